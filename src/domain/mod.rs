@@ -1,0 +1,46 @@
+//! The domain: pure types and rules, no I/O, no clock, no randomness that is not passed in.
+
+pub mod form;
+pub mod ticket;
+pub mod unit;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+/// Vietnam keeps UTC+7 all year (Asia/Ho_Chi_Minh): a response belongs to the local date
+/// of its submission (METHODOLOGY §4).
+#[allow(clippy::expect_used)]
+pub fn local_offset() -> FixedOffset {
+    FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+}
+
+use chrono::TimeZone;
+
+pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&local_offset()).date_naive()
+}
+
+/// The start of a local date (00:00 in UTC+7), in UTC.
+pub fn local_midnight_utc(date: NaiveDate) -> DateTime<Utc> {
+    let naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    match local_offset().from_local_datetime(&naive).single() {
+        Some(t) => t.with_timezone(&Utc),
+        None => naive.and_utc(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_late_evening_in_utc_is_the_next_day_in_vietnam() {
+        let at = DateTime::parse_from_rfc3339("2021-03-31T17:30:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(local_date(at), NaiveDate::from_ymd_opt(2021, 4, 1).unwrap());
+        let at = DateTime::parse_from_rfc3339("2021-03-31T16:59:59Z").unwrap().with_timezone(&Utc);
+        assert_eq!(local_date(at), NaiveDate::from_ymd_opt(2021, 3, 31).unwrap());
+        assert_eq!(
+            local_midnight_utc(NaiveDate::from_ymd_opt(2021, 4, 1).unwrap()).to_rfc3339(),
+            "2021-03-31T17:00:00+00:00"
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! One-time survey codes (mã khảo sát): one per visit, printed on the receipt as a QR code.
+//! A code is 14 random symbols from a 31-symbol alphabet with no look-alikes (no 0/O, 1/I/L),
+//! about 69 bits of randomness, plus a check symbol that catches any single mistyped symbol
+//! and any swap of neighbours before the database is asked.
+
+use std::fmt;
+
+use rand::Rng;
+
+/// No 0, 1, I, L, O: what remains cannot be confused when read aloud or typed from paper.
+/// 31 symbols, a prime, so the weighted check symbol catches every single substitution.
+const ALPHABET: &[u8; 31] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+const RANDOM_LEN: usize = 14;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TicketCode(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TicketCodeError {
+    #[error("a survey code has {expected} symbols, this one has {found}")]
+    Length { expected: usize, found: usize },
+    #[error("'{0}' is not a symbol used in survey codes")]
+    Symbol(char),
+    #[error("the code does not check out: a symbol is probably mistyped")]
+    Checksum,
+}
+
+fn value(c: u8) -> Option<usize> {
+    ALPHABET.iter().position(|&a| a == c)
+}
+
+fn check_symbol(body: &[u8]) -> u8 {
+    let sum: usize = body
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (i + 1) * value(c).unwrap_or(0))
+        .sum();
+    ALPHABET[sum % ALPHABET.len()]
+}
+
+impl TicketCode {
+    /// Draws a new code from the given source of randomness (a CSPRNG in the service).
+    pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> TicketCode {
+        let mut body: Vec<u8> = (0..RANDOM_LEN)
+            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
+            .collect();
+        let check = check_symbol(&body);
+        body.push(check);
+        TicketCode(String::from_utf8_lossy(&body).into_owned())
+    }
+
+    /// Reads a code as a person may type it: lower case, with spaces or dashes between groups.
+    pub fn parse(input: &str) -> Result<TicketCode, TicketCodeError> {
+        let cleaned: Vec<u8> = input
+            .chars()
+            .filter(|c| !matches!(c, '-' | ' '))
+            .map(|c| c.to_ascii_uppercase())
+            .map(|c| {
+                if c.is_ascii() && value(c as u8).is_some() {
+                    Ok(c as u8)
+                } else {
+                    Err(TicketCodeError::Symbol(c))
+                }
+            })
+            .collect::<Result<_, _>>()?;
+        if cleaned.len() != RANDOM_LEN + 1 {
+            return Err(TicketCodeError::Length {
+                expected: RANDOM_LEN + 1,
+                found: cleaned.len(),
+            });
+        }
+        let (body, check) = cleaned.split_at(RANDOM_LEN);
+        if check != [check_symbol(body)] {
+            return Err(TicketCodeError::Checksum);
+        }
+        Ok(TicketCode(String::from_utf8_lossy(&cleaned).into_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The code in groups of five, as printed on a slip: `ABCDE-FGHJK-MNPQR`.
+    pub fn grouped(&self) -> String {
+        self.0
+            .as_bytes()
+            .chunks(5)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join("-")
+    }
+}
+
+impl fmt::Display for TicketCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    #[test]
+    fn generated_codes_parse_back_in_any_case_and_grouping() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for _ in 0..200 {
+            let code = TicketCode::generate(&mut rng);
+            assert_eq!(code.as_str().len(), 15);
+            assert_eq!(TicketCode::parse(code.as_str()).unwrap(), code);
+            assert_eq!(TicketCode::parse(&code.grouped().to_lowercase()).unwrap(), code);
+        }
+    }
+
+    #[test]
+    fn every_single_substitution_and_neighbour_swap_is_caught() {
+        let mut rng = StdRng::seed_from_u64(11);
+        let code = TicketCode::generate(&mut rng);
+        let bytes = code.as_str().as_bytes().to_vec();
+        for i in 0..bytes.len() {
+            for &a in ALPHABET.iter() {
+                if a == bytes[i] {
+                    continue;
+                }
+                let mut t = bytes.clone();
+                t[i] = a;
+                let s = String::from_utf8(t).unwrap();
+                assert!(TicketCode::parse(&s).is_err(), "{s} slipped through");
+            }
+            if i + 1 < bytes.len() && bytes[i] != bytes[i + 1] {
+                let mut t = bytes.clone();
+                t.swap(i, i + 1);
+                let s = String::from_utf8(t).unwrap();
+                assert!(TicketCode::parse(&s).is_err(), "swap {s} slipped through");
+            }
+        }
+    }
+
+    #[test]
+    fn ambiguous_symbols_and_wrong_lengths_are_refused() {
+        assert_eq!(TicketCode::parse("O").unwrap_err(), TicketCodeError::Symbol('O'));
+        assert!(matches!(
+            TicketCode::parse("ABC"),
+            Err(TicketCodeError::Length { found: 3, .. })
+        ));
+        assert!(matches!(TicketCode::parse("ẠBC"), Err(TicketCodeError::Symbol(_))));
+    }
+
+    #[test]
+    fn codes_carry_at_least_64_bits() {
+        let bits = (RANDOM_LEN as f64) * (ALPHABET.len() as f64).log2();
+        assert!(bits >= 64.0, "{bits}");
+    }
+}

@@ -1,0 +1,3 @@
+//! Turning values into bytes for people: QR codes, and (later) CSV, charts, numbers.
+
+pub mod qr;

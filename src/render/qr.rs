@@ -1,0 +1,91 @@
+//! QR codes (error correction M, quiet zone of four modules kept) as SVG and PNG.
+
+use qrcode::render::svg;
+use qrcode::{Color, EcLevel, QrCode};
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot make a QR code of this text: {0}")]
+pub struct QrError(String);
+
+fn code(text: &str) -> Result<QrCode, QrError> {
+    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| QrError(e.to_string()))
+}
+
+/// A standalone SVG document that scales to its container (it has a viewBox).
+pub fn svg(text: &str, min_px: u32) -> Result<String, QrError> {
+    Ok(code(text)?
+        .render::<svg::Color>()
+        .min_dimensions(min_px, min_px)
+        .quiet_zone(true)
+        .dark_color(svg::Color("#000000"))
+        .light_color(svg::Color("#ffffff"))
+        .build())
+}
+
+/// The same SVG without the XML declaration, to place inside an HTML page.
+pub fn inline_svg(text: &str, min_px: u32, label: &str) -> Result<String, QrError> {
+    let doc = svg(text, min_px)?;
+    let start = doc.find("<svg").unwrap_or(0);
+    let body = &doc[start..];
+    let label = label.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
+    Ok(body.replacen("<svg", &format!("<svg role=\"img\" aria-label=\"{label}\""), 1))
+}
+
+/// A grayscale PNG, `scale` pixels per module, four modules of quiet zone on each side.
+pub fn png(text: &str, scale: u32) -> Result<Vec<u8>, QrError> {
+    let qr = code(text)?;
+    let modules = qr.width() as u32;
+    let colors = qr.to_colors();
+    let scale = scale.clamp(1, 40);
+    let quiet = 4;
+    let side = (modules + 2 * quiet) * scale;
+    let mut pixels = vec![255u8; (side * side) as usize];
+    for (i, c) in colors.iter().enumerate() {
+        if *c != Color::Dark {
+            continue;
+        }
+        let (mx, my) = (i as u32 % modules, i as u32 / modules);
+        for dy in 0..scale {
+            let y = (my + quiet) * scale + dy;
+            let row = (y * side) as usize;
+            let x0 = ((mx + quiet) * scale) as usize;
+            for px in pixels.iter_mut().skip(row + x0).take(scale as usize) {
+                *px = 0;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, side, side);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(|e| QrError(e.to_string()))?;
+        writer.write_image_data(&pixels).map_err(|e| QrError(e.to_string()))?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn png_is_a_png_with_a_quiet_zone() {
+        let bytes = png("http://127.0.0.1:8080/s/an-lac-a", 4).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG");
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.width, info.height);
+        // The first 4 modules × 4 px of every side are white.
+        assert!(buf[..(info.width * 16) as usize].iter().all(|&p| p == 255));
+        assert!(buf.contains(&0));
+    }
+
+    #[test]
+    fn inline_svg_has_no_xml_declaration_and_a_label() {
+        let s = inline_svg("http://x/s/a", 200, "Mã QR <a>").unwrap();
+        assert!(s.starts_with("<svg role=\"img\" aria-label=\"Mã QR &lt;a>\""));
+    }
+}

@@ -1,0 +1,9 @@
+//! The use cases: each a function over the store and domain values. The web and the
+//! command line both call these; neither holds business rules of its own.
+
+pub mod demo;
+pub mod forms;
+pub mod submit;
+pub mod tickets;
+pub mod tokens;
+pub mod units;

@@ -1,0 +1,353 @@
+//! Taking a citizen's answers: from the poster form, a one-time ticket, or the JSON API.
+//! A response is validated in full, then stored in one transaction (ticket claimed and
+//! response inserted together) before anyone is told it was received.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::domain::form::{AnswerProblems, Answers, Form};
+use crate::domain::local_date;
+use crate::domain::ticket::TicketCode;
+use crate::domain::unit::Unit;
+use crate::service::forms::FormRegistry;
+use crate::store::responses::{self, NewResponseRow};
+use crate::store::tickets::{self, TicketRow};
+use crate::store::{units, Store, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The unit's standing QR code (poster).
+    Poster,
+    /// A one-time code for one visit.
+    Ticket,
+    /// A kiosk or offline-capable client through `POST /api/v1/responses`.
+    Api,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Poster => "poster",
+            Source::Ticket => "ticket",
+            Source::Api => "api",
+        }
+    }
+}
+
+/// Where a submission is going: a unit's poster form, or one ticket.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Unit(String),
+    Ticket(String),
+    /// The API names both; they must agree when both are given.
+    Both { unit: String, ticket: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub target: Target,
+    /// `"sipas-2017"` (the unit's form) or `"sipas-2017@1"` (a named version).
+    pub form: Option<String>,
+    pub pairs: Vec<(String, String)>,
+    pub submission_id: Option<String>,
+    pub source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub response_id: i64,
+    pub submission_id: String,
+    pub unit_code: String,
+    /// False when this was a repeat of a submission already stored (a double tap, a retry).
+    pub created: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    #[error("there is no unit \"{0}\"")]
+    UnknownUnit(String),
+    #[error("the unit \"{}\" no longer takes responses", unit.code)]
+    UnitClosed { unit: Unit, successors: Vec<Unit> },
+    #[error("there is no such survey code")]
+    UnknownTicket,
+    #[error("this survey code has already been used")]
+    TicketUsed,
+    #[error("this survey code has expired")]
+    TicketExpired,
+    #[error("the survey code belongs to unit \"{ticket_unit}\", not \"{unit}\"")]
+    TicketOtherUnit { unit: String, ticket_unit: String },
+    #[error("unknown form \"{0}\"")]
+    UnknownForm(String),
+    #[error("the unit \"{unit}\" uses form \"{expected}\", not \"{given}\"")]
+    WrongForm {
+        unit: String,
+        expected: String,
+        given: String,
+    },
+    #[error("\"{0}\" is not a UUID")]
+    BadSubmissionId(String),
+    #[error("{problems}")]
+    Invalid {
+        problems: AnswerProblems,
+        form: Arc<Form>,
+        unit: Unit,
+    },
+    #[error("the submission id {0} was already used for different answers")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for SubmitError {
+    fn from(e: diesel::result::Error) -> Self {
+        SubmitError::Store(StoreError::from(e))
+    }
+}
+
+/// What a citizen is about to answer: the unit, its form, and (for a ticket) the code.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub unit: Unit,
+    pub form: Arc<Form>,
+    pub ticket: Option<TicketRow>,
+}
+
+/// Finds the unit and form for a poster or ticket URL, refusing closed units and used,
+/// expired or unknown tickets. Used both to show the form and to take a submission.
+pub fn resolve(
+    store: &Store,
+    forms: &FormRegistry,
+    target: &Target,
+    requested_form: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Resolved, SubmitError> {
+    let (unit_code, ticket_code) = match target {
+        Target::Unit(u) => (Some(u.as_str()), None),
+        Target::Ticket(t) => (None, Some(t.as_str())),
+        Target::Both { unit, ticket } => (Some(unit.as_str()), Some(ticket.as_str())),
+    };
+    let ticket = match ticket_code {
+        Some(raw) => {
+            let code = TicketCode::parse(raw).map_err(|_| SubmitError::UnknownTicket)?;
+            let row = store
+                .read(|c| tickets::get(c, code.as_str()))?
+                .ok_or(SubmitError::UnknownTicket)?;
+            if row.used_at.is_some() {
+                return Err(SubmitError::TicketUsed);
+            }
+            if row.expires_at <= now.naive_utc() {
+                return Err(SubmitError::TicketExpired);
+            }
+            if let Some(u) = unit_code {
+                if u != row.unit_code {
+                    return Err(SubmitError::TicketOtherUnit {
+                        unit: u.to_string(),
+                        ticket_unit: row.unit_code,
+                    });
+                }
+            }
+            Some(row)
+        }
+        None => None,
+    };
+    let unit_code = ticket
+        .as_ref()
+        .map(|t| t.unit_code.as_str())
+        .or(unit_code)
+        .unwrap_or_default()
+        .to_string();
+    let unit = store
+        .read(|c| units::get(c, &unit_code))?
+        .ok_or_else(|| SubmitError::UnknownUnit(unit_code.clone()))?;
+    if !unit.is_valid_on(local_date(now)) {
+        let successors = store.read(|c| units::successors(c, &unit_code))?;
+        return Err(SubmitError::UnitClosed { unit, successors });
+    }
+    let form = match requested_form {
+        None | Some("") => forms
+            .latest(&unit.form_id)
+            .ok_or_else(|| SubmitError::UnknownForm(unit.form_id.clone()))?,
+        Some(name) => {
+            let (id, version) = match name.split_once('@') {
+                Some((id, v)) => (id, Some(v.parse::<u32>().map_err(|_| SubmitError::UnknownForm(name.to_string()))?)),
+                None => (name, None),
+            };
+            if id != unit.form_id {
+                return Err(SubmitError::WrongForm {
+                    unit: unit.code.to_string(),
+                    expected: unit.form_id.clone(),
+                    given: name.to_string(),
+                });
+            }
+            match version {
+                Some(v) => forms.get(id, v),
+                None => forms.latest(id),
+            }
+            .ok_or_else(|| SubmitError::UnknownForm(name.to_string()))?
+        }
+    };
+    Ok(Resolved { unit, form, ticket })
+}
+
+/// Validates and stores one submission. Returns only once the response is committed.
+pub fn submit(
+    store: &Store,
+    forms: &FormRegistry,
+    submission: Submission,
+    now: DateTime<Utc>,
+    synthetic: bool,
+) -> Result<Receipt, SubmitError> {
+    let submission_id = match &submission.submission_id {
+        Some(s) if !s.trim().is_empty() => Uuid::parse_str(s.trim())
+            .map_err(|_| SubmitError::BadSubmissionId(s.clone()))?
+            .hyphenated()
+            .to_string(),
+        _ => Uuid::new_v4().hyphenated().to_string(),
+    };
+    // A retry of something already stored is answered before the ticket is looked at:
+    // the ticket it used is, of course, used by now.
+    if let Some(receipt) = store.read(|c| repeat_of(c, &submission_id))? {
+        return check_repeat(forms, &submission, receipt);
+    }
+    let resolved = resolve(store, forms, &submission.target, submission.form.as_deref(), now)?;
+    let answers = resolved
+        .form
+        .validate(&submission.pairs)
+        .map_err(|problems| SubmitError::Invalid {
+            problems,
+            form: resolved.form.clone(),
+            unit: resolved.unit.clone(),
+        })?;
+    let row = NewResponseRow {
+        submission_id: submission_id.clone(),
+        unit_code: resolved.unit.code.to_string(),
+        form_id: resolved.form.id.clone(),
+        form_version: i32::try_from(resolved.form.version).unwrap_or(i32::MAX),
+        ticket_code: resolved.ticket.as_ref().map(|t| t.code.clone()),
+        source: submission.source.as_str().to_string(),
+        submitted_at: now.naive_utc(),
+        local_date: local_date(now),
+        answers: answers.to_json(),
+        comment: answers.comment.clone(),
+        digest: digest_for(resolved.unit.code.as_str(), &resolved.form, &answers),
+        synthetic,
+    };
+    let stored = store.write(|conn| -> Result<(), SubmitError> {
+        if let Some(t) = &row.ticket_code {
+            if !tickets::claim(conn, t, now.naive_utc())? {
+                let current = tickets::get(conn, t)?;
+                return Err(match current {
+                    Some(t) if t.used_at.is_some() => SubmitError::TicketUsed,
+                    Some(_) => SubmitError::TicketExpired,
+                    None => SubmitError::UnknownTicket,
+                });
+            }
+        }
+        responses::insert(conn, std::slice::from_ref(&row))?;
+        Ok(())
+    });
+    match stored {
+        Ok(()) => {}
+        // Two copies of one submission raced: the other one won; answer as it was answered.
+        Err(SubmitError::Store(e)) if e.is_unique_violation() => {
+            if let Some(receipt) = store.read(|c| repeat_of(c, &submission_id))? {
+                return check_repeat(forms, &submission, receipt);
+            }
+            return Err(SubmitError::Store(e));
+        }
+        // A ticket used by a racing copy of the same submission is a repeat, not a reuse.
+        Err(SubmitError::TicketUsed) => {
+            if let Some(receipt) = store.read(|c| repeat_of(c, &submission_id))? {
+                return check_repeat(forms, &submission, receipt);
+            }
+            return Err(SubmitError::TicketUsed);
+        }
+        Err(e) => return Err(e),
+    }
+    let response_id = store
+        .read(|c| responses::by_submission_id(c, &submission_id))?
+        .map(|r| r.id)
+        .unwrap_or_default();
+    Ok(Receipt {
+        response_id,
+        submission_id,
+        unit_code: row.unit_code,
+        created: true,
+    })
+}
+
+struct Stored {
+    receipt: Receipt,
+    digest: String,
+    form_id: String,
+    form_version: i32,
+    ticket_code: Option<String>,
+}
+
+fn repeat_of(
+    conn: &mut crate::store::DbConnection,
+    submission_id: &str,
+) -> Result<Option<Stored>, StoreError> {
+    Ok(responses::by_submission_id(conn, submission_id)?.map(|r| Stored {
+        receipt: Receipt {
+            response_id: r.id,
+            submission_id: r.submission_id,
+            unit_code: r.unit_code,
+            created: false,
+        },
+        digest: r.digest,
+        form_id: r.form_id,
+        form_version: r.form_version,
+        ticket_code: r.ticket_code,
+    }))
+}
+
+/// A submission id seen before: the same answers are a repeat (answered as the first time),
+/// different answers are a conflict (409).
+fn check_repeat(
+    forms: &FormRegistry,
+    submission: &Submission,
+    stored: Stored,
+) -> Result<Receipt, SubmitError> {
+    let unit_code = stored.receipt.unit_code.clone();
+    let conflict = || SubmitError::Conflict(stored.receipt.submission_id.clone());
+    let (target_unit, target_ticket) = match &submission.target {
+        Target::Unit(u) => (Some(u.as_str()), None),
+        Target::Ticket(t) => (None, Some(t.as_str())),
+        Target::Both { unit, ticket } => (Some(unit.as_str()), Some(ticket.as_str())),
+    };
+    if target_unit.is_some_and(|u| u != unit_code) {
+        return Err(conflict());
+    }
+    if let Some(t) = target_ticket {
+        let same = TicketCode::parse(t)
+            .ok()
+            .is_some_and(|t| stored.ticket_code.as_deref() == Some(t.as_str()));
+        if !same {
+            return Err(conflict());
+        }
+    }
+    let version = u32::try_from(stored.form_version).unwrap_or_default();
+    let form = forms
+        .get(&stored.form_id, version)
+        .ok_or_else(|| SubmitError::UnknownForm(format!("{}@{version}", stored.form_id)))?;
+    let answers = form.validate(&submission.pairs).map_err(|_| conflict())?;
+    if digest_for(&unit_code, &form, &answers) != stored.digest {
+        return Err(conflict());
+    }
+    Ok(stored.receipt)
+}
+
+/// What makes two submissions the same: unit, form version, answers and comment.
+pub fn digest_for(unit: &str, form: &Form, answers: &Answers) -> String {
+    let mut h = Sha256::new();
+    h.update(unit.as_bytes());
+    h.update([0]);
+    h.update(form.id.as_bytes());
+    h.update(form.version.to_be_bytes());
+    h.update(answers.digest().as_bytes());
+    hex::encode(h.finalize())
+}

@@ -1,0 +1,113 @@
+//! Issuing one-time survey codes: one per visit (dossier), counted per unit and day as a
+//! denominator of the participation rate.
+
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+
+use crate::domain::local_date;
+use crate::domain::ticket::TicketCode;
+use crate::domain::unit::Unit;
+use crate::store::tickets::{self, TicketRow};
+use crate::store::{units, Store, StoreError};
+
+pub const DEFAULT_TTL_DAYS: i64 = 30;
+pub const MAX_PER_REQUEST: u32 = 1000;
+
+#[derive(Debug, Clone, Default)]
+pub struct TicketRequest {
+    pub unit: String,
+    pub dossier_ref: Option<String>,
+    pub field: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TicketError {
+    #[error("there is no unit \"{0}\"")]
+    UnknownUnit(String),
+    #[error("the unit \"{0}\" is no longer valid and cannot issue survey codes")]
+    UnitClosed(String),
+    #[error("{0}")]
+    BadInput(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for TicketError {
+    fn from(e: diesel::result::Error) -> Self {
+        TicketError::Store(StoreError::from(e))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IssuedTicket {
+    pub code: TicketCode,
+    pub unit: Unit,
+    pub expires_at: DateTime<Utc>,
+    pub dossier_ref: Option<String>,
+    pub field: Option<String>,
+}
+
+fn clean(label: &str, value: Option<String>) -> Result<Option<String>, TicketError> {
+    match value.map(|v| v.trim().to_string()) {
+        None => Ok(None),
+        Some(v) if v.is_empty() => Ok(None),
+        Some(v) if v.chars().count() > 100 => Err(TicketError::BadInput(format!(
+            "{label} is longer than 100 characters"
+        ))),
+        Some(v) if v.chars().any(char::is_control) => Err(TicketError::BadInput(format!(
+            "{label} contains control characters"
+        ))),
+        Some(v) => Ok(Some(v)),
+    }
+}
+
+/// Issues `count` codes for a unit in one transaction.
+pub fn issue<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    request: TicketRequest,
+    count: u32,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<IssuedTicket>, TicketError> {
+    if count == 0 || count > MAX_PER_REQUEST {
+        return Err(TicketError::BadInput(format!(
+            "the number of codes must be between 1 and {MAX_PER_REQUEST}"
+        )));
+    }
+    let dossier_ref = clean("dossier_ref", request.dossier_ref)?;
+    let field = clean("field", request.field)?;
+    let unit = store
+        .read(|c| units::get(c, &request.unit))?
+        .ok_or_else(|| TicketError::UnknownUnit(request.unit.clone()))?;
+    if !unit.is_valid_on(local_date(now)) {
+        return Err(TicketError::UnitClosed(request.unit));
+    }
+    let expires_at = now + ttl;
+    let codes: Vec<TicketCode> = (0..count).map(|_| TicketCode::generate(rng)).collect();
+    let rows: Vec<TicketRow> = codes
+        .iter()
+        .map(|code| TicketRow {
+            code: code.as_str().to_string(),
+            unit_code: unit.code.to_string(),
+            issued_at: now.naive_utc(),
+            issued_date: local_date(now),
+            expires_at: expires_at.naive_utc(),
+            dossier_ref: dossier_ref.clone(),
+            field: field.clone(),
+            used_at: None,
+            synthetic: false,
+        })
+        .collect();
+    store.write(|c| tickets::insert(c, &rows))?;
+    Ok(codes
+        .into_iter()
+        .map(|code| IssuedTicket {
+            code,
+            unit: unit.clone(),
+            expires_at,
+            dossier_ref: dossier_ref.clone(),
+            field: field.clone(),
+        })
+        .collect())
+}

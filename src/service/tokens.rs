@@ -1,0 +1,100 @@
+//! Bearer tokens for machine clients (the one-stop software, kiosks, scheduled downloads).
+//! A token is shown once; only its SHA-256 is stored (it has 256 bits of randomness, so a
+//! fast hash is enough: nothing to guess).
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use sha2::{Digest, Sha256};
+
+use crate::store::tokens::{self, NewTokenRow};
+use crate::store::{units, Store, StoreError};
+
+pub const PREFIX: &str = "hl_";
+
+/// Who a valid token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenIdentity {
+    pub name: String,
+    /// A unit-scoped token sees and acts for that unit only.
+    pub unit: Option<String>,
+}
+
+impl TokenIdentity {
+    pub fn may_act_for(&self, unit: &str) -> bool {
+        self.unit.as_deref().is_none_or(|u| u == unit)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("there is no unit \"{0}\"")]
+    UnknownUnit(String),
+    #[error("a token needs a name of 1 to 100 characters")]
+    BadName,
+    #[error("a token named \"{0}\" already exists")]
+    Duplicate(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for TokenError {
+    fn from(e: diesel::result::Error) -> Self {
+        TokenError::Store(StoreError::from(e))
+    }
+}
+
+pub fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Creates a token and returns it in clear, the only time it exists in clear.
+pub fn create<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    name: &str,
+    unit: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String, TokenError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(TokenError::BadName);
+    }
+    let mut bytes = [0u8; 32];
+    rng.fill_bytes(&mut bytes);
+    let token = format!("{PREFIX}{}", hex::encode(bytes));
+    store.write(|c| -> Result<(), TokenError> {
+        if let Some(u) = unit {
+            if units::get(c, u)?.is_none() {
+                return Err(TokenError::UnknownUnit(u.to_string()));
+            }
+        }
+        if tokens::list(c)?.iter().any(|t| t.name == name && t.revoked_at.is_none()) {
+            return Err(TokenError::Duplicate(name.to_string()));
+        }
+        tokens::insert(
+            c,
+            &NewTokenRow {
+                name: name.to_string(),
+                token_hash: hash(&token),
+                unit_code: unit.map(str::to_string),
+                created_at: now.naive_utc(),
+            },
+        )?;
+        Ok(())
+    })?;
+    Ok(token)
+}
+
+/// The identity behind a presented token, if it is known and not revoked.
+pub fn authenticate(store: &Store, token: &str) -> Result<Option<TokenIdentity>, StoreError> {
+    if !token.starts_with(PREFIX) || token.len() > 200 {
+        return Ok(None);
+    }
+    let row = store.read(|c| tokens::by_hash(c, &hash(token)))?;
+    Ok(row
+        .filter(|r| r.revoked_at.is_none())
+        .map(|r| TokenIdentity {
+            name: r.name,
+            unit: r.unit_code,
+        }))
+}

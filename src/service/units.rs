@@ -1,0 +1,158 @@
+//! Importing and listing units. A units file is CSV with the header
+//! `code,name,name_en,parent` and, optionally, `form,valid_from,valid_to,predecessors`.
+//! Re-importing a code updates its names. A file is taken whole or not at all.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::domain::unit::{Unit, UnitCode};
+use crate::service::forms::{FormRegistry, DEFAULT_FORM};
+use crate::store::units::{self, UnitRow};
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("line {line}: {reason}")]
+    Line { line: u64, reason: String },
+    #[error("the file has no header row with code,name,name_en,parent")]
+    Header,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for ImportError {
+    fn from(e: diesel::result::Error) -> Self {
+        ImportError::Store(StoreError::from(e))
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub added: usize,
+    pub updated: usize,
+}
+
+fn date(line: u64, label: &str, s: &str) -> Result<Option<NaiveDate>, ImportError> {
+    if s.trim().is_empty() {
+        return Ok(None);
+    }
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| ImportError::Line {
+            line,
+            reason: format!("{label} \"{s}\" is not a date like 2025-07-01"),
+        })
+}
+
+/// Parses a units CSV (UTF-8, with or without a byte-order mark) into units.
+pub fn parse_csv(text: &str, forms: &FormRegistry) -> Result<Vec<Unit>, ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|_| ImportError::Header)?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(c_code), Some(c_name)) = (col("code"), col("name")) else {
+        return Err(ImportError::Header);
+    };
+    let (c_en, c_parent, c_form, c_from, c_to, c_pred) = (
+        col("name_en"),
+        col("parent"),
+        col("form"),
+        col("valid_from"),
+        col("valid_to"),
+        col("predecessors"),
+    );
+    let mut out = Vec::new();
+    let mut seen = BTreeSet::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| ImportError::Line {
+            line: e.position().map(|p| p.line()).unwrap_or_default(),
+            reason: e.to_string(),
+        })?;
+        let line = record.position().map(|p| p.line()).unwrap_or_default();
+        let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("").to_string();
+        let bad = |reason: String| ImportError::Line { line, reason };
+        let code = UnitCode::parse(&get(Some(c_code))).map_err(|e| bad(e.to_string()))?;
+        if !seen.insert(code.clone()) {
+            return Err(bad(format!("the unit {code} appears twice")));
+        }
+        let name = get(Some(c_name));
+        if name.is_empty() {
+            return Err(bad(format!("the unit {code} has no name")));
+        }
+        let optional = |s: String| if s.is_empty() { None } else { Some(s) };
+        let parent = optional(get(c_parent))
+            .map(|p| UnitCode::parse(&p))
+            .transpose()
+            .map_err(|e| bad(format!("parent: {e}")))?;
+        let form_id = optional(get(c_form)).unwrap_or_else(|| DEFAULT_FORM.to_string());
+        if forms.latest(&form_id).is_none() {
+            return Err(bad(format!("there is no form \"{form_id}\"")));
+        }
+        let valid_from = date(line, "valid_from", &get(c_from))?;
+        let valid_to = date(line, "valid_to", &get(c_to))?;
+        if let (Some(f), Some(t)) = (valid_from, valid_to) {
+            if t < f {
+                return Err(bad("valid_to is before valid_from".into()));
+            }
+        }
+        let predecessors = get(c_pred)
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(UnitCode::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(format!("predecessors: {e}")))?;
+        out.push(Unit {
+            code,
+            name,
+            name_en: optional(get(c_en)),
+            parent,
+            form_id,
+            valid_from,
+            valid_to,
+            predecessors,
+        });
+    }
+    Ok(out)
+}
+
+/// Stores parsed units in one transaction. Parents must exist, in the file or the database.
+pub fn import(
+    store: &Store,
+    list: &[Unit],
+    synthetic: bool,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, ImportError> {
+    store.write(|c| {
+        let known: BTreeSet<String> = units::list(c)?
+            .into_iter()
+            .map(|u| u.code.to_string())
+            .chain(list.iter().map(|u| u.code.to_string()))
+            .collect();
+        let mut summary = ImportSummary::default();
+        for (i, u) in list.iter().enumerate() {
+            if let Some(p) = &u.parent {
+                if !known.contains(p.as_str()) {
+                    return Err(ImportError::Line {
+                        line: i as u64 + 2,
+                        reason: format!("the parent unit {p} does not exist"),
+                    });
+                }
+            }
+            if units::upsert(c, &UnitRow::from_unit(u, synthetic, now.naive_utc()))? {
+                summary.added += 1;
+            } else {
+                summary.updated += 1;
+            }
+        }
+        Ok(summary)
+    })
+}
+
+pub fn list(store: &Store) -> Result<Vec<Unit>, StoreError> {
+    store.read(units::list)
+}

@@ -1,0 +1,63 @@
+//! Small facts about the database itself: settings, and the fingerprints of form versions
+//! that the version guard compares.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{form_versions, settings};
+use super::{DbConnection, StoreError};
+
+pub fn setting(conn: &mut DbConnection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(settings::table
+        .find(key)
+        .select(settings::value)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_setting(conn: &mut DbConnection, key: &str, value: &str) -> Result<(), StoreError> {
+    let n = diesel::update(settings::table.find(key))
+        .set(settings::value.eq(value))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(settings::table)
+            .values((settings::key.eq(key), settings::value.eq(value)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn form_fingerprint(
+    conn: &mut DbConnection,
+    form_id: &str,
+    version: i32,
+) -> Result<Option<String>, StoreError> {
+    Ok(form_versions::table
+        .find((form_id, version))
+        .select(form_versions::fingerprint)
+        .first(conn)
+        .optional()?)
+}
+
+pub fn set_form_fingerprint(
+    conn: &mut DbConnection,
+    form_id: &str,
+    version: i32,
+    fingerprint: &str,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let n = diesel::update(form_versions::table.find((form_id, version)))
+        .set(form_versions::fingerprint.eq(fingerprint))
+        .execute(conn)?;
+    if n == 0 {
+        diesel::insert_into(form_versions::table)
+            .values((
+                form_versions::form_id.eq(form_id),
+                form_versions::version.eq(version),
+                form_versions::fingerprint.eq(fingerprint),
+                form_versions::first_seen.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

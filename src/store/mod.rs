@@ -1,0 +1,285 @@
+//! Storage with diesel: one binary serves SQLite (the zero-set-up default) and PostgreSQL
+//! (chosen by a `postgres://` URL) through a `MultiConnection`. One set of migrations per
+//! backend, embedded in the binary and run on start. SQLite funnels writes through a single
+//! connection (one writer), reads through a small pool; PostgreSQL uses one pool for both.
+
+pub mod schema;
+pub mod dossiers;
+pub mod meta;
+pub mod responses;
+pub mod tickets;
+pub mod tokens;
+pub mod units;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ManageConnection, Pool, PooledConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the data lives, read from `--database-url`: `postgres://…`, `sqlite://PATH`,
+/// `sqlite:///abs/path`, or a bare file path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DbTarget {
+    pub fn parse(url: &str) -> Result<DbTarget, StoreError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbTarget::Postgres(url.to_string()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() {
+            return Err(StoreError::Connect(format!(
+                "\"{url}\" names no database file; use sqlite://PATH or postgres://…"
+            )));
+        }
+        if path.contains("://") {
+            return Err(StoreError::Connect(format!(
+                "\"{url}\": only sqlite:// and postgres:// databases are supported"
+            )));
+        }
+        Ok(DbTarget::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbTarget::Postgres(_) => Backend::Postgres,
+            DbTarget::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// A description safe to print: no password.
+    pub fn describe(&self) -> String {
+        match self {
+            DbTarget::Sqlite(p) => format!("SQLite file {}", p.display()),
+            DbTarget::Postgres(url) => {
+                let shown = match (url.find("://"), url.rfind('@')) {
+                    (Some(s), Some(at)) if at > s => format!("{}://…{}", &url[..s], &url[at..]),
+                    _ => url.clone(),
+                };
+                format!("PostgreSQL {shown}")
+            }
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database: {0}")]
+    Connect(String),
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("the database is busy or unreachable: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("migrating the database failed: {0}")]
+    Migration(String),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+/// Opens connections for the pool, dispatching on the URL scheme ourselves so that a
+/// PostgreSQL error message reaches the user instead of "invalid connection url".
+#[derive(Debug, Clone)]
+pub struct Manager {
+    target: DbTarget,
+}
+
+impl Manager {
+    fn open(&self) -> Result<DbConnection, StoreError> {
+        match &self.target {
+            DbTarget::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Pg)
+                .map_err(|e| StoreError::Connect(e.to_string())),
+            DbTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(|e| StoreError::Connect(format!("{}: {e}", path.display())))?;
+                // FULL: a response is on disk before its thank-you page is sent.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                )
+                .map_err(|e| StoreError::Connect(format!("{}: {e}", path.display())))?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<DbConnection, StoreError> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), StoreError> {
+        conn.batch_execute("SELECT 1").map_err(StoreError::from)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+pub type Conn = PooledConnection<Manager>;
+
+/// Runs the same diesel expression on the inner connection of either backend, for the
+/// statements a `MultiConnection` cannot express (multi-row inserts).
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::DbConnection::Pg($c) => $body,
+            $crate::store::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// The database, shared by every request. Cloning is cheap.
+#[derive(Clone)]
+pub struct Store {
+    read: Pool<Manager>,
+    write: Pool<Manager>,
+    backend: Backend,
+    target: DbTarget,
+}
+
+impl Store {
+    /// Opens (creating an SQLite file if needed) and migrates the database.
+    pub fn open(url: &str) -> Result<Store, StoreError> {
+        let target = DbTarget::parse(url)?;
+        let manager = Manager {
+            target: target.clone(),
+        };
+        // Fail with the driver's own message before building pools that would only time out.
+        let mut first = manager.open()?;
+        if let DbConnection::Sqlite(c) = &mut first {
+            c.batch_execute("PRAGMA journal_mode = WAL;")
+                .map_err(|e| StoreError::Connect(e.to_string()))?;
+        }
+        migrate(&mut first)?;
+        drop(first);
+        let build = |size: u32| {
+            Pool::builder()
+                .max_size(size)
+                .min_idle(Some(1))
+                .connection_timeout(Duration::from_secs(15))
+                .build(manager.clone())
+        };
+        let (read, write) = match target.backend() {
+            Backend::Sqlite => (build(4)?, build(1)?),
+            Backend::Postgres => {
+                let pool = build(10)?;
+                (pool.clone(), pool)
+            }
+        };
+        Ok(Store {
+            read,
+            write,
+            backend: target.backend(),
+            target,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn target(&self) -> &DbTarget {
+        &self.target
+    }
+
+    /// Runs read-only work on a pooled connection.
+    pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut conn = self.read.get().map_err(StoreError::from)?;
+        f(&mut conn)
+    }
+
+    /// Runs work that writes in one transaction on the writer connection: all of it is
+    /// committed, or none of it.
+    pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<diesel::result::Error>,
+    {
+        let mut conn = self.write.get().map_err(StoreError::from)?;
+        let conn: &mut DbConnection = &mut conn;
+        conn.transaction(f)
+    }
+
+    /// True when the database answers a query.
+    pub fn ping(&self) -> bool {
+        self.read(|c| c.batch_execute("SELECT 1").map_err(StoreError::from))
+            .is_ok()
+    }
+}
+
+fn migrate(conn: &mut DbConnection) -> Result<(), StoreError> {
+    let result = match conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+    };
+    result.map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_select_the_backend() {
+        assert_eq!(
+            DbTarget::parse("sqlite://hailong.db").unwrap(),
+            DbTarget::Sqlite("hailong.db".into())
+        );
+        assert_eq!(
+            DbTarget::parse("sqlite:///var/lib/h.db").unwrap(),
+            DbTarget::Sqlite("/var/lib/h.db".into())
+        );
+        assert_eq!(DbTarget::parse("x.db").unwrap(), DbTarget::Sqlite("x.db".into()));
+        assert_eq!(
+            DbTarget::parse("postgres://u:secret@h/db").unwrap().describe(),
+            "PostgreSQL postgres://…@h/db"
+        );
+        assert!(DbTarget::parse("mysql://h/db").is_err());
+        assert!(DbTarget::parse("sqlite://").is_err());
+    }
+}

@@ -1,0 +1,88 @@
+// Kept by hand, in step with migrations/sqlite and migrations/postgres.
+
+diesel::table! {
+    units (code) {
+        code -> Text,
+        name -> Text,
+        name_en -> Nullable<Text>,
+        parent_code -> Nullable<Text>,
+        form_id -> Text,
+        valid_from -> Nullable<Date>,
+        valid_to -> Nullable<Date>,
+        predecessors -> Text,
+        synthetic -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    form_versions (form_id, version) {
+        form_id -> Text,
+        version -> Integer,
+        fingerprint -> Text,
+        first_seen -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tickets (code) {
+        code -> Text,
+        unit_code -> Text,
+        issued_at -> Timestamp,
+        issued_date -> Date,
+        expires_at -> Timestamp,
+        dossier_ref -> Nullable<Text>,
+        field -> Nullable<Text>,
+        used_at -> Nullable<Timestamp>,
+        synthetic -> Bool,
+    }
+}
+
+diesel::table! {
+    responses (id) {
+        id -> BigInt,
+        submission_id -> Text,
+        unit_code -> Text,
+        form_id -> Text,
+        form_version -> Integer,
+        ticket_code -> Nullable<Text>,
+        source -> Text,
+        submitted_at -> Timestamp,
+        local_date -> Date,
+        answers -> Text,
+        comment -> Nullable<Text>,
+        digest -> Text,
+        synthetic -> Bool,
+    }
+}
+
+diesel::table! {
+    dossier_counts (unit_code, day) {
+        unit_code -> Text,
+        day -> Date,
+        dossiers -> Integer,
+        synthetic -> Bool,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        unit_code -> Nullable<Text>,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::joinable!(tickets -> units (unit_code));
+diesel::joinable!(responses -> units (unit_code));
+diesel::allow_tables_to_appear_in_same_query!(units, tickets, responses, dossier_counts, api_tokens, settings, form_versions);

@@ -1,0 +1,51 @@
+//! One-time survey codes as stored.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::tickets;
+use super::{DbConnection, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tickets)]
+pub struct TicketRow {
+    pub code: String,
+    pub unit_code: String,
+    pub issued_at: NaiveDateTime,
+    pub issued_date: NaiveDate,
+    pub expires_at: NaiveDateTime,
+    pub dossier_ref: Option<String>,
+    pub field: Option<String>,
+    pub used_at: Option<NaiveDateTime>,
+    pub synthetic: bool,
+}
+
+pub fn insert(conn: &mut DbConnection, rows: &[TicketRow]) -> Result<(), StoreError> {
+    for chunk in rows.chunks(500) {
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(tickets::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+pub fn get(conn: &mut DbConnection, code: &str) -> Result<Option<TicketRow>, StoreError> {
+    Ok(tickets::table
+        .find(code)
+        .select(TicketRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Marks a ticket used if, and only if, it is unused and unexpired at `now`. The single
+/// conditional UPDATE is what keeps a ticket to one response under concurrent submissions
+/// (PostgreSQL re-checks the condition after waiting on the row lock; SQLite has one writer).
+pub fn claim(conn: &mut DbConnection, code: &str, now: NaiveDateTime) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        tickets::table
+            .filter(tickets::code.eq(code))
+            .filter(tickets::used_at.is_null())
+            .filter(tickets::expires_at.gt(now)),
+    )
+    .set(tickets::used_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}

@@ -1,0 +1,59 @@
+//! Bearer tokens of machine clients, stored only as hashes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::api_tokens;
+use super::{DbConnection, StoreError};
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct NewTokenRow {
+    pub name: String,
+    pub token_hash: String,
+    pub unit_code: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub token_hash: String,
+    pub unit_code: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewTokenRow) -> Result<(), StoreError> {
+    diesel::insert_into(api_tokens::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn by_hash(conn: &mut DbConnection, hash: &str) -> Result<Option<TokenRow>, StoreError> {
+    Ok(api_tokens::table
+        .filter(api_tokens::token_hash.eq(hash))
+        .select(TokenRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut DbConnection) -> Result<Vec<TokenRow>, StoreError> {
+    Ok(api_tokens::table
+        .order(api_tokens::id)
+        .select(TokenRow::as_select())
+        .load(conn)?)
+}
+
+pub fn revoke(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        api_tokens::table
+            .filter(api_tokens::name.eq(name))
+            .filter(api_tokens::revoked_at.is_null()),
+    )
+    .set(api_tokens::revoked_at.eq(Some(now)))
+    .execute(conn)?)
+}
