@@ -1,7 +1,11 @@
 //! Hailong ("hài lòng", satisfied): the citizen-satisfaction survey of Vietnamese one-stop
 //! reception desks. Data flows web → service → domain ← store, and out through render.
 
+pub mod cli;
+pub mod config;
 pub mod domain;
-pub mod store;
-pub mod service;
 pub mod render;
+pub mod service;
+pub mod startup;
+pub mod store;
+pub mod web;

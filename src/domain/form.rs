@@ -276,12 +276,20 @@ impl Form {
             );
         }
         if self.components.is_empty() {
-            bad("components".into(), "a form needs at least one component".into());
+            bad(
+                "components".into(),
+                "a form needs at least one component".into(),
+            );
         }
         let mut seen = BTreeSet::new();
         let mut check_code = |path: String, code: &str, bad: &mut dyn FnMut(String, String)| {
             if !is_code(code) {
-                bad(path.clone(), format!("\"{code}\" is not a valid code (lower-case letters, digits, '_' and '.')"));
+                bad(
+                    path.clone(),
+                    format!(
+                        "\"{code}\" is not a valid code (lower-case letters, digits, '_' and '.')"
+                    ),
+                );
             }
             if matches!(code, "submission_id" | "lang" | "unit" | "ticket" | "form") {
                 bad(path.clone(), format!("\"{code}\" is a reserved name"));
@@ -293,10 +301,17 @@ impl Form {
         for (i, c) in self.components.iter().enumerate() {
             check_code(format!("components[{i}].code"), &c.code, &mut bad);
             if c.criteria.is_empty() {
-                bad(format!("components[{i}].criteria"), "a component needs at least one criterion".into());
+                bad(
+                    format!("components[{i}].criteria"),
+                    "a component needs at least one criterion".into(),
+                );
             }
             for (j, cr) in c.criteria.iter().enumerate() {
-                check_code(format!("components[{i}].criteria[{j}].code"), &cr.code, &mut bad);
+                check_code(
+                    format!("components[{i}].criteria[{j}].code"),
+                    &cr.code,
+                    &mut bad,
+                );
             }
         }
         if let Some(o) = &self.overall {
@@ -305,30 +320,52 @@ impl Form {
         if let Some(e) = &self.expectations {
             check_code("expectations.code".into(), &e.code, &mut bad);
             if e.options.is_empty() {
-                bad("expectations.options".into(), "needs at least one option".into());
+                bad(
+                    "expectations.options".into(),
+                    "needs at least one option".into(),
+                );
             }
             let mut opts = BTreeSet::new();
             for (i, o) in e.options.iter().enumerate() {
                 if !is_code(&o.code) || !opts.insert(o.code.clone()) {
-                    bad(format!("expectations.options[{i}].code"), format!("\"{}\" is not a valid, unique option code", o.code));
+                    bad(
+                        format!("expectations.options[{i}].code"),
+                        format!("\"{}\" is not a valid, unique option code", o.code),
+                    );
                 }
                 if o.text.is_none() {
-                    bad(format!("expectations.options[{i}].text"), "an expectation option needs a text".into());
+                    bad(
+                        format!("expectations.options[{i}].text"),
+                        "an expectation option needs a text".into(),
+                    );
                 }
                 if e.kind == ExpectationKind::Rate {
-                    check_code(format!("expectations.options[{i}].code"), &format!("{}.{}", e.code, o.code), &mut bad);
+                    check_code(
+                        format!("expectations.options[{i}].code"),
+                        &format!("{}.{}", e.code, o.code),
+                        &mut bad,
+                    );
                 }
             }
             match e.kind {
-                ExpectationKind::Rate if e.levels.len() < 2 => bad("expectations.levels".into(), "a rated expectation needs at least two levels".into()),
-                ExpectationKind::Choose if !e.levels.is_empty() => bad("expectations.levels".into(), "levels are only for kind \"rate\"".into()),
+                ExpectationKind::Rate if e.levels.len() < 2 => bad(
+                    "expectations.levels".into(),
+                    "a rated expectation needs at least two levels".into(),
+                ),
+                ExpectationKind::Choose if !e.levels.is_empty() => bad(
+                    "expectations.levels".into(),
+                    "levels are only for kind \"rate\"".into(),
+                ),
                 _ => {}
             }
             if e.kind == ExpectationKind::Rate {
                 let mut values = BTreeSet::new();
                 for (i, l) in e.levels.iter().enumerate() {
                     if l.value == 0 || !values.insert(l.value) {
-                        bad(format!("expectations.levels[{i}].value"), "levels are numbered from 1, each once".into());
+                        bad(
+                            format!("expectations.levels[{i}].value"),
+                            "levels are numbered from 1, each once".into(),
+                        );
                     }
                 }
             }
@@ -337,21 +374,39 @@ impl Form {
             check_code(format!("profile[{i}].code"), &p.code, &mut bad);
             let mut opts = BTreeSet::new();
             if p.options.is_empty() {
-                bad(format!("profile[{i}].options"), "needs at least one option".into());
+                bad(
+                    format!("profile[{i}].options"),
+                    "needs at least one option".into(),
+                );
             }
             for (j, o) in p.options.iter().enumerate() {
                 if !is_code(&o.code) || !opts.insert(o.code.clone()) {
-                    bad(format!("profile[{i}].options[{j}].code"), format!("\"{}\" is not a valid, unique option code", o.code));
+                    bad(
+                        format!("profile[{i}].options[{j}].code"),
+                        format!("\"{}\" is not a valid, unique option code", o.code),
+                    );
                 }
             }
         }
-        if self.profile.iter().filter(|p| p.role == ProfileRole::Channel).count() > 1 {
-            bad("profile".into(), "only one question may have the role \"channel\"".into());
+        if self
+            .profile
+            .iter()
+            .filter(|p| p.role == ProfileRole::Channel)
+            .count()
+            > 1
+        {
+            bad(
+                "profile".into(),
+                "only one question may have the role \"channel\"".into(),
+            );
         }
         if let Some(c) = &self.comment {
             check_code("comment.code".into(), &c.code, &mut bad);
             if c.max_chars == 0 || c.max_chars > 5000 {
-                bad("comment.max_chars".into(), "must be between 1 and 5000".into());
+                bad(
+                    "comment.max_chars".into(),
+                    "must be between 1 and 5000".into(),
+                );
             }
         }
         out
@@ -391,7 +446,8 @@ impl Form {
             match e.kind {
                 ExpectationKind::Choose if e.code == key => return Some(Item::MultiChoice(e)),
                 ExpectationKind::Rate => {
-                    if let Some(rest) = key.strip_prefix(&e.code).and_then(|r| r.strip_prefix('.')) {
+                    if let Some(rest) = key.strip_prefix(&e.code).and_then(|r| r.strip_prefix('.'))
+                    {
                         if e.options.iter().any(|o| o.code == rest) {
                             return Some(Item::Level(e));
                         }
@@ -443,7 +499,9 @@ impl Form {
                 Item::Score => match raw.parse::<u8>() {
                     Ok(v) if v <= 5 => {
                         if values.insert(key.clone(), AnswerValue::Score(v)).is_some() {
-                            problems.invalid.push((key.clone(), "answered twice".into()));
+                            problems
+                                .invalid
+                                .push((key.clone(), "answered twice".into()));
                         }
                     }
                     _ => problems.invalid.push((
@@ -454,7 +512,9 @@ impl Form {
                 Item::Level(e) => match raw.parse::<u8>() {
                     Ok(v) if e.levels.iter().any(|l| l.value == v) => {
                         if values.insert(key.clone(), AnswerValue::Score(v)).is_some() {
-                            problems.invalid.push((key.clone(), "answered twice".into()));
+                            problems
+                                .invalid
+                                .push((key.clone(), "answered twice".into()));
                         }
                     }
                     _ => problems
@@ -493,7 +553,9 @@ impl Form {
                         .insert(key.clone(), AnswerValue::Choice(raw.to_string()))
                         .is_some()
                     {
-                        problems.invalid.push((key.clone(), "answered twice".into()));
+                        problems
+                            .invalid
+                            .push((key.clone(), "answered twice".into()));
                     }
                 }
                 Item::Comment(c) => {
@@ -503,8 +565,13 @@ impl Form {
                             key.clone(),
                             format!("{n} characters, more than the {} allowed", c.max_chars),
                         ));
-                    } else if raw.chars().any(|ch| ch.is_control() && ch != '\n' && ch != '\r' && ch != '\t') {
-                        problems.invalid.push((key.clone(), "contains control characters".into()));
+                    } else if raw
+                        .chars()
+                        .any(|ch| ch.is_control() && ch != '\n' && ch != '\r' && ch != '\t')
+                    {
+                        problems
+                            .invalid
+                            .push((key.clone(), "contains control characters".into()));
                     } else {
                         comment = Some(raw.replace("\r\n", "\n"));
                     }
@@ -591,13 +658,19 @@ impl fmt::Display for AnswerProblems {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
         if !self.missing.is_empty() {
-            parts.push(format!("missing required answers: {}", self.missing.join(", ")));
+            parts.push(format!(
+                "missing required answers: {}",
+                self.missing.join(", ")
+            ));
         }
         for (code, why) in &self.invalid {
             parts.push(format!("{code}: {why}"));
         }
         if !self.unknown.is_empty() {
-            parts.push(format!("unknown question codes: {}", self.unknown.join(", ")));
+            parts.push(format!(
+                "unknown question codes: {}",
+                self.unknown.join(", ")
+            ));
         }
         write!(f, "{}", parts.join("; "))
     }
@@ -606,7 +679,8 @@ impl fmt::Display for AnswerProblems {
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -647,7 +721,9 @@ mod tests {
     }"#;
 
     fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        p.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -680,9 +756,17 @@ mod tests {
     fn missing_out_of_range_and_unknown_answers_are_all_reported() {
         let form = Form::parse(MINI).unwrap();
         let p = form
-            .validate(&pairs(&[("access.1", "6"), ("bogus", "1"), ("channel", "fax"), ("comment", "01234567890")]))
+            .validate(&pairs(&[
+                ("access.1", "6"),
+                ("bogus", "1"),
+                ("channel", "fax"),
+                ("comment", "01234567890"),
+            ]))
             .unwrap_err();
-        assert_eq!(p.missing, vec!["access.1".to_string(), "overall".to_string()]);
+        assert_eq!(
+            p.missing,
+            vec!["access.1".to_string(), "overall".to_string()]
+        );
         assert_eq!(p.unknown, vec!["bogus".to_string()]);
         let invalid: Vec<&str> = p.invalid.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(invalid, vec!["access.1", "channel", "comment"]);

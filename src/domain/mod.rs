@@ -34,10 +34,17 @@ mod tests {
 
     #[test]
     fn a_late_evening_in_utc_is_the_next_day_in_vietnam() {
-        let at = DateTime::parse_from_rfc3339("2021-03-31T17:30:00Z").unwrap().with_timezone(&Utc);
+        let at = DateTime::parse_from_rfc3339("2021-03-31T17:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(local_date(at), NaiveDate::from_ymd_opt(2021, 4, 1).unwrap());
-        let at = DateTime::parse_from_rfc3339("2021-03-31T16:59:59Z").unwrap().with_timezone(&Utc);
-        assert_eq!(local_date(at), NaiveDate::from_ymd_opt(2021, 3, 31).unwrap());
+        let at = DateTime::parse_from_rfc3339("2021-03-31T16:59:59Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            local_date(at),
+            NaiveDate::from_ymd_opt(2021, 3, 31).unwrap()
+        );
         assert_eq!(
             local_midnight_utc(NaiveDate::from_ymd_opt(2021, 4, 1).unwrap()).to_rfc3339(),
             "2021-03-31T17:00:00+00:00"

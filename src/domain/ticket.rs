@@ -110,7 +110,10 @@ mod tests {
             let code = TicketCode::generate(&mut rng);
             assert_eq!(code.as_str().len(), 15);
             assert_eq!(TicketCode::parse(code.as_str()).unwrap(), code);
-            assert_eq!(TicketCode::parse(&code.grouped().to_lowercase()).unwrap(), code);
+            assert_eq!(
+                TicketCode::parse(&code.grouped().to_lowercase()).unwrap(),
+                code
+            );
         }
     }
 
@@ -140,12 +143,18 @@ mod tests {
 
     #[test]
     fn ambiguous_symbols_and_wrong_lengths_are_refused() {
-        assert_eq!(TicketCode::parse("O").unwrap_err(), TicketCodeError::Symbol('O'));
+        assert_eq!(
+            TicketCode::parse("O").unwrap_err(),
+            TicketCodeError::Symbol('O')
+        );
         assert!(matches!(
             TicketCode::parse("ABC"),
             Err(TicketCodeError::Length { found: 3, .. })
         ));
-        assert!(matches!(TicketCode::parse("ẠBC"), Err(TicketCodeError::Symbol(_))));
+        assert!(matches!(
+            TicketCode::parse("ẠBC"),
+            Err(TicketCodeError::Symbol(_))
+        ));
     }
 
     #[test]

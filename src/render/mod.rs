@@ -1,3 +1,4 @@
 //! Turning values into bytes for people: QR codes, and (later) CSV, charts, numbers.
 
 pub mod qr;
+pub mod slips;

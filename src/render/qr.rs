@@ -7,8 +7,15 @@ use qrcode::{Color, EcLevel, QrCode};
 #[error("cannot make a QR code of this text: {0}")]
 pub struct QrError(String);
 
+impl QrError {
+    pub fn new(msg: String) -> QrError {
+        QrError(msg)
+    }
+}
+
 fn code(text: &str) -> Result<QrCode, QrError> {
-    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M).map_err(|e| QrError(e.to_string()))
+    QrCode::with_error_correction_level(text.as_bytes(), EcLevel::M)
+        .map_err(|e| QrError(e.to_string()))
 }
 
 /// A standalone SVG document that scales to its container (it has a viewBox).
@@ -27,8 +34,15 @@ pub fn inline_svg(text: &str, min_px: u32, label: &str) -> Result<String, QrErro
     let doc = svg(text, min_px)?;
     let start = doc.find("<svg").unwrap_or(0);
     let body = &doc[start..];
-    let label = label.replace('&', "&amp;").replace('<', "&lt;").replace('"', "&quot;");
-    Ok(body.replacen("<svg", &format!("<svg role=\"img\" aria-label=\"{label}\""), 1))
+    let label = label
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('"', "&quot;");
+    Ok(body.replacen(
+        "<svg",
+        &format!("<svg role=\"img\" aria-label=\"{label}\""),
+        1,
+    ))
 }
 
 /// A grayscale PNG, `scale` pixels per module, four modules of quiet zone on each side.
@@ -60,7 +74,9 @@ pub fn png(text: &str, scale: u32) -> Result<Vec<u8>, QrError> {
         encoder.set_color(png::ColorType::Grayscale);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(|e| QrError(e.to_string()))?;
-        writer.write_image_data(&pixels).map_err(|e| QrError(e.to_string()))?;
+        writer
+            .write_image_data(&pixels)
+            .map_err(|e| QrError(e.to_string()))?;
     }
     Ok(out)
 }

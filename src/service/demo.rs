@@ -25,18 +25,88 @@ pub const SYNTHETIC_NOTE: &str = "Bình Tân 2021 (demo)";
 
 /// code, Vietnamese name, English name, daily dossiers, issues one-time codes, satisfaction level.
 const UNITS: &[(&str, &str, &str, u32, bool, f64)] = &[
-    ("quan-binh-tan", "Ủy ban nhân dân quận Bình Tân", "Binh Tan District People's Committee", 70, true, 0.86),
-    ("vpdkdd-binh-tan", "Chi nhánh Văn phòng Đăng ký đất đai quận Bình Tân", "Binh Tan Land Registration Branch", 80, true, 0.74),
+    (
+        "quan-binh-tan",
+        "Ủy ban nhân dân quận Bình Tân",
+        "Binh Tan District People's Committee",
+        70,
+        true,
+        0.86,
+    ),
+    (
+        "vpdkdd-binh-tan",
+        "Chi nhánh Văn phòng Đăng ký đất đai quận Bình Tân",
+        "Binh Tan Land Registration Branch",
+        80,
+        true,
+        0.74,
+    ),
     ("an-lac", "Phường An Lạc", "An Lac Ward", 26, true, 0.90),
-    ("an-lac-a", "Phường An Lạc A", "An Lac A Ward", 20, false, 0.84),
-    ("binh-hung-hoa", "Phường Bình Hưng Hòa", "Binh Hung Hoa Ward", 28, true, 0.88),
-    ("binh-hung-hoa-a", "Phường Bình Hưng Hòa A", "Binh Hung Hoa A Ward", 34, true, 0.81),
-    ("binh-hung-hoa-b", "Phường Bình Hưng Hòa B", "Binh Hung Hoa B Ward", 24, false, 0.93),
-    ("binh-tri-dong", "Phường Bình Trị Đông", "Binh Tri Dong Ward", 25, true, 0.85),
-    ("binh-tri-dong-a", "Phường Bình Trị Đông A", "Binh Tri Dong A Ward", 27, false, 0.79),
-    ("binh-tri-dong-b", "Phường Bình Trị Đông B", "Binh Tri Dong B Ward", 23, true, 0.89),
+    (
+        "an-lac-a",
+        "Phường An Lạc A",
+        "An Lac A Ward",
+        20,
+        false,
+        0.84,
+    ),
+    (
+        "binh-hung-hoa",
+        "Phường Bình Hưng Hòa",
+        "Binh Hung Hoa Ward",
+        28,
+        true,
+        0.88,
+    ),
+    (
+        "binh-hung-hoa-a",
+        "Phường Bình Hưng Hòa A",
+        "Binh Hung Hoa A Ward",
+        34,
+        true,
+        0.81,
+    ),
+    (
+        "binh-hung-hoa-b",
+        "Phường Bình Hưng Hòa B",
+        "Binh Hung Hoa B Ward",
+        24,
+        false,
+        0.93,
+    ),
+    (
+        "binh-tri-dong",
+        "Phường Bình Trị Đông",
+        "Binh Tri Dong Ward",
+        25,
+        true,
+        0.85,
+    ),
+    (
+        "binh-tri-dong-a",
+        "Phường Bình Trị Đông A",
+        "Binh Tri Dong A Ward",
+        27,
+        false,
+        0.79,
+    ),
+    (
+        "binh-tri-dong-b",
+        "Phường Bình Trị Đông B",
+        "Binh Tri Dong B Ward",
+        23,
+        true,
+        0.89,
+    ),
     ("tan-tao", "Phường Tân Tạo", "Tan Tao Ward", 25, false, 0.83),
-    ("tan-tao-a", "Phường Tân Tạo A", "Tan Tao A Ward", 22, true, 0.87),
+    (
+        "tan-tao-a",
+        "Phường Tân Tạo A",
+        "Tan Tao A Ward",
+        22,
+        true,
+        0.87,
+    ),
 ];
 
 const COMMENTS: &[&str] = &[
@@ -76,7 +146,11 @@ pub fn is_demo(store: &Store) -> Result<bool, StoreError> {
 }
 
 /// Loads the demo district into an empty database, in one transaction.
-pub fn load(store: &Store, forms: &FormRegistry, now: DateTime<Utc>) -> Result<DemoSummary, DemoError> {
+pub fn load(
+    store: &Store,
+    forms: &FormRegistry,
+    now: DateTime<Utc>,
+) -> Result<DemoSummary, DemoError> {
     let form = forms
         .latest(DEFAULT_FORM)
         .ok_or_else(|| DemoError::NoForm(DEFAULT_FORM.into()))?;
@@ -125,7 +199,11 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
                 code: UnitCode::parse(code).ok()?,
                 name: (*vi).to_string(),
                 name_en: Some((*en).to_string()),
-                parent: if *code == "quan-binh-tan" { None } else { parent.clone() },
+                parent: if *code == "quan-binh-tan" {
+                    None
+                } else {
+                    parent.clone()
+                },
                 form_id: form.id.clone(),
                 valid_from: None,
                 valid_to: None,
@@ -148,7 +226,12 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
         NaiveDate::from_ymd_opt(2021, 1, 4),
         NaiveDate::from_ymd_opt(2021, 12, 31),
     ) else {
-        return DemoData { units, tickets, dossiers: dossier_rows, responses };
+        return DemoData {
+            units,
+            tickets,
+            dossiers: dossier_rows,
+            responses,
+        };
     };
     let mut day = start;
     while day <= end {
@@ -164,7 +247,8 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
         if open_share > 0.0 {
             let quarter_trend = f64::from(day.month0() / 3) * 0.012;
             for &(code, _, _, base, uses_tickets, level) in UNITS {
-                let dossiers = (f64::from(base) * open_share * (0.75 + rng.random::<f64>() * 0.5)).round() as u32;
+                let dossiers = (f64::from(base) * open_share * (0.75 + rng.random::<f64>() * 0.5))
+                    .round() as u32;
                 if dossiers == 0 {
                     continue;
                 }
@@ -175,7 +259,11 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
                     synthetic: true,
                 });
                 let day_start = local_midnight_utc(day);
-                let issued = if uses_tickets { (f64::from(dossiers) * 0.55).round() as u32 } else { 0 };
+                let issued = if uses_tickets {
+                    (f64::from(dossiers) * 0.55).round() as u32
+                } else {
+                    0
+                };
                 let mut answered_tickets = Vec::new();
                 for _ in 0..issued {
                     let code_t = TicketCode::generate(&mut rng);
@@ -197,18 +285,34 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
                         answered_tickets.push((code_t.as_str().to_string(), used_at));
                     }
                 }
-                let poster = (f64::from(dossiers) * 0.07 + uniform_noise(&mut rng, 2.0)).round().max(0.0) as u32;
-                let mut arrivals: Vec<(Option<String>, DateTime<Utc>)> =
-                    answered_tickets.into_iter().map(|(c, t)| (Some(c), t)).collect();
+                let poster = (f64::from(dossiers) * 0.07 + uniform_noise(&mut rng, 2.0))
+                    .round()
+                    .max(0.0) as u32;
+                let mut arrivals: Vec<(Option<String>, DateTime<Utc>)> = answered_tickets
+                    .into_iter()
+                    .map(|(c, t)| (Some(c), t))
+                    .collect();
                 for _ in 0..poster {
-                    arrivals.push((None, day_start + Duration::minutes(460 + rng.random_range(0..600))));
+                    arrivals.push((
+                        None,
+                        day_start + Duration::minutes(460 + rng.random_range(0..600)),
+                    ));
                 }
                 for (ticket, at) in arrivals {
                     let latent = uniform_noise(&mut rng, 0.3);
-                    let answers = synthetic_answers(&mut rng, form, level + quarter_trend + latent, &factor_shift, day.month());
+                    let answers = synthetic_answers(
+                        &mut rng,
+                        form,
+                        level + quarter_trend + latent,
+                        &factor_shift,
+                        day.month(),
+                    );
                     let mut id = [0u8; 16];
                     rng.fill(&mut id);
-                    let submission_id = uuid::Builder::from_random_bytes(id).into_uuid().hyphenated().to_string();
+                    let submission_id = uuid::Builder::from_random_bytes(id)
+                        .into_uuid()
+                        .hyphenated()
+                        .to_string();
                     responses.push(NewResponseRow {
                         submission_id,
                         unit_code: code.to_string(),
@@ -228,7 +332,12 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
         }
         day = day.succ_opt().unwrap_or(end + Duration::days(1));
     }
-    DemoData { units, tickets, dossiers: dossier_rows, responses }
+    DemoData {
+        units,
+        tickets,
+        dossiers: dossier_rows,
+        responses,
+    }
 }
 
 fn synthetic_answers(
@@ -247,19 +356,40 @@ fn synthetic_answers(
             let score: u8 = if rng.random::<f64>() < 0.03 {
                 0
             } else if rng.random::<f64>() < p {
-                if rng.random::<f64>() < 0.45 { 5 } else { 4 }
+                if rng.random::<f64>() < 0.45 {
+                    5
+                } else {
+                    4
+                }
             } else {
                 let r = rng.random::<f64>();
-                if r < 0.6 { 3 } else if r < 0.9 { 2 } else { 1 }
+                if r < 0.6 {
+                    3
+                } else if r < 0.9 {
+                    2
+                } else {
+                    1
+                }
             };
             sum += f64::from(score);
-            answers.values.insert(criterion.code.clone(), AnswerValue::Score(score));
+            answers
+                .values
+                .insert(criterion.code.clone(), AnswerValue::Score(score));
         }
-        worst.push((sum / component.criteria.len() as f64 + rng.random::<f64>(), component.code.clone()));
+        worst.push((
+            sum / component.criteria.len() as f64 + rng.random::<f64>(),
+            component.code.clone(),
+        ));
     }
     if let Some(overall) = &form.overall {
-        let score = if rng.random::<f64>() < level.clamp(0.05, 0.99) { 4 + u8::from(rng.random::<f64>() < 0.4) } else { 3 - u8::from(rng.random::<f64>() < 0.3) };
-        answers.values.insert(overall.code.clone(), AnswerValue::Score(score));
+        let score = if rng.random::<f64>() < level.clamp(0.05, 0.99) {
+            4 + u8::from(rng.random::<f64>() < 0.4)
+        } else {
+            3 - u8::from(rng.random::<f64>() < 0.3)
+        };
+        answers
+            .values
+            .insert(overall.code.clone(), AnswerValue::Score(score));
     }
     if let Some(e) = &form.expectations {
         if rng.random::<f64>() < 0.8 {
@@ -272,7 +402,9 @@ fn synthetic_answers(
                 .take(n)
                 .collect();
             if !chosen.is_empty() {
-                answers.values.insert(e.code.clone(), AnswerValue::Choices(chosen));
+                answers
+                    .values
+                    .insert(e.code.clone(), AnswerValue::Choices(chosen));
             }
         }
     }
@@ -284,12 +416,28 @@ fn synthetic_answers(
             crate::domain::form::ProfileRole::Channel => {
                 let online = 0.18 + f64::from(month) * 0.015;
                 let r = rng.random::<f64>();
-                if r < online * 0.6 { "online_partial" } else if r < online { "online_full" } else if r < online + 0.05 { "postal" } else { "in_person" }
+                if r < online * 0.6 {
+                    "online_partial"
+                } else if r < online {
+                    "online_full"
+                } else if r < online + 0.05 {
+                    "postal"
+                } else {
+                    "in_person"
+                }
             }
-            _ => if rng.random::<f64>() < 0.86 { "citizen" } else { "organisation" },
+            _ => {
+                if rng.random::<f64>() < 0.86 {
+                    "citizen"
+                } else {
+                    "organisation"
+                }
+            }
         };
         if q.options.iter().any(|o| o.code == pick) {
-            answers.values.insert(q.code.clone(), AnswerValue::Choice(pick.to_string()));
+            answers
+                .values
+                .insert(q.code.clone(), AnswerValue::Choice(pick.to_string()));
         }
     }
     if form.comment.is_some() && rng.random::<f64>() < 0.05 {

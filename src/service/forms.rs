@@ -13,8 +13,14 @@ use crate::store::{meta, responses, Store, StoreError};
 
 /// The forms compiled into the binary, so that it works from any directory.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("sipas-2017.json", include_str!("../../forms/sipas-2017.json")),
-    ("sipas-2023.json", include_str!("../../forms/sipas-2023.json")),
+    (
+        "sipas-2017.json",
+        include_str!("../../forms/sipas-2017.json"),
+    ),
+    (
+        "sipas-2023.json",
+        include_str!("../../forms/sipas-2023.json"),
+    ),
     ("quick.json", include_str!("../../forms/quick.json")),
 ];
 
@@ -212,9 +218,21 @@ impl FormRegistry {
                                 responses: n,
                             });
                         }
-                        Ok(meta::set_form_fingerprint(conn, &form.id, version, &fingerprint, now.naive_utc())?)
+                        Ok(meta::set_form_fingerprint(
+                            conn,
+                            &form.id,
+                            version,
+                            &fingerprint,
+                            now.naive_utc(),
+                        )?)
                     }
-                    None => Ok(meta::set_form_fingerprint(conn, &form.id, version, &fingerprint, now.naive_utc())?),
+                    None => Ok(meta::set_form_fingerprint(
+                        conn,
+                        &form.id,
+                        version,
+                        &fingerprint,
+                        now.naive_utc(),
+                    )?),
                 }
             })?;
         }
@@ -251,7 +269,11 @@ mod tests {
         let quick = reg.latest("quick").unwrap();
         assert!(quick.components.iter().all(|c| c.criteria.len() == 1));
         for f in [&s2017, &s2023, &quick] {
-            assert!(f.channel_question().is_some(), "{} has no channel question", f.id);
+            assert!(
+                f.channel_question().is_some(),
+                "{} has no channel question",
+                f.id
+            );
             for (_, cr) in f.criteria() {
                 assert!(cr.text.en.is_some(), "{} lacks English", cr.code);
             }

@@ -43,7 +43,10 @@ pub enum Target {
     Unit(String),
     Ticket(String),
     /// The API names both; they must agree when both are given.
-    Both { unit: String, ticket: String },
+    Both {
+        unit: String,
+        ticket: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -69,8 +72,8 @@ pub struct Receipt {
 pub enum SubmitError {
     #[error("there is no unit \"{0}\"")]
     UnknownUnit(String),
-    #[error("the unit \"{}\" no longer takes responses", unit.code)]
-    UnitClosed { unit: Unit, successors: Vec<Unit> },
+    #[error("the unit \"{}\" no longer takes responses", .0.unit.code)]
+    UnitClosed(Box<ClosedUnit>),
     #[error("there is no such survey code")]
     UnknownTicket,
     #[error("this survey code has already been used")]
@@ -89,16 +92,27 @@ pub enum SubmitError {
     },
     #[error("\"{0}\" is not a UUID")]
     BadSubmissionId(String),
-    #[error("{problems}")]
-    Invalid {
-        problems: AnswerProblems,
-        form: Arc<Form>,
-        unit: Unit,
-    },
+    #[error("{}", .0.problems)]
+    Invalid(Box<InvalidSubmission>),
     #[error("the submission id {0} was already used for different answers")]
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// A unit past its validity dates, and the units that took it over.
+#[derive(Debug)]
+pub struct ClosedUnit {
+    pub unit: Unit,
+    pub successors: Vec<Unit>,
+}
+
+/// Answers that do not fit the form, with what is needed to show the form again.
+#[derive(Debug)]
+pub struct InvalidSubmission {
+    pub problems: AnswerProblems,
+    pub form: Arc<Form>,
+    pub unit: Unit,
 }
 
 impl From<diesel::result::Error> for SubmitError {
@@ -164,7 +178,10 @@ pub fn resolve(
         .ok_or_else(|| SubmitError::UnknownUnit(unit_code.clone()))?;
     if !unit.is_valid_on(local_date(now)) {
         let successors = store.read(|c| units::successors(c, &unit_code))?;
-        return Err(SubmitError::UnitClosed { unit, successors });
+        return Err(SubmitError::UnitClosed(Box::new(ClosedUnit {
+            unit,
+            successors,
+        })));
     }
     let form = match requested_form {
         None | Some("") => forms
@@ -172,7 +189,13 @@ pub fn resolve(
             .ok_or_else(|| SubmitError::UnknownForm(unit.form_id.clone()))?,
         Some(name) => {
             let (id, version) = match name.split_once('@') {
-                Some((id, v)) => (id, Some(v.parse::<u32>().map_err(|_| SubmitError::UnknownForm(name.to_string()))?)),
+                Some((id, v)) => (
+                    id,
+                    Some(
+                        v.parse::<u32>()
+                            .map_err(|_| SubmitError::UnknownForm(name.to_string()))?,
+                    ),
+                ),
                 None => (name, None),
             };
             if id != unit.form_id {
@@ -212,14 +235,22 @@ pub fn submit(
     if let Some(receipt) = store.read(|c| repeat_of(c, &submission_id))? {
         return check_repeat(forms, &submission, receipt);
     }
-    let resolved = resolve(store, forms, &submission.target, submission.form.as_deref(), now)?;
+    let resolved = resolve(
+        store,
+        forms,
+        &submission.target,
+        submission.form.as_deref(),
+        now,
+    )?;
     let answers = resolved
         .form
         .validate(&submission.pairs)
-        .map_err(|problems| SubmitError::Invalid {
-            problems,
-            form: resolved.form.clone(),
-            unit: resolved.unit.clone(),
+        .map_err(|problems| {
+            SubmitError::Invalid(Box::new(InvalidSubmission {
+                problems,
+                form: resolved.form.clone(),
+                unit: resolved.unit.clone(),
+            }))
         })?;
     let row = NewResponseRow {
         submission_id: submission_id.clone(),
@@ -291,18 +322,20 @@ fn repeat_of(
     conn: &mut crate::store::DbConnection,
     submission_id: &str,
 ) -> Result<Option<Stored>, StoreError> {
-    Ok(responses::by_submission_id(conn, submission_id)?.map(|r| Stored {
-        receipt: Receipt {
-            response_id: r.id,
-            submission_id: r.submission_id,
-            unit_code: r.unit_code,
-            created: false,
-        },
-        digest: r.digest,
-        form_id: r.form_id,
-        form_version: r.form_version,
-        ticket_code: r.ticket_code,
-    }))
+    Ok(
+        responses::by_submission_id(conn, submission_id)?.map(|r| Stored {
+            receipt: Receipt {
+                response_id: r.id,
+                submission_id: r.submission_id,
+                unit_code: r.unit_code,
+                created: false,
+            },
+            digest: r.digest,
+            form_id: r.form_id,
+            form_version: r.form_version,
+            ticket_code: r.ticket_code,
+        }),
+    )
 }
 
 /// A submission id seen before: the same answers are a repeat (answered as the first time),

@@ -68,7 +68,10 @@ pub fn create<R: Rng + ?Sized>(
                 return Err(TokenError::UnknownUnit(u.to_string()));
             }
         }
-        if tokens::list(c)?.iter().any(|t| t.name == name && t.revoked_at.is_none()) {
+        if tokens::list(c)?
+            .iter()
+            .any(|t| t.name == name && t.revoked_at.is_none())
+        {
             return Err(TokenError::Duplicate(name.to_string()));
         }
         tokens::insert(

@@ -35,7 +35,9 @@ pub fn replace(conn: &mut DbConnection, row: &DossierCountRow) -> Result<(), Sto
 /// Inserts counts known to be new (the demo loader, on an empty database).
 pub fn insert_new(conn: &mut DbConnection, rows: &[DossierCountRow]) -> Result<(), StoreError> {
     for chunk in rows.chunks(500) {
-        crate::on_backend!(&mut *conn, |c| diesel::insert_into(dossier_counts::table).values(chunk).execute(c))?;
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(dossier_counts::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }

@@ -3,10 +3,10 @@
 //! backend, embedded in the binary and run on start. SQLite funnels writes through a single
 //! connection (one writer), reads through a small pool; PostgreSQL uses one pool for both.
 
-pub mod schema;
 pub mod dossiers;
 pub mod meta;
 pub mod responses;
+pub mod schema;
 pub mod tickets;
 pub mod tokens;
 pub mod units;
@@ -274,9 +274,14 @@ mod tests {
             DbTarget::parse("sqlite:///var/lib/h.db").unwrap(),
             DbTarget::Sqlite("/var/lib/h.db".into())
         );
-        assert_eq!(DbTarget::parse("x.db").unwrap(), DbTarget::Sqlite("x.db".into()));
         assert_eq!(
-            DbTarget::parse("postgres://u:secret@h/db").unwrap().describe(),
+            DbTarget::parse("x.db").unwrap(),
+            DbTarget::Sqlite("x.db".into())
+        );
+        assert_eq!(
+            DbTarget::parse("postgres://u:secret@h/db")
+                .unwrap()
+                .describe(),
             "PostgreSQL postgres://…@h/db"
         );
         assert!(DbTarget::parse("mysql://h/db").is_err());

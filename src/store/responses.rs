@@ -44,7 +44,9 @@ pub struct ResponseRow {
 
 pub fn insert(conn: &mut DbConnection, rows: &[NewResponseRow]) -> Result<(), StoreError> {
     for chunk in rows.chunks(500) {
-        crate::on_backend!(&mut *conn, |c| diesel::insert_into(responses::table).values(chunk).execute(c))?;
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(responses::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }

@@ -85,4 +85,12 @@ diesel::table! {
 
 diesel::joinable!(tickets -> units (unit_code));
 diesel::joinable!(responses -> units (unit_code));
-diesel::allow_tables_to_appear_in_same_query!(units, tickets, responses, dossier_counts, api_tokens, settings, form_versions);
+diesel::allow_tables_to_appear_in_same_query!(
+    units,
+    tickets,
+    responses,
+    dossier_counts,
+    api_tokens,
+    settings,
+    form_versions
+);

@@ -22,7 +22,9 @@ pub struct TicketRow {
 
 pub fn insert(conn: &mut DbConnection, rows: &[TicketRow]) -> Result<(), StoreError> {
     for chunk in rows.chunks(500) {
-        crate::on_backend!(&mut *conn, |c| diesel::insert_into(tickets::table).values(chunk).execute(c))?;
+        crate::on_backend!(&mut *conn, |c| diesel::insert_into(tickets::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }

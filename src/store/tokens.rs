@@ -48,7 +48,11 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<TokenRow>, StoreError> {
         .load(conn)?)
 }
 
-pub fn revoke(conn: &mut DbConnection, name: &str, now: NaiveDateTime) -> Result<usize, StoreError> {
+pub fn revoke(
+    conn: &mut DbConnection,
+    name: &str,
+    now: NaiveDateTime,
+) -> Result<usize, StoreError> {
     Ok(diesel::update(
         api_tokens::table
             .filter(api_tokens::name.eq(name))

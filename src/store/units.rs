@@ -110,7 +110,9 @@ pub fn upsert(conn: &mut DbConnection, row: &UnitRow) -> Result<bool, StoreError
         ))
         .execute(conn)?;
     if updated == 0 {
-        diesel::insert_into(units::table).values(row).execute(conn)?;
+        diesel::insert_into(units::table)
+            .values(row)
+            .execute(conn)?;
     }
     Ok(updated == 0)
 }

@@ -1,0 +1,237 @@
+//! The command line: one function per command family, each calling the services.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::{Duration, Utc};
+
+use crate::config::{
+    self, Cli, Command, FormsCommand, Settings, TicketsCommand, TokensCommand, UnitsCommand,
+};
+use crate::render::{qr, slips};
+use crate::service::forms::{self, FormRegistry};
+use crate::service::{tickets, tokens, units};
+use crate::startup::Application;
+use crate::store::{tokens as token_store, Store};
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let forms_dir = config::forms_dir(cli.forms.clone());
+    match cli.command {
+        Command::Serve(args) => {
+            let settings = Settings {
+                database_url: cli.database_url,
+                forms_dir,
+                bind: args.bind,
+                public_url: cli.public_url,
+                ticket_ttl_days: args.ticket_ttl_days,
+                demo: args.demo,
+            };
+            let app = Application::build(settings)?;
+            if let Some(d) = &app.demo_loaded {
+                println!(
+                    "Loaded the demo district (synthetic data): {} units, {} tickets, {} dossier days, {} responses.",
+                    d.units, d.tickets, d.dossier_days, d.responses
+                );
+            }
+            println!(
+                "Hailong is listening on port {}; forms and QR codes use {}",
+                app.port(),
+                app.public_url
+            );
+            println!("Try {}/units/an-lac-a/poster", app.public_url);
+            app.run_until_stopped().await?;
+            Ok(())
+        }
+        Command::Forms(FormsCommand::Check { paths }) => forms_check(paths, forms_dir),
+        Command::Units(cmd) => {
+            let store = open(&cli.database_url)?;
+            match cmd {
+                UnitsCommand::Import { file } => {
+                    let text = read_text(&file)?;
+                    let registry = FormRegistry::load(forms_dir.as_deref())?;
+                    let list = units::parse_csv(&text, &registry)
+                        .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+                    let summary = units::import(&store, &list, false, Utc::now())
+                        .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+                    println!(
+                        "{}: {} units added, {} updated.",
+                        file.display(),
+                        summary.added,
+                        summary.updated
+                    );
+                }
+                UnitsCommand::List => {
+                    println!("code\tname\tname_en\tparent\tform\tvalid_from\tvalid_to");
+                    for u in units::list(&store)? {
+                        println!(
+                            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                            u.code,
+                            u.name,
+                            u.name_en.unwrap_or_default(),
+                            u.parent.map(|p| p.to_string()).unwrap_or_default(),
+                            u.form_id,
+                            u.valid_from.map(|d| d.to_string()).unwrap_or_default(),
+                            u.valid_to.map(|d| d.to_string()).unwrap_or_default()
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Tokens(cmd) => {
+            let store = open(&cli.database_url)?;
+            match cmd {
+                TokensCommand::Create { name, unit } => {
+                    let token = tokens::create(
+                        &store,
+                        &mut rand::rng(),
+                        &name,
+                        unit.as_deref(),
+                        Utc::now(),
+                    )?;
+                    println!(
+                        "Token \"{}\" created for {}. It is shown once; store it now:",
+                        name.trim(),
+                        unit.as_deref()
+                            .map(|u| format!("unit {u}"))
+                            .unwrap_or_else(|| "all units".into())
+                    );
+                    println!("{token}");
+                }
+                TokensCommand::List => {
+                    println!("name\tunit\tcreated_at\trevoked_at");
+                    for t in store.read(token_store::list)? {
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            t.name,
+                            t.unit_code.unwrap_or_else(|| "*".into()),
+                            t.created_at,
+                            t.revoked_at.map(|r| r.to_string()).unwrap_or_default()
+                        );
+                    }
+                }
+                TokensCommand::Revoke { name } => {
+                    let n =
+                        store.write(|c| token_store::revoke(c, &name, Utc::now().naive_utc()))?;
+                    if n == 0 {
+                        bail!("there is no active token named \"{name}\"");
+                    }
+                    println!("Token \"{name}\" revoked.");
+                }
+            }
+            Ok(())
+        }
+        Command::Tickets(TicketsCommand::Issue {
+            unit,
+            count,
+            out,
+            dossier_ref,
+            field,
+            ttl_days,
+        }) => {
+            let store = open(&cli.database_url)?;
+            let public_url = cli
+                .public_url
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+            let ext = out
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            if ext != "html" && ext != "svg" && ext != "png" {
+                bail!(
+                    "{}: the output must end in .html (a sheet of slips), or .svg/.png (one code)",
+                    out.display()
+                );
+            }
+            if ext != "html" && count != 1 {
+                bail!(
+                    "{}: an image holds one code; use --count 1, or an .html sheet for {count}",
+                    out.display()
+                );
+            }
+            if !(1..=3650).contains(&ttl_days) {
+                bail!("--ttl-days must be between 1 and 3650");
+            }
+            let issued = tickets::issue(
+                &store,
+                &mut rand::rng(),
+                tickets::TicketRequest {
+                    unit,
+                    dossier_ref,
+                    field,
+                },
+                count,
+                Duration::days(ttl_days),
+                Utc::now(),
+            )?;
+            let bytes = match ext.as_str() {
+                "html" => slips::sheet(&public_url, &issued)?.into_bytes(),
+                "svg" => qr::svg(&slips::ticket_url(&public_url, &issued[0]), 240)?.into_bytes(),
+                _ => qr::png(&slips::ticket_url(&public_url, &issued[0]), 8)?,
+            };
+            write_atomically(&out, &bytes)?;
+            println!(
+                "{} one-time codes written to {}",
+                issued.len(),
+                out.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn open(url: &str) -> Result<Store> {
+    Ok(Store::open(url)?)
+}
+
+fn read_text(file: &Path) -> Result<String> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "{}: not UTF-8 text (byte {}); save it from Excel as \"CSV UTF-8\"",
+            file.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Writes to a temporary file beside the target, then renames: never a half-written file.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp-hailong");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn forms_check(paths: Vec<PathBuf>, forms_dir: Option<PathBuf>) -> Result<()> {
+    let mut files = Vec::new();
+    let targets = if paths.is_empty() {
+        vec![forms_dir.ok_or_else(|| {
+            anyhow!("there is no ./forms directory here; name one: hailong forms check DIR")
+        })?]
+    } else {
+        paths
+    };
+    for p in targets {
+        if p.is_dir() {
+            files.extend(forms::form_files(&p)?);
+        } else if p.exists() {
+            files.push(p);
+        } else {
+            bail!("{}: no such file or directory", p.display());
+        }
+    }
+    if files.is_empty() {
+        bail!("no form files (*.json) to check");
+    }
+    let problems = forms::check_files(&files);
+    if problems.is_empty() {
+        println!("{} form files are valid.", files.len());
+        return Ok(());
+    }
+    for p in &problems {
+        eprintln!("{p}");
+    }
+    bail!("{} problems in {} form files", problems.len(), files.len())
+}

@@ -1,0 +1,130 @@
+//! Every setting: a command-line flag with an environment fallback.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hailong",
+    version,
+    about = "Citizen-satisfaction survey of one-stop reception desks (SIPAS)"
+)]
+pub struct Cli {
+    /// sqlite://PATH (default: hailong.db in the working directory) or postgres://…
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        global = true,
+        default_value = "sqlite://hailong.db"
+    )]
+    pub database_url: String,
+    /// Directory of form files; forms built into the binary fill in what it lacks [default: ./forms if present]
+    #[arg(long, env = "HAILONG_FORMS", global = true)]
+    pub forms: Option<PathBuf>,
+    /// Origin printed into QR codes and links, e.g. https://khaosat.example.gov.vn [default: the bind address]
+    #[arg(long, env = "HAILONG_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web service.
+    Serve(ServeArgs),
+    /// Form files.
+    #[command(subcommand)]
+    Forms(FormsCommand),
+    /// Units (đơn vị): the places with a reception desk.
+    #[command(subcommand)]
+    Units(UnitsCommand),
+    /// Bearer tokens for machine clients.
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+    /// One-time survey codes.
+    #[command(subcommand)]
+    Tickets(TicketsCommand),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[arg(long, env = "HAILONG_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Load the demo district (Bình Tân, 2021, synthetic) into an empty database.
+    #[arg(long)]
+    pub demo: bool,
+    /// Days a one-time survey code stays valid.
+    #[arg(long, env = "HAILONG_TICKET_TTL_DAYS", default_value_t = 30)]
+    pub ticket_ttl_days: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// Validate form files and say what is wrong, with file, line and path.
+    Check {
+        /// Directory or file(s) to check [default: the forms directory]
+        paths: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UnitsCommand {
+    /// Import units from CSV: code,name,name_en,parent[,form,valid_from,valid_to,predecessors]
+    Import { file: PathBuf },
+    /// List the units.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Create a token; it is printed once, on the last line, and stored only as a hash.
+    Create {
+        name: String,
+        /// Limit the token to one unit.
+        #[arg(long)]
+        unit: Option<String>,
+    },
+    /// List tokens (names and scopes, never the tokens).
+    List,
+    /// Revoke the token of this name.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketsCommand {
+    /// Issue one-time codes: an HTML sheet of slips, or one code as .svg/.png.
+    Issue {
+        #[arg(long)]
+        unit: String,
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        dossier_ref: Option<String>,
+        #[arg(long)]
+        field: Option<String>,
+        #[arg(long, env = "HAILONG_TICKET_TTL_DAYS", default_value_t = 30)]
+        ttl_days: i64,
+    },
+}
+
+/// What the web service needs to start.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub forms_dir: Option<PathBuf>,
+    pub bind: String,
+    pub public_url: Option<String>,
+    pub ticket_ttl_days: i64,
+    pub demo: bool,
+}
+
+/// The forms directory: the one named, else `./forms` when it exists, else none (built-in forms).
+pub fn forms_dir(named: Option<PathBuf>) -> Option<PathBuf> {
+    named.or_else(|| {
+        let local = PathBuf::from("forms");
+        local.is_dir().then_some(local)
+    })
+}

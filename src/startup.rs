@@ -1,0 +1,105 @@
+//! Building the application from settings: open and migrate the database, load and guard
+//! the forms, load the demo if asked, bind the listener. Tests build it on port 0.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{middleware, App, HttpServer};
+use chrono::Utc;
+
+use crate::config::Settings;
+use crate::service::demo;
+use crate::service::forms::{FormRegistry, FormsError};
+use crate::store::{Store, StoreError};
+use crate::web::{self as routes, AppState};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Forms(#[from] FormsError),
+    #[error("loading the demo district failed: {0}")]
+    Demo(#[from] demo::DemoError),
+    #[error("cannot listen on {0}: {1}")]
+    Bind(String, std::io::Error),
+    #[error("{0}")]
+    Config(String),
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub public_url: String,
+    pub demo_loaded: Option<demo::DemoSummary>,
+}
+
+impl Application {
+    pub fn build(settings: Settings) -> Result<Application, StartError> {
+        if settings.ticket_ttl_days < 1 || settings.ticket_ttl_days > 3650 {
+            return Err(StartError::Config(
+                "--ticket-ttl-days must be between 1 and 3650".into(),
+            ));
+        }
+        let store = Store::open(&settings.database_url)?;
+        let forms = FormRegistry::load(settings.forms_dir.as_deref())?;
+        forms.guard(&store, Utc::now())?;
+        let mut demo_loaded = None;
+        if settings.demo {
+            match demo::load(&store, &forms, Utc::now()) {
+                Ok(summary) => demo_loaded = Some(summary),
+                Err(demo::DemoError::NotEmpty) => {
+                    tracing::info!(
+                        "--demo: the database already holds units; the demo was not loaded again"
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let is_demo = demo::is_demo(&store)?;
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"))
+            .trim_end_matches('/')
+            .to_string();
+        let state = AppState {
+            store,
+            forms: Arc::new(forms),
+            public_url: public_url.clone(),
+            ticket_ttl: chrono::Duration::days(settings.ticket_ttl_days),
+            demo: is_demo,
+        };
+        let data = actix_web::web::Data::new(state);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .wrap(routes::security_headers())
+                .wrap(middleware::Compress::default())
+                .configure(routes::routes)
+        })
+        .listen(listener)
+        .map_err(|e| StartError::Bind(settings.bind.clone(), e))?
+        .run();
+        Ok(Application {
+            port: addr.port(),
+            server,
+            public_url,
+            demo_loaded,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,147 @@
+//! The HTTP face of Hailong (actix-web): the route table in one place, one file per audience.
+//! A handler parses, calls one service function (on the blocking pool: diesel is synchronous),
+//! and renders.
+
+pub mod api;
+pub mod errors;
+pub mod pages;
+pub mod public;
+pub mod survey;
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{middleware, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+
+use crate::domain::form::Lang;
+use crate::service::forms::FormRegistry;
+use crate::store::Store;
+
+/// Largest request body taken from anyone: a full form with a 1,000-character comment in
+/// Vietnamese is well under 16 KB.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// What every handler shares. Nothing here is state another process would need.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub forms: Arc<FormRegistry>,
+    /// The origin printed into QR codes, without a trailing slash.
+    pub public_url: String,
+    pub ticket_ttl: chrono::Duration,
+    /// The database holds the synthetic demo district: every page says so.
+    pub demo: bool,
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(public::home))
+        .route("/healthz", web::get().to(public::healthz))
+        .route("/s/{unit}", web::get().to(survey::show_unit_form))
+        .route("/s/{unit}", web::post().to(survey::submit_unit_form))
+        .route("/s/{unit}/thanks", web::get().to(survey::thanks))
+        .route("/t/{code}", web::get().to(survey::show_ticket_form))
+        .route("/t/{code}", web::post().to(survey::submit_ticket_form))
+        .route("/units/{unit}/qr.svg", web::get().to(public::unit_qr_svg))
+        .route("/units/{unit}/qr.png", web::get().to(public::unit_qr_png))
+        .route("/units/{unit}/poster", web::get().to(public::poster))
+        .service(
+            web::scope("/api/v1")
+                .route("/tickets", web::post().to(api::issue_ticket))
+                .route("/tickets/{code}/qr.svg", web::get().to(api::ticket_qr_svg))
+                .route("/tickets/{code}/qr.png", web::get().to(api::ticket_qr_png))
+                .route("/responses", web::post().to(api::submit_response))
+                .default_service(web::to(api::not_found)),
+        )
+        .default_service(web::to(public::not_found));
+}
+
+/// Headers for every answer: no sniffing, no framing, no referrer leaking a ticket code.
+pub fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; script-src 'self'; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ))
+}
+
+pub fn lang_of(req: &HttpRequest) -> Lang {
+    let query = req.query_string();
+    let value = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "lang")
+        .map(|(_, v)| v);
+    Lang::from_query(value)
+}
+
+pub enum BodyError {
+    TooLarge,
+    Broken,
+}
+
+/// Reads a request body up to `BODY_LIMIT` bytes.
+pub async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, BodyError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Broken)?;
+        if body.len() + chunk.len() > BODY_LIMIT {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Parses `application/x-www-form-urlencoded`, keeping repeated keys, refusing invalid UTF-8
+/// (the usual parsers replace it silently).
+pub fn parse_urlencoded(body: &[u8]) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for part in body.split(|&b| b == b'&') {
+        if part.is_empty() {
+            continue;
+        }
+        let (k, v) = match part.iter().position(|&b| b == b'=') {
+            Some(i) => (&part[..i], &part[i + 1..]),
+            None => (part, &b""[..]),
+        };
+        out.push((decode_component(k)?, decode_component(v)?));
+    }
+    Some(out)
+}
+
+fn decode_component(raw: &[u8]) -> Option<String> {
+    let plus: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    let bytes: Vec<u8> = percent_encoding::percent_decode(&plus).collect();
+    String::from_utf8(bytes).ok()
+}
+
+pub fn no_store(mut resp: HttpResponse) -> HttpResponse {
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("no-store"),
+    );
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urlencoded_keeps_repeats_and_refuses_bad_utf8() {
+        let p = parse_urlencoded(b"expect=staff&expect=result&comment=T%E1%BB%91t+l%E1%BA%AFm&x")
+            .unwrap();
+        assert_eq!(p.len(), 4);
+        assert_eq!(p[2], ("comment".into(), "Tốt lắm".into()));
+        assert_eq!(p[3], ("x".into(), "".into()));
+        assert!(parse_urlencoded(b"comment=%FF%FE").is_none());
+    }
+}

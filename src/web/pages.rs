@@ -1,0 +1,393 @@
+//! The citizen pages as views: what a template needs, computed from a form, the answers
+//! kept from a failed submission, and the problems found. Templates hold no logic.
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use askama::Template;
+
+use crate::domain::form::{AnswerProblems, ExpectationKind, Form, Lang, NO_OPINION};
+
+pub const DEMO_VI: &str = "Dữ liệu mô phỏng (demo) – không phải kết quả khảo sát thật.";
+pub const DEMO_EN: &str = "Synthetic demo data – not real survey results.";
+pub const SLOGAN: &str =
+    "Hãy tự tin thực hiện dịch vụ công trực tuyến, chúng tôi luôn đồng hành cùng bạn";
+
+pub struct PageMeta {
+    pub lang: &'static str,
+    pub demo: bool,
+    pub demo_text: &'static str,
+    pub switch_url: &'static str,
+    pub switch_lang: &'static str,
+    pub switch_label: &'static str,
+}
+
+impl PageMeta {
+    pub fn new(lang: Lang, demo: bool) -> PageMeta {
+        PageMeta {
+            lang: lang.code(),
+            demo,
+            demo_text: lang.pick(DEMO_VI, DEMO_EN),
+            // Relative: the same page in the other language.
+            switch_url: lang.pick("?lang=en", "?lang=vi"),
+            switch_lang: lang.pick("en", "vi"),
+            switch_label: lang.pick("English", "Tiếng Việt"),
+        }
+    }
+}
+
+pub struct OptionView {
+    pub value: u8,
+    pub shown: String,
+    pub hidden: String,
+    pub checked: bool,
+}
+
+pub struct QuestionView {
+    pub id: String,
+    pub name: String,
+    pub number: String,
+    pub text: String,
+    pub options: Vec<OptionView>,
+    pub error: Option<String>,
+}
+
+pub struct GroupView {
+    pub title: String,
+    pub questions: Vec<QuestionView>,
+}
+
+pub struct ChoiceOption {
+    pub name: String,
+    pub value: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct ChoiceView {
+    pub id: String,
+    pub text: String,
+    pub input: &'static str,
+    pub options: Vec<ChoiceOption>,
+    pub error: Option<String>,
+}
+
+pub struct CommentView {
+    pub name: String,
+    pub text: String,
+    pub max: u32,
+    pub value: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+pub struct FormPage {
+    pub page: PageMeta,
+    pub title: String,
+    pub unit_name: String,
+    pub intro: String,
+    pub legend: String,
+    pub action: String,
+    pub submission_id: String,
+    pub form_ref: String,
+    pub groups: Vec<GroupView>,
+    pub overall: Option<QuestionView>,
+    pub choices: Vec<ChoiceView>,
+    pub comment: Option<CommentView>,
+    pub errors: Vec<(String, String)>,
+    pub t_fix: &'static str,
+    pub t_overall: &'static str,
+    pub t_submit: &'static str,
+    pub t_privacy: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage<'a> {
+    pub page: PageMeta,
+    pub unit_name: &'a str,
+    pub heading: &'a str,
+    pub paragraphs: &'a [String],
+    pub links: &'a [(String, String)],
+}
+
+/// The answers a citizen gave, by key, to show them again.
+pub type Kept = HashMap<String, Vec<String>>;
+
+pub fn kept(pairs: &[(String, String)]) -> Kept {
+    let mut map: Kept = HashMap::new();
+    for (k, v) in pairs {
+        map.entry(k.clone()).or_default().push(v.clone());
+    }
+    map
+}
+
+fn html_id(code: &str) -> String {
+    format!("q-{}", code.replace('.', "-"))
+}
+
+pub struct FormInput<'a> {
+    pub form: &'a Form,
+    pub lang: Lang,
+    pub demo: bool,
+    pub unit_name: &'a str,
+    pub action: String,
+    pub submission_id: String,
+    pub kept: &'a Kept,
+    pub problems: Option<&'a AnswerProblems>,
+}
+
+pub fn form_page(input: FormInput<'_>) -> FormPage {
+    let FormInput {
+        form,
+        lang,
+        demo,
+        unit_name,
+        action,
+        submission_id,
+        kept,
+        problems,
+    } = input;
+    let first = |code: &str| kept.get(code).and_then(|v| v.first()).map(String::as_str);
+    let has =
+        |code: &str, value: &str| kept.get(code).is_some_and(|v| v.iter().any(|x| x == value));
+    let missing_text = lang.pick("Xin chọn một câu trả lời.", "Please choose an answer.");
+    let problem_for = |code: &str| -> Option<String> {
+        let p = problems?;
+        if p.missing.iter().any(|m| m == code) {
+            return Some(missing_text.to_string());
+        }
+        p.invalid.iter().find(|(c, _)| c == code).map(|_| {
+            lang.pick(
+                "Câu trả lời này không hợp lệ, xin chọn lại.",
+                "This answer is not valid, please choose again.",
+            )
+            .to_string()
+        })
+    };
+    let scale_label = |v: u8| {
+        form.scale
+            .iter()
+            .find(|l| l.value == v)
+            .map(|l| l.text.get(lang).to_string())
+            .unwrap_or_default()
+    };
+    let mut errors = Vec::new();
+    let mut scale_question = |code: &str, number: String, text: &str| {
+        let error = problem_for(code);
+        if error.is_some() {
+            errors.push((html_id(code), format!("{number}. {text}")));
+        }
+        let chosen = first(code);
+        let options = [1u8, 2, 3, 4, 5, NO_OPINION]
+            .into_iter()
+            .map(|v| OptionView {
+                value: v,
+                shown: if v == NO_OPINION {
+                    scale_label(v)
+                } else {
+                    v.to_string()
+                },
+                hidden: if v == NO_OPINION {
+                    String::new()
+                } else {
+                    scale_label(v)
+                },
+                checked: chosen == Some(v.to_string().as_str()),
+            })
+            .collect();
+        QuestionView {
+            id: html_id(code),
+            name: code.to_string(),
+            number,
+            text: text.to_string(),
+            options,
+            error,
+        }
+    };
+    let groups: Vec<GroupView> = form
+        .components
+        .iter()
+        .enumerate()
+        .map(|(i, c)| GroupView {
+            title: format!("{}. {}", i + 1, c.title.get(lang)),
+            questions: c
+                .criteria
+                .iter()
+                .enumerate()
+                .map(|(j, cr)| {
+                    scale_question(&cr.code, format!("{}.{}", i + 1, j + 1), cr.text.get(lang))
+                })
+                .collect(),
+        })
+        .collect();
+    let overall = form.overall.as_ref().map(|o| {
+        scale_question(
+            &o.code,
+            format!("{}", form.components.len() + 1),
+            o.text.get(lang),
+        )
+    });
+    let mut choices = Vec::new();
+    if let Some(e) = &form.expectations {
+        match e.kind {
+            ExpectationKind::Choose => choices.push(ChoiceView {
+                id: html_id(&e.code),
+                text: e.text.get(lang).to_string(),
+                input: "checkbox",
+                options: e
+                    .options
+                    .iter()
+                    .map(|o| ChoiceOption {
+                        name: e.code.clone(),
+                        value: o.code.clone(),
+                        label: o
+                            .text
+                            .as_ref()
+                            .map(|t| t.get(lang).to_string())
+                            .unwrap_or_else(|| o.code.clone()),
+                        checked: has(&e.code, &o.code),
+                    })
+                    .collect(),
+                error: problem_for(&e.code),
+            }),
+            ExpectationKind::Rate => {
+                for o in &e.options {
+                    let key = format!("{}.{}", e.code, o.code);
+                    choices.push(ChoiceView {
+                        id: html_id(&key),
+                        text: format!(
+                            "{} {}",
+                            e.text.get(lang),
+                            o.text.as_ref().map(|t| t.get(lang)).unwrap_or(&o.code)
+                        ),
+                        input: "radio",
+                        options: e
+                            .levels
+                            .iter()
+                            .map(|l| ChoiceOption {
+                                name: key.clone(),
+                                value: l.value.to_string(),
+                                label: l.text.get(lang).to_string(),
+                                checked: has(&key, &l.value.to_string()),
+                            })
+                            .collect(),
+                        error: problem_for(&key),
+                    });
+                }
+            }
+        }
+    }
+    for q in &form.profile {
+        choices.push(ChoiceView {
+            id: html_id(&q.code),
+            text: q.text.get(lang).to_string(),
+            input: "radio",
+            options: q
+                .options
+                .iter()
+                .map(|o| ChoiceOption {
+                    name: q.code.clone(),
+                    value: o.code.clone(),
+                    label: o
+                        .text
+                        .as_ref()
+                        .map(|t| t.get(lang).to_string())
+                        .unwrap_or_else(|| o.code.clone()),
+                    checked: has(&q.code, &o.code),
+                })
+                .collect(),
+            error: problem_for(&q.code),
+        });
+    }
+    let comment = form.comment.as_ref().map(|c| CommentView {
+        name: c.code.clone(),
+        text: c.text.get(lang).to_string(),
+        max: c.max_chars,
+        value: first(&c.code).unwrap_or_default().to_string(),
+        error: problems
+            .and_then(|p| p.invalid.iter().find(|(code, _)| code == &c.code))
+            .map(|_| {
+                format!(
+                    "{} {} {}",
+                    lang.pick("Góp ý dài tối đa", "Comments may have at most"),
+                    c.max_chars,
+                    lang.pick("ký tự.", "characters.")
+                )
+            }),
+    });
+    if let Some(c) = &comment {
+        if c.error.is_some() {
+            errors.push(("gop-y".into(), c.text.clone()));
+        }
+    }
+    let legend = form
+        .scale
+        .iter()
+        .filter(|l| l.value != NO_OPINION)
+        .map(|l| format!("{} = {}", l.value, l.text.get(lang)))
+        .collect::<Vec<_>>()
+        .join(" · ");
+    FormPage {
+        page: PageMeta::new(lang, demo),
+        title: form.title.get(lang).to_string(),
+        unit_name: unit_name.to_string(),
+        intro: form
+            .intro
+            .as_ref()
+            .map(|t| t.get(lang).to_string())
+            .unwrap_or_default(),
+        legend,
+        action,
+        submission_id,
+        form_ref: format!("{}@{}", form.id, form.version),
+        groups,
+        overall,
+        choices,
+        comment,
+        errors,
+        t_fix: lang.pick(
+            "Còn câu hỏi chưa được trả lời. Xin trả lời các câu sau:",
+            "Some questions are not answered yet. Please answer:",
+        ),
+        t_overall: lang.pick("Đánh giá chung", "Overall"),
+        t_submit: lang.pick("Gửi phiếu", "Send"),
+        t_privacy: lang.pick(
+            "Phiếu không ghi tên; hệ thống không lưu địa chỉ IP hay thông tin thiết bị của Ông/Bà.",
+            "The survey is anonymous: no IP address or device information is stored.",
+        ),
+    }
+}
+
+pub fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn message(
+    status: StatusCode,
+    lang: Lang,
+    demo: bool,
+    unit_name: &str,
+    heading: &str,
+    paragraphs: &[String],
+    links: &[(String, String)],
+    _extra: Option<&str>,
+) -> HttpResponse {
+    let page = MessagePage {
+        page: PageMeta::new(lang, demo),
+        unit_name,
+        heading,
+        paragraphs,
+        links,
+    };
+    match page.render() {
+        Ok(body) => html(status, body),
+        Err(_) => HttpResponse::build(status).body(heading.to_string()),
+    }
+}

@@ -1,0 +1,226 @@
+//! The citizen's pages: the form behind a poster (`/s/{unit}`) or a one-time code
+//! (`/t/{code}`), the submission, and the thank-you page.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::domain::form::Lang;
+use crate::service::submit::{self, Source, Submission, SubmitError, Target};
+use crate::store::units;
+use crate::web::errors::PageError;
+use crate::web::pages::{self, FormInput, Kept};
+use crate::web::{lang_of, parse_urlencoded, read_body, AppState, BodyError};
+
+fn lang_suffix(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "?lang=en",
+        Lang::Vi => "",
+    }
+}
+
+async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    target: Target,
+    action: String,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let st = state.clone();
+    let resolved =
+        web::block(move || submit::resolve(&st.store, &st.forms, &target, None, Utc::now()))
+            .await
+            .map_err(|_| PageError::unavailable(lang))?
+            .map_err(|e| with_demo(PageError::from_submit(&e, lang), &state))?;
+    let kept = Kept::new();
+    let page = pages::form_page(FormInput {
+        form: &resolved.form,
+        lang,
+        demo: state.demo,
+        unit_name: resolved.unit.display_name(lang),
+        action: format!("{action}{}", lang_suffix(lang)),
+        submission_id: Uuid::new_v4().to_string(),
+        kept: &kept,
+        problems: None,
+    });
+    render(StatusCode::OK, &page, lang)
+}
+
+fn with_demo(mut e: PageError, state: &AppState) -> PageError {
+    e.demo = state.demo;
+    e
+}
+
+fn render(status: StatusCode, page: &impl Template, lang: Lang) -> Result<HttpResponse, PageError> {
+    let body = page.render().map_err(|_| PageError::unavailable(lang))?;
+    Ok(pages::html(status, body))
+}
+
+pub async fn show_unit_form(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let unit = path.into_inner();
+    let action = format!("/s/{unit}");
+    show(state, req, Target::Unit(unit), action).await
+}
+
+pub async fn show_ticket_form(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let code = path.into_inner();
+    let action = format!("/t/{code}");
+    show(state, req, Target::Ticket(code), action).await
+}
+
+pub async fn submit_unit_form(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let unit = path.into_inner();
+    let action = format!("/s/{unit}");
+    take(
+        state,
+        req,
+        payload,
+        Target::Unit(unit),
+        Source::Poster,
+        action,
+    )
+    .await
+}
+
+pub async fn submit_ticket_form(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let code = path.into_inner();
+    let action = format!("/t/{code}");
+    take(
+        state,
+        req,
+        payload,
+        Target::Ticket(code),
+        Source::Ticket,
+        action,
+    )
+    .await
+}
+
+async fn take(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    target: Target,
+    source: Source,
+    action: String,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let body = read_body(payload).await.map_err(|e| match e {
+        BodyError::TooLarge => PageError::too_large(lang),
+        BodyError::Broken => PageError::bad_request(lang),
+    })?;
+    let mut pairs =
+        parse_urlencoded(&body).ok_or_else(|| with_demo(PageError::bad_request(lang), &state))?;
+    let take_field = |pairs: &mut Vec<(String, String)>, key: &str| -> Option<String> {
+        let pos = pairs.iter().position(|(k, _)| k == key)?;
+        let value = pairs.remove(pos).1;
+        pairs.retain(|(k, _)| k != key);
+        Some(value)
+    };
+    let submission_id = take_field(&mut pairs, "submission_id");
+    let form = take_field(&mut pairs, "form");
+    take_field(&mut pairs, "lang");
+    let submission = Submission {
+        target,
+        form,
+        pairs: pairs.clone(),
+        submission_id: submission_id.clone(),
+        source,
+    };
+    let st = state.clone();
+    let result =
+        web::block(move || submit::submit(&st.store, &st.forms, submission, Utc::now(), false))
+            .await
+            .map_err(|_| PageError::unavailable(lang))?;
+    match result {
+        Ok(receipt) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!("/s/{}/thanks{}", receipt.unit_code, lang_suffix(lang)),
+            ))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .finish()),
+        Err(SubmitError::Invalid(invalid)) => {
+            let (problems, form, unit) = (&invalid.problems, &invalid.form, &invalid.unit);
+            let kept = pages::kept(&pairs);
+            let page = pages::form_page(FormInput {
+                form,
+                lang,
+                demo: state.demo,
+                unit_name: unit.display_name(lang),
+                action: format!("{action}{}", lang_suffix(lang)),
+                submission_id: submission_id
+                    .filter(|s| Uuid::parse_str(s).is_ok())
+                    .unwrap_or_else(|| Uuid::new_v4().to_string()),
+                kept: &kept,
+                problems: Some(problems),
+            });
+            if !problems.unknown.is_empty()
+                && problems.missing.is_empty()
+                && problems.invalid.is_empty()
+            {
+                // Keys no form of ours sends: a broken or forged post, not a citizen's slip.
+                return Err(with_demo(PageError::bad_request(lang), &state));
+            }
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page, lang)
+        }
+        Err(e) => Err(with_demo(PageError::from_submit(&e, lang), &state)),
+    }
+}
+
+pub async fn thanks(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> HttpResponse {
+    let lang = lang_of(&req);
+    let code = path.into_inner();
+    let st = state.clone();
+    let unit = web::block(move || st.store.read(|c| units::get(c, &code)))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
+    let name = unit
+        .as_ref()
+        .map(|u| u.display_name(lang).to_string())
+        .unwrap_or_default();
+    let paragraphs = vec![
+        lang.pick(
+            "Ý kiến của Ông/Bà đã được ghi nhận. Kết quả khảo sát được công bố hằng quý để cải thiện chất lượng phục vụ.",
+            "Your answers have been received. Survey results are published every quarter to improve the service.",
+        )
+        .to_string(),
+        pages::SLOGAN.to_string(),
+    ];
+    pages::message(
+        StatusCode::OK,
+        lang,
+        state.demo,
+        &name,
+        lang.pick("Cảm ơn Ông/Bà!", "Thank you!"),
+        &paragraphs,
+        &[],
+        None,
+    )
+}

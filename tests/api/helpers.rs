@@ -1,0 +1,191 @@
+//! spawn_app(): the real server on a random port, on a fresh SQLite file or a fresh
+//! PostgreSQL database, plus a direct handle on the same database for assertions.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use hailong::config::Settings;
+use hailong::service::forms::FormRegistry;
+use hailong::service::{tokens, units};
+use hailong::startup::Application;
+use hailong::store::Store;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests create their databases on.
+pub fn pg_admin_url() -> String {
+    std::env::var("HAILONG_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// A new, empty database URL for one test. A PostgreSQL failure fails the test: CI must
+/// never pass with the PostgreSQL half skipped.
+pub fn fresh_database(backend: Backend) -> String {
+    let id = Uuid::new_v4().simple().to_string();
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("hailong-test-{id}"));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            format!("sqlite://{}", dir.join("hailong.db").display())
+        }
+        Backend::Postgres => {
+            let admin = pg_admin_url();
+            let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| {
+                panic!(
+                    "PostgreSQL at {admin} is required for the PostgreSQL half of the tests: {e}"
+                )
+            });
+            let name = format!("hailong_t_{id}");
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create database");
+            let base = admin
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .expect("a database URL with a path");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+pub fn forms_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("forms")
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db_url: String,
+    pub store: Store,
+    pub client: reqwest::Client,
+}
+
+pub fn settings(db_url: &str) -> Settings {
+    Settings {
+        database_url: db_url.to_string(),
+        forms_dir: Some(forms_dir()),
+        bind: "127.0.0.1:0".into(),
+        public_url: None,
+        ticket_ttl_days: 30,
+        demo: false,
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    let db_url = fresh_database(backend);
+    spawn_on(backend, &db_url, settings(&db_url)).await
+}
+
+pub async fn spawn_on(_backend: Backend, db_url: &str, settings: Settings) -> TestApp {
+    let app = Application::build(settings).expect("the application builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let store = Store::open(db_url).expect("open the test database");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        db_url: db_url.to_string(),
+        store,
+        client,
+    }
+}
+
+pub const UNITS_CSV: &str = "code,name,name_en,parent,form,valid_from,valid_to,predecessors
+quan-test,Ủy ban nhân dân quận Thử,Test District,,,,,
+phuong-a,Phường A,Ward A,quan-test,,,,
+phuong-b,Phường B,Ward B,quan-test,quick,,,
+phuong-cu,Phường Cũ,Old Ward,quan-test,,2021-01-01,2025-06-30,
+phuong-moi,Phường Mới,New Ward,,,2025-07-01,,phuong-cu
+";
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn seed_units(&self) {
+        let registry = FormRegistry::load(Some(&forms_dir())).expect("forms");
+        let list = units::parse_csv(UNITS_CSV, &registry).expect("units csv");
+        units::import(&self.store, &list, false, Utc::now()).expect("import units");
+    }
+
+    pub fn token(&self, name: &str, unit: Option<&str>) -> String {
+        tokens::create(&self.store, &mut rand::rng(), name, unit, Utc::now()).expect("token")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn post_form(&self, path: &str, body: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        let mut req = self.client.post(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("POST json")
+    }
+
+    pub fn count_responses(&self) -> i64 {
+        self.store
+            .read(hailong::store::responses::count)
+            .expect("count")
+    }
+}
+
+/// Every criterion and the overall question of sipas-2017 answered with `score`.
+pub fn full_answers(score: &str) -> Vec<(String, String)> {
+    let registry = FormRegistry::builtin().expect("forms");
+    let form = registry.latest("sipas-2017").expect("sipas-2017");
+    let mut out: Vec<(String, String)> = form
+        .criteria()
+        .map(|(_, c)| (c.code.clone(), score.to_string()))
+        .collect();
+    out.push(("overall".into(), score.to_string()));
+    out
+}
+
+pub fn as_refs(pairs: &[(String, String)]) -> Vec<(&str, &str)> {
+    pairs
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect()
+}
+
+/// Declares a test once and runs it on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    };
+}

@@ -1,0 +1,10 @@
+//! Integration tests: one binary, the real server on a random port, SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api;
+mod cli;
+mod forms;
+mod helpers;
+mod qr;
+mod survey;
+mod tickets;
