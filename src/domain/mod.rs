@@ -1,6 +1,8 @@
 //! The domain: pure types and rules, no I/O, no clock, no randomness that is not passed in.
 
 pub mod form;
+pub mod period;
+pub mod stats;
 pub mod ticket;
 pub mod unit;
 
