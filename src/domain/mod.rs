@@ -1,6 +1,7 @@
 //! The domain: pure types and rules, no I/O, no clock, no randomness that is not passed in.
 
 pub mod form;
+pub mod index;
 pub mod period;
 pub mod stats;
 pub mod ticket;

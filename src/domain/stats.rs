@@ -2,6 +2,7 @@
 //! interval, the respondent-level interval of a factor or SIPAS index, the significance of
 //! a change, Cronbach's α, and the sample size for ±5 %. z = Φ⁻¹(0.975) from statrs.
 
+use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// Φ⁻¹(0.975) ≈ 1.959964, the 95 % two-sided normal quantile.
@@ -13,7 +14,7 @@ pub fn z95() -> f64 {
 }
 
 /// An interval in percent.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Interval {
     pub low: f64,
     pub high: f64,
@@ -36,7 +37,7 @@ pub fn wilson(r: u64, n: u64) -> Option<Interval> {
 }
 
 /// Running sums of a per-respondent value: enough for its mean and sample variance.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Moments {
     pub n: u64,
     pub sum: f64,
@@ -98,7 +99,7 @@ pub fn two_proportion_se(r1: u64, n1: u64, r2: u64, n2: u64) -> Option<f64> {
 
 /// The sums Cronbach's α needs over respondents who answered every criterion of a factor:
 /// per-criterion moments and the moments of each respondent's total.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct AlphaSums {
     pub items: Vec<Moments>,
     pub total: Moments,
