@@ -25,8 +25,15 @@ pub struct Cli {
     /// Origin printed into QR codes and links, e.g. https://khaosat.example.gov.vn [default: the bind address]
     #[arg(long, env = "HAILONG_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// Reporting periods: calendar (Q1 = 1 Jan–31 Mar) or decree09 (Q1 = 15 Dec–14 Mar)
+    #[arg(long, env = "HAILONG_PERIOD_SCHEME", global = true, default_value = "calendar", value_parser = parse_scheme)]
+    pub period_scheme: crate::domain::period::Scheme,
     #[command(subcommand)]
     pub command: Command,
+}
+
+fn parse_scheme(s: &str) -> Result<crate::domain::period::Scheme, String> {
+    crate::domain::period::Scheme::parse(s).map_err(|e| e.0)
 }
 
 #[derive(Debug, Subcommand)]
@@ -45,6 +52,36 @@ pub enum Command {
     /// One-time survey codes.
     #[command(subcommand)]
     Tickets(TicketsCommand),
+    /// Import data from the one-stop software.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Download tables.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Dossier counts per unit and day: CSV with the header unit_code,date,dossiers
+    Dossiers { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The index table of a period (SPEC §6): CSV, or .xlsx by extension; stdout without --out.
+    Indices {
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        /// wide (one row per unit) or long (one row per unit and measure)
+        #[arg(long, default_value = "wide")]
+        shape: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -119,6 +156,7 @@ pub struct Settings {
     pub public_url: Option<String>,
     pub ticket_ttl_days: i64,
     pub demo: bool,
+    pub scheme: crate::domain::period::Scheme,
 }
 
 /// The forms directory: the one named, else `./forms` when it exists, else none (built-in forms).

@@ -45,6 +45,8 @@ impl Application {
         let store = Store::open(&settings.database_url)?;
         let forms = FormRegistry::load(settings.forms_dir.as_deref())?;
         forms.guard(&store, Utc::now())?;
+        crate::service::indices::ensure_tallies(&store, &forms)
+            .map_err(|e| StartError::Config(format!("rebuilding the tallies failed: {e}")))?;
         let mut demo_loaded = None;
         if settings.demo {
             match demo::load(&store, &forms, Utc::now()) {
@@ -75,6 +77,7 @@ impl Application {
             public_url: public_url.clone(),
             ticket_ttl: chrono::Duration::days(settings.ticket_ttl_days),
             demo: is_demo,
+            scheme: settings.scheme,
         };
         let data = actix_web::web::Data::new(state);
         let server = HttpServer::new(move || {

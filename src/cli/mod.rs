@@ -6,10 +6,13 @@ use anyhow::{anyhow, bail, Context, Result};
 use chrono::{Duration, Utc};
 
 use crate::config::{
-    self, Cli, Command, FormsCommand, Settings, TicketsCommand, TokensCommand, UnitsCommand,
+    self, Cli, Command, ExportCommand, FormsCommand, ImportCommand, Settings, TicketsCommand,
+    TokensCommand, UnitsCommand,
 };
-use crate::render::{qr, slips};
+use crate::domain::period::Period;
+use crate::render::{qr, slips, table};
 use crate::service::forms::{self, FormRegistry};
+use crate::service::{dossiers, indices};
 use crate::service::{tickets, tokens, units};
 use crate::startup::Application;
 use crate::store::{tokens as token_store, Store};
@@ -25,6 +28,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 public_url: cli.public_url,
                 ticket_ttl_days: args.ticket_ttl_days,
                 demo: args.demo,
+                scheme: cli.period_scheme,
             };
             let app = Application::build(settings)?;
             if let Some(d) = &app.demo_loaded {
@@ -117,6 +121,64 @@ pub async fn run(cli: Cli) -> Result<()> {
                         bail!("there is no active token named \"{name}\"");
                     }
                     println!("Token \"{name}\" revoked.");
+                }
+            }
+            Ok(())
+        }
+        Command::Import(ImportCommand::Dossiers { file }) => {
+            let store = open(&cli.database_url)?;
+            let text = read_text(&file)?;
+            let counts =
+                dossiers::parse_csv(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            let n = dossiers::import(&store, &counts, None)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            println!("{}: {n} daily dossier counts imported.", file.display());
+            Ok(())
+        }
+        Command::Export(ExportCommand::Indices {
+            period,
+            from,
+            to,
+            shape,
+            out,
+        }) => {
+            let period = match (period, from, to) {
+                (Some(p), None, None) => Period::parse(&p, cli.period_scheme)?,
+                (None, Some(f), Some(t)) => Period::parse_range(&f, &t)?,
+                _ => bail!("name a period (--period 2021-Q1) or a range (--from 2021-01-01 --to 2021-03-31)"),
+            };
+            let store = open(&cli.database_url)?;
+            let registry = FormRegistry::load(forms_dir.as_deref())?;
+            indices::ensure_tallies(&store, &registry)?;
+            let t = indices::table(&store, &registry, &period, None)?;
+            let ext = out
+                .as_ref()
+                .and_then(|o| o.extension())
+                .and_then(|e| e.to_str())
+                .unwrap_or("csv")
+                .to_ascii_lowercase();
+            let bytes = match (ext.as_str(), shape.as_str()) {
+                ("csv", "wide") => table::wide_csv(&t)?,
+                ("csv", "long") => table::long_csv(&t)?,
+                (_, "wide" | "long") => bail!(
+                    "{}: write .csv (an .xlsx export is not built yet)",
+                    out.map(|o| o.display().to_string()).unwrap_or_default()
+                ),
+                (_, other) => bail!("--shape {other}: use wide or long"),
+            };
+            match out {
+                Some(path) => {
+                    write_atomically(&path, &bytes)?;
+                    eprintln!(
+                        "{} rows for {} written to {}",
+                        t.rows.len(),
+                        t.period,
+                        path.display()
+                    );
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes)?;
                 }
             }
             Ok(())

@@ -2,3 +2,4 @@
 
 pub mod qr;
 pub mod slips;
+pub mod table;

@@ -4,11 +4,14 @@
 //! writes is marked synthetic, and the database remembers that it holds demo data.
 //! The data is drawn from a fixed seed, so every demo database is the same.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::domain::form::{AnswerValue, Answers, Form};
+use crate::domain::index::Tally;
 use crate::domain::local_midnight_utc;
 use crate::domain::ticket::TicketCode;
 use crate::domain::unit::{Unit, UnitCode};
@@ -16,6 +19,7 @@ use crate::service::forms::{FormRegistry, DEFAULT_FORM};
 use crate::service::submit::digest_for;
 use crate::store::dossiers::{self, DossierCountRow};
 use crate::store::responses::{self, NewResponseRow};
+use crate::store::tallies::{self, TallyKey};
 use crate::store::tickets::{self, TicketRow};
 use crate::store::units::{self, UnitRow};
 use crate::store::{meta, Store, StoreError};
@@ -171,6 +175,7 @@ pub fn load(
         tickets::insert(c, &data.tickets)?;
         dossiers::insert_new(c, &data.dossiers)?;
         responses::insert(c, &data.responses)?;
+        tallies::insert_all(c, &data.tallies)?;
         meta::set_setting(c, SYNTHETIC_KEY, SYNTHETIC_NOTE)?;
         Ok(())
     })?;
@@ -178,6 +183,7 @@ pub fn load(
 }
 
 struct DemoData {
+    tallies: BTreeMap<TallyKey, Tally>,
     units: Vec<UnitRow>,
     tickets: Vec<TicketRow>,
     dossiers: Vec<DossierCountRow>,
@@ -222,11 +228,13 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
     let mut tickets = Vec::new();
     let mut dossier_rows = Vec::new();
     let mut responses = Vec::new();
+    let mut tallies: BTreeMap<TallyKey, Tally> = BTreeMap::new();
     let (Some(start), Some(end)) = (
         NaiveDate::from_ymd_opt(2021, 1, 4),
         NaiveDate::from_ymd_opt(2021, 12, 31),
     ) else {
         return DemoData {
+            tallies,
             units,
             tickets,
             dossiers: dossier_rows,
@@ -307,6 +315,15 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
                         &factor_shift,
                         day.month(),
                     );
+                    tallies
+                        .entry(TallyKey {
+                            unit_code: code.to_string(),
+                            day,
+                            form_id: form.id.clone(),
+                            form_version: i32::try_from(form.version).unwrap_or(1),
+                        })
+                        .or_default()
+                        .add(form, &answers.values, ticket.is_some());
                     let mut id = [0u8; 16];
                     rng.fill(&mut id);
                     let submission_id = uuid::Builder::from_random_bytes(id)
@@ -333,6 +350,7 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
         day = day.succ_opt().unwrap_or(end + Duration::days(1));
     }
     DemoData {
+        tallies,
         units,
         tickets,
         dossiers: dossier_rows,

@@ -2,7 +2,9 @@
 //! command line both call these; neither holds business rules of its own.
 
 pub mod demo;
+pub mod dossiers;
 pub mod forms;
+pub mod indices;
 pub mod submit;
 pub mod tickets;
 pub mod tokens;

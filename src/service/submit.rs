@@ -9,11 +9,13 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::domain::form::{AnswerProblems, Answers, Form};
+use crate::domain::index::Tally;
 use crate::domain::local_date;
 use crate::domain::ticket::TicketCode;
 use crate::domain::unit::Unit;
 use crate::service::forms::FormRegistry;
 use crate::store::responses::{self, NewResponseRow};
+use crate::store::tallies::{self, TallyKey};
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{units, Store, StoreError};
 
@@ -266,6 +268,14 @@ pub fn submit(
         digest: digest_for(resolved.unit.code.as_str(), &resolved.form, &answers),
         synthetic,
     };
+    let tally_key = TallyKey {
+        unit_code: row.unit_code.clone(),
+        day: row.local_date,
+        form_id: row.form_id.clone(),
+        form_version: row.form_version,
+    };
+    let mut delta = Tally::default();
+    delta.add(&resolved.form, &answers.values, row.ticket_code.is_some());
     let stored = store.write(|conn| -> Result<(), SubmitError> {
         if let Some(t) = &row.ticket_code {
             if !tickets::claim(conn, t, now.naive_utc())? {
@@ -278,6 +288,7 @@ pub fn submit(
             }
         }
         responses::insert(conn, std::slice::from_ref(&row))?;
+        tallies::add(conn, &tally_key, &delta)?;
         Ok(())
     });
     match stored {

@@ -7,6 +7,7 @@ pub mod dossiers;
 pub mod meta;
 pub mod responses;
 pub mod schema;
+pub mod tallies;
 pub mod tickets;
 pub mod tokens;
 pub mod units;

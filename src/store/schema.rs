@@ -83,6 +83,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tallies (unit_code, day, form_id, form_version) {
+        unit_code -> Text,
+        day -> Date,
+        form_id -> Text,
+        form_version -> Integer,
+        data -> Text,
+    }
+}
+
 diesel::joinable!(tickets -> units (unit_code));
 diesel::joinable!(responses -> units (unit_code));
 diesel::allow_tables_to_appear_in_same_query!(

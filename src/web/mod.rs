@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod errors;
+pub mod exports;
 pub mod pages;
 pub mod public;
 pub mod survey;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub ticket_ttl: chrono::Duration,
     /// The database holds the synthetic demo district: every page says so.
     pub demo: bool,
+    /// Calendar quarters or the Decree 09 cut-off (METHODOLOGY §4).
+    pub scheme: crate::domain::period::Scheme,
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -42,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/s/{unit}/thanks", web::get().to(survey::thanks))
         .route("/t/{code}", web::get().to(survey::show_ticket_form))
         .route("/t/{code}", web::post().to(survey::submit_ticket_form))
+        .route("/exports/indices.csv", web::get().to(exports::indices_csv))
         .route("/units/{unit}/qr.svg", web::get().to(public::unit_qr_svg))
         .route("/units/{unit}/qr.png", web::get().to(public::unit_qr_png))
         .route("/units/{unit}/poster", web::get().to(public::poster))
@@ -51,6 +55,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/tickets/{code}/qr.svg", web::get().to(api::ticket_qr_svg))
                 .route("/tickets/{code}/qr.png", web::get().to(api::ticket_qr_png))
                 .route("/responses", web::post().to(api::submit_response))
+                .route("/dossiers", web::post().to(exports::import_dossiers))
+                .route("/indices", web::get().to(exports::indices_json))
                 .default_service(web::to(api::not_found)),
         )
         .default_service(web::to(public::not_found));

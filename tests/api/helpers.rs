@@ -73,6 +73,7 @@ pub fn settings(db_url: &str) -> Settings {
         public_url: None,
         ticket_ttl_days: 30,
         demo: false,
+        scheme: hailong::domain::period::Scheme::Calendar,
     }
 }
 

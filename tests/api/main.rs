@@ -5,6 +5,7 @@ mod api;
 mod cli;
 mod forms;
 mod helpers;
+mod indices;
 mod qr;
 mod survey;
 mod tickets;

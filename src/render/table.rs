@@ -1,0 +1,254 @@
+//! The index table as CSV (wide, SPEC §6, and tidy long), and as JSON. Every number goes
+//! through `pct`/`num`, so CSV, JSON and pages never disagree.
+
+use serde_json::{json, Value};
+
+use crate::domain::index::Measure;
+use crate::domain::stats::round2;
+use crate::service::indices::{IndexRow, IndexTable};
+
+/// A percentage as written out: two decimals, `.` as the decimal point, empty when there is none.
+pub fn pct(x: Option<f64>) -> String {
+    x.map(|v| format!("{:.2}", round2(v))).unwrap_or_default()
+}
+
+/// The same figure for JSON: a number rounded to two decimals, or null.
+pub fn num(x: Option<f64>) -> Value {
+    x.map(|v| json!(round2(v))).unwrap_or(Value::Null)
+}
+
+pub const BOM: &str = "\u{feff}";
+
+fn factor<'a>(row: &'a IndexRow, code: &str) -> Option<&'a Measure> {
+    row.indices.factors.iter().find(|m| m.code == code)
+}
+
+pub fn wide_header(t: &IndexTable) -> Vec<String> {
+    let mut h: Vec<String> = [
+        "period",
+        "period_start",
+        "period_end",
+        "unit_code",
+        "unit_name",
+        "responses",
+        "tickets_issued",
+        "dossiers",
+        "participation_pct",
+        "sipas_pct",
+        "sipas_ci_low",
+        "sipas_ci_high",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    h.extend(t.components.iter().map(|c| format!("{c}_pct")));
+    h.extend(
+        ["online_pct", "mean_score", "flags"]
+            .iter()
+            .map(|s| s.to_string()),
+    );
+    h
+}
+
+/// The wide table of SPEC §6, as CSV text with a byte-order mark.
+pub fn wide_csv(t: &IndexTable) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
+    w.write_record(wide_header(t))?;
+    for row in &t.rows {
+        let ix = &row.indices;
+        let mut rec = vec![
+            t.period.label.clone(),
+            t.period.start.to_string(),
+            t.period.end.to_string(),
+            row.unit_code.clone(),
+            safe_cell(&row.unit_name),
+            row.responses.to_string(),
+            row.tickets_issued.to_string(),
+            row.dossiers.map(|d| d.to_string()).unwrap_or_default(),
+            pct(row.participation),
+            pct(ix.sipas.index),
+            pct(ix.sipas.ci.map(|c| c.low)),
+            pct(ix.sipas.ci.map(|c| c.high)),
+        ];
+        rec.extend(
+            t.components
+                .iter()
+                .map(|c| pct(factor(row, c).and_then(|m| m.index))),
+        );
+        rec.push(pct(ix.online.index));
+        rec.push(pct(ix.mean_score));
+        rec.push(row.flags.join(";"));
+        w.write_record(&rec)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+pub const LONG_HEADER: [&str; 16] = [
+    "period",
+    "period_start",
+    "period_end",
+    "unit_code",
+    "unit_name",
+    "form",
+    "measure",
+    "code",
+    "n_valid",
+    "n_satisfied",
+    "index_pct",
+    "ci_low",
+    "ci_high",
+    "alpha",
+    "denominator",
+    "flags",
+];
+
+/// The tidy table: one row per unit × measure.
+pub fn long_csv(t: &IndexTable) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
+    w.write_record(LONG_HEADER)?;
+    for row in &t.rows {
+        let ix = &row.indices;
+        let mut measures: Vec<(&str, &Measure)> = Vec::new();
+        measures.push(("sipas", &ix.sipas));
+        measures.extend(ix.factors.iter().map(|m| ("factor", m)));
+        measures.extend(ix.criteria.iter().map(|m| ("criterion", m)));
+        if let Some(o) = &ix.overall {
+            measures.push(("overall", o));
+        }
+        measures.extend(ix.expectations.iter().map(|m| ("expectation", m)));
+        measures.push(("online", &ix.online));
+        let base = |w: &mut Vec<String>| {
+            w.extend([
+                t.period.label.clone(),
+                t.period.start.to_string(),
+                t.period.end.to_string(),
+                row.unit_code.clone(),
+                safe_cell(&row.unit_name),
+                format!("{}@{}", row.form_id, row.form_version),
+            ]);
+        };
+        for (kind, m) in measures {
+            let mut rec = Vec::with_capacity(16);
+            base(&mut rec);
+            rec.extend([
+                kind.to_string(),
+                m.code.clone(),
+                m.n_valid.to_string(),
+                m.n_satisfied.map(|n| n.to_string()).unwrap_or_default(),
+                pct(m.index),
+                pct(m.ci.map(|c| c.low)),
+                pct(m.ci.map(|c| c.high)),
+                m.alpha.map(|a| format!("{a:.3}")).unwrap_or_default(),
+                String::new(),
+                row.flags.join(";"),
+            ]);
+            w.write_record(&rec)?;
+        }
+        let mut rec = Vec::with_capacity(16);
+        base(&mut rec);
+        let denominator = match row.denominator {
+            crate::service::indices::Denominator::Dossiers => row.dossiers.unwrap_or(0),
+            crate::service::indices::Denominator::Tickets => row.tickets_issued,
+            crate::service::indices::Denominator::None => 0,
+        };
+        let numerator = match row.denominator {
+            crate::service::indices::Denominator::Tickets => row.ticket_responses,
+            _ => row.responses,
+        };
+        rec.extend([
+            "participation".to_string(),
+            "participation".to_string(),
+            denominator.to_string(),
+            numerator.to_string(),
+            pct(row.participation),
+            String::new(),
+            String::new(),
+            String::new(),
+            row.denominator.as_str().to_string(),
+            row.flags.join(";"),
+        ]);
+        w.write_record(&rec)?;
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+fn measure_json(m: &Measure) -> Value {
+    json!({
+        "n_valid": m.n_valid,
+        "n_satisfied": m.n_satisfied,
+        "index_pct": num(m.index),
+        "ci_low": num(m.ci.map(|c| c.low)),
+        "ci_high": num(m.ci.map(|c| c.high)),
+        "alpha": m.alpha.map(|a| (a * 1000.0).round() / 1000.0),
+    })
+}
+
+pub fn json(t: &IndexTable) -> Value {
+    let rows: Vec<Value> = t
+        .rows
+        .iter()
+        .map(|row| {
+            let ix = &row.indices;
+            let map = |ms: &[Measure]| -> Value {
+                Value::Object(
+                    ms.iter()
+                        .map(|m| (m.code.clone(), measure_json(m)))
+                        .collect(),
+                )
+            };
+            json!({
+                "unit_code": row.unit_code,
+                "unit_name": row.unit_name,
+                "form": format!("{}@{}", row.form_id, row.form_version),
+                "responses": row.responses,
+                "tickets_issued": row.tickets_issued,
+                "dossiers": row.dossiers,
+                "participation_pct": num(row.participation),
+                "denominator": row.denominator.as_str(),
+                "sipas": measure_json(&ix.sipas),
+                "factors": map(&ix.factors),
+                "criteria": map(&ix.criteria),
+                "overall": ix.overall.as_ref().map(measure_json),
+                "expectations": map(&ix.expectations),
+                "online": measure_json(&ix.online),
+                "mean_score": num(ix.mean_score),
+                "flags": row.flags,
+            })
+        })
+        .collect();
+    json!({
+        "period": {"label": t.period.label, "start": t.period.start, "end": t.period.end, "scheme": t.period.scheme.as_str()},
+        "synthetic": t.synthetic,
+        "rows": rows,
+    })
+}
+
+/// Neutralises a cell that a spreadsheet would take for a formula (`= + - @`, tab, CR).
+pub fn safe_cell(s: &str) -> String {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{s}"),
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_one_way() {
+        assert_eq!(pct(Some(81.245)), "81.25");
+        assert_eq!(pct(Some(100.0)), "100.00");
+        assert_eq!(pct(Some(2.0 / 3.0 * 100.0)), "66.67");
+        assert_eq!(pct(None), "");
+        assert_eq!(num(Some(81.245)), json!(81.25));
+        assert_eq!(num(None), Value::Null);
+    }
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(safe_cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_cell("-1"), "'-1");
+        assert_eq!(safe_cell("Phường A"), "Phường A");
+    }
+}

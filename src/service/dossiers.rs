@@ -1,0 +1,144 @@
+//! Dossier counts (hồ sơ trả kết quả) per unit and day, from the one-stop software: the
+//! denominator of the participation rate. A file or request is taken whole or not at all;
+//! re-importing a unit and day replaces its count.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+
+use crate::store::dossiers::{self, DossierCountRow};
+use crate::store::{units, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DossierCount {
+    pub unit_code: String,
+    pub day: NaiveDate,
+    pub dossiers: u32,
+    /// Where it came from, for error messages: a CSV line or a JSON item number.
+    pub line: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DossierError {
+    #[error("line {line}: {reason}")]
+    Line { line: u64, reason: String },
+    #[error("the file has no header row unit_code,date,dossiers")]
+    Header,
+    #[error("nothing to import")]
+    Empty,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for DossierError {
+    fn from(e: diesel::result::Error) -> Self {
+        DossierError::Store(StoreError::from(e))
+    }
+}
+
+pub fn check_one(
+    unit_code: &str,
+    date: &str,
+    dossiers: &str,
+    line: u64,
+) -> Result<DossierCount, DossierError> {
+    let bad = |reason: String| DossierError::Line { line, reason };
+    let unit_code = unit_code.trim();
+    if unit_code.is_empty() {
+        return Err(bad("the unit_code is empty".into()));
+    }
+    let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| bad(format!("\"{}\" is not a date like 2021-03-31", date.trim())))?;
+    let dossiers: u32 = dossiers.trim().parse().map_err(|_| {
+        bad(format!(
+            "\"{}\" is not a whole number of dossiers",
+            dossiers.trim()
+        ))
+    })?;
+    if dossiers > 1_000_000 {
+        return Err(bad(format!(
+            "{dossiers} dossiers in a day is not plausible"
+        )));
+    }
+    Ok(DossierCount {
+        unit_code: unit_code.to_string(),
+        day,
+        dossiers,
+        line,
+    })
+}
+
+/// Reads CSV with the header `unit_code,date,dossiers` (UTF-8, BOM allowed).
+pub fn parse_csv(text: &str) -> Result<Vec<DossierCount>, DossierError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|_| DossierError::Header)?.clone();
+    let col = |n: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(n));
+    let (Some(cu), Some(cd), Some(cn)) = (col("unit_code"), col("date"), col("dossiers")) else {
+        return Err(DossierError::Header);
+    };
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| DossierError::Line {
+            line: e.position().map(|p| p.line()).unwrap_or_default(),
+            reason: e.to_string(),
+        })?;
+        let line = record.position().map(|p| p.line()).unwrap_or_default();
+        let get = |i: usize| record.get(i).unwrap_or("");
+        out.push(check_one(get(cu), get(cd), get(cn), line)?);
+    }
+    Ok(out)
+}
+
+/// Stores counts in one transaction after checking every unit exists and no day repeats.
+/// `scope`: a unit-scoped caller may import only its own unit.
+pub fn import(
+    store: &Store,
+    counts: &[DossierCount],
+    scope: Option<&str>,
+) -> Result<usize, DossierError> {
+    if counts.is_empty() {
+        return Err(DossierError::Empty);
+    }
+    let mut seen = BTreeSet::new();
+    for c in counts {
+        if !seen.insert((c.unit_code.clone(), c.day)) {
+            return Err(DossierError::Line {
+                line: c.line,
+                reason: format!("{} {} appears twice", c.unit_code, c.day),
+            });
+        }
+        if scope.is_some_and(|s| s != c.unit_code) {
+            return Err(DossierError::Line {
+                line: c.line,
+                reason: format!("this token may not import counts for {}", c.unit_code),
+            });
+        }
+    }
+    store.write(|conn| -> Result<usize, DossierError> {
+        let known: BTreeSet<String> = units::list(conn)?
+            .into_iter()
+            .map(|u| u.code.to_string())
+            .collect();
+        for c in counts {
+            if !known.contains(&c.unit_code) {
+                return Err(DossierError::Line {
+                    line: c.line,
+                    reason: format!("there is no unit \"{}\"", c.unit_code),
+                });
+            }
+            dossiers::replace(
+                conn,
+                &DossierCountRow {
+                    unit_code: c.unit_code.clone(),
+                    day: c.day,
+                    dossiers: i32::try_from(c.dossiers).unwrap_or(i32::MAX),
+                    synthetic: false,
+                },
+            )?;
+        }
+        Ok(counts.len())
+    })
+}

@@ -1,0 +1,212 @@
+//! What the Home Affairs Office downloads: the index table as CSV and JSON, and the dossier
+//! counts the one-stop software pushes. A bearer token (or, later, a signed-in user) is needed;
+//! a unit-scoped token sees its own unit only.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::domain::period::Period;
+use crate::render::table;
+use crate::service::dossiers::{self, DossierCount, DossierError};
+use crate::service::indices::{self, IndexTable, IndicesError};
+use crate::web::api::ApiCaller;
+use crate::web::errors::ApiError;
+use crate::web::{read_body, AppState, BodyError};
+
+#[derive(Debug, Deserialize)]
+pub struct PeriodQuery {
+    pub period: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub unit: Option<String>,
+    pub shape: Option<String>,
+}
+
+pub fn period_of(q: &PeriodQuery, state: &AppState) -> Result<Period, ApiError> {
+    let bad = |e: crate::domain::period::PeriodError| ApiError::bad_request("bad_period", e.0);
+    match (&q.period, &q.from, &q.to) {
+        (Some(p), None, None) => Period::parse(p, state.scheme).map_err(bad),
+        (None, Some(f), Some(t)) => Period::parse_range(f, t).map_err(bad),
+        _ => Err(ApiError::bad_request(
+            "bad_period",
+            "name a period (?period=2021-Q1, 2021-H1, 2021-9M, 2021 or 2021-03) or a range (?from=2021-01-01&to=2021-03-31)",
+        )),
+    }
+}
+
+impl From<IndicesError> for ApiError {
+    fn from(e: IndicesError) -> ApiError {
+        match e {
+            IndicesError::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
+            IndicesError::MissingForm(_) => {
+                ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
+            }
+            IndicesError::Store(err) => {
+                tracing::error!(error = %err, "computing indices failed");
+                ApiError::unavailable()
+            }
+        }
+    }
+}
+
+async fn compute(
+    state: &web::Data<AppState>,
+    caller: &ApiCaller,
+    q: &PeriodQuery,
+) -> Result<IndexTable, ApiError> {
+    let period = period_of(q, state)?;
+    let unit = match (&caller.0.unit, &q.unit) {
+        (Some(mine), Some(asked)) if mine != asked => {
+            return Err(ApiError::forbidden(format!(
+                "this token may not read unit \"{asked}\""
+            )))
+        }
+        (Some(mine), _) => Some(mine.clone()),
+        (None, asked) => asked.clone(),
+    };
+    let st = state.clone();
+    Ok(
+        web::block(move || indices::table(&st.store, &st.forms, &period, unit.as_deref()))
+            .await??,
+    )
+}
+
+fn csv_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(bytes)
+}
+
+pub async fn indices_csv(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    q: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let t = compute(&state, &caller, &q).await?;
+    let long = match q.shape.as_deref() {
+        None | Some("wide") => false,
+        Some("long") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "bad_shape",
+                format!("shape \"{other}\": use wide or long"),
+            ))
+        }
+    };
+    let bytes = if long {
+        table::long_csv(&t)
+    } else {
+        table::wide_csv(&t)
+    }
+    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "csv", e.to_string()))?;
+    let name = format!(
+        "hailong-indices-{}{}.csv",
+        t.period.label.replace("..", "_"),
+        if long { "-long" } else { "" }
+    );
+    Ok(csv_response(&name, bytes))
+}
+
+pub async fn indices_json(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    q: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let t = compute(&state, &caller, &q).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(table::json(&t)))
+}
+
+impl From<DossierError> for ApiError {
+    fn from(e: DossierError) -> ApiError {
+        match e {
+            DossierError::Store(err) => {
+                tracing::error!(error = %err, "importing dossier counts failed");
+                ApiError::unavailable()
+            }
+            other => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_dossiers",
+                other.to_string(),
+            ),
+        }
+    }
+}
+
+/// `POST /api/v1/dossiers`: CSV (`unit_code,date,dossiers`) or JSON
+/// (`[{"unit_code","date","dossiers"}]` or `{"dossiers": [...]}`).
+pub async fn import_dossiers(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_body(payload).await.map_err(|e| match e {
+        BodyError::TooLarge => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "the body is larger than 64 KB; send it in parts",
+        ),
+        BodyError::Broken => ApiError::bad_request("bad_body", "the body could not be read"),
+    })?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::bad_request("bad_body", "the body is not UTF-8"))?;
+    let is_json = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    let counts: Vec<DossierCount> = if is_json {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| ApiError::bad_request("bad_json", e.to_string()))?;
+        let items = match &value {
+            Value::Array(a) => a.clone(),
+            Value::Object(o) => match o.get("dossiers") {
+                Some(Value::Array(a)) => a.clone(),
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "bad_request",
+                        "send a list, or {\"dossiers\": [...]}",
+                    ))
+                }
+            },
+            _ => {
+                return Err(ApiError::bad_request(
+                    "bad_request",
+                    "send a list, or {\"dossiers\": [...]}",
+                ))
+            }
+        };
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let field = |k: &str| match item.get(k) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    _ => String::new(),
+                };
+                dossiers::check_one(
+                    &field("unit_code"),
+                    &field("date"),
+                    &field("dossiers"),
+                    i as u64 + 1,
+                )
+            })
+            .collect::<Result<_, _>>()?
+    } else {
+        dossiers::parse_csv(text)?
+    };
+    let st = state.clone();
+    let scope = caller.0.unit.clone();
+    let n = web::block(move || dossiers::import(&st.store, &counts, scope.as_deref())).await??;
+    Ok(HttpResponse::Ok().json(json!({"imported": n})))
+}
