@@ -135,6 +135,42 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("{}: {n} daily dossier counts imported.", file.display());
             Ok(())
         }
+        Command::Export(ExportCommand::Responses {
+            period,
+            from,
+            to,
+            out,
+        }) => {
+            let period = period_arg(period, from, to, cli.period_scheme)?;
+            let store = open(&cli.database_url)?;
+            let registry = FormRegistry::load(forms_dir.as_deref())?;
+            match out {
+                Some(path) => {
+                    let tmp = path.with_extension("tmp-hailong");
+                    let file = std::io::BufWriter::new(
+                        std::fs::File::create(&tmp)
+                            .with_context(|| format!("cannot write {}", tmp.display()))?,
+                    );
+                    let n = crate::service::export::responses_csv(
+                        &store, &registry, &period, None, file,
+                    )?;
+                    std::fs::rename(&tmp, &path)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    eprintln!("{n} responses of {period} written to {}", path.display());
+                }
+                None => {
+                    let stdout = std::io::stdout().lock();
+                    crate::service::export::responses_csv(
+                        &store,
+                        &registry,
+                        &period,
+                        None,
+                        std::io::BufWriter::new(stdout),
+                    )?;
+                }
+            }
+            Ok(())
+        }
         Command::Export(ExportCommand::Indices {
             period,
             from,
@@ -142,11 +178,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             shape,
             out,
         }) => {
-            let period = match (period, from, to) {
-                (Some(p), None, None) => Period::parse(&p, cli.period_scheme)?,
-                (None, Some(f), Some(t)) => Period::parse_range(&f, &t)?,
-                _ => bail!("name a period (--period 2021-Q1) or a range (--from 2021-01-01 --to 2021-03-31)"),
-            };
+            let period = period_arg(period, from, to, cli.period_scheme)?;
             let store = open(&cli.database_url)?;
             let registry = FormRegistry::load(forms_dir.as_deref())?;
             indices::ensure_tallies(&store, &registry)?;
@@ -296,4 +328,19 @@ fn forms_check(paths: Vec<PathBuf>, forms_dir: Option<PathBuf>) -> Result<()> {
         eprintln!("{p}");
     }
     bail!("{} problems in {} form files", problems.len(), files.len())
+}
+
+fn period_arg(
+    period: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    scheme: crate::domain::period::Scheme,
+) -> Result<Period> {
+    Ok(match (period, from, to) {
+        (Some(p), None, None) => Period::parse(&p, scheme)?,
+        (None, Some(f), Some(t)) => Period::parse_range(&f, &t)?,
+        _ => {
+            bail!("name a period (--period 2021-Q1) or a range (--from 2021-01-01 --to 2021-03-31)")
+        }
+    })
 }

@@ -467,6 +467,22 @@ impl Form {
         None
     }
 
+    /// Every answer key of the form in form order, as export columns (the comment last).
+    pub fn answer_columns(&self) -> Vec<String> {
+        let mut cols: Vec<String> = self.criteria().map(|(_, c)| c.code.clone()).collect();
+        cols.extend(self.overall.iter().map(|o| o.code.clone()));
+        if let Some(e) = &self.expectations {
+            match e.kind {
+                ExpectationKind::Choose => cols.push(e.code.clone()),
+                ExpectationKind::Rate => {
+                    cols.extend(e.options.iter().map(|o| format!("{}.{}", e.code, o.code)))
+                }
+            }
+        }
+        cols.extend(self.profile.iter().map(|p| p.code.clone()));
+        cols
+    }
+
     /// The codes of the scale questions that must be answered, in form order.
     pub fn required_scores(&self) -> impl Iterator<Item = &str> {
         self.criteria()

@@ -3,6 +3,7 @@
 pub mod form;
 pub mod index;
 pub mod period;
+pub mod privacy;
 pub mod stats;
 pub mod ticket;
 pub mod unit;

@@ -3,6 +3,7 @@
 
 pub mod demo;
 pub mod dossiers;
+pub mod export;
 pub mod forms;
 pub mod indices;
 pub mod submit;

@@ -210,3 +210,75 @@ pub async fn import_dossiers(
     let n = web::block(move || dossiers::import(&st.store, &counts, scope.as_deref())).await??;
     Ok(HttpResponse::Ok().json(json!({"imported": n})))
 }
+
+/// Sends what the CSV writer writes to the HTTP response, a batch at a time.
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<web::Bytes>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 256 * 1024 {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = web::Bytes::from(std::mem::take(&mut self.buf));
+        self.tx.blocking_send(chunk).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        })
+    }
+}
+
+/// `GET /exports/responses.csv?period=…`: streamed, in constant memory.
+pub async fn responses_csv(
+    state: web::Data<AppState>,
+    caller: ApiCaller,
+    q: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let period = period_of(&q, &state)?;
+    let unit = match (&caller.0.unit, &q.unit) {
+        (Some(mine), Some(asked)) if mine != asked => {
+            return Err(ApiError::forbidden(format!(
+                "this token may not read unit \"{asked}\""
+            )))
+        }
+        (Some(mine), _) => Some(mine.clone()),
+        (None, asked) => asked.clone(),
+    };
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(4);
+    let st = state.clone();
+    let label = period.label.replace("..", "_");
+    actix_web::rt::task::spawn_blocking(move || {
+        let writer = ChannelWriter {
+            tx,
+            buf: Vec::with_capacity(256 * 1024),
+        };
+        if let Err(e) = crate::service::export::responses_csv(
+            &st.store,
+            &st.forms,
+            &period,
+            unit.as_deref(),
+            writer,
+        ) {
+            tracing::warn!(error = %e, "the responses export stopped");
+        }
+    });
+    let stream = futures_util::stream::poll_fn(move |cx| {
+        rx.poll_recv(cx).map(|o| o.map(Ok::<_, actix_web::Error>))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"hailong-responses-{label}.csv\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .streaming(stream))
+}

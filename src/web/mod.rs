@@ -46,6 +46,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/t/{code}", web::get().to(survey::show_ticket_form))
         .route("/t/{code}", web::post().to(survey::submit_ticket_form))
         .route("/exports/indices.csv", web::get().to(exports::indices_csv))
+        .route(
+            "/exports/responses.csv",
+            web::get().to(exports::responses_csv),
+        )
         .route("/units/{unit}/qr.svg", web::get().to(public::unit_qr_svg))
         .route("/units/{unit}/qr.png", web::get().to(public::unit_qr_png))
         .route("/units/{unit}/poster", web::get().to(public::poster))

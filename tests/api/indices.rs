@@ -499,3 +499,94 @@ async fn running_tallies_equal_a_recomputation(backend: Backend) {
     }
 }
 both_backends!(running_tallies_equal_a_recomputation);
+
+async fn the_raw_export_is_anonymised(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let token = app.token("phong-noi-vu", None);
+    let mut one = full_answers("4");
+    one.push((
+        "comment".into(),
+        "Gọi tôi 0912 345 678 hoặc nguyen.a@gmail.com, CCCD 079123456789".into(),
+    ));
+    one.push(("expect".into(), "staff".into()));
+    one.push(("expect".into(), "result".into()));
+    poster(&app, "phuong-a", &as_refs(&one)).await;
+    let mut two = full_answers("0");
+    two.push(("comment".into(), "=HYPERLINK(\"http://x\")".into()));
+    poster(&app, "phuong-a", &as_refs(&two)).await;
+    let t: Value = app
+        .post_json(
+            "/api/v1/tickets",
+            Some(&token),
+            &json!({"unit": "phuong-b"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = t["code"].as_str().unwrap().to_string();
+    let r = app
+        .post_form(
+            &format!("/t/{code}"),
+            &[
+                ("access.1", "3"),
+                ("procedure.1", "3"),
+                ("staff.1", "3"),
+                ("result.1", "3"),
+                ("feedback.1", "3"),
+                ("overall", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    let r = app
+        .client
+        .get(app.url(&format!("/exports/responses.csv?{}", range())))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(
+        !text.contains("0912") && !text.contains("gmail") && !text.contains("079123456789"),
+        "{text}"
+    );
+    assert!(!text.contains(&code), "no ticket code in the raw export");
+    let (header, rows) = read_csv(&bytes);
+    assert_eq!(
+        &header[..5],
+        ["date", "unit_code", "unit_name", "form", "source"]
+    );
+    assert!(header.contains(&"staff.6".to_string()) && header.contains(&"expect".to_string()));
+    assert_eq!(rows.len(), 3);
+    let first = rows
+        .iter()
+        .find(|r| r["comment"].starts_with("Gọi"))
+        .unwrap();
+    assert_eq!(first["comment"], "Gọi tôi […] hoặc […], CCCD […]");
+    assert_eq!(first["expect"], "staff;result");
+    assert_eq!(first["access.1"], "4");
+    assert!(
+        rows.iter()
+            .any(|r| r["comment"] == "'=HYPERLINK(\"http://x\")"),
+        "formulas are neutralised"
+    );
+    let ticket_row = rows.iter().find(|r| r["unit_code"] == "phuong-b").unwrap();
+    assert_eq!(
+        (
+            ticket_row["source"].as_str(),
+            ticket_row["form"].as_str(),
+            ticket_row["access.1"].as_str()
+        ),
+        ("ticket", "quick@1", "3")
+    );
+    assert_eq!(
+        ticket_row["staff.6"], "",
+        "a question its form does not have is empty"
+    );
+}
+both_backends!(the_raw_export_is_anonymised);
