@@ -192,8 +192,9 @@ pub async fn run(cli: Cli) -> Result<()> {
             let bytes = match (ext.as_str(), shape.as_str()) {
                 ("csv", "wide") => table::wide_csv(&t)?,
                 ("csv", "long") => table::long_csv(&t)?,
+                ("xlsx", "wide") => table::wide_xlsx(&t)?,
                 (_, "wide" | "long") => bail!(
-                    "{}: write .csv (an .xlsx export is not built yet)",
+                    "{}: write .csv (wide or long) or .xlsx (wide)",
                     out.map(|o| o.display().to_string()).unwrap_or_default()
                 ),
                 (_, other) => bail!("--shape {other}: use wide or long"),

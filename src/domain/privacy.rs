@@ -54,8 +54,7 @@ fn next_digit_within(chars: &[char], j: usize, max: usize) -> bool {
     chars[j..]
         .iter()
         .take(max + 1)
-        .skip_while(|c| is_sep(**c))
-        .next()
+        .find(|c| !is_sep(**c))
         .is_some_and(char::is_ascii_digit)
         && chars[j..].iter().take_while(|c| is_sep(**c)).count() <= max
 }

@@ -50,37 +50,105 @@ pub fn wide_header(t: &IndexTable) -> Vec<String> {
     h
 }
 
+/// One cell of the wide table, typed, so that CSV and XLSX write the same values.
+pub enum Cell {
+    Text(String),
+    Count(u64),
+    Pct(Option<f64>),
+}
+
+impl Cell {
+    fn csv(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Count(n) => n.to_string(),
+            Cell::Pct(x) => pct(*x),
+        }
+    }
+}
+
+/// The cells of each row of the wide table, in `wide_header` order.
+pub fn wide_rows(t: &IndexTable) -> Vec<Vec<Cell>> {
+    t.rows
+        .iter()
+        .map(|row| {
+            let ix = &row.indices;
+            let mut rec = vec![
+                Cell::Text(t.period.label.clone()),
+                Cell::Text(t.period.start.to_string()),
+                Cell::Text(t.period.end.to_string()),
+                Cell::Text(row.unit_code.clone()),
+                Cell::Text(safe_cell(&row.unit_name)),
+                Cell::Count(row.responses),
+                Cell::Count(row.tickets_issued),
+                row.dossiers
+                    .map(Cell::Count)
+                    .unwrap_or(Cell::Text(String::new())),
+                Cell::Pct(row.participation),
+                Cell::Pct(ix.sipas.index),
+                Cell::Pct(ix.sipas.ci.map(|c| c.low)),
+                Cell::Pct(ix.sipas.ci.map(|c| c.high)),
+            ];
+            rec.extend(
+                t.components
+                    .iter()
+                    .map(|c| Cell::Pct(factor(row, c).and_then(|m| m.index))),
+            );
+            rec.push(Cell::Pct(ix.online.index));
+            rec.push(Cell::Pct(ix.mean_score));
+            rec.push(Cell::Text(row.flags.join(";")));
+            rec
+        })
+        .collect()
+}
+
 /// The wide table of SPEC §6, as CSV text with a byte-order mark.
 pub fn wide_csv(t: &IndexTable) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
     w.write_record(wide_header(t))?;
-    for row in &t.rows {
-        let ix = &row.indices;
-        let mut rec = vec![
-            t.period.label.clone(),
-            t.period.start.to_string(),
-            t.period.end.to_string(),
-            row.unit_code.clone(),
-            safe_cell(&row.unit_name),
-            row.responses.to_string(),
-            row.tickets_issued.to_string(),
-            row.dossiers.map(|d| d.to_string()).unwrap_or_default(),
-            pct(row.participation),
-            pct(ix.sipas.index),
-            pct(ix.sipas.ci.map(|c| c.low)),
-            pct(ix.sipas.ci.map(|c| c.high)),
-        ];
-        rec.extend(
-            t.components
-                .iter()
-                .map(|c| pct(factor(row, c).and_then(|m| m.index))),
-        );
-        rec.push(pct(ix.online.index));
-        rec.push(pct(ix.mean_score));
-        rec.push(row.flags.join(";"));
-        w.write_record(&rec)?;
+    for row in wide_rows(t) {
+        w.write_record(row.iter().map(Cell::csv))?;
     }
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The wide table as a real spreadsheet: numbers as numbers (two decimals shown), text as text.
+pub fn wide_xlsx(t: &IndexTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(
+        &format!("SIPAS {}", t.period.label.replace("..", "_"))
+            .chars()
+            .take(31)
+            .collect::<String>(),
+    )?;
+    let bold = Format::new().set_bold();
+    let two = Format::new().set_num_format("0.00");
+    for (c, h) in wide_header(t).iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold)?;
+    }
+    for (r, row) in wide_rows(t).iter().enumerate() {
+        let r = r as u32 + 1;
+        for (c, cell) in row.iter().enumerate() {
+            let c = c as u16;
+            match cell {
+                Cell::Text(s) if s.is_empty() => {}
+                Cell::Text(s) => {
+                    sheet.write_string(r, c, s)?;
+                }
+                Cell::Count(n) => {
+                    sheet.write_number(r, c, *n as f64)?;
+                }
+                Cell::Pct(Some(x)) => {
+                    sheet.write_number_with_format(r, c, round2(*x), &two)?;
+                }
+                Cell::Pct(None) => {}
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 5)?;
+    book.save_to_buffer()
 }
 
 pub const LONG_HEADER: [&str; 16] = [

@@ -590,3 +590,80 @@ async fn the_raw_export_is_anonymised(backend: Backend) {
     );
 }
 both_backends!(the_raw_export_is_anonymised);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_writes_csv_and_a_real_spreadsheet() {
+    use std::io::Read;
+    let app = spawn_app(Backend::Sqlite).await;
+    app.seed_units();
+    for _ in 0..2 {
+        poster(
+            &app,
+            "phuong-b",
+            &[
+                ("access.1", "5"),
+                ("procedure.1", "4"),
+                ("staff.1", "2"),
+                ("result.1", "4"),
+                ("feedback.1", "3"),
+                ("overall", "4"),
+            ],
+        )
+        .await;
+    }
+    let dir = std::env::temp_dir().join(format!("hailong-xlsx-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = env!("CARGO_BIN_EXE_hailong");
+    let day = today();
+    for name in ["t.csv", "t.xlsx"] {
+        let status = std::process::Command::new(bin)
+            .args([
+                "--database-url",
+                &app.db_url,
+                "export",
+                "indices",
+                "--from",
+                &day,
+                "--to",
+                &day,
+                "--out",
+            ])
+            .arg(dir.join(name))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let (_, rows) = read_csv(&std::fs::read(dir.join("t.csv")).unwrap());
+    let b = rows.iter().find(|r| r["unit_code"] == "phuong-b").unwrap();
+    // access 2/2, procedure 2/2, staff 0/2, result 2/2, feedback 0/2 → SIPAS 60.
+    assert_eq!(b["sipas_pct"], "60.00");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(dir.join("t.xlsx")).unwrap()).unwrap();
+    let mut sheet = String::new();
+    zip.by_name("xl/worksheets/sheet1.xml")
+        .unwrap()
+        .read_to_string(&mut sheet)
+        .unwrap();
+    let mut strings = String::new();
+    zip.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut strings)
+        .unwrap();
+    assert!(strings.contains("Phường B") && strings.contains("sipas_pct"));
+    assert!(
+        sheet.contains("<v>60</v>"),
+        "the SIPAS index is a number cell"
+    );
+    let bad = std::process::Command::new(bin)
+        .args([
+            "--database-url",
+            &app.db_url,
+            "export",
+            "indices",
+            "--period",
+            "2021-Q9",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("Q1 to Q4"));
+}
