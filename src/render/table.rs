@@ -117,12 +117,11 @@ pub fn wide_xlsx(t: &IndexTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> 
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name(
-        &format!("SIPAS {}", t.period.label.replace("..", "_"))
-            .chars()
-            .take(31)
-            .collect::<String>(),
-    )?;
+    let name: String = format!("SIPAS {}", t.period.label.replace("..", "_"))
+        .chars()
+        .take(31)
+        .collect();
+    sheet.set_name(name)?;
     let bold = Format::new().set_bold();
     let two = Format::new().set_num_format("0.00");
     for (c, h) in wide_header(t).iter().enumerate() {
