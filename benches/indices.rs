@@ -123,6 +123,15 @@ fn fill(store: &Store, forms: &FormRegistry, n: u64) {
         );
     }
     eprintln!();
+    // What autovacuum would do after a bulk load: fresh planner statistics.
+    store
+        .write(|c| -> Result<(), hailong::store::StoreError> {
+            if let hailong::store::DbConnection::Pg(pg) = c {
+                pg.batch_execute("ANALYZE responses; ANALYZE tallies;")?;
+            }
+            Ok(())
+        })
+        .unwrap();
 }
 
 fn median(mut v: Vec<f64>) -> f64 {

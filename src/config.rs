@@ -52,12 +52,33 @@ pub enum Command {
     /// One-time survey codes.
     #[command(subcommand)]
     Tickets(TicketsCommand),
+    /// Staff accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Import data from the one-stop software.
     #[command(subcommand)]
     Import(ImportCommand),
     /// Download tables.
     #[command(subcommand)]
     Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a member of staff; a password is generated and printed once (or read with --password-stdin).
+    Add {
+        name: String,
+        #[arg(long)]
+        role: String,
+        /// The unit of an officer.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List staff accounts.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +126,19 @@ pub struct ServeArgs {
     /// Days a one-time survey code stays valid.
     #[arg(long, env = "HAILONG_TICKET_TTL_DAYS", default_value_t = 30)]
     pub ticket_ttl_days: i64,
+    /// Poster submissions per client address: N/SECONDS, or off (for a load test from one machine).
+    #[arg(long, env = "HAILONG_RATE_LIMIT", default_value = "60/600", value_parser = parse_limit)]
+    pub rate_limit: Option<crate::web::ratelimit::Limit>,
+    /// Sign-in attempts per client address: N/SECONDS, or off.
+    #[arg(long, env = "HAILONG_LOGIN_RATE_LIMIT", default_value = "10/600", value_parser = parse_limit)]
+    pub login_rate_limit: Option<crate::web::ratelimit::Limit>,
+    /// Behind a reverse proxy you run: take the client address from X-Forwarded-For.
+    #[arg(long, env = "HAILONG_TRUST_PROXY")]
+    pub trust_proxy: bool,
+}
+
+fn parse_limit(s: &str) -> Result<Option<crate::web::ratelimit::Limit>, String> {
+    crate::web::ratelimit::Limit::parse(s)
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +202,9 @@ pub struct Settings {
     pub ticket_ttl_days: i64,
     pub demo: bool,
     pub scheme: crate::domain::period::Scheme,
+    pub rate_limit: Option<crate::web::ratelimit::Limit>,
+    pub login_rate_limit: Option<crate::web::ratelimit::Limit>,
+    pub trust_proxy: bool,
 }
 
 /// The forms directory: the one named, else `./forms` when it exists, else none (built-in forms).

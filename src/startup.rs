@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::service::demo;
 use crate::service::forms::{FormRegistry, FormsError};
 use crate::store::{Store, StoreError};
+use crate::web::ratelimit::RateLimiter;
 use crate::web::{self as routes, AppState};
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,8 @@ pub struct Application {
     server: Server,
     pub public_url: String,
     pub demo_loaded: Option<demo::DemoSummary>,
+    /// The password of the `admin` account created on this first start, to print once.
+    pub admin_password: Option<String>,
 }
 
 impl Application {
@@ -60,6 +63,10 @@ impl Application {
             }
         }
         let is_demo = demo::is_demo(&store)?;
+        let admin_password =
+            crate::service::users::ensure_admin(&store, &mut rand::rng(), Utc::now()).map_err(
+                |e| StartError::Config(format!("creating the first admin account failed: {e}")),
+            )?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
         let addr = listener
@@ -78,6 +85,9 @@ impl Application {
             ticket_ttl: chrono::Duration::days(settings.ticket_ttl_days),
             demo: is_demo,
             scheme: settings.scheme,
+            submit_limiter: Arc::new(RateLimiter::new(settings.rate_limit)),
+            login_limiter: Arc::new(RateLimiter::new(settings.login_rate_limit)),
+            trust_proxy: settings.trust_proxy,
         };
         let data = actix_web::web::Data::new(state);
         let server = HttpServer::new(move || {
@@ -95,6 +105,7 @@ impl Application {
             server,
             public_url,
             demo_loaded,
+            admin_password,
         })
     }
 

@@ -7,7 +7,7 @@ use chrono::{Duration, Utc};
 
 use crate::config::{
     self, Cli, Command, ExportCommand, FormsCommand, ImportCommand, Settings, TicketsCommand,
-    TokensCommand, UnitsCommand,
+    TokensCommand, UnitsCommand, UsersCommand,
 };
 use crate::domain::period::Period;
 use crate::render::{qr, slips, table};
@@ -29,6 +29,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ticket_ttl_days: args.ticket_ttl_days,
                 demo: args.demo,
                 scheme: cli.period_scheme,
+                rate_limit: args.rate_limit,
+                login_rate_limit: args.login_rate_limit,
+                trust_proxy: args.trust_proxy,
             };
             let app = Application::build(settings)?;
             if let Some(d) = &app.demo_loaded {
@@ -36,6 +39,11 @@ pub async fn run(cli: Cli) -> Result<()> {
                     "Loaded the demo district (synthetic data): {} units, {} tickets, {} dossier days, {} responses.",
                     d.units, d.tickets, d.dossier_days, d.responses
                 );
+            }
+            if let Some(p) = &app.admin_password {
+                println!("First start: created the account \"admin\" with the password below. It is shown only now;");
+                println!("sign in at {}/login and change it.", app.public_url);
+                println!("{p}");
             }
             println!(
                 "Hailong is listening on port {}; forms and QR codes use {}",
@@ -122,6 +130,54 @@ pub async fn run(cli: Cli) -> Result<()> {
                     }
                     println!("Token \"{name}\" revoked.");
                 }
+            }
+            Ok(())
+        }
+        Command::Users(UsersCommand::Add {
+            name,
+            role,
+            unit,
+            password_stdin,
+        }) => {
+            let store = open(&cli.database_url)?;
+            let role = crate::domain::user::Role::parse(&role).map_err(|e| anyhow!(e))?;
+            let given = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let user = crate::service::users::NewUser {
+                username: &name,
+                role,
+                unit: unit.as_deref(),
+                password: given.as_deref(),
+            };
+            let password =
+                crate::service::users::add(&store, &mut rand::rng(), user, "cli", Utc::now())?;
+            println!(
+                "User \"{}\" ({role}) added.",
+                name.trim().to_ascii_lowercase()
+            );
+            if given.is_none() {
+                println!("Password (shown once):");
+                println!("{password}");
+            }
+            Ok(())
+        }
+        Command::Users(UsersCommand::List) => {
+            let store = open(&cli.database_url)?;
+            println!("username\trole\tunit\tcreated_at\tlocked_until");
+            for u in store.read(crate::store::users::list)? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    u.username,
+                    u.role,
+                    u.unit_code.unwrap_or_default(),
+                    u.created_at,
+                    u.locked_until.map(|t| t.to_string()).unwrap_or_default()
+                );
             }
             Ok(())
         }

@@ -7,6 +7,7 @@ pub mod privacy;
 pub mod stats;
 pub mod ticket;
 pub mod unit;
+pub mod user;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 

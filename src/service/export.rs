@@ -14,7 +14,8 @@ use crate::domain::privacy;
 use crate::render::table::{safe_cell, BOM};
 use crate::service::forms::FormRegistry;
 use crate::store::schema::{responses, units};
-use crate::store::{Store, StoreError};
+use crate::store::{DbConnection, Store, StoreError};
+use diesel::connection::DefaultLoadingMode;
 
 pub const BATCH: i64 = 5000;
 
@@ -107,19 +108,56 @@ pub fn responses_csv<W: Write>(
     header.extend(columns.iter().cloned());
     header.extend(["comment".to_string(), "synthetic".to_string()]);
     w.write_record(&header)?;
-    let mut last_id = 0i64;
     let mut count = 0u64;
     let mut record: Vec<String> = vec![String::new(); header.len()];
     let mut last_day = chrono::NaiveDate::MIN;
     let mut day_text = String::new();
-    loop {
-        let batch: Vec<Row> = store.read(|c| {
+    let mut write_row = |row: Row| -> Result<(), ExportError> {
+        let (_, unit, form_id, version, source, day, answers, comment, synthetic) = row;
+        // Cells are cleared and refilled in place: no allocation per row once warm.
+        for cell in record.iter_mut() {
+            cell.clear();
+        }
+        if day != last_day {
+            last_day = day;
+            day_text = day.to_string();
+        }
+        record[0].push_str(&day_text);
+        record[1].push_str(&unit);
+        record[2].push_str(names.get(&unit).map(String::as_str).unwrap_or(""));
+        record[3].push_str(&form_id);
+        record[3].push('@');
+        record[3].push_str(&version.to_string());
+        record[4].push_str(&source);
+        let mut de = serde_json::Deserializer::from_str(&answers);
+        serde::de::DeserializeSeed::deserialize(
+            Cells {
+                index: &column_index,
+                cells: &mut record[5..5 + columns.len()],
+            },
+            &mut de,
+        )
+        .map_err(|e| StoreError::Corrupt(format!("answers: {e}")))?;
+        if let Some(c) = comment {
+            record[5 + columns.len()].push_str(&safe_cell(&privacy::mask(&c)));
+        }
+        if synthetic {
+            record[6 + columns.len()].push_str("synthetic");
+        }
+        w.write_record(&record)?;
+        count += 1;
+        if count % BATCH as u64 == 0 {
+            w.flush()?;
+        }
+        Ok(())
+    };
+    // One query, read row by row (PostgreSQL in row-by-row mode): constant memory, no re-sorting.
+    macro_rules! query {
+        () => {{
             let mut q = responses::table
-                .filter(responses::id.gt(last_id))
                 .filter(responses::local_date.ge(period.start))
                 .filter(responses::local_date.le(period.end))
-                .order(responses::id)
-                .limit(BATCH)
+                .order((responses::local_date, responses::id))
                 .select((
                     responses::id,
                     responses::unit_code,
@@ -135,49 +173,49 @@ pub fn responses_csv<W: Write>(
             if let Some(u) = only_unit {
                 q = q.filter(responses::unit_code.eq(u));
             }
-            q.load(c).map_err(StoreError::from)
-        })?;
-        let Some(last) = batch.last() else { break };
-        last_id = last.0;
-        for (_, unit, form_id, version, source, day, answers, comment, synthetic) in &batch {
-            // Cells are cleared and refilled in place: no allocation per row once warm.
-            for cell in record.iter_mut() {
-                cell.clear();
-            }
-            if *day != last_day {
-                last_day = *day;
-                day_text = day.to_string();
-            }
-            record[0].push_str(&day_text);
-            record[1].push_str(unit);
-            record[2].push_str(names.get(unit).map(String::as_str).unwrap_or(""));
-            record[3].push_str(form_id);
-            record[3].push('@');
-            record[3].push_str(&version.to_string());
-            record[4].push_str(source);
-            let mut de = serde_json::Deserializer::from_str(answers);
-            serde::de::DeserializeSeed::deserialize(
-                Cells {
-                    index: &column_index,
-                    cells: &mut record[5..5 + columns.len()],
-                },
-                &mut de,
-            )
-            .map_err(|e| StoreError::Corrupt(format!("answers: {e}")))?;
-            if let Some(c) = comment {
-                record[5 + columns.len()].push_str(&safe_cell(&privacy::mask(c)));
-            }
-            if *synthetic {
-                record[6 + columns.len()].push_str("synthetic");
-            }
-            w.write_record(&record)?;
-            count += 1;
-        }
-        w.flush()?;
-        if (batch.len() as i64) < BATCH {
-            break;
-        }
+            q
+        }};
     }
+    store.read(|conn| -> Result<(), ExportError> {
+        match conn {
+            DbConnection::Sqlite(c) => {
+                for row in query!()
+                    .load_iter::<Row, DefaultLoadingMode>(c)
+                    .map_err(StoreError::from)?
+                {
+                    write_row(row.map_err(StoreError::from)?)?;
+                }
+            }
+            DbConnection::Pg(c) => {
+                // Row-by-row mode is slow in libpq; pages of BATCH rows on the (local_date, id)
+                // index keep memory flat and run at full speed.
+                let (mut after_day, mut after_id) = (period.start, 0i64);
+                loop {
+                    let key = diesel::dsl::sql::<diesel::sql_types::Bool>("(local_date, id) > (")
+                        .bind::<diesel::sql_types::Date, _>(after_day)
+                        .sql(", ")
+                        .bind::<diesel::sql_types::BigInt, _>(after_id)
+                        .sql(")");
+                    let batch: Vec<Row> = query!()
+                        .filter(key)
+                        .limit(BATCH)
+                        .load(c)
+                        .map_err(StoreError::from)?;
+                    let n = batch.len();
+                    if let Some(last) = batch.last() {
+                        (after_day, after_id) = (last.5, last.0);
+                    }
+                    for row in batch {
+                        write_row(row)?;
+                    }
+                    if (n as i64) < BATCH {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
     w.flush()?;
     Ok(count)
 }

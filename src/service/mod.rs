@@ -10,3 +10,4 @@ pub mod submit;
 pub mod tickets;
 pub mod tokens;
 pub mod units;
+pub mod users;

@@ -11,6 +11,7 @@ pub mod tallies;
 pub mod tickets;
 pub mod tokens;
 pub mod units;
+pub mod users;
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -93,6 +93,42 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        password_hash -> Text,
+        role -> Text,
+        unit_code -> Nullable<Text>,
+        created_at -> Timestamp,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        disabled -> Bool,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        csrf -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        outcome -> Text,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tickets -> units (unit_code));
 diesel::joinable!(responses -> units (unit_code));
 diesel::allow_tables_to_appear_in_same_query!(
@@ -102,5 +138,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     dossier_counts,
     api_tokens,
     settings,
-    form_versions
+    form_versions,
+    tallies,
+    users,
+    sessions,
+    audit_log
 );

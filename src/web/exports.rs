@@ -12,6 +12,7 @@ use crate::render::table;
 use crate::service::dossiers::{self, DossierCount, DossierError};
 use crate::service::indices::{self, IndexTable, IndicesError};
 use crate::web::api::ApiCaller;
+use crate::web::auth::Caller;
 use crate::web::errors::ApiError;
 use crate::web::{read_body, AppState, BodyError};
 
@@ -51,21 +52,25 @@ impl From<IndicesError> for ApiError {
     }
 }
 
+/// The unit a caller asks for, within what it may see.
+fn scoped_unit(caller: &Caller, asked: &Option<String>) -> Result<Option<String>, ApiError> {
+    match (caller.unit_scope(), asked) {
+        (Some(mine), Some(asked)) if mine != asked => Err(ApiError::forbidden(format!(
+            "{} may not read unit \"{asked}\"",
+            caller.name()
+        ))),
+        (Some(mine), _) => Ok(Some(mine.to_string())),
+        (None, asked) => Ok(asked.clone()),
+    }
+}
+
 async fn compute(
     state: &web::Data<AppState>,
-    caller: &ApiCaller,
+    caller: &Caller,
     q: &PeriodQuery,
 ) -> Result<IndexTable, ApiError> {
     let period = period_of(q, state)?;
-    let unit = match (&caller.0.unit, &q.unit) {
-        (Some(mine), Some(asked)) if mine != asked => {
-            return Err(ApiError::forbidden(format!(
-                "this token may not read unit \"{asked}\""
-            )))
-        }
-        (Some(mine), _) => Some(mine.clone()),
-        (None, asked) => asked.clone(),
-    };
+    let unit = scoped_unit(caller, &q.unit)?;
     let st = state.clone();
     Ok(
         web::block(move || indices::table(&st.store, &st.forms, &period, unit.as_deref()))
@@ -86,7 +91,7 @@ fn csv_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
 
 pub async fn indices_csv(
     state: web::Data<AppState>,
-    caller: ApiCaller,
+    caller: Caller,
     q: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let t = compute(&state, &caller, &q).await?;
@@ -116,7 +121,7 @@ pub async fn indices_csv(
 
 pub async fn indices_json(
     state: web::Data<AppState>,
-    caller: ApiCaller,
+    caller: Caller,
     q: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let t = compute(&state, &caller, &q).await?;
@@ -239,19 +244,16 @@ impl std::io::Write for ChannelWriter {
 /// `GET /exports/responses.csv?period=…`: streamed, in constant memory.
 pub async fn responses_csv(
     state: web::Data<AppState>,
-    caller: ApiCaller,
+    caller: Caller,
     q: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    if !caller.may_read_responses() {
+        return Err(ApiError::forbidden(
+            "leaders (viewers) read indices and reports; raw responses and comments are for the Home Affairs Office and unit officers",
+        ));
+    }
     let period = period_of(&q, &state)?;
-    let unit = match (&caller.0.unit, &q.unit) {
-        (Some(mine), Some(asked)) if mine != asked => {
-            return Err(ApiError::forbidden(format!(
-                "this token may not read unit \"{asked}\""
-            )))
-        }
-        (Some(mine), _) => Some(mine.clone()),
-        (None, asked) => asked.clone(),
-    };
+    let unit = scoped_unit(&caller, &q.unit)?;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(4);
     let st = state.clone();
     let label = period.label.replace("..", "_");

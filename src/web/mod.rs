@@ -3,10 +3,13 @@
 //! and renders.
 
 pub mod api;
+pub mod auth;
 pub mod errors;
 pub mod exports;
 pub mod pages;
 pub mod public;
+pub mod ratelimit;
+pub mod staff;
 pub mod survey;
 
 use std::sync::Arc;
@@ -35,6 +38,24 @@ pub struct AppState {
     pub demo: bool,
     /// Calendar quarters or the Decree 09 cut-off (METHODOLOGY §4).
     pub scheme: crate::domain::period::Scheme,
+    /// Per-client limits on poster submissions and sign-in attempts.
+    pub submit_limiter: Arc<ratelimit::RateLimiter>,
+    pub login_limiter: Arc<ratelimit::RateLimiter>,
+    /// Take the client address from X-Forwarded-For (behind a reverse proxy you run).
+    pub trust_proxy: bool,
+}
+
+impl AppState {
+    /// The client address, for rate limits only: hashed there, never stored.
+    pub fn client_ip(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
+        if self.trust_proxy {
+            let info = req.connection_info();
+            if let Some(ip) = info.realip_remote_addr().and_then(|a| a.parse().ok()) {
+                return Some(ip);
+            }
+        }
+        req.peer_addr().map(|a| a.ip())
+    }
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -45,6 +66,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/s/{unit}/thanks", web::get().to(survey::thanks))
         .route("/t/{code}", web::get().to(survey::show_ticket_form))
         .route("/t/{code}", web::post().to(survey::submit_ticket_form))
+        .route("/login", web::get().to(staff::login_form))
+        .route("/login", web::post().to(staff::login))
+        .route("/logout", web::post().to(staff::logout))
+        .route("/staff", web::get().to(staff::home))
+        .route("/staff/password", web::get().to(staff::password_form))
+        .route("/staff/password", web::post().to(staff::change_password))
         .route("/exports/indices.csv", web::get().to(exports::indices_csv))
         .route(
             "/exports/responses.csv",

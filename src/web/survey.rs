@@ -125,6 +125,14 @@ async fn take(
     action: String,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
+    // One-time codes need no limit: each unguessable code takes one response.
+    if source == Source::Poster
+        && !state
+            .submit_limiter
+            .allow(state.client_ip(&req), std::time::Instant::now())
+    {
+        return Err(with_demo(crate::web::staff::too_many(lang), &state));
+    }
     let body = read_body(payload).await.map_err(|e| match e {
         BodyError::TooLarge => PageError::too_large(lang),
         BodyError::Broken => PageError::bad_request(lang),

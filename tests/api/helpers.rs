@@ -74,6 +74,9 @@ pub fn settings(db_url: &str) -> Settings {
         ticket_ttl_days: 30,
         demo: false,
         scheme: hailong::domain::period::Scheme::Calendar,
+        rate_limit: None,
+        login_rate_limit: None,
+        trust_proxy: false,
     }
 }
 

@@ -7,5 +7,6 @@ mod forms;
 mod helpers;
 mod indices;
 mod qr;
+mod staff;
 mod survey;
 mod tickets;

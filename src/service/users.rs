@@ -1,0 +1,334 @@
+//! Staff accounts and sign-in: argon2id password hashes, a lock after repeated failures,
+//! sessions as random tokens stored only as hashes, and an audit log of what staff do.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, Utc};
+use rand::Rng;
+
+use crate::domain::user::{check_password, check_username, Role};
+use crate::service::tokens::hash as sha256;
+use crate::store::users::{self as user_store, UserRow};
+use crate::store::{units, DbConnection, Store, StoreError};
+
+pub const MAX_FAILED_LOGINS: i32 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+pub const SESSION_HOURS: i64 = 12;
+const PASSWORD_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// A signed-in member of staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    /// For an officer: the one unit they serve.
+    pub unit: Option<String>,
+}
+
+impl Staff {
+    fn from_row(row: &UserRow) -> Result<Staff, StoreError> {
+        Ok(Staff {
+            id: row.id,
+            username: row.username.clone(),
+            role: Role::parse(&row.role).map_err(StoreError::Corrupt)?,
+            unit: row.unit_code.clone(),
+        })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("a user named \"{0}\" already exists")]
+    Exists(String),
+    #[error("there is no unit \"{0}\"")]
+    UnknownUnit(String),
+    #[error("the user name or password is wrong")]
+    BadCredentials,
+    #[error("too many failed attempts: the account is locked until {0} (UTC)")]
+    Locked(String),
+    #[error("hashing the password failed")]
+    Hash,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for UserError {
+    fn from(e: diesel::result::Error) -> Self {
+        UserError::Store(StoreError::from(e))
+    }
+}
+
+pub fn generate_password<R: Rng + ?Sized>(rng: &mut R) -> String {
+    (0..20)
+        .map(|_| char::from(PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())]))
+        .collect()
+}
+
+fn hash_password<R: Rng + ?Sized>(rng: &mut R, password: &str) -> Result<String, UserError> {
+    let mut salt = [0u8; 16];
+    rng.fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|_| UserError::Hash)?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|_| UserError::Hash)?
+        .to_string())
+}
+
+fn verify(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+pub fn audit(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    target: &str,
+    outcome: &str,
+) -> Result<(), StoreError> {
+    user_store::audit(conn, now.naive_utc(), actor, action, target, outcome)
+}
+
+/// A user to add.
+#[derive(Debug, Clone)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub role: Role,
+    pub unit: Option<&'a str>,
+    /// None: generate one.
+    pub password: Option<&'a str>,
+}
+
+/// Adds a user; returns the password (generated when none is given), shown once.
+pub fn add<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    user: NewUser<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<String, UserError> {
+    let NewUser {
+        username,
+        role,
+        unit,
+        password,
+    } = user;
+    let username = check_username(username).map_err(UserError::Invalid)?;
+    if role == Role::Officer && unit.is_none() {
+        return Err(UserError::Invalid(
+            "an officer belongs to one unit: give --unit CODE".into(),
+        ));
+    }
+    if role != Role::Officer && unit.is_some() {
+        return Err(UserError::Invalid(format!(
+            "only officers belong to a unit; a {role} sees all units"
+        )));
+    }
+    let password = match password {
+        Some(p) => {
+            check_password(p).map_err(UserError::Invalid)?;
+            p.to_string()
+        }
+        None => generate_password(rng),
+    };
+    let hash = hash_password(rng, &password)?;
+    store.write(|c| -> Result<(), UserError> {
+        if user_store::by_name(c, &username)?.is_some() {
+            return Err(UserError::Exists(username.clone()));
+        }
+        if let Some(u) = unit {
+            if units::get(c, u)?.is_none() {
+                return Err(UserError::UnknownUnit(u.to_string()));
+            }
+        }
+        user_store::insert(c, &username, &hash, role.as_str(), unit, now.naive_utc())?;
+        audit(
+            c,
+            now,
+            actor,
+            "user.add",
+            &format!("{username} ({role})"),
+            "ok",
+        )?;
+        Ok(())
+    })?;
+    Ok(password)
+}
+
+/// On first start with no users: creates `admin` with a random password, returned once.
+pub fn ensure_admin<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, UserError> {
+    if store.read(user_store::count)? > 0 {
+        return Ok(None);
+    }
+    let admin = NewUser {
+        username: "admin",
+        role: Role::Admin,
+        unit: None,
+        password: None,
+    };
+    match add(store, rng, admin, "system", now) {
+        Ok(p) => Ok(Some(p)),
+        // Another process made it first.
+        Err(UserError::Exists(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A new session: the cookie token (shown once) and the CSRF token of its forms.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub staff: Staff,
+}
+
+fn random_token<R: Rng + ?Sized>(rng: &mut R) -> String {
+    let mut b = [0u8; 32];
+    rng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+/// Checks a password, locking the account after repeated failures.
+pub fn login<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    username: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<NewSession, UserError> {
+    let name = username.trim().to_ascii_lowercase();
+    let row = store.read(|c| user_store::by_name(c, &name))?;
+    let Some(row) = row.filter(|r| !r.disabled) else {
+        // Spend the same time as a real check, so a wrong name cannot be told from a wrong password.
+        verify(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000");
+        store.write(|c| audit(c, now, &name, "login", &name, "unknown user"))?;
+        return Err(UserError::BadCredentials);
+    };
+    if let Some(until) = row.locked_until {
+        if until > now.naive_utc() {
+            store.write(|c| audit(c, now, &name, "login", &name, "locked"))?;
+            return Err(UserError::Locked(
+                until.format("%Y-%m-%d %H:%M").to_string(),
+            ));
+        }
+    }
+    if !verify(password, &row.password_hash) {
+        let failed = row.failed_logins + 1;
+        let lock = (failed >= MAX_FAILED_LOGINS)
+            .then(|| (now + Duration::minutes(LOCK_MINUTES)).naive_utc());
+        store.write(|c| -> Result<(), StoreError> {
+            user_store::record_failure(c, row.id, if lock.is_some() { 0 } else { failed }, lock)?;
+            audit(
+                c,
+                now,
+                &name,
+                "login",
+                &name,
+                if lock.is_some() {
+                    "failed, account locked"
+                } else {
+                    "failed"
+                },
+            )
+        })?;
+        return Err(UserError::BadCredentials);
+    }
+    let staff = Staff::from_row(&row)?;
+    let token = random_token(rng);
+    let csrf = random_token(rng);
+    store.write(|c| -> Result<(), StoreError> {
+        user_store::clear_failures(c, row.id)?;
+        user_store::insert_session(
+            c,
+            &sha256(&token),
+            row.id,
+            &csrf,
+            now.naive_utc(),
+            (now + Duration::hours(SESSION_HOURS)).naive_utc(),
+        )?;
+        audit(c, now, &name, "login", &name, "ok")
+    })?;
+    Ok(NewSession { token, csrf, staff })
+}
+
+/// The member of staff behind a session cookie, and the session's CSRF token.
+pub fn session(
+    store: &Store,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(Staff, String)>, StoreError> {
+    if token.len() != 64 {
+        return Ok(None);
+    }
+    match store.read(|c| user_store::session(c, &sha256(token), now.naive_utc()))? {
+        Some((row, csrf)) => Ok(Some((Staff::from_row(&row)?, csrf))),
+        None => Ok(None),
+    }
+}
+
+pub fn logout(
+    store: &Store,
+    token: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    store.write(|c| -> Result<(), StoreError> {
+        user_store::delete_session(c, &sha256(token))?;
+        audit(c, now, actor, "logout", actor, "ok")
+    })
+}
+
+/// Changes a password after checking the current one; other sessions of the user end.
+pub fn change_password<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    staff: &Staff,
+    current: &str,
+    new: &str,
+    now: DateTime<Utc>,
+) -> Result<(), UserError> {
+    check_password(new).map_err(UserError::Invalid)?;
+    let row = store
+        .read(|c| user_store::by_id(c, staff.id))?
+        .ok_or(UserError::BadCredentials)?;
+    if !verify(current, &row.password_hash) {
+        store.write(|c| {
+            audit(
+                c,
+                now,
+                &staff.username,
+                "password.change",
+                &staff.username,
+                "wrong current password",
+            )
+        })?;
+        return Err(UserError::BadCredentials);
+    }
+    let hash = hash_password(rng, new)?;
+    store.write(|c| -> Result<(), StoreError> {
+        user_store::set_password(c, staff.id, &hash)?;
+        user_store::delete_sessions_of(c, staff.id)?;
+        audit(
+            c,
+            now,
+            &staff.username,
+            "password.change",
+            &staff.username,
+            "ok",
+        )
+    })?;
+    Ok(())
+}

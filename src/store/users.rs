@@ -1,0 +1,187 @@
+//! Staff accounts, sessions and the audit log as stored.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{audit_log, sessions, users};
+use super::{DbConnection, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub password_hash: String,
+    pub role: String,
+    pub unit_code: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub failed_logins: i32,
+    pub locked_until: Option<NaiveDateTime>,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: NaiveDateTime,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub outcome: String,
+}
+
+pub fn count(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+pub fn by_name(conn: &mut DbConnection, name: &str) -> Result<Option<UserRow>, StoreError> {
+    Ok(users::table
+        .filter(users::username.eq(name))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i64) -> Result<Option<UserRow>, StoreError> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list(conn: &mut DbConnection) -> Result<Vec<UserRow>, StoreError> {
+    Ok(users::table
+        .order(users::username)
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    username: &str,
+    password_hash: &str,
+    role: &str,
+    unit: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(users::table)
+        .values((
+            users::username.eq(username),
+            users::password_hash.eq(password_hash),
+            users::role.eq(role),
+            users::unit_code.eq(unit),
+            users::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn record_failure(
+    conn: &mut DbConnection,
+    id: i64,
+    failed: i32,
+    locked_until: Option<NaiveDateTime>,
+) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::failed_logins.eq(failed),
+            users::locked_until.eq(locked_until),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn clear_failures(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::failed_logins.eq(0),
+            users::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn insert_session(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    user_id: i64,
+    csrf: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(sessions::table)
+        .values((
+            sessions::token_hash.eq(token_hash),
+            sessions::user_id.eq(user_id),
+            sessions::csrf.eq(csrf),
+            sessions::created_at.eq(now),
+            sessions::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The user and CSRF token of a live session.
+pub fn session(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<(UserRow, String)>, StoreError> {
+    let found: Option<(i64, String)> = sessions::table
+        .filter(sessions::token_hash.eq(token_hash))
+        .filter(sessions::expires_at.gt(now))
+        .select((sessions::user_id, sessions::csrf))
+        .first(conn)
+        .optional()?;
+    match found {
+        Some((uid, csrf)) => Ok(by_id(conn, uid)?.filter(|u| !u.disabled).map(|u| (u, csrf))),
+        None => Ok(None),
+    }
+}
+
+pub fn delete_session(conn: &mut DbConnection, token_hash: &str) -> Result<(), StoreError> {
+    diesel::delete(sessions::table.filter(sessions::token_hash.eq(token_hash))).execute(conn)?;
+    Ok(())
+}
+
+pub fn delete_sessions_of(conn: &mut DbConnection, user_id: i64) -> Result<(), StoreError> {
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(user_id))).execute(conn)?;
+    Ok(())
+}
+
+pub fn audit(
+    conn: &mut DbConnection,
+    at: NaiveDateTime,
+    actor: &str,
+    action: &str,
+    target: &str,
+    outcome: &str,
+) -> Result<(), StoreError> {
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(at),
+            audit_log::actor.eq(actor),
+            audit_log::action.eq(action),
+            audit_log::target.eq(target),
+            audit_log::outcome.eq(outcome),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn audit_recent(conn: &mut DbConnection, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+    Ok(audit_log::table
+        .order(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,111 @@
+//! Who is asking: a member of staff (session cookie) or a machine (bearer token).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::Utc;
+
+use crate::domain::user::Role;
+use crate::service::tokens::{self, TokenIdentity};
+use crate::service::users::{self, Staff};
+use crate::web::errors::ApiError;
+use crate::web::AppState;
+
+pub const SESSION_COOKIE: &str = "hailong_session";
+
+pub fn bearer(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(|t| t.trim().to_string())
+}
+
+/// The signed-in member of staff behind the session cookie, if any.
+pub async fn staff_of(req: &HttpRequest) -> Result<Option<(Staff, String)>, ApiError> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return Ok(None);
+    };
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let token = cookie.value().to_string();
+    web::block(move || users::session(&state.store, &token, Utc::now()))
+        .await?
+        .map_err(|_| ApiError::unavailable())
+}
+
+/// A caller of the export routes: staff by session, or a machine by token.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Token(TokenIdentity),
+    Staff(Staff),
+}
+
+impl Caller {
+    /// The one unit this caller may see, if limited to one.
+    pub fn unit_scope(&self) -> Option<&str> {
+        match self {
+            Caller::Token(t) => t.unit.as_deref(),
+            Caller::Staff(s) => match s.role {
+                Role::Officer => s.unit.as_deref(),
+                _ => None,
+            },
+        }
+    }
+    /// Leaders (viewers) read indices and reports, not raw comments.
+    pub fn may_read_responses(&self) -> bool {
+        !matches!(
+            self,
+            Caller::Staff(Staff {
+                role: Role::Viewer,
+                ..
+            })
+        )
+    }
+    pub fn name(&self) -> String {
+        match self {
+            Caller::Token(t) => format!("token:{}", t.name),
+            Caller::Staff(s) => s.username.clone(),
+        }
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            if let Some(token) = bearer(&req) {
+                let state = req
+                    .app_data::<web::Data<AppState>>()
+                    .cloned()
+                    .ok_or_else(ApiError::unavailable)?;
+                let identity = web::block(move || tokens::authenticate(&state.store, &token))
+                    .await?
+                    .map_err(|_| ApiError::unavailable())?;
+                return identity.map(Caller::Token).ok_or_else(unauthorized);
+            }
+            match staff_of(&req).await? {
+                Some((staff, _)) => Ok(Caller::Staff(staff)),
+                None => Err(unauthorized()),
+            }
+        })
+    }
+}
+
+pub fn unauthorized() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "sign in at /login, or send a bearer token (hailong tokens create NAME)",
+    )
+}

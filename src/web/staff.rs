@@ -1,0 +1,478 @@
+//! Staff pages: sign-in and out, the dashboard of units, changing one's password.
+//! Every state-changing form carries a CSRF token: the session's, or for the sign-in form
+//! (before there is a session) a random value also set as a cookie (double submit).
+
+use std::time::Instant;
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use rand::Rng;
+
+use crate::domain::form::Lang;
+use crate::domain::local_date;
+use crate::domain::period::Period;
+use crate::render::table::pct;
+use crate::service::indices;
+use crate::service::users::{self, Staff, UserError, SESSION_HOURS};
+use crate::store::schema::responses;
+use crate::web::auth::{staff_of, SESSION_COOKIE};
+use crate::web::errors::PageError;
+use crate::web::pages::{self, PageMeta};
+use crate::web::{lang_of, parse_urlencoded, read_body, AppState};
+
+const LOGIN_CSRF_COOKIE: &str = "hailong_login";
+
+#[derive(Template)]
+#[template(path = "staff_login.html")]
+struct LoginPage {
+    page: PageMeta,
+    heading: &'static str,
+    error: Option<String>,
+    csrf: String,
+    username: String,
+    lang_suffix: &'static str,
+    t_user: &'static str,
+    t_password: &'static str,
+}
+
+pub struct UnitLine {
+    code: String,
+    name: String,
+    today: u64,
+    quarter: u64,
+    sipas: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff_home.html")]
+struct HomePage {
+    page: PageMeta,
+    heading: &'static str,
+    username: String,
+    role: &'static str,
+    csrf: String,
+    period: String,
+    period_label: String,
+    units: Vec<UnitLine>,
+    may_read_responses: bool,
+    t_logout: &'static str,
+    t_period: &'static str,
+    t_unit: &'static str,
+    t_today: &'static str,
+    t_quarter: &'static str,
+    t_print: &'static str,
+    t_poster: &'static str,
+    t_downloads: &'static str,
+    t_indices: &'static str,
+    t_long: &'static str,
+    t_responses: &'static str,
+    t_change_password: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "staff_password.html")]
+struct PasswordPage {
+    page: PageMeta,
+    heading: &'static str,
+    error: Option<String>,
+    csrf: String,
+    t_current: &'static str,
+    t_new: &'static str,
+}
+
+fn secure(state: &AppState) -> bool {
+    state.public_url.starts_with("https://")
+}
+
+fn cookie<'a>(
+    state: &AppState,
+    name: &'a str,
+    value: String,
+    max_age: CookieDuration,
+) -> Cookie<'a> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure(state))
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .finish()
+}
+
+fn render(status: StatusCode, page: &impl Template, lang: Lang) -> Result<HttpResponse, PageError> {
+    let body = page.render().map_err(|_| PageError::unavailable(lang))?;
+    Ok(pages::html(status, body))
+}
+
+fn login_page(
+    state: &AppState,
+    lang: Lang,
+    status: StatusCode,
+    error: Option<String>,
+    username: String,
+) -> Result<HttpResponse, PageError> {
+    let csrf = hex::encode(rand::rng().random::<[u8; 16]>());
+    let page = LoginPage {
+        page: PageMeta::new(lang, state.demo),
+        heading: lang.pick("Đăng nhập", "Sign in"),
+        error,
+        csrf: csrf.clone(),
+        username,
+        lang_suffix: lang.pick("", "?lang=en"),
+        t_user: lang.pick("Tên đăng nhập", "User name"),
+        t_password: lang.pick("Mật khẩu", "Password"),
+    };
+    let mut resp = render(status, &page, lang)?;
+    resp.add_cookie(&cookie(
+        state,
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        CookieDuration::hours(1),
+    ))
+    .map_err(|_| PageError::unavailable(lang))?;
+    Ok(resp)
+}
+
+pub async fn login_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    login_page(&state, lang_of(&req), StatusCode::OK, None, String::new())
+}
+
+fn field(pairs: &[(String, String)], key: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+fn forbidden(lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        lang,
+        lang.pick("Yêu cầu bị từ chối", "Request refused"),
+        lang.pick(
+            "Biểu mẫu đã hết hạn hoặc không gửi từ trang của hệ thống. Xin tải lại trang và thử lại.",
+            "The form expired or was not sent from this site. Please reload the page and try again.",
+        ),
+    )
+}
+
+pub fn too_many(lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        lang,
+        lang.pick("Quá nhiều lần gửi", "Too many attempts"),
+        lang.pick(
+            "Xin chờ vài phút rồi thử lại.",
+            "Please wait a few minutes and try again.",
+        ),
+    )
+}
+
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    if !state
+        .login_limiter
+        .allow(state.client_ip(&req), Instant::now())
+    {
+        return Err(too_many(lang));
+    }
+    let body = read_body(payload)
+        .await
+        .map_err(|_| PageError::bad_request(lang))?;
+    let pairs = parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?;
+    let sent = field(&pairs, "csrf");
+    let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string());
+    if sent.is_empty() || expected.as_deref() != Some(sent.as_str()) {
+        return Err(forbidden(lang));
+    }
+    let username = field(&pairs, "username");
+    let password = field(&pairs, "password");
+    let st = state.clone();
+    let name = username.clone();
+    let result =
+        web::block(move || users::login(&st.store, &mut rand::rng(), &name, &password, Utc::now()))
+            .await
+            .map_err(|_| PageError::unavailable(lang))?;
+    match result {
+        Ok(session) => {
+            let mut resp = HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/staff"))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .finish();
+            resp.add_cookie(&cookie(
+                &state,
+                SESSION_COOKIE,
+                session.token,
+                CookieDuration::hours(SESSION_HOURS),
+            ))
+            .map_err(|_| PageError::unavailable(lang))?;
+            let mut gone = cookie(
+                &state,
+                LOGIN_CSRF_COOKIE,
+                String::new(),
+                CookieDuration::ZERO,
+            );
+            gone.make_removal();
+            resp.add_cookie(&gone)
+                .map_err(|_| PageError::unavailable(lang))?;
+            Ok(resp)
+        }
+        Err(UserError::Locked(until)) => login_page(
+            &state,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(format!(
+                "{} {until} (UTC).",
+                lang.pick(
+                    "Tài khoản tạm khóa do đăng nhập sai nhiều lần, đến",
+                    "The account is locked after repeated failures until"
+                )
+            )),
+            username,
+        ),
+        Err(UserError::BadCredentials) => login_page(
+            &state,
+            lang,
+            StatusCode::UNAUTHORIZED,
+            Some(
+                lang.pick(
+                    "Tên đăng nhập hoặc mật khẩu không đúng.",
+                    "The user name or password is wrong.",
+                )
+                .to_string(),
+            ),
+            username,
+        ),
+        Err(_) => Err(PageError::unavailable(lang)),
+    }
+}
+
+/// The signed-in member of staff, or a redirect to the sign-in page.
+async fn require_staff(req: &HttpRequest) -> Result<(Staff, String), HttpResponse> {
+    match staff_of(req).await {
+        Ok(Some(found)) => Ok(found),
+        _ => Err(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/login"))
+            .finish()),
+    }
+}
+
+async fn form_with_csrf(
+    req: &HttpRequest,
+    payload: web::Payload,
+    csrf: &str,
+    lang: Lang,
+) -> Result<Vec<(String, String)>, PageError> {
+    let body = read_body(payload)
+        .await
+        .map_err(|_| PageError::bad_request(lang))?;
+    let pairs = parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?;
+    let _ = req;
+    if field(&pairs, "csrf") != csrf {
+        return Err(forbidden(lang));
+    }
+    Ok(pairs)
+}
+
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = match require_staff(&req).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    form_with_csrf(&req, payload, &csrf, lang).await?;
+    if let Some(c) = req.cookie(SESSION_COOKIE) {
+        let st = state.clone();
+        let token = c.value().to_string();
+        web::block(move || users::logout(&st.store, &token, &staff.username, Utc::now()))
+            .await
+            .map_err(|_| PageError::unavailable(lang))?
+            .map_err(|_| PageError::unavailable(lang))?;
+    }
+    let mut resp = HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/login"))
+        .finish();
+    let mut gone = cookie(&state, SESSION_COOKIE, String::new(), CookieDuration::ZERO);
+    gone.make_removal();
+    resp.add_cookie(&gone)
+        .map_err(|_| PageError::unavailable(lang))?;
+    Ok(resp)
+}
+
+pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = match require_staff(&req).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let today = local_date(Utc::now());
+    let quarter_label = format!(
+        "{}-Q{}",
+        chrono::Datelike::year(&today),
+        chrono::Datelike::month0(&today) / 3 + 1
+    );
+    let period =
+        Period::parse(&quarter_label, state.scheme).map_err(|_| PageError::unavailable(lang))?;
+    let scope = match staff.role {
+        crate::domain::user::Role::Officer => staff.unit.clone(),
+        _ => None,
+    };
+    let st = state.clone();
+    let p = period.clone();
+    let (table, today_counts) = web::block(move || -> Result<_, indices::IndicesError> {
+        let table = indices::table(&st.store, &st.forms, &p, scope.as_deref())?;
+        let counts: Vec<(String, i64)> = st.store.read(|c| {
+            use diesel::prelude::*;
+            responses::table
+                .filter(responses::local_date.eq(today))
+                .group_by(responses::unit_code)
+                .select((responses::unit_code, diesel::dsl::count_star()))
+                .load(c)
+                .map_err(crate::store::StoreError::from)
+        })?;
+        Ok((table, counts))
+    })
+    .await
+    .map_err(|_| PageError::unavailable(lang))?
+    .map_err(|_| PageError::unavailable(lang))?;
+    let units = table
+        .rows
+        .iter()
+        .filter(|r| r.unit_code != indices::TOTAL)
+        .map(|r| UnitLine {
+            code: r.unit_code.clone(),
+            name: r.unit_name.clone(),
+            today: today_counts
+                .iter()
+                .find(|(u, _)| u == &r.unit_code)
+                .map(|(_, n)| *n as u64)
+                .unwrap_or(0),
+            quarter: r.responses,
+            sipas: pct(r.indices.sipas.index),
+        })
+        .collect();
+    let page = HomePage {
+        page: PageMeta::new(lang, state.demo),
+        heading: lang.pick("Các đơn vị", "Units"),
+        username: staff.username.clone(),
+        role: staff.role.as_str(),
+        csrf,
+        period: period.to_string(),
+        period_label: period.label.clone(),
+        units,
+        may_read_responses: staff.role != crate::domain::user::Role::Viewer,
+        t_logout: lang.pick("Đăng xuất", "Sign out"),
+        t_period: lang.pick("Quý hiện tại", "This quarter"),
+        t_unit: lang.pick("Đơn vị", "Unit"),
+        t_today: lang.pick("Hôm nay", "Today"),
+        t_quarter: lang.pick("Quý này", "This quarter"),
+        t_print: lang.pick("In", "Print"),
+        t_poster: lang.pick("Áp phích QR", "QR poster"),
+        t_downloads: lang.pick("Tải về", "Downloads"),
+        t_indices: lang.pick("Bảng chỉ số", "Index table"),
+        t_long: lang.pick("dạng dài", "long form"),
+        t_responses: lang.pick("Phiếu trả lời (đã ẩn danh)", "Responses (anonymised)"),
+        t_change_password: lang.pick("Đổi mật khẩu", "Change password"),
+    };
+    render(StatusCode::OK, &page, lang)
+}
+
+fn password_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: String,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let page = PasswordPage {
+        page: PageMeta::new(lang, state.demo),
+        heading: lang.pick("Đổi mật khẩu", "Change password"),
+        error,
+        csrf,
+        t_current: lang.pick("Mật khẩu hiện tại", "Current password"),
+        t_new: lang.pick(
+            "Mật khẩu mới (ít nhất 10 ký tự)",
+            "New password (at least 10 characters)",
+        ),
+    };
+    render(status, &page, lang)
+}
+
+pub async fn password_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    match require_staff(&req).await {
+        Ok((_, csrf)) => password_page(&state, lang, csrf, StatusCode::OK, None),
+        Err(redirect) => Ok(redirect),
+    }
+}
+
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = match require_staff(&req).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let (current, new) = (field(&pairs, "current"), field(&pairs, "new"));
+    let st = state.clone();
+    let result = web::block(move || {
+        users::change_password(
+            &st.store,
+            &mut rand::rng(),
+            &staff,
+            &current,
+            &new,
+            Utc::now(),
+        )
+    })
+    .await
+    .map_err(|_| PageError::unavailable(lang))?;
+    match result {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/login"))
+            .finish()),
+        Err(UserError::Invalid(msg)) => password_page(
+            &state,
+            lang,
+            csrf,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(msg),
+        ),
+        Err(UserError::BadCredentials) => password_page(
+            &state,
+            lang,
+            csrf,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(
+                lang.pick(
+                    "Mật khẩu hiện tại không đúng.",
+                    "The current password is wrong.",
+                )
+                .to_string(),
+            ),
+        ),
+        Err(_) => Err(PageError::unavailable(lang)),
+    }
+}

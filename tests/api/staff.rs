@@ -1,0 +1,318 @@
+//! Staff accounts: the first admin, sign-in with CSRF, lock-out, roles on the exports,
+//! rate limits on public posts, and no trace of a citizen's address in the database.
+
+use reqwest::StatusCode;
+
+use crate::both_backends;
+use crate::helpers::{
+    as_refs, fresh_database, full_answers, settings, spawn_app, spawn_on, Backend, TestApp,
+};
+use hailong::domain::user::Role;
+use hailong::service::users::{self, NewUser};
+
+/// The value of a cookie set by a response.
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = pair.split_once('=')?;
+            (k.trim() == name).then(|| (val.trim().to_string(), attrs.to_string()))
+        })
+}
+
+fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) -> String {
+    users::add(
+        &app.store,
+        &mut rand::rng(),
+        NewUser {
+            username: name,
+            role,
+            unit,
+            password: None,
+        },
+        "test",
+        chrono::Utc::now(),
+    )
+    .unwrap()
+}
+
+/// Signs in through the real form; returns the session cookie value.
+async fn sign_in(app: &TestApp, name: &str, password: &str) -> reqwest::Response {
+    let page = app.get("/login").await;
+    let (csrf, _) = set_cookie(&page, "hailong_login").expect("a CSRF cookie for the sign-in form");
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("name=\"csrf\" value=\"{csrf}\"")));
+    app.client
+        .post(app.url("/login"))
+        .header("cookie", format!("hailong_login={csrf}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", name),
+            ("password", password),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn session(app: &TestApp, name: &str, password: &str) -> String {
+    let r = sign_in(app, name, password).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (token, attrs) = set_cookie(&r, "hailong_session").unwrap();
+    assert!(
+        attrs.contains("HttpOnly") && attrs.contains("SameSite=Lax"),
+        "{attrs}"
+    );
+    token
+}
+
+async fn get_as(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header("cookie", format!("hailong_session={cookie}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_start_creates_admin_once_and_it_can_sign_in() {
+    let db = fresh_database(Backend::Sqlite);
+    let app = hailong::startup::Application::build(settings(&db)).unwrap();
+    let password = app
+        .admin_password
+        .clone()
+        .expect("an admin password on first start");
+    assert!(password.len() >= 20);
+    let again = hailong::startup::Application::build(settings(&db)).unwrap();
+    assert!(again.admin_password.is_none(), "never twice");
+    let app = spawn_on(Backend::Sqlite, &db, settings(&db)).await;
+    let token = session(&app, "admin", &password).await;
+    let home = get_as(&app, &token, "/staff").await;
+    assert_eq!(home.status(), StatusCode::OK);
+    assert!(home.text().await.unwrap().contains("admin (admin)"));
+    let stored = app.store.read(hailong::store::users::list).unwrap();
+    assert!(stored[0].password_hash.starts_with("$argon2id$"));
+}
+
+async fn sign_in_out_csrf_and_lockout(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let pw = add_user(&app, "noivu", Role::Admin, None);
+    // No session: staff pages send to /login, exports answer 401.
+    assert_eq!(app.get("/staff").await.status(), StatusCode::SEE_OTHER);
+    // A forged sign-in (no CSRF cookie) is refused.
+    let forged = app
+        .post_form(
+            "/login",
+            &[("csrf", "x"), ("username", "noivu"), ("password", &pw)],
+        )
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let token = session(&app, "noivu", &pw).await;
+    assert_eq!(
+        get_as(&app, &token, "/staff").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_as(&app, &token, "/exports/indices.csv?period=2021-Q1")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    // Sign-out needs the session's CSRF token.
+    let bad = app
+        .client
+        .post(app.url("/logout"))
+        .header("cookie", format!("hailong_session={token}"))
+        .form(&[("csrf", "nope")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::FORBIDDEN);
+    let home = get_as(&app, &token, "/staff").await.text().await.unwrap();
+    let csrf = home
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let out = app
+        .client
+        .post(app.url("/logout"))
+        .header("cookie", format!("hailong_session={token}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        get_as(&app, &token, "/exports/indices.csv?period=2021-Q1")
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    // Five wrong passwords lock the account, even against the right one.
+    for _ in 0..5 {
+        assert_eq!(
+            sign_in(&app, "noivu", "wrong password!").await.status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let locked = sign_in(&app, "noivu", &pw).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.text().await.unwrap().contains("tạm khóa"));
+    let audit = app
+        .store
+        .read(|c| hailong::store::users::audit_recent(c, 50))
+        .unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "login" && a.outcome == "failed, account locked"));
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "logout" && a.actor == "noivu"));
+}
+both_backends!(sign_in_out_csrf_and_lockout);
+
+async fn roles_limit_what_staff_download(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let viewer = add_user(&app, "lanh-dao", Role::Viewer, None);
+    let officer = add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a"));
+    let v = session(&app, "lanh-dao", &viewer).await;
+    assert_eq!(
+        get_as(&app, &v, "/exports/indices.csv?period=2021-Q1")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_as(&app, &v, "/exports/responses.csv?period=2021-Q1")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN,
+        "no raw comments for leaders"
+    );
+    let o = session(&app, "can-bo-a", &officer).await;
+    let csv = get_as(&app, &o, "/exports/indices.csv?period=2021-Q1")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let units: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(3).unwrap())
+        .collect();
+    assert_eq!(units, vec!["phuong-a"], "an officer sees their own unit");
+    assert_eq!(
+        get_as(
+            &app,
+            &o,
+            "/exports/indices.csv?period=2021-Q1&unit=phuong-b"
+        )
+        .await
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get_as(&app, &o, "/exports/responses.csv?period=2021-Q1")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    assert!(users::add(
+        &app.store,
+        &mut rand::rng(),
+        NewUser {
+            username: "x-officer",
+            role: Role::Officer,
+            unit: None,
+            password: None
+        },
+        "t",
+        chrono::Utc::now()
+    )
+    .is_err());
+}
+both_backends!(roles_limit_what_staff_download);
+
+async fn a_flood_of_poster_posts_gets_429_and_tickets_do_not(backend: Backend) {
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.rate_limit = hailong::web::ratelimit::Limit::parse("3/600").unwrap();
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    for _ in 0..3 {
+        assert_eq!(
+            app.post_form("/s/phuong-a", &as_refs(&full_answers("4")))
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let r = app
+        .post_form("/s/phuong-a", &as_refs(&full_answers("4")))
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text().await.unwrap().contains("Quá nhiều lần gửi"));
+    assert_eq!(
+        app.get("/s/phuong-a").await.status(),
+        StatusCode::OK,
+        "reading the form is not limited"
+    );
+    let token = app.token("mot-cua", None);
+    let t: serde_json::Value = app
+        .post_json(
+            "/api/v1/tickets",
+            Some(&token),
+            &serde_json::json!({"unit": "phuong-a"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let r = app
+        .post_form(
+            &format!("/t/{}", t["code"].as_str().unwrap()),
+            &as_refs(&full_answers("4")),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "one-time codes need no limit"
+    );
+    assert_eq!(app.count_responses(), 4);
+    // Nothing in the database holds the client's address or browser.
+    let dump = app
+        .store
+        .read(|c| {
+            use diesel::prelude::*;
+            use hailong::store::schema::responses::dsl::*;
+            responses
+                .select((
+                    submission_id,
+                    unit_code,
+                    source,
+                    answers,
+                    comment.nullable(),
+                    digest,
+                ))
+                .load::<(String, String, String, String, Option<String>, String)>(c)
+                .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap();
+    let text = format!("{dump:?}");
+    assert!(
+        !text.contains("127.0.0.1") && !text.contains("reqwest"),
+        "{text}"
+    );
+}
+both_backends!(a_flood_of_poster_posts_gets_429_and_tickets_do_not);
