@@ -1,0 +1,149 @@
+//! The publication-ready summary of a period (issue: quarterly report): the district's SIPAS
+//! index with its interval and the change from the previous period, the units compared, the
+//! factors, the trend, expectations, online use, and the methodology appendix. This module
+//! gathers the figures; `web::report` renders them.
+
+use std::sync::Arc;
+
+use crate::domain::form::Form;
+use crate::domain::index::Measure;
+use crate::domain::period::{Kind, Period};
+use crate::domain::stats;
+use crate::service::forms::FormRegistry;
+use crate::service::indices::{self, IndexRow, IndexTable, IndicesError, TOTAL};
+use crate::store::Store;
+
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub points: f64,
+    pub significant: bool,
+    pub previous_label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrendPoint {
+    pub label: String,
+    pub sipas: Option<Measure>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    pub period: Period,
+    pub form: Arc<Form>,
+    /// The district row on the report's form, and the other forms' TOTAL rows, if any.
+    pub total: Option<IndexRow>,
+    pub other_forms: Vec<IndexRow>,
+    pub units: Vec<IndexRow>,
+    pub change: Option<Change>,
+    pub trend: Vec<TrendPoint>,
+    pub sample_needed: u64,
+    pub synthetic: bool,
+}
+
+fn sipas_change(now: &IndexRow, before: &IndexRow) -> Option<f64> {
+    Some(now.indices.sipas.index? - before.indices.sipas.index?)
+}
+
+fn total_on<'a>(t: &'a IndexTable, form: &Form) -> Option<&'a IndexRow> {
+    t.rows
+        .iter()
+        .find(|r| r.unit_code == TOTAL && r.form_id == form.id && r.form_version == form.version)
+}
+
+/// Gathers the report of a period. The report's form is the one most responses used.
+pub fn gather(
+    store: &Store,
+    forms: &FormRegistry,
+    period: &Period,
+) -> Result<ReportData, IndicesError> {
+    let table = indices::table(store, forms, period, None)?;
+    let totals: Vec<&IndexRow> = table.rows.iter().filter(|r| r.unit_code == TOTAL).collect();
+    let main = totals
+        .iter()
+        .max_by_key(|r| r.indices.responses)
+        .map(|r| (r.form_id.clone(), r.form_version));
+    let form = match &main {
+        Some((id, v)) => forms.get(id, *v),
+        None => table
+            .rows
+            .first()
+            .and_then(|r| forms.get(&r.form_id, r.form_version)),
+    }
+    .or_else(|| forms.latest(crate::service::forms::DEFAULT_FORM))
+    .ok_or_else(|| IndicesError::MissingForm(crate::service::forms::DEFAULT_FORM.into()))?;
+    let total = total_on(&table, &form).cloned();
+    let other_forms = totals
+        .iter()
+        .filter(|r| !(r.form_id == form.id && r.form_version == form.version))
+        .map(|r| (*r).clone())
+        .collect();
+    let mut units: Vec<IndexRow> = table
+        .rows
+        .iter()
+        .filter(|r| r.unit_code != TOTAL && r.form_id == form.id && r.form_version == form.version)
+        .cloned()
+        .collect();
+    units.sort_by(|a, b| {
+        b.indices
+            .sipas
+            .index
+            .unwrap_or(-1.0)
+            .total_cmp(&a.indices.sipas.index.unwrap_or(-1.0))
+    });
+
+    // The change from the previous period of the same kind, on the same form only.
+    let mut change = None;
+    let mut trend = Vec::new();
+    if period.kind != Kind::Custom {
+        let mut p = period.clone();
+        let mut history = vec![(p.label.clone(), total.clone())];
+        for _ in 0..7 {
+            p = match p.previous() {
+                Ok(prev) => prev,
+                Err(_) => break,
+            };
+            let t = indices::table(store, forms, &p, None)?;
+            history.push((p.label.clone(), total_on(&t, &form).cloned()));
+        }
+        if let (Some(now), Some((label, Some(before)))) = (&total, history.get(1)) {
+            if let (Some(points), Some(se_now), Some(se_before)) = (
+                sipas_change(now, before),
+                now.indices.sipas.se,
+                before.indices.sipas.se,
+            ) {
+                change = Some(Change {
+                    points,
+                    significant: stats::significant_change(points, se_now, se_before),
+                    previous_label: label.clone(),
+                });
+            }
+        }
+        history.reverse();
+        // Leading periods without data say nothing: start the trend at the first with data.
+        let first = history
+            .iter()
+            .position(|(_, r)| r.as_ref().is_some_and(|r| r.indices.responses > 0));
+        trend = history
+            .into_iter()
+            .skip(first.unwrap_or(usize::MAX))
+            .map(|(label, row)| TrendPoint {
+                label,
+                sipas: row
+                    .filter(|r| r.indices.responses > 0)
+                    .map(|r| r.indices.sipas),
+            })
+            .collect();
+    }
+    let dossiers = total.as_ref().and_then(|t| t.dossiers);
+    Ok(ReportData {
+        period: period.clone(),
+        form,
+        total,
+        other_forms,
+        units,
+        change,
+        trend,
+        sample_needed: stats::sample_needed(dossiers),
+        synthetic: table.synthetic,
+    })
+}
