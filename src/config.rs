@@ -55,6 +55,16 @@ pub enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Write the publication-ready report of a period as one self-contained HTML file.
+    Report {
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// vi (default) or en
+        #[arg(long, default_value = "vi")]
+        lang: String,
+    },
     /// Import data from the one-stop software.
     #[command(subcommand)]
     Import(ImportCommand),

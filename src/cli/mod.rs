@@ -181,6 +181,26 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Report { period, out, lang } => {
+            let period = Period::parse(&period, cli.period_scheme)?;
+            let lang = match lang.as_str() {
+                "vi" => crate::domain::form::Lang::Vi,
+                "en" => crate::domain::form::Lang::En,
+                other => bail!("--lang {other}: use vi or en"),
+            };
+            let store = open(&cli.database_url)?;
+            let registry = FormRegistry::load(forms_dir.as_deref())?;
+            indices::ensure_tallies(&store, &registry)?;
+            let extras = crate::render::report::Extras {
+                self_url: format!("/reports/{}", period.label),
+                ..Default::default()
+            };
+            let html =
+                crate::service::publish::render_live(&store, &registry, &period, lang, extras)?;
+            write_atomically(&out, html.as_bytes())?;
+            eprintln!("The report of {period} was written to {}", out.display());
+            Ok(())
+        }
         Command::Import(ImportCommand::Dossiers { file }) => {
             let store = open(&cli.database_url)?;
             let text = read_text(&file)?;

@@ -25,7 +25,7 @@ pub struct Bar {
 
 /// Bars on a 0–100 scale, in the order given.
 pub fn bars(title: &str, desc: &str, bars: &[Bar]) -> String {
-    let (label_w, bar_w, value_w, row_h, top) = (230.0, 330.0, 80.0, 22.0, 24.0);
+    let (label_w, bar_w, value_w, row_h, top) = (260.0, 310.0, 70.0, 20.0, 22.0);
     let width = label_w + bar_w + value_w;
     let height = top + row_h * bars.len() as f64 + 20.0;
     let x = |v: f64| label_w + bar_w * v.clamp(0.0, 100.0) / 100.0;
@@ -104,7 +104,7 @@ pub struct Point {
 
 /// A line over periods; a period without data leaves a gap.
 pub fn trend(title: &str, desc: &str, points: &[Point]) -> String {
-    let (w, h, left, right, top, bottom) = (640.0, 200.0, 40.0, 20.0, 14.0, 30.0);
+    let (w, h, left, right, top, bottom) = (640.0, 170.0, 40.0, 20.0, 12.0, 26.0);
     let values: Vec<f64> = points
         .iter()
         .flat_map(|p| [p.value, p.low, p.high])
@@ -213,7 +213,7 @@ mod tests {
         );
         assert!(svg.contains("<title id=\"bt\">SIPAS &lt;units&gt;</title>"));
         assert!(svg.contains("A &amp; B"));
-        assert!(svg.contains("width=\"165.00\""), "50 % of a 330-wide axis");
+        assert!(svg.contains("width=\"155.00\""), "50 % of a 310-wide axis");
         assert!(svg.contains("C *"), "a small sample is starred");
         assert_eq!(svg.matches("<rect x=").count(), 1, "no bar without a value");
     }

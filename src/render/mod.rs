@@ -3,5 +3,6 @@
 pub mod chart;
 pub mod numbers;
 pub mod qr;
+pub mod report;
 pub mod slips;
 pub mod table;

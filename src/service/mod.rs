@@ -6,6 +6,7 @@ pub mod dossiers;
 pub mod export;
 pub mod forms;
 pub mod indices;
+pub mod publish;
 pub mod report;
 pub mod submit;
 pub mod tickets;

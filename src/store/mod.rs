@@ -5,6 +5,7 @@
 
 pub mod dossiers;
 pub mod meta;
+pub mod publications;
 pub mod responses;
 pub mod schema;
 pub mod tallies;

@@ -128,6 +128,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    publications (id) {
+        id -> BigInt,
+        period_label -> Text,
+        scheme -> Text,
+        revision -> Integer,
+        reason -> Text,
+        published_at -> Timestamp,
+        published_by -> Text,
+        html_vi -> Text,
+        html_en -> Text,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tickets -> units (unit_code));
 diesel::joinable!(responses -> units (unit_code));
@@ -142,5 +156,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     tallies,
     users,
     sessions,
-    audit_log
+    audit_log,
+    publications
 );

@@ -9,6 +9,7 @@ pub mod exports;
 pub mod pages;
 pub mod public;
 pub mod ratelimit;
+pub mod report;
 pub mod staff;
 pub mod survey;
 
@@ -66,6 +67,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/s/{unit}/thanks", web::get().to(survey::thanks))
         .route("/t/{code}", web::get().to(survey::show_ticket_form))
         .route("/t/{code}", web::post().to(survey::submit_ticket_form))
+        .route("/reports/{period}", web::get().to(report::show))
+        .route("/reports/{period}/publish", web::post().to(report::publish))
         .route("/login", web::get().to(staff::login_form))
         .route("/login", web::post().to(staff::login))
         .route("/logout", web::post().to(staff::logout))

@@ -7,6 +7,7 @@ mod forms;
 mod helpers;
 mod indices;
 mod qr;
+mod report;
 mod staff;
 mod survey;
 mod tickets;

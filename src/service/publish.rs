@@ -1,0 +1,149 @@
+//! Reports: rendering a period's report live, and publishing it. A publication freezes the
+//! rendered pages (Vietnamese and English) as they were: late responses never move them.
+//! Publishing again needs a reason and adds a revision; earlier ones stay readable.
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::form::Lang;
+use crate::domain::local_offset;
+use crate::domain::period::Period;
+use crate::render::report::{self, Extras};
+use crate::service::forms::FormRegistry;
+use crate::service::indices::IndicesError;
+use crate::service::report::gather;
+use crate::service::users::audit;
+use crate::store::publications::{self, PublicationRow};
+use crate::store::{units, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("this period was published before: say why it is published again")]
+    ReasonNeeded,
+    #[error("{0}")]
+    Render(String),
+    #[error(transparent)]
+    Indices(#[from] IndicesError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for PublishError {
+    fn from(e: diesel::result::Error) -> Self {
+        PublishError::Store(StoreError::from(e))
+    }
+}
+
+/// The name the report is about: the top-level units (the district, or the province).
+pub fn district_name(store: &Store, lang: Lang) -> Result<String, StoreError> {
+    let all = store.read(units::list)?;
+    let top: Vec<String> = all
+        .iter()
+        .filter(|u| u.parent.is_none() && u.predecessors.is_empty())
+        .map(|u| u.display_name(lang).to_string())
+        .collect();
+    Ok(match top.len() {
+        0 => "Hailong".to_string(),
+        1..=2 => top.join(" · "),
+        _ => lang.pick("Tất cả đơn vị", "All units").to_string(),
+    })
+}
+
+/// The report as it is now (for staff, the CLI, and publishing).
+pub fn render_live(
+    store: &Store,
+    forms: &FormRegistry,
+    period: &Period,
+    lang: Lang,
+    extras: Extras,
+) -> Result<String, PublishError> {
+    let data = gather(store, forms, period)?;
+    let district = district_name(store, lang)?;
+    report::render(&data, &district, lang, extras).map_err(|e| PublishError::Render(e.to_string()))
+}
+
+pub fn revisions(store: &Store, period: &Period) -> Result<Vec<PublicationRow>, StoreError> {
+    store.read(|c| publications::revisions(c, &period.label, period.scheme.as_str()))
+}
+
+/// Publishes the period: renders both languages now and stores them as a new revision.
+pub fn publish(
+    store: &Store,
+    forms: &FormRegistry,
+    period: &Period,
+    reason: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<i32, PublishError> {
+    let reason = reason.trim();
+    let existing = revisions(store, period)?;
+    if !existing.is_empty() && reason.is_empty() {
+        return Err(PublishError::ReasonNeeded);
+    }
+    let revision = existing.first().map(|r| r.revision + 1).unwrap_or(1);
+    let day = now.with_timezone(&local_offset()).format("%d/%m/%Y %H:%M");
+    let line = |lang: Lang| {
+        let mut s = format!(
+            "{} {day} ({} {revision}){}",
+            lang.pick("Đã công bố ngày", "Published on"),
+            lang.pick("lần", "revision"),
+            if reason.is_empty() {
+                String::new()
+            } else {
+                format!(" — {reason}")
+            }
+        );
+        if revision > 1 {
+            s.push_str(lang.pick(
+                " · Các lần công bố trước vẫn xem được.",
+                " · Earlier revisions remain available.",
+            ));
+        }
+        s
+    };
+    let self_url = format!("/reports/{}", period.label);
+    let html_vi = render_live(
+        store,
+        forms,
+        period,
+        Lang::Vi,
+        Extras {
+            published: Some(line(Lang::Vi)),
+            staff_html: None,
+            self_url: self_url.clone(),
+        },
+    )?;
+    let html_en = render_live(
+        store,
+        forms,
+        period,
+        Lang::En,
+        Extras {
+            published: Some(line(Lang::En)),
+            staff_html: None,
+            self_url,
+        },
+    )?;
+    store.write(|c| -> Result<(), PublishError> {
+        publications::insert(
+            c,
+            &period.label,
+            period.scheme.as_str(),
+            revision,
+            reason,
+            now.naive_utc(),
+            actor,
+            &html_vi,
+            &html_en,
+        )?;
+        audit(
+            c,
+            now,
+            actor,
+            "report.publish",
+            &format!("{} revision {revision}", period.label),
+            "ok",
+        )?;
+        Ok(())
+    })?;
+    Ok(revision)
+}

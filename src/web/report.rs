@@ -1,0 +1,225 @@
+//! `/reports/{period}`: staff see the live report (and admins the publishing form); anyone
+//! sees the latest published revision, or one named with `?revision=N`.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+
+use crate::domain::form::Lang;
+use crate::domain::local_offset;
+use crate::domain::period::Period;
+use crate::domain::user::Role;
+use crate::render::report::Extras;
+use crate::service::publish::{self, PublishError};
+use crate::web::auth::staff_of;
+use crate::web::errors::PageError;
+use crate::web::{lang_of, pages, parse_urlencoded, read_body, AppState};
+
+fn query_value(req: &HttpRequest, key: &str) -> Option<String> {
+    req.query_string()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.to_string())
+}
+
+fn period_of(state: &AppState, raw: &str, lang: Lang) -> Result<Period, PageError> {
+    Period::parse(raw, state.scheme).map_err(|e| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            lang,
+            lang.pick("Kỳ báo cáo không hợp lệ", "Not a valid period"),
+            &e.0,
+        )
+    })
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let period = period_of(&state, &path.into_inner(), lang)?;
+    let staff = staff_of(&req)
+        .await
+        .map_err(|_| PageError::unavailable(lang))?;
+    let st = state.clone();
+    let p = period.clone();
+    let revisions = web::block(move || publish::revisions(&st.store, &p))
+        .await
+        .map_err(|_| PageError::unavailable(lang))?
+        .map_err(|_| PageError::unavailable(lang))?;
+    let pick = |r: &crate::store::publications::PublicationRow| match lang {
+        Lang::Vi => r.html_vi.clone(),
+        Lang::En => r.html_en.clone(),
+    };
+    if let Some(n) = query_value(&req, "revision") {
+        let found = n
+            .parse::<i32>()
+            .ok()
+            .and_then(|n| revisions.iter().find(|r| r.revision == n));
+        return match found {
+            Some(r) => Ok(pages::html(StatusCode::OK, pick(r))),
+            None => Err(PageError::new(
+                StatusCode::NOT_FOUND,
+                lang,
+                lang.pick("Không có lần công bố này", "No such revision"),
+                lang.pick(
+                    "Xin xem danh sách các lần công bố.",
+                    "See the list of revisions.",
+                ),
+            )),
+        };
+    }
+    let Some((staff, csrf)) = staff else {
+        return match revisions.first() {
+            Some(r) => Ok(pages::html(StatusCode::OK, pick(r))),
+            None => Err(PageError::new(
+                StatusCode::NOT_FOUND,
+                lang,
+                lang.pick("Báo cáo chưa được công bố", "This report is not published yet"),
+                lang.pick("Kết quả của kỳ này sẽ được công bố sau khi Phòng Nội vụ phê duyệt.", "The results of this period are published once the Home Affairs Office approves them."),
+            )),
+        };
+    };
+    // Staff: the live report, the revisions, and for admins the publishing form.
+    let mut html = format!(
+        "<p><b>{}</b></p><ul>",
+        lang.pick(
+            "Bản xem trước (chưa công bố) · Các lần công bố:",
+            "Live preview (not published) · Published revisions:"
+        )
+    );
+    for r in &revisions {
+        html.push_str(&format!(
+            "<li><a href=\"/reports/{0}?revision={1}{4}\">{2} {1}</a> · {3}</li>",
+            period.label,
+            r.revision,
+            lang.pick("Lần", "Revision"),
+            esc(&format!(
+                "{} · {} · {}",
+                r.published_at
+                    .and_utc()
+                    .with_timezone(&local_offset())
+                    .format("%d/%m/%Y %H:%M"),
+                r.published_by,
+                r.reason
+            )),
+            lang.pick("", "&amp;lang=en"),
+        ));
+    }
+    if revisions.is_empty() {
+        html.push_str(&format!("<li>{}</li>", lang.pick("chưa có", "none yet")));
+    }
+    html.push_str("</ul>");
+    if staff.role == Role::Admin {
+        html.push_str(&format!(
+            "<form method=\"post\" action=\"/reports/{}/publish\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label for=\"ly-do\">{}</label><br><input id=\"ly-do\" name=\"reason\" size=\"40\"> <button type=\"submit\">{}</button></form>",
+            period.label,
+            esc(&csrf),
+            lang.pick("Lý do (bắt buộc khi công bố lại)", "Reason (required to publish again)"),
+            lang.pick("Công bố", "Publish"),
+        ));
+    }
+    let st = state.clone();
+    let p = period.clone();
+    let extras = Extras {
+        published: None,
+        staff_html: Some(html),
+        self_url: format!("/reports/{}", period.label),
+    };
+    let body = web::block(move || publish::render_live(&st.store, &st.forms, &p, lang, extras))
+        .await
+        .map_err(|_| PageError::unavailable(lang))?
+        .map_err(|_| PageError::unavailable(lang))?;
+    Ok(pages::html(StatusCode::OK, body))
+}
+
+pub async fn publish(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let period = period_of(&state, &path.into_inner(), lang)?;
+    let Some((staff, csrf)) = staff_of(&req)
+        .await
+        .map_err(|_| PageError::unavailable(lang))?
+    else {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/login"))
+            .finish());
+    };
+    let body = read_body(payload)
+        .await
+        .map_err(|_| PageError::bad_request(lang))?;
+    let pairs = parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    if get("csrf") != csrf {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick("Yêu cầu bị từ chối", "Request refused"),
+            lang.pick(
+                "Xin tải lại trang và thử lại.",
+                "Please reload the page and try again.",
+            ),
+        ));
+    }
+    if staff.role != Role::Admin {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick("Không có quyền", "Not allowed"),
+            lang.pick(
+                "Chỉ Phòng Nội vụ (quản trị) được công bố báo cáo.",
+                "Only the Home Affairs Office (admins) may publish.",
+            ),
+        ));
+    }
+    let reason = get("reason");
+    let st = state.clone();
+    let p = period.clone();
+    let result = web::block(move || {
+        publish::publish(
+            &st.store,
+            &st.forms,
+            &p,
+            &reason,
+            &staff.username,
+            Utc::now(),
+        )
+    })
+    .await
+    .map_err(|_| PageError::unavailable(lang))?;
+    match result {
+        Ok(_) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/reports/{}", period.label)))
+            .finish()),
+        Err(PublishError::ReasonNeeded) => Err(PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            lang.pick("Cần ghi lý do", "A reason is needed"),
+            lang.pick(
+                "Kỳ này đã được công bố. Xin ghi lý do công bố lại.",
+                "This period was published before. Please say why it is published again.",
+            ),
+        )),
+        Err(_) => Err(PageError::unavailable(lang)),
+    }
+}

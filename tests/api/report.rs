@@ -1,0 +1,301 @@
+//! The publication-ready report: content, languages, a self-contained file, publishing that
+//! freezes the figures, revisions, and who may publish.
+
+use chrono::Datelike;
+use reqwest::StatusCode;
+
+use crate::both_backends;
+use crate::helpers::{
+    as_refs, fresh_database, full_answers, settings, spawn_app, spawn_on, Backend, TestApp,
+};
+use hailong::domain::user::Role;
+use hailong::service::users::{self, NewUser};
+
+fn quarter() -> String {
+    let d = hailong::domain::local_date(chrono::Utc::now());
+    format!("{}-Q{}", d.year(), d.month0() / 3 + 1)
+}
+
+async fn session_of(app: &TestApp, role: Role, unit: Option<&str>) -> String {
+    let name = format!("u-{}", uuid::Uuid::new_v4().simple());
+    let pw = users::add(
+        &app.store,
+        &mut rand::rng(),
+        NewUser {
+            username: &name,
+            role,
+            unit,
+            password: None,
+        },
+        "t",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let st = app.store.clone();
+    let s = tokio::task::spawn_blocking(move || {
+        users::login(&st, &mut rand::rng(), &name, &pw, chrono::Utc::now()).unwrap()
+    })
+    .await
+    .unwrap();
+    format!("hailong_session={}", s.token)
+}
+
+async fn get_with(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn csrf_in(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_report_reads_like_a_report_in_both_languages() {
+    let db = fresh_database(Backend::Sqlite);
+    let mut s = settings(&db);
+    s.demo = true;
+    let app = spawn_on(Backend::Sqlite, &db, s).await;
+    assert_eq!(
+        app.get("/reports/2021-Q2").await.status(),
+        StatusCode::NOT_FOUND,
+        "staff only before publication"
+    );
+    let admin = session_of(&app, Role::Admin, None).await;
+    let r = get_with(&app, &admin, "/reports/2021-Q2").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    for needle in [
+        "Kết quả khảo sát sự hài lòng",
+        "Ủy ban nhân dân quận Bình Tân",
+        "Chỉ số SIPAS theo đơn vị",
+        "Phường Bình Trị Đông A",
+        "Dữ liệu mô phỏng",
+        "so với 2021-Q1",
+        "Cronbach",
+        "01/04/2021 – 30/06/2021",
+        "<svg",
+        "Công bố",
+    ] {
+        assert!(html.contains(needle), "missing {needle}");
+    }
+    assert!(html.contains(" %"), "Vietnamese percentages: 81,25 %");
+    assert!(html.contains("có ý nghĩa thống kê") || html.contains("không có ý nghĩa thống kê"));
+    assert!(
+        !html.contains("<script") && !html.contains("<link"),
+        "nothing to load"
+    );
+    let en = get_with(&app, &admin, "/reports/2021-Q2?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        en.contains("Citizen satisfaction survey results") && en.contains("SIPAS index by unit")
+    );
+    assert!(en.contains("% – ") || en.contains("%"));
+    // A bad period says why.
+    let bad = get_with(&app, &admin, "/reports/2021-Q7").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn the_cli_writes_one_self_contained_file() {
+    let db = fresh_database(Backend::Sqlite);
+    let dir =
+        std::env::temp_dir().join(format!("hailong-report-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("units.csv"), crate::helpers::UNITS_CSV).unwrap();
+    let bin = env!("CARGO_BIN_EXE_hailong");
+    assert!(std::process::Command::new(bin)
+        .args(["--database-url", &db, "units", "import"])
+        .arg(dir.join("units.csv"))
+        .status()
+        .unwrap()
+        .success());
+    let out = dir.join("r.html");
+    let st = std::process::Command::new(bin)
+        .args([
+            "--database-url",
+            &db,
+            "report",
+            "--period",
+            "2021-Q1",
+            "--out",
+        ])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        html.contains("Phường A"),
+        "a unit with no responses is still listed"
+    );
+    for bad in ["<script", "<link", "src=\"http", "url(http", "@import"] {
+        assert!(
+            !html.contains(bad),
+            "the file must load nothing: found {bad}"
+        );
+    }
+}
+
+async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    for _ in 0..3 {
+        assert_eq!(
+            app.post_form("/s/phuong-a", &as_refs(&full_answers("5")))
+                .await
+                .status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    // A second form in the same period: reported apart, never pooled.
+    let quick = [
+        ("access.1", "2"),
+        ("procedure.1", "2"),
+        ("staff.1", "2"),
+        ("result.1", "2"),
+        ("feedback.1", "2"),
+        ("overall", "2"),
+    ];
+    assert_eq!(
+        app.post_form("/s/phuong-b", &quick).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let q = quarter();
+    let path = format!("/reports/{q}");
+    let admin = session_of(&app, Role::Admin, None).await;
+    let live = get_with(&app, &admin, &path).await.text().await.unwrap();
+    assert!(live.contains("100,00 %"), "three responses, all satisfied");
+    assert!(live.contains("quick@1"), "the other form is listed apart");
+    let csrf = csrf_in(&live);
+
+    // An officer may not publish; a forged post is refused.
+    let officer = session_of(&app, Role::Officer, Some("phuong-a")).await;
+    let officer_page = get_with(&app, &officer, &path).await.text().await.unwrap();
+    assert!(
+        !officer_page.contains("/publish\""),
+        "no publishing form for officers"
+    );
+    let officer_csrf = csrf_in(
+        &get_with(&app, &officer, "/staff")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let r = app
+        .client
+        .post(app.url(&format!("{path}/publish")))
+        .header("cookie", &officer)
+        .form(&[("csrf", officer_csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .client
+        .post(app.url(&format!("{path}/publish")))
+        .header("cookie", &admin)
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let r = app
+        .client
+        .post(app.url(&format!("{path}/publish")))
+        .header("cookie", &admin)
+        .form(&[("csrf", csrf.as_str()), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let public = app.get(&path).await;
+    assert_eq!(public.status(), StatusCode::OK);
+    let first = public.text().await.unwrap();
+    assert!(first.contains("Đã công bố ngày") && first.contains("(lần 1)"));
+    assert!(first.contains("100,00 %"));
+
+    // A late, unhappy response does not move the published report.
+    assert_eq!(
+        app.post_form("/s/phuong-a", &as_refs(&full_answers("1")))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(app.get(&path).await.text().await.unwrap(), first, "frozen");
+    assert!(
+        !get_with(&app, &admin, &path)
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(">100,00 %<"),
+        "the live preview moves"
+    );
+
+    // Publishing again needs a reason, and makes revision 2; revision 1 stays readable.
+    let r = app
+        .client
+        .post(app.url(&format!("{path}/publish")))
+        .header("cookie", &admin)
+        .form(&[("csrf", csrf.as_str()), ("reason", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .client
+        .post(app.url(&format!("{path}/publish")))
+        .header("cookie", &admin)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("reason", "Bổ sung phiếu nộp muộn"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let second = app.get(&path).await.text().await.unwrap();
+    assert!(second.contains("(lần 2) — Bổ sung phiếu nộp muộn"));
+    assert_eq!(
+        app.get(&format!("{path}?revision=1"))
+            .await
+            .text()
+            .await
+            .unwrap(),
+        first
+    );
+    assert!(app
+        .get(&format!("{path}?lang=en"))
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("Published on"));
+    let audit = app
+        .store
+        .read(|c| hailong::store::users::audit_recent(c, 20))
+        .unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|a| a.action == "report.publish")
+            .count(),
+        2
+    );
+}
+both_backends!(publishing_freezes_the_figures_and_keeps_revisions);
