@@ -55,6 +55,8 @@ pub enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// A consistent copy of the (SQLite) database while the service runs.
+    Backup { file: PathBuf },
     /// Write the publication-ready report of a period as one self-contained HTML file.
     Report {
         #[arg(long)]
@@ -199,6 +201,9 @@ pub enum TicketsCommand {
         field: Option<String>,
         #[arg(long, env = "HAILONG_TICKET_TTL_DAYS", default_value_t = 30)]
         ttl_days: i64,
+        /// With --count 1 and .html: one 80 mm receipt slip instead of an A4 sheet.
+        #[arg(long)]
+        receipt: bool,
     },
 }
 

@@ -181,6 +181,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Backup { file } => {
+            let store = open(&cli.database_url)?;
+            crate::service::backup::backup(&store, &file)?;
+            println!(
+                "A consistent copy of {} was written to {}",
+                store.target().describe(),
+                file.display()
+            );
+            Ok(())
+        }
         Command::Report { period, out, lang } => {
             let period = Period::parse(&period, cli.period_scheme)?;
             let lang = match lang.as_str() {
@@ -299,7 +309,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             dossier_ref,
             field,
             ttl_days,
+            receipt,
         }) => {
+            if receipt && count != 1 {
+                bail!("a receipt slip holds one code: use --count 1");
+            }
             let store = open(&cli.database_url)?;
             let public_url = cli
                 .public_url
@@ -337,6 +351,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 Utc::now(),
             )?;
             let bytes = match ext.as_str() {
+                "html" if receipt => slips::receipt(&public_url, &issued[0])?.into_bytes(),
                 "html" => slips::sheet(&public_url, &issued)?.into_bytes(),
                 "svg" => qr::svg(&slips::ticket_url(&public_url, &issued[0]), 240)?.into_bytes(),
                 _ => qr::png(&slips::ticket_url(&public_url, &issued[0]), 8)?,

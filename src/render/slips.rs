@@ -52,3 +52,33 @@ pub fn sheet(public_url: &str, tickets: &[IssuedTicket]) -> Result<String, qr::Q
     .render()
     .map_err(|e| qr::QrError::new(e.to_string()))
 }
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct Receipt<'a> {
+    unit_name: &'a str,
+    qr_svg: String,
+    code: String,
+    url: String,
+    expires: String,
+    slogan: &'a str,
+}
+
+/// One 80 mm receipt slip, for a receipt printer at the desk.
+pub fn receipt(public_url: &str, t: &IssuedTicket) -> Result<String, qr::QrError> {
+    let url = ticket_url(public_url, t);
+    Receipt {
+        unit_name: &t.unit.name,
+        qr_svg: qr::inline_svg(&url, 160, "Mã QR khảo sát / survey QR code")?,
+        code: t.code.grouped(),
+        url,
+        expires: t
+            .expires_at
+            .with_timezone(&local_offset())
+            .format("%d/%m/%Y")
+            .to_string(),
+        slogan: crate::web::pages::SLOGAN,
+    }
+    .render()
+    .map_err(|e| qr::QrError::new(e.to_string()))
+}

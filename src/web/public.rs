@@ -17,6 +17,8 @@ use crate::web::{lang_of, AppState};
 #[template(path = "poster.html")]
 struct Poster<'a> {
     lang: &'static str,
+    paper: &'static str,
+    a5: bool,
     parent_name: Option<String>,
     unit_name: &'a str,
     heading: &'static str,
@@ -96,8 +98,14 @@ pub async fn poster(
     let lang = lang_of(&req);
     let (unit, parent) = find_unit(&state, path.into_inner(), lang).await?;
     let url = unit_url(&state, unit.code.as_str());
+    let a5 = req
+        .query_string()
+        .split('&')
+        .any(|kv| kv.eq_ignore_ascii_case("size=a5"));
     let page = Poster {
         lang: lang.code(),
+        paper: if a5 { "A5" } else { "A4" },
+        a5,
         parent_name: parent.map(|p| p.display_name(lang).to_string()),
         unit_name: unit.display_name(lang),
         heading: lang.pick("Khảo sát sự hài lòng", "How satisfied are you?"),

@@ -89,3 +89,55 @@ fn a_bad_database_url_is_one_plain_sentence() {
     );
     assert!(!err.contains("panicked"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_taken_under_load_is_consistent() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    app.seed_units();
+    let load = {
+        let client = app.client.clone();
+        let url = app.url("/s/phuong-a");
+        tokio::spawn(async move {
+            for _ in 0..60 {
+                let body = crate::helpers::full_answers("4");
+                assert_eq!(
+                    client.post(&url).form(&body).send().await.unwrap().status(),
+                    reqwest::StatusCode::SEE_OTHER
+                );
+            }
+        })
+    };
+    let dir =
+        std::env::temp_dir().join(format!("hailong-backup-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("copy.db");
+    let db = app.db_url.clone();
+    let f = file.clone();
+    let (ok, _, err) =
+        tokio::task::spawn_blocking(move || run(&db, &["backup", f.to_str().unwrap()]))
+            .await
+            .unwrap();
+    assert!(ok, "{err}");
+    load.await.unwrap();
+    let copy = hailong::store::Store::open(&format!("sqlite://{}", file.display())).unwrap();
+    let n = copy.read(hailong::store::responses::count).unwrap();
+    assert!((0..=60).contains(&n));
+    // Consistent: the copy's tallies count exactly its responses.
+    let tallies = copy
+        .read(|c| {
+            hailong::store::tallies::sum_range(
+                c,
+                chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
+            )
+        })
+        .unwrap();
+    assert_eq!(tallies.values().map(|t| t.responses as i64).sum::<i64>(), n);
+    let (ok, _, err) = run(&app.db_url, &["backup", file.to_str().unwrap()]);
+    assert!(!ok && err.contains("exists already"), "{err}");
+    let (ok, _, err) = run(
+        &format!("{}", crate::helpers::fresh_database(Backend::Postgres)),
+        &["backup", dir.join("x").to_str().unwrap()],
+    );
+    assert!(!ok && err.contains("pg_dump"), "{err}");
+}

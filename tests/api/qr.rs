@@ -119,3 +119,45 @@ fn a_single_ticket_from_the_cli_is_a_scannable_png() {
     let code = url.rsplit('/').next().unwrap();
     assert!(hailong::domain::ticket::TicketCode::parse(code).is_ok());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posters_come_in_a4_and_a5_and_a_receipt_slip_in_80mm() {
+    let app = spawn_app(Backend::Sqlite).await;
+    app.seed_units();
+    let a5 = app
+        .get("/units/phuong-a/poster?size=a5")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(a5.contains("size:A5 portrait") && a5.contains("<svg role=\"img\""));
+    let a4 = app
+        .get("/units/phuong-a/poster")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(a4.contains("size:A4 portrait"));
+    let dir =
+        std::env::temp_dir().join(format!("hailong-receipt-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("r.html");
+    let ok = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args([
+            "--database-url",
+            &app.db_url,
+            "tickets",
+            "issue",
+            "--unit",
+            "phuong-a",
+            "--receipt",
+            "--out",
+        ])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("size:80mm auto") && html.matches("<svg").count() == 1);
+    assert!(html.contains("Hãy tự tin thực hiện dịch vụ công trực tuyến"));
+}
