@@ -136,7 +136,7 @@ async fn a_backup_taken_under_load_is_consistent() {
     let (ok, _, err) = run(&app.db_url, &["backup", file.to_str().unwrap()]);
     assert!(!ok && err.contains("exists already"), "{err}");
     let (ok, _, err) = run(
-        &format!("{}", crate::helpers::fresh_database(Backend::Postgres)),
+        &crate::helpers::fresh_database(Backend::Postgres),
         &["backup", dir.join("x").to_str().unwrap()],
     );
     assert!(!ok && err.contains("pg_dump"), "{err}");
