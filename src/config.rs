@@ -140,17 +140,21 @@ pub struct ServeArgs {
     pub ticket_ttl_days: i64,
     /// Poster submissions per client address: N/SECONDS, or off (for a load test from one machine).
     #[arg(long, env = "HAILONG_RATE_LIMIT", default_value = "60/600", value_parser = parse_limit)]
-    pub rate_limit: Option<crate::web::ratelimit::Limit>,
+    pub rate_limit: LimitArg,
     /// Sign-in attempts per client address: N/SECONDS, or off.
     #[arg(long, env = "HAILONG_LOGIN_RATE_LIMIT", default_value = "10/600", value_parser = parse_limit)]
-    pub login_rate_limit: Option<crate::web::ratelimit::Limit>,
+    pub login_rate_limit: LimitArg,
     /// Behind a reverse proxy you run: take the client address from X-Forwarded-For.
     #[arg(long, env = "HAILONG_TRUST_PROXY")]
     pub trust_proxy: bool,
 }
 
-fn parse_limit(s: &str) -> Result<Option<crate::web::ratelimit::Limit>, String> {
-    crate::web::ratelimit::Limit::parse(s)
+/// A rate limit as given on the command line: `N/SECONDS`, or `off`.
+#[derive(Debug, Clone, Copy)]
+pub struct LimitArg(pub Option<crate::web::ratelimit::Limit>);
+
+fn parse_limit(s: &str) -> Result<LimitArg, String> {
+    crate::web::ratelimit::Limit::parse(s).map(LimitArg)
 }
 
 #[derive(Debug, Subcommand)]

@@ -29,8 +29,8 @@ pub async fn run(cli: Cli) -> Result<()> {
                 ticket_ttl_days: args.ticket_ttl_days,
                 demo: args.demo,
                 scheme: cli.period_scheme,
-                rate_limit: args.rate_limit,
-                login_rate_limit: args.login_rate_limit,
+                rate_limit: args.rate_limit.0,
+                login_rate_limit: args.login_rate_limit.0,
                 trust_proxy: args.trust_proxy,
             };
             let app = Application::build(settings)?;

@@ -141,3 +141,55 @@ async fn a_backup_taken_under_load_is_consistent() {
     );
     assert!(!ok && err.contains("pg_dump"), "{err}");
 }
+
+#[test]
+fn serve_starts_from_the_command_line_and_answers_healthz() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let db = fresh_database(Backend::Sqlite);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args([
+            "--database-url",
+            &db,
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "30/60",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut port = None;
+    let mut password = None;
+    for line in lines.by_ref().take(10) {
+        let line = line.unwrap();
+        if line.len() == 20 && !line.contains(' ') {
+            password = Some(line.clone());
+        }
+        if let Some(rest) = line.strip_prefix("Hailong is listening on port ") {
+            port = rest.split(';').next().map(str::to_string);
+            break;
+        }
+    }
+    let port = port.expect("the listening line");
+    assert!(
+        password.is_some(),
+        "the first start prints the admin password"
+    );
+    let mut stream = std::net::TcpStream::connect(format!("127.0.0.1:{port}")).unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    child.kill().unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let bad = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["--database-url", &db, "serve", "--rate-limit", "lots"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("N/SECONDS"));
+}

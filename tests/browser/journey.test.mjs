@@ -1,0 +1,190 @@
+// The citizen's journey in a real browser: Debian's chromium driven by playwright-core on a
+// 360×740 touch screen, against the real hailong server on a random port with a fresh SQLite
+// database. A missing browser fails the run: it is never skipped.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, '..', '..');
+const bin = process.env.HAILONG_BIN ?? join(repo, 'target', 'debug', 'hailong');
+const artifacts = process.env.HAILONG_ARTIFACTS ?? join(repo, 'target', 'browser-artifacts');
+mkdirSync(artifacts, { recursive: true });
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const chromiumPath = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
+
+const dir = mkdtempSync(join(tmpdir(), 'hailong-browser-'));
+const db = `sqlite://${join(dir, 'hailong.db')}`;
+let server, origin, browser, token, adminPassword;
+
+function cli(...args) {
+  return execFileSync(bin, ['--database-url', db, ...args], { encoding: 'utf8', cwd: repo });
+}
+
+before(async () => {
+  // The demo district: 12 units and a year of synthetic responses, so the report is full.
+  server = spawn(bin, ['--database-url', db, 'serve', '--demo', '--bind', '127.0.0.1:0', '--rate-limit', 'off'], { cwd: repo });
+  origin = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const pw = out.match(/change it\.\n(\S+)\n/);
+      if (pw) adminPassword = pw[1];
+      const m = out.match(/listening on port (\d+)/);
+      if (m) resolve(`http://127.0.0.1:${m[1]}`);
+    });
+    server.on('exit', (c) => reject(new Error(`hailong exited with ${c}: ${out}`)));
+    setTimeout(() => reject(new Error('hailong did not start')), 60000);
+  });
+  token = cli('tokens', 'create', 'mot-cua').trim().split('\n').pop();
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+async function phone(opts = {}) {
+  return browser.newContext({ viewport: { width: 360, height: 740 }, hasTouch: true, isMobile: true, deviceScaleFactor: 2, ...opts });
+}
+
+async function answerAll(page, score = '4', skip = []) {
+  const names = await page.$$eval('fieldset .s input[type=radio]', (els) => [...new Set(els.map((e) => e.name))]);
+  for (const name of names) {
+    if (skip.includes(name)) continue;
+    await page.tap(`label:has(> input[name="${name}"][value="${score}"])`);
+  }
+  return names;
+}
+
+async function axe(page, label) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.length} × ${v.help} (${v.nodes[0]?.target})`);
+  assert.deepEqual(found, [], `${label}: axe found ${found.join('; ')}`);
+}
+
+test('the poster QR scans to the form, which is answered by tapping and thanks the citizen', async () => {
+  const png = Buffer.from(await (await fetch(`${origin}/units/an-lac-a/qr.png`)).arrayBuffer());
+  writeFileSync(join(dir, 'poster.png'), png);
+  const url = execFileSync('zbarimg', ['--quiet', '--raw', join(dir, 'poster.png')], { encoding: 'utf8' }).trim();
+  assert.equal(url, `${origin}/s/an-lac-a`);
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  const requests = [];
+  page.on('requestfinished', async (r) => requests.push(r));
+  await page.goto(url);
+  assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+  await axe(page, 'form');
+  // Weight: everything the page loads, as transferred.
+  let bytes = 0;
+  for (const r of requests) {
+    assert.ok(r.url().startsWith(origin), `no request leaves the origin: ${r.url()}`);
+    const s = await r.sizes();
+    bytes += s.responseBodySize + s.responseHeadersSize;
+  }
+  assert.ok(bytes <= 30 * 1024, `the form weighs ${bytes} bytes`);
+  // Touch targets of at least 44×44 CSS px.
+  const small = await page.$$eval('label, button', (els) => els.map((e) => e.getBoundingClientRect()).filter((r) => r.width < 44 || r.height < 44).length);
+  assert.equal(small, 0, 'every tap target is at least 44×44');
+  const names = await answerAll(page, '4');
+  assert.equal(names.length, 23, '22 criteria and the overall question');
+  await page.tap('label:has(> input[name="channel"][value="online_full"])');
+  await page.tap('button[type=submit]');
+  await page.waitForURL(/\/thanks/);
+  assert.match(await page.textContent('h1'), /Cảm ơn/);
+  await axe(page, 'thank-you page');
+  await page.screenshot({ path: join(artifacts, 'thanks-360.png') });
+  await ctx.close();
+});
+
+test('a one-time code takes one answer, then says it was used', async () => {
+  const res = await fetch(`${origin}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ unit: 'an-lac-a' }) });
+  assert.equal(res.status, 201);
+  const ticket = await res.json();
+  const png = Buffer.from(await (await fetch(`${origin}/api/v1/tickets/${ticket.code}/qr.png`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
+  writeFileSync(join(dir, 'ticket.png'), png);
+  const url = execFileSync('zbarimg', ['--quiet', '--raw', join(dir, 'ticket.png')], { encoding: 'utf8' }).trim();
+  assert.equal(url, ticket.url);
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(url);
+  await answerAll(page, '5');
+  await page.tap('button[type=submit]');
+  await page.waitForURL(/\/thanks/);
+  const again = await page.goto(url);
+  assert.equal(again.status(), 409);
+  assert.match(await page.textContent('h1'), /đã được sử dụng/);
+  await axe(page, 'used-ticket page');
+  const unknown = await page.goto(`${origin}/t/AAAAAAAAAAAAAAA`);
+  assert.equal(unknown.status(), 404);
+  await axe(page, 'unknown-ticket page');
+  await ctx.close();
+});
+
+test('missing answers are marked and the rest kept; English on request; the keyboard alone works', async () => {
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/s/an-lac-a?lang=en`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.match(await page.textContent('h1'), /Satisfaction survey/);
+  await answerAll(page, '3', ['staff.2', 'overall']);
+  await page.tap('button[type=submit]');
+  await page.waitForSelector('#loi');
+  assert.match(await page.textContent('#loi'), /not answered/);
+  assert.equal(await page.getAttribute('#q-staff-2', 'class'), 'err');
+  assert.equal(await page.getAttribute('#q-overall', 'class'), 'err');
+  assert.ok(await page.isChecked('input[name="access.1"][value="3"]'), 'answers are kept');
+  await axe(page, 'form with errors');
+  await ctx.close();
+
+  // Keyboard only: Tab to the first scale, arrows to choose, Space to select.
+  const kctx = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const kpage = await kctx.newPage();
+  await kpage.goto(`${origin}/s/an-lac-a`);
+  await kpage.focus('input[name="access.1"][value="1"]');
+  await kpage.keyboard.press('ArrowRight');
+  await kpage.keyboard.press('ArrowRight');
+  assert.ok(await kpage.isChecked('input[name="access.1"][value="3"]'), 'arrows move the choice');
+  const outline = await kpage.$eval('input[name="access.1"]:checked + span', (e) => getComputedStyle(e).outlineStyle);
+  assert.notEqual(outline, 'none', 'the focused choice shows a focus ring');
+  // Text enlarged to 200 %: nothing is cut off sideways.
+  await kpage.evaluate(() => { document.documentElement.style.fontSize = '200%'; });
+  const overflow = await kpage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `no horizontal scrolling at 200 % text (${overflow}px)`);
+  await kctx.close();
+});
+
+test('the sign-in page passes axe and the report prints on at most two A4 pages', async () => {
+  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1024, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/login`);
+  await axe(page, 'sign-in page');
+  assert.ok(adminPassword, 'the first start printed an admin password');
+  await page.fill('#u', 'admin');
+  await page.fill('#p', adminPassword);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/staff/);
+  await page.goto(`${origin}/reports/2021-Q4`);
+  assert.match(await page.textContent('h1'), /Kết quả khảo sát/);
+  assert.equal(await page.locator('table').first().locator('tbody tr').count(), 13, 'the demo: 12 units and the pooled row');
+  await axe(page, 'report page');
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  writeFileSync(join(artifacts, 'report.pdf'), pdf);
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.ok(pages >= 1 && pages <= 2, `the report of 12 units prints on ${pages} pages`);
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: join(artifacts, 'report-print.png'), fullPage: true });
+  await ctx.close();
+});
