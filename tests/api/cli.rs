@@ -185,6 +185,7 @@ fn serve_starts_from_the_command_line_and_answers_healthz() {
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
     child.kill().unwrap();
+    child.wait().unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     let bad = Command::new(env!("CARGO_BIN_EXE_hailong"))
         .args(["--database-url", &db, "serve", "--rate-limit", "lots"])
