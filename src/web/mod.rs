@@ -62,6 +62,7 @@ impl AppState {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home))
         .route("/healthz", web::get().to(public::healthz))
+        .route("/static/offline.js", web::get().to(public::offline_js))
         .route("/s/{unit}", web::get().to(survey::show_unit_form))
         .route("/s/{unit}", web::post().to(survey::submit_unit_form))
         .route("/s/{unit}/thanks", web::get().to(survey::thanks))

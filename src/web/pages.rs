@@ -101,6 +101,8 @@ pub struct FormPage {
     pub t_overall: &'static str,
     pub t_submit: &'static str,
     pub t_privacy: &'static str,
+    pub t_saved: &'static str,
+    pub t_sent: &'static str,
 }
 
 #[derive(Template)]
@@ -354,6 +356,11 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
         ),
         t_overall: lang.pick("Đánh giá chung", "Overall"),
         t_submit: lang.pick("Gửi phiếu", "Send"),
+        t_saved: lang.pick(
+            "Đang mất kết nối. Phiếu của Ông/Bà đã được lưu trên điện thoại và sẽ tự gửi khi có mạng trở lại.",
+            "You are offline. Your answers are kept on this phone and will be sent when the connection returns.",
+        ),
+        t_sent: lang.pick("Đã có mạng: phiếu của Ông/Bà đã được gửi. Cảm ơn Ông/Bà!", "Back online: your answers have been sent. Thank you!"),
         t_privacy: lang.pick(
             "Phiếu không ghi tên; hệ thống không lưu địa chỉ IP hay thông tin thiết bị của Ông/Bà.",
             "The survey is anonymous: no IP address or device information is stored.",

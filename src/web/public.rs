@@ -171,3 +171,11 @@ pub async fn not_found(state: web::Data<AppState>, req: HttpRequest) -> HttpResp
         None,
     )
 }
+
+/// The offline helper of the survey form (progressive enhancement; see the file).
+pub async fn offline_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=86400"))
+        .body(include_str!("static/offline.js"))
+}

@@ -26,7 +26,10 @@ async fn the_poster_form_is_vietnamese_first_and_english_on_request(backend: Bac
     assert!(html.contains("<html lang=\"vi\">"));
     assert!(html.contains("Phường A"));
     assert!(html.contains("Nơi ngồi chờ tại Bộ phận Tiếp nhận và Trả kết quả có đủ chỗ ngồi"));
-    assert!(!html.contains("<script"), "the form needs no JavaScript");
+    // The form posts without JavaScript; the one script is the optional offline helper.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(html.contains("<script src=\"/static/offline.js\" defer></script>"));
+    assert!(html.contains("<form method=\"post\" action=\"/s/phuong-a\""));
     // 22 criteria and the overall question, six choices each, every input inside its label.
     assert_eq!(
         html.matches("<fieldset id=\"q-").count(),

@@ -166,6 +166,37 @@ test('missing answers are marked and the rest kept; English on request; the keyb
   await kctx.close();
 });
 
+async function responsesToday(unit) {
+  const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  const r = await fetch(`${origin}/api/v1/indices?from=${today}&to=${today}&unit=${unit}`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(r.status, 200);
+  return (await r.json()).rows[0].responses;
+}
+
+test('an answer sent offline is kept on the phone and sent once when the connection returns', async () => {
+  const before = await responsesToday('tan-tao');
+  const ctx = await phone();
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/s/tan-tao`);
+  const script = await (await fetch(`${origin}/static/offline.js`)).text();
+  assert.ok(Buffer.byteLength(script) <= 5 * 1024, 'the offline helper is at most 5 KB');
+  await answerAll(page, '5');
+  await ctx.setOffline(true);
+  await page.tap('button[type=submit]');
+  await page.waitForSelector('#offline-status');
+  assert.match(await page.textContent('#offline-status'), /mất kết nối/);
+  assert.equal(await responsesToday('tan-tao'), before, 'nothing arrived while offline');
+  await ctx.setOffline(false);
+  await page.waitForFunction(() => /Đã có mạng/.test(document.getElementById('offline-status')?.textContent ?? ''));
+  assert.equal(await page.evaluate(() => localStorage.getItem('hailong-pending')), '[]');
+  // A second 'online' (a flapping connection) sends nothing twice.
+  await ctx.setOffline(true);
+  await ctx.setOffline(false);
+  await page.waitForTimeout(500);
+  assert.equal(await responsesToday('tan-tao'), before + 1, 'exactly one response');
+  await ctx.close();
+});
+
 test('the sign-in page passes axe and the report prints on at most two A4 pages', async () => {
   const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1024, height: 900 } });
   const page = await ctx.newPage();
