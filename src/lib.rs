@@ -8,4 +8,5 @@ pub mod render;
 pub mod service;
 pub mod startup;
 pub mod store;
+pub mod telemetry;
 pub mod web;

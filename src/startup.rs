@@ -93,6 +93,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(crate::telemetry::record))
                 .wrap(routes::security_headers())
                 .wrap(middleware::Compress::default())
                 .configure(routes::routes)

@@ -232,18 +232,24 @@ pub fn submit(
             .to_string(),
         _ => Uuid::new_v4().hyphenated().to_string(),
     };
-    // A retry of something already stored is answered before the ticket is looked at:
-    // the ticket it used is, of course, used by now.
-    if let Some(receipt) = store.read(|c| repeat_of(c, &submission_id))? {
-        return check_repeat(forms, &submission, receipt);
-    }
-    let resolved = resolve(
+    // The common case costs one read and one write. A retry of something already stored
+    // shows up as a used ticket or a duplicate submission id, and is answered as the first time.
+    let resolved = match resolve(
         store,
         forms,
         &submission.target,
         submission.form.as_deref(),
         now,
-    )?;
+    ) {
+        Ok(r) => r,
+        Err(SubmitError::TicketUsed) => {
+            return match store.read(|c| repeat_of(c, &submission_id))? {
+                Some(receipt) => check_repeat(forms, &submission, receipt),
+                None => Err(SubmitError::TicketUsed),
+            };
+        }
+        Err(e) => return Err(e),
+    };
     let answers = resolved
         .form
         .validate(&submission.pairs)
@@ -276,7 +282,9 @@ pub fn submit(
     };
     let mut delta = Tally::default();
     delta.add(&resolved.form, &answers.values, row.ticket_code.is_some());
-    let stored = store.write(|conn| -> Result<(), SubmitError> {
+    let job_row = row.clone();
+    let stored = store.write_grouped(move |conn| -> Result<i64, SubmitError> {
+        let row = job_row;
         if let Some(t) = &row.ticket_code {
             if !tickets::claim(conn, t, now.naive_utc())? {
                 let current = tickets::get(conn, t)?;
@@ -289,10 +297,13 @@ pub fn submit(
         }
         responses::insert(conn, std::slice::from_ref(&row))?;
         tallies::add(conn, &tally_key, &delta)?;
-        Ok(())
+        Ok(responses::id_of(conn, &row.submission_id)?.unwrap_or_default())
     });
-    match stored {
-        Ok(()) => {}
+    let response_id = match stored {
+        Ok(id) => {
+            crate::telemetry::count_submission(submission.source.as_str());
+            id
+        }
         // Two copies of one submission raced: the other one won; answer as it was answered.
         Err(SubmitError::Store(e)) if e.is_unique_violation() => {
             if let Some(receipt) = store.read(|c| repeat_of(c, &submission_id))? {
@@ -308,11 +319,7 @@ pub fn submit(
             return Err(SubmitError::TicketUsed);
         }
         Err(e) => return Err(e),
-    }
-    let response_id = store
-        .read(|c| responses::by_submission_id(c, &submission_id))?
-        .map(|r| r.id)
-        .unwrap_or_default();
+    };
     Ok(Receipt {
         response_id,
         submission_id,

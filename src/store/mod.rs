@@ -4,6 +4,7 @@
 //! connection (one writer), reads through a small pool; PostgreSQL uses one pool for both.
 
 pub mod dossiers;
+pub mod group;
 pub mod meta;
 pub mod publications;
 pub mod responses;
@@ -179,6 +180,8 @@ macro_rules! on_backend {
 pub struct Store {
     read: Pool<Manager>,
     write: Pool<Manager>,
+    /// SQLite: the group-commit writer of submissions. PostgreSQL groups commits itself.
+    group: Option<group::GroupWriter>,
     backend: Backend,
     target: DbTarget,
 }
@@ -187,6 +190,9 @@ impl Store {
     /// Opens (creating an SQLite file if needed) and migrates the database.
     pub fn open(url: &str) -> Result<Store, StoreError> {
         let target = DbTarget::parse(url)?;
+        if target.backend() == Backend::Sqlite {
+            configure_sqlite_once();
+        }
         let manager = Manager {
             target: target.clone(),
         };
@@ -212,9 +218,14 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let group = match target.backend() {
+            Backend::Sqlite => Some(group::GroupWriter::start(manager.clone())?),
+            Backend::Postgres => None,
+        };
         Ok(Store {
             read,
             write,
+            group,
             backend: target.backend(),
             target,
         })
@@ -248,11 +259,73 @@ impl Store {
         conn.transaction(f)
     }
 
+    /// Like `write`, for the hot path of submissions: on SQLite the work joins the next
+    /// group commit (its own savepoint inside a shared transaction); the call returns once
+    /// that transaction has committed, or failed.
+    pub fn write_grouped<T, E>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let Some(group) = &self.group else {
+            return self.write(f);
+        };
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<T, E>>(1);
+        let job: group::Job = Box::new(move |conn: &mut DbConnection| -> group::Completion {
+            let result: Result<T, E> = conn.transaction(f);
+            Box::new(move |commit: Result<(), String>| {
+                let answer = match commit {
+                    Ok(()) => result,
+                    Err(e) => Err(E::from(StoreError::Connect(format!(
+                        "the batch did not commit: {e}"
+                    )))),
+                };
+                let _ = tx.send(answer);
+            })
+        });
+        group.submit(job).map_err(E::from)?;
+        rx.recv().unwrap_or_else(|_| {
+            Err(E::from(StoreError::Connect(
+                "the database writer has stopped".into(),
+            )))
+        })
+    }
+
+    /// Open and idle connections of the read pool, for `/metrics`.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let s = self.read.state();
+        (s.connections, s.idle_connections)
+    }
+
     /// True when the database answers a query.
     pub fn ping(&self) -> bool {
         self.read(|c| c.batch_execute("SELECT 1").map_err(StoreError::from))
             .is_ok()
     }
+}
+
+/// Before SQLite's first use: no global memory statistics (a process-wide mutex taken on
+/// every allocation), and multi-thread mode (each connection is used by one thread at a
+/// time, which the pool guarantees). Both only speed it up; if SQLite was already
+/// initialised, the calls are refused harmlessly and it keeps its defaults.
+fn configure_sqlite_once() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is called before any connection is opened by this process
+        // (Store::open is the only place that opens SQLite connections, and it calls this
+        // first); when SQLite is already initialised it returns SQLITE_MISUSE and does nothing.
+        #[allow(unsafe_code)]
+        unsafe {
+            libsqlite3_sys::sqlite3_config(
+                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            );
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
+        }
+    });
 }
 
 fn migrate(conn: &mut DbConnection) -> Result<(), StoreError> {

@@ -62,6 +62,14 @@ pub fn by_submission_id(
         .optional()?)
 }
 
+pub fn id_of(conn: &mut DbConnection, submission_id: &str) -> Result<Option<i64>, StoreError> {
+    Ok(responses::table
+        .filter(responses::submission_id.eq(submission_id))
+        .select(responses::id)
+        .first(conn)
+        .optional()?)
+}
+
 pub fn count(conn: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(responses::table.count().get_result(conn)?)
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod errors;
 pub mod exports;
+
 pub mod pages;
 pub mod public;
 pub mod ratelimit;
@@ -62,6 +63,7 @@ impl AppState {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home))
         .route("/healthz", web::get().to(public::healthz))
+        .route("/metrics", web::get().to(crate::telemetry::metrics))
         .route("/static/offline.js", web::get().to(public::offline_js))
         .route("/s/{unit}", web::get().to(survey::show_unit_form))
         .route("/s/{unit}", web::post().to(survey::submit_unit_form))

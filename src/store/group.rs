@@ -1,0 +1,72 @@
+//! Group commit for SQLite: concurrent submissions are written by one thread, many to a
+//! transaction (each in its own savepoint, so one refused answer does not undo the others),
+//! with one fsync per batch. Nobody is answered before the batch that holds their write has
+//! committed; if the commit fails, everyone in it gets the error and nothing is kept.
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+
+use diesel::Connection;
+
+use super::{DbConnection, Manager, StoreError};
+
+/// What a job leaves to do once its batch's fate is known: answer its caller.
+pub type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// A write to run inside the batch's transaction.
+pub type Job = Box<dyn FnOnce(&mut DbConnection) -> Completion + Send>;
+
+pub const MAX_BATCH: usize = 512;
+
+#[derive(Clone)]
+pub struct GroupWriter {
+    jobs: SyncSender<Job>,
+}
+
+impl GroupWriter {
+    pub fn start(manager: Manager) -> Result<GroupWriter, StoreError> {
+        let conn = manager.open()?;
+        let (tx, rx) = sync_channel::<Job>(4 * MAX_BATCH);
+        std::thread::Builder::new()
+            .name("hailong-writer".into())
+            .spawn(move || run(conn, rx))
+            .map_err(|e| StoreError::Connect(format!("cannot start the writer thread: {e}")))?;
+        Ok(GroupWriter { jobs: tx })
+    }
+
+    pub fn submit(&self, job: Job) -> Result<(), StoreError> {
+        self.jobs
+            .send(job)
+            .map_err(|_| StoreError::Connect("the database writer has stopped".into()))
+    }
+}
+
+fn run(mut conn: DbConnection, rx: Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = Vec::with_capacity(64);
+        jobs.push(first);
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        metrics_batch(jobs.len());
+        let mut completions: Vec<Completion> = Vec::with_capacity(jobs.len());
+        let outcome = conn.transaction::<(), diesel::result::Error, _>(|c| {
+            for job in jobs.drain(..) {
+                completions.push(job(c));
+            }
+            Ok(())
+        });
+        let commit = outcome.map_err(|e| e.to_string());
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, size = completions.len(), "a batch of writes failed to commit");
+        }
+        for done in completions {
+            done(commit.clone());
+        }
+    }
+}
+
+fn metrics_batch(size: usize) {
+    crate::telemetry::observe_batch(size);
+}

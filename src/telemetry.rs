@@ -1,0 +1,139 @@
+//! Telemetry, used by every layer: `GET /metrics` in the Prometheus text format, and one log line per request. Kept small and
+//! in-process: counters and fixed-bucket histograms behind a mutex. Routes are recorded by
+//! their pattern (`/t/{code}`), never the raw path, so no ticket code or other value is kept;
+//! nothing about the client (address, browser) is recorded at all.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpResponse};
+
+use crate::web::AppState;
+
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+const BATCH_BUCKETS: [f64; 8] = [1.0, 2.0, 4.0, 8.0, 16.0, 64.0, 256.0, 512.0];
+
+#[derive(Default)]
+struct Histogram {
+    counts: Vec<u64>,
+    sum: f64,
+    n: u64,
+}
+
+impl Histogram {
+    fn observe(&mut self, buckets: &[f64], v: f64) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; buckets.len()];
+        }
+        for (i, b) in buckets.iter().enumerate() {
+            if v <= *b {
+                self.counts[i] += 1;
+            }
+        }
+        self.sum += v;
+        self.n += 1;
+    }
+    fn write(&self, out: &mut String, name: &str, labels: &str, buckets: &[f64]) {
+        let sep = if labels.is_empty() { "" } else { "," };
+        for (i, b) in buckets.iter().enumerate() {
+            let c = self.counts.get(i).copied().unwrap_or(0);
+            let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {c}");
+        }
+        let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", self.n);
+        let _ = writeln!(out, "{name}_sum{{{labels}}} {}", self.sum);
+        let _ = writeln!(out, "{name}_count{{{labels}}} {}", self.n);
+    }
+}
+
+#[derive(Default)]
+struct Registry {
+    requests: BTreeMap<(String, String, u16), u64>,
+    latency: BTreeMap<String, Histogram>,
+    batches: Histogram,
+    submissions: BTreeMap<String, u64>,
+}
+
+fn registry() -> &'static Mutex<Registry> {
+    static R: OnceLock<Mutex<Registry>> = OnceLock::new();
+    R.get_or_init(|| Mutex::new(Registry::default()))
+}
+
+/// Records the size of one group commit.
+pub fn observe_batch(size: usize) {
+    if let Ok(mut r) = registry().lock() {
+        r.batches.observe(&BATCH_BUCKETS, size as f64);
+    }
+}
+
+/// Counts a stored response by where it came from (poster, ticket, api).
+pub fn count_submission(source: &str) {
+    if let Ok(mut r) = registry().lock() {
+        *r.submissions.entry(source.to_string()).or_default() += 1;
+    }
+}
+
+/// Middleware: times every request, counts it by route pattern and status, logs one line.
+pub async fn record(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let start = Instant::now();
+    let method = req.method().to_string();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".to_string());
+    let res = next.call(req).await?;
+    let status = res.status().as_u16();
+    let secs = start.elapsed().as_secs_f64();
+    if let Ok(mut r) = registry().lock() {
+        *r.requests
+            .entry((method.clone(), route.clone(), status))
+            .or_default() += 1;
+        r.latency
+            .entry(route.clone())
+            .or_default()
+            .observe(&LATENCY_BUCKETS, secs);
+    }
+    tracing::info!(target: "hailong::request", method = %method, route = %route, status, ms = secs * 1000.0);
+    Ok(res)
+}
+
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let mut out = String::with_capacity(8192);
+    if let Ok(r) = registry().lock() {
+        out.push_str("# HELP hailong_http_requests_total HTTP requests by method, route pattern and status.\n# TYPE hailong_http_requests_total counter\n");
+        for ((m, route, status), n) in &r.requests {
+            let _ = writeln!(out, "hailong_http_requests_total{{method=\"{m}\",route=\"{route}\",status=\"{status}\"}} {n}");
+        }
+        out.push_str("# HELP hailong_http_request_duration_seconds Time to answer, by route pattern.\n# TYPE hailong_http_request_duration_seconds histogram\n");
+        for (route, h) in &r.latency {
+            h.write(
+                &mut out,
+                "hailong_http_request_duration_seconds",
+                &format!("route=\"{route}\""),
+                &LATENCY_BUCKETS,
+            );
+        }
+        out.push_str("# HELP hailong_submissions_total Responses stored, by source.\n# TYPE hailong_submissions_total counter\n");
+        for (source, n) in &r.submissions {
+            let _ = writeln!(out, "hailong_submissions_total{{source=\"{source}\"}} {n}");
+        }
+        out.push_str("# HELP hailong_commit_batch_size Submissions per group commit (SQLite).\n# TYPE hailong_commit_batch_size histogram\n");
+        r.batches
+            .write(&mut out, "hailong_commit_batch_size", "", &BATCH_BUCKETS);
+    }
+    let (size, idle) = state.store.pool_state();
+    out.push_str("# HELP hailong_db_pool_connections Database connections of the read pool.\n# TYPE hailong_db_pool_connections gauge\n");
+    let _ = writeln!(out, "hailong_db_pool_connections{{state=\"open\"}} {size}");
+    let _ = writeln!(out, "hailong_db_pool_connections{{state=\"idle\"}} {idle}");
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(out)
+}
