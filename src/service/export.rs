@@ -17,7 +17,7 @@ use crate::store::schema::{responses, units};
 use crate::store::{DbConnection, Store, StoreError};
 use diesel::connection::DefaultLoadingMode;
 
-pub const BATCH: i64 = 5000;
+pub const BATCH: i64 = 20_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
