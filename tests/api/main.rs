@@ -3,6 +3,7 @@
 
 mod api;
 mod cli;
+mod durability;
 mod forms;
 mod helpers;
 mod indices;

@@ -1,0 +1,191 @@
+//! Durability under faults: a server killed with SIGKILL mid-load loses nothing it
+//! acknowledged and half-stores nothing; a ticket stays single-use with two `serve`
+//! processes on one PostgreSQL database.
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use reqwest::StatusCode;
+
+use crate::helpers::{fresh_database, full_answers, Backend};
+
+/// Starts `hailong serve` as its own process; returns it and its address.
+fn serve(db: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args([
+            "--database-url",
+            db,
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "off",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("Hailong is listening on port ")
+                .map(|r| r.split(';').next().unwrap_or("").to_string())
+        })
+        .expect("the server says where it listens");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+fn seed(db: &str) {
+    let dir = std::env::temp_dir().join(format!("hailong-dur-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("units.csv"), crate::helpers::UNITS_CSV).unwrap();
+    let ok = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["--database-url", db, "units", "import"])
+        .arg(dir.join("units.csv"))
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+}
+
+async fn sigkill_mid_load_loses_nothing_acknowledged(backend: Backend) {
+    let db = fresh_database(backend);
+    seed(&db);
+    let (mut child, address) = serve(&db);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for worker in 0..16 {
+        let client = client.clone();
+        let url = format!("{address}/s/phuong-a");
+        tasks.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for i in 0..400 {
+                let id = uuid::Uuid::new_v4().to_string();
+                let mut body = full_answers(if (worker + i) % 2 == 0 { "4" } else { "2" });
+                body.push(("submission_id".into(), id.clone()));
+                match client.post(&url).form(&body).send().await {
+                    Ok(r) if r.status() == StatusCode::SEE_OTHER => acknowledged.push(id),
+                    _ => break,
+                }
+            }
+            acknowledged
+        }));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let mut acknowledged = BTreeSet::new();
+    for t in tasks {
+        acknowledged.extend(t.await.unwrap());
+    }
+    assert!(
+        acknowledged.len() > 50,
+        "the load ran ({} acknowledged)",
+        acknowledged.len()
+    );
+    // Restart on the same database: everything acknowledged is there, once.
+    let (mut again, address) = serve(&db);
+    assert_eq!(
+        client
+            .get(format!("{address}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    again.kill().unwrap();
+    again.wait().unwrap();
+    let store = hailong::store::Store::open(&db).unwrap();
+    let stored: Vec<String> = store
+        .read(|c| {
+            use diesel::prelude::*;
+            use hailong::store::schema::responses::dsl::*;
+            responses
+                .select(submission_id)
+                .load::<String>(c)
+                .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap();
+    let stored_set: BTreeSet<String> = stored.iter().cloned().collect();
+    assert_eq!(stored.len(), stored_set.len(), "no response stored twice");
+    let lost: Vec<_> = acknowledged.difference(&stored_set).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged responses lost",
+        lost.len()
+    );
+    // Nothing half-stored: the tallies count exactly the stored responses.
+    let tallies = store
+        .read(|c| {
+            hailong::store::tallies::sum_range(
+                c,
+                chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        tallies
+            .values()
+            .map(|t| t.responses as usize)
+            .sum::<usize>(),
+        stored.len()
+    );
+}
+crate::both_backends!(sigkill_mid_load_loses_nothing_acknowledged);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_is_single_use_across_two_processes_on_postgresql() {
+    let db = fresh_database(Backend::Postgres);
+    seed(&db);
+    let (mut one, a) = serve(&db);
+    let (mut two, b) = serve(&db);
+    let store = hailong::store::Store::open(&db).unwrap();
+    let issued = hailong::service::tickets::issue(
+        &store,
+        &mut rand::rng(),
+        hailong::service::tickets::TicketRequest {
+            unit: "phuong-a".into(),
+            ..Default::default()
+        },
+        1,
+        chrono::Duration::days(1),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let code = issued[0].code.to_string();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let url = format!("{}/t/{code}", if i % 2 == 0 { &a } else { &b });
+        let client = client.clone();
+        let mut body = full_answers("4");
+        body.push(("submission_id".into(), uuid::Uuid::new_v4().to_string()));
+        tasks.push(tokio::spawn(async move {
+            client.post(url).form(&body).send().await.unwrap().status()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap() == StatusCode::SEE_OTHER {
+            ok += 1;
+        }
+    }
+    one.kill().unwrap();
+    two.kill().unwrap();
+    one.wait().unwrap();
+    two.wait().unwrap();
+    assert_eq!(ok, 1);
+    assert_eq!(store.read(hailong::store::responses::count).unwrap(), 1);
+}
