@@ -60,10 +60,12 @@ async fn sigkill_mid_load_loses_nothing_acknowledged(backend: Backend) {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for worker in 0..16 {
         let client = client.clone();
         let url = format!("{address}/s/phuong-a");
+        let done = done.clone();
         tasks.push(tokio::spawn(async move {
             let mut acknowledged = Vec::new();
             for i in 0..400 {
@@ -71,14 +73,21 @@ async fn sigkill_mid_load_loses_nothing_acknowledged(backend: Backend) {
                 let mut body = full_answers(if (worker + i) % 2 == 0 { "4" } else { "2" });
                 body.push(("submission_id".into(), id.clone()));
                 match client.post(&url).form(&body).send().await {
-                    Ok(r) if r.status() == StatusCode::SEE_OTHER => acknowledged.push(id),
+                    Ok(r) if r.status() == StatusCode::SEE_OTHER => {
+                        acknowledged.push(id);
+                        done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
                     _ => break,
                 }
             }
             acknowledged
         }));
     }
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Kill once the load is well under way, however fast or slow this machine is today.
+    let started = std::time::Instant::now();
+    while done.load(std::sync::atomic::Ordering::SeqCst) < 200 && started.elapsed().as_secs() < 60 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let mut acknowledged = BTreeSet::new();
