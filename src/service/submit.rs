@@ -15,7 +15,7 @@ use crate::domain::ticket::TicketCode;
 use crate::domain::unit::Unit;
 use crate::service::forms::FormRegistry;
 use crate::store::responses::{self, NewResponseRow};
-use crate::store::tallies::{self, TallyKey};
+use crate::store::tallies::TallyKey;
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{units, Store, StoreError};
 
@@ -283,22 +283,24 @@ pub fn submit(
     let mut delta = Tally::default();
     delta.add(&resolved.form, &answers.values, row.ticket_code.is_some());
     let job_row = row.clone();
-    let stored = store.write_grouped(move |conn| -> Result<i64, SubmitError> {
-        let row = job_row;
-        if let Some(t) = &row.ticket_code {
-            if !tickets::claim(conn, t, now.naive_utc())? {
-                let current = tickets::get(conn, t)?;
-                return Err(match current {
-                    Some(t) if t.used_at.is_some() => SubmitError::TicketUsed,
-                    Some(_) => SubmitError::TicketExpired,
-                    None => SubmitError::UnknownTicket,
-                });
+    let stored = store.write_grouped(
+        move |conn| -> Result<(i64, Option<(TallyKey, Tally)>), SubmitError> {
+            let row = job_row;
+            if let Some(t) = &row.ticket_code {
+                if !tickets::claim(conn, t, now.naive_utc())? {
+                    let current = tickets::get(conn, t)?;
+                    return Err(match current {
+                        Some(t) if t.used_at.is_some() => SubmitError::TicketUsed,
+                        Some(_) => SubmitError::TicketExpired,
+                        None => SubmitError::UnknownTicket,
+                    });
+                }
             }
-        }
-        responses::insert(conn, std::slice::from_ref(&row))?;
-        tallies::add(conn, &tally_key, &delta)?;
-        Ok(responses::id_of(conn, &row.submission_id)?.unwrap_or_default())
-    });
+            responses::insert(conn, std::slice::from_ref(&row))?;
+            let id = responses::id_of(conn, &row.submission_id)?.unwrap_or_default();
+            Ok((id, Some((tally_key, delta))))
+        },
+    );
     let response_id = match stored {
         Ok(id) => {
             crate::telemetry::count_submission(submission.source.as_str());

@@ -1,4 +1,4 @@
-//! Group commit for SQLite: concurrent submissions are written by one thread, many to a
+//! Group commit: concurrent submissions are written by one thread, many to a
 //! transaction (each in its own savepoint, so one refused answer does not undo the others),
 //! with one fsync per batch. Nobody is answered before the batch that holds their write has
 //! committed; if the commit fails, everyone in it gets the error and nothing is kept.
@@ -11,8 +11,13 @@ use super::{DbConnection, Manager, StoreError};
 
 /// What a job leaves to do once its batch's fate is known: answer its caller.
 pub type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// What jobs of one batch add to the running tallies, written once per key at the end of
+/// the batch instead of once per answer (one hot row per unit and day otherwise queues
+/// every writer behind its lock).
+pub type TallyDeltas =
+    std::collections::BTreeMap<super::tallies::TallyKey, crate::domain::index::Tally>;
 /// A write to run inside the batch's transaction.
-pub type Job = Box<dyn FnOnce(&mut DbConnection) -> Completion + Send>;
+pub type Job = Box<dyn FnOnce(&mut DbConnection, &mut TallyDeltas) -> Completion + Send>;
 
 pub const MAX_BATCH: usize = 512;
 
@@ -51,9 +56,13 @@ fn run(mut conn: DbConnection, rx: Receiver<Job>) {
         }
         metrics_batch(jobs.len());
         let mut completions: Vec<Completion> = Vec::with_capacity(jobs.len());
-        let outcome = conn.transaction::<(), diesel::result::Error, _>(|c| {
+        let outcome = conn.transaction::<(), StoreError, _>(|c| {
+            let mut deltas = TallyDeltas::new();
             for job in jobs.drain(..) {
-                completions.push(job(c));
+                completions.push(job(c, &mut deltas));
+            }
+            for (key, delta) in &deltas {
+                super::tallies::add(c, key, delta)?;
             }
             Ok(())
         });

@@ -180,7 +180,7 @@ macro_rules! on_backend {
 pub struct Store {
     read: Pool<Manager>,
     write: Pool<Manager>,
-    /// SQLite: the group-commit writer of submissions. PostgreSQL groups commits itself.
+    /// The group-commit writer of submissions.
     group: Option<group::GroupWriter>,
     backend: Backend,
     target: DbTarget,
@@ -218,10 +218,10 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
-        let group = match target.backend() {
-            Backend::Sqlite => Some(group::GroupWriter::start(manager.clone())?),
-            Backend::Postgres => None,
-        };
+        // Both backends: on PostgreSQL too, batching turns the per-unit-and-day tally row,
+        // which every submission of a desk updates, from a queue of row locks into one
+        // update per batch.
+        let group = Some(group::GroupWriter::start(manager.clone())?);
         Ok(Store {
             read,
             write,
@@ -259,33 +259,51 @@ impl Store {
         conn.transaction(f)
     }
 
-    /// Like `write`, for the hot path of submissions: on SQLite the work joins the next
-    /// group commit (its own savepoint inside a shared transaction); the call returns once
-    /// that transaction has committed, or failed.
+    /// Like `write`, for the hot path of submissions: the work joins the next group commit
+    /// (its own savepoint inside a shared transaction) and its tally delta is merged with the
+    /// batch's; the call returns once that transaction has committed, or failed.
     pub fn write_grouped<T, E>(
         &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        f: impl FnOnce(
+                &mut DbConnection,
+            )
+                -> Result<(T, Option<(tallies::TallyKey, crate::domain::index::Tally)>), E>
+            + Send
+            + 'static,
     ) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
         let Some(group) = &self.group else {
-            return self.write(f);
+            return self.write(|c| {
+                let (value, delta) = f(c)?;
+                if let Some((key, tally)) = delta {
+                    tallies::add(c, &key, &tally)?;
+                }
+                Ok(value)
+            });
         };
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<T, E>>(1);
-        let job: group::Job = Box::new(move |conn: &mut DbConnection| -> group::Completion {
-            let result: Result<T, E> = conn.transaction(f);
-            Box::new(move |commit: Result<(), String>| {
-                let answer = match commit {
-                    Ok(()) => result,
-                    Err(e) => Err(E::from(StoreError::Connect(format!(
-                        "the batch did not commit: {e}"
-                    )))),
-                };
-                let _ = tx.send(answer);
-            })
-        });
+        let job: group::Job = Box::new(
+            move |conn: &mut DbConnection, deltas: &mut group::TallyDeltas| -> group::Completion {
+                let result: Result<T, E> = conn.transaction(f).map(|(value, delta)| {
+                    if let Some((key, tally)) = delta {
+                        deltas.entry(key).or_default().merge(&tally);
+                    }
+                    value
+                });
+                Box::new(move |commit: Result<(), String>| {
+                    let answer = match commit {
+                        Ok(()) => result,
+                        Err(e) => Err(E::from(StoreError::Connect(format!(
+                            "the batch did not commit: {e}"
+                        )))),
+                    };
+                    let _ = tx.send(answer);
+                })
+            },
+        );
         group.submit(job).map_err(E::from)?;
         rx.recv().unwrap_or_else(|_| {
             Err(E::from(StoreError::Connect(
