@@ -147,6 +147,9 @@ pub struct ServeArgs {
     /// Behind a reverse proxy you run: take the client address from X-Forwarded-For.
     #[arg(long, env = "HAILONG_TRUST_PROXY")]
     pub trust_proxy: bool,
+    /// Free-text comments are deleted after this many days (answers are kept); 0 keeps them.
+    #[arg(long, env = "HAILONG_COMMENT_RETENTION_DAYS", default_value_t = 730)]
+    pub comment_retention_days: i64,
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.
@@ -224,6 +227,7 @@ pub struct Settings {
     pub rate_limit: Option<crate::web::ratelimit::Limit>,
     pub login_rate_limit: Option<crate::web::ratelimit::Limit>,
     pub trust_proxy: bool,
+    pub comment_retention_days: i64,
 }
 
 /// The forms directory: the one named, else `./forms` when it exists, else none (built-in forms).

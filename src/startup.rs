@@ -67,6 +67,21 @@ impl Application {
             crate::service::users::ensure_admin(&store, &mut rand::rng(), Utc::now()).map_err(
                 |e| StartError::Config(format!("creating the first admin account failed: {e}")),
             )?;
+        if settings.comment_retention_days > 0 {
+            // Now, and then every six hours, in the background.
+            let (st, days) = (store.clone(), settings.comment_retention_days);
+            std::thread::Builder::new()
+                .name("hailong-retention".into())
+                .spawn(move || loop {
+                    match crate::service::retention::purge_comments(&st, days, Utc::now()) {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(comments = n, days, "deleted comments past the retention period"),
+                        Err(e) => tracing::warn!(error = %e, "the retention sweep failed; it runs again later"),
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(6 * 3600));
+                })
+                .map_err(|e| StartError::Config(format!("cannot start the retention sweep: {e}")))?;
+        }
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
         let addr = listener

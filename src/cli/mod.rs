@@ -32,6 +32,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 rate_limit: args.rate_limit.0,
                 login_rate_limit: args.login_rate_limit.0,
                 trust_proxy: args.trust_proxy,
+                comment_retention_days: args.comment_retention_days,
             };
             let app = Application::build(settings)?;
             if let Some(d) = &app.demo_loaded {

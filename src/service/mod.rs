@@ -9,6 +9,7 @@ pub mod forms;
 pub mod indices;
 pub mod publish;
 pub mod report;
+pub mod retention;
 pub mod submit;
 pub mod tickets;
 pub mod tokens;

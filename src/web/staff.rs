@@ -476,3 +476,125 @@ pub async fn change_password(
         Err(_) => Err(PageError::unavailable(lang)),
     }
 }
+
+fn audit_rows(
+    state: &AppState,
+    limit: i64,
+) -> Result<Vec<crate::store::users::AuditRow>, crate::store::StoreError> {
+    state
+        .store
+        .read(|c| crate::store::users::audit_recent(c, limit))
+}
+
+/// `GET /staff/audit`: the latest 500 entries of the audit log (admins only).
+pub async fn audit_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, _) = match require_staff(&req).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    if staff.role != crate::domain::user::Role::Admin {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick("Không có quyền", "Not allowed"),
+            lang.pick(
+                "Nhật ký chỉ dành cho quản trị.",
+                "The audit log is for admins.",
+            ),
+        ));
+    }
+    let st = state.clone();
+    let rows = web::block(move || audit_rows(&st, 500))
+        .await
+        .map_err(|_| PageError::unavailable(lang))?
+        .map_err(|_| PageError::unavailable(lang))?;
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut body = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title>\
+         <style>body{{font:15px/1.4 system-ui,sans-serif;margin:1rem}}table{{border-collapse:collapse}}th,td{{border:1px solid #888;padding:.2rem .4rem;text-align:left}}a{{color:#0b4f8a}}</style></head><body><main>\
+         <p><a href=\"/staff\">Hailong</a> · <a href=\"/staff/audit.csv\">CSV</a></p><h1>{}</h1><table><thead><tr><th scope=\"col\">UTC</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+        lang.code(),
+        lang.pick("Nhật ký", "Audit log"),
+        lang.pick("Nhật ký hoạt động", "Audit log"),
+        lang.pick("Người thực hiện", "Who"),
+        lang.pick("Hành động", "Action"),
+        lang.pick("Đối tượng", "Target"),
+        lang.pick("Kết quả", "Outcome"),
+    );
+    for r in rows {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            r.at.format("%Y-%m-%d %H:%M:%S"),
+            esc(&r.actor),
+            esc(&r.action),
+            esc(&r.target),
+            esc(&r.outcome)
+        ));
+    }
+    body.push_str("</tbody></table></main></body></html>");
+    Ok(pages::html(StatusCode::OK, body))
+}
+
+/// `GET /staff/audit.csv`: the whole log as CSV (admins only); the export is itself logged.
+pub async fn audit_csv(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, _) = match require_staff(&req).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    if staff.role != crate::domain::user::Role::Admin {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick("Không có quyền", "Not allowed"),
+            lang.pick(
+                "Nhật ký chỉ dành cho quản trị.",
+                "The audit log is for admins.",
+            ),
+        ));
+    }
+    let st = state.clone();
+    let name = staff.username.clone();
+    let rows = web::block(move || {
+        st.store
+            .write(|c| users::audit(c, Utc::now(), &name, "audit.export", "audit_log", "ok"))?;
+        audit_rows(&st, i64::MAX)
+    })
+    .await
+    .map_err(|_| PageError::unavailable(lang))?
+    .map_err(|_| PageError::unavailable(lang))?;
+    let mut w = csv::Writer::from_writer(crate::render::table::BOM.as_bytes().to_vec());
+    let mut write = || -> Result<Vec<u8>, csv::Error> {
+        w.write_record(["at_utc", "actor", "action", "target", "outcome"])?;
+        for r in &rows {
+            w.write_record([
+                r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                crate::render::table::safe_cell(&r.actor),
+                r.action.clone(),
+                crate::render::table::safe_cell(&r.target),
+                r.outcome.clone(),
+            ])?;
+        }
+        w.flush()?;
+        Ok(w.get_ref().clone())
+    };
+    let bytes = write().map_err(|_| PageError::unavailable(lang))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"hailong-audit.csv\"",
+        ))
+        .body(bytes))
+}

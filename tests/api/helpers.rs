@@ -77,6 +77,7 @@ pub fn settings(db_url: &str) -> Settings {
         rate_limit: None,
         login_rate_limit: None,
         trust_proxy: false,
+        comment_retention_days: 730,
     }
 }
 

@@ -316,3 +316,154 @@ async fn a_flood_of_poster_posts_gets_429_and_tickets_do_not(backend: Backend) {
     );
 }
 both_backends!(a_flood_of_poster_posts_gets_429_and_tickets_do_not);
+
+/// Every audience against every guarded route: the status each must get.
+async fn every_route_answers_each_role_as_it_should(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let admin = session(&app, "noi-vu", &add_user(&app, "noi-vu", Role::Admin, None)).await;
+    let viewer = session(
+        &app,
+        "lanh-dao",
+        &add_user(&app, "lanh-dao", Role::Viewer, None),
+    )
+    .await;
+    let officer = session(
+        &app,
+        "can-bo-a",
+        &add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a")),
+    )
+    .await;
+    let token_all = app.token("all", None);
+    let token_b = app.token("b-only", Some("phuong-b"));
+    #[derive(Clone, Copy, Debug)]
+    enum Who<'a> {
+        Nobody,
+        Session(&'a str),
+        Token(&'a str),
+    }
+    let who = [
+        ("nobody", Who::Nobody),
+        ("viewer", Who::Session(&viewer)),
+        ("officer", Who::Session(&officer)),
+        ("admin", Who::Session(&admin)),
+        ("token", Who::Token(&token_all)),
+        ("token-b", Who::Token(&token_b)),
+    ];
+    // route, then the expected status for: nobody, viewer, officer(phuong-a), admin, token, token(phuong-b)
+    let table: &[(&str, [u16; 6])] = &[
+        ("/staff", [303, 200, 200, 200, 303, 303]),
+        ("/staff/audit", [303, 403, 403, 200, 303, 303]),
+        ("/staff/audit.csv", [303, 403, 403, 200, 303, 303]),
+        (
+            "/exports/indices.csv?period=2021-Q1",
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/exports/indices.csv?period=2021-Q1&unit=phuong-b",
+            [401, 200, 403, 200, 200, 200],
+        ),
+        (
+            "/exports/responses.csv?period=2021-Q1",
+            [401, 403, 200, 200, 200, 200],
+        ),
+        (
+            "/api/v1/indices?period=2021-Q1",
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            "/api/v1/indices?period=2021-Q1&unit=phuong-b",
+            [401, 200, 403, 200, 200, 200],
+        ),
+        ("/reports/2021-Q1", [404, 200, 200, 200, 404, 404]),
+        ("/s/phuong-a", [200, 200, 200, 200, 200, 200]),
+        ("/units/phuong-a/poster", [200, 200, 200, 200, 200, 200]),
+    ];
+    let mut wrong = Vec::new();
+    for (path, expected) in table {
+        for (i, (name, w)) in who.iter().enumerate() {
+            let mut req = app.client.get(app.url(path));
+            match w {
+                Who::Nobody => {}
+                Who::Session(c) => req = req.header("cookie", format!("hailong_session={c}")),
+                Who::Token(t) => req = req.bearer_auth(t),
+            }
+            let got = req.send().await.unwrap().status().as_u16();
+            if got != expected[i] {
+                wrong.push(format!(
+                    "GET {path} as {name}: {got}, expected {}",
+                    expected[i]
+                ));
+            }
+        }
+    }
+    // Issuing a ticket for phuong-a (a POST): bearer tokens only, and only one allowed for that unit.
+    for (i, (name, w)) in who.iter().enumerate() {
+        let mut req = app
+            .client
+            .post(app.url("/api/v1/tickets"))
+            .json(&serde_json::json!({"unit": "phuong-a"}));
+        match w {
+            Who::Nobody => {}
+            Who::Session(c) => req = req.header("cookie", format!("hailong_session={c}")),
+            Who::Token(t) => req = req.bearer_auth(t),
+        }
+        let got = req.send().await.unwrap().status().as_u16();
+        let expected = [401, 401, 401, 401, 201, 403][i];
+        if got != expected {
+            wrong.push(format!(
+                "POST /api/v1/tickets as {name}: {got}, expected {expected}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+both_backends!(every_route_answers_each_role_as_it_should);
+
+async fn comments_past_retention_are_deleted_and_answers_kept(backend: Backend) {
+    use hailong::store::responses::NewResponseRow;
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let old = chrono::Utc::now() - chrono::Duration::days(800);
+    let row = |id: &str, at: chrono::DateTime<chrono::Utc>| NewResponseRow {
+        submission_id: id.to_string(),
+        unit_code: "phuong-a".into(),
+        form_id: "sipas-2017".into(),
+        form_version: 1,
+        ticket_code: None,
+        source: "poster".into(),
+        submitted_at: at.naive_utc(),
+        local_date: at.date_naive(),
+        answers: "{\"overall\":5}".into(),
+        comment: Some("Gọi 0912345678".into()),
+        digest: "x".into(),
+        synthetic: false,
+    };
+    let (a, b) = (
+        uuid::Uuid::new_v4().to_string(),
+        uuid::Uuid::new_v4().to_string(),
+    );
+    app.store
+        .write(|c| {
+            hailong::store::responses::insert(c, &[row(&a, old), row(&b, chrono::Utc::now())])
+        })
+        .unwrap();
+    let n =
+        hailong::service::retention::purge_comments(&app.store, 730, chrono::Utc::now()).unwrap();
+    assert_eq!(n, 1);
+    let get = |id: &str| {
+        app.store
+            .read(|c| hailong::store::responses::by_submission_id(c, id))
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(get(&a).comment, None, "the old comment is gone");
+    assert_eq!(get(&a).answers, "{\"overall\":5}", "its answers are kept");
+    assert!(get(&b).comment.is_some(), "a recent comment stays");
+    let audit = app
+        .store
+        .read(|c| hailong::store::users::audit_recent(c, 10))
+        .unwrap();
+    assert!(audit.iter().any(|e| e.action == "retention.comments"));
+}
+both_backends!(comments_past_retention_are_deleted_and_answers_kept);

@@ -1,0 +1,35 @@
+//! Retention (METHODOLOGY §6): free-text comments older than the configured period are
+//! deleted by the service itself; answers without identifiers are kept. The running tallies
+//! hold no comments, so no figure moves.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+
+use crate::service::users::audit;
+use crate::store::schema::responses;
+use crate::store::{Store, StoreError};
+
+/// Blanks the comments of responses submitted before `now - days`. Returns how many.
+pub fn purge_comments(store: &Store, days: i64, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let cutoff = (now - Duration::days(days)).naive_utc();
+    store.write(|c| -> Result<usize, StoreError> {
+        let n = diesel::update(
+            responses::table
+                .filter(responses::submitted_at.lt(cutoff))
+                .filter(responses::comment.is_not_null()),
+        )
+        .set(responses::comment.eq(None::<String>))
+        .execute(c)?;
+        if n > 0 {
+            audit(
+                c,
+                now,
+                "system",
+                "retention.comments",
+                &format!("{n} comments older than {days} days"),
+                "deleted",
+            )?;
+        }
+        Ok(n)
+    })
+}
