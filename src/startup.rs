@@ -125,6 +125,11 @@ impl Application {
         })
     }
 
+    /// A handle to stop the server (tests stop theirs so their connections close).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub fn port(&self) -> u16 {
         self.port
     }

@@ -180,8 +180,9 @@ macro_rules! on_backend {
 pub struct Store {
     read: Pool<Manager>,
     write: Pool<Manager>,
-    /// The group-commit writer of submissions.
-    group: Option<group::GroupWriter>,
+    /// The group-commit writer of submissions, started on first use.
+    group: std::sync::Arc<std::sync::OnceLock<Result<group::GroupWriter, String>>>,
+    manager: Manager,
     backend: Backend,
     target: DbTarget,
 }
@@ -220,12 +221,13 @@ impl Store {
         };
         // Both backends: on PostgreSQL too, batching turns the per-unit-and-day tally row,
         // which every submission of a desk updates, from a queue of row locks into one
-        // update per batch.
-        let group = Some(group::GroupWriter::start(manager.clone())?);
+        // update per batch. Started on the first submission: a CLI command never needs it.
+        let group = std::sync::Arc::new(std::sync::OnceLock::new());
         Ok(Store {
             read,
             write,
             group,
+            manager,
             backend: target.backend(),
             target,
         })
@@ -275,15 +277,13 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
-        let Some(group) = &self.group else {
-            return self.write(|c| {
-                let (value, delta) = f(c)?;
-                if let Some((key, tally)) = delta {
-                    tallies::add(c, &key, &tally)?;
-                }
-                Ok(value)
-            });
-        };
+        let group = self
+            .group
+            .get_or_init(|| {
+                group::GroupWriter::start(self.manager.clone()).map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| E::from(StoreError::Connect(e.clone())))?;
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<T, E>>(1);
         let job: group::Job = Box::new(
             move |conn: &mut DbConnection, deltas: &mut group::TallyDeltas| -> group::Completion {

@@ -59,6 +59,7 @@ pub fn forms_dir() -> PathBuf {
 }
 
 pub struct TestApp {
+    handle: actix_web::dev::ServerHandle,
     pub address: String,
     pub db_url: String,
     pub store: Store,
@@ -77,7 +78,7 @@ pub fn settings(db_url: &str) -> Settings {
         rate_limit: None,
         login_rate_limit: None,
         trust_proxy: false,
-        comment_retention_days: 730,
+        comment_retention_days: 0,
     }
 }
 
@@ -89,6 +90,7 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 pub async fn spawn_on(_backend: Backend, db_url: &str, settings: Settings) -> TestApp {
     let app = Application::build(settings).expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let store = Store::open(db_url).expect("open the test database");
     let client = reqwest::Client::builder()
@@ -96,6 +98,7 @@ pub async fn spawn_on(_backend: Backend, db_url: &str, settings: Settings) -> Te
         .build()
         .expect("client");
     TestApp {
+        handle,
         address,
         db_url: db_url.to_string(),
         store,
@@ -110,6 +113,20 @@ phuong-b,Phường B,Ward B,quan-test,quick,,,
 phuong-cu,Phường Cũ,Old Ward,quan-test,,2021-01-01,2025-06-30,
 phuong-moi,Phường Mới,New Ward,,,2025-07-01,,phuong-cu
 ";
+
+/// Stops the server when a test ends, so its database connections close (dozens of tests
+/// share one PostgreSQL server). Best effort, bounded: never hangs a test run.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let stop = self.handle.stop(false);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            futures::executor::block_on(stop);
+            let _ = tx.send(());
+        });
+        let _ = rx.recv_timeout(std::time::Duration::from_secs(5));
+    }
+}
 
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
