@@ -16,7 +16,9 @@ pub fn purge_comments(store: &Store, days: i64, now: DateTime<Utc>) -> Result<us
         let n = diesel::update(
             responses::table
                 .filter(responses::submitted_at.lt(cutoff))
-                .filter(responses::comment.is_not_null()),
+                .filter(responses::comment.is_not_null())
+                // Synthetic (demo) rows hold no one's words.
+                .filter(responses::synthetic.eq(false)),
         )
         .set(responses::comment.eq(None::<String>))
         .execute(c)?;

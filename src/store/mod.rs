@@ -258,7 +258,17 @@ impl Store {
     {
         let mut conn = self.write.get().map_err(StoreError::from)?;
         let conn: &mut DbConnection = &mut conn;
-        conn.transaction(f)
+        let sqlite = matches!(conn, DbConnection::Sqlite(_));
+        conn.transaction(|c| {
+            if sqlite {
+                // Take SQLite's write lock first, as BEGIN IMMEDIATE would (a MultiConnection
+                // cannot say it): a transaction that read first and then writes while another
+                // process (the CLI beside the server) has written gets SQLITE_BUSY at once,
+                // without waiting; a write as the first statement waits its turn (busy_timeout).
+                c.batch_execute("UPDATE settings SET value = value WHERE key = '.write-lock'")?;
+            }
+            f(c)
+        })
     }
 
     /// Like `write`, for the hot path of submissions: the work joins the next group commit
