@@ -76,6 +76,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/login", web::post().to(staff::login))
         .route("/logout", web::post().to(staff::logout))
         .route("/staff", web::get().to(staff::home))
+        .route("/staff/tickets", web::get().to(staff::tickets_form))
+        .route("/staff/tickets", web::post().to(staff::tickets_issue))
         .route("/staff/audit", web::get().to(staff::audit_page))
         .route("/staff/audit.csv", web::get().to(staff::audit_csv))
         .route("/staff/password", web::get().to(staff::password_form))

@@ -70,6 +70,7 @@ struct HomePage {
     t_long: &'static str,
     t_responses: &'static str,
     t_change_password: &'static str,
+    t_tickets: &'static str,
 }
 
 #[derive(Template)]
@@ -388,6 +389,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         t_long: lang.pick("dạng dài", "long form"),
         t_responses: lang.pick("Phiếu trả lời (đã ẩn danh)", "Responses (anonymised)"),
         t_change_password: lang.pick("Đổi mật khẩu", "Change password"),
+        t_tickets: lang.pick("In phiếu mã khảo sát", "Print survey code slips"),
     };
     render(StatusCode::OK, &page, lang)
 }
@@ -597,4 +599,132 @@ pub async fn audit_csv(
             "attachment; filename=\"hailong-audit.csv\"",
         ))
         .body(bytes))
+}
+
+/// `GET /staff/tickets`: a form to print a sheet of one-time codes (officers: their unit).
+pub async fn tickets_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = match require_staff(&req).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    if staff.role == crate::domain::user::Role::Viewer {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick("Không có quyền", "Not allowed"),
+            lang.pick(
+                "Lãnh đạo xem báo cáo; mã khảo sát do cán bộ một cửa in.",
+                "Leaders read reports; desk officers print survey codes.",
+            ),
+        ));
+    }
+    let st = state.clone();
+    let units = web::block(move || crate::service::units::list(&st.store))
+        .await
+        .map_err(|_| PageError::unavailable(lang))?
+        .map_err(|_| PageError::unavailable(lang))?;
+    let today = local_date(Utc::now());
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('"', "&quot;")
+    };
+    let options: String = units
+        .iter()
+        .filter(|u| u.is_valid_on(today))
+        .filter(|u| {
+            staff.role == crate::domain::user::Role::Admin
+                || staff.unit.as_deref() == Some(u.code.as_str())
+        })
+        .map(|u| {
+            format!(
+                "<option value=\"{}\">{}</option>",
+                esc(u.code.as_str()),
+                esc(u.display_name(lang))
+            )
+        })
+        .collect();
+    let body = format!(
+        "<!doctype html><html lang=\"{l}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{h}</title>\
+         <style>body{{font:17px/1.5 system-ui,sans-serif;margin:1rem;max-width:40rem}}label{{display:block;margin-top:.8rem}}select,input,button{{font:inherit;min-height:44px;padding:.4rem}}a{{color:#0b4f8a}}</style></head>\
+         <body><main><p><a href=\"/staff\">Hailong</a></p><h1>{h}</h1><form method=\"post\" action=\"/staff/tickets\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <label for=\"unit\">{tu}</label><select id=\"unit\" name=\"unit\">{options}</select>\
+         <label for=\"count\">{tc}</label><input id=\"count\" name=\"count\" type=\"number\" min=\"1\" max=\"200\" value=\"50\">\
+         <p><button type=\"submit\">{tb}</button></p></form></main></body></html>",
+        l = lang.code(),
+        h = lang.pick("In phiếu mã khảo sát", "Print survey code slips"),
+        csrf = esc(&csrf),
+        tu = lang.pick("Đơn vị", "Unit"),
+        tc = lang.pick("Số phiếu (1–200)", "Number of slips (1–200)"),
+        tb = lang.pick("Tạo và in", "Create and print"),
+    );
+    Ok(pages::html(StatusCode::OK, body))
+}
+
+/// `POST /staff/tickets`: issues the codes and answers with the printable A4 sheet.
+pub async fn tickets_issue(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = match require_staff(&req).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let unit = field(&pairs, "unit");
+    let allowed = match staff.role {
+        crate::domain::user::Role::Admin => true,
+        crate::domain::user::Role::Officer => staff.unit.as_deref() == Some(unit.as_str()),
+        crate::domain::user::Role::Viewer => false,
+    };
+    if !allowed {
+        return Err(forbidden(lang));
+    }
+    let count: u32 = field(&pairs, "count").trim().parse().unwrap_or(0);
+    if !(1..=200).contains(&count) {
+        return Err(PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            lang.pick("Số phiếu không hợp lệ", "Not a valid number of slips"),
+            lang.pick("Xin nhập từ 1 đến 200.", "Please enter 1 to 200."),
+        ));
+    }
+    let st = state.clone();
+    let actor = staff.username.clone();
+    let issued = web::block(move || {
+        let issued = crate::service::tickets::issue(
+            &st.store,
+            &mut rand::rng(),
+            crate::service::tickets::TicketRequest {
+                unit: unit.clone(),
+                ..Default::default()
+            },
+            count,
+            st.ticket_ttl,
+            Utc::now(),
+        )?;
+        st.store.write(|c| {
+            users::audit(
+                c,
+                Utc::now(),
+                &actor,
+                "tickets.issue",
+                &format!("{count} for {unit}"),
+                "ok",
+            )
+        })?;
+        Ok::<_, crate::service::tickets::TicketError>(issued)
+    })
+    .await
+    .map_err(|_| PageError::unavailable(lang))?
+    .map_err(|_| PageError::bad_request(lang))?;
+    let sheet = crate::render::slips::sheet(&state.public_url, &issued)
+        .map_err(|_| PageError::unavailable(lang))?;
+    Ok(pages::html(StatusCode::OK, sheet))
 }

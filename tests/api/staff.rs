@@ -354,6 +354,7 @@ async fn every_route_answers_each_role_as_it_should(backend: Backend) {
     let table: &[(&str, [u16; 6])] = &[
         ("/staff", [303, 200, 200, 200, 303, 303]),
         ("/staff/audit", [303, 403, 403, 200, 303, 303]),
+        ("/staff/tickets", [303, 403, 200, 200, 303, 303]),
         ("/staff/audit.csv", [303, 403, 403, 200, 303, 303]),
         (
             "/exports/indices.csv?period=2021-Q1",
@@ -467,3 +468,89 @@ async fn comments_past_retention_are_deleted_and_answers_kept(backend: Backend) 
     assert!(audit.iter().any(|e| e.action == "retention.comments"));
 }
 both_backends!(comments_past_retention_are_deleted_and_answers_kept);
+
+async fn officers_print_slips_for_their_own_unit_from_the_browser(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let officer = session(
+        &app,
+        "can-bo-a",
+        &add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a")),
+    )
+    .await;
+    let cookie = format!("hailong_session={officer}");
+    let form = app
+        .client
+        .get(app.url("/staff/tickets"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("value=\"phuong-a\"") && !form.contains("value=\"phuong-b\""),
+        "an officer sees only their unit"
+    );
+    let csrf = form
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let sheet = app
+        .client
+        .post(app.url("/staff/tickets"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("unit", "phuong-a"),
+            ("count", "12"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sheet.status(), StatusCode::OK);
+    assert_eq!(
+        sheet
+            .text()
+            .await
+            .unwrap()
+            .matches("class=\"slip\"")
+            .count(),
+        12
+    );
+    let other = app
+        .client
+        .post(app.url("/staff/tickets"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("unit", "phuong-b"),
+            ("count", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::FORBIDDEN);
+    let forged = app
+        .client
+        .post(app.url("/staff/tickets"))
+        .header("cookie", &cookie)
+        .form(&[("csrf", "x"), ("unit", "phuong-a"), ("count", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let audit = app
+        .store
+        .read(|c| hailong::store::users::audit_recent(c, 10))
+        .unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "tickets.issue" && a.actor == "can-bo-a"));
+}
+both_backends!(officers_print_slips_for_their_own_unit_from_the_browser);
