@@ -137,6 +137,31 @@ fn participation(
     }
 }
 
+/// The `flags` of a row (SPEC §6, METHODOLOGY §2): small sample, no denominator, mixed forms
+/// (naming the row's form), synthetic demo data.
+fn flags_for(
+    responses: u64,
+    denominator: Denominator,
+    mixed: Option<&Form>,
+    synthetic: bool,
+) -> Vec<String> {
+    let mut flags = Vec::new();
+    if responses < SMALL_SAMPLE {
+        flags.push("small_sample".to_string());
+    }
+    if denominator == Denominator::None {
+        flags.push("no_denominator".to_string());
+    }
+    if let Some(form) = mixed {
+        flags.push("mixed_forms".to_string());
+        flags.push(format!("form={}@{}", form.id, form.version));
+    }
+    if synthetic {
+        flags.push("synthetic".to_string());
+    }
+    flags
+}
+
 /// The table for a period, optionally for one unit (its row and no TOTAL).
 pub fn table(
     store: &Store,
@@ -223,20 +248,7 @@ pub fn table(
                 .entry((form_id.clone(), version))
                 .or_default()
                 .merge(tally);
-            let mut flags = Vec::new();
-            if responses < SMALL_SAMPLE {
-                flags.push("small_sample".to_string());
-            }
-            if denominator == Denominator::None {
-                flags.push("no_denominator".to_string());
-            }
-            if mixed {
-                flags.push("mixed_forms".to_string());
-                flags.push(format!("form={}@{}", form.id, form.version));
-            }
-            if synthetic {
-                flags.push("synthetic".to_string());
-            }
+            let flags = flags_for(responses, denominator, mixed.then_some(&*form), synthetic);
             rows.push(IndexRow {
                 unit_code: code.to_string(),
                 unit_name: unit.name.clone(),
@@ -263,20 +275,12 @@ pub fn table(
         let mixed = pooled.len() > 1;
         for ((form_id, version), tally) in &pooled {
             let form = form_of(form_id, *version)?;
-            let mut flags = Vec::new();
-            if tally.responses < SMALL_SAMPLE {
-                flags.push("small_sample".to_string());
-            }
-            if denominator == Denominator::None {
-                flags.push("no_denominator".to_string());
-            }
-            if mixed {
-                flags.push("mixed_forms".to_string());
-                flags.push(format!("form={}@{}", form.id, form.version));
-            }
-            if synthetic {
-                flags.push("synthetic".to_string());
-            }
+            let flags = flags_for(
+                tally.responses,
+                denominator,
+                mixed.then_some(&*form),
+                synthetic,
+            );
             rows.push(IndexRow {
                 unit_code: TOTAL.into(),
                 unit_name: TOTAL.into(),

@@ -488,15 +488,14 @@ fn audit_rows(
         .read(|c| crate::store::users::audit_recent(c, limit))
 }
 
-/// `GET /staff/audit`: the latest 500 entries of the audit log (admins only).
-pub async fn audit_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, _) = match require_staff(&req).await {
+/// An admin, a redirect to sign in, or 403 for other staff.
+async fn require_admin(
+    req: &HttpRequest,
+    lang: Lang,
+) -> Result<Result<Staff, HttpResponse>, PageError> {
+    let (staff, _) = match require_staff(req).await {
         Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
+        Err(redirect) => return Ok(Err(redirect)),
     };
     if staff.role != crate::domain::user::Role::Admin {
         return Err(PageError::new(
@@ -509,6 +508,19 @@ pub async fn audit_page(
             ),
         ));
     }
+    Ok(Ok(staff))
+}
+
+/// `GET /staff/audit`: the latest 500 entries of the audit log (admins only).
+pub async fn audit_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let _admin = match require_admin(&req, lang).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
     let st = state.clone();
     let rows = web::block(move || audit_rows(&st, 500))
         .await
@@ -551,21 +563,10 @@ pub async fn audit_csv(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, _) = match require_staff(&req).await {
+    let staff = match require_admin(&req, lang).await? {
         Ok(s) => s,
         Err(redirect) => return Ok(redirect),
     };
-    if staff.role != crate::domain::user::Role::Admin {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            lang,
-            lang.pick("Không có quyền", "Not allowed"),
-            lang.pick(
-                "Nhật ký chỉ dành cho quản trị.",
-                "The audit log is for admins.",
-            ),
-        ));
-    }
     let st = state.clone();
     let name = staff.username.clone();
     let rows = web::block(move || {
