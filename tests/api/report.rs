@@ -299,3 +299,94 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
     );
 }
 both_backends!(publishing_freezes_the_figures_and_keeps_revisions);
+
+/// A period with one unit whose responses span two versions of its form: the report names one
+/// version as its own and lists the other apart; nothing is pooled across versions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_unit_on_two_versions_of_a_form() {
+    let db = fresh_database(Backend::Sqlite);
+    let dir = std::env::temp_dir().join(format!(
+        "hailong-versions-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let quick = std::fs::read_to_string(crate::helpers::forms_dir().join("quick.json")).unwrap();
+    std::fs::write(dir.join("quick.json"), &quick).unwrap();
+    let mut s = settings(&db);
+    s.forms_dir = Some(dir.clone());
+    let app = spawn_on(Backend::Sqlite, &db, s).await;
+    let registry = hailong::service::forms::FormRegistry::load(Some(&dir)).unwrap();
+    let one = hailong::service::units::parse_csv(
+        "code,name,name_en,parent,form\nmot-phuong,Phường Một,Ward One,,quick\n",
+        &registry,
+    )
+    .unwrap();
+    hailong::service::units::import(&app.store, &one, false, chrono::Utc::now()).unwrap();
+    let answers = |v: &'static str| {
+        [
+            ("access.1", v),
+            ("procedure.1", v),
+            ("staff.1", v),
+            ("result.1", v),
+            ("feedback.1", v),
+            ("overall", v),
+        ]
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            app.post_form("/s/mot-phuong", &answers("5")).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    // The form changes: a new version, the old file kept.
+    std::fs::write(
+        dir.join("quick-v2.json"),
+        quick
+            .replacen("\"version\": 1", "\"version\": 2", 1)
+            .replacen(
+                "Thái độ và sự hướng dẫn của công chức",
+                "Thái độ của công chức",
+                1,
+            ),
+    )
+    .unwrap();
+    let mut s = settings(&db);
+    s.forms_dir = Some(dir.clone());
+    let app2 = spawn_on(Backend::Sqlite, &db, s).await;
+    assert_eq!(
+        app2.post_form("/s/mot-phuong", &answers("1"))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let admin = session_of(&app2, Role::Admin, None).await;
+    let html = get_with(&app2, &admin, &format!("/reports/{}", quarter()))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Phường Một"));
+    assert!(
+        html.contains("quick@1") && html.contains("quick@2"),
+        "both versions are named"
+    );
+    assert!(
+        html.contains("100,00 %"),
+        "version 1's two satisfied responses are not mixed with version 2's"
+    );
+    let csv = app2
+        .client
+        .get(app2.url(&format!("/exports/indices.csv?period={}", quarter())))
+        .header("cookie", &admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        csv.lines().filter(|l| l.contains("mixed_forms")).count(),
+        4,
+        "two unit rows and two TOTAL rows, one per version"
+    );
+}
