@@ -429,11 +429,10 @@ fn period_arg(
     to: Option<String>,
     scheme: crate::domain::period::Scheme,
 ) -> Result<Period> {
-    Ok(match (period, from, to) {
-        (Some(p), None, None) => Period::parse(&p, scheme)?,
-        (None, Some(f), Some(t)) => Period::parse_range(&f, &t)?,
-        _ => {
+    match Period::from_parts(period.as_deref(), from.as_deref(), to.as_deref(), scheme) {
+        Some(parsed) => Ok(parsed?),
+        None => {
             bail!("name a period (--period 2021-Q1) or a range (--from 2021-01-01 --to 2021-03-31)")
         }
-    })
+    }
 }

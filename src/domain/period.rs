@@ -187,6 +187,21 @@ impl Period {
         Period::custom(d(from)?, d(to)?)
     }
 
+    /// A named period, or a from/to range; `None` when neither (or both) is given, so each
+    /// caller can say how to give one in its own terms (query string or command line).
+    pub fn from_parts(
+        period: Option<&str>,
+        from: Option<&str>,
+        to: Option<&str>,
+        scheme: Scheme,
+    ) -> Option<Result<Period, PeriodError>> {
+        match (period, from, to) {
+            (Some(p), None, None) => Some(Period::parse(p, scheme)),
+            (None, Some(f), Some(t)) => Some(Period::parse_range(f, t)),
+            _ => None,
+        }
+    }
+
     /// The previous period of the same kind, for the change column of reports.
     pub fn previous(&self) -> Result<Period, PeriodError> {
         let y = self.year;

@@ -41,7 +41,6 @@ impl ResponseError for PageError {
             &self.heading,
             &self.paragraphs,
             &self.links,
-            None,
         )
     }
 }

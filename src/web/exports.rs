@@ -26,11 +26,9 @@ pub struct PeriodQuery {
 }
 
 pub fn period_of(q: &PeriodQuery, state: &AppState) -> Result<Period, ApiError> {
-    let bad = |e: crate::domain::period::PeriodError| ApiError::bad_request("bad_period", e.0);
-    match (&q.period, &q.from, &q.to) {
-        (Some(p), None, None) => Period::parse(p, state.scheme).map_err(bad),
-        (None, Some(f), Some(t)) => Period::parse_range(f, t).map_err(bad),
-        _ => Err(ApiError::bad_request(
+    match Period::from_parts(q.period.as_deref(), q.from.as_deref(), q.to.as_deref(), state.scheme) {
+        Some(parsed) => parsed.map_err(|e| ApiError::bad_request("bad_period", e.0)),
+        None => Err(ApiError::bad_request(
             "bad_period",
             "name a period (?period=2021-Q1, 2021-H1, 2021-9M, 2021 or 2021-03) or a range (?from=2021-01-01&to=2021-03-31)",
         )),

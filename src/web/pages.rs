@@ -7,7 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use askama::Template;
 
-use crate::domain::form::{AnswerProblems, ExpectationKind, Form, Lang, NO_OPINION};
+use crate::domain::form::{AnswerProblems, Choice, ExpectationKind, Form, Lang, NO_OPINION};
 
 pub const DEMO_VI: &str = "Dữ liệu mô phỏng (demo) – không phải kết quả khảo sát thật.";
 pub const DEMO_EN: &str = "Synthetic demo data – not real survey results.";
@@ -130,6 +130,25 @@ fn html_id(code: &str) -> String {
     format!("q-{}", code.replace('.', "-"))
 }
 
+/// The options of a question answered by codes (expectations to choose, profile questions).
+fn code_options(name: &str, options: &[Choice], lang: Lang, kept: &Kept) -> Vec<ChoiceOption> {
+    options
+        .iter()
+        .map(|o| ChoiceOption {
+            name: name.to_string(),
+            value: o.code.clone(),
+            label: o
+                .text
+                .as_ref()
+                .map(|t| t.get(lang).to_string())
+                .unwrap_or_else(|| o.code.clone()),
+            checked: kept
+                .get(name)
+                .is_some_and(|v| v.iter().any(|x| x == &o.code)),
+        })
+        .collect()
+}
+
 pub struct FormInput<'a> {
     pub form: &'a Form,
     pub lang: Lang,
@@ -239,20 +258,7 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
                 id: html_id(&e.code),
                 text: e.text.get(lang).to_string(),
                 input: "checkbox",
-                options: e
-                    .options
-                    .iter()
-                    .map(|o| ChoiceOption {
-                        name: e.code.clone(),
-                        value: o.code.clone(),
-                        label: o
-                            .text
-                            .as_ref()
-                            .map(|t| t.get(lang).to_string())
-                            .unwrap_or_else(|| o.code.clone()),
-                        checked: has(&e.code, &o.code),
-                    })
-                    .collect(),
+                options: code_options(&e.code, &e.options, lang, kept),
                 error: problem_for(&e.code),
             }),
             ExpectationKind::Rate => {
@@ -287,20 +293,7 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
             id: html_id(&q.code),
             text: q.text.get(lang).to_string(),
             input: "radio",
-            options: q
-                .options
-                .iter()
-                .map(|o| ChoiceOption {
-                    name: q.code.clone(),
-                    value: o.code.clone(),
-                    label: o
-                        .text
-                        .as_ref()
-                        .map(|t| t.get(lang).to_string())
-                        .unwrap_or_else(|| o.code.clone()),
-                    checked: has(&q.code, &o.code),
-                })
-                .collect(),
+            options: code_options(&q.code, &q.options, lang, kept),
             error: problem_for(&q.code),
         });
     }
@@ -375,7 +368,6 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn message(
     status: StatusCode,
     lang: Lang,
@@ -384,7 +376,6 @@ pub fn message(
     heading: &str,
     paragraphs: &[String],
     links: &[(String, String)],
-    _extra: Option<&str>,
 ) -> HttpResponse {
     let page = MessagePage {
         page: PageMeta::new(lang, demo),

@@ -148,9 +148,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
                 "Citizen-satisfaction survey of public administrative services. Please scan the QR code at the one-stop desk to answer.",
             )
             .to_string()],
-        &[],
-        None,
-    )
+        &[])
 }
 
 pub async fn not_found(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -168,7 +166,6 @@ pub async fn not_found(state: web::Data<AppState>, req: HttpRequest) -> HttpResp
             )
             .to_string()],
         &[],
-        None,
     )
 }
 

@@ -170,6 +170,13 @@ async fn take(
             .finish()),
         Err(SubmitError::Invalid(invalid)) => {
             let (problems, form, unit) = (&invalid.problems, &invalid.form, &invalid.unit);
+            if !problems.unknown.is_empty()
+                && problems.missing.is_empty()
+                && problems.invalid.is_empty()
+            {
+                // Keys no form of ours sends: a broken or forged post, not a citizen's slip.
+                return Err(with_demo(PageError::bad_request(lang), &state));
+            }
             let kept = pages::kept(&pairs);
             let page = pages::form_page(FormInput {
                 form,
@@ -183,13 +190,6 @@ async fn take(
                 kept: &kept,
                 problems: Some(problems),
             });
-            if !problems.unknown.is_empty()
-                && problems.missing.is_empty()
-                && problems.invalid.is_empty()
-            {
-                // Keys no form of ours sends: a broken or forged post, not a citizen's slip.
-                return Err(with_demo(PageError::bad_request(lang), &state));
-            }
             render(StatusCode::UNPROCESSABLE_ENTITY, &page, lang)
         }
         Err(e) => Err(with_demo(PageError::from_submit(&e, lang), &state)),
@@ -229,6 +229,5 @@ pub async fn thanks(
         lang.pick("Cảm ơn Ông/Bà!", "Thank you!"),
         &paragraphs,
         &[],
-        None,
     )
 }
