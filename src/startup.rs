@@ -103,6 +103,7 @@ impl Application {
             submit_limiter: Arc::new(RateLimiter::new(settings.rate_limit)),
             login_limiter: Arc::new(RateLimiter::new(settings.login_rate_limit)),
             trust_proxy: settings.trust_proxy,
+            form_pages: Default::default(),
         };
         let data = actix_web::web::Data::new(state);
         let server = HttpServer::new(move || {

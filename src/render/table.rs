@@ -1,7 +1,11 @@
 //! The index table as CSV (wide, SPEC §6, and tidy long), and as JSON. Every number goes
 //! through `pct`/`num`, so CSV, JSON and pages never disagree.
 
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 use crate::domain::index::Measure;
 use crate::domain::stats::round2;
@@ -239,55 +243,127 @@ pub fn long_csv(t: &IndexTable) -> Result<Vec<u8>, csv::Error> {
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }
 
-fn measure_json(m: &Measure) -> Value {
-    json!({
-        "n_valid": m.n_valid,
-        "n_satisfied": m.n_satisfied,
-        "index_pct": num(m.index),
-        "ci_low": num(m.ci.map(|c| c.low)),
-        "ci_high": num(m.ci.map(|c| c.high)),
-        "alpha": m.alpha.map(|a| (a * 1000.0).round() / 1000.0),
-    })
+/// One measure as the API gives it: counts, the index and its 95 % interval (two decimals),
+/// and Cronbach's α for a factor (three decimals).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeasureJson {
+    pub n_valid: u64,
+    /// For shares and criteria: how many were satisfied (or chose, or were online); null
+    /// for SIPAS and factors, which are means of respondents' shares.
+    pub n_satisfied: Option<u64>,
+    /// Percentage, two decimals; null when there is no valid answer.
+    pub index_pct: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Cronbach's α of a factor's criteria (three decimals), null elsewhere.
+    pub alpha: Option<f64>,
 }
 
-pub fn json(t: &IndexTable) -> Value {
-    let rows: Vec<Value> = t
+/// The exact dates a table covers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeriodJson {
+    /// As asked: `2021-Q1`, `2021-H1`, `2021-9M`, `2021`, `2021-03` or `FROM..TO`.
+    pub label: String,
+    #[schema(value_type = String, format = Date)]
+    pub start: chrono::NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub end: chrono::NaiveDate,
+    /// `calendar` or `decree09` (METHODOLOGY §4).
+    pub scheme: &'static str,
+}
+
+/// One row of the index table: a unit on one form version, or `TOTAL`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowJson {
+    pub unit_code: String,
+    pub unit_name: String,
+    /// `form_id@version`.
+    pub form: String,
+    pub responses: u64,
+    pub tickets_issued: u64,
+    /// Dossiers received in the period; null when none were imported.
+    pub dossiers: Option<u64>,
+    pub participation_pct: Option<f64>,
+    /// `dossiers`, `tickets`, or empty when there is none.
+    pub denominator: &'static str,
+    pub sipas: MeasureJson,
+    /// By factor code.
+    pub factors: BTreeMap<String, MeasureJson>,
+    /// By criterion code.
+    pub criteria: BTreeMap<String, MeasureJson>,
+    pub overall: Option<MeasureJson>,
+    pub expectations: BTreeMap<String, MeasureJson>,
+    pub online: MeasureJson,
+    pub mean_score: Option<f64>,
+    /// `small_sample`, `no_denominator`, `mixed_forms`, `form=ID@V`, `synthetic`.
+    pub flags: Vec<String>,
+}
+
+/// `GET /api/v1/indices`: the table of SPEC §6 as JSON.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IndicesJson {
+    pub period: PeriodJson,
+    /// The table holds the synthetic demo district.
+    pub synthetic: bool,
+    pub rows: Vec<RowJson>,
+}
+
+fn rounded(x: Option<f64>) -> Option<f64> {
+    x.map(round2)
+}
+
+fn measure_json(m: &Measure) -> MeasureJson {
+    MeasureJson {
+        n_valid: m.n_valid,
+        n_satisfied: m.n_satisfied,
+        index_pct: rounded(m.index),
+        ci_low: rounded(m.ci.map(|c| c.low)),
+        ci_high: rounded(m.ci.map(|c| c.high)),
+        alpha: m.alpha.map(|a| (a * 1000.0).round() / 1000.0),
+    }
+}
+
+pub fn json(t: &IndexTable) -> IndicesJson {
+    let map = |ms: &[Measure]| -> BTreeMap<String, MeasureJson> {
+        ms.iter()
+            .map(|m| (m.code.clone(), measure_json(m)))
+            .collect()
+    };
+    let rows = t
         .rows
         .iter()
         .map(|row| {
             let ix = &row.indices;
-            let map = |ms: &[Measure]| -> Value {
-                Value::Object(
-                    ms.iter()
-                        .map(|m| (m.code.clone(), measure_json(m)))
-                        .collect(),
-                )
-            };
-            json!({
-                "unit_code": row.unit_code,
-                "unit_name": row.unit_name,
-                "form": format!("{}@{}", row.form_id, row.form_version),
-                "responses": row.responses,
-                "tickets_issued": row.tickets_issued,
-                "dossiers": row.dossiers,
-                "participation_pct": num(row.participation),
-                "denominator": row.denominator.as_str(),
-                "sipas": measure_json(&ix.sipas),
-                "factors": map(&ix.factors),
-                "criteria": map(&ix.criteria),
-                "overall": ix.overall.as_ref().map(measure_json),
-                "expectations": map(&ix.expectations),
-                "online": measure_json(&ix.online),
-                "mean_score": num(ix.mean_score),
-                "flags": row.flags,
-            })
+            RowJson {
+                unit_code: row.unit_code.clone(),
+                unit_name: row.unit_name.clone(),
+                form: format!("{}@{}", row.form_id, row.form_version),
+                responses: row.responses,
+                tickets_issued: row.tickets_issued,
+                dossiers: row.dossiers,
+                participation_pct: rounded(row.participation),
+                denominator: row.denominator.as_str(),
+                sipas: measure_json(&ix.sipas),
+                factors: map(&ix.factors),
+                criteria: map(&ix.criteria),
+                overall: ix.overall.as_ref().map(measure_json),
+                expectations: map(&ix.expectations),
+                online: measure_json(&ix.online),
+                mean_score: rounded(ix.mean_score),
+                flags: row.flags.clone(),
+            }
         })
         .collect();
-    json!({
-        "period": {"label": t.period.label, "start": t.period.start, "end": t.period.end, "scheme": t.period.scheme.as_str()},
-        "synthetic": t.synthetic,
-        "rows": rows,
-    })
+    IndicesJson {
+        period: PeriodJson {
+            label: t.period.label.clone(),
+            start: t.period.start,
+            end: t.period.end,
+            scheme: t.period.scheme.as_str(),
+        },
+        synthetic: t.synthetic,
+        rows,
+    }
 }
 
 /// Neutralises a cell that a spreadsheet would take for a formula (`= + - @`, tab, CR).

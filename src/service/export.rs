@@ -176,45 +176,71 @@ pub fn responses_csv<W: Write>(
             q
         }};
     }
+    // One thread reads pages of rows while this one writes the page before, so the
+    // database's work and ours overlap; at most three pages are held at once (one being
+    // read, one queued, one being written), so memory stays flat however long the period.
     store.read(|conn| -> Result<(), ExportError> {
-        match conn {
-            DbConnection::Sqlite(c) => {
-                for row in query!()
-                    .load_iter::<Row, DefaultLoadingMode>(c)
-                    .map_err(StoreError::from)?
-                {
-                    write_row(row.map_err(StoreError::from)?)?;
+        let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(1);
+        std::thread::scope(|scope| -> Result<(), ExportError> {
+            let reader = scope.spawn(move || -> Result<(), StoreError> {
+                match conn {
+                    DbConnection::Sqlite(c) => {
+                        const PAGE: usize = 4096;
+                        let mut page = Vec::with_capacity(PAGE);
+                        for row in query!().load_iter::<Row, DefaultLoadingMode>(c)? {
+                            page.push(row?);
+                            if page.len() == PAGE
+                                && pages_tx
+                                    .send(std::mem::replace(&mut page, Vec::with_capacity(PAGE)))
+                                    .is_err()
+                            {
+                                // The writer stopped: its error is the one to report.
+                                return Ok(());
+                            }
+                        }
+                        let _ = pages_tx.send(page);
+                        Ok(())
+                    }
+                    DbConnection::Pg(c) => {
+                        // Row-by-row mode is slow in libpq: pages of BATCH rows, each found
+                        // on the (local_date, id) index after the last one sent.
+                        let (mut after_day, mut after_id) = (period.start, 0i64);
+                        loop {
+                            let key =
+                                diesel::dsl::sql::<diesel::sql_types::Bool>("(local_date, id) > (")
+                                    .bind::<diesel::sql_types::Date, _>(after_day)
+                                    .sql(", ")
+                                    .bind::<diesel::sql_types::BigInt, _>(after_id)
+                                    .sql(")");
+                            let page: Vec<Row> = query!().filter(key).limit(BATCH).load(c)?;
+                            let full = page.len() as i64 == BATCH;
+                            if let Some(last) = page.last() {
+                                (after_day, after_id) = (last.5, last.0);
+                            }
+                            if pages_tx.send(page).is_err() || !full {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+            });
+            let mut written: Result<(), ExportError> = Ok(());
+            'pages: for page in pages_rx.iter() {
+                for row in page {
+                    written = write_row(row);
+                    if written.is_err() {
+                        break 'pages;
+                    }
                 }
             }
-            DbConnection::Pg(c) => {
-                // Row-by-row mode is slow in libpq; pages of BATCH rows on the (local_date, id)
-                // index keep memory flat and run at full speed.
-                let (mut after_day, mut after_id) = (period.start, 0i64);
-                loop {
-                    let key = diesel::dsl::sql::<diesel::sql_types::Bool>("(local_date, id) > (")
-                        .bind::<diesel::sql_types::Date, _>(after_day)
-                        .sql(", ")
-                        .bind::<diesel::sql_types::BigInt, _>(after_id)
-                        .sql(")");
-                    let batch: Vec<Row> = query!()
-                        .filter(key)
-                        .limit(BATCH)
-                        .load(c)
-                        .map_err(StoreError::from)?;
-                    let n = batch.len();
-                    if let Some(last) = batch.last() {
-                        (after_day, after_id) = (last.5, last.0);
-                    }
-                    for row in batch {
-                        write_row(row)?;
-                    }
-                    if (n as i64) < BATCH {
-                        break;
-                    }
-                }
-            }
-        }
-        Ok(())
+            drop(pages_rx);
+            let read = reader
+                .join()
+                .unwrap_or_else(|_| Err(StoreError::Corrupt("the export's reader stopped".into())));
+            written?;
+            read?;
+            Ok(())
+        })
     })?;
     w.flush()?;
     Ok(count)

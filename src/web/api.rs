@@ -5,10 +5,11 @@ use actix_web::dev::Payload;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use chrono::{SecondsFormat, Utc};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
+use utoipa::ToSchema;
 
 use crate::domain::ticket::TicketCode;
 use crate::render::qr;
@@ -16,7 +17,7 @@ use crate::service::submit::{self, Source, Submission, Target};
 use crate::service::tickets::{self, TicketRequest};
 use crate::service::tokens::{self, TokenIdentity};
 use crate::store::tickets as ticket_store;
-use crate::web::errors::ApiError;
+use crate::web::errors::{ApiError, ErrorBody};
 use crate::web::{read_body, AppState, BodyError};
 
 /// A caller that presented a valid bearer token.
@@ -69,14 +70,54 @@ async fn json_body(payload: web::Payload) -> Result<Value, ApiError> {
         .map_err(|e| ApiError::bad_request("bad_json", format!("the body is not valid JSON: {e}")))
 }
 
-#[derive(Deserialize)]
+/// A one-time survey code for one citizen's dossier.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TicketBody {
+pub struct TicketBody {
+    /// The unit's code, as on its poster (`/s/{unit}`).
     unit: String,
+    /// The dossier's reference in the one-stop software (kept with the code, never exported).
     dossier_ref: Option<String>,
+    /// The field (lĩnh vực) of the dossier.
     field: Option<String>,
 }
 
+/// An issued code, its survey address and its QR images.
+#[derive(Serialize, ToSchema)]
+pub struct TicketIssued {
+    code: String,
+    /// The address the citizen opens (what the QR code holds).
+    url: String,
+    /// RFC 3339, UTC.
+    #[schema(format = DateTime)]
+    expires_at: String,
+    unit: String,
+    qr_svg: String,
+    qr_png: String,
+}
+
+/// A QR image, as SVG or PNG (a type for the API document only).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+#[schema(value_type = String, format = Binary)]
+pub struct Image(Vec<u8>);
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets",
+    tag = "tickets",
+    request_body = TicketBody,
+    responses(
+        (status = 201, description = "Issued", body = TicketIssued),
+        (status = 400, description = "Not a ticket request", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 403, description = "The token is scoped to another unit", body = ErrorBody),
+        (status = 404, description = "No such unit", body = ErrorBody),
+        (status = 410, description = "The unit is closed", body = ErrorBody),
+        (status = 413, description = "Body over 64 KB", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn issue_ticket(
     state: web::Data<AppState>,
     caller: ApiCaller,
@@ -111,14 +152,14 @@ pub async fn issue_ticket(
         .into_iter()
         .next()
         .ok_or_else(ApiError::unavailable)?;
-    Ok(HttpResponse::Created().json(json!({
-        "code": t.code.as_str(),
-        "url": format!("{}/t/{}", state.public_url, t.code),
-        "expires_at": t.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        "unit": t.unit.code.as_str(),
-        "qr_svg": format!("/api/v1/tickets/{}/qr.svg", t.code),
-        "qr_png": format!("/api/v1/tickets/{}/qr.png", t.code),
-    })))
+    Ok(HttpResponse::Created().json(TicketIssued {
+        code: t.code.as_str().to_string(),
+        url: format!("{}/t/{}", state.public_url, t.code),
+        expires_at: t.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        unit: t.unit.code.as_str().to_string(),
+        qr_svg: format!("/api/v1/tickets/{}/qr.svg", t.code),
+        qr_png: format!("/api/v1/tickets/{}/qr.png", t.code),
+    }))
 }
 
 async fn ticket_url(
@@ -140,6 +181,18 @@ async fn ticket_url(
     Ok(format!("{}/t/{}", state.public_url, code))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{code}/qr.svg",
+    tag = "tickets",
+    params(("code" = String, Path, description = "The survey code")),
+    responses(
+        (status = 200, description = "The QR code of the code's survey address", content_type = "image/svg+xml", body = Image),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such code (or not this token's unit)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn ticket_qr_svg(
     state: web::Data<AppState>,
     caller: ApiCaller,
@@ -150,6 +203,18 @@ pub async fn ticket_qr_svg(
     Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{code}/qr.png",
+    tag = "tickets",
+    params(("code" = String, Path, description = "The survey code")),
+    responses(
+        (status = 200, description = "The QR code of the code's survey address", content_type = "image/png", body = Image),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 404, description = "No such code (or not this token's unit)", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn ticket_qr_png(
     state: web::Data<AppState>,
     caller: ApiCaller,
@@ -192,16 +257,49 @@ fn answer_pairs(
     Ok(pairs)
 }
 
-#[derive(Deserialize)]
+/// One citizen's answers, from a kiosk or an offline-capable client.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ResponseBody {
+pub struct ResponseBody {
+    /// Chosen by the client (a UUID): sending it again is answered as the first time.
     submission_id: String,
+    /// The unit (or the token's own unit when it is scoped to one).
     unit: Option<String>,
+    /// A one-time survey code instead of, or besides, the unit.
     ticket: Option<String>,
+    /// `form_id@version` the answers were given on; the unit's current form when absent.
     form: Option<String>,
+    /// Question code → answer: a number, a string, or a list of strings (multiple choice).
+    #[schema(value_type = Object)]
     answers: serde_json::Map<String, Value>,
 }
 
+/// A stored response.
+#[derive(Serialize, ToSchema)]
+pub struct ResponseAccepted {
+    id: i64,
+    submission_id: String,
+    unit: String,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/responses",
+    tag = "responses",
+    request_body = ResponseBody,
+    responses(
+        (status = 201, description = "Stored (or stored before: header Idempotent-Replayed: true)", body = ResponseAccepted),
+        (status = 400, description = "Not a response body", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 403, description = "The token is scoped to another unit", body = ErrorBody),
+        (status = 404, description = "No such unit or code", body = ErrorBody),
+        (status = 409, description = "The code was used, or this submission id came with other answers", body = ErrorBody),
+        (status = 410, description = "The unit is closed or the code expired", body = ErrorBody),
+        (status = 413, description = "Body over 64 KB", body = ErrorBody),
+        (status = 422, description = "Answers missing or out of range", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn submit_response(
     state: web::Data<AppState>,
     caller: ApiCaller,
@@ -247,11 +345,11 @@ pub async fn submit_response(
     if !receipt.created {
         resp.insert_header(("Idempotent-Replayed", "true"));
     }
-    Ok(resp.json(json!({
-        "id": receipt.response_id,
-        "submission_id": receipt.submission_id,
-        "unit": receipt.unit_code,
-    })))
+    Ok(resp.json(ResponseAccepted {
+        id: receipt.response_id,
+        submission_id: receipt.submission_id,
+        unit: receipt.unit_code,
+    }))
 }
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {

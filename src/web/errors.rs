@@ -4,7 +4,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde_json::json;
 
 use crate::domain::form::Lang;
 use crate::service::submit::SubmitError;
@@ -178,6 +177,20 @@ impl PageError {
     }
 }
 
+/// The body of every JSON API error: a stable code a machine can act on, and a message.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// For example `unauthorized`, `bad_request`, `unknown_unit`, `invalid_answers`.
+    pub code: String,
+    /// What was wrong, in English.
+    pub message: String,
+}
+
 /// An error of the JSON API.
 #[derive(Debug)]
 pub struct ApiError {
@@ -201,7 +214,12 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             resp.insert_header(("WWW-Authenticate", "Bearer"));
         }
-        resp.json(json!({"error": {"code": self.code, "message": self.message}}))
+        resp.json(ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+            },
+        })
     }
 }
 

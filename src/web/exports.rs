@@ -4,24 +4,33 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::domain::period::Period;
 use crate::render::table;
+use crate::render::table::IndicesJson;
 use crate::service::dossiers::{self, DossierCount, DossierError};
 use crate::service::indices::{self, IndexTable, IndicesError};
 use crate::web::api::ApiCaller;
 use crate::web::auth::Caller;
-use crate::web::errors::ApiError;
+use crate::web::errors::{ApiError, ErrorBody};
 use crate::web::{read_body, AppState, BodyError};
+use utoipa::{IntoParams, ToSchema};
 
-#[derive(Debug, Deserialize)]
+/// A period by name or by dates, and optionally one unit.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
+    /// `2021-Q1`, `2021-H1`, `2021-9M`, `2021` or `2021-03` (quarters per the configured scheme).
     pub period: Option<String>,
+    /// First day of a custom range (`YYYY-MM-DD`), with `to`.
     pub from: Option<String>,
+    /// Last day of a custom range, with `from`.
     pub to: Option<String>,
+    /// One unit's rows only (an officer's token or account sees its own unit).
     pub unit: Option<String>,
+    /// `long` for the tidy table (CSV only).
     pub shape: Option<String>,
 }
 
@@ -117,6 +126,20 @@ pub async fn indices_csv(
     Ok(csv_response(&name, bytes))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/indices",
+    tag = "indices",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "The index table of the period", body = IndicesJson),
+        (status = 400, description = "No period, or a bad one", body = ErrorBody),
+        (status = 401, description = "Neither a session nor a bearer token", body = ErrorBody),
+        (status = 403, description = "Another unit than the caller's own", body = ErrorBody),
+        (status = 404, description = "No such unit", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 pub async fn indices_json(
     state: web::Data<AppState>,
     caller: Caller,
@@ -144,6 +167,44 @@ impl From<DossierError> for ApiError {
     }
 }
 
+/// One unit's count of dossiers received on one day. The JSON reader below takes these
+/// fields one by one (numbers or strings, each line numbered in errors); this type gives
+/// the API document their shape.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct DossierRow {
+    unit_code: String,
+    #[schema(format = Date)]
+    date: String,
+    dossiers: u64,
+}
+
+/// How many counts were stored (each replacing an earlier count of its unit and day).
+#[derive(Serialize, ToSchema)]
+pub struct DossiersImported {
+    imported: u64,
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/v1/dossiers",
+    tag = "dossiers",
+    request_body(
+        description = "CSV with the header `unit_code,date,dossiers`, or JSON: a list of rows or `{\"dossiers\": [...]}`",
+        content(
+            (String = "text/csv"),
+            (Vec<DossierRow> = "application/json"),
+        )
+    ),
+    responses(
+        (status = 200, description = "Stored; nothing is stored when any line is bad", body = DossiersImported),
+        (status = 400, description = "Not CSV or JSON", body = ErrorBody),
+        (status = 401, description = "No valid bearer token", body = ErrorBody),
+        (status = 413, description = "Body over 64 KB", body = ErrorBody),
+        (status = 422, description = "A bad line, named by its number", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
 /// `POST /api/v1/dossiers`: CSV (`unit_code,date,dossiers`) or JSON
 /// (`[{"unit_code","date","dossiers"}]` or `{"dossiers": [...]}`).
 pub async fn import_dossiers(
@@ -211,7 +272,7 @@ pub async fn import_dossiers(
     let st = state.clone();
     let scope = caller.0.unit.clone();
     let n = web::block(move || dossiers::import(&st.store, &counts, scope.as_deref())).await??;
-    Ok(HttpResponse::Ok().json(json!({"imported": n})))
+    Ok(HttpResponse::Ok().json(DossiersImported { imported: n as u64 }))
 }
 
 /// Sends what the CSV writer writes to the HTTP response, a batch at a time.

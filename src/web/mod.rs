@@ -7,6 +7,7 @@ pub mod auth;
 pub mod errors;
 pub mod exports;
 
+pub mod openapi;
 pub mod pages;
 pub mod public;
 pub mod ratelimit;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub login_limiter: Arc<ratelimit::RateLimiter>,
     /// Take the client address from X-Forwarded-For (behind a reverse proxy you run).
     pub trust_proxy: bool,
+    /// Citizen form pages, rendered and compressed once.
+    pub form_pages: Arc<survey::FormPages>,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home))
         .route("/healthz", web::get().to(public::healthz))
         .route("/metrics", web::get().to(crate::telemetry::metrics))
+        .route("/openapi.json", web::get().to(openapi::openapi_json))
         .route("/static/offline.js", web::get().to(public::offline_js))
         .route("/s/{unit}", web::get().to(survey::show_unit_form))
         .route("/s/{unit}", web::post().to(survey::submit_unit_form))

@@ -1,13 +1,18 @@
 //! The citizen's pages: the form behind a poster (`/s/{unit}`) or a one-time code
 //! (`/t/{code}`), the submission, and the thank-you page.
 
-use actix_web::http::{header, StatusCode};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actix_web::http::header::{self, AcceptEncoding, Encoding, Header};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 use uuid::Uuid;
 
 use crate::domain::form::Lang;
+use crate::render::splice::Spliced;
 use crate::service::submit::{self, Source, Submission, SubmitError, Target};
 use crate::store::units;
 use crate::web::errors::PageError;
@@ -34,18 +39,115 @@ async fn show(
             .await
             .map_err(|_| PageError::unavailable(lang))?
             .map_err(|e| with_demo(PageError::from_submit(&e, lang), &state))?;
-    let kept = Kept::new();
-    let page = pages::form_page(FormInput {
+    let action = format!("{action}{}", lang_suffix(lang));
+    let submission_id = Uuid::new_v4().to_string();
+    let key = PageKey {
+        form: resolved.form.id.clone(),
+        version: resolved.form.version,
+        lang: lang.code(),
+        unit_name: resolved.unit.display_name(lang).to_string(),
+        route: if action.starts_with("/t/") { "t" } else { "s" },
+    };
+    let spliced = match state.form_pages.get(&key) {
+        Some(spliced) => spliced,
+        None => {
+            let page = form_page_with(&resolved, lang, state.demo, ACTION_MARK, ID_MARK);
+            let body = page.render().map_err(|_| PageError::unavailable(lang))?;
+            match Spliced::new(&body, &[ACTION_MARK, ID_MARK]) {
+                Some(spliced) => state.form_pages.put(key, spliced),
+                // A marker found twice (a unit named after it?): render this one in full.
+                None => {
+                    let page = form_page_with(&resolved, lang, state.demo, &action, &submission_id);
+                    return render(StatusCode::OK, &page, lang);
+                }
+            }
+        }
+    };
+    let action = askama::filters::escape(&action, askama::filters::Html)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    let values = [action.as_str(), submission_id.as_str()];
+    let gzip = AcceptEncoding::parse(&req)
+        .ok()
+        .and_then(|accept| accept.negotiate([Encoding::gzip(), Encoding::identity()].iter()))
+        .is_some_and(|chosen| chosen == Encoding::gzip());
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if gzip {
+        Ok(response
+            .insert_header((header::CONTENT_ENCODING, "gzip"))
+            .body(spliced.gzip(&values)))
+    } else {
+        // Marked identity so that the compression middleware leaves it as it is.
+        Ok(response
+            .insert_header((header::CONTENT_ENCODING, "identity"))
+            .body(spliced.plain(&values)))
+    }
+}
+
+/// Markers where a form page's per-request values go (letters only: escaping keeps them).
+const ACTION_MARK: &str = "HailongActionMark7q";
+const ID_MARK: &str = "HailongSubmissionMark7q";
+
+fn form_page_with(
+    resolved: &submit::Resolved,
+    lang: Lang,
+    demo: bool,
+    action: &str,
+    submission_id: &str,
+) -> pages::FormPage {
+    pages::form_page(FormInput {
         form: &resolved.form,
         lang,
-        demo: state.demo,
+        demo,
         unit_name: resolved.unit.display_name(lang),
-        action: format!("{action}{}", lang_suffix(lang)),
-        submission_id: Uuid::new_v4().to_string(),
-        kept: &kept,
+        action: action.to_string(),
+        submission_id: submission_id.to_string(),
+        kept: &EMPTY,
         problems: None,
-    });
-    render(StatusCode::OK, &page, lang)
+    })
+}
+
+static EMPTY: std::sync::LazyLock<Kept> = std::sync::LazyLock::new(Kept::new);
+
+/// What makes one unit's form page differ from another's. A form's content is fixed under
+/// its version (the version guard), so the version stands for the content.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageKey {
+    form: String,
+    version: u32,
+    lang: &'static str,
+    unit_name: String,
+    route: &'static str,
+}
+
+/// Form pages rendered and compressed once per unit, form version and language.
+#[derive(Default)]
+pub struct FormPages {
+    pages: std::sync::RwLock<HashMap<PageKey, Arc<Spliced>>>,
+}
+
+impl FormPages {
+    /// Enough for every desk of a province in both languages; beyond it the cache restarts.
+    const MAX: usize = 20_000;
+
+    fn get(&self, key: &PageKey) -> Option<Arc<Spliced>> {
+        self.pages.read().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: PageKey, spliced: Spliced) -> Arc<Spliced> {
+        let spliced = Arc::new(spliced);
+        if let Ok(mut pages) = self.pages.write() {
+            if pages.len() >= Self::MAX {
+                pages.clear();
+            }
+            pages.insert(key, spliced.clone());
+        }
+        spliced
+    }
 }
 
 fn with_demo(mut e: PageError, state: &AppState) -> PageError {

@@ -7,6 +7,7 @@ mod durability;
 mod forms;
 mod helpers;
 mod indices;
+mod openapi;
 mod qr;
 mod report;
 mod staff;

@@ -56,6 +56,97 @@ async fn the_poster_form_is_vietnamese_first_and_english_on_request(backend: Bac
 }
 both_backends!(the_poster_form_is_vietnamese_first_and_english_on_request);
 
+fn submission_id_of(html: &str) -> String {
+    let needle = "name=\"submission_id\" value=\"";
+    let at = html.find(needle).expect("submission id") + needle.len();
+    html[at..at + 36].to_string()
+}
+
+/// The form page is rendered and compressed once per unit and language; every request
+/// still gets its own submission id, and the gzip body is exactly the plain page.
+async fn the_cached_form_page_is_gzip_and_each_request_gets_its_own_id(backend: Backend) {
+    use std::io::Read;
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let fetch = |encoding: &'static str, path: &'static str| {
+        let request = app
+            .client
+            .get(app.url(path))
+            .header("accept-encoding", encoding);
+        async move {
+            let r = request.send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            assert_eq!(r.headers()["vary"], "Accept-Encoding");
+            let encoded = r
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string());
+            (encoded, r.bytes().await.unwrap().to_vec())
+        }
+    };
+    let gunzip = |bytes: &[u8]| {
+        let mut page = String::new();
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_string(&mut page)
+            .unwrap();
+        page
+    };
+    let (plain_encoding, plain) = fetch("identity", "/s/phuong-a").await;
+    assert_ne!(plain_encoding.as_deref(), Some("gzip"));
+    let plain = String::from_utf8(plain).unwrap();
+    let mut ids = vec![submission_id_of(&plain)];
+    for _ in 0..3 {
+        let (encoding, body) = fetch("gzip, deflate, br", "/s/phuong-a").await;
+        assert_eq!(encoding.as_deref(), Some("gzip"));
+        assert!(
+            body.len() * 4 < plain.len(),
+            "gzip {} of {}",
+            body.len(),
+            plain.len()
+        );
+        let page = gunzip(&body);
+        let id = submission_id_of(&page);
+        let same = page.replace(&id, &ids[0]);
+        if same != plain {
+            let at = same
+                .bytes()
+                .zip(plain.bytes())
+                .take_while(|(a, b)| a == b)
+                .count();
+            panic!(
+                "the gzip page differs from the plain one at byte {at} ({} vs {} bytes): {:?} vs {:?}",
+                same.len(),
+                plain.len(),
+                &same.as_bytes()[at.saturating_sub(40)..(at + 40).min(same.len())],
+                &plain.as_bytes()[at.saturating_sub(40)..(at + 40).min(plain.len())],
+            );
+        }
+        ids.push(id);
+    }
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 4, "every page its own submission id");
+    // "gzip;q=0" refuses gzip.
+    let (encoding, _) = fetch("gzip;q=0", "/s/phuong-a").await;
+    assert_ne!(encoding.as_deref(), Some("gzip"));
+    // The other language and another unit are their own pages, not the cached one.
+    let (_, en) = fetch("gzip", "/s/phuong-a?lang=en").await;
+    let en = gunzip(&en);
+    assert!(en.contains("action=\"/s/phuong-a?lang=en\""));
+    assert!(en.contains("<html lang=\"en\">"));
+    let (_, b) = fetch("gzip", "/s/phuong-b").await;
+    let b = gunzip(&b);
+    assert!(b.contains("action=\"/s/phuong-b\""));
+    assert_eq!(b.matches("name=\"access.").count(), 6);
+    // An id from a compressed page is taken like any other.
+    let mut answers = full_answers("4");
+    answers.push(("submission_id".into(), ids[1].clone()));
+    let r = app.post_form("/s/phuong-a", &as_refs(&answers)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.count_responses(), 1);
+}
+both_backends!(the_cached_form_page_is_gzip_and_each_request_gets_its_own_id);
+
 async fn a_complete_answer_is_stored_before_the_thank_you_page(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
