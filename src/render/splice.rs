@@ -5,7 +5,7 @@
 //! citizen of a unit but for two values (the address it posts to and a fresh submission id),
 //! so it is rendered once with markers, cut at the markers, and each static piece is
 //! DEFLATE-compressed once, ending on a byte boundary (a sync flush, not the final block).
-//! A request then compresses only its few dynamic bytes and strings the pieces together:
+//! A request then stores its few dynamic bytes as they are and strings the pieces together:
 //! the concatenation is one valid DEFLATE stream (RFC 1951 §3.2.3: blocks follow blocks; a
 //! piece refers back only into itself), wrapped in a gzip member (RFC 1952) whose CRC-32 is
 //! combined from the pieces' CRCs. Browsers see an ordinary `Content-Encoding: gzip` body.
@@ -53,6 +53,24 @@ fn deflate(data: &[u8], level: Compression, last: bool) -> Vec<u8> {
         }
     }
     out
+}
+
+/// `data` as stored (uncompressed) DEFLATE blocks, not final (RFC 1951 §3.2.4). The pieces
+/// before end on a byte boundary, so a stored block's header is one byte (BFINAL = 0,
+/// BTYPE = 00, five padding bits) and LEN/NLEN. A per-request value is a few dozen bytes:
+/// storing it costs nothing, where a compressor would allocate and clear its tables.
+fn stored(data: &[u8], out: &mut Vec<u8>) {
+    let mut chunks = data.chunks(u16::MAX as usize).peekable();
+    if chunks.peek().is_none() {
+        return;
+    }
+    for chunk in chunks {
+        let len = chunk.len() as u16;
+        out.push(0);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
 }
 
 fn crc_of(data: &[u8]) -> crc32fast::Hasher {
@@ -108,7 +126,7 @@ impl Spliced {
         out
     }
 
-    /// The same page as one gzip member, compressing only the values.
+    /// The same page as one gzip member; the values go in stored blocks.
     pub fn gzip(&self, values: &[&str]) -> Vec<u8> {
         let size = self.pieces.iter().map(|p| p.deflated.len()).sum::<usize>()
             + values.iter().map(|v| v.len() + 16).sum::<usize>()
@@ -120,7 +138,7 @@ impl Spliced {
         for (i, piece) in self.pieces.iter().enumerate() {
             if i > 0 {
                 let value = values.get(i - 1).copied().unwrap_or("").as_bytes();
-                out.extend_from_slice(&deflate(value, Compression::fast(), false));
+                stored(value, &mut out);
                 crc.combine(&crc_of(value));
                 length += value.len() as u64;
             }
@@ -180,6 +198,9 @@ mod tests {
         assert_eq!(gunzip(&s.gzip(&[])), "");
         let s = Spliced::new("XY", &["X", "Y"]).unwrap();
         assert_eq!(gunzip(&s.gzip(&["1", "2"])), "12");
+        // A value longer than one stored block holds.
+        let long = "đ".repeat(40_000);
+        assert_eq!(gunzip(&s.gzip(&[&long, ""])), long);
     }
 
     #[test]

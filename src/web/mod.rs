@@ -2,6 +2,7 @@
 //! A handler parses, calls one service function (on the blocking pool: diesel is synchronous),
 //! and renders.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod errors;
@@ -83,6 +84,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/tickets", web::get().to(staff::tickets_form))
         .route("/staff/tickets", web::post().to(staff::tickets_issue))
         .route("/staff/audit", web::get().to(staff::audit_page))
+        .route("/staff/users", web::get().to(admin::users_list))
+        .route("/staff/users", web::post().to(admin::users_add))
+        .route("/staff/tokens", web::get().to(admin::tokens_list))
+        .route("/staff/tokens", web::post().to(admin::tokens_create))
+        .route("/staff/tokens/revoke", web::post().to(admin::tokens_revoke))
+        .route("/staff/units", web::get().to(admin::units_list))
+        .route("/staff/units", web::post().to(admin::units_import))
+        .route("/staff/dossiers", web::get().to(admin::dossiers_form))
+        .route("/staff/dossiers", web::post().to(admin::dossiers_import))
         .route("/staff/audit.csv", web::get().to(staff::audit_csv))
         .route("/staff/password", web::get().to(staff::password_form))
         .route("/staff/password", web::post().to(staff::change_password))

@@ -71,6 +71,8 @@ struct HomePage {
     t_responses: &'static str,
     t_change_password: &'static str,
     t_tickets: &'static str,
+    manage: Vec<(&'static str, &'static str)>,
+    t_manage: &'static str,
 }
 
 #[derive(Template)]
@@ -103,7 +105,11 @@ fn cookie<'a>(
         .finish()
 }
 
-fn render(status: StatusCode, page: &impl Template, lang: Lang) -> Result<HttpResponse, PageError> {
+pub(crate) fn render(
+    status: StatusCode,
+    page: &impl Template,
+    lang: Lang,
+) -> Result<HttpResponse, PageError> {
     let body = page.render().map_err(|_| PageError::unavailable(lang))?;
     Ok(pages::html(status, body))
 }
@@ -144,7 +150,7 @@ pub async fn login_form(
     login_page(&state, lang_of(&req), StatusCode::OK, None, String::new())
 }
 
-fn field(pairs: &[(String, String)], key: &str) -> String {
+pub(crate) fn field(pairs: &[(String, String)], key: &str) -> String {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -152,7 +158,7 @@ fn field(pairs: &[(String, String)], key: &str) -> String {
         .unwrap_or_default()
 }
 
-fn forbidden(lang: Lang) -> PageError {
+pub(crate) fn forbidden(lang: Lang) -> PageError {
     PageError::new(
         StatusCode::FORBIDDEN,
         lang,
@@ -260,7 +266,7 @@ pub async fn login(
 }
 
 /// The signed-in member of staff, or a redirect to the sign-in page.
-async fn require_staff(req: &HttpRequest) -> Result<(Staff, String), HttpResponse> {
+pub(crate) async fn require_staff(req: &HttpRequest) -> Result<(Staff, String), HttpResponse> {
     match staff_of(req).await {
         Ok(Some(found)) => Ok(found),
         _ => Err(HttpResponse::SeeOther()
@@ -269,7 +275,7 @@ async fn require_staff(req: &HttpRequest) -> Result<(Staff, String), HttpRespons
     }
 }
 
-async fn form_with_csrf(
+pub(crate) async fn form_with_csrf(
     req: &HttpRequest,
     payload: web::Payload,
     csrf: &str,
@@ -390,6 +396,26 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         t_responses: lang.pick("Phiếu trả lời (đã ẩn danh)", "Responses (anonymised)"),
         t_change_password: lang.pick("Đổi mật khẩu", "Change password"),
         t_tickets: lang.pick("In phiếu mã khảo sát", "Print survey code slips"),
+        manage: match staff.role {
+            crate::domain::user::Role::Admin => vec![
+                ("/staff/users", lang.pick("Người dùng", "Users")),
+                ("/staff/tokens", lang.pick("Mã truy cập API", "API tokens")),
+                ("/staff/units", lang.pick("Đơn vị", "Units")),
+                (
+                    "/staff/dossiers",
+                    lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
+                ),
+                ("/staff/audit", lang.pick("Nhật ký hoạt động", "Audit log")),
+            ],
+            crate::domain::user::Role::Officer => {
+                vec![(
+                    "/staff/dossiers",
+                    lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
+                )]
+            }
+            crate::domain::user::Role::Viewer => Vec::new(),
+        },
+        t_manage: lang.pick("Quản lý", "Manage"),
     };
     render(StatusCode::OK, &page, lang)
 }

@@ -356,6 +356,10 @@ async fn every_route_answers_each_role_as_it_should(backend: Backend) {
         ("/staff/audit", [303, 403, 403, 200, 303, 303]),
         ("/staff/tickets", [303, 403, 200, 200, 303, 303]),
         ("/staff/audit.csv", [303, 403, 403, 200, 303, 303]),
+        ("/staff/users", [303, 403, 403, 200, 303, 303]),
+        ("/staff/tokens", [303, 403, 403, 200, 303, 303]),
+        ("/staff/units", [303, 403, 403, 200, 303, 303]),
+        ("/staff/dossiers", [303, 403, 200, 200, 303, 303]),
         (
             "/exports/indices.csv?period=2021-Q1",
             [401, 200, 200, 200, 200, 200],
@@ -554,3 +558,295 @@ async fn officers_print_slips_for_their_own_unit_from_the_browser(backend: Backe
         .any(|a| a.action == "tickets.issue" && a.actor == "can-bo-a"));
 }
 both_backends!(officers_print_slips_for_their_own_unit_from_the_browser);
+
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .expect("a CSRF field")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+fn secret_of(html: &str) -> String {
+    html.split("<code class=\"secret\">")
+        .nth(1)
+        .expect("a secret shown once")
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+async fn post_as(
+    app: &TestApp,
+    cookie: &str,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String) {
+    let r = app
+        .client
+        .post(app.url(path))
+        .header("cookie", format!("hailong_session={cookie}"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.text().await.unwrap())
+}
+
+/// An admin manages users, tokens, units and dossier counts from the browser; an officer
+/// imports their own unit's counts; every change is in the audit log.
+async fn admins_manage_users_tokens_units_and_dossiers_from_pages(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let admin = session(&app, "noi-vu", &add_user(&app, "noi-vu", Role::Admin, None)).await;
+    let home = get_as(&app, &admin, "/staff").await.text().await.unwrap();
+    for link in [
+        "/staff/users",
+        "/staff/tokens",
+        "/staff/units",
+        "/staff/dossiers",
+    ] {
+        assert!(
+            home.contains(&format!("href=\"{link}\"")),
+            "{link} on the dashboard"
+        );
+    }
+    let page = get_as(&app, &admin, "/staff/users")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("noi-vu"));
+    let csrf = csrf_of(&page);
+
+    // Users: an officer of phuong-b, who then signs in with the password shown once.
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/users",
+        &[
+            ("csrf", &csrf),
+            ("username", "can-bo-b"),
+            ("role", "officer"),
+            ("unit", "phuong-b"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let password = secret_of(&html);
+    assert!(password.len() >= 12);
+    let officer = session(&app, "can-bo-b", &password).await;
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/users",
+        &[
+            ("csrf", &csrf),
+            ("username", "can-bo-b"),
+            ("role", "viewer"),
+            ("unit", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("already exists") && !html.contains("class=\"secret\""));
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/users",
+        &[
+            ("csrf", &csrf),
+            ("username", "can-bo-x"),
+            ("role", "officer"),
+            ("unit", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("value=\"can-bo-x\""),
+        "what was typed is kept"
+    );
+    let (status, _) = post_as(
+        &app,
+        &admin,
+        "/staff/users",
+        &[
+            ("csrf", "forged"),
+            ("username", "ke-gian"),
+            ("role", "admin"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = post_as(
+        &app,
+        &officer,
+        "/staff/users",
+        &[("csrf", &csrf), ("username", "ke-gian"), ("role", "admin")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Tokens: created for phuong-a, works on the API, revoked, refused.
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/tokens",
+        &[("csrf", &csrf), ("name", "ki-ot A"), ("unit", "phuong-a")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let token = secret_of(&html);
+    assert!(html.contains("ki-ot A") && html.contains("/staff/tokens/revoke"));
+    let issue = || {
+        app.client
+            .post(app.url("/api/v1/tickets"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({"unit": "phuong-a"}))
+            .send()
+    };
+    assert_eq!(issue().await.unwrap().status(), StatusCode::CREATED);
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/tokens/revoke",
+        &[("csrf", &csrf), ("name", "ki-ot A")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("class=\"secret\""));
+    assert_eq!(issue().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let (status, _) = post_as(
+        &app,
+        &admin,
+        "/staff/tokens",
+        &[("csrf", &csrf), ("name", "x"), ("unit", "khong-co")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Units: one good import; one with a bad line keeps nothing and names the line.
+    let good = "code,name,name_en,parent,form,valid_from,valid_to,predecessors\nphuong-c,Phường C,Ward C,quan-test,,,,\n";
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/units",
+        &[("csrf", &csrf), ("csv", good)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Phường C"));
+    let bad = "code,name,name_en,parent,form,valid_from,valid_to,predecessors\nphuong-d,Phường D,,quan-test,,,,\nphuong-e,Phường E,,quan-test,,2021-13-01,,\n";
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/units",
+        &[("csrf", &csrf), ("csv", bad)],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("line 3"), "the bad line is named");
+    assert!(
+        html.contains("phuong-e,Phường E"),
+        "the pasted text is kept to correct"
+    );
+    assert!(!app
+        .store
+        .read(hailong::store::units::list)
+        .unwrap()
+        .iter()
+        .any(|u| u.code.as_str() == "phuong-d"));
+
+    // Dossier counts: the officer of phuong-b imports their unit, not another's.
+    let page = get_as(&app, &officer, "/staff/dossiers")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let officer_csrf = csrf_of(&page);
+    let (status, html) = post_as(
+        &app,
+        &officer,
+        "/staff/dossiers",
+        &[
+            ("csrf", &officer_csrf),
+            ("csv", "unit_code,date,dossiers\nphuong-b,2021-03-01,17\n"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (status, _) = post_as(
+        &app,
+        &officer,
+        "/staff/dossiers",
+        &[
+            ("csrf", &officer_csrf),
+            (
+                "csv",
+                "unit_code,date,dossiers\nphuong-b,2021-03-02,5\nphuong-a,2021-03-01,9\n",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/dossiers",
+        &[
+            ("csrf", &csrf),
+            (
+                "csv",
+                "unit_code,date,dossiers\nphuong-a,2021-03-01,9\nphuong-a,2021-03-02,-4\n",
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("line 3"), "{html}");
+    let stored: Vec<(String, chrono::NaiveDate, i32)> = app
+        .store
+        .read(|c| -> Result<_, hailong::store::StoreError> {
+            use diesel::prelude::*;
+            use hailong::store::schema::dossier_counts as d;
+            d::table
+                .select((d::unit_code, d::day, d::dossiers))
+                .order(d::unit_code)
+                .load(c)
+                .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap();
+    assert_eq!(stored.len(), 1, "only the good import is kept: {stored:?}");
+    assert_eq!(stored[0].2, 17);
+    let viewer = session(
+        &app,
+        "lanh-dao",
+        &add_user(&app, "lanh-dao", Role::Viewer, None),
+    )
+    .await;
+    assert_eq!(
+        get_as(&app, &viewer, "/staff/dossiers").await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // The audit log holds each change.
+    let audit = get_as(&app, &admin, "/staff/audit")
+        .await
+        .text()
+        .await
+        .unwrap();
+    for action in [
+        "user.add",
+        "token.create",
+        "token.revoke",
+        "units.import",
+        "dossiers.import",
+    ] {
+        assert!(audit.contains(action), "{action} in the audit log");
+    }
+}
+both_backends!(admins_manage_users_tokens_units_and_dossiers_from_pages);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# CPU time per respondent (issue: throughput): one form page (gzip) + one submission.
+# Starts a release `hailong serve --demo` on a fresh SQLite file (or DATABASE_URL), drives it
+# with wrk, and divides the server's CPU time (utime+stime from /proc/PID/stat) by the
+# requests wrk completed. Usage: benches/load/cpu.sh [seconds]   (needs wrk; builds release)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs=${1:-10}
+cargo build --release --quiet
+bin=${CARGO_TARGET_DIR:-target}/release/hailong
+dir=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+url=${DATABASE_URL:-sqlite://$dir/bench.db}
+"$bin" serve --demo --rate-limit off --database-url "$url" --bind 127.0.0.1:$port >"$dir/log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+unit=$(curl -s "http://127.0.0.1:$port/" | grep -o '/s/[a-z0-9-]*' | head -1 || true)
+unit=${unit:-/s/an-lac-a}
+ticks=$(getconf CLK_TCK)
+cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+run() { # name script
+  local before after out n
+  before=$(cpu)
+  out=$(wrk -t2 -c64 -d"${secs}s" -s "benches/load/$2" "http://127.0.0.1:$port$unit")
+  after=$(cpu)
+  n=$(echo "$out" | awk '/^requests/ {gsub(",", "", $2); print $2}')
+  echo "$1: $(echo "$out" | grep '^requests')"
+  awk -v t=$((after - before)) -v hz="$ticks" -v n="$n" -v name="$1" \
+    'BEGIN { printf "%s: %.3f ms CPU per request (%d requests, %.2f s CPU)\n", name, 1000 * t / hz / n, n, t / hz }'
+  echo "$1: resident $(awk '/VmRSS/ {print $2 / 1024 " MB"}' /proc/$pid/status)"
+}
+run "form page (gzip)" form.lua
+run "submission" submit.lua
