@@ -11,7 +11,7 @@ pub fn setting(conn: &mut DbConnection, key: &str) -> Result<Option<String>, Sto
     Ok(settings::table
         .find(key)
         .select(settings::value)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -35,7 +35,7 @@ pub fn form_fingerprint(
     Ok(form_versions::table
         .find((form_id, version))
         .select(form_versions::fingerprint)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -58,7 +58,7 @@ pub fn by_submission_id(
     Ok(responses::table
         .filter(responses::submission_id.eq(submission_id))
         .select(ResponseRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -66,7 +66,7 @@ pub fn id_of(conn: &mut DbConnection, submission_id: &str) -> Result<Option<i64>
     Ok(responses::table
         .filter(responses::submission_id.eq(submission_id))
         .select(responses::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -42,9 +42,9 @@ pub fn add(conn: &mut DbConnection, key: &TallyKey, delta: &Tally) -> Result<(),
             .bind::<diesel::sql_types::Text, _>(&key.form_id)
             .bind::<diesel::sql_types::Integer, _>(key.form_version)
             .execute(pg)?;
-            Some(filter.select(tallies::data).for_update().first(pg)?)
+            Some(filter.select(tallies::data).for_update().get_result(pg)?)
         }
-        DbConnection::Sqlite(lite) => filter.select(tallies::data).first(lite).optional()?,
+        DbConnection::Sqlite(lite) => filter.select(tallies::data).get_result(lite).optional()?,
     };
     match current {
         Some(text) => {

@@ -33,7 +33,7 @@ pub fn get(conn: &mut DbConnection, code: &str) -> Result<Option<TicketRow>, Sto
     Ok(tickets::table
         .find(code)
         .select(TicketRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

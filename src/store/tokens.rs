@@ -37,7 +37,7 @@ pub fn by_hash(conn: &mut DbConnection, hash: &str) -> Result<Option<TokenRow>, 
     Ok(api_tokens::table
         .filter(api_tokens::token_hash.eq(hash))
         .select(TokenRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 

@@ -67,7 +67,7 @@ pub fn get(conn: &mut DbConnection, code: &str) -> Result<Option<Unit>, StoreErr
     units::table
         .find(code)
         .select(UnitRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map(UnitRow::into_unit)
         .transpose()

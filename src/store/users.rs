@@ -39,7 +39,7 @@ pub fn by_name(conn: &mut DbConnection, name: &str) -> Result<Option<UserRow>, S
     Ok(users::table
         .filter(users::username.eq(name))
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -47,7 +47,7 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> Result<Option<UserRow>, StoreE
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?)
 }
 
@@ -140,7 +140,7 @@ pub fn session(
         .filter(sessions::token_hash.eq(token_hash))
         .filter(sessions::expires_at.gt(now))
         .select((sessions::user_id, sessions::csrf))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match found {
         Some((uid, csrf)) => Ok(by_id(conn, uid)?.filter(|u| !u.disabled).map(|u| (u, csrf))),
