@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CPU time per respondent (issue: throughput): one form page (gzip) + one submission.
+# CPU time per respondent (issue: throughput): one form page (gzip) + one submission,
+# and the same load on POST /api/v1/responses.
 # Starts a release `hailong serve --demo` on a fresh SQLite file (or DATABASE_URL), drives it
 # with wrk, and divides the server's CPU time (utime+stime from /proc/PID/stat) by the
 # requests wrk completed. Usage: benches/load/cpu.sh [seconds]   (needs wrk; builds release)
@@ -19,10 +20,10 @@ unit=$(curl -s "http://127.0.0.1:$port/" | grep -o '/s/[a-z0-9-]*' | head -1 || 
 unit=${unit:-/s/an-lac-a}
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
-run() { # name script
+run() { # name script [path]
   local before after out n
   before=$(cpu)
-  out=$(wrk -t2 -c64 -d"${secs}s" -s "benches/load/$2" "http://127.0.0.1:$port$unit")
+  out=$(wrk -t2 -c64 -d"${secs}s" -s "benches/load/$2" "http://127.0.0.1:$port${3:-$unit}")
   after=$(cpu)
   n=$(echo "$out" | awk '/^requests/ {gsub(",", "", $2); print $2}')
   echo "$1: $(echo "$out" | grep '^requests')"
@@ -32,3 +33,5 @@ run() { # name script
 }
 run "form page (gzip)" form.lua
 run "submission" submit.lua
+HAILONG_TOKEN=$("$bin" tokens create "load-$port" --database-url "$url" | tail -1) \
+HAILONG_UNIT=${unit#/s/} run "API response" api.lua /api/v1/responses
