@@ -70,7 +70,7 @@ pub fn check_one(
 
 /// Reads CSV with the header `unit_code,date,dossiers` (UTF-8, BOM allowed).
 pub fn parse_csv(text: &str) -> Result<Vec<DossierCount>, DossierError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = super::csv_input(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -141,4 +141,26 @@ pub fn import(
         }
         Ok(counts.len())
     })
+}
+
+#[cfg(test)]
+mod line_tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_line_is_named_by_its_line_in_the_file_whatever_the_line_ends() {
+        for nl in ["\n", "\r\n"] {
+            let text = [
+                "unit_code,date,dossiers",
+                "tan-tao,2021-10-01,120",
+                "tan-tao,2021-10-02,mười",
+                "",
+            ]
+            .join(nl);
+            match parse_csv(&text) {
+                Err(DossierError::Line { line, .. }) => assert_eq!(line, 3, "{nl:?}"),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
 }

@@ -15,3 +15,16 @@ pub mod tickets;
 pub mod tokens;
 pub mod units;
 pub mod users;
+
+/// CSV text as the importers read it: without a byte-order mark (Excel writes one) and with
+/// Windows line ends (`\r\n`, what Excel and a browser's text box send) made `\n`, because
+/// the `csv` crate counts lines wrongly after `\r\n` (BurntSushi/rust-csv#395) and a clerk
+/// must be told the right line.
+pub(crate) fn csv_input(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.contains("\r\n") {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}

@@ -47,7 +47,7 @@ fn date(line: u64, label: &str, s: &str) -> Result<Option<NaiveDate>, ImportErro
 
 /// Parses a units CSV (UTF-8, with or without a byte-order mark) into units.
 pub fn parse_csv(text: &str, forms: &FormRegistry) -> Result<Vec<Unit>, ImportError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = super::csv_input(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(false)

@@ -219,3 +219,51 @@ test('the sign-in page passes axe and the report prints on at most two A4 pages'
   await page.screenshot({ path: join(artifacts, 'report-print.png'), fullPage: true });
   await ctx.close();
 });
+
+test('an admin manages users, tokens, units and dossier counts on a phone; every page passes axe', async () => {
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/login`);
+  await page.fill('#u', 'admin');
+  await page.fill('#p', adminPassword);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/staff/);
+  await axe(page, 'staff dashboard');
+  const noSideScroll = async (label) => {
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= width, `${label}: the page scrolls sideways (${scroll} > ${width})`);
+  };
+  await noSideScroll('dashboard');
+
+  await page.click('a[href="/staff/users"]');
+  await axe(page, 'users page');
+  await noSideScroll('users page');
+  await page.fill('#username', 'can-bo-tan-tao');
+  await page.selectOption('#role', 'officer');
+  await page.selectOption('#unit', 'tan-tao');
+  await page.click('form[aria-labelledby=form-title] button[type=submit]');
+  const password = (await page.textContent('code.secret')).trim();
+  assert.ok(password.length >= 12, 'the new password is shown once');
+  await axe(page, 'user added');
+  assert.match(await page.textContent('table'), /can-bo-tan-tao/);
+
+  await page.goto(`${origin}/staff/tokens`);
+  await page.fill('#name', 'phần mềm một cửa');
+  await page.click('form[aria-labelledby=form-title] button[type=submit]');
+  assert.match((await page.textContent('code.secret')).trim(), /^hl_/);
+  await axe(page, 'token created');
+  await noSideScroll('tokens page');
+
+  await page.goto(`${origin}/staff/units`);
+  await axe(page, 'units page');
+  await noSideScroll('units page');
+  assert.match(await page.textContent('table'), /Tân Tạo/);
+
+  await page.goto(`${origin}/staff/dossiers`);
+  await page.fill('#csv', 'unit_code,date,dossiers\ntan-tao,2021-10-01,120\ntan-tao,2021-10-02,mười\n');
+  await page.click('form[aria-labelledby=form-title] button[type=submit]');
+  assert.match(await page.textContent('[role=alert]'), /line 3/);
+  await axe(page, 'dossier import refused');
+  await noSideScroll('dossiers page');
+  await ctx.close();
+});
