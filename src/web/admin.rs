@@ -238,7 +238,6 @@ fn unit_options(
 
 async fn users_page(
     state: web::Data<AppState>,
-    req: &HttpRequest,
     lang: Lang,
     staff: Staff,
     csrf: String,
@@ -252,7 +251,6 @@ async fn users_page(
     })
     .await?
     .map_err(|_| PageError::unavailable(lang))?;
-    let _ = req;
     let mut page = base(lang, &state, &staff, csrf, lang.pick("Người dùng", "Users"));
     page.columns = vec![
         lang.pick("Tên đăng nhập", "User name"),
@@ -329,7 +327,7 @@ pub async fn users_list(
         Ok(s) => s,
         Err(redirect) => return Ok(redirect),
     };
-    users_page(state, &req, lang, staff, csrf, Outcome::default()).await
+    users_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
 pub async fn users_add(
@@ -352,7 +350,7 @@ pub async fn users_add(
                 .into(),
             pairs,
         );
-        return users_page(state, &req, lang, staff, csrf, outcome).await;
+        return users_page(state, lang, staff, csrf, outcome).await;
     };
     let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
     let added = blocking(lang, move || {
@@ -388,7 +386,7 @@ pub async fn users_add(
         Err(UserError::Hash | UserError::Store(_)) => return Err(PageError::unavailable(lang)),
         Err(e) => Outcome::error(e.to_string(), pairs),
     };
-    users_page(state, &req, lang, staff, csrf, outcome).await
+    users_page(state, lang, staff, csrf, outcome).await
 }
 
 // ---------------------------------------------------------------- tokens
