@@ -17,7 +17,9 @@ use crate::service::users::{self, NewUser, Staff, UserError};
 use crate::store::{tokens as token_store, users as user_store, StoreError};
 use crate::web::errors::PageError;
 use crate::web::pages::PageMeta;
-use crate::web::staff::{field, form_with_csrf, render, require_staff};
+use crate::web::staff::{
+    field, form_with_csrf, form_with_csrf_up_to, render, require_staff, IMPORT_LIMIT,
+};
 use crate::web::{lang_of, AppState};
 
 pub struct Action {
@@ -35,7 +37,7 @@ pub struct Row {
 pub struct Field {
     name: &'static str,
     label: &'static str,
-    /// `text`, `select` or `textarea`.
+    /// `text`, `select`, `textarea` or `file`.
     kind: &'static str,
     value: String,
     options: Vec<(String, String)>,
@@ -43,6 +45,20 @@ pub struct Field {
 }
 
 impl Field {
+    fn file(lang: Lang) -> Field {
+        Field {
+            name: "file",
+            label: lang.pick(
+                "Tệp CSV (Excel: Lưu thành → CSV UTF-8)",
+                "CSV file (Excel: Save As → CSV UTF-8)",
+            ),
+            kind: "file",
+            value: String::new(),
+            options: Vec::new(),
+            required: false,
+        }
+    }
+
     fn text(name: &'static str, label: &'static str, value: String) -> Field {
         Field {
             name,
@@ -56,6 +72,8 @@ impl Field {
 }
 
 pub struct FormView {
+    /// Sent as `multipart/form-data` (it has a file field).
+    upload: bool,
     title: &'static str,
     help: String,
     action: &'static str,
@@ -290,6 +308,7 @@ async fn users_page(
             )
             .to_string(),
         action: "/staff/users",
+        upload: false,
         fields: vec![
             Field::text("username", lang.pick("Tên đăng nhập", "User name"), outcome.kept("username")),
             Field {
@@ -447,6 +466,7 @@ async fn tokens_page(
             )
             .to_string(),
         action: "/staff/tokens",
+        upload: false,
         fields: vec![
             Field::text("name", lang.pick("Tên (để nhận biết)", "Name (to recognise it)"), outcome.kept("name")),
             Field {
@@ -566,6 +586,16 @@ pub async fn tokens_revoke(
 
 // ---------------------------------------------------------------- units
 
+/// The CSV of an import: the uploaded file if one was chosen, otherwise the pasted text.
+fn import_text(pairs: &[(String, String)]) -> String {
+    let file = field(pairs, "file");
+    if file.trim().is_empty() {
+        field(pairs, "csv")
+    } else {
+        file
+    }
+}
+
 const UNITS_HEADER: &str = "code,name,name_en,parent,form,valid_from,valid_to,predecessors";
 
 async fn units_page(
@@ -621,9 +651,10 @@ async fn units_page(
             )
         ),
         action: "/staff/units",
-        fields: vec![Field {
+        upload: true,
+        fields: vec![Field::file(lang), Field {
             name: "csv",
-            label: "CSV",
+            label: lang.pick("… hoặc dán nội dung CSV", "… or paste the CSV"),
             kind: "textarea",
             value: if kept.is_empty() { format!("{UNITS_HEADER}\n") } else { kept },
             options: Vec::new(),
@@ -656,8 +687,9 @@ pub async fn units_import(
         Ok(s) => s,
         Err(redirect) => return Ok(redirect),
     };
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let text = field(&pairs, "csv");
+    let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
+    let text = import_text(&pairs);
+    let kept = vec![("csv".to_string(), text.clone())];
     let st = state.clone();
     let imported = blocking(lang, move || {
         let list = units::parse_csv(&text, &st.forms)?;
@@ -696,7 +728,7 @@ pub async fn units_import(
                         "Not imported, nothing was kept:"
                     )
                 ),
-                pairs,
+                kept,
             )
         }
     };
@@ -739,9 +771,10 @@ async fn dossiers_page(
             )
         ),
         action: "/staff/dossiers",
-        fields: vec![Field {
+        upload: true,
+        fields: vec![Field::file(lang), Field {
             name: "csv",
-            label: "CSV",
+            label: lang.pick("… hoặc dán nội dung CSV", "… or paste the CSV"),
             kind: "textarea",
             value: if kept.is_empty() { format!("{DOSSIERS_HEADER}\n") } else { kept },
             options: Vec::new(),
@@ -774,8 +807,9 @@ pub async fn dossiers_import(
         Ok(s) => s,
         Err(redirect) => return Ok(redirect),
     };
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let text = field(&pairs, "csv");
+    let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
+    let text = import_text(&pairs);
+    let kept = vec![("csv".to_string(), text.clone())];
     let (st, scope) = (state.clone(), staff.unit.clone());
     let imported = blocking(lang, move || {
         let counts = dossiers::parse_csv(&text)?;
@@ -817,7 +851,7 @@ pub async fn dossiers_import(
                         "Not imported, nothing was kept:"
                     )
                 ),
-                pairs,
+                kept,
             )
         }
     };

@@ -146,11 +146,19 @@ pub enum BodyError {
 }
 
 /// Reads a request body up to `BODY_LIMIT` bytes.
-pub async fn read_body(mut payload: web::Payload) -> Result<web::BytesMut, BodyError> {
+pub async fn read_body(payload: web::Payload) -> Result<web::BytesMut, BodyError> {
+    read_body_up_to(payload, BODY_LIMIT).await
+}
+
+/// Reads a request body up to `limit` bytes.
+pub async fn read_body_up_to(
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::BytesMut, BodyError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| BodyError::Broken)?;
-        if body.len() + chunk.len() > BODY_LIMIT {
+        if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge);
         }
         body.extend_from_slice(&chunk);

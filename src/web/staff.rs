@@ -281,11 +281,81 @@ pub(crate) async fn form_with_csrf(
     csrf: &str,
     lang: Lang,
 ) -> Result<Vec<(String, String)>, PageError> {
-    let body = read_body(payload)
-        .await
-        .map_err(|_| PageError::bad_request(lang))?;
-    let pairs = parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?;
-    let _ = req;
+    form_with_csrf_up_to(req, payload, csrf, lang, crate::web::BODY_LIMIT).await
+}
+
+/// Staff imports (a quarter of a province's dossier counts) are larger than a citizen's form.
+pub(crate) const IMPORT_LIMIT: usize = 4 * 1024 * 1024;
+
+fn too_large(lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        lang,
+        lang.pick("Tệp quá lớn", "Too large"),
+        lang.pick(
+            "Nội dung gửi lên lớn hơn 4 MB. Xin chia thành nhiều lần nhập.",
+            "What was sent is larger than 4 MB. Please import it in parts.",
+        ),
+    )
+}
+
+fn not_text(lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        lang,
+        lang.pick("Tệp không đọc được", "The file could not be read"),
+        lang.pick(
+            "Tệp không phải văn bản UTF-8. Trong Excel, chọn Lưu thành → \"CSV UTF-8 (phân cách bằng dấu phẩy)\".",
+            "The file is not UTF-8 text. In Excel, choose Save As → \"CSV UTF-8 (Comma delimited)\".",
+        ),
+    )
+}
+
+/// A staff form's fields, sent URL-encoded or as `multipart/form-data` (a file field is read
+/// as UTF-8 text under its field name), refused with 403 unless it carries the session's
+/// CSRF token.
+pub(crate) async fn form_with_csrf_up_to(
+    req: &HttpRequest,
+    payload: web::Payload,
+    csrf: &str,
+    lang: Lang,
+    limit: usize,
+) -> Result<Vec<(String, String)>, PageError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let pairs = if multipart {
+        use futures_util::StreamExt;
+        let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+        let mut pairs = Vec::new();
+        let mut size = 0usize;
+        while let Some(part) = parts.next().await {
+            let mut part = part.map_err(|_| PageError::bad_request(lang))?;
+            let name = part.name().unwrap_or_default().to_string();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = part.next().await {
+                let chunk = chunk.map_err(|_| PageError::bad_request(lang))?;
+                size += chunk.len();
+                if size > limit {
+                    return Err(too_large(lang));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8(bytes).map_err(|_| not_text(lang))?;
+            pairs.push((name, text));
+        }
+        pairs
+    } else {
+        let body = crate::web::read_body_up_to(payload, limit)
+            .await
+            .map_err(|e| match e {
+                crate::web::BodyError::TooLarge => too_large(lang),
+                crate::web::BodyError::Broken => PageError::bad_request(lang),
+            })?;
+        parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?
+    };
     if field(&pairs, "csrf") != csrf {
         return Err(forbidden(lang));
     }

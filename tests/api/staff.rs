@@ -808,6 +808,47 @@ async fn admins_manage_users_tokens_units_and_dossiers_from_pages(backend: Backe
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("line 3"), "{html}");
+    // The same as a file saved by Excel ("CSV UTF-8": a byte-order mark, CRLF line ends),
+    // sent as multipart; a file that is not UTF-8 is refused with a page that says so.
+    let upload = |bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("csv", "")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes)
+                    .file_name("so-ho-so.csv")
+                    .mime_str("text/csv")
+                    .unwrap(),
+            );
+        app.client
+            .post(app.url("/staff/dossiers"))
+            .header("cookie", format!("hailong_session={admin}"))
+            .multipart(form)
+            .send()
+    };
+    let excel =
+        "\u{feff}unit_code,date,dossiers\r\nphuong-a,2021-03-03,21\r\nphuong-a,2021-03-04,22\r\n";
+    let r = upload(excel.as_bytes().to_vec()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Đã lưu 2 dòng"));
+    let r = upload(b"unit_code,date,dossiers\nph\xf0\x28\x8c\x28ng-a,2021-03-05,1\n".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("UTF-8"));
+    let r = upload(
+        b"unit_code,date,dossiers\r\nphuong-a,2021-03-05,1\r\nphuong-a,2021-03-06,x\r\n".to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("line 3"), "CRLF lines are counted right");
+    assert!(
+        html.contains("phuong-a,2021-03-06,x"),
+        "the file's text comes back to be corrected"
+    );
     let stored: Vec<(String, chrono::NaiveDate, i32)> = app
         .store
         .read(|c| -> Result<_, hailong::store::StoreError> {
@@ -820,8 +861,16 @@ async fn admins_manage_users_tokens_units_and_dossiers_from_pages(backend: Backe
                 .map_err(hailong::store::StoreError::from)
         })
         .unwrap();
-    assert_eq!(stored.len(), 1, "only the good import is kept: {stored:?}");
-    assert_eq!(stored[0].2, 17);
+    assert_eq!(
+        stored.len(),
+        3,
+        "only the good imports are kept: {stored:?}"
+    );
+    let counts: Vec<i32> = stored.iter().map(|r| r.2).collect();
+    assert!(
+        counts.contains(&17) && counts.contains(&21) && counts.contains(&22),
+        "{stored:?}"
+    );
     let viewer = session(
         &app,
         "lanh-dao",
