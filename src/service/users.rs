@@ -332,3 +332,57 @@ pub fn change_password<R: Rng + ?Sized>(
     })?;
     Ok(())
 }
+
+/// Disables an account (its sessions end at once) or enables it again. An admin cannot
+/// disable their own account, so the office never locks itself out.
+pub fn set_disabled(
+    store: &Store,
+    actor: &Staff,
+    username: &str,
+    disabled: bool,
+    now: DateTime<Utc>,
+) -> Result<(), UserError> {
+    if disabled && actor.username == username {
+        return Err(UserError::Invalid(
+            "you cannot disable your own account".into(),
+        ));
+    }
+    store.write(|c| -> Result<(), UserError> {
+        let row = user_store::by_name(c, username)?
+            .ok_or_else(|| UserError::Invalid(format!("there is no user \"{username}\"")))?;
+        user_store::set_disabled(c, row.id, disabled)?;
+        if disabled {
+            user_store::delete_sessions_of(c, row.id)?;
+        }
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
+        audit(c, now, &actor.username, action, username, "ok")?;
+        Ok(())
+    })
+}
+
+/// Gives an account a new random password (returned once), lifts a lock-out and ends its
+/// sessions: what an admin does for someone who forgot theirs.
+pub fn reset_password<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    actor: &Staff,
+    username: &str,
+    now: DateTime<Utc>,
+) -> Result<String, UserError> {
+    let password = generate_password(rng);
+    let hash = hash_password(rng, &password)?;
+    store.write(|c| -> Result<(), UserError> {
+        let row = user_store::by_name(c, username)?
+            .ok_or_else(|| UserError::Invalid(format!("there is no user \"{username}\"")))?;
+        user_store::set_password(c, row.id, &hash)?;
+        user_store::clear_failures(c, row.id)?;
+        user_store::delete_sessions_of(c, row.id)?;
+        audit(c, now, &actor.username, "password.reset", username, "ok")?;
+        Ok(())
+    })?;
+    Ok(password)
+}

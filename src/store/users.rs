@@ -85,6 +85,13 @@ pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> Result<(), 
     Ok(())
 }
 
+pub fn set_disabled(conn: &mut DbConnection, id: i64, disabled: bool) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id))
+        .set(users::disabled.eq(disabled))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn record_failure(
     conn: &mut DbConnection,
     id: i64,

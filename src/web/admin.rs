@@ -31,7 +31,7 @@ pub struct Action {
 
 pub struct Row {
     cells: Vec<String>,
-    action: Option<Action>,
+    actions: Vec<Action>,
 }
 
 pub struct Field {
@@ -224,7 +224,7 @@ fn finish(mut page: AdminPage, outcome: Outcome, lang: Lang) -> Result<HttpRespo
     page.error = outcome.error;
     page.notice = outcome.notice;
     page.secret = outcome.secret;
-    page.has_actions = page.rows.iter().any(|r| r.action.is_some());
+    page.has_actions = page.rows.iter().any(|r| !r.actions.is_empty());
     render(outcome.status.unwrap_or(StatusCode::OK), &page, lang)
 }
 
@@ -281,6 +281,29 @@ async fn users_page(
     page.rows = list
         .into_iter()
         .map(|u| Row {
+            actions: vec![
+                if u.disabled {
+                    Action {
+                        url: "/staff/users/enable",
+                        name: "username",
+                        value: u.username.clone(),
+                        label: lang.pick("Mở khóa", "Enable"),
+                    }
+                } else {
+                    Action {
+                        url: "/staff/users/disable",
+                        name: "username",
+                        value: u.username.clone(),
+                        label: lang.pick("Khóa", "Disable"),
+                    }
+                },
+                Action {
+                    url: "/staff/users/reset",
+                    name: "username",
+                    value: u.username.clone(),
+                    label: lang.pick("Cấp lại mật khẩu", "New password"),
+                },
+            ],
             cells: vec![
                 u.username,
                 u.role,
@@ -295,7 +318,6 @@ async fn users_page(
                     lang.pick("hoạt động", "active").to_string()
                 },
             ],
-            action: None,
         })
         .collect();
     let role = outcome.kept("role");
@@ -408,6 +430,96 @@ pub async fn users_add(
     users_page(state, lang, staff, csrf, outcome).await
 }
 
+/// `POST /staff/users/{disable,enable,reset}`: one account, named by `username`.
+async fn user_action(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    action: UserAction,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = match staff_for(&req, lang, admins).await? {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let username = field(&pairs, "username");
+    let (st, actor, name) = (state.clone(), staff.clone(), username.clone());
+    let done = blocking(lang, move || match action {
+        UserAction::Disable => {
+            users::set_disabled(&st.store, &actor, &name, true, Utc::now()).map(|()| None)
+        }
+        UserAction::Enable => {
+            users::set_disabled(&st.store, &actor, &name, false, Utc::now()).map(|()| None)
+        }
+        UserAction::Reset => {
+            users::reset_password(&st.store, &mut rand::rng(), &actor, &name, Utc::now()).map(Some)
+        }
+    })
+    .await?;
+    let outcome = match done {
+        Ok(secret) => Outcome {
+            notice: Some(match action {
+                UserAction::Disable => format!(
+                    "{} \"{username}\"; {}",
+                    lang.pick("Đã khóa", "Disabled"),
+                    lang.pick(
+                        "các phiên đăng nhập đã kết thúc.",
+                        "their sessions have ended."
+                    )
+                ),
+                UserAction::Enable => {
+                    format!("{} \"{username}\".", lang.pick("Đã mở khóa", "Enabled"))
+                }
+                UserAction::Reset => format!(
+                    "{} \"{username}\". {}",
+                    lang.pick("Mật khẩu mới của", "New password of"),
+                    lang.pick(
+                        "Chỉ hiện một lần: hãy trao tận tay.",
+                        "Shown once: hand it over in person."
+                    )
+                ),
+            }),
+            secret,
+            ..Default::default()
+        },
+        Err(UserError::Hash | UserError::Store(_)) => return Err(PageError::unavailable(lang)),
+        Err(e) => Outcome::error(e.to_string(), Vec::new()),
+    };
+    users_page(state, lang, staff, csrf, outcome).await
+}
+
+#[derive(Debug, Clone, Copy)]
+enum UserAction {
+    Disable,
+    Enable,
+    Reset,
+}
+
+pub async fn users_disable(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    user_action(state, req, payload, UserAction::Disable).await
+}
+
+pub async fn users_enable(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    user_action(state, req, payload, UserAction::Enable).await
+}
+
+pub async fn users_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    user_action(state, req, payload, UserAction::Reset).await
+}
+
 // ---------------------------------------------------------------- tokens
 
 async fn tokens_page(
@@ -441,12 +553,17 @@ async fn tokens_page(
     page.rows = list
         .into_iter()
         .map(|t| Row {
-            action: t.revoked_at.is_none().then(|| Action {
-                url: "/staff/tokens/revoke",
-                name: "name",
-                value: t.name.clone(),
-                label: lang.pick("Thu hồi", "Revoke"),
-            }),
+            actions: t
+                .revoked_at
+                .is_none()
+                .then(|| Action {
+                    url: "/staff/tokens/revoke",
+                    name: "name",
+                    value: t.name.clone(),
+                    label: lang.pick("Thu hồi", "Revoke"),
+                })
+                .into_iter()
+                .collect(),
             cells: vec![
                 t.name,
                 t.unit_code.unwrap_or_else(|| "*".into()),
@@ -637,7 +754,7 @@ async fn units_page(
                     .collect::<Vec<_>>()
                     .join("; "),
             ],
-            action: None,
+            actions: Vec::new(),
         })
         .collect();
     let kept = outcome.kept("csv");

@@ -691,6 +691,65 @@ async fn admins_manage_users_tokens_units_and_dossiers_from_pages(backend: Backe
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
+    // Disable: the officer's session ends and signing in fails; enable; a new password
+    // replaces the old one; an admin cannot disable their own account.
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/users/disable",
+        &[("csrf", &csrf), ("username", "can-bo-b")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(
+        get_as(&app, &officer, "/staff").await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_ne!(
+        sign_in(&app, "can-bo-b", &password).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (status, _) = post_as(
+        &app,
+        &admin,
+        "/staff/users/enable",
+        &[("csrf", &csrf), ("username", "can-bo-b")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/users/reset",
+        &[("csrf", &csrf), ("username", "can-bo-b")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let new_password = secret_of(&html);
+    assert_ne!(new_password, password);
+    assert_ne!(
+        sign_in(&app, "can-bo-b", &password).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let officer = session(&app, "can-bo-b", &new_password).await;
+    let (status, html) = post_as(
+        &app,
+        &admin,
+        "/staff/users/disable",
+        &[("csrf", &csrf), ("username", "noi-vu")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("your own account"));
+    let (status, _) = post_as(
+        &app,
+        &officer,
+        "/staff/users/reset",
+        &[("csrf", &csrf), ("username", "noi-vu")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
     // Tokens: created for phuong-a, works on the API, revoked, refused.
     let (status, html) = post_as(
         &app,
