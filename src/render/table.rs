@@ -250,12 +250,17 @@ pub struct MeasureJson {
     pub n_valid: u64,
     /// For shares and criteria: how many were satisfied (or chose, or were online); null
     /// for SIPAS and factors, which are means of respondents' shares.
+    #[schema(required = true)]
     pub n_satisfied: Option<u64>,
     /// Percentage, two decimals; null when there is no valid answer.
+    #[schema(required = true)]
     pub index_pct: Option<f64>,
+    #[schema(required = true)]
     pub ci_low: Option<f64>,
+    #[schema(required = true)]
     pub ci_high: Option<f64>,
     /// Cronbach's α of a factor's criteria (three decimals), null elsewhere.
+    #[schema(required = true)]
     pub alpha: Option<f64>,
 }
 
@@ -282,7 +287,9 @@ pub struct RowJson {
     pub responses: u64,
     pub tickets_issued: u64,
     /// Dossiers received in the period; null when none were imported.
+    #[schema(required = true)]
     pub dossiers: Option<u64>,
+    #[schema(required = true)]
     pub participation_pct: Option<f64>,
     /// `dossiers`, `tickets`, or empty when there is none.
     pub denominator: &'static str,
@@ -291,9 +298,11 @@ pub struct RowJson {
     pub factors: BTreeMap<String, MeasureJson>,
     /// By criterion code.
     pub criteria: BTreeMap<String, MeasureJson>,
+    #[schema(required = true)]
     pub overall: Option<MeasureJson>,
     pub expectations: BTreeMap<String, MeasureJson>,
     pub online: MeasureJson,
+    #[schema(required = true)]
     pub mean_score: Option<f64>,
     /// `small_sample`, `no_denominator`, `mixed_forms`, `form=ID@V`, `synthetic`.
     pub flags: Vec<String>,
