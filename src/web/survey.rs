@@ -81,10 +81,9 @@ async fn show(
             .insert_header((header::CONTENT_ENCODING, "gzip"))
             .body(spliced.gzip(&values)))
     } else {
-        // Marked identity so that the compression middleware leaves it as it is.
-        Ok(response
-            .insert_header((header::CONTENT_ENCODING, "identity"))
-            .body(spliced.plain(&values)))
+        // The compression middleware negotiates again (it may still deflate for a client
+        // that takes deflate but not gzip).
+        Ok(response.body(spliced.plain(&values)))
     }
 }
 
