@@ -71,6 +71,8 @@ struct HomePage {
     t_responses: &'static str,
     t_change_password: &'static str,
     t_tickets: &'static str,
+    reports: Vec<(String, String)>,
+    t_reports: &'static str,
     manage: Vec<(&'static str, &'static str)>,
     t_manage: &'static str,
 }
@@ -451,6 +453,22 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         csrf,
         period: period.to_string(),
         period_label: period.label.clone(),
+        // This quarter's live report, the last quarter's (the one usually published) and the year's.
+        reports: [
+            Some(period.label.clone()),
+            period.previous().ok().map(|p| p.label),
+            Some(chrono::Datelike::year(&today).to_string()),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|label| {
+            (
+                format!("/reports/{label}{}", lang.pick("", "?lang=en")),
+                label,
+            )
+        })
+        .collect(),
+        t_reports: lang.pick("Báo cáo (xem trước, công bố)", "Reports (preview, publish)"),
         units,
         may_read_responses: staff.role != crate::domain::user::Role::Viewer,
         t_logout: lang.pick("Đăng xuất", "Sign out"),

@@ -603,6 +603,11 @@ async fn admins_manage_users_tokens_units_and_dossiers_from_pages(backend: Backe
     app.seed_units();
     let admin = session(&app, "noi-vu", &add_user(&app, "noi-vu", Role::Admin, None)).await;
     let home = get_as(&app, &admin, "/staff").await.text().await.unwrap();
+    assert_eq!(
+        home.matches("href=\"/reports/").count(),
+        3,
+        "this quarter, the last one and the year"
+    );
     for link in [
         "/staff/users",
         "/staff/tokens",
