@@ -91,6 +91,13 @@ pub enum UsersCommand {
     },
     /// List staff accounts.
     List,
+    /// Give an account a new random password, printed once; also lifts a lock-out and ends
+    /// its sessions (the way back in when the only admin forgot theirs).
+    ResetPassword { name: String },
+    /// Disable an account; its sessions end at once.
+    Disable { name: String },
+    /// Enable a disabled account again.
+    Enable { name: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -169,17 +169,46 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::Users(UsersCommand::List) => {
             let store = open(&cli.database_url)?;
-            println!("username\trole\tunit\tcreated_at\tlocked_until");
+            println!("username\trole\tunit\tcreated_at\tlocked_until\tdisabled");
             for u in store.read(crate::store::users::list)? {
                 println!(
-                    "{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}",
                     u.username,
                     u.role,
                     u.unit_code.unwrap_or_default(),
                     u.created_at,
-                    u.locked_until.map(|t| t.to_string()).unwrap_or_default()
+                    u.locked_until.map(|t| t.to_string()).unwrap_or_default(),
+                    if u.disabled { "disabled" } else { "" }
                 );
             }
+            Ok(())
+        }
+        Command::Users(UsersCommand::ResetPassword { name }) => {
+            let store = open(&cli.database_url)?;
+            let password = crate::service::users::reset_password(
+                &store,
+                &mut rand::rng(),
+                "cli",
+                name.trim(),
+                Utc::now(),
+            )?;
+            println!("New password of \"{}\" (shown once):", name.trim());
+            println!("{password}");
+            Ok(())
+        }
+        Command::Users(UsersCommand::Disable { name }) => {
+            let store = open(&cli.database_url)?;
+            crate::service::users::set_disabled(&store, "cli", name.trim(), true, Utc::now())?;
+            println!(
+                "User \"{}\" disabled; their sessions have ended.",
+                name.trim()
+            );
+            Ok(())
+        }
+        Command::Users(UsersCommand::Enable { name }) => {
+            let store = open(&cli.database_url)?;
+            crate::service::users::set_disabled(&store, "cli", name.trim(), false, Utc::now())?;
+            println!("User \"{}\" enabled.", name.trim());
             Ok(())
         }
         Command::Backup { file } => {

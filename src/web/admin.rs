@@ -444,7 +444,7 @@ async fn user_action(
     };
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let username = field(&pairs, "username");
-    let (st, actor, name) = (state.clone(), staff.clone(), username.clone());
+    let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
     let done = blocking(lang, move || match action {
         UserAction::Disable => {
             users::set_disabled(&st.store, &actor, &name, true, Utc::now()).map(|()| None)

@@ -194,3 +194,42 @@ fn serve_starts_from_the_command_line_and_answers_healthz() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("N/SECONDS"));
 }
+
+/// The way back in when the only admin forgot the password: a new one from the command line.
+#[test]
+fn an_admin_password_is_reset_and_accounts_disabled_from_the_command_line() {
+    let db = fresh_database(Backend::Sqlite);
+    let (ok, out, err) = run(&db, &["users", "add", "noi-vu", "--role", "admin"]);
+    assert!(ok, "{err}");
+    let first = out.lines().last().unwrap().to_string();
+    let (ok, out, err) = run(&db, &["users", "reset-password", "noi-vu"]);
+    assert!(ok, "{err}");
+    let second = out.lines().last().unwrap().to_string();
+    assert_ne!(first, second);
+    let store = hailong::store::Store::open(&db).unwrap();
+    let login = |password: &str| {
+        hailong::service::users::login(
+            &store,
+            &mut rand::rng(),
+            "noi-vu",
+            password,
+            chrono::Utc::now(),
+        )
+    };
+    assert!(login(&first).is_err(), "the old password no longer works");
+    assert!(login(&second).is_ok(), "the new one does");
+
+    let (ok, _, err) = run(&db, &["users", "disable", "noi-vu"]);
+    assert!(ok, "{err}");
+    assert!(login(&second).is_err(), "a disabled account cannot sign in");
+    let (_, out, _) = run(&db, &["users", "list"]);
+    assert!(
+        out.contains("noi-vu\tadmin") && out.contains("disabled"),
+        "{out}"
+    );
+    let (ok, _, _) = run(&db, &["users", "enable", "noi-vu"]);
+    assert!(ok);
+    assert!(login(&second).is_ok());
+    let (ok, _, err) = run(&db, &["users", "reset-password", "khong-co"]);
+    assert!(!ok && err.contains("khong-co"), "{err}");
+}
