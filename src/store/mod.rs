@@ -210,10 +210,15 @@ impl Store {
         }
         migrate(&mut first)?;
         drop(first);
+        // No idle minimum: r2d2 keeps one by opening a replacement on its own worker thread
+        // whenever one is taken, and a command that ends while that thread is inside libpq
+        // (OpenSSL) crashed in OpenSSL's exit handler: about one `units import` in three on
+        // PostgreSQL died with SIGSEGV after its work was done. Connections are still opened
+        // on demand and kept for reuse.
         let build = |size: u32| {
             Pool::builder()
                 .max_size(size)
-                .min_idle(Some(1))
+                .min_idle(Some(0))
                 .connection_timeout(Duration::from_secs(15))
                 .build(manager.clone())
         };

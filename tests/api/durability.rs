@@ -49,7 +49,12 @@ fn seed(db: &str) {
         .arg(dir.join("units.csv"))
         .output()
         .unwrap();
-    assert!(ok.status.success());
+    assert!(
+        ok.status.success(),
+        "units import: {:?} {}",
+        ok.status,
+        String::from_utf8_lossy(&ok.stderr)
+    );
 }
 
 async fn sigkill_mid_load_loses_nothing_acknowledged(backend: Backend) {
