@@ -28,8 +28,9 @@ const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 
 /// Raw DEFLATE of `data`: the final block when `last`, otherwise blocks ending on a sync
 /// flush (byte-aligned, not final) so that more blocks may follow.
-fn deflate(data: &[u8], level: Compression, last: bool) -> Vec<u8> {
-    let mut c = Compress::new(level, false);
+fn deflate(data: &[u8], last: bool) -> Vec<u8> {
+    // Compressed once per page and served many times: the best level is worth it.
+    let mut c = Compress::new(Compression::best(), false);
     let mut out = Vec::with_capacity(data.len() / 3 + 64);
     let flush = if last {
         FlushCompress::Finish
@@ -99,7 +100,7 @@ impl Spliced {
             .into_iter()
             .enumerate()
             .map(|(i, text)| Piece {
-                deflated: deflate(text.as_bytes(), Compression::best(), i == last),
+                deflated: deflate(text.as_bytes(), i == last),
                 crc: crc_of(text.as_bytes()),
                 text,
             })

@@ -18,7 +18,7 @@ use crate::store::{tokens as token_store, users as user_store, StoreError};
 use crate::web::errors::PageError;
 use crate::web::pages::PageMeta;
 use crate::web::staff::{
-    field, form_with_csrf, form_with_csrf_up_to, render, require_staff, IMPORT_LIMIT,
+    admins, field, form_with_csrf, form_with_csrf_up_to, render, require_role, IMPORT_LIMIT,
 };
 use crate::web::{lang_of, AppState};
 
@@ -125,52 +125,26 @@ impl Outcome {
     }
 }
 
-fn nav(lang: Lang, role: Role) -> Vec<(&'static str, &'static str)> {
-    if role == Role::Admin {
-        vec![
+/// The management pages a role may use: the dashboard lists them, and each of them links to
+/// the others.
+pub(crate) fn manage_links(lang: Lang, role: Role) -> Vec<(&'static str, &'static str)> {
+    match role {
+        Role::Admin => vec![
             ("/staff/users", lang.pick("Người dùng", "Users")),
             ("/staff/tokens", lang.pick("Mã truy cập API", "API tokens")),
             ("/staff/units", lang.pick("Đơn vị", "Units")),
-            ("/staff/dossiers", lang.pick("Số hồ sơ", "Dossier counts")),
-            ("/staff/audit", lang.pick("Nhật ký", "Audit log")),
-        ]
-    } else {
-        vec![("/staff/dossiers", lang.pick("Số hồ sơ", "Dossier counts"))]
+            (
+                "/staff/dossiers",
+                lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
+            ),
+            ("/staff/audit", lang.pick("Nhật ký hoạt động", "Audit log")),
+        ],
+        Role::Officer => vec![(
+            "/staff/dossiers",
+            lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
+        )],
+        Role::Viewer => Vec::new(),
     }
-}
-
-fn not_allowed(lang: Lang, vi: &str, en: &str) -> PageError {
-    PageError::new(
-        StatusCode::FORBIDDEN,
-        lang,
-        lang.pick("Không có quyền", "Not allowed"),
-        lang.pick(vi, en),
-    )
-}
-
-/// The signed-in member of staff (or a redirect to sign in) and the session's CSRF token,
-/// refused with 403 unless `allowed` says yes to the role.
-async fn staff_for(
-    req: &HttpRequest,
-    lang: Lang,
-    allowed: fn(Role) -> bool,
-) -> Result<Result<(Staff, String), HttpResponse>, PageError> {
-    let (staff, csrf) = match require_staff(req).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(Err(redirect)),
-    };
-    if !allowed(staff.role) {
-        return Err(not_allowed(
-            lang,
-            "Trang này dành cho quản trị (Phòng Nội vụ).",
-            "This page is for admins (the Home Affairs Office).",
-        ));
-    }
-    Ok(Ok((staff, csrf)))
-}
-
-fn admins(role: Role) -> bool {
-    role == Role::Admin
 }
 
 fn importers(role: Role) -> bool {
@@ -189,7 +163,7 @@ async fn blocking<T: Send + 'static>(
 fn audit(state: &AppState, actor: &str, action: &str, target: &str, outcome: &str) {
     let done = state
         .store
-        .write(|c| user_store::audit(c, Utc::now().naive_utc(), actor, action, target, outcome));
+        .write(|c| users::audit(c, Utc::now(), actor, action, target, outcome));
     if let Err(e) = done {
         tracing::error!(error = %e, action, "writing the audit log failed");
     }
@@ -206,7 +180,7 @@ fn base(
         page: PageMeta::new(lang, state.demo),
         heading,
         lang_suffix: lang.pick("", "?lang=en"),
-        nav: nav(lang, staff.role),
+        nav: manage_links(lang, staff.role),
         csrf,
         error: None,
         notice: None,
@@ -364,10 +338,7 @@ pub async fn users_list(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, admins).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, admins).await?;
     users_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
@@ -377,10 +348,7 @@ pub async fn users_add(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, admins).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, admins).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let username = field(&pairs, "username");
     let unit = field(&pairs, "unit");
@@ -438,10 +406,7 @@ async fn user_action(
     action: UserAction,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, admins).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, admins).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let username = field(&pairs, "username");
     let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
@@ -605,10 +570,7 @@ pub async fn tokens_list(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, admins).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, admins).await?;
     tokens_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
@@ -618,10 +580,7 @@ pub async fn tokens_create(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, admins).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, admins).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let (name, unit) = (field(&pairs, "name"), field(&pairs, "unit"));
     let (st, n, u) = (state.clone(), name.clone(), unit.clone());
@@ -664,10 +623,7 @@ pub async fn tokens_revoke(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, admins).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, admins).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let name = field(&pairs, "name");
     let (st, n) = (state.clone(), name.clone());
@@ -702,6 +658,54 @@ pub async fn tokens_revoke(
 }
 
 // ---------------------------------------------------------------- units
+
+/// The fields of a CSV import: a file, or text pasted into a box that holds the text of a
+/// refused try (to correct it), or else the header row to start from.
+fn import_fields(lang: Lang, header: &str, kept: String) -> Vec<Field> {
+    vec![
+        Field::file(lang),
+        Field {
+            name: "csv",
+            label: lang.pick("… hoặc dán nội dung CSV", "… or paste the CSV"),
+            kind: "textarea",
+            value: if kept.is_empty() {
+                format!("{header}\n")
+            } else {
+                kept
+            },
+            options: Vec::new(),
+            required: true,
+        },
+    ]
+}
+
+/// A refused import: audited, and its text given back to be corrected.
+fn refused(
+    state: &AppState,
+    staff: &Staff,
+    action: &str,
+    error: &dyn std::fmt::Display,
+    text: String,
+    lang: Lang,
+) -> Outcome {
+    audit(
+        state,
+        &staff.username,
+        action,
+        &error.to_string(),
+        "refused",
+    );
+    Outcome::error(
+        format!(
+            "{} {error}",
+            lang.pick(
+                "Không nhập được, không dòng nào được lưu:",
+                "Not imported, nothing was kept:"
+            )
+        ),
+        vec![("csv".to_string(), text)],
+    )
+}
 
 /// The CSV of an import: the uploaded file if one was chosen, otherwise the pasted text.
 fn import_text(pairs: &[(String, String)]) -> String {
@@ -769,14 +773,7 @@ async fn units_page(
         ),
         action: "/staff/units",
         upload: true,
-        fields: vec![Field::file(lang), Field {
-            name: "csv",
-            label: lang.pick("… hoặc dán nội dung CSV", "… or paste the CSV"),
-            kind: "textarea",
-            value: if kept.is_empty() { format!("{UNITS_HEADER}\n") } else { kept },
-            options: Vec::new(),
-            required: true,
-        }],
+        fields: import_fields(lang, UNITS_HEADER, kept),
         submit: lang.pick("Nhập", "Import"),
     });
     finish(page, outcome, lang)
@@ -787,10 +784,7 @@ pub async fn units_list(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, admins).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, admins).await?;
     units_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
@@ -800,13 +794,10 @@ pub async fn units_import(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, admins).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, admins).await?;
     let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
     let text = import_text(&pairs);
-    let kept = vec![("csv".to_string(), text.clone())];
+    let kept = text.clone();
     let st = state.clone();
     let imported = blocking(lang, move || {
         let list = units::parse_csv(&text, &st.forms)?;
@@ -829,25 +820,7 @@ pub async fn units_import(
             }
         }
         Err(ImportError::Store(_)) => return Err(PageError::unavailable(lang)),
-        Err(e) => {
-            audit(
-                &state,
-                &staff.username,
-                "units.import",
-                &e.to_string(),
-                "refused",
-            );
-            Outcome::error(
-                format!(
-                    "{} {e}",
-                    lang.pick(
-                        "Không nhập được, không dòng nào được lưu:",
-                        "Not imported, nothing was kept:"
-                    )
-                ),
-                kept,
-            )
-        }
+        Err(e) => refused(&state, &staff, "units.import", &e, kept, lang),
     };
     units_page(state, lang, staff, csrf, outcome).await
 }
@@ -889,14 +862,7 @@ async fn dossiers_page(
         ),
         action: "/staff/dossiers",
         upload: true,
-        fields: vec![Field::file(lang), Field {
-            name: "csv",
-            label: lang.pick("… hoặc dán nội dung CSV", "… or paste the CSV"),
-            kind: "textarea",
-            value: if kept.is_empty() { format!("{DOSSIERS_HEADER}\n") } else { kept },
-            options: Vec::new(),
-            required: true,
-        }],
+        fields: import_fields(lang, DOSSIERS_HEADER, kept),
         submit: lang.pick("Nhập", "Import"),
     });
     finish(page, outcome, lang)
@@ -907,10 +873,7 @@ pub async fn dossiers_form(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, importers).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, importers).await?;
     dossiers_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
@@ -920,13 +883,10 @@ pub async fn dossiers_import(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match staff_for(&req, lang, importers).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_role(&req, lang, importers).await?;
     let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
     let text = import_text(&pairs);
-    let kept = vec![("csv".to_string(), text.clone())];
+    let kept = text.clone();
     let (st, scope) = (state.clone(), staff.unit.clone());
     let imported = blocking(lang, move || {
         let counts = dossiers::parse_csv(&text)?;
@@ -952,25 +912,7 @@ pub async fn dossiers_import(
             }
         }
         Err(DossierError::Store(_)) => return Err(PageError::unavailable(lang)),
-        Err(e) => {
-            audit(
-                &state,
-                &staff.username,
-                "dossiers.import",
-                &e.to_string(),
-                "refused",
-            );
-            Outcome::error(
-                format!(
-                    "{} {e}",
-                    lang.pick(
-                        "Không nhập được, không dòng nào được lưu:",
-                        "Not imported, nothing was kept:"
-                    )
-                ),
-                kept,
-            )
-        }
+        Err(e) => refused(&state, &staff, "dossiers.import", &e, kept, lang),
     };
     dossiers_page(state, lang, staff, csrf, outcome).await
 }

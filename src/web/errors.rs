@@ -19,6 +19,8 @@ pub struct PageError {
     pub paragraphs: Vec<String>,
     pub links: Vec<(String, String)>,
     pub demo: bool,
+    /// Instead of a page, `303 See Other` to this address (staff without a session).
+    pub location: Option<&'static str>,
 }
 
 impl std::fmt::Display for PageError {
@@ -32,6 +34,11 @@ impl ResponseError for PageError {
         self.status
     }
     fn error_response(&self) -> HttpResponse {
+        if let Some(location) = self.location {
+            return HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, location))
+                .finish();
+        }
         pages::message(
             self.status,
             self.lang,
@@ -53,7 +60,29 @@ impl PageError {
             paragraphs: vec![paragraph.to_string()],
             links: Vec::new(),
             demo: false,
+            location: None,
         }
+    }
+
+    /// A staff page asked for without a session: to the sign-in page.
+    pub fn sign_in(lang: Lang) -> PageError {
+        PageError {
+            location: Some("/login"),
+            ..PageError::new(StatusCode::SEE_OTHER, lang, "", "")
+        }
+    }
+
+    /// Signed in, but the role may not use this page.
+    pub fn not_allowed(lang: Lang) -> PageError {
+        PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick("Không có quyền", "Not allowed"),
+            lang.pick(
+                "Tài khoản của bạn không được dùng trang này.",
+                "Your account may not use this page.",
+            ),
+        )
     }
 
     pub fn bad_request(lang: Lang) -> PageError {

@@ -361,6 +361,13 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
     }
 }
 
+/// Text for HTML built outside a template, escaped as the templates escape it.
+pub fn escape(text: &str) -> String {
+    askama::filters::escape(text, askama::filters::Html)
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}
+
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")

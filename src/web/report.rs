@@ -34,13 +34,6 @@ fn period_of(state: &AppState, raw: &str, lang: Lang) -> Result<Period, PageErro
     })
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 pub async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -104,7 +97,7 @@ pub async fn show(
             period.label,
             r.revision,
             lang.pick("Lần", "Revision"),
-            esc(&format!(
+            pages::escape(&format!(
                 "{} · {} · {}",
                 r.published_at
                     .and_utc()
@@ -124,7 +117,7 @@ pub async fn show(
         html.push_str(&format!(
             "<form method=\"post\" action=\"/reports/{}/publish\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label for=\"ly-do\">{}</label><br><input id=\"ly-do\" name=\"reason\" size=\"40\"> <button type=\"submit\">{}</button></form>",
             period.label,
-            esc(&csrf),
+            pages::escape(&csrf),
             lang.pick("Lý do (bắt buộc khi công bố lại)", "Reason (required to publish again)"),
             lang.pick("Công bố", "Publish"),
         ));

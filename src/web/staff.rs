@@ -14,6 +14,7 @@ use rand::Rng;
 use crate::domain::form::Lang;
 use crate::domain::local_date;
 use crate::domain::period::Period;
+use crate::domain::user::Role;
 use crate::render::table::pct;
 use crate::service::indices;
 use crate::service::users::{self, Staff, UserError, SESSION_HOURS};
@@ -267,14 +268,33 @@ pub async fn login(
     }
 }
 
-/// The signed-in member of staff, or a redirect to the sign-in page.
-pub(crate) async fn require_staff(req: &HttpRequest) -> Result<(Staff, String), HttpResponse> {
+/// The signed-in member of staff and the session's CSRF token; without a session the error
+/// is a redirect to the sign-in page.
+pub(crate) async fn require_staff(
+    req: &HttpRequest,
+    lang: Lang,
+) -> Result<(Staff, String), PageError> {
     match staff_of(req).await {
         Ok(Some(found)) => Ok(found),
-        _ => Err(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/login"))
-            .finish()),
+        _ => Err(PageError::sign_in(lang)),
     }
+}
+
+/// The same, refused with 403 unless `allowed` says yes to the role.
+pub(crate) async fn require_role(
+    req: &HttpRequest,
+    lang: Lang,
+    allowed: fn(Role) -> bool,
+) -> Result<(Staff, String), PageError> {
+    let found = require_staff(req, lang).await?;
+    if !allowed(found.0.role) {
+        return Err(PageError::not_allowed(lang));
+    }
+    Ok(found)
+}
+
+pub(crate) fn admins(role: Role) -> bool {
+    role == Role::Admin
 }
 
 pub(crate) async fn form_with_csrf(
@@ -289,15 +309,22 @@ pub(crate) async fn form_with_csrf(
 /// Staff imports (a quarter of a province's dossier counts) are larger than a citizen's form.
 pub(crate) const IMPORT_LIMIT: usize = 4 * 1024 * 1024;
 
-fn too_large(lang: Lang) -> PageError {
+fn too_large(lang: Lang, limit: usize) -> PageError {
+    let size = if limit >= 1024 * 1024 {
+        format!("{} MB", limit / (1024 * 1024))
+    } else {
+        format!("{} KB", limit / 1024)
+    };
     PageError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         lang,
-        lang.pick("Tệp quá lớn", "Too large"),
-        lang.pick(
-            "Nội dung gửi lên lớn hơn 4 MB. Xin chia thành nhiều lần nhập.",
-            "What was sent is larger than 4 MB. Please import it in parts.",
-        ),
+        lang.pick("Nội dung quá lớn", "Too large"),
+        &lang
+            .pick(
+                "Nội dung gửi lên lớn hơn {size}. Xin chia thành nhiều lần nhập.",
+                "What was sent is larger than {size}. Please send it in parts.",
+            )
+            .replace("{size}", &size),
     )
 }
 
@@ -341,7 +368,7 @@ pub(crate) async fn form_with_csrf_up_to(
                 let chunk = chunk.map_err(|_| PageError::bad_request(lang))?;
                 size += chunk.len();
                 if size > limit {
-                    return Err(too_large(lang));
+                    return Err(too_large(lang, limit));
                 }
                 bytes.extend_from_slice(&chunk);
             }
@@ -353,7 +380,7 @@ pub(crate) async fn form_with_csrf_up_to(
         let body = crate::web::read_body_up_to(payload, limit)
             .await
             .map_err(|e| match e {
-                crate::web::BodyError::TooLarge => too_large(lang),
+                crate::web::BodyError::TooLarge => too_large(lang, limit),
                 crate::web::BodyError::Broken => PageError::bad_request(lang),
             })?;
         parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?
@@ -370,10 +397,7 @@ pub async fn logout(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match require_staff(&req).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_staff(&req, lang).await?;
     form_with_csrf(&req, payload, &csrf, lang).await?;
     if let Some(c) = req.cookie(SESSION_COOKIE) {
         let st = state.clone();
@@ -395,10 +419,7 @@ pub async fn logout(
 
 pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match require_staff(&req).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_staff(&req, lang).await?;
     let today = local_date(Utc::now());
     let quarter_label = format!(
         "{}-Q{}",
@@ -484,25 +505,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         t_responses: lang.pick("Phiếu trả lời (đã ẩn danh)", "Responses (anonymised)"),
         t_change_password: lang.pick("Đổi mật khẩu", "Change password"),
         t_tickets: lang.pick("In phiếu mã khảo sát", "Print survey code slips"),
-        manage: match staff.role {
-            crate::domain::user::Role::Admin => vec![
-                ("/staff/users", lang.pick("Người dùng", "Users")),
-                ("/staff/tokens", lang.pick("Mã truy cập API", "API tokens")),
-                ("/staff/units", lang.pick("Đơn vị", "Units")),
-                (
-                    "/staff/dossiers",
-                    lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
-                ),
-                ("/staff/audit", lang.pick("Nhật ký hoạt động", "Audit log")),
-            ],
-            crate::domain::user::Role::Officer => {
-                vec![(
-                    "/staff/dossiers",
-                    lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
-                )]
-            }
-            crate::domain::user::Role::Viewer => Vec::new(),
-        },
+        manage: crate::web::admin::manage_links(lang, staff.role),
         t_manage: lang.pick("Quản lý", "Manage"),
     };
     render(StatusCode::OK, &page, lang)
@@ -534,10 +537,8 @@ pub async fn password_form(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    match require_staff(&req).await {
-        Ok((_, csrf)) => password_page(&state, lang, csrf, StatusCode::OK, None),
-        Err(redirect) => Ok(redirect),
-    }
+    let (_, csrf) = require_staff(&req, lang).await?;
+    password_page(&state, lang, csrf, StatusCode::OK, None)
 }
 
 pub async fn change_password(
@@ -546,10 +547,7 @@ pub async fn change_password(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match require_staff(&req).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_staff(&req, lang).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let (current, new) = (field(&pairs, "current"), field(&pairs, "new"));
     let st = state.clone();
@@ -602,49 +600,18 @@ fn audit_rows(
         .read(|c| crate::store::users::audit_recent(c, limit))
 }
 
-/// An admin, a redirect to sign in, or 403 for other staff.
-async fn require_admin(
-    req: &HttpRequest,
-    lang: Lang,
-) -> Result<Result<Staff, HttpResponse>, PageError> {
-    let (staff, _) = match require_staff(req).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(Err(redirect)),
-    };
-    if staff.role != crate::domain::user::Role::Admin {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            lang,
-            lang.pick("Không có quyền", "Not allowed"),
-            lang.pick(
-                "Nhật ký chỉ dành cho quản trị.",
-                "The audit log is for admins.",
-            ),
-        ));
-    }
-    Ok(Ok(staff))
-}
-
 /// `GET /staff/audit`: the latest 500 entries of the audit log (admins only).
 pub async fn audit_page(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let _admin = match require_admin(&req, lang).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (_admin, _) = require_role(&req, lang, admins).await?;
     let st = state.clone();
     let rows = web::block(move || audit_rows(&st, 500))
         .await
         .map_err(|_| PageError::unavailable(lang))?
         .map_err(|_| PageError::unavailable(lang))?;
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
     let mut body = format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title>\
          <style>body{{font:15px/1.4 system-ui,sans-serif;margin:1rem}}table{{border-collapse:collapse}}th,td{{border:1px solid #888;padding:.2rem .4rem;text-align:left}}a{{color:#0b4f8a}}</style></head><body><main>\
@@ -661,10 +628,10 @@ pub async fn audit_page(
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             r.at.format("%Y-%m-%d %H:%M:%S"),
-            esc(&r.actor),
-            esc(&r.action),
-            esc(&r.target),
-            esc(&r.outcome)
+            pages::escape(&r.actor),
+            pages::escape(&r.action),
+            pages::escape(&r.target),
+            pages::escape(&r.outcome)
         ));
     }
     body.push_str("</tbody></table></main></body></html>");
@@ -677,10 +644,7 @@ pub async fn audit_csv(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let staff = match require_admin(&req, lang).await? {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, _) = require_role(&req, lang, admins).await?;
     let st = state.clone();
     let name = staff.username.clone();
     let rows = web::block(move || {
@@ -722,10 +686,7 @@ pub async fn tickets_form(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match require_staff(&req).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_staff(&req, lang).await?;
     if staff.role == crate::domain::user::Role::Viewer {
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
@@ -743,11 +704,6 @@ pub async fn tickets_form(
         .map_err(|_| PageError::unavailable(lang))?
         .map_err(|_| PageError::unavailable(lang))?;
     let today = local_date(Utc::now());
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('"', "&quot;")
-    };
     let options: String = units
         .iter()
         .filter(|u| u.is_valid_on(today))
@@ -758,8 +714,8 @@ pub async fn tickets_form(
         .map(|u| {
             format!(
                 "<option value=\"{}\">{}</option>",
-                esc(u.code.as_str()),
-                esc(u.display_name(lang))
+                pages::escape(u.code.as_str()),
+                pages::escape(u.display_name(lang))
             )
         })
         .collect();
@@ -772,7 +728,7 @@ pub async fn tickets_form(
          <p><button type=\"submit\">{tb}</button></p></form></main></body></html>",
         l = lang.code(),
         h = lang.pick("In phiếu mã khảo sát", "Print survey code slips"),
-        csrf = esc(&csrf),
+        csrf = pages::escape(&csrf),
         tu = lang.pick("Đơn vị", "Unit"),
         tc = lang.pick("Số phiếu (1–200)", "Number of slips (1–200)"),
         tb = lang.pick("Tạo và in", "Create and print"),
@@ -787,10 +743,7 @@ pub async fn tickets_issue(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = match require_staff(&req).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+    let (staff, csrf) = require_staff(&req, lang).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let unit = field(&pairs, "unit");
     let allowed = match staff.role {

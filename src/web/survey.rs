@@ -63,9 +63,7 @@ async fn show(
             }
         }
     };
-    let action = askama::filters::escape(&action, askama::filters::Html)
-        .map(|s| s.to_string())
-        .unwrap_or_default();
+    let action = pages::escape(&action);
     let values = [action.as_str(), submission_id.as_str()];
     let gzip = AcceptEncoding::parse(&req)
         .ok()
