@@ -151,6 +151,14 @@ pub struct ServeArgs {
     /// Sign-in attempts per client address: N/SECONDS, or off.
     #[arg(long, env = "HAILONG_LOGIN_RATE_LIMIT", default_value = "10/600", value_parser = parse_limit)]
     pub login_rate_limit: LimitArg,
+    /// One-time code pages (`/t/{code}`) per client address: N/SECONDS, or off. Generous:
+    /// a desk's citizens share one address; guessers of codes are slowed.
+    #[arg(long, env = "HAILONG_TICKET_RATE_LIMIT", default_value = "600/600", value_parser = parse_limit)]
+    pub ticket_rate_limit: LimitArg,
+    /// Seconds a raw export waits for a client that stopped reading before it gives up and
+    /// frees its database connection.
+    #[arg(long, env = "HAILONG_EXPORT_WRITE_TIMEOUT", default_value_t = 60)]
+    pub export_write_timeout: u64,
     /// Behind a reverse proxy you run: take the client address from X-Forwarded-For.
     #[arg(long, env = "HAILONG_TRUST_PROXY")]
     pub trust_proxy: bool,
@@ -233,6 +241,8 @@ pub struct Settings {
     pub scheme: crate::domain::period::Scheme,
     pub rate_limit: Option<crate::web::ratelimit::Limit>,
     pub login_rate_limit: Option<crate::web::ratelimit::Limit>,
+    pub ticket_rate_limit: Option<crate::web::ratelimit::Limit>,
+    pub export_write_timeout_secs: u64,
     pub trust_proxy: bool,
     pub comment_retention_days: i64,
 }

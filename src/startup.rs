@@ -102,6 +102,10 @@ impl Application {
             scheme: settings.scheme,
             submit_limiter: Arc::new(RateLimiter::new(settings.rate_limit)),
             login_limiter: Arc::new(RateLimiter::new(settings.login_rate_limit)),
+            ticket_limiter: Arc::new(RateLimiter::new(settings.ticket_rate_limit)),
+            export_write_timeout: std::time::Duration::from_secs(
+                settings.export_write_timeout_secs.max(1),
+            ),
             trust_proxy: settings.trust_proxy,
             form_pages: Default::default(),
         };
@@ -109,6 +113,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(routes::refuse_nul))
                 .wrap(actix_web::middleware::from_fn(crate::telemetry::record))
                 .wrap(routes::security_headers())
                 .wrap(middleware::Compress::default())

@@ -101,7 +101,13 @@ pub async fn record(
             .or_default()
             .observe(&LATENCY_BUCKETS, secs);
     }
-    tracing::info!(target: "hailong::request", method = %method, route = %route, status, ms = secs * 1000.0);
+    // A 404 is what a guesser of ticket codes or a scanner produces by the thousand: kept
+    // out of the info log (it is still counted above).
+    if status == 404 {
+        tracing::debug!(target: "hailong::request", method = %method, route = %route, status, ms = secs * 1000.0);
+    } else {
+        tracing::info!(target: "hailong::request", method = %method, route = %route, status, ms = secs * 1000.0);
+    }
     Ok(res)
 }
 

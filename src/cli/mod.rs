@@ -31,6 +31,8 @@ pub async fn run(cli: Cli) -> Result<()> {
                 scheme: cli.period_scheme,
                 rate_limit: args.rate_limit.0,
                 login_rate_limit: args.login_rate_limit.0,
+                ticket_rate_limit: args.ticket_rate_limit.0,
+                export_write_timeout_secs: args.export_write_timeout,
                 trust_proxy: args.trust_proxy,
                 comment_retention_days: args.comment_retention_days,
             };

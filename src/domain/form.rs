@@ -502,18 +502,28 @@ impl Form {
         let mut problems = AnswerProblems::default();
         let mut values: BTreeMap<String, AnswerValue> = BTreeMap::new();
         let mut comment = None;
-        for (key, raw) in pairs {
-            let raw = raw.trim();
+        let mut comment_seen = false;
+        for (key, sent) in pairs {
+            let raw = sent.trim();
             let Some(item) = self.item(key) else {
                 problems.unknown.push(key.clone());
                 continue;
             };
+            if let Item::Comment(_) = item {
+                // A second comment field would silently replace the first: refuse it.
+                if std::mem::replace(&mut comment_seen, true) {
+                    problems
+                        .invalid
+                        .push((key.clone(), "answered twice".into()));
+                    continue;
+                }
+            }
             if raw.is_empty() {
                 continue;
             }
             match item {
-                Item::Score => match raw.parse::<u8>() {
-                    Ok(v) if v <= 5 => {
+                Item::Score => match plain_number(sent) {
+                    Some(v) if v <= 5 => {
                         if values.insert(key.clone(), AnswerValue::Score(v)).is_some() {
                             problems
                                 .invalid
@@ -525,8 +535,8 @@ impl Form {
                         format!("\"{raw}\" is not on the scale 1–5 (0 for no opinion)"),
                     )),
                 },
-                Item::Level(e) => match raw.parse::<u8>() {
-                    Ok(v) if e.levels.iter().any(|l| l.value == v) => {
+                Item::Level(e) => match plain_number(sent) {
+                    Some(v) if e.levels.iter().any(|l| l.value == v) => {
                         if values.insert(key.clone(), AnswerValue::Score(v)).is_some() {
                             problems
                                 .invalid
@@ -604,6 +614,20 @@ impl Form {
         } else {
             Err(problems)
         }
+    }
+}
+
+/// A number as a form sends it: ASCII digits only, no sign, no leading zero, no spaces
+/// (`+3`, `03` and ` 3` are not answers a form of ours sends).
+fn plain_number(s: &str) -> Option<u8> {
+    let ok = !s.is_empty()
+        && s.len() <= 3
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && (s == "0" || !s.starts_with('0'));
+    if ok {
+        s.parse().ok()
+    } else {
+        None
     }
 }
 
@@ -786,6 +810,31 @@ mod tests {
         assert_eq!(p.unknown, vec!["bogus".to_string()]);
         let invalid: Vec<&str> = p.invalid.iter().map(|(c, _)| c.as_str()).collect();
         assert_eq!(invalid, vec!["access.1", "channel", "comment"]);
+    }
+
+    #[test]
+    fn only_plain_scores_and_one_comment_are_taken() {
+        let form = Form::parse(MINI).unwrap();
+        for odd in ["+3", "03", " 3", "3 ", "3.0", "٣", "-0", "00"] {
+            let p = form
+                .validate(&pairs(&[("access.1", odd), ("overall", "4")]))
+                .unwrap_err();
+            assert_eq!(p.invalid.len(), 1, "{odd:?} must be refused");
+        }
+        for ok in ["0", "1", "5"] {
+            assert!(form
+                .validate(&pairs(&[("access.1", ok), ("overall", "4")]))
+                .is_ok());
+        }
+        let p = form
+            .validate(&pairs(&[
+                ("access.1", "4"),
+                ("overall", "4"),
+                ("comment", "một"),
+                ("comment", "hai"),
+            ]))
+            .unwrap_err();
+        assert_eq!(p.invalid, vec![("comment".into(), "answered twice".into())]);
     }
 
     #[test]

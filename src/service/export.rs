@@ -13,8 +13,8 @@ use crate::domain::period::Period;
 use crate::domain::privacy;
 use crate::render::table::{safe_cell, BOM};
 use crate::service::forms::FormRegistry;
-use crate::store::schema::{responses, units};
-use crate::store::{DbConnection, Store, StoreError};
+use crate::store::schema::{self, responses};
+use crate::store::{units, Conn, DbConnection, Store, StoreError};
 use diesel::connection::DefaultLoadingMode;
 
 pub const BATCH: i64 = 20_000;
@@ -27,6 +27,10 @@ pub enum ExportError {
     Write(String),
     #[error("responses were given on form {0}, which is not loaded")]
     MissingForm(String),
+    #[error("there is no unit \"{0}\"")]
+    UnknownUnit(String),
+    #[error("other exports are running; try again in a minute")]
+    Busy,
 }
 
 impl From<csv::Error> for ExportError {
@@ -53,15 +57,56 @@ type Row = (
     bool,
 );
 
+/// An export about to run: one connection of the export pool (see `Store::export_connection`),
+/// held until the export ends, and the unit asked for, known to exist.
+pub struct ExportSlot {
+    conn: Conn,
+}
+
+/// Reserves an export connection, and checks the unit asked for exists, before anything is
+/// sent: an unknown unit is a 404 and too many running exports a 503, as for the indices.
+pub fn reserve(store: &Store, only_unit: Option<&str>) -> Result<ExportSlot, ExportError> {
+    let mut conn = store.export_connection()?.ok_or(ExportError::Busy)?;
+    if let Some(u) = only_unit {
+        if units::get(&mut conn, u)?.is_none() {
+            return Err(ExportError::UnknownUnit(u.to_string()));
+        }
+    }
+    Ok(ExportSlot { conn })
+}
+
 /// Writes the CSV to `out`, flushing after every batch. Returns the number of rows.
 pub fn responses_csv<W: Write>(
     store: &Store,
     forms: &FormRegistry,
     period: &Period,
     only_unit: Option<&str>,
+    out: W,
+) -> Result<u64, ExportError> {
+    reserve(store, only_unit)?.responses_csv(forms, period, only_unit, out)
+}
+
+impl ExportSlot {
+    /// Writes the CSV to `out` on the reserved connection.
+    pub fn responses_csv<W: Write>(
+        mut self,
+        forms: &FormRegistry,
+        period: &Period,
+        only_unit: Option<&str>,
+        out: W,
+    ) -> Result<u64, ExportError> {
+        write_responses(&mut self.conn, forms, period, only_unit, out)
+    }
+}
+
+fn write_responses<W: Write>(
+    conn: &mut DbConnection,
+    forms: &FormRegistry,
+    period: &Period,
+    only_unit: Option<&str>,
     mut out: W,
 ) -> Result<u64, ExportError> {
-    let (versions, names) = store.read(|c| -> Result<_, StoreError> {
+    let (versions, names) = (|c: &mut DbConnection| -> Result<_, StoreError> {
         let mut q = responses::table
             .filter(responses::local_date.ge(period.start))
             .filter(responses::local_date.le(period.end))
@@ -72,10 +117,11 @@ pub fn responses_csv<W: Write>(
             q = q.filter(responses::unit_code.eq(u));
         }
         let versions: Vec<(String, i32)> = q.load(c)?;
-        let names: Vec<(String, String)> =
-            units::table.select((units::code, units::name)).load(c)?;
+        let names: Vec<(String, String)> = schema::units::table
+            .select((schema::units::code, schema::units::name))
+            .load(c)?;
         Ok((versions, names))
-    })?;
+    })(conn)?;
     let names: HashMap<String, String> = names
         .into_iter()
         .map(|(code, name)| (code, safe_cell(&name)))
@@ -179,7 +225,7 @@ pub fn responses_csv<W: Write>(
     // One thread reads pages of rows while this one writes the page before, so the
     // database's work and ours overlap; at most three pages are held at once (one being
     // read, one queued, one being written), so memory stays flat however long the period.
-    store.read(|conn| -> Result<(), ExportError> {
+    (|conn: &mut DbConnection| -> Result<(), ExportError> {
         let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(1);
         std::thread::scope(|scope| -> Result<(), ExportError> {
             let reader = scope.spawn(move || -> Result<(), StoreError> {
@@ -241,7 +287,7 @@ pub fn responses_csv<W: Write>(
             read?;
             Ok(())
         })
-    })?;
+    })(conn)?;
     w.flush()?;
     Ok(count)
 }

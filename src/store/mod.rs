@@ -180,11 +180,17 @@ macro_rules! on_backend {
     };
 }
 
+/// How many raw exports may stream at once.
+pub const EXPORT_CONNECTIONS: u32 = 2;
+
 /// The database, shared by every request. Cloning is cheap.
 #[derive(Clone)]
 pub struct Store {
     read: Pool<Manager>,
     write: Pool<Manager>,
+    /// Long streaming reads (the raw export) have their own few connections, so a client
+    /// that downloads slowly, or stops reading, never holds one that citizens' pages need.
+    export: Pool<Manager>,
     /// The group-commit writer of submissions, started on first use.
     group: std::sync::Arc<std::sync::OnceLock<Result<group::GroupWriter, String>>>,
     manager: Manager,
@@ -229,6 +235,7 @@ impl Store {
                 (pool.clone(), pool)
             }
         };
+        let export = build(EXPORT_CONNECTIONS)?;
         // Both backends: on PostgreSQL too, batching turns the per-unit-and-day tally row,
         // which every submission of a desk updates, from a queue of row locks into one
         // update per batch. Started on the first submission: a CLI command never needs it.
@@ -236,6 +243,7 @@ impl Store {
         Ok(Store {
             read,
             write,
+            export,
             group,
             manager,
             backend: target.backend(),
@@ -330,6 +338,17 @@ impl Store {
                 "the database writer has stopped".into(),
             )))
         })
+    }
+
+    /// A connection for one long streaming read, or `None` when all export connections
+    /// are busy (after a short wait): the caller answers "busy, try again" at once instead
+    /// of queueing behind slow downloads.
+    pub fn export_connection(&self) -> Result<Option<Conn>, StoreError> {
+        match self.export.get_timeout(Duration::from_secs(2)) {
+            Ok(conn) => Ok(Some(conn)),
+            Err(_) if self.export.state().connections >= EXPORT_CONNECTIONS => Ok(None),
+            Err(e) => Err(StoreError::Pool(e)),
+        }
     }
 
     /// Open and idle connections of the read pool, for `/metrics`.

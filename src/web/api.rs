@@ -2,7 +2,7 @@
 //! offline-capable clients send responses. Every route needs a bearer token.
 
 use actix_web::dev::Payload;
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -29,15 +29,7 @@ impl FromRequest for ApiCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(|t| t.trim().to_string());
+        let token = crate::web::auth::bearer(req);
         Box::pin(async move {
             let unauthorized = || {
                 ApiError::new(
@@ -66,8 +58,16 @@ async fn json_body(payload: web::Payload) -> Result<Value, ApiError> {
         ),
         BodyError::Broken => ApiError::bad_request("bad_body", "the body could not be read"),
     })?;
-    serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request("bad_json", format!("the body is not valid JSON: {e}")))
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request("bad_json", format!("the body is not valid JSON: {e}"))
+    })?;
+    if crate::web::json_has_nul(&value) {
+        return Err(ApiError::bad_request(
+            "bad_json",
+            "a string in the body holds a NUL character (\\u0000)",
+        ));
+    }
+    Ok(value)
 }
 
 /// A one-time survey code for one citizen's dossier.

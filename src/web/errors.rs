@@ -243,6 +243,9 @@ impl ResponseError for ApiError {
         if self.status == StatusCode::UNAUTHORIZED {
             resp.insert_header(("WWW-Authenticate", "Bearer"));
         }
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.insert_header(("Retry-After", "30"));
+        }
         resp.json(ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_string(),

@@ -11,6 +11,7 @@ use crate::domain::period::Period;
 use crate::render::table;
 use crate::render::table::IndicesJson;
 use crate::service::dossiers::{self, DossierCount, DossierError};
+use crate::service::export::{self, ExportError};
 use crate::service::indices::{self, IndexTable, IndicesError};
 use crate::web::api::ApiCaller;
 use crate::web::auth::Caller;
@@ -53,6 +54,26 @@ impl From<IndicesError> for ApiError {
             }
             IndicesError::Store(err) => {
                 tracing::error!(error = %err, "computing indices failed");
+                ApiError::unavailable()
+            }
+        }
+    }
+}
+
+impl From<ExportError> for ApiError {
+    fn from(e: ExportError) -> ApiError {
+        match e {
+            ExportError::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
+            ExportError::Busy => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                e.to_string(),
+            ),
+            ExportError::MissingForm(_) => {
+                ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
+            }
+            ExportError::Store(_) | ExportError::Write(_) => {
+                tracing::error!(error = %e, "starting an export failed");
                 ApiError::unavailable()
             }
         }
@@ -223,6 +244,9 @@ pub async fn import_dossiers(
     })?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("bad_body", "the body is not UTF-8"))?;
+    if text.contains('\0') {
+        return Err(ApiError::bad_request("bad_body", "the body holds a NUL byte"));
+    }
     let is_json = req
         .headers()
         .get("content-type")
@@ -231,6 +255,12 @@ pub async fn import_dossiers(
     let counts: Vec<DossierCount> = if is_json {
         let value: Value = serde_json::from_str(text)
             .map_err(|e| ApiError::bad_request("bad_json", e.to_string()))?;
+        if crate::web::json_has_nul(&value) {
+            return Err(ApiError::bad_request(
+                "bad_json",
+                "a string in the body holds a NUL character (\\u0000)",
+            ));
+        }
         let items = match &value {
             Value::Array(a) => a.clone(),
             Value::Object(o) => match o.get("dossiers") {
@@ -275,10 +305,12 @@ pub async fn import_dossiers(
     Ok(HttpResponse::Ok().json(DossiersImported { imported: n as u64 }))
 }
 
-/// Sends what the CSV writer writes to the HTTP response, a batch at a time.
+/// Sends what the CSV writer writes to the HTTP response, a batch at a time. A client that
+/// stops reading for `timeout` ends the export, so its database connection is freed.
 struct ChannelWriter {
     tx: tokio::sync::mpsc::Sender<web::Bytes>,
     buf: Vec<u8>,
+    timeout: std::time::Duration,
 }
 
 impl std::io::Write for ChannelWriter {
@@ -293,10 +325,31 @@ impl std::io::Write for ChannelWriter {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let chunk = web::Bytes::from(std::mem::take(&mut self.buf));
-        self.tx.blocking_send(chunk).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
-        })
+        let mut chunk = web::Bytes::from(std::mem::take(&mut self.buf));
+        let start = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(1);
+        loop {
+            match self.tx.try_send(chunk) {
+                Ok(()) => return Ok(()),
+                Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::BrokenPipe,
+                        "the client went away",
+                    ))
+                }
+                Err(tokio::sync::mpsc::error::TrySendError::Full(back)) => {
+                    if start.elapsed() >= self.timeout {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "the client stopped reading",
+                        ));
+                    }
+                    chunk = back;
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(100));
+                }
+            }
+        }
     }
 }
 
@@ -313,6 +366,11 @@ pub async fn responses_csv(
     }
     let period = period_of(&q, &state)?;
     let unit = scoped_unit(&caller, &q.unit)?;
+    // The connection is reserved (and the unit checked) before the answer starts, so "busy"
+    // and "no such unit" are real statuses rather than a cut-off download.
+    let st = state.clone();
+    let asked = unit.clone();
+    let slot = web::block(move || export::reserve(&st.store, asked.as_deref())).await??;
     let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(4);
     let st = state.clone();
     let label = period.label.replace("..", "_");
@@ -320,14 +378,9 @@ pub async fn responses_csv(
         let writer = ChannelWriter {
             tx,
             buf: Vec::with_capacity(256 * 1024),
+            timeout: st.export_write_timeout,
         };
-        if let Err(e) = crate::service::export::responses_csv(
-            &st.store,
-            &st.forms,
-            &period,
-            unit.as_deref(),
-            writer,
-        ) {
+        if let Err(e) = slot.responses_csv(&st.forms, &period, unit.as_deref(), writer) {
             tracing::warn!(error = %e, "the responses export stopped");
         }
     });

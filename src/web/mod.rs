@@ -45,6 +45,10 @@ pub struct AppState {
     /// Per-client limits on poster submissions and sign-in attempts.
     pub submit_limiter: Arc<ratelimit::RateLimiter>,
     pub login_limiter: Arc<ratelimit::RateLimiter>,
+    /// Per-client limit on one-time code pages (`/t/{code}`): generous, against guessing.
+    pub ticket_limiter: Arc<ratelimit::RateLimiter>,
+    /// How long a raw export waits for a client that stopped reading.
+    pub export_write_timeout: std::time::Duration,
     /// Take the client address from X-Forwarded-For (behind a reverse proxy you run).
     pub trust_proxy: bool,
     /// Citizen form pages, rendered and compressed once.
@@ -53,15 +57,32 @@ pub struct AppState {
 
 impl AppState {
     /// The client address, for rate limits only: hashed there, never stored.
+    ///
+    /// Behind the proxy the README sets up, the address is the last hop of
+    /// `X-Forwarded-For` (the one our proxy wrote; earlier hops are the client's to forge).
+    /// `Forwarded` is never read: a client could send one past a proxy that does not strip it.
     pub fn client_ip(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
         if self.trust_proxy {
-            let info = req.connection_info();
-            if let Some(ip) = info.realip_remote_addr().and_then(|a| a.parse().ok()) {
+            if let Some(ip) = last_forwarded_for(req) {
                 return Some(ip);
             }
         }
         req.peer_addr().map(|a| a.ip())
     }
+}
+
+/// The last address of the last `X-Forwarded-For` header.
+fn last_forwarded_for(req: &HttpRequest) -> Option<std::net::IpAddr> {
+    let last = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .last()?;
+    let hop = last.rsplit(',').next()?.trim();
+    hop.parse().ok().or_else(|| {
+        // `[2001:db8::1]:4711` or `192.0.2.1:4711`
+        hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip())
+    })
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -192,7 +213,57 @@ fn decode_component(raw: &[u8]) -> Option<String> {
         .map(|&b| if b == b'+' { b' ' } else { b })
         .collect();
     let bytes: Vec<u8> = percent_encoding::percent_decode(&plus).collect();
+    // A NUL byte is in no answer, name or password; PostgreSQL refuses it in text.
+    if bytes.contains(&0) {
+        return None;
+    }
     String::from_utf8(bytes).ok()
+}
+
+/// True when any string (or key) in a JSON value holds a NUL character, which no field of
+/// ours takes and PostgreSQL would refuse deep inside a transaction.
+pub fn json_has_nul(value: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(json_has_nul),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains('\0') || json_has_nul(v)),
+        _ => false,
+    }
+}
+
+/// Middleware: a NUL byte in the path or query (`/s/an-lac%00`) is bad input, refused with
+/// 400 before any handler or the database sees it.
+pub async fn refuse_nul(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<
+    actix_web::dev::ServiceResponse<
+        actix_web::body::EitherBody<impl actix_web::body::MessageBody>,
+    >,
+    actix_web::Error,
+> {
+    let uri = req.uri();
+    let raw = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("");
+    let has_nul = raw
+        .as_bytes()
+        .windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+    if !has_nul {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let response = if req.path().starts_with("/api/") {
+        actix_web::ResponseError::error_response(&errors::ApiError::bad_request(
+            "bad_request",
+            "the address holds a NUL byte (%00)",
+        ))
+    } else {
+        let lang = lang_of(req.request());
+        actix_web::ResponseError::error_response(&errors::PageError::bad_request(lang))
+    };
+    Ok(req.into_response(response).map_into_right_body())
 }
 
 pub fn no_store(mut resp: HttpResponse) -> HttpResponse {
@@ -215,5 +286,8 @@ mod tests {
         assert_eq!(p[2], ("comment".into(), "Tốt lắm".into()));
         assert_eq!(p[3], ("x".into(), "".into()));
         assert!(parse_urlencoded(b"comment=%FF%FE").is_none());
+        assert!(parse_urlencoded(b"username=admin%00").is_none());
+        assert!(json_has_nul(&serde_json::json!({"a": ["x", "y\u{0}"]})));
+        assert!(!json_has_nul(&serde_json::json!({"a": ["x", "\\u0000"]})));
     }
 }

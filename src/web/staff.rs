@@ -373,6 +373,9 @@ pub(crate) async fn form_with_csrf_up_to(
                 bytes.extend_from_slice(&chunk);
             }
             let text = String::from_utf8(bytes).map_err(|_| not_text(lang))?;
+            if text.contains('\0') || name.contains('\0') {
+                return Err(PageError::bad_request(lang));
+            }
             pairs.push((name, text));
         }
         pairs
@@ -677,6 +680,7 @@ pub async fn audit_csv(
             "Content-Disposition",
             "attachment; filename=\"hailong-audit.csv\"",
         ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes))
 }
 

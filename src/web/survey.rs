@@ -147,6 +147,12 @@ impl FormPages {
     }
 }
 
+fn ticket_allowed(state: &AppState, req: &HttpRequest) -> bool {
+    state
+        .ticket_limiter
+        .allow(state.client_ip(req), std::time::Instant::now())
+}
+
 fn with_demo(mut e: PageError, state: &AppState) -> PageError {
     e.demo = state.demo;
     e
@@ -173,6 +179,9 @@ pub async fn show_ticket_form(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let code = path.into_inner();
+    if !ticket_allowed(&state, &req) {
+        return Err(with_demo(crate::web::staff::too_many(lang_of(&req)), &state));
+    }
     let action = format!("/t/{code}");
     show(state, req, Target::Ticket(code), action).await
 }
@@ -224,12 +233,15 @@ async fn take(
     action: String,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    // One-time codes need no limit: each unguessable code takes one response.
-    if source == Source::Poster
-        && !state
+    // A desk's citizens share one address: the poster route's limit is generous. One-time
+    // codes are unguessable and take one response each; their limit only slows guessers.
+    let allowed = match source {
+        Source::Poster => state
             .submit_limiter
-            .allow(state.client_ip(&req), std::time::Instant::now())
-    {
+            .allow(state.client_ip(&req), std::time::Instant::now()),
+        _ => ticket_allowed(&state, &req),
+    };
+    if !allowed {
         return Err(with_demo(crate::web::staff::too_many(lang), &state));
     }
     let body = read_body(payload).await.map_err(|e| match e {

@@ -77,6 +77,8 @@ pub fn settings(db_url: &str) -> Settings {
         scheme: hailong::domain::period::Scheme::Calendar,
         rate_limit: None,
         login_rate_limit: None,
+        ticket_rate_limit: None,
+        export_write_timeout_secs: 60,
         trust_proxy: false,
         comment_retention_days: 0,
     }
