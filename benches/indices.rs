@@ -97,7 +97,7 @@ fn fill(store: &Store, forms: &FormRegistry, n: u64) {
                 unit_code: unit.clone(),
                 form_id: form.id.clone(),
                 form_version: 1,
-                ticket_code: None,
+                via_ticket: false,
                 source: "poster".into(),
                 submitted_at: day.and_hms_opt(3, 0, 0).unwrap(),
                 local_date: day,

@@ -103,6 +103,9 @@ impl Application {
             submit_limiter: Arc::new(RateLimiter::new(settings.rate_limit)),
             login_limiter: Arc::new(RateLimiter::new(settings.login_rate_limit)),
             ticket_limiter: Arc::new(RateLimiter::new(settings.ticket_rate_limit)),
+            password_checks: Arc::new(tokio::sync::Semaphore::new(
+                2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
             export_write_timeout: std::time::Duration::from_secs(
                 settings.export_write_timeout_secs.max(1),
             ),

@@ -33,6 +33,12 @@ pub fn local_midnight_utc(date: NaiveDate) -> DateTime<Utc> {
     }
 }
 
+/// A time cut to its (UTC) day: what is kept of when a response came or a ticket was used,
+/// so that neither can be joined to the other, or to a visit, by the minute.
+pub fn day_of(at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    at.date().and_hms_opt(0, 0, 0).unwrap_or(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

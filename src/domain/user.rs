@@ -54,13 +54,35 @@ pub fn check_username(s: &str) -> Result<String, String> {
     }
 }
 
-/// At least 10 characters; a generated password has 20.
-pub fn check_password(p: &str) -> Result<(), String> {
-    if p.chars().count() < 10 {
-        return Err("a password needs at least 10 characters".into());
+/// Passwords that lists of leaked passwords show most often (ten characters or more).
+const COMMON: &str = include_str!("common_passwords.txt");
+
+/// A password staff may choose: 10 to 200 characters, not blank at either end's expense,
+/// at least five different characters, not the user name, not a common password. A
+/// generated password has 20 random characters.
+pub fn check_password(p: &str, username: &str) -> Result<(), String> {
+    let trimmed = p.trim();
+    if trimmed.chars().count() < 10 {
+        return Err("a password needs at least 10 characters (spaces at the ends do not count)".into());
     }
     if p.chars().count() > 200 {
         return Err("a password may have at most 200 characters".into());
+    }
+    let distinct: std::collections::BTreeSet<char> = trimmed.chars().collect();
+    if distinct.len() < 5 {
+        return Err("a password needs at least five different characters".into());
+    }
+    let lower = trimmed.to_lowercase();
+    let name = username.trim().to_lowercase();
+    if name.len() >= 3 && lower.contains(&name) {
+        return Err("a password must not contain the user name".into());
+    }
+    let common = COMMON
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .any(|l| l.trim() == lower);
+    if common {
+        return Err("this password is on the lists of the most used passwords: choose another".into());
     }
     Ok(())
 }
@@ -76,7 +98,25 @@ mod tests {
         assert_eq!(check_username(" Nguyen.VanA ").unwrap(), "nguyen.vana");
         assert!(check_username("ab").is_err());
         assert!(check_username("người").is_err());
-        assert!(check_password("short").is_err());
-        assert!(check_password("đủ mười ký tự rồi").is_ok());
+        assert!(check_password("short", "x").is_err());
+        assert!(check_password("đủ mười ký tự rồi", "noi-vu").is_ok());
+    }
+
+    #[test]
+    fn trivial_and_common_passwords_are_refused() {
+        for bad in [
+            "aaaaaaaaaa",
+            "          ",
+            "   abc   ",
+            "abababababab",
+            "1234567890",
+            "Password123",
+            "QWERTYUIOP",
+            "MatKhau123",
+            "noi-vu-2026!",
+        ] {
+            assert!(check_password(bad, "noi-vu").is_err(), "{bad:?}");
+        }
+        assert!(check_password("Hồ sơ một cửa 2026", "noi-vu").is_ok());
     }
 }

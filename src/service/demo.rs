@@ -286,7 +286,7 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
                         expires_at: (issued_at + Duration::days(30)).naive_utc(),
                         dossier_ref: None,
                         field: None,
-                        used_at: used.then(|| used_at.naive_utc()),
+                        used_at: used.then(|| crate::domain::day_of(used_at.naive_utc())),
                         synthetic: true,
                     });
                     if used {
@@ -336,8 +336,8 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
                         form_id: form.id.clone(),
                         form_version: i32::try_from(form.version).unwrap_or(1),
                         source: if ticket.is_some() { "ticket" } else { "poster" }.to_string(),
-                        ticket_code: ticket,
-                        submitted_at: at.naive_utc(),
+                        via_ticket: ticket.is_some(),
+                        submitted_at: crate::domain::day_of(at.naive_utc()),
                         local_date: day,
                         answers: answers.to_json(),
                         comment: answers.comment.clone(),

@@ -314,7 +314,7 @@ pub fn recompute_tallies(
     let mut out: BTreeMap<tallies::TallyKey, Tally> = BTreeMap::new();
     let mut last_id = 0i64;
     loop {
-        type Row = (i64, String, String, i32, NaiveDate, Option<String>, String);
+        type Row = (i64, String, String, i32, NaiveDate, bool, String);
         let batch: Vec<Row> = store.read(|c| {
             r::responses
                 .filter(r::id.gt(last_id))
@@ -326,7 +326,7 @@ pub fn recompute_tallies(
                     r::form_id,
                     r::form_version,
                     r::local_date,
-                    r::ticket_code,
+                    r::via_ticket,
                     r::answers,
                 ))
                 .load(c)
@@ -347,7 +347,7 @@ pub fn recompute_tallies(
                 form_version: version,
             })
             .or_default()
-            .add(&form, &values, ticket.is_some());
+            .add(&form, &values, ticket);
         }
     }
     Ok(out)

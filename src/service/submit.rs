@@ -265,9 +265,9 @@ pub fn submit(
         unit_code: resolved.unit.code.to_string(),
         form_id: resolved.form.id.clone(),
         form_version: i32::try_from(resolved.form.version).unwrap_or(i32::MAX),
-        ticket_code: resolved.ticket.as_ref().map(|t| t.code.clone()),
         source: submission.source.as_str().to_string(),
-        submitted_at: now.naive_utc(),
+        via_ticket: resolved.ticket.is_some(),
+        submitted_at: crate::domain::day_of(now.naive_utc()),
         local_date: local_date(now),
         answers: answers.to_json(),
         comment: answers.comment.clone(),
@@ -281,12 +281,13 @@ pub fn submit(
         form_version: row.form_version,
     };
     let mut delta = Tally::default();
-    delta.add(&resolved.form, &answers.values, row.ticket_code.is_some());
+    delta.add(&resolved.form, &answers.values, resolved.ticket.is_some());
     let job_row = row.clone();
+    let ticket_code = resolved.ticket.as_ref().map(|t| t.code.clone());
     let stored = store.write_grouped(
         move |conn| -> Result<(i64, Option<(TallyKey, Tally)>), SubmitError> {
             let row = job_row;
-            if let Some(t) = &row.ticket_code {
+            if let Some(t) = &ticket_code {
                 if !tickets::claim(conn, t, now.naive_utc())? {
                     let current = tickets::get(conn, t)?;
                     return Err(match current {
@@ -335,7 +336,7 @@ struct Stored {
     digest: String,
     form_id: String,
     form_version: i32,
-    ticket_code: Option<String>,
+    via_ticket: bool,
 }
 
 fn repeat_of(
@@ -353,7 +354,7 @@ fn repeat_of(
             digest: r.digest,
             form_id: r.form_id,
             form_version: r.form_version,
-            ticket_code: r.ticket_code,
+            via_ticket: r.via_ticket,
         }),
     )
 }
@@ -375,13 +376,10 @@ fn check_repeat(
     if target_unit.is_some_and(|u| u != unit_code) {
         return Err(conflict());
     }
-    if let Some(t) = target_ticket {
-        let same = TicketCode::parse(t)
-            .ok()
-            .is_some_and(|t| stored.ticket_code.as_deref() == Some(t.as_str()));
-        if !same {
-            return Err(conflict());
-        }
+    // Which ticket a response came through is not kept (anonymity), only that it came
+    // through one: a ticket's repeat must be a ticket response of the same unit.
+    if target_ticket.is_some() && !stored.via_ticket {
+        return Err(conflict());
     }
     let version = u32::try_from(stored.form_version).unwrap_or_default();
     let form = forms

@@ -11,9 +11,25 @@ use crate::service::tokens::hash as sha256;
 use crate::store::users::{self as user_store, UserRow};
 use crate::store::{units, DbConnection, Store, StoreError};
 
-pub const MAX_FAILED_LOGINS: i32 = 5;
-pub const LOCK_MINUTES: i64 = 15;
+/// Password attempts on one account (signing in, or the current password when changing it)
+/// before the next one has to wait.
+pub const FREE_ATTEMPTS: i32 = 5;
+/// The first wait, doubled at each further attempt, up to `MAX_WAIT_SECS`: slow enough to
+/// make guessing hopeless, short enough that nobody can keep an account shut for long.
+pub const FIRST_WAIT_SECS: i64 = 5;
+pub const MAX_WAIT_SECS: i64 = 300;
 pub const SESSION_HOURS: i64 = 12;
+
+/// How long the next attempt waits after `attempts` unconfirmed ones (none below the free ones).
+pub fn wait_after(attempts: i32) -> Option<Duration> {
+    if attempts < FREE_ATTEMPTS {
+        return None;
+    }
+    let doublings = u32::try_from(attempts - FREE_ATTEMPTS).unwrap_or(0).min(20);
+    Some(Duration::seconds(
+        FIRST_WAIT_SECS.saturating_mul(1i64 << doublings).min(MAX_WAIT_SECS),
+    ))
+}
 const PASSWORD_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ";
 
 /// A signed-in member of staff.
@@ -24,6 +40,8 @@ pub struct Staff {
     pub role: Role,
     /// For an officer: the one unit they serve.
     pub unit: Option<String>,
+    /// The password was generated and printed (the first admin's): change it before anything else.
+    pub must_change_password: bool,
 }
 
 impl Staff {
@@ -33,6 +51,7 @@ impl Staff {
             username: row.username.clone(),
             role: Role::parse(&row.role).map_err(StoreError::Corrupt)?,
             unit: row.unit_code.clone(),
+            must_change_password: row.must_change_password,
         })
     }
 }
@@ -47,8 +66,9 @@ pub enum UserError {
     UnknownUnit(String),
     #[error("the user name or password is wrong")]
     BadCredentials,
-    #[error("too many failed attempts: the account is locked until {0} (UTC)")]
-    Locked(String),
+    /// Too many attempts for this name: the next one waits this many seconds.
+    #[error("too many attempts for this name: wait {0} seconds and try again")]
+    Throttled(i64),
     #[error("hashing the password failed")]
     Hash,
     #[error(transparent)]
@@ -135,7 +155,7 @@ pub fn add<R: Rng + ?Sized>(
     }
     let password = match password {
         Some(p) => {
-            check_password(p).map_err(UserError::Invalid)?;
+            check_password(p, username.as_str()).map_err(UserError::Invalid)?;
             p.to_string()
         }
         None => generate_password(rng),
@@ -180,7 +200,16 @@ pub fn ensure_admin<R: Rng + ?Sized>(
         password: None,
     };
     match add(store, rng, admin, "system", now) {
-        Ok(p) => Ok(Some(p)),
+        Ok(p) => {
+            // Printed to a terminal or a log: it must be changed at the first sign-in.
+            store.write(|c| -> Result<(), StoreError> {
+                if let Some(row) = user_store::by_name(c, "admin")? {
+                    user_store::set_must_change(c, row.id, true)?;
+                }
+                Ok(())
+            })?;
+            Ok(Some(p))
+        }
         // Another process made it first.
         Err(UserError::Exists(_)) => Ok(None),
         Err(e) => Err(e),
@@ -201,7 +230,68 @@ fn random_token<R: Rng + ?Sized>(rng: &mut R) -> String {
     hex::encode(b)
 }
 
-/// Checks a password, locking the account after repeated failures.
+/// Names that are not accounts get the same answers as accounts: the same waits after the
+/// same number of attempts, counted here in memory (per process, like the rate limits).
+fn unknown_names() -> &'static std::sync::Mutex<std::collections::HashMap<String, (i32, DateTime<Utc>)>>
+{
+    static NAMES: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, (i32, DateTime<Utc>)>>,
+    > = std::sync::OnceLock::new();
+    NAMES.get_or_init(Default::default)
+}
+
+/// An attempt on a name that is no account: throttled exactly as an account would be.
+fn take_unknown_attempt(name: &str, now: DateTime<Utc>) -> Result<(), UserError> {
+    let Ok(mut names) = unknown_names().lock() else {
+        return Ok(());
+    };
+    if names.len() > 100_000 {
+        names.retain(|_, (_, until)| *until > now);
+    }
+    let entry = names.entry(name.to_string()).or_insert((0, now));
+    if entry.1 > now {
+        return Err(UserError::Throttled(seconds_until(entry.1, now)));
+    }
+    entry.0 += 1;
+    if let Some(wait) = wait_after(entry.0) {
+        entry.1 = now + wait;
+    }
+    Ok(())
+}
+
+fn seconds_until(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
+    (until - now).num_seconds().max(1)
+}
+
+/// Takes one password attempt on an account (atomically, before the password is checked, so
+/// that parallel guesses cannot all pass a count read at the same moment); starts a wait
+/// once the free attempts are used. Audits a throttled attempt.
+fn take_attempt(
+    store: &Store,
+    row: &UserRow,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), UserError> {
+    let taken = store.write(|c| -> Result<_, StoreError> {
+        let taken = user_store::take_attempt(c, row.id, now.naive_utc())?;
+        match taken {
+            Ok(count) => {
+                if let Some(wait) = wait_after(count) {
+                    user_store::throttle(c, row.id, (now + wait).naive_utc())?;
+                }
+            }
+            Err(_) => audit(c, now, &row.username, action, &row.username, "throttled")?,
+        }
+        Ok(taken)
+    })?;
+    taken
+        .map(|_| ())
+        .map_err(|until| UserError::Throttled(seconds_until(until.and_utc(), now)))
+}
+
+/// Checks a password. Every attempt on a name counts, whether the name is an account or not,
+/// and after `FREE_ATTEMPTS` each next one waits longer (see `wait_after`); a right password
+/// clears the count. Wrong name and wrong password get the same answer.
 pub fn login<R: Rng + ?Sized>(
     store: &Store,
     rng: &mut R,
@@ -212,38 +302,15 @@ pub fn login<R: Rng + ?Sized>(
     let name = username.trim().to_ascii_lowercase();
     let row = store.read(|c| user_store::by_name(c, &name))?;
     let Some(row) = row.filter(|r| !r.disabled) else {
+        take_unknown_attempt(&name, now)?;
         // Spend the same time as a real check, so a wrong name cannot be told from a wrong password.
         verify(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000");
         store.write(|c| audit(c, now, &name, "login", &name, "unknown user"))?;
         return Err(UserError::BadCredentials);
     };
-    if let Some(until) = row.locked_until {
-        if until > now.naive_utc() {
-            store.write(|c| audit(c, now, &name, "login", &name, "locked"))?;
-            return Err(UserError::Locked(
-                until.format("%Y-%m-%d %H:%M").to_string(),
-            ));
-        }
-    }
+    take_attempt(store, &row, "login", now)?;
     if !verify(password, &row.password_hash) {
-        let failed = row.failed_logins + 1;
-        let lock = (failed >= MAX_FAILED_LOGINS)
-            .then(|| (now + Duration::minutes(LOCK_MINUTES)).naive_utc());
-        store.write(|c| -> Result<(), StoreError> {
-            user_store::record_failure(c, row.id, if lock.is_some() { 0 } else { failed }, lock)?;
-            audit(
-                c,
-                now,
-                &name,
-                "login",
-                &name,
-                if lock.is_some() {
-                    "failed, account locked"
-                } else {
-                    "failed"
-                },
-            )
-        })?;
+        store.write(|c| audit(c, now, &name, "login", &name, "failed"))?;
         return Err(UserError::BadCredentials);
     }
     let staff = Staff::from_row(&row)?;
@@ -300,10 +367,17 @@ pub fn change_password<R: Rng + ?Sized>(
     new: &str,
     now: DateTime<Utc>,
 ) -> Result<(), UserError> {
-    check_password(new).map_err(UserError::Invalid)?;
+    check_password(new, &staff.username).map_err(UserError::Invalid)?;
+    if new == current {
+        return Err(UserError::Invalid(
+            "the new password must differ from the current one".into(),
+        ));
+    }
     let row = store
         .read(|c| user_store::by_id(c, staff.id))?
         .ok_or(UserError::BadCredentials)?;
+    // Wrong current passwords count as sign-in attempts do: a stolen session cannot guess it.
+    take_attempt(store, &row, "password.change", now)?;
     if !verify(current, &row.password_hash) {
         store.write(|c| {
             audit(
@@ -320,6 +394,8 @@ pub fn change_password<R: Rng + ?Sized>(
     let hash = hash_password(rng, new)?;
     store.write(|c| -> Result<(), StoreError> {
         user_store::set_password(c, staff.id, &hash)?;
+        user_store::clear_failures(c, staff.id)?;
+        user_store::set_must_change(c, staff.id, false)?;
         user_store::delete_sessions_of(c, staff.id)?;
         audit(
             c,

@@ -1,5 +1,6 @@
 //! Responses as stored: one row each, answers as a JSON object keyed by question code,
-//! the comment apart. No column can hold an IP address, a device or a name.
+//! the comment apart. No column can hold an IP address, a device or a name, and none leads
+//! to a ticket (whose dossier reference may name someone): the time is kept to the day.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -14,8 +15,8 @@ pub struct NewResponseRow {
     pub unit_code: String,
     pub form_id: String,
     pub form_version: i32,
-    pub ticket_code: Option<String>,
     pub source: String,
+    pub via_ticket: bool,
     pub submitted_at: NaiveDateTime,
     pub local_date: NaiveDate,
     pub answers: String,
@@ -32,8 +33,8 @@ pub struct ResponseRow {
     pub unit_code: String,
     pub form_id: String,
     pub form_version: i32,
-    pub ticket_code: Option<String>,
     pub source: String,
+    pub via_ticket: bool,
     pub submitted_at: NaiveDateTime,
     pub local_date: NaiveDate,
     pub answers: String,

@@ -45,8 +45,8 @@ diesel::table! {
         unit_code -> Text,
         form_id -> Text,
         form_version -> Integer,
-        ticket_code -> Nullable<Text>,
         source -> Text,
+        via_ticket -> Bool,
         submitted_at -> Timestamp,
         local_date -> Date,
         answers -> Text,
@@ -104,6 +104,7 @@ diesel::table! {
         failed_logins -> Integer,
         locked_until -> Nullable<Timestamp>,
         disabled -> Bool,
+        must_change_password -> Bool,
     }
 }
 

@@ -40,6 +40,8 @@ pub fn get(conn: &mut DbConnection, code: &str) -> Result<Option<TicketRow>, Sto
 /// Marks a ticket used if, and only if, it is unused and unexpired at `now`. The single
 /// conditional UPDATE is what keeps a ticket to one response under concurrent submissions
 /// (PostgreSQL re-checks the condition after waiting on the row lock; SQLite has one writer).
+/// A used ticket keeps only that it was used, and the day: its dossier reference is dropped,
+/// so nothing leads from a dossier (or a name) to the answers given for it.
 pub fn claim(conn: &mut DbConnection, code: &str, now: NaiveDateTime) -> Result<bool, StoreError> {
     let n = diesel::update(
         tickets::table
@@ -47,7 +49,10 @@ pub fn claim(conn: &mut DbConnection, code: &str, now: NaiveDateTime) -> Result<
             .filter(tickets::used_at.is_null())
             .filter(tickets::expires_at.gt(now)),
     )
-    .set(tickets::used_at.eq(Some(now)))
+    .set((
+        tickets::used_at.eq(Some(crate::domain::day_of(now))),
+        tickets::dossier_ref.eq(None::<String>),
+    ))
     .execute(conn)?;
     Ok(n == 1)
 }

@@ -18,6 +18,7 @@ pub struct UserRow {
     pub failed_logins: i32,
     pub locked_until: Option<NaiveDateTime>,
     pub disabled: bool,
+    pub must_change_password: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -92,17 +93,46 @@ pub fn set_disabled(conn: &mut DbConnection, id: i64, disabled: bool) -> Result<
     Ok(())
 }
 
-pub fn record_failure(
+/// Takes one password attempt for a user, atomically: unless the account is throttled at
+/// `now`, its count of unconfirmed attempts goes up by one in a single statement (so parallel
+/// attempts cannot read the same count), and the new count is returned. `None`: throttled,
+/// with the time it ends. Must run inside a write transaction (the count is read back there).
+pub fn take_attempt(
     conn: &mut DbConnection,
     id: i64,
-    failed: i32,
-    locked_until: Option<NaiveDateTime>,
-) -> Result<(), StoreError> {
+    now: NaiveDateTime,
+) -> Result<Result<i32, NaiveDateTime>, StoreError> {
+    let taken = diesel::update(
+        users::table.find(id).filter(
+            users::locked_until
+                .is_null()
+                .or(users::locked_until.le(now)),
+        ),
+    )
+    .set(users::failed_logins.eq(users::failed_logins + 1))
+    .execute(conn)?;
+    let (count, until): (i32, Option<NaiveDateTime>) = users::table
+        .find(id)
+        .select((users::failed_logins, users::locked_until))
+        .get_result(conn)?;
+    Ok(if taken == 1 {
+        Ok(count)
+    } else {
+        Err(until.unwrap_or(now))
+    })
+}
+
+/// Throttles the account until `until` (the next attempt waits for it).
+pub fn throttle(conn: &mut DbConnection, id: i64, until: NaiveDateTime) -> Result<(), StoreError> {
     diesel::update(users::table.find(id))
-        .set((
-            users::failed_logins.eq(failed),
-            users::locked_until.eq(locked_until),
-        ))
+        .set(users::locked_until.eq(Some(until)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_must_change(conn: &mut DbConnection, id: i64, must: bool) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id))
+        .set(users::must_change_password.eq(must))
         .execute(conn)?;
     Ok(())
 }

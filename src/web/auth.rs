@@ -28,8 +28,16 @@ pub fn bearer(req: &HttpRequest) -> Option<String> {
         .map(|t| t.trim().to_string())
 }
 
-/// The signed-in member of staff behind the session cookie, if any.
+/// The signed-in member of staff behind the session cookie, if any, once their password is
+/// their own: a session whose printed password must still be changed counts as none here.
 pub async fn staff_of(req: &HttpRequest) -> Result<Option<(Staff, String)>, ApiError> {
+    Ok(session_of(req)
+        .await?
+        .filter(|(staff, _)| !staff.must_change_password))
+}
+
+/// Any live session, including one that must change its password first.
+pub async fn session_of(req: &HttpRequest) -> Result<Option<(Staff, String)>, ApiError> {
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(None);
     };

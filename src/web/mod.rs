@@ -47,6 +47,8 @@ pub struct AppState {
     pub login_limiter: Arc<ratelimit::RateLimiter>,
     /// Per-client limit on one-time code pages (`/t/{code}`): generous, against guessing.
     pub ticket_limiter: Arc<ratelimit::RateLimiter>,
+    /// Password checks (argon2id, ~19 MiB each) running at once.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
     /// How long a raw export waits for a client that stopped reading.
     pub export_write_timeout: std::time::Duration,
     /// Take the client address from X-Forwarded-For (behind a reverse proxy you run).

@@ -19,7 +19,7 @@ use crate::render::table::pct;
 use crate::service::indices;
 use crate::service::users::{self, Staff, UserError, SESSION_HOURS};
 use crate::store::schema::responses;
-use crate::web::auth::{staff_of, SESSION_COOKIE};
+use crate::web::auth::{session_of, SESSION_COOKIE};
 use crate::web::errors::PageError;
 use crate::web::pages::{self, PageMeta};
 use crate::web::{lang_of, parse_urlencoded, read_body, AppState};
@@ -208,12 +208,15 @@ pub async fn login(
     }
     let username = field(&pairs, "username");
     let password = field(&pairs, "password");
+    let permit = password_permit(&state, lang).await?;
     let st = state.clone();
     let name = username.clone();
-    let result =
-        web::block(move || users::login(&st.store, &mut rand::rng(), &name, &password, Utc::now()))
-            .await
-            .map_err(|_| PageError::unavailable(lang))?;
+    let result = web::block(move || {
+        let _permit = permit;
+        users::login(&st.store, &mut rand::rng(), &name, &password, Utc::now())
+    })
+    .await
+    .map_err(|_| PageError::unavailable(lang))?;
     match result {
         Ok(session) => {
             let mut resp = HttpResponse::SeeOther()
@@ -238,17 +241,11 @@ pub async fn login(
                 .map_err(|_| PageError::unavailable(lang))?;
             Ok(resp)
         }
-        Err(UserError::Locked(until)) => login_page(
+        Err(UserError::Throttled(secs)) => login_page(
             &state,
             lang,
             StatusCode::TOO_MANY_REQUESTS,
-            Some(format!(
-                "{} {until} (UTC).",
-                lang.pick(
-                    "Tài khoản tạm khóa do đăng nhập sai nhiều lần, đến",
-                    "The account is locked after repeated failures until"
-                )
-            )),
+            Some(throttled_message(lang, secs)),
             username,
         ),
         Err(UserError::BadCredentials) => login_page(
@@ -268,13 +265,55 @@ pub async fn login(
     }
 }
 
+/// What a throttled sign-in (or password change) is told: the same for every name.
+fn throttled_message(lang: Lang, secs: i64) -> String {
+    lang.pick(
+        "Đăng nhập tạm khóa: đã thử quá nhiều lần với tên này. Xin chờ {n} giây rồi thử lại.",
+        "Signing in is paused: too many attempts for this name. Please wait {n} seconds and try again.",
+    )
+    .replace("{n}", &secs.to_string())
+}
+
+/// A password check costs about 19 MiB of memory for a moment (argon2id): only a few run at
+/// once, the others wait their turn, and a long queue is told to come back.
+async fn password_permit(
+    state: &AppState,
+    lang: Lang,
+) -> Result<tokio::sync::OwnedSemaphorePermit, PageError> {
+    let wait = actix_web::rt::time::timeout(
+        std::time::Duration::from_secs(10),
+        state.password_checks.clone().acquire_owned(),
+    )
+    .await;
+    match wait {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(PageError::unavailable(lang)),
+    }
+}
+
 /// The signed-in member of staff and the session's CSRF token; without a session the error
-/// is a redirect to the sign-in page.
+/// is a redirect to the sign-in page, and before a printed password is changed, a redirect
+/// to the page that changes it.
 pub(crate) async fn require_staff(
     req: &HttpRequest,
     lang: Lang,
 ) -> Result<(Staff, String), PageError> {
-    match staff_of(req).await {
+    let found = require_session(req, lang).await?;
+    if found.0.must_change_password {
+        return Err(PageError {
+            location: Some("/staff/password"),
+            ..PageError::sign_in(lang)
+        });
+    }
+    Ok(found)
+}
+
+/// A session, even one whose password must be changed first (the password page, sign-out).
+pub(crate) async fn require_session(
+    req: &HttpRequest,
+    lang: Lang,
+) -> Result<(Staff, String), PageError> {
+    match session_of(req).await {
         Ok(Some(found)) => Ok(found),
         _ => Err(PageError::sign_in(lang)),
     }
@@ -400,7 +439,7 @@ pub async fn logout(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_staff(&req, lang).await?;
+    let (staff, csrf) = require_session(&req, lang).await?;
     form_with_csrf(&req, payload, &csrf, lang).await?;
     if let Some(c) = req.cookie(SESSION_COOKIE) {
         let st = state.clone();
@@ -540,8 +579,15 @@ pub async fn password_form(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (_, csrf) = require_staff(&req, lang).await?;
-    password_page(&state, lang, csrf, StatusCode::OK, None)
+    let (staff, csrf) = require_session(&req, lang).await?;
+    let notice = staff.must_change_password.then(|| {
+        lang.pick(
+            "Mật khẩu này được in ra khi cài đặt: xin đổi mật khẩu trước khi làm việc khác.",
+            "This password was printed at installation: please change it before anything else.",
+        )
+        .to_string()
+    });
+    password_page(&state, lang, csrf, StatusCode::OK, notice)
 }
 
 pub async fn change_password(
@@ -550,11 +596,13 @@ pub async fn change_password(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_staff(&req, lang).await?;
+    let (staff, csrf) = require_session(&req, lang).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let (current, new) = (field(&pairs, "current"), field(&pairs, "new"));
+    let permit = password_permit(&state, lang).await?;
     let st = state.clone();
     let result = web::block(move || {
+        let _permit = permit;
         users::change_password(
             &st.store,
             &mut rand::rng(),
@@ -589,6 +637,13 @@ pub async fn change_password(
                 )
                 .to_string(),
             ),
+        ),
+        Err(UserError::Throttled(secs)) => password_page(
+            &state,
+            lang,
+            csrf,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(throttled_message(lang, secs)),
         ),
         Err(_) => Err(PageError::unavailable(lang)),
     }

