@@ -1,8 +1,8 @@
 //! Staff accounts and sign-in: argon2id password hashes, a lock after repeated failures,
 //! sessions as random tokens stored only as hashes, and an audit log of what staff do.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::{Output, PasswordHash, PasswordHasher, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 
@@ -97,14 +97,61 @@ fn hash_password<R: Rng + ?Sized>(rng: &mut R, password: &str) -> Result<String,
         .to_string())
 }
 
+/// Memory for password checks, kept and reused. argon2id fills 19 MiB for each check; taken
+/// afresh each time, that memory stayed with the allocator's per-thread arenas (200 sign-ins
+/// at once left a process of 1.1 GB even with four checks at a time). The few buffers kept
+/// here are all a check ever uses.
+fn check_memory() -> &'static std::sync::Mutex<Vec<Vec<Block>>> {
+    static MEMORY: std::sync::OnceLock<std::sync::Mutex<Vec<Vec<Block>>>> =
+        std::sync::OnceLock::new();
+    MEMORY.get_or_init(Default::default)
+}
+
+/// Buffers kept for reuse; more checks at once than this are bounded by the web layer.
+const KEPT_CHECK_BUFFERS: usize = 8;
+
 fn verify(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Ok(params), Some(expected), Some(salt)) =
+        (Params::try_from(&parsed), parsed.hash, parsed.salt)
+    else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let needed = params.block_count();
+    let mut blocks = check_memory()
+        .lock()
+        .ok()
+        .and_then(|mut kept| kept.pop())
+        .filter(|b| b.len() >= needed)
+        .unwrap_or_else(|| vec![Block::new(); needed]);
+    let mut out = vec![0u8; expected.len()];
+    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password.as_bytes(),
+        salt,
+        &mut out,
+        &mut blocks[..needed],
+    );
+    if let Ok(mut kept) = check_memory().lock() {
+        if kept.len() < KEPT_CHECK_BUFFERS {
+            kept.push(blocks);
+        }
+    }
+    // Output's equality is constant-time.
+    computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
 pub fn audit(
