@@ -48,6 +48,23 @@ pub fn district_name(store: &Store, lang: Lang) -> Result<String, StoreError> {
     })
 }
 
+/// An officer's live preview: the report about their own unit alone, headed by its name.
+pub fn render_live_for_unit(
+    store: &Store,
+    forms: &FormRegistry,
+    period: &Period,
+    unit: &str,
+    lang: Lang,
+    extras: Extras,
+) -> Result<String, PublishError> {
+    let data = crate::service::report::gather_scoped(store, forms, period, Some(unit))?;
+    let name = store
+        .read(|c| units::get(c, unit))?
+        .map(|u| u.display_name(lang).to_string())
+        .unwrap_or_else(|| unit.to_string());
+    report::render(&data, &name, lang, extras).map_err(|e| PublishError::Render(e.to_string()))
+}
+
 /// The report as it is now (for staff, the CLI, and publishing).
 pub fn render_live(
     store: &Store,

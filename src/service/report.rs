@@ -56,7 +56,41 @@ pub fn gather(
     forms: &FormRegistry,
     period: &Period,
 ) -> Result<ReportData, IndicesError> {
-    let table = indices::table(store, forms, period, None)?;
+    gather_scoped(store, forms, period, None)
+}
+
+/// The index table of a period, or of one unit whose own rows then stand as the total (an
+/// officer's preview of their unit: the same report, about that unit alone).
+fn table_for(
+    store: &Store,
+    forms: &FormRegistry,
+    period: &Period,
+    only_unit: Option<&str>,
+) -> Result<IndexTable, IndicesError> {
+    let mut table = indices::table(store, forms, period, only_unit)?;
+    if only_unit.is_some() {
+        let totals: Vec<IndexRow> = table
+            .rows
+            .iter()
+            .map(|r| IndexRow {
+                unit_code: TOTAL.into(),
+                unit_name: TOTAL.into(),
+                ..r.clone()
+            })
+            .collect();
+        table.rows.extend(totals);
+    }
+    Ok(table)
+}
+
+/// The report of a period, of every unit or of one.
+pub fn gather_scoped(
+    store: &Store,
+    forms: &FormRegistry,
+    period: &Period,
+    only_unit: Option<&str>,
+) -> Result<ReportData, IndicesError> {
+    let table = table_for(store, forms, period, only_unit)?;
     let totals: Vec<&IndexRow> = table.rows.iter().filter(|r| r.unit_code == TOTAL).collect();
     let main = totals
         .iter()
@@ -102,7 +136,7 @@ pub fn gather(
                 Ok(prev) => prev,
                 Err(_) => break,
             };
-            let t = indices::table(store, forms, &p, None)?;
+            let t = table_for(store, forms, &p, only_unit)?;
             history.push((p.label.clone(), total_on(&t, &form).cloned()));
         }
         if let (Some(now), Some((label, Some(before)))) = (&total, history.get(1)) {

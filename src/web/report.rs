@@ -129,8 +129,17 @@ pub async fn show(
         staff_html: Some(html),
         self_url: format!("/reports/{}", period.label),
     };
-    let body = web::block(move || publish::render_live(&st.store, &st.forms, &p, lang, extras))
-        .await
+    // Officers preview their own unit only, as the API scopes them; leaders and the office
+    // see every unit.
+    let scope = match staff.role {
+        Role::Officer => staff.unit.clone(),
+        _ => None,
+    };
+    let body = web::block(move || match scope {
+        Some(unit) => publish::render_live_for_unit(&st.store, &st.forms, &p, &unit, lang, extras),
+        None => publish::render_live(&st.store, &st.forms, &p, lang, extras),
+    })
+    .await
         .map_err(|_| PageError::unavailable(lang))?
         .map_err(|_| PageError::unavailable(lang))?;
     Ok(pages::html(StatusCode::OK, body))

@@ -351,3 +351,306 @@ async fn a_flood_of_sign_ins_keeps_memory_bounded() {
         "peak resident memory {peak} MiB (at start {before} MiB)"
     );
 }
+
+/// A session cookie for a user, through the service (the sign-in page is tested elsewhere).
+fn session_for(app: &TestApp, name: &str, role: Role, unit: Option<&str>) -> String {
+    add_user(app, name, role, unit);
+    users::login(
+        &app.store,
+        &mut rand::rng(),
+        name,
+        PASSWORD,
+        chrono::Utc::now(),
+    )
+    .unwrap()
+    .token
+}
+
+async fn get_with_cookie(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header("cookie", format!("hailong_session={cookie}"))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// NUL bytes are bad input (4xx) everywhere, never a database error.
+async fn nul_bytes_are_refused_before_the_database(backend: Backend) {
+    let db = fresh_database(backend);
+    let app = spawn_on(backend, &db, settings(&db)).await;
+    app.seed_units();
+    let token = app.token("may", None);
+    assert_eq!(
+        app.get("/s/phuong-a%00").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.get("/units/phuong-a%00/poster").await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    let posted = app
+        .client
+        .post(app.url("/s/phuong-a"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("overall=4&comment=t%00t")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), StatusCode::BAD_REQUEST);
+    let mut answers = serde_json::Map::new();
+    for (k, v) in full_answers("4") {
+        answers.insert(k, serde_json::json!(v.parse::<u8>().unwrap()));
+    }
+    let json = app
+        .post_json(
+            "/api/v1/responses",
+            Some(&token),
+            &serde_json::json!({
+                "submission_id": uuid::Uuid::new_v4().to_string(),
+                "unit": "phuong-a\u{0}",
+                "answers": answers,
+            }),
+        )
+        .await;
+    assert_eq!(json.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = json.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_json");
+    let csrf = login_csrf(&app).await;
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .header("cookie", format!("hailong_login={csrf}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("csrf={csrf}&username=admin%00&password=x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let export = app
+        .client
+        .get(app.url("/exports/responses.csv?period=2021&unit=phuong-a%00"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count_responses(), 0);
+}
+both_backends!(nul_bytes_are_refused_before_the_database);
+
+/// Unknown units: the raw export answers 404 as the indices do; the audit CSV is not cached;
+/// the bearer scheme is case-insensitive.
+async fn exports_agree_and_are_not_cached(backend: Backend) {
+    let db = fresh_database(backend);
+    let app = spawn_on(backend, &db, settings(&db)).await;
+    app.seed_units();
+    let token = app.token("may", None);
+    for path in [
+        "/exports/responses.csv?period=2021&unit=khong-co",
+        "/exports/indices.csv?period=2021&unit=khong-co",
+        "/api/v1/indices?period=2021&unit=khong-co",
+    ] {
+        let r = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let upper = app
+        .client
+        .get(app.url("/api/v1/indices?period=2021"))
+        .header("authorization", format!("BEARER {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upper.status(), StatusCode::OK);
+    let admin = session_for(&app, "noi-vu", Role::Admin, None);
+    let audit = get_with_cookie(&app, &admin, "/staff/audit.csv").await;
+    assert_eq!(audit.status(), StatusCode::OK);
+    assert_eq!(audit.headers()["cache-control"], "no-store");
+}
+both_backends!(exports_agree_and_are_not_cached);
+
+/// An officer's live report is about their own unit, as the API scopes them.
+async fn officers_preview_only_their_own_unit(backend: Backend) {
+    let db = fresh_database(backend);
+    let app = spawn_on(backend, &db, settings(&db)).await;
+    app.seed_units();
+    for _ in 0..3 {
+        app.post_form("/s/phuong-a", &as_refs(&full_answers("4")))
+            .await;
+        app.post_form("/s/quan-test", &as_refs(&full_answers("2")))
+            .await;
+    }
+    let year = chrono::Utc::now().format("%Y").to_string();
+    let officer = session_for(&app, "can-bo-a", Role::Officer, Some("phuong-a"));
+    let viewer = session_for(&app, "lanh-dao", Role::Viewer, None);
+    let mine = get_with_cookie(&app, &officer, &format!("/reports/{year}")).await;
+    assert_eq!(mine.status(), StatusCode::OK);
+    let mine = mine.text().await.unwrap();
+    assert!(mine.contains("Phường A"));
+    assert!(!mine.contains("quận Thử") && !mine.contains("quan-test"));
+    let all = get_with_cookie(&app, &viewer, &format!("/reports/{year}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(all.contains("Phường A") && all.contains("quận Thử"));
+}
+both_backends!(officers_preview_only_their_own_unit);
+
+/// Trivial and common passwords are refused; wrong current passwords count as sign-in
+/// attempts do.
+async fn weak_passwords_are_refused_and_guesses_counted(backend: Backend) {
+    let db = fresh_database(backend);
+    let app = spawn_on(backend, &db, settings(&db)).await;
+    for weak in ["aaaaaaaaaa", "          ", "1234567890", "Password123"] {
+        let r = users::add(
+            &app.store,
+            &mut rand::rng(),
+            NewUser {
+                username: "yeu",
+                role: Role::Viewer,
+                unit: None,
+                password: Some(weak),
+            },
+            "test",
+            chrono::Utc::now(),
+        );
+        assert!(r.is_err(), "{weak:?} must be refused");
+    }
+    let cookie = session_for(&app, "doi-mat-khau", Role::Viewer, None);
+    let page = get_with_cookie(&app, &cookie, "/staff/password")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut statuses = Vec::new();
+    for i in 0..FREE_ATTEMPTS + 1 {
+        let r = app
+            .client
+            .post(app.url("/staff/password"))
+            .header("cookie", format!("hailong_session={cookie}"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current", format!("đoán sai lần {i}").as_str()),
+                ("new", "Một mật khẩu mới rất dài"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, vec![422, 422, 422, 422, 422, 429]);
+    // The same password again is no change.
+    let same = users::change_password(
+        &app.store,
+        &mut rand::rng(),
+        &users::session(&app.store, &cookie, chrono::Utc::now())
+            .unwrap()
+            .unwrap()
+            .0,
+        PASSWORD,
+        PASSWORD,
+        chrono::Utc::now(),
+    );
+    assert!(same.is_err());
+}
+both_backends!(weak_passwords_are_refused_and_guesses_counted);
+
+#[derive(diesel::QueryableByName)]
+struct ColumnName {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// Nothing leads from a response to the ticket it came through, or to its dossier: the
+/// ticket forgets its dossier reference when used, no column of a response holds the code,
+/// and both keep only the day.
+async fn no_path_from_an_answer_to_a_dossier(backend: Backend) {
+    use diesel::prelude::*;
+    let db = fresh_database(backend);
+    let app = spawn_on(backend, &db, settings(&db)).await;
+    app.seed_units();
+    let token = app.token("mot-cua", None);
+    let t: serde_json::Value = app
+        .post_json(
+            "/api/v1/tickets",
+            Some(&token),
+            &serde_json::json!({"unit": "phuong-a", "dossier_ref": "HS-2026-000777 Nguyen Van B"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = t["code"].as_str().unwrap().to_string();
+    let r = app
+        .post_form(&format!("/t/{code}"), &as_refs(&full_answers("2")))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let ticket = app
+        .store
+        .read(|c| hailong::store::tickets::get(c, &code))
+        .unwrap()
+        .unwrap();
+    assert_eq!(ticket.dossier_ref, None, "the dossier reference is dropped");
+    let used = ticket.used_at.unwrap();
+    assert_eq!(used.time(), chrono::NaiveTime::MIN, "only the day is kept");
+    let stored = app
+        .store
+        .read(|c| hailong::store::responses::list_for_unit(c, "phuong-a"))
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].via_ticket);
+    assert_eq!(stored[0].submitted_at.time(), chrono::NaiveTime::MIN);
+    assert!(!format!("{:?}", stored[0]).contains(&code));
+    let columns: Vec<String> = app
+        .store
+        .read(|c| {
+            let sql = match backend {
+                Backend::Sqlite => "SELECT name FROM pragma_table_info('responses')",
+                Backend::Postgres => {
+                    "SELECT column_name::text AS name FROM information_schema.columns WHERE table_name = 'responses'"
+                }
+            };
+            hailong::on_backend!(c, |inner| diesel::sql_query(sql).load::<ColumnName>(inner))
+                .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(columns.contains(&"answers".to_string()), "{columns:?}");
+    assert!(
+        !columns.iter().any(|c| c.contains("ticket_code")),
+        "{columns:?}"
+    );
+}
+both_backends!(no_path_from_an_answer_to_a_dossier);
+
+/// One-time code pages have a generous per-address limit, against guessing.
+async fn guessing_ticket_codes_is_limited(backend: Backend) {
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.ticket_rate_limit = hailong::web::ratelimit::Limit::parse("3/600").unwrap();
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    let mut statuses = Vec::new();
+    for guess in ["AAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBB", "CCCCCCCCCCCCCCC", "DDDDDDDDDDDDDDD"] {
+        statuses.push(app.get(&format!("/t/{guess}")).await.status().as_u16());
+    }
+    assert_eq!(statuses, vec![404, 404, 404, 429]);
+}
+both_backends!(guessing_ticket_codes_is_limited);
