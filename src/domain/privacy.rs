@@ -88,11 +88,7 @@ fn mask_emails(chars: &[char]) -> Vec<char> {
         // An at-sign, perhaps with spaces around it.
         let at_start = spaces_from(chars, i);
         if let Some(n) = at_sign(chars, at_start) {
-            let local_len = out
-                .iter()
-                .rev()
-                .take_while(|c| is_email_local(**c))
-                .count();
+            let local_len = out.iter().rev().take_while(|c| is_email_local(**c)).count();
             let domain_start = spaces_from(chars, at_start + n);
             let (end, dot) = domain_end(chars, domain_start);
             if local_len > 0 && dot {
@@ -112,7 +108,15 @@ fn mask_emails(chars: &[char]) -> Vec<char> {
 fn is_soft_sep(c: char) -> bool {
     matches!(
         c,
-        ' ' | '.' | '-' | '(' | ')' | '\u{2010}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}'
+        ' ' | '.'
+            | '-'
+            | '('
+            | ')'
+            | '\u{2010}'
+            | '\u{2012}'
+            | '\u{2013}'
+            | '\u{2014}'
+            | '\u{2212}'
     )
 }
 
@@ -152,12 +156,11 @@ fn mask_digit_runs(chars: &[char]) -> String {
                 digits += 1;
                 last_digit = j;
                 j += 1;
-            } else if is_soft_sep(chars[j]) && next_digit_within(chars, j, 2) {
-                j += 1;
-            } else if is_tight_sep(chars[j])
-                && j > 0
-                && chars[j - 1].is_ascii_digit()
-                && chars.get(j + 1).is_some_and(char::is_ascii_digit)
+            } else if (is_soft_sep(chars[j]) && next_digit_within(chars, j, 2))
+                || (is_tight_sep(chars[j])
+                    && j > 0
+                    && chars[j - 1].is_ascii_digit()
+                    && chars.get(j + 1).is_some_and(char::is_ascii_digit))
             {
                 j += 1;
             } else {

@@ -63,7 +63,9 @@ const COMMON: &str = include_str!("common_passwords.txt");
 pub fn check_password(p: &str, username: &str) -> Result<(), String> {
     let trimmed = p.trim();
     if trimmed.chars().count() < 10 {
-        return Err("a password needs at least 10 characters (spaces at the ends do not count)".into());
+        return Err(
+            "a password needs at least 10 characters (spaces at the ends do not count)".into(),
+        );
     }
     if p.chars().count() > 200 {
         return Err("a password may have at most 200 characters".into());
@@ -82,7 +84,9 @@ pub fn check_password(p: &str, username: &str) -> Result<(), String> {
         .filter(|l| !l.starts_with('#'))
         .any(|l| l.trim() == lower);
     if common {
-        return Err("this password is on the lists of the most used passwords: choose another".into());
+        return Err(
+            "this password is on the lists of the most used passwords: choose another".into(),
+        );
     }
     Ok(())
 }

@@ -106,7 +106,8 @@ fn write_responses<W: Write>(
     only_unit: Option<&str>,
     mut out: W,
 ) -> Result<u64, ExportError> {
-    let (versions, names) = (|c: &mut DbConnection| -> Result<_, StoreError> {
+    let (versions, names) = {
+        let c = &mut *conn;
         let mut q = responses::table
             .filter(responses::local_date.ge(period.start))
             .filter(responses::local_date.le(period.end))
@@ -116,12 +117,13 @@ fn write_responses<W: Write>(
         if let Some(u) = only_unit {
             q = q.filter(responses::unit_code.eq(u));
         }
-        let versions: Vec<(String, i32)> = q.load(c)?;
+        let versions: Vec<(String, i32)> = q.load(c).map_err(StoreError::from)?;
         let names: Vec<(String, String)> = schema::units::table
             .select((schema::units::code, schema::units::name))
-            .load(c)?;
-        Ok((versions, names))
-    })(conn)?;
+            .load(c)
+            .map_err(StoreError::from)?;
+        (versions, names)
+    };
     let names: HashMap<String, String> = names
         .into_iter()
         .map(|(code, name)| (code, safe_cell(&name)))
@@ -225,7 +227,7 @@ fn write_responses<W: Write>(
     // One thread reads pages of rows while this one writes the page before, so the
     // database's work and ours overlap; at most three pages are held at once (one being
     // read, one queued, one being written), so memory stays flat however long the period.
-    (|conn: &mut DbConnection| -> Result<(), ExportError> {
+    {
         let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(1);
         std::thread::scope(|scope| -> Result<(), ExportError> {
             let reader = scope.spawn(move || -> Result<(), StoreError> {
@@ -286,8 +288,8 @@ fn write_responses<W: Write>(
             written?;
             read?;
             Ok(())
-        })
-    })(conn)?;
+        })?;
+    }
     w.flush()?;
     Ok(count)
 }

@@ -76,7 +76,9 @@ pub fn parse_csv(text: &str, forms: &FormRegistry) -> Result<Vec<Unit>, ImportEr
         let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or("").to_string();
         let bad = |reason: String| ImportError::Line { line, reason };
         if record.iter().any(|f| f.chars().any(char::is_control)) {
-            return Err(bad("a control character (such as a NUL byte) in a field".into()));
+            return Err(bad(
+                "a control character (such as a NUL byte) in a field".into()
+            ));
         }
         let code = UnitCode::parse(&get(Some(c_code))).map_err(|e| bad(e.to_string()))?;
         if !seen.insert(code.clone()) {

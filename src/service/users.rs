@@ -27,7 +27,9 @@ pub fn wait_after(attempts: i32) -> Option<Duration> {
     }
     let doublings = u32::try_from(attempts - FREE_ATTEMPTS).unwrap_or(0).min(20);
     Some(Duration::seconds(
-        FIRST_WAIT_SECS.saturating_mul(1i64 << doublings).min(MAX_WAIT_SECS),
+        FIRST_WAIT_SECS
+            .saturating_mul(1i64 << doublings)
+            .min(MAX_WAIT_SECS),
     ))
 }
 const PASSWORD_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ";
@@ -279,11 +281,10 @@ fn random_token<R: Rng + ?Sized>(rng: &mut R) -> String {
 
 /// Names that are not accounts get the same answers as accounts: the same waits after the
 /// same number of attempts, counted here in memory (per process, like the rate limits).
-fn unknown_names() -> &'static std::sync::Mutex<std::collections::HashMap<String, (i32, DateTime<Utc>)>>
-{
-    static NAMES: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<String, (i32, DateTime<Utc>)>>,
-    > = std::sync::OnceLock::new();
+type Attempts = std::sync::Mutex<std::collections::HashMap<String, (i32, DateTime<Utc>)>>;
+
+fn unknown_names() -> &'static Attempts {
+    static NAMES: std::sync::OnceLock<Attempts> = std::sync::OnceLock::new();
     NAMES.get_or_init(Default::default)
 }
 

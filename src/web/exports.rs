@@ -64,11 +64,9 @@ impl From<ExportError> for ApiError {
     fn from(e: ExportError) -> ApiError {
         match e {
             ExportError::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
-            ExportError::Busy => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                e.to_string(),
-            ),
+            ExportError::Busy => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string())
+            }
             ExportError::MissingForm(_) => {
                 ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
             }
@@ -245,7 +243,10 @@ pub async fn import_dossiers(
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("bad_body", "the body is not UTF-8"))?;
     if text.contains('\0') {
-        return Err(ApiError::bad_request("bad_body", "the body holds a NUL byte"));
+        return Err(ApiError::bad_request(
+            "bad_body",
+            "the body holds a NUL byte",
+        ));
     }
     let is_json = req
         .headers()

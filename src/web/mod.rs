@@ -229,9 +229,7 @@ pub fn json_has_nul(value: &serde_json::Value) -> bool {
     match value {
         Value::String(s) => s.contains('\0'),
         Value::Array(items) => items.iter().any(json_has_nul),
-        Value::Object(map) => map
-            .iter()
-            .any(|(k, v)| k.contains('\0') || json_has_nul(v)),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || json_has_nul(v)),
         _ => false,
     }
 }
@@ -242,9 +240,7 @@ pub async fn refuse_nul(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<
-    actix_web::dev::ServiceResponse<
-        actix_web::body::EitherBody<impl actix_web::body::MessageBody>,
-    >,
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
     actix_web::Error,
 > {
     let uri = req.uri();

@@ -140,8 +140,8 @@ pub async fn show(
         None => publish::render_live(&st.store, &st.forms, &p, lang, extras),
     })
     .await
-        .map_err(|_| PageError::unavailable(lang))?
-        .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|_| PageError::unavailable(lang))?
+    .map_err(|_| PageError::unavailable(lang))?;
     Ok(pages::html(StatusCode::OK, body))
 }
 

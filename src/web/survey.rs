@@ -180,7 +180,10 @@ pub async fn show_ticket_form(
 ) -> Result<HttpResponse, PageError> {
     let code = path.into_inner();
     if !ticket_allowed(&state, &req) {
-        return Err(with_demo(crate::web::staff::too_many(lang_of(&req)), &state));
+        return Err(with_demo(
+            crate::web::staff::too_many(lang_of(&req)),
+            &state,
+        ));
     }
     let action = format!("/t/{code}");
     show(state, req, Target::Ticket(code), action).await

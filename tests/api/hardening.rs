@@ -648,7 +648,12 @@ async fn guessing_ticket_codes_is_limited(backend: Backend) {
     let app = spawn_on(backend, &db, s).await;
     app.seed_units();
     let mut statuses = Vec::new();
-    for guess in ["AAAAAAAAAAAAAAA", "BBBBBBBBBBBBBBB", "CCCCCCCCCCCCCCC", "DDDDDDDDDDDDDDD"] {
+    for guess in [
+        "AAAAAAAAAAAAAAA",
+        "BBBBBBBBBBBBBBB",
+        "CCCCCCCCCCCCCCC",
+        "DDDDDDDDDDDDDDD",
+    ] {
         statuses.push(app.get(&format!("/t/{guess}")).await.status().as_u16());
     }
     assert_eq!(statuses, vec![404, 404, 404, 429]);
