@@ -139,11 +139,6 @@ pub enum DemoError {
     Store(#[from] StoreError),
 }
 
-impl From<diesel::result::Error> for DemoError {
-    fn from(e: diesel::result::Error) -> Self {
-        DemoError::Store(StoreError::from(e))
-    }
-}
 
 pub fn is_demo(store: &Store) -> Result<bool, StoreError> {
     Ok(store.read(|c| meta::setting(c, SYNTHETIC_KEY))?.is_some())

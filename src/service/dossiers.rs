@@ -30,11 +30,6 @@ pub enum DossierError {
     Store(#[from] StoreError),
 }
 
-impl From<diesel::result::Error> for DossierError {
-    fn from(e: diesel::result::Error) -> Self {
-        DossierError::Store(StoreError::from(e))
-    }
-}
 
 pub fn check_one(
     unit_code: &str,

@@ -247,11 +247,6 @@ fn parse_named(file: &str, text: &str) -> Result<Form, FormsError> {
     })
 }
 
-impl From<diesel::result::Error> for FormsError {
-    fn from(e: diesel::result::Error) -> Self {
-        FormsError::Store(StoreError::from(e))
-    }
-}
 
 #[cfg(test)]
 mod tests {

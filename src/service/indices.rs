@@ -72,11 +72,6 @@ pub enum IndicesError {
     Store(#[from] StoreError),
 }
 
-impl From<diesel::result::Error> for IndicesError {
-    fn from(e: diesel::result::Error) -> Self {
-        IndicesError::Store(StoreError::from(e))
-    }
-}
 
 fn valid_in(unit: &Unit, period: &Period) -> bool {
     unit.valid_from.is_none_or(|f| f <= period.end)

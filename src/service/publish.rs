@@ -27,11 +27,6 @@ pub enum PublishError {
     Store(#[from] StoreError),
 }
 
-impl From<diesel::result::Error> for PublishError {
-    fn from(e: diesel::result::Error) -> Self {
-        PublishError::Store(StoreError::from(e))
-    }
-}
 
 /// The name the report is about: the top-level units (the district, or the province).
 pub fn district_name(store: &Store, lang: Lang) -> Result<String, StoreError> {

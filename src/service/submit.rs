@@ -117,11 +117,6 @@ pub struct InvalidSubmission {
     pub unit: Unit,
 }
 
-impl From<diesel::result::Error> for SubmitError {
-    fn from(e: diesel::result::Error) -> Self {
-        SubmitError::Store(StoreError::from(e))
-    }
-}
 
 /// What a citizen is about to answer: the unit, its form, and (for a ticket) the code.
 #[derive(Debug, Clone)]

@@ -32,11 +32,6 @@ pub enum TicketError {
     Store(#[from] StoreError),
 }
 
-impl From<diesel::result::Error> for TicketError {
-    fn from(e: diesel::result::Error) -> Self {
-        TicketError::Store(StoreError::from(e))
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct IssuedTicket {

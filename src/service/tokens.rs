@@ -37,11 +37,6 @@ pub enum TokenError {
     Store(#[from] StoreError),
 }
 
-impl From<diesel::result::Error> for TokenError {
-    fn from(e: diesel::result::Error) -> Self {
-        TokenError::Store(StoreError::from(e))
-    }
-}
 
 pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))

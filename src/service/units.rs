@@ -21,11 +21,6 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-impl From<diesel::result::Error> for ImportError {
-    fn from(e: diesel::result::Error) -> Self {
-        ImportError::Store(StoreError::from(e))
-    }
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {

@@ -77,11 +77,6 @@ pub enum UserError {
     Store(#[from] StoreError),
 }
 
-impl From<diesel::result::Error> for UserError {
-    fn from(e: diesel::result::Error) -> Self {
-        UserError::Store(StoreError::from(e))
-    }
-}
 
 pub fn generate_password<R: Rng + ?Sized>(rng: &mut R) -> String {
     (0..20)

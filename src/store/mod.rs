@@ -272,7 +272,7 @@ impl Store {
     /// committed, or none of it.
     pub fn write<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
     where
-        E: From<StoreError> + From<diesel::result::Error>,
+        E: From<StoreError>,
     {
         let mut conn = self.write.get().map_err(StoreError::from)?;
         let conn: &mut DbConnection = &mut conn;
@@ -285,8 +285,9 @@ impl Store {
                 // without waiting; a write as the first statement waits its turn (busy_timeout).
                 c.batch_execute("UPDATE settings SET value = value WHERE key = '.write-lock'")?;
             }
-            f(c)
+            f(c).map_err(TxError::Work)
         })
+        .map_err(TxError::into_work)
     }
 
     /// Like `write`, for the hot path of submissions: the work joins the next group commit
@@ -303,7 +304,7 @@ impl Store {
     ) -> Result<T, E>
     where
         T: Send + 'static,
-        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+        E: From<StoreError> + Send + 'static,
     {
         let group = self
             .group
@@ -315,12 +316,15 @@ impl Store {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Result<T, E>>(1);
         let job: group::Job = Box::new(
             move |conn: &mut DbConnection, deltas: &mut group::TallyDeltas| -> group::Completion {
-                let result: Result<T, E> = conn.transaction(f).map(|(value, delta)| {
-                    if let Some((key, tally)) = delta {
-                        deltas.entry(key).or_default().merge(&tally);
-                    }
-                    value
-                });
+                let result: Result<T, E> = conn
+                    .transaction(|c| f(c).map_err(TxError::Work))
+                    .map_err(TxError::into_work)
+                    .map(|(value, delta)| {
+                        if let Some((key, tally)) = delta {
+                            deltas.entry(key).or_default().merge(&tally);
+                        }
+                        value
+                    });
                 Box::new(move |commit: Result<(), String>| {
                     let answer = match commit {
                         Ok(()) => result,
@@ -361,6 +365,29 @@ impl Store {
     pub fn ping(&self) -> bool {
         self.read(|c| c.batch_execute("SELECT 1").map_err(StoreError::from))
             .is_ok()
+    }
+}
+
+/// What ends a transaction: the work's own error, or the database's (at BEGIN or COMMIT).
+/// Callers see only their own error type; the database's arrives as a `StoreError`, so no
+/// layer above the store needs to know diesel's error type.
+enum TxError<E> {
+    Work(E),
+    Db(diesel::result::Error),
+}
+
+impl<E> From<diesel::result::Error> for TxError<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        TxError::Db(e)
+    }
+}
+
+impl<E: From<StoreError>> TxError<E> {
+    fn into_work(self) -> E {
+        match self {
+            TxError::Work(e) => e,
+            TxError::Db(e) => E::from(StoreError::from(e)),
+        }
     }
 }
 
