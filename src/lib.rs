@@ -9,4 +9,5 @@ pub mod service;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod texts;
 pub mod web;

@@ -11,9 +11,6 @@ use std::time::Instant;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpResponse};
-
-use crate::web::AppState;
 
 const LATENCY_BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
@@ -111,7 +108,9 @@ pub async fn record(
     Ok(res)
 }
 
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// The metrics in the Prometheus text format; `pool` is the read pool's (open, idle)
+/// connections, which the caller reads from the store.
+pub fn metrics_text(pool: (u32, u32)) -> String {
     let mut out = String::with_capacity(8192);
     if let Ok(r) = registry().lock() {
         out.push_str("# HELP hailong_http_requests_total HTTP requests by method, route pattern and status.\n# TYPE hailong_http_requests_total counter\n");
@@ -135,11 +134,9 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         r.batches
             .write(&mut out, "hailong_commit_batch_size", "", &BATCH_BUCKETS);
     }
-    let (size, idle) = state.store.pool_state();
+    let (size, idle) = pool;
     out.push_str("# HELP hailong_db_pool_connections Database connections of the read pool.\n# TYPE hailong_db_pool_connections gauge\n");
     let _ = writeln!(out, "hailong_db_pool_connections{{state=\"open\"}} {size}");
     let _ = writeln!(out, "hailong_db_pool_connections{{state=\"idle\"}} {idle}");
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(out)
+    out
 }

@@ -5,7 +5,10 @@
 
 use std::fmt;
 
+use chrono::{DateTime, Utc};
 use rand::Rng;
+
+use crate::domain::unit::Unit;
 
 /// No 0, 1, I, L, O: what remains cannot be confused when read aloud or typed from paper.
 /// 31 symbols, a prime, so the weighted check symbol catches every single substitution.
@@ -95,6 +98,16 @@ impl fmt::Display for TicketCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// A one-time code as issued, with what a slip prints beside it.
+#[derive(Debug, Clone)]
+pub struct IssuedTicket {
+    pub code: TicketCode,
+    pub unit: Unit,
+    pub expires_at: DateTime<Utc>,
+    pub dossier_ref: Option<String>,
+    pub field: Option<String>,
 }
 
 #[cfg(test)]

@@ -5,10 +5,10 @@ use askama::Template;
 
 use crate::domain::form::Lang;
 use crate::domain::index::Measure;
+use crate::domain::report::ReportData;
+use crate::domain::table::IndexRow;
 use crate::render::chart::{self, Bar, Point};
 use crate::render::numbers::{change, count, decimal, percent};
-use crate::service::indices::IndexRow;
-use crate::service::report::ReportData;
 
 pub struct Texts {
     pub demo: &'static str,
@@ -192,13 +192,13 @@ pub fn render(
         .iter()
         .chain(total)
         .map(|r| RowView {
-            name: if r.unit_code == crate::service::indices::TOTAL {
+            name: if r.unit_code == crate::domain::table::TOTAL {
                 lang.pick("Toàn quận (chung)", "All units (pooled)")
                     .to_string()
             } else {
                 r.unit_name.clone()
             },
-            small: r.responses < crate::service::indices::SMALL_SAMPLE,
+            small: r.responses < crate::domain::table::SMALL_SAMPLE,
             n: count(r.responses, lang),
             cells: r
                 .indices
@@ -220,7 +220,7 @@ pub fn render(
             value: r.indices.sipas.index,
             low: r.indices.sipas.ci.map(|c| c.low),
             high: r.indices.sipas.ci.map(|c| c.high),
-            small: r.responses < crate::service::indices::SMALL_SAMPLE,
+            small: r.responses < crate::domain::table::SMALL_SAMPLE,
             text: percent(r.indices.sipas.index, lang),
         })
         .collect();

@@ -4,8 +4,8 @@
 use askama::Template;
 
 use crate::domain::local_offset;
+use crate::domain::ticket::IssuedTicket;
 use crate::render::qr;
-use crate::service::tickets::IssuedTicket;
 
 pub struct SlipView {
     pub qr_svg: String,
@@ -46,7 +46,7 @@ pub fn sheet(public_url: &str, tickets: &[IssuedTicket]) -> Result<String, qr::Q
         .collect::<Result<Vec<_>, qr::QrError>>()?;
     Slips {
         unit_name,
-        slogan: crate::web::pages::SLOGAN,
+        slogan: crate::texts::SLOGAN,
         slips,
     }
     .render()
@@ -77,7 +77,7 @@ pub fn receipt(public_url: &str, t: &IssuedTicket) -> Result<String, qr::QrError
             .with_timezone(&local_offset())
             .format("%d/%m/%Y")
             .to_string(),
-        slogan: crate::web::pages::SLOGAN,
+        slogan: crate::texts::SLOGAN,
     }
     .render()
     .map_err(|e| qr::QrError::new(e.to_string()))

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use crate::domain::index::Measure;
 use crate::domain::stats::round2;
-use crate::service::indices::{IndexRow, IndexTable};
+use crate::domain::table::{IndexRow, IndexTable};
 
 /// A percentage as written out: two decimals, `.` as the decimal point, empty when there is none.
 pub fn pct(x: Option<f64>) -> String {
@@ -218,12 +218,12 @@ pub fn long_csv(t: &IndexTable) -> Result<Vec<u8>, csv::Error> {
         let mut rec = Vec::with_capacity(16);
         base(&mut rec);
         let denominator = match row.denominator {
-            crate::service::indices::Denominator::Dossiers => row.dossiers.unwrap_or(0),
-            crate::service::indices::Denominator::Tickets => row.tickets_issued,
-            crate::service::indices::Denominator::None => 0,
+            crate::domain::table::Denominator::Dossiers => row.dossiers.unwrap_or(0),
+            crate::domain::table::Denominator::Tickets => row.tickets_issued,
+            crate::domain::table::Denominator::None => 0,
         };
         let numerator = match row.denominator {
-            crate::service::indices::Denominator::Tickets => row.ticket_responses,
+            crate::domain::table::Denominator::Tickets => row.ticket_responses,
             _ => row.responses,
         };
         rec.extend([

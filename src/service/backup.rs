@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use diesel::connection::SimpleConnection;
-
-use crate::store::{DbConnection, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -24,13 +22,8 @@ pub fn backup(store: &Store, to: &Path) -> Result<(), BackupError> {
     if to.exists() {
         return Err(BackupError::Exists(to.display().to_string()));
     }
-    let target = to.to_string_lossy().replace('\'', "''");
-    store.read(|conn| -> Result<(), BackupError> {
-        match conn {
-            DbConnection::Sqlite(c) => c
-                .batch_execute(&format!("VACUUM INTO '{target}'"))
-                .map_err(|e| BackupError::Store(StoreError::from(e))),
-            DbConnection::Pg(_) => Err(BackupError::Postgres),
-        }
-    })
+    match store.read(|c| crate::store::meta::vacuum_into(c, to))? {
+        true => Ok(()),
+        false => Err(BackupError::Postgres),
+    }
 }

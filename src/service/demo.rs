@@ -139,7 +139,6 @@ pub enum DemoError {
     Store(#[from] StoreError),
 }
 
-
 pub fn is_demo(store: &Store) -> Result<bool, StoreError> {
     Ok(store.read(|c| meta::setting(c, SYNTHETIC_KEY))?.is_some())
 }

@@ -30,7 +30,6 @@ pub enum DossierError {
     Store(#[from] StoreError),
 }
 
-
 pub fn check_one(
     unit_code: &str,
     date: &str,

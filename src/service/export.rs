@@ -7,17 +7,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::io::Write;
 
-use diesel::prelude::*;
-
 use crate::domain::period::Period;
 use crate::domain::privacy;
 use crate::render::table::{safe_cell, BOM};
 use crate::service::forms::FormRegistry;
-use crate::store::schema::{self, responses};
+use crate::store::export::{self as export_store, ExportRow, BATCH};
 use crate::store::{units, Conn, DbConnection, Store, StoreError};
-use diesel::connection::DefaultLoadingMode;
-
-pub const BATCH: i64 = 20_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -44,18 +39,6 @@ impl From<std::io::Error> for ExportError {
         ExportError::Write(e.to_string())
     }
 }
-
-type Row = (
-    i64,
-    String,
-    String,
-    i32,
-    String,
-    chrono::NaiveDate,
-    String,
-    Option<String>,
-    bool,
-);
 
 /// An export about to run: one connection of the export pool (see `Store::export_connection`),
 /// held until the export ends, and the unit asked for, known to exist.
@@ -106,24 +89,8 @@ fn write_responses<W: Write>(
     only_unit: Option<&str>,
     mut out: W,
 ) -> Result<u64, ExportError> {
-    let (versions, names) = {
-        let c = &mut *conn;
-        let mut q = responses::table
-            .filter(responses::local_date.ge(period.start))
-            .filter(responses::local_date.le(period.end))
-            .select((responses::form_id, responses::form_version))
-            .distinct()
-            .into_boxed();
-        if let Some(u) = only_unit {
-            q = q.filter(responses::unit_code.eq(u));
-        }
-        let versions: Vec<(String, i32)> = q.load(c).map_err(StoreError::from)?;
-        let names: Vec<(String, String)> = schema::units::table
-            .select((schema::units::code, schema::units::name))
-            .load(c)
-            .map_err(StoreError::from)?;
-        (versions, names)
-    };
+    let versions = export_store::versions_in(conn, period.start, period.end, only_unit)?;
+    let names = crate::store::units::names(conn)?;
     let names: HashMap<String, String> = names
         .into_iter()
         .map(|(code, name)| (code, safe_cell(&name)))
@@ -160,7 +127,7 @@ fn write_responses<W: Write>(
     let mut record: Vec<String> = vec![String::new(); header.len()];
     let mut last_day = chrono::NaiveDate::MIN;
     let mut day_text = String::new();
-    let mut write_row = |row: Row| -> Result<(), ExportError> {
+    let mut write_row = |row: ExportRow| -> Result<(), ExportError> {
         let (_, unit, form_id, version, source, day, answers, comment, synthetic) = row;
         // Cells are cleared and refilled in place: no allocation per row once warm.
         for cell in record.iter_mut() {
@@ -199,78 +166,16 @@ fn write_responses<W: Write>(
         }
         Ok(())
     };
-    // One query, read row by row (PostgreSQL in row-by-row mode): constant memory, no re-sorting.
-    macro_rules! query {
-        () => {{
-            let mut q = responses::table
-                .filter(responses::local_date.ge(period.start))
-                .filter(responses::local_date.le(period.end))
-                .order((responses::local_date, responses::id))
-                .select((
-                    responses::id,
-                    responses::unit_code,
-                    responses::form_id,
-                    responses::form_version,
-                    responses::source,
-                    responses::local_date,
-                    responses::answers,
-                    responses::comment,
-                    responses::synthetic,
-                ))
-                .into_boxed();
-            if let Some(u) = only_unit {
-                q = q.filter(responses::unit_code.eq(u));
-            }
-            q
-        }};
-    }
     // One thread reads pages of rows while this one writes the page before, so the
     // database's work and ours overlap; at most three pages are held at once (one being
     // read, one queued, one being written), so memory stays flat however long the period.
     {
-        let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Vec<Row>>(1);
+        let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Vec<ExportRow>>(1);
         std::thread::scope(|scope| -> Result<(), ExportError> {
-            let reader = scope.spawn(move || -> Result<(), StoreError> {
-                match conn {
-                    DbConnection::Sqlite(c) => {
-                        const PAGE: usize = 4096;
-                        let mut page = Vec::with_capacity(PAGE);
-                        for row in query!().load_iter::<Row, DefaultLoadingMode>(c)? {
-                            page.push(row?);
-                            if page.len() == PAGE
-                                && pages_tx
-                                    .send(std::mem::replace(&mut page, Vec::with_capacity(PAGE)))
-                                    .is_err()
-                            {
-                                // The writer stopped: its error is the one to report.
-                                return Ok(());
-                            }
-                        }
-                        let _ = pages_tx.send(page);
-                        Ok(())
-                    }
-                    DbConnection::Pg(c) => {
-                        // Row-by-row mode is slow in libpq: pages of BATCH rows, each found
-                        // on the (local_date, id) index after the last one sent.
-                        let (mut after_day, mut after_id) = (period.start, 0i64);
-                        loop {
-                            let key =
-                                diesel::dsl::sql::<diesel::sql_types::Bool>("(local_date, id) > (")
-                                    .bind::<diesel::sql_types::Date, _>(after_day)
-                                    .sql(", ")
-                                    .bind::<diesel::sql_types::BigInt, _>(after_id)
-                                    .sql(")");
-                            let page: Vec<Row> = query!().filter(key).limit(BATCH).load(c)?;
-                            let full = page.len() as i64 == BATCH;
-                            if let Some(last) = page.last() {
-                                (after_day, after_id) = (last.5, last.0);
-                            }
-                            if pages_tx.send(page).is_err() || !full {
-                                return Ok(());
-                            }
-                        }
-                    }
-                }
+            let reader = scope.spawn(move || {
+                export_store::read_pages(conn, period.start, period.end, only_unit, |page| {
+                    pages_tx.send(page).is_ok()
+                })
             });
             let mut written: Result<(), ExportError> = Ok(());
             'pages: for page in pages_rx.iter() {

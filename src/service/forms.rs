@@ -247,7 +247,6 @@ fn parse_named(file: &str, text: &str) -> Result<Form, FormsError> {
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,63 +4,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
-use diesel::prelude::*;
-
 use crate::domain::form::Form;
-use crate::domain::index::{self, Indices, Tally};
+use crate::domain::index::{self, Tally};
 use crate::domain::period::Period;
+pub use crate::domain::table::{Denominator, IndexRow, IndexTable, SMALL_SAMPLE, TOTAL};
 use crate::domain::unit::Unit;
 use crate::service::demo;
 use crate::service::forms::FormRegistry;
-use crate::store::schema::{dossier_counts, tickets};
-use crate::store::{tallies, units, DbConnection, Store, StoreError};
-
-pub const TOTAL: &str = "TOTAL";
-pub const SMALL_SAMPLE: u64 = 30;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Denominator {
-    Dossiers,
-    Tickets,
-    None,
-}
-
-impl Denominator {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Denominator::Dossiers => "dossiers",
-            Denominator::Tickets => "tickets",
-            Denominator::None => "",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct IndexRow {
-    pub unit_code: String,
-    pub unit_name: String,
-    pub form_id: String,
-    pub form_version: u32,
-    /// Responses of the unit in the period, over all its form versions.
-    pub responses: u64,
-    pub ticket_responses: u64,
-    pub tickets_issued: u64,
-    pub dossiers: Option<u64>,
-    pub participation: Option<f64>,
-    pub denominator: Denominator,
-    pub indices: Indices,
-    pub flags: Vec<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct IndexTable {
-    pub period: Period,
-    /// Component codes across the forms of the table, in form order: the `{component}_pct` columns.
-    pub components: Vec<String>,
-    pub rows: Vec<IndexRow>,
-    pub synthetic: bool,
-}
+use crate::store::{responses as response_store, tallies, units, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum IndicesError {
@@ -72,44 +23,9 @@ pub enum IndicesError {
     Store(#[from] StoreError),
 }
 
-
 fn valid_in(unit: &Unit, period: &Period) -> bool {
     unit.valid_from.is_none_or(|f| f <= period.end)
         && unit.valid_to.is_none_or(|t| t >= period.start)
-}
-
-fn tickets_by_unit(
-    conn: &mut DbConnection,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<BTreeMap<String, u64>, StoreError> {
-    let rows: Vec<(String, i64)> = tickets::table
-        .filter(tickets::issued_date.ge(from))
-        .filter(tickets::issued_date.le(to))
-        .group_by(tickets::unit_code)
-        .select((tickets::unit_code, diesel::dsl::count_star()))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|(u, n)| (u, n.max(0) as u64))
-        .collect())
-}
-
-fn dossiers_by_unit(
-    conn: &mut DbConnection,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<BTreeMap<String, u64>, StoreError> {
-    let rows: Vec<(String, i32)> = dossier_counts::table
-        .filter(dossier_counts::day.ge(from))
-        .filter(dossier_counts::day.le(to))
-        .select((dossier_counts::unit_code, dossier_counts::dossiers))
-        .load(conn)?;
-    let mut out: BTreeMap<String, u64> = BTreeMap::new();
-    for (u, n) in rows {
-        *out.entry(u).or_default() += n.max(0) as u64;
-    }
-    Ok(out)
 }
 
 fn participation(
@@ -168,8 +84,8 @@ pub fn table(
         Ok((
             units::list(c)?,
             tallies::sum_range(c, period.start, period.end)?,
-            tickets_by_unit(c, period.start, period.end)?,
-            dossiers_by_unit(c, period.start, period.end)?,
+            crate::store::tickets::issued_by_unit(c, period.start, period.end)?,
+            crate::store::dossiers::sum_by_unit(c, period.start, period.end)?,
         ))
     })?;
     let synthetic = demo::is_demo(store)?;
@@ -305,28 +221,10 @@ pub fn recompute_tallies(
     store: &Store,
     forms: &FormRegistry,
 ) -> Result<BTreeMap<tallies::TallyKey, Tally>, IndicesError> {
-    use crate::store::schema::responses::dsl as r;
     let mut out: BTreeMap<tallies::TallyKey, Tally> = BTreeMap::new();
     let mut last_id = 0i64;
     loop {
-        type Row = (i64, String, String, i32, NaiveDate, bool, String);
-        let batch: Vec<Row> = store.read(|c| {
-            r::responses
-                .filter(r::id.gt(last_id))
-                .order(r::id)
-                .limit(5000)
-                .select((
-                    r::id,
-                    r::unit_code,
-                    r::form_id,
-                    r::form_version,
-                    r::local_date,
-                    r::via_ticket,
-                    r::answers,
-                ))
-                .load(c)
-                .map_err(StoreError::from)
-        })?;
+        let batch = store.read(|c| response_store::tally_batch(c, last_id, 5000))?;
         let Some(last) = batch.last() else { break };
         last_id = last.0;
         for (_, unit, form_id, version, day, ticket, answers) in batch {

@@ -27,7 +27,6 @@ pub enum PublishError {
     Store(#[from] StoreError),
 }
 
-
 /// The name the report is about: the top-level units (the district, or the province).
 pub fn district_name(store: &Store, lang: Lang) -> Result<String, StoreError> {
     let all = store.read(units::list)?;

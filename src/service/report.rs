@@ -3,42 +3,14 @@
 //! factors, the trend, expectations, online use, and the methodology appendix. This module
 //! gathers the figures; `web::report` renders them.
 
-use std::sync::Arc;
-
 use crate::domain::form::Form;
-use crate::domain::index::Measure;
 use crate::domain::period::{Kind, Period};
 use crate::domain::stats;
 use crate::service::forms::FormRegistry;
 use crate::service::indices::{self, IndexRow, IndexTable, IndicesError, TOTAL};
 use crate::store::Store;
 
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub points: f64,
-    pub significant: bool,
-    pub previous_label: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct TrendPoint {
-    pub label: String,
-    pub sipas: Option<Measure>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ReportData {
-    pub period: Period,
-    pub form: Arc<Form>,
-    /// The district row on the report's form, and the other forms' TOTAL rows, if any.
-    pub total: Option<IndexRow>,
-    pub other_forms: Vec<IndexRow>,
-    pub units: Vec<IndexRow>,
-    pub change: Option<Change>,
-    pub trend: Vec<TrendPoint>,
-    pub sample_needed: u64,
-    pub synthetic: bool,
-}
+pub use crate::domain::report::{Change, ReportData, TrendPoint};
 
 fn sipas_change(now: &IndexRow, before: &IndexRow) -> Option<f64> {
     Some(now.indices.sipas.index? - before.indices.sipas.index?)

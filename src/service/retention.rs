@@ -2,26 +2,15 @@
 //! deleted by the service itself; answers without identifiers are kept. The running tallies
 //! hold no comments, so no figure moves.
 
-use chrono::{DateTime, Duration, Utc};
-use diesel::prelude::*;
-
 use crate::service::users::audit;
-use crate::store::schema::responses;
-use crate::store::{Store, StoreError};
+use crate::store::{responses, Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
 
 /// Blanks the comments of responses submitted before `now - days`. Returns how many.
 pub fn purge_comments(store: &Store, days: i64, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let cutoff = (now - Duration::days(days)).naive_utc();
     store.write(|c| -> Result<usize, StoreError> {
-        let n = diesel::update(
-            responses::table
-                .filter(responses::submitted_at.lt(cutoff))
-                .filter(responses::comment.is_not_null())
-                // Synthetic (demo) rows hold no one's words.
-                .filter(responses::synthetic.eq(false)),
-        )
-        .set(responses::comment.eq(None::<String>))
-        .execute(c)?;
+        let n = responses::purge_comments(c, cutoff)?;
         if n > 0 {
             audit(
                 c,

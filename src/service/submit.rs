@@ -117,7 +117,6 @@ pub struct InvalidSubmission {
     pub unit: Unit,
 }
 
-
 /// What a citizen is about to answer: the unit, its form, and (for a ticket) the code.
 #[derive(Debug, Clone)]
 pub struct Resolved {

@@ -5,8 +5,8 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 
 use crate::domain::local_date;
+pub use crate::domain::ticket::IssuedTicket;
 use crate::domain::ticket::TicketCode;
-use crate::domain::unit::Unit;
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{units, Store, StoreError};
 
@@ -30,16 +30,6 @@ pub enum TicketError {
     BadInput(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-
-#[derive(Debug, Clone)]
-pub struct IssuedTicket {
-    pub code: TicketCode,
-    pub unit: Unit,
-    pub expires_at: DateTime<Utc>,
-    pub dossier_ref: Option<String>,
-    pub field: Option<String>,
 }
 
 fn clean(label: &str, value: Option<String>) -> Result<Option<String>, TicketError> {

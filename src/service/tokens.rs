@@ -37,7 +37,6 @@ pub enum TokenError {
     Store(#[from] StoreError),
 }
 
-
 pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

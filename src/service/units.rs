@@ -21,7 +21,6 @@ pub enum ImportError {
     Store(#[from] StoreError),
 }
 
-
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {
     pub added: usize,

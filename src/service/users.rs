@@ -77,7 +77,6 @@ pub enum UserError {
     Store(#[from] StoreError),
 }
 
-
 pub fn generate_password<R: Rng + ?Sized>(rng: &mut R) -> String {
     (0..20)
         .map(|_| char::from(PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())]))

@@ -41,3 +41,21 @@ pub fn insert_new(conn: &mut DbConnection, rows: &[DossierCountRow]) -> Result<(
     }
     Ok(())
 }
+
+/// Dossiers per unit between two days (inclusive); units without counts are absent.
+pub fn sum_by_unit(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+    let rows: Vec<(String, i32)> = dossier_counts::table
+        .filter(dossier_counts::day.ge(from))
+        .filter(dossier_counts::day.le(to))
+        .select((dossier_counts::unit_code, dossier_counts::dossiers))
+        .load(conn)?;
+    let mut out = std::collections::BTreeMap::new();
+    for (u, n) in rows {
+        *out.entry(u).or_default() += n.max(0) as u64;
+    }
+    Ok(out)
+}

@@ -61,3 +61,17 @@ pub fn set_form_fingerprint(
     }
     Ok(())
 }
+
+/// SQLite: writes a consistent copy of the database to `to` (`VACUUM INTO`, one snapshot;
+/// WAL readers never block writers). False on PostgreSQL, which has its own tools.
+pub fn vacuum_into(conn: &mut DbConnection, to: &std::path::Path) -> Result<bool, StoreError> {
+    use diesel::connection::SimpleConnection;
+    let target = to.to_string_lossy().replace('\'', "''");
+    match conn {
+        DbConnection::Sqlite(c) => {
+            c.batch_execute(&format!("VACUUM INTO '{target}'"))?;
+            Ok(true)
+        }
+        DbConnection::Pg(_) => Ok(false),
+    }
+}

@@ -9,6 +9,7 @@
 //! submission's CPU time went to the SQL parser that way).
 
 pub mod dossiers;
+pub mod export;
 pub mod group;
 pub mod meta;
 pub mod publications;

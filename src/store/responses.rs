@@ -94,3 +94,53 @@ pub fn list_for_unit(conn: &mut DbConnection, unit: &str) -> Result<Vec<Response
         .select(ResponseRow::as_select())
         .load(conn)?)
 }
+
+/// One batch of responses after `after_id`, as the tallies are recounted from them:
+/// id, unit, form, version, local day, through a ticket, answers.
+pub type TallySource = (i64, String, String, i32, NaiveDate, bool, String);
+
+pub fn tally_batch(
+    conn: &mut DbConnection,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<TallySource>, StoreError> {
+    Ok(responses::table
+        .filter(responses::id.gt(after_id))
+        .order(responses::id)
+        .limit(limit)
+        .select((
+            responses::id,
+            responses::unit_code,
+            responses::form_id,
+            responses::form_version,
+            responses::local_date,
+            responses::via_ticket,
+            responses::answers,
+        ))
+        .load(conn)?)
+}
+
+/// Blanks the comments of real (not synthetic) responses submitted before `cutoff`.
+pub fn purge_comments(conn: &mut DbConnection, cutoff: NaiveDateTime) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        responses::table
+            .filter(responses::submitted_at.lt(cutoff))
+            .filter(responses::comment.is_not_null())
+            // Synthetic (demo) rows hold no one's words.
+            .filter(responses::synthetic.eq(false)),
+    )
+    .set(responses::comment.eq(None::<String>))
+    .execute(conn)?)
+}
+
+/// Responses per unit on one local day (the staff dashboard's "today").
+pub fn count_by_unit_on(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(responses::table
+        .filter(responses::local_date.eq(day))
+        .group_by(responses::unit_code)
+        .select((responses::unit_code, diesel::dsl::count_star()))
+        .load(conn)?)
+}

@@ -56,3 +56,21 @@ pub fn claim(conn: &mut DbConnection, code: &str, now: NaiveDateTime) -> Result<
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Tickets issued per unit between two days (inclusive): a denominator of participation.
+pub fn issued_by_unit(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+    let rows: Vec<(String, i64)> = tickets::table
+        .filter(tickets::issued_date.ge(from))
+        .filter(tickets::issued_date.le(to))
+        .group_by(tickets::unit_code)
+        .select((tickets::unit_code, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, n)| (u, n.max(0) as u64))
+        .collect())
+}

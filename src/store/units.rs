@@ -116,3 +116,8 @@ pub fn upsert(conn: &mut DbConnection, row: &UnitRow) -> Result<bool, StoreError
     }
     Ok(updated == 0)
 }
+
+/// Every unit's code and name (the raw export names units by both).
+pub fn names(conn: &mut DbConnection) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(units::table.select((units::code, units::name)).load(conn)?)
+}

@@ -90,7 +90,7 @@ fn last_forwarded_for(req: &HttpRequest) -> Option<std::net::IpAddr> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home))
         .route("/healthz", web::get().to(public::healthz))
-        .route("/metrics", web::get().to(crate::telemetry::metrics))
+        .route("/metrics", web::get().to(public::metrics))
         .route("/openapi.json", web::get().to(openapi::openapi_json))
         .route("/static/offline.js", web::get().to(public::offline_js))
         .route("/s/{unit}", web::get().to(survey::show_unit_form))

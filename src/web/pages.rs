@@ -9,10 +9,7 @@ use askama::Template;
 
 use crate::domain::form::{AnswerProblems, Choice, ExpectationKind, Form, Lang, NO_OPINION};
 
-pub const DEMO_VI: &str = "Dữ liệu mô phỏng (demo) – không phải kết quả khảo sát thật.";
-pub const DEMO_EN: &str = "Synthetic demo data – not real survey results.";
-pub const SLOGAN: &str =
-    "Hãy tự tin thực hiện dịch vụ công trực tuyến, chúng tôi luôn đồng hành cùng bạn";
+pub use crate::texts::{DEMO_EN, DEMO_VI, SLOGAN};
 
 pub struct PageMeta {
     pub lang: &'static str,

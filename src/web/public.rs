@@ -176,3 +176,10 @@ pub async fn offline_js() -> HttpResponse {
         .insert_header(("Cache-Control", "public, max-age=86400"))
         .body(include_str!("static/offline.js"))
 }
+
+/// `GET /metrics`: Prometheus text.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(crate::telemetry::metrics_text(state.store.pool_state()))
+}

@@ -18,7 +18,6 @@ use crate::domain::user::Role;
 use crate::render::table::pct;
 use crate::service::indices;
 use crate::service::users::{self, Staff, UserError, SESSION_HOURS};
-use crate::store::schema::responses;
 use crate::web::auth::{session_of, SESSION_COOKIE};
 use crate::web::errors::PageError;
 use crate::web::pages::{self, PageMeta};
@@ -478,15 +477,9 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let p = period.clone();
     let (table, today_counts) = web::block(move || -> Result<_, indices::IndicesError> {
         let table = indices::table(&st.store, &st.forms, &p, scope.as_deref())?;
-        let counts: Vec<(String, i64)> = st.store.read(|c| {
-            use diesel::prelude::*;
-            responses::table
-                .filter(responses::local_date.eq(today))
-                .group_by(responses::unit_code)
-                .select((responses::unit_code, diesel::dsl::count_star()))
-                .load(c)
-                .map_err(crate::store::StoreError::from)
-        })?;
+        let counts = st
+            .store
+            .read(|c| crate::store::responses::count_by_unit_on(c, today))?;
         Ok((table, counts))
     })
     .await

@@ -1,0 +1,36 @@
+//! The figures of a period's publication-ready report, as gathered by `service::report` and
+//! rendered by `render::report`.
+
+use std::sync::Arc;
+
+use crate::domain::form::Form;
+use crate::domain::index::Measure;
+use crate::domain::period::Period;
+use crate::domain::table::IndexRow;
+
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub points: f64,
+    pub significant: bool,
+    pub previous_label: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct TrendPoint {
+    pub label: String,
+    pub sipas: Option<Measure>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    pub period: Period,
+    pub form: Arc<Form>,
+    /// The district row on the report's form, and the other forms' TOTAL rows, if any.
+    pub total: Option<IndexRow>,
+    pub other_forms: Vec<IndexRow>,
+    pub units: Vec<IndexRow>,
+    pub change: Option<Change>,
+    pub trend: Vec<TrendPoint>,
+    pub sample_needed: u64,
+    pub synthetic: bool,
+}

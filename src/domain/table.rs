@@ -1,0 +1,52 @@
+//! The index table of SPEC §6 as values: one row per unit (and form version) of a period,
+//! and the TOTAL rows. Computed by `service::indices`, written out by `render::table` and
+//! `render::report`; shared by both, so it lives here.
+
+use crate::domain::index::Indices;
+use crate::domain::period::Period;
+
+pub const TOTAL: &str = "TOTAL";
+pub const SMALL_SAMPLE: u64 = 30;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denominator {
+    Dossiers,
+    Tickets,
+    None,
+}
+
+impl Denominator {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Denominator::Dossiers => "dossiers",
+            Denominator::Tickets => "tickets",
+            Denominator::None => "",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexRow {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub form_id: String,
+    pub form_version: u32,
+    /// Responses of the unit in the period, over all its form versions.
+    pub responses: u64,
+    pub ticket_responses: u64,
+    pub tickets_issued: u64,
+    pub dossiers: Option<u64>,
+    pub participation: Option<f64>,
+    pub denominator: Denominator,
+    pub indices: Indices,
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct IndexTable {
+    pub period: Period,
+    /// Component codes across the forms of the table, in form order: the `{component}_pct` columns.
+    pub components: Vec<String>,
+    pub rows: Vec<IndexRow>,
+    pub synthetic: bool,
+}
