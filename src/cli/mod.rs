@@ -15,7 +15,7 @@ use crate::service::forms::{self, FormRegistry};
 use crate::service::{dossiers, indices};
 use crate::service::{tickets, tokens, units};
 use crate::startup::Application;
-use crate::store::{tokens as token_store, Store};
+use crate::store::Store;
 
 pub async fn run(cli: Cli) -> Result<()> {
     let forms_dir = config::forms_dir(cli.forms.clone());
@@ -115,7 +115,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 }
                 TokensCommand::List => {
                     println!("name\tunit\tcreated_at\trevoked_at");
-                    for t in store.read(token_store::list)? {
+                    for t in tokens::list(&store)? {
                         println!(
                             "{}\t{}\t{}\t{}",
                             t.name,
@@ -126,9 +126,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                     }
                 }
                 TokensCommand::Revoke { name } => {
-                    let n =
-                        store.write(|c| token_store::revoke(c, &name, Utc::now().naive_utc()))?;
-                    if n == 0 {
+                    if !tokens::revoke(&store, &name, "cli", Utc::now())? {
                         bail!("there is no active token named \"{name}\"");
                     }
                     println!("Token \"{name}\" revoked.");
@@ -172,7 +170,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Users(UsersCommand::List) => {
             let store = open(&cli.database_url)?;
             println!("username\trole\tunit\tcreated_at\tlocked_until\tdisabled");
-            for u in store.read(crate::store::users::list)? {
+            for u in crate::service::users::list(&store)? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     u.username,

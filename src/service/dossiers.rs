@@ -4,10 +4,11 @@
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::service::audit;
 use crate::store::dossiers::{self, DossierCountRow};
-use crate::store::{units, Store, StoreError};
+use crate::store::{units, DbConnection, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DossierCount {
@@ -93,6 +94,12 @@ pub fn import(
     counts: &[DossierCount],
     scope: Option<&str>,
 ) -> Result<usize, DossierError> {
+    check(counts, scope)?;
+    store.write(|conn| import_on(conn, counts))
+}
+
+/// No day twice, and only the caller's own unit when it is limited to one.
+fn check(counts: &[DossierCount], scope: Option<&str>) -> Result<(), DossierError> {
     if counts.is_empty() {
         return Err(DossierError::Empty);
     }
@@ -111,7 +118,44 @@ pub fn import(
             });
         }
     }
-    store.write(|conn| -> Result<usize, DossierError> {
+    Ok(())
+}
+
+/// Parses and imports a dossier-count CSV for `actor` (limited to `scope` for an officer):
+/// the counts and their audit entry in one transaction; a refused file is audited with its
+/// reason, and nothing of it is kept.
+pub fn import_csv_by(
+    store: &Store,
+    text: &str,
+    scope: Option<&str>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, DossierError> {
+    let result = parse_csv(text).and_then(|counts| {
+        check(&counts, scope)?;
+        store.write(|conn| {
+            let n = import_on(conn, &counts)?;
+            audit::write(
+                conn,
+                now,
+                actor,
+                "dossiers.import",
+                &format!("{n} counts"),
+                "ok",
+            )?;
+            Ok(n)
+        })
+    });
+    if let Err(e) = &result {
+        if !matches!(e, DossierError::Store(_)) {
+            audit::refused(store, now, actor, "dossiers.import", &e.to_string());
+        }
+    }
+    result
+}
+
+fn import_on(conn: &mut DbConnection, counts: &[DossierCount]) -> Result<usize, DossierError> {
+    {
         let known: BTreeSet<String> = units::list(conn)?
             .into_iter()
             .map(|u| u.code.to_string())
@@ -134,7 +178,7 @@ pub fn import(
             )?;
         }
         Ok(counts.len())
-    })
+    }
 }
 
 #[cfg(test)]

@@ -216,6 +216,14 @@ pub fn table(
     })
 }
 
+/// Responses per unit on one local day (the staff dashboard's "today").
+pub fn responses_on(
+    store: &Store,
+    day: chrono::NaiveDate,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    store.read(|c| response_store::count_by_unit_on(c, day))
+}
+
 /// Recomputes every tally from the stored responses (after an upgrade, or to check them).
 pub fn recompute_tallies(
     store: &Store,

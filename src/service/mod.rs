@@ -1,6 +1,8 @@
 //! The use cases: each a function over the store and domain values. The web and the
 //! command line both call these; neither holds business rules of its own.
 
+pub mod access;
+pub mod audit;
 pub mod backup;
 pub mod demo;
 pub mod dossiers;

@@ -7,11 +7,14 @@ use rand::Rng;
 use crate::domain::local_date;
 pub use crate::domain::ticket::IssuedTicket;
 use crate::domain::ticket::TicketCode;
+use crate::service::access;
+use crate::service::audit;
+use crate::service::users::Staff;
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{units, Store, StoreError};
 
 pub const DEFAULT_TTL_DAYS: i64 = 30;
-pub const MAX_PER_REQUEST: u32 = 1000;
+pub use crate::service::access::MAX_CODES_PER_REQUEST as MAX_PER_REQUEST;
 
 #[derive(Debug, Clone, Default)]
 pub struct TicketRequest {
@@ -28,6 +31,8 @@ pub enum TicketError {
     UnitClosed(String),
     #[error("{0}")]
     BadInput(String),
+    #[error(transparent)]
+    Denied(crate::service::access::Denied),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -54,6 +59,37 @@ pub fn issue<R: Rng + ?Sized>(
     count: u32,
     ttl: Duration,
     now: DateTime<Utc>,
+) -> Result<Vec<IssuedTicket>, TicketError> {
+    issue_audited(store, rng, request, count, ttl, now, None)
+}
+
+/// A sheet of code slips printed by a member of staff: who may, for which unit and how many
+/// is `access::slips`; the codes and the audit entry are stored in one transaction.
+pub fn issue_slips<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    staff: &Staff,
+    unit: &str,
+    count: u32,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<Vec<IssuedTicket>, TicketError> {
+    access::slips(staff, unit, count).map_err(TicketError::Denied)?;
+    let request = TicketRequest {
+        unit: unit.to_string(),
+        ..Default::default()
+    };
+    issue_audited(store, rng, request, count, ttl, now, Some(&staff.username))
+}
+
+fn issue_audited<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    request: TicketRequest,
+    count: u32,
+    ttl: Duration,
+    now: DateTime<Utc>,
+    actor: Option<&str>,
 ) -> Result<Vec<IssuedTicket>, TicketError> {
     if count == 0 || count > MAX_PER_REQUEST {
         return Err(TicketError::BadInput(format!(
@@ -84,7 +120,14 @@ pub fn issue<R: Rng + ?Sized>(
             synthetic: false,
         })
         .collect();
-    store.write(|c| tickets::insert(c, &rows))?;
+    store.write(|c| -> Result<(), StoreError> {
+        tickets::insert(c, &rows)?;
+        if let Some(actor) = actor {
+            let target = format!("{count} for {}", unit.code);
+            audit::write(c, now, actor, "tickets.issue", &target, "ok")?;
+        }
+        Ok(())
+    })?;
     Ok(codes
         .into_iter()
         .map(|code| IssuedTicket {
@@ -95,4 +138,11 @@ pub fn issue<R: Rng + ?Sized>(
             field: field.clone(),
         })
         .collect())
+}
+
+/// The unit a code was issued for, if the code exists.
+pub fn unit_of(store: &Store, code: &TicketCode) -> Result<Option<String>, StoreError> {
+    Ok(store
+        .read(|c| tickets::get(c, code.as_str()))?
+        .map(|t| t.unit_code))
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
+use crate::service::audit;
 use crate::store::tokens::{self, NewTokenRow};
 use crate::store::{units, Store, StoreError};
 
@@ -17,12 +18,6 @@ pub struct TokenIdentity {
     pub name: String,
     /// A unit-scoped token sees and acts for that unit only.
     pub unit: Option<String>,
-}
-
-impl TokenIdentity {
-    pub fn may_act_for(&self, unit: &str) -> bool {
-        self.unit.as_deref().is_none_or(|u| u == unit)
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +42,18 @@ pub fn create<R: Rng + ?Sized>(
     rng: &mut R,
     name: &str,
     unit: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<String, TokenError> {
+    create_by(store, rng, name, unit, "cli", now)
+}
+
+/// Creates a token for `actor`, audited in the same transaction; the token is returned once.
+pub fn create_by<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    name: &str,
+    unit: Option<&str>,
+    actor: &str,
     now: DateTime<Utc>,
 ) -> Result<String, TokenError> {
     let name = name.trim();
@@ -77,9 +84,33 @@ pub fn create<R: Rng + ?Sized>(
                 created_at: now.naive_utc(),
             },
         )?;
+        let target = format!("{name} ({})", unit.unwrap_or("*"));
+        audit::write(c, now, actor, "token.create", &target, "ok")?;
         Ok(())
     })?;
     Ok(token)
+}
+
+/// Every token (names and scopes; the tokens themselves are never stored).
+pub fn list(store: &Store) -> Result<Vec<tokens::TokenRow>, StoreError> {
+    store.read(tokens::list)
+}
+
+/// Revokes the active token of this name, audited in the same transaction. False when there
+/// is no active token of that name (nothing is written).
+pub fn revoke(
+    store: &Store,
+    name: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    store.write(|c| {
+        let n = tokens::revoke(c, name, now.naive_utc())?;
+        if n > 0 {
+            audit::write(c, now, actor, "token.revoke", name, "ok")?;
+        }
+        Ok(n > 0)
+    })
 }
 
 /// The identity behind a presented token, if it is known and not revoked.

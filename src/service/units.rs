@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::unit::{Unit, UnitCode};
+use crate::service::audit;
 use crate::service::forms::{FormRegistry, DEFAULT_FORM};
 use crate::store::units::{self, UnitRow};
 use crate::store::{Store, StoreError};
@@ -126,7 +127,60 @@ pub fn import(
     synthetic: bool,
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, ImportError> {
-    store.write(|c| {
+    store.write(|c| import_on(c, list, synthetic, now))
+}
+
+/// Parses and imports a units CSV for `actor`: the import and its audit entry in one
+/// transaction; a refused file is audited with its reason, and nothing of it is kept.
+pub fn import_csv_by(
+    store: &Store,
+    forms: &FormRegistry,
+    text: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, ImportError> {
+    let result = parse_csv(text, forms).and_then(|list| {
+        store.write(|c| {
+            let summary = import_on(c, &list, false, now)?;
+            let target = format!("{} added, {} updated", summary.added, summary.updated);
+            audit::write(c, now, actor, "units.import", &target, "ok")?;
+            Ok(summary)
+        })
+    });
+    if let Err(e) = &result {
+        if !matches!(e, ImportError::Store(_)) {
+            audit::refused(store, now, actor, "units.import", &e.to_string());
+        }
+    }
+    result
+}
+
+/// A unit by its code.
+pub fn get(store: &Store, code: &str) -> Result<Option<Unit>, StoreError> {
+    store.read(|c| units::get(c, code))
+}
+
+/// A unit and its parent unit (for a poster's heading).
+pub fn with_parent(store: &Store, code: &str) -> Result<Option<(Unit, Option<Unit>)>, StoreError> {
+    store.read(|c| {
+        let Some(unit) = units::get(c, code)? else {
+            return Ok(None);
+        };
+        let parent = match &unit.parent {
+            Some(p) => units::get(c, p.as_str())?,
+            None => None,
+        };
+        Ok(Some((unit, parent)))
+    })
+}
+
+fn import_on(
+    c: &mut crate::store::DbConnection,
+    list: &[Unit],
+    synthetic: bool,
+    now: DateTime<Utc>,
+) -> Result<ImportSummary, ImportError> {
+    {
         let known: BTreeSet<String> = units::list(c)?
             .into_iter()
             .map(|u| u.code.to_string())
@@ -149,7 +203,7 @@ pub fn import(
             }
         }
         Ok(summary)
-    })
+    }
 }
 
 pub fn list(store: &Store) -> Result<Vec<Unit>, StoreError> {

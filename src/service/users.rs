@@ -9,7 +9,7 @@ use rand::Rng;
 use crate::domain::user::{check_password, check_username, Role};
 use crate::service::tokens::hash as sha256;
 use crate::store::users::{self as user_store, UserRow};
-use crate::store::{units, DbConnection, Store, StoreError};
+use crate::store::{units, Store, StoreError};
 
 /// Password attempts on one account (signing in, or the current password when changing it)
 /// before the next one has to wait.
@@ -150,16 +150,7 @@ fn verify(password: &str, hash: &str) -> bool {
     computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
-pub fn audit(
-    conn: &mut DbConnection,
-    now: DateTime<Utc>,
-    actor: &str,
-    action: &str,
-    target: &str,
-    outcome: &str,
-) -> Result<(), StoreError> {
-    user_store::audit(conn, now.naive_utc(), actor, action, target, outcome)
-}
+pub use crate::service::audit::write as audit;
 
 /// A user to add.
 #[derive(Debug, Clone)]
@@ -503,4 +494,9 @@ pub fn reset_password<R: Rng + ?Sized>(
         Ok(())
     })?;
     Ok(password)
+}
+
+/// Every staff account, by name.
+pub fn list(store: &Store) -> Result<Vec<UserRow>, StoreError> {
+    store.read(user_store::list)
 }

@@ -10,15 +10,16 @@ use chrono::Utc;
 
 use crate::domain::form::Lang;
 use crate::domain::user::Role;
+use crate::service::access::{self, Action as Can};
 use crate::service::dossiers::{self, DossierError};
 use crate::service::tokens::{self, TokenError};
 use crate::service::units::{self, ImportError};
 use crate::service::users::{self, NewUser, Staff, UserError};
-use crate::store::{tokens as token_store, users as user_store, StoreError};
+use crate::store::StoreError;
 use crate::web::errors::PageError;
 use crate::web::pages::PageMeta;
 use crate::web::staff::{
-    admins, field, form_with_csrf, form_with_csrf_up_to, render, require_role, IMPORT_LIMIT,
+    field, form_with_csrf, form_with_csrf_up_to, render, require, IMPORT_LIMIT,
 };
 use crate::web::{lang_of, AppState};
 
@@ -128,27 +129,37 @@ impl Outcome {
 /// The management pages a role may use: the dashboard lists them, and each of them links to
 /// the others.
 pub(crate) fn manage_links(lang: Lang, role: Role) -> Vec<(&'static str, &'static str)> {
-    match role {
-        Role::Admin => vec![
-            ("/staff/users", lang.pick("Người dùng", "Users")),
-            ("/staff/tokens", lang.pick("Mã truy cập API", "API tokens")),
-            ("/staff/units", lang.pick("Đơn vị", "Units")),
-            (
-                "/staff/dossiers",
-                lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
-            ),
-            ("/staff/audit", lang.pick("Nhật ký hoạt động", "Audit log")),
-        ],
-        Role::Officer => vec![(
+    [
+        (
+            Can::ManageUsers,
+            "/staff/users",
+            lang.pick("Người dùng", "Users"),
+        ),
+        (
+            Can::ManageTokens,
+            "/staff/tokens",
+            lang.pick("Mã truy cập API", "API tokens"),
+        ),
+        (
+            Can::ManageUnits,
+            "/staff/units",
+            lang.pick("Đơn vị", "Units"),
+        ),
+        (
+            Can::ImportDossiers,
             "/staff/dossiers",
             lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
-        )],
-        Role::Viewer => Vec::new(),
-    }
-}
-
-fn importers(role: Role) -> bool {
-    role != Role::Viewer
+        ),
+        (
+            Can::ReadAuditLog,
+            "/staff/audit",
+            lang.pick("Nhật ký hoạt động", "Audit log"),
+        ),
+    ]
+    .into_iter()
+    .filter(|(action, _, _)| access::role_may(role, *action))
+    .map(|(_, href, label)| (href, label))
+    .collect()
 }
 
 async fn blocking<T: Send + 'static>(
@@ -158,15 +169,6 @@ async fn blocking<T: Send + 'static>(
     web::block(f)
         .await
         .map_err(|_| PageError::unavailable(lang))
-}
-
-fn audit(state: &AppState, actor: &str, action: &str, target: &str, outcome: &str) {
-    let done = state
-        .store
-        .write(|c| users::audit(c, Utc::now(), actor, action, target, outcome));
-    if let Err(e) = done {
-        tracing::error!(error = %e, action, "writing the audit log failed");
-    }
 }
 
 fn base(
@@ -237,7 +239,7 @@ async fn users_page(
 ) -> Result<HttpResponse, PageError> {
     let st = state.clone();
     let (list, options) = blocking(lang, move || {
-        let list = st.store.read(user_store::list)?;
+        let list = users::list(&st.store)?;
         let options = unit_options(&st, lang, Some(lang.pick("(mọi đơn vị)", "(all units)")))?;
         Ok::<_, StoreError>((list, options))
     })
@@ -338,7 +340,7 @@ pub async fn users_list(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, admins).await?;
+    let (staff, csrf) = require(&req, lang, Can::ManageUsers).await?;
     users_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
@@ -348,7 +350,7 @@ pub async fn users_add(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, admins).await?;
+    let (staff, csrf) = require(&req, lang, Can::ManageUsers).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let username = field(&pairs, "username");
     let unit = field(&pairs, "unit");
@@ -406,7 +408,7 @@ async fn user_action(
     action: UserAction,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, admins).await?;
+    let (staff, csrf) = require(&req, lang, Can::ManageUsers).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let username = field(&pairs, "username");
     let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
@@ -496,7 +498,7 @@ async fn tokens_page(
 ) -> Result<HttpResponse, PageError> {
     let st = state.clone();
     let (list, options) = blocking(lang, move || {
-        let list = st.store.read(token_store::list)?;
+        let list = tokens::list(&st.store)?;
         let options = unit_options(&st, lang, Some(lang.pick("(mọi đơn vị)", "(all units)")))?;
         Ok::<_, StoreError>((list, options))
     })
@@ -570,7 +572,7 @@ pub async fn tokens_list(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, admins).await?;
+    let (staff, csrf) = require(&req, lang, Can::ManageTokens).await?;
     tokens_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
@@ -580,37 +582,29 @@ pub async fn tokens_create(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, admins).await?;
+    let (staff, csrf) = require(&req, lang, Can::ManageTokens).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let (name, unit) = (field(&pairs, "name"), field(&pairs, "unit"));
-    let (st, n, u) = (state.clone(), name.clone(), unit.clone());
+    let (st, n, u, actor) = (state.clone(), name.clone(), unit, staff.username.clone());
     let created = blocking(lang, move || {
         let unit = Some(u.trim()).filter(|u| !u.is_empty());
-        tokens::create(&st.store, &mut rand::rng(), &n, unit, Utc::now())
+        tokens::create_by(&st.store, &mut rand::rng(), &n, unit, &actor, Utc::now())
     })
     .await?;
-    let target = format!(
-        "{} ({})",
-        name.trim(),
-        if unit.is_empty() { "*" } else { unit.as_str() }
-    );
     let outcome = match created {
-        Ok(token) => {
-            audit(&state, &staff.username, "token.create", &target, "ok");
-            Outcome {
-                notice: Some(format!(
-                    "{} \"{}\". {}",
-                    lang.pick("Đã tạo mã", "Created token"),
-                    name.trim(),
-                    lang.pick(
-                        "Sao chép ngay: mã chỉ hiện một lần.",
-                        "Copy it now: it is shown once."
-                    )
-                )),
-                secret: Some(token),
-                ..Default::default()
-            }
-        }
+        Ok(token) => Outcome {
+            notice: Some(format!(
+                "{} \"{}\". {}",
+                lang.pick("Đã tạo mã", "Created token"),
+                name.trim(),
+                lang.pick(
+                    "Sao chép ngay: mã chỉ hiện một lần.",
+                    "Copy it now: it is shown once."
+                )
+            )),
+            secret: Some(token),
+            ..Default::default()
+        },
         Err(TokenError::Store(_)) => return Err(PageError::unavailable(lang)),
         Err(e) => Outcome::error(e.to_string(), pairs),
     };
@@ -623,17 +617,16 @@ pub async fn tokens_revoke(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, admins).await?;
+    let (staff, csrf) = require(&req, lang, Can::ManageTokens).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let name = field(&pairs, "name");
-    let (st, n) = (state.clone(), name.clone());
+    let (st, n, actor) = (state.clone(), name.clone(), staff.username.clone());
     let revoked = blocking(lang, move || {
-        st.store
-            .write(|c| token_store::revoke(c, &n, Utc::now().naive_utc()))
+        tokens::revoke(&st.store, &n, &actor, Utc::now())
     })
     .await?
     .map_err(|_| PageError::unavailable(lang))?;
-    let outcome = if revoked == 0 {
+    let outcome = if !revoked {
         Outcome::error(
             format!(
                 "{} \"{name}\"",
@@ -645,7 +638,6 @@ pub async fn tokens_revoke(
             Vec::new(),
         )
     } else {
-        audit(&state, &staff.username, "token.revoke", &name, "ok");
         Outcome {
             notice: Some(format!(
                 "{} \"{name}\".",
@@ -679,22 +671,8 @@ fn import_fields(lang: Lang, header: &str, kept: String) -> Vec<Field> {
     ]
 }
 
-/// A refused import: audited, and its text given back to be corrected.
-fn refused(
-    state: &AppState,
-    staff: &Staff,
-    action: &str,
-    error: &dyn std::fmt::Display,
-    text: String,
-    lang: Lang,
-) -> Outcome {
-    audit(
-        state,
-        &staff.username,
-        action,
-        &error.to_string(),
-        "refused",
-    );
+/// A refused import (the service audited it): its text given back to be corrected.
+fn refused(error: &dyn std::fmt::Display, text: String, lang: Lang) -> Outcome {
     Outcome::error(
         format!(
             "{} {error}",
@@ -784,7 +762,7 @@ pub async fn units_list(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, admins).await?;
+    let (staff, csrf) = require(&req, lang, Can::ManageUnits).await?;
     units_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
@@ -794,33 +772,28 @@ pub async fn units_import(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, admins).await?;
+    let (staff, csrf) = require(&req, lang, Can::ManageUnits).await?;
     let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
     let text = import_text(&pairs);
     let kept = text.clone();
-    let st = state.clone();
+    let (st, actor) = (state.clone(), staff.username.clone());
     let imported = blocking(lang, move || {
-        let list = units::parse_csv(&text, &st.forms)?;
-        units::import(&st.store, &list, false, Utc::now())
+        units::import_csv_by(&st.store, &st.forms, &text, &actor, Utc::now())
     })
     .await?;
     let outcome = match imported {
-        Ok(summary) => {
-            let target = format!("{} added, {} updated", summary.added, summary.updated);
-            audit(&state, &staff.username, "units.import", &target, "ok");
-            Outcome {
-                notice: Some(format!(
-                    "{} {}, {} {}.",
-                    lang.pick("Đã thêm", "Added"),
-                    summary.added,
-                    lang.pick("cập nhật", "updated"),
-                    summary.updated
-                )),
-                ..Default::default()
-            }
-        }
+        Ok(summary) => Outcome {
+            notice: Some(format!(
+                "{} {}, {} {}.",
+                lang.pick("Đã thêm", "Added"),
+                summary.added,
+                lang.pick("cập nhật", "updated"),
+                summary.updated
+            )),
+            ..Default::default()
+        },
         Err(ImportError::Store(_)) => return Err(PageError::unavailable(lang)),
-        Err(e) => refused(&state, &staff, "units.import", &e, kept, lang),
+        Err(e) => refused(&e, kept, lang),
     };
     units_page(state, lang, staff, csrf, outcome).await
 }
@@ -873,7 +846,7 @@ pub async fn dossiers_form(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, importers).await?;
+    let (staff, csrf) = require(&req, lang, Can::ImportDossiers).await?;
     dossiers_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
@@ -883,36 +856,32 @@ pub async fn dossiers_import(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, csrf) = require_role(&req, lang, importers).await?;
+    let (staff, csrf) = require(&req, lang, Can::ImportDossiers).await?;
     let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
     let text = import_text(&pairs);
     let kept = text.clone();
-    let (st, scope) = (state.clone(), staff.unit.clone());
+    let (st, actor) = (state.clone(), staff.username.clone());
+    let scope = access::unit_for(
+        &access::Caller::Staff(staff.clone()),
+        Can::ImportDossiers,
+        None,
+    )
+    .map_err(|_| PageError::not_allowed(lang))?;
     let imported = blocking(lang, move || {
-        let counts = dossiers::parse_csv(&text)?;
-        dossiers::import(&st.store, &counts, scope.as_deref())
+        dossiers::import_csv_by(&st.store, &text, scope.as_deref(), &actor, Utc::now())
     })
     .await?;
     let outcome = match imported {
-        Ok(n) => {
-            audit(
-                &state,
-                &staff.username,
-                "dossiers.import",
-                &format!("{n} counts"),
-                "ok",
-            );
-            Outcome {
-                notice: Some(format!(
-                    "{} {n} {}.",
-                    lang.pick("Đã lưu", "Stored"),
-                    lang.pick("dòng", "counts")
-                )),
-                ..Default::default()
-            }
-        }
+        Ok(n) => Outcome {
+            notice: Some(format!(
+                "{} {n} {}.",
+                lang.pick("Đã lưu", "Stored"),
+                lang.pick("dòng", "counts")
+            )),
+            ..Default::default()
+        },
         Err(DossierError::Store(_)) => return Err(PageError::unavailable(lang)),
-        Err(e) => refused(&state, &staff, "dossiers.import", &e, kept, lang),
+        Err(e) => refused(&e, kept, lang),
     };
     dossiers_page(state, lang, staff, csrf, outcome).await
 }

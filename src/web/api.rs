@@ -13,10 +13,10 @@ use utoipa::ToSchema;
 
 use crate::domain::ticket::TicketCode;
 use crate::render::qr;
+use crate::service::access;
 use crate::service::submit::{self, Source, Submission, Target};
 use crate::service::tickets::{self, TicketRequest};
 use crate::service::tokens::{self, TokenIdentity};
-use crate::store::tickets as ticket_store;
 use crate::web::errors::{ApiError, ErrorBody};
 use crate::web::{read_body, AppState, BodyError};
 
@@ -126,7 +126,7 @@ pub async fn issue_ticket(
     let value = json_body(payload).await?;
     let body: TicketBody = serde_json::from_value(value)
         .map_err(|e| ApiError::bad_request("bad_request", e.to_string()))?;
-    if !caller.0.may_act_for(&body.unit) {
+    if !access::token_acts_for(&caller.0, &body.unit) {
         return Err(ApiError::forbidden(format!(
             "this token may not issue codes for unit \"{}\"",
             body.unit
@@ -170,12 +170,12 @@ async fn ticket_url(
     let missing = || ApiError::not_found("unknown_ticket", "there is no such survey code");
     let code = TicketCode::parse(&raw).map_err(|_| missing())?;
     let st = state.clone();
-    let lookup = code.as_str().to_string();
-    let row = web::block(move || st.store.read(|c| ticket_store::get(c, &lookup)))
+    let lookup = code.clone();
+    let unit = web::block(move || tickets::unit_of(&st.store, &lookup))
         .await?
         .map_err(|_| ApiError::unavailable())?
         .ok_or_else(missing)?;
-    if !caller.0.may_act_for(&row.unit_code) {
+    if !access::token_acts_for(&caller.0, &unit) {
         return Err(missing());
     }
     Ok(format!("{}/t/{}", state.public_url, code))
@@ -322,7 +322,7 @@ pub async fn submit_response(
         }
     };
     if let Target::Unit(u) | Target::Both { unit: u, .. } = &target {
-        if !caller.0.may_act_for(u) {
+        if !access::token_acts_for(&caller.0, u) {
             return Err(ApiError::forbidden(format!(
                 "this token may not submit for unit \"{u}\""
             )));

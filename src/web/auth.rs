@@ -8,8 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest};
 use chrono::Utc;
 
-use crate::domain::user::Role;
-use crate::service::tokens::{self, TokenIdentity};
+use crate::service::tokens;
 use crate::service::users::{self, Staff};
 use crate::web::errors::ApiError;
 use crate::web::AppState;
@@ -50,41 +49,7 @@ pub async fn session_of(req: &HttpRequest) -> Result<Option<(Staff, String)>, Ap
         .map_err(|_| ApiError::unavailable())
 }
 
-/// A caller of the export routes: staff by session, or a machine by token.
-#[derive(Debug, Clone)]
-pub enum Caller {
-    Token(TokenIdentity),
-    Staff(Staff),
-}
-
-impl Caller {
-    /// The one unit this caller may see, if limited to one.
-    pub fn unit_scope(&self) -> Option<&str> {
-        match self {
-            Caller::Token(t) => t.unit.as_deref(),
-            Caller::Staff(s) => match s.role {
-                Role::Officer => s.unit.as_deref(),
-                _ => None,
-            },
-        }
-    }
-    /// Leaders (viewers) read indices and reports, not raw comments.
-    pub fn may_read_responses(&self) -> bool {
-        !matches!(
-            self,
-            Caller::Staff(Staff {
-                role: Role::Viewer,
-                ..
-            })
-        )
-    }
-    pub fn name(&self) -> String {
-        match self {
-            Caller::Token(t) => format!("token:{}", t.name),
-            Caller::Staff(s) => s.username.clone(),
-        }
-    }
-}
+pub use crate::service::access::Caller;
 
 impl FromRequest for Caller {
     type Error = ApiError;

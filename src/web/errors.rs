@@ -319,6 +319,7 @@ impl From<TicketError> for ApiError {
             TicketError::UnknownUnit(_) => ApiError::not_found("unknown_unit", msg),
             TicketError::UnitClosed(_) => ApiError::new(StatusCode::GONE, "unit_closed", msg),
             TicketError::BadInput(_) => ApiError::bad_request("bad_input", msg),
+            TicketError::Denied(_) => ApiError::forbidden(msg),
             TicketError::Store(err) => {
                 tracing::error!(error = %err, "issuing a ticket failed");
                 ApiError::unavailable()

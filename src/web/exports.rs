@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::domain::period::Period;
 use crate::render::table;
 use crate::render::table::IndicesJson;
+use crate::service::access::{self, Action};
 use crate::service::dossiers::{self, DossierCount, DossierError};
 use crate::service::export::{self, ExportError};
 use crate::service::indices::{self, IndexTable, IndicesError};
@@ -78,16 +79,14 @@ impl From<ExportError> for ApiError {
     }
 }
 
-/// The unit a caller asks for, within what it may see.
-fn scoped_unit(caller: &Caller, asked: &Option<String>) -> Result<Option<String>, ApiError> {
-    match (caller.unit_scope(), asked) {
-        (Some(mine), Some(asked)) if mine != asked => Err(ApiError::forbidden(format!(
-            "{} may not read unit \"{asked}\"",
-            caller.name()
-        ))),
-        (Some(mine), _) => Ok(Some(mine.to_string())),
-        (None, asked) => Ok(asked.clone()),
-    }
+/// The unit a caller asks for, within what it may do and see (`service::access`).
+fn scoped_unit(
+    caller: &Caller,
+    action: Action,
+    asked: &Option<String>,
+) -> Result<Option<String>, ApiError> {
+    access::unit_for(caller, action, asked.as_deref())
+        .map_err(|e| ApiError::forbidden(e.to_string()))
 }
 
 async fn compute(
@@ -96,7 +95,7 @@ async fn compute(
     q: &PeriodQuery,
 ) -> Result<IndexTable, ApiError> {
     let period = period_of(q, state)?;
-    let unit = scoped_unit(caller, &q.unit)?;
+    let unit = scoped_unit(caller, Action::ReadIndices, &q.unit)?;
     let st = state.clone();
     Ok(
         web::block(move || indices::table(&st.store, &st.forms, &period, unit.as_deref()))
@@ -360,13 +359,8 @@ pub async fn responses_csv(
     caller: Caller,
     q: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if !caller.may_read_responses() {
-        return Err(ApiError::forbidden(
-            "leaders (viewers) read indices and reports; raw responses and comments are for the Home Affairs Office and unit officers",
-        ));
-    }
+    let unit = scoped_unit(&caller, Action::ReadResponses, &q.unit)?;
     let period = period_of(&q, &state)?;
-    let unit = scoped_unit(&caller, &q.unit)?;
     // The connection is reserved (and the unit checked) before the answer starts, so "busy"
     // and "no such unit" are real statuses rather than a cut-off download.
     let st = state.clone();

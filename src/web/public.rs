@@ -8,7 +8,7 @@ use askama::Template;
 use crate::domain::form::Lang;
 use crate::domain::unit::Unit;
 use crate::render::qr;
-use crate::store::units;
+use crate::service::units;
 use crate::web::errors::PageError;
 use crate::web::pages::{self, DEMO_EN, DEMO_VI, SLOGAN};
 use crate::web::{lang_of, AppState};
@@ -40,19 +40,10 @@ async fn find_unit(
     lang: Lang,
 ) -> Result<(Unit, Option<Unit>), PageError> {
     let st = state.clone();
-    let found = web::block(move || {
-        st.store.read(|c| {
-            let unit = units::get(c, &code)?;
-            let parent = match unit.as_ref().and_then(|u| u.parent.clone()) {
-                Some(p) => units::get(c, p.as_str())?,
-                None => None,
-            };
-            Ok::<_, crate::store::StoreError>(unit.map(|u| (u, parent)))
-        })
-    })
-    .await
-    .map_err(|_| PageError::unavailable(lang))?
-    .map_err(|_| PageError::unavailable(lang))?;
+    let found = web::block(move || units::with_parent(&st.store, &code))
+        .await
+        .map_err(|_| PageError::unavailable(lang))?
+        .map_err(|_| PageError::unavailable(lang))?;
     found.ok_or_else(|| {
         PageError::new(
             StatusCode::NOT_FOUND,

@@ -8,8 +8,8 @@ use chrono::Utc;
 use crate::domain::form::Lang;
 use crate::domain::local_offset;
 use crate::domain::period::Period;
-use crate::domain::user::Role;
 use crate::render::report::Extras;
+use crate::service::access::{self, Action, Caller};
 use crate::service::publish::{self, PublishError};
 use crate::web::auth::staff_of;
 use crate::web::errors::PageError;
@@ -113,7 +113,7 @@ pub async fn show(
         html.push_str(&format!("<li>{}</li>", lang.pick("chưa có", "none yet")));
     }
     html.push_str("</ul>");
-    if staff.role == Role::Admin {
+    if access::role_may(staff.role, Action::Publish) {
         html.push_str(&format!(
             "<form method=\"post\" action=\"/reports/{}/publish\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label for=\"ly-do\">{}</label><br><input id=\"ly-do\" name=\"reason\" size=\"40\"> <button type=\"submit\">{}</button></form>",
             period.label,
@@ -131,10 +131,8 @@ pub async fn show(
     };
     // Officers preview their own unit only, as the API scopes them; leaders and the office
     // see every unit.
-    let scope = match staff.role {
-        Role::Officer => staff.unit.clone(),
-        _ => None,
-    };
+    let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::ReadLiveReport, None)
+        .map_err(|_| PageError::not_allowed(lang))?;
     let body = web::block(move || match scope {
         Some(unit) => publish::render_live_for_unit(&st.store, &st.forms, &p, &unit, lang, extras),
         None => publish::render_live(&st.store, &st.forms, &p, lang, extras),
@@ -183,7 +181,7 @@ pub async fn publish(
             ),
         ));
     }
-    if staff.role != Role::Admin {
+    if !access::role_may(staff.role, Action::Publish) {
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
             lang,

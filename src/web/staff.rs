@@ -14,9 +14,10 @@ use rand::Rng;
 use crate::domain::form::Lang;
 use crate::domain::local_date;
 use crate::domain::period::Period;
-use crate::domain::user::Role;
 use crate::render::table::pct;
+use crate::service::access::{self, Action, Denied};
 use crate::service::indices;
+use crate::service::tickets::TicketError;
 use crate::service::users::{self, Staff, UserError, SESSION_HOURS};
 use crate::web::auth::{session_of, SESSION_COOKIE};
 use crate::web::errors::PageError;
@@ -318,21 +319,17 @@ pub(crate) async fn require_session(
     }
 }
 
-/// The same, refused with 403 unless `allowed` says yes to the role.
-pub(crate) async fn require_role(
+/// The same, refused with 403 unless the role may do `action` (`service::access`).
+pub(crate) async fn require(
     req: &HttpRequest,
     lang: Lang,
-    allowed: fn(Role) -> bool,
+    action: Action,
 ) -> Result<(Staff, String), PageError> {
     let found = require_staff(req, lang).await?;
-    if !allowed(found.0.role) {
+    if !access::role_may(found.0.role, action) {
         return Err(PageError::not_allowed(lang));
     }
     Ok(found)
-}
-
-pub(crate) fn admins(role: Role) -> bool {
-    role == Role::Admin
 }
 
 pub(crate) async fn form_with_csrf(
@@ -469,17 +466,17 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     );
     let period =
         Period::parse(&quarter_label, state.scheme).map_err(|_| PageError::unavailable(lang))?;
-    let scope = match staff.role {
-        crate::domain::user::Role::Officer => staff.unit.clone(),
-        _ => None,
-    };
+    let scope = access::unit_for(
+        &access::Caller::Staff(staff.clone()),
+        Action::ReadIndices,
+        None,
+    )
+    .map_err(|_| PageError::not_allowed(lang))?;
     let st = state.clone();
     let p = period.clone();
     let (table, today_counts) = web::block(move || -> Result<_, indices::IndicesError> {
         let table = indices::table(&st.store, &st.forms, &p, scope.as_deref())?;
-        let counts = st
-            .store
-            .read(|c| crate::store::responses::count_by_unit_on(c, today))?;
+        let counts = indices::responses_on(&st.store, today)?;
         Ok((table, counts))
     })
     .await
@@ -526,7 +523,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .collect(),
         t_reports: lang.pick("Báo cáo (xem trước, công bố)", "Reports (preview, publish)"),
         units,
-        may_read_responses: staff.role != crate::domain::user::Role::Viewer,
+        may_read_responses: access::role_may(staff.role, Action::ReadResponses),
         t_logout: lang.pick("Đăng xuất", "Sign out"),
         t_period: lang.pick("Quý hiện tại", "This quarter"),
         t_unit: lang.pick("Đơn vị", "Unit"),
@@ -642,24 +639,15 @@ pub async fn change_password(
     }
 }
 
-fn audit_rows(
-    state: &AppState,
-    limit: i64,
-) -> Result<Vec<crate::store::users::AuditRow>, crate::store::StoreError> {
-    state
-        .store
-        .read(|c| crate::store::users::audit_recent(c, limit))
-}
-
 /// `GET /staff/audit`: the latest 500 entries of the audit log (admins only).
 pub async fn audit_page(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (_admin, _) = require_role(&req, lang, admins).await?;
+    let (_admin, _) = require(&req, lang, Action::ReadAuditLog).await?;
     let st = state.clone();
-    let rows = web::block(move || audit_rows(&st, 500))
+    let rows = web::block(move || crate::service::audit::recent(&st.store, 500))
         .await
         .map_err(|_| PageError::unavailable(lang))?
         .map_err(|_| PageError::unavailable(lang))?;
@@ -695,17 +683,13 @@ pub async fn audit_csv(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, _) = require_role(&req, lang, admins).await?;
+    let (staff, _) = require(&req, lang, Action::ReadAuditLog).await?;
     let st = state.clone();
     let name = staff.username.clone();
-    let rows = web::block(move || {
-        st.store
-            .write(|c| users::audit(c, Utc::now(), &name, "audit.export", "audit_log", "ok"))?;
-        audit_rows(&st, i64::MAX)
-    })
-    .await
-    .map_err(|_| PageError::unavailable(lang))?
-    .map_err(|_| PageError::unavailable(lang))?;
+    let rows = web::block(move || crate::service::audit::export(&st.store, &name, Utc::now()))
+        .await
+        .map_err(|_| PageError::unavailable(lang))?
+        .map_err(|_| PageError::unavailable(lang))?;
     let mut w = csv::Writer::from_writer(crate::render::table::BOM.as_bytes().to_vec());
     let mut write = || -> Result<Vec<u8>, csv::Error> {
         w.write_record(["at_utc", "actor", "action", "target", "outcome"])?;
@@ -739,7 +723,7 @@ pub async fn tickets_form(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let (staff, csrf) = require_staff(&req, lang).await?;
-    if staff.role == crate::domain::user::Role::Viewer {
+    if !access::role_may(staff.role, Action::IssueSlips) {
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
             lang,
@@ -759,10 +743,7 @@ pub async fn tickets_form(
     let options: String = units
         .iter()
         .filter(|u| u.is_valid_on(today))
-        .filter(|u| {
-            staff.role == crate::domain::user::Role::Admin
-                || staff.unit.as_deref() == Some(u.code.as_str())
-        })
+        .filter(|u| access::slips(&staff, u.code.as_str(), 1).is_ok())
         .map(|u| {
             format!(
                 "<option value=\"{}\">{}</option>",
@@ -798,52 +779,37 @@ pub async fn tickets_issue(
     let (staff, csrf) = require_staff(&req, lang).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let unit = field(&pairs, "unit");
-    let allowed = match staff.role {
-        crate::domain::user::Role::Admin => true,
-        crate::domain::user::Role::Officer => staff.unit.as_deref() == Some(unit.as_str()),
-        crate::domain::user::Role::Viewer => false,
-    };
-    if !allowed {
-        return Err(forbidden(lang));
-    }
     let count: u32 = field(&pairs, "count").trim().parse().unwrap_or(0);
-    if !(1..=200).contains(&count) {
-        return Err(PageError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            lang.pick("Số phiếu không hợp lệ", "Not a valid number of slips"),
-            lang.pick("Xin nhập từ 1 đến 200.", "Please enter 1 to 200."),
-        ));
-    }
     let st = state.clone();
-    let actor = staff.username.clone();
     let issued = web::block(move || {
-        let issued = crate::service::tickets::issue(
+        crate::service::tickets::issue_slips(
             &st.store,
             &mut rand::rng(),
-            crate::service::tickets::TicketRequest {
-                unit: unit.clone(),
-                ..Default::default()
-            },
+            &staff,
+            &unit,
             count,
             st.ticket_ttl,
             Utc::now(),
-        )?;
-        st.store.write(|c| {
-            users::audit(
-                c,
-                Utc::now(),
-                &actor,
-                "tickets.issue",
-                &format!("{count} for {unit}"),
-                "ok",
-            )
-        })?;
-        Ok::<_, crate::service::tickets::TicketError>(issued)
+        )
     })
     .await
-    .map_err(|_| PageError::unavailable(lang))?
-    .map_err(|_| PageError::bad_request(lang))?;
+    .map_err(|_| PageError::unavailable(lang))?;
+    let issued = match issued {
+        Ok(issued) => issued,
+        Err(TicketError::Denied(Denied::Count { max })) => {
+            return Err(PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                lang.pick("Số phiếu không hợp lệ", "Not a valid number of slips"),
+                &lang
+                    .pick("Xin nhập từ 1 đến {max}.", "Please enter 1 to {max}.")
+                    .replace("{max}", &max.to_string()),
+            ))
+        }
+        Err(TicketError::Denied(_)) => return Err(forbidden(lang)),
+        Err(TicketError::Store(_)) => return Err(PageError::unavailable(lang)),
+        Err(_) => return Err(PageError::bad_request(lang)),
+    };
     let sheet = crate::render::slips::sheet(&state.public_url, &issued)
         .map_err(|_| PageError::unavailable(lang))?;
     Ok(pages::html(StatusCode::OK, sheet))

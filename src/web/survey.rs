@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::domain::form::Lang;
 use crate::render::splice::Spliced;
 use crate::service::submit::{self, Source, Submission, SubmitError, Target};
-use crate::store::units;
+use crate::service::units;
 use crate::web::errors::PageError;
 use crate::web::pages::{self, FormInput, Kept};
 use crate::web::{lang_of, parse_urlencoded, read_body, AppState, BodyError};
@@ -318,7 +318,7 @@ pub async fn thanks(
     let lang = lang_of(&req);
     let code = path.into_inner();
     let st = state.clone();
-    let unit = web::block(move || st.store.read(|c| units::get(c, &code)))
+    let unit = web::block(move || units::get(&st.store, &code))
         .await
         .ok()
         .and_then(Result::ok)
