@@ -168,7 +168,7 @@ async fn blocking<T: Send + 'static>(
 ) -> Result<T, PageError> {
     web::block(f)
         .await
-        .map_err(|_| PageError::unavailable(lang))
+        .map_err(|e| PageError::internal(lang, &e))
 }
 
 fn base(
@@ -244,7 +244,7 @@ async fn users_page(
         Ok::<_, StoreError>((list, options))
     })
     .await?
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?;
     let mut page = base(lang, &state, &staff, csrf, lang.pick("Người dùng", "Users"));
     page.columns = vec![
         lang.pick("Tên đăng nhập", "User name"),
@@ -394,7 +394,7 @@ pub async fn users_add(
             secret: Some(password),
             ..Default::default()
         },
-        Err(UserError::Hash | UserError::Store(_)) => return Err(PageError::unavailable(lang)),
+        Err(e @ (UserError::Hash | UserError::Store(_))) => return Err(PageError::internal(lang, &e)),
         Err(e) => Outcome::error(e.to_string(), pairs),
     };
     users_page(state, lang, staff, csrf, outcome).await
@@ -450,7 +450,9 @@ async fn user_action(
             secret,
             ..Default::default()
         },
-        Err(UserError::Hash | UserError::Store(_)) => return Err(PageError::unavailable(lang)),
+        Err(e @ (UserError::Hash | UserError::Store(_))) => {
+            return Err(PageError::internal(lang, &e))
+        }
         Err(e) => Outcome::error(e.to_string(), Vec::new()),
     };
     users_page(state, lang, staff, csrf, outcome).await
@@ -503,7 +505,7 @@ async fn tokens_page(
         Ok::<_, StoreError>((list, options))
     })
     .await?
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?;
     let mut page = base(
         lang,
         &state,
@@ -605,7 +607,7 @@ pub async fn tokens_create(
             secret: Some(token),
             ..Default::default()
         },
-        Err(TokenError::Store(_)) => return Err(PageError::unavailable(lang)),
+        Err(TokenError::Store(e)) => return Err(PageError::internal(lang, &e)),
         Err(e) => Outcome::error(e.to_string(), pairs),
     };
     tokens_page(state, lang, staff, csrf, outcome).await
@@ -625,7 +627,7 @@ pub async fn tokens_revoke(
         tokens::revoke(&st.store, &n, &actor, Utc::now())
     })
     .await?
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?;
     let outcome = if !revoked {
         Outcome::error(
             format!(
@@ -707,7 +709,7 @@ async fn units_page(
     let st = state.clone();
     let list = blocking(lang, move || units::list(&st.store))
         .await?
-        .map_err(|_| PageError::unavailable(lang))?;
+        .map_err(|e| PageError::internal(lang, &e))?;
     let mut page = base(lang, &state, &staff, csrf, lang.pick("Đơn vị", "Units"));
     page.columns = vec![
         lang.pick("Mã", "Code"),
@@ -792,7 +794,7 @@ pub async fn units_import(
             )),
             ..Default::default()
         },
-        Err(ImportError::Store(_)) => return Err(PageError::unavailable(lang)),
+        Err(ImportError::Store(e)) => return Err(PageError::internal(lang, &e)),
         Err(e) => refused(&e, kept, lang),
     };
     units_page(state, lang, staff, csrf, outcome).await
@@ -880,7 +882,7 @@ pub async fn dossiers_import(
             )),
             ..Default::default()
         },
-        Err(DossierError::Store(_)) => return Err(PageError::unavailable(lang)),
+        Err(DossierError::Store(e)) => return Err(PageError::internal(lang, &e)),
         Err(e) => refused(&e, kept, lang),
     };
     dossiers_page(state, lang, staff, csrf, outcome).await

@@ -43,7 +43,7 @@ impl FromRequest for ApiCaller {
             };
             let identity = web::block(move || tokens::authenticate(&state.store, &token))
                 .await?
-                .map_err(|_| ApiError::unavailable())?;
+                .map_err(|e| ApiError::internal(&e))?;
             identity.map(ApiCaller).ok_or_else(unauthorized)
         })
     }
@@ -173,7 +173,7 @@ async fn ticket_url(
     let lookup = code.clone();
     let unit = web::block(move || tickets::unit_of(&st.store, &lookup))
         .await?
-        .map_err(|_| ApiError::unavailable())?
+        .map_err(|e| ApiError::internal(&e))?
         .ok_or_else(missing)?;
     if !access::token_acts_for(&caller.0, &unit) {
         return Err(missing());

@@ -46,7 +46,7 @@ pub async fn session_of(req: &HttpRequest) -> Result<Option<(Staff, String)>, Ap
     let token = cookie.value().to_string();
     web::block(move || users::session(&state.store, &token, Utc::now()))
         .await?
-        .map_err(|_| ApiError::unavailable())
+        .map_err(|e| ApiError::internal(&e))
 }
 
 pub use crate::service::access::Caller;
@@ -65,7 +65,7 @@ impl FromRequest for Caller {
                     .ok_or_else(ApiError::unavailable)?;
                 let identity = web::block(move || tokens::authenticate(&state.store, &token))
                     .await?
-                    .map_err(|_| ApiError::unavailable())?;
+                    .map_err(|e| ApiError::internal(&e))?;
                 return identity.map(Caller::Token).ok_or_else(unauthorized);
             }
             match staff_of(&req).await? {

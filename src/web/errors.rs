@@ -10,6 +10,13 @@ use crate::service::submit::SubmitError;
 use crate::service::tickets::TicketError;
 use crate::web::pages;
 
+/// Logs an internal error's cause with a new short id, and returns the id.
+fn log_internal(cause: &dyn std::fmt::Display) -> String {
+    let id = hex::encode(rand::random::<[u8; 4]>());
+    tracing::error!(error_id = %id, error = %cause, "internal error");
+    id
+}
+
 /// An error shown to a citizen as a page.
 #[derive(Debug)]
 pub struct PageError {
@@ -121,6 +128,17 @@ impl PageError {
         )
     }
 
+    /// An internal failure (the database, rendering, a worker thread): its cause is logged
+    /// here, once, under a short id that the page shows, so a clerk's report ("mã lỗi …")
+    /// leads to the log line. The citizen is told to try again; nothing half-done was kept.
+    pub fn internal(lang: Lang, cause: &dyn std::fmt::Display) -> PageError {
+        let id = log_internal(cause);
+        let mut e = PageError::unavailable(lang);
+        e.paragraphs
+            .push(format!("{} {id}", lang.pick("Mã lỗi:", "Error id:")));
+        e
+    }
+
     pub fn from_submit(e: &SubmitError, lang: Lang) -> PageError {
         let l = |vi: &str, en: &str| lang.pick(vi, en).to_string();
         match e {
@@ -198,10 +216,7 @@ impl PageError {
                     "This form was already sent with other answers. Please open the survey page again to send a new one.",
                 ),
             ),
-            SubmitError::Store(err) => {
-                tracing::error!(error = %err, "storing a response failed");
-                PageError::unavailable(lang)
-            }
+            SubmitError::Store(err) => PageError::internal(lang, &err),
         }
     }
 }
@@ -272,6 +287,16 @@ impl ApiError {
     pub fn forbidden(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
+    /// An internal failure: logged once, here, under an id the answer carries.
+    pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
+        let id = log_internal(cause);
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            format!("the service failed (error id {id}); nothing was stored, try again"),
+        )
+    }
+
     pub fn unavailable() -> ApiError {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -304,10 +329,7 @@ impl From<SubmitError> for ApiError {
             SubmitError::Conflict(_) => {
                 ApiError::new(StatusCode::CONFLICT, "submission_conflict", msg)
             }
-            SubmitError::Store(err) => {
-                tracing::error!(error = %err, "storing a response failed");
-                ApiError::unavailable()
-            }
+            SubmitError::Store(err) => ApiError::internal(&err),
         }
     }
 }
@@ -320,16 +342,13 @@ impl From<TicketError> for ApiError {
             TicketError::UnitClosed(_) => ApiError::new(StatusCode::GONE, "unit_closed", msg),
             TicketError::BadInput(_) => ApiError::bad_request("bad_input", msg),
             TicketError::Denied(_) => ApiError::forbidden(msg),
-            TicketError::Store(err) => {
-                tracing::error!(error = %err, "issuing a ticket failed");
-                ApiError::unavailable()
-            }
+            TicketError::Store(err) => ApiError::internal(&err),
         }
     }
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(_: actix_web::error::BlockingError) -> ApiError {
-        ApiError::unavailable()
+    fn from(e: actix_web::error::BlockingError) -> ApiError {
+        ApiError::internal(&e)
     }
 }

@@ -53,10 +53,7 @@ impl From<IndicesError> for ApiError {
             IndicesError::MissingForm(_) => {
                 ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
             }
-            IndicesError::Store(err) => {
-                tracing::error!(error = %err, "computing indices failed");
-                ApiError::unavailable()
-            }
+            IndicesError::Store(err) => ApiError::internal(&err),
         }
     }
 }
@@ -71,10 +68,7 @@ impl From<ExportError> for ApiError {
             ExportError::MissingForm(_) => {
                 ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
             }
-            ExportError::Store(_) | ExportError::Write(_) => {
-                tracing::error!(error = %e, "starting an export failed");
-                ApiError::unavailable()
-            }
+            ExportError::Store(_) | ExportError::Write(_) => ApiError::internal(&e),
         }
     }
 }
@@ -172,10 +166,7 @@ pub async fn indices_json(
 impl From<DossierError> for ApiError {
     fn from(e: DossierError) -> ApiError {
         match e {
-            DossierError::Store(err) => {
-                tracing::error!(error = %err, "importing dossier counts failed");
-                ApiError::unavailable()
-            }
+            DossierError::Store(err) => ApiError::internal(&err),
             other => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "bad_dossiers",

@@ -42,8 +42,8 @@ async fn find_unit(
     let st = state.clone();
     let found = web::block(move || units::with_parent(&st.store, &code))
         .await
-        .map_err(|_| PageError::unavailable(lang))?
-        .map_err(|_| PageError::unavailable(lang))?;
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| PageError::internal(lang, &e))?;
     found.ok_or_else(|| {
         PageError::new(
             StatusCode::NOT_FOUND,
@@ -111,7 +111,7 @@ pub async fn poster(
         demo: state.demo,
         demo_text: lang.pick(DEMO_VI, DEMO_EN),
     };
-    let body = page.render().map_err(|_| PageError::unavailable(lang))?;
+    let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
     Ok(pages::html(StatusCode::OK, body))
 }
 

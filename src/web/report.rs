@@ -43,13 +43,13 @@ pub async fn show(
     let period = period_of(&state, &path.into_inner(), lang)?;
     let staff = staff_of(&req)
         .await
-        .map_err(|_| PageError::unavailable(lang))?;
+        .map_err(|e| PageError::internal(lang, &e))?;
     let st = state.clone();
     let p = period.clone();
     let revisions = web::block(move || publish::revisions(&st.store, &p))
         .await
-        .map_err(|_| PageError::unavailable(lang))?
-        .map_err(|_| PageError::unavailable(lang))?;
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| PageError::internal(lang, &e))?;
     let pick = |r: &crate::store::publications::PublicationRow| match lang {
         Lang::Vi => r.html_vi.clone(),
         Lang::En => r.html_en.clone(),
@@ -138,8 +138,8 @@ pub async fn show(
         None => publish::render_live(&st.store, &st.forms, &p, lang, extras),
     })
     .await
-    .map_err(|_| PageError::unavailable(lang))?
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?
+    .map_err(|e| PageError::internal(lang, &e))?;
     Ok(pages::html(StatusCode::OK, body))
 }
 
@@ -153,7 +153,7 @@ pub async fn publish(
     let period = period_of(&state, &path.into_inner(), lang)?;
     let Some((staff, csrf)) = staff_of(&req)
         .await
-        .map_err(|_| PageError::unavailable(lang))?
+        .map_err(|e| PageError::internal(lang, &e))?
     else {
         return Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/login"))
@@ -206,7 +206,7 @@ pub async fn publish(
         )
     })
     .await
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?;
     match result {
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/reports/{}", period.label)))
@@ -220,6 +220,6 @@ pub async fn publish(
                 "This period was published before. Please say why it is published again.",
             ),
         )),
-        Err(_) => Err(PageError::unavailable(lang)),
+        Err(e) => Err(PageError::internal(lang, &e)),
     }
 }

@@ -113,7 +113,7 @@ pub(crate) fn render(
     page: &impl Template,
     lang: Lang,
 ) -> Result<HttpResponse, PageError> {
-    let body = page.render().map_err(|_| PageError::unavailable(lang))?;
+    let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
     Ok(pages::html(status, body))
 }
 
@@ -142,7 +142,7 @@ fn login_page(
         csrf,
         CookieDuration::hours(1),
     ))
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?;
     Ok(resp)
 }
 
@@ -216,7 +216,7 @@ pub async fn login(
         users::login(&st.store, &mut rand::rng(), &name, &password, Utc::now())
     })
     .await
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?;
     match result {
         Ok(session) => {
             let mut resp = HttpResponse::SeeOther()
@@ -229,7 +229,7 @@ pub async fn login(
                 session.token,
                 CookieDuration::hours(SESSION_HOURS),
             ))
-            .map_err(|_| PageError::unavailable(lang))?;
+            .map_err(|e| PageError::internal(lang, &e))?;
             let mut gone = cookie(
                 &state,
                 LOGIN_CSRF_COOKIE,
@@ -238,7 +238,7 @@ pub async fn login(
             );
             gone.make_removal();
             resp.add_cookie(&gone)
-                .map_err(|_| PageError::unavailable(lang))?;
+                .map_err(|e| PageError::internal(lang, &e))?;
             Ok(resp)
         }
         Err(UserError::Throttled(secs)) => login_page(
@@ -261,7 +261,7 @@ pub async fn login(
             ),
             username,
         ),
-        Err(_) => Err(PageError::unavailable(lang)),
+        Err(e) => Err(PageError::internal(lang, &e)),
     }
 }
 
@@ -442,8 +442,8 @@ pub async fn logout(
         let token = c.value().to_string();
         web::block(move || users::logout(&st.store, &token, &staff.username, Utc::now()))
             .await
-            .map_err(|_| PageError::unavailable(lang))?
-            .map_err(|_| PageError::unavailable(lang))?;
+            .map_err(|e| PageError::internal(lang, &e))?
+            .map_err(|e| PageError::internal(lang, &e))?;
     }
     let mut resp = HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login"))
@@ -451,7 +451,7 @@ pub async fn logout(
     let mut gone = cookie(&state, SESSION_COOKIE, String::new(), CookieDuration::ZERO);
     gone.make_removal();
     resp.add_cookie(&gone)
-        .map_err(|_| PageError::unavailable(lang))?;
+        .map_err(|e| PageError::internal(lang, &e))?;
     Ok(resp)
 }
 
@@ -465,7 +465,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         chrono::Datelike::month0(&today) / 3 + 1
     );
     let period =
-        Period::parse(&quarter_label, state.scheme).map_err(|_| PageError::unavailable(lang))?;
+        Period::parse(&quarter_label, state.scheme).map_err(|e| PageError::internal(lang, &e))?;
     let scope = access::unit_for(
         &access::Caller::Staff(staff.clone()),
         Action::ReadIndices,
@@ -480,8 +480,8 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         Ok((table, counts))
     })
     .await
-    .map_err(|_| PageError::unavailable(lang))?
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?
+    .map_err(|e| PageError::internal(lang, &e))?;
     let units = table
         .rows
         .iter()
@@ -603,7 +603,7 @@ pub async fn change_password(
         )
     })
     .await
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?;
     match result {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/login"))
@@ -635,7 +635,7 @@ pub async fn change_password(
             StatusCode::TOO_MANY_REQUESTS,
             Some(throttled_message(lang, secs)),
         ),
-        Err(_) => Err(PageError::unavailable(lang)),
+        Err(e) => Err(PageError::internal(lang, &e)),
     }
 }
 
@@ -649,8 +649,8 @@ pub async fn audit_page(
     let st = state.clone();
     let rows = web::block(move || crate::service::audit::recent(&st.store, 500))
         .await
-        .map_err(|_| PageError::unavailable(lang))?
-        .map_err(|_| PageError::unavailable(lang))?;
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| PageError::internal(lang, &e))?;
     let mut body = format!(
         "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title>\
          <style>body{{font:15px/1.4 system-ui,sans-serif;margin:1rem}}table{{border-collapse:collapse}}th,td{{border:1px solid #888;padding:.2rem .4rem;text-align:left}}a{{color:#0b4f8a}}</style></head><body><main>\
@@ -688,8 +688,8 @@ pub async fn audit_csv(
     let name = staff.username.clone();
     let rows = web::block(move || crate::service::audit::export(&st.store, &name, Utc::now()))
         .await
-        .map_err(|_| PageError::unavailable(lang))?
-        .map_err(|_| PageError::unavailable(lang))?;
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| PageError::internal(lang, &e))?;
     let mut w = csv::Writer::from_writer(crate::render::table::BOM.as_bytes().to_vec());
     let mut write = || -> Result<Vec<u8>, csv::Error> {
         w.write_record(["at_utc", "actor", "action", "target", "outcome"])?;
@@ -705,7 +705,7 @@ pub async fn audit_csv(
         w.flush()?;
         Ok(w.get_ref().clone())
     };
-    let bytes = write().map_err(|_| PageError::unavailable(lang))?;
+    let bytes = write().map_err(|e| PageError::internal(lang, &e))?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -737,8 +737,8 @@ pub async fn tickets_form(
     let st = state.clone();
     let units = web::block(move || crate::service::units::list(&st.store))
         .await
-        .map_err(|_| PageError::unavailable(lang))?
-        .map_err(|_| PageError::unavailable(lang))?;
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| PageError::internal(lang, &e))?;
     let today = local_date(Utc::now());
     let options: String = units
         .iter()
@@ -793,7 +793,7 @@ pub async fn tickets_issue(
         )
     })
     .await
-    .map_err(|_| PageError::unavailable(lang))?;
+    .map_err(|e| PageError::internal(lang, &e))?;
     let issued = match issued {
         Ok(issued) => issued,
         Err(TicketError::Denied(Denied::Count { max })) => {
@@ -807,10 +807,10 @@ pub async fn tickets_issue(
             ))
         }
         Err(TicketError::Denied(_)) => return Err(forbidden(lang)),
-        Err(TicketError::Store(_)) => return Err(PageError::unavailable(lang)),
+        Err(TicketError::Store(e)) => return Err(PageError::internal(lang, &e)),
         Err(_) => return Err(PageError::bad_request(lang)),
     };
     let sheet = crate::render::slips::sheet(&state.public_url, &issued)
-        .map_err(|_| PageError::unavailable(lang))?;
+        .map_err(|e| PageError::internal(lang, &e))?;
     Ok(pages::html(StatusCode::OK, sheet))
 }

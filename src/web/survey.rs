@@ -37,7 +37,7 @@ async fn show(
     let resolved =
         web::block(move || submit::resolve(&st.store, &st.forms, &target, None, Utc::now()))
             .await
-            .map_err(|_| PageError::unavailable(lang))?
+            .map_err(|e| PageError::internal(lang, &e))?
             .map_err(|e| with_demo(PageError::from_submit(&e, lang), &state))?;
     let action = format!("{action}{}", lang_suffix(lang));
     let submission_id = Uuid::new_v4().to_string();
@@ -52,7 +52,7 @@ async fn show(
         Some(spliced) => spliced,
         None => {
             let page = form_page_with(&resolved, lang, state.demo, ACTION_MARK, ID_MARK);
-            let body = page.render().map_err(|_| PageError::unavailable(lang))?;
+            let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
             match Spliced::new(&body, &[ACTION_MARK, ID_MARK]) {
                 Some(spliced) => state.form_pages.put(key, spliced),
                 // A marker found twice (a unit named after it?): render this one in full.
@@ -159,7 +159,7 @@ fn with_demo(mut e: PageError, state: &AppState) -> PageError {
 }
 
 fn render(status: StatusCode, page: &impl Template, lang: Lang) -> Result<HttpResponse, PageError> {
-    let body = page.render().map_err(|_| PageError::unavailable(lang))?;
+    let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
     Ok(pages::html(status, body))
 }
 
@@ -273,7 +273,7 @@ async fn take(
     let result =
         web::block(move || submit::submit(&st.store, &st.forms, submission, Utc::now(), false))
             .await
-            .map_err(|_| PageError::unavailable(lang))?;
+            .map_err(|e| PageError::internal(lang, &e))?;
     match result {
         Ok(receipt) => Ok(HttpResponse::SeeOther()
             .insert_header((
