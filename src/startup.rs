@@ -117,7 +117,7 @@ impl Application {
             App::new()
                 .app_data(data.clone())
                 .wrap(actix_web::middleware::from_fn(routes::refuse_nul))
-                .wrap(actix_web::middleware::from_fn(crate::telemetry::record))
+                .wrap(actix_web::middleware::from_fn(routes::record_request))
                 .wrap(routes::security_headers())
                 .wrap(middleware::Compress::default())
                 .configure(routes::routes)

@@ -6,11 +6,6 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::{Mutex, OnceLock};
-use std::time::Instant;
-
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
 
 const LATENCY_BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
@@ -76,25 +71,14 @@ pub fn count_submission(source: &str) {
     }
 }
 
-/// Middleware: times every request, counts it by route pattern and status, logs one line.
-pub async fn record(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let start = Instant::now();
-    let method = req.method().to_string();
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "(unmatched)".to_string());
-    let res = next.call(req).await?;
-    let status = res.status().as_u16();
-    let secs = start.elapsed().as_secs_f64();
+/// Counts one answered request by route pattern and status, times it, logs one line.
+pub fn observe_request(method: &str, route: &str, status: u16, secs: f64) {
     if let Ok(mut r) = registry().lock() {
         *r.requests
-            .entry((method.clone(), route.clone(), status))
+            .entry((method.to_string(), route.to_string(), status))
             .or_default() += 1;
         r.latency
-            .entry(route.clone())
+            .entry(route.to_string())
             .or_default()
             .observe(&LATENCY_BUCKETS, secs);
     }
@@ -105,7 +89,6 @@ pub async fn record(
     } else {
         tracing::info!(target: "hailong::request", method = %method, route = %route, status, ms = secs * 1000.0);
     }
-    Ok(res)
 }
 
 /// The metrics in the Prometheus text format; `pool` is the read pool's (open, idle)

@@ -2,6 +2,7 @@
 //! rendered pages (Vietnamese and English) as they were: late responses never move them.
 //! Publishing again needs a reason and adds a revision; earlier ones stay readable.
 
+pub use crate::store::publications::PublicationRow;
 use chrono::{DateTime, Utc};
 
 use crate::domain::form::Lang;
@@ -12,7 +13,7 @@ use crate::service::forms::FormRegistry;
 use crate::service::indices::IndicesError;
 use crate::service::report::gather;
 use crate::service::users::audit;
-use crate::store::publications::{self, PublicationRow};
+use crate::store::publications;
 use crate::store::{units, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]

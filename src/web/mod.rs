@@ -234,6 +234,27 @@ pub fn json_has_nul(value: &serde_json::Value) -> bool {
     }
 }
 
+/// Middleware: times every request and hands the route pattern (never the raw path, so no
+/// ticket code is kept) and status to telemetry.
+pub async fn record_request(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let start = std::time::Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "(unmatched)".to_string());
+    let res = next.call(req).await?;
+    crate::telemetry::observe_request(
+        method.as_str(),
+        &route,
+        res.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
+    Ok(res)
+}
+
 /// Middleware: a NUL byte in the path or query (`/s/an-lac%00`) is bad input, refused with
 /// 400 before any handler or the database sees it.
 pub async fn refuse_nul(

@@ -50,7 +50,7 @@ pub async fn show(
         .await
         .map_err(|e| PageError::internal(lang, &e))?
         .map_err(|e| PageError::internal(lang, &e))?;
-    let pick = |r: &crate::store::publications::PublicationRow| match lang {
+    let pick = |r: &publish::PublicationRow| match lang {
         Lang::Vi => r.html_vi.clone(),
         Lang::En => r.html_en.clone(),
     };

@@ -8,6 +8,7 @@ mod forms;
 mod hardening;
 mod helpers;
 mod indices;
+mod layers;
 mod openapi;
 mod qr;
 mod report;
