@@ -5,12 +5,7 @@
 
 use std::fmt::Write;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::render::escape as esc;
 
 pub struct Bar {
     pub label: String,
@@ -211,8 +206,8 @@ mod tests {
                 },
             ],
         );
-        assert!(svg.contains("<title id=\"bt\">SIPAS &lt;units&gt;</title>"));
-        assert!(svg.contains("A &amp; B"));
+        assert!(svg.contains("<title id=\"bt\">SIPAS &#60;units&#62;</title>"));
+        assert!(svg.contains("A &#38; B"));
         assert!(svg.contains("width=\"155.00\""), "50 % of a 310-wide axis");
         assert!(svg.contains("C *"), "a small sample is starred");
         assert_eq!(svg.matches("<rect x=").count(), 1, "no bar without a value");

@@ -8,3 +8,11 @@ pub mod report;
 pub mod slips;
 pub mod splice;
 pub mod table;
+
+/// Text for HTML or SVG built outside a template, escaped exactly as the templates escape it
+/// (askama's HTML escaper): the one escaper of the code base.
+pub fn escape(text: &str) -> String {
+    askama::filters::escape(text, askama::filters::Html)
+        .map(|e| e.to_string())
+        .unwrap_or_default()
+}

@@ -34,10 +34,7 @@ pub fn inline_svg(text: &str, min_px: u32, label: &str) -> Result<String, QrErro
     let doc = svg(text, min_px)?;
     let start = doc.find("<svg").unwrap_or(0);
     let body = &doc[start..];
-    let label = label
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('"', "&quot;");
+    let label = crate::render::escape(label);
     Ok(body.replacen(
         "<svg",
         &format!("<svg role=\"img\" aria-label=\"{label}\""),
@@ -102,6 +99,6 @@ mod tests {
     #[test]
     fn inline_svg_has_no_xml_declaration_and_a_label() {
         let s = inline_svg("http://x/s/a", 200, "Mã QR <a>").unwrap();
-        assert!(s.starts_with("<svg role=\"img\" aria-label=\"Mã QR &lt;a>\""));
+        assert!(s.starts_with("<svg role=\"img\" aria-label=\"Mã QR &#60;a&#62;\""));
     }
 }

@@ -358,12 +358,7 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
     }
 }
 
-/// Text for HTML built outside a template, escaped as the templates escape it.
-pub fn escape(text: &str) -> String {
-    askama::filters::escape(text, askama::filters::Html)
-        .map(|s| s.to_string())
-        .unwrap_or_default()
-}
+pub use crate::render::escape;
 
 pub fn html(status: StatusCode, body: String) -> HttpResponse {
     HttpResponse::build(status)
