@@ -1,0 +1,98 @@
+//! The audit log for admins: the latest entries as a page, the whole log as CSV (the
+//! download is itself logged, by `service::audit`).
+
+use crate::service::access::Action;
+use crate::web::errors::PageError;
+use crate::web::pages::PageMeta;
+use crate::web::{lang_of, AppState};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "staff_audit.html")]
+struct AuditPage {
+    page: PageMeta,
+    heading: &'static str,
+    columns: [&'static str; 4],
+    rows: Vec<(String, String, String, String, String)>,
+}
+
+/// `GET /staff/audit`: the latest 500 entries of the audit log (admins only).
+pub async fn audit_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (_admin, _) = require(&req, lang, Action::ReadAuditLog).await?;
+    let st = state.clone();
+    let rows = web::block(move || crate::service::audit::recent(&st.store, 500))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| PageError::internal(lang, &e))?;
+    let page = AuditPage {
+        page: PageMeta::new(lang, state.demo),
+        heading: lang.pick("Nhật ký hoạt động", "Audit log"),
+        columns: [
+            lang.pick("Người thực hiện", "Who"),
+            lang.pick("Hành động", "Action"),
+            lang.pick("Đối tượng", "Target"),
+            lang.pick("Kết quả", "Outcome"),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    r.actor,
+                    r.action,
+                    r.target,
+                    r.outcome,
+                )
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page, lang)
+}
+
+/// `GET /staff/audit.csv`: the whole log as CSV (admins only); the export is itself logged.
+pub async fn audit_csv(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, _) = require(&req, lang, Action::ReadAuditLog).await?;
+    let st = state.clone();
+    let name = staff.username.clone();
+    let rows = web::block(move || crate::service::audit::export(&st.store, &name, Utc::now()))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| PageError::internal(lang, &e))?;
+    let mut w = csv::Writer::from_writer(crate::render::table::BOM.as_bytes().to_vec());
+    let mut write = || -> Result<Vec<u8>, csv::Error> {
+        w.write_record(["at_utc", "actor", "action", "target", "outcome"])?;
+        for r in &rows {
+            w.write_record([
+                r.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                crate::render::table::safe_cell(&r.actor),
+                r.action.clone(),
+                crate::render::table::safe_cell(&r.target),
+                r.outcome.clone(),
+            ])?;
+        }
+        w.flush()?;
+        Ok(w.get_ref().clone())
+    };
+    let bytes = write().map_err(|e| PageError::internal(lang, &e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"hailong-audit.csv\"",
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
+}

@@ -1,0 +1,193 @@
+//! What every staff page shares: the guards (a session, a role for an action), the form
+//! readers that check the CSRF token (URL-encoded or multipart, with size limits), and the
+//! small refusals (403, 413, 429).
+
+use crate::domain::form::Lang;
+use crate::service::access::{self, Action};
+use crate::service::users::Staff;
+use crate::web::auth::session_of;
+use crate::web::errors::PageError;
+use crate::web::pages::{self};
+use crate::web::parse_urlencoded;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+
+pub(crate) fn render(
+    status: StatusCode,
+    page: &impl Template,
+    lang: Lang,
+) -> Result<HttpResponse, PageError> {
+    let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
+    Ok(pages::html(status, body))
+}
+
+pub(crate) fn field(pairs: &[(String, String)], key: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+pub(crate) fn forbidden(lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::FORBIDDEN,
+        lang,
+        lang.pick("Yêu cầu bị từ chối", "Request refused"),
+        lang.pick(
+            "Biểu mẫu đã hết hạn hoặc không gửi từ trang của hệ thống. Xin tải lại trang và thử lại.",
+            "The form expired or was not sent from this site. Please reload the page and try again.",
+        ),
+    )
+}
+
+pub fn too_many(lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        lang,
+        lang.pick("Quá nhiều lần gửi", "Too many attempts"),
+        lang.pick(
+            "Xin chờ vài phút rồi thử lại.",
+            "Please wait a few minutes and try again.",
+        ),
+    )
+}
+
+/// The signed-in member of staff and the session's CSRF token; without a session the error
+/// is a redirect to the sign-in page, and before a printed password is changed, a redirect
+/// to the page that changes it.
+pub(crate) async fn require_staff(
+    req: &HttpRequest,
+    lang: Lang,
+) -> Result<(Staff, String), PageError> {
+    let found = require_session(req, lang).await?;
+    if found.0.must_change_password {
+        return Err(PageError {
+            location: Some("/staff/password"),
+            ..PageError::sign_in(lang)
+        });
+    }
+    Ok(found)
+}
+
+/// A session, even one whose password must be changed first (the password page, sign-out).
+pub(crate) async fn require_session(
+    req: &HttpRequest,
+    lang: Lang,
+) -> Result<(Staff, String), PageError> {
+    match session_of(req).await {
+        Ok(Some(found)) => Ok(found),
+        _ => Err(PageError::sign_in(lang)),
+    }
+}
+
+/// The same, refused with 403 unless the role may do `action` (`service::access`).
+pub(crate) async fn require(
+    req: &HttpRequest,
+    lang: Lang,
+    action: Action,
+) -> Result<(Staff, String), PageError> {
+    let found = require_staff(req, lang).await?;
+    if !access::role_may(found.0.role, action) {
+        return Err(PageError::not_allowed(lang));
+    }
+    Ok(found)
+}
+
+pub(crate) async fn form_with_csrf(
+    req: &HttpRequest,
+    payload: web::Payload,
+    csrf: &str,
+    lang: Lang,
+) -> Result<Vec<(String, String)>, PageError> {
+    form_with_csrf_up_to(req, payload, csrf, lang, crate::web::BODY_LIMIT).await
+}
+
+/// Staff imports (a quarter of a province's dossier counts) are larger than a citizen's form.
+pub(crate) const IMPORT_LIMIT: usize = 4 * 1024 * 1024;
+
+fn too_large(lang: Lang, limit: usize) -> PageError {
+    let size = if limit >= 1024 * 1024 {
+        format!("{} MB", limit / (1024 * 1024))
+    } else {
+        format!("{} KB", limit / 1024)
+    };
+    PageError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        lang,
+        lang.pick("Nội dung quá lớn", "Too large"),
+        &lang
+            .pick(
+                "Nội dung gửi lên lớn hơn {size}. Xin chia thành nhiều lần nhập.",
+                "What was sent is larger than {size}. Please send it in parts.",
+            )
+            .replace("{size}", &size),
+    )
+}
+
+fn not_text(lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        lang,
+        lang.pick("Tệp không đọc được", "The file could not be read"),
+        lang.pick(
+            "Tệp không phải văn bản UTF-8. Trong Excel, chọn Lưu thành → \"CSV UTF-8 (phân cách bằng dấu phẩy)\".",
+            "The file is not UTF-8 text. In Excel, choose Save As → \"CSV UTF-8 (Comma delimited)\".",
+        ),
+    )
+}
+
+/// A staff form's fields, sent URL-encoded or as `multipart/form-data` (a file field is read
+/// as UTF-8 text under its field name), refused with 403 unless it carries the session's
+/// CSRF token.
+pub(crate) async fn form_with_csrf_up_to(
+    req: &HttpRequest,
+    payload: web::Payload,
+    csrf: &str,
+    lang: Lang,
+    limit: usize,
+) -> Result<Vec<(String, String)>, PageError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let pairs = if multipart {
+        use futures_util::StreamExt;
+        let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+        let mut pairs = Vec::new();
+        let mut size = 0usize;
+        while let Some(part) = parts.next().await {
+            let mut part = part.map_err(|_| PageError::bad_request(lang))?;
+            let name = part.name().unwrap_or_default().to_string();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = part.next().await {
+                let chunk = chunk.map_err(|_| PageError::bad_request(lang))?;
+                size += chunk.len();
+                if size > limit {
+                    return Err(too_large(lang, limit));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8(bytes).map_err(|_| not_text(lang))?;
+            if text.contains('\0') || name.contains('\0') {
+                return Err(PageError::bad_request(lang));
+            }
+            pairs.push((name, text));
+        }
+        pairs
+    } else {
+        let body = crate::web::read_body_up_to(payload, limit)
+            .await
+            .map_err(|e| match e {
+                crate::web::BodyError::TooLarge => too_large(lang, limit),
+                crate::web::BodyError::Broken => PageError::bad_request(lang),
+            })?;
+        parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?
+    };
+    if field(&pairs, "csrf") != csrf {
+        return Err(forbidden(lang));
+    }
+    Ok(pairs)
+}

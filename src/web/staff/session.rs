@@ -1,0 +1,328 @@
+//! Signing in and out and changing one's password. The sign-in form, before there is a
+//! session, carries a random CSRF value also set as a cookie (double submit); every attempt
+//! is throttled per name by `service::users`, and password checks run a few at a time.
+
+use crate::domain::form::Lang;
+use crate::service::users::{self, UserError, SESSION_HOURS};
+use crate::web::auth::SESSION_COOKIE;
+use crate::web::errors::PageError;
+use crate::web::pages::PageMeta;
+use crate::web::{lang_of, parse_urlencoded, read_body, AppState};
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use rand::Rng;
+use std::time::Instant;
+
+use super::*;
+
+const LOGIN_CSRF_COOKIE: &str = "hailong_login";
+
+#[derive(Template)]
+#[template(path = "staff_login.html")]
+struct LoginPage {
+    page: PageMeta,
+    heading: &'static str,
+    error: Option<String>,
+    csrf: String,
+    username: String,
+    lang_suffix: &'static str,
+    t_user: &'static str,
+    t_password: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "staff_password.html")]
+struct PasswordPage {
+    page: PageMeta,
+    heading: &'static str,
+    error: Option<String>,
+    csrf: String,
+    t_current: &'static str,
+    t_new: &'static str,
+}
+
+fn secure(state: &AppState) -> bool {
+    state.public_url.starts_with("https://")
+}
+
+fn cookie<'a>(
+    state: &AppState,
+    name: &'a str,
+    value: String,
+    max_age: CookieDuration,
+) -> Cookie<'a> {
+    Cookie::build(name, value)
+        .path("/")
+        .http_only(true)
+        .secure(secure(state))
+        .same_site(SameSite::Lax)
+        .max_age(max_age)
+        .finish()
+}
+
+fn login_page(
+    state: &AppState,
+    lang: Lang,
+    status: StatusCode,
+    error: Option<String>,
+    username: String,
+) -> Result<HttpResponse, PageError> {
+    let csrf = hex::encode(rand::rng().random::<[u8; 16]>());
+    let page = LoginPage {
+        page: PageMeta::new(lang, state.demo),
+        heading: lang.pick("Đăng nhập", "Sign in"),
+        error,
+        csrf: csrf.clone(),
+        username,
+        lang_suffix: lang.pick("", "?lang=en"),
+        t_user: lang.pick("Tên đăng nhập", "User name"),
+        t_password: lang.pick("Mật khẩu", "Password"),
+    };
+    let mut resp = render(status, &page, lang)?;
+    resp.add_cookie(&cookie(
+        state,
+        LOGIN_CSRF_COOKIE,
+        csrf,
+        CookieDuration::hours(1),
+    ))
+    .map_err(|e| PageError::internal(lang, &e))?;
+    Ok(resp)
+}
+
+pub async fn login_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    login_page(&state, lang_of(&req), StatusCode::OK, None, String::new())
+}
+
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    if !state
+        .login_limiter
+        .allow(state.client_ip(&req), Instant::now())
+    {
+        return Err(too_many(lang));
+    }
+    let body = read_body(payload)
+        .await
+        .map_err(|_| PageError::bad_request(lang))?;
+    let pairs = parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?;
+    let sent = field(&pairs, "csrf");
+    let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string());
+    if sent.is_empty() || expected.as_deref() != Some(sent.as_str()) {
+        return Err(forbidden(lang));
+    }
+    let username = field(&pairs, "username");
+    let password = field(&pairs, "password");
+    let permit = password_permit(&state, lang).await?;
+    let st = state.clone();
+    let name = username.clone();
+    let result = web::block(move || {
+        let _permit = permit;
+        users::login(&st.store, &mut rand::rng(), &name, &password, Utc::now())
+    })
+    .await
+    .map_err(|e| PageError::internal(lang, &e))?;
+    match result {
+        Ok(session) => {
+            let mut resp = HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/staff"))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .finish();
+            resp.add_cookie(&cookie(
+                &state,
+                SESSION_COOKIE,
+                session.token,
+                CookieDuration::hours(SESSION_HOURS),
+            ))
+            .map_err(|e| PageError::internal(lang, &e))?;
+            let mut gone = cookie(
+                &state,
+                LOGIN_CSRF_COOKIE,
+                String::new(),
+                CookieDuration::ZERO,
+            );
+            gone.make_removal();
+            resp.add_cookie(&gone)
+                .map_err(|e| PageError::internal(lang, &e))?;
+            Ok(resp)
+        }
+        Err(UserError::Throttled(secs)) => login_page(
+            &state,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(throttled_message(lang, secs)),
+            username,
+        ),
+        Err(UserError::BadCredentials) => login_page(
+            &state,
+            lang,
+            StatusCode::UNAUTHORIZED,
+            Some(
+                lang.pick(
+                    "Tên đăng nhập hoặc mật khẩu không đúng.",
+                    "The user name or password is wrong.",
+                )
+                .to_string(),
+            ),
+            username,
+        ),
+        Err(e) => Err(PageError::internal(lang, &e)),
+    }
+}
+
+/// What a throttled sign-in (or password change) is told: the same for every name.
+fn throttled_message(lang: Lang, secs: i64) -> String {
+    lang.pick(
+        "Đăng nhập tạm khóa: đã thử quá nhiều lần với tên này. Xin chờ {n} giây rồi thử lại.",
+        "Signing in is paused: too many attempts for this name. Please wait {n} seconds and try again.",
+    )
+    .replace("{n}", &secs.to_string())
+}
+
+/// A password check costs about 19 MiB of memory for a moment (argon2id): only a few run at
+/// once, the others wait their turn, and a long queue is told to come back.
+async fn password_permit(
+    state: &AppState,
+    lang: Lang,
+) -> Result<tokio::sync::OwnedSemaphorePermit, PageError> {
+    let wait = actix_web::rt::time::timeout(
+        std::time::Duration::from_secs(10),
+        state.password_checks.clone().acquire_owned(),
+    )
+    .await;
+    match wait {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(PageError::unavailable(lang)),
+    }
+}
+
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require_session(&req, lang).await?;
+    form_with_csrf(&req, payload, &csrf, lang).await?;
+    if let Some(c) = req.cookie(SESSION_COOKIE) {
+        let st = state.clone();
+        let token = c.value().to_string();
+        web::block(move || users::logout(&st.store, &token, &staff.username, Utc::now()))
+            .await
+            .map_err(|e| PageError::internal(lang, &e))?
+            .map_err(|e| PageError::internal(lang, &e))?;
+    }
+    let mut resp = HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/login"))
+        .finish();
+    let mut gone = cookie(&state, SESSION_COOKIE, String::new(), CookieDuration::ZERO);
+    gone.make_removal();
+    resp.add_cookie(&gone)
+        .map_err(|e| PageError::internal(lang, &e))?;
+    Ok(resp)
+}
+
+fn password_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: String,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let page = PasswordPage {
+        page: PageMeta::new(lang, state.demo),
+        heading: lang.pick("Đổi mật khẩu", "Change password"),
+        error,
+        csrf,
+        t_current: lang.pick("Mật khẩu hiện tại", "Current password"),
+        t_new: lang.pick(
+            "Mật khẩu mới (ít nhất 10 ký tự)",
+            "New password (at least 10 characters)",
+        ),
+    };
+    render(status, &page, lang)
+}
+
+pub async fn password_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require_session(&req, lang).await?;
+    let notice = staff.must_change_password.then(|| {
+        lang.pick(
+            "Mật khẩu này được in ra khi cài đặt: xin đổi mật khẩu trước khi làm việc khác.",
+            "This password was printed at installation: please change it before anything else.",
+        )
+        .to_string()
+    });
+    password_page(&state, lang, csrf, StatusCode::OK, notice)
+}
+
+pub async fn change_password(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require_session(&req, lang).await?;
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let (current, new) = (field(&pairs, "current"), field(&pairs, "new"));
+    let permit = password_permit(&state, lang).await?;
+    let st = state.clone();
+    let result = web::block(move || {
+        let _permit = permit;
+        users::change_password(
+            &st.store,
+            &mut rand::rng(),
+            &staff,
+            &current,
+            &new,
+            Utc::now(),
+        )
+    })
+    .await
+    .map_err(|e| PageError::internal(lang, &e))?;
+    match result {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/login"))
+            .finish()),
+        Err(UserError::Invalid(msg)) => password_page(
+            &state,
+            lang,
+            csrf,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(msg),
+        ),
+        Err(UserError::BadCredentials) => password_page(
+            &state,
+            lang,
+            csrf,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(
+                lang.pick(
+                    "Mật khẩu hiện tại không đúng.",
+                    "The current password is wrong.",
+                )
+                .to_string(),
+            ),
+        ),
+        Err(UserError::Throttled(secs)) => password_page(
+            &state,
+            lang,
+            csrf,
+            StatusCode::TOO_MANY_REQUESTS,
+            Some(throttled_message(lang, secs)),
+        ),
+        Err(e) => Err(PageError::internal(lang, &e)),
+    }
+}

@@ -1,0 +1,116 @@
+//! Printing a sheet of one-time code slips from the browser (officers for their own unit;
+//! who may and how many is `service::access::slips`).
+
+use crate::domain::local_date;
+use crate::service::access::{self, Action, Denied};
+use crate::service::tickets::TicketError;
+use crate::web::errors::PageError;
+use crate::web::pages::{self, PageMeta};
+use crate::web::{lang_of, AppState};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "staff_slips.html")]
+struct SlipsPage {
+    page: PageMeta,
+    heading: &'static str,
+    csrf: String,
+    units: Vec<(String, String)>,
+    max: u32,
+    t_unit: &'static str,
+    t_count: &'static str,
+    t_submit: &'static str,
+}
+
+/// `GET /staff/tickets`: a form to print a sheet of one-time codes (officers: their unit).
+pub async fn tickets_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require_staff(&req, lang).await?;
+    if !access::role_may(staff.role, Action::IssueSlips) {
+        return Err(PageError::new(
+            StatusCode::FORBIDDEN,
+            lang,
+            lang.pick("Không có quyền", "Not allowed"),
+            lang.pick(
+                "Lãnh đạo xem báo cáo; mã khảo sát do cán bộ một cửa in.",
+                "Leaders read reports; desk officers print survey codes.",
+            ),
+        ));
+    }
+    let st = state.clone();
+    let units = web::block(move || crate::service::units::list(&st.store))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| PageError::internal(lang, &e))?;
+    let today = local_date(Utc::now());
+    let page = SlipsPage {
+        page: PageMeta::new(lang, state.demo),
+        heading: lang.pick("In phiếu mã khảo sát", "Print survey code slips"),
+        csrf,
+        units: units
+            .iter()
+            .filter(|u| u.is_valid_on(today))
+            .filter(|u| access::slips(&staff, u.code.as_str(), 1).is_ok())
+            .map(|u| (u.code.to_string(), u.display_name(lang).to_string()))
+            .collect(),
+        max: access::MAX_SLIPS_PER_SHEET,
+        t_unit: lang.pick("Đơn vị", "Unit"),
+        t_count: lang.pick("Số phiếu (1–200)", "Number of slips (1–200)"),
+        t_submit: lang.pick("Tạo và in", "Create and print"),
+    };
+    render(StatusCode::OK, &page, lang)
+}
+
+/// `POST /staff/tickets`: issues the codes and answers with the printable A4 sheet.
+pub async fn tickets_issue(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require_staff(&req, lang).await?;
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let unit = field(&pairs, "unit");
+    let count: u32 = field(&pairs, "count").trim().parse().unwrap_or(0);
+    let st = state.clone();
+    let issued = web::block(move || {
+        crate::service::tickets::issue_slips(
+            &st.store,
+            &mut rand::rng(),
+            &staff,
+            &unit,
+            count,
+            st.ticket_ttl,
+            Utc::now(),
+        )
+    })
+    .await
+    .map_err(|e| PageError::internal(lang, &e))?;
+    let issued = match issued {
+        Ok(issued) => issued,
+        Err(TicketError::Denied(Denied::Count { max })) => {
+            return Err(PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                lang.pick("Số phiếu không hợp lệ", "Not a valid number of slips"),
+                &lang
+                    .pick("Xin nhập từ 1 đến {max}.", "Please enter 1 to {max}.")
+                    .replace("{max}", &max.to_string()),
+            ))
+        }
+        Err(TicketError::Denied(_)) => return Err(forbidden(lang)),
+        Err(TicketError::Store(e)) => return Err(PageError::internal(lang, &e)),
+        Err(_) => return Err(PageError::bad_request(lang)),
+    };
+    let sheet = crate::render::slips::sheet(&state.public_url, &issued)
+        .map_err(|e| PageError::internal(lang, &e))?;
+    Ok(pages::html(StatusCode::OK, sheet))
+}
