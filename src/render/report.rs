@@ -1,6 +1,7 @@
 //! The report as one self-contained HTML page (inline CSS and SVG, nothing fetched), in
 //! Vietnamese or English, laid out for A4 portrait: what a clerk e-mails and a chairman prints.
 
+use crate::texts::tr;
 use askama::Template;
 
 use crate::domain::form::Lang;
@@ -39,63 +40,36 @@ pub struct Texts {
     pub sample: &'static str,
 }
 
-const VI: Texts = Texts {
-    demo: "Dữ liệu mô phỏng (demo) – không phải kết quả khảo sát thật.",
-    sipas: "Chỉ số hài lòng (SIPAS)",
-    change: "Thay đổi so với kỳ trước",
-    responses: "Số phiếu",
-    participation: "Tỷ lệ tham gia",
-    overall: "Hài lòng chung",
-    online: "Nộp hồ sơ trực tuyến",
-    by_unit: "Chỉ số SIPAS theo đơn vị",
-    bars_note: "Thanh ngang: chỉ số; vạch đen: khoảng tin cậy 95 %. * Dưới 30 phiếu: kết quả chưa đủ tin cậy. Hai đơn vị có khoảng tin cậy chồng lên nhau không khác biệt rõ ràng: không nên xếp hạng theo chênh lệch đó.",
-    factors: "Chỉ số theo yếu tố",
-    factors_caption: "Tỷ lệ hài lòng (%) theo từng yếu tố; màu nền: ≥ 90 · 80–90 · 70–80 · < 70.",
-    unit: "Đơn vị",
-    trend: "Diễn biến qua các kỳ",
-    expectations: "Người dân mong muốn cải thiện",
-    area: "Nội dung",
-    share: "Tỷ lệ lựa chọn",
-    other_forms: "Phiếu khác trong kỳ (không gộp)",
-    method: "Phụ lục: phương pháp",
-    period: "Kỳ báo cáo",
-    form: "Phiếu khảo sát",
-    indices_def: "Cách tính",
-    indices_text: "Chỉ số tiêu chí = số phiếu trả lời 4–5 / số phiếu có câu trả lời hợp lệ (1–5; “không ý kiến” không tính). Chỉ số yếu tố = trung bình các tiêu chí; SIPAS = trung bình các yếu tố (trọng số bằng nhau). Hài lòng chung tính riêng, không gộp vào SIPAS.",
-    ci_def: "Khoảng tin cậy 95 %",
-    ci_text: "Tiêu chí và tỷ lệ: khoảng Wilson. Yếu tố và SIPAS: chỉ số ± 1,96 × sai số chuẩn của tỷ lệ hài lòng từng người trả lời.",
-    change_text: "Khác biệt có ý nghĩa khi |thay đổi| > 1,96 × √(SE² hiện tại + SE² kỳ trước).",
-    sample: "Cỡ mẫu",
-};
-
-const EN: Texts = Texts {
-    demo: "Synthetic demo data – not real survey results.",
-    sipas: "Satisfaction index (SIPAS)",
-    change: "Change from the previous period",
-    responses: "Responses",
-    participation: "Participation",
-    overall: "Overall satisfaction",
-    online: "Submitted online",
-    by_unit: "SIPAS index by unit",
-    bars_note: "Bars: index; black whiskers: 95% confidence interval. * Fewer than 30 responses: not yet reliable. Units whose intervals overlap are not clearly different: do not rank them on that difference.",
-    factors: "Index by factor",
-    factors_caption: "Share satisfied (%) per factor; shading: ≥ 90 · 80–90 · 70–80 · < 70.",
-    unit: "Unit",
-    trend: "Trend over periods",
-    expectations: "What citizens want improved",
-    area: "Area",
-    share: "Chosen by",
-    other_forms: "Other forms in the period (not pooled)",
-    method: "Appendix: method",
-    period: "Period",
-    form: "Questionnaire",
-    indices_def: "Computation",
-    indices_text: "Criterion index = answers of 4–5 / valid answers (1–5; “no opinion” left out). Factor index = mean of its criteria; SIPAS = mean of the factors (equal weights). Overall satisfaction is shown beside it, never mixed in.",
-    ci_def: "95% confidence interval",
-    ci_text: "Criteria and shares: Wilson interval. Factors and SIPAS: index ± 1.96 × standard error of each respondent's share satisfied.",
-    change_text: "A change is significant when |change| > 1.96 × √(SE² now + SE² before).",
-    sample: "Sample size",
-};
+fn texts(lang: Lang) -> Texts {
+    Texts {
+        demo: tr(lang, "common.demo"),
+        sipas: tr(lang, "report_page.sipas"),
+        change: tr(lang, "report_page.change"),
+        responses: tr(lang, "report_page.responses"),
+        participation: tr(lang, "report_page.participation"),
+        overall: tr(lang, "report_page.overall"),
+        online: tr(lang, "report_page.online"),
+        by_unit: tr(lang, "report_page.by_unit"),
+        bars_note: tr(lang, "report_page.bars_note"),
+        factors: tr(lang, "report_page.factors"),
+        factors_caption: tr(lang, "report_page.factors_caption"),
+        unit: tr(lang, "report_page.unit"),
+        trend: tr(lang, "report_page.trend"),
+        expectations: tr(lang, "report_page.expectations"),
+        area: tr(lang, "report_page.area"),
+        share: tr(lang, "report_page.share"),
+        other_forms: tr(lang, "report_page.other_forms"),
+        method: tr(lang, "report_page.method"),
+        period: tr(lang, "report_page.period"),
+        form: tr(lang, "report_page.form"),
+        indices_def: tr(lang, "report_page.indices_def"),
+        indices_text: tr(lang, "report_page.indices_text"),
+        ci_def: tr(lang, "report_page.ci_def"),
+        ci_text: tr(lang, "report_page.ci_text"),
+        change_text: tr(lang, "report_page.change_text"),
+        sample: tr(lang, "report_page.sample"),
+    }
+}
 
 #[derive(Template)]
 #[template(path = "report.html")]
@@ -176,10 +150,8 @@ pub fn render(
     lang: Lang,
     extras: Extras,
 ) -> Result<String, askama::Error> {
-    let t = match lang {
-        Lang::Vi => &VI,
-        Lang::En => &EN,
-    };
+    let texts = texts(lang);
+    let t = &texts;
     let total: Option<&IndexRow> = data.total.as_ref();
     let factor_heads: Vec<String> = data
         .form
@@ -193,8 +165,7 @@ pub fn render(
         .chain(total)
         .map(|r| RowView {
             name: if r.unit_code == crate::domain::table::TOTAL {
-                lang.pick("Toàn quận (chung)", "All units (pooled)")
-                    .to_string()
+                tr(lang, "report.all_units_pooled").to_string()
             } else {
                 r.unit_name.clone()
             },
@@ -273,23 +244,19 @@ pub fn render(
     expectations.sort_by(|a, b| b.1.total_cmp(&a.1));
     let (change_value, change_note) = match &data.change {
         Some(c) => (
-            format!("{} {}", change(c.points, lang), lang.pick("điểm", "pts")),
+            format!("{} {}", change(c.points, lang), tr(lang, "report.pts")),
             format!(
                 "{} {} · {}",
-                lang.pick("so với", "vs"),
+                tr(lang, "report.vs"),
                 c.previous_label,
                 if c.significant {
-                    lang.pick("có ý nghĩa thống kê", "significant")
+                    tr(lang, "report.significant")
                 } else {
-                    lang.pick("không có ý nghĩa thống kê", "not significant")
+                    tr(lang, "report.not_significant")
                 }
             ),
         ),
-        None => (
-            "–".into(),
-            lang.pick("chưa có số liệu kỳ trước", "no previous period")
-                .into(),
-        ),
+        None => ("–".into(), tr(lang, "report.no_previous_period").into()),
     };
     let alphas = total
         .map(|r| {
@@ -313,43 +280,34 @@ pub fn render(
     let responses_n = total.map(|r| r.responses).unwrap_or(0);
     let sample_text = format!(
         "{} {} {} {}.",
-        lang.pick("Cần", "Needed for ±5 % at 95 %:"),
+        tr(lang, "report.needed_for_5_at_95"),
         count(data.sample_needed, lang),
-        lang.pick(
-            "phiếu để sai số ±5 % (độ tin cậy 95 %); kỳ này có",
-            "responses; this period has"
-        ),
+        tr(lang, "report.responses_this_period_has"),
         count(responses_n, lang)
     );
     let period_text = format!(
         "{} {} ({} – {}; {})",
-        lang.pick("Kỳ", "Period"),
+        tr(lang, "report.period"),
         data.period.label,
         data.period.start.format("%d/%m/%Y"),
         data.period.end.format("%d/%m/%Y"),
         match data.period.scheme {
-            crate::domain::period::Scheme::Calendar =>
-                lang.pick("theo năm dương lịch", "calendar periods"),
-            crate::domain::period::Scheme::Decree09 => lang.pick(
-                "kỳ báo cáo theo Nghị định 09/2019/NĐ-CP",
-                "reporting cut-off of Decree 09/2019"
-            ),
+            crate::domain::period::Scheme::Calendar => tr(lang, "report.calendar_periods"),
+            crate::domain::period::Scheme::Decree09 =>
+                tr(lang, "report.reporting_cut_off_of_decree_09"),
         }
     );
     let page = ReportPage {
         lang: lang.code(),
         t,
-        title: lang.pick(
-            "Kết quả khảo sát sự hài lòng",
-            "Citizen satisfaction survey results",
-        ),
+        title: tr(lang, "report.citizen_satisfaction_survey"),
         district: district.to_string(),
         period_label: data.period.label.clone(),
         running_head: format!("{district} · {}", data.period.label).replace('"', "'"),
         period_text,
-        switch_url: format!("{}{}", extras.self_url, lang.pick("?lang=en", "?lang=vi")),
-        switch_lang: lang.pick("en", "vi"),
-        switch_label: lang.pick("English", "Tiếng Việt"),
+        switch_url: format!("{}{}", extras.self_url, tr(lang, "report.lang_vi")),
+        switch_lang: tr(lang, "report.vi"),
+        switch_label: tr(lang, "report.ti_ng_vi_t"),
         synthetic: data.synthetic,
         published: extras.published,
         sipas: total
@@ -392,7 +350,7 @@ pub fn render(
                     r.form_id,
                     r.form_version,
                     count(r.responses, lang),
-                    lang.pick("phiếu", "responses"),
+                    tr(lang, "report.responses"),
                     percent(r.indices.sipas.index, lang)
                 )
             })

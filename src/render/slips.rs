@@ -6,6 +6,10 @@ use askama::Template;
 use crate::domain::local_offset;
 use crate::domain::ticket::IssuedTicket;
 use crate::render::qr;
+use crate::texts::tr;
+
+/// Slips are printed for a desk in Vietnam: in Vietnamese (the sheet says it in English too).
+const VI: crate::domain::form::Lang = crate::domain::form::Lang::Vi;
 
 pub struct SlipView {
     pub qr_svg: String,
@@ -17,6 +21,9 @@ pub struct SlipView {
 #[derive(Template)]
 #[template(path = "slips.html")]
 struct Slips<'a> {
+    t_title: &'static str,
+    t_scan: &'static str,
+    t_valid_until: &'static str,
     unit_name: &'a str,
     slogan: &'a str,
     slips: Vec<SlipView>,
@@ -33,7 +40,7 @@ pub fn sheet(public_url: &str, tickets: &[IssuedTicket]) -> Result<String, qr::Q
         .map(|t| {
             let url = ticket_url(public_url, t);
             Ok(SlipView {
-                qr_svg: qr::inline_svg(&url, 160, "Mã QR khảo sát / survey QR code")?,
+                qr_svg: qr::inline_svg(&url, 160, tr(VI, "slips.qr_label"))?,
                 code: t.code.grouped(),
                 url,
                 expires: t
@@ -45,6 +52,9 @@ pub fn sheet(public_url: &str, tickets: &[IssuedTicket]) -> Result<String, qr::Q
         })
         .collect::<Result<Vec<_>, qr::QrError>>()?;
     Slips {
+        t_title: tr(VI, "slips.title"),
+        t_scan: tr(VI, "slips.scan"),
+        t_valid_until: tr(VI, "slips.valid_until"),
         unit_name,
         slogan: crate::texts::SLOGAN,
         slips,
@@ -56,6 +66,9 @@ pub fn sheet(public_url: &str, tickets: &[IssuedTicket]) -> Result<String, qr::Q
 #[derive(Template)]
 #[template(path = "receipt.html")]
 struct Receipt<'a> {
+    t_title: &'static str,
+    t_invite: &'static str,
+    t_valid_until: &'static str,
     unit_name: &'a str,
     qr_svg: String,
     code: String,
@@ -68,8 +81,11 @@ struct Receipt<'a> {
 pub fn receipt(public_url: &str, t: &IssuedTicket) -> Result<String, qr::QrError> {
     let url = ticket_url(public_url, t);
     Receipt {
+        t_title: tr(VI, "slips.receipt_title"),
+        t_invite: tr(VI, "slips.receipt_invite"),
+        t_valid_until: tr(VI, "slips.receipt_valid_until"),
         unit_name: &t.unit.name,
-        qr_svg: qr::inline_svg(&url, 160, "Mã QR khảo sát / survey QR code")?,
+        qr_svg: qr::inline_svg(&url, 160, tr(VI, "slips.qr_label"))?,
         code: t.code.grouped(),
         url,
         expires: t

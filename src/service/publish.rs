@@ -3,6 +3,7 @@
 //! Publishing again needs a reason and adds a revision; earlier ones stay readable.
 
 pub use crate::store::publications::PublicationRow;
+use crate::texts::tr;
 use chrono::{DateTime, Utc};
 
 use crate::domain::form::Lang;
@@ -39,7 +40,7 @@ pub fn district_name(store: &Store, lang: Lang) -> Result<String, StoreError> {
     Ok(match top.len() {
         0 => "Hailong".to_string(),
         1..=2 => top.join(" · "),
-        _ => lang.pick("Tất cả đơn vị", "All units").to_string(),
+        _ => tr(lang, "publish.all_units").to_string(),
     })
 }
 
@@ -96,8 +97,8 @@ pub fn publish(
     let line = |lang: Lang| {
         let mut s = format!(
             "{} {day} ({} {revision}){}",
-            lang.pick("Đã công bố ngày", "Published on"),
-            lang.pick("lần", "revision"),
+            tr(lang, "publish.published_on"),
+            tr(lang, "publish.revision"),
             if reason.is_empty() {
                 String::new()
             } else {
@@ -105,10 +106,7 @@ pub fn publish(
             }
         );
         if revision > 1 {
-            s.push_str(lang.pick(
-                " · Các lần công bố trước vẫn xem được.",
-                " · Earlier revisions remain available.",
-            ));
+            s.push_str(tr(lang, "publish.earlier_revisions_remain"));
         }
         s
     };

@@ -3,6 +3,7 @@
 //! with a browser: every form carries the session's CSRF token, every change is audited,
 //! a secret (a new password, a new token) is shown once, and a bad CSV line is named.
 
+use crate::texts::tr;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -49,10 +50,7 @@ impl Field {
     fn file(lang: Lang) -> Field {
         Field {
             name: "file",
-            label: lang.pick(
-                "Tệp CSV (Excel: Lưu thành → CSV UTF-8)",
-                "CSV file (Excel: Save As → CSV UTF-8)",
-            ),
+            label: tr(lang, "admin.csv_file_excel_save_as_csv_utf_8"),
             kind: "file",
             value: String::new(),
             options: Vec::new(),
@@ -130,30 +128,22 @@ impl Outcome {
 /// the others.
 pub(crate) fn manage_links(lang: Lang, role: Role) -> Vec<(&'static str, &'static str)> {
     [
-        (
-            Can::ManageUsers,
-            "/staff/users",
-            lang.pick("Người dùng", "Users"),
-        ),
+        (Can::ManageUsers, "/staff/users", tr(lang, "admin.users")),
         (
             Can::ManageTokens,
             "/staff/tokens",
-            lang.pick("Mã truy cập API", "API tokens"),
+            tr(lang, "admin.api_tokens"),
         ),
-        (
-            Can::ManageUnits,
-            "/staff/units",
-            lang.pick("Đơn vị", "Units"),
-        ),
+        (Can::ManageUnits, "/staff/units", tr(lang, "admin.units")),
         (
             Can::ImportDossiers,
             "/staff/dossiers",
-            lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
+            tr(lang, "admin.dossier_counts"),
         ),
         (
             Can::ReadAuditLog,
             "/staff/audit",
-            lang.pick("Nhật ký hoạt động", "Audit log"),
+            tr(lang, "admin.audit_log"),
         ),
     ]
     .into_iter()
@@ -181,7 +171,7 @@ fn base(
     AdminPage {
         page: PageMeta::new(lang, state.demo),
         heading,
-        lang_suffix: lang.pick("", "?lang=en"),
+        lang_suffix: tr(lang, "admin.lang_en"),
         nav: manage_links(lang, staff.role),
         csrf,
         error: None,
@@ -191,8 +181,8 @@ fn base(
         rows: Vec::new(),
         has_actions: false,
         form: None,
-        t_actions: lang.pick("Thao tác", "Actions"),
-        t_empty: lang.pick("Chưa có gì.", "Nothing yet."),
+        t_actions: tr(lang, "admin.actions"),
+        t_empty: tr(lang, "admin.nothing_yet"),
     }
 }
 
@@ -240,18 +230,18 @@ async fn users_page(
     let st = state.clone();
     let (list, options) = blocking(lang, move || {
         let list = users::list(&st.store)?;
-        let options = unit_options(&st, lang, Some(lang.pick("(mọi đơn vị)", "(all units)")))?;
+        let options = unit_options(&st, lang, Some(tr(lang, "admin.all_units")))?;
         Ok::<_, StoreError>((list, options))
     })
     .await?
     .map_err(|e| PageError::internal(lang, &e))?;
-    let mut page = base(lang, &state, &staff, csrf, lang.pick("Người dùng", "Users"));
+    let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.users"));
     page.columns = vec![
-        lang.pick("Tên đăng nhập", "User name"),
-        lang.pick("Vai trò", "Role"),
-        lang.pick("Đơn vị", "Unit"),
-        lang.pick("Tạo lúc (UTC)", "Created (UTC)"),
-        lang.pick("Trạng thái", "State"),
+        tr(lang, "admin.user_name"),
+        tr(lang, "admin.role"),
+        tr(lang, "admin.unit"),
+        tr(lang, "admin.created_utc"),
+        tr(lang, "admin.state"),
     ];
     let now = Utc::now().naive_utc();
     page.rows = list
@@ -263,21 +253,21 @@ async fn users_page(
                         url: "/staff/users/enable",
                         name: "username",
                         value: u.username.clone(),
-                        label: lang.pick("Mở khóa", "Enable"),
+                        label: tr(lang, "admin.enable"),
                     }
                 } else {
                     Action {
                         url: "/staff/users/disable",
                         name: "username",
                         value: u.username.clone(),
-                        label: lang.pick("Khóa", "Disable"),
+                        label: tr(lang, "admin.disable"),
                     }
                 },
                 Action {
                     url: "/staff/users/reset",
                     name: "username",
                     value: u.username.clone(),
-                    label: lang.pick("Cấp lại mật khẩu", "New password"),
+                    label: tr(lang, "admin.new_password"),
                 },
             ],
             cells: vec![
@@ -286,51 +276,56 @@ async fn users_page(
                 u.unit_code.unwrap_or_default(),
                 u.created_at.format("%Y-%m-%d %H:%M").to_string(),
                 if u.disabled {
-                    lang.pick("đã khóa", "disabled").to_string()
+                    tr(lang, "admin.disabled").to_string()
                 } else if u.locked_until.is_some_and(|t| t > now) {
-                    lang.pick("tạm khóa (đăng nhập sai)", "locked (failed sign-ins)")
-                        .to_string()
+                    tr(lang, "admin.locked_failed_sign_ins").to_string()
                 } else {
-                    lang.pick("hoạt động", "active").to_string()
+                    tr(lang, "admin.active").to_string()
                 },
             ],
         })
         .collect();
     let role = outcome.kept("role");
     page.form = Some(FormView {
-        title: lang.pick("Thêm người dùng", "Add a user"),
-        help: lang
-            .pick(
-                "Quản trị: mọi quyền. Cán bộ (officer): một đơn vị — phiếu mã, áp phích, kết quả và góp ý của đơn vị mình. Lãnh đạo (viewer): báo cáo và chỉ số mọi đơn vị, không xem góp ý. Mật khẩu được tạo ngẫu nhiên và chỉ hiện một lần.",
-                "Admin: everything. Officer: one unit — codes, posters, its own results and comments. Viewer (leaders): reports and indices of all units, no raw comments. The password is generated and shown once.",
-            )
-            .to_string(),
+        title: tr(lang, "admin.add_a_user"),
+        help: tr(lang, "admin.admin_everything_officer_one").to_string(),
         action: "/staff/users",
         upload: false,
         fields: vec![
-            Field::text("username", lang.pick("Tên đăng nhập", "User name"), outcome.kept("username")),
+            Field::text(
+                "username",
+                tr(lang, "admin.user_name"),
+                outcome.kept("username"),
+            ),
             Field {
                 name: "role",
-                label: lang.pick("Vai trò", "Role"),
+                label: tr(lang, "admin.role"),
                 kind: "select",
-                value: if role.is_empty() { "officer".into() } else { role },
+                value: if role.is_empty() {
+                    "officer".into()
+                } else {
+                    role
+                },
                 options: vec![
-                    ("officer".into(), lang.pick("Cán bộ một cửa (officer)", "Desk officer (officer)").into()),
-                    ("viewer".into(), lang.pick("Lãnh đạo (viewer)", "Leader (viewer)").into()),
-                    ("admin".into(), lang.pick("Quản trị (admin)", "Admin (admin)").into()),
+                    (
+                        "officer".into(),
+                        tr(lang, "admin.desk_officer_officer").into(),
+                    ),
+                    ("viewer".into(), tr(lang, "admin.leader_viewer").into()),
+                    ("admin".into(), tr(lang, "admin.admin_admin").into()),
                 ],
                 required: true,
             },
             Field {
                 name: "unit",
-                label: lang.pick("Đơn vị (chỉ với cán bộ)", "Unit (officers only)"),
+                label: tr(lang, "admin.unit_officers_only"),
                 kind: "select",
                 value: outcome.kept("unit"),
                 options,
                 required: false,
             },
         ],
-        submit: lang.pick("Thêm", "Add"),
+        submit: tr(lang, "admin.add"),
     });
     finish(page, outcome, lang)
 }
@@ -356,11 +351,7 @@ pub async fn users_add(
     let unit = field(&pairs, "unit");
     let role: Option<Role> = Role::parse(&field(&pairs, "role")).ok();
     let Some(role) = role else {
-        let outcome = Outcome::error(
-            lang.pick("Xin chọn vai trò.", "Please choose a role.")
-                .into(),
-            pairs,
-        );
+        let outcome = Outcome::error(tr(lang, "admin.please_choose_a_role").into(), pairs);
         return users_page(state, lang, staff, csrf, outcome).await;
     };
     let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
@@ -384,17 +375,16 @@ pub async fn users_add(
         Ok(password) => Outcome {
             notice: Some(format!(
                 "{} \"{}\" ({role}). {}",
-                lang.pick("Đã thêm", "Added"),
+                tr(lang, "admin.added"),
                 username.trim(),
-                lang.pick(
-                    "Mật khẩu dưới đây chỉ hiện một lần: hãy trao tận tay; người dùng đổi mật khẩu sau lần đăng nhập đầu.",
-                    "The password below is shown once: hand it over in person; the user changes it after signing in."
-                )
+                tr(lang, "admin.the_password_below_is_shown_once")
             )),
             secret: Some(password),
             ..Default::default()
         },
-        Err(e @ (UserError::Hash | UserError::Store(_))) => return Err(PageError::internal(lang, &e)),
+        Err(e @ (UserError::Hash | UserError::Store(_))) => {
+            return Err(PageError::internal(lang, &e))
+        }
         Err(e) => Outcome::error(e.to_string(), pairs),
     };
     users_page(state, lang, staff, csrf, outcome).await
@@ -429,22 +419,16 @@ async fn user_action(
             notice: Some(match action {
                 UserAction::Disable => format!(
                     "{} \"{username}\"; {}",
-                    lang.pick("Đã khóa", "Disabled"),
-                    lang.pick(
-                        "các phiên đăng nhập đã kết thúc.",
-                        "their sessions have ended."
-                    )
+                    tr(lang, "admin.disabled_2"),
+                    tr(lang, "admin.their_sessions_have_ended")
                 ),
                 UserAction::Enable => {
-                    format!("{} \"{username}\".", lang.pick("Đã mở khóa", "Enabled"))
+                    format!("{} \"{username}\".", tr(lang, "admin.enabled"))
                 }
                 UserAction::Reset => format!(
                     "{} \"{username}\". {}",
-                    lang.pick("Mật khẩu mới của", "New password of"),
-                    lang.pick(
-                        "Chỉ hiện một lần: hãy trao tận tay.",
-                        "Shown once: hand it over in person."
-                    )
+                    tr(lang, "admin.new_password_of"),
+                    tr(lang, "admin.shown_once_hand_it_over_in")
                 ),
             }),
             secret,
@@ -501,23 +485,17 @@ async fn tokens_page(
     let st = state.clone();
     let (list, options) = blocking(lang, move || {
         let list = tokens::list(&st.store)?;
-        let options = unit_options(&st, lang, Some(lang.pick("(mọi đơn vị)", "(all units)")))?;
+        let options = unit_options(&st, lang, Some(tr(lang, "admin.all_units")))?;
         Ok::<_, StoreError>((list, options))
     })
     .await?
     .map_err(|e| PageError::internal(lang, &e))?;
-    let mut page = base(
-        lang,
-        &state,
-        &staff,
-        csrf,
-        lang.pick("Mã truy cập API", "API tokens"),
-    );
+    let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.api_tokens"));
     page.columns = vec![
-        lang.pick("Tên", "Name"),
-        lang.pick("Đơn vị", "Unit"),
-        lang.pick("Tạo lúc (UTC)", "Created (UTC)"),
-        lang.pick("Thu hồi lúc (UTC)", "Revoked (UTC)"),
+        tr(lang, "admin.name"),
+        tr(lang, "admin.unit"),
+        tr(lang, "admin.created_utc"),
+        tr(lang, "admin.revoked_utc"),
     ];
     page.rows = list
         .into_iter()
@@ -529,7 +507,7 @@ async fn tokens_page(
                     url: "/staff/tokens/revoke",
                     name: "name",
                     value: t.name.clone(),
-                    label: lang.pick("Thu hồi", "Revoke"),
+                    label: tr(lang, "admin.revoke"),
                 })
                 .into_iter()
                 .collect(),
@@ -544,27 +522,26 @@ async fn tokens_page(
         })
         .collect();
     page.form = Some(FormView {
-        title: lang.pick("Tạo mã truy cập", "Create a token"),
-        help: lang
-            .pick(
-                "Cho phần mềm một cửa, ki-ốt hoặc máy đọc số liệu (Authorization: Bearer …). Mã chỉ hiện một lần; chỉ lưu bản băm.",
-                "For the one-stop software, kiosks or data readers (Authorization: Bearer …). Shown once; only its hash is stored.",
-            )
-            .to_string(),
+        title: tr(lang, "admin.create_a_token"),
+        help: tr(lang, "admin.for_the_one_stop_software_kiosks").to_string(),
         action: "/staff/tokens",
         upload: false,
         fields: vec![
-            Field::text("name", lang.pick("Tên (để nhận biết)", "Name (to recognise it)"), outcome.kept("name")),
+            Field::text(
+                "name",
+                tr(lang, "admin.name_to_recognise_it"),
+                outcome.kept("name"),
+            ),
             Field {
                 name: "unit",
-                label: lang.pick("Phạm vi", "Scope"),
+                label: tr(lang, "admin.scope"),
                 kind: "select",
                 value: outcome.kept("unit"),
                 options,
                 required: false,
             },
         ],
-        submit: lang.pick("Tạo", "Create"),
+        submit: tr(lang, "admin.create"),
     });
     finish(page, outcome, lang)
 }
@@ -597,12 +574,9 @@ pub async fn tokens_create(
         Ok(token) => Outcome {
             notice: Some(format!(
                 "{} \"{}\". {}",
-                lang.pick("Đã tạo mã", "Created token"),
+                tr(lang, "admin.created_token"),
                 name.trim(),
-                lang.pick(
-                    "Sao chép ngay: mã chỉ hiện một lần.",
-                    "Copy it now: it is shown once."
-                )
+                tr(lang, "admin.copy_it_now_it_is_shown_once")
             )),
             secret: Some(token),
             ..Default::default()
@@ -632,19 +606,13 @@ pub async fn tokens_revoke(
         Outcome::error(
             format!(
                 "{} \"{name}\"",
-                lang.pick(
-                    "Không có mã đang dùng tên",
-                    "There is no active token named"
-                )
+                tr(lang, "admin.there_is_no_active_token_named")
             ),
             Vec::new(),
         )
     } else {
         Outcome {
-            notice: Some(format!(
-                "{} \"{name}\".",
-                lang.pick("Đã thu hồi mã", "Revoked token")
-            )),
+            notice: Some(format!("{} \"{name}\".", tr(lang, "admin.revoked_token"))),
             ..Default::default()
         }
     };
@@ -660,7 +628,7 @@ fn import_fields(lang: Lang, header: &str, kept: String) -> Vec<Field> {
         Field::file(lang),
         Field {
             name: "csv",
-            label: lang.pick("… hoặc dán nội dung CSV", "… or paste the CSV"),
+            label: tr(lang, "admin.or_paste_the_csv"),
             kind: "textarea",
             value: if kept.is_empty() {
                 format!("{header}\n")
@@ -678,10 +646,7 @@ fn refused(error: &dyn std::fmt::Display, text: String, lang: Lang) -> Outcome {
     Outcome::error(
         format!(
             "{} {error}",
-            lang.pick(
-                "Không nhập được, không dòng nào được lưu:",
-                "Not imported, nothing was kept:"
-            )
+            tr(lang, "admin.not_imported_nothing_was_kept")
         ),
         vec![("csv".to_string(), text)],
     )
@@ -710,14 +675,14 @@ async fn units_page(
     let list = blocking(lang, move || units::list(&st.store))
         .await?
         .map_err(|e| PageError::internal(lang, &e))?;
-    let mut page = base(lang, &state, &staff, csrf, lang.pick("Đơn vị", "Units"));
+    let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.units"));
     page.columns = vec![
-        lang.pick("Mã", "Code"),
-        lang.pick("Tên", "Name"),
-        lang.pick("Trực thuộc", "Parent"),
-        lang.pick("Phiếu", "Form"),
-        lang.pick("Hiệu lực", "Valid"),
-        lang.pick("Tiếp nhận từ", "Took over"),
+        tr(lang, "admin.code"),
+        tr(lang, "admin.name"),
+        tr(lang, "admin.parent"),
+        tr(lang, "admin.form"),
+        tr(lang, "admin.valid"),
+        tr(lang, "admin.took_over"),
     ];
     page.rows = list
         .into_iter()
@@ -743,18 +708,15 @@ async fn units_page(
         .collect();
     let kept = outcome.kept("csv");
     page.form = Some(FormView {
-        title: lang.pick("Nhập danh sách đơn vị (CSV)", "Import units (CSV)"),
+        title: tr(lang, "admin.import_units_csv"),
         help: format!(
             "{} {UNITS_HEADER}",
-            lang.pick(
-                "Dán bảng từ Excel (lưu dạng CSV UTF-8). Đơn vị đã có được cập nhật theo mã; một dòng sai thì không dòng nào được lưu. Dòng tiêu đề:",
-                "Paste the sheet from Excel (saved as CSV UTF-8). Existing units are updated by code; one bad line and nothing is kept. Header:"
-            )
+            tr(lang, "admin.paste_the_sheet_from_excel_saved")
         ),
         action: "/staff/units",
         upload: true,
         fields: import_fields(lang, UNITS_HEADER, kept),
-        submit: lang.pick("Nhập", "Import"),
+        submit: tr(lang, "admin.import"),
     });
     finish(page, outcome, lang)
 }
@@ -787,9 +749,9 @@ pub async fn units_import(
         Ok(summary) => Outcome {
             notice: Some(format!(
                 "{} {}, {} {}.",
-                lang.pick("Đã thêm", "Added"),
+                tr(lang, "admin.added"),
                 summary.added,
-                lang.pick("cập nhật", "updated"),
+                tr(lang, "admin.updated"),
                 summary.updated
             )),
             ..Default::default()
@@ -811,34 +773,22 @@ async fn dossiers_page(
     csrf: String,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
-    let mut page = base(
-        lang,
-        &state,
-        &staff,
-        csrf,
-        lang.pick("Số hồ sơ tiếp nhận", "Dossier counts"),
-    );
+    let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.dossier_counts"));
     let kept = outcome.kept("csv");
     let scope = match &staff.unit {
-        Some(u) => format!(
-            "{} {u}.",
-            lang.pick("Chỉ nhập được cho đơn vị", "You can import for unit")
-        ),
+        Some(u) => format!("{} {u}.", tr(lang, "admin.you_can_import_for_unit")),
         None => String::new(),
     };
     page.form = Some(FormView {
-        title: lang.pick("Nhập số hồ sơ (CSV)", "Import dossier counts (CSV)"),
+        title: tr(lang, "admin.import_dossier_counts_csv"),
         help: format!(
             "{} {DOSSIERS_HEADER} {scope}",
-            lang.pick(
-                "Số hồ sơ tiếp nhận mỗi ngày của mỗi đơn vị là mẫu số của tỷ lệ tham gia. Nhập lại một đơn vị và ngày thì thay số cũ; một dòng sai thì không dòng nào được lưu. Dòng tiêu đề:",
-                "Dossiers received per unit and day are the denominator of participation. Re-importing a unit and day replaces its count; one bad line and nothing is kept. Header:"
-            )
+            tr(lang, "admin.dossiers_received_per_unit_and")
         ),
         action: "/staff/dossiers",
         upload: true,
         fields: import_fields(lang, DOSSIERS_HEADER, kept),
-        submit: lang.pick("Nhập", "Import"),
+        submit: tr(lang, "admin.import"),
     });
     finish(page, outcome, lang)
 }
@@ -877,8 +827,8 @@ pub async fn dossiers_import(
         Ok(n) => Outcome {
             notice: Some(format!(
                 "{} {n} {}.",
-                lang.pick("Đã lưu", "Stored"),
-                lang.pick("dòng", "counts")
+                tr(lang, "admin.stored"),
+                tr(lang, "admin.counts")
             )),
             ..Default::default()
         },

@@ -2,6 +2,7 @@
 //! `{"error": {"code", "message"}}` for machines. Never a 500 for bad input; a database
 //! failure is a 503 that asks to try again, and nothing half-written is kept.
 
+use crate::texts::tr;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
@@ -84,11 +85,8 @@ impl PageError {
         PageError::new(
             StatusCode::FORBIDDEN,
             lang,
-            lang.pick("Không có quyền", "Not allowed"),
-            lang.pick(
-                "Tài khoản của bạn không được dùng trang này.",
-                "Your account may not use this page.",
-            ),
+            tr(lang, "errors.not_allowed"),
+            tr(lang, "errors.your_account_may_not_use_this"),
         )
     }
 
@@ -96,11 +94,8 @@ impl PageError {
         PageError::new(
             StatusCode::BAD_REQUEST,
             lang,
-            lang.pick("Không đọc được phiếu", "The form could not be read"),
-            lang.pick(
-                "Nội dung gửi lên không hợp lệ. Xin Ông/Bà mở lại trang khảo sát và thử lại.",
-                "What was sent could not be read. Please open the survey page again and retry.",
-            ),
+            tr(lang, "errors.the_form_could_not_be_read"),
+            tr(lang, "errors.what_was_sent_could_not_be_read"),
         )
     }
 
@@ -108,11 +103,8 @@ impl PageError {
         PageError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             lang,
-            lang.pick("Phiếu quá dài", "The form is too long"),
-            lang.pick(
-                "Xin rút ngắn phần góp ý và gửi lại.",
-                "Please shorten your comment and send it again.",
-            ),
+            tr(lang, "errors.the_form_is_too_long"),
+            tr(lang, "errors.please_shorten_your_comment_and"),
         )
     }
 
@@ -120,11 +112,8 @@ impl PageError {
         PageError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             lang,
-            lang.pick("Hệ thống đang bận", "The service is busy"),
-            lang.pick(
-                "Phiếu của Ông/Bà chưa được lưu. Xin chờ một lát rồi gửi lại.",
-                "Your answers were not saved. Please wait a moment and send them again.",
-            ),
+            tr(lang, "errors.the_service_is_busy"),
+            tr(lang, "errors.your_answers_were_not_saved"),
         )
     }
 
@@ -135,43 +124,46 @@ impl PageError {
         let id = log_internal(cause);
         let mut e = PageError::unavailable(lang);
         e.paragraphs
-            .push(format!("{} {id}", lang.pick("Mã lỗi:", "Error id:")));
+            .push(format!("{} {id}", tr(lang, "errors.error_id")));
         e
     }
 
     pub fn from_submit(e: &SubmitError, lang: Lang) -> PageError {
-        let l = |vi: &str, en: &str| lang.pick(vi, en).to_string();
         match e {
-            SubmitError::UnknownUnit(_) | SubmitError::UnknownForm(_) | SubmitError::WrongForm { .. } => PageError::new(
+            SubmitError::UnknownUnit(_)
+            | SubmitError::UnknownForm(_)
+            | SubmitError::WrongForm { .. } => PageError::new(
                 StatusCode::NOT_FOUND,
                 lang,
-                &l("Không tìm thấy trang khảo sát", "Survey page not found"),
-                &l(
-                    "Mã QR hoặc đường dẫn này không dẫn tới đơn vị nào. Xin quét lại mã QR tại quầy.",
-                    "This QR code or address does not lead to any office. Please scan the code at the desk again.",
-                ),
+                &tr(lang, "errors.survey_page_not_found").to_string(),
+                &tr(lang, "errors.this_qr_code_or_address_does_not").to_string(),
             ),
             SubmitError::UnitClosed(closed) => {
                 let (unit, successors) = (&closed.unit, &closed.successors);
                 let mut page = PageError::new(
                     StatusCode::GONE,
                     lang,
-                    &l("Đơn vị này không còn tiếp nhận khảo sát", "This office no longer takes the survey"),
+                    &tr(lang, "errors.this_office_no_longer_takes_the").to_string(),
                     &format!(
                         "{} {}",
                         unit.display_name(lang),
-                        l(
-                            "đã ngừng hoạt động hoặc đã được sắp xếp, sáp nhập.",
-                            "has closed or been merged into another office."
-                        )
+                        tr(lang, "errors.has_closed_or_been_merged_into").to_string()
                     ),
                 );
                 page.links = successors
                     .iter()
                     .map(|s| {
                         (
-                            format!("/s/{}{}", s.code, if lang == Lang::En { "?lang=en" } else { "" }),
-                            format!("{} {}", l("Đánh giá", "Rate"), s.display_name(lang)),
+                            format!(
+                                "/s/{}{}",
+                                s.code,
+                                if lang == Lang::En { "?lang=en" } else { "" }
+                            ),
+                            format!(
+                                "{} {}",
+                                tr(lang, "errors.rate").to_string(),
+                                s.display_name(lang)
+                            ),
                         )
                     })
                     .collect();
@@ -180,41 +172,29 @@ impl PageError {
             SubmitError::UnknownTicket => PageError::new(
                 StatusCode::NOT_FOUND,
                 lang,
-                &l("Không tìm thấy mã khảo sát", "Survey code not found"),
-                &l(
-                    "Mã khảo sát này không đúng. Xin kiểm tra lại mã in trên phiếu hẹn, hoặc quét mã QR tại quầy.",
-                    "This survey code is not valid. Please check the code on your receipt, or scan the QR code at the desk.",
-                ),
+                &tr(lang, "errors.survey_code_not_found").to_string(),
+                &tr(lang, "errors.this_survey_code_is_not_valid").to_string(),
             ),
             SubmitError::TicketUsed => PageError::new(
                 StatusCode::CONFLICT,
                 lang,
-                &l("Mã khảo sát này đã được sử dụng", "This survey code has already been used"),
-                &l(
-                    "Mỗi mã chỉ dùng được một lần, và ý kiến cho lần giao dịch này đã được ghi nhận. Cảm ơn Ông/Bà.",
-                    "Each code can be used once, and the answers for this visit have already been received. Thank you.",
-                ),
+                &tr(lang, "errors.this_survey_code_has_already").to_string(),
+                &tr(lang, "errors.each_code_can_be_used_once_and").to_string(),
             ),
             SubmitError::TicketExpired => PageError::new(
                 StatusCode::GONE,
                 lang,
-                &l("Mã khảo sát đã hết hạn", "This survey code has expired"),
-                &l(
-                    "Thời hạn đánh giá của mã này đã qua. Ông/Bà vẫn có thể góp ý bằng mã QR dán tại quầy.",
-                    "The time to answer with this code is over. You can still give your opinion with the QR code posted at the desk.",
-                ),
+                &tr(lang, "errors.this_survey_code_has_expired").to_string(),
+                &tr(lang, "errors.the_time_to_answer_with_this").to_string(),
             ),
-            SubmitError::TicketOtherUnit { .. } | SubmitError::BadSubmissionId(_) | SubmitError::Invalid(_) => {
-                PageError::bad_request(lang)
-            }
+            SubmitError::TicketOtherUnit { .. }
+            | SubmitError::BadSubmissionId(_)
+            | SubmitError::Invalid(_) => PageError::bad_request(lang),
             SubmitError::Conflict(_) => PageError::new(
                 StatusCode::CONFLICT,
                 lang,
-                &l("Phiếu này đã được gửi", "This form was already sent"),
-                &l(
-                    "Phiếu này đã được gửi với câu trả lời khác. Xin mở lại trang khảo sát nếu Ông/Bà muốn gửi phiếu mới.",
-                    "This form was already sent with other answers. Please open the survey page again to send a new one.",
-                ),
+                &tr(lang, "errors.this_form_was_already_sent").to_string(),
+                &tr(lang, "errors.this_form_was_already_sent_with").to_string(),
             ),
             SubmitError::Store(err) => PageError::internal(lang, &err),
         }

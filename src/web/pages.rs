@@ -1,6 +1,7 @@
 //! The citizen pages as views: what a template needs, computed from a form, the answers
 //! kept from a failed submission, and the problems found. Templates hold no logic.
 
+use crate::texts::tr;
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
@@ -9,7 +10,7 @@ use askama::Template;
 
 use crate::domain::form::{AnswerProblems, Choice, ExpectationKind, Form, Lang, NO_OPINION};
 
-pub use crate::texts::{DEMO_EN, DEMO_VI, SLOGAN};
+pub use crate::texts::SLOGAN;
 
 pub struct PageMeta {
     pub lang: &'static str,
@@ -25,11 +26,11 @@ impl PageMeta {
         PageMeta {
             lang: lang.code(),
             demo,
-            demo_text: lang.pick(DEMO_VI, DEMO_EN),
+            demo_text: tr(lang, "common.demo"),
             // Relative: the same page in the other language.
-            switch_url: lang.pick("?lang=en", "?lang=vi"),
-            switch_lang: lang.pick("en", "vi"),
-            switch_label: lang.pick("English", "Tiếng Việt"),
+            switch_url: tr(lang, "pages.lang_vi"),
+            switch_lang: tr(lang, "pages.vi"),
+            switch_label: tr(lang, "pages.ti_ng_vi_t"),
         }
     }
 }
@@ -171,19 +172,16 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
     let first = |code: &str| kept.get(code).and_then(|v| v.first()).map(String::as_str);
     let has =
         |code: &str, value: &str| kept.get(code).is_some_and(|v| v.iter().any(|x| x == value));
-    let missing_text = lang.pick("Xin chọn một câu trả lời.", "Please choose an answer.");
+    let missing_text = tr(lang, "pages.please_choose_an_answer");
     let problem_for = |code: &str| -> Option<String> {
         let p = problems?;
         if p.missing.iter().any(|m| m == code) {
             return Some(missing_text.to_string());
         }
-        p.invalid.iter().find(|(c, _)| c == code).map(|_| {
-            lang.pick(
-                "Câu trả lời này không hợp lệ, xin chọn lại.",
-                "This answer is not valid, please choose again.",
-            )
-            .to_string()
-        })
+        p.invalid
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|_| tr(lang, "pages.this_answer_is_not_valid_please").to_string())
     };
     let scale_label = |v: u8| {
         form.scale
@@ -304,9 +302,9 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
             .map(|_| {
                 format!(
                     "{} {} {}",
-                    lang.pick("Góp ý dài tối đa", "Comments may have at most"),
+                    tr(lang, "pages.comments_may_have_at_most"),
                     c.max_chars,
-                    lang.pick("ký tự.", "characters.")
+                    tr(lang, "pages.characters")
                 )
             }),
     });
@@ -340,21 +338,12 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
         choices,
         comment,
         errors,
-        t_fix: lang.pick(
-            "Còn câu hỏi chưa được trả lời. Xin trả lời các câu sau:",
-            "Some questions are not answered yet. Please answer:",
-        ),
-        t_overall: lang.pick("Đánh giá chung", "Overall"),
-        t_submit: lang.pick("Gửi phiếu", "Send"),
-        t_saved: lang.pick(
-            "Đang mất kết nối. Phiếu của Ông/Bà đã được lưu trên điện thoại và sẽ tự gửi khi có mạng trở lại.",
-            "You are offline. Your answers are kept on this phone and will be sent when the connection returns.",
-        ),
-        t_sent: lang.pick("Đã có mạng: phiếu của Ông/Bà đã được gửi. Cảm ơn Ông/Bà!", "Back online: your answers have been sent. Thank you!"),
-        t_privacy: lang.pick(
-            "Phiếu không ghi tên; hệ thống không lưu địa chỉ IP hay thông tin thiết bị của Ông/Bà.",
-            "The survey is anonymous: no IP address or device information is stored.",
-        ),
+        t_fix: tr(lang, "pages.some_questions_are_not_answered"),
+        t_overall: tr(lang, "pages.overall"),
+        t_submit: tr(lang, "pages.send"),
+        t_saved: tr(lang, "pages.you_are_offline_your_answers_are"),
+        t_sent: tr(lang, "pages.back_online_your_answers_have"),
+        t_privacy: tr(lang, "pages.the_survey_is_anonymous_no_ip"),
     }
 }
 

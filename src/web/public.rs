@@ -1,6 +1,7 @@
 //! Public pages that show only the public form's address: the unit's QR code and its
 //! printable poster, plus the health check and a plain home page.
 
+use crate::texts::tr;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -10,7 +11,7 @@ use crate::domain::unit::Unit;
 use crate::render::qr;
 use crate::service::units;
 use crate::web::errors::PageError;
-use crate::web::pages::{self, DEMO_EN, DEMO_VI, SLOGAN};
+use crate::web::pages::{self, SLOGAN};
 use crate::web::{lang_of, AppState};
 
 #[derive(Template)]
@@ -48,11 +49,8 @@ async fn find_unit(
         PageError::new(
             StatusCode::NOT_FOUND,
             lang,
-            lang.pick("Không tìm thấy đơn vị", "Office not found"),
-            lang.pick(
-                "Không có đơn vị nào với mã này.",
-                "There is no office with this code.",
-            ),
+            tr(lang, "public.office_not_found"),
+            tr(lang, "public.there_is_no_office_with_this"),
         )
     })
 }
@@ -99,17 +97,14 @@ pub async fn poster(
         a5,
         parent_name: parent.map(|p| p.display_name(lang).to_string()),
         unit_name: unit.display_name(lang),
-        heading: lang.pick("Khảo sát sự hài lòng", "How satisfied are you?"),
-        lead: lang.pick(
-            "Quét mã QR bằng điện thoại để đánh giá sự phục vụ của chúng tôi. Không ghi tên, chưa đến một phút.",
-            "Scan the QR code with your phone to rate our service. Anonymous, under a minute.",
-        ),
-        qr_svg: qr::inline_svg(&url, 400, lang.pick("Mã QR dẫn tới phiếu khảo sát", "QR code of the survey form"))
+        heading: tr(lang, "public.how_satisfied_are_you"),
+        lead: tr(lang, "public.scan_the_qr_code_with_your_phone"),
+        qr_svg: qr::inline_svg(&url, 400, tr(lang, "public.qr_code_of_the_survey_form"))
             .map_err(|_| PageError::bad_request(lang))?,
         url,
         slogan: SLOGAN,
         demo: state.demo,
-        demo_text: lang.pick(DEMO_VI, DEMO_EN),
+        demo_text: tr(lang, "common.demo"),
     };
     let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
     Ok(pages::html(StatusCode::OK, body))
@@ -133,13 +128,9 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
         state.demo,
         "",
         "Hailong",
-        &[lang
-            .pick(
-                "Khảo sát sự hài lòng của người dân, tổ chức đối với dịch vụ hành chính công. Xin quét mã QR tại quầy Bộ phận Một cửa để đánh giá.",
-                "Citizen-satisfaction survey of public administrative services. Please scan the QR code at the one-stop desk to answer.",
-            )
-            .to_string()],
-        &[])
+        &[tr(lang, "public.citizen_satisfaction_survey_of").to_string()],
+        &[],
+    )
 }
 
 pub async fn not_found(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -149,13 +140,8 @@ pub async fn not_found(state: web::Data<AppState>, req: HttpRequest) -> HttpResp
         lang,
         state.demo,
         "",
-        lang.pick("Không tìm thấy trang", "Page not found"),
-        &[lang
-            .pick(
-                "Địa chỉ này không có trên hệ thống. Xin quét lại mã QR tại quầy.",
-                "This address does not exist. Please scan the QR code at the desk again.",
-            )
-            .to_string()],
+        tr(lang, "public.page_not_found"),
+        &[tr(lang, "public.this_address_does_not_exist").to_string()],
         &[],
     )
 }

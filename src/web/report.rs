@@ -1,6 +1,7 @@
 //! `/reports/{period}`: staff see the live report (and admins the publishing form); anyone
 //! sees the latest published revision, or one named with `?revision=N`.
 
+use crate::texts::tr;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -28,7 +29,7 @@ fn period_of(state: &AppState, raw: &str, lang: Lang) -> Result<Period, PageErro
         PageError::new(
             StatusCode::BAD_REQUEST,
             lang,
-            lang.pick("Kỳ báo cáo không hợp lệ", "Not a valid period"),
+            tr(lang, "report.not_a_valid_period"),
             &e.0,
         )
     })
@@ -64,11 +65,8 @@ pub async fn show(
             None => Err(PageError::new(
                 StatusCode::NOT_FOUND,
                 lang,
-                lang.pick("Không có lần công bố này", "No such revision"),
-                lang.pick(
-                    "Xin xem danh sách các lần công bố.",
-                    "See the list of revisions.",
-                ),
+                tr(lang, "report.no_such_revision"),
+                tr(lang, "report.see_the_list_of_revisions"),
             )),
         };
     }
@@ -78,25 +76,22 @@ pub async fn show(
             None => Err(PageError::new(
                 StatusCode::NOT_FOUND,
                 lang,
-                lang.pick("Báo cáo chưa được công bố", "This report is not published yet"),
-                lang.pick("Kết quả của kỳ này sẽ được công bố sau khi Phòng Nội vụ phê duyệt.", "The results of this period are published once the Home Affairs Office approves them."),
+                tr(lang, "report.this_report_is_not_published_yet"),
+                tr(lang, "report.the_results_of_this_period_are"),
             )),
         };
     };
     // Staff: the live report, the revisions, and for admins the publishing form.
     let mut html = format!(
         "<p><b>{}</b></p><ul>",
-        lang.pick(
-            "Bản xem trước (chưa công bố) · Các lần công bố:",
-            "Live preview (not published) · Published revisions:"
-        )
+        tr(lang, "report.live_preview_not_published")
     );
     for r in &revisions {
         html.push_str(&format!(
             "<li><a href=\"/reports/{0}?revision={1}{4}\">{2} {1}</a> · {3}</li>",
             period.label,
             r.revision,
-            lang.pick("Lần", "Revision"),
+            tr(lang, "report.revision"),
             pages::escape(&format!(
                 "{} · {} · {}",
                 r.published_at
@@ -106,11 +101,11 @@ pub async fn show(
                 r.published_by,
                 r.reason
             )),
-            lang.pick("", "&amp;lang=en"),
+            tr(lang, "report.amp_lang_en"),
         ));
     }
     if revisions.is_empty() {
-        html.push_str(&format!("<li>{}</li>", lang.pick("chưa có", "none yet")));
+        html.push_str(&format!("<li>{}</li>", tr(lang, "report.none_yet")));
     }
     html.push_str("</ul>");
     if access::role_may(staff.role, Action::Publish) {
@@ -118,8 +113,8 @@ pub async fn show(
             "<form method=\"post\" action=\"/reports/{}/publish\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label for=\"ly-do\">{}</label><br><input id=\"ly-do\" name=\"reason\" size=\"40\"> <button type=\"submit\">{}</button></form>",
             period.label,
             pages::escape(&csrf),
-            lang.pick("Lý do (bắt buộc khi công bố lại)", "Reason (required to publish again)"),
-            lang.pick("Công bố", "Publish"),
+            tr(lang, "report.reason_required_to_publish_again"),
+            tr(lang, "report.publish"),
         ));
     }
     let st = state.clone();
@@ -174,22 +169,16 @@ pub async fn publish(
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
             lang,
-            lang.pick("Yêu cầu bị từ chối", "Request refused"),
-            lang.pick(
-                "Xin tải lại trang và thử lại.",
-                "Please reload the page and try again.",
-            ),
+            tr(lang, "report.request_refused"),
+            tr(lang, "report.please_reload_the_page_and_try"),
         ));
     }
     if !access::role_may(staff.role, Action::Publish) {
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
             lang,
-            lang.pick("Không có quyền", "Not allowed"),
-            lang.pick(
-                "Chỉ Phòng Nội vụ (quản trị) được công bố báo cáo.",
-                "Only the Home Affairs Office (admins) may publish.",
-            ),
+            tr(lang, "report.not_allowed"),
+            tr(lang, "report.only_the_home_affairs_office"),
         ));
     }
     let reason = get("reason");
@@ -214,11 +203,8 @@ pub async fn publish(
         Err(PublishError::ReasonNeeded) => Err(PageError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
-            lang.pick("Cần ghi lý do", "A reason is needed"),
-            lang.pick(
-                "Kỳ này đã được công bố. Xin ghi lý do công bố lại.",
-                "This period was published before. Please say why it is published again.",
-            ),
+            tr(lang, "report.a_reason_is_needed"),
+            tr(lang, "report.this_period_was_published_before"),
         )),
         Err(e) => Err(PageError::internal(lang, &e)),
     }

@@ -1,6 +1,7 @@
 //! The citizen's pages: the form behind a poster (`/s/{unit}`) or a one-time code
 //! (`/t/{code}`), the submission, and the thank-you page.
 
+use crate::texts::tr;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -328,11 +329,7 @@ pub async fn thanks(
         .map(|u| u.display_name(lang).to_string())
         .unwrap_or_default();
     let paragraphs = vec![
-        lang.pick(
-            "Ý kiến của Ông/Bà đã được ghi nhận. Kết quả khảo sát được công bố hằng quý để cải thiện chất lượng phục vụ.",
-            "Your answers have been received. Survey results are published every quarter to improve the service.",
-        )
-        .to_string(),
+        tr(lang, "survey.your_answers_have_been_received").to_string(),
         pages::SLOGAN.to_string(),
     ];
     pages::message(
@@ -340,7 +337,7 @@ pub async fn thanks(
         lang,
         state.demo,
         &name,
-        lang.pick("Cảm ơn Ông/Bà!", "Thank you!"),
+        tr(lang, "survey.thank_you"),
         &paragraphs,
         &[],
     )

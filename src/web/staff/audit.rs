@@ -2,6 +2,7 @@
 //! download is itself logged, by `service::audit`).
 
 use crate::service::access::Action;
+use crate::texts::tr;
 use crate::web::errors::PageError;
 use crate::web::pages::PageMeta;
 use crate::web::{lang_of, AppState};
@@ -35,12 +36,12 @@ pub async fn audit_page(
         .map_err(|e| PageError::internal(lang, &e))?;
     let page = AuditPage {
         page: PageMeta::new(lang, state.demo),
-        heading: lang.pick("Nhật ký hoạt động", "Audit log"),
+        heading: tr(lang, "staff_audit.audit_log"),
         columns: [
-            lang.pick("Người thực hiện", "Who"),
-            lang.pick("Hành động", "Action"),
-            lang.pick("Đối tượng", "Target"),
-            lang.pick("Kết quả", "Outcome"),
+            tr(lang, "staff_audit.who"),
+            tr(lang, "staff_audit.action"),
+            tr(lang, "staff_audit.target"),
+            tr(lang, "staff_audit.outcome"),
         ],
         rows: rows
             .into_iter()

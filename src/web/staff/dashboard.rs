@@ -6,6 +6,7 @@ use crate::domain::period::Period;
 use crate::render::table::pct;
 use crate::service::access::{self, Action};
 use crate::service::indices;
+use crate::texts::tr;
 use crate::web::errors::PageError;
 use crate::web::pages::PageMeta;
 use crate::web::{lang_of, AppState};
@@ -100,7 +101,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .collect();
     let page = HomePage {
         page: PageMeta::new(lang, state.demo),
-        heading: lang.pick("Các đơn vị", "Units"),
+        heading: tr(lang, "staff_dashboard.units"),
         username: staff.username.clone(),
         role: staff.role.as_str(),
         csrf,
@@ -116,29 +117,29 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         .flatten()
         .map(|label| {
             (
-                format!("/reports/{label}{}", lang.pick("", "?lang=en")),
+                format!("/reports/{label}{}", tr(lang, "staff_dashboard.lang_en")),
                 label,
             )
         })
         .collect(),
-        t_reports: lang.pick("Báo cáo (xem trước, công bố)", "Reports (preview, publish)"),
+        t_reports: tr(lang, "staff_dashboard.reports_preview_publish"),
         units,
         may_read_responses: access::role_may(staff.role, Action::ReadResponses),
-        t_logout: lang.pick("Đăng xuất", "Sign out"),
-        t_period: lang.pick("Quý hiện tại", "This quarter"),
-        t_unit: lang.pick("Đơn vị", "Unit"),
-        t_today: lang.pick("Hôm nay", "Today"),
-        t_quarter: lang.pick("Quý này", "This quarter"),
-        t_print: lang.pick("In", "Print"),
-        t_poster: lang.pick("Áp phích QR", "QR poster"),
-        t_downloads: lang.pick("Tải về", "Downloads"),
-        t_indices: lang.pick("Bảng chỉ số", "Index table"),
-        t_long: lang.pick("dạng dài", "long form"),
-        t_responses: lang.pick("Phiếu trả lời (đã ẩn danh)", "Responses (anonymised)"),
-        t_change_password: lang.pick("Đổi mật khẩu", "Change password"),
-        t_tickets: lang.pick("In phiếu mã khảo sát", "Print survey code slips"),
+        t_logout: tr(lang, "staff_dashboard.sign_out"),
+        t_period: tr(lang, "staff_dashboard.this_quarter"),
+        t_unit: tr(lang, "staff_dashboard.unit"),
+        t_today: tr(lang, "staff_dashboard.today"),
+        t_quarter: tr(lang, "staff_dashboard.this_quarter_2"),
+        t_print: tr(lang, "staff_dashboard.print"),
+        t_poster: tr(lang, "staff_dashboard.qr_poster"),
+        t_downloads: tr(lang, "staff_dashboard.downloads"),
+        t_indices: tr(lang, "staff_dashboard.index_table"),
+        t_long: tr(lang, "staff_dashboard.long_form"),
+        t_responses: tr(lang, "staff_dashboard.responses_anonymised"),
+        t_change_password: tr(lang, "staff_dashboard.change_password"),
+        t_tickets: tr(lang, "staff_dashboard.print_survey_code_slips"),
         manage: crate::web::admin::manage_links(lang, staff.role),
-        t_manage: lang.pick("Quản lý", "Manage"),
+        t_manage: tr(lang, "staff_dashboard.manage"),
     };
     render(StatusCode::OK, &page, lang)
 }

@@ -5,6 +5,7 @@
 use crate::domain::form::Lang;
 use crate::service::access::{self, Action};
 use crate::service::users::Staff;
+use crate::texts::tr;
 use crate::web::auth::session_of;
 use crate::web::errors::PageError;
 use crate::web::pages::{self};
@@ -34,11 +35,8 @@ pub(crate) fn forbidden(lang: Lang) -> PageError {
     PageError::new(
         StatusCode::FORBIDDEN,
         lang,
-        lang.pick("Yêu cầu bị từ chối", "Request refused"),
-        lang.pick(
-            "Biểu mẫu đã hết hạn hoặc không gửi từ trang của hệ thống. Xin tải lại trang và thử lại.",
-            "The form expired or was not sent from this site. Please reload the page and try again.",
-        ),
+        tr(lang, "staff_forms.request_refused"),
+        tr(lang, "staff_forms.the_form_expired_or_was_not_sent"),
     )
 }
 
@@ -46,11 +44,8 @@ pub fn too_many(lang: Lang) -> PageError {
     PageError::new(
         StatusCode::TOO_MANY_REQUESTS,
         lang,
-        lang.pick("Quá nhiều lần gửi", "Too many attempts"),
-        lang.pick(
-            "Xin chờ vài phút rồi thử lại.",
-            "Please wait a few minutes and try again.",
-        ),
+        tr(lang, "staff_forms.too_many_attempts"),
+        tr(lang, "staff_forms.please_wait_a_few_minutes_and"),
     )
 }
 
@@ -116,13 +111,8 @@ fn too_large(lang: Lang, limit: usize) -> PageError {
     PageError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         lang,
-        lang.pick("Nội dung quá lớn", "Too large"),
-        &lang
-            .pick(
-                "Nội dung gửi lên lớn hơn {size}. Xin chia thành nhiều lần nhập.",
-                "What was sent is larger than {size}. Please send it in parts.",
-            )
-            .replace("{size}", &size),
+        tr(lang, "staff_forms.too_large"),
+        &tr(lang, "staff_forms.what_was_sent_is_larger_than").replace("{size}", &size),
     )
 }
 
@@ -130,11 +120,8 @@ fn not_text(lang: Lang) -> PageError {
     PageError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         lang,
-        lang.pick("Tệp không đọc được", "The file could not be read"),
-        lang.pick(
-            "Tệp không phải văn bản UTF-8. Trong Excel, chọn Lưu thành → \"CSV UTF-8 (phân cách bằng dấu phẩy)\".",
-            "The file is not UTF-8 text. In Excel, choose Save As → \"CSV UTF-8 (Comma delimited)\".",
-        ),
+        tr(lang, "staff_forms.the_file_could_not_be_read"),
+        tr(lang, "staff_forms.the_file_is_not_utf_8_text_in"),
     )
 }
 

@@ -4,6 +4,7 @@
 
 use crate::domain::form::Lang;
 use crate::service::users::{self, UserError, SESSION_HOURS};
+use crate::texts::tr;
 use crate::web::auth::SESSION_COOKIE;
 use crate::web::errors::PageError;
 use crate::web::pages::PageMeta;
@@ -73,13 +74,13 @@ fn login_page(
     let csrf = hex::encode(rand::rng().random::<[u8; 16]>());
     let page = LoginPage {
         page: PageMeta::new(lang, state.demo),
-        heading: lang.pick("Đăng nhập", "Sign in"),
+        heading: tr(lang, "staff_session.sign_in"),
         error,
         csrf: csrf.clone(),
         username,
-        lang_suffix: lang.pick("", "?lang=en"),
-        t_user: lang.pick("Tên đăng nhập", "User name"),
-        t_password: lang.pick("Mật khẩu", "Password"),
+        lang_suffix: tr(lang, "staff_session.lang_en"),
+        t_user: tr(lang, "staff_session.user_name"),
+        t_password: tr(lang, "staff_session.password"),
     };
     let mut resp = render(status, &page, lang)?;
     resp.add_cookie(&cookie(
@@ -166,13 +167,7 @@ pub async fn login(
             &state,
             lang,
             StatusCode::UNAUTHORIZED,
-            Some(
-                lang.pick(
-                    "Tên đăng nhập hoặc mật khẩu không đúng.",
-                    "The user name or password is wrong.",
-                )
-                .to_string(),
-            ),
+            Some(tr(lang, "staff_session.the_user_name_or_password_is").to_string()),
             username,
         ),
         Err(e) => Err(PageError::internal(lang, &e)),
@@ -181,11 +176,7 @@ pub async fn login(
 
 /// What a throttled sign-in (or password change) is told: the same for every name.
 fn throttled_message(lang: Lang, secs: i64) -> String {
-    lang.pick(
-        "Đăng nhập tạm khóa: đã thử quá nhiều lần với tên này. Xin chờ {n} giây rồi thử lại.",
-        "Signing in is paused: too many attempts for this name. Please wait {n} seconds and try again.",
-    )
-    .replace("{n}", &secs.to_string())
+    tr(lang, "staff_session.signing_in_is_paused_too_many").replace("{n}", &secs.to_string())
 }
 
 /// A password check costs about 19 MiB of memory for a moment (argon2id): only a few run at
@@ -240,14 +231,11 @@ fn password_page(
 ) -> Result<HttpResponse, PageError> {
     let page = PasswordPage {
         page: PageMeta::new(lang, state.demo),
-        heading: lang.pick("Đổi mật khẩu", "Change password"),
+        heading: tr(lang, "staff_session.change_password"),
         error,
         csrf,
-        t_current: lang.pick("Mật khẩu hiện tại", "Current password"),
-        t_new: lang.pick(
-            "Mật khẩu mới (ít nhất 10 ký tự)",
-            "New password (at least 10 characters)",
-        ),
+        t_current: tr(lang, "staff_session.current_password"),
+        t_new: tr(lang, "staff_session.new_password_at_least_10"),
     };
     render(status, &page, lang)
 }
@@ -258,13 +246,9 @@ pub async fn password_form(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let (staff, csrf) = require_session(&req, lang).await?;
-    let notice = staff.must_change_password.then(|| {
-        lang.pick(
-            "Mật khẩu này được in ra khi cài đặt: xin đổi mật khẩu trước khi làm việc khác.",
-            "This password was printed at installation: please change it before anything else.",
-        )
-        .to_string()
-    });
+    let notice = staff
+        .must_change_password
+        .then(|| tr(lang, "staff_session.this_password_was_printed_at").to_string());
     password_page(&state, lang, csrf, StatusCode::OK, notice)
 }
 
@@ -308,13 +292,7 @@ pub async fn change_password(
             lang,
             csrf,
             StatusCode::UNPROCESSABLE_ENTITY,
-            Some(
-                lang.pick(
-                    "Mật khẩu hiện tại không đúng.",
-                    "The current password is wrong.",
-                )
-                .to_string(),
-            ),
+            Some(tr(lang, "staff_session.the_current_password_is_wrong").to_string()),
         ),
         Err(UserError::Throttled(secs)) => password_page(
             &state,

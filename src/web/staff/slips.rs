@@ -4,6 +4,7 @@
 use crate::domain::local_date;
 use crate::service::access::{self, Action, Denied};
 use crate::service::tickets::TicketError;
+use crate::texts::tr;
 use crate::web::errors::PageError;
 use crate::web::pages::{self, PageMeta};
 use crate::web::{lang_of, AppState};
@@ -38,11 +39,8 @@ pub async fn tickets_form(
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
             lang,
-            lang.pick("Không có quyền", "Not allowed"),
-            lang.pick(
-                "Lãnh đạo xem báo cáo; mã khảo sát do cán bộ một cửa in.",
-                "Leaders read reports; desk officers print survey codes.",
-            ),
+            tr(lang, "staff_slips.not_allowed"),
+            tr(lang, "staff_slips.leaders_read_reports_desk"),
         ));
     }
     let st = state.clone();
@@ -53,7 +51,7 @@ pub async fn tickets_form(
     let today = local_date(Utc::now());
     let page = SlipsPage {
         page: PageMeta::new(lang, state.demo),
-        heading: lang.pick("In phiếu mã khảo sát", "Print survey code slips"),
+        heading: tr(lang, "staff_slips.print_survey_code_slips"),
         csrf,
         units: units
             .iter()
@@ -62,9 +60,9 @@ pub async fn tickets_form(
             .map(|u| (u.code.to_string(), u.display_name(lang).to_string()))
             .collect(),
         max: access::MAX_SLIPS_PER_SHEET,
-        t_unit: lang.pick("Đơn vị", "Unit"),
-        t_count: lang.pick("Số phiếu (1–200)", "Number of slips (1–200)"),
-        t_submit: lang.pick("Tạo và in", "Create and print"),
+        t_unit: tr(lang, "staff_slips.unit"),
+        t_count: tr(lang, "staff_slips.number_of_slips_1_200"),
+        t_submit: tr(lang, "staff_slips.create_and_print"),
     };
     render(StatusCode::OK, &page, lang)
 }
@@ -100,10 +98,8 @@ pub async fn tickets_issue(
             return Err(PageError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 lang,
-                lang.pick("Số phiếu không hợp lệ", "Not a valid number of slips"),
-                &lang
-                    .pick("Xin nhập từ 1 đến {max}.", "Please enter 1 to {max}.")
-                    .replace("{max}", &max.to_string()),
+                tr(lang, "staff_slips.not_a_valid_number_of_slips"),
+                &tr(lang, "staff_slips.please_enter_1_to").replace("{max}", &max.to_string()),
             ))
         }
         Err(TicketError::Denied(_)) => return Err(forbidden(lang)),
