@@ -34,4 +34,19 @@ run() { # name script [path]
 run "form page (gzip)" form.lua
 run "submission" submit.lua
 HAILONG_TOKEN=$("$bin" tokens create "load-$port" --database-url "$url" | tail -1) \
-HAILONG_UNIT=${unit#/s/} run "API response" api.lua /api/v1/responses
+HAILONG_UNIT=${unit#/s/} run "API response" api.lua /api/v1/responses | tee "$dir/api"
+
+# The floor: a bare actix handler that parses the same JSON and answers 201 (benches/floor.rs),
+# loaded the same way in the same run; durable submissions/s are reported as a ratio to it.
+floor=$(cargo bench --bench floor --no-run --message-format=json 2>/dev/null |
+  grep -o '"executable":"[^"]*floor[^"]*"' | tail -1 | cut -d'"' -f4)
+fport=$((port + 1))
+"$floor" "$fport" >"$dir/floor.log" 2>&1 &
+fpid=$!
+trap 'kill $pid $fpid 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq 1 100); do grep -q listening "$dir/floor.log" && break; sleep 0.1; done
+fout=$(HAILONG_TOKEN=x wrk -t2 -c64 -d"${secs}s" -s benches/load/api.lua "http://127.0.0.1:$fport/api/v1/responses")
+echo "floor (bare actix, same JSON, 201): $(echo "$fout" | grep '^requests')"
+api_n=$(awk '/^API response: requests/ {gsub(",", "", $4); print $4; exit}' "$dir/api")
+floor_n=$(echo "$fout" | awk '/^requests/ {gsub(",", "", $2); print $2}')
+awk -v a="$api_n" -v f="$floor_n" 'BEGIN { printf "durable API submissions / floor: %.3f\n", a / f }'
