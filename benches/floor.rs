@@ -3,7 +3,7 @@
 //! runs it beside the real service and reports durable submissions/s as a ratio to it, so the
 //! figure means the same on a noisy machine.
 //!
-//! Usage: `cargo bench --bench floor -- PORT` (serves until killed).
+//! Usage: `cargo bench --bench floor -- PORT` (serves until killed; cargo passes `--bench`).
 
 use std::collections::BTreeMap;
 
@@ -32,6 +32,12 @@ async fn respond(body: web::Bytes) -> HttpResponse {
 }
 
 fn main() -> std::io::Result<()> {
+    // `cargo test --all-targets` runs bench binaries too, without `--bench`: a server that
+    // never ends has no place there.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("floor: a server for benches/load/cpu.sh; run it with --bench PORT");
+        return Ok(());
+    }
     let port: u16 = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())

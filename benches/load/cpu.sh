@@ -41,7 +41,7 @@ HAILONG_UNIT=${unit#/s/} run "API response" api.lua /api/v1/responses | tee "$di
 floor=$(cargo bench --bench floor --no-run --message-format=json 2>/dev/null |
   grep -o '"executable":"[^"]*floor[^"]*"' | tail -1 | cut -d'"' -f4)
 fport=$((port + 1))
-"$floor" "$fport" >"$dir/floor.log" 2>&1 &
+"$floor" --bench "$fport" >"$dir/floor.log" 2>&1 &
 fpid=$!
 trap 'kill $pid $fpid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 100); do grep -q listening "$dir/floor.log" && break; sleep 0.1; done

@@ -169,8 +169,7 @@ pub fn resolve(
         .or(unit_code)
         .unwrap_or_default()
         .to_string();
-    let unit = store
-        .read(|c| units::get(c, &unit_code))?
+    let unit = crate::service::units::cached(store, &unit_code)?
         .ok_or_else(|| SubmitError::UnknownUnit(unit_code.clone()))?;
     if !unit.is_valid_on(local_date(now)) {
         let successors = store.read(|c| units::successors(c, &unit_code))?;

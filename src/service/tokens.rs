@@ -88,6 +88,7 @@ pub fn create_by<R: Rng + ?Sized>(
         audit::write(c, now, actor, "token.create", &target, "ok")?;
         Ok(())
     })?;
+    store.forget("token");
     Ok(token)
 }
 
@@ -111,6 +112,7 @@ pub fn revoke(
         }
         Ok(n > 0)
     })
+    .inspect(|_| store.forget("token"))
 }
 
 /// The identity behind a presented token, if it is known and not revoked.
@@ -118,7 +120,10 @@ pub fn authenticate(store: &Store, token: &str) -> Result<Option<TokenIdentity>,
     if !token.starts_with(PREFIX) || token.len() > 200 {
         return Ok(None);
     }
-    let row = store.read(|c| tokens::by_hash(c, &hash(token)))?;
+    let h = hash(token);
+    // Every API request asks this: from the store's short memo (revoking here forgets it at
+    // once; another process's revocation is seen within seconds).
+    let row = store.memo("token", &h, |s| s.read(|c| tokens::by_hash(c, &h)))?;
     Ok(row
         .filter(|r| r.revoked_at.is_none())
         .map(|r| TokenIdentity {

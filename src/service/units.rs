@@ -127,7 +127,9 @@ pub fn import(
     synthetic: bool,
     now: DateTime<Utc>,
 ) -> Result<ImportSummary, ImportError> {
-    store.write(|c| import_on(c, list, synthetic, now))
+    let summary = store.write(|c| import_on(c, list, synthetic, now))?;
+    store.forget("unit");
+    Ok(summary)
 }
 
 /// Parses and imports a units CSV for `actor`: the import and its audit entry in one
@@ -147,10 +149,10 @@ pub fn import_csv_by(
             Ok(summary)
         })
     });
-    if let Err(e) = &result {
-        if !matches!(e, ImportError::Store(_)) {
-            audit::refused(store, now, actor, "units.import", &e.to_string());
-        }
+    match &result {
+        Ok(_) => store.forget("unit"),
+        Err(ImportError::Store(_)) => {}
+        Err(e) => audit::refused(store, now, actor, "units.import", &e.to_string()),
     }
     result
 }
@@ -158,6 +160,12 @@ pub fn import_csv_by(
 /// A unit by its code.
 pub fn get(store: &Store, code: &str) -> Result<Option<Unit>, StoreError> {
     store.read(|c| units::get(c, code))
+}
+
+/// A unit by its code, as every submission and form page asks: from the store's short memo
+/// (a unit changes by an import, which forgets it here; other processes within seconds).
+pub fn cached(store: &Store, code: &str) -> Result<Option<Unit>, StoreError> {
+    store.memo("unit", code, |s| s.read(|c| units::get(c, code)))
 }
 
 /// A unit and its parent unit (for a poster's heading).

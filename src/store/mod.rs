@@ -197,7 +197,25 @@ pub struct Store {
     manager: Manager,
     backend: Backend,
     target: DbTarget,
+    memo: std::sync::Arc<Memo>,
 }
+
+/// Short-lived copies of small rows that every submission reads and that rarely change (a
+/// unit, a bearer token): one database read saved per request. Kept per `Store` (so per
+/// database), for `MEMO_TTL` at most, and dropped at once when this process changes them;
+/// another process sees a change within `MEMO_TTL`.
+#[derive(Default)]
+struct Memo {
+    entries: std::sync::Mutex<MemoMap>,
+}
+
+type MemoMap = std::collections::HashMap<
+    (&'static str, String),
+    (std::time::Instant, std::sync::Arc<dyn std::any::Any + Send + Sync>),
+>;
+
+/// How long a memo is trusted.
+pub const MEMO_TTL: Duration = Duration::from_secs(5);
 
 impl Store {
     /// Opens (creating an SQLite file if needed) and migrates the database.
@@ -249,6 +267,7 @@ impl Store {
             manager,
             backend: target.backend(),
             target,
+            memo: Default::default(),
         })
     }
 
@@ -353,6 +372,47 @@ impl Store {
             Ok(conn) => Ok(Some(conn)),
             Err(_) if self.export.state().connections >= EXPORT_CONNECTIONS => Ok(None),
             Err(e) => Err(StoreError::Pool(e)),
+        }
+    }
+
+    /// The value of `kind`/`key` from the memo if it is younger than `MEMO_TTL`, else from
+    /// `load` (and remembered).
+    pub fn memo<T, E>(
+        &self,
+        kind: &'static str,
+        key: &str,
+        load: impl FnOnce(&Store) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        T: Clone + Send + Sync + 'static,
+    {
+        let now = std::time::Instant::now();
+        if let Ok(entries) = self.memo.entries.lock() {
+            if let Some((at, value)) = entries.get(&(kind, key.to_string())) {
+                if now.duration_since(*at) < MEMO_TTL {
+                    if let Some(v) = value.downcast_ref::<T>() {
+                        return Ok(v.clone());
+                    }
+                }
+            }
+        }
+        let value = load(self)?;
+        if let Ok(mut entries) = self.memo.entries.lock() {
+            if entries.len() >= 10_000 {
+                entries.clear();
+            }
+            entries.insert(
+                (kind, key.to_string()),
+                (now, std::sync::Arc::new(value.clone())),
+            );
+        }
+        Ok(value)
+    }
+
+    /// Forgets every memo of `kind` (after this process changed such rows).
+    pub fn forget(&self, kind: &'static str) {
+        if let Ok(mut entries) = self.memo.entries.lock() {
+            entries.retain(|(k, _), _| *k != kind);
         }
     }
 
