@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs=${1:-10}
-cargo build --release --quiet
-bin=${CARGO_TARGET_DIR:-target}/release/hailong
+# HAILONG_BIN=path measures another build (e.g. an older commit's) against the same floor.
+if [ -z "${HAILONG_BIN:-}" ]; then cargo build --release --quiet; fi
+bin=${HAILONG_BIN:-${CARGO_TARGET_DIR:-target}/release/hailong}
 dir=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 url=${DATABASE_URL:-sqlite://$dir/bench.db}
