@@ -179,8 +179,22 @@ fn mask_digit_runs(chars: &[char]) -> String {
 
 /// The comment as it may be exported: e-mails, phone numbers and ID numbers masked.
 pub fn mask(text: &str) -> String {
-    let chars: Vec<char> = text.nfkc().collect();
-    mask_digit_runs(&mask_emails(&chars))
+    // Most comments are already in NFKC (Vietnamese typed on a phone is NFC, with nothing
+    // full-width): the quick check spares them the normalisation.
+    let chars: Vec<char> = match unicode_normalization::is_nfkc_quick(text.chars()) {
+        unicode_normalization::IsNormalized::Yes => text.chars().collect(),
+        _ => text.nfkc().collect(),
+    };
+    // Most comments hold no at-sign and no digit: nothing to look for.
+    let chars = if chars.iter().any(|c| matches!(c, '@' | '(' | '[' | '{')) {
+        mask_emails(&chars)
+    } else {
+        chars
+    };
+    if !chars.iter().any(char::is_ascii_digit) {
+        return chars.into_iter().collect();
+    }
+    mask_digit_runs(&chars)
 }
 
 #[cfg(test)]

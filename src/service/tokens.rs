@@ -105,14 +105,15 @@ pub fn revoke(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    store.write(|c| {
-        let n = tokens::revoke(c, name, now.naive_utc())?;
-        if n > 0 {
-            audit::write(c, now, actor, "token.revoke", name, "ok")?;
-        }
-        Ok(n > 0)
-    })
-    .inspect(|_| store.forget("token"))
+    store
+        .write(|c| {
+            let n = tokens::revoke(c, name, now.naive_utc())?;
+            if n > 0 {
+                audit::write(c, now, actor, "token.revoke", name, "ok")?;
+            }
+            Ok(n > 0)
+        })
+        .inspect(|_| store.forget("token"))
 }
 
 /// The identity behind a presented token, if it is known and not revoked.

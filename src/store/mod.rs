@@ -211,7 +211,10 @@ struct Memo {
 
 type MemoMap = std::collections::HashMap<
     (&'static str, String),
-    (std::time::Instant, std::sync::Arc<dyn std::any::Any + Send + Sync>),
+    (
+        std::time::Instant,
+        std::sync::Arc<dyn std::any::Any + Send + Sync>,
+    ),
 >;
 
 /// How long a memo is trusted.

@@ -8,7 +8,7 @@ use crate::service::users::Staff;
 use crate::texts::tr;
 use crate::web::auth::session_of;
 use crate::web::errors::PageError;
-use crate::web::pages::{self};
+use crate::web::pages;
 use crate::web::parse_urlencoded;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
