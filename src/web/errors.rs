@@ -135,19 +135,19 @@ impl PageError {
             | SubmitError::WrongForm { .. } => PageError::new(
                 StatusCode::NOT_FOUND,
                 lang,
-                &tr(lang, "errors.survey_page_not_found").to_string(),
-                &tr(lang, "errors.this_qr_code_or_address_does_not").to_string(),
+                tr(lang, "errors.survey_page_not_found"),
+                tr(lang, "errors.this_qr_code_or_address_does_not"),
             ),
             SubmitError::UnitClosed(closed) => {
                 let (unit, successors) = (&closed.unit, &closed.successors);
                 let mut page = PageError::new(
                     StatusCode::GONE,
                     lang,
-                    &tr(lang, "errors.this_office_no_longer_takes_the").to_string(),
+                    tr(lang, "errors.this_office_no_longer_takes_the"),
                     &format!(
                         "{} {}",
                         unit.display_name(lang),
-                        tr(lang, "errors.has_closed_or_been_merged_into").to_string()
+                        tr(lang, "errors.has_closed_or_been_merged_into")
                     ),
                 );
                 page.links = successors
@@ -159,11 +159,7 @@ impl PageError {
                                 s.code,
                                 if lang == Lang::En { "?lang=en" } else { "" }
                             ),
-                            format!(
-                                "{} {}",
-                                tr(lang, "errors.rate").to_string(),
-                                s.display_name(lang)
-                            ),
+                            format!("{} {}", tr(lang, "errors.rate"), s.display_name(lang)),
                         )
                     })
                     .collect();
@@ -172,20 +168,20 @@ impl PageError {
             SubmitError::UnknownTicket => PageError::new(
                 StatusCode::NOT_FOUND,
                 lang,
-                &tr(lang, "errors.survey_code_not_found").to_string(),
-                &tr(lang, "errors.this_survey_code_is_not_valid").to_string(),
+                tr(lang, "errors.survey_code_not_found"),
+                tr(lang, "errors.this_survey_code_is_not_valid"),
             ),
             SubmitError::TicketUsed => PageError::new(
                 StatusCode::CONFLICT,
                 lang,
-                &tr(lang, "errors.this_survey_code_has_already").to_string(),
-                &tr(lang, "errors.each_code_can_be_used_once_and").to_string(),
+                tr(lang, "errors.this_survey_code_has_already"),
+                tr(lang, "errors.each_code_can_be_used_once_and"),
             ),
             SubmitError::TicketExpired => PageError::new(
                 StatusCode::GONE,
                 lang,
-                &tr(lang, "errors.this_survey_code_has_expired").to_string(),
-                &tr(lang, "errors.the_time_to_answer_with_this").to_string(),
+                tr(lang, "errors.this_survey_code_has_expired"),
+                tr(lang, "errors.the_time_to_answer_with_this"),
             ),
             SubmitError::TicketOtherUnit { .. }
             | SubmitError::BadSubmissionId(_)
@@ -193,8 +189,8 @@ impl PageError {
             SubmitError::Conflict(_) => PageError::new(
                 StatusCode::CONFLICT,
                 lang,
-                &tr(lang, "errors.this_form_was_already_sent").to_string(),
-                &tr(lang, "errors.this_form_was_already_sent_with").to_string(),
+                tr(lang, "errors.this_form_was_already_sent"),
+                tr(lang, "errors.this_form_was_already_sent_with"),
             ),
             SubmitError::Store(err) => PageError::internal(lang, &err),
         }
