@@ -10,34 +10,8 @@ use reqwest::StatusCode;
 
 use crate::helpers::{fresh_database, full_answers, Backend};
 
-/// Starts `hailong serve` as its own process; returns it and its address.
 fn serve(db: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hailong"))
-        .args([
-            "--database-url",
-            db,
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--rate-limit",
-            "off",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("Hailong is listening on port ")
-                .map(|r| r.split(';').next().unwrap_or("").to_string())
-        })
-        .expect("the server says where it listens");
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, format!("http://127.0.0.1:{port}"))
+    crate::helpers::serve_process(db, &["--rate-limit", "off"])
 }
 
 fn seed(db: &str) {

@@ -276,31 +276,7 @@ fn peak_rss_mib(pid: u32) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_sign_ins_keeps_memory_bounded() {
     let db = fresh_database(Backend::Sqlite);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hailong"))
-        .args([
-            "--database-url",
-            &db,
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--login-rate-limit",
-            "off",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let port = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.strip_prefix("Hailong is listening on port ")
-                .map(|r| r.split(';').next().unwrap_or("").to_string())
-        })
-        .expect("the server says where it listens");
-    std::thread::spawn(move || for _ in lines {});
-    let base = format!("http://127.0.0.1:{port}");
+    let (mut child, base) = crate::helpers::serve_process(&db, &["--login-rate-limit", "off"]);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(120))

@@ -213,3 +213,28 @@ macro_rules! both_backends {
         }
     };
 }
+
+/// Starts `hailong serve` as its own process on a random port with `args` added (the tests
+/// that kill it, or measure its memory); returns it and its address.
+pub fn serve_process(db: &str, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+        .args(["--database-url", db, "serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start hailong serve");
+    let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let port = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("Hailong is listening on port ")
+                .map(|r| r.split(';').next().unwrap_or("").to_string())
+        })
+        .expect("the server says where it listens");
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, format!("http://127.0.0.1:{port}"))
+}
