@@ -3,8 +3,8 @@
 //! processes on one PostgreSQL database.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+
+use std::process::{Child, Command};
 
 use reqwest::StatusCode;
 

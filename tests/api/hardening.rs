@@ -2,8 +2,7 @@
 //! its fix: parallel guesses, stalled exports, forged proxy headers, memory under a flood of
 //! sign-ins, enumeration, NUL bytes, trivial passwords, links from answers to dossiers.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::io::Write;
 use std::time::Duration;
 
 use reqwest::StatusCode;
