@@ -178,7 +178,18 @@ pub fn resolve(
             successors,
         })));
     }
-    let form = match requested_form {
+    let form = pick_form(forms, &unit, requested_form)?;
+    Ok(Resolved { unit, form, ticket })
+}
+
+/// The form a submission is for: the unit's current form, or the version the page showed
+/// (`sipas-2017@1`), which must be of the unit's form.
+fn pick_form(
+    forms: &FormRegistry,
+    unit: &Unit,
+    requested_form: Option<&str>,
+) -> Result<Arc<Form>, SubmitError> {
+    Ok(match requested_form {
         None | Some("") => forms
             .latest(&unit.form_id)
             .ok_or_else(|| SubmitError::UnknownForm(unit.form_id.clone()))?,
@@ -206,8 +217,7 @@ pub fn resolve(
             }
             .ok_or_else(|| SubmitError::UnknownForm(name.to_string()))?
         }
-    };
-    Ok(Resolved { unit, form, ticket })
+    })
 }
 
 /// Validates and stores one submission. Returns only once the response is committed.
@@ -243,58 +253,9 @@ pub fn submit(
         }
         Err(e) => return Err(e),
     };
-    let answers = resolved
-        .form
-        .validate(&submission.pairs)
-        .map_err(|problems| {
-            SubmitError::Invalid(Box::new(InvalidSubmission {
-                problems,
-                form: resolved.form.clone(),
-                unit: resolved.unit.clone(),
-            }))
-        })?;
-    let row = NewResponseRow {
-        submission_id: submission_id.clone(),
-        unit_code: resolved.unit.code.to_string(),
-        form_id: resolved.form.id.clone(),
-        form_version: i32::try_from(resolved.form.version).unwrap_or(i32::MAX),
-        source: submission.source.as_str().to_string(),
-        via_ticket: resolved.ticket.is_some(),
-        submitted_at: crate::domain::day_of(now.naive_utc()),
-        local_date: local_date(now),
-        answers: answers.to_json(),
-        comment: answers.comment.clone(),
-        digest: digest_for(resolved.unit.code.as_str(), &resolved.form, &answers),
-        synthetic,
-    };
-    let tally_key = TallyKey {
-        unit_code: row.unit_code.clone(),
-        day: row.local_date,
-        form_id: row.form_id.clone(),
-        form_version: row.form_version,
-    };
-    let mut delta = Tally::default();
-    delta.add(&resolved.form, &answers.values, resolved.ticket.is_some());
-    let job_row = row.clone();
-    let ticket_code = resolved.ticket.as_ref().map(|t| t.code.clone());
-    let stored = store.write_grouped(
-        move |conn| -> Result<(i64, Option<(TallyKey, Tally)>), SubmitError> {
-            let row = job_row;
-            if let Some(t) = &ticket_code {
-                if !tickets::claim(conn, t, now.naive_utc())? {
-                    let current = tickets::get(conn, t)?;
-                    return Err(match current {
-                        Some(t) if t.used_at.is_some() => SubmitError::TicketUsed,
-                        Some(_) => SubmitError::TicketExpired,
-                        None => SubmitError::UnknownTicket,
-                    });
-                }
-            }
-            responses::insert(conn, std::slice::from_ref(&row))?;
-            let id = responses::id_of(conn, &row.submission_id)?.unwrap_or_default();
-            Ok((id, Some((tally_key, delta))))
-        },
-    );
+    let write = prepare(&resolved, &submission, &submission_id, now, synthetic)?;
+    let unit_code = write.row.unit_code.clone();
+    let stored = store.write_grouped(write.job(now));
     let response_id = match stored {
         Ok(id) => {
             crate::telemetry::count_submission(submission.source.as_str());
@@ -319,9 +280,153 @@ pub fn submit(
     Ok(Receipt {
         response_id,
         submission_id,
-        unit_code: row.unit_code,
+        unit_code,
         created: true,
     })
+}
+
+/// A response ready to store: its row, the tally delta, and the ticket to claim.
+struct Write {
+    row: NewResponseRow,
+    tally_key: TallyKey,
+    delta: Tally,
+    ticket_code: Option<String>,
+}
+
+/// Validates the answers against the resolved form and builds what is stored.
+fn prepare(
+    resolved: &Resolved,
+    submission: &Submission,
+    submission_id: &str,
+    now: DateTime<Utc>,
+    synthetic: bool,
+) -> Result<Write, SubmitError> {
+    let answers = resolved
+        .form
+        .validate(&submission.pairs)
+        .map_err(|problems| {
+            SubmitError::Invalid(Box::new(InvalidSubmission {
+                problems,
+                form: resolved.form.clone(),
+                unit: resolved.unit.clone(),
+            }))
+        })?;
+    let row = NewResponseRow {
+        submission_id: submission_id.to_string(),
+        unit_code: resolved.unit.code.to_string(),
+        form_id: resolved.form.id.clone(),
+        form_version: i32::try_from(resolved.form.version).unwrap_or(i32::MAX),
+        source: submission.source.as_str().to_string(),
+        via_ticket: resolved.ticket.is_some(),
+        submitted_at: crate::domain::day_of(now.naive_utc()),
+        local_date: local_date(now),
+        answers: answers.to_json(),
+        comment: answers.comment.clone(),
+        digest: digest_for(resolved.unit.code.as_str(), &resolved.form, &answers),
+        synthetic,
+    };
+    let tally_key = TallyKey {
+        unit_code: row.unit_code.clone(),
+        day: row.local_date,
+        form_id: row.form_id.clone(),
+        form_version: row.form_version,
+    };
+    let mut delta = Tally::default();
+    delta.add(&resolved.form, &answers.values, resolved.ticket.is_some());
+    Ok(Write {
+        row,
+        tally_key,
+        delta,
+        ticket_code: resolved.ticket.as_ref().map(|t| t.code.clone()),
+    })
+}
+
+impl Write {
+    /// The work of the group commit: claim the ticket (if any), insert, return the id.
+    fn job(
+        self,
+        now: DateTime<Utc>,
+    ) -> impl FnOnce(
+        &mut crate::store::DbConnection,
+    ) -> Result<(i64, Option<(TallyKey, Tally)>), SubmitError>
+           + Send
+           + 'static {
+        let Write {
+            row,
+            tally_key,
+            delta,
+            ticket_code,
+        } = self;
+        move |conn| {
+            if let Some(t) = &ticket_code {
+                if !tickets::claim(conn, t, now.naive_utc())? {
+                    let current = tickets::get(conn, t)?;
+                    return Err(match current {
+                        Some(t) if t.used_at.is_some() => SubmitError::TicketUsed,
+                        Some(_) => SubmitError::TicketExpired,
+                        None => SubmitError::UnknownTicket,
+                    });
+                }
+            }
+            responses::insert(conn, std::slice::from_ref(&row))?;
+            let id = responses::id_of(conn, &row.submission_id)?.unwrap_or_default();
+            Ok((id, Some((tally_key, delta))))
+        }
+    }
+}
+
+/// The common case of a request handler, without a thread of the blocking pool: a poster or
+/// kiosk submission (no ticket) to a unit the store has just read (its memo), stored by an
+/// awaited group commit. `None` when this needs the database before the write (a ticket, a
+/// unit not in the memo, a closed unit, a repeated submission id): then call `submit`.
+pub async fn submit_inline(
+    store: &Store,
+    forms: &FormRegistry,
+    submission: &Submission,
+    now: DateTime<Utc>,
+) -> Option<Result<Receipt, SubmitError>> {
+    let Target::Unit(code) = &submission.target else {
+        return None;
+    };
+    let unit = store.memo_peek::<Option<Unit>>("unit", code)??;
+    if !unit.is_valid_on(local_date(now)) {
+        return None;
+    }
+    let submission_id = match &submission.submission_id {
+        Some(s) if !s.trim().is_empty() => match Uuid::parse_str(s.trim()) {
+            Ok(id) => id.hyphenated().to_string(),
+            Err(_) => return Some(Err(SubmitError::BadSubmissionId(s.clone()))),
+        },
+        _ => Uuid::new_v4().hyphenated().to_string(),
+    };
+    let form = match pick_form(forms, &unit, submission.form.as_deref()) {
+        Ok(form) => form,
+        Err(e) => return Some(Err(e)),
+    };
+    let resolved = Resolved {
+        unit,
+        form,
+        ticket: None,
+    };
+    let write = match prepare(&resolved, submission, &submission_id, now, false) {
+        Ok(write) => write,
+        Err(e) => return Some(Err(e)),
+    };
+    let unit_code = write.row.unit_code.clone();
+    match store.write_grouped_async(write.job(now)).await {
+        Ok(response_id) => {
+            crate::telemetry::count_submission(submission.source.as_str());
+            Some(Ok(Receipt {
+                response_id,
+                submission_id,
+                unit_code,
+                created: true,
+            }))
+        }
+        // A repeated submission id: `submit` finds the first and answers as it was answered.
+        Err(SubmitError::Store(e)) if e.is_unique_violation() => None,
+        Err(e) => Some(Err(e)),
+    }
 }
 
 struct Stored {

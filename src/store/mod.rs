@@ -181,6 +181,26 @@ macro_rules! on_backend {
     };
 }
 
+/// Work that joins a group commit: it runs in its own savepoint and returns its value and,
+/// for a response, the tally delta to merge into the batch's.
+pub trait GroupedWork<T, E>:
+    FnOnce(
+        &mut DbConnection,
+    ) -> Result<(T, Option<(tallies::TallyKey, crate::domain::index::Tally)>), E>
+    + Send
+    + 'static
+{
+}
+
+impl<T, E, F> GroupedWork<T, E> for F where
+    F: FnOnce(
+            &mut DbConnection,
+        ) -> Result<(T, Option<(tallies::TallyKey, crate::domain::index::Tally)>), E>
+        + Send
+        + 'static
+{
+}
+
 /// How many raw exports may stream at once.
 pub const EXPORT_CONNECTIONS: u32 = 2;
 
@@ -316,15 +336,45 @@ impl Store {
     /// Like `write`, for the hot path of submissions: the work joins the next group commit
     /// (its own savepoint inside a shared transaction) and its tally delta is merged with the
     /// batch's; the call returns once that transaction has committed, or failed.
-    pub fn write_grouped<T, E>(
+    pub fn write_grouped<T, E>(&self, f: impl GroupedWork<T, E>) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<T, E>>(1);
+        self.join_group(f, move |answer| {
+            let _ = tx.send(answer);
+        })?;
+        rx.recv().unwrap_or_else(|_| {
+            Err(E::from(StoreError::Connect(
+                "the database writer has stopped".into(),
+            )))
+        })
+    }
+
+    /// The same, awaited: an async caller (a request handler) waits for the commit without
+    /// holding a thread of the blocking pool (two thread hand-offs less per submission).
+    pub async fn write_grouped_async<T, E>(&self, f: impl GroupedWork<T, E>) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel::<Result<T, E>>();
+        self.join_group(f, move |answer| {
+            let _ = tx.send(answer);
+        })?;
+        rx.await.unwrap_or_else(|_| {
+            Err(E::from(StoreError::Connect(
+                "the database writer has stopped".into(),
+            )))
+        })
+    }
+
+    fn join_group<T, E>(
         &self,
-        f: impl FnOnce(
-                &mut DbConnection,
-            )
-                -> Result<(T, Option<(tallies::TallyKey, crate::domain::index::Tally)>), E>
-            + Send
-            + 'static,
-    ) -> Result<T, E>
+        f: impl GroupedWork<T, E>,
+        reply: impl FnOnce(Result<T, E>) + Send + 'static,
+    ) -> Result<(), E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
@@ -336,7 +386,6 @@ impl Store {
             })
             .as_ref()
             .map_err(|e| E::from(StoreError::Connect(e.clone())))?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Result<T, E>>(1);
         let job: group::Job = Box::new(
             move |conn: &mut DbConnection, deltas: &mut group::TallyDeltas| -> group::Completion {
                 let result: Result<T, E> = conn
@@ -349,22 +398,30 @@ impl Store {
                         value
                     });
                 Box::new(move |commit: Result<(), String>| {
-                    let answer = match commit {
+                    reply(match commit {
                         Ok(()) => result,
                         Err(e) => Err(E::from(StoreError::Connect(format!(
                             "the batch did not commit: {e}"
                         )))),
-                    };
-                    let _ = tx.send(answer);
+                    });
                 })
             },
         );
-        group.submit(job).map_err(E::from)?;
-        rx.recv().unwrap_or_else(|_| {
-            Err(E::from(StoreError::Connect(
-                "the database writer has stopped".into(),
-            )))
-        })
+        group.submit(job).map_err(E::from)
+    }
+
+    /// A memo of `kind`/`key` younger than `MEMO_TTL`, without loading it (for work that
+    /// must not touch the database, such as a request handler's fast path).
+    pub fn memo_peek<T: Clone + Send + Sync + 'static>(
+        &self,
+        kind: &'static str,
+        key: &str,
+    ) -> Option<T> {
+        let entries = self.memo.entries.lock().ok()?;
+        let (at, value) = entries.get(&(kind, key.to_string()))?;
+        (at.elapsed() < MEMO_TTL)
+            .then(|| value.downcast_ref::<T>().cloned())
+            .flatten()
     }
 
     /// A connection for one long streaming read, or `None` when all export connections

@@ -270,11 +270,16 @@ async fn take(
         submission_id: submission_id.clone(),
         source,
     };
-    let st = state.clone();
-    let result =
-        web::block(move || submit::submit(&st.store, &st.forms, submission, Utc::now(), false))
-            .await
-            .map_err(|e| PageError::internal(lang, &e))?;
+    let now = Utc::now();
+    let result = match submit::submit_inline(&state.store, &state.forms, &submission, now).await {
+        Some(done) => done,
+        None => {
+            let st = state.clone();
+            web::block(move || submit::submit(&st.store, &st.forms, submission, now, false))
+                .await
+                .map_err(|e| PageError::internal(lang, &e))?
+        }
+    };
     match result {
         Ok(receipt) => Ok(HttpResponse::SeeOther()
             .insert_header((
