@@ -343,14 +343,7 @@ fn prepare(
 
 impl Write {
     /// The work of the group commit: claim the ticket (if any), insert, return the id.
-    fn job(
-        self,
-        now: DateTime<Utc>,
-    ) -> impl FnOnce(
-        &mut crate::store::DbConnection,
-    ) -> Result<(i64, Option<(TallyKey, Tally)>), SubmitError>
-           + Send
-           + 'static {
+    fn job(self, now: DateTime<Utc>) -> impl crate::store::GroupedWork<i64, SubmitError> {
         let Write {
             row,
             tally_key,
