@@ -381,7 +381,7 @@ pub async fn submit_inline(
     let Target::Unit(code) = &submission.target else {
         return None;
     };
-    let unit = store.memo_peek::<Option<Unit>>("unit", code)??;
+    let unit = crate::service::units::remembered(store, code)?;
     if !unit.is_valid_on(local_date(now)) {
         return None;
     }

@@ -157,15 +157,16 @@ pub fn import_csv_by(
     result
 }
 
-/// A unit by its code.
-pub fn get(store: &Store, code: &str) -> Result<Option<Unit>, StoreError> {
-    store.read(|c| units::get(c, code))
-}
-
 /// A unit by its code, as every submission and form page asks: from the store's short memo
 /// (a unit changes by an import, which forgets it here; other processes within seconds).
 pub fn cached(store: &Store, code: &str) -> Result<Option<Unit>, StoreError> {
     store.memo("unit", code, |s| s.read(|c| units::get(c, code)))
+}
+
+/// The unit if the memo holds it now, without touching the database (`None`: not in the
+/// memo, or no such unit): for a request handler that must not block its worker.
+pub fn remembered(store: &Store, code: &str) -> Option<Unit> {
+    store.memo_peek::<Option<Unit>>("unit", code).flatten()
 }
 
 /// A unit and its parent unit (for a poster's heading).

@@ -323,12 +323,18 @@ pub async fn thanks(
 ) -> HttpResponse {
     let lang = lang_of(&req);
     let code = path.into_inner();
-    let st = state.clone();
-    let unit = web::block(move || units::get(&st.store, &code))
-        .await
-        .ok()
-        .and_then(Result::ok)
-        .flatten();
+    // The unit was read a moment ago by the submission that led here: usually in the memo.
+    let unit = match units::remembered(&state.store, &code) {
+        Some(unit) => Some(unit),
+        None => {
+            let st = state.clone();
+            web::block(move || units::cached(&st.store, &code))
+                .await
+                .ok()
+                .and_then(Result::ok)
+                .flatten()
+        }
+    };
     let name = unit
         .as_ref()
         .map(|u| u.display_name(lang).to_string())
