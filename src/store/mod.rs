@@ -229,13 +229,12 @@ struct Memo {
     entries: std::sync::Mutex<MemoMap>,
 }
 
+/// By kind ("unit", "token"), then key: a lookup by `&str` allocates nothing.
 type MemoMap = std::collections::HashMap<
-    (&'static str, String),
-    (
-        std::time::Instant,
-        std::sync::Arc<dyn std::any::Any + Send + Sync>,
-    ),
+    &'static str,
+    std::collections::HashMap<String, (std::time::Instant, MemoValue)>,
 >;
+type MemoValue = std::sync::Arc<dyn std::any::Any + Send + Sync>;
 
 /// How long a memo is trusted.
 pub const MEMO_TTL: Duration = Duration::from_secs(5);
@@ -418,7 +417,7 @@ impl Store {
         key: &str,
     ) -> Option<T> {
         let entries = self.memo.entries.lock().ok()?;
-        let (at, value) = entries.get(&(kind, key.to_string()))?;
+        let (at, value) = entries.get(kind)?.get(key)?;
         (at.elapsed() < MEMO_TTL)
             .then(|| value.downcast_ref::<T>().cloned())
             .flatten()
@@ -446,24 +445,21 @@ impl Store {
     where
         T: Clone + Send + Sync + 'static,
     {
-        let now = std::time::Instant::now();
-        if let Ok(entries) = self.memo.entries.lock() {
-            if let Some((at, value)) = entries.get(&(kind, key.to_string())) {
-                if now.duration_since(*at) < MEMO_TTL {
-                    if let Some(v) = value.downcast_ref::<T>() {
-                        return Ok(v.clone());
-                    }
-                }
-            }
+        if let Some(value) = self.memo_peek(kind, key) {
+            return Ok(value);
         }
         let value = load(self)?;
         if let Ok(mut entries) = self.memo.entries.lock() {
-            if entries.len() >= 10_000 {
-                entries.clear();
+            let of_kind = entries.entry(kind).or_default();
+            if of_kind.len() >= 10_000 {
+                of_kind.clear();
             }
-            entries.insert(
-                (kind, key.to_string()),
-                (now, std::sync::Arc::new(value.clone())),
+            of_kind.insert(
+                key.to_string(),
+                (
+                    std::time::Instant::now(),
+                    std::sync::Arc::new(value.clone()),
+                ),
             );
         }
         Ok(value)
@@ -472,7 +468,7 @@ impl Store {
     /// Forgets every memo of `kind` (after this process changed such rows).
     pub fn forget(&self, kind: &'static str) {
         if let Ok(mut entries) = self.memo.entries.lock() {
-            entries.retain(|(k, _), _| *k != kind);
+            entries.remove(kind);
         }
     }
 
