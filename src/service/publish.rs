@@ -10,10 +10,10 @@ use crate::domain::form::Lang;
 use crate::domain::local_offset;
 use crate::domain::period::Period;
 use crate::render::report::{self, Extras};
+use crate::service::audit::write as audit;
 use crate::service::forms::FormRegistry;
 use crate::service::indices::IndicesError;
 use crate::service::report::gather;
-use crate::service::users::audit;
 use crate::store::publications;
 use crate::store::{units, Store, StoreError};
 

@@ -2,7 +2,7 @@
 //! deleted by the service itself; answers without identifiers are kept. The running tallies
 //! hold no comments, so no figure moves.
 
-use crate::service::users::audit;
+use crate::service::audit::write as audit;
 use crate::store::{responses, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 

@@ -150,7 +150,7 @@ fn verify(password: &str, hash: &str) -> bool {
     computed.is_ok() && Output::new(&out).is_ok_and(|o| o == expected)
 }
 
-pub use crate::service::audit::write as audit;
+use crate::service::audit::write as audit;
 
 /// A user to add.
 #[derive(Debug, Clone)]
