@@ -63,6 +63,10 @@ pub enum Action {
     ReadLiveReport,
     /// What the one-stop software does for a unit: codes, submissions, dossier counts.
     ActForUnit,
+    /// The feedback queue: read citizens' texts and contacts, decide, answer, publish.
+    HandleFeedback,
+    /// Feedback items (masked, no contacts) through the API or an export.
+    ReadFeedback,
 }
 
 /// Why a caller is refused.
@@ -82,7 +86,9 @@ pub fn role_may(role: Role, action: Action) -> bool {
     match action {
         UseStaffPages | ReadIndices | ReadLiveReport => true,
         ManageUsers | ManageTokens | ManageUnits | ReadAuditLog | Publish => role == Role::Admin,
-        ImportDossiers | IssueSlips | ReadResponses => role != Role::Viewer,
+        ImportDossiers | IssueSlips | ReadResponses | HandleFeedback | ReadFeedback => {
+            role != Role::Viewer
+        }
         // Machines only: no cookie can be made to post for a signed-in user.
         ActForUnit => false,
     }
@@ -94,6 +100,9 @@ fn refusal(action: Action) -> &'static str {
             "leaders (viewers) read indices and reports; raw responses and comments are for the Home Affairs Office and unit officers"
         }
         Action::ActForUnit => "a bearer token is needed",
+        Action::HandleFeedback | Action::ReadFeedback => {
+            "leaders (viewers) read the feedback figures; citizens' texts are for the unit's officers and the Home Affairs Office"
+        }
         _ => "this role may not do that",
     }
 }
@@ -112,6 +121,7 @@ pub fn unit_for(
             action,
             Action::ReadIndices
                 | Action::ReadResponses
+                | Action::ReadFeedback
                 | Action::ActForUnit
                 | Action::ImportDossiers
         ),

@@ -7,6 +7,7 @@ pub mod backup;
 pub mod demo;
 pub mod dossiers;
 pub mod export;
+pub mod feedback;
 pub mod forms;
 pub mod indices;
 pub mod publish;
@@ -17,6 +18,7 @@ pub mod tickets;
 pub mod tokens;
 pub mod units;
 pub mod users;
+pub mod webhook;
 
 /// CSV text as the importers read it: without a byte-order mark (Excel writes one) and with
 /// Windows line ends (`\r\n`, what Excel and a browser's text box send) made `\n`, because

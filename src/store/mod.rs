@@ -10,6 +10,7 @@
 
 pub mod dossiers;
 pub mod export;
+pub mod feedback;
 pub mod group;
 pub mod meta;
 pub mod publications;

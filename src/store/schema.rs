@@ -53,6 +53,7 @@ diesel::table! {
         comment -> Nullable<Text>,
         digest -> Text,
         synthetic -> Bool,
+        feedback_filed -> Bool,
     }
 }
 
@@ -143,6 +144,65 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    feedback (id) {
+        id -> BigInt,
+        code -> Text,
+        unit_code -> Text,
+        subject -> Text,
+        body -> Text,
+        contact -> Nullable<Text>,
+        consent_publish -> Bool,
+        from_survey -> Bool,
+        status -> Text,
+        received_at -> Timestamp,
+        received_date -> Date,
+        decided_at -> Nullable<Timestamp>,
+        decided_date -> Nullable<Date>,
+        decided_by -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        reply -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        answered_date -> Nullable<Date>,
+        answered_by -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+        published_date -> Nullable<Date>,
+        published_question -> Nullable<Text>,
+        merged_into -> Nullable<BigInt>,
+        reply_satisfied -> Nullable<Bool>,
+        rated_at -> Nullable<Timestamp>,
+        synthetic -> Bool,
+    }
+}
+
+diesel::table! {
+    feedback_subjects (unit_code, position) {
+        unit_code -> Text,
+        position -> Integer,
+        subject -> Text,
+    }
+}
+
+diesel::table! {
+    holidays (day) {
+        day -> Date,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    webhook_outbox (id) {
+        id -> BigInt,
+        event -> Text,
+        payload -> Text,
+        created_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        attempts -> Integer,
+        delivered_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tickets -> units (unit_code));
 diesel::joinable!(responses -> units (unit_code));
@@ -158,5 +218,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     audit_log,
-    publications
+    publications,
+    feedback,
+    feedback_subjects,
+    holidays,
+    webhook_outbox
 );

@@ -1,0 +1,889 @@
+//! Citizens' feedback, as a use case: a citizen files an item and follows it by its code;
+//! staff of the unit decide, answer and publish it within the deadlines; the public read the
+//! published replies; the Home Affairs Office reads the figures. Every staff step is checked
+//! (`service::access`), written with its audit entry in one transaction, and refused if the
+//! item moved meanwhile.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rand::rngs::OsRng;
+use rand::TryRngCore;
+
+use crate::domain::feedback::{
+    self, Calendar, Deadlines, FeedbackProblem, FigureInput, Figures, Overdue, Status, Step,
+    Timeline,
+};
+use crate::domain::local_date;
+use crate::domain::period::Period;
+use crate::domain::ticket::TicketCode;
+use crate::domain::unit::Unit;
+use crate::service::access::{self, Action, Caller, Denied};
+use crate::service::audit;
+use crate::service::submit::ClosedUnit;
+use crate::service::users::Staff;
+use crate::service::{units, webhook};
+use crate::store::feedback::{self as fb, FeedbackRow, NewFeedback, StepChange};
+use crate::store::units as unit_store;
+use crate::store::{Store, StoreError};
+
+/// What the service needs beyond the store: the deadlines and whether a webhook listens.
+#[derive(Debug, Clone, Default)]
+pub struct FeedbackSettings {
+    pub deadlines: Deadlines,
+    pub webhook: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedbackError {
+    #[error("there is no unit \"{0}\"")]
+    UnknownUnit(String),
+    #[error("the unit \"{}\" no longer takes feedback", .0.unit.code)]
+    UnitClosed(Box<ClosedUnit>),
+    #[error("{}", problems_text(.0))]
+    Invalid(Vec<(&'static str, FeedbackProblem)>),
+    #[error("there is no such feedback item")]
+    NotFound,
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error("this item is {0}: it cannot be {1} now")]
+    WrongStep(&'static str, &'static str),
+    #[error("the item moved on meanwhile: reload it and try again")]
+    Moved,
+    #[error("this reply cannot be rated (not answered yet, or rated already)")]
+    NotRateable,
+    #[error("{0}")]
+    BadInput(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<diesel::result::Error> for FeedbackError {
+    fn from(e: diesel::result::Error) -> Self {
+        FeedbackError::Store(StoreError::Query(e))
+    }
+}
+
+fn problems_text(p: &[(&'static str, FeedbackProblem)]) -> String {
+    p.iter()
+        .map(|(field, problem)| format!("{field}: {problem}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The subjects offered when a unit keeps no list of its own.
+pub const DEFAULT_SUBJECTS: [&str; 5] = [
+    "Thủ tục hành chính",
+    "Thái độ, tác phong cán bộ",
+    "Thời gian giải quyết hồ sơ",
+    "Phí, lệ phí",
+    "Cơ sở vật chất nơi tiếp nhận",
+];
+
+/// A unit that takes feedback today, and the subjects it offers ("other" is added by the page).
+pub fn open_unit(
+    store: &Store,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<(Unit, Vec<String>), FeedbackError> {
+    let unit =
+        units::cached(store, code)?.ok_or_else(|| FeedbackError::UnknownUnit(code.to_string()))?;
+    if !unit.is_valid_on(local_date(now)) {
+        let successors = store.read(|c| unit_store::successors(c, code))?;
+        return Err(FeedbackError::UnitClosed(Box::new(ClosedUnit {
+            unit,
+            successors,
+        })));
+    }
+    let subjects = subjects_of(store, code)?;
+    Ok((unit, subjects))
+}
+
+/// The unit's list, or the default one.
+pub fn subjects_of(store: &Store, code: &str) -> Result<Vec<String>, StoreError> {
+    let own = store.read(|c| fb::subjects(c, code))?;
+    Ok(if own.is_empty() {
+        DEFAULT_SUBJECTS.iter().map(|s| s.to_string()).collect()
+    } else {
+        own
+    })
+}
+
+/// What a citizen sent on the feedback page.
+#[derive(Debug, Clone, Default)]
+pub struct Filing {
+    pub unit: String,
+    pub subject: String,
+    pub text: String,
+    pub contact: String,
+    pub consent: bool,
+}
+
+/// Checks a filing against the unit's subjects; every problem at once, by field.
+pub fn check(
+    filing: &Filing,
+    subjects: &[String],
+) -> Result<(String, String, Option<String>), FeedbackError> {
+    let mut problems = Vec::new();
+    let subject = filing.subject.trim();
+    let subject_ok = subject == feedback::OTHER || subjects.iter().any(|s| s == subject);
+    if !subject_ok {
+        problems.push(("subject", FeedbackProblem::Subject));
+    }
+    let text = feedback::check_text(&filing.text, feedback::BODY_MAX)
+        .map_err(|p| problems.push(("text", p)))
+        .ok();
+    let contact = feedback::check_contact(&filing.contact)
+        .map_err(|p| problems.push(("contact", p)))
+        .ok();
+    match (text, contact) {
+        (Some(text), Some(contact)) if problems.is_empty() => {
+            Ok((subject.to_string(), text, contact))
+        }
+        _ => Err(FeedbackError::Invalid(problems)),
+    }
+}
+
+fn new_code() -> Result<TicketCode, FeedbackError> {
+    let mut rng = OsRng.unwrap_err();
+    Ok(TicketCode::generate(&mut rng))
+}
+
+/// Files a citizen's feedback; returns its tracking code.
+pub fn file(
+    store: &Store,
+    settings: &FeedbackSettings,
+    filing: &Filing,
+    now: DateTime<Utc>,
+) -> Result<TicketCode, FeedbackError> {
+    let (unit, subjects) = open_unit(store, &filing.unit, now)?;
+    let (subject, text, contact) = check(filing, &subjects)?;
+    let row = NewFeedback {
+        code: String::new(),
+        unit_code: unit.code.to_string(),
+        subject,
+        body: text,
+        contact,
+        consent_publish: filing.consent,
+        from_survey: false,
+        status: Status::Received.as_str().to_string(),
+        received_at: now.naive_utc(),
+        received_date: local_date(now),
+        synthetic: false,
+    };
+    insert_new(store, settings, row, now)
+}
+
+fn insert_new(
+    store: &Store,
+    settings: &FeedbackSettings,
+    mut row: NewFeedback,
+    now: DateTime<Utc>,
+) -> Result<TicketCode, FeedbackError> {
+    // 69 random bits: a clash is next to impossible, but a second draw costs nothing.
+    for _ in 0..3 {
+        let code = new_code()?;
+        row.code = code.as_str().to_string();
+        let result = store.write(|c| -> Result<(), FeedbackError> {
+            let id = fb::insert(c, &row)?;
+            if settings.webhook {
+                webhook::enqueue_feedback(c, id, &row.unit_code, now)?;
+            }
+            Ok(())
+        });
+        match result {
+            Ok(()) => return Ok(code),
+            Err(FeedbackError::Store(e)) if e.is_unique_violation() => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(FeedbackError::BadInput("no free tracking code".into()))
+}
+
+/// What the thank-you page may offer: a survey whose comment is long or whose overall score
+/// is 1–2 can be turned into feedback.
+pub const LONG_COMMENT: usize = 160;
+
+pub fn survey_offer(store: &Store, submission_id: &str) -> Result<bool, StoreError> {
+    let Some((_, answers, comment)) = store.read(|c| fb::survey_comment_offer(c, submission_id))?
+    else {
+        return Ok(false);
+    };
+    let Some(comment) = comment.filter(|c| !c.trim().is_empty()) else {
+        return Ok(false);
+    };
+    let low = overall_of(&answers).is_some_and(|o| (1..=2).contains(&o));
+    Ok(low || comment.chars().count() >= LONG_COMMENT)
+}
+
+/// The overall score in a stored answers object.
+pub fn overall_of(answers: &str) -> Option<i64> {
+    serde_json::from_str::<serde_json::Value>(answers)
+        .ok()?
+        .get("overall")?
+        .as_i64()
+}
+
+/// Turns a survey comment into feedback (once per response; nothing retyped).
+pub fn file_from_survey(
+    store: &Store,
+    settings: &FeedbackSettings,
+    submission_id: &str,
+    contact: &str,
+    consent: bool,
+    now: DateTime<Utc>,
+) -> Result<TicketCode, FeedbackError> {
+    let contact = feedback::check_contact(contact)
+        .map_err(|p| FeedbackError::Invalid(vec![("contact", p)]))?;
+    let mut last = Err(FeedbackError::NotFound);
+    for _ in 0..3 {
+        let code = new_code()?;
+        let result = store.write(|c| -> Result<(), FeedbackError> {
+            let Some((unit, comment)) = fb::take_survey_comment(c, submission_id)? else {
+                return Err(FeedbackError::NotFound);
+            };
+            let row = NewFeedback {
+                code: code.as_str().to_string(),
+                unit_code: unit.clone(),
+                subject: feedback::OTHER.to_string(),
+                body: comment,
+                contact: contact.clone(),
+                consent_publish: consent,
+                from_survey: true,
+                status: Status::Received.as_str().to_string(),
+                received_at: now.naive_utc(),
+                received_date: local_date(now),
+                synthetic: false,
+            };
+            let id = fb::insert(c, &row)?;
+            if settings.webhook {
+                webhook::enqueue_feedback(c, id, &unit, now)?;
+            }
+            Ok(())
+        });
+        last = result.map(|()| code);
+        match &last {
+            Err(FeedbackError::Store(e)) if e.is_unique_violation() => continue,
+            _ => break,
+        }
+    }
+    last
+}
+
+fn timeline(row: &FeedbackRow) -> Timeline {
+    Timeline {
+        status: Status::parse(&row.status).unwrap_or(Status::Received),
+        received: row.received_date,
+        decided: row.decided_date,
+        answered: row.answered_date,
+        published: row.published_date,
+    }
+}
+
+/// The calendar of working days (weekends and the imported holidays), kept 5 s in the memo.
+pub fn calendar(store: &Store) -> Result<Calendar, StoreError> {
+    store.memo("holidays", "all", |s| {
+        s.read(|c| fb::holidays(c))
+            .map(|days| Calendar::new(days.into_iter().map(|(d, _)| d)))
+    })
+}
+
+/// An item as its citizen follows it (a merged duplicate shows the item kept).
+#[derive(Debug, Clone)]
+pub struct Tracked {
+    pub code: String,
+    pub unit: Option<Unit>,
+    pub subject: String,
+    pub status: Status,
+    pub received: NaiveDate,
+    pub decided: Option<NaiveDate>,
+    pub decline_reason: Option<String>,
+    pub answered: Option<NaiveDate>,
+    pub reply: Option<String>,
+    pub published: Option<NaiveDate>,
+    pub answer_due: NaiveDate,
+    pub merged: bool,
+    /// The citizen may rate the reply now.
+    pub rateable: bool,
+    pub rated: Option<bool>,
+}
+
+fn followed(store: &Store, code: &str) -> Result<Option<(FeedbackRow, FeedbackRow)>, StoreError> {
+    let Ok(code) = TicketCode::parse(code) else {
+        return Ok(None);
+    };
+    store.read(|c| {
+        let Some(own) = fb::by_code(c, code.as_str())? else {
+            return Ok(None);
+        };
+        let kept = match own.merged_into {
+            Some(id) => fb::by_id(c, id)?.unwrap_or_else(|| own.clone()),
+            None => own.clone(),
+        };
+        Ok(Some((own, kept)))
+    })
+}
+
+pub fn track(
+    store: &Store,
+    settings: &FeedbackSettings,
+    code: &str,
+) -> Result<Option<Tracked>, FeedbackError> {
+    let Some((own, kept)) = followed(store, code)? else {
+        return Ok(None);
+    };
+    let cal = calendar(store)?;
+    let t = timeline(&kept);
+    let unit = units::cached(store, &kept.unit_code)?;
+    let answered = matches!(t.status, Status::Answered | Status::Published);
+    Ok(Some(Tracked {
+        code: own.code.clone(),
+        unit,
+        subject: own.subject.clone(),
+        status: t.status,
+        received: own.received_date,
+        decided: kept.decided_date,
+        decline_reason: kept.decline_reason.clone(),
+        answered: kept.answered_date,
+        reply: answered.then(|| kept.reply.clone()).flatten(),
+        published: kept.published_date,
+        answer_due: t.due(&cal, &settings.deadlines).answer,
+        merged: own.merged_into.is_some(),
+        rateable: answered && own.reply_satisfied.is_none(),
+        rated: own.reply_satisfied,
+    }))
+}
+
+/// The citizen's rating of the reply, once per item (a merged duplicate's citizen rates the
+/// reply they were given, on their own item).
+pub fn rate(
+    store: &Store,
+    code: &str,
+    satisfied: bool,
+    now: DateTime<Utc>,
+) -> Result<(), FeedbackError> {
+    let Some((own, kept)) = followed(store, code)? else {
+        return Err(FeedbackError::NotFound);
+    };
+    if !matches!(kept.status.as_str(), "answered" | "published") {
+        return Err(FeedbackError::NotRateable);
+    }
+    let done = store.write(|c| -> Result<bool, StoreError> {
+        // A merged duplicate's citizen rates the reply of the item kept, on their own item.
+        fb::rate(c, own.id, satisfied, now.naive_utc())
+    })?;
+    if done {
+        Ok(())
+    } else {
+        Err(FeedbackError::NotRateable)
+    }
+}
+
+/// One row of the staff queue.
+#[derive(Debug, Clone)]
+pub struct QueueItem {
+    pub row: FeedbackRow,
+    pub overdue: Option<Overdue>,
+    pub due: feedback::Due,
+}
+
+/// The queue a member of staff may see: officers their unit's, admins every unit's, viewers
+/// none (they read figures, not citizens' texts).
+pub fn queue(
+    store: &Store,
+    settings: &FeedbackSettings,
+    staff: &Staff,
+    unit: Option<&str>,
+    status: Option<Status>,
+    only_overdue: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<QueueItem>, FeedbackError> {
+    let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::HandleFeedback, unit)?;
+    let cal = calendar(store)?;
+    let today = local_date(now);
+    let rows = store.read(|c| fb::queue(c, scope.as_deref(), status.map(Status::as_str), 1000))?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let t = timeline(&row);
+            QueueItem {
+                overdue: t.overdue(today, &cal, &settings.deadlines),
+                due: t.due(&cal, &settings.deadlines),
+                row,
+            }
+        })
+        .filter(|q| !only_overdue || q.overdue.is_some())
+        .collect())
+}
+
+/// Items past a deadline, of the caller's scope (for the dashboard).
+pub fn overdue_count(
+    store: &Store,
+    settings: &FeedbackSettings,
+    scope: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let cal = calendar(store)?;
+    let today = local_date(now);
+    let rows = store.read(|c| fb::open_items(c, scope))?;
+    Ok(rows
+        .iter()
+        .filter(|r| {
+            timeline(r)
+                .overdue(today, &cal, &settings.deadlines)
+                .is_some()
+        })
+        .count())
+}
+
+/// One item for staff of its unit: everything, the contact included, and the text as it
+/// would be published.
+#[derive(Debug, Clone)]
+pub struct StaffItem {
+    pub item: QueueItem,
+    pub public_question: Option<String>,
+    pub merged: Vec<String>,
+}
+
+fn load_for(store: &Store, staff: &Staff, id: i64) -> Result<FeedbackRow, FeedbackError> {
+    let row = store
+        .read(|c| fb::by_id(c, id))?
+        .ok_or(FeedbackError::NotFound)?;
+    access::unit_for(
+        &Caller::Staff(staff.clone()),
+        Action::HandleFeedback,
+        Some(&row.unit_code),
+    )?;
+    Ok(row)
+}
+
+pub fn item(
+    store: &Store,
+    settings: &FeedbackSettings,
+    staff: &Staff,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<StaffItem, FeedbackError> {
+    let row = load_for(store, staff, id)?;
+    let cal = calendar(store)?;
+    let t = timeline(&row);
+    let merged = store
+        .read(|c| fb::merged_into(c, id))?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    let public_question = row
+        .consent_publish
+        .then(|| feedback::public_text(&row.body, row.contact.as_deref()));
+    Ok(StaffItem {
+        item: QueueItem {
+            overdue: t.overdue(local_date(now), &cal, &settings.deadlines),
+            due: t.due(&cal, &settings.deadlines),
+            row,
+        },
+        public_question,
+        merged,
+    })
+}
+
+/// A step by staff: accept, decline (reason), answer (reply), publish, merge (into the item
+/// whose tracking code is given). Audited in the same transaction.
+pub fn step(
+    store: &Store,
+    staff: &Staff,
+    id: i64,
+    step: Step,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(), FeedbackError> {
+    let result = step_on(store, staff, id, step, text, now);
+    if let Err(e) = &result {
+        if !matches!(e, FeedbackError::Store(_)) {
+            audit::refused(
+                store,
+                now,
+                &staff.username,
+                &format!("feedback.{}", step.as_str()),
+                &format!("{id}: {e}"),
+            );
+        }
+    }
+    result
+}
+
+fn step_on(
+    store: &Store,
+    staff: &Staff,
+    id: i64,
+    step: Step,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<(), FeedbackError> {
+    let row = load_for(store, staff, id)?;
+    let status = Status::parse(&row.status).unwrap_or(Status::Received);
+    let Some(next) = step.from(status) else {
+        return Err(FeedbackError::WrongStep(status.as_str(), step.as_str()));
+    };
+    let at = now.naive_utc();
+    let today = local_date(now);
+    let who = Some(staff.username.clone());
+    let mut change = StepChange {
+        status: Some(next.as_str().to_string()),
+        ..StepChange::default()
+    };
+    let invalid = |field, p| FeedbackError::Invalid(vec![(field, p)]);
+    match step {
+        Step::Accept => {
+            change.decided_at = Some(at);
+            change.decided_date = Some(today);
+            change.decided_by = who;
+        }
+        Step::Decline => {
+            let reason = feedback::check_text(text, feedback::REASON_MAX)
+                .map_err(|p| invalid("reason", p))?;
+            change.decided_at = Some(at);
+            change.decided_date = Some(today);
+            change.decided_by = who;
+            change.decline_reason = Some(reason);
+        }
+        Step::Answer => {
+            let reply =
+                feedback::check_text(text, feedback::REPLY_MAX).map_err(|p| invalid("reply", p))?;
+            if row.decided_at.is_none() {
+                change.decided_at = Some(at);
+                change.decided_date = Some(today);
+                change.decided_by = who.clone();
+            }
+            change.reply = Some(reply);
+            // A corrected reply keeps the date of the first answer (the deadline was met then).
+            if row.answered_at.is_none() {
+                change.answered_at = Some(at);
+                change.answered_date = Some(today);
+            }
+            change.answered_by = who;
+        }
+        Step::Publish => {
+            change.published_at = Some(at);
+            change.published_date = Some(today);
+            change.published_question = row
+                .consent_publish
+                .then(|| feedback::public_text(&row.body, row.contact.as_deref()));
+        }
+        Step::Merge => {
+            let target = TicketCode::parse(text)
+                .map_err(|e| FeedbackError::BadInput(format!("merge into: {e}")))?;
+            let kept = store
+                .read(|c| fb::by_code(c, target.as_str()))?
+                .ok_or(FeedbackError::NotFound)?;
+            if kept.id == row.id || kept.unit_code != row.unit_code || kept.merged_into.is_some() {
+                return Err(FeedbackError::BadInput(
+                    "merge into another item of the same unit that is not itself merged".into(),
+                ));
+            }
+            change.merged_into = Some(kept.id);
+        }
+    }
+    let action = format!("feedback.{}", step.as_str());
+    store.write(|c| -> Result<(), FeedbackError> {
+        if !fb::apply(c, id, &row.status, &change)? {
+            return Err(FeedbackError::Moved);
+        }
+        audit::write(c, now, &staff.username, &action, &row.code, "ok")?;
+        Ok(())
+    })
+}
+
+/// A published item as the public sees it: no code, no contact; the question only if its
+/// citizen agreed, masked.
+#[derive(Debug, Clone)]
+pub struct PublicItem {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub subject: String,
+    pub question: Option<String>,
+    pub reply: String,
+    pub received: NaiveDate,
+    pub answered: Option<NaiveDate>,
+    pub published: Option<NaiveDate>,
+}
+
+pub const PUBLIC_PAGE: i64 = 20;
+
+/// A page (from 1) of published items of a unit or all, and how many pages there are.
+pub fn published(
+    store: &Store,
+    unit: Option<&str>,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<PublicItem>, i64), FeedbackError> {
+    if let Some(u) = unit {
+        if units::cached(store, u)?.is_none() {
+            return Err(FeedbackError::UnknownUnit(u.to_string()));
+        }
+    }
+    let page = page.max(1);
+    let (rows, total) = store.read(|c| fb::published(c, unit, (page - 1) * per_page, per_page))?;
+    let names: BTreeMap<String, String> = units::list(store)?
+        .into_iter()
+        .map(|u| (u.code.to_string(), u.name))
+        .collect();
+    let items = rows
+        .into_iter()
+        .map(|r| PublicItem {
+            unit_name: names.get(&r.unit_code).cloned().unwrap_or_default(),
+            unit_code: r.unit_code,
+            subject: r.subject,
+            // Masked again at reading: a rule made stricter later applies to old items too.
+            question: r
+                .published_question
+                .map(|q| feedback::public_text(&q, r.contact.as_deref())),
+            reply: feedback::public_text(&r.reply.unwrap_or_default(), r.contact.as_deref()),
+            received: r.received_date,
+            answered: r.answered_date,
+            published: r.published_date,
+        })
+        .collect();
+    let pages = ((total + per_page - 1) / per_page).max(1);
+    Ok((items, pages))
+}
+
+/// Figures per unit for items received in the period, and for all units together.
+pub fn figures(
+    store: &Store,
+    settings: &FeedbackSettings,
+    period: &Period,
+    unit: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(BTreeMap<String, Figures>, Figures), StoreError> {
+    let rows = store.read(|c| fb::received_between(c, period.start, period.end, unit))?;
+    let cal = calendar(store)?;
+    let today = local_date(now);
+    let mut by_unit: BTreeMap<String, Vec<FigureInput>> = BTreeMap::new();
+    for r in &rows {
+        by_unit
+            .entry(r.unit_code.clone())
+            .or_default()
+            .push(FigureInput {
+                timeline: timeline(r),
+                reply_satisfied: r.reply_satisfied,
+            });
+    }
+    let all: Vec<FigureInput> = by_unit.values().flatten().cloned().collect();
+    let total = Figures::compute(&all, today, &cal, &settings.deadlines);
+    let per = by_unit
+        .into_iter()
+        .map(|(u, items)| {
+            (
+                u,
+                Figures::compute(&items, today, &cal, &settings.deadlines),
+            )
+        })
+        .collect();
+    Ok((per, total))
+}
+
+/// One item as exported or served by the API: masked text, no contact unless asked for by
+/// an admin (and then audited).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportItem {
+    pub code: String,
+    pub unit: String,
+    pub subject: String,
+    pub status: String,
+    pub received: NaiveDate,
+    pub decided: Option<NaiveDate>,
+    pub answered: Option<NaiveDate>,
+    pub published: Option<NaiveDate>,
+    pub answer_due: NaiveDate,
+    pub overdue: Option<&'static str>,
+    pub answered_on_time: Option<bool>,
+    pub reply_satisfied: Option<bool>,
+    pub from_survey: bool,
+    pub text_masked: String,
+    pub reply: Option<String>,
+    pub decline_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
+pub const EXPORT_HEADER: [&str; 17] = [
+    "code",
+    "unit",
+    "subject",
+    "status",
+    "received",
+    "decided",
+    "answered",
+    "published",
+    "answer_due",
+    "overdue",
+    "answered_on_time",
+    "reply_satisfied",
+    "from_survey",
+    "text_masked",
+    "reply",
+    "decline_reason",
+    "contact",
+];
+
+/// Items received in the period, for a caller that may read feedback. Contacts only with
+/// `with_contacts`, which only an admin may ask; the export is written to the audit log.
+pub fn export(
+    store: &Store,
+    settings: &FeedbackSettings,
+    caller: &Caller,
+    period: &Period,
+    unit: Option<&str>,
+    with_contacts: bool,
+    now: DateTime<Utc>,
+) -> Result<Vec<ExportItem>, FeedbackError> {
+    let scope = access::unit_for(caller, Action::ReadFeedback, unit)?;
+    if with_contacts {
+        let admin =
+            matches!(caller, Caller::Staff(s) if s.role == crate::domain::user::Role::Admin);
+        if !admin {
+            return Err(FeedbackError::Denied(Denied::Role(
+                "only an admin may export citizens' contacts",
+            )));
+        }
+    }
+    let cal = calendar(store)?;
+    let today = local_date(now);
+    let target = format!(
+        "{} {}{}",
+        period.label,
+        scope.as_deref().unwrap_or("all units"),
+        if with_contacts { " with contacts" } else { "" }
+    );
+    let rows = store.write(|c| -> Result<_, StoreError> {
+        audit::write(c, now, &caller.name(), "feedback.export", &target, "ok")?;
+        fb::received_between(c, period.start, period.end, scope.as_deref())
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let t = timeline(&r);
+            ExportItem {
+                answer_due: t.due(&cal, &settings.deadlines).answer,
+                overdue: t
+                    .overdue(today, &cal, &settings.deadlines)
+                    .map(Overdue::as_str),
+                answered_on_time: t.answered_on_time(&cal, &settings.deadlines),
+                text_masked: feedback::public_text(&r.body, r.contact.as_deref()),
+                reply: r
+                    .reply
+                    .as_deref()
+                    .map(|x| feedback::public_text(x, r.contact.as_deref())),
+                decline_reason: r.decline_reason,
+                contact: if with_contacts { r.contact } else { None },
+                code: r.code,
+                unit: r.unit_code,
+                subject: r.subject,
+                status: r.status,
+                received: r.received_date,
+                decided: r.decided_date,
+                answered: r.answered_date,
+                published: r.published_date,
+                reply_satisfied: r.reply_satisfied,
+                from_survey: r.from_survey,
+            }
+        })
+        .collect())
+}
+
+/// Imports holidays from CSV `date,name` (a header line is optional); all or nothing, the
+/// first bad line named.
+pub fn import_holidays_by(
+    store: &Store,
+    staff: &Staff,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, FeedbackError> {
+    if !access::role_may(staff.role, Action::ManageUnits) {
+        return Err(Denied::Role("only an admin may import holidays").into());
+    }
+    let text = crate::service::csv_input(text);
+    let mut days = Vec::new();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    for (i, rec) in reader.records().enumerate() {
+        let line = i + 1;
+        let rec = rec.map_err(|e| FeedbackError::BadInput(format!("line {line}: {e}")))?;
+        let day = rec.get(0).unwrap_or_default().trim();
+        if line == 1 && day.eq_ignore_ascii_case("date") {
+            continue;
+        }
+        if day.is_empty() && rec.len() <= 1 {
+            continue;
+        }
+        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
+            FeedbackError::BadInput(format!(
+                "line {line}: \"{day}\" is not a date written YYYY-MM-DD"
+            ))
+        })?;
+        let name = rec.get(1).unwrap_or_default().trim().to_string();
+        days.push((date, name));
+    }
+    let n = days.len();
+    store.write(|c| -> Result<(), StoreError> {
+        fb::put_holidays(c, &days)?;
+        audit::write(
+            c,
+            now,
+            &staff.username,
+            "holidays.import",
+            &format!("{n} days"),
+            "ok",
+        )
+    })?;
+    store.forget("holidays");
+    Ok(n)
+}
+
+pub fn holidays(store: &Store) -> Result<Vec<(NaiveDate, String)>, StoreError> {
+    store.read(|c| fb::holidays(c))
+}
+
+/// Sets the subjects a unit offers (one per line; empty: the default list).
+pub fn set_subjects_by(
+    store: &Store,
+    staff: &Staff,
+    unit: &str,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, FeedbackError> {
+    access::unit_for(
+        &Caller::Staff(staff.clone()),
+        Action::HandleFeedback,
+        Some(unit),
+    )?;
+    if units::cached(store, unit)?.is_none() {
+        return Err(FeedbackError::UnknownUnit(unit.to_string()));
+    }
+    let mut list: Vec<String> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let s = line.trim();
+        if s.is_empty() {
+            continue;
+        }
+        if s.chars().count() > feedback::SUBJECT_MAX || s == feedback::OTHER {
+            return Err(FeedbackError::BadInput(format!(
+                "line {}: a subject is at most {} characters and not \"{}\"",
+                i + 1,
+                feedback::SUBJECT_MAX,
+                feedback::OTHER
+            )));
+        }
+        if !list.iter().any(|x| x == s) {
+            list.push(s.to_string());
+        }
+    }
+    let n = list.len();
+    store.write(|c| -> Result<(), StoreError> {
+        fb::set_subjects(c, unit, &list)?;
+        audit::write(c, now, &staff.username, "feedback.subjects", unit, "ok")
+    })?;
+    Ok(n)
+}

@@ -1,0 +1,413 @@
+//! Feedback items, the subjects units offer, the holiday list and the webhook outbox.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{feedback, feedback_subjects, holidays, responses, webhook_outbox};
+use super::{DbConnection, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = feedback)]
+pub struct FeedbackRow {
+    pub id: i64,
+    pub code: String,
+    pub unit_code: String,
+    pub subject: String,
+    pub body: String,
+    pub contact: Option<String>,
+    pub consent_publish: bool,
+    pub from_survey: bool,
+    pub status: String,
+    pub received_at: NaiveDateTime,
+    pub received_date: NaiveDate,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decided_date: Option<NaiveDate>,
+    pub decided_by: Option<String>,
+    pub decline_reason: Option<String>,
+    pub reply: Option<String>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub answered_date: Option<NaiveDate>,
+    pub answered_by: Option<String>,
+    pub published_at: Option<NaiveDateTime>,
+    pub published_date: Option<NaiveDate>,
+    pub published_question: Option<String>,
+    pub merged_into: Option<i64>,
+    pub reply_satisfied: Option<bool>,
+    pub rated_at: Option<NaiveDateTime>,
+    pub synthetic: bool,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = feedback)]
+pub struct NewFeedback {
+    pub code: String,
+    pub unit_code: String,
+    pub subject: String,
+    pub body: String,
+    pub contact: Option<String>,
+    pub consent_publish: bool,
+    pub from_survey: bool,
+    pub status: String,
+    pub received_at: NaiveDateTime,
+    pub received_date: NaiveDate,
+    pub synthetic: bool,
+}
+
+/// What a step changes; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = feedback)]
+pub struct StepChange {
+    pub status: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decided_date: Option<NaiveDate>,
+    pub decided_by: Option<String>,
+    pub decline_reason: Option<String>,
+    pub reply: Option<String>,
+    pub answered_at: Option<NaiveDateTime>,
+    pub answered_date: Option<NaiveDate>,
+    pub answered_by: Option<String>,
+    pub published_at: Option<NaiveDateTime>,
+    pub published_date: Option<NaiveDate>,
+    pub published_question: Option<String>,
+    pub merged_into: Option<i64>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &NewFeedback) -> Result<i64, StoreError> {
+    diesel::insert_into(feedback::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(feedback::table
+        .filter(feedback::code.eq(&row.code))
+        .select(feedback::id)
+        .get_result(conn)?)
+}
+
+pub fn by_code(conn: &mut DbConnection, code: &str) -> Result<Option<FeedbackRow>, StoreError> {
+    Ok(feedback::table
+        .filter(feedback::code.eq(code))
+        .select(FeedbackRow::as_select())
+        .get_result(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i64) -> Result<Option<FeedbackRow>, StoreError> {
+    Ok(feedback::table
+        .filter(feedback::id.eq(id))
+        .select(FeedbackRow::as_select())
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Applies a step only if the item is still in `from` (a concurrent step loses, not overwrites).
+pub fn apply(
+    conn: &mut DbConnection,
+    id: i64,
+    from: &str,
+    change: &StepChange,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        feedback::table
+            .filter(feedback::id.eq(id))
+            .filter(feedback::status.eq(from)),
+    )
+    .set(change)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Items of one unit (or all), newest first, at most `limit`.
+pub fn queue(
+    conn: &mut DbConnection,
+    unit: Option<&str>,
+    status: Option<&str>,
+    limit: i64,
+) -> Result<Vec<FeedbackRow>, StoreError> {
+    let mut q = feedback::table
+        .select(FeedbackRow::as_select())
+        .order(feedback::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(unit) = unit {
+        q = q.filter(feedback::unit_code.eq(unit.to_string()));
+    }
+    if let Some(status) = status {
+        q = q.filter(feedback::status.eq(status.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Items still owed a step (not declined, published or merged), of one unit or all.
+pub fn open_items(
+    conn: &mut DbConnection,
+    unit: Option<&str>,
+) -> Result<Vec<FeedbackRow>, StoreError> {
+    let mut q = feedback::table
+        .select(FeedbackRow::as_select())
+        .filter(feedback::status.eq_any(["received", "accepted", "answered"]))
+        .order(feedback::id.desc())
+        .into_boxed();
+    if let Some(unit) = unit {
+        q = q.filter(feedback::unit_code.eq(unit.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Published items of one unit (or all), newest first: a page of them and the count.
+pub fn published(
+    conn: &mut DbConnection,
+    unit: Option<&str>,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<FeedbackRow>, i64), StoreError> {
+    let base = || {
+        let mut q = feedback::table
+            .filter(feedback::status.eq("published"))
+            .into_boxed();
+        if let Some(unit) = unit {
+            q = q.filter(feedback::unit_code.eq(unit.to_string()));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let rows = base()
+        .select(FeedbackRow::as_select())
+        .order((feedback::published_at.desc(), feedback::id.desc()))
+        .offset(offset)
+        .limit(limit)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Items received between two local dates (inclusive), of the given units or all.
+pub fn received_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> Result<Vec<FeedbackRow>, StoreError> {
+    let mut q = feedback::table
+        .select(FeedbackRow::as_select())
+        .filter(feedback::received_date.ge(from))
+        .filter(feedback::received_date.le(to))
+        .order(feedback::id)
+        .into_boxed();
+    if let Some(unit) = unit {
+        q = q.filter(feedback::unit_code.eq(unit.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// Records the citizen's rating of the reply, once.
+pub fn rate(
+    conn: &mut DbConnection,
+    id: i64,
+    satisfied: bool,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        feedback::table
+            .filter(feedback::id.eq(id))
+            .filter(feedback::reply_satisfied.is_null())
+            .filter(feedback::status.eq_any(["answered", "published", "merged"])),
+    )
+    .set((
+        feedback::reply_satisfied.eq(Some(satisfied)),
+        feedback::rated_at.eq(Some(at)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The items merged into `id` follow it.
+pub fn merged_into(conn: &mut DbConnection, id: i64) -> Result<Vec<FeedbackRow>, StoreError> {
+    Ok(feedback::table
+        .filter(feedback::merged_into.eq(id))
+        .select(FeedbackRow::as_select())
+        .load(conn)?)
+}
+
+pub fn subjects(conn: &mut DbConnection, unit: &str) -> Result<Vec<String>, StoreError> {
+    Ok(feedback_subjects::table
+        .filter(feedback_subjects::unit_code.eq(unit))
+        .order(feedback_subjects::position)
+        .select(feedback_subjects::subject)
+        .load(conn)?)
+}
+
+pub fn set_subjects(
+    conn: &mut DbConnection,
+    unit: &str,
+    subjects: &[String],
+) -> Result<(), StoreError> {
+    diesel::delete(feedback_subjects::table.filter(feedback_subjects::unit_code.eq(unit)))
+        .execute(conn)?;
+    for (i, s) in subjects.iter().enumerate() {
+        diesel::insert_into(feedback_subjects::table)
+            .values((
+                feedback_subjects::unit_code.eq(unit),
+                feedback_subjects::position.eq(i as i32),
+                feedback_subjects::subject.eq(s),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn holidays(conn: &mut DbConnection) -> Result<Vec<(NaiveDate, String)>, StoreError> {
+    Ok(holidays::table
+        .order(holidays::day)
+        .select((holidays::day, holidays::name))
+        .load(conn)?)
+}
+
+/// Adds holidays, replacing the name of a day already listed.
+pub fn put_holidays(
+    conn: &mut DbConnection,
+    days: &[(NaiveDate, String)],
+) -> Result<(), StoreError> {
+    for (day, name) in days {
+        diesel::delete(holidays::table.filter(holidays::day.eq(day))).execute(conn)?;
+        diesel::insert_into(holidays::table)
+            .values((holidays::day.eq(day), holidays::name.eq(name)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Marks a survey response's comment as turned into feedback and returns its unit and
+/// comment, once: a second call finds nothing.
+pub fn take_survey_comment(
+    conn: &mut DbConnection,
+    submission_id: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    let found: Option<(i64, String, Option<String>)> = responses::table
+        .filter(responses::submission_id.eq(submission_id))
+        .filter(responses::feedback_filed.eq(false))
+        .select((responses::id, responses::unit_code, responses::comment))
+        .get_result(conn)
+        .optional()?;
+    let Some((id, unit, Some(comment))) = found else {
+        return Ok(None);
+    };
+    let n = diesel::update(
+        responses::table
+            .filter(responses::id.eq(id))
+            .filter(responses::feedback_filed.eq(false)),
+    )
+    .set(responses::feedback_filed.eq(true))
+    .execute(conn)?;
+    Ok((n == 1).then_some((unit, comment)))
+}
+
+/// A survey response's unit, overall score and comment length, if it may still be turned
+/// into feedback (for the thank-you page's offer).
+pub fn survey_comment_offer(
+    conn: &mut DbConnection,
+    submission_id: &str,
+) -> Result<Option<(String, String, Option<String>)>, StoreError> {
+    Ok(responses::table
+        .filter(responses::submission_id.eq(submission_id))
+        .filter(responses::feedback_filed.eq(false))
+        .select((responses::unit_code, responses::answers, responses::comment))
+        .get_result(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhook_outbox)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub event: String,
+    pub payload: String,
+    pub created_at: NaiveDateTime,
+    pub next_attempt_at: NaiveDateTime,
+    pub attempts: i32,
+    pub delivered_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+pub fn enqueue(
+    conn: &mut DbConnection,
+    event: &str,
+    payload: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(webhook_outbox::table)
+        .values((
+            webhook_outbox::event.eq(event),
+            webhook_outbox::payload.eq(payload),
+            webhook_outbox::created_at.eq(at),
+            webhook_outbox::next_attempt_at.eq(at),
+            webhook_outbox::attempts.eq(0),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deliveries due at `now`, oldest first.
+pub fn due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, StoreError> {
+    Ok(webhook_outbox::table
+        .filter(webhook_outbox::delivered_at.is_null())
+        .filter(webhook_outbox::next_attempt_at.le(now))
+        .order(webhook_outbox::id)
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
+
+pub fn delivered(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> Result<(), StoreError> {
+    diesel::update(webhook_outbox::table.filter(webhook_outbox::id.eq(id)))
+        .set((
+            webhook_outbox::delivered_at.eq(Some(at)),
+            webhook_outbox::attempts.eq(webhook_outbox::attempts + 1),
+            webhook_outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn failed(
+    conn: &mut DbConnection,
+    id: i64,
+    next: NaiveDateTime,
+    error: &str,
+) -> Result<(), StoreError> {
+    diesel::update(webhook_outbox::table.filter(webhook_outbox::id.eq(id)))
+        .set((
+            webhook_outbox::next_attempt_at.eq(next),
+            webhook_outbox::attempts.eq(webhook_outbox::attempts + 1),
+            webhook_outbox::last_error.eq(Some(error)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deliveries not yet made (for the dashboard and the metrics).
+pub fn pending_count(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(webhook_outbox::table
+        .filter(webhook_outbox::delivered_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Takes a delivery for this process until `until`, if no other took it since it was read.
+pub fn lease(
+    conn: &mut DbConnection,
+    id: i64,
+    seen_next: NaiveDateTime,
+    until: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        webhook_outbox::table
+            .filter(webhook_outbox::id.eq(id))
+            .filter(webhook_outbox::next_attempt_at.eq(seen_next))
+            .filter(webhook_outbox::delivered_at.is_null()),
+    )
+    .set(webhook_outbox::next_attempt_at.eq(until))
+    .execute(conn)?;
+    Ok(n == 1)
+}
