@@ -28,6 +28,9 @@ pub struct Cli {
     /// Reporting periods: calendar (Q1 = 1 Jan–31 Mar) or decree09 (Q1 = 15 Dec–14 Mar)
     #[arg(long, env = "HAILONG_PERIOD_SCHEME", global = true, default_value = "calendar", value_parser = parse_scheme)]
     pub period_scheme: crate::domain::period::Scheme,
+    /// Feedback deadlines in working days: decide,answer,publish (Decision 766/QĐ-TTg: 2,15,2)
+    #[arg(long, env = "HAILONG_FEEDBACK_DEADLINES", global = true, default_value = "2,15,2", value_parser = parse_deadlines)]
+    pub feedback_deadlines: crate::domain::feedback::Deadlines,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -122,6 +125,23 @@ pub enum ExportCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Feedback received in a period, one row per item, texts masked; stdout without --out.
+    Feedback {
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        /// One unit's items only.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Add the contacts citizens gave (an admin's export; written to the audit log).
+        #[arg(long)]
+        with_contacts: bool,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// The anonymised raw responses of a period, one row each, comments masked; stdout without --out.
     Responses {
         #[arg(long)]
@@ -165,6 +185,33 @@ pub struct ServeArgs {
     /// Free-text comments are deleted after this many days (answers are kept); 0 keeps them.
     #[arg(long, env = "HAILONG_COMMENT_RETENTION_DAYS", default_value_t = 730)]
     pub comment_retention_days: i64,
+    /// Post events (new feedback, a survey scored 1–2) to this URL, signed (see README
+    /// "Webhook"). Plain http:// to a receiver on your network.
+    #[arg(long, env = "HAILONG_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// The shared secret the webhook's HMAC-SHA256 signature is made with (required with
+    /// --webhook-url; at least 16 characters).
+    #[arg(long, env = "HAILONG_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+}
+
+fn parse_deadlines(s: &str) -> Result<crate::domain::feedback::Deadlines, String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let bad = || {
+        format!("\"{s}\": write three numbers of working days, decide,answer,publish (e.g. 2,15,2)")
+    };
+    if parts.len() != 3 {
+        return Err(bad());
+    }
+    let n = |p: &str| p.parse::<u32>().ok().filter(|n| (1..=120).contains(n));
+    match (n(parts[0]), n(parts[1]), n(parts[2])) {
+        (Some(decide), Some(answer), Some(publish)) => Ok(crate::domain::feedback::Deadlines {
+            decide,
+            answer,
+            publish,
+        }),
+        _ => Err(bad()),
+    }
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.
@@ -245,6 +292,9 @@ pub struct Settings {
     pub export_write_timeout_secs: u64,
     pub trust_proxy: bool,
     pub comment_retention_days: i64,
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub feedback_deadlines: crate::domain::feedback::Deadlines,
 }
 
 /// The forms directory: the one named, else `./forms` when it exists, else none (built-in forms).

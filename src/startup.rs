@@ -82,6 +82,24 @@ impl Application {
                 })
                 .map_err(|e| StartError::Config(format!("cannot start the retention sweep: {e}")))?;
         }
+        let webhook = match (&settings.webhook_url, &settings.webhook_secret) {
+            (None, _) => None,
+            (Some(url), secret) => {
+                if !url.starts_with("http://") {
+                    return Err(StartError::Config(format!(
+                        "--webhook-url {url}: only http:// receivers are supported (put a TLS-terminating relay on your network for https; see README \"Webhook\")"
+                    )));
+                }
+                match secret {
+                    Some(s) if s.chars().count() >= 16 => Some((url.clone(), s.clone())),
+                    _ => {
+                        return Err(StartError::Config(
+                            "--webhook-url needs --webhook-secret (HAILONG_WEBHOOK_SECRET) of at least 16 characters".into(),
+                        ))
+                    }
+                }
+            }
+        };
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
         let addr = listener
@@ -93,6 +111,18 @@ impl Application {
             .unwrap_or_else(|| format!("http://{addr}"))
             .trim_end_matches('/')
             .to_string();
+        if let Some((url, secret)) = &webhook {
+            crate::service::webhook::start(
+                store.clone(),
+                crate::service::webhook::Webhook {
+                    url: url.clone(),
+                    secret: secret.clone(),
+                    public_url: public_url.clone(),
+                    poll: std::time::Duration::from_millis(500),
+                },
+            )
+            .map_err(|e| StartError::Config(format!("cannot start the webhook worker: {e}")))?;
+        }
         let state = AppState {
             store,
             forms: Arc::new(forms),
@@ -111,6 +141,10 @@ impl Application {
             ),
             trust_proxy: settings.trust_proxy,
             form_pages: Default::default(),
+            feedback: Arc::new(crate::service::feedback::FeedbackSettings {
+                deadlines: settings.feedback_deadlines,
+                webhook: webhook.is_some(),
+            }),
         };
         let data = actix_web::web::Data::new(state);
         let server = HttpServer::new(move || {

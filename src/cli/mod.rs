@@ -35,6 +35,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 export_write_timeout_secs: args.export_write_timeout,
                 trust_proxy: args.trust_proxy,
                 comment_retention_days: args.comment_retention_days,
+                webhook_url: args.webhook_url.clone(),
+                webhook_secret: args.webhook_secret.clone(),
+                feedback_deadlines: cli.feedback_deadlines,
             };
             let app = Application::build(settings)?;
             if let Some(d) = &app.demo_loaded {
@@ -287,6 +290,61 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Export(ExportCommand::Feedback {
+            period,
+            from,
+            to,
+            unit,
+            with_contacts,
+            out,
+        }) => {
+            let period = period_arg(period, from, to, cli.period_scheme)?;
+            let store = open(&cli.database_url)?;
+            if let Some(u) = &unit {
+                if crate::service::units::cached(&store, u)?.is_none() {
+                    bail!("--unit {u}: there is no such unit (hailong units list shows them)");
+                }
+            }
+            // Whoever runs the command line holds the database: an admin, written as "cli".
+            let caller = crate::service::access::Caller::Staff(crate::service::users::Staff {
+                id: 0,
+                username: "cli".into(),
+                role: crate::domain::user::Role::Admin,
+                unit: None,
+                must_change_password: false,
+            });
+            let settings = crate::service::feedback::FeedbackSettings {
+                deadlines: cli.feedback_deadlines,
+                webhook: false,
+            };
+            let items = crate::service::feedback::export(
+                &store,
+                &settings,
+                &caller,
+                &period,
+                unit.as_deref(),
+                with_contacts,
+                Utc::now(),
+            )?;
+            let bytes = crate::render::feedback::csv(&items)?;
+            match out {
+                Some(path) => {
+                    write_atomically(&path, &bytes)?;
+                    eprintln!(
+                        "{} feedback items of {period} written to {}{}",
+                        items.len(),
+                        path.display(),
+                        if with_contacts { ", with contacts" } else { "" }
+                    );
+                    Ok(())
+                }
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().lock().write_all(&bytes)?;
+                    Ok(())
+                }
+            }
+        }
         Command::Export(ExportCommand::Indices {
             period,
             from,
@@ -298,7 +356,11 @@ pub async fn run(cli: Cli) -> Result<()> {
             let store = open(&cli.database_url)?;
             let registry = FormRegistry::load(forms_dir.as_deref())?;
             indices::ensure_tallies(&store, &registry)?;
-            let t = indices::table(&store, &registry, &period, None)?;
+            let feedback = crate::service::feedback::FeedbackSettings {
+                deadlines: cli.feedback_deadlines,
+                webhook: false,
+            };
+            let t = indices::full_table(&store, &registry, &period, None, &feedback, Utc::now())?;
             let ext = out
                 .as_ref()
                 .and_then(|o| o.extension())

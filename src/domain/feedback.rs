@@ -407,6 +407,30 @@ impl Figures {
     }
 }
 
+/// One item as exported or served by the API: masked text, no contact unless asked for by
+/// an admin (and then audited).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExportItem {
+    pub code: String,
+    pub unit: String,
+    pub subject: String,
+    pub status: String,
+    pub received: NaiveDate,
+    pub decided: Option<NaiveDate>,
+    pub answered: Option<NaiveDate>,
+    pub published: Option<NaiveDate>,
+    pub answer_due: NaiveDate,
+    pub overdue: Option<&'static str>,
+    pub answered_on_time: Option<bool>,
+    pub reply_satisfied: Option<bool>,
+    pub from_survey: bool,
+    pub text_masked: String,
+    pub reply: Option<String>,
+    pub decline_reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

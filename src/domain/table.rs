@@ -40,6 +40,21 @@ pub struct IndexRow {
     pub denominator: Denominator,
     pub indices: Indices,
     pub flags: Vec<String>,
+    /// The columns SPEC §9 added at the end of the table.
+    pub extras: RowExtras,
+}
+
+/// The columns added after the first release (SPEC §9), filled by `service::indices::full_table`.
+#[derive(Debug, Clone, Default)]
+pub struct RowExtras {
+    /// The previous period of the same kind and the unit's SIPAS in it (same form).
+    pub prev_period: Option<String>,
+    pub prev_sipas: Option<f64>,
+    /// SIPAS of the respondents pooled, with its interval: on a unit row the unit's own
+    /// index; on TOTAL the figure the TOTAL row has always had (METHODOLOGY §2).
+    pub pooled: Option<(f64, Option<(f64, f64)>)>,
+    /// Feedback received in the period (on TOTAL: every unit of the table).
+    pub feedback: Option<crate::domain::feedback::Figures>,
 }
 
 #[derive(Debug, Clone)]

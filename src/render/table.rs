@@ -51,8 +51,22 @@ pub fn wide_header(t: &IndexTable) -> Vec<String> {
             .iter()
             .map(|s| s.to_string()),
     );
+    h.extend(EXTRA_HEADER.iter().map(|s| s.to_string()));
     h
 }
+
+/// The columns SPEC §9 added at the end, in its order.
+pub const EXTRA_HEADER: [&str; 9] = [
+    "prev_period",
+    "prev_sipas_pct",
+    "sipas_pooled_pct",
+    "sipas_pooled_ci_low",
+    "sipas_pooled_ci_high",
+    "feedback_received",
+    "feedback_answered",
+    "feedback_on_time_pct",
+    "feedback_reply_satisfied_pct",
+];
 
 /// One cell of the wide table, typed, so that CSV and XLSX write the same values.
 pub enum Cell {
@@ -101,6 +115,21 @@ pub fn wide_rows(t: &IndexTable) -> Vec<Vec<Cell>> {
             rec.push(Cell::Pct(ix.online.index));
             rec.push(Cell::Pct(ix.mean_score));
             rec.push(Cell::Text(row.flags.join(";")));
+            let x = &row.extras;
+            rec.push(Cell::Text(x.prev_period.clone().unwrap_or_default()));
+            rec.push(Cell::Pct(x.prev_sipas));
+            rec.push(Cell::Pct(x.pooled.map(|p| p.0)));
+            rec.push(Cell::Pct(x.pooled.and_then(|p| p.1).map(|c| c.0)));
+            rec.push(Cell::Pct(x.pooled.and_then(|p| p.1).map(|c| c.1)));
+            match &x.feedback {
+                Some(f) => {
+                    rec.push(Cell::Count(f.received));
+                    rec.push(Cell::Count(f.answered));
+                    rec.push(Cell::Pct(f.on_time_pct()));
+                    rec.push(Cell::Pct(f.reply_satisfied_pct()));
+                }
+                None => rec.extend((0..4).map(|_| Cell::Text(String::new()))),
+            }
             rec
         })
         .collect()
@@ -215,6 +244,36 @@ pub fn long_csv(t: &IndexTable) -> Result<Vec<u8>, csv::Error> {
             ]);
             w.write_record(&rec)?;
         }
+        if let Some(f) = &row.extras.feedback {
+            let counts = [
+                ("received", f.received, None, None),
+                ("answered", f.answered, None, None),
+                ("answered_on_time", f.due, Some(f.on_time), f.on_time_pct()),
+                (
+                    "reply_satisfied",
+                    f.rated,
+                    Some(f.satisfied),
+                    f.reply_satisfied_pct(),
+                ),
+            ];
+            for (code, n, k, p) in counts {
+                let mut rec = Vec::with_capacity(16);
+                base(&mut rec);
+                rec.extend([
+                    "feedback".to_string(),
+                    code.to_string(),
+                    n.to_string(),
+                    k.map(|k| k.to_string()).unwrap_or_default(),
+                    pct(p),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    row.flags.join(";"),
+                ]);
+                w.write_record(&rec)?;
+            }
+        }
         let mut rec = Vec::with_capacity(16);
         base(&mut rec);
         let denominator = match row.denominator {
@@ -306,6 +365,41 @@ pub struct RowJson {
     pub mean_score: Option<f64>,
     /// `small_sample`, `no_denominator`, `mixed_forms`, `form=ID@V`, `synthetic`.
     pub flags: Vec<String>,
+    /// The previous period of the same kind (SPEC §9), and the row's SIPAS in it.
+    #[schema(required = true)]
+    pub prev_period: Option<String>,
+    #[schema(required = true)]
+    pub prev_sipas_pct: Option<f64>,
+    /// SIPAS of the respondents pooled (on TOTAL: all respondents of the table).
+    #[schema(required = true)]
+    pub sipas_pooled: Option<PooledJson>,
+    /// Feedback received in the period (SPEC §9).
+    #[schema(required = true)]
+    pub feedback: Option<RowFeedbackJson>,
+}
+
+/// A pooled SIPAS with its 95 % interval.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PooledJson {
+    pub index_pct: f64,
+    #[schema(required = true)]
+    pub ci_low: Option<f64>,
+    #[schema(required = true)]
+    pub ci_high: Option<f64>,
+}
+
+/// Feedback received in the period: counts, on-time share, replies rated satisfied.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowFeedbackJson {
+    pub received: u64,
+    pub answered: u64,
+    #[schema(required = true)]
+    pub on_time_pct: Option<f64>,
+    /// Median working days from receipt to answer.
+    #[schema(required = true)]
+    pub median_days_to_answer: Option<f64>,
+    #[schema(required = true)]
+    pub reply_satisfied_pct: Option<f64>,
 }
 
 /// `GET /api/v1/indices`: the table of SPEC §6 as JSON.
@@ -360,6 +454,20 @@ pub fn json(t: &IndexTable) -> IndicesJson {
                 online: measure_json(&ix.online),
                 mean_score: rounded(ix.mean_score),
                 flags: row.flags.clone(),
+                prev_period: row.extras.prev_period.clone(),
+                prev_sipas_pct: rounded(row.extras.prev_sipas),
+                sipas_pooled: row.extras.pooled.map(|(v, ci)| PooledJson {
+                    index_pct: round2(v),
+                    ci_low: ci.map(|c| round2(c.0)),
+                    ci_high: ci.map(|c| round2(c.1)),
+                }),
+                feedback: row.extras.feedback.as_ref().map(|f| RowFeedbackJson {
+                    received: f.received,
+                    answered: f.answered,
+                    on_time_pct: rounded(f.on_time_pct()),
+                    median_days_to_answer: f.median_days,
+                    reply_satisfied_pct: rounded(f.reply_satisfied_pct()),
+                }),
             }
         })
         .collect();

@@ -11,8 +11,8 @@ use rand::rngs::OsRng;
 use rand::TryRngCore;
 
 use crate::domain::feedback::{
-    self, Calendar, Deadlines, FeedbackProblem, FigureInput, Figures, Overdue, Status, Step,
-    Timeline,
+    self, Calendar, Deadlines, ExportItem, FeedbackProblem, FigureInput, Figures, Overdue, Status,
+    Step, Timeline,
 };
 use crate::domain::local_date;
 use crate::domain::period::Period;
@@ -56,12 +56,6 @@ pub enum FeedbackError {
     BadInput(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-impl From<diesel::result::Error> for FeedbackError {
-    fn from(e: diesel::result::Error) -> Self {
-        FeedbackError::Store(StoreError::Query(e))
-    }
 }
 
 fn problems_text(p: &[(&'static str, FeedbackProblem)]) -> String {
@@ -283,7 +277,7 @@ fn timeline(row: &FeedbackRow) -> Timeline {
 /// The calendar of working days (weekends and the imported holidays), kept 5 s in the memo.
 pub fn calendar(store: &Store) -> Result<Calendar, StoreError> {
     store.memo("holidays", "all", |s| {
-        s.read(|c| fb::holidays(c))
+        s.read(fb::holidays)
             .map(|days| Calendar::new(days.into_iter().map(|(d, _)| d)))
     })
 }
@@ -682,50 +676,6 @@ pub fn figures(
     Ok((per, total))
 }
 
-/// One item as exported or served by the API: masked text, no contact unless asked for by
-/// an admin (and then audited).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ExportItem {
-    pub code: String,
-    pub unit: String,
-    pub subject: String,
-    pub status: String,
-    pub received: NaiveDate,
-    pub decided: Option<NaiveDate>,
-    pub answered: Option<NaiveDate>,
-    pub published: Option<NaiveDate>,
-    pub answer_due: NaiveDate,
-    pub overdue: Option<&'static str>,
-    pub answered_on_time: Option<bool>,
-    pub reply_satisfied: Option<bool>,
-    pub from_survey: bool,
-    pub text_masked: String,
-    pub reply: Option<String>,
-    pub decline_reason: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub contact: Option<String>,
-}
-
-pub const EXPORT_HEADER: [&str; 17] = [
-    "code",
-    "unit",
-    "subject",
-    "status",
-    "received",
-    "decided",
-    "answered",
-    "published",
-    "answer_due",
-    "overdue",
-    "answered_on_time",
-    "reply_satisfied",
-    "from_survey",
-    "text_masked",
-    "reply",
-    "decline_reason",
-    "contact",
-];
-
 /// Items received in the period, for a caller that may read feedback. Contacts only with
 /// `with_contacts`, which only an admin may ask; the export is written to the audit log.
 pub fn export(
@@ -843,7 +793,7 @@ pub fn import_holidays_by(
 }
 
 pub fn holidays(store: &Store) -> Result<Vec<(NaiveDate, String)>, StoreError> {
-    store.read(|c| fb::holidays(c))
+    store.read(fb::holidays)
 }
 
 /// Sets the subjects a unit offers (one per line; empty: the default list).

@@ -173,6 +173,7 @@ pub fn table(
                 denominator,
                 indices: index::compute(&form, tally),
                 flags,
+                extras: Default::default(),
             });
         }
     }
@@ -205,6 +206,7 @@ pub fn table(
                 denominator,
                 indices: index::compute(&form, tally),
                 flags,
+                extras: Default::default(),
             });
         }
     }
@@ -214,6 +216,47 @@ pub fn table(
         rows,
         synthetic,
     })
+}
+
+/// The table with the columns SPEC §9 added at its end: the previous period's SIPAS of each
+/// unit (same unit, same form), the respondent-pooled SIPAS, and the feedback figures.
+pub fn full_table(
+    store: &Store,
+    forms: &FormRegistry,
+    period: &Period,
+    only_unit: Option<&str>,
+    feedback: &crate::service::feedback::FeedbackSettings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<IndexTable, IndicesError> {
+    let mut t = table(store, forms, period, only_unit)?;
+    let previous = match period.kind {
+        crate::domain::period::Kind::Custom => None,
+        _ => period.previous().ok(),
+    };
+    let before = match &previous {
+        Some(p) => Some(table(store, forms, p, only_unit)?),
+        None => None,
+    };
+    let (per_unit, total) =
+        crate::service::feedback::figures(store, feedback, period, only_unit, now)?;
+    for row in &mut t.rows {
+        let ix = &row.indices.sipas;
+        row.extras.pooled = ix.index.map(|v| (v, ix.ci.map(|c| (c.low, c.high))));
+        if let (Some(p), Some(b)) = (&previous, &before) {
+            row.extras.prev_period = Some(p.label.clone());
+            row.extras.prev_sipas = b
+                .rows
+                .iter()
+                .find(|r| r.unit_code == row.unit_code && r.form_id == row.form_id)
+                .and_then(|r| r.indices.sipas.index);
+        }
+        row.extras.feedback = Some(if row.unit_code == TOTAL {
+            total.clone()
+        } else {
+            per_unit.get(&row.unit_code).cloned().unwrap_or_default()
+        });
+    }
+    Ok(t)
 }
 
 /// Responses per unit on one local day (the staff dashboard's "today").

@@ -49,6 +49,16 @@ pub fn tr(lang: Lang, key: &'static str) -> &'static str {
     catalogue.get(key).map(String::as_str).unwrap_or(key)
 }
 
+/// The catalogue of one language, for templates: `{{ t.get("feedback.title") }}`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    pub fn get(&self, key: &'static str) -> &'static str {
+        tr(self.0, key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,6 +106,18 @@ mod tests {
                     if key.contains('.') && !vi.contains_key(&key) {
                         missing.push(format!("{} uses unknown key {key}", path.display()));
                     }
+                }
+            }
+        }
+        // And every key a template names (`t.get("table.key")`).
+        let templates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web/templates");
+        for entry in std::fs::read_dir(templates).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (i, _) in text.match_indices("t.get(\"") {
+                let key: String = text[i + 7..].chars().take_while(|c| *c != '"').collect();
+                if !vi.contains_key(&key) {
+                    missing.push(format!("{} uses unknown key {key}", path.display()));
                 }
             }
         }

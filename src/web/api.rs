@@ -334,6 +334,7 @@ pub async fn submit_response(
         pairs: answer_pairs(&body.answers)?,
         submission_id: Some(body.submission_id),
         source: Source::Api,
+        notify_low_score: state.feedback.webhook,
     };
     let now = Utc::now();
     let receipt = match submit::submit_inline(&state.store, &state.forms, &submission, now).await {

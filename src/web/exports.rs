@@ -91,10 +91,17 @@ async fn compute(
     let period = period_of(q, state)?;
     let unit = scoped_unit(caller, Action::ReadIndices, &q.unit)?;
     let st = state.clone();
-    Ok(
-        web::block(move || indices::table(&st.store, &st.forms, &period, unit.as_deref()))
-            .await??,
-    )
+    Ok(web::block(move || {
+        indices::full_table(
+            &st.store,
+            &st.forms,
+            &period,
+            unit.as_deref(),
+            &st.feedback,
+            chrono::Utc::now(),
+        )
+    })
+    .await??)
 }
 
 fn csv_response(name: &str, bytes: Vec<u8>) -> HttpResponse {
@@ -381,4 +388,194 @@ pub async fn responses_csv(
         ))
         .insert_header(("Cache-Control", "no-store"))
         .streaming(stream))
+}
+
+/// One unit's (or all units') feedback figures for items received in the period.
+#[derive(Serialize, ToSchema)]
+pub struct FeedbackFiguresJson {
+    /// A unit code, or `TOTAL`.
+    unit: String,
+    received: u64,
+    answered: u64,
+    declined: u64,
+    /// Answered, or unanswered past the answer deadline.
+    due: u64,
+    /// Answered within the answer deadline.
+    on_time: u64,
+    /// `on_time` as a share of `due`.
+    on_time_pct: Option<f64>,
+    /// Median working days from receipt to answer.
+    median_days_to_answer: Option<f64>,
+    /// Replies rated by their citizen.
+    rated: u64,
+    reply_satisfied_pct: Option<f64>,
+}
+
+impl FeedbackFiguresJson {
+    fn of(unit: &str, f: &crate::domain::feedback::Figures) -> FeedbackFiguresJson {
+        FeedbackFiguresJson {
+            unit: unit.to_string(),
+            received: f.received,
+            answered: f.answered,
+            declined: f.declined,
+            due: f.due,
+            on_time: f.on_time,
+            on_time_pct: f.on_time_pct().map(round2),
+            median_days_to_answer: f.median_days,
+            rated: f.rated,
+            reply_satisfied_pct: f.reply_satisfied_pct().map(round2),
+        }
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// One feedback item: its text masked, never a contact.
+#[derive(Serialize, ToSchema)]
+pub struct FeedbackItemJson {
+    code: String,
+    unit: String,
+    subject: String,
+    /// received, accepted, declined, answered, published or merged.
+    status: String,
+    #[schema(format = Date)]
+    received: String,
+    #[schema(format = Date)]
+    decided: Option<String>,
+    #[schema(format = Date)]
+    answered: Option<String>,
+    #[schema(format = Date)]
+    published: Option<String>,
+    #[schema(format = Date)]
+    answer_due: String,
+    /// The stage past its deadline: decide, answer or publish.
+    overdue: Option<String>,
+    answered_on_time: Option<bool>,
+    reply_satisfied: Option<bool>,
+    from_survey: bool,
+    text_masked: String,
+    reply: Option<String>,
+    decline_reason: Option<String>,
+}
+
+/// Working days allowed for each stage.
+#[derive(Serialize, ToSchema)]
+pub struct DeadlinesJson {
+    decide: u32,
+    answer: u32,
+    publish: u32,
+}
+
+/// Feedback received in a period: the figures per unit and in all, and the items.
+#[derive(Serialize, ToSchema)]
+pub struct FeedbackJson {
+    period: String,
+    #[schema(format = Date)]
+    period_start: String,
+    #[schema(format = Date)]
+    period_end: String,
+    deadlines: DeadlinesJson,
+    units: Vec<FeedbackFiguresJson>,
+    total: FeedbackFiguresJson,
+    items: Vec<FeedbackItemJson>,
+}
+
+impl From<crate::service::feedback::FeedbackError> for ApiError {
+    fn from(e: crate::service::feedback::FeedbackError) -> ApiError {
+        use crate::service::feedback::FeedbackError as F;
+        match e {
+            F::Denied(d) => ApiError::forbidden(d.to_string()),
+            F::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
+            F::Store(err) => ApiError::internal(&err),
+            other => ApiError::bad_request("bad_request", other.to_string()),
+        }
+    }
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/feedback",
+    tag = "feedback",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "Feedback received in the period: figures and items (masked, no contacts)", body = FeedbackJson),
+        (status = 400, description = "No period, or a bad one", body = ErrorBody),
+        (status = 401, description = "Neither a session nor a bearer token", body = ErrorBody),
+        (status = 403, description = "A leader's account, or another unit than the caller's own", body = ErrorBody),
+        (status = 404, description = "No such unit", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn feedback_json(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    use crate::service::feedback as fb;
+    let period = period_of(&q, &state)?;
+    let unit = scoped_unit(&caller, Action::ReadFeedback, &q.unit)?;
+    let st = state.clone();
+    let p = period.clone();
+    let (figures, total, items) = web::block(move || -> Result<_, fb::FeedbackError> {
+        if let Some(u) = &unit {
+            if crate::service::units::cached(&st.store, u)?.is_none() {
+                return Err(fb::FeedbackError::UnknownUnit(u.clone()));
+            }
+        }
+        let now = chrono::Utc::now();
+        let items = fb::export(
+            &st.store,
+            &st.feedback,
+            &caller,
+            &p,
+            unit.as_deref(),
+            false,
+            now,
+        )?;
+        let (figures, total) = fb::figures(&st.store, &st.feedback, &p, unit.as_deref(), now)?;
+        Ok((figures, total, items))
+    })
+    .await??;
+    let d = state.feedback.deadlines;
+    let body = FeedbackJson {
+        period: period.label.clone(),
+        period_start: period.start.to_string(),
+        period_end: period.end.to_string(),
+        deadlines: DeadlinesJson {
+            decide: d.decide,
+            answer: d.answer,
+            publish: d.publish,
+        },
+        units: figures
+            .iter()
+            .map(|(u, f)| FeedbackFiguresJson::of(u, f))
+            .collect(),
+        total: FeedbackFiguresJson::of(indices::TOTAL, &total),
+        items: items
+            .into_iter()
+            .map(|i| FeedbackItemJson {
+                code: i.code,
+                unit: i.unit,
+                subject: i.subject,
+                status: i.status,
+                received: i.received.to_string(),
+                decided: i.decided.map(|d| d.to_string()),
+                answered: i.answered.map(|d| d.to_string()),
+                published: i.published.map(|d| d.to_string()),
+                answer_due: i.answer_due.to_string(),
+                overdue: i.overdue.map(str::to_string),
+                answered_on_time: i.answered_on_time,
+                reply_satisfied: i.reply_satisfied,
+                from_survey: i.from_survey,
+                text_masked: i.text_masked,
+                reply: i.reply,
+                decline_reason: i.decline_reason,
+            })
+            .collect(),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(body))
 }

@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod errors;
 pub mod exports;
+pub mod feedback;
 
 pub mod openapi;
 pub mod pages;
@@ -55,6 +56,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// Citizen form pages, rendered and compressed once.
     pub form_pages: Arc<survey::FormPages>,
+    /// Feedback deadlines, and whether a webhook listens.
+    pub feedback: Arc<crate::service::feedback::FeedbackSettings>,
 }
 
 impl AppState {
@@ -98,6 +101,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/s/{unit}/thanks", web::get().to(survey::thanks))
         .route("/t/{code}", web::get().to(survey::show_ticket_form))
         .route("/t/{code}", web::post().to(survey::submit_ticket_form))
+        .route("/feedback", web::get().to(feedback::all_replies))
+        .route(
+            "/feedback/from-survey",
+            web::post().to(feedback::from_survey),
+        )
+        .route("/feedback/track/{code}", web::get().to(feedback::track))
+        .route(
+            "/feedback/track/{code}/rate",
+            web::post().to(feedback::rate),
+        )
+        .route("/feedback/{unit}", web::get().to(feedback::show_form))
+        .route("/feedback/{unit}", web::post().to(feedback::file))
+        .route(
+            "/units/{unit}/feedback",
+            web::get().to(feedback::unit_replies),
+        )
+        .route(
+            "/units/{unit}/feedback/print",
+            web::get().to(feedback::print_sheet),
+        )
         .route("/reports/{period}", web::get().to(report::show))
         .route("/reports/{period}/publish", web::post().to(report::publish))
         .route("/login", web::get().to(staff::login_form))
@@ -107,6 +130,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/tickets", web::get().to(staff::tickets_form))
         .route("/staff/tickets", web::post().to(staff::tickets_issue))
         .route("/staff/audit", web::get().to(staff::audit_page))
+        .route("/staff/feedback", web::get().to(staff::feedback_queue))
+        .route(
+            "/staff/feedback/subjects",
+            web::get().to(staff::subjects_form),
+        )
+        .route(
+            "/staff/feedback/subjects",
+            web::post().to(staff::subjects_save),
+        )
+        .route("/staff/feedback/{id}", web::get().to(staff::feedback_item))
+        .route("/staff/feedback/{id}", web::post().to(staff::feedback_step))
+        .route("/staff/holidays", web::get().to(staff::holidays_form))
+        .route("/staff/holidays", web::post().to(staff::holidays_import))
         .route("/staff/users", web::get().to(admin::users_list))
         .route("/staff/users", web::post().to(admin::users_add))
         .route("/staff/users/disable", web::post().to(admin::users_disable))
@@ -138,6 +174,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/responses", web::post().to(api::submit_response))
                 .route("/dossiers", web::post().to(exports::import_dossiers))
                 .route("/indices", web::get().to(exports::indices_json))
+                .route("/feedback", web::get().to(exports::feedback_json))
                 .default_service(web::to(api::not_found)),
         )
         .default_service(web::to(public::not_found));

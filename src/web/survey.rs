@@ -269,7 +269,9 @@ async fn take(
         pairs: pairs.clone(),
         submission_id: submission_id.clone(),
         source,
+        notify_low_score: state.feedback.webhook,
     };
+    let offer = offers_feedback(&pairs);
     let now = Utc::now();
     let result = match submit::submit_inline(&state.store, &state.forms, &submission, now).await {
         Some(done) => done,
@@ -284,7 +286,17 @@ async fn take(
         Ok(receipt) => Ok(HttpResponse::SeeOther()
             .insert_header((
                 header::LOCATION,
-                format!("/s/{}/thanks{}", receipt.unit_code, lang_suffix(lang)),
+                if offer {
+                    // The submission id lets the thank-you page turn the comment into feedback.
+                    format!(
+                        "/s/{}/thanks?r={}{}",
+                        receipt.unit_code,
+                        receipt.submission_id,
+                        if lang == Lang::En { "&lang=en" } else { "" }
+                    )
+                } else {
+                    format!("/s/{}/thanks{}", receipt.unit_code, lang_suffix(lang))
+                },
             ))
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .finish()),
@@ -316,6 +328,29 @@ async fn take(
     }
 }
 
+/// Whether the thank-you page offers to turn the comment into feedback: a comment that is
+/// long, or that comes with an overall score of 1–2.
+fn offers_feedback(pairs: &[(String, String)]) -> bool {
+    let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
+    let Some(comment) = value("comment").filter(|c| !c.is_empty()) else {
+        return false;
+    };
+    let low = matches!(value("overall"), Some("1" | "2"));
+    low || comment.chars().count() >= crate::service::feedback::LONG_COMMENT
+}
+
+#[derive(Template)]
+#[template(path = "thanks.html")]
+struct ThanksPage {
+    page: pages::PageMeta,
+    t: crate::texts::Tr,
+    unit_name: String,
+    heading: &'static str,
+    paragraphs: Vec<String>,
+    offer: Option<String>,
+    action: String,
+}
+
 pub async fn thanks(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -343,13 +378,35 @@ pub async fn thanks(
         tr(lang, "survey.your_answers_have_been_received").to_string(),
         pages::SLOGAN.to_string(),
     ];
-    pages::message(
-        StatusCode::OK,
-        lang,
-        state.demo,
-        &name,
-        tr(lang, "survey.thank_you"),
-        &paragraphs,
-        &[],
-    )
+    let offer = req
+        .query_string()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "r")
+        .and_then(|(_, v)| Uuid::parse_str(v).ok())
+        .map(|id| id.to_string());
+    if offer.is_none() {
+        return pages::message(
+            StatusCode::OK,
+            lang,
+            state.demo,
+            &name,
+            tr(lang, "survey.thank_you"),
+            &paragraphs,
+            &[],
+        );
+    }
+    let page = ThanksPage {
+        page: pages::PageMeta::new(lang, state.demo),
+        t: crate::texts::Tr(lang),
+        unit_name: name,
+        heading: tr(lang, "survey.thank_you"),
+        paragraphs,
+        offer,
+        action: format!("/feedback/from-survey{}", lang_suffix(lang)),
+    };
+    match page.render() {
+        Ok(body) => pages::html(StatusCode::OK, body),
+        Err(e) => actix_web::ResponseError::error_response(&PageError::internal(lang, &e)),
+    }
 }

@@ -81,6 +81,9 @@ pub fn settings(db_url: &str) -> Settings {
         export_write_timeout_secs: 60,
         trust_proxy: false,
         comment_retention_days: 0,
+        webhook_url: None,
+        webhook_secret: None,
+        feedback_deadlines: Default::default(),
     }
 }
 

@@ -171,7 +171,8 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
         header.join(","),
         "period,period_start,period_end,unit_code,unit_name,responses,tickets_issued,dossiers,participation_pct,\
          sipas_pct,sipas_ci_low,sipas_ci_high,access_pct,procedure_pct,staff_pct,result_pct,feedback_pct,\
-         online_pct,mean_score,flags"
+         online_pct,mean_score,flags,prev_period,prev_sipas_pct,sipas_pooled_pct,sipas_pooled_ci_low,\
+         sipas_pooled_ci_high,feedback_received,feedback_answered,feedback_on_time_pct,feedback_reply_satisfied_pct"
     );
     let row = |code: &str| {
         rows.iter()
@@ -204,6 +205,17 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
         // Mean of the 14 valid answers: 55/14.
         ("mean_score", "3.93"),
         ("flags", "small_sample"),
+        // SPEC §9: a custom range has no previous period; a unit's pooled SIPAS is its own;
+        // no feedback was filed: counts 0, shares empty.
+        ("prev_period", ""),
+        ("prev_sipas_pct", ""),
+        ("sipas_pooled_pct", "80.00"),
+        ("sipas_pooled_ci_low", "51.52"),
+        ("sipas_pooled_ci_high", "100.00"),
+        ("feedback_received", "0"),
+        ("feedback_answered", "0"),
+        ("feedback_on_time_pct", ""),
+        ("feedback_reply_satisfied_pct", ""),
     ];
     for (col, want) in expect {
         assert_eq!(b[col], want, "phuong-b {col}");

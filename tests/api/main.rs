@@ -4,6 +4,7 @@
 mod api;
 mod cli;
 mod durability;
+mod feedback;
 mod forms;
 mod hardening;
 mod helpers;

@@ -19,6 +19,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/responses"),
     ("post", "/api/v1/dossiers"),
     ("get", "/api/v1/indices"),
+    ("get", "/api/v1/feedback"),
 ];
 
 /// Every object schema that names its properties is closed: a property the document does not
@@ -457,6 +458,66 @@ async fn every_api_route_answers_in_the_shape_it_declares(backend: Backend) {
             d,
             Some(&all),
             Some(("text/csv", "x".repeat(70_000))),
+        )
+        .await,
+    )
+    .await;
+
+    // Feedback of this year: one item filed through the page, then read by the API.
+    let r = app
+        .post_form(
+            "/feedback/phuong-a",
+            &[
+                ("subject", "other"),
+                ("text", "Xin hỏi giờ làm việc thứ Bảy."),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let f = "/api/v1/feedback";
+    let year_f = format!("{f}?period={}", today.year());
+    let fb = c
+        .check("get", f, send(&app, "get", &year_f, Some(&all), None).await)
+        .await;
+    assert_eq!(fb["total"]["received"], 1);
+    assert_eq!(fb["items"][0]["status"], "received");
+    c.check(
+        "get",
+        f,
+        send(
+            &app,
+            "get",
+            &format!("{f}?period=2021-Q5"),
+            Some(&all),
+            None,
+        )
+        .await,
+    )
+    .await;
+    c.check("get", f, send(&app, "get", &year_f, None, None).await)
+        .await;
+    c.check(
+        "get",
+        f,
+        send(
+            &app,
+            "get",
+            &format!("{year_f}&unit=phuong-a"),
+            Some(&own),
+            None,
+        )
+        .await,
+    )
+    .await;
+    c.check(
+        "get",
+        f,
+        send(
+            &app,
+            "get",
+            &format!("{year_f}&unit=khong-co"),
+            Some(&all),
+            None,
         )
         .await,
     )

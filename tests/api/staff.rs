@@ -11,7 +11,7 @@ use hailong::domain::user::Role;
 use hailong::service::users::{self, NewUser};
 
 /// The value of a cookie set by a response.
-fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
+pub(crate) fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
     r.headers()
         .get_all("set-cookie")
         .iter()
@@ -23,7 +23,7 @@ fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, String)> {
         })
 }
 
-fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) -> String {
+pub(crate) fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) -> String {
     users::add(
         &app.store,
         &mut rand::rng(),
@@ -40,7 +40,7 @@ fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) -> String
 }
 
 /// Signs in through the real form; returns the session cookie value.
-async fn sign_in(app: &TestApp, name: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn sign_in(app: &TestApp, name: &str, password: &str) -> reqwest::Response {
     let page = app.get("/login").await;
     let (csrf, _) = set_cookie(&page, "hailong_login").expect("a CSRF cookie for the sign-in form");
     let html = page.text().await.unwrap();
@@ -58,7 +58,7 @@ async fn sign_in(app: &TestApp, name: &str, password: &str) -> reqwest::Response
         .unwrap()
 }
 
-async fn session(app: &TestApp, name: &str, password: &str) -> String {
+pub(crate) async fn session(app: &TestApp, name: &str, password: &str) -> String {
     let r = sign_in(app, name, password).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (token, attrs) = set_cookie(&r, "hailong_session").unwrap();
@@ -69,7 +69,7 @@ async fn session(app: &TestApp, name: &str, password: &str) -> String {
     token
 }
 
-async fn get_as(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
+pub(crate) async fn get_as(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
     app.client
         .get(app.url(path))
         .header("cookie", format!("hailong_session={cookie}"))
@@ -412,6 +412,25 @@ async fn every_route_answers_each_role_as_it_should(backend: Backend) {
         ("/reports/2021-Q1", [404, 200, 200, 200, 404, 404]),
         ("/s/phuong-a", [200, 200, 200, 200, 200, 200]),
         ("/units/phuong-a/poster", [200, 200, 200, 200, 200, 200]),
+        // Feedback: citizens' pages for all; the queue for officers and admins; holidays for admins.
+        ("/feedback/phuong-a", [200, 200, 200, 200, 200, 200]),
+        ("/feedback", [200, 200, 200, 200, 200, 200]),
+        ("/units/phuong-a/feedback", [200, 200, 200, 200, 200, 200]),
+        (
+            "/units/phuong-a/feedback/print",
+            [200, 200, 200, 200, 200, 200],
+        ),
+        ("/staff/feedback", [303, 403, 200, 200, 303, 303]),
+        ("/staff/feedback/subjects", [303, 403, 200, 200, 303, 303]),
+        ("/staff/holidays", [303, 403, 403, 200, 303, 303]),
+        (
+            "/api/v1/feedback?period=2021-Q1",
+            [401, 403, 200, 200, 200, 200],
+        ),
+        (
+            "/api/v1/feedback?period=2021-Q1&unit=phuong-b",
+            [401, 403, 403, 200, 200, 200],
+        ),
     ];
     let mut wrong = Vec::new();
     for (path, expected) in table {
@@ -588,7 +607,7 @@ async fn officers_print_slips_for_their_own_unit_from_the_browser(backend: Backe
 }
 both_backends!(officers_print_slips_for_their_own_unit_from_the_browser);
 
-fn csrf_of(html: &str) -> String {
+pub(crate) fn csrf_of(html: &str) -> String {
     html.split("name=\"csrf\" value=\"")
         .nth(1)
         .expect("a CSRF field")
@@ -608,7 +627,7 @@ fn secret_of(html: &str) -> String {
         .to_string()
 }
 
-async fn post_as(
+pub(crate) async fn post_as(
     app: &TestApp,
     cookie: &str,
     path: &str,

@@ -54,6 +54,9 @@ struct HomePage {
     t_reports: &'static str,
     manage: Vec<(&'static str, &'static str)>,
     t_manage: &'static str,
+    feedback_line: String,
+    feedback_overdue: bool,
+    feedback_link: Option<(&'static str, &'static str)>,
 }
 
 pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
@@ -75,10 +78,16 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     .map_err(|_| PageError::not_allowed(lang))?;
     let st = state.clone();
     let p = period.clone();
-    let (table, today_counts) = web::block(move || -> Result<_, indices::IndicesError> {
+    let (table, today_counts, overdue) = web::block(move || -> Result<_, indices::IndicesError> {
         let table = indices::table(&st.store, &st.forms, &p, scope.as_deref())?;
         let counts = indices::responses_on(&st.store, today)?;
-        Ok((table, counts))
+        let overdue = crate::service::feedback::overdue_count(
+            &st.store,
+            &st.feedback,
+            scope.as_deref(),
+            Utc::now(),
+        )?;
+        Ok((table, counts, overdue))
     })
     .await
     .map_err(|e| PageError::internal(lang, &e))?
@@ -140,6 +149,11 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         t_tickets: tr(lang, "staff_dashboard.print_survey_code_slips"),
         manage: crate::web::admin::manage_links(lang, staff.role),
         t_manage: tr(lang, "staff_dashboard.manage"),
+        feedback_overdue: overdue > 0,
+        feedback_line: tr(lang, "staff_feedback.dashboard_line")
+            .replace("{n}", &overdue.to_string()),
+        feedback_link: access::role_may(staff.role, Action::HandleFeedback)
+            .then(|| ("/staff/feedback", tr(lang, "staff_feedback.queue"))),
     };
     render(StatusCode::OK, &page, lang)
 }

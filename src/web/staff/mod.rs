@@ -3,12 +3,14 @@
 
 mod audit;
 mod dashboard;
+mod feedback;
 mod forms;
 mod session;
 mod slips;
 
 pub use audit::*;
 pub use dashboard::*;
+pub use feedback::*;
 pub use forms::*;
 pub use session::*;
 pub use slips::*;

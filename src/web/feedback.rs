@@ -1,0 +1,613 @@
+//! Citizens' feedback pages: filing (`/feedback/{unit}`), following an item by its code
+//! (`/feedback/track/{code}`) and rating the reply, turning a survey comment into feedback,
+//! and the published replies (`/units/{unit}/feedback`, `/feedback`, the desk sheet).
+//! No JavaScript; the contact a citizen gives never reaches any of these pages.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+
+use crate::domain::feedback::{FeedbackProblem, Status, BODY_MAX, OTHER};
+use crate::domain::form::Lang;
+use crate::domain::local_date;
+use crate::render::qr;
+use crate::service::feedback::{self as service, FeedbackError, Filing, PublicItem};
+use crate::texts::{tr, Tr};
+use crate::web::errors::PageError;
+use crate::web::pages::{self, PageMeta};
+use crate::web::{lang_of, parse_urlencoded, read_body, AppState, BodyError};
+
+fn suffix(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "?lang=en",
+        Lang::Vi => "",
+    }
+}
+
+fn and_lang(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "&lang=en",
+        Lang::Vi => "",
+    }
+}
+
+fn see_other(to: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+fn field(pairs: &[(String, String)], key: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// A feedback error as a page a citizen understands.
+pub fn page_error(e: &FeedbackError, lang: Lang) -> PageError {
+    match e {
+        FeedbackError::UnknownUnit(_) => PageError::new(
+            StatusCode::NOT_FOUND,
+            lang,
+            tr(lang, "feedback.unit_not_found"),
+            tr(lang, "feedback.unit_not_found_text"),
+        ),
+        FeedbackError::UnitClosed(closed) => {
+            let mut page = PageError::new(
+                StatusCode::GONE,
+                lang,
+                tr(lang, "feedback.unit_closed"),
+                &format!(
+                    "{} {}",
+                    closed.unit.display_name(lang),
+                    tr(lang, "errors.has_closed_or_been_merged_into")
+                ),
+            );
+            page.links = closed
+                .successors
+                .iter()
+                .map(|s| {
+                    (
+                        format!("/feedback/{}{}", s.code, suffix(lang)),
+                        format!("{} {}", tr(lang, "feedback.send_to"), s.display_name(lang)),
+                    )
+                })
+                .collect();
+            page
+        }
+        FeedbackError::NotFound => PageError::new(
+            StatusCode::NOT_FOUND,
+            lang,
+            tr(lang, "feedback.code_not_found"),
+            tr(lang, "feedback.code_not_found_text"),
+        ),
+        FeedbackError::NotRateable => PageError::new(
+            StatusCode::CONFLICT,
+            lang,
+            tr(lang, "feedback.not_rateable"),
+            tr(lang, "feedback.not_rateable_text"),
+        ),
+        FeedbackError::Invalid(_) | FeedbackError::BadInput(_) => PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            tr(lang, "feedback.please_fix"),
+            &e.to_string(),
+        ),
+        FeedbackError::Denied(_) => PageError::not_allowed(lang),
+        FeedbackError::WrongStep(..) | FeedbackError::Moved => PageError::new(
+            StatusCode::CONFLICT,
+            lang,
+            tr(lang, "feedback.moved"),
+            &e.to_string(),
+        ),
+        FeedbackError::Store(_) => PageError::internal(lang, e),
+    }
+}
+
+fn problem_text(lang: Lang, p: &FeedbackProblem) -> String {
+    match p {
+        FeedbackProblem::Empty => tr(lang, "feedback.problem_empty").to_string(),
+        FeedbackProblem::TooLong { max } => {
+            tr(lang, "feedback.problem_too_long").replace("{max}", &max.to_string())
+        }
+        FeedbackProblem::Contact => tr(lang, "feedback.problem_contact").to_string(),
+        FeedbackProblem::Subject => tr(lang, "feedback.problem_subject").to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "feedback_form.html")]
+struct FormPage {
+    page: PageMeta,
+    t: Tr,
+    unit_name: String,
+    action: String,
+    replies_url: String,
+    subjects: Vec<(String, String, bool)>,
+    max: usize,
+    text: String,
+    contact: String,
+    consent: bool,
+    errors: Vec<(&'static str, String)>,
+    text_error: Option<String>,
+    contact_error: Option<String>,
+}
+
+fn render(status: StatusCode, page: &impl Template, lang: Lang) -> Result<HttpResponse, PageError> {
+    let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
+    Ok(pages::html(status, body))
+}
+
+fn form_page(
+    state: &AppState,
+    lang: Lang,
+    unit: &crate::domain::unit::Unit,
+    subjects: &[String],
+    filing: &Filing,
+    problems: &[(&'static str, FeedbackProblem)],
+) -> FormPage {
+    let code = unit.code.as_str();
+    let mut options: Vec<(String, String, bool)> = subjects
+        .iter()
+        .map(|s| (s.clone(), s.clone(), filing.subject == *s))
+        .collect();
+    options.push((
+        OTHER.to_string(),
+        tr(lang, "feedback.other").to_string(),
+        filing.subject == OTHER,
+    ));
+    let error_of = |field: &str| {
+        problems
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, p)| problem_text(lang, p))
+    };
+    FormPage {
+        page: PageMeta::new(lang, state.demo),
+        t: Tr(lang),
+        unit_name: unit.display_name(lang).to_string(),
+        action: format!("/feedback/{code}{}", suffix(lang)),
+        replies_url: format!("/units/{code}/feedback{}", suffix(lang)),
+        subjects: options,
+        max: BODY_MAX,
+        text: filing.text.clone(),
+        contact: filing.contact.clone(),
+        consent: filing.consent,
+        errors: problems
+            .iter()
+            .map(|(f, p)| (*f, problem_text(lang, p)))
+            .collect(),
+        text_error: error_of("text"),
+        contact_error: error_of("contact"),
+    }
+}
+
+/// `GET /feedback/{unit}`
+pub async fn show_form(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let code = path.into_inner();
+    let st = state.clone();
+    let (unit, subjects) = web::block(move || service::open_unit(&st.store, &code, Utc::now()))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+    let filing = Filing {
+        subject: subjects.first().cloned().unwrap_or_default(),
+        ..Filing::default()
+    };
+    let page = form_page(&state, lang, &unit, &subjects, &filing, &[]);
+    render(StatusCode::OK, &page, lang)
+}
+
+fn with_demo(mut e: PageError, state: &AppState) -> PageError {
+    e.demo = state.demo;
+    e
+}
+
+async fn read_pairs(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    lang: Lang,
+) -> Result<Vec<(String, String)>, PageError> {
+    let body = read_body(payload).await.map_err(|e| match e {
+        BodyError::TooLarge => PageError::too_large(lang),
+        BodyError::Broken => PageError::bad_request(lang),
+    })?;
+    let _ = req;
+    parse_urlencoded(&body).ok_or_else(|| with_demo(PageError::bad_request(lang), state))
+}
+
+/// `POST /feedback/{unit}`: files the item and sends the citizen to its tracking page; a
+/// problem shows the form again with what was typed.
+pub async fn file(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    if !state
+        .submit_limiter
+        .allow(state.client_ip(&req), std::time::Instant::now())
+    {
+        return Err(with_demo(crate::web::staff::too_many(lang), &state));
+    }
+    let pairs = read_pairs(&state, &req, payload, lang).await?;
+    let filing = Filing {
+        unit: path.into_inner(),
+        subject: field(&pairs, "subject"),
+        text: field(&pairs, "text"),
+        contact: field(&pairs, "contact"),
+        consent: field(&pairs, "consent") == "yes",
+    };
+    let st = state.clone();
+    let f = filing.clone();
+    let result = web::block(move || service::file(&st.store, &st.feedback, &f, Utc::now()))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?;
+    match result {
+        Ok(code) => Ok(see_other(format!(
+            "/feedback/track/{}?new=1{}",
+            code.as_str(),
+            and_lang(lang)
+        ))),
+        Err(FeedbackError::Invalid(problems)) => {
+            let st = state.clone();
+            let unit_code = filing.unit.clone();
+            let (unit, subjects) =
+                web::block(move || service::open_unit(&st.store, &unit_code, Utc::now()))
+                    .await
+                    .map_err(|e| PageError::internal(lang, &e))?
+                    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+            let page = form_page(&state, lang, &unit, &subjects, &filing, &problems);
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page, lang)
+        }
+        Err(e) => Err(with_demo(page_error(&e, lang), &state)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "feedback_track.html")]
+struct TrackPage {
+    page: PageMeta,
+    t: Tr,
+    unit_name: String,
+    code: String,
+    just_filed: bool,
+    status: &'static str,
+    subject: String,
+    received: String,
+    decided: Option<String>,
+    answer_due: String,
+    answered: Option<String>,
+    published: Option<String>,
+    merged: bool,
+    decline_reason: Option<String>,
+    reply: Option<String>,
+    rateable: bool,
+    rate_action: String,
+    rated: Option<bool>,
+    replies_url: String,
+}
+
+fn status_text(lang: Lang, s: Status) -> &'static str {
+    match s {
+        Status::Received => tr(lang, "feedback.status_received"),
+        Status::Accepted => tr(lang, "feedback.status_accepted"),
+        Status::Declined => tr(lang, "feedback.status_declined"),
+        Status::Answered => tr(lang, "feedback.status_answered"),
+        Status::Published => tr(lang, "feedback.status_published"),
+        Status::Merged => tr(lang, "feedback.status_merged"),
+    }
+}
+
+fn subject_text(lang: Lang, s: &str) -> String {
+    if s == OTHER {
+        tr(lang, "feedback.other").to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// `GET /feedback/track/{code}`
+pub async fn track(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    if !state
+        .ticket_limiter
+        .allow(state.client_ip(&req), std::time::Instant::now())
+    {
+        return Err(with_demo(crate::web::staff::too_many(lang), &state));
+    }
+    let code = path.into_inner();
+    let st = state.clone();
+    let found = web::block(move || service::track(&st.store, &st.feedback, &code))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| with_demo(page_error(&e, lang), &state))?
+        .ok_or_else(|| with_demo(page_error(&FeedbackError::NotFound, lang), &state))?;
+    let just_filed = req.query_string().split('&').any(|kv| kv == "new=1");
+    let unit_code = found
+        .unit
+        .as_ref()
+        .map(|u| u.code.to_string())
+        .unwrap_or_default();
+    let page = TrackPage {
+        page: PageMeta::new(lang, state.demo),
+        t: Tr(lang),
+        unit_name: found
+            .unit
+            .as_ref()
+            .map(|u| u.display_name(lang).to_string())
+            .unwrap_or_default(),
+        just_filed,
+        status: status_text(lang, found.status),
+        subject: subject_text(lang, &found.subject),
+        received: found.received.to_string(),
+        decided: found.decided.map(|d| d.to_string()),
+        answer_due: found.answer_due.to_string(),
+        answered: found.answered.map(|d| d.to_string()),
+        published: found.published.map(|d| d.to_string()),
+        merged: found.merged,
+        decline_reason: found.decline_reason,
+        reply: found.reply,
+        rateable: found.rateable,
+        rate_action: format!("/feedback/track/{}/rate{}", found.code, suffix(lang)),
+        rated: found.rated,
+        replies_url: format!("/units/{unit_code}/feedback{}", suffix(lang)),
+        code: found.code,
+    };
+    render(StatusCode::OK, &page, lang)
+}
+
+/// `POST /feedback/track/{code}/rate`: `satisfied=yes|no`, once.
+pub async fn rate(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    if !state
+        .ticket_limiter
+        .allow(state.client_ip(&req), std::time::Instant::now())
+    {
+        return Err(with_demo(crate::web::staff::too_many(lang), &state));
+    }
+    let pairs = read_pairs(&state, &req, payload, lang).await?;
+    let satisfied = match field(&pairs, "satisfied").as_str() {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(with_demo(PageError::bad_request(lang), &state)),
+    };
+    let code = path.into_inner();
+    let st = state.clone();
+    let c = code.clone();
+    web::block(move || service::rate(&st.store, &c, satisfied, Utc::now()))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+    Ok(see_other(format!("/feedback/track/{code}{}", suffix(lang))))
+}
+
+/// `POST /feedback/from-survey`: the thank-you page's offer, taken (nothing retyped).
+pub async fn from_survey(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    if !state
+        .submit_limiter
+        .allow(state.client_ip(&req), std::time::Instant::now())
+    {
+        return Err(with_demo(crate::web::staff::too_many(lang), &state));
+    }
+    let pairs = read_pairs(&state, &req, payload, lang).await?;
+    let submission_id = field(&pairs, "submission_id");
+    if uuid::Uuid::parse_str(&submission_id).is_err() {
+        return Err(with_demo(PageError::bad_request(lang), &state));
+    }
+    let contact = field(&pairs, "contact");
+    let consent = field(&pairs, "consent") == "yes";
+    let st = state.clone();
+    let code = web::block(move || {
+        service::file_from_survey(
+            &st.store,
+            &st.feedback,
+            &submission_id,
+            &contact,
+            consent,
+            Utc::now(),
+        )
+    })
+    .await
+    .map_err(|e| PageError::internal(lang, &e))?
+    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+    Ok(see_other(format!(
+        "/feedback/track/{}?new=1{}",
+        code.as_str(),
+        and_lang(lang)
+    )))
+}
+
+#[derive(Template)]
+#[template(path = "feedback_public.html")]
+struct PublicPage {
+    page: PageMeta,
+    t: Tr,
+    heading: String,
+    unit_name: String,
+    all_units: bool,
+    items: Vec<PublicView>,
+    page_no: i64,
+    pages: i64,
+    prev_url: Option<String>,
+    next_url: Option<String>,
+    file_url: Option<String>,
+    print_url: Option<String>,
+}
+
+struct PublicView {
+    unit_name: String,
+    subject: String,
+    question: Option<String>,
+    reply: String,
+    received: String,
+    answered: Option<String>,
+}
+
+fn view(lang: Lang, i: PublicItem) -> PublicView {
+    PublicView {
+        unit_name: i.unit_name,
+        subject: subject_text(lang, &i.subject),
+        question: i.question,
+        reply: i.reply,
+        received: i.received.to_string(),
+        answered: i.answered.map(|d| d.to_string()),
+    }
+}
+
+fn page_number(req: &HttpRequest) -> i64 {
+    req.query_string()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "page")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1)
+}
+
+async fn public_list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    unit: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let page_no = page_number(&req);
+    let st = state.clone();
+    let u = unit.clone();
+    let (items, pages, unit_row) = web::block(move || -> Result<_, FeedbackError> {
+        let (items, pages) =
+            service::published(&st.store, u.as_deref(), page_no, service::PUBLIC_PAGE)?;
+        let unit_row = match &u {
+            Some(code) => crate::service::units::cached(&st.store, code)?,
+            None => None,
+        };
+        Ok((items, pages, unit_row))
+    })
+    .await
+    .map_err(|e| PageError::internal(lang, &e))?
+    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+    let base = match &unit {
+        Some(u) => format!("/units/{u}/feedback"),
+        None => "/feedback".to_string(),
+    };
+    let link = |p: i64| format!("{base}?page={p}{}", and_lang(lang));
+    let unit_name = unit_row
+        .as_ref()
+        .map(|u| u.display_name(lang).to_string())
+        .unwrap_or_default();
+    let open = unit_row
+        .as_ref()
+        .is_some_and(|u| u.is_valid_on(local_date(Utc::now())));
+    let page = PublicPage {
+        page: PageMeta::new(lang, state.demo),
+        t: Tr(lang),
+        heading: tr(lang, "feedback.replies_heading").to_string(),
+        all_units: unit.is_none(),
+        unit_name,
+        items: items.into_iter().map(|i| view(lang, i)).collect(),
+        page_no,
+        pages,
+        prev_url: (page_no > 1).then(|| link(page_no - 1)),
+        next_url: (page_no < pages).then(|| link(page_no + 1)),
+        file_url: unit
+            .as_ref()
+            .filter(|_| open)
+            .map(|u| format!("/feedback/{u}{}", suffix(lang))),
+        print_url: unit
+            .as_ref()
+            .map(|u| format!("/units/{u}/feedback/print{}", suffix(lang))),
+    };
+    render(StatusCode::OK, &page, lang)
+}
+
+/// `GET /units/{unit}/feedback`
+pub async fn unit_replies(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    public_list(state, req, Some(path.into_inner())).await
+}
+
+/// `GET /feedback`
+pub async fn all_replies(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    public_list(state, req, None).await
+}
+
+#[derive(Template)]
+#[template(path = "feedback_print.html")]
+struct PrintSheet {
+    lang: &'static str,
+    t: Tr,
+    unit_name: String,
+    today: String,
+    items: Vec<PublicView>,
+    qr_svg: String,
+    url: String,
+    demo: bool,
+}
+
+/// Replies on the desk sheet: as many as fit one A4 page with the QR code.
+const SHEET_ITEMS: i64 = 8;
+
+/// `GET /units/{unit}/feedback/print`: the latest replies on an A4 sheet to post at the desk.
+pub async fn print_sheet(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let code = path.into_inner();
+    let st = state.clone();
+    let c = code.clone();
+    let (items, unit) = web::block(move || -> Result<_, FeedbackError> {
+        let (items, _) = service::published(&st.store, Some(&c), 1, SHEET_ITEMS)?;
+        let unit = crate::service::units::cached(&st.store, &c)?
+            .ok_or_else(|| FeedbackError::UnknownUnit(c.clone()))?;
+        Ok((items, unit))
+    })
+    .await
+    .map_err(|e| PageError::internal(lang, &e))?
+    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+    let url = format!("{}/feedback/{code}", state.public_url);
+    let page = PrintSheet {
+        lang: lang.code(),
+        t: Tr(lang),
+        unit_name: unit.display_name(lang).to_string(),
+        today: local_date(Utc::now()).to_string(),
+        items: items.into_iter().map(|i| view(lang, i)).collect(),
+        qr_svg: qr::inline_svg(&url, 200, tr(lang, "feedback.sheet_scan"))
+            .map_err(|e| PageError::internal(lang, &e))?,
+        url,
+        demo: state.demo,
+    };
+    render(StatusCode::OK, &page, lang)
+}

@@ -1,0 +1,434 @@
+//! The feedback queue for staff: the list (officers: their unit; admins: all; viewers: none),
+//! one item with its steps (accept, decline, answer, publish, merge), the subjects a unit
+//! offers and the holiday list. Every step is a CSRF-checked form; the service audits it.
+
+use crate::domain::feedback::{Overdue, Status, Step};
+use crate::domain::form::Lang;
+use crate::domain::user::Role;
+use crate::service::access::Action;
+use crate::service::feedback::{self as service, FeedbackError};
+use crate::texts::{tr, Tr};
+use crate::web::errors::PageError;
+use crate::web::feedback::page_error;
+use crate::web::pages::PageMeta;
+use crate::web::{lang_of, AppState};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+
+use super::*;
+
+fn query(req: &HttpRequest, key: &str) -> Option<String> {
+    req.query_string()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, v)| percent_encoding::percent_decode_str(v).decode_utf8().ok())
+        .map(|v| v.replace('+', " "))
+        .filter(|v| !v.is_empty())
+}
+
+pub(crate) fn status_label(lang: Lang, s: Status) -> &'static str {
+    match s {
+        Status::Received => tr(lang, "staff_feedback.received_s"),
+        Status::Accepted => tr(lang, "staff_feedback.accepted_s"),
+        Status::Declined => tr(lang, "staff_feedback.declined_s"),
+        Status::Answered => tr(lang, "staff_feedback.answered_s"),
+        Status::Published => tr(lang, "staff_feedback.published_s"),
+        Status::Merged => tr(lang, "staff_feedback.merged_s"),
+    }
+}
+
+fn overdue_label(lang: Lang, o: Overdue) -> &'static str {
+    match o {
+        Overdue::Decide => tr(lang, "staff_feedback.overdue_decide"),
+        Overdue::Answer => tr(lang, "staff_feedback.overdue_answer"),
+        Overdue::Publish => tr(lang, "staff_feedback.overdue_publish"),
+    }
+}
+
+fn subject_label(lang: Lang, s: &str) -> String {
+    if s == crate::domain::feedback::OTHER {
+        tr(lang, "feedback.other").to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn staff_error(e: &FeedbackError, lang: Lang) -> PageError {
+    match e {
+        FeedbackError::Denied(_) => PageError::not_allowed(lang),
+        _ => page_error(e, lang),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_feedback.html")]
+struct QueuePage {
+    page: PageMeta,
+    t: Tr,
+    admin: bool,
+    statuses: Vec<(&'static str, &'static str, bool)>,
+    only_overdue: bool,
+    overdue_line: String,
+    rows: Vec<QueueRow>,
+}
+
+struct QueueRow {
+    id: i64,
+    received: String,
+    unit: String,
+    subject: String,
+    status: &'static str,
+    due: String,
+    overdue: Option<&'static str>,
+}
+
+/// `GET /staff/feedback?status=&overdue=1`
+pub async fn feedback_queue(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, _) = require(&req, lang, Action::HandleFeedback).await?;
+    let status = query(&req, "status").and_then(|s| Status::parse(&s));
+    let only_overdue = query(&req, "overdue").is_some();
+    let st = state.clone();
+    let who = staff.clone();
+    let items = web::block(move || {
+        service::queue(
+            &st.store,
+            &st.feedback,
+            &who,
+            None,
+            status,
+            only_overdue,
+            Utc::now(),
+        )
+    })
+    .await
+    .map_err(|e| PageError::internal(lang, &e))?
+    .map_err(|e| staff_error(&e, lang))?;
+    let overdue = items.iter().filter(|i| i.overdue.is_some()).count();
+    let page = QueuePage {
+        page: PageMeta::new(lang, state.demo),
+        t: Tr(lang),
+        admin: staff.role == Role::Admin,
+        statuses: Status::ALL
+            .into_iter()
+            .map(|s| (s.as_str(), status_label(lang, s), status == Some(s)))
+            .collect(),
+        only_overdue,
+        overdue_line: tr(lang, "staff_feedback.overdue_count")
+            .replace("{n}", &overdue.to_string())
+            .replace("{total}", &items.len().to_string()),
+        rows: items
+            .into_iter()
+            .map(|i| {
+                let status = Status::parse(&i.row.status).unwrap_or(Status::Received);
+                QueueRow {
+                    id: i.row.id,
+                    received: i.row.received_date.to_string(),
+                    unit: i.row.unit_code.clone(),
+                    subject: subject_label(lang, &i.row.subject),
+                    status: status_label(lang, status),
+                    due: match status {
+                        Status::Received => i.due.decide.to_string(),
+                        Status::Accepted => i.due.answer.to_string(),
+                        Status::Answered => {
+                            i.due.publish.map(|d| d.to_string()).unwrap_or_default()
+                        }
+                        _ => String::new(),
+                    },
+                    overdue: i.overdue.map(|o| overdue_label(lang, o)),
+                }
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page, lang)
+}
+
+#[derive(Template)]
+#[template(path = "staff_feedback_item.html")]
+struct ItemPage {
+    page: PageMeta,
+    t: Tr,
+    csrf: String,
+    id: i64,
+    code: String,
+    unit: String,
+    status: &'static str,
+    subject: String,
+    received: String,
+    deadlines: String,
+    overdue: Option<&'static str>,
+    contact: Option<String>,
+    consent: &'static str,
+    from_survey: bool,
+    merged: Vec<String>,
+    body: String,
+    decline_reason: Option<String>,
+    reply: Option<String>,
+    public_question: Option<String>,
+    public_reply: Option<String>,
+    can_accept: bool,
+    can_answer: bool,
+    can_publish: bool,
+    can_decline: bool,
+}
+
+fn item_id(path: &str) -> Option<i64> {
+    path.parse::<i64>().ok().filter(|id| *id > 0)
+}
+
+/// `GET /staff/feedback/{id}`
+pub async fn feedback_item(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
+    let id = item_id(&path).ok_or_else(|| page_error(&FeedbackError::NotFound, lang))?;
+    let st = state.clone();
+    let found = web::block(move || service::item(&st.store, &st.feedback, &staff, id, Utc::now()))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| staff_error(&e, lang))?;
+    let row = &found.item.row;
+    let status = Status::parse(&row.status).unwrap_or(Status::Received);
+    let due = &found.item.due;
+    let page = ItemPage {
+        page: PageMeta::new(lang, state.demo),
+        t: Tr(lang),
+        csrf,
+        id: row.id,
+        code: row.code.clone(),
+        unit: row.unit_code.clone(),
+        status: status_label(lang, status),
+        subject: subject_label(lang, &row.subject),
+        received: row.received_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        deadlines: tr(lang, "staff_feedback.deadlines_line")
+            .replace("{decide}", &due.decide.to_string())
+            .replace("{answer}", &due.answer.to_string())
+            .replace(
+                "{publish}",
+                &due.publish
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "–".into()),
+            ),
+        overdue: found.item.overdue.map(|o| overdue_label(lang, o)),
+        contact: row.contact.clone(),
+        consent: if row.consent_publish {
+            tr(lang, "staff_feedback.yes")
+        } else {
+            tr(lang, "staff_feedback.no")
+        },
+        from_survey: row.from_survey,
+        merged: found.merged.clone(),
+        body: row.body.clone(),
+        decline_reason: row.decline_reason.clone(),
+        reply: row.reply.clone(),
+        public_question: found.public_question.clone(),
+        public_reply: row
+            .reply
+            .as_deref()
+            .map(|r| crate::domain::feedback::public_text(r, row.contact.as_deref())),
+        can_accept: Step::Accept.from(status).is_some(),
+        can_answer: Step::Answer.from(status).is_some(),
+        can_publish: Step::Publish.from(status).is_some(),
+        can_decline: Step::Decline.from(status).is_some(),
+    };
+    render(StatusCode::OK, &page, lang)
+}
+
+/// `POST /staff/feedback/{id}`: `step` = accept | decline | answer | publish | merge, `text`.
+pub async fn feedback_step(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let id = item_id(&path).ok_or_else(|| page_error(&FeedbackError::NotFound, lang))?;
+    let step = Step::parse(&field(&pairs, "step")).ok_or_else(|| PageError::bad_request(lang))?;
+    let text = field(&pairs, "text");
+    let st = state.clone();
+    web::block(move || service::step(&st.store, &staff, id, step, &text, Utc::now()))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| staff_error(&e, lang))?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!(
+                "/staff/feedback/{id}{}",
+                if lang == Lang::En { "?lang=en" } else { "" }
+            ),
+        ))
+        .finish())
+}
+
+#[derive(Template)]
+#[template(path = "staff_feedback_form.html")]
+struct ListForm {
+    page: PageMeta,
+    t: Tr,
+    heading: &'static str,
+    intro: &'static str,
+    label: &'static str,
+    message: Option<String>,
+    csrf: String,
+    action: &'static str,
+    units: Vec<(String, String, bool)>,
+    unit: String,
+    current: String,
+}
+
+async fn subjects_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    message: Option<String>,
+    chosen: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
+    let st = state.clone();
+    let (units, current, unit) = web::block(move || -> Result<_, FeedbackError> {
+        let units: Vec<_> = crate::service::units::list(&st.store)?
+            .into_iter()
+            .filter(|u| {
+                crate::service::access::unit_for(
+                    &crate::service::access::Caller::Staff(staff.clone()),
+                    Action::HandleFeedback,
+                    Some(u.code.as_str()),
+                )
+                .is_ok()
+            })
+            .collect();
+        let unit = chosen
+            .filter(|c| units.iter().any(|u| u.code.as_str() == c))
+            .or_else(|| units.first().map(|u| u.code.to_string()))
+            .unwrap_or_default();
+        let current = service::subjects_of(&st.store, &unit)?;
+        Ok((units, current, unit))
+    })
+    .await
+    .map_err(|e| PageError::internal(lang, &e))?
+    .map_err(|e| staff_error(&e, lang))?;
+    let page = ListForm {
+        page: PageMeta::new(lang, state.demo),
+        t: Tr(lang),
+        heading: tr(lang, "staff_feedback.subjects"),
+        intro: tr(lang, "staff_feedback.subjects_intro"),
+        label: tr(lang, "staff_feedback.subjects_label"),
+        message,
+        csrf,
+        action: "/staff/feedback/subjects",
+        units: units
+            .iter()
+            .map(|u| {
+                (
+                    u.code.to_string(),
+                    u.display_name(lang).to_string(),
+                    u.code.as_str() == unit,
+                )
+            })
+            .collect(),
+        unit,
+        current: current.join("\n"),
+    };
+    render(StatusCode::OK, &page, lang)
+}
+
+/// `GET /staff/feedback/subjects?unit=`
+pub async fn subjects_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let chosen = query(&req, "unit");
+    subjects_page(state, req, None, chosen).await
+}
+
+/// `POST /staff/feedback/subjects`: one subject per line.
+pub async fn subjects_save(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let unit = field(&pairs, "unit");
+    let text = field(&pairs, "text");
+    let st = state.clone();
+    let u = unit.clone();
+    let n = web::block(move || service::set_subjects_by(&st.store, &staff, &u, &text, Utc::now()))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| staff_error(&e, lang))?;
+    let message = tr(lang, "staff_feedback.saved_n").replace("{n}", &n.to_string());
+    subjects_page(state, req, Some(message), Some(unit)).await
+}
+
+async fn holidays_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    message: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (_admin, csrf) = require(&req, lang, Action::ManageUnits).await?;
+    let st = state.clone();
+    let days = web::block(move || service::holidays(&st.store))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| PageError::internal(lang, &e))?;
+    let page = ListForm {
+        page: PageMeta::new(lang, state.demo),
+        t: Tr(lang),
+        heading: tr(lang, "staff_feedback.holidays"),
+        intro: tr(lang, "staff_feedback.holidays_intro"),
+        label: tr(lang, "staff_feedback.holidays_label"),
+        message,
+        csrf,
+        action: "/staff/holidays",
+        units: Vec::new(),
+        unit: String::new(),
+        current: days
+            .iter()
+            .map(|(d, n)| format!("{d},{n}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    render(StatusCode::OK, &page, lang)
+}
+
+/// `GET /staff/holidays` (admins)
+pub async fn holidays_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    holidays_page(state, req, None).await
+}
+
+/// `POST /staff/holidays`: CSV `date,name`, added to the list (a day listed again is renamed).
+pub async fn holidays_import(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::ManageUnits).await?;
+    let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
+    let text = field(&pairs, "text");
+    let st = state.clone();
+    let n = web::block(move || service::import_holidays_by(&st.store, &staff, &text, Utc::now()))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| staff_error(&e, lang))?;
+    let message = tr(lang, "staff_feedback.saved_n").replace("{n}", &n.to_string());
+    holidays_page(state, req, Some(message)).await
+}

@@ -1,0 +1,903 @@
+//! Citizens' feedback: the whole loop through the real server (file → accept → answer →
+//! publish → rate), bad input, merge and decline, masking on every public page, deadlines
+//! across a weekend and a holiday, the figures in the index table, the export, and the
+//! signed webhook received once per event and retried after a failure.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use reqwest::StatusCode;
+
+use crate::both_backends;
+use crate::helpers::{
+    as_refs, fresh_database, full_answers, settings, spawn_app, spawn_on, Backend, TestApp,
+};
+use crate::staff::{add_user, csrf_of, get_as, post_as, session};
+use hailong::domain::feedback::{Overdue, Status, Step};
+use hailong::domain::user::Role;
+use hailong::service::feedback::{self, FeedbackError, FeedbackSettings, Filing};
+use hailong::service::users::Staff;
+
+const CONTACT: &str = "0912 345 678";
+const TEXT: &str = "Hồ sơ của tôi nộp từ tuần trước chưa có kết quả. Gọi tôi số 0987.654.321 hoặc viết cho an.nguyen@example.vn.";
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .expect("a redirect")
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn count_feedback(app: &TestApp) -> usize {
+    app.store
+        .read(|c| hailong::store::feedback::queue(c, None, None, 10_000))
+        .unwrap()
+        .len()
+}
+
+/// Files through the page; returns the tracking code.
+async fn file_via_page(
+    app: &TestApp,
+    unit: &str,
+    text: &str,
+    contact: &str,
+    consent: bool,
+) -> String {
+    let mut form = vec![("subject", "other"), ("text", text), ("contact", contact)];
+    if consent {
+        form.push(("consent", "yes"));
+    }
+    let r = app.post_form(&format!("/feedback/{unit}"), &form).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let to = location(&r);
+    let code = to
+        .strip_prefix("/feedback/track/")
+        .and_then(|r| r.split('?').next())
+        .expect("to the tracking page")
+        .to_string();
+    assert_eq!(code.len(), 15);
+    code
+}
+
+fn id_of(app: &TestApp, code: &str) -> i64 {
+    app.store
+        .read(|c| hailong::store::feedback::by_code(c, code))
+        .unwrap()
+        .expect("stored")
+        .id
+}
+
+async fn step(app: &TestApp, cookie: &str, id: i64, step: &str, text: &str) -> StatusCode {
+    // The session's CSRF token, from the dashboard (an item with no step left has no form).
+    let page = get_as(app, cookie, "/staff").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let csrf = csrf_of(&page.text().await.unwrap());
+    let (status, body) = post_as(
+        app,
+        cookie,
+        &format!("/staff/feedback/{id}"),
+        &[("csrf", &csrf), ("step", step), ("text", text)],
+    )
+    .await;
+    assert!(
+        status == StatusCode::SEE_OTHER || status.is_client_error(),
+        "{status}: {body}"
+    );
+    status
+}
+
+/// Nothing personal on a public page: the contact given, the phone and the e-mail in the text.
+fn assert_masked(page: &str, what: &str) {
+    for secret in [
+        "345 678",
+        "0912",
+        "654.321",
+        "0987",
+        "an.nguyen",
+        "example.vn",
+    ] {
+        assert!(!page.contains(secret), "{what} shows {secret}");
+    }
+}
+
+async fn the_whole_loop(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let officer = session(
+        &app,
+        "can-bo-a",
+        &add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a")),
+    )
+    .await;
+    let officer_b = session(
+        &app,
+        "can-bo-b",
+        &add_user(&app, "can-bo-b", Role::Officer, Some("phuong-b")),
+    )
+    .await;
+    let viewer = session(
+        &app,
+        "lanh-dao",
+        &add_user(&app, "lanh-dao", Role::Viewer, None),
+    )
+    .await;
+
+    // The page: Vietnamese first, the unit's subjects and "other", no script.
+    let page = app.get("/feedback/phuong-a").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Gửi phản ánh, kiến nghị") && html.contains("Phường A"));
+    assert!(html.contains("value=\"other\"") && html.contains("Thủ tục hành chính"));
+    assert!(!html.contains("<script"));
+    let en = app
+        .get("/feedback/phuong-a?lang=en")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Send feedback or a request"));
+
+    // Bad input: a clear 4xx, nothing stored.
+    let r = app
+        .post_form(
+            "/feedback/phuong-a",
+            &[("subject", "other"), ("text", "   ")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("Vui lòng nhập nội dung"));
+    let long = "ạ".repeat(4001);
+    let r = app
+        .post_form(
+            "/feedback/phuong-a",
+            &[("subject", "other"), ("text", &long)],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_form(
+            "/feedback/phuong-a",
+            &[("subject", "other"), ("text", "x"), ("contact", "gọi tôi")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_form(
+            "/feedback/phuong-a",
+            &[("subject", "Không có trong danh sách"), ("text", "x")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = app
+        .post_form("/feedback/khong-co", &[("subject", "other"), ("text", "x")])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = app
+        .post_form(
+            "/feedback/phuong-cu",
+            &[("subject", "other"), ("text", "x")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::GONE);
+    assert!(r.text().await.unwrap().contains("/feedback/phuong-moi"));
+    let r = app
+        .client
+        .post(app.url("/feedback/phuong-a"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(b"subject=other&text=%FF%FE".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(count_feedback(&app), 0, "nothing stored from bad input");
+
+    // Filed: the tracking page shows the code and the status; the contact is not on it.
+    let code = file_via_page(&app, "phuong-a", TEXT, CONTACT, true).await;
+    let track = app.get(&format!("/feedback/track/{code}?new=1")).await;
+    assert_eq!(track.status(), StatusCode::OK);
+    let html = track.text().await.unwrap();
+    assert!(html.contains(&code) && html.contains("Đã tiếp nhận"));
+    assert_masked(&html, "the tracking page");
+    // A mistyped code says so (the check symbol), an unknown one too.
+    let wrong: String = code.chars().rev().collect();
+    assert_eq!(
+        app.get(&format!("/feedback/track/{wrong}")).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // Nothing to rate yet.
+    let r = app
+        .post_form(
+            &format!("/feedback/track/{code}/rate"),
+            &[("satisfied", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+
+    // Staff: the officer of the unit sees it with the contact; the other unit's officer and
+    // leaders do not.
+    let id = id_of(&app, &code);
+    let queue = get_as(&app, &officer, "/staff/feedback").await;
+    assert_eq!(queue.status(), StatusCode::OK);
+    assert!(queue
+        .text()
+        .await
+        .unwrap()
+        .contains(&format!("/staff/feedback/{id}")));
+    let item = get_as(&app, &officer, &format!("/staff/feedback/{id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(item.contains(CONTACT), "the officer sees the contact");
+    assert_masked(
+        item.split("class=\"ok\"").nth(1).unwrap_or(""),
+        "the publication preview",
+    );
+    assert_eq!(
+        get_as(&app, &officer_b, &format!("/staff/feedback/{id}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let other_queue = get_as(&app, &officer_b, "/staff/feedback")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!other_queue.contains(&format!("/staff/feedback/{id}")));
+    assert_eq!(
+        get_as(&app, &viewer, "/staff/feedback").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get_as(&app, &viewer, &format!("/staff/feedback/{id}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    // A step without the form's CSRF token is refused.
+    let (status, _) = post_as(
+        &app,
+        &officer,
+        &format!("/staff/feedback/{id}"),
+        &[("csrf", "x"), ("step", "accept")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Publishing before answering is refused.
+    assert_eq!(
+        step(&app, &officer, id, "publish", "").await,
+        StatusCode::CONFLICT
+    );
+
+    assert_eq!(
+        step(&app, &officer, id, "accept", "").await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        step(&app, &officer, id, "answer", "").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let reply = format!("Hồ sơ đã có kết quả; mời anh đến nhận. Chúng tôi đã gọi số {CONTACT}.");
+    assert_eq!(
+        step(&app, &officer, id, "answer", &reply).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        step(&app, &officer, id, "publish", "").await,
+        StatusCode::SEE_OTHER
+    );
+
+    // Public pages: the question (masked) and the reply (masked), newest first.
+    for path in [
+        "/units/phuong-a/feedback",
+        "/feedback",
+        "/units/phuong-a/feedback/print",
+        "/units/phuong-a/feedback?lang=en",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("Hồ sơ đã có kết quả"),
+            "{path} shows the reply"
+        );
+        assert!(
+            html.contains("chưa có kết quả"),
+            "{path} shows the question"
+        );
+        assert_masked(&html, path);
+    }
+    assert_eq!(
+        app.get("/units/khong-co/feedback").await.status(),
+        StatusCode::NOT_FOUND
+    );
+
+    // The citizen reads the reply and rates it, once.
+    let html = app
+        .get(&format!("/feedback/track/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Hồ sơ đã có kết quả") && html.contains("name=\"satisfied\""));
+    let r = app
+        .post_form(
+            &format!("/feedback/track/{code}/rate"),
+            &[("satisfied", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = app
+        .post_form(
+            &format!("/feedback/track/{code}/rate"),
+            &[("satisfied", "no")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let html = app
+        .get(&format!("/feedback/track/{code}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Bạn đã đánh giá: hài lòng") && !html.contains("name=\"satisfied\""));
+
+    // Every step is in the audit log.
+    let log = hailong::service::audit::recent(&app.store, 100).unwrap();
+    for action in ["feedback.accept", "feedback.answer", "feedback.publish"] {
+        assert!(
+            log.iter()
+                .any(|e| e.action == action && e.actor == "can-bo-a" && e.target == code),
+            "{action} in the audit log"
+        );
+    }
+    assert!(log
+        .iter()
+        .any(|e| e.action == "feedback.publish" && e.outcome == "refused"));
+
+    // The figures, in the index table's new columns.
+    let year = chrono::Datelike::year(&hailong::domain::local_date(Utc::now()));
+    let token = app.token("hnv", None);
+    let csv = app
+        .client
+        .get(app.url(&format!("/exports/indices.csv?period={year}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(
+        header[header.len() - 9..],
+        [
+            "prev_period",
+            "prev_sipas_pct",
+            "sipas_pooled_pct",
+            "sipas_pooled_ci_low",
+            "sipas_pooled_ci_high",
+            "feedback_received",
+            "feedback_answered",
+            "feedback_on_time_pct",
+            "feedback_reply_satisfied_pct"
+        ]
+    );
+    let row_a: Vec<&str> = lines
+        .find(|l| l.contains(",phuong-a,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let col = |name: &str| row_a[header.iter().position(|h| *h == name).unwrap()];
+    assert_eq!(col("feedback_received"), "1");
+    assert_eq!(col("feedback_answered"), "1");
+    assert_eq!(col("feedback_on_time_pct"), "100.00");
+    assert_eq!(col("feedback_reply_satisfied_pct"), "100.00");
+    assert_eq!(col("prev_period"), (year - 1).to_string());
+
+    // The API: figures and items, masked, no contact; a leader is refused.
+    let r = app
+        .client
+        .get(app.url(&format!("/api/v1/feedback?period={year}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body = r.text().await.unwrap();
+    assert_masked(&body, "the API");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["total"]["received"], 1);
+    assert_eq!(v["items"][0]["status"], "published");
+    assert_eq!(v["items"][0]["reply_satisfied"], true);
+    assert_eq!(
+        get_as(&app, &viewer, &format!("/api/v1/feedback?period={year}"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
+both_backends!(the_whole_loop);
+
+async fn merge_and_decline(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let admin = session(&app, "noi-vu", &add_user(&app, "noi-vu", Role::Admin, None)).await;
+    let kept = file_via_page(
+        &app,
+        "phuong-a",
+        "Đường vào bộ phận một cửa bị ngập.",
+        "",
+        false,
+    )
+    .await;
+    let dup = file_via_page(
+        &app,
+        "phuong-a",
+        "Lối vào ngập nước khi mưa.",
+        "dan@example.vn",
+        false,
+    )
+    .await;
+    let other_unit = file_via_page(&app, "phuong-b", "Không liên quan.", "", false).await;
+    let spam = file_via_page(&app, "phuong-a", "Quảng cáo.", "", false).await;
+    let (kept_id, dup_id, spam_id) = (id_of(&app, &kept), id_of(&app, &dup), id_of(&app, &spam));
+
+    // Merging into another unit's item, or into itself, is refused; into the kept one works.
+    assert_eq!(
+        step(&app, &admin, dup_id, "merge", &other_unit).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        step(&app, &admin, dup_id, "merge", &dup).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        step(&app, &admin, dup_id, "merge", &kept.to_lowercase()).await,
+        StatusCode::SEE_OTHER
+    );
+    let item = get_as(&app, &admin, &format!("/staff/feedback/{kept_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(item.contains(&dup), "the kept item lists its duplicate");
+
+    // Declining needs a reason; the citizen reads it.
+    assert_eq!(
+        step(&app, &admin, spam_id, "decline", "").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        step(
+            &app,
+            &admin,
+            spam_id,
+            "decline",
+            "Nội dung không thuộc thẩm quyền."
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
+    let html = app
+        .get(&format!("/feedback/track/{spam}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Không tiếp nhận") && html.contains("không thuộc thẩm quyền"));
+    assert_eq!(
+        step(&app, &admin, spam_id, "answer", "x").await,
+        StatusCode::CONFLICT
+    );
+
+    // The duplicate's citizen follows the kept item: its reply, and may rate it.
+    assert_eq!(
+        step(
+            &app,
+            &admin,
+            kept_id,
+            "answer",
+            "Đã khơi thông cống thoát nước."
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
+    let html = app
+        .get(&format!("/feedback/track/{dup}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("được gộp") && html.contains("Đã khơi thông cống"));
+    let r = app
+        .post_form(
+            &format!("/feedback/track/{dup}/rate"),
+            &[("satisfied", "no")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Without consent, the published entry has the subject and the reply, not the question.
+    assert_eq!(
+        step(&app, &admin, kept_id, "publish", "").await,
+        StatusCode::SEE_OTHER
+    );
+    let public = app
+        .get("/units/phuong-a/feedback")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("Đã khơi thông cống") && !public.contains("bị ngập"));
+
+    // Figures: a merged duplicate counts once (in the kept item); a declined one is received.
+    let today = hailong::domain::local_date(Utc::now());
+    let period = hailong::domain::period::Period::parse(
+        &chrono::Datelike::year(&today).to_string(),
+        hailong::domain::period::Scheme::Calendar,
+    )
+    .unwrap();
+    let (per, _) = feedback::figures(
+        &app.store,
+        &FeedbackSettings::default(),
+        &period,
+        None,
+        Utc::now(),
+    )
+    .unwrap();
+    let a = &per["phuong-a"];
+    assert_eq!((a.received, a.answered, a.declined), (2, 1, 1));
+    let _ = dup_id;
+}
+both_backends!(merge_and_decline);
+
+fn at(date: &str, hour: u32) -> DateTime<Utc> {
+    // Local (UTC+7) time on a date.
+    let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+    hailong::domain::local_offset()
+        .from_local_datetime(&d.and_hms_opt(hour, 0, 0).unwrap())
+        .single()
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// Deadlines count working days: a Friday evening's item is due to be decided on Tuesday; a
+/// holiday moves it a day more. Checked through the service on a real database, with the
+/// clock passed in.
+async fn deadlines_skip_the_weekend_and_holidays(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let admin = Staff {
+        id: 1,
+        username: "noi-vu".into(),
+        role: Role::Admin,
+        unit: None,
+        must_change_password: false,
+    };
+    let settings = FeedbackSettings::default();
+    let filed = at("2026-04-24", 19); // Friday evening
+    let filing = Filing {
+        unit: "phuong-a".into(),
+        subject: "other".into(),
+        text: "Xin hỏi thủ tục đăng ký khai sinh.".into(),
+        contact: String::new(),
+        consent: true,
+    };
+    let code = feedback::file(&app.store, &settings, &filing, filed).unwrap();
+    let id = id_of(&app, code.as_str());
+    let overdue = |now| {
+        feedback::queue(&app.store, &settings, &admin, None, None, false, now)
+            .unwrap()
+            .into_iter()
+            .find(|q| q.row.id == id)
+            .unwrap()
+    };
+    // Without holidays: decide by Tuesday 28 April.
+    assert_eq!(overdue(at("2026-04-28", 16)).overdue, None);
+    assert_eq!(overdue(at("2026-04-29", 9)).overdue, Some(Overdue::Decide));
+    // Monday 27 April made a holiday (imported as CSV): decide by Wednesday 29.
+    let n = feedback::import_holidays_by(
+        &app.store,
+        &admin,
+        "date,name\n2026-04-27,Giỗ Tổ Hùng Vương (bù)\n2026-04-30,Ngày Giải phóng miền Nam\n2026-05-01,Quốc tế Lao động\n",
+        Utc::now(),
+    )
+    .unwrap();
+    assert_eq!(n, 3);
+    let q = overdue(at("2026-04-29", 9));
+    assert_eq!(q.overdue, None);
+    assert_eq!(q.due.decide, NaiveDate::from_ymd_opt(2026, 4, 29).unwrap());
+    assert_eq!(overdue(at("2026-05-04", 9)).overdue, Some(Overdue::Decide));
+    // A bad line is named and nothing is kept.
+    let e = feedback::import_holidays_by(
+        &app.store,
+        &admin,
+        "2026-09-02,Quốc khánh\n2026-13-01,x\n",
+        Utc::now(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("line 2"), "{e}");
+    assert_eq!(feedback::holidays(&app.store).unwrap().len(), 3);
+    // Accepted on Wednesday: the answer is due 15 working days after receipt (Friday 24 April),
+    // three holidays between: Wednesday 20 May.
+    feedback::step(
+        &app.store,
+        &admin,
+        id,
+        Step::Accept,
+        "",
+        at("2026-04-29", 10),
+    )
+    .unwrap();
+    let q = overdue(at("2026-05-20", 16));
+    assert_eq!(q.due.answer, NaiveDate::from_ymd_opt(2026, 5, 20).unwrap());
+    assert_eq!(q.overdue, None);
+    assert_eq!(overdue(at("2026-05-21", 8)).overdue, Some(Overdue::Answer));
+    // Answered a day late (16 working days); to be published within 2 working days of the
+    // answer, over a weekend: by Monday 25 May.
+    feedback::step(
+        &app.store,
+        &admin,
+        id,
+        Step::Answer,
+        "Mời chị mang giấy chứng sinh.",
+        at("2026-05-21", 9),
+    )
+    .unwrap();
+    assert_eq!(overdue(at("2026-05-25", 16)).overdue, None);
+    assert_eq!(overdue(at("2026-05-26", 8)).overdue, Some(Overdue::Publish));
+    let period = hailong::domain::period::Period::parse(
+        "2026-Q2",
+        hailong::domain::period::Scheme::Calendar,
+    )
+    .unwrap();
+    let (per, total) =
+        feedback::figures(&app.store, &settings, &period, None, at("2026-06-30", 12)).unwrap();
+    assert_eq!(per["phuong-a"].on_time_pct(), Some(0.0));
+    assert_eq!(per["phuong-a"].median_days, Some(16.0));
+    assert_eq!(total.answered, 1);
+    // An officer of another unit cannot step it.
+    let other = Staff {
+        id: 2,
+        username: "can-bo-b".into(),
+        role: Role::Officer,
+        unit: Some("phuong-b".into()),
+        must_change_password: false,
+    };
+    assert!(matches!(
+        feedback::step(&app.store, &other, id, Step::Publish, "", Utc::now()),
+        Err(FeedbackError::Denied(_))
+    ));
+    let row = app
+        .store
+        .read(|c| hailong::store::feedback::by_id(c, id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, Status::Answered.as_str());
+}
+both_backends!(deadlines_skip_the_weekend_and_holidays);
+
+/// A survey with a long comment or a low score offers to turn the comment into feedback:
+/// one tap, nothing retyped, once.
+async fn a_survey_comment_becomes_feedback(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let mut answers = full_answers("2");
+    let comment = format!("Chờ quá lâu, gọi {CONTACT} giúp tôi.");
+    answers.push(("comment".into(), comment.clone()));
+    let id = uuid::Uuid::new_v4().to_string();
+    answers.push(("submission_id".into(), id.clone()));
+    let r = app.post_form("/s/phuong-a", &as_refs(&answers)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let thanks = location(&r);
+    assert!(thanks.contains(&format!("r={id}")), "{thanks}");
+    let html = app.get(&thanks).await.text().await.unwrap();
+    assert!(html.contains("/feedback/from-survey") && html.contains(&id));
+    assert!(!html.contains(CONTACT), "the comment is not shown again");
+    let r = app
+        .post_form(
+            "/feedback/from-survey",
+            &[("submission_id", id.as_str()), ("consent", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let code = location(&r)
+        .strip_prefix("/feedback/track/")
+        .unwrap()
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let row = app
+        .store
+        .read(|c| hailong::store::feedback::by_code(c, &code))
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.body, comment);
+    assert!(row.from_survey && row.contact.is_none());
+    // Once only.
+    let r = app
+        .post_form("/feedback/from-survey", &[("submission_id", id.as_str())])
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // A satisfied survey with a short comment gets the plain thank-you page.
+    let mut answers = full_answers("5");
+    answers.push(("comment".into(), "Tốt.".into()));
+    let r = app.post_form("/s/phuong-a", &as_refs(&answers)).await;
+    assert!(!location(&r).contains("r="));
+}
+both_backends!(a_survey_comment_becomes_feedback);
+
+/// One request the receiver saw: signature, delivery id, event, body, and its answer.
+type Call = (Option<String>, Option<String>, Option<String>, String, u16);
+
+/// What the test receiver saw: headers and body of each request, and how it answered.
+#[derive(Default)]
+struct Received {
+    calls: Vec<Call>,
+    fail_next: usize,
+}
+
+async fn receiver(seen: Arc<Mutex<Received>>) -> (String, actix_web::dev::ServerHandle) {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    let data = web::Data::new(seen);
+    let server = HttpServer::new(move || {
+        App::new().app_data(data.clone()).default_service(web::to(
+            |req: HttpRequest, body: web::Bytes, seen: web::Data<Arc<Mutex<Received>>>| async move {
+                let h = |n: &str| {
+                    req.headers()
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_string)
+                };
+                let mut s = seen.lock().unwrap();
+                let status = if s.fail_next > 0 {
+                    s.fail_next -= 1;
+                    500
+                } else {
+                    200
+                };
+                s.calls.push((
+                    h("x-hailong-signature"),
+                    h("x-hailong-delivery"),
+                    h("x-hailong-event"),
+                    String::from_utf8_lossy(&body).into_owned(),
+                    status,
+                ));
+                HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
+            },
+        ))
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (format!("http://{addr}/hook"), handle)
+}
+
+async fn the_webhook_is_signed_sent_once_and_retried(backend: Backend) {
+    let seen = Arc::new(Mutex::new(Received {
+        fail_next: 1,
+        ..Received::default()
+    }));
+    let (url, handle) = receiver(seen.clone()).await;
+    let secret = "a-shared-secret-of-some-length";
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.webhook_url = Some(url);
+    s.webhook_secret = Some(secret.into());
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    let code = file_via_page(&app, "phuong-a", TEXT, CONTACT, true).await;
+    let id = id_of(&app, &code);
+    let mut answers = full_answers("1");
+    answers.push(("comment".into(), "Rất tệ, liên hệ 0912345678".into()));
+    assert_eq!(
+        app.post_form("/s/phuong-a", &as_refs(&answers))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    // A satisfied survey sends nothing.
+    assert_eq!(
+        app.post_form("/s/phuong-a", &as_refs(&full_answers("5")))
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // The first delivery fails once (500) and is retried after 5 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
+    loop {
+        let ok = seen
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .filter(|c| c.4 == 200)
+            .count();
+        if ok >= 2 || std::time::Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // Give a wrong second sending a chance to show itself.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let calls = std::mem::take(&mut seen.lock().unwrap().calls);
+    handle.stop(false).await;
+    let delivered: Vec<_> = calls.iter().filter(|c| c.4 == 200).collect();
+    assert_eq!(
+        delivered.len(),
+        2,
+        "two events, each delivered once: {calls:?}"
+    );
+    assert_eq!(
+        calls.iter().filter(|c| c.4 == 500).count(),
+        1,
+        "one failure, retried"
+    );
+    let failed = calls.iter().find(|c| c.4 == 500).unwrap();
+    assert!(
+        delivered.iter().any(|d| d.1 == failed.1),
+        "the failed event was sent again with the same delivery id"
+    );
+    let mut events: Vec<&str> = delivered.iter().map(|d| d.2.as_deref().unwrap()).collect();
+    events.sort();
+    assert_eq!(events, ["feedback.received", "survey.low_score"]);
+    for (sig, _, _, body, _) in &delivered {
+        // The signature is HMAC-SHA256 of the body, checked with the hmac crate itself.
+        use hmac::{Hmac, Mac};
+        let hex_sig = sig.as_deref().unwrap().strip_prefix("sha256=").unwrap();
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+        mac.update(body.as_bytes());
+        mac.verify_slice(&hex::decode(hex_sig).unwrap())
+            .expect("a valid signature");
+        // No text, no contact.
+        for secret in ["345 678", "345678", "0987", "example", "Hồ sơ", "Rất tệ"] {
+            assert!(
+                !body.contains(secret),
+                "the webhook carries {secret}: {body}"
+            );
+        }
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(v["unit"], "phuong-a");
+        if v["event"] == "feedback.received" {
+            assert_eq!(
+                v["staff_link"],
+                format!("{}/staff/feedback/{id}", app.address)
+            );
+        } else {
+            assert_eq!(v["score"], 1);
+        }
+    }
+}
+both_backends!(the_webhook_is_signed_sent_once_and_retried);
+
+#[test]
+fn a_webhook_without_a_secret_or_on_https_does_not_start() {
+    let db = fresh_database(Backend::Sqlite);
+    let mut s = settings(&db);
+    s.webhook_url = Some("http://127.0.0.1:9/hook".into());
+    let e = hailong::startup::Application::build(s.clone())
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("--webhook-secret"), "{e}");
+    s.webhook_url = Some("https://example.org/hook".into());
+    s.webhook_secret = Some("x".repeat(20));
+    let e = hailong::startup::Application::build(s)
+        .err()
+        .expect("refused");
+    assert!(e.to_string().contains("http://"), "{e}");
+}
