@@ -238,8 +238,17 @@ pub async fn run(cli: Cli) -> Result<()> {
                 self_url: format!("/reports/{}", period.label),
                 ..Default::default()
             };
-            let html =
-                crate::service::publish::render_live(&store, &registry, &period, lang, extras)?;
+            let html = crate::service::publish::render_live(
+                &store,
+                &registry,
+                &crate::service::feedback::FeedbackSettings {
+                    deadlines: cli.feedback_deadlines,
+                    webhook: false,
+                },
+                &period,
+                lang,
+                extras,
+            )?;
             write_atomically(&out, html.as_bytes())?;
             eprintln!("The report of {period} was written to {}", out.display());
             Ok(())

@@ -33,4 +33,8 @@ pub struct ReportData {
     pub trend: Vec<TrendPoint>,
     pub sample_needed: u64,
     pub synthetic: bool,
+    /// Feedback received in the period: all units, and each unit that received any (by name).
+    pub feedback_total: crate::domain::feedback::Figures,
+    pub feedback_units: Vec<(String, crate::domain::feedback::Figures)>,
+    pub feedback_deadlines: crate::domain::feedback::Deadlines,
 }

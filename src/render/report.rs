@@ -38,6 +38,12 @@ pub struct Texts {
     pub ci_text: &'static str,
     pub change_text: &'static str,
     pub sample: &'static str,
+    pub feedback: &'static str,
+    pub fb_received: &'static str,
+    pub fb_answered: &'static str,
+    pub fb_on_time: &'static str,
+    pub fb_median: &'static str,
+    pub fb_satisfied: &'static str,
 }
 
 fn texts(lang: Lang) -> Texts {
@@ -68,6 +74,12 @@ fn texts(lang: Lang) -> Texts {
         ci_text: tr(lang, "report_page.ci_text"),
         change_text: tr(lang, "report_page.change_text"),
         sample: tr(lang, "report_page.sample"),
+        feedback: tr(lang, "report_page.feedback"),
+        fb_received: tr(lang, "report_page.fb_received"),
+        fb_answered: tr(lang, "report_page.fb_answered"),
+        fb_on_time: tr(lang, "report_page.fb_on_time"),
+        fb_median: tr(lang, "report_page.fb_median"),
+        fb_satisfied: tr(lang, "report_page.fb_satisfied"),
     }
 }
 
@@ -104,6 +116,9 @@ struct ReportPage<'a> {
     alphas: String,
     sample_text: String,
     staff: Option<String>,
+    feedback_summary: String,
+    feedback_rows: Vec<[String; 6]>,
+    feedback_def: String,
 }
 
 struct RowView {
@@ -133,6 +148,20 @@ fn ci_text(m: &Measure, lang: Lang) -> String {
         ),
         None => "–".into(),
     }
+}
+
+fn feedback_summary(f: &crate::domain::feedback::Figures, lang: Lang) -> String {
+    if f.received == 0 {
+        return tr(lang, "report_page.fb_none").to_string();
+    }
+    tr(lang, "report_page.fb_summary")
+        .replace("{received}", &count(f.received, lang))
+        .replace("{declined}", &count(f.declined, lang))
+        .replace("{answered}", &count(f.answered, lang))
+        .replace("{on_time}", &percent(f.on_time_pct(), lang))
+        .replace("{median}", &decimal(f.median_days, lang))
+        .replace("{satisfied}", &percent(f.reply_satisfied_pct(), lang))
+        .replace("{rated}", &count(f.rated, lang))
 }
 
 /// Extra bits the caller adds: a "published on" line, and (for staff) the publishing form.
@@ -369,6 +398,23 @@ pub fn render(
         alphas,
         sample_text,
         staff: extras.staff_html,
+        feedback_summary: feedback_summary(&data.feedback_total, lang),
+        feedback_rows: data
+            .feedback_units
+            .iter()
+            .map(|(name, f)| {
+                [
+                    name.clone(),
+                    count(f.received, lang),
+                    count(f.answered, lang),
+                    percent(f.on_time_pct(), lang),
+                    decimal(f.median_days, lang),
+                    percent(f.reply_satisfied_pct(), lang),
+                ]
+            })
+            .collect(),
+        feedback_def: tr(lang, "report_page.fb_def")
+            .replace("{answer}", &data.feedback_deadlines.answer.to_string()),
     };
     page.render()
 }

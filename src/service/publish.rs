@@ -2,6 +2,7 @@
 //! rendered pages (Vietnamese and English) as they were: late responses never move them.
 //! Publishing again needs a reason and adds a revision; earlier ones stay readable.
 
+use crate::service::feedback::FeedbackSettings;
 pub use crate::store::publications::PublicationRow;
 use crate::texts::tr;
 use chrono::{DateTime, Utc};
@@ -48,12 +49,13 @@ pub fn district_name(store: &Store, lang: Lang) -> Result<String, StoreError> {
 pub fn render_live_for_unit(
     store: &Store,
     forms: &FormRegistry,
+    feedback: &FeedbackSettings,
     period: &Period,
     unit: &str,
     lang: Lang,
     extras: Extras,
 ) -> Result<String, PublishError> {
-    let data = crate::service::report::gather_scoped(store, forms, period, Some(unit))?;
+    let data = crate::service::report::gather_scoped(store, forms, feedback, period, Some(unit))?;
     let name = store
         .read(|c| units::get(c, unit))?
         .map(|u| u.display_name(lang).to_string())
@@ -65,11 +67,12 @@ pub fn render_live_for_unit(
 pub fn render_live(
     store: &Store,
     forms: &FormRegistry,
+    feedback: &FeedbackSettings,
     period: &Period,
     lang: Lang,
     extras: Extras,
 ) -> Result<String, PublishError> {
-    let data = gather(store, forms, period)?;
+    let data = gather(store, forms, feedback, period)?;
     let district = district_name(store, lang)?;
     report::render(&data, &district, lang, extras).map_err(|e| PublishError::Render(e.to_string()))
 }
@@ -82,6 +85,7 @@ pub fn revisions(store: &Store, period: &Period) -> Result<Vec<PublicationRow>, 
 pub fn publish(
     store: &Store,
     forms: &FormRegistry,
+    feedback: &FeedbackSettings,
     period: &Period,
     reason: &str,
     actor: &str,
@@ -114,6 +118,7 @@ pub fn publish(
     let html_vi = render_live(
         store,
         forms,
+        feedback,
         period,
         Lang::Vi,
         Extras {
@@ -125,6 +130,7 @@ pub fn publish(
     let html_en = render_live(
         store,
         forms,
+        feedback,
         period,
         Lang::En,
         Extras {

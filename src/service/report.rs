@@ -26,9 +26,10 @@ fn total_on<'a>(t: &'a IndexTable, form: &Form) -> Option<&'a IndexRow> {
 pub fn gather(
     store: &Store,
     forms: &FormRegistry,
+    feedback: &crate::service::feedback::FeedbackSettings,
     period: &Period,
 ) -> Result<ReportData, IndicesError> {
-    gather_scoped(store, forms, period, None)
+    gather_scoped(store, forms, feedback, period, None)
 }
 
 /// The index table of a period, or of one unit whose own rows then stand as the total (an
@@ -59,6 +60,7 @@ fn table_for(
 pub fn gather_scoped(
     store: &Store,
     forms: &FormRegistry,
+    feedback: &crate::service::feedback::FeedbackSettings,
     period: &Period,
     only_unit: Option<&str>,
 ) -> Result<ReportData, IndicesError> {
@@ -141,6 +143,17 @@ pub fn gather_scoped(
             .collect();
     }
     let dossiers = total.as_ref().and_then(|t| t.dossiers);
+    let (per_unit, feedback_total) =
+        crate::service::feedback::figures(store, feedback, period, only_unit, chrono::Utc::now())?;
+    let names: std::collections::BTreeMap<String, String> = crate::service::units::list(store)?
+        .into_iter()
+        .map(|u| (u.code.to_string(), u.name))
+        .collect();
+    let feedback_units = per_unit
+        .into_iter()
+        .filter(|(_, f)| f.received > 0)
+        .map(|(code, f)| (names.get(&code).cloned().unwrap_or(code), f))
+        .collect();
     Ok(ReportData {
         period: period.clone(),
         form,
@@ -151,5 +164,8 @@ pub fn gather_scoped(
         trend,
         sample_needed: stats::sample_needed(dossiers),
         synthetic: table.synthetic,
+        feedback_total,
+        feedback_units,
+        feedback_deadlines: feedback.deadlines,
     })
 }

@@ -11,6 +11,7 @@ use chrono::Utc;
 use crate::domain::feedback::{FeedbackProblem, Status, BODY_MAX, OTHER};
 use crate::domain::form::Lang;
 use crate::domain::local_date;
+use crate::domain::ticket::TicketCode;
 use crate::render::qr;
 use crate::service::feedback::{self as service, FeedbackError, Filing, PublicItem};
 use crate::texts::{tr, Tr};
@@ -37,6 +38,11 @@ fn see_other(to: String) -> HttpResponse {
         .insert_header((header::LOCATION, to))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish()
+}
+
+/// A date as people in Vietnam write it.
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
 }
 
 fn field(pairs: &[(String, String)], key: &str) -> String {
@@ -355,11 +361,11 @@ pub async fn track(
         just_filed,
         status: status_text(lang, found.status),
         subject: subject_text(lang, &found.subject),
-        received: found.received.to_string(),
-        decided: found.decided.map(|d| d.to_string()),
-        answer_due: found.answer_due.to_string(),
-        answered: found.answered.map(|d| d.to_string()),
-        published: found.published.map(|d| d.to_string()),
+        received: day(found.received),
+        decided: found.decided.map(day),
+        answer_due: day(found.answer_due),
+        answered: found.answered.map(day),
+        published: found.published.map(day),
         merged: found.merged,
         decline_reason: found.decline_reason,
         reply: found.reply,
@@ -367,7 +373,9 @@ pub async fn track(
         rate_action: format!("/feedback/track/{}/rate{}", found.code, suffix(lang)),
         rated: found.rated,
         replies_url: format!("/units/{unit_code}/feedback{}", suffix(lang)),
-        code: found.code,
+        code: TicketCode::parse(&found.code)
+            .map(|c| c.grouped())
+            .unwrap_or(found.code),
     };
     render(StatusCode::OK, &page, lang)
 }
@@ -475,8 +483,8 @@ fn view(lang: Lang, i: PublicItem) -> PublicView {
         subject: subject_text(lang, &i.subject),
         question: i.question,
         reply: i.reply,
-        received: i.received.to_string(),
-        answered: i.answered.map(|d| d.to_string()),
+        received: day(i.received),
+        answered: i.answered.map(day),
     }
 }
 
@@ -602,7 +610,7 @@ pub async fn print_sheet(
         lang: lang.code(),
         t: Tr(lang),
         unit_name: unit.display_name(lang).to_string(),
-        today: local_date(Utc::now()).to_string(),
+        today: day(local_date(Utc::now())),
         items: items.into_iter().map(|i| view(lang, i)).collect(),
         qr_svg: qr::inline_svg(&url, 200, tr(lang, "feedback.sheet_scan"))
             .map_err(|e| PageError::internal(lang, &e))?,

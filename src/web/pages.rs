@@ -101,6 +101,8 @@ pub struct FormPage {
     pub t_privacy: &'static str,
     pub t_saved: &'static str,
     pub t_sent: &'static str,
+    pub feedback_url: String,
+    pub t_feedback: &'static str,
 }
 
 #[derive(Template)]
@@ -152,6 +154,8 @@ pub struct FormInput<'a> {
     pub lang: Lang,
     pub demo: bool,
     pub unit_name: &'a str,
+    /// For the link to the unit's feedback page.
+    pub unit_code: &'a str,
     pub action: String,
     pub submission_id: String,
     pub kept: &'a Kept,
@@ -164,6 +168,7 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
         lang,
         demo,
         unit_name,
+        unit_code,
         action,
         submission_id,
         kept,
@@ -343,6 +348,11 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
         t_submit: tr(lang, "pages.send"),
         t_saved: tr(lang, "pages.you_are_offline_your_answers_are"),
         t_sent: tr(lang, "pages.back_online_your_answers_have"),
+        feedback_url: format!(
+            "/feedback/{unit_code}{}",
+            if lang == Lang::En { "?lang=en" } else { "" }
+        ),
+        t_feedback: tr(lang, "feedback.send_yours"),
         t_privacy: tr(lang, "pages.the_survey_is_anonymous_no_ip"),
     }
 }

@@ -27,6 +27,7 @@ struct Poster<'a> {
     qr_svg: String,
     url: String,
     slogan: &'static str,
+    feedback_line: String,
     demo: bool,
     demo_text: &'static str,
 }
@@ -101,6 +102,12 @@ pub async fn poster(
         lead: tr(lang, "public.scan_the_qr_code_with_your_phone"),
         qr_svg: qr::inline_svg(&url, 400, tr(lang, "public.qr_code_of_the_survey_form"))
             .map_err(|_| PageError::bad_request(lang))?,
+        feedback_line: format!(
+            "{}: {}/feedback/{}",
+            tr(lang, "feedback.title"),
+            state.public_url,
+            unit.code
+        ),
         url,
         slogan: SLOGAN,
         demo: state.demo,

@@ -129,8 +129,16 @@ pub async fn show(
     let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::ReadLiveReport, None)
         .map_err(|_| PageError::not_allowed(lang))?;
     let body = web::block(move || match scope {
-        Some(unit) => publish::render_live_for_unit(&st.store, &st.forms, &p, &unit, lang, extras),
-        None => publish::render_live(&st.store, &st.forms, &p, lang, extras),
+        Some(unit) => publish::render_live_for_unit(
+            &st.store,
+            &st.forms,
+            &st.feedback,
+            &p,
+            &unit,
+            lang,
+            extras,
+        ),
+        None => publish::render_live(&st.store, &st.forms, &st.feedback, &p, lang, extras),
     })
     .await
     .map_err(|e| PageError::internal(lang, &e))?
@@ -188,6 +196,7 @@ pub async fn publish(
         publish::publish(
             &st.store,
             &st.forms,
+            &st.feedback,
             &p,
             &reason,
             &staff.username,

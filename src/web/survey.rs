@@ -47,6 +47,7 @@ async fn show(
         version: resolved.form.version,
         lang: lang.code(),
         unit_name: resolved.unit.display_name(lang).to_string(),
+        unit_code: resolved.unit.code.to_string(),
         route: if action.starts_with("/t/") { "t" } else { "s" },
     };
     let spliced = match state.form_pages.get(&key) {
@@ -102,6 +103,7 @@ fn form_page_with(
         lang,
         demo,
         unit_name: resolved.unit.display_name(lang),
+        unit_code: resolved.unit.code.as_str(),
         action: action.to_string(),
         submission_id: submission_id.to_string(),
         kept: &EMPTY,
@@ -119,6 +121,7 @@ pub struct PageKey {
     version: u32,
     lang: &'static str,
     unit_name: String,
+    unit_code: String,
     route: &'static str,
 }
 
@@ -315,6 +318,7 @@ async fn take(
                 lang,
                 demo: state.demo,
                 unit_name: unit.display_name(lang),
+                unit_code: unit.code.as_str(),
                 action: format!("{action}{}", lang_suffix(lang)),
                 submission_id: submission_id
                     .filter(|s| Uuid::parse_str(s).is_ok())
@@ -349,6 +353,7 @@ struct ThanksPage {
     paragraphs: Vec<String>,
     offer: Option<String>,
     action: String,
+    feedback_url: String,
 }
 
 pub async fn thanks(
@@ -363,6 +368,7 @@ pub async fn thanks(
         Some(unit) => Some(unit),
         None => {
             let st = state.clone();
+            let code = code.clone();
             web::block(move || units::cached(&st.store, &code))
                 .await
                 .ok()
@@ -385,7 +391,16 @@ pub async fn thanks(
         .find(|(k, _)| *k == "r")
         .and_then(|(_, v)| Uuid::parse_str(v).ok())
         .map(|id| id.to_string());
-    if offer.is_none() {
+    let feedback_link = (
+        format!("/feedback/{code}{}", lang_suffix(lang)),
+        tr(lang, "feedback.send_yours").to_string(),
+    );
+    if offer.is_none() || unit.is_none() {
+        let links = if unit.is_some() {
+            vec![feedback_link]
+        } else {
+            Vec::new()
+        };
         return pages::message(
             StatusCode::OK,
             lang,
@@ -393,7 +408,7 @@ pub async fn thanks(
             &name,
             tr(lang, "survey.thank_you"),
             &paragraphs,
-            &[],
+            &links,
         );
     }
     let page = ThanksPage {
@@ -404,6 +419,7 @@ pub async fn thanks(
         paragraphs,
         offer,
         action: format!("/feedback/from-survey{}", lang_suffix(lang)),
+        feedback_url: feedback_link.0,
     };
     match page.render() {
         Ok(body) => pages::html(StatusCode::OK, body),

@@ -203,7 +203,13 @@ async fn the_whole_loop(backend: Backend) {
     let track = app.get(&format!("/feedback/track/{code}?new=1")).await;
     assert_eq!(track.status(), StatusCode::OK);
     let html = track.text().await.unwrap();
-    assert!(html.contains(&code) && html.contains("Đã tiếp nhận"));
+    let grouped = hailong::domain::ticket::TicketCode::parse(&code)
+        .unwrap()
+        .grouped();
+    assert!(
+        html.contains(&grouped) && html.contains("Đã tiếp nhận"),
+        "{grouped}"
+    );
     assert_masked(&html, "the tracking page");
     // A mistyped code says so (the check symbol), an unknown one too.
     let wrong: String = code.chars().rev().collect();
@@ -403,6 +409,18 @@ async fn the_whole_loop(backend: Backend) {
     assert_eq!(col("feedback_on_time_pct"), "100.00");
     assert_eq!(col("feedback_reply_satisfied_pct"), "100.00");
     assert_eq!(col("prev_period"), (year - 1).to_string());
+
+    // The report's section (the officer's live preview of their unit).
+    let report = get_as(&app, &officer, &format!("/reports/{year}")).await;
+    assert_eq!(report.status(), StatusCode::OK);
+    let report = report.text().await.unwrap();
+    assert!(
+        report.contains(
+            "Tiếp nhận 1 phản ánh, kiến nghị (0 không tiếp nhận); đã trả lời 1, đúng hạn 100"
+        ),
+        "the report's feedback section"
+    );
+    assert_masked(&report, "the report");
 
     // The API: figures and items, masked, no contact; a leader is refused.
     let r = app
@@ -900,4 +918,76 @@ fn a_webhook_without_a_secret_or_on_https_does_not_start() {
         .err()
         .expect("refused");
     assert!(e.to_string().contains("http://"), "{e}");
+}
+
+/// `hailong export feedback`: masked texts, no contacts unless asked, and then audited.
+#[test]
+fn the_cli_exports_feedback_masked_and_contacts_only_on_request() {
+    let db = fresh_database(Backend::Sqlite);
+    let store = hailong::store::Store::open(&db).unwrap();
+    let registry =
+        hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
+    let list = hailong::service::units::parse_csv(crate::helpers::UNITS_CSV, &registry).unwrap();
+    hailong::service::units::import(&store, &list, false, Utc::now()).unwrap();
+    let filing = Filing {
+        unit: "phuong-a".into(),
+        subject: "other".into(),
+        text: TEXT.into(),
+        contact: CONTACT.into(),
+        consent: false,
+    };
+    feedback::file(
+        &store,
+        &FeedbackSettings::default(),
+        &filing,
+        at("2026-05-04", 9),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+            .args(["--database-url", &db])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, csv, err) = run(&["export", "feedback", "--period", "2026-Q2"]);
+    assert!(ok, "{err}");
+    let csv = csv.trim_start_matches('\u{feff}');
+    assert!(
+        csv.starts_with("code,unit,subject,status,received,"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("phuong-a") && csv.contains("chưa có kết quả"),
+        "{csv}"
+    );
+    assert_masked(csv, "the export");
+    let out =
+        std::env::temp_dir().join(format!("hailong-fb-{}.csv", uuid::Uuid::new_v4().simple()));
+    let (ok, _, err) = run(&[
+        "export",
+        "feedback",
+        "--period",
+        "2026-Q2",
+        "--with-contacts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok && err.contains("with contacts"), "{err}");
+    assert!(std::fs::read_to_string(&out).unwrap().contains(CONTACT));
+    let log = hailong::service::audit::recent(&store, 10).unwrap();
+    assert!(log.iter().any(|e| e.action == "feedback.export"
+        && e.actor == "cli"
+        && e.target.ends_with("with contacts")));
+    let (ok, _, err) = run(&["export", "feedback", "--period", "2026-Q5"]);
+    assert!(!ok && err.contains("2026-Q5"), "{err}");
+    let (ok, _, err) = run(&[
+        "export", "feedback", "--period", "2026-Q2", "--unit", "khong-co",
+    ]);
+    assert!(!ok && err.contains("khong-co"), "{err}");
 }

@@ -112,6 +112,56 @@ test('the poster QR scans to the form, which is answered by tapping and thanks t
   await ctx.close();
 });
 
+/** Everything a page loaded, as transferred, after checking nothing left the origin. */
+async function weight(requests) {
+  let bytes = 0;
+  for (const r of requests) {
+    assert.ok(r.url().startsWith(origin), `no request leaves the origin: ${r.url()}`);
+    const s = await r.sizes();
+    bytes += s.responseBodySize + s.responseHeadersSize;
+  }
+  return bytes;
+}
+
+test('a citizen sends feedback on a phone and follows it by its code; both pages pass axe and fit 360 px', async () => {
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  let requests = [];
+  page.on('requestfinished', (r) => requests.push(r));
+  await page.goto(`${origin}/feedback/an-lac-a`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+  assert.match(await page.textContent('h1'), /Gửi phản ánh, kiến nghị/);
+  await axe(page, 'feedback page');
+  let [w, lw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(w <= 360 && lw <= 360, `the feedback page is ${w} px wide`);
+  let bytes = await weight(requests);
+  assert.ok(bytes <= 30 * 1024, `the feedback page weighs ${bytes} bytes`);
+  const small = await page.$$eval('.c label, button, select, input.f', (els) => els.map((e) => e.getBoundingClientRect()).filter((r) => r.width < 44 || r.height < 44).length);
+  assert.equal(small, 0, 'every tap target is at least 44×44');
+  // An empty text is refused with a message tied to the field.
+  await page.tap('button[type=submit]');
+  await page.waitForSelector('.sum');
+  await axe(page, 'feedback page with an error');
+  await page.fill('#text', 'Xin cho hỏi thời gian trả kết quả đăng ký khai sinh. Số của tôi 0912 345 678.');
+  await page.fill('#contact', '0912 345 678');
+  await page.tap('.c label');
+  requests = [];
+  await page.tap('button[type=submit]');
+  await page.waitForURL(/\/feedback\/track\//);
+  await page.waitForLoadState('load');
+  assert.match(await page.textContent('h1'), /Theo dõi phản ánh/);
+  assert.ok(!(await page.content()).includes('345 678'), 'the tracking page never shows the contact');
+  await axe(page, 'tracking page');
+  [w, lw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(w <= 360 && lw <= 360, `the tracking page is ${w} px wide`);
+  bytes = await weight(requests.filter((r) => r.url().includes('/feedback/track/')));
+  assert.ok(bytes <= 30 * 1024, `the tracking page weighs ${bytes} bytes`);
+  await page.screenshot({ path: join(artifacts, 'feedback-track-360.png'), fullPage: true });
+  await page.goto(`${origin}/units/an-lac-a/feedback?lang=en`);
+  await axe(page, 'published replies');
+  await ctx.close();
+});
+
 test('a one-time code takes one answer, then says it was used', async () => {
   const res = await fetch(`${origin}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ unit: 'an-lac-a' }) });
   assert.equal(res.status, 201);
