@@ -170,6 +170,13 @@ pub fn load(
         dossiers::insert_new(c, &data.dossiers)?;
         responses::insert(c, &data.responses)?;
         tallies::insert_all(c, &data.tallies)?;
+        let wards: Vec<&str> = data
+            .units
+            .iter()
+            .map(|u| u.code.as_str())
+            .filter(|c| c.starts_with("an-lac") || c.starts_with("binh-") || c.starts_with("tan-tao"))
+            .collect();
+        crate::service::demo_feedback::insert(c, &wards)?;
         meta::set_setting(c, SYNTHETIC_KEY, SYNTHETIC_NOTE)?;
         Ok(())
     })?;

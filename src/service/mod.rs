@@ -5,6 +5,7 @@ pub mod access;
 pub mod audit;
 pub mod backup;
 pub mod demo;
+pub mod demo_feedback;
 pub mod dossiers;
 pub mod export;
 pub mod feedback;
