@@ -174,7 +174,9 @@ pub fn load(
             .units
             .iter()
             .map(|u| u.code.as_str())
-            .filter(|c| c.starts_with("an-lac") || c.starts_with("binh-") || c.starts_with("tan-tao"))
+            .filter(|c| {
+                c.starts_with("an-lac") || c.starts_with("binh-") || c.starts_with("tan-tao")
+            })
             .collect();
         crate::service::demo_feedback::insert(c, &wards)?;
         meta::set_setting(c, SYNTHETIC_KEY, SYNTHETIC_NOTE)?;

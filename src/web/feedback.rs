@@ -580,11 +580,36 @@ struct PrintSheet {
     items: Vec<PublicView>,
     qr_svg: String,
     url: String,
+    replies_url: String,
     demo: bool,
 }
 
-/// Replies on the desk sheet: as many as fit one A4 page with the QR code.
+/// The desk sheet holds the latest replies that fit one A4 page with the QR code, whatever
+/// the texts' length: questions and replies are shortened (the full texts are online), and
+/// items are taken while their estimated lines fit (about 100 characters a line at 10.5 pt;
+/// an item's heading, dates and rule count as three; 26 such lines measured to leave room
+/// for the heading and the QR code).
 const SHEET_ITEMS: i64 = 8;
+const SHEET_QUESTION: usize = 200;
+const SHEET_REPLY: usize = 360;
+const SHEET_LINES: usize = 26;
+
+fn lines_of(text: &str) -> usize {
+    text.chars().count().div_ceil(100).max(1)
+}
+
+fn shortened(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max).collect();
+    // At a word's end when there is one near.
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => cut[..i].to_string(),
+        _ => cut,
+    };
+    format!("{cut} …")
+}
 
 /// `GET /units/{unit}/feedback/print`: the latest replies on an A4 sheet to post at the desk.
 pub async fn print_sheet(
@@ -611,7 +636,23 @@ pub async fn print_sheet(
         t: Tr(lang),
         unit_name: unit.display_name(lang).to_string(),
         today: day(local_date(Utc::now())),
-        items: items.into_iter().map(|i| view(lang, i)).collect(),
+        items: {
+            let mut used = 0;
+            items
+                .into_iter()
+                .map(|i| {
+                    let mut v = view(lang, i);
+                    v.question = v.question.map(|q| shortened(&q, SHEET_QUESTION));
+                    v.reply = shortened(&v.reply, SHEET_REPLY);
+                    v
+                })
+                .take_while(|v| {
+                    used += 3 + v.question.as_deref().map_or(0, lines_of) + lines_of(&v.reply);
+                    used <= SHEET_LINES
+                })
+                .collect()
+        },
+        replies_url: format!("{}/units/{code}/feedback", state.public_url),
         qr_svg: qr::inline_svg(&url, 200, tr(lang, "feedback.sheet_scan"))
             .map_err(|e| PageError::internal(lang, &e))?,
         url,

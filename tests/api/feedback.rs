@@ -991,3 +991,26 @@ fn the_cli_exports_feedback_masked_and_contacts_only_on_request() {
     ]);
     assert!(!ok && err.contains("khong-co"), "{err}");
 }
+
+/// A flood of feedback from one address meets the poster posts' limit: 429, nothing stored.
+async fn a_flood_of_feedback_gets_429(backend: Backend) {
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.rate_limit = hailong::web::ratelimit::Limit::parse("3/600").unwrap();
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    let mut statuses = Vec::new();
+    for i in 0..5 {
+        let text = format!("Phản ánh số {i}");
+        let r = app
+            .post_form(
+                "/feedback/phuong-a",
+                &[("subject", "other"), ("text", &text)],
+            )
+            .await;
+        statuses.push(r.status().as_u16());
+    }
+    assert_eq!(statuses, [303, 303, 303, 429, 429]);
+    assert_eq!(count_feedback(&app), 3);
+}
+both_backends!(a_flood_of_feedback_gets_429);

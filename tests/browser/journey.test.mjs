@@ -160,6 +160,16 @@ test('a citizen sends feedback on a phone and follows it by its code; both pages
   await page.goto(`${origin}/units/an-lac-a/feedback?lang=en`);
   await axe(page, 'published replies');
   await ctx.close();
+  // The desk sheet: the latest replies and the QR code on one A4 page.
+  const print = await browser.newContext({ bypassCSP: true });
+  const sheet = await print.newPage();
+  await sheet.goto(`${origin}/units/an-lac-a/feedback/print`);
+  await axe(sheet, 'desk sheet');
+  const pdf = await sheet.pdf({ format: 'A4', printBackground: true });
+  writeFileSync(join(artifacts, 'feedback-sheet.pdf'), pdf);
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.equal(pages, 1, `the desk sheet prints on ${pages} pages`);
+  await print.close();
 });
 
 test('a one-time code takes one answer, then says it was used', async () => {
