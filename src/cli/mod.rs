@@ -79,17 +79,20 @@ pub async fn run(cli: Cli) -> Result<()> {
                     );
                 }
                 UnitsCommand::List => {
-                    println!("code\tname\tname_en\tparent\tform\tvalid_from\tvalid_to");
+                    println!(
+                        "code\tname\tname_en\tparent\tform\tvalid_from\tvalid_to\tpredecessors"
+                    );
                     for u in units::list(&store)? {
                         println!(
-                            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                             u.code,
                             u.name,
                             u.name_en.unwrap_or_default(),
                             u.parent.map(|p| p.to_string()).unwrap_or_default(),
                             u.form_id,
                             u.valid_from.map(|d| d.to_string()).unwrap_or_default(),
-                            u.valid_to.map(|d| d.to_string()).unwrap_or_default()
+                            u.valid_to.map(|d| d.to_string()).unwrap_or_default(),
+                            crate::domain::unit::Predecessor::format_list(&u.predecessors)
                         );
                     }
                 }

@@ -241,3 +241,65 @@ mod tests {
         assert_eq!(round2(2.0 / 3.0 * 100.0), 66.67);
     }
 }
+
+/// Post-stratification (METHODOLOGY "Dossier-weighted totals"): strata given as (weight,
+/// index, standard error). Strata without an index take no part; a stratum without a standard
+/// error (fewer than 2 respondents) adds nothing to the variance. Returns the weighted index,
+/// its standard error and its 95 % interval clipped to [0, 100].
+pub fn weighted_index(
+    strata: &[(f64, Option<f64>, Option<f64>)],
+) -> Option<(f64, Option<f64>, Option<Interval>)> {
+    let parts: Vec<(f64, f64, Option<f64>)> = strata
+        .iter()
+        .filter_map(|&(w, i, se)| i.filter(|_| w > 0.0).map(|i| (w, i, se)))
+        .collect();
+    let total: f64 = parts.iter().map(|p| p.0).sum();
+    if parts.is_empty() || total <= 0.0 {
+        return None;
+    }
+    let index = parts.iter().map(|(w, i, _)| w * i).sum::<f64>() / total;
+    let with_se: Vec<(f64, f64)> = parts
+        .iter()
+        .filter_map(|(w, _, se)| se.map(|s| (*w, s)))
+        .collect();
+    if with_se.is_empty() {
+        return Some((index, None, None));
+    }
+    let variance: f64 = with_se
+        .iter()
+        .map(|(w, s)| (w / total).powi(2) * s * s)
+        .sum();
+    let se = variance.sqrt();
+    let half = z95() * se;
+    Some((
+        index,
+        Some(se),
+        Some(Interval {
+            low: (index - half).max(0.0),
+            high: (index + half).min(100.0),
+        }),
+    ))
+}
+
+#[cfg(test)]
+mod weighting_tests {
+    use super::*;
+
+    #[test]
+    fn the_worked_example_of_methodology() {
+        // A: W=1,000, n=50, I=80 %, s=20 pp → SE = 20/√50; B: W=3,000, n=200, I=60 %, s=25 pp.
+        let a = (1000.0, Some(80.0), Some(20.0 / 50f64.sqrt()));
+        let b = (3000.0, Some(60.0), Some(25.0 / 200f64.sqrt()));
+        let (i, se, ci) = weighted_index(&[a, b]).unwrap();
+        assert!((i - 65.0).abs() < 1e-12);
+        assert!((se.unwrap().powi(2) - 2.2578125).abs() < 1e-9);
+        let ci = ci.unwrap();
+        assert_eq!((round2(ci.low), round2(ci.high)), (62.05, 67.95));
+        // A stratum with no answers takes no part; one without an SE adds no variance.
+        let (i, se, _) =
+            weighted_index(&[a, (5000.0, None, None), (1000.0, Some(100.0), None)]).unwrap();
+        assert!((i - 90.0).abs() < 1e-12);
+        assert!((se.unwrap() - 0.5 * 20.0 / 50f64.sqrt()).abs() < 1e-12);
+        assert!(weighted_index(&[(0.0, Some(50.0), None)]).is_none());
+    }
+}

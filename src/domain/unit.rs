@@ -36,7 +36,80 @@ impl fmt::Display for UnitCode {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A unit this one took over, and the share of its dossiers that moved here (0–1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Predecessor {
+    pub code: UnitCode,
+    pub share: f64,
+}
+
+/// How far the shares of one predecessor over its successors may be from 1.
+pub const SHARE_TOLERANCE: f64 = 0.01;
+
+impl Predecessor {
+    /// Reads `code:share;code:share` (a bare code means share 1; `,` is taken for the decimal
+    /// point too, as Vietnamese Excel writes it).
+    pub fn parse_list(s: &str) -> Result<Vec<Predecessor>, String> {
+        s.split(';')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (code, share) = match p.split_once(':') {
+                    Some((c, sh)) => {
+                        let sh = sh.trim().replace(',', ".");
+                        let v: f64 = sh
+                            .parse()
+                            .map_err(|_| format!("\"{p}\": the share after ':' is not a number"))?;
+                        if !(v > 0.0 && v <= 1.0) {
+                            return Err(format!("\"{p}\": a share is more than 0 and at most 1"));
+                        }
+                        (c, v)
+                    }
+                    None => (p, 1.0),
+                };
+                let code = UnitCode::parse(code).map_err(|e| e.to_string())?;
+                Ok(Predecessor { code, share })
+            })
+            .collect()
+    }
+
+    /// The list as stored and exported: `code` for share 1, else `code:share`.
+    pub fn format_list(list: &[Predecessor]) -> String {
+        list.iter()
+            .map(|p| {
+                if (p.share - 1.0).abs() < 1e-12 {
+                    p.code.to_string()
+                } else {
+                    format!("{}:{}", p.code, p.share)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+/// The shares of every predecessor named by `units`, summed over its successors; the first
+/// predecessor whose sum is not 1 (± `SHARE_TOLERANCE`), with the sum and the index of the
+/// last unit that names it.
+pub fn check_shares(units: &[&Unit]) -> Result<(), (String, f64, usize)> {
+    let mut sums: std::collections::BTreeMap<&str, (f64, usize)> = Default::default();
+    for (i, u) in units.iter().enumerate() {
+        for p in &u.predecessors {
+            let e = sums.entry(p.code.as_str()).or_insert((0.0, i));
+            e.0 += p.share;
+            e.1 = i;
+        }
+    }
+    match sums
+        .into_iter()
+        .find(|(_, (sum, _))| (sum - 1.0).abs() > SHARE_TOLERANCE)
+    {
+        Some((code, (sum, i))) => Err((code.to_string(), sum, i)),
+        None => Ok(()),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Unit {
     pub code: UnitCode,
     pub name: String,
@@ -46,8 +119,9 @@ pub struct Unit {
     pub form_id: String,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
-    /// The units this one took over (a merger), `;`-separated codes in storage.
-    pub predecessors: Vec<UnitCode>,
+    /// The units this one took over (a merger or a split), with the share of each one's
+    /// dossiers that moved here; `code:share;code` in storage.
+    pub predecessors: Vec<Predecessor>,
 }
 
 impl Unit {
@@ -66,6 +140,40 @@ impl Unit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn predecessors_carry_shares_that_must_sum_to_one() {
+        let list = Predecessor::parse_list("an-lac; tan-tao:0.5 ;binh-tri-dong-a:0,5").unwrap();
+        assert_eq!(list.len(), 3);
+        assert_eq!(list[0].share, 1.0);
+        assert_eq!(list[2].share, 0.5);
+        assert_eq!(
+            Predecessor::format_list(&list),
+            "an-lac;tan-tao:0.5;binh-tri-dong-a:0.5"
+        );
+        assert!(Predecessor::parse_list("a:x").is_err());
+        assert!(Predecessor::parse_list("a:0").is_err());
+        assert!(Predecessor::parse_list("a:1.5").is_err());
+        let unit = |code: &str, preds: &str| Unit {
+            code: UnitCode::parse(code).unwrap(),
+            name: code.into(),
+            name_en: None,
+            parent: None,
+            form_id: "f".into(),
+            valid_from: None,
+            valid_to: None,
+            predecessors: Predecessor::parse_list(preds).unwrap(),
+        };
+        let a = unit("new-a", "old-1;old-2:0.5");
+        let b = unit("new-b", "old-2:0.495");
+        assert!(check_shares(&[&a, &b]).is_ok(), "0.995 is within 0.01 of 1");
+        let c = unit("new-c", "old-2:0.4");
+        assert_eq!(check_shares(&[&a, &c]).unwrap_err().0, "old-2");
+        let d = unit("new-d", "old-1:0.3");
+        let (code, sum, i) = check_shares(&[&a, &b, &d]).unwrap_err();
+        assert_eq!((code.as_str(), i), ("old-1", 2));
+        assert!((sum - 1.3).abs() < 1e-9);
+    }
 
     #[test]
     fn codes_are_slugs() {

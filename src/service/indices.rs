@@ -210,12 +210,99 @@ pub fn table(
             });
         }
     }
+    for row in &mut rows {
+        let ix = &row.indices.sipas;
+        row.extras.pooled = ix.index.map(|v| (v, ix.ci.map(|c| (c.low, c.high))));
+    }
+    weight_totals(&mut rows);
     Ok(IndexTable {
         period: period.clone(),
         components,
         rows,
         synthetic,
     })
+}
+
+/// The TOTAL rows made dossier-weighted (METHODOLOGY "Dossier-weighted totals") when every
+/// unit with responses on the row's form has a dossier count: SIPAS, each factor, the overall
+/// question and the mean score become the weighted mean of the unit indices, their intervals
+/// from the stratified variance; the pooled SIPAS stays in `extras.pooled`. Flags: `weighted`
+/// and `coverage=X%` (the share of all dossiers that the units with responses hold, when
+/// below 100 %), or `unweighted_fallback`.
+fn weight_totals(rows: &mut [IndexRow]) {
+    let all_dossiers: u64 = rows
+        .iter()
+        .filter(|r| r.unit_code != TOTAL)
+        .fold(BTreeMap::new(), |mut m, r| {
+            m.insert(r.unit_code.clone(), r.dossiers.unwrap_or(0));
+            m
+        })
+        .values()
+        .sum();
+    let units: Vec<IndexRow> = rows
+        .iter()
+        .filter(|r| r.unit_code != TOTAL)
+        .cloned()
+        .collect();
+    for total in rows.iter_mut().filter(|r| r.unit_code == TOTAL) {
+        let parts: Vec<&IndexRow> = units
+            .iter()
+            .filter(|u| u.form_id == total.form_id && u.form_version == total.form_version)
+            .filter(|u| u.indices.responses > 0)
+            .collect();
+        if parts.is_empty() {
+            continue;
+        }
+        if parts.iter().any(|u| u.dossiers.unwrap_or(0) == 0) {
+            total.flags.push("unweighted_fallback".into());
+            continue;
+        }
+        let w = |u: &IndexRow| u.dossiers.unwrap_or(0) as f64;
+        let apply =
+            |m: &mut crate::domain::index::Measure,
+             pick: &dyn Fn(&IndexRow) -> Option<&crate::domain::index::Measure>| {
+                let strata: Vec<(f64, Option<f64>, Option<f64>)> = parts
+                    .iter()
+                    .map(|u| match pick(u) {
+                        Some(x) => (w(u), x.index, x.se),
+                        None => (w(u), None, None),
+                    })
+                    .collect();
+                match crate::domain::stats::weighted_index(&strata) {
+                    Some((index, se, ci)) => {
+                        m.index = Some(index);
+                        m.se = se;
+                        m.ci = ci;
+                    }
+                    None => {
+                        m.index = None;
+                        m.se = None;
+                        m.ci = None;
+                    }
+                }
+            };
+        apply(&mut total.indices.sipas, &|u| Some(&u.indices.sipas));
+        for f in total.indices.factors.iter_mut() {
+            let code = f.code.clone();
+            apply(f, &|u| u.indices.factors.iter().find(|x| x.code == code));
+        }
+        if let Some(o) = total.indices.overall.as_mut() {
+            apply(o, &|u| u.indices.overall.as_ref());
+        }
+        let means: Vec<(f64, Option<f64>, Option<f64>)> = parts
+            .iter()
+            .map(|u| (w(u), u.indices.mean_score, None))
+            .collect();
+        total.indices.mean_score = crate::domain::stats::weighted_index(&means).map(|m| m.0);
+        total.flags.push("weighted".into());
+        let covered: u64 = parts.iter().map(|u| u.dossiers.unwrap_or(0)).sum();
+        if all_dossiers > 0 && covered < all_dossiers {
+            total.flags.push(format!(
+                "coverage={:.2}%",
+                100.0 * covered as f64 / all_dossiers as f64
+            ));
+        }
+    }
 }
 
 /// The table with the columns SPEC §9 added at its end: the previous period's SIPAS of each
@@ -240,8 +327,6 @@ pub fn full_table(
     let (per_unit, total) =
         crate::service::feedback::figures(store, feedback, period, only_unit, now)?;
     for row in &mut t.rows {
-        let ix = &row.indices.sipas;
-        row.extras.pooled = ix.index.map(|v| (v, ix.ci.map(|c| (c.low, c.high))));
         if let (Some(p), Some(b)) = (&previous, &before) {
             row.extras.prev_period = Some(p.label.clone());
             row.extras.prev_sipas = b

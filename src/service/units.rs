@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::unit::{Unit, UnitCode};
+use crate::domain::unit::{check_shares, Predecessor, Unit, UnitCode};
 use crate::service::audit;
 use crate::service::forms::{FormRegistry, DEFAULT_FORM};
 use crate::store::units::{self, UnitRow};
@@ -99,13 +99,13 @@ pub fn parse_csv(text: &str, forms: &FormRegistry) -> Result<Vec<Unit>, ImportEr
                 return Err(bad("valid_to is before valid_from".into()));
             }
         }
-        let predecessors = get(c_pred)
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(UnitCode::parse)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| bad(format!("predecessors: {e}")))?;
+        let predecessors =
+            Predecessor::parse_list(&get(c_pred)).map_err(|e| bad(format!("predecessors: {e}")))?;
+        if predecessors.iter().any(|p| p.code == code) {
+            return Err(bad(format!(
+                "the unit {code} names itself as a predecessor"
+            )));
+        }
         out.push(Unit {
             code,
             name,
@@ -195,6 +195,21 @@ fn import_on(
             .map(|u| u.code.to_string())
             .chain(list.iter().map(|u| u.code.to_string()))
             .collect();
+        // Shares of each predecessor over its successors (in the file and already stored).
+        let stored: Vec<Unit> = units::list(c)?
+            .into_iter()
+            .filter(|u| !list.iter().any(|n| n.code == u.code))
+            .collect();
+        let all: Vec<&Unit> = stored.iter().chain(list.iter()).collect();
+        if let Err((pred, sum, i)) = check_shares(&all) {
+            let line = i.saturating_sub(stored.len()) as u64 + 2;
+            return Err(ImportError::Line {
+                line,
+                reason: format!(
+                    "the shares of {pred} over the units that succeed it add up to {sum:.3}, not 1 (name every successor with its share, e.g. {pred}:0.5 on each of two)"
+                ),
+            });
+        }
         let mut summary = ImportSummary::default();
         for (i, u) in list.iter().enumerate() {
             if let Some(p) = &u.parent {

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::units;
 use super::{DbConnection, StoreError};
-use crate::domain::unit::{Unit, UnitCode};
+use crate::domain::unit::{Predecessor, Unit, UnitCode};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = units)]
@@ -32,12 +32,7 @@ impl UnitRow {
             form_id: u.form_id.clone(),
             valid_from: u.valid_from,
             valid_to: u.valid_to,
-            predecessors: u
-                .predecessors
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(";"),
+            predecessors: Predecessor::format_list(&u.predecessors),
             synthetic,
             created_at: now,
         }
@@ -53,12 +48,8 @@ impl UnitRow {
             form_id: self.form_id,
             valid_from: self.valid_from,
             valid_to: self.valid_to,
-            predecessors: self
-                .predecessors
-                .split(';')
-                .filter(|s| !s.is_empty())
-                .map(code)
-                .collect::<Result<_, _>>()?,
+            predecessors: Predecessor::parse_list(&self.predecessors)
+                .map_err(StoreError::Corrupt)?,
         })
     }
 }
@@ -91,7 +82,7 @@ pub fn count(conn: &mut DbConnection) -> Result<i64, StoreError> {
 pub fn successors(conn: &mut DbConnection, code: &str) -> Result<Vec<Unit>, StoreError> {
     Ok(list(conn)?
         .into_iter()
-        .filter(|u| u.predecessors.iter().any(|p| p.as_str() == code))
+        .filter(|u| u.predecessors.iter().any(|p| p.code.as_str() == code))
         .collect())
 }
 

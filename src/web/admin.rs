@@ -697,11 +697,7 @@ async fn units_page(
                     u.valid_from.map(|d| d.to_string()).unwrap_or_default(),
                     u.valid_to.map(|d| d.to_string()).unwrap_or_default()
                 ),
-                u.predecessors
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                crate::domain::unit::Predecessor::format_list(&u.predecessors).replace(';', "; "),
             ],
             actions: Vec::new(),
         })

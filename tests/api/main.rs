@@ -10,6 +10,7 @@ mod hardening;
 mod helpers;
 mod indices;
 mod layers;
+mod lineage;
 mod openapi;
 mod qr;
 mod report;

@@ -1,0 +1,269 @@
+//! After 1 July 2025: predecessors with shares (checked by line), the previous period rebuilt
+//! through the lineage, answers through an old poster within the grace period, and
+//! dossier-weighted totals checked against a hand computation and a property.
+
+use std::collections::BTreeMap;
+
+use chrono::Utc;
+use rand::{Rng, SeedableRng};
+use reqwest::StatusCode;
+
+use crate::both_backends;
+use crate::helpers::{
+    as_refs, forms_dir, fresh_database, full_answers, spawn_app, Backend, TestApp,
+};
+use hailong::domain::index::{self, Tally};
+use hailong::domain::stats;
+use hailong::service::forms::FormRegistry;
+
+/// Parses the index CSV into a header and rows keyed by column.
+fn read_csv(text: &str) -> Vec<BTreeMap<String, String>> {
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_string).collect();
+    r.records()
+        .map(|rec| {
+            header
+                .iter()
+                .cloned()
+                .zip(rec.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn import_units(app: &TestApp, csv: &str) {
+    let registry = FormRegistry::load(Some(&forms_dir())).unwrap();
+    let list = hailong::service::units::parse_csv(csv, &registry).unwrap();
+    hailong::service::units::import(&app.store, &list, false, Utc::now()).unwrap();
+}
+
+async fn answer(app: &TestApp, unit: &str, score: &str) {
+    let r = app
+        .post_form(&format!("/s/{unit}"), &as_refs(&full_answers(score)))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{unit}");
+}
+
+async fn push_dossiers(app: &TestApp, token: &str, csv: &str) {
+    let r = app
+        .client
+        .post(app.url("/api/v1/dossiers"))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(csv.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.text().await.unwrap());
+}
+
+async fn indices(app: &TestApp, token: &str, period: &str) -> Vec<BTreeMap<String, String>> {
+    let r = app
+        .client
+        .get(app.url(&format!("/exports/indices.csv?period={period}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    read_csv(&r.text().await.unwrap())
+}
+
+/// Three units with known answers and dossiers: the TOTAL is their dossier-weighted mean,
+/// its interval from the stratified variance; the pooled figure stays beside it.
+async fn the_total_is_weighted_by_dossiers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import_units(
+        &app,
+        "code,name,name_en,parent\nu1,Đơn vị 1,,\nu2,Đơn vị 2,,\nu3,Đơn vị 3,,\nu4,Đơn vị 4,,\n",
+    );
+    // Respondent shares s_i: u1 100, 100, 0 (I 66.67, SE 33.33); u2 100, 0 (I 50, SE 50);
+    // u3 four times 100 (I 100, SE 0).
+    for (unit, scores) in [("u1", "552"), ("u2", "52"), ("u3", "5555")] {
+        for s in scores.chars() {
+            answer(&app, unit, &s.to_string()).await;
+        }
+    }
+    let token = app.token("hnv", None);
+    let today = hailong::domain::local_date(Utc::now());
+    push_dossiers(
+        &app,
+        &token,
+        &format!("unit_code,date,dossiers\nu1,{today},100\nu2,{today},300\nu3,{today},600\n"),
+    )
+    .await;
+    let year = chrono::Datelike::year(&today).to_string();
+    let rows = indices(&app, &token, &year).await;
+    let total = rows.iter().find(|r| r["unit_code"] == "TOTAL").unwrap();
+    // I_w = (100·66.667 + 300·50 + 600·100) / 1000 = 81.67; V = 0.1²·33.33² + 0.3²·50² =
+    // 236.11, SE 15.366; 81.67 − 1.96·15.366 = 51.55; the upper end clipped to 100.
+    assert_eq!(total["sipas_pct"], "81.67");
+    assert_eq!(total["sipas_ci_low"], "51.55");
+    assert_eq!(total["sipas_ci_high"], "100.00");
+    assert_eq!(total["access_pct"], "81.67", "factors are weighted too");
+    // Pooled: 7 of 9 respondents satisfied on everything.
+    assert_eq!(total["sipas_pooled_pct"], "77.78");
+    assert_eq!(total["flags"], "small_sample;weighted");
+    let u1 = rows.iter().find(|r| r["unit_code"] == "u1").unwrap();
+    assert_eq!(
+        (u1["sipas_pct"].as_str(), u1["sipas_pooled_pct"].as_str()),
+        ("66.67", "66.67")
+    );
+
+    // A unit with dossiers but no answers lowers the coverage.
+    push_dossiers(
+        &app,
+        &token,
+        &format!("unit_code,date,dossiers\nu4,{today},250\n"),
+    )
+    .await;
+    let rows = indices(&app, &token, &year).await;
+    let total = rows.iter().find(|r| r["unit_code"] == "TOTAL").unwrap();
+    assert_eq!(total["sipas_pct"], "81.67");
+    assert_eq!(total["flags"], "small_sample;weighted;coverage=80.00%");
+    // A unit with answers but no dossier count: the pooled figure, flagged.
+    answer(&app, "u4", "2").await;
+    let rows = indices(&app, &token, &year).await;
+    let total = rows.iter().find(|r| r["unit_code"] == "TOTAL").unwrap();
+    assert_eq!(
+        total["flags"], "small_sample;weighted",
+        "u4 has its count now: {total:?}"
+    );
+    import_units(&app, "code,name,name_en,parent\nu5,Đơn vị 5,,\n");
+    answer(&app, "u5", "5").await;
+    let rows = indices(&app, &token, &year).await;
+    let total = rows.iter().find(|r| r["unit_code"] == "TOTAL").unwrap();
+    assert_eq!(total["flags"], "small_sample;unweighted_fallback");
+    assert_eq!(total["sipas_pct"], total["sipas_pooled_pct"]);
+    // Pooled: 7 + 1 satisfied of 11.
+    assert_eq!(total["sipas_pct"], "72.73");
+}
+both_backends!(the_total_is_weighted_by_dossiers);
+
+/// Property: when every unit's weight is proportional to its respondents (complete answers),
+/// the weighted SIPAS equals the pooled one. 300 random districts from a fixed seed.
+#[test]
+fn weights_proportional_to_respondents_give_the_pooled_figure() {
+    let registry = FormRegistry::builtin().unwrap();
+    let form = registry.latest("sipas-2017").unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(12);
+    for case in 0..300 {
+        let units = rng.random_range(1..8);
+        let mut pooled = Tally::default();
+        let mut strata = Vec::new();
+        for _ in 0..units {
+            let n = rng.random_range(1..40);
+            let mut t = Tally::default();
+            let level = rng.random::<f64>();
+            for _ in 0..n {
+                let answers: BTreeMap<String, hailong::domain::form::AnswerValue> = form
+                    .criteria()
+                    .map(|(_, c)| {
+                        let s = if rng.random::<f64>() < level {
+                            4 + rng.random_range(0..2)
+                        } else {
+                            1 + rng.random_range(0..3)
+                        };
+                        (c.code.clone(), hailong::domain::form::AnswerValue::Score(s))
+                    })
+                    .collect();
+                t.add(&form, &answers, false);
+            }
+            pooled.merge(&t);
+            let ix = index::compute(&form, &t);
+            // Any constant of proportionality.
+            strata.push((3.5 * n as f64, ix.sipas.index, ix.sipas.se));
+        }
+        let pooled_ix = index::compute(&form, &pooled).sipas.index.unwrap();
+        let (weighted, _, _) = stats::weighted_index(&strata).unwrap();
+        assert!(
+            (pooled_ix - weighted).abs() < 1e-9,
+            "case {case}: pooled {pooled_ix}, weighted {weighted}"
+        );
+    }
+}
+
+#[test]
+fn lineage_shares_are_checked_and_bad_lines_named() {
+    let db = fresh_database(Backend::Sqlite);
+    let dir =
+        std::env::temp_dir().join(format!("hailong-lineage-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("units.csv");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
+            .args(["--database-url", &db])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let head = "code,name,name_en,parent,form,valid_from,valid_to,predecessors\n";
+    let old = "cu-1,Phường Cũ 1,,,,,2025-06-30,\ncu-2,Phường Cũ 2,,,,,2025-06-30,\n";
+    // cu-2 split 0.5 + 0.4: line 5 names it last.
+    std::fs::write(
+        &file,
+        format!("{head}{old}moi-a,Phường Mới A,,,,2025-07-01,,cu-1;cu-2:0.5\nmoi-b,Phường Mới B,,,,2025-07-01,,cu-2:0.4\n"),
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["units", "import", file.to_str().unwrap()]);
+    assert!(!ok);
+    assert!(
+        err.contains("line 5") && err.contains("cu-2") && err.contains("0.900"),
+        "{err}"
+    );
+    let (_, out, _) = run(&["units", "list"]);
+    assert!(
+        !out.contains("cu-1"),
+        "nothing of a bad file is kept: {out}"
+    );
+    // A share that is not a number, or above 1.
+    std::fs::write(
+        &file,
+        format!("{head}{old}moi-a,Phường Mới A,,,,2025-07-01,,cu-1:một nửa\n"),
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["units", "import", file.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("line 4") && err.contains("not a number"),
+        "{err}"
+    );
+    std::fs::write(
+        &file,
+        format!("{head}{old}moi-a,Phường Mới A,,,,2025-07-01,,cu-1:1.2\n"),
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["units", "import", file.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("line 4") && err.contains("at most 1"),
+        "{err}"
+    );
+    // Good: shares sum to 1 (0.995 is within the tolerance); the list shows the lineage.
+    std::fs::write(
+        &file,
+        format!("{head}{old}moi-a,Phường Mới A,,,,2025-07-01,,cu-1;cu-2:0.5\nmoi-b,Phường Mới B,,,,2025-07-01,,cu-2:0.495\n"),
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["units", "import", file.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let (_, out, _) = run(&["units", "list"]);
+    assert!(
+        out.contains("moi-a\tPhường Mới A") && out.contains("cu-1;cu-2:0.5"),
+        "{out}"
+    );
+    // A later file that names cu-1 again breaks its sum: refused, naming its line.
+    std::fs::write(
+        &file,
+        format!("{head}moi-c,Phường Mới C,,,,2025-07-01,,cu-1:0.3\n"),
+    )
+    .unwrap();
+    let (ok, _, err) = run(&["units", "import", file.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("line 2") && err.contains("cu-1"),
+        "{err}"
+    );
+}
