@@ -105,6 +105,7 @@ fn fill(store: &Store, forms: &FormRegistry, n: u64) {
                 comment: None,
                 digest: submit::digest_for(unit, &form, &a),
                 synthetic: true,
+                via_predecessor: false,
             });
         }
         store

@@ -185,6 +185,10 @@ pub struct ServeArgs {
     /// Free-text comments are deleted after this many days (answers are kept); 0 keeps them.
     #[arg(long, env = "HAILONG_COMMENT_RETENTION_DAYS", default_value_t = 730)]
     pub comment_retention_days: i64,
+    /// Days after a merged unit closed during which its old poster still takes answers, counted
+    /// for its successor (flag via_predecessor); after that it answers 410 with the link.
+    #[arg(long, env = "HAILONG_LINEAGE_GRACE_DAYS", default_value_t = crate::service::submit::DEFAULT_GRACE_DAYS)]
+    pub lineage_grace_days: i64,
     /// Post events (new feedback, a survey scored 1–2) to this URL, signed (see README
     /// "Webhook"). Plain http:// to a receiver on your network.
     #[arg(long, env = "HAILONG_WEBHOOK_URL")]
@@ -295,6 +299,7 @@ pub struct Settings {
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
     pub feedback_deadlines: crate::domain::feedback::Deadlines,
+    pub lineage_grace_days: i64,
 }
 
 /// The forms directory: the one named, else `./forms` when it exists, else none (built-in forms).

@@ -40,6 +40,11 @@ pub struct Application {
 
 impl Application {
     pub fn build(settings: Settings) -> Result<Application, StartError> {
+        if !(0..=3650).contains(&settings.lineage_grace_days) {
+            return Err(StartError::Config(
+                "--lineage-grace-days must be between 0 and 3650".into(),
+            ));
+        }
         if settings.ticket_ttl_days < 1 || settings.ticket_ttl_days > 3650 {
             return Err(StartError::Config(
                 "--ticket-ttl-days must be between 1 and 3650".into(),
@@ -141,6 +146,7 @@ impl Application {
             ),
             trust_proxy: settings.trust_proxy,
             form_pages: Default::default(),
+            grace_days: settings.lineage_grace_days,
             feedback: Arc::new(crate::service::feedback::FeedbackSettings {
                 deadlines: settings.feedback_deadlines,
                 webhook: webhook.is_some(),

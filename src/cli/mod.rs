@@ -38,6 +38,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 webhook_url: args.webhook_url.clone(),
                 webhook_secret: args.webhook_secret.clone(),
                 feedback_deadlines: cli.feedback_deadlines,
+                lineage_grace_days: args.lineage_grace_days,
             };
             let app = Application::build(settings)?;
             if let Some(d) = &app.demo_loaded {

@@ -50,6 +50,9 @@ pub struct RowExtras {
     /// The previous period of the same kind and the unit's SIPAS in it (same form).
     pub prev_period: Option<String>,
     pub prev_sipas: Option<f64>,
+    /// Its standard error and 95 % interval (rebuilt through the lineage when flagged `lineage`).
+    pub prev_se: Option<f64>,
+    pub prev_ci: Option<(f64, f64)>,
     /// SIPAS of the respondents pooled, with its interval: on a unit row the unit's own
     /// index; on TOTAL the figure the TOTAL row has always had (METHODOLOGY §2).
     pub pooled: Option<(f64, Option<(f64, f64)>)>,

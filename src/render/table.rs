@@ -363,13 +363,19 @@ pub struct RowJson {
     pub online: MeasureJson,
     #[schema(required = true)]
     pub mean_score: Option<f64>,
-    /// `small_sample`, `no_denominator`, `mixed_forms`, `form=ID@V`, `synthetic`.
+    /// `small_sample`, `no_denominator`, `mixed_forms`, `form=ID@V`, `synthetic`, and on TOTAL
+    /// `weighted`, `coverage=X%` or `unweighted_fallback`; `lineage`, `via_predecessor`.
     pub flags: Vec<String>,
     /// The previous period of the same kind (SPEC §9), and the row's SIPAS in it.
     #[schema(required = true)]
     pub prev_period: Option<String>,
     #[schema(required = true)]
     pub prev_sipas_pct: Option<f64>,
+    /// Its 95 % interval (rebuilt through the lineage when flagged `lineage`).
+    #[schema(required = true)]
+    pub prev_sipas_ci_low: Option<f64>,
+    #[schema(required = true)]
+    pub prev_sipas_ci_high: Option<f64>,
     /// SIPAS of the respondents pooled (on TOTAL: all respondents of the table).
     #[schema(required = true)]
     pub sipas_pooled: Option<PooledJson>,
@@ -456,6 +462,8 @@ pub fn json(t: &IndexTable) -> IndicesJson {
                 flags: row.flags.clone(),
                 prev_period: row.extras.prev_period.clone(),
                 prev_sipas_pct: rounded(row.extras.prev_sipas),
+                prev_sipas_ci_low: rounded(row.extras.prev_ci.map(|c| c.0)),
+                prev_sipas_ci_high: rounded(row.extras.prev_ci.map(|c| c.1)),
                 sipas_pooled: row.extras.pooled.map(|(v, ci)| PooledJson {
                     index_pct: round2(v),
                     ci_low: ci.map(|c| round2(c.0)),

@@ -346,6 +346,7 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
                         comment: answers.comment.clone(),
                         digest: digest_for(code, form, &answers),
                         synthetic: true,
+                        via_predecessor: false,
                     });
                 }
             }

@@ -320,20 +320,45 @@ pub fn full_table(
         crate::domain::period::Kind::Custom => None,
         _ => period.previous().ok(),
     };
+    // Every unit of the previous period: a new unit's figure is rebuilt from its predecessors'.
     let before = match &previous {
-        Some(p) => Some(table(store, forms, p, only_unit)?),
+        Some(p) => Some(table(store, forms, p, None)?),
         None => None,
     };
+    let all_units = store.read(units::list)?;
     let (per_unit, total) =
         crate::service::feedback::figures(store, feedback, period, only_unit, now)?;
+    let via =
+        store.read(|c| response_store::via_predecessor_by_unit(c, period.start, period.end))?;
     for row in &mut t.rows {
         if let (Some(p), Some(b)) = (&previous, &before) {
             row.extras.prev_period = Some(p.label.clone());
-            row.extras.prev_sipas = b
+            let own = b
                 .rows
                 .iter()
                 .find(|r| r.unit_code == row.unit_code && r.form_id == row.form_id)
-                .and_then(|r| r.indices.sipas.index);
+                .filter(|r| r.indices.responses > 0 || row.unit_code == TOTAL);
+            let unit = all_units.iter().find(|u| u.code.as_str() == row.unit_code);
+            match (own, unit) {
+                (Some(r), _) => {
+                    let m = &r.indices.sipas;
+                    row.extras.prev_sipas = m.index;
+                    row.extras.prev_se = m.se;
+                    row.extras.prev_ci = m.ci.map(|c| (c.low, c.high));
+                }
+                (None, Some(u)) if !u.predecessors.is_empty() => {
+                    if let Some((index, se, ci)) = rebuilt_from(u, &row.form_id, b) {
+                        row.extras.prev_sipas = Some(index);
+                        row.extras.prev_se = se;
+                        row.extras.prev_ci = ci.map(|c| (c.low, c.high));
+                        row.flags.push("lineage".into());
+                    }
+                }
+                _ => {}
+            }
+        }
+        if row.unit_code != TOTAL && via.contains_key(&row.unit_code) {
+            row.flags.push("via_predecessor".into());
         }
         row.extras.feedback = Some(if row.unit_code == TOTAL {
             total.clone()
@@ -342,6 +367,40 @@ pub fn full_table(
         });
     }
     Ok(t)
+}
+
+/// A unit's SIPAS in an earlier period rebuilt from its predecessors' rows of `before`
+/// (METHODOLOGY "Comparison across a reorganisation"): each predecessor weighted by its share
+/// × its dossiers in that period (its responses where it had no dossier count), on the same
+/// form only. The index, its standard error and its interval.
+pub fn rebuilt_from(
+    unit: &Unit,
+    form_id: &str,
+    before: &IndexTable,
+) -> Option<(f64, Option<f64>, Option<crate::domain::stats::Interval>)> {
+    let strata: Vec<(f64, Option<f64>, Option<f64>)> = unit
+        .predecessors
+        .iter()
+        .filter_map(|p| {
+            let r = before
+                .rows
+                .iter()
+                .find(|r| r.unit_code == p.code.as_str() && r.form_id == form_id)?;
+            if r.indices.responses == 0 {
+                return None;
+            }
+            let base = match r.dossiers {
+                Some(d) if d > 0 => d,
+                _ => r.indices.responses,
+            };
+            Some((
+                p.share * base as f64,
+                r.indices.sipas.index,
+                r.indices.sipas.se,
+            ))
+        })
+        .collect();
+    crate::domain::stats::weighted_index(&strata)
 }
 
 /// Responses per unit on one local day (the staff dashboard's "today").

@@ -61,6 +61,9 @@ pub struct Submission {
     pub source: Source,
     /// Write a webhook event when the overall score is 1–2 (a webhook listens).
     pub notify_low_score: bool,
+    /// Days after a merged unit closed during which its old poster still takes answers,
+    /// counted for its successor.
+    pub grace_days: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +128,29 @@ pub struct Resolved {
     pub unit: Unit,
     pub form: Arc<Form>,
     pub ticket: Option<TicketRow>,
+    /// Reached through a closed predecessor's poster within the grace period.
+    pub via_predecessor: bool,
+}
+
+/// How long an old poster of a merged unit keeps working, by default (days after it closed).
+pub const DEFAULT_GRACE_DAYS: i64 = 90;
+
+/// The successor that takes a closed unit's answers: the one that took the largest share of
+/// its dossiers (the first named on a tie), if it is open on `today`.
+fn heir(successors: &[Unit], closed: &str, today: chrono::NaiveDate) -> Option<Unit> {
+    let share = |u: &Unit| {
+        u.predecessors
+            .iter()
+            .find(|p| p.code.as_str() == closed)
+            .map_or(0.0, |p| p.share)
+    };
+    let mut best: Option<&Unit> = None;
+    for u in successors.iter().filter(|u| u.is_valid_on(today)) {
+        if best.is_none_or(|b| share(u) > share(b)) {
+            best = Some(u);
+        }
+    }
+    best.cloned()
 }
 
 /// Finds the unit and form for a poster or ticket URL, refusing closed units and used,
@@ -134,6 +160,7 @@ pub fn resolve(
     forms: &FormRegistry,
     target: &Target,
     requested_form: Option<&str>,
+    grace_days: i64,
     now: DateTime<Utc>,
 ) -> Result<Resolved, SubmitError> {
     let (unit_code, ticket_code) = match target {
@@ -173,15 +200,39 @@ pub fn resolve(
         .to_string();
     let unit = crate::service::units::cached(store, &unit_code)?
         .ok_or_else(|| SubmitError::UnknownUnit(unit_code.clone()))?;
-    if !unit.is_valid_on(local_date(now)) {
+    let today = local_date(now);
+    if !unit.is_valid_on(today) {
         let successors = store.read(|c| units::successors(c, &unit_code))?;
+        // An old poster within the grace period: the answer counts for the successor.
+        let in_grace = ticket.is_none()
+            && unit
+                .valid_to
+                .is_some_and(|to| today > to && today <= to + chrono::Duration::days(grace_days));
+        if let Some(next) = in_grace
+            .then(|| heir(&successors, &unit_code, today))
+            .flatten()
+        {
+            // The successor's own form: the page shown was the successor's.
+            let form = pick_form(forms, &next, requested_form)?;
+            return Ok(Resolved {
+                unit: next,
+                form,
+                ticket,
+                via_predecessor: true,
+            });
+        }
         return Err(SubmitError::UnitClosed(Box::new(ClosedUnit {
             unit,
             successors,
         })));
     }
     let form = pick_form(forms, &unit, requested_form)?;
-    Ok(Resolved { unit, form, ticket })
+    Ok(Resolved {
+        unit,
+        form,
+        ticket,
+        via_predecessor: false,
+    })
 }
 
 /// The form a submission is for: the unit's current form, or the version the page showed
@@ -244,6 +295,7 @@ pub fn submit(
         forms,
         &submission.target,
         submission.form.as_deref(),
+        submission.grace_days,
         now,
     ) {
         Ok(r) => r,
@@ -328,6 +380,7 @@ fn prepare(
         comment: answers.comment.clone(),
         digest: digest_for(resolved.unit.code.as_str(), &resolved.form, &answers),
         synthetic,
+        via_predecessor: resolved.via_predecessor,
     };
     let tally_key = TallyKey {
         unit_code: row.unit_code.clone(),
@@ -416,6 +469,7 @@ pub async fn submit_inline(
         unit,
         form,
         ticket: None,
+        via_predecessor: false,
     };
     let write = match prepare(&resolved, submission, &submission_id, now, false) {
         Ok(write) => write,

@@ -23,6 +23,7 @@ pub struct NewResponseRow {
     pub comment: Option<String>,
     pub digest: String,
     pub synthetic: bool,
+    pub via_predecessor: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -69,6 +70,22 @@ pub fn id_of(conn: &mut DbConnection, submission_id: &str) -> Result<Option<i64>
         .select(responses::id)
         .get_result(conn)
         .optional()?)
+}
+
+/// Responses given through a merged unit's old poster, by the unit they were counted for.
+pub fn via_predecessor_by_unit(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+    let rows: Vec<(String, i64)> = responses::table
+        .filter(responses::via_predecessor.eq(true))
+        .filter(responses::local_date.ge(from))
+        .filter(responses::local_date.le(to))
+        .group_by(responses::unit_code)
+        .select((responses::unit_code, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
 }
 
 pub fn count(conn: &mut DbConnection) -> Result<i64, StoreError> {

@@ -54,6 +54,7 @@ diesel::table! {
         digest -> Text,
         synthetic -> Bool,
         feedback_filed -> Bool,
+        via_predecessor -> Bool,
     }
 }
 

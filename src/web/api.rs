@@ -335,6 +335,7 @@ pub async fn submit_response(
         submission_id: Some(body.submission_id),
         source: Source::Api,
         notify_low_score: state.feedback.webhook,
+        grace_days: state.grace_days,
     };
     let now = Utc::now();
     let receipt = match submit::submit_inline(&state.store, &state.forms, &submission, now).await {

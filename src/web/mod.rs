@@ -56,6 +56,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// Citizen form pages, rendered and compressed once.
     pub form_pages: Arc<survey::FormPages>,
+    /// Days a merged unit's old poster keeps taking answers for its successor.
+    pub grace_days: i64,
     /// Feedback deadlines, and whether a webhook listens.
     pub feedback: Arc<crate::service::feedback::FeedbackSettings>,
 }

@@ -35,11 +35,19 @@ async fn show(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let st = state.clone();
-    let resolved =
-        web::block(move || submit::resolve(&st.store, &st.forms, &target, None, Utc::now()))
-            .await
-            .map_err(|e| PageError::internal(lang, &e))?
-            .map_err(|e| with_demo(PageError::from_submit(&e, lang), &state))?;
+    let resolved = web::block(move || {
+        submit::resolve(
+            &st.store,
+            &st.forms,
+            &target,
+            None,
+            st.grace_days,
+            Utc::now(),
+        )
+    })
+    .await
+    .map_err(|e| PageError::internal(lang, &e))?
+    .map_err(|e| with_demo(PageError::from_submit(&e, lang), &state))?;
     let action = format!("{action}{}", lang_suffix(lang));
     let submission_id = Uuid::new_v4().to_string();
     let key = PageKey {
@@ -273,6 +281,7 @@ async fn take(
         submission_id: submission_id.clone(),
         source,
         notify_low_score: state.feedback.webhook,
+        grace_days: state.grace_days,
     };
     let offer = offers_feedback(&pairs);
     let now = Utc::now();

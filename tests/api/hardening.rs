@@ -176,6 +176,7 @@ async fn slow_exporters_do_not_take_the_service_down(backend: Backend) {
             comment: Some(format!("{comment}{i}")),
             digest: format!("d{i}"),
             synthetic: false,
+            via_predecessor: false,
         })
         .collect();
     app.store

@@ -84,6 +84,7 @@ pub fn settings(db_url: &str) -> Settings {
         webhook_url: None,
         webhook_secret: None,
         feedback_deadlines: Default::default(),
+        lineage_grace_days: hailong::service::submit::DEFAULT_GRACE_DAYS,
     }
 }
 

@@ -267,3 +267,168 @@ fn lineage_shares_are_checked_and_bad_lines_named() {
         "{err}"
     );
 }
+
+/// Stores `scores` as complete sipas-2017 answers of `unit` on `day`, as if given then.
+fn answers_on(app: &TestApp, unit: &str, day: chrono::NaiveDate, scores: &str) {
+    use hailong::domain::form::{AnswerValue, Answers};
+    let registry = FormRegistry::builtin().unwrap();
+    let form = registry.latest("sipas-2017").unwrap();
+    let rows: Vec<hailong::store::responses::NewResponseRow> = scores
+        .chars()
+        .map(|s| {
+            let score: u8 = s.to_digit(10).unwrap() as u8;
+            let mut values: BTreeMap<String, AnswerValue> = form
+                .criteria()
+                .map(|(_, c)| (c.code.clone(), AnswerValue::Score(score)))
+                .collect();
+            values.insert("overall".into(), AnswerValue::Score(score));
+            let answers = Answers {
+                values,
+                comment: None,
+            };
+            hailong::store::responses::NewResponseRow {
+                submission_id: uuid::Uuid::new_v4().to_string(),
+                unit_code: unit.into(),
+                form_id: "sipas-2017".into(),
+                form_version: 1,
+                source: "poster".into(),
+                via_ticket: false,
+                submitted_at: day.and_hms_opt(0, 0, 0).unwrap(),
+                local_date: day,
+                answers: answers.to_json(),
+                comment: None,
+                digest: uuid::Uuid::new_v4().to_string(),
+                synthetic: false,
+                via_predecessor: false,
+            }
+        })
+        .collect();
+    app.store
+        .write(|c| hailong::store::responses::insert(c, &rows))
+        .unwrap();
+}
+
+const MERGER: &str = "code,name,name_en,parent,form,valid_from,valid_to,predecessors
+cu-1,Phường Cũ 1,,,,,2025-06-30,
+cu-2,Phường Cũ 2,,,,,2025-06-30,
+moi-a,Phường Mới A,,,,2025-07-01,,cu-1;cu-2:0.5
+moi-b,Phường Mới B,,,,2025-07-01,,cu-2:0.5
+";
+
+/// The first quarter after the merger compares with the quarter before it, rebuilt from the
+/// predecessors weighted by share × their dossiers (responses where they had no count).
+async fn the_previous_period_is_rebuilt_through_the_lineage(backend: Backend) {
+    let app = spawn_app(backend).await;
+    import_units(&app, MERGER);
+    let q2 = chrono::NaiveDate::from_ymd_opt(2025, 5, 12).unwrap();
+    let q3 = chrono::NaiveDate::from_ymd_opt(2025, 8, 12).unwrap();
+    answers_on(&app, "cu-1", q2, "552"); // 66.67, SE 33.33
+    answers_on(&app, "cu-2", q2, "52"); // 50, SE 50
+    answers_on(&app, "moi-a", q3, "55");
+    answers_on(&app, "moi-b", q3, "5");
+    let registry = FormRegistry::load(Some(&forms_dir())).unwrap();
+    hailong::service::indices::rebuild_tallies(&app.store, &registry).unwrap();
+    let token = app.token("hnv", None);
+    // Without dossier counts: weights share × responses: cu-1 1·3, cu-2 0.5·2 →
+    // (3·66.67 + 1·50) / 4 = 62.50.
+    let rows = indices(&app, &token, "2025-Q3").await;
+    let a = rows.iter().find(|r| r["unit_code"] == "moi-a").unwrap();
+    assert_eq!(a["prev_period"], "2025-Q2");
+    assert_eq!(a["prev_sipas_pct"], "62.50");
+    assert!(a["flags"].split(';').any(|f| f == "lineage"), "{a:?}");
+    let b = rows.iter().find(|r| r["unit_code"] == "moi-b").unwrap();
+    assert_eq!(b["prev_sipas_pct"], "50.00");
+    // With dossiers: cu-1 1·100, cu-2 0.5·300 → (100·66.67 + 150·50) / 250 = 56.67; V = 0.4²·33.33²
+    // + 0.6²·50² = 1077.8, SE 32.83.
+    push_dossiers(
+        &app,
+        &token,
+        "unit_code,date,dossiers\ncu-1,2025-05-12,100\ncu-2,2025-05-12,300\n",
+    )
+    .await;
+    let rows = indices(&app, &token, "2025-Q3").await;
+    let a = rows.iter().find(|r| r["unit_code"] == "moi-a").unwrap();
+    assert_eq!(a["prev_sipas_pct"], "56.67");
+    let r = app
+        .client
+        .get(app.url("/api/v1/indices?period=2025-Q3&unit=moi-a"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    let row = &v["rows"][0];
+    assert_eq!(row["prev_sipas_pct"], 56.67);
+    assert_eq!(row["prev_sipas_ci_low"], 0.0, "56.67 − 1.96·32.83 clipped");
+    assert!(row["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f == "lineage"));
+    // The old units keep their own previous figures; a unit with no lineage is not flagged.
+    let rows = indices(&app, &token, "2025-Q2").await;
+    let c1 = rows.iter().find(|r| r["unit_code"] == "cu-1").unwrap();
+    assert_eq!(c1["prev_period"], "2025-Q1");
+    assert_eq!(c1["prev_sipas_pct"], "");
+    assert!(!c1["flags"].contains("lineage"));
+}
+both_backends!(the_previous_period_is_rebuilt_through_the_lineage);
+
+/// An old poster keeps working for the grace period: the answer counts for the successor
+/// that took the largest share, flagged; after the grace period, 410 with the link.
+async fn old_posters_count_for_the_successor_within_the_grace_period(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let today = hailong::domain::local_date(Utc::now());
+    let closed = today - chrono::Duration::days(10);
+    let long_ago = today - chrono::Duration::days(200);
+    import_units(
+        &app,
+        &format!(
+            "code,name,name_en,parent,form,valid_from,valid_to,predecessors
+gan,Phường Vừa Nhập,,,,,{closed},
+xa,Phường Nhập Lâu,,,,,{long_ago},
+lon,Phường Lớn,,,,{},,gan:0.7;xa
+nho,Phường Nhỏ,,,,{},,gan:0.3
+",
+            closed + chrono::Duration::days(1),
+            closed + chrono::Duration::days(1)
+        ),
+    );
+    let form = app.get("/s/gan").await;
+    assert_eq!(form.status(), StatusCode::OK);
+    assert!(
+        form.text().await.unwrap().contains("Phường Lớn"),
+        "the successor's form"
+    );
+    let r = app.post_form("/s/gan", &as_refs(&full_answers("4"))).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.headers()["location"]
+        .to_str()
+        .unwrap()
+        .starts_with("/s/lon/thanks"));
+    let stored = app
+        .store
+        .read(|c| hailong::store::responses::list_for_unit(c, "lon"))
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(app
+        .store
+        .read(|c| hailong::store::responses::list_for_unit(c, "gan"))
+        .unwrap()
+        .is_empty());
+    let token = app.token("hnv", None);
+    let year = chrono::Datelike::year(&today).to_string();
+    let rows = indices(&app, &token, &year).await;
+    let lon = rows.iter().find(|r| r["unit_code"] == "lon").unwrap();
+    assert!(
+        lon["flags"].split(';').any(|f| f == "via_predecessor"),
+        "{lon:?}"
+    );
+    // Past the grace period: 410, with the link.
+    let r = app.post_form("/s/xa", &as_refs(&full_answers("4"))).await;
+    assert_eq!(r.status(), StatusCode::GONE);
+    assert!(r.text().await.unwrap().contains("/s/lon"));
+    // Its form page too.
+    assert_eq!(app.get("/s/xa").await.status(), StatusCode::GONE);
+}
+both_backends!(old_posters_count_for_the_successor_within_the_grace_period);

@@ -491,6 +491,7 @@ async fn comments_past_retention_are_deleted_and_answers_kept(backend: Backend) 
         comment: Some("Gọi 0912345678".into()),
         digest: "x".into(),
         synthetic: false,
+        via_predecessor: false,
     };
     let (a, b) = (
         uuid::Uuid::new_v4().to_string(),
