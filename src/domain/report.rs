@@ -19,6 +19,8 @@ pub struct Change {
 pub struct TrendPoint {
     pub label: String,
     pub sipas: Option<Measure>,
+    /// Rebuilt from the unit's predecessors (before the unit existed).
+    pub rebuilt: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -37,4 +39,6 @@ pub struct ReportData {
     pub feedback_total: crate::domain::feedback::Figures,
     pub feedback_units: Vec<(String, crate::domain::feedback::Figures)>,
     pub feedback_deadlines: crate::domain::feedback::Deadlines,
+    /// The day the unit began, when the trend shows figures rebuilt from its predecessors.
+    pub break_on: Option<chrono::NaiveDate>,
 }

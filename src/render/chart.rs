@@ -95,10 +95,13 @@ pub struct Point {
     pub value: Option<f64>,
     pub low: Option<f64>,
     pub high: Option<f64>,
+    /// Rebuilt from predecessors: drawn dashed, with an open marker.
+    pub rebuilt: bool,
 }
 
-/// A line over periods; a period without data leaves a gap.
-pub fn trend(title: &str, desc: &str, points: &[Point]) -> String {
+/// A line over periods; a period without data leaves a gap. `rule`: a vertical line before
+/// the point of that index, labelled (the day a reorganisation took effect).
+pub fn trend(title: &str, desc: &str, points: &[Point], rule: Option<(usize, &str)>) -> String {
     let (w, h, left, right, top, bottom) = (640.0, 170.0, 40.0, 20.0, 12.0, 26.0);
     let values: Vec<f64> = points
         .iter()
@@ -130,8 +133,21 @@ pub fn trend(title: &str, desc: &str, points: &[Point]) -> String {
         );
         t += 10.0;
     }
-    let mut path = String::new();
-    let mut pen_up = true;
+    if let Some((i, label)) = rule.filter(|(i, _)| *i > 0 && *i < points.len()) {
+        let x = (px(i - 1) + px(i)) / 2.0;
+        let _ = write!(
+            s,
+            r##"<line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{:.1}" stroke="#b35c00" stroke-width="1.5"/><text x="{:.1}" y="{}" font-size="10" fill="#7a3e00">{}</text>"##,
+            h - bottom,
+            x + 3.0,
+            top + 10.0,
+            esc(label)
+        );
+    }
+    // Solid between measured points; dashed where either end was rebuilt.
+    let mut solid = String::new();
+    let mut dashed = String::new();
+    let mut last: Option<(usize, f64, bool)> = None;
     for (i, p) in points.iter().enumerate() {
         let _ = write!(
             s,
@@ -142,14 +158,15 @@ pub fn trend(title: &str, desc: &str, points: &[Point]) -> String {
         );
         match p.value {
             Some(v) => {
-                let _ = write!(
-                    path,
-                    "{}{:.1} {:.1}",
-                    if pen_up { "M" } else { "L" },
-                    px(i),
-                    py(v)
-                );
-                pen_up = false;
+                if let Some((j, w, was_rebuilt)) = last {
+                    let seg = if was_rebuilt || p.rebuilt {
+                        &mut dashed
+                    } else {
+                        &mut solid
+                    };
+                    let _ = write!(seg, "M{:.1} {:.1}L{:.1} {:.1}", px(j), py(w), px(i), py(v));
+                }
+                last = Some((i, v, p.rebuilt));
                 if let (Some(a), Some(b)) = (p.low, p.high) {
                     let _ = write!(
                         s,
@@ -163,17 +180,18 @@ pub fn trend(title: &str, desc: &str, points: &[Point]) -> String {
                 }
                 let _ = write!(
                     s,
-                    r##"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="#000"/>"##,
+                    r##"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}" stroke="#000"/>"##,
                     px(i),
-                    py(v)
+                    py(v),
+                    if p.rebuilt { "#fff" } else { "#000" }
                 );
             }
-            None => pen_up = true,
+            None => last = None,
         }
     }
     let _ = write!(
         s,
-        r##"<path d="{path}" stroke="#2b5d8c" stroke-width="2" fill="none"/></svg>"##
+        r##"<path d="{solid}" stroke="#2b5d8c" stroke-width="2" fill="none"/><path d="{dashed}" stroke="#2b5d8c" stroke-width="2" stroke-dasharray="6 4" fill="none"/></svg>"##
     );
     s
 }
@@ -223,10 +241,42 @@ mod tests {
                 value: *v,
                 low: None,
                 high: None,
+                rebuilt: false,
             })
             .collect();
-        let svg = trend("t", "d", &pts);
+        let svg = trend("t", "d", &pts, None);
         assert_eq!(svg.matches("<circle").count(), 2);
-        assert!(svg.matches('M').count() >= 2, "a gap starts a new line");
+        assert!(
+            svg.contains("<path d=\"\" stroke=\"#2b5d8c\""),
+            "nothing joins across a gap"
+        );
+    }
+
+    #[test]
+    fn rebuilt_points_are_dashed_after_a_rule() {
+        let pts: Vec<Point> = [(78.0, true), (80.0, true), (83.0, false), (84.0, false)]
+            .iter()
+            .enumerate()
+            .map(|(i, (v, rebuilt))| Point {
+                label: format!("Q{}", i + 1),
+                value: Some(*v),
+                low: None,
+                high: None,
+                rebuilt: *rebuilt,
+            })
+            .collect();
+        let svg = trend("t", "d", &pts, Some((2, "01/07/2025")));
+        assert!(svg.contains(">01/07/2025</text>"));
+        let dashed = svg.split("stroke-dasharray").next().unwrap();
+        let dashed_path = svg.rsplit("<path d=\"").next().unwrap();
+        assert_eq!(
+            dashed_path.matches('M').count(),
+            2,
+            "Q1–Q2 and Q2–Q3 dashed: {dashed_path}"
+        );
+        assert!(
+            dashed.matches("fill=\"#fff\"").count() == 2,
+            "open markers for rebuilt points"
+        );
     }
 }

@@ -44,6 +44,12 @@ pub struct Texts {
     pub fb_on_time: &'static str,
     pub fb_median: &'static str,
     pub fb_satisfied: &'static str,
+    pub change_col: &'static str,
+    pub lineage_note: &'static str,
+    pub weighting: &'static str,
+    pub weighting_text: &'static str,
+    pub lineage: &'static str,
+    pub lineage_text: &'static str,
 }
 
 fn texts(lang: Lang) -> Texts {
@@ -80,6 +86,12 @@ fn texts(lang: Lang) -> Texts {
         fb_on_time: tr(lang, "report_page.fb_on_time"),
         fb_median: tr(lang, "report_page.fb_median"),
         fb_satisfied: tr(lang, "report_page.fb_satisfied"),
+        change_col: tr(lang, "report_page.change_col"),
+        lineage_note: tr(lang, "report_page.lineage_note"),
+        weighting: tr(lang, "report_page.weighting"),
+        weighting_text: tr(lang, "report_page.weighting_text"),
+        lineage: tr(lang, "report_page.lineage"),
+        lineage_text: tr(lang, "report_page.lineage_text"),
     }
 }
 
@@ -123,6 +135,8 @@ struct ReportPage<'a> {
 
 struct RowView {
     name: String,
+    /// SIPAS now minus the previous period's (rebuilt through the lineage: †).
+    change: String,
     small: bool,
     n: String,
     cells: Vec<(String, &'static str)>,
@@ -194,9 +208,25 @@ pub fn render(
         .chain(total)
         .map(|r| RowView {
             name: if r.unit_code == crate::domain::table::TOTAL {
-                tr(lang, "report.all_units_pooled").to_string()
+                if r.flags.iter().any(|f| f == "weighted") {
+                    tr(lang, "report.all_units_weighted").to_string()
+                } else {
+                    tr(lang, "report.all_units_pooled").to_string()
+                }
             } else {
                 r.unit_name.clone()
+            },
+            change: match (r.indices.sipas.index, r.extras.prev_sipas) {
+                (Some(now), Some(before)) => format!(
+                    "{}{}",
+                    change(now - before, lang),
+                    if r.flags.iter().any(|f| f == "lineage") {
+                        " †"
+                    } else {
+                        ""
+                    }
+                ),
+                _ => "–".into(),
             },
             small: r.responses < crate::domain::table::SMALL_SAMPLE,
             n: count(r.responses, lang),
@@ -238,8 +268,14 @@ pub fn render(
             value: p.sipas.as_ref().and_then(|m| m.index),
             low: p.sipas.as_ref().and_then(|m| m.ci.map(|c| c.low)),
             high: p.sipas.as_ref().and_then(|m| m.ci.map(|c| c.high)),
+            rebuilt: p.rebuilt,
         })
         .collect();
+    let rule_label = data.break_on.map(|d| d.format("%d/%m/%Y").to_string());
+    let rule = rule_label.as_deref().and_then(|label| {
+        let i = data.trend.iter().position(|p| !p.rebuilt)?;
+        Some((i, label))
+    });
     let trend_desc = points
         .iter()
         .map(|p| format!("{}: {}", p.label, percent(p.value, lang)))
@@ -362,7 +398,7 @@ pub fn render(
         factor_heads,
         rows,
         trend: if points.len() >= 2 {
-            chart::trend(t.trend, &trend_desc, &points)
+            chart::trend(t.trend, &trend_desc, &points, rule)
         } else {
             String::new()
         },

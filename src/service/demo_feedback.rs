@@ -26,18 +26,25 @@ const BANK: &[(usize, &str, &str)] = &[
     (4, "Máy lấy số thường bị hỏng.", "Máy đã được sửa và kiểm tra hằng tuần; khi máy hỏng, cán bộ phát số bằng phiếu giấy."),
 ];
 
-/// Wards and the quarters of 2021: the items of the demo, written on `conn` (the demo's
-/// transaction). Returns how many.
-pub fn insert(conn: &mut DbConnection, units: &[&str]) -> Result<usize, StoreError> {
-    let mut rng = StdRng::seed_from_u64(766);
+/// The demo's items for `units` over the quarters given (year, quarter 1–4), written on
+/// `conn` (the demo's transaction); items of a quarter marked open stay unanswered (the
+/// queue's work). Returns how many.
+pub fn insert(
+    conn: &mut DbConnection,
+    seed: u64,
+    units: &[&str],
+    quarters: &[(i32, u32, bool)],
+) -> Result<usize, StoreError> {
+    let mut rng = StdRng::seed_from_u64(seed);
     let cal = Calendar::default();
     let now = Utc::now().naive_utc();
     let mut n = 0;
     for unit in units {
-        for quarter in 0..4u32 {
-            let start = NaiveDate::from_ymd_opt(2021, 1 + 3 * quarter, 1).unwrap_or_default();
+        for &(year, quarter, open) in quarters {
+            let start = NaiveDate::from_ymd_opt(year, 3 * quarter - 2, 1).unwrap_or_default();
             for _ in 0..rng.random_range(1..=3) {
-                let mut day = start + Duration::days(rng.random_range(0..85));
+                let mut day =
+                    start + Duration::days(rng.random_range(0..if open { 55 } else { 85 }));
                 while !cal.is_working(day) {
                     day += Duration::days(1);
                 }
@@ -63,6 +70,9 @@ pub fn insert(conn: &mut DbConnection, units: &[&str]) -> Result<usize, StoreErr
                     },
                 )?;
                 n += 1;
+                if open {
+                    continue;
+                }
                 let decided = cal.add_working_days(day, rng.random_range(0..=2));
                 if rng.random::<f64>() < 0.08 {
                     fb::apply(

@@ -30,12 +30,17 @@ pub enum PublishError {
     Store(#[from] StoreError),
 }
 
-/// The name the report is about: the top-level units (the district, or the province).
-pub fn district_name(store: &Store, lang: Lang) -> Result<String, StoreError> {
+/// The name the report is about: the top-level units of the period (the district before
+/// 1 July 2025, the province after).
+pub fn district_name(store: &Store, lang: Lang, period: &Period) -> Result<String, StoreError> {
     let all = store.read(units::list)?;
     let top: Vec<String> = all
         .iter()
         .filter(|u| u.parent.is_none() && u.predecessors.is_empty())
+        .filter(|u| {
+            u.valid_from.is_none_or(|f| f <= period.end)
+                && u.valid_to.is_none_or(|t| t >= period.start)
+        })
         .map(|u| u.display_name(lang).to_string())
         .collect();
     Ok(match top.len() {
@@ -73,7 +78,7 @@ pub fn render_live(
     extras: Extras,
 ) -> Result<String, PublishError> {
     let data = gather(store, forms, feedback, period)?;
-    let district = district_name(store, lang)?;
+    let district = district_name(store, lang, period)?;
     report::render(&data, &district, lang, extras).map_err(|e| PublishError::Render(e.to_string()))
 }
 

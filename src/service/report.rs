@@ -4,6 +4,7 @@
 //! gathers the figures; `web::report` renders them.
 
 use crate::domain::form::Form;
+use crate::domain::index::Measure;
 use crate::domain::period::{Kind, Period};
 use crate::domain::stats;
 use crate::service::forms::FormRegistry;
@@ -11,10 +12,6 @@ use crate::service::indices::{self, IndexRow, IndexTable, IndicesError, TOTAL};
 use crate::store::Store;
 
 pub use crate::domain::report::{Change, ReportData, TrendPoint};
-
-fn sipas_change(now: &IndexRow, before: &IndexRow) -> Option<f64> {
-    Some(now.indices.sipas.index? - before.indices.sipas.index?)
-}
 
 fn total_on<'a>(t: &'a IndexTable, form: &Form) -> Option<&'a IndexRow> {
     t.rows
@@ -40,20 +37,28 @@ fn table_for(
     period: &Period,
     only_unit: Option<&str>,
 ) -> Result<IndexTable, IndicesError> {
-    let mut table = indices::table(store, forms, period, only_unit)?;
-    if only_unit.is_some() {
-        let totals: Vec<IndexRow> = table
-            .rows
-            .iter()
-            .map(|r| IndexRow {
-                unit_code: TOTAL.into(),
-                unit_name: TOTAL.into(),
-                ..r.clone()
-            })
-            .collect();
-        table.rows.extend(totals);
+    Ok(scoped(
+        indices::table(store, forms, period, only_unit)?,
+        only_unit,
+    ))
+}
+
+fn scoped(mut table: IndexTable, only_unit: Option<&str>) -> IndexTable {
+    {
+        if only_unit.is_some() {
+            let totals: Vec<IndexRow> = table
+                .rows
+                .iter()
+                .map(|r| IndexRow {
+                    unit_code: TOTAL.into(),
+                    unit_name: TOTAL.into(),
+                    ..r.clone()
+                })
+                .collect();
+            table.rows.extend(totals);
+        }
     }
-    Ok(table)
+    table
 }
 
 /// The report of a period, of every unit or of one.
@@ -64,7 +69,17 @@ pub fn gather_scoped(
     period: &Period,
     only_unit: Option<&str>,
 ) -> Result<ReportData, IndicesError> {
-    let table = table_for(store, forms, period, only_unit)?;
+    let table = scoped(
+        indices::full_table(
+            store,
+            forms,
+            period,
+            only_unit,
+            feedback,
+            chrono::Utc::now(),
+        )?,
+        only_unit,
+    );
     let totals: Vec<&IndexRow> = table.rows.iter().filter(|r| r.unit_code == TOTAL).collect();
     let main = totals
         .iter()
@@ -99,26 +114,65 @@ pub fn gather_scoped(
             .total_cmp(&a.indices.sipas.index.unwrap_or(-1.0))
     });
 
-    // The change from the previous period of the same kind, on the same form only.
+    // The change from the previous period of the same kind, on the same form only. A unit's
+    // own report before the unit existed: its figure rebuilt from its predecessors (dashed).
+    let lineage_unit = match only_unit {
+        Some(u) => crate::service::units::cached(store, u)?.filter(|u| !u.predecessors.is_empty()),
+        None => None,
+    };
     let mut change = None;
     let mut trend = Vec::new();
+    let mut break_on = None;
     if period.kind != Kind::Custom {
         let mut p = period.clone();
-        let mut history = vec![(p.label.clone(), total.clone())];
+        let mut history: Vec<(String, Option<Measure>, bool)> = vec![(
+            p.label.clone(),
+            total
+                .as_ref()
+                .filter(|r| r.indices.responses > 0)
+                .map(|r| r.indices.sipas.clone()),
+            false,
+        )];
         for _ in 0..7 {
             p = match p.previous() {
                 Ok(prev) => prev,
                 Err(_) => break,
             };
             let t = table_for(store, forms, &p, only_unit)?;
-            history.push((p.label.clone(), total_on(&t, &form).cloned()));
+            let own = total_on(&t, &form)
+                .filter(|r| r.indices.responses > 0)
+                .map(|r| r.indices.sipas.clone());
+            let point = match (own, &lineage_unit) {
+                (Some(m), _) => (p.label.clone(), Some(m), false),
+                (None, Some(u)) if u.valid_from.is_some_and(|f| f > p.end) => {
+                    let all = indices::table(store, forms, &p, None)?;
+                    let rebuilt =
+                        indices::rebuilt_from(u, &form.id, &all).map(|(index, se, ci)| Measure {
+                            code: "sipas".into(),
+                            n_valid: 0,
+                            n_satisfied: None,
+                            index: Some(index),
+                            ci,
+                            se,
+                            alpha: None,
+                        });
+                    if break_on.is_none() {
+                        break_on = u.valid_from;
+                    }
+                    (p.label.clone(), rebuilt, true)
+                }
+                (None, _) => (p.label.clone(), None, false),
+            };
+            history.push(point);
         }
-        if let (Some(now), Some((label, Some(before)))) = (&total, history.get(1)) {
-            if let (Some(points), Some(se_now), Some(se_before)) = (
-                sipas_change(now, before),
+        if let (Some(now), Some((label, Some(before), _))) = (&total, history.get(1)) {
+            if let (Some(now_index), Some(before_index), Some(se_now), Some(se_before)) = (
+                now.indices.sipas.index,
+                before.index,
                 now.indices.sipas.se,
-                before.indices.sipas.se,
+                before.se,
             ) {
+                let points = now_index - before_index;
                 change = Some(Change {
                     points,
                     significant: stats::significant_change(points, se_now, se_before),
@@ -128,20 +182,18 @@ pub fn gather_scoped(
         }
         history.reverse();
         // Leading periods without data say nothing: start the trend at the first with data.
-        let first = history
-            .iter()
-            .position(|(_, r)| r.as_ref().is_some_and(|r| r.indices.responses > 0));
+        let first = history.iter().position(|(_, m, _)| m.is_some());
         trend = history
             .into_iter()
             .skip(first.unwrap_or(usize::MAX))
-            .map(|(label, row)| TrendPoint {
+            .map(|(label, sipas, rebuilt)| TrendPoint {
                 label,
-                sipas: row
-                    .filter(|r| r.indices.responses > 0)
-                    .map(|r| r.indices.sipas),
+                sipas,
+                rebuilt,
             })
             .collect();
     }
+    let break_on = break_on.filter(|_| trend.iter().any(|p| p.rebuilt));
     let dossiers = total.as_ref().and_then(|t| t.dossiers);
     let (per_unit, feedback_total) =
         crate::service::feedback::figures(store, feedback, period, only_unit, chrono::Utc::now())?;
@@ -167,5 +219,6 @@ pub fn gather_scoped(
         feedback_total,
         feedback_units,
         feedback_deadlines: feedback.deadlines,
+        break_on,
     })
 }

@@ -103,6 +103,50 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         en.contains("Citizen satisfaction survey results") && en.contains("SIPAS index by unit")
     );
     assert!(en.contains("% – ") || en.contains("%"));
+    // The first quarter after the merger: the province, compared with 2025-Q2 through the
+    // lineage (the new wards' previous figures rebuilt, marked †), the total weighted.
+    let html = get_with(&app, &admin, "/reports/2025-Q3")
+        .await
+        .text()
+        .await
+        .unwrap();
+    for needle in [
+        "Thành phố Hồ Chí Minh",
+        "so với 2025-Q2",
+        "Phường Bình Trị Đông",
+        "Tất cả đơn vị (theo số hồ sơ)",
+        " †</td>",
+        "Đơn vị sáp nhập",
+    ] {
+        assert!(html.contains(needle), "2025-Q3: missing {needle}");
+    }
+    assert!(
+        !html.contains("Phường An Lạc A"),
+        "the old wards are gone after the merger"
+    );
+    // The report's reliability figures read like a real survey's (α 0.8–0.9-ish).
+    let alphas: Vec<f64> = html
+        .split("Cronbach α</dt><dd>")
+        .nth(1)
+        .unwrap()
+        .split("</dd>")
+        .next()
+        .unwrap()
+        .split(" · ")
+        .map(|part| {
+            part.rsplit(": ")
+                .next()
+                .unwrap()
+                .replace(',', ".")
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(alphas.len(), 5);
+    assert!(
+        alphas.iter().all(|a| (0.78..=0.93).contains(a)),
+        "{alphas:?}"
+    );
     // A bad period says why.
     let bad = get_with(&app, &admin, "/reports/2021-Q7").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);

@@ -339,21 +339,37 @@ async fn the_demo_district_is_loaded_and_marked_synthetic(backend: Backend) {
     settings.demo = true;
     let app = crate::helpers::spawn_on(backend, &db_url, settings).await;
     let units = hailong::service::units::list(&app.store).unwrap();
-    assert_eq!(units.len(), 12);
+    assert_eq!(units.len(), 19, "12 units before 1 July 2025, 7 after");
     assert!(units.iter().any(|u| u.name == "Phường Bình Hưng Hòa B"));
+    let new_ward = units
+        .iter()
+        .find(|u| u.code.as_str() == "phuong-binh-tri-dong")
+        .unwrap();
+    assert_eq!(
+        hailong::domain::unit::Predecessor::format_list(&new_ward.predecessors),
+        "binh-tri-dong;binh-hung-hoa-a:0.5;binh-tri-dong-a:0.5"
+    );
     let n = app.count_responses();
-    assert!((18_000..=24_000).contains(&n), "{n} responses");
-    let html = app.get("/s/an-lac-a").await.text().await.unwrap();
+    assert!((35_000..=60_000).contains(&n), "{n} responses");
+    let html = app.get("/s/phuong-an-lac").await.text().await.unwrap();
     assert!(
         html.contains("Dữ liệu mô phỏng"),
         "synthetic data is marked"
     );
+    // An old ward's poster, long after the merger: 410 with the link to its successor.
+    let r = app.get("/s/an-lac-a").await;
+    assert_eq!(r.status(), reqwest::StatusCode::GONE);
+    assert!(r.text().await.unwrap().contains("/s/phuong-an-lac"));
     let all_synthetic = app
         .store
         .read(|c| responses::list_for_unit(c, "tan-tao"))
         .unwrap()
         .iter()
-        .all(|r| r.synthetic && r.local_date.format("%Y").to_string() == "2021");
-    assert!(all_synthetic);
+        .all(|r| {
+            r.synthetic
+                && (r.local_date.format("%Y").to_string() == "2021"
+                    || r.local_date.format("%Y-%m").to_string().as_str() <= "2025-06")
+        });
+    assert!(all_synthetic, "old wards answer until 30 June 2025");
 }
 both_backends!(the_demo_district_is_loaded_and_marked_synthetic);

@@ -76,10 +76,10 @@ async function axe(page, label) {
 }
 
 test('the poster QR scans to the form, which is answered by tapping and thanks the citizen', async () => {
-  const png = Buffer.from(await (await fetch(`${origin}/units/an-lac-a/qr.png`)).arrayBuffer());
+  const png = Buffer.from(await (await fetch(`${origin}/units/phuong-an-lac/qr.png`)).arrayBuffer());
   writeFileSync(join(dir, 'poster.png'), png);
   const url = execFileSync('zbarimg', ['--quiet', '--raw', join(dir, 'poster.png')], { encoding: 'utf8' }).trim();
-  assert.equal(url, `${origin}/s/an-lac-a`);
+  assert.equal(url, `${origin}/s/phuong-an-lac`);
   const ctx = await phone({ bypassCSP: true });
   const page = await ctx.newPage();
   const requests = [];
@@ -128,7 +128,7 @@ test('a citizen sends feedback on a phone and follows it by its code; both pages
   const page = await ctx.newPage();
   let requests = [];
   page.on('requestfinished', (r) => requests.push(r));
-  await page.goto(`${origin}/feedback/an-lac-a`);
+  await page.goto(`${origin}/feedback/phuong-an-lac`);
   assert.equal(await page.getAttribute('html', 'lang'), 'vi');
   assert.match(await page.textContent('h1'), /Gửi phản ánh, kiến nghị/);
   await axe(page, 'feedback page');
@@ -157,13 +157,13 @@ test('a citizen sends feedback on a phone and follows it by its code; both pages
   bytes = await weight(requests.filter((r) => r.url().includes('/feedback/track/')));
   assert.ok(bytes <= 30 * 1024, `the tracking page weighs ${bytes} bytes`);
   await page.screenshot({ path: join(artifacts, 'feedback-track-360.png'), fullPage: true });
-  await page.goto(`${origin}/units/an-lac-a/feedback?lang=en`);
+  await page.goto(`${origin}/units/phuong-an-lac/feedback?lang=en`);
   await axe(page, 'published replies');
   await ctx.close();
   // The desk sheet: the latest replies and the QR code on one A4 page.
   const print = await browser.newContext({ bypassCSP: true });
   const sheet = await print.newPage();
-  await sheet.goto(`${origin}/units/an-lac-a/feedback/print`);
+  await sheet.goto(`${origin}/units/phuong-an-lac/feedback/print`);
   await axe(sheet, 'desk sheet');
   const pdf = await sheet.pdf({ format: 'A4', printBackground: true });
   writeFileSync(join(artifacts, 'feedback-sheet.pdf'), pdf);
@@ -173,7 +173,7 @@ test('a citizen sends feedback on a phone and follows it by its code; both pages
 });
 
 test('a one-time code takes one answer, then says it was used', async () => {
-  const res = await fetch(`${origin}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ unit: 'an-lac-a' }) });
+  const res = await fetch(`${origin}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ unit: 'phuong-an-lac' }) });
   assert.equal(res.status, 201);
   const ticket = await res.json();
   const png = Buffer.from(await (await fetch(`${origin}/api/v1/tickets/${ticket.code}/qr.png`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer());
@@ -199,7 +199,7 @@ test('a one-time code takes one answer, then says it was used', async () => {
 test('missing answers are marked and the rest kept; English on request; the keyboard alone works', async () => {
   const ctx = await phone({ bypassCSP: true });
   const page = await ctx.newPage();
-  await page.goto(`${origin}/s/an-lac-a?lang=en`);
+  await page.goto(`${origin}/s/phuong-an-lac?lang=en`);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   assert.match(await page.textContent('h1'), /Satisfaction survey/);
   await answerAll(page, '3', ['staff.2', 'overall']);
@@ -215,7 +215,7 @@ test('missing answers are marked and the rest kept; English on request; the keyb
   // Keyboard only: Tab to the first scale, arrows to choose, Space to select.
   const kctx = await browser.newContext({ viewport: { width: 360, height: 740 } });
   const kpage = await kctx.newPage();
-  await kpage.goto(`${origin}/s/an-lac-a`);
+  await kpage.goto(`${origin}/s/phuong-an-lac`);
   await kpage.focus('input[name="access.1"][value="1"]');
   await kpage.keyboard.press('ArrowRight');
   await kpage.keyboard.press('ArrowRight');
@@ -237,10 +237,10 @@ async function responsesToday(unit) {
 }
 
 test('an answer sent offline is kept on the phone and sent once when the connection returns', async () => {
-  const before = await responsesToday('tan-tao');
+  const before = await responsesToday('phuong-tan-tao');
   const ctx = await phone();
   const page = await ctx.newPage();
-  await page.goto(`${origin}/s/tan-tao`);
+  await page.goto(`${origin}/s/phuong-tan-tao`);
   const script = await (await fetch(`${origin}/static/offline.js`)).text();
   assert.ok(Buffer.byteLength(script) <= 5 * 1024, 'the offline helper is at most 5 KB');
   await answerAll(page, '5');
@@ -248,7 +248,7 @@ test('an answer sent offline is kept on the phone and sent once when the connect
   await page.tap('button[type=submit]');
   await page.waitForSelector('#offline-status');
   assert.match(await page.textContent('#offline-status'), /mất kết nối/);
-  assert.equal(await responsesToday('tan-tao'), before, 'nothing arrived while offline');
+  assert.equal(await responsesToday('phuong-tan-tao'), before, 'nothing arrived while offline');
   await ctx.setOffline(false);
   await page.waitForFunction(() => /Đã có mạng/.test(document.getElementById('offline-status')?.textContent ?? ''));
   assert.equal(await page.evaluate(() => localStorage.getItem('hailong-pending')), '[]');
@@ -256,7 +256,7 @@ test('an answer sent offline is kept on the phone and sent once when the connect
   await ctx.setOffline(true);
   await ctx.setOffline(false);
   await page.waitForTimeout(500);
-  assert.equal(await responsesToday('tan-tao'), before + 1, 'exactly one response');
+  assert.equal(await responsesToday('phuong-tan-tao'), before + 1, 'exactly one response');
   await ctx.close();
 });
 
@@ -315,7 +315,7 @@ test('an admin manages users, tokens, units and dossier counts on a phone; every
   await noSideScroll('users page');
   await page.fill('#username', 'can-bo-tan-tao');
   await page.selectOption('#role', 'officer');
-  await page.selectOption('#unit', 'tan-tao');
+  await page.selectOption('#unit', 'phuong-tan-tao');
   await page.click('form[aria-labelledby=form-title] button[type=submit]');
   const password = (await page.textContent('code.secret')).trim();
   assert.ok(password.length >= 12, 'the new password is shown once');
