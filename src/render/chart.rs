@@ -20,6 +20,11 @@ pub struct Bar {
 
 /// Bars on a 0–100 scale, in the order given.
 pub fn bars(title: &str, desc: &str, bars: &[Bar]) -> String {
+    bars_with_id("b", title, desc, bars)
+}
+
+/// The same, with its own id prefix (several charts on one page).
+pub fn bars_with_id(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
     let (label_w, bar_w, value_w, row_h, top) = (260.0, 310.0, 70.0, 20.0, 22.0);
     let width = label_w + bar_w + value_w;
     let height = top + row_h * bars.len() as f64 + 20.0;
@@ -27,7 +32,7 @@ pub fn bars(title: &str, desc: &str, bars: &[Bar]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="bt bd" class="chart"><title id="bt">{}</title><desc id="bd">{}</desc><defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="3"/></pattern></defs>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}t {id}d" class="chart"><title id="{id}t">{}</title><desc id="{id}d">{}</desc><defs><pattern id="{id}hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="3"/></pattern></defs>"##,
         esc(title),
         esc(desc)
     );
@@ -57,7 +62,11 @@ pub fn bars(title: &str, desc: &str, bars: &[Bar]) -> String {
             esc(&label)
         );
         if let Some(v) = b.value {
-            let fill = if b.small { "url(#hatch)" } else { "#2b5d8c" };
+            let fill = if b.small {
+                format!("url(#{id}hatch)")
+            } else {
+                "#2b5d8c".to_string()
+            };
             let _ = write!(
                 s,
                 r##"<rect x="{}" y="{}" width="{:.2}" height="{}" fill="{fill}" stroke="#000" stroke-width="0.6"/>"##,

@@ -45,6 +45,9 @@ pub struct Texts {
     pub fb_median: &'static str,
     pub fb_satisfied: &'static str,
     pub change_col: &'static str,
+    pub top_ten: &'static str,
+    pub bottom_ten: &'static str,
+    pub the_rest: &'static str,
     pub lineage_note: &'static str,
     pub weighting: &'static str,
     pub weighting_text: &'static str,
@@ -87,6 +90,9 @@ fn texts(lang: Lang) -> Texts {
         fb_median: tr(lang, "report_page.fb_median"),
         fb_satisfied: tr(lang, "report_page.fb_satisfied"),
         change_col: tr(lang, "report_page.change_col"),
+        top_ten: tr(lang, "report_page.top_ten"),
+        bottom_ten: tr(lang, "report_page.bottom_ten"),
+        the_rest: tr(lang, "report_page.the_rest"),
         lineage_note: tr(lang, "report_page.lineage_note"),
         weighting: tr(lang, "report_page.weighting"),
         weighting_text: tr(lang, "report_page.weighting_text"),
@@ -129,6 +135,8 @@ struct ReportPage<'a> {
     sample_text: String,
     staff: Option<String>,
     feedback_summary: String,
+    /// Units between the top and the bottom ten: rank, name, SIPAS, n, change.
+    compact: Vec<(usize, String, String, String, String)>,
     feedback_rows: Vec<[String; 6]>,
     feedback_def: String,
 }
@@ -178,6 +186,10 @@ fn feedback_summary(f: &crate::domain::feedback::Figures, lang: Lang) -> String 
         .replace("{rated}", &count(f.rated, lang))
 }
 
+/// Above this many units the report shows the top and bottom ten and lists the rest compactly.
+const MANY: usize = 24;
+const EDGE: usize = 10;
+
 /// Extra bits the caller adds: a "published on" line, and (for staff) the publishing form.
 #[derive(Default)]
 pub struct Extras {
@@ -202,9 +214,57 @@ pub fn render(
         .iter()
         .map(|c| c.title.get(lang).to_string())
         .collect();
-    let rows: Vec<RowView> = data
+    // A province (more than MANY units): the top and bottom ten in the charts and the factors
+    // table, every other unit in a compact ranked list; at most four A4 pages.
+    let many = data.units.len() > MANY;
+    // Units with an index, best first (as gathered); units without responses after them.
+    let ranked: Vec<&IndexRow> = data
         .units
         .iter()
+        .filter(|r| r.indices.sipas.index.is_some())
+        .collect();
+    let unranked = data
+        .units
+        .iter()
+        .filter(|r| r.indices.sipas.index.is_none());
+    let edge = EDGE.min(ranked.len() / 2);
+    let shown: Vec<&IndexRow> = if many {
+        ranked
+            .iter()
+            .take(edge)
+            .chain(ranked.iter().skip(ranked.len() - edge))
+            .copied()
+            .collect()
+    } else {
+        data.units.iter().collect()
+    };
+    let compact: Vec<(usize, String, String, String, String)> = if many {
+        ranked
+            .iter()
+            .copied()
+            .enumerate()
+            .skip(edge)
+            .take(ranked.len() - 2 * edge)
+            .chain(unranked.enumerate().map(|(i, r)| (ranked.len() + i, r)))
+            .map(|(i, r)| {
+                (
+                    i + 1,
+                    r.unit_name.clone(),
+                    decimal(r.indices.sipas.index, lang),
+                    count(r.responses, lang),
+                    match (r.indices.sipas.index, r.extras.prev_sipas) {
+                        (Some(now), Some(before)) => change(now - before, lang),
+                        _ => "–".into(),
+                    },
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let rows: Vec<RowView> = shown
+        .iter()
+        .copied()
         .chain(total)
         .map(|r| RowView {
             name: if r.unit_code == crate::domain::table::TOTAL {
@@ -242,8 +302,7 @@ pub fn render(
             ),
         })
         .collect();
-    let bars: Vec<Bar> = data
-        .units
+    let bars: Vec<Bar> = shown
         .iter()
         .map(|r| Bar {
             label: r.unit_name.clone(),
@@ -254,12 +313,24 @@ pub fn render(
             text: percent(r.indices.sipas.index, lang),
         })
         .collect();
-    let bars_desc = data
-        .units
-        .iter()
-        .map(|r| format!("{}: {}", r.unit_name, percent(r.indices.sipas.index, lang)))
-        .collect::<Vec<_>>()
-        .join("; ");
+    let describe = |list: &[Bar]| {
+        list.iter()
+            .map(|b| format!("{}: {}", b.label, b.text))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let bars_html = if many {
+        let (top, bottom) = bars.split_at(edge.min(bars.len()));
+        format!(
+            "<h3>{}</h3>{}<h3>{}</h3>{}",
+            t.top_ten,
+            chart::bars_with_id("bh", t.top_ten, &describe(top), top),
+            t.bottom_ten,
+            chart::bars_with_id("bl", t.bottom_ten, &describe(bottom), bottom)
+        )
+    } else {
+        chart::bars(t.by_unit, &describe(&bars), &bars)
+    };
     let points: Vec<Point> = data
         .trend
         .iter()
@@ -394,7 +465,8 @@ pub fn render(
         online: total
             .map(|r| percent(r.indices.online.index, lang))
             .unwrap_or_else(|| "–".into()),
-        bars: chart::bars(t.by_unit, &bars_desc, &bars),
+        bars: bars_html,
+        compact,
         factor_heads,
         rows,
         trend: if points.len() >= 2 {

@@ -124,6 +124,27 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         !html.contains("Phường An Lạc A"),
         "the old wards are gone after the merger"
     );
+    // An officer of a new ward previews their unit: the quarters before the merger rebuilt
+    // from the former wards, drawn dashed, after a rule at 1 July 2025.
+    let officer = session_of(&app, Role::Officer, Some("phuong-an-lac")).await;
+    let own = get_with(&app, &officer, "/reports/2025-Q4")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(own.contains(">01/07/2025</text>"), "the merger's rule");
+    let dashed = own
+        .split("stroke-dasharray")
+        .next()
+        .unwrap()
+        .rsplit("<path d=\"")
+        .next()
+        .unwrap();
+    assert!(
+        dashed.starts_with('M'),
+        "a dashed line for the rebuilt quarters"
+    );
+    assert!(own.contains("so với 2025-Q3"));
     // The report's reliability figures read like a real survey's (α 0.8–0.9-ish).
     let alphas: Vec<f64> = html
         .split("Cronbach α</dt><dd>")
