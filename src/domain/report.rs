@@ -21,6 +21,8 @@ pub struct TrendPoint {
     pub sipas: Option<Measure>,
     /// Rebuilt from the unit's predecessors (before the unit existed).
     pub rebuilt: bool,
+    /// The first day of the point's period.
+    pub start: chrono::NaiveDate,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +41,7 @@ pub struct ReportData {
     pub feedback_total: crate::domain::feedback::Figures,
     pub feedback_units: Vec<(String, crate::domain::feedback::Figures)>,
     pub feedback_deadlines: crate::domain::feedback::Deadlines,
-    /// The day the unit began, when the trend shows figures rebuilt from its predecessors.
+    /// The day a reorganisation took effect inside the trend (the unit began, or the first
+    /// merged unit of the table).
     pub break_on: Option<chrono::NaiveDate>,
 }

@@ -344,7 +344,8 @@ pub fn render(
         .collect();
     let rule_label = data.break_on.map(|d| d.format("%d/%m/%Y").to_string());
     let rule = rule_label.as_deref().and_then(|label| {
-        let i = data.trend.iter().position(|p| !p.rebuilt)?;
+        let day = data.break_on?;
+        let i = data.trend.iter().position(|p| p.start >= day)?;
         Some((i, label))
     });
     let trend_desc = points

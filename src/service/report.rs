@@ -125,6 +125,7 @@ pub fn gather_scoped(
     let mut break_on = None;
     if period.kind != Kind::Custom {
         let mut p = period.clone();
+        let mut starts = vec![p.start];
         let mut history: Vec<(String, Option<Measure>, bool)> = vec![(
             p.label.clone(),
             total
@@ -164,6 +165,7 @@ pub fn gather_scoped(
                 (None, _) => (p.label.clone(), None, false),
             };
             history.push(point);
+            starts.push(p.start);
         }
         if let (Some(now), Some((label, Some(before), _))) = (&total, history.get(1)) {
             if let (Some(now_index), Some(before_index), Some(se_now), Some(se_before)) = (
@@ -181,19 +183,33 @@ pub fn gather_scoped(
             }
         }
         history.reverse();
+        starts.reverse();
+        // The whole table across a reorganisation: the day the first merged unit began, when
+        // it falls inside the trend (drawn as a rule; the totals before it are the old units').
+        if lineage_unit.is_none() && only_unit.is_none() {
+            let first = starts.first().copied();
+            break_on = crate::service::units::list(store)?
+                .iter()
+                .filter(|u| !u.predecessors.is_empty())
+                .filter_map(|u| u.valid_from)
+                .filter(|f| first.is_some_and(|s| *f > s) && *f <= period.end)
+                .min();
+        }
         // Leading periods without data say nothing: start the trend at the first with data.
         let first = history.iter().position(|(_, m, _)| m.is_some());
         trend = history
             .into_iter()
+            .zip(starts)
             .skip(first.unwrap_or(usize::MAX))
-            .map(|(label, sipas, rebuilt)| TrendPoint {
+            .map(|((label, sipas, rebuilt), start)| TrendPoint {
                 label,
                 sipas,
                 rebuilt,
+                start,
             })
             .collect();
     }
-    let break_on = break_on.filter(|_| trend.iter().any(|p| p.rebuilt));
+    let break_on = break_on.filter(|d| trend.iter().any(|p| p.start < *d));
     let dossiers = total.as_ref().and_then(|t| t.dossiers);
     let (per_unit, feedback_total) =
         crate::service::feedback::figures(store, feedback, period, only_unit, chrono::Utc::now())?;

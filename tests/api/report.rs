@@ -117,6 +117,7 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         "Tất cả đơn vị (theo số hồ sơ)",
         " †</td>",
         "Đơn vị sáp nhập",
+        ">01/07/2025</text>",
     ] {
         assert!(html.contains(needle), "2025-Q3: missing {needle}");
     }
