@@ -464,6 +464,9 @@ pub fn ensure_tallies(store: &Store, forms: &FormRegistry) -> Result<(), Indices
             responses = n_responses,
             "rebuilt the running tallies from the responses"
         );
+    } else if n_tallies > 0 && store.read(tallies::months_count)? == 0 {
+        let n = store.write(tallies::build_months)?;
+        tracing::info!(months = n, "summed the daily tallies by month");
     }
     Ok(())
 }

@@ -96,6 +96,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    tally_months (unit_code, month, form_id, form_version) {
+        unit_code -> Text,
+        month -> Date,
+        form_id -> Text,
+        form_version -> Integer,
+        data -> Text,
+    }
+}
+
+diesel::table! {
     users (id) {
         id -> BigInt,
         username -> Text,
@@ -216,6 +226,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     form_versions,
     tallies,
+    tally_months,
     users,
     sessions,
     audit_log,

@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
-use super::schema::tallies;
+use super::schema::{tallies, tally_months};
 use super::{DbConnection, StoreError};
 use crate::domain::index::Tally;
 
@@ -26,57 +26,108 @@ fn encode(t: &Tally) -> Result<String, StoreError> {
     serde_json::to_string(t).map_err(|e| StoreError::Corrupt(format!("tally: {e}")))
 }
 
-/// Adds `delta` to the stored tally of `key`, inside the caller's transaction. On
-/// PostgreSQL the row is created if missing and then locked, so concurrent submissions to
+/// Generates, for the daily table and the monthly one, the read-merge-write of one tally.
+/// On PostgreSQL the row is created if missing and then locked, so concurrent submissions to
 /// one unit and day add up instead of overwriting each other; SQLite has one writer.
-pub fn add(conn: &mut DbConnection, key: &TallyKey, delta: &Tally) -> Result<(), StoreError> {
-    let filter = tallies::table.find((&key.unit_code, key.day, &key.form_id, key.form_version));
-    let current: Option<String> = match conn {
-        DbConnection::Pg(pg) => {
-            diesel::sql_query(
-                "INSERT INTO tallies (unit_code, day, form_id, form_version, data) VALUES ($1, $2, $3, $4, '{}') \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind::<diesel::sql_types::Text, _>(&key.unit_code)
-            .bind::<diesel::sql_types::Date, _>(key.day)
-            .bind::<diesel::sql_types::Text, _>(&key.form_id)
-            .bind::<diesel::sql_types::Integer, _>(key.form_version)
-            .execute(pg)?;
-            Some(filter.select(tallies::data).for_update().get_result(pg)?)
-        }
-        DbConnection::Sqlite(lite) => filter.select(tallies::data).get_result(lite).optional()?,
-    };
-    match current {
-        Some(text) => {
-            let mut tally = if text == "{}" {
-                Tally::default()
-            } else {
-                decode(&text)?
+macro_rules! add_into {
+    ($name:ident, $table:ident, $date:ident, $sql:literal) => {
+        fn $name(
+            conn: &mut DbConnection,
+            unit: &str,
+            date: NaiveDate,
+            form_id: &str,
+            version: i32,
+            delta: &Tally,
+        ) -> Result<(), StoreError> {
+            let filter = $table::table.find((unit, date, form_id, version));
+            let current: Option<String> = match conn {
+                DbConnection::Pg(pg) => {
+                    diesel::sql_query($sql)
+                        .bind::<diesel::sql_types::Text, _>(unit)
+                        .bind::<diesel::sql_types::Date, _>(date)
+                        .bind::<diesel::sql_types::Text, _>(form_id)
+                        .bind::<diesel::sql_types::Integer, _>(version)
+                        .execute(pg)?;
+                    Some(filter.select($table::data).for_update().get_result(pg)?)
+                }
+                DbConnection::Sqlite(lite) => {
+                    filter.select($table::data).get_result(lite).optional()?
+                }
             };
-            tally.merge(delta);
-            diesel::update(filter)
-                .set(tallies::data.eq(encode(&tally)?))
-                .execute(conn)?;
+            match current {
+                Some(text) => {
+                    let mut tally = if text == "{}" {
+                        Tally::default()
+                    } else {
+                        decode(&text)?
+                    };
+                    tally.merge(delta);
+                    diesel::update(filter)
+                        .set($table::data.eq(encode(&tally)?))
+                        .execute(conn)?;
+                }
+                None => {
+                    diesel::insert_into($table::table)
+                        .values((
+                            $table::unit_code.eq(unit),
+                            $table::$date.eq(date),
+                            $table::form_id.eq(form_id),
+                            $table::form_version.eq(version),
+                            $table::data.eq(encode(delta)?),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+            Ok(())
         }
-        None => {
-            diesel::insert_into(tallies::table)
-                .values((
-                    tallies::unit_code.eq(&key.unit_code),
-                    tallies::day.eq(key.day),
-                    tallies::form_id.eq(&key.form_id),
-                    tallies::form_version.eq(key.form_version),
-                    tallies::data.eq(encode(delta)?),
-                ))
-                .execute(conn)?;
-        }
-    }
-    Ok(())
+    };
 }
 
-/// Writes many fresh tallies at once (the demo loader and the rebuild, on an empty table).
-pub fn insert_all(
+add_into!(
+    add_day,
+    tallies,
+    day,
+    "INSERT INTO tallies (unit_code, day, form_id, form_version, data) VALUES ($1, $2, $3, $4, '{}') ON CONFLICT DO NOTHING"
+);
+add_into!(
+    add_month,
+    tally_months,
+    month,
+    "INSERT INTO tally_months (unit_code, month, form_id, form_version, data) VALUES ($1, $2, $3, $4, '{}') ON CONFLICT DO NOTHING"
+);
+
+/// The first day of a date's month.
+pub fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// Adds `delta` to the stored tallies of `key`, its day's and its month's, inside the
+/// caller's transaction.
+pub fn add(conn: &mut DbConnection, key: &TallyKey, delta: &Tally) -> Result<(), StoreError> {
+    let (u, f, v) = (&key.unit_code, &key.form_id, key.form_version);
+    add_day(conn, u, key.day, f, v, delta)?;
+    add_month(conn, u, month_of(key.day), f, v, delta)
+}
+
+/// The monthly sums of daily tallies.
+fn by_month(all: &BTreeMap<TallyKey, Tally>) -> BTreeMap<TallyKey, Tally> {
+    let mut months: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+    for (k, t) in all {
+        months
+            .entry(TallyKey {
+                day: month_of(k.day),
+                ..k.clone()
+            })
+            .or_default()
+            .merge(t);
+    }
+    months
+}
+
+fn insert_rows(
     conn: &mut DbConnection,
     all: &BTreeMap<TallyKey, Tally>,
+    monthly: bool,
 ) -> Result<(), StoreError> {
     let rows: Vec<(String, NaiveDate, String, i32, String)> = all
         .iter()
@@ -91,32 +142,125 @@ pub fn insert_all(
         })
         .collect::<Result<_, StoreError>>()?;
     for chunk in rows.chunks(500) {
-        let values: Vec<_> = chunk
-            .iter()
-            .map(|(u, d, f, v, data)| {
-                (
-                    tallies::unit_code.eq(u),
-                    tallies::day.eq(*d),
-                    tallies::form_id.eq(f),
-                    tallies::form_version.eq(*v),
-                    tallies::data.eq(data),
-                )
-            })
-            .collect();
-        crate::on_backend!(&mut *conn, |c| diesel::insert_into(tallies::table)
-            .values(&values)
-            .execute(c))?;
+        if monthly {
+            let values: Vec<_> = chunk
+                .iter()
+                .map(|(u, d, f, v, data)| {
+                    (
+                        tally_months::unit_code.eq(u),
+                        tally_months::month.eq(*d),
+                        tally_months::form_id.eq(f),
+                        tally_months::form_version.eq(*v),
+                        tally_months::data.eq(data),
+                    )
+                })
+                .collect();
+            crate::on_backend!(&mut *conn, |c| diesel::insert_into(tally_months::table)
+                .values(&values)
+                .execute(c))?;
+        } else {
+            let values: Vec<_> = chunk
+                .iter()
+                .map(|(u, d, f, v, data)| {
+                    (
+                        tallies::unit_code.eq(u),
+                        tallies::day.eq(*d),
+                        tallies::form_id.eq(f),
+                        tallies::form_version.eq(*v),
+                        tallies::data.eq(data),
+                    )
+                })
+                .collect();
+            crate::on_backend!(&mut *conn, |c| diesel::insert_into(tallies::table)
+                .values(&values)
+                .execute(c))?;
+        }
     }
     Ok(())
 }
 
-/// The tallies of every unit and form version over the days `from..=to`, merged.
-pub fn sum_range(
+/// Writes many fresh daily tallies at once, and their monthly sums (the demo loader and the
+/// rebuild, on empty tables). Months already stored are merged into.
+pub fn insert_all(
+    conn: &mut DbConnection,
+    all: &BTreeMap<TallyKey, Tally>,
+) -> Result<(), StoreError> {
+    insert_rows(conn, all, false)?;
+    let months = by_month(all);
+    let existing: i64 = tally_months::table.count().get_result(conn)?;
+    if existing == 0 {
+        insert_rows(conn, &months, true)
+    } else {
+        for (k, t) in &months {
+            add_month(conn, &k.unit_code, k.day, &k.form_id, k.form_version, t)?;
+        }
+        Ok(())
+    }
+}
+
+/// Fills the monthly sums from the daily tallies (a database from before they existed).
+pub fn build_months(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    diesel::delete(tally_months::table).execute(conn)?;
+    let rows: Vec<(String, NaiveDate, String, i32, String)> = tallies::table
+        .select((
+            tallies::unit_code,
+            tallies::day,
+            tallies::form_id,
+            tallies::form_version,
+            tallies::data,
+        ))
+        .load(conn)?;
+    let mut months: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+    for (unit_code, day, form_id, form_version, data) in rows {
+        if data == "{}" {
+            continue;
+        }
+        months
+            .entry(TallyKey {
+                unit_code,
+                day: month_of(day),
+                form_id,
+                form_version,
+            })
+            .or_default()
+            .merge(&decode(&data)?);
+    }
+    insert_rows(conn, &months, true)?;
+    Ok(months.len())
+}
+
+pub fn months_count(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(tally_months::table.count().get_result(conn)?)
+}
+
+type Summed = BTreeMap<(String, String, i32), Tally>;
+
+fn merge_rows(
+    out: &mut Summed,
+    rows: Vec<(String, String, i32, String)>,
+) -> Result<(), StoreError> {
+    for (unit, form, version, data) in rows {
+        if data == "{}" {
+            continue;
+        }
+        let t = decode(&data)?;
+        match out.get_mut(&(unit.clone(), form.clone(), version)) {
+            Some(acc) => acc.merge(&t),
+            None => {
+                out.insert((unit, form, version), t);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The same from the daily tallies only (the reference the monthly sums are tested against).
+pub fn sum_days(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<BTreeMap<(String, String, i32), Tally>, StoreError> {
-    let rows: Vec<(String, String, i32, String)> = tallies::table
+) -> Result<Summed, StoreError> {
+    let rows = tallies::table
         .filter(tallies::day.ge(from))
         .filter(tallies::day.le(to))
         .select((
@@ -126,14 +270,68 @@ pub fn sum_range(
             tallies::data,
         ))
         .load(conn)?;
-    let mut out: BTreeMap<(String, String, i32), Tally> = BTreeMap::new();
-    for (unit, form, version, data) in rows {
-        if data == "{}" {
-            continue;
+    let mut out = Summed::new();
+    merge_rows(&mut out, rows)?;
+    Ok(out)
+}
+
+/// The tallies of every unit and form version over the days `from..=to`, merged: whole
+/// calendar months from the monthly sums, the days before and after them from the daily ones.
+pub fn sum_range(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Summed, StoreError> {
+    let mut out = Summed::new();
+    // The whole months inside the range: [first_month, end_month) by their first days.
+    let first_month = if from.day() == 1 {
+        from
+    } else {
+        month_of(from)
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(from)
+    };
+    let after_to = to.succ_opt().unwrap_or(to);
+    let end_month = if after_to.day() == 1 {
+        after_to
+    } else {
+        month_of(to)
+    };
+    let days = |conn: &mut DbConnection, a: NaiveDate, b: NaiveDate| -> Result<_, StoreError> {
+        Ok(tallies::table
+            .filter(tallies::day.ge(a))
+            .filter(tallies::day.le(b))
+            .select((
+                tallies::unit_code,
+                tallies::form_id,
+                tallies::form_version,
+                tallies::data,
+            ))
+            .load::<(String, String, i32, String)>(conn)?)
+    };
+    if first_month < end_month {
+        let rows = tally_months::table
+            .filter(tally_months::month.ge(first_month))
+            .filter(tally_months::month.lt(end_month))
+            .select((
+                tally_months::unit_code,
+                tally_months::form_id,
+                tally_months::form_version,
+                tally_months::data,
+            ))
+            .load(conn)?;
+        merge_rows(&mut out, rows)?;
+        if from < first_month {
+            let rows = days(conn, from, first_month.pred_opt().unwrap_or(first_month))?;
+            merge_rows(&mut out, rows)?;
         }
-        out.entry((unit, form, version))
-            .or_default()
-            .merge(&decode(&data)?);
+        if end_month <= to {
+            let rows = days(conn, end_month, to)?;
+            merge_rows(&mut out, rows)?;
+        }
+    } else {
+        let rows = days(conn, from, to)?;
+        merge_rows(&mut out, rows)?;
     }
     Ok(out)
 }
@@ -144,5 +342,6 @@ pub fn count(conn: &mut DbConnection) -> Result<i64, StoreError> {
 
 pub fn delete_all(conn: &mut DbConnection) -> Result<(), StoreError> {
     diesel::delete(tallies::table).execute(conn)?;
+    diesel::delete(tally_months::table).execute(conn)?;
     Ok(())
 }

@@ -432,3 +432,93 @@ nho,Phường Nhỏ,,,,{},,gan:0.3
     assert_eq!(app.get("/s/xa").await.status(), StatusCode::GONE);
 }
 both_backends!(old_posters_count_for_the_successor_within_the_grace_period);
+
+/// The monthly sums give the same table as the days: any range, whole months or not.
+async fn monthly_sums_agree_with_the_days(backend: Backend) {
+    use hailong::store::tallies::{self, TallyKey};
+    let app = spawn_app(backend).await;
+    import_units(&app, "code,name,name_en,parent\na,A,,\nb,B,,\n");
+    let registry = FormRegistry::builtin().unwrap();
+    let form = registry.latest("sipas-2017").unwrap();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let start = chrono::NaiveDate::from_ymd_opt(2025, 12, 20).unwrap();
+    let mut daily: BTreeMap<TallyKey, Tally> = BTreeMap::new();
+    for d in 0..120 {
+        let day = start + chrono::Duration::days(d);
+        for unit in ["a", "b"] {
+            let mut t = Tally::default();
+            for _ in 0..rng.random_range(0..4) {
+                let answers: BTreeMap<String, hailong::domain::form::AnswerValue> = form
+                    .criteria()
+                    .map(|(_, c)| {
+                        (
+                            c.code.clone(),
+                            hailong::domain::form::AnswerValue::Score(rng.random_range(1..6)),
+                        )
+                    })
+                    .collect();
+                t.add(&form, &answers, false);
+            }
+            let key = TallyKey {
+                unit_code: unit.into(),
+                day,
+                form_id: form.id.clone(),
+                form_version: 1,
+            };
+            // Half through the bulk insert, half one by one as submissions do.
+            if d % 2 == 0 {
+                daily.insert(key, t);
+            } else {
+                app.store.write(|c| tallies::add(c, &key, &t)).unwrap();
+            }
+        }
+    }
+    app.store.write(|c| tallies::insert_all(c, &daily)).unwrap();
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    for (from, to) in [
+        ("2026-01-01", "2026-03-31"),
+        ("2025-12-25", "2026-02-10"),
+        ("2026-01-15", "2026-01-20"),
+        ("2026-02-01", "2026-02-28"),
+        ("2025-12-01", "2026-04-30"),
+        ("2026-01-31", "2026-03-01"),
+    ] {
+        let fast = app
+            .store
+            .read(|c| tallies::sum_range(c, d(from), d(to)))
+            .unwrap();
+        let mut slow: BTreeMap<(String, String, i32), Tally> = BTreeMap::new();
+        let all = app
+            .store
+            .read(|c| tallies::sum_days(c, d(from), d(to)))
+            .unwrap();
+        for (k, t) in all {
+            slow.entry(k).or_default().merge(&t);
+        }
+        // Counts exactly; the sums of shares up to the order of floating-point additions.
+        assert_eq!(fast.len(), slow.len(), "{from}..{to}");
+        for (k, f) in &fast {
+            let sl = &slow[k];
+            assert_eq!(
+                (f.responses, &f.criteria),
+                (sl.responses, &sl.criteria),
+                "{from}..{to} {k:?}"
+            );
+            let (a, b) = (index::compute(&form, f), index::compute(&form, sl));
+            let close = |x: Option<f64>, y: Option<f64>| match (x, y) {
+                (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+                (None, None) => true,
+                _ => false,
+            };
+            assert!(
+                close(a.sipas.index, b.sipas.index) && close(a.sipas.se, b.sipas.se),
+                "{from}..{to} {k:?}"
+            );
+            assert!(
+                close(a.factors[0].alpha, b.factors[0].alpha),
+                "{from}..{to} {k:?}"
+            );
+        }
+    }
+}
+both_backends!(monthly_sums_agree_with_the_days);
