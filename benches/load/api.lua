@@ -1,6 +1,6 @@
 -- wrk script: POST one kiosk response as JSON to /api/v1/responses with a bearer token.
 -- Each request carries a fresh submission_id.
--- Usage: HAILONG_TOKEN=hl_… HAILONG_UNIT=an-lac-a \
+-- Usage: HAILONG_TOKEN=hl_… HAILONG_UNIT=phuong-an-lac \
 --   wrk -t2 -c64 -d20s -s benches/load/api.lua http://127.0.0.1:8080/api/v1/responses
 local threads = 0
 function setup(thread)
@@ -9,7 +9,7 @@ function setup(thread)
 end
 local counter = 0
 local token = os.getenv("HAILONG_TOKEN") or ""
-local unit = os.getenv("HAILONG_UNIT") or "an-lac-a"
+local unit = os.getenv("HAILONG_UNIT") or "phuong-an-lac"
 local answers = '"access.1":4,"access.2":4,"access.3":4,"access.4":4,"procedure.1":4,"procedure.2":4,"procedure.3":4,"procedure.4":4,"procedure.5":4,"staff.1":4,"staff.2":4,"staff.3":4,"staff.4":4,"staff.5":4,"staff.6":4,"result.1":4,"result.2":4,"result.3":4,"feedback.1":4,"feedback.2":4,"feedback.3":4,"feedback.4":4,"overall":4,"channel":"in_person","expect":["staff"]'
 request = function()
   counter = counter + 1

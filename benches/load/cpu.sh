@@ -18,7 +18,7 @@ pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 unit=$(curl -s "http://127.0.0.1:$port/" | grep -o '/s/[a-z0-9-]*' | head -1 || true)
-unit=${unit:-/s/an-lac-a}
+unit=${unit:-/s/phuong-an-lac}
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 run() { # name script [path]

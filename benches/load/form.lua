@@ -1,5 +1,5 @@
 -- wrk script: GET the form page (what a citizen's phone loads), gzip accepted.
--- Usage: wrk -t2 -c64 -d10s -s benches/load/form.lua http://127.0.0.1:8080/s/an-lac-a
+-- Usage: wrk -t2 -c64 -d10s -s benches/load/form.lua http://127.0.0.1:8080/s/phuong-an-lac
 request = function()
   return wrk.format("GET", nil, {["Accept-Encoding"] = "gzip"})
 end

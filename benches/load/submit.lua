@@ -1,6 +1,6 @@
 -- wrk script: POST the full sipas-2017 form to a unit's poster route.
 -- Each request carries a fresh submission_id, as a served form page would.
--- Usage: wrk -t2 -c64 -d20s -s benches/load/submit.lua http://127.0.0.1:8080/s/an-lac-a
+-- Usage: wrk -t2 -c64 -d20s -s benches/load/submit.lua http://127.0.0.1:8080/s/phuong-an-lac
 local threads = 0
 function setup(thread)
   thread:set("tid", threads)
