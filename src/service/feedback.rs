@@ -54,6 +54,14 @@ pub enum FeedbackError {
     NotRateable,
     #[error("{0}")]
     BadInput(String),
+    #[error("merge into: there is no item with the tracking code \"{0}\"")]
+    MergeTarget(String),
+    #[error("merge into another item of the same unit that is not itself merged")]
+    MergeInto,
+    #[error("line {line}: \"{value}\" is not a date written YYYY-MM-DD")]
+    HolidayLine { line: usize, value: String },
+    #[error("line {0}: a subject is at most 200 characters and not \"other\"")]
+    SubjectLine(usize),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -565,14 +573,12 @@ fn step_on(
         }
         Step::Merge => {
             let target = TicketCode::parse(text)
-                .map_err(|e| FeedbackError::BadInput(format!("merge into: {e}")))?;
+                .map_err(|_| FeedbackError::MergeTarget(text.trim().to_string()))?;
             let kept = store
                 .read(|c| fb::by_code(c, target.as_str()))?
-                .ok_or(FeedbackError::NotFound)?;
+                .ok_or_else(|| FeedbackError::MergeTarget(text.trim().to_string()))?;
             if kept.id == row.id || kept.unit_code != row.unit_code || kept.merged_into.is_some() {
-                return Err(FeedbackError::BadInput(
-                    "merge into another item of the same unit that is not itself merged".into(),
-                ));
+                return Err(FeedbackError::MergeInto);
             }
             change.merged_into = Some(kept.id);
         }
@@ -768,11 +774,11 @@ pub fn import_holidays_by(
         if day.is_empty() && rec.len() <= 1 {
             continue;
         }
-        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| {
-            FeedbackError::BadInput(format!(
-                "line {line}: \"{day}\" is not a date written YYYY-MM-DD"
-            ))
-        })?;
+        let date =
+            NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| FeedbackError::HolidayLine {
+                line,
+                value: day.to_string(),
+            })?;
         let name = rec.get(1).unwrap_or_default().trim().to_string();
         days.push((date, name));
     }
@@ -819,12 +825,7 @@ pub fn set_subjects_by(
             continue;
         }
         if s.chars().count() > feedback::SUBJECT_MAX || s == feedback::OTHER {
-            return Err(FeedbackError::BadInput(format!(
-                "line {}: a subject is at most {} characters and not \"{}\"",
-                i + 1,
-                feedback::SUBJECT_MAX,
-                feedback::OTHER
-            )));
+            return Err(FeedbackError::SubjectLine(i + 1));
         }
         if !list.iter().any(|x| x == s) {
             list.push(s.to_string());

@@ -97,7 +97,43 @@ pub fn page_error(e: &FeedbackError, lang: Lang) -> PageError {
             tr(lang, "feedback.not_rateable"),
             tr(lang, "feedback.not_rateable_text"),
         ),
-        FeedbackError::Invalid(_) | FeedbackError::BadInput(_) => PageError::new(
+        FeedbackError::Invalid(problems) => PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            tr(lang, "feedback.please_fix"),
+            &problems
+                .iter()
+                .map(|(_, p)| problem_text(lang, p))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        FeedbackError::MergeTarget(code) => PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            tr(lang, "feedback.please_fix"),
+            &tr(lang, "feedback.merge_target").replace("{code}", code),
+        ),
+        FeedbackError::MergeInto => PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            tr(lang, "feedback.please_fix"),
+            tr(lang, "feedback.merge_into"),
+        ),
+        FeedbackError::HolidayLine { line, value } => PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            tr(lang, "feedback.please_fix"),
+            &tr(lang, "feedback.holiday_line")
+                .replace("{line}", &line.to_string())
+                .replace("{value}", value),
+        ),
+        FeedbackError::SubjectLine(line) => PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            tr(lang, "feedback.please_fix"),
+            &tr(lang, "feedback.subject_line").replace("{line}", &line.to_string()),
+        ),
+        FeedbackError::BadInput(_) => PageError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,
             tr(lang, "feedback.please_fix"),
@@ -108,7 +144,7 @@ pub fn page_error(e: &FeedbackError, lang: Lang) -> PageError {
             StatusCode::CONFLICT,
             lang,
             tr(lang, "feedback.moved"),
-            &e.to_string(),
+            tr(lang, "feedback.moved_text"),
         ),
         FeedbackError::Store(_) => PageError::internal(lang, e),
     }
