@@ -522,3 +522,49 @@ async fn monthly_sums_agree_with_the_days(backend: Backend) {
     }
 }
 both_backends!(monthly_sums_agree_with_the_days);
+
+/// A database from before the monthly sums gets them from its daily tallies on start.
+async fn monthly_sums_are_built_for_an_older_database(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    use hailong::store::tallies;
+    let app = spawn_app(backend).await;
+    import_units(&app, "code,name,name_en,parent\na,A,,\n");
+    answers_on(
+        &app,
+        "a",
+        chrono::NaiveDate::from_ymd_opt(2026, 2, 3).unwrap(),
+        "5542",
+    );
+    answers_on(
+        &app,
+        "a",
+        chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+        "31",
+    );
+    let registry = FormRegistry::load(Some(&forms_dir())).unwrap();
+    hailong::service::indices::rebuild_tallies(&app.store, &registry).unwrap();
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let before = app
+        .store
+        .read(|c| tallies::sum_range(c, d("2026-01-01"), d("2026-03-31")))
+        .unwrap();
+    app.store
+        .write(|c| {
+            c.batch_execute("DELETE FROM tally_months")
+                .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap();
+    assert_eq!(app.store.read(tallies::months_count).unwrap(), 0);
+    hailong::service::indices::ensure_tallies(&app.store, &registry).unwrap();
+    assert_eq!(app.store.read(tallies::months_count).unwrap(), 2);
+    let after = app
+        .store
+        .read(|c| tallies::sum_range(c, d("2026-01-01"), d("2026-03-31")))
+        .unwrap();
+    assert_eq!(
+        before[&("a".to_string(), "sipas-2017".to_string(), 1)].responses,
+        6
+    );
+    assert_eq!(before, after);
+}
+both_backends!(monthly_sums_are_built_for_an_older_database);
