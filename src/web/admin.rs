@@ -706,8 +706,9 @@ async fn units_page(
     page.form = Some(FormView {
         title: tr(lang, "admin.import_units_csv"),
         help: format!(
-            "{} {UNITS_HEADER}",
-            tr(lang, "admin.paste_the_sheet_from_excel_saved")
+            "{} {UNITS_HEADER} {}",
+            tr(lang, "admin.paste_the_sheet_from_excel_saved"),
+            tr(lang, "admin.predecessors_help")
         ),
         action: "/staff/units",
         upload: true,

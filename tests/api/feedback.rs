@@ -469,6 +469,15 @@ async fn merge_and_decline(backend: Backend) {
     let other_unit = file_via_page(&app, "phuong-b", "Không liên quan.", "", false).await;
     let spam = file_via_page(&app, "phuong-a", "Quảng cáo.", "", false).await;
     let (kept_id, dup_id, spam_id) = (id_of(&app, &kept), id_of(&app, &dup), id_of(&app, &spam));
+    // An admin narrows the queue to one unit.
+    let queue_b = get_as(&app, &admin, "/staff/feedback?unit=phuong-b")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let other_id = id_of(&app, &other_unit);
+    assert!(queue_b.contains(&format!("/staff/feedback/{other_id}\"")));
+    assert!(!queue_b.contains(&format!("/staff/feedback/{kept_id}\"")));
 
     // Merging into another unit's item, or into itself, is refused; into the kept one works.
     assert_eq!(

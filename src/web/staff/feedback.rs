@@ -69,6 +69,7 @@ struct QueuePage {
     page: PageMeta,
     t: Tr,
     admin: bool,
+    units: Vec<(String, String, bool)>,
     statuses: Vec<(&'static str, &'static str, bool)>,
     only_overdue: bool,
     overdue_line: String,
@@ -94,18 +95,27 @@ pub async fn feedback_queue(
     let (staff, _) = require(&req, lang, Action::HandleFeedback).await?;
     let status = query(&req, "status").and_then(|s| Status::parse(&s));
     let only_overdue = query(&req, "overdue").is_some();
+    // Admins may narrow the queue to one unit; officers see their own anyway.
+    let unit = query(&req, "unit").filter(|_| staff.role == Role::Admin);
     let st = state.clone();
     let who = staff.clone();
-    let items = web::block(move || {
-        service::queue(
+    let asked = unit.clone();
+    let (items, units) = web::block(move || -> Result<_, FeedbackError> {
+        let items = service::queue(
             &st.store,
             &st.feedback,
             &who,
-            None,
+            asked.as_deref(),
             status,
             only_overdue,
             Utc::now(),
-        )
+        )?;
+        let units = if who.role == Role::Admin {
+            crate::service::units::list(&st.store)?
+        } else {
+            Vec::new()
+        };
+        Ok((items, units))
     })
     .await
     .map_err(|e| PageError::internal(lang, &e))?
@@ -115,6 +125,16 @@ pub async fn feedback_queue(
         page: PageMeta::new(lang, state.demo),
         t: Tr(lang),
         admin: staff.role == Role::Admin,
+        units: units
+            .iter()
+            .map(|u| {
+                (
+                    u.code.to_string(),
+                    u.display_name(lang).to_string(),
+                    unit.as_deref() == Some(u.code.as_str()),
+                )
+            })
+            .collect(),
         statuses: Status::ALL
             .into_iter()
             .map(|s| (s.as_str(), status_label(lang, s), status == Some(s)))
