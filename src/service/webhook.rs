@@ -62,6 +62,11 @@ pub fn enqueue_low_score(
     fb::enqueue(conn, "survey.low_score", &body.to_string(), now.naive_utc())
 }
 
+/// Deliveries not yet made (undelivered, retrying or given up), for the metrics.
+pub fn pending(store: &Store) -> Result<i64, StoreError> {
+    store.read(fb::pending_count)
+}
+
 /// The signature header's value for a body.
 pub fn sign(secret: &[u8], body: &[u8]) -> String {
     // HMAC takes a key of any length.

@@ -163,7 +163,17 @@ pub async fn offline_js() -> HttpResponse {
 
 /// `GET /metrics`: Prometheus text.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let mut text = crate::telemetry::metrics_text(state.store.pool_state());
+    if state.feedback.webhook {
+        let st = state.clone();
+        if let Ok(Ok(n)) = web::block(move || crate::service::webhook::pending(&st.store)).await {
+            text.push_str(
+                "# HELP hailong_webhook_pending Webhook deliveries not yet made.\n# TYPE hailong_webhook_pending gauge\n",
+            );
+            text.push_str(&format!("hailong_webhook_pending {n}\n"));
+        }
+    }
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(crate::telemetry::metrics_text(state.store.pool_state()))
+        .body(text)
 }

@@ -864,6 +864,8 @@ async fn the_webhook_is_signed_sent_once_and_retried(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     let calls = std::mem::take(&mut seen.lock().unwrap().calls);
     handle.stop(false).await;
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("hailong_webhook_pending 0"), "{metrics}");
     let delivered: Vec<_> = calls.iter().filter(|c| c.4 == 200).collect();
     assert_eq!(
         delivered.len(),
