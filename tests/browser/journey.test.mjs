@@ -333,6 +333,40 @@ test('a province of 168 communes: the report keeps to four A4 pages and passes a
   await ctx.close();
 });
 
+test('the desk sheet keeps to one A4 page with the longest questions and replies', async () => {
+  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1024, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/login`);
+  await page.fill('#u', 'admin');
+  await page.fill('#p', adminPassword);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/staff$/);
+  const unit = 'phuong-binh-tan';
+  const long = (words) => 'Phản ánh về thời gian giải quyết hồ sơ đất đai tại bộ phận một cửa '.repeat(words).slice(0, 3990);
+  for (let i = 0; i < 8; i++) {
+    const r = await page.request.post(`${origin}/feedback/${unit}`, { form: { subject: 'other', text: `${i} ${long(80)}`, consent: 'yes' }, maxRedirects: 0 });
+    assert.equal(r.status(), 303);
+  }
+  const csrf = await page.getAttribute('input[name=csrf]', 'value');
+  await page.goto(`${origin}/staff/feedback?unit=${unit}&status=received`);
+  const ids = await page.$$eval('tbody a', (as) => as.map((a) => a.getAttribute('href').split('/').pop()));
+  assert.ok(ids.length >= 8, `the new items are in the queue: ${ids.length}`);
+  const reply = 'Đơn vị đã kiểm tra hồ sơ, liên hệ với người nộp và hẹn lại ngày trả kết quả; đồng thời rà soát quy trình để không lặp lại. '.repeat(80).slice(0, 7990);
+  for (const id of ids.slice(0, 8)) {
+    for (const [step, text] of [['answer', reply], ['publish', '']]) {
+      const r = await page.request.post(`${origin}/staff/feedback/${id}`, { form: { csrf, step, text }, maxRedirects: 0 });
+      assert.equal(r.status(), 303, `${step} ${id}`);
+    }
+  }
+  await page.goto(`${origin}/units/${unit}/feedback/print`);
+  await axe(page, 'desk sheet with long texts');
+  const pdf = await page.pdf({ format: 'A4', printBackground: true });
+  writeFileSync(join(artifacts, 'feedback-sheet-long.pdf'), pdf);
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.equal(pages, 1, `the desk sheet with the longest texts prints on ${pages} pages`);
+  await ctx.close();
+});
+
 test('an admin manages users, tokens, units and dossier counts on a phone; every page passes axe', async () => {
   const ctx = await phone({ bypassCSP: true });
   const page = await ctx.newPage();
