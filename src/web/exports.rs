@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::domain::period::Period;
+use crate::domain::stats::round2;
 use crate::render::table;
 use crate::render::table::IndicesJson;
 use crate::service::access::{self, Action};
@@ -426,10 +427,6 @@ impl FeedbackFiguresJson {
             reply_satisfied_pct: f.reply_satisfied_pct().map(round2),
         }
     }
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }
 
 /// One feedback item: its text masked, never a contact.

@@ -16,15 +16,11 @@ use crate::render::qr;
 use crate::service::feedback::{self as service, FeedbackError, Filing, PublicItem};
 use crate::texts::{tr, Tr};
 use crate::web::errors::PageError;
-use crate::web::pages::{self, PageMeta};
-use crate::web::{lang_of, parse_urlencoded, read_body, AppState, BodyError};
-
-fn suffix(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "?lang=en",
-        Lang::Vi => "",
-    }
-}
+use crate::web::pages::PageMeta;
+use crate::web::{
+    field, lang_of, lang_suffix, parse_urlencoded, query_value, read_body, render_page as render,
+    within_limit, AppState, BodyError,
+};
 
 fn and_lang(lang: Lang) -> &'static str {
     match lang {
@@ -43,14 +39,6 @@ fn see_other(to: String) -> HttpResponse {
 /// A date as people in Vietnam write it.
 fn day(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
-}
-
-fn field(pairs: &[(String, String)], key: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 /// A feedback error as a page a citizen understands.
@@ -78,7 +66,7 @@ pub fn page_error(e: &FeedbackError, lang: Lang) -> PageError {
                 .iter()
                 .map(|s| {
                     (
-                        format!("/feedback/{}{}", s.code, suffix(lang)),
+                        format!("/feedback/{}{}", s.code, lang_suffix(lang)),
                         format!("{} {}", tr(lang, "feedback.send_to"), s.display_name(lang)),
                     )
                 })
@@ -179,11 +167,6 @@ struct FormPage {
     contact_error: Option<String>,
 }
 
-fn render(status: StatusCode, page: &impl Template, lang: Lang) -> Result<HttpResponse, PageError> {
-    let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
-    Ok(pages::html(status, body))
-}
-
 fn form_page(
     state: &AppState,
     lang: Lang,
@@ -212,8 +195,8 @@ fn form_page(
         page: PageMeta::new(lang, state.demo),
         t: Tr(lang),
         unit_name: unit.display_name(lang).to_string(),
-        action: format!("/feedback/{code}{}", suffix(lang)),
-        replies_url: format!("/units/{code}/feedback{}", suffix(lang)),
+        action: format!("/feedback/{code}{}", lang_suffix(lang)),
+        replies_url: format!("/units/{code}/feedback{}", lang_suffix(lang)),
         subjects: options,
         max: BODY_MAX,
         text: filing.text.clone(),
@@ -249,14 +232,12 @@ pub async fn show_form(
     render(StatusCode::OK, &page, lang)
 }
 
-fn with_demo(mut e: PageError, state: &AppState) -> PageError {
-    e.demo = state.demo;
-    e
+fn with_demo(e: PageError, state: &AppState) -> PageError {
+    e.with_demo(state.demo)
 }
 
 async fn read_pairs(
     state: &AppState,
-    req: &HttpRequest,
     payload: web::Payload,
     lang: Lang,
 ) -> Result<Vec<(String, String)>, PageError> {
@@ -264,7 +245,6 @@ async fn read_pairs(
         BodyError::TooLarge => PageError::too_large(lang),
         BodyError::Broken => PageError::bad_request(lang),
     })?;
-    let _ = req;
     parse_urlencoded(&body).ok_or_else(|| with_demo(PageError::bad_request(lang), state))
 }
 
@@ -277,13 +257,8 @@ pub async fn file(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    if !state
-        .submit_limiter
-        .allow(state.client_ip(&req), std::time::Instant::now())
-    {
-        return Err(with_demo(crate::web::staff::too_many(lang), &state));
-    }
-    let pairs = read_pairs(&state, &req, payload, lang).await?;
+    within_limit(&state, &state.submit_limiter, &req, lang)?;
+    let pairs = read_pairs(&state, payload, lang).await?;
     let filing = Filing {
         unit: path.into_inner(),
         subject: field(&pairs, "subject"),
@@ -367,12 +342,7 @@ pub async fn track(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    if !state
-        .ticket_limiter
-        .allow(state.client_ip(&req), std::time::Instant::now())
-    {
-        return Err(with_demo(crate::web::staff::too_many(lang), &state));
-    }
+    within_limit(&state, &state.ticket_limiter, &req, lang)?;
     let code = path.into_inner();
     let st = state.clone();
     let found = web::block(move || service::track(&st.store, &st.feedback, &code))
@@ -406,9 +376,9 @@ pub async fn track(
         decline_reason: found.decline_reason,
         reply: found.reply,
         rateable: found.rateable,
-        rate_action: format!("/feedback/track/{}/rate{}", found.code, suffix(lang)),
+        rate_action: format!("/feedback/track/{}/rate{}", found.code, lang_suffix(lang)),
         rated: found.rated,
-        replies_url: format!("/units/{unit_code}/feedback{}", suffix(lang)),
+        replies_url: format!("/units/{unit_code}/feedback{}", lang_suffix(lang)),
         code: TicketCode::parse(&found.code)
             .map(|c| c.grouped())
             .unwrap_or(found.code),
@@ -424,13 +394,8 @@ pub async fn rate(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    if !state
-        .ticket_limiter
-        .allow(state.client_ip(&req), std::time::Instant::now())
-    {
-        return Err(with_demo(crate::web::staff::too_many(lang), &state));
-    }
-    let pairs = read_pairs(&state, &req, payload, lang).await?;
+    within_limit(&state, &state.ticket_limiter, &req, lang)?;
+    let pairs = read_pairs(&state, payload, lang).await?;
     let satisfied = match field(&pairs, "satisfied").as_str() {
         "yes" => true,
         "no" => false,
@@ -443,7 +408,10 @@ pub async fn rate(
         .await
         .map_err(|e| PageError::internal(lang, &e))?
         .map_err(|e| with_demo(page_error(&e, lang), &state))?;
-    Ok(see_other(format!("/feedback/track/{code}{}", suffix(lang))))
+    Ok(see_other(format!(
+        "/feedback/track/{code}{}",
+        lang_suffix(lang)
+    )))
 }
 
 /// `POST /feedback/from-survey`: the thank-you page's offer, taken (nothing retyped).
@@ -453,13 +421,8 @@ pub async fn from_survey(
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    if !state
-        .submit_limiter
-        .allow(state.client_ip(&req), std::time::Instant::now())
-    {
-        return Err(with_demo(crate::web::staff::too_many(lang), &state));
-    }
-    let pairs = read_pairs(&state, &req, payload, lang).await?;
+    within_limit(&state, &state.submit_limiter, &req, lang)?;
+    let pairs = read_pairs(&state, payload, lang).await?;
     let submission_id = field(&pairs, "submission_id");
     if uuid::Uuid::parse_str(&submission_id).is_err() {
         return Err(with_demo(PageError::bad_request(lang), &state));
@@ -525,11 +488,8 @@ fn view(lang: Lang, i: PublicItem) -> PublicView {
 }
 
 fn page_number(req: &HttpRequest) -> i64 {
-    req.query_string()
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == "page")
-        .and_then(|(_, v)| v.parse::<i64>().ok())
+    query_value(req, "page")
+        .and_then(|v| v.parse::<i64>().ok())
         .filter(|p| (1..=100_000).contains(p))
         .unwrap_or(1)
 }
@@ -581,10 +541,10 @@ async fn public_list(
         file_url: unit
             .as_ref()
             .filter(|_| open)
-            .map(|u| format!("/feedback/{u}{}", suffix(lang))),
+            .map(|u| format!("/feedback/{u}{}", lang_suffix(lang))),
         print_url: unit
             .as_ref()
-            .map(|u| format!("/units/{u}/feedback/print{}", suffix(lang))),
+            .map(|u| format!("/units/{u}/feedback/print{}", lang_suffix(lang))),
     };
     render(StatusCode::OK, &page, lang)
 }

@@ -195,6 +195,58 @@ pub fn security_headers() -> middleware::DefaultHeaders {
         ))
 }
 
+/// The query string that keeps a page in English (`?lang=en`), or nothing for Vietnamese.
+pub fn lang_suffix(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "?lang=en",
+        Lang::Vi => "",
+    }
+}
+
+/// A page rendered from its template, or the internal-error page.
+pub fn render_page(
+    status: actix_web::http::StatusCode,
+    page: &impl askama::Template,
+    lang: Lang,
+) -> Result<HttpResponse, errors::PageError> {
+    let body = page
+        .render()
+        .map_err(|e| errors::PageError::internal(lang, &e))?;
+    Ok(pages::html(status, body))
+}
+
+/// The raw value of a query parameter (not percent-decoded), if present.
+pub fn query_value(req: &HttpRequest, key: &str) -> Option<String> {
+    req.query_string()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The value of a form field (empty when absent).
+pub fn field(pairs: &[(String, String)], key: &str) -> String {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Refuses a client over `limiter`'s rate with the 429 page.
+pub fn within_limit(
+    state: &AppState,
+    limiter: &ratelimit::RateLimiter,
+    req: &HttpRequest,
+    lang: Lang,
+) -> Result<(), errors::PageError> {
+    if limiter.allow(state.client_ip(req), std::time::Instant::now()) {
+        Ok(())
+    } else {
+        Err(staff::too_many(lang).with_demo(state.demo))
+    }
+}
+
 pub fn lang_of(req: &HttpRequest) -> Lang {
     let query = req.query_string();
     let value = query

@@ -14,15 +14,7 @@ use crate::service::access::{self, Action, Caller};
 use crate::service::publish::{self, PublishError};
 use crate::web::auth::staff_of;
 use crate::web::errors::PageError;
-use crate::web::{lang_of, pages, parse_urlencoded, read_body, AppState};
-
-fn query_value(req: &HttpRequest, key: &str) -> Option<String> {
-    req.query_string()
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == key)
-        .map(|(_, v)| v.to_string())
-}
+use crate::web::{lang_of, pages, parse_urlencoded, query_value, read_body, AppState};
 
 fn period_of(state: &AppState, raw: &str, lang: Lang) -> Result<Period, PageError> {
     Period::parse(raw, state.scheme).map_err(|e| {

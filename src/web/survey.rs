@@ -18,14 +18,10 @@ use crate::service::submit::{self, Source, Submission, SubmitError, Target};
 use crate::service::units;
 use crate::web::errors::PageError;
 use crate::web::pages::{self, FormInput, Kept};
-use crate::web::{lang_of, parse_urlencoded, read_body, AppState, BodyError};
-
-fn lang_suffix(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "?lang=en",
-        Lang::Vi => "",
-    }
-}
+use crate::web::{
+    lang_of, lang_suffix, parse_urlencoded, read_body, render_page as render, within_limit,
+    AppState, BodyError,
+};
 
 async fn show(
     state: web::Data<AppState>,
@@ -159,20 +155,8 @@ impl FormPages {
     }
 }
 
-fn ticket_allowed(state: &AppState, req: &HttpRequest) -> bool {
-    state
-        .ticket_limiter
-        .allow(state.client_ip(req), std::time::Instant::now())
-}
-
-fn with_demo(mut e: PageError, state: &AppState) -> PageError {
-    e.demo = state.demo;
-    e
-}
-
-fn render(status: StatusCode, page: &impl Template, lang: Lang) -> Result<HttpResponse, PageError> {
-    let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
-    Ok(pages::html(status, body))
+fn with_demo(e: PageError, state: &AppState) -> PageError {
+    e.with_demo(state.demo)
 }
 
 pub async fn show_unit_form(
@@ -191,12 +175,7 @@ pub async fn show_ticket_form(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let code = path.into_inner();
-    if !ticket_allowed(&state, &req) {
-        return Err(with_demo(
-            crate::web::staff::too_many(lang_of(&req)),
-            &state,
-        ));
-    }
+    within_limit(&state, &state.ticket_limiter, &req, lang_of(&req))?;
     let action = format!("/t/{code}");
     show(state, req, Target::Ticket(code), action).await
 }
@@ -250,15 +229,11 @@ async fn take(
     let lang = lang_of(&req);
     // A desk's citizens share one address: the poster route's limit is generous. One-time
     // codes are unguessable and take one response each; their limit only slows guessers.
-    let allowed = match source {
-        Source::Poster => state
-            .submit_limiter
-            .allow(state.client_ip(&req), std::time::Instant::now()),
-        _ => ticket_allowed(&state, &req),
+    let limiter = match source {
+        Source::Poster => &state.submit_limiter,
+        _ => &state.ticket_limiter,
     };
-    if !allowed {
-        return Err(with_demo(crate::web::staff::too_many(lang), &state));
-    }
+    within_limit(&state, limiter, &req, lang)?;
     let body = read_body(payload).await.map_err(|e| match e {
         BodyError::TooLarge => PageError::too_large(lang),
         BodyError::Broken => PageError::bad_request(lang),
@@ -393,12 +368,8 @@ pub async fn thanks(
         tr(lang, "survey.your_answers_have_been_received").to_string(),
         pages::SLOGAN.to_string(),
     ];
-    let offer = req
-        .query_string()
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == "r")
-        .and_then(|(_, v)| Uuid::parse_str(v).ok())
+    let offer = crate::web::query_value(&req, "r")
+        .and_then(|v| Uuid::parse_str(&v).ok())
         .map(|id| id.to_string());
     let feedback_link = (
         format!("/feedback/{code}{}", lang_suffix(lang)),

@@ -19,13 +19,15 @@ use chrono::Utc;
 
 use super::*;
 
+/// A query parameter percent-decoded; empty is none.
 fn query(req: &HttpRequest, key: &str) -> Option<String> {
-    req.query_string()
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == key)
-        .and_then(|(_, v)| percent_encoding::percent_decode_str(v).decode_utf8().ok())
-        .map(|v| v.replace('+', " "))
+    crate::web::query_value(req, key)
+        .and_then(|v| {
+            percent_encoding::percent_decode_str(&v)
+                .decode_utf8()
+                .ok()
+                .map(|d| d.replace('+', " "))
+        })
         .filter(|v| !v.is_empty())
 }
 

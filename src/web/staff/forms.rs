@@ -8,28 +8,11 @@ use crate::service::users::Staff;
 use crate::texts::tr;
 use crate::web::auth::session_of;
 use crate::web::errors::PageError;
-use crate::web::pages;
 use crate::web::parse_urlencoded;
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
-use askama::Template;
+use actix_web::{web, HttpRequest};
 
-pub(crate) fn render(
-    status: StatusCode,
-    page: &impl Template,
-    lang: Lang,
-) -> Result<HttpResponse, PageError> {
-    let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
-    Ok(pages::html(status, body))
-}
-
-pub(crate) fn field(pairs: &[(String, String)], key: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
+pub(crate) use crate::web::{field, render_page as render};
 
 pub(crate) fn forbidden(lang: Lang) -> PageError {
     PageError::new(
