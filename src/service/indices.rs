@@ -122,9 +122,10 @@ pub fn table(
         (0u64, 0u64, 0u64, None::<u64>);
     for unit in &shown {
         let code = unit.code.as_str();
+        // The tallies are keyed by unit first: this unit's are one range of the map.
         let mut versions: Vec<((String, i32), &Tally)> = tallies
-            .iter()
-            .filter(|((u, _, _), _)| u == code)
+            .range((code.to_string(), String::new(), i32::MIN)..)
+            .take_while(|((u, _, _), _)| u == code)
             .map(|((_, f, v), t)| ((f.clone(), *v), t))
             .collect();
         let empty = Tally::default();
@@ -239,12 +240,14 @@ fn weight_totals(rows: &mut [IndexRow]) {
         })
         .values()
         .sum();
-    let units: Vec<IndexRow> = rows
+    // `table` pushes the unit rows first and the TOTAL rows after them.
+    let first_total = rows
         .iter()
-        .filter(|r| r.unit_code != TOTAL)
-        .cloned()
-        .collect();
-    for total in rows.iter_mut().filter(|r| r.unit_code == TOTAL) {
+        .position(|r| r.unit_code == TOTAL)
+        .unwrap_or(rows.len());
+    let (units, totals) = rows.split_at_mut(first_total);
+    let units: &[IndexRow] = units;
+    for total in totals.iter_mut() {
         let parts: Vec<&IndexRow> = units
             .iter()
             .filter(|u| u.form_id == total.form_id && u.form_version == total.form_version)
@@ -330,15 +333,24 @@ pub fn full_table(
         crate::service::feedback::figures(store, feedback, period, only_unit, now)?;
     let via =
         store.read(|c| response_store::via_predecessor_by_unit(c, period.start, period.end))?;
+    // Lookups by code: a province has thousands of rows.
+    let units_by_code: std::collections::HashMap<&str, &Unit> =
+        all_units.iter().map(|u| (u.code.as_str(), u)).collect();
+    let mut before_rows: std::collections::HashMap<(&str, &str), &IndexRow> =
+        std::collections::HashMap::new();
+    for r in before.iter().flat_map(|b| &b.rows) {
+        before_rows
+            .entry((r.unit_code.as_str(), r.form_id.as_str()))
+            .or_insert(r);
+    }
     for row in &mut t.rows {
         if let (Some(p), Some(b)) = (&previous, &before) {
             row.extras.prev_period = Some(p.label.clone());
-            let own = b
-                .rows
-                .iter()
-                .find(|r| r.unit_code == row.unit_code && r.form_id == row.form_id)
+            let own = before_rows
+                .get(&(row.unit_code.as_str(), row.form_id.as_str()))
+                .copied()
                 .filter(|r| r.indices.responses > 0 || row.unit_code == TOTAL);
-            let unit = all_units.iter().find(|u| u.code.as_str() == row.unit_code);
+            let unit = units_by_code.get(row.unit_code.as_str()).copied();
             match (own, unit) {
                 (Some(r), _) => {
                     let m = &r.indices.sipas;

@@ -141,39 +141,31 @@ fn insert_rows(
             ))
         })
         .collect::<Result<_, StoreError>>()?;
+    // The same multi-row insert into either table.
+    macro_rules! insert_chunk {
+        ($chunk:expr, $table:ident, $date:ident) => {{
+            let values: Vec<_> = $chunk
+                .iter()
+                .map(|(u, d, f, v, data)| {
+                    (
+                        $table::unit_code.eq(u),
+                        $table::$date.eq(*d),
+                        $table::form_id.eq(f),
+                        $table::form_version.eq(*v),
+                        $table::data.eq(data),
+                    )
+                })
+                .collect();
+            crate::on_backend!(&mut *conn, |c| diesel::insert_into($table::table)
+                .values(&values)
+                .execute(c))?;
+        }};
+    }
     for chunk in rows.chunks(500) {
         if monthly {
-            let values: Vec<_> = chunk
-                .iter()
-                .map(|(u, d, f, v, data)| {
-                    (
-                        tally_months::unit_code.eq(u),
-                        tally_months::month.eq(*d),
-                        tally_months::form_id.eq(f),
-                        tally_months::form_version.eq(*v),
-                        tally_months::data.eq(data),
-                    )
-                })
-                .collect();
-            crate::on_backend!(&mut *conn, |c| diesel::insert_into(tally_months::table)
-                .values(&values)
-                .execute(c))?;
+            insert_chunk!(chunk, tally_months, month);
         } else {
-            let values: Vec<_> = chunk
-                .iter()
-                .map(|(u, d, f, v, data)| {
-                    (
-                        tallies::unit_code.eq(u),
-                        tallies::day.eq(*d),
-                        tallies::form_id.eq(f),
-                        tallies::form_version.eq(*v),
-                        tallies::data.eq(data),
-                    )
-                })
-                .collect();
-            crate::on_backend!(&mut *conn, |c| diesel::insert_into(tallies::table)
-                .values(&values)
-                .execute(c))?;
+            insert_chunk!(chunk, tallies, day);
         }
     }
     Ok(())
@@ -260,7 +252,18 @@ pub fn sum_days(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Summed, StoreError> {
-    let rows = tallies::table
+    let mut out = Summed::new();
+    merge_rows(&mut out, day_rows(conn, from, to)?)?;
+    Ok(out)
+}
+
+/// The stored daily tallies of the days `from..=to`: unit, form, version, data.
+fn day_rows(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(String, String, i32, String)>, StoreError> {
+    Ok(tallies::table
         .filter(tallies::day.ge(from))
         .filter(tallies::day.le(to))
         .select((
@@ -269,10 +272,7 @@ pub fn sum_days(
             tallies::form_version,
             tallies::data,
         ))
-        .load(conn)?;
-    let mut out = Summed::new();
-    merge_rows(&mut out, rows)?;
-    Ok(out)
+        .load(conn)?)
 }
 
 /// The tallies of every unit and form version over the days `from..=to`, merged: whole
@@ -297,18 +297,6 @@ pub fn sum_range(
     } else {
         month_of(to)
     };
-    let days = |conn: &mut DbConnection, a: NaiveDate, b: NaiveDate| -> Result<_, StoreError> {
-        Ok(tallies::table
-            .filter(tallies::day.ge(a))
-            .filter(tallies::day.le(b))
-            .select((
-                tallies::unit_code,
-                tallies::form_id,
-                tallies::form_version,
-                tallies::data,
-            ))
-            .load::<(String, String, i32, String)>(conn)?)
-    };
     if first_month < end_month {
         let rows = tally_months::table
             .filter(tally_months::month.ge(first_month))
@@ -322,15 +310,15 @@ pub fn sum_range(
             .load(conn)?;
         merge_rows(&mut out, rows)?;
         if from < first_month {
-            let rows = days(conn, from, first_month.pred_opt().unwrap_or(first_month))?;
+            let rows = day_rows(conn, from, first_month.pred_opt().unwrap_or(first_month))?;
             merge_rows(&mut out, rows)?;
         }
         if end_month <= to {
-            let rows = days(conn, end_month, to)?;
+            let rows = day_rows(conn, end_month, to)?;
             merge_rows(&mut out, rows)?;
         }
     } else {
-        let rows = days(conn, from, to)?;
+        let rows = day_rows(conn, from, to)?;
         merge_rows(&mut out, rows)?;
     }
     Ok(out)
