@@ -245,6 +245,18 @@ impl Timeline {
     }
 }
 
+/// A survey comment this long (characters) is offered to be sent as feedback.
+pub const LONG_COMMENT: usize = 160;
+
+/// Whether a survey's thank-you page offers to turn its comment into feedback: a comment
+/// that is long, or that comes with an overall score of 1–2.
+pub fn offers_feedback(comment: Option<&str>, overall: Option<&str>) -> bool {
+    let Some(comment) = comment.map(str::trim).filter(|c| !c.is_empty()) else {
+        return false;
+    };
+    matches!(overall.map(str::trim), Some("1" | "2")) || comment.chars().count() >= LONG_COMMENT
+}
+
 /// Why a citizen's feedback cannot be taken.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FeedbackProblem {

@@ -179,51 +179,47 @@ pub fn file(
 fn insert_new(
     store: &Store,
     settings: &FeedbackSettings,
-    mut row: NewFeedback,
+    row: NewFeedback,
     now: DateTime<Utc>,
 ) -> Result<TicketCode, FeedbackError> {
-    // 69 random bits: a clash is next to impossible, but a second draw costs nothing.
+    with_fresh_code(store, |c, code| {
+        let row = NewFeedback {
+            code: code.as_str().to_string(),
+            ..row.clone()
+        };
+        insert_and_notify(c, settings, &row, now)
+    })
+}
+
+/// Writes an item and, when a webhook listens, its event, on `c` (one transaction).
+fn insert_and_notify(
+    c: &mut crate::store::DbConnection,
+    settings: &FeedbackSettings,
+    row: &NewFeedback,
+    now: DateTime<Utc>,
+) -> Result<(), FeedbackError> {
+    let id = fb::insert(c, row)?;
+    if settings.webhook {
+        webhook::enqueue_feedback(c, id, &row.unit_code, now)?;
+    }
+    Ok(())
+}
+
+/// Runs `write` in a transaction with a new tracking code, drawing again if the code is
+/// taken (69 random bits: a clash is next to impossible, but a second draw costs nothing).
+fn with_fresh_code(
+    store: &Store,
+    write: impl Fn(&mut crate::store::DbConnection, &TicketCode) -> Result<(), FeedbackError>,
+) -> Result<TicketCode, FeedbackError> {
     for _ in 0..3 {
         let code = new_code()?;
-        row.code = code.as_str().to_string();
-        let result = store.write(|c| -> Result<(), FeedbackError> {
-            let id = fb::insert(c, &row)?;
-            if settings.webhook {
-                webhook::enqueue_feedback(c, id, &row.unit_code, now)?;
-            }
-            Ok(())
-        });
-        match result {
+        match store.write(|c| write(c, &code)) {
             Ok(()) => return Ok(code),
             Err(FeedbackError::Store(e)) if e.is_unique_violation() => continue,
             Err(e) => return Err(e),
         }
     }
     Err(FeedbackError::BadInput("no free tracking code".into()))
-}
-
-/// What the thank-you page may offer: a survey whose comment is long or whose overall score
-/// is 1–2 can be turned into feedback.
-pub const LONG_COMMENT: usize = 160;
-
-pub fn survey_offer(store: &Store, submission_id: &str) -> Result<bool, StoreError> {
-    let Some((_, answers, comment)) = store.read(|c| fb::survey_comment_offer(c, submission_id))?
-    else {
-        return Ok(false);
-    };
-    let Some(comment) = comment.filter(|c| !c.trim().is_empty()) else {
-        return Ok(false);
-    };
-    let low = overall_of(&answers).is_some_and(|o| (1..=2).contains(&o));
-    Ok(low || comment.chars().count() >= LONG_COMMENT)
-}
-
-/// The overall score in a stored answers object.
-pub fn overall_of(answers: &str) -> Option<i64> {
-    serde_json::from_str::<serde_json::Value>(answers)
-        .ok()?
-        .get("overall")?
-        .as_i64()
 }
 
 /// Turns a survey comment into feedback (once per response; nothing retyped).
@@ -237,39 +233,25 @@ pub fn file_from_survey(
 ) -> Result<TicketCode, FeedbackError> {
     let contact = feedback::check_contact(contact)
         .map_err(|p| FeedbackError::Invalid(vec![("contact", p)]))?;
-    let mut last = Err(FeedbackError::NotFound);
-    for _ in 0..3 {
-        let code = new_code()?;
-        let result = store.write(|c| -> Result<(), FeedbackError> {
-            let Some((unit, comment)) = fb::take_survey_comment(c, submission_id)? else {
-                return Err(FeedbackError::NotFound);
-            };
-            let row = NewFeedback {
-                code: code.as_str().to_string(),
-                unit_code: unit.clone(),
-                subject: feedback::OTHER.to_string(),
-                body: comment,
-                contact: contact.clone(),
-                consent_publish: consent,
-                from_survey: true,
-                status: Status::Received.as_str().to_string(),
-                received_at: now.naive_utc(),
-                received_date: local_date(now),
-                synthetic: false,
-            };
-            let id = fb::insert(c, &row)?;
-            if settings.webhook {
-                webhook::enqueue_feedback(c, id, &unit, now)?;
-            }
-            Ok(())
-        });
-        last = result.map(|()| code);
-        match &last {
-            Err(FeedbackError::Store(e)) if e.is_unique_violation() => continue,
-            _ => break,
-        }
-    }
-    last
+    with_fresh_code(store, |c, code| {
+        let Some((unit, comment)) = fb::take_survey_comment(c, submission_id)? else {
+            return Err(FeedbackError::NotFound);
+        };
+        let row = NewFeedback {
+            code: code.as_str().to_string(),
+            unit_code: unit,
+            subject: feedback::OTHER.to_string(),
+            body: comment,
+            contact: contact.clone(),
+            consent_publish: consent,
+            from_survey: true,
+            status: Status::Received.as_str().to_string(),
+            received_at: now.naive_utc(),
+            received_date: local_date(now),
+            synthetic: false,
+        };
+        insert_and_notify(c, settings, &row, now)
+    })
 }
 
 fn timeline(row: &FeedbackRow) -> Timeline {
@@ -534,27 +516,25 @@ fn step_on(
         ..StepChange::default()
     };
     let invalid = |field, p| FeedbackError::Invalid(vec![(field, p)]);
+    // Accepting, declining and a first answer all decide the item.
+    let decide = |change: &mut StepChange| {
+        change.decided_at = Some(at);
+        change.decided_date = Some(today);
+        change.decided_by = who.clone();
+    };
     match step {
-        Step::Accept => {
-            change.decided_at = Some(at);
-            change.decided_date = Some(today);
-            change.decided_by = who;
-        }
+        Step::Accept => decide(&mut change),
         Step::Decline => {
             let reason = feedback::check_text(text, feedback::REASON_MAX)
                 .map_err(|p| invalid("reason", p))?;
-            change.decided_at = Some(at);
-            change.decided_date = Some(today);
-            change.decided_by = who;
+            decide(&mut change);
             change.decline_reason = Some(reason);
         }
         Step::Answer => {
             let reply =
                 feedback::check_text(text, feedback::REPLY_MAX).map_err(|p| invalid("reply", p))?;
             if row.decided_at.is_none() {
-                change.decided_at = Some(at);
-                change.decided_date = Some(today);
-                change.decided_by = who.clone();
+                decide(&mut change);
             }
             change.reply = Some(reply);
             // A corrected reply keeps the date of the first answer (the deadline was met then).
@@ -562,7 +542,7 @@ fn step_on(
                 change.answered_at = Some(at);
                 change.answered_date = Some(today);
             }
-            change.answered_by = who;
+            change.answered_by = who.clone();
         }
         Step::Publish => {
             change.published_at = Some(at);

@@ -299,20 +299,6 @@ pub fn take_survey_comment(
     Ok((n == 1).then_some((unit, comment)))
 }
 
-/// A survey response's unit, overall score and comment length, if it may still be turned
-/// into feedback (for the thank-you page's offer).
-pub fn survey_comment_offer(
-    conn: &mut DbConnection,
-    submission_id: &str,
-) -> Result<Option<(String, String, Option<String>)>, StoreError> {
-    Ok(responses::table
-        .filter(responses::submission_id.eq(submission_id))
-        .filter(responses::feedback_filed.eq(false))
-        .select((responses::unit_code, responses::answers, responses::comment))
-        .get_result(conn)
-        .optional()?)
-}
-
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = webhook_outbox)]
 pub struct OutboxRow {

@@ -258,7 +258,13 @@ async fn take(
         notify_low_score: state.feedback.webhook,
         grace_days: state.grace_days,
     };
-    let offer = offers_feedback(&pairs);
+    let value = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let offer = crate::domain::feedback::offers_feedback(value("comment"), value("overall"));
     let now = Utc::now();
     let result = match submit::submit_inline(&state.store, &state.forms, &submission, now).await {
         Some(done) => done,
@@ -314,17 +320,6 @@ async fn take(
         }
         Err(e) => Err(with_demo(PageError::from_submit(&e, lang), &state)),
     }
-}
-
-/// Whether the thank-you page offers to turn the comment into feedback: a comment that is
-/// long, or that comes with an overall score of 1–2.
-fn offers_feedback(pairs: &[(String, String)]) -> bool {
-    let value = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim());
-    let Some(comment) = value("comment").filter(|c| !c.is_empty()) else {
-        return false;
-    };
-    let low = matches!(value("overall"), Some("1" | "2"));
-    low || comment.chars().count() >= crate::service::feedback::LONG_COMMENT
 }
 
 #[derive(Template)]
