@@ -603,10 +603,16 @@ pub fn published(
     }
     let page = page.max(1);
     let (rows, total) = store.read(|c| fb::published(c, unit, (page - 1) * per_page, per_page))?;
-    let names: BTreeMap<String, String> = units::list(store)?
-        .into_iter()
-        .map(|u| (u.code.to_string(), u.name))
-        .collect();
+    // The names of the page's units only, from the memo (not every unit of a province).
+    let mut names: BTreeMap<String, String> = BTreeMap::new();
+    for r in &rows {
+        if !names.contains_key(&r.unit_code) {
+            let name = units::cached(store, &r.unit_code)?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            names.insert(r.unit_code.clone(), name);
+        }
+    }
     let items = rows
         .into_iter()
         .map(|r| PublicItem {

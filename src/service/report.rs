@@ -120,6 +120,7 @@ pub fn gather_scoped(
         Some(u) => crate::service::units::cached(store, u)?.filter(|u| !u.predecessors.is_empty()),
         None => None,
     };
+    let all_units = crate::service::units::list(store)?;
     let mut change = None;
     let mut trend = Vec::new();
     let mut break_on = None;
@@ -188,7 +189,7 @@ pub fn gather_scoped(
         // it falls inside the trend (drawn as a rule; the totals before it are the old units').
         if lineage_unit.is_none() && only_unit.is_none() {
             let first = starts.first().copied();
-            break_on = crate::service::units::list(store)?
+            break_on = all_units
                 .iter()
                 .filter(|u| !u.predecessors.is_empty())
                 .filter_map(|u| u.valid_from)
@@ -213,14 +214,19 @@ pub fn gather_scoped(
     let dossiers = total.as_ref().and_then(|t| t.dossiers);
     let (per_unit, feedback_total) =
         crate::service::feedback::figures(store, feedback, period, only_unit, chrono::Utc::now())?;
-    let names: std::collections::BTreeMap<String, String> = crate::service::units::list(store)?
-        .into_iter()
-        .map(|u| (u.code.to_string(), u.name))
+    let names: std::collections::BTreeMap<&str, &str> = all_units
+        .iter()
+        .map(|u| (u.code.as_str(), u.name.as_str()))
         .collect();
     let feedback_units = per_unit
         .into_iter()
         .filter(|(_, f)| f.received > 0)
-        .map(|(code, f)| (names.get(&code).cloned().unwrap_or(code), f))
+        .map(|(code, f)| {
+            let name = names
+                .get(code.as_str())
+                .map_or(code.clone(), |n| n.to_string());
+            (name, f)
+        })
         .collect();
     Ok(ReportData {
         period: period.clone(),
