@@ -4,7 +4,8 @@ use std::process::Command;
 
 use crate::helpers::{fresh_database, Backend};
 
-fn run(db: &str, args: &[&str]) -> (bool, String, String) {
+/// Runs the command line on `db`: success, stdout, stderr.
+pub(crate) fn run(db: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_hailong"))
         .arg("--database-url")
         .arg(db)

@@ -93,6 +93,20 @@ async fn step(app: &TestApp, cookie: &str, id: i64, step: &str, text: &str) -> S
     status
 }
 
+/// A page's text.
+async fn text_of(app: &TestApp, path: &str) -> String {
+    app.get(path).await.text().await.unwrap()
+}
+
+/// The citizen's rating of a reply (`yes` or `no`).
+async fn rate(app: &TestApp, code: &str, satisfied: &str) -> reqwest::Response {
+    app.post_form(
+        &format!("/feedback/track/{code}/rate"),
+        &[("satisfied", satisfied)],
+    )
+    .await
+}
+
 /// Nothing personal on a public page: the contact given, the phone and the e-mail in the text.
 fn assert_masked(page: &str, what: &str) {
     for secret in [
@@ -218,12 +232,7 @@ async fn the_whole_loop(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     // Nothing to rate yet.
-    let r = app
-        .post_form(
-            &format!("/feedback/track/{code}/rate"),
-            &[("satisfied", "yes")],
-        )
-        .await;
+    let r = rate(&app, &code, "yes").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 
     // Staff: the officer of the unit sees it with the contact; the other unit's officer and
@@ -327,33 +336,13 @@ async fn the_whole_loop(backend: Backend) {
     );
 
     // The citizen reads the reply and rates it, once.
-    let html = app
-        .get(&format!("/feedback/track/{code}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = text_of(&app, &format!("/feedback/track/{code}")).await;
     assert!(html.contains("Hồ sơ đã có kết quả") && html.contains("name=\"satisfied\""));
-    let r = app
-        .post_form(
-            &format!("/feedback/track/{code}/rate"),
-            &[("satisfied", "yes")],
-        )
-        .await;
+    let r = rate(&app, &code, "yes").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = app
-        .post_form(
-            &format!("/feedback/track/{code}/rate"),
-            &[("satisfied", "no")],
-        )
-        .await;
+    let r = rate(&app, &code, "no").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = app
-        .get(&format!("/feedback/track/{code}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = text_of(&app, &format!("/feedback/track/{code}")).await;
     assert!(html.contains("Bạn đã đánh giá: hài lòng") && !html.contains("name=\"satisfied\""));
 
     // Every step is in the audit log.
@@ -515,12 +504,7 @@ async fn merge_and_decline(backend: Backend) {
         .await,
         StatusCode::SEE_OTHER
     );
-    let html = app
-        .get(&format!("/feedback/track/{spam}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = text_of(&app, &format!("/feedback/track/{spam}")).await;
     assert!(html.contains("Không tiếp nhận") && html.contains("không thuộc thẩm quyền"));
     assert_eq!(
         step(&app, &admin, spam_id, "answer", "x").await,
@@ -539,19 +523,9 @@ async fn merge_and_decline(backend: Backend) {
         .await,
         StatusCode::SEE_OTHER
     );
-    let html = app
-        .get(&format!("/feedback/track/{dup}"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = text_of(&app, &format!("/feedback/track/{dup}")).await;
     assert!(html.contains("được gộp") && html.contains("Đã khơi thông cống"));
-    let r = app
-        .post_form(
-            &format!("/feedback/track/{dup}/rate"),
-            &[("satisfied", "no")],
-        )
-        .await;
+    let r = rate(&app, &dup, "no").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // Without consent, the published entry has the subject and the reply, not the question.
     assert_eq!(
@@ -954,18 +928,7 @@ fn the_cli_exports_feedback_masked_and_contacts_only_on_request() {
         at("2026-05-04", 9),
     )
     .unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
-            .args(["--database-url", &db])
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| crate::cli::run(&db, args);
     let (ok, csv, err) = run(&["export", "feedback", "--period", "2026-Q2"]);
     assert!(ok, "{err}");
     let csv = csv.trim_start_matches('\u{feff}');

@@ -190,18 +190,7 @@ fn lineage_shares_are_checked_and_bad_lines_named() {
         std::env::temp_dir().join(format!("hailong-lineage-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("units.csv");
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
-            .args(["--database-url", &db])
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| crate::cli::run(&db, args);
     let head = "code,name,name_en,parent,form,valid_from,valid_to,predecessors\n";
     let old = "cu-1,Phường Cũ 1,,,,,2025-06-30,\ncu-2,Phường Cũ 2,,,,,2025-06-30,\n";
     // cu-2 split 0.5 + 0.4: line 5 names it last.
