@@ -212,22 +212,21 @@ pub fn gather_scoped(
     }
     let break_on = break_on.filter(|d| trend.iter().any(|p| p.start < *d));
     let dossiers = total.as_ref().and_then(|t| t.dossiers);
-    let (per_unit, feedback_total) =
-        crate::service::feedback::figures(store, feedback, period, only_unit, chrono::Utc::now())?;
-    let names: std::collections::BTreeMap<&str, &str> = all_units
-        .iter()
-        .map(|u| (u.code.as_str(), u.name.as_str()))
-        .collect();
-    let feedback_units = per_unit
-        .into_iter()
-        .filter(|(_, f)| f.received > 0)
-        .map(|(code, f)| {
-            let name = names
-                .get(code.as_str())
-                .map_or(code.clone(), |n| n.to_string());
-            (name, f)
-        })
-        .collect();
+    // The feedback figures the table's rows already carry (`full_table`): the total, and
+    // each unit that received any, once per unit (a unit on two forms has two rows).
+    let feedback_total = total
+        .as_ref()
+        .and_then(|t| t.extras.feedback.clone())
+        .unwrap_or_default();
+    let mut by_unit = std::collections::BTreeMap::new();
+    for r in table.rows.iter().filter(|r| r.unit_code != TOTAL) {
+        if let Some(f) = r.extras.feedback.as_ref().filter(|f| f.received > 0) {
+            by_unit
+                .entry(r.unit_code.clone())
+                .or_insert_with(|| (r.unit_name.clone(), f.clone()));
+        }
+    }
+    let feedback_units = by_unit.into_values().collect();
     Ok(ReportData {
         period: period.clone(),
         form,
