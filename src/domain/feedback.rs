@@ -270,10 +270,57 @@ pub enum FeedbackProblem {
     Subject,
 }
 
-/// A citizen's text, trimmed and checked: not empty, not too long.
+/// Direction overrides and isolates: they turn a published text around on the page.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{061C}')
+}
+
+/// Characters that show nothing: blanks, zero-width and other format characters, the
+/// blank braille pattern, the Hangul fillers.
+fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+        )
+        || is_bidi_control(c)
+}
+
+/// The most combining marks kept on one letter (Vietnamese needs two).
+const MARKS_PER_LETTER: usize = 3;
+
+/// A citizen's text, trimmed and checked: not empty (nothing visible), not too long; direction
+/// controls removed and stacks of combining marks cut to three a letter.
 pub fn check_text(text: &str, max: usize) -> Result<String, FeedbackProblem> {
-    let text = text.trim();
-    if text.is_empty() {
+    use unicode_normalization::char::is_combining_mark;
+    let mut cleaned = String::with_capacity(text.len());
+    let mut marks = 0;
+    for c in text.chars().filter(|c| !is_bidi_control(*c)) {
+        if is_combining_mark(c) {
+            marks += 1;
+            if marks > MARKS_PER_LETTER {
+                continue;
+            }
+        } else {
+            marks = 0;
+        }
+        cleaned.push(c);
+    }
+    let text = cleaned.trim();
+    if text
+        .chars()
+        .all(|c| is_invisible(c) || is_combining_mark(c))
+    {
         return Err(FeedbackProblem::Empty);
     }
     if text.chars().count() > max {
@@ -423,7 +470,8 @@ impl Figures {
 /// an admin (and then audited).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ExportItem {
-    pub code: String,
+    /// The item's number (staff and exports never see the citizen's tracking code).
+    pub id: i64,
     pub unit: String,
     pub subject: String,
     pub status: String,
@@ -446,6 +494,32 @@ pub struct ExportItem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_texts_are_empty_and_disruptive_ones_are_tamed() {
+        for blank in [
+            "\u{200B}",
+            "\u{2800}\u{2800}",
+            "\u{3164}",
+            " \u{FEFF}\u{200D} \t",
+            "\u{202E}\u{0301}\u{0301}",
+        ] {
+            assert_eq!(
+                check_text(blank, 100),
+                Err(FeedbackProblem::Empty),
+                "{blank:?}"
+            );
+        }
+        assert_eq!(check_text("a\u{202E}bc", 100).unwrap(), "abc");
+        let stacked = format!("a{}", "\u{0301}".repeat(3999));
+        assert_eq!(check_text(&stacked, 100).unwrap().chars().count(), 4);
+        // Vietnamese keeps its marks, composed or not.
+        assert_eq!(check_text("Nguyễn", 100).unwrap(), "Nguyễn");
+        assert_eq!(
+            check_text("Nguye\u{0302}\u{0303}n", 100).unwrap(),
+            "Nguye\u{0302}\u{0303}n"
+        );
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -41,6 +41,12 @@ fn check_symbol(body: &[u8]) -> u8 {
     ALPHABET[sum % ALPHABET.len()]
 }
 
+/// SHA-256 in hex: how a secret that the service must recognise but not keep is stored.
+pub fn hash_secret(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
 impl TicketCode {
     /// Draws a new code from the given source of randomness (a CSPRNG in the service).
     pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> TicketCode {
@@ -81,6 +87,13 @@ impl TicketCode {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// What is stored for a code that must stay the holder's secret (a feedback tracking
+    /// code): its SHA-256 in hex. A code carries 69 random bits, so the hash cannot be
+    /// searched back to the code.
+    pub fn hash(&self) -> String {
+        hash_secret(&self.0)
     }
 
     /// The code in groups of five, as printed on a slip: `ABCDE-FGHJK-MNPQR`.

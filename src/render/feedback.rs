@@ -5,7 +5,7 @@ use crate::domain::feedback::ExportItem;
 use crate::render::table::{safe_cell, BOM};
 
 pub const EXPORT_HEADER: [&str; 17] = [
-    "code",
+    "id",
     "unit",
     "subject",
     "status",
@@ -41,7 +41,7 @@ pub fn csv(items: &[ExportItem]) -> Result<Vec<u8>, csv::Error> {
     w.write_record(EXPORT_HEADER)?;
     for i in items {
         w.write_record([
-            i.code.clone(),
+            i.id.to_string(),
             i.unit.clone(),
             safe_cell(&i.subject),
             i.status.clone(),

@@ -56,7 +56,7 @@ pub fn insert(
                 let id = fb::insert(
                     conn,
                     &NewFeedback {
-                        code: code.as_str().to_string(),
+                        code_hash: code.hash(),
                         unit_code: unit.to_string(),
                         subject: DEFAULT_SUBJECTS[subject].to_string(),
                         body: question.to_string(),

@@ -54,7 +54,7 @@ pub enum FeedbackError {
     NotRateable,
     #[error("{0}")]
     BadInput(String),
-    #[error("merge into: there is no item with the tracking code \"{0}\"")]
+    #[error("merge into: there is no item number \"{0}\" (write the number shown as #N)")]
     MergeTarget(String),
     #[error("merge into another item of the same unit that is not itself merged")]
     MergeInto,
@@ -161,7 +161,7 @@ pub fn file(
     let (unit, subjects) = open_unit(store, &filing.unit, now)?;
     let (subject, text, contact) = check(filing, &subjects)?;
     let row = NewFeedback {
-        code: String::new(),
+        code_hash: String::new(),
         unit_code: unit.code.to_string(),
         subject,
         body: text,
@@ -184,7 +184,7 @@ fn insert_new(
 ) -> Result<TicketCode, FeedbackError> {
     with_fresh_code(store, |c, code| {
         let row = NewFeedback {
-            code: code.as_str().to_string(),
+            code_hash: code.hash(),
             ..row.clone()
         };
         insert_and_notify(c, settings, &row, now)
@@ -234,11 +234,24 @@ pub fn file_from_survey(
     let contact = feedback::check_contact(contact)
         .map_err(|p| FeedbackError::Invalid(vec![("contact", p)]))?;
     with_fresh_code(store, |c, code| {
-        let Some((unit, comment)) = fb::take_survey_comment(c, submission_id)? else {
+        // Only a response whose thank-you page offered it (the same rule as the page).
+        let offered = |comment: &str, answers: &str| {
+            use crate::domain::form::{AnswerValue, Answers};
+            let overall =
+                Answers::from_json(answers)
+                    .ok()
+                    .and_then(|values| match values.get("overall") {
+                        Some(AnswerValue::Score(s)) => Some(s.to_string()),
+                        Some(AnswerValue::Choice(c)) => Some(c.clone()),
+                        _ => None,
+                    });
+            feedback::offers_feedback(Some(comment), overall.as_deref())
+        };
+        let Some((unit, comment)) = fb::take_survey_comment(c, submission_id, offered)? else {
             return Err(FeedbackError::NotFound);
         };
         let row = NewFeedback {
-            code: code.as_str().to_string(),
+            code_hash: code.hash(),
             unit_code: unit,
             subject: feedback::OTHER.to_string(),
             body: comment,
@@ -292,19 +305,32 @@ pub struct Tracked {
     pub rated: Option<bool>,
 }
 
-fn followed(store: &Store, code: &str) -> Result<Option<(FeedbackRow, FeedbackRow)>, StoreError> {
+/// The longest merge chain followed (merges now keep chains one step long; older data may not).
+const MERGE_HOPS: usize = 8;
+
+/// The citizen's own item, the item kept (the end of its merge chain) and the code as read.
+fn followed(
+    store: &Store,
+    code: &str,
+) -> Result<Option<(FeedbackRow, FeedbackRow, TicketCode)>, StoreError> {
     let Ok(code) = TicketCode::parse(code) else {
         return Ok(None);
     };
     store.read(|c| {
-        let Some(own) = fb::by_code(c, code.as_str())? else {
+        let Some(own) = fb::by_code_hash(c, &code.hash())? else {
             return Ok(None);
         };
-        let kept = match own.merged_into {
-            Some(id) => fb::by_id(c, id)?.unwrap_or_else(|| own.clone()),
-            None => own.clone(),
-        };
-        Ok(Some((own, kept)))
+        let mut kept = own.clone();
+        for _ in 0..MERGE_HOPS {
+            match kept.merged_into {
+                Some(id) if id != kept.id => match fb::by_id(c, id)? {
+                    Some(next) => kept = next,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        Ok(Some((own, kept, code)))
     })
 }
 
@@ -313,29 +339,44 @@ pub fn track(
     settings: &FeedbackSettings,
     code: &str,
 ) -> Result<Option<Tracked>, FeedbackError> {
-    let Some((own, kept)) = followed(store, code)? else {
+    let Some((own, kept, code)) = followed(store, code)? else {
         return Ok(None);
     };
     let cal = calendar(store)?;
     let t = timeline(&kept);
     let unit = units::cached(store, &kept.unit_code)?;
     let answered = matches!(t.status, Status::Answered | Status::Published);
+    // Every text this page shows is masked: the reply or the reason may quote a contact or a
+    // personal number, and a merged duplicate's citizen reads another citizen's item.
+    let masked = |text: &Option<String>| {
+        text.as_deref()
+            .map(|x| mask_for(x, &[own.contact.as_deref(), kept.contact.as_deref()]))
+    };
     Ok(Some(Tracked {
-        code: own.code.clone(),
+        code: code.as_str().to_string(),
         unit,
         subject: own.subject.clone(),
         status: t.status,
         received: own.received_date,
         decided: kept.decided_date,
-        decline_reason: kept.decline_reason.clone(),
+        decline_reason: masked(&kept.decline_reason),
         answered: kept.answered_date,
-        reply: answered.then(|| kept.reply.clone()).flatten(),
+        reply: if answered { masked(&kept.reply) } else { None },
         published: kept.published_date,
         answer_due: t.due(&cal, &settings.deadlines).answer,
         merged: own.merged_into.is_some(),
         rateable: answered && own.reply_satisfied.is_none(),
         rated: own.reply_satisfied,
     }))
+}
+
+/// A text masked as for publication, with every given contact masked too.
+fn mask_for(text: &str, contacts: &[Option<&str>]) -> String {
+    let once = contacts
+        .iter()
+        .flatten()
+        .fold(text.to_string(), |t, c| feedback::public_text(&t, Some(c)));
+    feedback::public_text(&once, None)
 }
 
 /// The citizen's rating of the reply, once per item (a merged duplicate's citizen rates the
@@ -346,7 +387,7 @@ pub fn rate(
     satisfied: bool,
     now: DateTime<Utc>,
 ) -> Result<(), FeedbackError> {
-    let Some((own, kept)) = followed(store, code)? else {
+    let Some((own, kept, _)) = followed(store, code)? else {
         return Err(FeedbackError::NotFound);
     };
     if !matches!(kept.status.as_str(), "answered" | "published") {
@@ -426,7 +467,8 @@ pub fn overdue_count(
 pub struct StaffItem {
     pub item: QueueItem,
     pub public_question: Option<String>,
-    pub merged: Vec<String>,
+    /// The numbers of the items merged into this one.
+    pub merged: Vec<i64>,
 }
 
 fn load_for(store: &Store, staff: &Staff, id: i64) -> Result<FeedbackRow, FeedbackError> {
@@ -454,7 +496,7 @@ pub fn item(
     let merged = store
         .read(|c| fb::merged_into(c, id))?
         .into_iter()
-        .map(|r| r.code)
+        .map(|r| r.id)
         .collect();
     let public_question = row
         .consent_publish
@@ -471,7 +513,8 @@ pub fn item(
 }
 
 /// A step by staff: accept, decline (reason), answer (reply), publish, merge (into the item
-/// whose tracking code is given). Audited in the same transaction.
+/// whose number is given, `#12` or `12`; staff never see a tracking code). Audited in the
+/// same transaction.
 pub fn step(
     store: &Store,
     staff: &Staff,
@@ -552,11 +595,15 @@ fn step_on(
                 .then(|| feedback::public_text(&row.body, row.contact.as_deref()));
         }
         Step::Merge => {
-            let target = TicketCode::parse(text)
-                .map_err(|_| FeedbackError::MergeTarget(text.trim().to_string()))?;
+            let asked = text.trim();
+            let target = asked
+                .trim_start_matches('#')
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| FeedbackError::MergeTarget(asked.to_string()))?;
             let kept = store
-                .read(|c| fb::by_code(c, target.as_str()))?
-                .ok_or_else(|| FeedbackError::MergeTarget(text.trim().to_string()))?;
+                .read(|c| fb::by_id(c, target))?
+                .ok_or_else(|| FeedbackError::MergeTarget(asked.to_string()))?;
             if kept.id == row.id || kept.unit_code != row.unit_code || kept.merged_into.is_some() {
                 return Err(FeedbackError::MergeInto);
             }
@@ -568,7 +615,11 @@ fn step_on(
         if !fb::apply(c, id, &row.status, &change)? {
             return Err(FeedbackError::Moved);
         }
-        audit::write(c, now, &staff.username, &action, &row.code, "ok")?;
+        if let Some(kept) = change.merged_into {
+            // Items merged into this one follow it to the item kept.
+            fb::repoint_merged(c, id, kept)?;
+        }
+        audit::write(c, now, &staff.username, &action, &format!("#{id}"), "ok")?;
         Ok(())
     })
 }
@@ -716,9 +767,12 @@ pub fn export(
                     .reply
                     .as_deref()
                     .map(|x| feedback::public_text(x, r.contact.as_deref())),
-                decline_reason: r.decline_reason,
+                decline_reason: r
+                    .decline_reason
+                    .as_deref()
+                    .map(|x| feedback::public_text(x, r.contact.as_deref())),
                 contact: if with_contacts { r.contact } else { None },
-                code: r.code,
+                id: r.id,
                 unit: r.unit_code,
                 subject: r.subject,
                 status: r.status,

@@ -10,7 +10,8 @@ use super::{DbConnection, StoreError};
 #[diesel(table_name = feedback)]
 pub struct FeedbackRow {
     pub id: i64,
-    pub code: String,
+    /// SHA-256 of the tracking code (`TicketCode::hash`); the code itself is never stored.
+    pub code_hash: String,
     pub unit_code: String,
     pub subject: String,
     pub body: String,
@@ -40,7 +41,7 @@ pub struct FeedbackRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = feedback)]
 pub struct NewFeedback {
-    pub code: String,
+    pub code_hash: String,
     pub unit_code: String,
     pub subject: String,
     pub body: String,
@@ -77,14 +78,18 @@ pub fn insert(conn: &mut DbConnection, row: &NewFeedback) -> Result<i64, StoreEr
         .values(row)
         .execute(conn)?;
     Ok(feedback::table
-        .filter(feedback::code.eq(&row.code))
+        .filter(feedback::code_hash.eq(&row.code_hash))
         .select(feedback::id)
         .get_result(conn)?)
 }
 
-pub fn by_code(conn: &mut DbConnection, code: &str) -> Result<Option<FeedbackRow>, StoreError> {
+/// The item whose tracking code hashes to `hash`.
+pub fn by_code_hash(
+    conn: &mut DbConnection,
+    hash: &str,
+) -> Result<Option<FeedbackRow>, StoreError> {
     Ok(feedback::table
-        .filter(feedback::code.eq(code))
+        .filter(feedback::code_hash.eq(hash))
         .select(FeedbackRow::as_select())
         .get_result(conn)
         .optional()?)
@@ -96,6 +101,28 @@ pub fn by_id(conn: &mut DbConnection, id: i64) -> Result<Option<FeedbackRow>, St
         .select(FeedbackRow::as_select())
         .get_result(conn)
         .optional()?)
+}
+
+/// Replaces tracking codes stored in the clear (rows written before codes were hashed) by
+/// their hash; returns how many. A hash is 64 hex digits, a code 15 symbols.
+pub fn hash_plain_codes(conn: &mut DbConnection) -> Result<usize, StoreError> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Bool;
+    let plain: Vec<(i64, String)> = feedback::table
+        .filter(sql::<Bool>("length(code_hash) <> 64"))
+        .select((feedback::id, feedback::code_hash))
+        .load(conn)?;
+    for (id, code) in &plain {
+        use crate::domain::ticket::{hash_secret, TicketCode};
+        // A text that is not a code of ours is hashed as it is: it stops being readable.
+        let hash = TicketCode::parse(code)
+            .map(|c| c.hash())
+            .unwrap_or_else(|_| hash_secret(code));
+        diesel::update(feedback::table.filter(feedback::id.eq(id)))
+            .set(feedback::code_hash.eq(hash))
+            .execute(conn)?;
+    }
+    Ok(plain.len())
 }
 
 /// Applies a step only if the item is still in `from` (a concurrent step loses, not overwrites).
@@ -275,20 +302,30 @@ pub fn put_holidays(
 }
 
 /// Marks a survey response's comment as turned into feedback and returns its unit and
-/// comment, once: a second call finds nothing.
+/// comment, once (a second call finds nothing), if `offered(comment, answers)` says the
+/// thank-you page offered it; `answers` is the response's JSON.
 pub fn take_survey_comment(
     conn: &mut DbConnection,
     submission_id: &str,
+    offered: impl Fn(&str, &str) -> bool,
 ) -> Result<Option<(String, String)>, StoreError> {
-    let found: Option<(i64, String, Option<String>)> = responses::table
+    let found: Option<(i64, String, Option<String>, String)> = responses::table
         .filter(responses::submission_id.eq(submission_id))
         .filter(responses::feedback_filed.eq(false))
-        .select((responses::id, responses::unit_code, responses::comment))
+        .select((
+            responses::id,
+            responses::unit_code,
+            responses::comment,
+            responses::answers,
+        ))
         .get_result(conn)
         .optional()?;
-    let Some((id, unit, Some(comment))) = found else {
+    let Some((id, unit, Some(comment), answers)) = found else {
         return Ok(None);
     };
+    if !offered(&comment, &answers) {
+        return Ok(None);
+    }
     let n = diesel::update(
         responses::table
             .filter(responses::id.eq(id))
@@ -297,6 +334,15 @@ pub fn take_survey_comment(
     .set(responses::feedback_filed.eq(true))
     .execute(conn)?;
     Ok((n == 1).then_some((unit, comment)))
+}
+
+/// Points the items merged into `from` at `to` (a merge keeps chains one step long).
+pub fn repoint_merged(conn: &mut DbConnection, from: i64, to: i64) -> Result<usize, StoreError> {
+    Ok(
+        diesel::update(feedback::table.filter(feedback::merged_into.eq(from)))
+            .set(feedback::merged_into.eq(Some(to)))
+            .execute(conn)?,
+    )
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -257,6 +257,13 @@ impl Store {
                 .map_err(|e| StoreError::Connect(e.to_string()))?;
         }
         migrate(&mut first)?;
+        let hashed = feedback::hash_plain_codes(&mut first)?;
+        if hashed > 0 {
+            tracing::info!(
+                items = hashed,
+                "feedback tracking codes now stored as hashes"
+            );
+        }
         drop(first);
         // No idle minimum: r2d2 keeps one by opening a replacement on its own worker thread
         // whenever one is taken, and a command that ends while that thread is inside libpq

@@ -158,7 +158,7 @@ diesel::table! {
 diesel::table! {
     feedback (id) {
         id -> BigInt,
-        code -> Text,
+        code_hash -> Text,
         unit_code -> Text,
         subject -> Text,
         body -> Text,

@@ -432,7 +432,8 @@ impl FeedbackFiguresJson {
 /// One feedback item: its text masked, never a contact.
 #[derive(Serialize, ToSchema)]
 pub struct FeedbackItemJson {
-    code: String,
+    /// The item's number (the citizen's tracking code is never given out).
+    id: i64,
     unit: String,
     subject: String,
     /// received, accepted, declined, answered, published or merged.
@@ -553,7 +554,7 @@ pub async fn feedback_json(
         items: items
             .into_iter()
             .map(|i| FeedbackItemJson {
-                code: i.code,
+                id: i.id,
                 unit: i.unit,
                 subject: i.subject,
                 status: i.status,

@@ -21,7 +21,7 @@ use hailong::service::users::Staff;
 const CONTACT: &str = "0912 345 678";
 const TEXT: &str = "Hồ sơ của tôi nộp từ tuần trước chưa có kết quả. Gọi tôi số 0987.654.321 hoặc viết cho an.nguyen@example.vn.";
 
-fn location(r: &reqwest::Response) -> String {
+pub(crate) fn location(r: &reqwest::Response) -> String {
     r.headers()
         .get("location")
         .expect("a redirect")
@@ -38,7 +38,7 @@ fn count_feedback(app: &TestApp) -> usize {
 }
 
 /// Files through the page; returns the tracking code.
-async fn file_via_page(
+pub(crate) async fn file_via_page(
     app: &TestApp,
     unit: &str,
     text: &str,
@@ -66,15 +66,26 @@ async fn file_via_page(
     code
 }
 
-fn id_of(app: &TestApp, code: &str) -> i64 {
+pub(crate) fn id_of(app: &TestApp, code: &str) -> i64 {
     app.store
-        .read(|c| hailong::store::feedback::by_code(c, code))
+        .read(|c| {
+            let hash = hailong::domain::ticket::TicketCode::parse(code)
+                .expect("a code")
+                .hash();
+            hailong::store::feedback::by_code_hash(c, &hash)
+        })
         .unwrap()
         .expect("stored")
         .id
 }
 
-async fn step(app: &TestApp, cookie: &str, id: i64, step: &str, text: &str) -> StatusCode {
+pub(crate) async fn step(
+    app: &TestApp,
+    cookie: &str,
+    id: i64,
+    step: &str,
+    text: &str,
+) -> StatusCode {
     // The session's CSRF token, from the dashboard (an item with no step left has no form).
     let page = get_as(app, cookie, "/staff").await;
     assert_eq!(page.status(), StatusCode::OK);
@@ -94,12 +105,12 @@ async fn step(app: &TestApp, cookie: &str, id: i64, step: &str, text: &str) -> S
 }
 
 /// A page's text.
-async fn text_of(app: &TestApp, path: &str) -> String {
+pub(crate) async fn text_of(app: &TestApp, path: &str) -> String {
     app.get(path).await.text().await.unwrap()
 }
 
 /// The citizen's rating of a reply (`yes` or `no`).
-async fn rate(app: &TestApp, code: &str, satisfied: &str) -> reqwest::Response {
+pub(crate) async fn rate(app: &TestApp, code: &str, satisfied: &str) -> reqwest::Response {
     app.post_form(
         &format!("/feedback/track/{code}/rate"),
         &[("satisfied", satisfied)],
@@ -108,7 +119,7 @@ async fn rate(app: &TestApp, code: &str, satisfied: &str) -> reqwest::Response {
 }
 
 /// Nothing personal on a public page: the contact given, the phone and the e-mail in the text.
-fn assert_masked(page: &str, what: &str) {
+pub(crate) fn assert_masked(page: &str, what: &str) {
     for secret in [
         "345 678",
         "0912",
@@ -349,8 +360,9 @@ async fn the_whole_loop(backend: Backend) {
     let log = hailong::service::audit::recent(&app.store, 100).unwrap();
     for action in ["feedback.accept", "feedback.answer", "feedback.publish"] {
         assert!(
-            log.iter()
-                .any(|e| e.action == action && e.actor == "can-bo-a" && e.target == code),
+            log.iter().any(|e| e.action == action
+                && e.actor == "can-bo-a"
+                && e.target == format!("#{id}")),
             "{action} in the audit log"
         );
     }
@@ -458,27 +470,27 @@ async fn merge_and_decline(backend: Backend) {
     let other_unit = file_via_page(&app, "phuong-b", "Không liên quan.", "", false).await;
     let spam = file_via_page(&app, "phuong-a", "Quảng cáo.", "", false).await;
     let (kept_id, dup_id, spam_id) = (id_of(&app, &kept), id_of(&app, &dup), id_of(&app, &spam));
+    let other_id = id_of(&app, &other_unit);
     // An admin narrows the queue to one unit.
     let queue_b = get_as(&app, &admin, "/staff/feedback?unit=phuong-b")
         .await
         .text()
         .await
         .unwrap();
-    let other_id = id_of(&app, &other_unit);
     assert!(queue_b.contains(&format!("/staff/feedback/{other_id}\"")));
     assert!(!queue_b.contains(&format!("/staff/feedback/{kept_id}\"")));
 
     // Merging into another unit's item, or into itself, is refused; into the kept one works.
     assert_eq!(
-        step(&app, &admin, dup_id, "merge", &other_unit).await,
+        step(&app, &admin, dup_id, "merge", &format!("#{other_id}")).await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        step(&app, &admin, dup_id, "merge", &dup).await,
+        step(&app, &admin, dup_id, "merge", &dup_id.to_string()).await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        step(&app, &admin, dup_id, "merge", &kept.to_lowercase()).await,
+        step(&app, &admin, dup_id, "merge", &format!("#{kept_id}")).await,
         StatusCode::SEE_OTHER
     );
     let item = get_as(&app, &admin, &format!("/staff/feedback/{kept_id}"))
@@ -486,7 +498,14 @@ async fn merge_and_decline(backend: Backend) {
         .text()
         .await
         .unwrap();
-    assert!(item.contains(&dup), "the kept item lists its duplicate");
+    assert!(
+        item.contains(&format!("#{dup_id}")),
+        "the kept item lists its duplicate"
+    );
+    assert!(
+        !item.contains(&dup) && !item.contains(&kept),
+        "staff never see a tracking code"
+    );
 
     // Declining needs a reason; the citizen reads it.
     assert_eq!(
@@ -720,7 +739,7 @@ async fn a_survey_comment_becomes_feedback(backend: Backend) {
         .to_string();
     let row = app
         .store
-        .read(|c| hailong::store::feedback::by_code(c, &code))
+        .read(|c| hailong::store::feedback::by_id(c, id_of(&app, &code)))
         .unwrap()
         .unwrap();
     assert_eq!(row.body, comment);
@@ -932,10 +951,7 @@ fn the_cli_exports_feedback_masked_and_contacts_only_on_request() {
     let (ok, csv, err) = run(&["export", "feedback", "--period", "2026-Q2"]);
     assert!(ok, "{err}");
     let csv = csv.trim_start_matches('\u{feff}');
-    assert!(
-        csv.starts_with("code,unit,subject,status,received,"),
-        "{csv}"
-    );
+    assert!(csv.starts_with("id,unit,subject,status,received,"), "{csv}");
     assert!(
         csv.contains("phuong-a") && csv.contains("chưa có kết quả"),
         "{csv}"

@@ -7,6 +7,7 @@ mod durability;
 mod feedback;
 mod forms;
 mod hardening;
+mod hardening2;
 mod helpers;
 mod indices;
 mod layers;

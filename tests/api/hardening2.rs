@@ -1,0 +1,255 @@
+//! The second outside security test (issue 18), each finding as a test that failed before its
+//! fix: tracking codes kept from staff, every text a citizen reads masked, merge chains
+//! followed, from-survey filing only when offered, invisible texts, cross-site posts.
+
+use reqwest::StatusCode;
+
+use crate::both_backends;
+use crate::feedback::{file_via_page, id_of, location, rate, step, text_of};
+use crate::helpers::{as_refs, full_answers, spawn_app, Backend, TestApp};
+use crate::staff::{add_user, get_as, session};
+use hailong::domain::ticket::TicketCode;
+use hailong::domain::user::Role;
+
+/// A phone number, an e-mail and a citizen-ID number, as an officer might paste them.
+const PERSONAL: &str =
+    "Đã gọi cho chị theo số 0987 654 321, e-mail chi.nguyen@gmail.com; CCCD 079123456789";
+
+fn assert_no_personal(page: &str, what: &str) {
+    for secret in ["654 321", "0987", "chi.nguyen", "gmail.com", "079123456789"] {
+        assert!(!page.contains(secret), "{what} shows {secret}");
+    }
+}
+
+fn forms_of(code: &str) -> [String; 3] {
+    let c = TicketCode::parse(code).unwrap();
+    [
+        c.as_str().to_string(),
+        c.grouped(),
+        c.as_str().to_lowercase(),
+    ]
+}
+
+/// B-1: staff, tokens, the API and the export never see a tracking code, so nobody but the
+/// citizen can rate a reply; only the code's hash is stored, also for rows written earlier.
+async fn tracking_codes_stay_with_the_citizen(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let pw = add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a"));
+    let officer = session(&app, "can-bo-a", &pw).await;
+    let code = file_via_page(&app, "phuong-a", "Hồ sơ chậm trả.", "", true).await;
+    let id = id_of(&app, &code);
+    assert_eq!(
+        step(&app, &officer, id, "answer", "Đã trả hồ sơ.").await,
+        StatusCode::SEE_OTHER
+    );
+    let year = chrono::Datelike::year(&hailong::domain::local_date(chrono::Utc::now()));
+    let token = app.token("mot-cua-a", Some("phuong-a"));
+    let api = app
+        .client
+        .get(app.url(&format!("/api/v1/feedback?period={year}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), StatusCode::OK);
+    let api = api.text().await.unwrap();
+    assert!(api.contains(&format!("\"id\":{id}")), "{api}");
+    let pages = [
+        ("the API", api),
+        (
+            "the queue",
+            get_as(&app, &officer, "/staff/feedback")
+                .await
+                .text()
+                .await
+                .unwrap(),
+        ),
+        (
+            "the item",
+            get_as(&app, &officer, &format!("/staff/feedback/{id}"))
+                .await
+                .text()
+                .await
+                .unwrap(),
+        ),
+        (
+            "the dashboard",
+            get_as(&app, &officer, "/staff").await.text().await.unwrap(),
+        ),
+    ];
+    for (what, page) in &pages {
+        for form in forms_of(&code) {
+            assert!(!page.contains(&form), "{what} shows the tracking code");
+        }
+    }
+    // The database holds the hash only.
+    let row = app
+        .store
+        .read(|c| hailong::store::feedback::by_id(c, id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.code_hash.len(), 64);
+    assert!(!row.code_hash.contains(&code));
+    // The citizen still follows and rates it.
+    assert!(text_of(&app, &format!("/feedback/track/{code}"))
+        .await
+        .contains("Đã trả hồ sơ."));
+    assert_eq!(
+        rate(&app, &code, "yes").await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // A row from before the hashing (its code in the clear) is hashed on the next start.
+    let old = TicketCode::generate(&mut rand::rng());
+    app.store
+        .write(|c| {
+            hailong::store::feedback::insert(
+                c,
+                &hailong::store::feedback::NewFeedback {
+                    code_hash: old.as_str().to_string(),
+                    unit_code: "phuong-a".into(),
+                    subject: "other".into(),
+                    body: "Cũ.".into(),
+                    contact: None,
+                    consent_publish: false,
+                    from_survey: false,
+                    status: "received".into(),
+                    received_at: chrono::Utc::now().naive_utc(),
+                    received_date: hailong::domain::local_date(chrono::Utc::now()),
+                    synthetic: false,
+                },
+            )
+        })
+        .unwrap();
+    let reopened = hailong::store::Store::open(&app.db_url).unwrap();
+    let found = reopened
+        .read(|c| hailong::store::feedback::by_code_hash(c, &old.hash()))
+        .unwrap()
+        .expect("hashed on open");
+    assert_eq!(found.body, "Cũ.");
+    assert!(reopened
+        .read(|c| hailong::store::feedback::by_code_hash(c, old.as_str()))
+        .unwrap()
+        .is_none());
+}
+both_backends!(tracking_codes_stay_with_the_citizen);
+
+/// B-2 and B-9: the reply and the reason a citizen reads are masked, a merged duplicate's
+/// citizen too, and a chain of merges leads to the item kept.
+async fn every_text_a_citizen_reads_is_masked(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let pw = add_user(&app, "noi-vu", Role::Admin, None);
+    let admin = session(&app, "noi-vu", &pw).await;
+    let x = file_via_page(&app, "phuong-a", "Hồ sơ đất bị chậm.", "0987654321", false).await;
+    let y = file_via_page(&app, "phuong-a", "Hồ sơ đất chậm quá.", "", false).await;
+    let z = file_via_page(&app, "phuong-a", "Trùng lần nữa.", "", false).await;
+    let d = file_via_page(&app, "phuong-a", "Không rõ.", "", false).await;
+    let (xi, yi, zi, di) = (
+        id_of(&app, &x),
+        id_of(&app, &y),
+        id_of(&app, &z),
+        id_of(&app, &d),
+    );
+    // A chain: Z into Y, then Y into X.
+    assert_eq!(
+        step(&app, &admin, zi, "merge", &format!("#{yi}")).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        step(&app, &admin, yi, "merge", &format!("{xi}")).await,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        step(&app, &admin, xi, "answer", PERSONAL).await,
+        StatusCode::SEE_OTHER
+    );
+    for code in [&x, &y, &z] {
+        let page = text_of(&app, &format!("/feedback/track/{code}")).await;
+        assert!(
+            page.contains("Đã gọi cho chị"),
+            "{code}: the reply is shown"
+        );
+        assert_no_personal(&page, "a tracking page");
+    }
+    // The first citizen of the chain may rate the reply too.
+    assert_eq!(rate(&app, &z, "yes").await.status(), StatusCode::SEE_OTHER);
+
+    assert_eq!(
+        step(
+            &app,
+            &admin,
+            di,
+            "decline",
+            "Đã liên hệ SĐT 0977 111 222, CCCD 079123456789"
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
+    let page = text_of(&app, &format!("/feedback/track/{d}")).await;
+    assert!(page.contains("Đã liên hệ"));
+    assert!(!page.contains("111 222") && !page.contains("079123456789"));
+    let year = chrono::Datelike::year(&hailong::domain::local_date(chrono::Utc::now()));
+    let api = get_as(&app, &admin, &format!("/api/v1/feedback?period={year}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(api.contains("Đã liên hệ"));
+    assert!(!api.contains("111 222") && !api.contains("079123456789"));
+    assert_no_personal(&api, "the API");
+}
+both_backends!(every_text_a_citizen_reads_is_masked);
+
+async fn survey(app: &TestApp, overall: &str, comment: &str) -> String {
+    let mut answers = full_answers(overall);
+    answers.push(("comment".into(), comment.into()));
+    let id = uuid::Uuid::new_v4().to_string();
+    answers.push(("submission_id".into(), id.clone()));
+    let r = app.post_form("/s/phuong-a", &as_refs(&answers)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    id
+}
+
+/// B-12 and B-15: a response that was not offered feedback cannot be filed from; a text of
+/// nothing visible is empty.
+async fn only_offered_comments_and_visible_texts_are_filed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let id = survey(&app, "5", "Tốt, số của tôi 0912 345 678").await;
+    let r = app
+        .post_form(
+            "/feedback/from-survey",
+            &[("submission_id", id.as_str()), ("consent", "yes")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // Offered (a low score): taken once.
+    let id = survey(&app, "1", "Chờ lâu quá.").await;
+    let r = app
+        .post_form("/feedback/from-survey", &[("submission_id", id.as_str())])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{}", location(&r));
+
+    for blank in ["\u{200B}", "\u{2800}\u{2800}", "\u{3164}", " \u{FEFF} "] {
+        let r = app
+            .post_form(
+                "/feedback/phuong-a",
+                &[("subject", "other"), ("text", blank)],
+            )
+            .await;
+        assert_eq!(
+            r.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{blank:?} is empty"
+        );
+    }
+    let n = app
+        .store
+        .read(|c| hailong::store::feedback::queue(c, None, None, 100))
+        .unwrap()
+        .len();
+    assert_eq!(n, 1, "only the offered comment was filed");
+}
+both_backends!(only_offered_comments_and_visible_texts_are_filed);
