@@ -175,6 +175,10 @@ pub struct ServeArgs {
     /// a desk's citizens share one address; guessers of codes are slowed.
     #[arg(long, env = "HAILONG_TICKET_RATE_LIMIT", default_value = "600/600", value_parser = parse_limit)]
     pub ticket_rate_limit: LimitArg,
+    /// New feedback items one unit takes, over all addresses: N/SECONDS, or off. A flood from
+    /// many addresses stops here; citizens then see a page asking them to try later.
+    #[arg(long, env = "HAILONG_FEEDBACK_UNIT_LIMIT", default_value = "30/3600", value_parser = parse_limit)]
+    pub feedback_unit_limit: LimitArg,
     /// Seconds a raw export waits for a client that stopped reading before it gives up and
     /// frees its database connection.
     #[arg(long, env = "HAILONG_EXPORT_WRITE_TIMEOUT", default_value_t = 60)]
@@ -293,6 +297,7 @@ pub struct Settings {
     pub rate_limit: Option<crate::web::ratelimit::Limit>,
     pub login_rate_limit: Option<crate::web::ratelimit::Limit>,
     pub ticket_rate_limit: Option<crate::web::ratelimit::Limit>,
+    pub feedback_unit_limit: Option<crate::web::ratelimit::Limit>,
     pub export_write_timeout_secs: u64,
     pub trust_proxy: bool,
     pub comment_retention_days: i64,

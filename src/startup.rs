@@ -150,6 +150,12 @@ impl Application {
             feedback: Arc::new(crate::service::feedback::FeedbackSettings {
                 deadlines: settings.feedback_deadlines,
                 webhook: webhook.is_some(),
+                unit_cap: settings
+                    .feedback_unit_limit
+                    .map(|l| crate::service::feedback::UnitCap {
+                        max: l.max,
+                        window_secs: i64::try_from(l.window.as_secs()).unwrap_or(i64::MAX),
+                    }),
             }),
         };
         let data = actix_web::web::Data::new(state);

@@ -32,6 +32,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 rate_limit: args.rate_limit.0,
                 login_rate_limit: args.login_rate_limit.0,
                 ticket_rate_limit: args.ticket_rate_limit.0,
+                feedback_unit_limit: args.feedback_unit_limit.0,
                 export_write_timeout_secs: args.export_write_timeout,
                 trust_proxy: args.trust_proxy,
                 comment_retention_days: args.comment_retention_days,
@@ -248,6 +249,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 &crate::service::feedback::FeedbackSettings {
                     deadlines: cli.feedback_deadlines,
                     webhook: false,
+                    ..Default::default()
                 },
                 &period,
                 lang,
@@ -329,16 +331,32 @@ pub async fn run(cli: Cli) -> Result<()> {
             let settings = crate::service::feedback::FeedbackSettings {
                 deadlines: cli.feedback_deadlines,
                 webhook: false,
+                ..Default::default()
             };
-            let items = crate::service::feedback::export(
-                &store,
-                &settings,
-                &caller,
-                &period,
-                unit.as_deref(),
-                with_contacts,
-                Utc::now(),
-            )?;
+            // Page by page (the service's pages are bounded); audited once, with the first.
+            let mut items = Vec::new();
+            let mut page = crate::service::feedback::ExportPage::default();
+            loop {
+                let got = crate::service::feedback::export(
+                    &store,
+                    &settings,
+                    &caller,
+                    &period,
+                    unit.as_deref(),
+                    with_contacts,
+                    page,
+                    Utc::now(),
+                )?;
+                let Some(last) = got.last().map(|i| i.id) else {
+                    break;
+                };
+                let full = got.len() as i64 == page.limit;
+                items.extend(got);
+                if !full {
+                    break;
+                }
+                page.after = last;
+            }
             let bytes = crate::render::feedback::csv(&items)?;
             match out {
                 Some(path) => {
@@ -372,6 +390,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             let feedback = crate::service::feedback::FeedbackSettings {
                 deadlines: cli.feedback_deadlines,
                 webhook: false,
+                ..Default::default()
             };
             let t = indices::full_table(&store, &registry, &period, None, &feedback, Utc::now())?;
             let ext = out

@@ -23,15 +23,25 @@ use crate::service::audit;
 use crate::service::submit::ClosedUnit;
 use crate::service::users::Staff;
 use crate::service::{units, webhook};
-use crate::store::feedback::{self as fb, FeedbackRow, NewFeedback, StepChange};
+use crate::store::feedback::{self as fb, FeedbackDates, FeedbackRow, NewFeedback, StepChange};
 use crate::store::units as unit_store;
 use crate::store::{Store, StoreError};
 
-/// What the service needs beyond the store: the deadlines and whether a webhook listens.
+/// What the service needs beyond the store: the deadlines, whether a webhook listens, and
+/// the cap on new items a unit takes in a window (over all addresses: a flood from many
+/// addresses stops there; none: no cap).
 #[derive(Debug, Clone, Default)]
 pub struct FeedbackSettings {
     pub deadlines: Deadlines,
     pub webhook: bool,
+    pub unit_cap: Option<UnitCap>,
+}
+
+/// At most `max` new items per unit in `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitCap {
+    pub max: u32,
+    pub window_secs: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +54,8 @@ pub enum FeedbackError {
     Invalid(Vec<(&'static str, FeedbackProblem)>),
     #[error("there is no such feedback item")]
     NotFound,
+    #[error("this unit has received too many items in the last hour: try again later")]
+    UnitBusy,
     #[error(transparent)]
     Denied(#[from] Denied),
     #[error("this item is {0}: it cannot be {1} now")]
@@ -198,6 +210,12 @@ fn insert_and_notify(
     row: &NewFeedback,
     now: DateTime<Utc>,
 ) -> Result<(), FeedbackError> {
+    if let Some(cap) = settings.unit_cap {
+        let since = now.naive_utc() - chrono::Duration::seconds(cap.window_secs);
+        if fb::received_since(c, &row.unit_code, since)? >= i64::from(cap.max) {
+            return Err(FeedbackError::UnitBusy);
+        }
+    }
     let id = fb::insert(c, row)?;
     if settings.webhook {
         webhook::enqueue_feedback(c, id, &row.unit_code, now)?;
@@ -265,6 +283,16 @@ pub fn file_from_survey(
         };
         insert_and_notify(c, settings, &row, now)
     })
+}
+
+fn dates_timeline(d: &FeedbackDates) -> Timeline {
+    Timeline {
+        status: Status::parse(&d.status).unwrap_or(Status::Received),
+        received: d.received_date,
+        decided: d.decided_date,
+        answered: d.answered_date,
+        published: d.published_date,
+    }
 }
 
 fn timeline(row: &FeedbackRow) -> Timeline {
@@ -412,8 +440,23 @@ pub struct QueueItem {
     pub due: feedback::Due,
 }
 
+/// Rows on one page of the staff queue.
+pub const QUEUE_PAGE: i64 = 100;
+
+/// A page of the staff queue: its items, how many match in all, how many of the scope's
+/// items are past a deadline, and the id to pass as `before` for the next page.
+#[derive(Debug, Clone)]
+pub struct QueuePage {
+    pub items: Vec<QueueItem>,
+    pub total: i64,
+    pub overdue: usize,
+    pub next_before: Option<i64>,
+}
+
 /// The queue a member of staff may see: officers their unit's, admins every unit's, viewers
-/// none (they read figures, not citizens' texts).
+/// none (they read figures, not citizens' texts). A page of `QUEUE_PAGE` items older than
+/// `before`; every item is reachable page by page.
+#[allow(clippy::too_many_arguments)]
 pub fn queue(
     store: &Store,
     settings: &FeedbackSettings,
@@ -421,13 +464,50 @@ pub fn queue(
     unit: Option<&str>,
     status: Option<Status>,
     only_overdue: bool,
+    before: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<Vec<QueueItem>, FeedbackError> {
+) -> Result<QueuePage, FeedbackError> {
     let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::HandleFeedback, unit)?;
     let cal = calendar(store)?;
     let today = local_date(now);
-    let rows = store.read(|c| fb::queue(c, scope.as_deref(), status.map(Status::as_str), 1000))?;
-    Ok(rows
+    // The open items' dates (no texts): which are overdue, for the count and the filter.
+    let overdue_ids: Vec<i64> = store
+        .read(|c| fb::open_items(c, scope.as_deref()))?
+        .iter()
+        .filter(|d| {
+            dates_timeline(d)
+                .overdue(today, &cal, &settings.deadlines)
+                .is_some()
+                && status.is_none_or(|s| d.status == s.as_str())
+        })
+        .map(|d| d.id)
+        .collect();
+    let (rows, total) = if only_overdue {
+        let page: Vec<i64> = overdue_ids
+            .iter()
+            .copied()
+            .filter(|id| before.is_none_or(|b| *id < b))
+            .take(QUEUE_PAGE as usize)
+            .collect();
+        (
+            store.read(|c| fb::by_ids(c, &page))?,
+            overdue_ids.len() as i64,
+        )
+    } else {
+        store.read(|c| {
+            fb::queue(
+                c,
+                scope.as_deref(),
+                status.map(Status::as_str),
+                before,
+                QUEUE_PAGE,
+            )
+        })?
+    };
+    let next_before = (rows.len() as i64 == QUEUE_PAGE)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    let items = rows
         .into_iter()
         .map(|row| {
             let t = timeline(&row);
@@ -437,8 +517,13 @@ pub fn queue(
                 row,
             }
         })
-        .filter(|q| !only_overdue || q.overdue.is_some())
-        .collect())
+        .collect();
+    Ok(QueuePage {
+        items,
+        total,
+        overdue: overdue_ids.len(),
+        next_before,
+    })
 }
 
 /// Items past a deadline, of the caller's scope (for the dashboard).
@@ -454,7 +539,7 @@ pub fn overdue_count(
     Ok(rows
         .iter()
         .filter(|r| {
-            timeline(r)
+            dates_timeline(r)
                 .overdue(today, &cal, &settings.deadlines)
                 .is_some()
         })
@@ -692,7 +777,7 @@ pub fn figures(
     unit: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(BTreeMap<String, Figures>, Figures), StoreError> {
-    let rows = store.read(|c| fb::received_between(c, period.start, period.end, unit))?;
+    let rows = store.read(|c| fb::dates_between(c, period.start, period.end, unit))?;
     let cal = calendar(store)?;
     let today = local_date(now);
     let mut by_unit: BTreeMap<String, Vec<FigureInput>> = BTreeMap::new();
@@ -701,7 +786,7 @@ pub fn figures(
             .entry(r.unit_code.clone())
             .or_default()
             .push(FigureInput {
-                timeline: timeline(r),
+                timeline: dates_timeline(r),
                 reply_satisfied: r.reply_satisfied,
             });
     }
@@ -719,8 +804,30 @@ pub fn figures(
     Ok((per, total))
 }
 
-/// Items received in the period, for a caller that may read feedback. Contacts only with
-/// `with_contacts`, which only an admin may ask; the export is written to the audit log.
+/// The most items one page of an export holds.
+pub const EXPORT_PAGE_MAX: i64 = 1000;
+
+/// What part of a period's items to export: those with an id above `after`, at most `limit`
+/// (up to `EXPORT_PAGE_MAX`).
+#[derive(Debug, Clone, Copy)]
+pub struct ExportPage {
+    pub after: i64,
+    pub limit: i64,
+}
+
+impl Default for ExportPage {
+    fn default() -> Self {
+        ExportPage {
+            after: 0,
+            limit: EXPORT_PAGE_MAX,
+        }
+    }
+}
+
+/// A page of the items received in the period, by id, for a caller that may read feedback.
+/// Contacts only with `with_contacts`, which only an admin may ask; an export is written to
+/// the audit log once, with its first page.
+#[allow(clippy::too_many_arguments)]
 pub fn export(
     store: &Store,
     settings: &FeedbackSettings,
@@ -728,6 +835,7 @@ pub fn export(
     period: &Period,
     unit: Option<&str>,
     with_contacts: bool,
+    page: ExportPage,
     now: DateTime<Utc>,
 ) -> Result<Vec<ExportItem>, FeedbackError> {
     let scope = access::unit_for(caller, Action::ReadFeedback, unit)?;
@@ -748,10 +856,25 @@ pub fn export(
         scope.as_deref().unwrap_or("all units"),
         if with_contacts { " with contacts" } else { "" }
     );
-    let rows = store.write(|c| -> Result<_, StoreError> {
-        audit::write(c, now, &caller.name(), "feedback.export", &target, "ok")?;
-        fb::received_between(c, period.start, period.end, scope.as_deref())
-    })?;
+    let limit = page.limit.clamp(1, EXPORT_PAGE_MAX);
+    let read = |c: &mut crate::store::DbConnection| {
+        fb::received_between(
+            c,
+            period.start,
+            period.end,
+            scope.as_deref(),
+            page.after,
+            limit,
+        )
+    };
+    let rows = if page.after == 0 {
+        store.write(|c| -> Result<_, StoreError> {
+            audit::write(c, now, &caller.name(), "feedback.export", &target, "ok")?;
+            read(c)
+        })?
+    } else {
+        store.read(read)?
+    };
     Ok(rows
         .into_iter()
         .map(|r| {

@@ -142,34 +142,67 @@ pub fn apply(
     Ok(n == 1)
 }
 
-/// Items of one unit (or all), newest first, at most `limit`.
+/// An item's dates and status without its texts: what deadlines and figures need.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = feedback)]
+pub struct FeedbackDates {
+    pub id: i64,
+    pub unit_code: String,
+    pub status: String,
+    pub received_date: NaiveDate,
+    pub decided_date: Option<NaiveDate>,
+    pub answered_date: Option<NaiveDate>,
+    pub published_date: Option<NaiveDate>,
+    pub reply_satisfied: Option<bool>,
+}
+
+/// Items of one unit (or all) older than `before` (an id; none: from the newest), newest
+/// first, at most `limit`; and how many match in all.
 pub fn queue(
     conn: &mut DbConnection,
     unit: Option<&str>,
     status: Option<&str>,
+    before: Option<i64>,
     limit: i64,
-) -> Result<Vec<FeedbackRow>, StoreError> {
-    let mut q = feedback::table
+) -> Result<(Vec<FeedbackRow>, i64), StoreError> {
+    let base = || {
+        let mut q = feedback::table.into_boxed();
+        if let Some(unit) = unit {
+            q = q.filter(feedback::unit_code.eq(unit.to_string()));
+        }
+        if let Some(status) = status {
+            q = q.filter(feedback::status.eq(status.to_string()));
+        }
+        q
+    };
+    let total = base().count().get_result(conn)?;
+    let mut q = base()
         .select(FeedbackRow::as_select())
         .order(feedback::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(unit) = unit {
-        q = q.filter(feedback::unit_code.eq(unit.to_string()));
+        .limit(limit);
+    if let Some(before) = before {
+        q = q.filter(feedback::id.lt(before));
     }
-    if let Some(status) = status {
-        q = q.filter(feedback::status.eq(status.to_string()));
-    }
-    Ok(q.load(conn)?)
+    Ok((q.load(conn)?, total))
 }
 
-/// Items still owed a step (not declined, published or merged), of one unit or all.
+/// Whole items by id, newest first.
+pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<FeedbackRow>, StoreError> {
+    Ok(feedback::table
+        .filter(feedback::id.eq_any(ids))
+        .select(FeedbackRow::as_select())
+        .order(feedback::id.desc())
+        .load(conn)?)
+}
+
+/// Items still owed a step (not declined, published or merged), of one unit or all: their
+/// dates only.
 pub fn open_items(
     conn: &mut DbConnection,
     unit: Option<&str>,
-) -> Result<Vec<FeedbackRow>, StoreError> {
+) -> Result<Vec<FeedbackDates>, StoreError> {
     let mut q = feedback::table
-        .select(FeedbackRow::as_select())
+        .select(FeedbackDates::as_select())
         .filter(feedback::status.eq_any(["received", "accepted", "answered"]))
         .order(feedback::id.desc())
         .into_boxed();
@@ -177,6 +210,19 @@ pub fn open_items(
         q = q.filter(feedback::unit_code.eq(unit.to_string()));
     }
     Ok(q.load(conn)?)
+}
+
+/// Items of a unit received since `since` (the per-unit cap on new items).
+pub fn received_since(
+    conn: &mut DbConnection,
+    unit: &str,
+    since: NaiveDateTime,
+) -> Result<i64, StoreError> {
+    Ok(feedback::table
+        .filter(feedback::unit_code.eq(unit))
+        .filter(feedback::received_at.ge(since))
+        .count()
+        .get_result(conn)?)
 }
 
 /// Published items of one unit (or all), newest first: a page of them and the count.
@@ -205,15 +251,39 @@ pub fn published(
     Ok((rows, total))
 }
 
-/// Items received between two local dates (inclusive), of the given units or all.
+/// Items received between two local dates (inclusive), of one unit or all, with an id above
+/// `after`, by id, at most `limit`: a page of an export.
 pub fn received_between(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
     unit: Option<&str>,
+    after: i64,
+    limit: i64,
 ) -> Result<Vec<FeedbackRow>, StoreError> {
     let mut q = feedback::table
         .select(FeedbackRow::as_select())
+        .filter(feedback::received_date.ge(from))
+        .filter(feedback::received_date.le(to))
+        .filter(feedback::id.gt(after))
+        .order(feedback::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(unit) = unit {
+        q = q.filter(feedback::unit_code.eq(unit.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// The dates of the items received between two local dates (inclusive): the figures.
+pub fn dates_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> Result<Vec<FeedbackDates>, StoreError> {
+    let mut q = feedback::table
+        .select(FeedbackDates::as_select())
         .filter(feedback::received_date.ge(from))
         .filter(feedback::received_date.le(to))
         .order(feedback::id)

@@ -37,6 +37,16 @@ pub struct PeriodQuery {
     pub shape: Option<String>,
 }
 
+/// A page of a long list: the items after an id, at most `limit`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Items with an id above this one (the `next_after` of the page before); 0 or none: from the first.
+    pub after: Option<i64>,
+    /// Items on this page: 1–1000, 1000 by default.
+    pub limit: Option<i64>,
+}
+
 pub fn period_of(q: &PeriodQuery, state: &AppState) -> Result<Period, ApiError> {
     match Period::from_parts(q.period.as_deref(), q.from.as_deref(), q.to.as_deref(), state.scheme) {
         Some(parsed) => parsed.map_err(|e| ApiError::bad_request("bad_period", e.0)),
@@ -477,7 +487,10 @@ pub struct FeedbackJson {
     deadlines: DeadlinesJson,
     units: Vec<FeedbackFiguresJson>,
     total: FeedbackFiguresJson,
+    /// A page of the items, by id (`limit`, 1000 at most); the figures cover them all.
     items: Vec<FeedbackItemJson>,
+    /// Pass as `after` for the next page; absent on the last page.
+    next_after: Option<i64>,
 }
 
 impl From<crate::service::feedback::FeedbackError> for ApiError {
@@ -496,9 +509,9 @@ impl From<crate::service::feedback::FeedbackError> for ApiError {
     get,
     path = "/api/v1/feedback",
     tag = "feedback",
-    params(PeriodQuery),
+    params(PeriodQuery, PageQuery),
     responses(
-        (status = 200, description = "Feedback received in the period: figures and items (masked, no contacts)", body = FeedbackJson),
+        (status = 200, description = "Feedback received in the period: figures and a page of items (masked, no contacts)", body = FeedbackJson),
         (status = 400, description = "No period, or a bad one", body = ErrorBody),
         (status = 401, description = "Neither a session nor a bearer token", body = ErrorBody),
         (status = 403, description = "A leader's account, or another unit than the caller's own", body = ErrorBody),
@@ -510,9 +523,20 @@ pub async fn feedback_json(
     state: web::Data<AppState>,
     caller: Caller,
     q: web::Query<PeriodQuery>,
+    paging: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     use crate::service::feedback as fb;
     let period = period_of(&q, &state)?;
+    let page = fb::ExportPage {
+        after: paging.after.unwrap_or(0).max(0),
+        limit: paging.limit.unwrap_or(fb::EXPORT_PAGE_MAX),
+    };
+    if !(1..=fb::EXPORT_PAGE_MAX).contains(&page.limit) {
+        return Err(ApiError::bad_request(
+            "bad_limit",
+            format!("limit is 1 to {}", fb::EXPORT_PAGE_MAX),
+        ));
+    }
     let unit = scoped_unit(&caller, Action::ReadFeedback, &q.unit)?;
     let st = state.clone();
     let p = period.clone();
@@ -530,6 +554,7 @@ pub async fn feedback_json(
             &p,
             unit.as_deref(),
             false,
+            page,
             now,
         )?;
         let (figures, total) = fb::figures(&st.store, &st.feedback, &p, unit.as_deref(), now)?;
@@ -537,7 +562,11 @@ pub async fn feedback_json(
     })
     .await??;
     let d = state.feedback.deadlines;
+    let next_after = (items.len() as i64 == page.limit)
+        .then(|| items.last().map(|i| i.id))
+        .flatten();
     let body = FeedbackJson {
+        next_after,
         period: period.label.clone(),
         period_start: period.start.to_string(),
         period_end: period.end.to_string(),

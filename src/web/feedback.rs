@@ -79,6 +79,12 @@ pub fn page_error(e: &FeedbackError, lang: Lang) -> PageError {
             tr(lang, "feedback.code_not_found"),
             tr(lang, "feedback.code_not_found_text"),
         ),
+        FeedbackError::UnitBusy => PageError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            lang,
+            tr(lang, "feedback.unit_busy"),
+            tr(lang, "feedback.unit_busy_text"),
+        ),
         FeedbackError::NotRateable => PageError::new(
             StatusCode::CONFLICT,
             lang,
@@ -287,6 +293,26 @@ pub async fn file(
                     .map_err(|e| with_demo(page_error(&e, lang), &state))?;
             let page = form_page(&state, lang, &unit, &subjects, &filing, &problems);
             render(StatusCode::UNPROCESSABLE_ENTITY, &page, lang)
+        }
+        Err(FeedbackError::UnitBusy) => {
+            // The form again with what was typed, and why it was not taken yet.
+            let st = state.clone();
+            let unit_code = filing.unit.clone();
+            let (unit, subjects) =
+                web::block(move || service::open_unit(&st.store, &unit_code, Utc::now()))
+                    .await
+                    .map_err(|e| PageError::internal(lang, &e))?
+                    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+            let mut page = form_page(&state, lang, &unit, &subjects, &filing, &[]);
+            page.errors = vec![(
+                "text",
+                format!(
+                    "{} {}",
+                    tr(lang, "feedback.unit_busy"),
+                    tr(lang, "feedback.unit_busy_text")
+                ),
+            )];
+            render(StatusCode::TOO_MANY_REQUESTS, &page, lang)
         }
         Err(e) => Err(with_demo(page_error(&e, lang), &state)),
     }

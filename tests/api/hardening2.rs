@@ -247,9 +247,105 @@ async fn only_offered_comments_and_visible_texts_are_filed(backend: Backend) {
     }
     let n = app
         .store
-        .read(|c| hailong::store::feedback::queue(c, None, None, 100))
+        .read(|c| hailong::store::feedback::queue(c, None, None, None, 100))
         .unwrap()
-        .len();
+        .1;
     assert_eq!(n, 1, "only the offered comment was filed");
 }
 both_backends!(only_offered_comments_and_visible_texts_are_filed);
+
+/// B-5: a unit takes at most N new items in a window over all addresses (the citizen keeps
+/// what was typed; other units still take items); the staff queue and the API reach every
+/// item page by page.
+async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Backend) {
+    let db = crate::helpers::fresh_database(backend);
+    let mut s = crate::helpers::settings(&db);
+    s.feedback_unit_limit = hailong::web::ratelimit::Limit::parse("5/3600").unwrap();
+    let app = crate::helpers::spawn_on(backend, &db, s).await;
+    app.seed_units();
+    for i in 0..5 {
+        file_via_page(&app, "phuong-a", &format!("Phản ánh {i}"), "", false).await;
+    }
+    let r = app
+        .post_form(
+            "/feedback/phuong-a",
+            &[("subject", "other"), ("text", "Lần thứ sáu, chữ còn giữ")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Lần thứ sáu, chữ còn giữ") && page.contains("quá nhiều phản ánh"));
+    file_via_page(&app, "phuong-b", "Đơn vị khác vẫn nhận.", "", false).await;
+
+    // 250 more, written through the service without the cap.
+    let filing = hailong::service::feedback::Filing {
+        unit: "phuong-a".into(),
+        subject: "other".into(),
+        text: "Nhiều phản ánh.".into(),
+        contact: String::new(),
+        consent: false,
+    };
+    for _ in 0..250 {
+        hailong::service::feedback::file(
+            &app.store,
+            &Default::default(),
+            &filing,
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    }
+    let pw = add_user(&app, "noi-vu", Role::Admin, None);
+    let admin = session(&app, "noi-vu", &pw).await;
+    let mut seen = std::collections::BTreeSet::new();
+    let mut next = Some("/staff/feedback".to_string());
+    let mut pages = 0;
+    while let Some(path) = next.take() {
+        pages += 1;
+        let html = get_as(&app, &admin, &path).await.text().await.unwrap();
+        for part in html.split("href=\"/staff/feedback/").skip(1) {
+            if let Some(id) = part.split('"').next().and_then(|x| x.parse::<i64>().ok()) {
+                seen.insert(id);
+            }
+        }
+        next = html
+            .split("href=\"/staff/feedback?before=")
+            .nth(1)
+            .and_then(|x| x.split('"').next())
+            .map(|x| format!("/staff/feedback?before={}", x.replace("&amp;", "&")));
+        assert!(pages < 10);
+    }
+    assert_eq!((seen.len(), pages), (256, 3), "every item, 100 a page");
+
+    let year = chrono::Datelike::year(&hailong::domain::local_date(chrono::Utc::now()));
+    let mut ids = Vec::new();
+    let mut after = 0;
+    loop {
+        let j: serde_json::Value = get_as(
+            &app,
+            &admin,
+            &format!("/api/v1/feedback?period={year}&limit=100&after={after}"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+        assert_eq!(j["total"]["received"], 256, "the figures cover every item");
+        let items = j["items"].as_array().unwrap();
+        assert!(items.len() <= 100);
+        ids.extend(items.iter().map(|i| i["id"].as_i64().unwrap()));
+        match j["next_after"].as_i64() {
+            Some(n) => after = n,
+            None => break,
+        }
+    }
+    let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
+    assert_eq!((ids.len(), distinct.len()), (256, 256));
+    let r = get_as(
+        &app,
+        &admin,
+        &format!("/api/v1/feedback?period={year}&limit=5000"),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+}
+both_backends!(floods_stop_at_the_unit_cap_and_every_item_stays_reachable);

@@ -78,6 +78,7 @@ pub fn settings(db_url: &str) -> Settings {
         rate_limit: None,
         login_rate_limit: None,
         ticket_rate_limit: None,
+        feedback_unit_limit: None,
         export_write_timeout_secs: 60,
         trust_proxy: false,
         comment_retention_days: 0,

@@ -75,6 +75,8 @@ struct QueuePage {
     statuses: Vec<(&'static str, &'static str, bool)>,
     only_overdue: bool,
     overdue_line: String,
+    /// The next (older) page, with the same filters.
+    next: Option<String>,
     rows: Vec<QueueRow>,
 }
 
@@ -99,17 +101,19 @@ pub async fn feedback_queue(
     let only_overdue = query(&req, "overdue").is_some();
     // Admins may narrow the queue to one unit; officers see their own anyway.
     let unit = query(&req, "unit").filter(|_| staff.role == Role::Admin);
+    let before = query(&req, "before").and_then(|b| b.parse::<i64>().ok());
     let st = state.clone();
     let who = staff.clone();
     let asked = unit.clone();
-    let (items, units) = web::block(move || -> Result<_, FeedbackError> {
-        let items = service::queue(
+    let (found, units) = web::block(move || -> Result<_, FeedbackError> {
+        let found = service::queue(
             &st.store,
             &st.feedback,
             &who,
             asked.as_deref(),
             status,
             only_overdue,
+            before,
             Utc::now(),
         )?;
         let units = if who.role == Role::Admin {
@@ -117,12 +121,31 @@ pub async fn feedback_queue(
         } else {
             Vec::new()
         };
-        Ok((items, units))
+        Ok((found, units))
     })
     .await
     .map_err(|e| PageError::internal(lang, &e))?
     .map_err(|e| staff_error(&e, lang))?;
-    let overdue = items.iter().filter(|i| i.overdue.is_some()).count();
+    // The next page keeps the filters.
+    let next = found.next_before.map(|b| {
+        let mut q = vec![format!("before={b}")];
+        if let Some(u) = &unit {
+            q.push(format!(
+                "unit={}",
+                percent_encoding::utf8_percent_encode(u, percent_encoding::NON_ALPHANUMERIC)
+            ));
+        }
+        if let Some(s) = status {
+            q.push(format!("status={}", s.as_str()));
+        }
+        if only_overdue {
+            q.push("overdue=1".into());
+        }
+        if lang == Lang::En {
+            q.push("lang=en".into());
+        }
+        format!("/staff/feedback?{}", q.join("&"))
+    });
     let page = QueuePage {
         page: PageMeta::new(lang, state.demo),
         t: Tr(lang),
@@ -143,9 +166,11 @@ pub async fn feedback_queue(
             .collect(),
         only_overdue,
         overdue_line: tr(lang, "staff_feedback.overdue_count")
-            .replace("{n}", &overdue.to_string())
-            .replace("{total}", &items.len().to_string()),
-        rows: items
+            .replace("{n}", &found.overdue.to_string())
+            .replace("{total}", &found.total.to_string()),
+        next,
+        rows: found
+            .items
             .into_iter()
             .map(|i| {
                 let status = Status::parse(&i.row.status).unwrap_or(Status::Received);
