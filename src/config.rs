@@ -193,14 +193,18 @@ pub struct ServeArgs {
     /// for its successor (flag via_predecessor); after that it answers 410 with the link.
     #[arg(long, env = "HAILONG_LINEAGE_GRACE_DAYS", default_value_t = crate::service::submit::DEFAULT_GRACE_DAYS)]
     pub lineage_grace_days: i64,
-    /// Post events (new feedback, a survey scored 1–2) to this URL, signed (see README
-    /// "Webhook"). Plain http:// to a receiver on your network.
+    /// Post events (new feedback; a digest of surveys scored 1–2) to this URL, signed (see
+    /// README "Webhook"). Plain http:// to a receiver on your network.
     #[arg(long, env = "HAILONG_WEBHOOK_URL")]
     pub webhook_url: Option<String>,
     /// The shared secret the webhook's HMAC-SHA256 signature is made with (required with
     /// --webhook-url; at least 16 characters).
     #[arg(long, env = "HAILONG_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// Minutes between two digests of low scores sent to the webhook (one count per unit;
+    /// at least 15).
+    #[arg(long, env = "HAILONG_LOW_SCORE_DIGEST", default_value_t = 60, value_parser = clap::value_parser!(u64).range(15..=10080))]
+    pub low_score_digest: u64,
 }
 
 fn parse_deadlines(s: &str) -> Result<crate::domain::feedback::Deadlines, String> {
@@ -303,6 +307,8 @@ pub struct Settings {
     pub comment_retention_days: i64,
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
+    /// Seconds between two low-score digests (the flag takes minutes, at least 15).
+    pub low_score_digest_secs: u64,
     pub feedback_deadlines: crate::domain::feedback::Deadlines,
     pub lineage_grace_days: i64,
 }

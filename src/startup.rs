@@ -116,6 +116,7 @@ impl Application {
             .unwrap_or_else(|| format!("http://{addr}"))
             .trim_end_matches('/')
             .to_string();
+        let forms = Arc::new(forms);
         if let Some((url, secret)) = &webhook {
             crate::service::webhook::start(
                 store.clone(),
@@ -124,13 +125,17 @@ impl Application {
                     secret: secret.clone(),
                     public_url: public_url.clone(),
                     poll: std::time::Duration::from_millis(500),
+                    digest_every: std::time::Duration::from_secs(
+                        settings.low_score_digest_secs.max(1),
+                    ),
+                    forms: forms.clone(),
                 },
             )
             .map_err(|e| StartError::Config(format!("cannot start the webhook worker: {e}")))?;
         }
         let state = AppState {
             store,
-            forms: Arc::new(forms),
+            forms,
             public_url: public_url.clone(),
             ticket_ttl: chrono::Duration::days(settings.ticket_ttl_days),
             demo: is_demo,

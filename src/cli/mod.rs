@@ -38,6 +38,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 comment_retention_days: args.comment_retention_days,
                 webhook_url: args.webhook_url.clone(),
                 webhook_secret: args.webhook_secret.clone(),
+                low_score_digest_secs: args.low_score_digest * 60,
                 feedback_deadlines: cli.feedback_deadlines,
                 lineage_grace_days: args.lineage_grace_days,
             };

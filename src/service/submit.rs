@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::domain::form::{AnswerProblems, AnswerValue, Answers, Form};
+use crate::domain::form::{AnswerProblems, Answers, Form};
 use crate::domain::index::Tally;
 use crate::domain::local_date;
 use crate::domain::ticket::TicketCode;
@@ -59,8 +59,6 @@ pub struct Submission {
     pub pairs: Vec<(String, String)>,
     pub submission_id: Option<String>,
     pub source: Source,
-    /// Write a webhook event when the overall score is 1–2 (a webhook listens).
-    pub notify_low_score: bool,
     /// Days after a merged unit closed during which its old poster still takes answers,
     /// counted for its successor.
     pub grace_days: i64,
@@ -345,8 +343,6 @@ struct Write {
     tally_key: TallyKey,
     delta: Tally,
     ticket_code: Option<String>,
-    /// The overall score, when it is 1–2 and a webhook listens.
-    low_score: Option<i64>,
 }
 
 /// Validates the answers against the resolved form and builds what is stored.
@@ -390,19 +386,11 @@ fn prepare(
     };
     let mut delta = Tally::default();
     delta.add(&resolved.form, &answers.values, resolved.ticket.is_some());
-    let low_score = match (&resolved.form.overall, submission.notify_low_score) {
-        (Some(q), true) => match answers.values.get(&q.code) {
-            Some(AnswerValue::Score(s @ 1..=2)) => Some(i64::from(*s)),
-            _ => None,
-        },
-        _ => None,
-    };
     Ok(Write {
         row,
         tally_key,
         delta,
         ticket_code: resolved.ticket.as_ref().map(|t| t.code.clone()),
-        low_score,
     })
 }
 
@@ -414,7 +402,6 @@ impl Write {
             tally_key,
             delta,
             ticket_code,
-            low_score,
         } = self;
         move |conn| {
             if let Some(t) = &ticket_code {
@@ -429,9 +416,6 @@ impl Write {
             }
             responses::insert(conn, std::slice::from_ref(&row))?;
             let id = responses::id_of(conn, &row.submission_id)?.unwrap_or_default();
-            if let Some(score) = low_score {
-                crate::service::webhook::enqueue_low_score(conn, &row.unit_code, score, now)?;
-            }
             Ok((id, Some((tally_key, delta))))
         }
     }

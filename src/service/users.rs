@@ -264,6 +264,13 @@ fn random_token<R: Rng + ?Sized>(rng: &mut R) -> String {
     hex::encode(b)
 }
 
+/// A hash no password matches: checked for names that are no account, so that their answer
+/// takes as long as a real check.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000";
+
+/// How much of a name that cannot be an account the audit log shows.
+const USERNAME_SHOWN: usize = 40;
+
 /// Names that are not accounts get the same answers as accounts: the same waits after the
 /// same number of attempts, counted here in memory (per process, like the rate limits).
 type Attempts = std::sync::Mutex<std::collections::HashMap<String, (i32, DateTime<Utc>)>>;
@@ -332,12 +339,22 @@ pub fn login<R: Rng + ?Sized>(
     password: &str,
     now: DateTime<Utc>,
 ) -> Result<NewSession, UserError> {
-    let name = username.trim().to_ascii_lowercase();
+    // A name that cannot be an account (too long, other characters) is refused before any
+    // work: it is not kept in memory, and the log keeps only its first characters.
+    let name = match check_username(username) {
+        Ok(name) => name,
+        Err(_) => {
+            let shown: String = username.trim().chars().take(USERNAME_SHOWN).collect();
+            verify(password, DUMMY_HASH);
+            store.write(|c| audit(c, now, &shown, "login", &shown, "not a user name"))?;
+            return Err(UserError::BadCredentials);
+        }
+    };
     let row = store.read(|c| user_store::by_name(c, &name))?;
     let Some(row) = row.filter(|r| !r.disabled) else {
         take_unknown_attempt(&name, now)?;
         // Spend the same time as a real check, so a wrong name cannot be told from a wrong password.
-        verify(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000");
+        verify(password, DUMMY_HASH);
         store.write(|c| audit(c, now, &name, "login", &name, "unknown user"))?;
         return Err(UserError::BadCredentials);
     };

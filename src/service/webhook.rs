@@ -1,7 +1,12 @@
-//! The webhook: events worth a clerk's attention now (new feedback, a survey scored 1–2)
-//! are written to an outbox table in the transaction that made them, and a background
-//! worker posts them to `--webhook-url`, signed, retried with back-off. A request never
-//! waits for the receiver. The body names the unit, the time, the score and a staff link:
+//! The webhook: events worth a clerk's attention (new feedback; how many surveys a unit got
+//! scored 1–2) are written to an outbox table, and a background worker posts them to
+//! `--webhook-url`, signed, retried with back-off, several at a time, never following a
+//! redirect. A request never waits for the receiver. New feedback is written in the
+//! filing's transaction. Low scores are told as a digest: every `--low-score-digest`
+//! minutes one event per unit with the count of low scores among the responses stored
+//! since the last digest, written apart from any response (no per-answer time, no order
+//! to join on). A delivered row is deleted; one given up is kept 7 days for an admin to
+//! read, then deleted. The body names the unit, a time or day, a count and a staff link:
 //! never a text, never a contact.
 //!
 //! Signature: `X-Hailong-Signature: sha256=HEX`, the HMAC-SHA256 of the exact body under
@@ -43,23 +48,68 @@ pub fn enqueue_feedback(
     )
 }
 
-/// Writes a "survey.low_score" event on `conn`, inside the submission's transaction. The
-/// time is cut to the day, as the response's own (the answers stay anonymous).
-pub fn enqueue_low_score(
-    conn: &mut DbConnection,
-    unit: &str,
-    score: i64,
+/// The settings key of the last response id a low-score digest counted.
+const DIGEST_AFTER: &str = "webhook.low_scores_after";
+
+/// Responses read at a time by the digest.
+const DIGEST_BATCH: i64 = 5_000;
+
+/// Counts the low overall scores (1–2) of the responses stored since the last digest and
+/// writes one "survey.low_scores" event per unit that had any, then moves the mark. The
+/// first digest only sets the mark (the past is not told). Returns the events written.
+pub fn digest_low_scores(
+    store: &Store,
+    forms: &crate::service::forms::FormRegistry,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let body = serde_json::json!({
-        "event": "survey.low_score",
-        "event_id": uuid::Uuid::new_v4().to_string(),
-        "unit": unit,
-        "date": crate::domain::local_date(now).to_string(),
-        "score": score,
-        "staff_link": format!("/staff?unit={unit}"),
-    });
-    fb::enqueue(conn, "survey.low_score", &body.to_string(), now.naive_utc())
+) -> Result<usize, StoreError> {
+    use crate::domain::form::{AnswerValue, Answers};
+    use crate::store::{meta, responses};
+    let mark = store.read(|c| meta::setting(c, DIGEST_AFTER))?;
+    let Some(mut after) = mark.and_then(|m| m.parse::<i64>().ok()) else {
+        let last = store.read(responses::max_id)?;
+        store.write(|c| meta::set_setting(c, DIGEST_AFTER, &last.to_string()))?;
+        return Ok(0);
+    };
+    let mut counts: std::collections::BTreeMap<String, u32> = Default::default();
+    loop {
+        let batch = store.read(|c| responses::tally_batch(c, after, DIGEST_BATCH))?;
+        let Some(last) = batch.last().map(|r| r.0) else {
+            break;
+        };
+        for (_, unit, form_id, version, _, _, answers) in &batch {
+            let overall = u32::try_from(*version)
+                .ok()
+                .and_then(|v| forms.get(form_id, v))
+                .and_then(|f| f.overall.as_ref().map(|q| q.code.clone()));
+            let Some(code) = overall else { continue };
+            let low = Answers::from_json(answers)
+                .map(|v| matches!(v.get(&code), Some(AnswerValue::Score(1..=2))))
+                .unwrap_or(false);
+            if low {
+                *counts.entry(unit.clone()).or_default() += 1;
+            }
+        }
+        after = last;
+        if (batch.len() as i64) < DIGEST_BATCH {
+            break;
+        }
+    }
+    let n = counts.len();
+    store.write(|c| -> Result<(), StoreError> {
+        for (unit, count) in &counts {
+            let body = serde_json::json!({
+                "event": "survey.low_scores",
+                "event_id": uuid::Uuid::new_v4().to_string(),
+                "unit": unit,
+                "count": count,
+                "date": crate::domain::local_date(now).to_string(),
+                "staff_link": format!("/staff?unit={unit}"),
+            });
+            fb::enqueue(c, "survey.low_scores", &body.to_string(), now.naive_utc())?;
+        }
+        meta::set_setting(c, DIGEST_AFTER, &after.to_string())
+    })?;
+    Ok(n)
 }
 
 /// Deliveries not yet made (undelivered, retrying or given up), for the metrics.
@@ -92,6 +142,10 @@ pub struct Webhook {
     pub public_url: String,
     /// How often the worker looks for due deliveries.
     pub poll: Duration,
+    /// How often low scores are counted and told, per unit.
+    pub digest_every: Duration,
+    /// The forms, to find each response's overall question.
+    pub forms: std::sync::Arc<crate::service::forms::FormRegistry>,
 }
 
 /// The body as sent: the stored event with its staff link made absolute.
@@ -108,7 +162,8 @@ fn outgoing(payload: &str, public_url: &str) -> String {
     }
 }
 
-/// One pass: sends every due delivery once. Returns how many were delivered.
+/// One pass: sends every due delivery once, all of them at the same time (a slow receiver
+/// holds back none of the others beyond its own timeout). Returns how many were delivered.
 pub async fn deliver_due(
     store: &Store,
     client: &reqwest::Client,
@@ -117,63 +172,93 @@ pub async fn deliver_due(
 ) -> Result<usize, StoreError> {
     let st = store.clone();
     let due = run_blocking(move || st.read(|c| fb::due(c, now.naive_utc(), 50))).await?;
+    let sends: Vec<_> = due
+        .into_iter()
+        .map(|row| {
+            let (store, client, hook) = (store.clone(), client.clone(), hook.clone());
+            tokio::spawn(async move { deliver_one(&store, &client, &hook, row, now).await })
+        })
+        .collect();
     let mut delivered = 0;
-    for row in due {
-        // Take a lease first: another process polling the same table skips this row.
-        let lease = now.naive_utc() + chrono::Duration::seconds(60);
-        let st = store.clone();
-        let (id, next) = (row.id, row.next_attempt_at);
-        let mine = run_blocking(move || st.write(|c| fb::lease(c, id, next, lease))).await?;
-        if !mine {
-            continue;
-        }
-        let body = outgoing(&row.payload, &hook.public_url);
-        let event_id = serde_json::from_str::<serde_json::Value>(&row.payload)
-            .ok()
-            .and_then(|v| {
-                v.get("event_id")
-                    .and_then(|e| e.as_str())
-                    .map(str::to_string)
-            })
-            .unwrap_or_default();
-        let result = client
-            .post(&hook.url)
-            .header("content-type", "application/json")
-            .header("x-hailong-event", row.event.as_str())
-            .header("x-hailong-delivery", event_id)
-            .header(
-                "x-hailong-signature",
-                sign(hook.secret.as_bytes(), body.as_bytes()),
-            )
-            .body(body)
-            .send()
-            .await;
-        let outcome = match result {
-            Ok(resp) if resp.status().is_success() => Ok(()),
-            Ok(resp) => Err(format!("the receiver answered {}", resp.status())),
-            Err(e) => Err(format!("sending failed: {e}")),
-        };
-        let st = store.clone();
-        let at = Utc::now().naive_utc();
-        let attempts = row.attempts + 1;
-        match outcome {
-            Ok(()) => {
-                delivered += 1;
-                run_blocking(move || st.write(|c| fb::delivered(c, id, at))).await?;
-            }
-            Err(error) => {
-                tracing::warn!(delivery = id, attempts, %error, "webhook delivery failed; retried later");
-                let next: NaiveDateTime = if attempts >= MAX_ATTEMPTS {
-                    // Given up: far in the future, kept for the record.
-                    at + chrono::Duration::days(365 * 100)
-                } else {
-                    at + chrono::Duration::seconds(backoff(attempts))
-                };
-                run_blocking(move || st.write(|c| fb::failed(c, id, next, &error))).await?;
-            }
+    for send in sends {
+        match send.await {
+            Ok(Ok(true)) => delivered += 1,
+            Ok(Ok(false)) => {}
+            Ok(Err(e)) => return Err(e),
+            Err(e) => tracing::warn!(error = %e, "a webhook delivery task failed"),
         }
     }
     Ok(delivered)
+}
+
+/// Sends one delivery (if this process can lease it); true when the receiver took it.
+async fn deliver_one(
+    store: &Store,
+    client: &reqwest::Client,
+    hook: &Webhook,
+    row: fb::OutboxRow,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    // Take a lease first: another process polling the same table skips this row.
+    let lease = now.naive_utc() + chrono::Duration::seconds(60);
+    let st = store.clone();
+    let (id, next) = (row.id, row.next_attempt_at);
+    let mine = run_blocking(move || st.write(|c| fb::lease(c, id, next, lease))).await?;
+    if !mine {
+        return Ok(false);
+    }
+    let body = outgoing(&row.payload, &hook.public_url);
+    let event_id = serde_json::from_str::<serde_json::Value>(&row.payload)
+        .ok()
+        .and_then(|v| {
+            v.get("event_id")
+                .and_then(|e| e.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+    let result = client
+        .post(&hook.url)
+        .header("content-type", "application/json")
+        .header("x-hailong-event", row.event.as_str())
+        .header("x-hailong-delivery", event_id)
+        .header(
+            "x-hailong-signature",
+            sign(hook.secret.as_bytes(), body.as_bytes()),
+        )
+        .body(body)
+        .send()
+        .await;
+    let outcome = match result {
+        Ok(resp) if resp.status().is_success() => Ok(()),
+        Ok(resp) => Err(format!("the receiver answered {}", resp.status())),
+        Err(e) => Err(format!("sending failed: {e}")),
+    };
+    let st = store.clone();
+    let at = Utc::now().naive_utc();
+    let attempts = row.attempts + 1;
+    match outcome {
+        Ok(()) => {
+            run_blocking(move || st.write(|c| fb::delivered(c, id))).await?;
+            Ok(true)
+        }
+        Err(error) => {
+            tracing::warn!(delivery = id, attempts, %error, "webhook delivery failed; retried later");
+            let next: NaiveDateTime = if attempts >= MAX_ATTEMPTS {
+                // Given up: far in the future, kept 7 days for the record.
+                at + chrono::Duration::days(365 * 100)
+            } else {
+                at + chrono::Duration::seconds(backoff(attempts))
+            };
+            run_blocking(move || st.write(|c| fb::failed(c, id, next, &error))).await?;
+            Ok(false)
+        }
+    }
+}
+
+/// Deletes deliveries given up more than 7 days ago.
+fn purge(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let before = now.naive_utc() - chrono::Duration::days(7);
+    store.write(|c| fb::purge_given_up(c, MAX_ATTEMPTS, before))
 }
 
 async fn run_blocking<T: Send + 'static>(
@@ -203,6 +288,9 @@ pub fn start(store: Store, hook: Webhook) -> std::io::Result<()> {
             runtime.block_on(async move {
                 let client = match reqwest::Client::builder()
                     .timeout(Duration::from_secs(10))
+                    // A receiver that redirects is answered as failed: the body and its
+                    // signature go only where the operator pointed them.
+                    .redirect(reqwest::redirect::Policy::none())
                     .build()
                 {
                     Ok(c) => c,
@@ -211,7 +299,20 @@ pub fn start(store: Store, hook: Webhook) -> std::io::Result<()> {
                         return;
                     }
                 };
+                let mut last_digest = std::time::Instant::now() - hook.digest_every;
                 loop {
+                    if last_digest.elapsed() >= hook.digest_every {
+                        last_digest = std::time::Instant::now();
+                        let (st, forms) = (store.clone(), hook.forms.clone());
+                        let done = run_blocking(move || {
+                            purge(&st, Utc::now())?;
+                            digest_low_scores(&st, &forms, Utc::now())
+                        })
+                        .await;
+                        if let Err(e) = done {
+                            tracing::warn!(error = %e, "the low-score digest failed; tried again later");
+                        }
+                    }
                     if let Err(e) = deliver_due(&store, &client, &hook, Utc::now()).await {
                         tracing::warn!(error = %e, "the webhook worker could not read its table");
                     }

@@ -461,15 +461,25 @@ pub fn due(
         .load(conn)?)
 }
 
-pub fn delivered(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> Result<(), StoreError> {
-    diesel::update(webhook_outbox::table.filter(webhook_outbox::id.eq(id)))
-        .set((
-            webhook_outbox::delivered_at.eq(Some(at)),
-            webhook_outbox::attempts.eq(webhook_outbox::attempts + 1),
-            webhook_outbox::last_error.eq(None::<String>),
-        ))
-        .execute(conn)?;
+/// A delivery made: its row goes (the outbox keeps nothing it no longer needs).
+pub fn delivered(conn: &mut DbConnection, id: i64) -> Result<(), StoreError> {
+    diesel::delete(webhook_outbox::table.filter(webhook_outbox::id.eq(id))).execute(conn)?;
     Ok(())
+}
+
+/// Removes deliveries given up (after `attempts` tries) that were written before `before`.
+pub fn purge_given_up(
+    conn: &mut DbConnection,
+    attempts: i32,
+    before: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        webhook_outbox::table
+            .filter(webhook_outbox::delivered_at.is_null())
+            .filter(webhook_outbox::attempts.ge(attempts))
+            .filter(webhook_outbox::created_at.lt(before)),
+    )
+    .execute(conn)?)
 }
 
 pub fn failed(

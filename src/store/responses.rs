@@ -88,6 +88,14 @@ pub fn via_predecessor_by_unit(
     Ok(rows.into_iter().collect())
 }
 
+/// The newest response's id (0 when there is none).
+pub fn max_id(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(responses::table
+        .select(diesel::dsl::max(responses::id))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}
+
 pub fn count(conn: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(responses::table.count().get_result(conn)?)
 }

@@ -195,6 +195,18 @@ pub fn delete_sessions_of(conn: &mut DbConnection, user_id: i64) -> Result<(), S
     Ok(())
 }
 
+/// The longest text an audit entry keeps in one column; longer ones are cut, marked "…".
+pub const AUDIT_TEXT_MAX: usize = 300;
+
+fn cut(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.char_indices().nth(AUDIT_TEXT_MAX) {
+        Some((at, _)) => format!("{}…", &s[..at]).into(),
+        None => s.into(),
+    }
+}
+
+/// Writes an entry; every text is cut to `AUDIT_TEXT_MAX` characters, so that no input can
+/// make the log (or its page and download) large.
 pub fn audit(
     conn: &mut DbConnection,
     at: NaiveDateTime,
@@ -206,10 +218,10 @@ pub fn audit(
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::at.eq(at),
-            audit_log::actor.eq(actor),
-            audit_log::action.eq(action),
-            audit_log::target.eq(target),
-            audit_log::outcome.eq(outcome),
+            audit_log::actor.eq(cut(actor).as_ref()),
+            audit_log::action.eq(cut(action).as_ref()),
+            audit_log::target.eq(cut(target).as_ref()),
+            audit_log::outcome.eq(cut(outcome).as_ref()),
         ))
         .execute(conn)?;
     Ok(())

@@ -334,7 +334,6 @@ pub async fn submit_response(
         pairs: answer_pairs(&body.answers)?,
         submission_id: Some(body.submission_id),
         source: Source::Api,
-        notify_low_score: state.feedback.webhook,
         grace_days: state.grace_days,
     };
     let now = Utc::now();

@@ -1,6 +1,6 @@
 //! Per-client rate limits for the poster submission route and sign-in (SPEC §4), in memory.
-//! A client is known only by a keyed hash of its address (the key is random per process),
-//! which is never stored or logged. Generous by default: citizens at one desk share the
+//! A client is known only by a keyed hash of its address (an IPv6 address by its /64; the
+//! key is random per process), which is never stored or logged. Generous by default: citizens at one desk share the
 //! office Wi-Fi.
 
 use std::collections::HashMap;
@@ -43,20 +43,63 @@ impl Limit {
     }
 }
 
+/// Per-client counts in a sliding window, in bounded memory and O(1) a request.
+///
+/// Clients are keyed by a keyed hash of their address; IPv6 addresses by their /64 (one
+/// host or home network gets a whole /64, so a full address would give it 2^64 budgets).
+/// The keys are spread over `SHARDS` shards, each with a count for the current and the
+/// previous fixed window; a client may go on while `previous × (time left of it) + current`
+/// stays within the limit (the usual sliding-window estimate). A window's turn swaps maps in
+/// O(1), and the old map is freed outside the lock. A shard tracks at most `MAX_TRACKED /
+/// SHARDS` clients in a window; new clients beyond that share one count of their shard (so
+/// a flood from very many addresses is slowed as one client, and memory stays bounded).
 pub struct RateLimiter {
     limit: Option<Limit>,
     keys: std::collections::hash_map::RandomState,
-    windows: Mutex<HashMap<u64, (Instant, u32)>>,
+    shards: Vec<Mutex<Shard>>,
+    started: Instant,
 }
 
-const MAX_TRACKED: usize = 200_000;
+const SHARDS: usize = 16;
+/// Clients tracked per limiter and window, at most.
+pub const MAX_TRACKED: usize = 131_072;
+const PER_SHARD: usize = MAX_TRACKED / SHARDS;
+
+#[derive(Default)]
+struct Shard {
+    /// Which window `current` counts (windows since the limiter started).
+    window: u64,
+    current: HashMap<u64, u32>,
+    previous: HashMap<u64, u32>,
+    /// New clients of this window beyond `PER_SHARD`, counted together.
+    overflow: (u32, u32),
+}
+
+/// The part of an address that names one client: an IPv4 address, or an IPv6 /64.
+fn client_key(ip: IpAddr) -> [u8; 8] {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            [4, 0, 0, 0, o[0], o[1], o[2], o[3]]
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => client_key(IpAddr::V4(v4)),
+            None => {
+                let mut k = [0u8; 8];
+                k.copy_from_slice(&v6.octets()[..8]);
+                k
+            }
+        },
+    }
+}
 
 impl RateLimiter {
     pub fn new(limit: Option<Limit>) -> RateLimiter {
         RateLimiter {
             limit,
             keys: Default::default(),
-            windows: Mutex::new(HashMap::new()),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+            started: Instant::now(),
         }
     }
 
@@ -64,19 +107,67 @@ impl RateLimiter {
     pub fn allow(&self, client: Option<IpAddr>, now: Instant) -> bool {
         let Some(limit) = self.limit else { return true };
         let Some(ip) = client else { return true };
-        let key = self.keys.hash_one(ip);
-        let Ok(mut map) = self.windows.lock() else {
+        let key = self.keys.hash_one(client_key(ip));
+        let window = limit.window.as_nanos().max(1);
+        let elapsed = now.saturating_duration_since(self.started).as_nanos();
+        let this = u64::try_from(elapsed / window).unwrap_or(u64::MAX);
+        // How much of the previous window still counts: the part not yet slid past.
+        let left = 1.0 - (elapsed % window) as f64 / window as f64;
+        let Ok(mut shard) = self.shards[(key as usize) % SHARDS].lock() else {
             return true;
         };
-        if map.len() > MAX_TRACKED {
-            map.retain(|_, (start, _)| now.duration_since(*start) < limit.window);
+        let freed = shard.turn(this);
+        let allowed = shard.count(key, limit.max, left);
+        drop(shard);
+        drop(freed);
+        allowed
+    }
+
+    /// Clients tracked now (for tests and metrics).
+    pub fn tracked(&self) -> usize {
+        self.shards
+            .iter()
+            .filter_map(|s| s.lock().ok().map(|s| s.current.len() + s.previous.len()))
+            .sum()
+    }
+}
+
+impl Shard {
+    /// Moves to window `this`; returns the map that fell out, to be freed after the lock.
+    fn turn(&mut self, this: u64) -> Option<HashMap<u64, u32>> {
+        if this == self.window {
+            return None;
         }
-        let entry = map.entry(key).or_insert((now, 0));
-        if now.duration_since(entry.0) >= limit.window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
-        entry.1 <= limit.max
+        let old = if this == self.window + 1 {
+            let current = std::mem::take(&mut self.current);
+            Some(std::mem::replace(&mut self.previous, current))
+        } else {
+            self.current.clear();
+            Some(std::mem::take(&mut self.previous))
+        };
+        self.overflow = if this == self.window + 1 {
+            (0, self.overflow.0)
+        } else {
+            (0, 0)
+        };
+        self.window = this;
+        old
+    }
+
+    fn count(&mut self, key: u64, max: u32, left: f64) -> bool {
+        let before = self.previous.get(&key).copied().unwrap_or(0);
+        let now = if let Some(n) = self.current.get_mut(&key) {
+            *n = n.saturating_add(1);
+            *n
+        } else if self.current.len() < PER_SHARD {
+            self.current.insert(key, 1);
+            1
+        } else {
+            self.overflow.0 = self.overflow.0.saturating_add(1);
+            return f64::from(self.overflow.1) * left + f64::from(self.overflow.0)
+                <= f64::from(max);
+        };
+        f64::from(before) * left + f64::from(now) <= f64::from(max)
     }
 }
 
@@ -94,11 +185,70 @@ mod tests {
         assert!(!rl.allow(Some(a), t));
         assert!(rl.allow(Some(b), t));
         assert!(
-            rl.allow(Some(a), t + Duration::from_secs(61)),
-            "a new window"
+            rl.allow(Some(a), t + Duration::from_secs(121)),
+            "forgotten two windows later"
         );
         assert!(RateLimiter::new(None).allow(Some(a), t));
         assert!(Limit::parse("off").unwrap().is_none());
         assert!(Limit::parse("60").is_err());
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_client() {
+        let rl = RateLimiter::new(Limit::parse("3/600").unwrap());
+        let t = Instant::now();
+        let allowed = (1..=5)
+            .filter(|i| rl.allow(Some(format!("2001:db8::{i}").parse().unwrap()), t))
+            .count();
+        assert_eq!(allowed, 3, "2001:db8::1 to ::5 share one /64");
+        assert!(rl.allow(Some("2001:db8:0:1::1".parse().unwrap()), t));
+        // An IPv4-mapped address is its IPv4 address.
+        assert!((0..3).all(|_| rl.allow(Some("10.1.1.1".parse().unwrap()), t)));
+        assert!(!rl.allow(Some("::ffff:10.1.1.1".parse().unwrap()), t));
+    }
+
+    #[test]
+    fn half_a_million_addresses_keep_memory_bounded_and_known_clients_limited() {
+        let rl = RateLimiter::new(Limit::parse("10/600").unwrap());
+        let t = Instant::now();
+        let victim: IpAddr = "192.0.2.7".parse().unwrap();
+        assert!(rl.allow(Some(victim), t));
+        let mut allowed = 0usize;
+        for n in 0..500_000u32 {
+            let ip = IpAddr::V6(std::net::Ipv6Addr::new(
+                0x2001,
+                0xdb8,
+                (n >> 16) as u16,
+                n as u16,
+                0,
+                0,
+                0,
+                1,
+            ));
+            allowed += usize::from(rl.allow(Some(ip), t));
+        }
+        assert!(rl.tracked() <= MAX_TRACKED, "{}", rl.tracked());
+        // Beyond the tracked ones, new addresses share their shard's budget.
+        assert!(allowed <= MAX_TRACKED + SHARDS * 10, "{allowed}");
+        // A client known before the flood keeps its own budget, and its limit.
+        assert!((0..9).all(|_| rl.allow(Some(victim), t)));
+        assert!(!rl.allow(Some(victim), t));
+        // Two windows later everything is forgotten.
+        let later = t + Duration::from_secs(1201);
+        assert!(rl.allow(Some(victim), later));
+        assert!(rl.tracked() <= 1);
+    }
+
+    #[test]
+    fn the_window_slides() {
+        let rl = RateLimiter::new(Limit::parse("4/100").unwrap());
+        let t = rl.started;
+        let a: IpAddr = "10.0.0.9".parse().unwrap();
+        assert!((0..4).all(|_| rl.allow(Some(a), t + Duration::from_secs(90))));
+        // Just after the window turns, the previous window still counts almost whole.
+        assert!(!rl.allow(Some(a), t + Duration::from_secs(101)));
+        // Half way through the next one, half of it counts: two more.
+        assert!(rl.allow(Some(a), t + Duration::from_secs(150)));
+        assert!(!rl.allow(Some(a), t + Duration::from_secs(150)));
     }
 }

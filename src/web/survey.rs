@@ -255,7 +255,6 @@ async fn take(
         pairs: pairs.clone(),
         submission_id: submission_id.clone(),
         source,
-        notify_low_score: state.feedback.webhook,
         grace_days: state.grace_days,
     };
     let value = |key: &str| {

@@ -819,8 +819,11 @@ async fn the_webhook_is_signed_sent_once_and_retried(backend: Backend) {
     let mut s = settings(&db);
     s.webhook_url = Some(url);
     s.webhook_secret = Some(secret.into());
+    s.low_score_digest_secs = 1;
     let app = spawn_on(backend, &db, s).await;
     app.seed_units();
+    // The first digest only marks where counting starts.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let code = file_via_page(&app, "phuong-a", TEXT, CONTACT, true).await;
     let id = id_of(&app, &code);
     let mut answers = full_answers("1");
@@ -878,7 +881,19 @@ async fn the_webhook_is_signed_sent_once_and_retried(backend: Backend) {
     );
     let mut events: Vec<&str> = delivered.iter().map(|d| d.2.as_deref().unwrap()).collect();
     events.sort();
-    assert_eq!(events, ["feedback.received", "survey.low_score"]);
+    assert_eq!(events, ["feedback.received", "survey.low_scores"]);
+    // Delivered rows are gone: the outbox keeps no trace of when a low score came.
+    assert_eq!(
+        app.store
+            .read(|c| hailong::store::feedback::due(
+                c,
+                chrono::Utc::now().naive_utc() + chrono::Duration::days(1),
+                100
+            ))
+            .unwrap()
+            .len(),
+        0
+    );
     for (sig, _, _, body, _) in &delivered {
         // The signature is HMAC-SHA256 of the body, checked with the hmac crate itself.
         use hmac::{Hmac, Mac};
@@ -902,7 +917,9 @@ async fn the_webhook_is_signed_sent_once_and_retried(backend: Backend) {
                 format!("{}/staff/feedback/{id}", app.address)
             );
         } else {
-            assert_eq!(v["score"], 1);
+            // A count for the unit, no score and no time of an answer.
+            assert_eq!(v["count"], 1);
+            assert!(v.get("score").is_none() && v.get("at").is_none());
         }
     }
 }

@@ -349,3 +349,83 @@ async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Bac
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
 both_backends!(floods_stop_at_the_unit_cap_and_every_item_stays_reachable);
+
+/// B-7: a low score writes nothing next to its response; the digest, written later and
+/// apart, counts per unit; on PostgreSQL no outbox row shares a transaction with a response.
+async fn low_scores_leave_no_trace_next_to_the_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let forms =
+        hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
+    let now = chrono::Utc::now();
+    assert_eq!(
+        hailong::service::webhook::digest_low_scores(&app.store, &forms, now).unwrap(),
+        0,
+        "the first digest marks where counting starts"
+    );
+    for overall in ["1", "2", "5", "1"] {
+        let r = app
+            .post_form("/s/phuong-a", &as_refs(&full_answers(overall)))
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let r = app
+        .post_form("/s/phuong-moi", &as_refs(&full_answers("2")))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let outbox = |app: &TestApp| {
+        app.store
+            .read(|c| {
+                hailong::store::feedback::due(
+                    c,
+                    chrono::Utc::now().naive_utc() + chrono::Duration::days(1),
+                    100,
+                )
+            })
+            .unwrap()
+    };
+    assert!(outbox(&app).is_empty(), "nothing written with the answers");
+    assert_eq!(
+        hailong::service::webhook::digest_low_scores(&app.store, &forms, now).unwrap(),
+        2
+    );
+    let rows = outbox(&app);
+    let mut counts: Vec<(String, i64)> = rows
+        .iter()
+        .map(|r| {
+            let v: serde_json::Value = serde_json::from_str(&r.payload).unwrap();
+            (
+                v["unit"].as_str().unwrap().to_string(),
+                v["count"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    counts.sort();
+    assert_eq!(
+        counts,
+        [("phuong-a".to_string(), 3), ("phuong-moi".to_string(), 1)]
+    );
+    // Counted once: the next digest finds nothing new.
+    assert_eq!(
+        hailong::service::webhook::digest_low_scores(&app.store, &forms, now).unwrap(),
+        0
+    );
+    if backend == Backend::Postgres {
+        use diesel::{Connection, RunQueryDsl};
+        let mut c = diesel::PgConnection::establish(&app.db_url).unwrap();
+        let joined: i64 = diesel::sql_query(
+            "SELECT count(*) AS n FROM webhook_outbox w JOIN responses r ON r.xmin = w.xmin",
+        )
+        .get_result::<Count>(&mut c)
+        .unwrap()
+        .n;
+        assert_eq!(joined, 0);
+    }
+}
+both_backends!(low_scores_leave_no_trace_next_to_the_answer);
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}

@@ -84,6 +84,7 @@ pub fn settings(db_url: &str) -> Settings {
         comment_retention_days: 0,
         webhook_url: None,
         webhook_secret: None,
+        low_score_digest_secs: 3600,
         feedback_deadlines: Default::default(),
         lineage_grace_days: hailong::service::submit::DEFAULT_GRACE_DAYS,
     }
