@@ -72,6 +72,20 @@ impl Application {
             crate::service::users::ensure_admin(&store, &mut rand::rng(), Utc::now()).map_err(
                 |e| StartError::Config(format!("creating the first admin account failed: {e}")),
             )?;
+        {
+            // Every hour: the tickets used on days that have closed are rewritten together,
+            // so that none can be paired with its response (see tickets::seal_used_days).
+            let st = store.clone();
+            std::thread::Builder::new()
+                .name("hailong-tickets".into())
+                .spawn(move || loop {
+                    if let Err(e) = crate::service::tickets::seal_used_days(&st, Utc::now()) {
+                        tracing::warn!(error = %e, "sealing the used tickets failed; tried again later");
+                    }
+                    std::thread::sleep(std::time::Duration::from_secs(3600));
+                })
+                .map_err(|e| StartError::Config(format!("cannot start the tickets thread: {e}")))?;
+        }
         if settings.comment_retention_days > 0 {
             // Now, and then every six hours, in the background.
             let (st, days) = (store.clone(), settings.comment_retention_days);

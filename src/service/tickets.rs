@@ -146,3 +146,35 @@ pub fn unit_of(store: &Store, code: &TicketCode) -> Result<Option<String>, Store
         .read(|c| tickets::get(c, code.as_str()))?
         .map(|t| t.unit_code))
 }
+
+/// The settings key of the first day whose used tickets were not rewritten yet.
+const SEALED_FROM: &str = "tickets.sealed_from";
+
+/// Rewrites the tickets used on days that have closed (before today), in one transaction
+/// and in random order: afterwards no used ticket shares a transaction with the response it
+/// took (PostgreSQL's `xmin`), and their order on disk says nothing about the order in which
+/// they were used. Returns how many tickets were rewritten. Run by a background thread.
+pub fn seal_used_days(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    use crate::store::meta;
+    use rand::seq::SliceRandom;
+    let today = crate::domain::day_of(now.naive_utc());
+    store.write(|c| -> Result<usize, StoreError> {
+        let from = meta::setting(c, SEALED_FROM)?
+            .and_then(|d| chrono::NaiveDateTime::parse_from_str(&d, "%Y-%m-%d %H:%M:%S").ok())
+            .unwrap_or_default();
+        if from >= today {
+            return Ok(0);
+        }
+        let mut used = tickets::used_between(c, from, today)?;
+        let codes: Vec<String> = used.iter().map(|t| t.code.clone()).collect();
+        tickets::delete(c, &codes)?;
+        used.shuffle(&mut rand::rng());
+        tickets::insert(c, &used)?;
+        meta::set_setting(
+            c,
+            SEALED_FROM,
+            &today.format("%Y-%m-%d %H:%M:%S").to_string(),
+        )?;
+        Ok(used.len())
+    })
+}

@@ -57,6 +57,27 @@ pub fn claim(conn: &mut DbConnection, code: &str, now: NaiveDateTime) -> Result<
     Ok(n == 1)
 }
 
+/// Tickets used at or after `from` and before `to` (both cut to the day).
+pub fn used_between(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Vec<TicketRow>, StoreError> {
+    Ok(tickets::table
+        .filter(tickets::used_at.ge(from))
+        .filter(tickets::used_at.lt(to))
+        .select(TicketRow::as_select())
+        .load(conn)?)
+}
+
+pub fn delete(conn: &mut DbConnection, codes: &[String]) -> Result<usize, StoreError> {
+    let mut n = 0;
+    for chunk in codes.chunks(500) {
+        n += diesel::delete(tickets::table.filter(tickets::code.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(n)
+}
+
 /// Tickets issued per unit between two days (inclusive): a denominator of participation.
 pub fn issued_by_unit(
     conn: &mut DbConnection,

@@ -429,3 +429,74 @@ struct Count {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     n: i64,
 }
+
+/// B-7 (tickets): once a day has closed, its used tickets are rewritten together and in
+/// random order: on PostgreSQL `tickets.xmin = responses.xmin` pairs none, and the count of
+/// tickets (participation's denominator) is unchanged.
+async fn a_closed_day_seals_its_used_tickets(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let issued = hailong::service::tickets::issue(
+        &app.store,
+        &mut rand::rng(),
+        hailong::service::tickets::TicketRequest {
+            unit: "phuong-a".into(),
+            dossier_ref: Some("HS-2026-0001".into()),
+            field: None,
+        },
+        8,
+        chrono::Duration::days(30),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    for t in issued.iter().take(5) {
+        let r = app
+            .post_form(
+                &format!("/t/{}", t.code.as_str()),
+                &as_refs(&full_answers("4")),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let pairs = |app: &TestApp| -> i64 {
+        use diesel::{Connection, RunQueryDsl};
+        let mut c = diesel::PgConnection::establish(&app.db_url).unwrap();
+        diesel::sql_query("SELECT count(*) AS n FROM tickets t JOIN responses r ON r.xmin = t.xmin")
+            .get_result::<Count>(&mut c)
+            .unwrap()
+            .n
+    };
+    if backend == Backend::Postgres {
+        assert!(pairs(&app) > 0, "the same day, the join still holds");
+    }
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    let n = hailong::service::tickets::seal_used_days(&app.store, tomorrow).unwrap();
+    assert_eq!(n, 5);
+    assert_eq!(
+        hailong::service::tickets::seal_used_days(&app.store, tomorrow).unwrap(),
+        0,
+        "a day is sealed once"
+    );
+    if backend == Backend::Postgres {
+        assert_eq!(pairs(&app), 0);
+    }
+    // Every ticket is still there, the used ones still used, and a used one still refuses.
+    let all: Vec<_> = issued
+        .iter()
+        .map(|t| {
+            app.store
+                .read(|c| hailong::store::tickets::get(c, t.code.as_str()))
+                .unwrap()
+                .expect("kept")
+        })
+        .collect();
+    assert_eq!(all.iter().filter(|t| t.used_at.is_some()).count(), 5);
+    let r = app
+        .post_form(
+            &format!("/t/{}", issued[0].code.as_str()),
+            &as_refs(&full_answers("4")),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+both_backends!(a_closed_day_seals_its_used_tickets);
