@@ -31,7 +31,7 @@ fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) {
 }
 
 /// A CSRF value for the sign-in form (the double-submit cookie), reusable for many posts.
-async fn login_csrf(app: &TestApp) -> String {
+pub(crate) async fn login_csrf(app: &TestApp) -> String {
     let page = app.get("/login").await;
     page.headers()
         .get_all("set-cookie")
@@ -42,7 +42,12 @@ async fn login_csrf(app: &TestApp) -> String {
         .expect("a CSRF cookie")
 }
 
-async fn try_login(app: &TestApp, csrf: &str, name: &str, password: &str) -> (u16, String) {
+pub(crate) async fn try_login(
+    app: &TestApp,
+    csrf: &str,
+    name: &str,
+    password: &str,
+) -> (u16, String) {
     let r = app
         .client
         .post(app.url("/login"))

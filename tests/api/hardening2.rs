@@ -500,3 +500,28 @@ async fn a_closed_day_seals_its_used_tickets(backend: Backend) {
     assert_eq!(r.status(), StatusCode::CONFLICT);
 }
 both_backends!(a_closed_day_seals_its_used_tickets);
+
+/// B-6: a sign-in name that cannot be an account is refused before any work, and the audit
+/// log keeps only its first characters; every audit text is cut.
+async fn long_user_names_cost_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let csrf = crate::hardening::login_csrf(&app).await;
+    let long = format!("v0000001{}", "y".repeat(59_992));
+    let (status, _) = crate::hardening::try_login(&app, &csrf, &long, "x").await;
+    assert_eq!(status, 401);
+    let log = hailong::service::audit::recent(&app.store, 10).unwrap();
+    let entry = log
+        .iter()
+        .find(|e| e.action == "login" && e.target.starts_with("v0000001"))
+        .expect("audited");
+    assert!(entry.target.chars().count() <= 40 && entry.actor.chars().count() <= 40);
+    // Any other audit text is cut to 300 characters.
+    app.store
+        .write(|c| {
+            hailong::service::audit::write(c, chrono::Utc::now(), "t", "x", &"z".repeat(5000), "ok")
+        })
+        .unwrap();
+    let log = hailong::service::audit::recent(&app.store, 1).unwrap();
+    assert!(log[0].target.chars().count() <= 301);
+}
+both_backends!(long_user_names_cost_nothing);
