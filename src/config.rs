@@ -201,6 +201,10 @@ pub struct ServeArgs {
     /// --webhook-url; at least 16 characters).
     #[arg(long, env = "HAILONG_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// A bearer token with which a Prometheus elsewhere may read /metrics (a scraper on this
+    /// machine needs none; everyone else gets 404).
+    #[arg(long, env = "HAILONG_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Minutes between two digests of low scores sent to the webhook (one count per unit;
     /// at least 15).
     #[arg(long, env = "HAILONG_LOW_SCORE_DIGEST", default_value_t = 60, value_parser = clap::value_parser!(u64).range(15..=10080))]
@@ -307,6 +311,7 @@ pub struct Settings {
     pub comment_retention_days: i64,
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<String>,
+    pub metrics_token: Option<String>,
     /// Seconds between two low-score digests (the flag takes minutes, at least 15).
     pub low_score_digest_secs: u64,
     pub feedback_deadlines: crate::domain::feedback::Deadlines,

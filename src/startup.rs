@@ -148,6 +148,10 @@ impl Application {
             .map_err(|e| StartError::Config(format!("cannot start the webhook worker: {e}")))?;
         }
         let state = AppState {
+            metrics_token: settings
+                .metrics_token
+                .clone()
+                .filter(|t| !t.trim().is_empty()),
             store,
             forms,
             public_url: public_url.clone(),
@@ -181,6 +185,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(routes::refuse_cross_site))
                 .wrap(actix_web::middleware::from_fn(routes::refuse_nul))
                 .wrap(actix_web::middleware::from_fn(routes::record_request))
                 .wrap(routes::security_headers())

@@ -39,6 +39,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 webhook_url: args.webhook_url.clone(),
                 webhook_secret: args.webhook_secret.clone(),
                 low_score_digest_secs: args.low_score_digest * 60,
+                metrics_token: args.metrics_token.clone(),
                 feedback_deadlines: cli.feedback_deadlines,
                 lineage_grace_days: args.lineage_grace_days,
             };

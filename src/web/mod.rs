@@ -38,6 +38,8 @@ pub struct AppState {
     pub forms: Arc<FormRegistry>,
     /// The origin printed into QR codes, without a trailing slash.
     pub public_url: String,
+    /// A bearer token that lets a scraper elsewhere read `/metrics` (loopback always may).
+    pub metrics_token: Option<String>,
     pub ticket_ttl: chrono::Duration,
     /// The database holds the synthetic demo district: every page says so.
     pub demo: bool,
@@ -373,6 +375,66 @@ pub async fn refuse_nul(
         let lang = lang_of(req.request());
         actix_web::ResponseError::error_response(&errors::PageError::bad_request(lang))
     };
+    Ok(req.into_response(response).map_into_right_body())
+}
+
+/// Whether a form post comes from another site: `Sec-Fetch-Site: cross-site`, or (for a
+/// browser that sends no fetch metadata) an `Origin` that is neither this request's host nor
+/// the public URL's. A post with neither header (older browsers, scripts) passes: the staff
+/// forms carry CSRF tokens, and the citizen forms are rate-limited.
+fn is_cross_site(req: &actix_web::dev::ServiceRequest, public_url: &str) -> bool {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "cross-site";
+    }
+    let Some(origin) = header("origin") else {
+        return false;
+    };
+    let host_of = |url: &str| {
+        url.split_once("://")
+            .map(|(_, rest)| rest.split('/').next().unwrap_or("").to_string())
+    };
+    let Some(from) = host_of(&origin) else {
+        return true; // "null" or garbage
+    };
+    let own = req.connection_info().host().to_ascii_lowercase();
+    let public = host_of(&public_url.to_ascii_lowercase()).unwrap_or_default();
+    from != own && from != public
+}
+
+/// Middleware: a form posted from another site (a page that makes its visitors' browsers
+/// file items) is refused with 403 before any handler. The machine API (`/api/`, bearer
+/// tokens) is not a browser form and is left alone.
+pub async fn refuse_cross_site(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let public_url = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.public_url.clone())
+        .unwrap_or_default();
+    if req.method() != actix_web::http::Method::POST
+        || req.path().starts_with("/api/")
+        || !is_cross_site(&req, &public_url)
+    {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let lang = lang_of(req.request());
+    let page = errors::PageError::new(
+        actix_web::http::StatusCode::FORBIDDEN,
+        lang,
+        crate::texts::tr(lang, "errors.cross_site"),
+        crate::texts::tr(lang, "errors.cross_site_text"),
+    );
+    let response = actix_web::ResponseError::error_response(&page);
     Ok(req.into_response(response).map_into_right_body())
 }
 

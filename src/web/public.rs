@@ -161,8 +161,39 @@ pub async fn offline_js() -> HttpResponse {
         .body(include_str!("static/offline.js"))
 }
 
-/// `GET /metrics`: Prometheus text.
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Whether this request may read the metrics: a scraper on this machine that came through
+/// no proxy (a loopback peer and no forwarding header), or one with `--metrics-token`.
+fn may_read_metrics(state: &AppState, req: &actix_web::HttpRequest) -> bool {
+    if let Some(token) = state.metrics_token.as_deref() {
+        let given = req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, t)| t.trim());
+        if given.is_some_and(|g| {
+            use sha2::{Digest, Sha256};
+            // Compared as hashes: the time taken says nothing about the token.
+            Sha256::digest(g.as_bytes()) == Sha256::digest(token.as_bytes())
+        }) {
+            return true;
+        }
+    }
+    let forwarded =
+        req.headers().contains_key("x-forwarded-for") || req.headers().contains_key("forwarded");
+    let loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
+    loopback && !forwarded
+}
+
+/// `GET /metrics`: Prometheus text, for this machine or a holder of `--metrics-token`
+/// (anyone else gets 404: request counts show when staff sign in).
+pub async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
+    if !may_read_metrics(&state, &req) {
+        return HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("not found\n");
+    }
     let mut text = crate::telemetry::metrics_text(state.store.pool_state());
     if state.feedback.webhook {
         let st = state.clone();

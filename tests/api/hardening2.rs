@@ -525,3 +525,69 @@ async fn long_user_names_cost_nothing(backend: Backend) {
     assert!(log[0].target.chars().count() <= 301);
 }
 both_backends!(long_user_names_cost_nothing);
+
+/// B-14 and B-17: a citizen form posted from another site is refused (a browser that sends
+/// neither header still gets through); `/metrics` answers this machine or a token only.
+async fn cross_site_posts_and_outside_scrapers_are_refused(backend: Backend) {
+    let db = crate::helpers::fresh_database(backend);
+    let mut s = crate::helpers::settings(&db);
+    s.metrics_token = Some("a-scraper-token-1234".into());
+    let app = crate::helpers::spawn_on(backend, &db, s).await;
+    app.seed_units();
+    let post = |headers: Vec<(&'static str, String)>| {
+        let mut r = app
+            .client
+            .post(app.url("/feedback/phuong-a"))
+            .form(&[("subject", "other"), ("text", "Từ trang khác?")]);
+        for (k, v) in headers {
+            r = r.header(k, v);
+        }
+        r.send()
+    };
+    let evil = "https://evil.example".to_string();
+    for headers in [
+        vec![("sec-fetch-site", "cross-site".to_string())],
+        vec![("origin", evil.clone())],
+        vec![("origin", "null".to_string())],
+    ] {
+        let r = post(headers.clone()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{headers:?}");
+    }
+    let own = app.address.clone();
+    for headers in [
+        vec![],
+        vec![("sec-fetch-site", "same-origin".to_string())],
+        vec![("origin", own)],
+    ] {
+        let r = post(headers.clone()).await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{headers:?}");
+    }
+    let n = app
+        .store
+        .read(|c| hailong::store::feedback::queue(c, None, None, None, 1))
+        .unwrap()
+        .1;
+    assert_eq!(n, 3, "only the same-site posts were filed");
+
+    // Metrics: this machine, yes; through a proxy, no; with the token, yes.
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::OK);
+    let via_proxy = app
+        .client
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(via_proxy.status(), StatusCode::NOT_FOUND);
+    let with_token = app
+        .client
+        .get(app.url("/metrics"))
+        .header("x-forwarded-for", "203.0.113.9")
+        .bearer_auth("a-scraper-token-1234")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_token.status(), StatusCode::OK);
+    assert!(with_token.text().await.unwrap().contains("hailong_"));
+}
+both_backends!(cross_site_posts_and_outside_scrapers_are_refused);

@@ -85,6 +85,7 @@ pub fn settings(db_url: &str) -> Settings {
         webhook_url: None,
         webhook_secret: None,
         low_score_digest_secs: 3600,
+        metrics_token: None,
         feedback_deadlines: Default::default(),
         lineage_grace_days: hailong::service::submit::DEFAULT_GRACE_DAYS,
     }
