@@ -3,7 +3,6 @@
 //! so memory stays flat however long the period.
 
 use chrono::NaiveDate;
-use diesel::connection::DefaultLoadingMode;
 use diesel::prelude::*;
 
 use super::schema::responses;
@@ -79,24 +78,11 @@ pub fn read_pages(
             q
         }};
     }
-    match conn {
-        DbConnection::Sqlite(c) => {
-            const PAGE: usize = 4096;
-            let mut page = Vec::with_capacity(PAGE);
-            for row in query!().load_iter::<ExportRow, DefaultLoadingMode>(c)? {
-                page.push(row?);
-                if page.len() == PAGE
-                    && !send(std::mem::replace(&mut page, Vec::with_capacity(PAGE)))
-                {
-                    return Ok(());
-                }
-            }
-            send(page);
-            Ok(())
-        }
-        DbConnection::Pg(c) => {
-            // Row-by-row mode is slow in libpq: pages of BATCH rows, each found on the
-            // (local_date, id) index after the last one sent.
+    // Both backends read in keyset pages of BATCH rows, each found on the (local_date, id)
+    // index after the last one sent, each its own short read: a slow client never holds a
+    // transaction open (on SQLite one would pin the WAL, which then grows without bound).
+    macro_rules! pages {
+        ($c:expr) => {{
             let (mut after_day, mut after_id) = (start, 0i64);
             loop {
                 let key = diesel::dsl::sql::<diesel::sql_types::Bool>("(local_date, id) > (")
@@ -104,7 +90,7 @@ pub fn read_pages(
                     .sql(", ")
                     .bind::<diesel::sql_types::BigInt, _>(after_id)
                     .sql(")");
-                let page: Vec<ExportRow> = query!().filter(key).limit(BATCH).load(c)?;
+                let page: Vec<ExportRow> = query!().filter(key).limit(BATCH).load($c)?;
                 let full = page.len() as i64 == BATCH;
                 if let Some(last) = page.last() {
                     (after_day, after_id) = (last.5, last.0);
@@ -113,6 +99,10 @@ pub fn read_pages(
                     return Ok(());
                 }
             }
-        }
+        }};
+    }
+    match conn {
+        DbConnection::Sqlite(c) => pages!(c),
+        DbConnection::Pg(c) => pages!(c),
     }
 }

@@ -142,7 +142,7 @@ impl Manager {
                     .map_err(|e| StoreError::Connect(format!("{}: {e}", path.display())))?;
                 // FULL: a response is on disk before its thank-you page is sent.
                 conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 67108864;",
                 )
                 .map_err(|e| StoreError::Connect(format!("{}: {e}", path.display())))?;
                 Ok(DbConnection::Sqlite(conn))

@@ -315,12 +315,22 @@ pub async fn import_dossiers(
 }
 
 /// Sends what the CSV writer writes to the HTTP response, a batch at a time. A client that
-/// stops reading for `timeout` ends the export, so its database connection is freed.
+/// stops reading for `timeout` ends the export, and so does one that reads slower than
+/// `MIN_RATE` on average after the first `RATE_GRACE` (a trickling reader would otherwise
+/// hold an export slot for hours): either way its database connection is freed.
 struct ChannelWriter {
     tx: tokio::sync::mpsc::Sender<web::Bytes>,
     buf: Vec<u8>,
     timeout: std::time::Duration,
+    started: std::time::Instant,
+    sent: u64,
 }
+
+/// The slowest average a download may keep, in bytes a second (32 KiB/s, a weak mobile
+/// link: a month of a province's answers, ~50 MB, within 30 minutes).
+const MIN_RATE: u64 = 32 * 1024;
+/// Time a download has before its average rate is checked.
+const RATE_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl std::io::Write for ChannelWriter {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
@@ -334,6 +344,14 @@ impl std::io::Write for ChannelWriter {
         if self.buf.is_empty() {
             return Ok(());
         }
+        let elapsed = self.started.elapsed();
+        if elapsed > RATE_GRACE && self.sent < MIN_RATE.saturating_mul(elapsed.as_secs()) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client reads too slowly",
+            ));
+        }
+        self.sent += self.buf.len() as u64;
         let mut chunk = web::Bytes::from(std::mem::take(&mut self.buf));
         let start = std::time::Instant::now();
         let mut pause = std::time::Duration::from_millis(1);
@@ -383,6 +401,8 @@ pub async fn responses_csv(
             tx,
             buf: Vec::with_capacity(256 * 1024),
             timeout: st.export_write_timeout,
+            started: std::time::Instant::now(),
+            sent: 0,
         };
         if let Err(e) = slot.responses_csv(&st.forms, &period, unit.as_deref(), writer) {
             tracing::warn!(error = %e, "the responses export stopped");
