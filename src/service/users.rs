@@ -187,6 +187,8 @@ pub fn add<R: Rng + ?Sized>(
             "only officers belong to a unit; a {role} sees all units"
         )));
     }
+    // A generated password is seen by whoever ran the command: its user must change it.
+    let generated = password.is_none();
     let password = match password {
         Some(p) => {
             check_password(p, username.as_str()).map_err(UserError::Invalid)?;
@@ -205,6 +207,11 @@ pub fn add<R: Rng + ?Sized>(
             }
         }
         user_store::insert(c, &username, &hash, role.as_str(), unit, now.naive_utc())?;
+        if generated {
+            if let Some(row) = user_store::by_name(c, &username)? {
+                user_store::set_must_change(c, row.id, true)?;
+            }
+        }
         audit(
             c,
             now,
@@ -505,6 +512,8 @@ pub fn reset_password<R: Rng + ?Sized>(
         let row = user_store::by_name(c, username)?
             .ok_or_else(|| UserError::Invalid(format!("there is no user \"{username}\"")))?;
         user_store::set_password(c, row.id, &hash)?;
+        // The admin who reset it has seen it: the user chooses a new one at sign-in.
+        user_store::set_must_change(c, row.id, true)?;
         user_store::clear_failures(c, row.id)?;
         user_store::delete_sessions_of(c, row.id)?;
         audit(c, now, actor, "password.reset", username, "ok")?;

@@ -591,3 +591,42 @@ async fn cross_site_posts_and_outside_scrapers_are_refused(backend: Backend) {
     assert!(with_token.text().await.unwrap().contains("hailong_"));
 }
 both_backends!(cross_site_posts_and_outside_scrapers_are_refused);
+
+/// Item 9 (old #10): a generated password (an account added without one, or an admin's
+/// reset) must be changed at the first sign-in.
+async fn a_generated_password_must_be_changed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let generated = hailong::service::users::add(
+        &app.store,
+        &mut rand::rng(),
+        hailong::service::users::NewUser {
+            username: "can-bo-moi",
+            role: Role::Officer,
+            unit: Some("phuong-a"),
+            password: None,
+        },
+        "test",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let cookie = session(&app, "can-bo-moi", &generated).await;
+    let r = get_as(&app, &cookie, "/staff/feedback").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/staff/password"));
+    // The same after an admin's reset of a chosen password.
+    add_user(&app, "can-bo-cu", Role::Officer, Some("phuong-a"));
+    let reset = hailong::service::users::reset_password(
+        &app.store,
+        &mut rand::rng(),
+        "test",
+        "can-bo-cu",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let cookie = session(&app, "can-bo-cu", &reset).await;
+    let r = get_as(&app, &cookie, "/staff").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(location(&r).starts_with("/staff/password"));
+}
+both_backends!(a_generated_password_must_be_changed);

@@ -25,7 +25,7 @@ async fn session_of(app: &TestApp, role: Role, unit: Option<&str>) -> String {
             username: &name,
             role,
             unit,
-            password: None,
+            password: Some(crate::staff::TEST_PASSWORD),
         },
         "t",
         chrono::Utc::now(),

@@ -23,6 +23,9 @@ pub(crate) fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, S
         })
 }
 
+/// A password of the tests' accounts: chosen by them, so no change is forced at sign-in.
+pub(crate) const TEST_PASSWORD: &str = "Bộ phận một cửa, mật khẩu thử 2026";
+
 pub(crate) fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) -> String {
     users::add(
         &app.store,
@@ -31,7 +34,7 @@ pub(crate) fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>
             username: name,
             role,
             unit,
-            password: None,
+            password: Some(TEST_PASSWORD),
         },
         "test",
         chrono::Utc::now(),
@@ -690,8 +693,25 @@ async fn admins_manage_users_tokens_units_and_dossiers_from_pages(backend: Backe
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    let password = secret_of(&html);
-    assert!(password.len() >= 12);
+    let generated = secret_of(&html);
+    assert!(generated.len() >= 12);
+    let first = session(&app, "can-bo-b", &generated).await;
+    // A generated password is changed first (issue 18); then the officer works.
+    let staff = users::session(&app.store, &first, chrono::Utc::now())
+        .unwrap()
+        .unwrap()
+        .0;
+    assert!(staff.must_change_password);
+    let password = TEST_PASSWORD.to_string();
+    users::change_password(
+        &app.store,
+        &mut rand::rng(),
+        &staff,
+        &generated,
+        &password,
+        chrono::Utc::now(),
+    )
+    .unwrap();
     let officer = session(&app, "can-bo-b", &password).await;
     let (status, html) = post_as(
         &app,
@@ -802,7 +822,24 @@ async fn admins_manage_users_tokens_units_and_dossiers_from_pages(backend: Backe
         &[("csrf", &csrf), ("username", "noi-vu")],
     )
     .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A reset password must be changed before anything else (issue 18): the officer is sent
+    // to the password page, and the reset is not made (an officer may not anyway; the role
+    // table tests that).
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let staff = users::session(&app.store, &officer, chrono::Utc::now())
+        .unwrap()
+        .unwrap()
+        .0;
+    users::change_password(
+        &app.store,
+        &mut rand::rng(),
+        &staff,
+        &new_password,
+        "Mật khẩu mới của cán bộ B, 2027",
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let officer = session(&app, "can-bo-b", "Mật khẩu mới của cán bộ B, 2027").await;
 
     // Tokens: created for phuong-a, works on the API, revoked, refused.
     let (status, html) = post_as(
