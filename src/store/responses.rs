@@ -92,7 +92,7 @@ pub fn via_predecessor_by_unit(
 pub fn max_id(conn: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(responses::table
         .select(diesel::dsl::max(responses::id))
-        .first::<Option<i64>>(conn)?
+        .get_result::<Option<i64>>(conn)?
         .unwrap_or(0))
 }
 
