@@ -39,12 +39,27 @@ fn bracketed(chars: &[char], i: usize, word: &str) -> Option<usize> {
     (same && chars.get(i + 1 + n) == Some(&close)).then_some(n + 2)
 }
 
-/// The length of an at-sign written at `i` (`@`, `(at)`), or None.
-fn at_sign(chars: &[char], i: usize) -> Option<usize> {
+/// Whether the word `word` (lower case) stands alone at `i`: a blank before and after.
+fn bare_word(chars: &[char], i: usize, word: &str) -> Option<usize> {
+    let n = word.chars().count();
+    let inner = chars.get(i..i + n)?;
+    let same = inner
+        .iter()
+        .zip(word.chars())
+        .all(|(a, b)| a.to_lowercase().eq(std::iter::once(b)));
+    let before = i > 0 && chars[i - 1] == ' ';
+    let after = chars.get(i + n) == Some(&' ');
+    (same && before && after).then_some(n)
+}
+
+/// An at-sign written at `i`: `@` (literal), or `(at)` and a bare ` at ` (disguised).
+fn at_sign(chars: &[char], i: usize) -> Option<(usize, bool)> {
     if chars.get(i) == Some(&'@') {
-        return Some(1);
+        return Some((1, true));
     }
     bracketed(chars, i, "at")
+        .or_else(|| bare_word(chars, i, "at"))
+        .map(|n| (n, false))
 }
 
 fn spaces_from(chars: &[char], mut i: usize) -> usize {
@@ -54,8 +69,35 @@ fn spaces_from(chars: &[char], mut i: usize) -> usize {
     i
 }
 
-/// Where an e-mail domain that starts at `i` ends, and whether it has a dot.
+/// A dot written between two parts of a domain at `i` (after blanks): ` . `, `(dot)`, ` dot `;
+/// the position after it and its blanks, if a letter or digit follows.
+fn spelled_dot(chars: &[char], i: usize) -> Option<usize> {
+    let at = spaces_from(chars, i);
+    let n = if at > i && chars.get(at) == Some(&'.') {
+        1
+    } else {
+        bracketed(chars, at, "dot").or_else(|| bare_word(chars, at, "dot"))?
+    };
+    let next = spaces_from(chars, at + n);
+    chars
+        .get(next)
+        .is_some_and(|c| c.is_alphanumeric())
+        .then_some(next)
+}
+
+/// Where an e-mail domain that starts at `i` ends, and whether it has a dot (a bracketed
+/// address literal, `[192.168.1.1]`, counts as one).
 fn domain_end(chars: &[char], start: usize) -> (usize, bool) {
+    if chars.get(start) == Some(&'[') {
+        let inner = chars[start + 1..]
+            .iter()
+            .take(46)
+            .take_while(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':'))
+            .count();
+        if inner > 0 && chars.get(start + 1 + inner) == Some(&']') {
+            return (start + inner + 2, true);
+        }
+    }
     let (mut i, mut end, mut dot) = (start, start, false);
     loop {
         if chars.get(i).is_some_and(|c| is_email_domain(*c)) {
@@ -67,11 +109,9 @@ fn domain_end(chars: &[char], start: usize) -> (usize, bool) {
             i += 1;
             continue;
         }
-        // "gmail (dot) com"
-        let after_spaces = spaces_from(chars, i);
-        if let Some(n) = bracketed(chars, after_spaces, "dot") {
-            let next = spaces_from(chars, after_spaces + n);
-            if chars.get(next).is_some_and(|c| c.is_alphanumeric()) && end > start {
+        // "gmail (dot) com", "gmail dot com", "gmail . com"
+        if end > start {
+            if let Some(next) = spelled_dot(chars, i) {
                 dot = true;
                 i = next;
                 continue;
@@ -81,17 +121,36 @@ fn domain_end(chars: &[char], start: usize) -> (usize, bool) {
     }
 }
 
+/// How many characters before the end of `out` are an e-mail's local part: the usual
+/// characters, or a quoted part (`"nguyen van a"`, at most 64 characters).
+fn local_part_len(out: &[char]) -> usize {
+    if out.last() == Some(&'"') {
+        let inner = out[..out.len() - 1]
+            .iter()
+            .rev()
+            .take(64)
+            .take_while(|c| **c != '"' && **c != '\n')
+            .count();
+        if out.len() >= inner + 2 && out[out.len() - inner - 2] == '"' && inner > 0 {
+            return inner + 2;
+        }
+    }
+    out.iter().rev().take_while(|c| is_email_local(**c)).count()
+}
+
 fn mask_emails(chars: &[char]) -> Vec<char> {
     let mut out: Vec<char> = Vec::with_capacity(chars.len());
     let mut i = 0;
     while i < chars.len() {
         // An at-sign, perhaps with spaces around it.
         let at_start = spaces_from(chars, i);
-        if let Some(n) = at_sign(chars, at_start) {
-            let local_len = out.iter().rev().take_while(|c| is_email_local(**c)).count();
+        if let Some((n, literal)) = at_sign(chars, at_start) {
+            let local_len = local_part_len(&out);
             let domain_start = spaces_from(chars, at_start + n);
             let (end, dot) = domain_end(chars, domain_start);
-            if local_len > 0 && dot {
+            // `a@gmail`: a literal at-sign with nothing around it needs no dot.
+            let tight = literal && at_start == i && domain_start == at_start + n;
+            if local_len > 0 && (dot || (tight && end >= domain_start + 3)) {
                 out.truncate(out.len() - local_len);
                 out.extend(MASK.chars());
                 i = end;
@@ -104,15 +163,15 @@ fn mask_emails(chars: &[char]) -> Vec<char> {
     out
 }
 
-/// Written between the groups of a phone number; up to two in a row (`) ` in `(028) 3875`).
+/// Written between the groups of a phone number (with blanks around or not, up to two).
 fn is_soft_sep(c: char) -> bool {
     matches!(
         c,
-        ' ' | '.'
-            | '-'
+        '.' | '-'
             | '('
             | ')'
             | '\u{2010}'
+            | '\u{2011}'
             | '\u{2012}'
             | '\u{2013}'
             | '\u{2014}'
@@ -120,16 +179,95 @@ fn is_soft_sep(c: char) -> bool {
     )
 }
 
-/// Written between groups only as one character with digits on both sides (`0912/345/678`),
-/// so that `1234/2021, 2 lần` stays three numbers.
+/// Written between groups as one character, with digits on both sides (`0912/345/678`) or a
+/// blank on both sides (`0912 / 345 / 678`), so that `1234/2021, 2 lần` stays three numbers.
 fn is_tight_sep(c: char) -> bool {
     matches!(c, '/' | '_' | ',')
 }
 
-/// True when a digit follows position `j` after at most `max` soft separators.
-fn next_digit_within(chars: &[char], j: usize, max: usize) -> bool {
-    let seps = chars[j..].iter().take_while(|c| is_soft_sep(**c)).count();
-    seps <= max && chars.get(j + seps).is_some_and(char::is_ascii_digit)
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
+}
+
+/// The length of the gap at `j` between two groups of digits, if a digit follows it: up to
+/// three blanks (spaces, tabs, line breaks) on each side of up to two soft separators or
+/// one tight one.
+fn gap_len(chars: &[char], j: usize) -> Option<usize> {
+    let blanks = |mut k: usize| {
+        let from = k;
+        while k - from < 3 && chars.get(k).is_some_and(|c| is_blank(*c)) {
+            k += 1;
+        }
+        k
+    };
+    let mut k = blanks(j);
+    let before = k - j;
+    let mut tight = false;
+    if chars.get(k).is_some_and(|c| is_tight_sep(*c)) {
+        tight = true;
+        k += 1;
+    } else {
+        let mut seps = 0;
+        while seps < 2 && chars.get(k).is_some_and(|c| is_soft_sep(*c)) {
+            k += 1;
+            seps += 1;
+        }
+    }
+    let mid = k;
+    k = blanks(k);
+    let after = k - mid;
+    let ok = k > j
+        && chars.get(k).is_some_and(char::is_ascii_digit)
+        && (!tight || (before == 0) == (after == 0));
+    ok.then_some(k - j)
+}
+
+/// A digit of any script as its ASCII digit (NFKC leaves Arabic-Indic, Devanagari and other
+/// scripts' digits as they are).
+fn ascii_digit(c: char) -> Option<char> {
+    const ZEROS: [u32; 20] = [
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+        0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810,
+    ];
+    let cp = c as u32;
+    ZEROS
+        .iter()
+        .find(|z| (**z..**z + 10).contains(&cp))
+        .and_then(|z| char::from_digit(cp - z, 10))
+}
+
+/// Characters that show nothing and could hide a number: zero-width characters, the soft
+/// hyphen, the combining grapheme joiner.
+fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{034F}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
+    )
+}
+
+/// What stands between a filter and a number or an address, taken away: digits of other
+/// scripts become ASCII, hidden characters go, accents put on a digit go, an ideographic
+/// full stop is a dot. Only for a text with something outside ASCII.
+fn unmask_tricks(chars: Vec<char>) -> Vec<char> {
+    if chars.iter().all(char::is_ascii) {
+        return chars;
+    }
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    for c in chars {
+        if is_hidden(c) {
+            continue;
+        }
+        if unicode_normalization::char::is_combining_mark(c)
+            && out.last().is_some_and(char::is_ascii_digit)
+        {
+            continue;
+        }
+        out.push(match c {
+            '\u{3002}' | '\u{FF61}' => '.',
+            c => ascii_digit(c).unwrap_or(c),
+        });
+    }
+    out
 }
 
 fn mask_digit_runs(chars: &[char]) -> String {
@@ -156,13 +294,8 @@ fn mask_digit_runs(chars: &[char]) -> String {
                 digits += 1;
                 last_digit = j;
                 j += 1;
-            } else if (is_soft_sep(chars[j]) && next_digit_within(chars, j, 2))
-                || (is_tight_sep(chars[j])
-                    && j > 0
-                    && chars[j - 1].is_ascii_digit()
-                    && chars.get(j + 1).is_some_and(char::is_ascii_digit))
-            {
-                j += 1;
+            } else if let Some(n) = gap_len(chars, j) {
+                j += n;
             } else {
                 break;
             }
@@ -185,8 +318,12 @@ pub fn mask(text: &str) -> String {
         unicode_normalization::IsNormalized::Yes => text.chars().collect(),
         _ => text.nfkc().collect(),
     };
+    let chars = unmask_tricks(chars);
     // Most comments hold no at-sign and no digit: nothing to look for.
-    let chars = if chars.iter().any(|c| matches!(c, '@' | '(' | '[' | '{')) {
+    let spelled_at = chars.windows(4).any(|w| {
+        w[0] == ' ' && matches!(w[1], 'a' | 'A') && matches!(w[2], 't' | 'T') && w[3] == ' '
+    });
+    let chars = if spelled_at || chars.iter().any(|c| matches!(c, '@' | '(' | '[' | '{')) {
         mask_emails(&chars)
     } else {
         chars
@@ -248,8 +385,48 @@ mod tests {
         assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
 
+    /// The second outside test's bypasses (issue 18, B-8), as a table.
+    #[test]
+    fn second_round_bypasses_are_masked() {
+        let cases = [
+            ("gọi 0912 - 345 - 678 nhé", "gọi […] nhé"),
+            ("gọi 0912 – 345 – 678 nhé", "gọi […] nhé"),
+            ("gọi 0912 . 345 . 678 nhé", "gọi […] nhé"),
+            ("gọi 0912 / 345 / 678 nhé", "gọi […] nhé"),
+            ("gọi 0912   345   678 nhé", "gọi […] nhé"),
+            ("gọi 0912\t345\t678 nhé", "gọi […] nhé"),
+            ("SĐT:\n0912\n345 678", "SĐT:\n[…]"),
+            ("gọi 0912\u{200B}345\u{200B}678 nhé", "gọi […] nhé"),
+            ("gọi 0912\u{200D}345\u{200D}678 nhé", "gọi […] nhé"),
+            ("gọi 09\u{00AD}12\u{00AD}345\u{00AD}678 nhé", "gọi […] nhé"),
+            ("gọi 0\u{0301}912 3\u{0323}45 678 nhé", "gọi […] nhé"),
+            ("gọi ٠٩١٢٣٤٥٦٧٨ nhé", "gọi […] nhé"),
+            ("gọi ०९१२३४५६७८ nhé", "gọi […] nhé"),
+            ("thư a(at)b dot vn nhé", "thư […] nhé"),
+            ("thư a@gmail dot com nhé", "thư […] nhé"),
+            ("thư a @ gmail . com nhé", "thư […] nhé"),
+            ("thư a at gmail dot com nhé", "thư […] nhé"),
+            ("thư a@gmail nhé", "thư […] nhé"),
+            ("thư a@gmail。com nhé", "thư […] nhé"),
+            ("thư \"nguyen van a\"@gmail.com nhé", "thư […] nhé"),
+            ("thư a@[192.168.1.1] nhé", "thư […] nhé"),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|(text, want)| mask(text) != *want)
+            .map(|(text, want)| format!("{text:?} → {:?}, want {want:?}", mask(text)))
+            .collect();
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
     #[test]
     fn ordinary_numbers_and_text_stay() {
+        assert_eq!(
+            mask("gặp cô at the desk lúc 9 giờ"),
+            "gặp cô at the desk lúc 9 giờ"
+        );
+        assert_eq!(mask("quầy 3 - 4 - 5"), "quầy 3 - 4 - 5");
+        assert_eq!(mask("tháng 1 / 2021"), "tháng 1 / 2021");
         assert_eq!(
             mask("Phí 50.000 đồng, chờ 30 phút, quầy số 3"),
             "Phí 50.000 đồng, chờ 30 phút, quầy số 3"
