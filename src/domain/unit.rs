@@ -91,6 +91,92 @@ impl Predecessor {
 /// The shares of every predecessor named by `units`, summed over its successors; the first
 /// predecessor whose sum is not 1 (± `SHARE_TOLERANCE`), with the sum and the index of the
 /// last unit that names it.
+/// The most predecessors one unit may name (a merger joins a handful).
+pub const MAX_PREDECESSORS: usize = 50;
+
+/// The years a unit's validity may start or end in.
+pub const UNIT_YEARS: std::ops::RangeInclusive<i32> = 1990..=2100;
+
+/// Checks the lineage of the units from `first` on (the ones being imported) against all
+/// units: every predecessor is a unit, no unit is its own parent, no chain of parents or of
+/// predecessors comes back to where it started, dates lie in `UNIT_YEARS`. The error gives
+/// the index of the unit at fault and why.
+pub fn check_lineage(all: &[&Unit], first: usize) -> Result<(), (usize, String)> {
+    use chrono::Datelike;
+    let index: std::collections::HashMap<&str, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.code.as_str(), i))
+        .collect();
+    for (i, u) in all.iter().enumerate().skip(first) {
+        if u.predecessors.len() > MAX_PREDECESSORS {
+            return Err((
+                i,
+                format!(
+                    "{} names {} predecessors; at most {MAX_PREDECESSORS}",
+                    u.code,
+                    u.predecessors.len()
+                ),
+            ));
+        }
+        if let Some(p) = u
+            .predecessors
+            .iter()
+            .find(|p| !index.contains_key(p.code.as_str()))
+        {
+            return Err((
+                i,
+                format!(
+                    "the predecessor {} is not a unit (list it in the file, or import it first)",
+                    p.code
+                ),
+            ));
+        }
+        if u.parent.as_ref() == Some(&u.code) {
+            return Err((i, format!("{} is named as its own parent", u.code)));
+        }
+        for d in [u.valid_from, u.valid_to].into_iter().flatten() {
+            if !UNIT_YEARS.contains(&d.year()) {
+                return Err((i, format!("the date {d} is not between 1990 and 2100")));
+            }
+        }
+        // Up the parents: at most one step per unit before it must have ended.
+        let mut parent = u.parent.as_ref();
+        for _ in 0..all.len() {
+            let Some(p) = parent else { break };
+            if p == &u.code {
+                return Err((i, format!("the parents of {} lead back to it", u.code)));
+            }
+            parent = index.get(p.as_str()).and_then(|j| all[*j].parent.as_ref());
+        }
+        // Back through the predecessors: a unit cannot come (at any remove) from itself.
+        let mut seen = vec![false; all.len()];
+        let mut stack: Vec<usize> = u
+            .predecessors
+            .iter()
+            .filter_map(|p| index.get(p.code.as_str()).copied())
+            .collect();
+        while let Some(j) = stack.pop() {
+            if j == i {
+                return Err((
+                    i,
+                    format!("the predecessors of {} lead back to it (a cycle)", u.code),
+                ));
+            }
+            if std::mem::replace(&mut seen[j], true) {
+                continue;
+            }
+            stack.extend(
+                all[j]
+                    .predecessors
+                    .iter()
+                    .filter_map(|p| index.get(p.code.as_str()).copied()),
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn check_shares(units: &[&Unit]) -> Result<(), (String, f64, usize)> {
     let mut sums: std::collections::BTreeMap<&str, (f64, usize)> = Default::default();
     for (i, u) in units.iter().enumerate() {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::domain::unit::{check_shares, Predecessor, Unit, UnitCode};
+use crate::domain::unit::{check_lineage, check_shares, Predecessor, Unit, UnitCode};
 use crate::service::audit;
 use crate::service::forms::{FormRegistry, DEFAULT_FORM};
 use crate::store::units::{self, UnitRow};
@@ -208,6 +208,12 @@ fn import_on(
                 reason: format!(
                     "the shares of {pred} over the units that succeed it add up to {sum:.3}, not 1 (name every successor with its share, e.g. {pred}:0.5 on each of two)"
                 ),
+            });
+        }
+        if let Err((i, reason)) = check_lineage(&all, stored.len()) {
+            return Err(ImportError::Line {
+                line: (i - stored.len()) as u64 + 2,
+                reason,
             });
         }
         let mut summary = ImportSummary::default();

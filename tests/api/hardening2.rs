@@ -630,3 +630,50 @@ async fn a_generated_password_must_be_changed(backend: Backend) {
     assert!(location(&r).starts_with("/staff/password"));
 }
 both_backends!(a_generated_password_must_be_changed);
+
+/// B-11: a units import naming an unknown predecessor, a cycle of predecessors or of
+/// parents, a unit as its own parent, or a date outside 1990–2100 is refused, the line named,
+/// and nothing is stored.
+async fn units_import_refuses_broken_lineage(backend: Backend) {
+    use hailong::service::units;
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let forms =
+        hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
+    let head = "code,name,name_en,parent,form,valid_from,valid_to,predecessors\n";
+    let cases = [
+        ("rt-a,A,,,,,,no-such-unit\n", 2, "no-such-unit"),
+        ("rt-a,A,,,,,,rt-b\nrt-b,B,,,,,,rt-a\n", 2, "cycle"),
+        ("rt-a,A,,rt-a,,,,\n", 2, "own parent"),
+        ("rt-a,A,,rt-b,,,,\nrt-b,B,,rt-a,,,,\n", 2, "lead back"),
+        (
+            "phuong-cu,Phường Cũ,,,,2021-01-01,2025-06-30,phuong-moi\n",
+            2,
+            "cycle",
+        ),
+        ("rt-a,A,,,,,,\nrt-b,B,,,,+99999-01-01,,\n", 3, "1990"),
+    ];
+    for (rows, line, why) in cases {
+        let text = format!("{head}{rows}");
+        let err = units::parse_csv(&text, &forms)
+            .and_then(|list| units::import(&app.store, &list, false, chrono::Utc::now()))
+            .expect_err(rows)
+            .to_string();
+        assert!(
+            err.contains(&format!("line {line}")) && err.contains(why),
+            "{rows:?}: {err}"
+        );
+    }
+    assert!(units::list(&app.store)
+        .unwrap()
+        .iter()
+        .all(|u| !u.code.as_str().starts_with("rt-")));
+    let many: Vec<String> = (0..60).map(|i| format!("rt-p{i}")).collect();
+    let text = format!("{head}rt-a,A,,,,,,{}\n", many.join(";"));
+    let err = units::parse_csv(&text, &forms)
+        .and_then(|list| units::import(&app.store, &list, false, chrono::Utc::now()))
+        .expect_err("too many")
+        .to_string();
+    assert!(err.contains("line 2"), "{err}");
+}
+both_backends!(units_import_refuses_broken_lineage);
