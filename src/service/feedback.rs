@@ -70,8 +70,12 @@ pub enum FeedbackError {
     MergeTarget(String),
     #[error("merge into another item of the same unit that is not itself merged")]
     MergeInto,
-    #[error("line {line}: \"{value}\" is not a date written YYYY-MM-DD")]
+    #[error("line {line}: \"{value}\" is not a date written YYYY-MM-DD between 2000 and 2100")]
     HolidayLine { line: usize, value: String },
+    #[error("line {line}: {value} has passed; a day that has passed cannot be added or taken away (deadlines counted over it would move)")]
+    HolidayPast { line: usize, value: String },
+    #[error("at most {0} holidays can be listed")]
+    HolidayTooMany(usize),
     #[error("line {0}: a subject is at most 200 characters and not \"other\"")]
     SubjectLine(usize),
     #[error(transparent)]
@@ -910,9 +914,39 @@ pub fn export(
         .collect())
 }
 
-/// Imports holidays from CSV `date,name` (a header line is optional); all or nothing, the
-/// first bad line named.
+/// The most holidays the list may hold from today on (about ten years of them).
+pub const HOLIDAYS_MAX: usize = 200;
+/// The longest holiday name kept (longer ones are cut).
+pub const HOLIDAY_NAME_MAX: usize = 100;
+
+/// Sets the holidays from CSV `date,name` (a header line is optional): the days after today
+/// become exactly those listed (a day left out is taken away, a day listed again renamed).
+/// A day that has passed may stay listed (or be renamed) but is never added or taken away:
+/// deadlines already counted over it, and the figures published from them, do not move.
+/// Dates are `YYYY-MM-DD` in 2000–2100; all or nothing, the first bad line named; every
+/// refusal is written to the audit log.
 pub fn import_holidays_by(
+    store: &Store,
+    staff: &Staff,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, FeedbackError> {
+    let result = import_holidays(store, staff, text, now);
+    if let Err(e) = &result {
+        if !matches!(e, FeedbackError::Store(_)) {
+            audit::refused(
+                store,
+                now,
+                &staff.username,
+                "holidays.import",
+                &e.to_string(),
+            );
+        }
+    }
+    result
+}
+
+fn import_holidays(
     store: &Store,
     staff: &Staff,
     text: &str,
@@ -921,8 +955,10 @@ pub fn import_holidays_by(
     if !access::role_may(staff.role, Action::ManageUnits) {
         return Err(Denied::Role("only an admin may import holidays").into());
     }
+    let today = local_date(now);
+    let stored: BTreeMap<NaiveDate, String> = store.read(fb::holidays)?.into_iter().collect();
     let text = crate::service::csv_input(text);
-    let mut days = Vec::new();
+    let mut days: BTreeMap<NaiveDate, String> = BTreeMap::new();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -937,25 +973,64 @@ pub fn import_holidays_by(
         if day.is_empty() && rec.len() <= 1 {
             continue;
         }
-        let date =
-            NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| FeedbackError::HolidayLine {
+        let bad = || FeedbackError::HolidayLine {
+            line,
+            value: day.chars().take(40).collect(),
+        };
+        let strict = day.len() == 10
+            && day.bytes().enumerate().all(|(k, b)| {
+                if k == 4 || k == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        if !strict {
+            return Err(bad());
+        }
+        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| bad())?;
+        if !(2000..=2100).contains(&chrono::Datelike::year(&date)) {
+            return Err(bad());
+        }
+        if date <= today && !stored.contains_key(&date) {
+            return Err(FeedbackError::HolidayPast {
                 line,
                 value: day.to_string(),
-            })?;
-        let name = rec.get(1).unwrap_or_default().trim().to_string();
-        days.push((date, name));
+            });
+        }
+        let name: String = rec
+            .get(1)
+            .unwrap_or_default()
+            .trim()
+            .chars()
+            .take(HOLIDAY_NAME_MAX)
+            .collect();
+        days.insert(date, name);
+        if days.range(today..).count() > HOLIDAYS_MAX {
+            return Err(FeedbackError::HolidayTooMany(HOLIDAYS_MAX));
+        }
     }
+    // Days that have passed and are not in the text stay; future ones not in it go.
+    let removed: Vec<NaiveDate> = stored
+        .keys()
+        .filter(|d| **d > today && !days.contains_key(d))
+        .copied()
+        .collect();
+    let changed: Vec<(NaiveDate, String)> = days
+        .iter()
+        .filter(|(d, n)| stored.get(d) != Some(n))
+        .map(|(d, n)| (*d, n.clone()))
+        .collect();
     let n = days.len();
+    let target = format!(
+        "{n} days listed, {} added or renamed, {} taken away",
+        changed.len(),
+        removed.len()
+    );
     store.write(|c| -> Result<(), StoreError> {
-        fb::put_holidays(c, &days)?;
-        audit::write(
-            c,
-            now,
-            &staff.username,
-            "holidays.import",
-            &format!("{n} days"),
-            "ok",
-        )
+        fb::delete_holidays(c, &removed)?;
+        fb::put_holidays(c, &changed)?;
+        audit::write(c, now, &staff.username, "holidays.import", &target, "ok")
     })?;
     store.forget("holidays");
     Ok(n)

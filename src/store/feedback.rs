@@ -371,6 +371,13 @@ pub fn put_holidays(
     Ok(())
 }
 
+pub fn delete_holidays(conn: &mut DbConnection, days: &[NaiveDate]) -> Result<(), StoreError> {
+    for chunk in days.chunks(200) {
+        diesel::delete(holidays::table.filter(holidays::day.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Marks a survey response's comment as turned into feedback and returns its unit and
 /// comment, once (a second call finds nothing), if `offered(comment, answers)` says the
 /// thank-you page offered it; `answers` is the response's JSON.

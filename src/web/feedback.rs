@@ -121,6 +121,20 @@ pub fn page_error(e: &FeedbackError, lang: Lang) -> PageError {
                 .replace("{line}", &line.to_string())
                 .replace("{value}", value),
         ),
+        FeedbackError::HolidayPast { line, value } => PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            tr(lang, "feedback.please_fix"),
+            &tr(lang, "feedback.holiday_past")
+                .replace("{line}", &line.to_string())
+                .replace("{value}", value),
+        ),
+        FeedbackError::HolidayTooMany(max) => PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            tr(lang, "feedback.please_fix"),
+            &tr(lang, "feedback.holiday_too_many").replace("{max}", &max.to_string()),
+        ),
         FeedbackError::SubjectLine(line) => PageError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             lang,

@@ -630,7 +630,7 @@ async fn deadlines_skip_the_weekend_and_holidays(backend: Backend) {
         &app.store,
         &admin,
         "date,name\n2026-04-27,Giỗ Tổ Hùng Vương (bù)\n2026-04-30,Ngày Giải phóng miền Nam\n2026-05-01,Quốc tế Lao động\n",
-        Utc::now(),
+        at("2026-04-20", 9),
     )
     .unwrap();
     assert_eq!(n, 3);
@@ -643,7 +643,7 @@ async fn deadlines_skip_the_weekend_and_holidays(backend: Backend) {
         &app.store,
         &admin,
         "2026-09-02,Quốc khánh\n2026-13-01,x\n",
-        Utc::now(),
+        at("2026-04-20", 9),
     )
     .unwrap_err();
     assert!(e.to_string().contains("line 2"), "{e}");

@@ -677,3 +677,60 @@ async fn units_import_refuses_broken_lineage(backend: Backend) {
     assert!(err.contains("line 2"), "{err}");
 }
 both_backends!(units_import_refuses_broken_lineage);
+
+/// B-10: holidays are dates of 2000–2100 written YYYY-MM-DD; the list from today on is what
+/// the page holds (a coming day is taken away by deleting its line), bounded; a day that has
+/// passed is never added or taken away, so no figure of the past moves; refusals are audited.
+async fn holidays_are_bounded_and_never_move_the_past(backend: Backend) {
+    use hailong::service::feedback::{holidays, import_holidays_by};
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let admin = hailong::service::users::Staff {
+        id: 1,
+        username: "noi-vu".into(),
+        role: Role::Admin,
+        unit: None,
+        must_change_password: false,
+    };
+    let now = chrono::Utc::now();
+    let today = hailong::domain::local_date(now);
+    let day = |n: i64| (today + chrono::Duration::days(n)).to_string();
+    let import = |text: String| import_holidays_by(&app.store, &admin, &text, now);
+    assert_eq!(
+        import(format!("{},Tết\n{},Tết\n", day(10), day(11))).unwrap(),
+        2
+    );
+    // Taken away by leaving its line out; renamed by listing it again.
+    assert_eq!(import(format!("{},Tết Nguyên đán\n", day(10))).unwrap(), 1);
+    assert_eq!(
+        holidays(&app.store).unwrap(),
+        vec![(today + chrono::Duration::days(10), "Tết Nguyên đán".into())]
+    );
+    for (text, why) in [
+        (format!("{},quá khứ\n", day(-30)), "has passed"),
+        ("2021-01-04,retro\n".to_string(), "has passed"),
+        ("0000-01-01,x\n".to_string(), "2000 and 2100"),
+        ("+10000-01-01,x\n".to_string(), "2000 and 2100"),
+        ("2101-01-03,x\n".to_string(), "2000 and 2100"),
+        ("2026-1-1,x\n".to_string(), "2000 and 2100"),
+    ] {
+        let e = import(text.clone()).expect_err(&text).to_string();
+        assert!(e.contains("line 1") && e.contains(why), "{text:?}: {e}");
+    }
+    let many: String = (1..=250).map(|n| format!("{},x\n", day(n))).collect();
+    assert!(import(many).is_err(), "the list is bounded");
+    // A long name is cut; nothing above moved the list.
+    assert_eq!(
+        import(format!("{},{}\n", day(10), "n".repeat(5000))).unwrap(),
+        1
+    );
+    assert_eq!(holidays(&app.store).unwrap()[0].1.chars().count(), 100);
+    let log = hailong::service::audit::recent(&app.store, 50).unwrap();
+    assert!(
+        log.iter()
+            .filter(|e| e.action == "holidays.import" && e.outcome == "refused")
+            .count()
+            >= 7
+    );
+}
+both_backends!(holidays_are_bounded_and_never_move_the_past);
