@@ -36,6 +36,8 @@ pub struct Application {
     pub demo_loaded: Option<demo::DemoSummary>,
     /// The password of the `admin` account created on this first start, to print once.
     pub admin_password: Option<String>,
+    /// A unit open today whose poster the start-up line can suggest (none when there is none).
+    pub example_unit: Option<String>,
 }
 
 impl Application {
@@ -68,6 +70,7 @@ impl Application {
             }
         }
         let is_demo = demo::is_demo(&store)?;
+        let example_unit = example_unit(&store, Utc::now())?;
         let admin_password =
             crate::service::users::ensure_admin(&store, &mut rand::rng(), Utc::now()).map_err(
                 |e| StartError::Config(format!("creating the first admin account failed: {e}")),
@@ -201,6 +204,7 @@ impl Application {
             public_url,
             demo_loaded,
             admin_password,
+            example_unit,
         })
     }
 
@@ -216,4 +220,21 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// A unit open today with a desk (no unit names it as parent), preferring the demo's An Lạc:
+/// the poster the start-up line suggests.
+fn example_unit(store: &Store, now: chrono::DateTime<Utc>) -> Result<Option<String>, StoreError> {
+    let units = crate::service::units::list(store)?;
+    let today = crate::domain::local_date(now);
+    let open: Vec<&crate::domain::unit::Unit> = units
+        .iter()
+        .filter(|u| u.is_valid_on(today))
+        .filter(|u| !units.iter().any(|c| c.parent.as_ref() == Some(&u.code)))
+        .collect();
+    Ok(open
+        .iter()
+        .find(|u| u.code.as_str() == "phuong-an-lac")
+        .or(open.first())
+        .map(|u| u.code.to_string()))
 }

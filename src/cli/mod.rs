@@ -60,7 +60,9 @@ pub async fn run(cli: Cli) -> Result<()> {
                 app.port(),
                 app.public_url
             );
-            println!("Try {}/units/an-lac-a/poster", app.public_url);
+            if let Some(unit) = &app.example_unit {
+                println!("Try {}/units/{unit}/poster", app.public_url);
+            }
             app.run_until_stopped().await?;
             Ok(())
         }

@@ -18,6 +18,51 @@ pub struct Bar {
     pub text: String,
 }
 
+/// Characters of a unit's name that fit the label column on one line at 11 px, and on each
+/// of two lines at 9 px (Vietnamese text in a sans-serif face averages under 6 px a letter at
+/// 11 px).
+pub const LABEL_ONE_LINE: usize = 40;
+pub const LABEL_LINE: usize = 48;
+
+/// A bar's label as one line, or two (split at a space, the second cut with "…" if need be).
+pub fn wrap_label(label: &str) -> Vec<String> {
+    let n = label.chars().count();
+    if n <= LABEL_ONE_LINE {
+        return vec![label.to_string()];
+    }
+    // The last space that leaves a first line within LABEL_LINE, at or after the middle if
+    // it can (two lines of like length).
+    let spaces: Vec<usize> = label
+        .char_indices()
+        .filter(|(_, c)| *c == ' ')
+        .map(|(i, _)| i)
+        .filter(|i| label[..*i].chars().count() <= LABEL_LINE)
+        .collect();
+    let half = label.len() / 2;
+    let cut = spaces
+        .iter()
+        .copied()
+        .find(|i| *i >= half)
+        .or_else(|| spaces.last().copied());
+    let (first, rest) = match cut {
+        Some(i) => (label[..i].to_string(), label[i + 1..].to_string()),
+        None => {
+            let at = label
+                .char_indices()
+                .nth(LABEL_LINE)
+                .map_or(label.len(), |(i, _)| i);
+            (label[..at].to_string(), label[at..].to_string())
+        }
+    };
+    let second = if rest.chars().count() > LABEL_LINE {
+        let keep: String = rest.chars().take(LABEL_LINE - 1).collect();
+        format!("{}…", keep.trim_end())
+    } else {
+        rest
+    };
+    vec![first, second]
+}
+
 /// Bars on a 0–100 scale, in the order given.
 pub fn bars(title: &str, desc: &str, bars: &[Bar]) -> String {
     bars_with_id("b", title, desc, bars)
@@ -54,13 +99,26 @@ pub fn bars_with_id(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
         } else {
             b.label.clone()
         };
-        let _ = write!(
-            s,
-            r##"<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#000">{}</text>"##,
-            label_w - 6.0,
-            y + 14.0,
-            esc(&label)
-        );
+        let lines = wrap_label(&label);
+        if let [one] = lines.as_slice() {
+            let _ = write!(
+                s,
+                r##"<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#000">{}</text>"##,
+                label_w - 6.0,
+                y + 14.0,
+                esc(one)
+            );
+        } else {
+            // A long name on two smaller lines, never cut at the chart's left edge.
+            let _ = write!(
+                s,
+                r##"<text x="{x}" y="{}" font-size="9" text-anchor="end" fill="#000"><tspan x="{x}">{}</tspan><tspan x="{x}" dy="9">{}</tspan></text>"##,
+                y + 9.0,
+                esc(&lines[0]),
+                esc(lines.get(1).map(String::as_str).unwrap_or_default()),
+                x = label_w - 6.0,
+            );
+        }
         if let Some(v) = b.value {
             let fill = if b.small {
                 format!("url(#{id}hatch)")
@@ -208,6 +266,50 @@ pub fn trend(title: &str, desc: &str, points: &[Point], rule: Option<(usize, &st
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The longest unit names of Ho Chi Minh City's lists fit the label column: one line, or
+    /// two of at most `LABEL_LINE` characters, nothing cut at the left.
+    #[test]
+    fn long_unit_names_wrap_instead_of_running_off_the_chart() {
+        for name in [
+            "Chi nhánh Văn phòng Đăng ký đất đai TP.HCM – khu vực Bình Tân",
+            "Chi nhánh Văn phòng Đăng ký đất đai Thành phố Hồ Chí Minh – khu vực Bình Tân",
+            "Bộ phận Tiếp nhận và Trả kết quả Ủy ban nhân dân phường Bình Hưng Hòa",
+            "Trung tâm Phục vụ hành chính công Thành phố Hồ Chí Minh",
+            "Phường An Lạc",
+        ] {
+            let lines = wrap_label(name);
+            assert!(lines.len() <= 2, "{name}");
+            let limit = if lines.len() == 1 {
+                LABEL_ONE_LINE
+            } else {
+                LABEL_LINE
+            };
+            assert!(
+                lines.iter().all(|l| l.chars().count() <= limit),
+                "{lines:?}"
+            );
+            assert_eq!(lines.join(" "), name, "nothing lost");
+            let svg = bars(
+                "t",
+                "d",
+                &[Bar {
+                    label: name.into(),
+                    value: Some(80.0),
+                    low: None,
+                    high: None,
+                    small: false,
+                    text: "80".into(),
+                }],
+            );
+            for l in &lines {
+                assert!(svg.contains(&esc(l)), "{l} is drawn");
+            }
+        }
+        let huge = "Tên ".repeat(40);
+        let lines = wrap_label(huge.trim());
+        assert!(lines[1].ends_with('…') && lines[1].chars().count() <= LABEL_LINE);
+    }
 
     #[test]
     fn bars_scale_and_escape() {

@@ -199,6 +199,21 @@ pub struct Extras {
     pub self_url: String,
 }
 
+/// A form's source as printed in a report of `lang`. The source is one text of the form
+/// file; a note in brackets written in English only (`(wording to confirm …)`) is said in
+/// Vietnamese in a Vietnamese report, so that it prints no English.
+pub fn source_in(source: &str, lang: Lang) -> String {
+    let Some((before, note)) = source.trim_end().rsplit_once(" (") else {
+        return source.to_string();
+    };
+    let english = note.ends_with(')') && note.is_ascii() && note.chars().any(char::is_alphabetic);
+    if lang == Lang::Vi && english {
+        format!("{before} ({})", tr(lang, "report.source_note"))
+    } else {
+        source.to_string()
+    }
+}
+
 pub fn render(
     data: &ReportData,
     district: &str,
@@ -500,8 +515,8 @@ pub fn render(
             data.form.version,
             data.form
                 .source
-                .as_ref()
-                .map(|s| format!(" — {s}"))
+                .as_deref()
+                .map(|s| format!(" — {}", source_in(s, lang)))
                 .unwrap_or_default()
         ),
         alphas,

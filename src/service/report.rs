@@ -100,12 +100,22 @@ pub fn gather_scoped(
         .filter(|r| !(r.form_id == form.id && r.form_version == form.version))
         .map(|r| (*r).clone())
         .collect();
+    let all_units = crate::service::units::list(store)?;
     let mut units: Vec<IndexRow> = table
         .rows
         .iter()
         .filter(|r| r.unit_code != TOTAL && r.form_id == form.id && r.form_version == form.version)
         .cloned()
         .collect();
+    // A unit that only groups others (a city, a district without a desk of its own) and had
+    // nothing to answer for in the period is not a row of the report.
+    units.retain(|r| {
+        r.responses > 0
+            || r.tickets_issued > 0
+            || !all_units
+                .iter()
+                .any(|u| u.parent.as_ref().is_some_and(|p| p.as_str() == r.unit_code))
+    });
     units.sort_by(|a, b| {
         b.indices
             .sipas
@@ -120,7 +130,6 @@ pub fn gather_scoped(
         Some(u) => crate::service::units::cached(store, u)?.filter(|u| !u.predecessors.is_empty()),
         None => None,
     };
-    let all_units = crate::service::units::list(store)?;
     let mut change = None;
     let mut trend = Vec::new();
     let mut break_on = None;

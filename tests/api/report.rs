@@ -125,6 +125,16 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         !html.contains("Phường An Lạc A"),
         "the old wards are gone after the merger"
     );
+    // The city has no desk of its own: not a bar, not a row (issue 18, item 14); the long
+    // name of the land branch is drawn whole on two lines; no English in a Vietnamese report.
+    assert!(
+        !html.contains("Thành phố Hồ Chí Minh</text>")
+            && !html.contains("<th scope=\"row\">Thành phố Hồ Chí Minh"),
+        "the city is a row"
+    );
+    assert!(html.contains("Đăng ký đất đai") && html.contains("<tspan"));
+    assert!(!html.contains("wording to confirm"));
+    assert!(html.contains("câu chữ cần đối chiếu với phụ lục chính thức"));
     // An officer of a new ward previews their unit: the quarters before the merger rebuilt
     // from the former wards, drawn dashed, after a rule at 1 July 2025.
     let officer = session_of(&app, Role::Officer, Some("phuong-an-lac")).await;
