@@ -75,19 +75,25 @@ impl Application {
             crate::service::users::ensure_admin(&store, &mut rand::rng(), Utc::now()).map_err(
                 |e| StartError::Config(format!("creating the first admin account failed: {e}")),
             )?;
-        {
-            // Every hour: the tickets used on days that have closed are rewritten together,
-            // so that none can be paired with its response (see tickets::seal_used_days).
+        // Every hour: the tickets used on days that have closed are rewritten together, so
+        // that none can be paired with its response (see tickets::seal_used_days). A task of
+        // the runtime that builds the application: it ends with that runtime, and with it
+        // its hold on the database pool (a thread would keep the pool open for ever).
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             let st = store.clone();
-            std::thread::Builder::new()
-                .name("hailong-tickets".into())
-                .spawn(move || loop {
-                    if let Err(e) = crate::service::tickets::seal_used_days(&st, Utc::now()) {
+            runtime.spawn(async move {
+                loop {
+                    let s = st.clone();
+                    let sealed = tokio::task::spawn_blocking(move || {
+                        crate::service::tickets::seal_used_days(&s, Utc::now())
+                    })
+                    .await;
+                    if let Ok(Err(e)) = sealed {
                         tracing::warn!(error = %e, "sealing the used tickets failed; tried again later");
                     }
-                    std::thread::sleep(std::time::Duration::from_secs(3600));
-                })
-                .map_err(|e| StartError::Config(format!("cannot start the tickets thread: {e}")))?;
+                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+                }
+            });
         }
         if settings.comment_retention_days > 0 {
             // Now, and then every six hours, in the background.
