@@ -263,6 +263,8 @@ pub struct NewSession {
     pub token: String,
     pub csrf: String,
     pub staff: Staff,
+    /// The device cookie for this browser and account (see `login_from_device`).
+    pub device: String,
 }
 
 fn random_token<R: Rng + ?Sized>(rng: &mut R) -> String {
@@ -346,6 +348,125 @@ pub fn login<R: Rng + ?Sized>(
     password: &str,
     now: DateTime<Utc>,
 ) -> Result<NewSession, UserError> {
+    login_from_device(store, rng, username, password, None, now)
+}
+
+/// The settings key of the key device cookies are signed with (made on first use).
+const DEVICE_KEY: &str = "device_cookie_key";
+
+fn device_key(store: &Store) -> Result<Vec<u8>, StoreError> {
+    store.memo("device_key", "key", |s| {
+        let found = s.read(|c| crate::store::meta::setting(c, DEVICE_KEY))?;
+        let hex_key = match found {
+            Some(k) => k,
+            None => {
+                let mut b = [0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
+                let fresh = hex::encode(b);
+                // Two processes at once: the first key written wins, both read it back.
+                s.write(|c| -> Result<String, StoreError> {
+                    match crate::store::meta::setting(c, DEVICE_KEY)? {
+                        Some(k) => Ok(k),
+                        None => {
+                            crate::store::meta::set_setting(c, DEVICE_KEY, &fresh)?;
+                            Ok(fresh.clone())
+                        }
+                    }
+                })?
+            }
+        };
+        Ok(hex::decode(hex_key).unwrap_or_default())
+    })
+}
+
+fn device_mac(key: &[u8], body: &str) -> Option<hmac::Hmac<sha2::Sha256>> {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).ok()?;
+    mac.update(body.as_bytes());
+    Some(mac)
+}
+
+/// A device cookie for `name`: `name.nonce.signature`, the signature an HMAC-SHA256 under the
+/// service's key (OWASP's device cookies).
+fn device_cookie<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    name: &str,
+) -> Result<String, StoreError> {
+    use hmac::Mac;
+    let key = device_key(store)?;
+    let mut nonce = [0u8; 16];
+    rng.fill_bytes(&mut nonce);
+    let body = format!("{name}.{}", hex::encode(nonce));
+    let sig = device_mac(&key, &body)
+        .map(|m| hex::encode(m.finalize().into_bytes()))
+        .unwrap_or_default();
+    Ok(format!("{body}.{sig}"))
+}
+
+/// The nonce of a device cookie that this service signed for `name`, if `cookie` is one.
+fn device_nonce(store: &Store, cookie: &str, name: &str) -> Option<String> {
+    use hmac::Mac;
+    if cookie.len() > 200 {
+        return None;
+    }
+    let mut parts = cookie.rsplitn(3, '.');
+    let (sig, nonce, user) = (parts.next()?, parts.next()?, parts.next()?);
+    if user != name {
+        return None;
+    }
+    let key = device_key(store).ok()?;
+    let sig = hex::decode(sig).ok()?;
+    device_mac(&key, &format!("{user}.{nonce}"))?
+        .verify_slice(&sig)
+        .ok()?;
+    Some(nonce.to_string())
+}
+
+/// Attempts from one known device, counted apart from the account's: a browser that has
+/// signed in to the account before is not shut out by someone guessing from elsewhere, and
+/// guesses made with its cookie wait as the account's would.
+fn devices() -> &'static Attempts {
+    static DEVICES: std::sync::OnceLock<Attempts> = std::sync::OnceLock::new();
+    DEVICES.get_or_init(Default::default)
+}
+
+fn take_device_attempt(nonce: &str, now: DateTime<Utc>) -> Result<(), UserError> {
+    let Ok(mut known) = devices().lock() else {
+        return Ok(());
+    };
+    if known.len() > 100_000 {
+        known.retain(|_, (_, until)| *until > now);
+    }
+    let entry = known.entry(nonce.to_string()).or_insert((0, now));
+    if entry.1 > now {
+        return Err(UserError::Throttled(seconds_until(entry.1, now)));
+    }
+    entry.0 += 1;
+    if let Some(wait) = wait_after(entry.0) {
+        entry.1 = now + wait;
+    }
+    Ok(())
+}
+
+fn clear_device_attempts(nonce: &str) {
+    if let Ok(mut known) = devices().lock() {
+        known.remove(nonce);
+    }
+}
+
+/// `login`, from a browser that may hold a device cookie (`device`). With a valid cookie
+/// for this account, the attempt is counted against that device only, so the account's own
+/// wait (which anyone can run up by guessing) does not keep its user out; without one, the
+/// account's count applies. A success gives the browser a new device cookie.
+pub fn login_from_device<R: Rng + ?Sized>(
+    store: &Store,
+    rng: &mut R,
+    username: &str,
+    password: &str,
+    device: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<NewSession, UserError> {
     // A name that cannot be an account (too long, other characters) is refused before any
     // work: it is not kept in memory, and the log keeps only its first characters.
     let name = match check_username(username) {
@@ -365,16 +486,31 @@ pub fn login<R: Rng + ?Sized>(
         store.write(|c| audit(c, now, &name, "login", &name, "unknown user"))?;
         return Err(UserError::BadCredentials);
     };
-    take_attempt(store, &row, "login", now)?;
+    let known_device = device.and_then(|d| device_nonce(store, d, &name));
+    match &known_device {
+        Some(nonce) => take_device_attempt(nonce, now)?,
+        None => take_attempt(store, &row, "login", now)?,
+    }
     if !verify(password, &row.password_hash) {
-        store.write(|c| audit(c, now, &name, "login", &name, "failed"))?;
+        let outcome = if known_device.is_some() {
+            "failed (known device)"
+        } else {
+            "failed"
+        };
+        store.write(|c| audit(c, now, &name, "login", &name, outcome))?;
         return Err(UserError::BadCredentials);
     }
     let staff = Staff::from_row(&row)?;
     let token = random_token(rng);
     let csrf = random_token(rng);
+    if let Some(nonce) = &known_device {
+        clear_device_attempts(nonce);
+    }
     store.write(|c| -> Result<(), StoreError> {
-        user_store::clear_failures(c, row.id)?;
+        // A success from a known device leaves the account's count to whoever ran it up.
+        if known_device.is_none() {
+            user_store::clear_failures(c, row.id)?;
+        }
         user_store::insert_session(
             c,
             &sha256(&token),
@@ -385,7 +521,13 @@ pub fn login<R: Rng + ?Sized>(
         )?;
         audit(c, now, &name, "login", &name, "ok")
     })?;
-    Ok(NewSession { token, csrf, staff })
+    let device = device_cookie(store, rng, &name)?;
+    Ok(NewSession {
+        token,
+        csrf,
+        staff,
+        device,
+    })
 }
 
 /// The member of staff behind a session cookie, and the session's CSRF token.

@@ -734,3 +734,100 @@ async fn holidays_are_bounded_and_never_move_the_past(backend: Backend) {
     );
 }
 both_backends!(holidays_are_bounded_and_never_move_the_past);
+
+/// Item 8 (B-13): an attacker guessing from elsewhere throttles the account, but a browser
+/// that signed in to it before (its device cookie) still gets in; a forged cookie or another
+/// account's does not help; guesses made with a device cookie wait as the account's would.
+async fn a_known_browser_gets_in_while_someone_else_guesses(backend: Backend) {
+    let app = spawn_app(backend).await;
+    add_user(&app, "nan-nhan", Role::Admin, None);
+    add_user(&app, "nguoi-khac", Role::Viewer, None);
+    let csrf = crate::hardening::login_csrf(&app).await;
+    let attempt = |name: &'static str, password: &'static str, device: Option<String>| {
+        let mut cookie = format!("hailong_login={csrf}");
+        if let Some(d) = device {
+            cookie.push_str(&format!("; hailong_device={d}"));
+        }
+        app.client
+            .post(app.url("/login"))
+            .header("cookie", cookie)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("username", name),
+                ("password", password),
+            ])
+            .send()
+    };
+    let device_of = |r: &reqwest::Response| {
+        r.headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("hailong_device="))
+            .map(|v| v.split(';').next().unwrap().to_string())
+            .expect("a device cookie")
+    };
+    let first = attempt("nan-nhan", crate::staff::TEST_PASSWORD, None)
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let known = device_of(&first);
+    let other = device_of(
+        &attempt("nguoi-khac", crate::staff::TEST_PASSWORD, None)
+            .await
+            .unwrap(),
+    );
+    // The attacker runs the account's count up.
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(
+            attempt("nan-nhan", "đoán sai", None)
+                .await
+                .unwrap()
+                .status(),
+        );
+    }
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    let blocked = attempt("nan-nhan", crate::staff::TEST_PASSWORD, None)
+        .await
+        .unwrap();
+    assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
+    for forged in [
+        "nan-nhan.00112233445566778899aabbccddeeff.00".to_string(),
+        other.clone(),
+    ] {
+        let r = attempt("nan-nhan", crate::staff::TEST_PASSWORD, Some(forged))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    // The user's own browser gets in, and the attacker is still waiting.
+    let r = attempt("nan-nhan", crate::staff::TEST_PASSWORD, Some(known.clone()))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let known = device_of(&r);
+    assert_eq!(
+        attempt("nan-nhan", "đoán sai", None)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Guessing with a stolen device cookie is throttled too.
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(
+            attempt("nan-nhan", "đoán sai", Some(known.clone()))
+                .await
+                .unwrap()
+                .status(),
+        );
+    }
+    assert_eq!(statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
+    assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
+}
+both_backends!(a_known_browser_gets_in_while_someone_else_guesses);

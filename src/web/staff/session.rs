@@ -20,6 +20,8 @@ use std::time::Instant;
 use super::*;
 
 const LOGIN_CSRF_COOKIE: &str = "hailong_login";
+/// A browser that has signed in to an account before (OWASP device cookies).
+const DEVICE_COOKIE: &str = "hailong_device";
 
 #[derive(Template)]
 #[template(path = "staff_login.html")]
@@ -126,9 +128,17 @@ pub async fn login(
     let permit = password_permit(&state, lang).await?;
     let st = state.clone();
     let name = username.clone();
+    let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
     let result = web::block(move || {
         let _permit = permit;
-        users::login(&st.store, &mut rand::rng(), &name, &password, Utc::now())
+        users::login_from_device(
+            &st.store,
+            &mut rand::rng(),
+            &name,
+            &password,
+            device.as_deref(),
+            Utc::now(),
+        )
     })
     .await
     .map_err(|e| PageError::internal(lang, &e))?;
@@ -143,6 +153,14 @@ pub async fn login(
                 SESSION_COOKIE,
                 session.token,
                 CookieDuration::hours(SESSION_HOURS),
+            ))
+            .map_err(|e| PageError::internal(lang, &e))?;
+            // This browser is known to the account from now on (see users::login_from_device).
+            resp.add_cookie(&cookie(
+                &state,
+                DEVICE_COOKIE,
+                session.device,
+                CookieDuration::days(180),
             ))
             .map_err(|e| PageError::internal(lang, &e))?;
             let mut gone = cookie(
