@@ -269,6 +269,16 @@ async fn run_blocking<T: Send + 'static>(
         .map_err(|e| StoreError::Connect(format!("a background task failed: {e}")))?
 }
 
+/// The worker's HTTP client: a 10 s timeout, and no redirect followed (a receiver that
+/// redirects is answered as failed: the body and its signature go only where the operator
+/// pointed them).
+pub fn client() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
 /// Starts the worker on a thread of its own (with its own small runtime), for the life of
 /// the process.
 pub fn start(store: Store, hook: Webhook) -> std::io::Result<()> {
@@ -286,13 +296,7 @@ pub fn start(store: Store, hook: Webhook) -> std::io::Result<()> {
                 }
             };
             runtime.block_on(async move {
-                let client = match reqwest::Client::builder()
-                    .timeout(Duration::from_secs(10))
-                    // A receiver that redirects is answered as failed: the body and its
-                    // signature go only where the operator pointed them.
-                    .redirect(reqwest::redirect::Policy::none())
-                    .build()
-                {
+                let client = match client() {
                     Ok(c) => c,
                     Err(e) => {
                         tracing::error!(error = %e, "the webhook client cannot start");

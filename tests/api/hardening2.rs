@@ -831,3 +831,101 @@ async fn a_known_browser_gets_in_while_someone_else_guesses(backend: Backend) {
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
 }
 both_backends!(a_known_browser_gets_in_while_someone_else_guesses);
+
+/// B-16: the webhook never follows a redirect (the body and its signature go nowhere else),
+/// and a slow receiver does not hold back the other deliveries.
+async fn the_webhook_follows_no_redirect_and_waits_for_no_one(backend: Backend) {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    use std::sync::{Arc, Mutex};
+    let hits: Arc<Mutex<Vec<(String, std::time::Instant)>>> = Default::default();
+    let data = web::Data::new(hits.clone());
+    let server = HttpServer::new(move || {
+        App::new().app_data(data.clone()).default_service(web::to(
+            |req: HttpRequest,
+             body: web::Bytes,
+             hits: web::Data<Arc<Mutex<Vec<(String, std::time::Instant)>>>>| async move {
+                let path = req.path().to_string();
+                hits.lock()
+                    .unwrap()
+                    .push((path.clone(), std::time::Instant::now()));
+                let body = String::from_utf8_lossy(&body).into_owned();
+                if path == "/moved" {
+                    return HttpResponse::TemporaryRedirect()
+                        .insert_header(("location", "/internal-admin"))
+                        .finish();
+                }
+                if body.contains("slow-unit") {
+                    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                }
+                HttpResponse::Ok().finish()
+            },
+        ))
+    })
+    .workers(2)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+
+    let app = spawn_app(backend).await;
+    let enqueue = |unit: &str| {
+        let unit = unit.to_string();
+        app.store
+            .write(|c| hailong::service::webhook::enqueue_feedback(c, 1, &unit, chrono::Utc::now()))
+            .unwrap();
+    };
+    let hook = |path: &str| hailong::service::webhook::Webhook {
+        url: format!("http://{addr}{path}"),
+        secret: "a-shared-secret-of-some-length".into(),
+        public_url: app.address.clone(),
+        poll: std::time::Duration::from_millis(100),
+        digest_every: std::time::Duration::from_secs(3600),
+        forms: Arc::new(
+            hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir()))
+                .unwrap(),
+        ),
+    };
+    let client = hailong::service::webhook::client().unwrap();
+    // A redirect is a failure, and nothing is sent where it points.
+    enqueue("phuong-a");
+    let n = hailong::service::webhook::deliver_due(
+        &app.store,
+        &client,
+        &hook("/moved"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 0);
+    assert!(hits
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|(p, _)| p != "/internal-admin"));
+    // Clear the failed row out of the way (it is retried later, with back-off).
+    hits.lock().unwrap().clear();
+    // A slow receiver for one event does not delay the other.
+    enqueue("slow-unit");
+    enqueue("fast-unit");
+    let started = std::time::Instant::now();
+    let n = hailong::service::webhook::deliver_due(
+        &app.store,
+        &client,
+        &hook("/hook"),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(n, 2);
+    let hits = hits.lock().unwrap();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+    assert!(
+        hits.iter()
+            .all(|(_, at)| at.duration_since(started) < std::time::Duration::from_secs(2)),
+        "both were sent at once, the fast one not after the slow one"
+    );
+    handle.stop(false).await;
+}
+both_backends!(the_webhook_follows_no_redirect_and_waits_for_no_one);
