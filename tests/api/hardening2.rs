@@ -832,18 +832,19 @@ async fn a_known_browser_gets_in_while_someone_else_guesses(backend: Backend) {
 }
 both_backends!(a_known_browser_gets_in_while_someone_else_guesses);
 
+/// What the test receiver saw: paths and when.
+type Hits = std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>;
+
 /// B-16: the webhook never follows a redirect (the body and its signature go nowhere else),
 /// and a slow receiver does not hold back the other deliveries.
 async fn the_webhook_follows_no_redirect_and_waits_for_no_one(backend: Backend) {
     use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
-    use std::sync::{Arc, Mutex};
-    let hits: Arc<Mutex<Vec<(String, std::time::Instant)>>> = Default::default();
+    use std::sync::Arc;
+    let hits: Hits = Default::default();
     let data = web::Data::new(hits.clone());
     let server = HttpServer::new(move || {
         App::new().app_data(data.clone()).default_service(web::to(
-            |req: HttpRequest,
-             body: web::Bytes,
-             hits: web::Data<Arc<Mutex<Vec<(String, std::time::Instant)>>>>| async move {
+            |req: HttpRequest, body: web::Bytes, hits: web::Data<Hits>| async move {
                 let path = req.path().to_string();
                 hits.lock()
                     .unwrap()
@@ -919,7 +920,7 @@ async fn the_webhook_follows_no_redirect_and_waits_for_no_one(backend: Backend) 
     .await
     .unwrap();
     assert_eq!(n, 2);
-    let hits = hits.lock().unwrap();
+    let hits = hits.lock().unwrap().clone();
     assert_eq!(hits.len(), 2, "{hits:?}");
     assert!(
         hits.iter()
