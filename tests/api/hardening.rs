@@ -141,7 +141,7 @@ async fn wrong_name_and_wrong_password_answer_alike(backend: Backend) {
 both_backends!(wrong_name_and_wrong_password_answer_alike);
 
 /// Raw export requests whose clients never read.
-fn stalled_exports(app: &TestApp, token: &str, n: usize) -> Vec<std::net::TcpStream> {
+pub(crate) fn stalled_exports(app: &TestApp, token: &str, n: usize) -> Vec<std::net::TcpStream> {
     let addr = app.address.trim_start_matches("http://").to_string();
     let year = chrono::Utc::now().format("%Y").to_string();
     (0..n)

@@ -930,3 +930,67 @@ async fn the_webhook_follows_no_redirect_and_waits_for_no_one(backend: Backend) 
     handle.stop(false).await;
 }
 both_backends!(the_webhook_follows_no_redirect_and_waits_for_no_one);
+
+/// B-4: on SQLite a raw export whose client has stopped reading holds no read transaction:
+/// while it waits, a checkpoint empties the WAL (one long read pinned it, and the WAL grew
+/// without bound under submissions).
+#[tokio::test]
+async fn a_stalled_export_does_not_pin_the_wal() {
+    use diesel::{Connection, RunQueryDsl};
+    use hailong::store::responses::NewResponseRow;
+    #[derive(diesel::QueryableByName)]
+    struct Checkpoint {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        busy: i32,
+    }
+    let db = crate::helpers::fresh_database(Backend::Sqlite);
+    let mut s = crate::helpers::settings(&db);
+    s.export_write_timeout_secs = 60;
+    let app = crate::helpers::spawn_on(Backend::Sqlite, &db, s).await;
+    app.seed_units();
+    let today = hailong::domain::local_date(chrono::Utc::now());
+    let comment = "Cán bộ hướng dẫn tận tình, thủ tục nhanh. ".repeat(20);
+    let rows = |n: usize| -> Vec<NewResponseRow> {
+        (0..n)
+            .map(|i| NewResponseRow {
+                submission_id: uuid::Uuid::new_v4().to_string(),
+                unit_code: "phuong-a".into(),
+                form_id: "sipas-2017".into(),
+                form_version: 1,
+                source: "poster".into(),
+                via_ticket: false,
+                submitted_at: today.and_hms_opt(0, 0, 0).unwrap(),
+                local_date: today,
+                answers: "{\"overall\":5}".into(),
+                comment: Some(format!("{comment}{i}")),
+                digest: format!("d{i}"),
+                synthetic: false,
+                via_predecessor: false,
+            })
+            .collect()
+    };
+    // About 25 MB of export in three pages of the keyset read.
+    let first = rows(50_000);
+    app.store
+        .write(|c| hailong::store::responses::insert(c, &first))
+        .unwrap();
+    let token = app.token("tai-ve", None);
+    let stalled = crate::hardening::stalled_exports(&app, &token, 1);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    // Answers keep coming while the export waits.
+    let more = rows(500);
+    app.store
+        .write(|c| hailong::store::responses::insert(c, &more))
+        .unwrap();
+    let path = db.trim_start_matches("sqlite://").to_string();
+    let mut c = diesel::SqliteConnection::establish(&path).unwrap();
+    let done: Checkpoint = diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .get_result(&mut c)
+        .unwrap();
+    assert_eq!(done.busy, 0, "the stalled export holds a read transaction");
+    let wal = std::fs::metadata(format!("{path}-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    assert_eq!(wal, 0, "the WAL was emptied");
+    drop(stalled);
+}
