@@ -627,6 +627,35 @@ pub fn step(
     result
 }
 
+/// Declines several items with one reason (a flood of junk, so that it does not count against
+/// the unit's on-time share): each is a step of its own, audited; an item that cannot be
+/// declined any more (answered, merged, moved meanwhile) is left as it is. At most
+/// `QUEUE_PAGE` at once; returns how many were declined.
+pub fn decline_many(
+    store: &Store,
+    staff: &Staff,
+    ids: &[i64],
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, FeedbackError> {
+    feedback::check_text(reason, feedback::REASON_MAX)
+        .map_err(|p| FeedbackError::Invalid(vec![("reason", p)]))?;
+    if ids.len() > QUEUE_PAGE as usize {
+        return Err(FeedbackError::BadInput(format!(
+            "at most {QUEUE_PAGE} items at once"
+        )));
+    }
+    let mut declined = 0;
+    for id in ids {
+        match step(store, staff, *id, Step::Decline, reason, now) {
+            Ok(()) => declined += 1,
+            Err(FeedbackError::WrongStep(..) | FeedbackError::Moved | FeedbackError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(declined)
+}
+
 fn step_on(
     store: &Store,
     staff: &Staff,

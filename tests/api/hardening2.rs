@@ -994,3 +994,82 @@ async fn a_stalled_export_does_not_pin_the_wal() {
     assert_eq!(wal, 0, "the WAL was emptied");
     drop(stalled);
 }
+
+/// B-5: junk from a flood is declined a page at a time with one reason (each item audited),
+/// so that it does not count against the unit's on-time share; an answered item is left, and
+/// an officer of another unit may not.
+async fn junk_is_declined_a_page_at_a_time(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let pw = add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a"));
+    let officer = session(&app, "can-bo-a", &pw).await;
+    let pw_b = add_user(&app, "can-bo-b", Role::Officer, Some("phuong-b"));
+    let officer_b = session(&app, "can-bo-b", &pw_b).await;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let code = file_via_page(&app, "phuong-a", &format!("Quảng cáo {i}"), "", false).await;
+        ids.push(id_of(&app, &code));
+    }
+    assert_eq!(
+        step(&app, &officer, ids[0], "answer", "Đã trả lời.").await,
+        StatusCode::SEE_OTHER
+    );
+    let queue = get_as(&app, &officer, "/staff/feedback")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(queue.contains(&format!("name=\"id\" value=\"{}\"", ids[1])));
+    assert!(!queue.contains(&format!("name=\"id\" value=\"{}\"", ids[0])));
+    let csrf = crate::staff::csrf_of(&queue);
+    let form = |csrf: &str| {
+        let mut f = vec![
+            ("csrf".to_string(), csrf.to_string()),
+            ("text".to_string(), "Nội dung quảng cáo.".to_string()),
+        ];
+        f.extend(ids.iter().map(|i| ("id".to_string(), i.to_string())));
+        f
+    };
+    let other_csrf = crate::staff::csrf_of(
+        &get_as(&app, &officer_b, "/staff/feedback")
+            .await
+            .text()
+            .await
+            .unwrap(),
+    );
+    let (status, _) = crate::staff::post_as(
+        &app,
+        &officer_b,
+        "/staff/feedback/decline",
+        &as_refs(&form(&other_csrf)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = crate::staff::post_as(
+        &app,
+        &officer,
+        "/staff/feedback/decline",
+        &as_refs(&form(&csrf)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let statuses: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            app.store
+                .read(|c| hailong::store::feedback::by_id(c, *id))
+                .unwrap()
+                .unwrap()
+                .status
+        })
+        .collect();
+    assert_eq!(statuses, ["answered", "declined", "declined"]);
+    let log = hailong::service::audit::recent(&app.store, 50).unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| e.action == "feedback.decline" && e.outcome == "ok")
+            .count(),
+        2
+    );
+}
+both_backends!(junk_is_declined_a_page_at_a_time);

@@ -75,6 +75,9 @@ struct QueuePage {
     statuses: Vec<(&'static str, &'static str, bool)>,
     only_overdue: bool,
     overdue_line: String,
+    csrf: String,
+    /// Some row can still be declined (the bulk form is shown).
+    any_declinable: bool,
     /// The next (older) page, with the same filters.
     next: Option<String>,
     rows: Vec<QueueRow>,
@@ -82,6 +85,8 @@ struct QueuePage {
 
 struct QueueRow {
     id: i64,
+    /// Still open to a decline (received or accepted).
+    declinable: bool,
     received: String,
     unit: String,
     subject: String,
@@ -96,7 +101,7 @@ pub async fn feedback_queue(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
-    let (staff, _) = require(&req, lang, Action::HandleFeedback).await?;
+    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
     let status = query(&req, "status").and_then(|s| Status::parse(&s));
     let only_overdue = query(&req, "overdue").is_some();
     // Admins may narrow the queue to one unit; officers see their own anyway.
@@ -168,6 +173,11 @@ pub async fn feedback_queue(
         overdue_line: tr(lang, "staff_feedback.overdue_count")
             .replace("{n}", &found.overdue.to_string())
             .replace("{total}", &found.total.to_string()),
+        csrf,
+        any_declinable: found
+            .items
+            .iter()
+            .any(|i| Status::parse(&i.row.status).is_some_and(|s| Step::Decline.from(s).is_some())),
         next,
         rows: found
             .items
@@ -176,6 +186,7 @@ pub async fn feedback_queue(
                 let status = Status::parse(&i.row.status).unwrap_or(Status::Received);
                 QueueRow {
                     id: i.row.id,
+                    declinable: Step::Decline.from(status).is_some(),
                     received: i.row.received_date.to_string(),
                     unit: i.row.unit_code.clone(),
                     subject: subject_label(lang, &i.row.subject),
@@ -194,6 +205,38 @@ pub async fn feedback_queue(
             .collect(),
     };
     render(StatusCode::OK, &page, lang)
+}
+
+/// `POST /staff/feedback/decline`: the checked items of a queue page (`id`, repeated),
+/// declined with one reason (`text`).
+pub async fn feedback_decline_many(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let ids: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "id")
+        .filter_map(|(_, v)| item_id(v))
+        .collect();
+    let text = field(&pairs, "text");
+    let st = state.clone();
+    web::block(move || service::decline_many(&st.store, &staff, &ids, &text, Utc::now()))
+        .await
+        .map_err(|e| PageError::internal(lang, &e))?
+        .map_err(|e| staff_error(&e, lang))?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!(
+                "/staff/feedback{}",
+                if lang == Lang::En { "?lang=en" } else { "" }
+            ),
+        ))
+        .finish())
 }
 
 #[derive(Template)]
