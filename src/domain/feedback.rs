@@ -183,6 +183,34 @@ impl Calendar {
     }
 }
 
+/// Due dates of many items at once: items received (or answered) on the same day share them,
+/// so each is counted once (a flood of 100,000 items on one day costs one count).
+#[derive(Default)]
+pub struct DueMemo {
+    seen: std::collections::HashMap<(NaiveDate, Option<NaiveDate>), Due>,
+}
+
+impl DueMemo {
+    pub fn due(&mut self, t: &Timeline, cal: &Calendar, d: &Deadlines) -> Due {
+        self.seen
+            .entry((t.received, t.answered))
+            .or_insert_with(|| t.due(cal, d))
+            .clone()
+    }
+
+    /// `Timeline::overdue`, from the memo.
+    pub fn overdue(
+        &mut self,
+        t: &Timeline,
+        today: NaiveDate,
+        cal: &Calendar,
+        d: &Deadlines,
+    ) -> Option<Overdue> {
+        let due = self.due(t, cal, d);
+        t.overdue_by(&due, today)
+    }
+}
+
 /// The dates an item's deadlines are counted from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Timeline {
@@ -230,7 +258,11 @@ impl Timeline {
 
     /// The first stage still owed whose due date is before `today`.
     pub fn overdue(&self, today: NaiveDate, cal: &Calendar, d: &Deadlines) -> Option<Overdue> {
-        let due = self.due(cal, d);
+        self.overdue_by(&self.due(cal, d), today)
+    }
+
+    /// The first stage still owed whose due date (given) is before `today`.
+    pub fn overdue_by(&self, due: &Due, today: NaiveDate) -> Option<Overdue> {
         match self.status {
             Status::Received if today > due.decide => Some(Overdue::Decide),
             Status::Received | Status::Accepted if today > due.answer => Some(Overdue::Answer),
@@ -410,6 +442,7 @@ impl Figures {
     ) -> Figures {
         let mut f = Figures::default();
         let mut days = Vec::new();
+        let mut memo = DueMemo::default();
         for item in items {
             let t = &item.timeline;
             if t.status == Status::Merged {
@@ -424,13 +457,13 @@ impl Figures {
                 Some(a) => {
                     f.answered += 1;
                     f.due += 1;
-                    if t.answered_on_time(cal, d) == Some(true) {
+                    if a <= memo.due(t, cal, d).answer {
                         f.on_time += 1;
                     }
                     days.push(cal.working_days_between(t.received, a));
                 }
                 None => {
-                    if today > t.due(cal, d).answer {
+                    if today > memo.due(t, cal, d).answer {
                         f.due += 1;
                     }
                 }

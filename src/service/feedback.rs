@@ -11,8 +11,8 @@ use rand::rngs::OsRng;
 use rand::TryRngCore;
 
 use crate::domain::feedback::{
-    self, Calendar, Deadlines, ExportItem, FeedbackProblem, FigureInput, Figures, Overdue, Status,
-    Step, Timeline,
+    self, Calendar, Deadlines, DueMemo, ExportItem, FeedbackProblem, FigureInput, Figures, Overdue,
+    Status, Step, Timeline,
 };
 use crate::domain::local_date;
 use crate::domain::period::Period;
@@ -475,14 +475,15 @@ pub fn queue(
     let cal = calendar(store)?;
     let today = local_date(now);
     // The open items' dates (no texts): which are overdue, for the count and the filter.
+    let mut memo = DueMemo::default();
     let overdue_ids: Vec<i64> = store
         .read(|c| fb::open_items(c, scope.as_deref()))?
         .iter()
         .filter(|d| {
-            dates_timeline(d)
-                .overdue(today, &cal, &settings.deadlines)
-                .is_some()
-                && status.is_none_or(|s| d.status == s.as_str())
+            status.is_none_or(|s| d.status == s.as_str())
+                && memo
+                    .overdue(&dates_timeline(d), today, &cal, &settings.deadlines)
+                    .is_some()
         })
         .map(|d| d.id)
         .collect();
@@ -540,11 +541,11 @@ pub fn overdue_count(
     let cal = calendar(store)?;
     let today = local_date(now);
     let rows = store.read(|c| fb::open_items(c, scope))?;
+    let mut memo = DueMemo::default();
     Ok(rows
         .iter()
         .filter(|r| {
-            dates_timeline(r)
-                .overdue(today, &cal, &settings.deadlines)
+            memo.overdue(&dates_timeline(r), today, &cal, &settings.deadlines)
                 .is_some()
         })
         .count())
@@ -839,6 +840,9 @@ pub fn figures(
 
 /// The most items one page of an export holds.
 pub const EXPORT_PAGE_MAX: i64 = 1000;
+/// Items on a page of `/api/v1/feedback` unless the caller asks for more (texts of 4,000
+/// characters: a page of 200 is at most about 2.5 MB).
+pub const API_PAGE_DEFAULT: i64 = 200;
 
 /// What part of a period's items to export: those with an id above `after`, at most `limit`
 /// (up to `EXPORT_PAGE_MAX`).

@@ -43,7 +43,7 @@ pub struct PeriodQuery {
 pub struct PageQuery {
     /// Items with an id above this one (the `next_after` of the page before); 0 or none: from the first.
     pub after: Option<i64>,
-    /// Items on this page: 1–1000, 1000 by default.
+    /// Items on this page: 1–1000, 200 by default.
     pub limit: Option<i64>,
 }
 
@@ -507,7 +507,7 @@ pub struct FeedbackJson {
     deadlines: DeadlinesJson,
     units: Vec<FeedbackFiguresJson>,
     total: FeedbackFiguresJson,
-    /// A page of the items, by id (`limit`, 1000 at most); the figures cover them all.
+    /// A page of the items, by id (`limit`: 200 unless asked, 1000 at most); the figures cover them all.
     items: Vec<FeedbackItemJson>,
     /// Pass as `after` for the next page; absent on the last page.
     next_after: Option<i64>,
@@ -549,7 +549,7 @@ pub async fn feedback_json(
     let period = period_of(&q, &state)?;
     let page = fb::ExportPage {
         after: paging.after.unwrap_or(0).max(0),
-        limit: paging.limit.unwrap_or(fb::EXPORT_PAGE_MAX),
+        limit: paging.limit.unwrap_or(fb::API_PAGE_DEFAULT),
     };
     if !(1..=fb::EXPORT_PAGE_MAX).contains(&page.limit) {
         return Err(ApiError::bad_request(
