@@ -192,10 +192,10 @@ pub struct DueMemo {
 
 impl DueMemo {
     pub fn due(&mut self, t: &Timeline, cal: &Calendar, d: &Deadlines) -> Due {
-        self.seen
+        *self
+            .seen
             .entry((t.received, t.answered))
             .or_insert_with(|| t.due(cal, d))
-            .clone()
     }
 
     /// `Timeline::overdue`, from the memo.
