@@ -324,6 +324,23 @@ struct ChannelWriter {
     timeout: std::time::Duration,
     started: std::time::Instant,
     sent: u64,
+    /// `MIN_RATE` and `RATE_GRACE` (other values in tests).
+    min_rate: u64,
+    grace: std::time::Duration,
+}
+
+impl ChannelWriter {
+    fn new(tx: tokio::sync::mpsc::Sender<web::Bytes>, timeout: std::time::Duration) -> Self {
+        ChannelWriter {
+            tx,
+            buf: Vec::with_capacity(256 * 1024),
+            timeout,
+            started: std::time::Instant::now(),
+            sent: 0,
+            min_rate: MIN_RATE,
+            grace: RATE_GRACE,
+        }
+    }
 }
 
 /// The slowest average a download may keep, in bytes a second (32 KiB/s, a weak mobile
@@ -345,7 +362,8 @@ impl std::io::Write for ChannelWriter {
             return Ok(());
         }
         let elapsed = self.started.elapsed();
-        if elapsed > RATE_GRACE && self.sent < MIN_RATE.saturating_mul(elapsed.as_secs()) {
+        let owed = (self.min_rate as f64 * elapsed.as_secs_f64()) as u64;
+        if elapsed > self.grace && self.sent < owed {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
                 "the client reads too slowly",
@@ -397,13 +415,7 @@ pub async fn responses_csv(
     let st = state.clone();
     let label = period.label.replace("..", "_");
     actix_web::rt::task::spawn_blocking(move || {
-        let writer = ChannelWriter {
-            tx,
-            buf: Vec::with_capacity(256 * 1024),
-            timeout: st.export_write_timeout,
-            started: std::time::Instant::now(),
-            sent: 0,
-        };
+        let writer = ChannelWriter::new(tx, st.export_write_timeout);
         if let Err(e) = slot.responses_csv(&st.forms, &period, unit.as_deref(), writer) {
             tracing::warn!(error = %e, "the responses export stopped");
         }
@@ -625,4 +637,46 @@ pub async fn feedback_json(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// B-4: a reader that keeps taking a little, but slower than the minimum rate after the
+    /// grace time, ends the download; one that keeps up does not.
+    #[test]
+    fn a_trickling_reader_is_cut_off() {
+        let run = |min_rate: u64, read_every: std::time::Duration| {
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<web::Bytes>(1);
+            let reader = std::thread::spawn(move || {
+                let mut got = 0;
+                while let Some(b) = rx.blocking_recv() {
+                    got += b.len();
+                    std::thread::sleep(read_every);
+                }
+                got
+            });
+            let mut w = ChannelWriter::new(tx, std::time::Duration::from_secs(5));
+            w.min_rate = min_rate;
+            w.grace = std::time::Duration::from_millis(100);
+            let chunk = vec![b'x'; 256 * 1024];
+            let mut result = Ok(());
+            for _ in 0..20 {
+                result = w.write_all(&chunk).and_then(|()| w.flush());
+                if result.is_err() {
+                    break;
+                }
+            }
+            drop(w);
+            let _ = reader.join();
+            result
+        };
+        // 256 KiB every 50 ms is ~5 MB/s: far above 1 MB/s.
+        assert!(run(1 << 20, std::time::Duration::from_millis(50)).is_ok());
+        // The same reader against a minimum of 50 MB/s is too slow.
+        let err = run(50 << 20, std::time::Duration::from_millis(50)).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+    }
 }

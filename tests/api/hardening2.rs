@@ -1073,3 +1073,24 @@ async fn junk_is_declined_a_page_at_a_time(backend: Backend) {
     );
 }
 both_backends!(junk_is_declined_a_page_at_a_time);
+
+/// Item 14: `serve` suggests the poster of a unit that exists, is open and has a desk (no
+/// unit under it), or none on an empty database.
+#[tokio::test]
+async fn serve_suggests_a_poster_that_exists() {
+    let db = crate::helpers::fresh_database(Backend::Sqlite);
+    let app = hailong::startup::Application::build(crate::helpers::settings(&db)).unwrap();
+    assert_eq!(app.example_unit, None);
+    drop(app);
+    let store = hailong::store::Store::open(&db).unwrap();
+    let forms =
+        hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
+    let list = hailong::service::units::parse_csv(crate::helpers::UNITS_CSV, &forms).unwrap();
+    hailong::service::units::import(&store, &list, false, chrono::Utc::now()).unwrap();
+    let app = hailong::startup::Application::build(crate::helpers::settings(&db)).unwrap();
+    let unit = app.example_unit.clone().expect("a unit to suggest");
+    assert!(
+        ["phuong-a", "phuong-b", "phuong-moi"].contains(&unit.as_str()),
+        "{unit}: not the district (a parent) nor the closed ward"
+    );
+}
