@@ -300,13 +300,7 @@ fn dates_timeline(d: &FeedbackDates) -> Timeline {
 }
 
 fn timeline(row: &FeedbackRow) -> Timeline {
-    Timeline {
-        status: Status::parse(&row.status).unwrap_or(Status::Received),
-        received: row.received_date,
-        decided: row.decided_date,
-        answered: row.answered_date,
-        published: row.published_date,
-    }
+    dates_timeline(&FeedbackDates::from(row))
 }
 
 /// The calendar of working days (weekends and the imported holidays), kept 5 s in the memo.

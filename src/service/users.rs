@@ -291,13 +291,19 @@ fn unknown_names() -> &'static Attempts {
 
 /// An attempt on a name that is no account: throttled exactly as an account would be.
 fn take_unknown_attempt(name: &str, now: DateTime<Utc>) -> Result<(), UserError> {
-    let Ok(mut names) = unknown_names().lock() else {
+    take_in_memory(unknown_names(), name, now)
+}
+
+/// One attempt on `key` in an in-memory count: the same free attempts and waits as an
+/// account's (the map is cleared of ended waits when it grows past 100,000 keys).
+fn take_in_memory(attempts: &Attempts, key: &str, now: DateTime<Utc>) -> Result<(), UserError> {
+    let Ok(mut map) = attempts.lock() else {
         return Ok(());
     };
-    if names.len() > 100_000 {
-        names.retain(|_, (_, until)| *until > now);
+    if map.len() > 100_000 {
+        map.retain(|_, (_, until)| *until > now);
     }
-    let entry = names.entry(name.to_string()).or_insert((0, now));
+    let entry = map.entry(key.to_string()).or_insert((0, now));
     if entry.1 > now {
         return Err(UserError::Throttled(seconds_until(entry.1, now)));
     }
@@ -432,21 +438,7 @@ fn devices() -> &'static Attempts {
 }
 
 fn take_device_attempt(nonce: &str, now: DateTime<Utc>) -> Result<(), UserError> {
-    let Ok(mut known) = devices().lock() else {
-        return Ok(());
-    };
-    if known.len() > 100_000 {
-        known.retain(|_, (_, until)| *until > now);
-    }
-    let entry = known.entry(nonce.to_string()).or_insert((0, now));
-    if entry.1 > now {
-        return Err(UserError::Throttled(seconds_until(entry.1, now)));
-    }
-    entry.0 += 1;
-    if let Some(wait) = wait_after(entry.0) {
-        entry.1 = now + wait;
-    }
-    Ok(())
+    take_in_memory(devices(), nonce, now)
 }
 
 fn clear_device_attempts(nonce: &str) {

@@ -156,6 +156,21 @@ pub struct FeedbackDates {
     pub reply_satisfied: Option<bool>,
 }
 
+impl From<&FeedbackRow> for FeedbackDates {
+    fn from(r: &FeedbackRow) -> Self {
+        FeedbackDates {
+            id: r.id,
+            unit_code: r.unit_code.clone(),
+            status: r.status.clone(),
+            received_date: r.received_date,
+            decided_date: r.decided_date,
+            answered_date: r.answered_date,
+            published_date: r.published_date,
+            reply_satisfied: r.reply_satisfied,
+        }
+    }
+}
+
 /// Items of one unit (or all) older than `before` (an id; none: from the newest), newest
 /// first, at most `limit`; and how many match in all.
 pub fn queue(

@@ -29,7 +29,7 @@ fn and_lang(lang: Lang) -> &'static str {
     }
 }
 
-fn see_other(to: String) -> HttpResponse {
+pub(crate) fn see_other(to: String) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to))
         .insert_header((header::CACHE_CONTROL, "no-store"))

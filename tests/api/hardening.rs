@@ -140,6 +140,29 @@ async fn wrong_name_and_wrong_password_answer_alike(backend: Backend) {
 }
 both_backends!(wrong_name_and_wrong_password_answer_alike);
 
+/// `n` responses of today to phuong-a, each with a comment of about 1,200 bytes.
+pub(crate) fn long_responses_today(n: usize) -> Vec<hailong::store::responses::NewResponseRow> {
+    let today = hailong::domain::local_date(chrono::Utc::now());
+    let comment = "Cán bộ hướng dẫn tận tình, thủ tục nhanh. ".repeat(20);
+    (0..n)
+        .map(|i| hailong::store::responses::NewResponseRow {
+            submission_id: uuid::Uuid::new_v4().to_string(),
+            unit_code: "phuong-a".into(),
+            form_id: "sipas-2017".into(),
+            form_version: 1,
+            source: "poster".into(),
+            via_ticket: false,
+            submitted_at: today.and_hms_opt(0, 0, 0).unwrap(),
+            local_date: today,
+            answers: "{\"overall\":5}".into(),
+            comment: Some(format!("{comment}{i}")),
+            digest: format!("d{i}"),
+            synthetic: false,
+            via_predecessor: false,
+        })
+        .collect()
+}
+
 /// Raw export requests whose clients never read.
 pub(crate) fn stalled_exports(app: &TestApp, token: &str, n: usize) -> Vec<std::net::TcpStream> {
     let addr = app.address.trim_start_matches("http://").to_string();
@@ -158,32 +181,13 @@ pub(crate) fn stalled_exports(app: &TestApp, token: &str, n: usize) -> Vec<std::
 }
 
 async fn slow_exporters_do_not_take_the_service_down(backend: Backend) {
-    use hailong::store::responses::NewResponseRow;
     let db = fresh_database(backend);
     let mut s = settings(&db);
     s.export_write_timeout_secs = 2;
     let app = spawn_on(backend, &db, s).await;
     app.seed_units();
     // About 25 MB of export: far more than the sockets and the export's buffers hold.
-    let today = hailong::domain::local_date(chrono::Utc::now());
-    let comment = "Cán bộ hướng dẫn tận tình, thủ tục nhanh. ".repeat(20);
-    let rows: Vec<NewResponseRow> = (0..20_000)
-        .map(|i| NewResponseRow {
-            submission_id: uuid::Uuid::new_v4().to_string(),
-            unit_code: "phuong-a".into(),
-            form_id: "sipas-2017".into(),
-            form_version: 1,
-            source: "poster".into(),
-            via_ticket: false,
-            submitted_at: today.and_hms_opt(0, 0, 0).unwrap(),
-            local_date: today,
-            answers: "{\"overall\":5}".into(),
-            comment: Some(format!("{comment}{i}")),
-            digest: format!("d{i}"),
-            synthetic: false,
-            via_predecessor: false,
-        })
-        .collect();
+    let rows = long_responses_today(20_000);
     app.store
         .write(|c| hailong::store::responses::insert(c, &rows))
         .unwrap();

@@ -937,7 +937,6 @@ both_backends!(the_webhook_follows_no_redirect_and_waits_for_no_one);
 #[tokio::test]
 async fn a_stalled_export_does_not_pin_the_wal() {
     use diesel::{Connection, RunQueryDsl};
-    use hailong::store::responses::NewResponseRow;
     #[derive(diesel::QueryableByName)]
     struct Checkpoint {
         #[diesel(sql_type = diesel::sql_types::Integer)]
@@ -948,27 +947,7 @@ async fn a_stalled_export_does_not_pin_the_wal() {
     s.export_write_timeout_secs = 60;
     let app = crate::helpers::spawn_on(Backend::Sqlite, &db, s).await;
     app.seed_units();
-    let today = hailong::domain::local_date(chrono::Utc::now());
-    let comment = "Cán bộ hướng dẫn tận tình, thủ tục nhanh. ".repeat(20);
-    let rows = |n: usize| -> Vec<NewResponseRow> {
-        (0..n)
-            .map(|i| NewResponseRow {
-                submission_id: uuid::Uuid::new_v4().to_string(),
-                unit_code: "phuong-a".into(),
-                form_id: "sipas-2017".into(),
-                form_version: 1,
-                source: "poster".into(),
-                via_ticket: false,
-                submitted_at: today.and_hms_opt(0, 0, 0).unwrap(),
-                local_date: today,
-                answers: "{\"overall\":5}".into(),
-                comment: Some(format!("{comment}{i}")),
-                digest: format!("d{i}"),
-                synthetic: false,
-                via_predecessor: false,
-            })
-            .collect()
-    };
+    let rows = crate::hardening::long_responses_today;
     // About 25 MB of export in three pages of the keyset read.
     let first = rows(50_000);
     app.store

@@ -9,10 +9,10 @@ use crate::service::access::Action;
 use crate::service::feedback::{self as service, FeedbackError};
 use crate::texts::{tr, Tr};
 use crate::web::errors::PageError;
-use crate::web::feedback::page_error;
+use crate::web::feedback::{page_error, see_other};
 use crate::web::pages::PageMeta;
 use crate::web::{lang_of, AppState};
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::Utc;
@@ -228,15 +228,10 @@ pub async fn feedback_decline_many(
         .await
         .map_err(|e| PageError::internal(lang, &e))?
         .map_err(|e| staff_error(&e, lang))?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!(
-                "/staff/feedback{}",
-                if lang == Lang::En { "?lang=en" } else { "" }
-            ),
-        ))
-        .finish())
+    Ok(see_other(format!(
+        "/staff/feedback{}",
+        crate::web::lang_suffix(lang)
+    )))
 }
 
 #[derive(Template)]
@@ -349,15 +344,10 @@ pub async fn feedback_step(
         .await
         .map_err(|e| PageError::internal(lang, &e))?
         .map_err(|e| staff_error(&e, lang))?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!(
-                "/staff/feedback/{id}{}",
-                if lang == Lang::En { "?lang=en" } else { "" }
-            ),
-        ))
-        .finish())
+    Ok(see_other(format!(
+        "/staff/feedback/{id}{}",
+        crate::web::lang_suffix(lang)
+    )))
 }
 
 #[derive(Template)]
