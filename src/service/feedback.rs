@@ -608,18 +608,14 @@ pub fn step(
     now: DateTime<Utc>,
 ) -> Result<(), FeedbackError> {
     let result = step_on(store, staff, id, step, text, now);
-    if let Err(e) = &result {
-        if !matches!(e, FeedbackError::Store(_)) {
-            audit::refused(
-                store,
-                now,
-                &staff.username,
-                &format!("feedback.{}", step.as_str()),
-                &format!("{id}: {e}"),
-            );
-        }
-    }
-    result
+    audit_refusal(
+        store,
+        staff,
+        &format!("feedback.{}", step.as_str()),
+        &format!("#{id}: "),
+        now,
+        result,
+    )
 }
 
 /// Declines several items with one reason (a flood of junk, so that it does not count against
@@ -649,6 +645,24 @@ pub fn decline_many(
         }
     }
     Ok(declined)
+}
+
+/// Writes a refused change to the audit log (the reason after `prefix`) and hands the result
+/// on; a store failure is not a refusal and is not written.
+fn audit_refusal<T>(
+    store: &Store,
+    staff: &Staff,
+    action: &str,
+    prefix: &str,
+    now: DateTime<Utc>,
+    result: Result<T, FeedbackError>,
+) -> Result<T, FeedbackError> {
+    if let Err(e) = &result {
+        if !matches!(e, FeedbackError::Store(_)) {
+            audit::refused(store, now, &staff.username, action, &format!("{prefix}{e}"));
+        }
+    }
+    result
 }
 
 fn step_on(
@@ -959,18 +973,7 @@ pub fn import_holidays_by(
     now: DateTime<Utc>,
 ) -> Result<usize, FeedbackError> {
     let result = import_holidays(store, staff, text, now);
-    if let Err(e) = &result {
-        if !matches!(e, FeedbackError::Store(_)) {
-            audit::refused(
-                store,
-                now,
-                &staff.username,
-                "holidays.import",
-                &e.to_string(),
-            );
-        }
-    }
-    result
+    audit_refusal(store, staff, "holidays.import", "", now, result)
 }
 
 fn import_holidays(
