@@ -156,6 +156,22 @@ impl Period {
         })
     }
 
+    /// The quarter that holds `day` under `scheme`: under Decree 09 a quarter runs from the
+    /// 15th of the month before it, so 20 December 2025 is in 2026-Q1.
+    pub fn quarter_containing(day: NaiveDate, scheme: Scheme) -> Result<Period, PeriodError> {
+        let (mut year, month) = (day.year(), day.month());
+        let mut quarter = (month - 1) / 3 + 1;
+        if scheme == Scheme::Decree09 && day.day() >= 15 && month % 3 == 0 {
+            // The last month of a quarter, from its 15th: the next quarter has begun.
+            quarter += 1;
+            if quarter == 5 {
+                quarter = 1;
+                year += 1;
+            }
+        }
+        Period::parse(&format!("{year}-Q{quarter}"), scheme)
+    }
+
     /// A custom range of local dates, both ends included.
     pub fn custom(from: NaiveDate, to: NaiveDate) -> Result<Period, PeriodError> {
         if to < from {
@@ -248,6 +264,29 @@ impl fmt::Display for Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quarter_of_a_day_follows_the_scheme() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        for (day, calendar, decree) in [
+            ("2025-12-14", "2025-Q4", "2025-Q4"),
+            ("2025-12-15", "2025-Q4", "2026-Q1"),
+            ("2025-12-20", "2025-Q4", "2026-Q1"),
+            ("2025-12-31", "2025-Q4", "2026-Q1"),
+            ("2026-01-01", "2026-Q1", "2026-Q1"),
+            ("2026-03-14", "2026-Q1", "2026-Q1"),
+            ("2026-03-15", "2026-Q1", "2026-Q2"),
+            ("2026-06-30", "2026-Q2", "2026-Q3"),
+            ("2026-09-15", "2026-Q3", "2026-Q4"),
+            ("2026-11-15", "2026-Q4", "2026-Q4"),
+        ] {
+            for (scheme, want) in [(Scheme::Calendar, calendar), (Scheme::Decree09, decree)] {
+                let q = Period::quarter_containing(d(day), scheme).unwrap();
+                assert_eq!(q.label, want, "{day} {scheme:?}");
+                assert!(q.contains(d(day)), "{day} {scheme:?}: {} holds it", q.label);
+            }
+        }
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -1,7 +1,6 @@
 //! The publication-ready report: content, languages, a self-contained file, publishing that
 //! freezes the figures, revisions, and who may publish.
 
-use chrono::Datelike;
 use reqwest::StatusCode;
 
 use crate::both_backends;
@@ -13,7 +12,12 @@ use hailong::service::users::{self, NewUser};
 
 fn quarter() -> String {
     let d = hailong::domain::local_date(chrono::Utc::now());
-    format!("{}-Q{}", d.year(), d.month0() / 3 + 1)
+    hailong::domain::period::Period::quarter_containing(
+        d,
+        hailong::domain::period::Scheme::Calendar,
+    )
+    .unwrap()
+    .label
 }
 
 async fn session_of(app: &TestApp, role: Role, unit: Option<&str>) -> String {

@@ -63,13 +63,9 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let lang = lang_of(&req);
     let (staff, csrf) = require_staff(&req, lang).await?;
     let today = local_date(Utc::now());
-    let quarter_label = format!(
-        "{}-Q{}",
-        chrono::Datelike::year(&today),
-        chrono::Datelike::month0(&today) / 3 + 1
-    );
-    let period =
-        Period::parse(&quarter_label, state.scheme).map_err(|e| PageError::internal(lang, &e))?;
+    // The domain knows which quarter a day is in (under Decree 09 it starts on the 15th).
+    let period = Period::quarter_containing(today, state.scheme)
+        .map_err(|e| PageError::internal(lang, &e))?;
     let scope = access::unit_for(
         &access::Caller::Staff(staff.clone()),
         Action::ReadIndices,
