@@ -29,7 +29,7 @@ pub struct Cli {
     #[arg(long, env = "HAILONG_PERIOD_SCHEME", global = true, default_value = "calendar", value_parser = parse_scheme)]
     pub period_scheme: crate::domain::period::Scheme,
     /// Feedback deadlines in working days: decide,answer,publish (Decision 766/QĐ-TTg: 2,15,2)
-    #[arg(long, env = "HAILONG_FEEDBACK_DEADLINES", global = true, default_value = "2,15,2", value_parser = parse_deadlines)]
+    #[arg(long, env = "HAILONG_FEEDBACK_DEADLINES", global = true, default_value_t = crate::domain::feedback::Deadlines::default(), value_parser = crate::domain::feedback::Deadlines::parse)]
     pub feedback_deadlines: crate::domain::feedback::Deadlines,
     #[command(subcommand)]
     pub command: Command,
@@ -209,25 +209,6 @@ pub struct ServeArgs {
     /// at least 15).
     #[arg(long, env = "HAILONG_LOW_SCORE_DIGEST", default_value_t = 60, value_parser = clap::value_parser!(u64).range(15..=10080))]
     pub low_score_digest: u64,
-}
-
-fn parse_deadlines(s: &str) -> Result<crate::domain::feedback::Deadlines, String> {
-    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    let bad = || {
-        format!("\"{s}\": write three numbers of working days, decide,answer,publish (e.g. 2,15,2)")
-    };
-    if parts.len() != 3 {
-        return Err(bad());
-    }
-    let n = |p: &str| p.parse::<u32>().ok().filter(|n| (1..=120).contains(n));
-    match (n(parts[0]), n(parts[1]), n(parts[2])) {
-        (Some(decide), Some(answer), Some(publish)) => Ok(crate::domain::feedback::Deadlines {
-            decide,
-            answer,
-            publish,
-        }),
-        _ => Err(bad()),
-    }
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.

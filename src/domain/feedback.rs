@@ -122,12 +122,44 @@ pub struct Deadlines {
 }
 
 impl Default for Deadlines {
+    /// Decision 766/QĐ-TTg, item 5.2: decide in 2 working days, answer in 15, publish in 2.
     fn default() -> Deadlines {
         Deadlines {
             decide: 2,
             answer: 15,
             publish: 2,
         }
+    }
+}
+
+impl Deadlines {
+    /// Reads `decide,answer,publish` in working days, each 1–120 (`2,15,2`).
+    pub fn parse(s: &str) -> Result<Deadlines, String> {
+        let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+        let bad = || {
+            format!(
+                "\"{s}\": write three numbers of working days, decide,answer,publish (e.g. {})",
+                Deadlines::default()
+            )
+        };
+        let n = |p: &str| p.parse::<u32>().ok().filter(|n| (1..=120).contains(n));
+        match parts.as_slice() {
+            [d, a, p] => match (n(d), n(a), n(p)) {
+                (Some(decide), Some(answer), Some(publish)) => Ok(Deadlines {
+                    decide,
+                    answer,
+                    publish,
+                }),
+                _ => Err(bad()),
+            },
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl std::fmt::Display for Deadlines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{},{},{}", self.decide, self.answer, self.publish)
     }
 }
 
@@ -527,6 +559,23 @@ pub struct ExportItem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deadlines_read_back_what_they_print() {
+        let d = Deadlines::default();
+        assert_eq!(Deadlines::parse(&d.to_string()).unwrap(), d);
+        assert_eq!(
+            Deadlines::parse(" 3, 20 ,1").unwrap(),
+            Deadlines {
+                decide: 3,
+                answer: 20,
+                publish: 1
+            }
+        );
+        for bad in ["", "2,15", "2,15,2,2", "0,15,2", "2,121,2", "a,b,c"] {
+            assert!(Deadlines::parse(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn invisible_texts_are_empty_and_disruptive_ones_are_tamed() {
