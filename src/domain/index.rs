@@ -46,10 +46,33 @@ pub struct Tally {
     pub channel: Count,
 }
 
-fn score(v: Option<&AnswerValue>) -> Option<u8> {
-    match v {
-        Some(AnswerValue::Score(s)) if (1..=5).contains(s) => Some(*s),
-        _ => None,
+/// A rating on the 1–5 scale (0, "no opinion", is no score and counts nowhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Score(u8);
+
+impl TryFrom<u8> for Score {
+    type Error = u8;
+    fn try_from(v: u8) -> Result<Score, u8> {
+        (1..=5).contains(&v).then_some(Score(v)).ok_or(v)
+    }
+}
+
+impl Score {
+    /// The score an answer holds, if it is one.
+    pub fn of(v: Option<&AnswerValue>) -> Option<Score> {
+        match v {
+            Some(AnswerValue::Score(s)) => Score::try_from(*s).ok(),
+            _ => None,
+        }
+    }
+
+    /// 4 (satisfied) or 5 (very satisfied): what every share of the index counts (METHODOLOGY).
+    pub fn is_satisfied(self) -> bool {
+        self.0 >= 4
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
     }
 }
 
@@ -66,17 +89,17 @@ impl Tally {
             let mut satisfied = 0u64;
             let mut all: Vec<f64> = Vec::with_capacity(component.criteria.len());
             for criterion in &component.criteria {
-                if let Some(s) = score(answers.get(&criterion.code)) {
+                if let Some(s) = Score::of(answers.get(&criterion.code)) {
                     let c = self.criteria.entry(criterion.code.clone()).or_default();
                     c.n += 1;
                     valid += 1;
-                    if s >= 4 {
+                    if s.is_satisfied() {
                         c.s += 1;
                         satisfied += 1;
                     }
-                    self.score_sum += u64::from(s);
+                    self.score_sum += u64::from(s.get());
                     self.score_n += 1;
-                    all.push(f64::from(s));
+                    all.push(f64::from(s.get()));
                 }
             }
             if valid > 0 {
@@ -94,14 +117,13 @@ impl Tally {
                     .add(&all);
             }
         }
-        if !factor_shares.is_empty() {
-            self.sipas_shares
-                .add(factor_shares.iter().sum::<f64>() / factor_shares.len() as f64);
+        if let Some(mean) = stats::mean(&factor_shares) {
+            self.sipas_shares.add(mean);
         }
         if let Some(o) = &form.overall {
-            if let Some(s) = score(answers.get(&o.code)) {
+            if let Some(s) = Score::of(answers.get(&o.code)) {
                 self.overall.n += 1;
-                self.overall.s += u64::from(s >= 4);
+                self.overall.s += u64::from(s.is_satisfied());
             }
         }
         if let Some(e) = &form.expectations {
@@ -240,8 +262,7 @@ pub fn compute(form: &Form, t: &Tally) -> Indices {
                 .filter(|m| c.criteria.iter().any(|cr| cr.code == m.code))
                 .filter_map(|m| m.index)
                 .collect();
-            let index =
-                (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
+            let index = stats::mean(&values);
             let shares = t.factor_shares.get(&c.code).copied().unwrap_or_default();
             Measure {
                 code: c.code.clone(),
@@ -255,8 +276,7 @@ pub fn compute(form: &Form, t: &Tally) -> Indices {
         })
         .collect();
     let values: Vec<f64> = factors.iter().filter_map(|f| f.index).collect();
-    let sipas_index =
-        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64);
+    let sipas_index = stats::mean(&values);
     let sipas = Measure {
         code: "sipas".into(),
         n_valid: t.sipas_shares.n,

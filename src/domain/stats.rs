@@ -171,6 +171,11 @@ pub fn round2(x: f64) -> f64 {
     r / 100.0
 }
 
+/// The mean of some values; none of none.
+pub fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
