@@ -194,6 +194,9 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .wrap(actix_web::middleware::from_fn(
+                    crate::web::errors::render_errors,
+                ))
                 .wrap(actix_web::middleware::from_fn(routes::refuse_cross_site))
                 .wrap(actix_web::middleware::from_fn(routes::refuse_nul))
                 .wrap(actix_web::middleware::from_fn(routes::record_request))

@@ -153,12 +153,9 @@ pub(crate) fn manage_links(lang: Lang, role: Role) -> Vec<(&'static str, &'stati
 }
 
 async fn blocking<T: Send + 'static>(
-    lang: Lang,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, PageError> {
-    web::block(f)
-        .await
-        .map_err(|e| PageError::internal(lang, &e))
+    Ok(web::block(f).await?)
 }
 
 fn base(
@@ -186,12 +183,12 @@ fn base(
     }
 }
 
-fn finish(mut page: AdminPage, outcome: Outcome, lang: Lang) -> Result<HttpResponse, PageError> {
+fn finish(mut page: AdminPage, outcome: Outcome) -> Result<HttpResponse, PageError> {
     page.error = outcome.error;
     page.notice = outcome.notice;
     page.secret = outcome.secret;
     page.has_actions = page.rows.iter().any(|r| !r.actions.is_empty());
-    render(outcome.status.unwrap_or(StatusCode::OK), &page, lang)
+    render(outcome.status.unwrap_or(StatusCode::OK), &page)
 }
 
 fn unit_options(
@@ -228,13 +225,12 @@ async fn users_page(
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
     let st = state.clone();
-    let (list, options) = blocking(lang, move || {
+    let (list, options) = blocking(move || {
         let list = users::list(&st.store)?;
         let options = unit_options(&st, lang, Some(tr(lang, "admin.all_units")))?;
         Ok::<_, StoreError>((list, options))
     })
-    .await?
-    .map_err(|e| PageError::internal(lang, &e))?;
+    .await??;
     let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.users"));
     page.columns = vec![
         tr(lang, "admin.user_name"),
@@ -327,7 +323,7 @@ async fn users_page(
         ],
         submit: tr(lang, "admin.add"),
     });
-    finish(page, outcome, lang)
+    finish(page, outcome)
 }
 
 pub async fn users_list(
@@ -355,7 +351,7 @@ pub async fn users_add(
         return users_page(state, lang, staff, csrf, outcome).await;
     };
     let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
-    let added = blocking(lang, move || {
+    let added = blocking(move || {
         let unit = Some(unit.trim()).filter(|u| !u.is_empty() && role == Role::Officer);
         users::add(
             &st.store,
@@ -382,9 +378,7 @@ pub async fn users_add(
             secret: Some(password),
             ..Default::default()
         },
-        Err(e @ (UserError::Hash | UserError::Store(_))) => {
-            return Err(PageError::internal(lang, &e))
-        }
+        Err(e @ (UserError::Hash | UserError::Store(_))) => return Err(PageError::failed(&e)),
         Err(e) => Outcome::error(e.to_string(), pairs),
     };
     users_page(state, lang, staff, csrf, outcome).await
@@ -402,7 +396,7 @@ async fn user_action(
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let username = field(&pairs, "username");
     let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
-    let done = blocking(lang, move || match action {
+    let done = blocking(move || match action {
         UserAction::Disable => {
             users::set_disabled(&st.store, &actor, &name, true, Utc::now()).map(|()| None)
         }
@@ -434,9 +428,7 @@ async fn user_action(
             secret,
             ..Default::default()
         },
-        Err(e @ (UserError::Hash | UserError::Store(_))) => {
-            return Err(PageError::internal(lang, &e))
-        }
+        Err(e @ (UserError::Hash | UserError::Store(_))) => return Err(PageError::failed(&e)),
         Err(e) => Outcome::error(e.to_string(), Vec::new()),
     };
     users_page(state, lang, staff, csrf, outcome).await
@@ -483,13 +475,12 @@ async fn tokens_page(
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
     let st = state.clone();
-    let (list, options) = blocking(lang, move || {
+    let (list, options) = blocking(move || {
         let list = tokens::list(&st.store)?;
         let options = unit_options(&st, lang, Some(tr(lang, "admin.all_units")))?;
         Ok::<_, StoreError>((list, options))
     })
-    .await?
-    .map_err(|e| PageError::internal(lang, &e))?;
+    .await??;
     let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.api_tokens"));
     page.columns = vec![
         tr(lang, "admin.name"),
@@ -543,7 +534,7 @@ async fn tokens_page(
         ],
         submit: tr(lang, "admin.create"),
     });
-    finish(page, outcome, lang)
+    finish(page, outcome)
 }
 
 pub async fn tokens_list(
@@ -565,7 +556,7 @@ pub async fn tokens_create(
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let (name, unit) = (field(&pairs, "name"), field(&pairs, "unit"));
     let (st, n, u, actor) = (state.clone(), name.clone(), unit, staff.username.clone());
-    let created = blocking(lang, move || {
+    let created = blocking(move || {
         let unit = Some(u.trim()).filter(|u| !u.is_empty());
         tokens::create_by(&st.store, &mut rand::rng(), &n, unit, &actor, Utc::now())
     })
@@ -581,7 +572,7 @@ pub async fn tokens_create(
             secret: Some(token),
             ..Default::default()
         },
-        Err(TokenError::Store(e)) => return Err(PageError::internal(lang, &e)),
+        Err(TokenError::Store(e)) => return Err(PageError::failed(&e)),
         Err(e) => Outcome::error(e.to_string(), pairs),
     };
     tokens_page(state, lang, staff, csrf, outcome).await
@@ -597,11 +588,7 @@ pub async fn tokens_revoke(
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let name = field(&pairs, "name");
     let (st, n, actor) = (state.clone(), name.clone(), staff.username.clone());
-    let revoked = blocking(lang, move || {
-        tokens::revoke(&st.store, &n, &actor, Utc::now())
-    })
-    .await?
-    .map_err(|e| PageError::internal(lang, &e))?;
+    let revoked = blocking(move || tokens::revoke(&st.store, &n, &actor, Utc::now())).await??;
     let outcome = if !revoked {
         Outcome::error(
             format!(
@@ -672,9 +659,7 @@ async fn units_page(
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
     let st = state.clone();
-    let list = blocking(lang, move || units::list(&st.store))
-        .await?
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let list = blocking(move || units::list(&st.store)).await??;
     let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.units"));
     page.columns = vec![
         tr(lang, "admin.code"),
@@ -715,7 +700,7 @@ async fn units_page(
         fields: import_fields(lang, UNITS_HEADER, kept),
         submit: tr(lang, "admin.import"),
     });
-    finish(page, outcome, lang)
+    finish(page, outcome)
 }
 
 pub async fn units_list(
@@ -738,10 +723,9 @@ pub async fn units_import(
     let text = import_text(&pairs);
     let kept = text.clone();
     let (st, actor) = (state.clone(), staff.username.clone());
-    let imported = blocking(lang, move || {
-        units::import_csv_by(&st.store, &st.forms, &text, &actor, Utc::now())
-    })
-    .await?;
+    let imported =
+        blocking(move || units::import_csv_by(&st.store, &st.forms, &text, &actor, Utc::now()))
+            .await?;
     let outcome = match imported {
         Ok(summary) => Outcome {
             notice: Some(format!(
@@ -753,7 +737,7 @@ pub async fn units_import(
             )),
             ..Default::default()
         },
-        Err(ImportError::Store(e)) => return Err(PageError::internal(lang, &e)),
+        Err(ImportError::Store(e)) => return Err(PageError::failed(&e)),
         Err(e) => refused(&e, kept, lang),
     };
     units_page(state, lang, staff, csrf, outcome).await
@@ -787,7 +771,7 @@ async fn dossiers_page(
         fields: import_fields(lang, DOSSIERS_HEADER, kept),
         submit: tr(lang, "admin.import"),
     });
-    finish(page, outcome, lang)
+    finish(page, outcome)
 }
 
 pub async fn dossiers_form(
@@ -816,7 +800,7 @@ pub async fn dossiers_import(
         None,
     )
     .map_err(|_| PageError::not_allowed(lang))?;
-    let imported = blocking(lang, move || {
+    let imported = blocking(move || {
         dossiers::import_csv_by(&st.store, &text, scope.as_deref(), &actor, Utc::now())
     })
     .await?;
@@ -829,7 +813,7 @@ pub async fn dossiers_import(
             )),
             ..Default::default()
         },
-        Err(DossierError::Store(e)) => return Err(PageError::internal(lang, &e)),
+        Err(DossierError::Store(e)) => return Err(PageError::failed(&e)),
         Err(e) => refused(&e, kept, lang),
     };
     dossiers_page(state, lang, staff, csrf, outcome).await

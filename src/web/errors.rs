@@ -1,6 +1,11 @@
 //! Errors mapped to HTTP once: an HTML page a citizen understands, or
 //! `{"error": {"code", "message"}}` for machines. Never a 500 for bad input; a database
 //! failure is a 503 that asks to try again, and nothing half-written is kept.
+//!
+//! A handler needs no language to fail: every service error has one `From` here, which
+//! makes a page to be written later (`PageError::later`); `render_errors` (a middleware)
+//! writes it in the request's language, with the demo banner when the demo is loaded. An
+//! internal failure (`PageError::failed`) logs its whole chain of causes under a short id.
 
 use crate::texts::tr;
 use actix_web::http::StatusCode;
@@ -18,8 +23,25 @@ fn log_internal(cause: &dyn std::fmt::Display) -> String {
     id
 }
 
+/// An error and every cause under it, `a: b: c`.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let more = cause.to_string();
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        next = cause.source();
+    }
+    text
+}
+
+/// A page written once the request's language is known.
+type Later = Box<dyn Fn(Lang) -> PageError>;
+
 /// An error shown to a citizen as a page.
-#[derive(Debug)]
 pub struct PageError {
     pub status: StatusCode,
     pub lang: Lang,
@@ -29,6 +51,19 @@ pub struct PageError {
     pub demo: bool,
     /// Instead of a page, `303 See Other` to this address (staff without a session).
     pub location: Option<&'static str>,
+    /// Written in the request's language by `render_errors` (the fields above are then a
+    /// Vietnamese stand-in).
+    pub(crate) later: Option<Later>,
+}
+
+impl std::fmt::Debug for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageError")
+            .field("status", &self.status)
+            .field("heading", &self.heading)
+            .field("later", &self.later.is_some())
+            .finish()
+    }
 }
 
 impl std::fmt::Display for PageError {
@@ -69,7 +104,43 @@ impl PageError {
             links: Vec::new(),
             demo: false,
             location: None,
+            later: None,
         }
+    }
+
+    /// A page written when the request's language is known (by `render_errors`).
+    pub fn later(write: impl Fn(Lang) -> PageError + 'static) -> PageError {
+        let stand_in = write(Lang::Vi);
+        PageError {
+            later: Some(Box::new(write)),
+            ..stand_in
+        }
+    }
+
+    /// The page in `lang`: written now if it was left for later.
+    pub fn in_lang(self, lang: Lang) -> PageError {
+        match &self.later {
+            Some(write) => {
+                let mut page = write(lang);
+                page.demo = page.demo || self.demo;
+                page
+            }
+            None => self,
+        }
+    }
+
+    /// An internal failure (the database, rendering, a worker thread): its whole chain of
+    /// causes is logged here, once, under a short id that the page shows, so a clerk's report
+    /// ("mã lỗi …") leads to the log line. The citizen is told to try again; nothing
+    /// half-done was kept.
+    pub fn failed(cause: &(dyn std::error::Error + 'static)) -> PageError {
+        let id = log_internal(&chain(cause));
+        PageError::later(move |lang| {
+            let mut e = PageError::unavailable(lang);
+            e.paragraphs
+                .push(format!("{} {id}", tr(lang, "errors.error_id")));
+            e
+        })
     }
 
     /// A staff page asked for without a session: to the sign-in page.
@@ -121,17 +192,6 @@ impl PageError {
             tr(lang, "errors.the_service_is_busy"),
             tr(lang, "errors.your_answers_were_not_saved"),
         )
-    }
-
-    /// An internal failure (the database, rendering, a worker thread): its cause is logged
-    /// here, once, under a short id that the page shows, so a clerk's report ("mã lỗi …")
-    /// leads to the log line. The citizen is told to try again; nothing half-done was kept.
-    pub fn internal(lang: Lang, cause: &dyn std::fmt::Display) -> PageError {
-        let id = log_internal(cause);
-        let mut e = PageError::unavailable(lang);
-        e.paragraphs
-            .push(format!("{} {id}", tr(lang, "errors.error_id")));
-        e
     }
 
     pub fn from_submit(e: &SubmitError, lang: Lang) -> PageError {
@@ -198,7 +258,7 @@ impl PageError {
                 tr(lang, "errors.this_form_was_already_sent"),
                 tr(lang, "errors.this_form_was_already_sent_with"),
             ),
-            SubmitError::Store(err) => PageError::internal(lang, &err),
+            SubmitError::Store(err) => PageError::failed(err),
         }
     }
 }
@@ -332,5 +392,141 @@ impl From<TicketError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> ApiError {
         ApiError::internal(&e)
+    }
+}
+
+// One `From` per error a page handler meets, so that a handler says `?`.
+
+/// Errors that are only ever an internal failure to a page: logged with their causes, and
+/// "try again" with the error id.
+macro_rules! failures {
+    ($($t:ty),* $(,)?) => {$(
+        impl From<$t> for PageError {
+            fn from(e: $t) -> PageError {
+                PageError::failed(&e)
+            }
+        }
+    )*};
+}
+
+failures!(
+    actix_web::error::BlockingError,
+    actix_web::error::HttpError,
+    crate::store::StoreError,
+    askama::Error,
+    csv::Error,
+    crate::render::qr::QrError,
+    crate::domain::period::PeriodError,
+    crate::service::indices::IndicesError,
+    crate::service::publish::PublishError,
+    crate::service::users::UserError,
+);
+
+impl From<SubmitError> for PageError {
+    fn from(e: SubmitError) -> PageError {
+        match e {
+            SubmitError::Store(err) => PageError::failed(&err),
+            e => PageError::later(move |lang| PageError::from_submit(&e, lang)),
+        }
+    }
+}
+
+impl From<crate::service::feedback::FeedbackError> for PageError {
+    fn from(e: crate::service::feedback::FeedbackError) -> PageError {
+        use crate::service::feedback::FeedbackError;
+        match e {
+            FeedbackError::Store(err) => PageError::failed(&err),
+            e => PageError::later(move |lang| crate::web::feedback::page_error(&e, lang)),
+        }
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(e: ApiError) -> PageError {
+        PageError::failed(&e)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Middleware: a page left for later (`PageError::later`) is written in the request's
+/// language, with the demo banner when the demo is loaded.
+pub async fn render_errors(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<
+    actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let demo = req
+        .app_data::<actix_web::web::Data<crate::web::AppState>>()
+        .is_some_and(|s| s.demo);
+    let res = next.call(req).await?;
+    let later = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<PageError>())
+        .and_then(|p| {
+            p.later
+                .as_ref()
+                .map(|write| (write(crate::web::lang_of(res.request())), p.demo))
+        });
+    match later {
+        Some((mut page, was_demo)) => {
+            page.demo = page.demo || was_demo || demo;
+            let (req, _) = res.into_parts();
+            Ok(
+                actix_web::dev::ServiceResponse::new(req, page.error_response())
+                    .map_into_right_body(),
+            )
+        }
+        None => Ok(res.map_into_left_body()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::{test as actix_test, web, App};
+
+    fn hello(lang: Lang) -> PageError {
+        let heading = match lang {
+            Lang::En => "Hello",
+            Lang::Vi => "Xin chào",
+        };
+        PageError::new(StatusCode::CONFLICT, lang, heading, "")
+    }
+
+    /// A handler fails without knowing the language; the page comes out in the request's.
+    #[actix_web::test]
+    async fn a_page_left_for_later_is_written_in_the_request_language() {
+        let app = actix_test::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(render_errors))
+                .route(
+                    "/x",
+                    web::get().to(|| async { Err::<HttpResponse, _>(PageError::later(hello)) }),
+                ),
+        )
+        .await;
+        for (uri, want) in [("/x?lang=en", "Hello"), ("/x", "Xin chào")] {
+            let res = actix_test::call_service(
+                &app,
+                actix_test::TestRequest::get().uri(uri).to_request(),
+            )
+            .await;
+            assert_eq!(res.status(), StatusCode::CONFLICT);
+            let body = String::from_utf8(actix_test::read_body(res).await.to_vec()).unwrap();
+            assert!(body.contains(want), "{uri}: {body}");
+        }
+    }
+
+    #[test]
+    fn a_failure_logs_its_whole_chain() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("outer")]
+        struct Outer(#[source] std::io::Error);
+        let e = Outer(std::io::Error::other("inner"));
+        assert_eq!(chain(&e), "outer: inner");
     }
 }

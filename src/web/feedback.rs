@@ -154,7 +154,7 @@ pub fn page_error(e: &FeedbackError, lang: Lang) -> PageError {
             tr(lang, "feedback.moved"),
             tr(lang, "feedback.moved_text"),
         ),
-        FeedbackError::Store(_) => PageError::internal(lang, e),
+        FeedbackError::Store(_) => PageError::failed(e),
     }
 }
 
@@ -241,15 +241,14 @@ pub async fn show_form(
     let code = path.into_inner();
     let st = state.clone();
     let (unit, subjects) = web::block(move || service::open_unit(&st.store, &code, Utc::now()))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
+        .await?
         .map_err(|e| with_demo(page_error(&e, lang), &state))?;
     let filing = Filing {
         subject: subjects.first().cloned().unwrap_or_default(),
         ..Filing::default()
     };
     let page = form_page(&state, lang, &unit, &subjects, &filing, &[]);
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }
 
 fn with_demo(e: PageError, state: &AppState) -> PageError {
@@ -288,9 +287,7 @@ pub async fn file(
     };
     let st = state.clone();
     let f = filing.clone();
-    let result = web::block(move || service::file(&st.store, &st.feedback, &f, Utc::now()))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let result = web::block(move || service::file(&st.store, &st.feedback, &f, Utc::now())).await?;
     match result {
         Ok(code) => Ok(see_other(format!(
             "/feedback/track/{}?new=1{}",
@@ -302,11 +299,10 @@ pub async fn file(
             let unit_code = filing.unit.clone();
             let (unit, subjects) =
                 web::block(move || service::open_unit(&st.store, &unit_code, Utc::now()))
-                    .await
-                    .map_err(|e| PageError::internal(lang, &e))?
+                    .await?
                     .map_err(|e| with_demo(page_error(&e, lang), &state))?;
             let page = form_page(&state, lang, &unit, &subjects, &filing, &problems);
-            render(StatusCode::UNPROCESSABLE_ENTITY, &page, lang)
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(FeedbackError::UnitBusy) => {
             // The form again with what was typed, and why it was not taken yet.
@@ -314,8 +310,7 @@ pub async fn file(
             let unit_code = filing.unit.clone();
             let (unit, subjects) =
                 web::block(move || service::open_unit(&st.store, &unit_code, Utc::now()))
-                    .await
-                    .map_err(|e| PageError::internal(lang, &e))?
+                    .await?
                     .map_err(|e| with_demo(page_error(&e, lang), &state))?;
             let mut page = form_page(&state, lang, &unit, &subjects, &filing, &[]);
             page.errors = vec![(
@@ -326,7 +321,7 @@ pub async fn file(
                     tr(lang, "feedback.unit_busy_text")
                 ),
             )];
-            render(StatusCode::TOO_MANY_REQUESTS, &page, lang)
+            render(StatusCode::TOO_MANY_REQUESTS, &page)
         }
         Err(e) => Err(with_demo(page_error(&e, lang), &state)),
     }
@@ -386,8 +381,7 @@ pub async fn track(
     let code = path.into_inner();
     let st = state.clone();
     let found = web::block(move || service::track(&st.store, &st.feedback, &code))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
+        .await?
         .map_err(|e| with_demo(page_error(&e, lang), &state))?
         .ok_or_else(|| with_demo(page_error(&FeedbackError::NotFound, lang), &state))?;
     let just_filed = req.query_string().split('&').any(|kv| kv == "new=1");
@@ -423,7 +417,7 @@ pub async fn track(
             .map(|c| c.grouped())
             .unwrap_or(found.code),
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }
 
 /// `POST /feedback/track/{code}/rate`: `satisfied=yes|no`, once.
@@ -445,8 +439,7 @@ pub async fn rate(
     let st = state.clone();
     let c = code.clone();
     web::block(move || service::rate(&st.store, &c, satisfied, Utc::now()))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
+        .await?
         .map_err(|e| with_demo(page_error(&e, lang), &state))?;
     Ok(see_other(format!(
         "/feedback/track/{code}{}",
@@ -480,8 +473,7 @@ pub async fn from_survey(
             Utc::now(),
         )
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?
+    .await?
     .map_err(|e| with_demo(page_error(&e, lang), &state))?;
     Ok(see_other(format!(
         "/feedback/track/{}?new=1{}",
@@ -552,8 +544,7 @@ async fn public_list(
         };
         Ok((items, pages, unit_row))
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?
+    .await?
     .map_err(|e| with_demo(page_error(&e, lang), &state))?;
     let base = match &unit {
         Some(u) => format!("/units/{u}/feedback"),
@@ -586,7 +577,7 @@ async fn public_list(
             .as_ref()
             .map(|u| format!("/units/{u}/feedback/print{}", lang_suffix(lang))),
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }
 
 /// `GET /units/{unit}/feedback`
@@ -663,8 +654,7 @@ pub async fn print_sheet(
             .ok_or_else(|| FeedbackError::UnknownUnit(c.clone()))?;
         Ok((items, unit))
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?
+    .await?
     .map_err(|e| with_demo(page_error(&e, lang), &state))?;
     let url = format!("{}/feedback/{code}", state.public_url);
     let page = PrintSheet {
@@ -689,10 +679,9 @@ pub async fn print_sheet(
                 .collect()
         },
         replies_url: format!("{}/units/{code}/feedback", state.public_url),
-        qr_svg: qr::inline_svg(&url, 200, tr(lang, "feedback.sheet_scan"))
-            .map_err(|e| PageError::internal(lang, &e))?,
+        qr_svg: qr::inline_svg(&url, 200, tr(lang, "feedback.sheet_scan"))?,
         url,
         demo: state.demo,
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }

@@ -213,12 +213,22 @@ pub fn lang_suffix(lang: Lang) -> &'static str {
 pub fn render_page(
     status: actix_web::http::StatusCode,
     page: &impl askama::Template,
-    lang: Lang,
 ) -> Result<HttpResponse, errors::PageError> {
-    let body = page
-        .render()
-        .map_err(|e| errors::PageError::internal(lang, &e))?;
-    Ok(pages::html(status, body))
+    Ok(pages::html(status, page.render()?))
+}
+
+/// Runs a blocking service call on the blocking pool with the application's state; a
+/// failure of the pool or of the call comes back as a page error (`?` in a handler).
+pub async fn run<T, E>(
+    state: &web::Data<AppState>,
+    f: impl FnOnce(&AppState) -> Result<T, E> + Send + 'static,
+) -> Result<T, errors::PageError>
+where
+    T: Send + 'static,
+    E: Into<errors::PageError> + Send + 'static,
+{
+    let state = state.clone();
+    web::block(move || f(&state)).await?.map_err(Into::into)
 }
 
 /// The raw value of a query parameter (not percent-decoded), if present.

@@ -42,10 +42,7 @@ async fn find_unit(
     lang: Lang,
 ) -> Result<(Unit, Option<Unit>), PageError> {
     let st = state.clone();
-    let found = web::block(move || units::with_parent(&st.store, &code))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let found = web::block(move || units::with_parent(&st.store, &code)).await??;
     found.ok_or_else(|| {
         PageError::new(
             StatusCode::NOT_FOUND,
@@ -113,7 +110,7 @@ pub async fn poster(
         demo: state.demo,
         demo_text: tr(lang, "common.demo"),
     };
-    let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
+    let body = page.render()?;
     Ok(pages::html(StatusCode::OK, body))
 }
 

@@ -34,15 +34,10 @@ pub async fn show(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let period = period_of(&state, &path.into_inner(), lang)?;
-    let staff = staff_of(&req)
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let staff = staff_of(&req).await?;
     let st = state.clone();
     let p = period.clone();
-    let revisions = web::block(move || publish::revisions(&st.store, &p))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let revisions = web::block(move || publish::revisions(&st.store, &p)).await??;
     let pick = |r: &publish::PublicationRow| match lang {
         Lang::Vi => r.html_vi.clone(),
         Lang::En => r.html_en.clone(),
@@ -132,9 +127,7 @@ pub async fn show(
         ),
         None => publish::render_live(&st.store, &st.forms, &st.feedback, &p, lang, extras),
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?
-    .map_err(|e| PageError::internal(lang, &e))?;
+    .await??;
     Ok(pages::html(StatusCode::OK, body))
 }
 
@@ -146,10 +139,7 @@ pub async fn publish(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let period = period_of(&state, &path.into_inner(), lang)?;
-    let Some((staff, csrf)) = staff_of(&req)
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
-    else {
+    let Some((staff, csrf)) = staff_of(&req).await? else {
         return Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/login"))
             .finish());
@@ -195,8 +185,7 @@ pub async fn publish(
             Utc::now(),
         )
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?;
+    .await?;
     match result {
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/reports/{}", period.label)))
@@ -207,6 +196,6 @@ pub async fn publish(
             tr(lang, "report.a_reason_is_needed"),
             tr(lang, "report.this_period_was_published_before"),
         )),
-        Err(e) => Err(PageError::internal(lang, &e)),
+        Err(e) => Err(PageError::failed(&e)),
     }
 }

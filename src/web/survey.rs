@@ -41,8 +41,7 @@ async fn show(
             Utc::now(),
         )
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?
+    .await?
     .map_err(|e| with_demo(PageError::from_submit(&e, lang), &state))?;
     let action = format!("{action}{}", lang_suffix(lang));
     let submission_id = Uuid::new_v4().to_string();
@@ -58,13 +57,13 @@ async fn show(
         Some(spliced) => spliced,
         None => {
             let page = form_page_with(&resolved, lang, state.demo, ACTION_MARK, ID_MARK);
-            let body = page.render().map_err(|e| PageError::internal(lang, &e))?;
+            let body = page.render()?;
             match Spliced::new(&body, &[ACTION_MARK, ID_MARK]) {
                 Some(spliced) => state.form_pages.put(key, spliced),
                 // A marker found twice (a unit named after it?): render this one in full.
                 None => {
                     let page = form_page_with(&resolved, lang, state.demo, &action, &submission_id);
-                    return render(StatusCode::OK, &page, lang);
+                    return render(StatusCode::OK, &page);
                 }
             }
         }
@@ -269,9 +268,7 @@ async fn take(
         Some(done) => done,
         None => {
             let st = state.clone();
-            web::block(move || submit::submit(&st.store, &st.forms, submission, now, false))
-                .await
-                .map_err(|e| PageError::internal(lang, &e))?
+            web::block(move || submit::submit(&st.store, &st.forms, submission, now, false)).await?
         }
     };
     match result {
@@ -315,7 +312,7 @@ async fn take(
                 kept: &kept,
                 problems: Some(problems),
             });
-            render(StatusCode::UNPROCESSABLE_ENTITY, &page, lang)
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(with_demo(PageError::from_submit(&e, lang), &state)),
     }
@@ -397,6 +394,6 @@ pub async fn thanks(
     };
     match page.render() {
         Ok(body) => pages::html(StatusCode::OK, body),
-        Err(e) => actix_web::ResponseError::error_response(&PageError::internal(lang, &e)),
+        Err(e) => actix_web::ResponseError::error_response(&PageError::failed(&e)),
     }
 }

@@ -30,10 +30,7 @@ pub async fn audit_page(
     let lang = lang_of(&req);
     let (_admin, _) = require(&req, lang, Action::ReadAuditLog).await?;
     let st = state.clone();
-    let rows = web::block(move || crate::service::audit::recent(&st.store, 500))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let rows = web::block(move || crate::service::audit::recent(&st.store, 500)).await??;
     let page = AuditPage {
         page: PageMeta::new(lang, state.demo),
         heading: tr(lang, "staff_audit.audit_log"),
@@ -56,7 +53,7 @@ pub async fn audit_page(
             })
             .collect(),
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }
 
 /// `GET /staff/audit.csv`: the whole log as CSV (admins only); the export is itself logged.
@@ -68,10 +65,8 @@ pub async fn audit_csv(
     let (staff, _) = require(&req, lang, Action::ReadAuditLog).await?;
     let st = state.clone();
     let name = staff.username.clone();
-    let rows = web::block(move || crate::service::audit::export(&st.store, &name, Utc::now()))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let rows =
+        web::block(move || crate::service::audit::export(&st.store, &name, Utc::now())).await??;
     let mut w = csv::Writer::from_writer(crate::render::table::BOM.as_bytes().to_vec());
     let mut write = || -> Result<Vec<u8>, csv::Error> {
         w.write_record(["at_utc", "actor", "action", "target", "outcome"])?;
@@ -87,7 +82,7 @@ pub async fn audit_csv(
         w.flush()?;
         Ok(w.get_ref().clone())
     };
-    let bytes = write().map_err(|e| PageError::internal(lang, &e))?;
+    let bytes = write()?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((

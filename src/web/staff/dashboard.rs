@@ -64,8 +64,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     let (staff, csrf) = require_staff(&req, lang).await?;
     let today = local_date(Utc::now());
     // The domain knows which quarter a day is in (under Decree 09 it starts on the 15th).
-    let period = Period::quarter_containing(today, state.scheme)
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let period = Period::quarter_containing(today, state.scheme)?;
     let scope = access::unit_for(
         &access::Caller::Staff(staff.clone()),
         Action::ReadIndices,
@@ -85,9 +84,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         )?;
         Ok((table, counts, overdue))
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?
-    .map_err(|e| PageError::internal(lang, &e))?;
+    .await??;
     let units = table
         .rows
         .iter()
@@ -151,5 +148,5 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         feedback_link: access::role_may(staff.role, Action::HandleFeedback)
             .then(|| ("/staff/feedback", tr(lang, "staff_feedback.queue"))),
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }

@@ -128,8 +128,7 @@ pub async fn feedback_queue(
         };
         Ok((found, units))
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?
+    .await?
     .map_err(|e| staff_error(&e, lang))?;
     // The next page keeps the filters.
     let next = found.next_before.map(|b| {
@@ -204,7 +203,7 @@ pub async fn feedback_queue(
             })
             .collect(),
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }
 
 /// `POST /staff/feedback/decline`: the checked items of a queue page (`id`, repeated),
@@ -225,8 +224,7 @@ pub async fn feedback_decline_many(
     let text = field(&pairs, "text");
     let st = state.clone();
     web::block(move || service::decline_many(&st.store, &staff, &ids, &text, Utc::now()))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
+        .await?
         .map_err(|e| staff_error(&e, lang))?;
     Ok(see_other(format!(
         "/staff/feedback{}",
@@ -277,8 +275,7 @@ pub async fn feedback_item(
     let id = item_id(&path).ok_or_else(|| page_error(&FeedbackError::NotFound, lang))?;
     let st = state.clone();
     let found = web::block(move || service::item(&st.store, &st.feedback, &staff, id, Utc::now()))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
+        .await?
         .map_err(|e| staff_error(&e, lang))?;
     let row = &found.item.row;
     let status = Status::parse(&row.status).unwrap_or(Status::Received);
@@ -323,7 +320,7 @@ pub async fn feedback_item(
         can_publish: Step::Publish.from(status).is_some(),
         can_decline: Step::Decline.from(status).is_some(),
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }
 
 /// `POST /staff/feedback/{id}`: `step` = accept | decline | answer | publish | merge, `text`.
@@ -341,8 +338,7 @@ pub async fn feedback_step(
     let text = field(&pairs, "text");
     let st = state.clone();
     web::block(move || service::step(&st.store, &staff, id, step, &text, Utc::now()))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
+        .await?
         .map_err(|e| staff_error(&e, lang))?;
     Ok(see_other(format!(
         "/staff/feedback/{id}{}",
@@ -394,8 +390,7 @@ async fn subjects_page(
         let current = service::subjects_of(&st.store, &unit)?;
         Ok((units, current, unit))
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?
+    .await?
     .map_err(|e| staff_error(&e, lang))?;
     let page = ListForm {
         page: PageMeta::new(lang, state.demo),
@@ -419,7 +414,7 @@ async fn subjects_page(
         unit,
         current: current.join("\n"),
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }
 
 /// `GET /staff/feedback/subjects?unit=`
@@ -445,8 +440,7 @@ pub async fn subjects_save(
     let st = state.clone();
     let u = unit.clone();
     let n = web::block(move || service::set_subjects_by(&st.store, &staff, &u, &text, Utc::now()))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
+        .await?
         .map_err(|e| staff_error(&e, lang))?;
     let message = tr(lang, "staff_feedback.saved_n").replace("{n}", &n.to_string());
     subjects_page(state, req, Some(message), Some(unit)).await
@@ -460,10 +454,7 @@ async fn holidays_page(
     let lang = lang_of(&req);
     let (_admin, csrf) = require(&req, lang, Action::ManageUnits).await?;
     let st = state.clone();
-    let days = web::block(move || service::holidays(&st.store))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let days = web::block(move || service::holidays(&st.store)).await??;
     let page = ListForm {
         page: PageMeta::new(lang, state.demo),
         t: Tr(lang),
@@ -481,7 +472,7 @@ async fn holidays_page(
             .collect::<Vec<_>>()
             .join("\n"),
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }
 
 /// `GET /staff/holidays` (admins)
@@ -504,8 +495,7 @@ pub async fn holidays_import(
     let text = field(&pairs, "text");
     let st = state.clone();
     let n = web::block(move || service::import_holidays_by(&st.store, &staff, &text, Utc::now()))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
+        .await?
         .map_err(|e| staff_error(&e, lang))?;
     let message = tr(lang, "staff_feedback.saved_n").replace("{n}", &n.to_string());
     holidays_page(state, req, Some(message)).await

@@ -84,14 +84,13 @@ fn login_page(
         t_user: tr(lang, "staff_session.user_name"),
         t_password: tr(lang, "staff_session.password"),
     };
-    let mut resp = render(status, &page, lang)?;
+    let mut resp = render(status, &page)?;
     resp.add_cookie(&cookie(
         state,
         LOGIN_CSRF_COOKIE,
         csrf,
         CookieDuration::hours(1),
-    ))
-    .map_err(|e| PageError::internal(lang, &e))?;
+    ))?;
     Ok(resp)
 }
 
@@ -140,8 +139,7 @@ pub async fn login(
             Utc::now(),
         )
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?;
+    .await?;
     match result {
         Ok(session) => {
             let mut resp = HttpResponse::SeeOther()
@@ -153,16 +151,14 @@ pub async fn login(
                 SESSION_COOKIE,
                 session.token,
                 CookieDuration::hours(SESSION_HOURS),
-            ))
-            .map_err(|e| PageError::internal(lang, &e))?;
+            ))?;
             // This browser is known to the account from now on (see users::login_from_device).
             resp.add_cookie(&cookie(
                 &state,
                 DEVICE_COOKIE,
                 session.device,
                 CookieDuration::days(180),
-            ))
-            .map_err(|e| PageError::internal(lang, &e))?;
+            ))?;
             let mut gone = cookie(
                 &state,
                 LOGIN_CSRF_COOKIE,
@@ -170,8 +166,7 @@ pub async fn login(
                 CookieDuration::ZERO,
             );
             gone.make_removal();
-            resp.add_cookie(&gone)
-                .map_err(|e| PageError::internal(lang, &e))?;
+            resp.add_cookie(&gone)?;
             Ok(resp)
         }
         Err(UserError::Throttled(secs)) => login_page(
@@ -188,7 +183,7 @@ pub async fn login(
             Some(tr(lang, "staff_session.the_user_name_or_password_is").to_string()),
             username,
         ),
-        Err(e) => Err(PageError::internal(lang, &e)),
+        Err(e) => Err(PageError::failed(&e)),
     }
 }
 
@@ -225,18 +220,14 @@ pub async fn logout(
     if let Some(c) = req.cookie(SESSION_COOKIE) {
         let st = state.clone();
         let token = c.value().to_string();
-        web::block(move || users::logout(&st.store, &token, &staff.username, Utc::now()))
-            .await
-            .map_err(|e| PageError::internal(lang, &e))?
-            .map_err(|e| PageError::internal(lang, &e))?;
+        web::block(move || users::logout(&st.store, &token, &staff.username, Utc::now())).await??;
     }
     let mut resp = HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login"))
         .finish();
     let mut gone = cookie(&state, SESSION_COOKIE, String::new(), CookieDuration::ZERO);
     gone.make_removal();
-    resp.add_cookie(&gone)
-        .map_err(|e| PageError::internal(lang, &e))?;
+    resp.add_cookie(&gone)?;
     Ok(resp)
 }
 
@@ -255,7 +246,7 @@ fn password_page(
         t_current: tr(lang, "staff_session.current_password"),
         t_new: tr(lang, "staff_session.new_password_at_least_10"),
     };
-    render(status, &page, lang)
+    render(status, &page)
 }
 
 pub async fn password_form(
@@ -292,8 +283,7 @@ pub async fn change_password(
             Utc::now(),
         )
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?;
+    .await?;
     match result {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/login"))
@@ -319,6 +309,6 @@ pub async fn change_password(
             StatusCode::TOO_MANY_REQUESTS,
             Some(throttled_message(lang, secs)),
         ),
-        Err(e) => Err(PageError::internal(lang, &e)),
+        Err(e) => Err(PageError::failed(&e)),
     }
 }

@@ -44,10 +44,7 @@ pub async fn tickets_form(
         ));
     }
     let st = state.clone();
-    let units = web::block(move || crate::service::units::list(&st.store))
-        .await
-        .map_err(|e| PageError::internal(lang, &e))?
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let units = web::block(move || crate::service::units::list(&st.store)).await??;
     let today = local_date(Utc::now());
     let page = SlipsPage {
         page: PageMeta::new(lang, state.demo),
@@ -64,7 +61,7 @@ pub async fn tickets_form(
         t_count: tr(lang, "staff_slips.number_of_slips_1_200"),
         t_submit: tr(lang, "staff_slips.create_and_print"),
     };
-    render(StatusCode::OK, &page, lang)
+    render(StatusCode::OK, &page)
 }
 
 /// `POST /staff/tickets`: issues the codes and answers with the printable A4 sheet.
@@ -90,8 +87,7 @@ pub async fn tickets_issue(
             Utc::now(),
         )
     })
-    .await
-    .map_err(|e| PageError::internal(lang, &e))?;
+    .await?;
     let issued = match issued {
         Ok(issued) => issued,
         Err(TicketError::Denied(Denied::Count { max })) => {
@@ -103,10 +99,9 @@ pub async fn tickets_issue(
             ))
         }
         Err(TicketError::Denied(_)) => return Err(forbidden(lang)),
-        Err(TicketError::Store(e)) => return Err(PageError::internal(lang, &e)),
+        Err(TicketError::Store(e)) => return Err(PageError::failed(&e)),
         Err(_) => return Err(PageError::bad_request(lang)),
     };
-    let sheet = crate::render::slips::sheet(&state.public_url, &issued)
-        .map_err(|e| PageError::internal(lang, &e))?;
+    let sheet = crate::render::slips::sheet(&state.public_url, &issued)?;
     Ok(pages::html(StatusCode::OK, sheet))
 }
