@@ -7,6 +7,7 @@ pub mod api;
 pub mod auth;
 pub mod errors;
 pub mod exports;
+pub mod extract;
 pub mod feedback;
 
 pub mod openapi;

@@ -9,9 +9,10 @@ use crate::service::access::Action;
 use crate::service::feedback::{self as service, FeedbackError};
 use crate::texts::{tr, Tr};
 use crate::web::errors::PageError;
-use crate::web::feedback::{page_error, see_other};
+use crate::web::extract::{CsrfForm, StaffSession};
+use crate::web::feedback::see_other;
 use crate::web::pages::PageMeta;
-use crate::web::{lang_of, AppState};
+use crate::web::{lang_of, lang_suffix, run, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -55,13 +56,6 @@ fn subject_label(lang: Lang, s: &str) -> String {
         tr(lang, "feedback.other").to_string()
     } else {
         s.to_string()
-    }
-}
-
-fn staff_error(e: &FeedbackError, lang: Lang) -> PageError {
-    match e {
-        FeedbackError::Denied(_) => PageError::not_allowed(lang),
-        _ => page_error(e, lang),
     }
 }
 
@@ -128,8 +122,7 @@ pub async fn feedback_queue(
         };
         Ok((found, units))
     })
-    .await?
-    .map_err(|e| staff_error(&e, lang))?;
+    .await??;
     // The next page keeps the filters.
     let next = found.next_before.map(|b| {
         let mut q = vec![format!("before={b}")];
@@ -206,30 +199,38 @@ pub async fn feedback_queue(
     render(StatusCode::OK, &page)
 }
 
+/// A staff form's free text (a reply, a reason, a list), and the step or unit it is for.
+#[derive(Debug, serde::Deserialize)]
+pub struct TextForm {
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    text: String,
+}
+
 /// `POST /staff/feedback/decline`: the checked items of a queue page (`id`, repeated),
 /// declined with one reason (`text`).
 pub async fn feedback_decline_many(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<TextForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let ids: Vec<i64> = pairs
+    session.may(Action::HandleFeedback)?;
+    let ids: Vec<i64> = form
+        .pairs
         .iter()
         .filter(|(k, _)| k == "id")
         .filter_map(|(_, v)| item_id(v))
         .collect();
-    let text = field(&pairs, "text");
-    let st = state.clone();
-    web::block(move || service::decline_many(&st.store, &staff, &ids, &text, Utc::now()))
-        .await?
-        .map_err(|e| staff_error(&e, lang))?;
-    Ok(see_other(format!(
-        "/staff/feedback{}",
-        crate::web::lang_suffix(lang)
-    )))
+    let reason = form.form.text;
+    run(&state, move |s| {
+        service::decline_many(&s.store, &session.staff, &ids, &reason, Utc::now())
+    })
+    .await?;
+    Ok(see_other(format!("/staff/feedback{}", lang_suffix(lang))))
 }
 
 #[derive(Template)]
@@ -272,11 +273,10 @@ pub async fn feedback_item(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
-    let id = item_id(&path).ok_or_else(|| page_error(&FeedbackError::NotFound, lang))?;
+    let id = item_id(&path).ok_or(FeedbackError::NotFound)?;
     let st = state.clone();
     let found = web::block(move || service::item(&st.store, &st.feedback, &staff, id, Utc::now()))
-        .await?
-        .map_err(|e| staff_error(&e, lang))?;
+        .await??;
     let row = &found.item.row;
     let status = Status::parse(&row.status).unwrap_or(Status::Received);
     let due = &found.item.due;
@@ -326,23 +326,22 @@ pub async fn feedback_item(
 /// `POST /staff/feedback/{id}`: `step` = accept | decline | answer | publish | merge, `text`.
 pub async fn feedback_step(
     state: web::Data<AppState>,
+    lang: Lang,
     path: web::Path<String>,
-    req: HttpRequest,
-    payload: web::Payload,
+    session: StaffSession,
+    form: CsrfForm<TextForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let id = item_id(&path).ok_or_else(|| page_error(&FeedbackError::NotFound, lang))?;
-    let step = Step::parse(&field(&pairs, "step")).ok_or_else(|| PageError::bad_request(lang))?;
-    let text = field(&pairs, "text");
-    let st = state.clone();
-    web::block(move || service::step(&st.store, &staff, id, step, &text, Utc::now()))
-        .await?
-        .map_err(|e| staff_error(&e, lang))?;
+    session.may(Action::HandleFeedback)?;
+    let id = item_id(&path).ok_or(FeedbackError::NotFound)?;
+    let step = Step::parse(&form.step).ok_or_else(|| PageError::later(PageError::bad_request))?;
+    let text = form.form.text;
+    run(&state, move |s| {
+        service::step(&s.store, &session.staff, id, step, &text, Utc::now())
+    })
+    .await?;
     Ok(see_other(format!(
         "/staff/feedback/{id}{}",
-        crate::web::lang_suffix(lang)
+        lang_suffix(lang)
     )))
 }
 
@@ -390,8 +389,7 @@ async fn subjects_page(
         let current = service::subjects_of(&st.store, &unit)?;
         Ok((units, current, unit))
     })
-    .await?
-    .map_err(|e| staff_error(&e, lang))?;
+    .await??;
     let page = ListForm {
         page: PageMeta::new(lang, state.demo),
         t: Tr(lang),
@@ -429,19 +427,18 @@ pub async fn subjects_form(
 /// `POST /staff/feedback/subjects`: one subject per line.
 pub async fn subjects_save(
     state: web::Data<AppState>,
+    lang: Lang,
     req: HttpRequest,
-    payload: web::Payload,
+    session: StaffSession,
+    form: CsrfForm<TextForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let unit = field(&pairs, "unit");
-    let text = field(&pairs, "text");
-    let st = state.clone();
+    session.may(Action::HandleFeedback)?;
+    let TextForm { unit, text, .. } = form.form;
     let u = unit.clone();
-    let n = web::block(move || service::set_subjects_by(&st.store, &staff, &u, &text, Utc::now()))
-        .await?
-        .map_err(|e| staff_error(&e, lang))?;
+    let n = run(&state, move |s| {
+        service::set_subjects_by(&s.store, &session.staff, &u, &text, Utc::now())
+    })
+    .await?;
     let message = tr(lang, "staff_feedback.saved_n").replace("{n}", &n.to_string());
     subjects_page(state, req, Some(message), Some(unit)).await
 }
@@ -495,8 +492,7 @@ pub async fn holidays_import(
     let text = field(&pairs, "text");
     let st = state.clone();
     let n = web::block(move || service::import_holidays_by(&st.store, &staff, &text, Utc::now()))
-        .await?
-        .map_err(|e| staff_error(&e, lang))?;
+        .await??;
     let message = tr(lang, "staff_feedback.saved_n").replace("{n}", &n.to_string());
     holidays_page(state, req, Some(message)).await
 }
