@@ -2,7 +2,6 @@
 //! A handler parses, calls one service function (on the blocking pool: diesel is synchronous),
 //! and renders.
 
-pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod errors;
@@ -152,18 +151,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/feedback/{id}", web::post().to(staff::feedback_step))
         .route("/staff/holidays", web::get().to(staff::holidays_form))
         .route("/staff/holidays", web::post().to(staff::holidays_import))
-        .route("/staff/users", web::get().to(admin::users_list))
-        .route("/staff/users", web::post().to(admin::users_add))
-        .route("/staff/users/disable", web::post().to(admin::users_disable))
-        .route("/staff/users/enable", web::post().to(admin::users_enable))
-        .route("/staff/users/reset", web::post().to(admin::users_reset))
-        .route("/staff/tokens", web::get().to(admin::tokens_list))
-        .route("/staff/tokens", web::post().to(admin::tokens_create))
-        .route("/staff/tokens/revoke", web::post().to(admin::tokens_revoke))
-        .route("/staff/units", web::get().to(admin::units_list))
-        .route("/staff/units", web::post().to(admin::units_import))
-        .route("/staff/dossiers", web::get().to(admin::dossiers_form))
-        .route("/staff/dossiers", web::post().to(admin::dossiers_import))
+        .route("/staff/users", web::get().to(staff::users_list))
+        .route("/staff/users", web::post().to(staff::users_add))
+        .route("/staff/users/disable", web::post().to(staff::users_disable))
+        .route("/staff/users/enable", web::post().to(staff::users_enable))
+        .route("/staff/users/reset", web::post().to(staff::users_reset))
+        .route("/staff/tokens", web::get().to(staff::tokens_list))
+        .route("/staff/tokens", web::post().to(staff::tokens_create))
+        .route("/staff/tokens/revoke", web::post().to(staff::tokens_revoke))
+        .route("/staff/units", web::get().to(staff::units_list))
+        .route("/staff/units", web::post().to(staff::units_import))
+        .route("/staff/dossiers", web::get().to(staff::dossiers_form))
+        .route("/staff/dossiers", web::post().to(staff::dossiers_import))
         .route("/staff/audit.csv", web::get().to(staff::audit_csv))
         .route("/staff/password", web::get().to(staff::password_form))
         .route("/staff/password", web::post().to(staff::change_password))

@@ -140,7 +140,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         t_responses: tr(lang, "staff_dashboard.responses_anonymised"),
         t_change_password: tr(lang, "staff_dashboard.change_password"),
         t_tickets: tr(lang, "staff_dashboard.print_survey_code_slips"),
-        manage: crate::web::admin::manage_links(lang, staff.role),
+        manage: crate::web::staff::manage::manage_links(lang, staff.role),
         t_manage: tr(lang, "staff_dashboard.manage"),
         feedback_overdue: overdue > 0,
         feedback_line: tr(lang, "staff_feedback.dashboard_line")

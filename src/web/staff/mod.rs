@@ -1,16 +1,27 @@
 //! Staff pages, one file per page: sign-in and password (`session`), the dashboard, the audit
-//! log, code slips; `forms` holds the guards and CSRF-checked form readers they share.
+//! log, code slips, the feedback queue, and the management pages (`users`, `tokens`, `units`,
+//! `dossiers`, on the kit in `manage`); `forms` holds the guards and CSRF-checked form
+//! readers they share.
 
 mod audit;
 mod dashboard;
+mod dossiers;
 mod feedback;
 mod forms;
+pub(crate) mod manage;
 mod session;
 mod slips;
+mod tokens;
+mod units;
+mod users;
 
 pub use audit::*;
 pub use dashboard::*;
+pub use dossiers::*;
 pub use feedback::*;
 pub use forms::*;
 pub use session::*;
 pub use slips::*;
+pub use tokens::*;
+pub use units::*;
+pub use users::*;

@@ -1,0 +1,89 @@
+//! `/staff/dossiers`: the daily dossier counts CSV import (admins for every unit, officers
+//! for their own).
+
+use crate::texts::tr;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+
+use super::manage::*;
+use crate::domain::form::Lang;
+use crate::service::access::{self, Action};
+use crate::service::dossiers::{self, DossierError};
+use crate::service::users::Staff;
+use crate::web::errors::PageError;
+use crate::web::staff::{form_with_csrf_up_to, require, IMPORT_LIMIT};
+use crate::web::{lang_of, AppState};
+
+const DOSSIERS_HEADER: &str = "unit_code,date,dossiers";
+
+async fn dossiers_page(
+    state: web::Data<AppState>,
+    lang: Lang,
+    staff: Staff,
+    csrf: String,
+    outcome: Outcome,
+) -> Result<HttpResponse, PageError> {
+    let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.dossier_counts"));
+    let kept = outcome.kept("csv");
+    let scope = match &staff.unit {
+        Some(u) => format!("{} {u}.", tr(lang, "admin.you_can_import_for_unit")),
+        None => String::new(),
+    };
+    page.form = Some(FormView {
+        title: tr(lang, "admin.import_dossier_counts_csv"),
+        help: format!(
+            "{} {DOSSIERS_HEADER} {scope}",
+            tr(lang, "admin.dossiers_received_per_unit_and")
+        ),
+        action: "/staff/dossiers",
+        upload: true,
+        fields: import_fields(lang, DOSSIERS_HEADER, kept),
+        submit: tr(lang, "admin.import"),
+    });
+    finish(page, outcome)
+}
+
+pub async fn dossiers_form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::ImportDossiers).await?;
+    dossiers_page(state, lang, staff, csrf, Outcome::default()).await
+}
+
+pub async fn dossiers_import(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::ImportDossiers).await?;
+    let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
+    let text = import_text(&pairs);
+    let kept = text.clone();
+    let (st, actor) = (state.clone(), staff.username.clone());
+    let scope = access::unit_for(
+        &access::Caller::Staff(staff.clone()),
+        Action::ImportDossiers,
+        None,
+    )
+    .map_err(|_| PageError::not_allowed(lang))?;
+    let imported = blocking(move || {
+        dossiers::import_csv_by(&st.store, &text, scope.as_deref(), &actor, Utc::now())
+    })
+    .await?;
+    let outcome = match imported {
+        Ok(n) => Outcome {
+            notice: Some(format!(
+                "{} {n} {}.",
+                tr(lang, "admin.stored"),
+                tr(lang, "admin.counts")
+            )),
+            ..Default::default()
+        },
+        Err(DossierError::Store(e)) => return Err(PageError::failed(&e)),
+        Err(e) => refused(&e, kept, lang),
+    };
+    dossiers_page(state, lang, staff, csrf, outcome).await
+}

@@ -1,0 +1,154 @@
+//! `/staff/tokens` (admins): create an API token (shown once), list, revoke.
+
+use crate::texts::tr;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+
+use super::manage::*;
+use crate::domain::form::Lang;
+use crate::service::access::Action;
+use crate::service::tokens::{self, TokenError};
+use crate::service::users::Staff;
+use crate::store::StoreError;
+use crate::web::errors::PageError;
+use crate::web::staff::{field, form_with_csrf, require};
+use crate::web::{lang_of, AppState};
+
+async fn tokens_page(
+    state: web::Data<AppState>,
+    lang: Lang,
+    staff: Staff,
+    csrf: String,
+    outcome: Outcome,
+) -> Result<HttpResponse, PageError> {
+    let st = state.clone();
+    let (list, options) = blocking(move || {
+        let list = tokens::list(&st.store)?;
+        let options = unit_options(&st, lang, Some(tr(lang, "admin.all_units")))?;
+        Ok::<_, StoreError>((list, options))
+    })
+    .await??;
+    let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.api_tokens"));
+    page.columns = vec![
+        tr(lang, "admin.name"),
+        tr(lang, "admin.unit"),
+        tr(lang, "admin.created_utc"),
+        tr(lang, "admin.revoked_utc"),
+    ];
+    page.rows = list
+        .into_iter()
+        .map(|t| Row {
+            actions: t
+                .revoked_at
+                .is_none()
+                .then(|| RowAction {
+                    url: "/staff/tokens/revoke",
+                    name: "name",
+                    value: t.name.clone(),
+                    label: tr(lang, "admin.revoke"),
+                })
+                .into_iter()
+                .collect(),
+            cells: vec![
+                t.name,
+                t.unit_code.unwrap_or_else(|| "*".into()),
+                t.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                t.revoked_at
+                    .map(|r| r.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+            ],
+        })
+        .collect();
+    page.form = Some(FormView {
+        title: tr(lang, "admin.create_a_token"),
+        help: tr(lang, "admin.for_the_one_stop_software_kiosks").to_string(),
+        action: "/staff/tokens",
+        upload: false,
+        fields: vec![
+            Field::text(
+                "name",
+                tr(lang, "admin.name_to_recognise_it"),
+                outcome.kept("name"),
+            ),
+            Field {
+                name: "unit",
+                label: tr(lang, "admin.scope"),
+                kind: "select",
+                value: outcome.kept("unit"),
+                options,
+                required: false,
+            },
+        ],
+        submit: tr(lang, "admin.create"),
+    });
+    finish(page, outcome)
+}
+
+pub async fn tokens_list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::ManageTokens).await?;
+    tokens_page(state, lang, staff, csrf, Outcome::default()).await
+}
+
+pub async fn tokens_create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::ManageTokens).await?;
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let (name, unit) = (field(&pairs, "name"), field(&pairs, "unit"));
+    let (st, n, u, actor) = (state.clone(), name.clone(), unit, staff.username.clone());
+    let created = blocking(move || {
+        let unit = Some(u.trim()).filter(|u| !u.is_empty());
+        tokens::create_by(&st.store, &mut rand::rng(), &n, unit, &actor, Utc::now())
+    })
+    .await?;
+    let outcome = match created {
+        Ok(token) => Outcome {
+            notice: Some(format!(
+                "{} \"{}\". {}",
+                tr(lang, "admin.created_token"),
+                name.trim(),
+                tr(lang, "admin.copy_it_now_it_is_shown_once")
+            )),
+            secret: Some(token),
+            ..Default::default()
+        },
+        Err(TokenError::Store(e)) => return Err(PageError::failed(&e)),
+        Err(e) => Outcome::error(e.to_string(), pairs),
+    };
+    tokens_page(state, lang, staff, csrf, outcome).await
+}
+
+pub async fn tokens_revoke(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::ManageTokens).await?;
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let name = field(&pairs, "name");
+    let (st, n, actor) = (state.clone(), name.clone(), staff.username.clone());
+    let revoked = blocking(move || tokens::revoke(&st.store, &n, &actor, Utc::now())).await??;
+    let outcome = if !revoked {
+        Outcome::error(
+            format!(
+                "{} \"{name}\"",
+                tr(lang, "admin.there_is_no_active_token_named")
+            ),
+            Vec::new(),
+        )
+    } else {
+        Outcome {
+            notice: Some(format!("{} \"{name}\".", tr(lang, "admin.revoked_token"))),
+            ..Default::default()
+        }
+    };
+    tokens_page(state, lang, staff, csrf, outcome).await
+}

@@ -1,0 +1,264 @@
+//! `/staff/users` (admins): add an account (its password shown once), disable, enable, give
+//! a new password.
+
+use crate::texts::tr;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::Utc;
+
+use super::manage::*;
+use crate::domain::form::Lang;
+use crate::domain::user::Role;
+use crate::service::access::Action;
+use crate::service::users::{self, NewUser, Staff, UserError};
+use crate::store::StoreError;
+use crate::web::errors::PageError;
+use crate::web::staff::{field, form_with_csrf, require};
+use crate::web::{lang_of, AppState};
+
+async fn users_page(
+    state: web::Data<AppState>,
+    lang: Lang,
+    staff: Staff,
+    csrf: String,
+    outcome: Outcome,
+) -> Result<HttpResponse, PageError> {
+    let st = state.clone();
+    let (list, options) = blocking(move || {
+        let list = users::list(&st.store)?;
+        let options = unit_options(&st, lang, Some(tr(lang, "admin.all_units")))?;
+        Ok::<_, StoreError>((list, options))
+    })
+    .await??;
+    let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.users"));
+    page.columns = vec![
+        tr(lang, "admin.user_name"),
+        tr(lang, "admin.role"),
+        tr(lang, "admin.unit"),
+        tr(lang, "admin.created_utc"),
+        tr(lang, "admin.state"),
+    ];
+    let now = Utc::now().naive_utc();
+    page.rows = list
+        .into_iter()
+        .map(|u| Row {
+            actions: vec![
+                if u.disabled {
+                    RowAction {
+                        url: "/staff/users/enable",
+                        name: "username",
+                        value: u.username.clone(),
+                        label: tr(lang, "admin.enable"),
+                    }
+                } else {
+                    RowAction {
+                        url: "/staff/users/disable",
+                        name: "username",
+                        value: u.username.clone(),
+                        label: tr(lang, "admin.disable"),
+                    }
+                },
+                RowAction {
+                    url: "/staff/users/reset",
+                    name: "username",
+                    value: u.username.clone(),
+                    label: tr(lang, "admin.new_password"),
+                },
+            ],
+            cells: vec![
+                u.username,
+                u.role,
+                u.unit_code.unwrap_or_default(),
+                u.created_at.format("%Y-%m-%d %H:%M").to_string(),
+                if u.disabled {
+                    tr(lang, "admin.disabled").to_string()
+                } else if u.locked_until.is_some_and(|t| t > now) {
+                    tr(lang, "admin.locked_failed_sign_ins").to_string()
+                } else {
+                    tr(lang, "admin.active").to_string()
+                },
+            ],
+        })
+        .collect();
+    let role = outcome.kept("role");
+    page.form = Some(FormView {
+        title: tr(lang, "admin.add_a_user"),
+        help: tr(lang, "admin.admin_everything_officer_one").to_string(),
+        action: "/staff/users",
+        upload: false,
+        fields: vec![
+            Field::text(
+                "username",
+                tr(lang, "admin.user_name"),
+                outcome.kept("username"),
+            ),
+            Field {
+                name: "role",
+                label: tr(lang, "admin.role"),
+                kind: "select",
+                value: if role.is_empty() {
+                    "officer".into()
+                } else {
+                    role
+                },
+                options: vec![
+                    (
+                        "officer".into(),
+                        tr(lang, "admin.desk_officer_officer").into(),
+                    ),
+                    ("viewer".into(), tr(lang, "admin.leader_viewer").into()),
+                    ("admin".into(), tr(lang, "admin.admin_admin").into()),
+                ],
+                required: true,
+            },
+            Field {
+                name: "unit",
+                label: tr(lang, "admin.unit_officers_only"),
+                kind: "select",
+                value: outcome.kept("unit"),
+                options,
+                required: false,
+            },
+        ],
+        submit: tr(lang, "admin.add"),
+    });
+    finish(page, outcome)
+}
+
+pub async fn users_list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::ManageUsers).await?;
+    users_page(state, lang, staff, csrf, Outcome::default()).await
+}
+
+pub async fn users_add(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::ManageUsers).await?;
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let username = field(&pairs, "username");
+    let unit = field(&pairs, "unit");
+    let role: Option<Role> = Role::parse(&field(&pairs, "role")).ok();
+    let Some(role) = role else {
+        let outcome = Outcome::error(tr(lang, "admin.please_choose_a_role").into(), pairs);
+        return users_page(state, lang, staff, csrf, outcome).await;
+    };
+    let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
+    let added = blocking(move || {
+        let unit = Some(unit.trim()).filter(|u| !u.is_empty() && role == Role::Officer);
+        users::add(
+            &st.store,
+            &mut rand::rng(),
+            NewUser {
+                username: &name,
+                role,
+                unit,
+                password: None,
+            },
+            &actor,
+            Utc::now(),
+        )
+    })
+    .await?;
+    let outcome = match added {
+        Ok(password) => Outcome {
+            notice: Some(format!(
+                "{} \"{}\" ({role}). {}",
+                tr(lang, "admin.added"),
+                username.trim(),
+                tr(lang, "admin.the_password_below_is_shown_once")
+            )),
+            secret: Some(password),
+            ..Default::default()
+        },
+        Err(e @ (UserError::Hash | UserError::Store(_))) => return Err(PageError::failed(&e)),
+        Err(e) => Outcome::error(e.to_string(), pairs),
+    };
+    users_page(state, lang, staff, csrf, outcome).await
+}
+
+/// `POST /staff/users/{disable,enable,reset}`: one account, named by `username`.
+async fn user_action(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+    action: UserAction,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    let (staff, csrf) = require(&req, lang, Action::ManageUsers).await?;
+    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
+    let username = field(&pairs, "username");
+    let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
+    let done = blocking(move || match action {
+        UserAction::Disable => {
+            users::set_disabled(&st.store, &actor, &name, true, Utc::now()).map(|()| None)
+        }
+        UserAction::Enable => {
+            users::set_disabled(&st.store, &actor, &name, false, Utc::now()).map(|()| None)
+        }
+        UserAction::Reset => {
+            users::reset_password(&st.store, &mut rand::rng(), &actor, &name, Utc::now()).map(Some)
+        }
+    })
+    .await?;
+    let outcome = match done {
+        Ok(secret) => Outcome {
+            notice: Some(match action {
+                UserAction::Disable => format!(
+                    "{} \"{username}\"; {}",
+                    tr(lang, "admin.disabled_2"),
+                    tr(lang, "admin.their_sessions_have_ended")
+                ),
+                UserAction::Enable => {
+                    format!("{} \"{username}\".", tr(lang, "admin.enabled"))
+                }
+                UserAction::Reset => format!(
+                    "{} \"{username}\". {}",
+                    tr(lang, "admin.new_password_of"),
+                    tr(lang, "admin.shown_once_hand_it_over_in")
+                ),
+            }),
+            secret,
+            ..Default::default()
+        },
+        Err(e @ (UserError::Hash | UserError::Store(_))) => return Err(PageError::failed(&e)),
+        Err(e) => Outcome::error(e.to_string(), Vec::new()),
+    };
+    users_page(state, lang, staff, csrf, outcome).await
+}
+
+#[derive(Debug, Clone, Copy)]
+enum UserAction {
+    Disable,
+    Enable,
+    Reset,
+}
+
+pub async fn users_disable(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    user_action(state, req, payload, UserAction::Disable).await
+}
+
+pub async fn users_enable(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    user_action(state, req, payload, UserAction::Enable).await
+}
+
+pub async fn users_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, PageError> {
+    user_action(state, req, payload, UserAction::Reset).await
+}
