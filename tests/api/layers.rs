@@ -159,7 +159,6 @@ const HANDLER_LINES: usize = 40;
 /// shrink; one that gets to `HANDLER_LINES` or under leaves the list, and no handler joins it.
 const LONG_HANDLERS: &[(&str, usize)] = &[
     ("users_page", 108),
-    ("feedback_queue", 108),
     ("show", 103),
     ("take", 100),
     ("home", 91),

@@ -89,113 +89,137 @@ struct QueueRow {
     overdue: Option<&'static str>,
 }
 
-/// `GET /staff/feedback?status=&overdue=1`
-pub async fn feedback_queue(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
-    let status = query(&req, "status").and_then(|s| Status::parse(&s));
-    let only_overdue = query(&req, "overdue").is_some();
-    // Admins may narrow the queue to one unit; officers see their own anyway.
-    let unit = query(&req, "unit").filter(|_| staff.role == Role::Admin);
-    let before = query(&req, "before").and_then(|b| b.parse::<i64>().ok());
-    let st = state.clone();
-    let who = staff.clone();
-    let asked = unit.clone();
-    let (found, units) = web::block(move || -> Result<_, FeedbackError> {
-        let found = service::queue(
-            &st.store,
-            &st.feedback,
-            &who,
-            asked.as_deref(),
-            status,
-            only_overdue,
-            before,
-            Utc::now(),
-        )?;
-        let units = if who.role == Role::Admin {
-            crate::service::units::list(&st.store)?
-        } else {
-            Vec::new()
-        };
-        Ok((found, units))
-    })
-    .await??;
-    // The next page keeps the filters.
-    let next = found.next_before.map(|b| {
-        let mut q = vec![format!("before={b}")];
-        if let Some(u) = &unit {
+/// The queue's filters, as read from the address.
+#[derive(Debug, Clone, Default)]
+struct QueueFilter {
+    unit: Option<String>,
+    status: Option<Status>,
+    only_overdue: bool,
+    before: Option<i64>,
+}
+
+impl QueueFilter {
+    fn of(req: &HttpRequest, staff: &crate::service::users::Staff) -> QueueFilter {
+        QueueFilter {
+            // Admins may narrow the queue to one unit; officers see their own anyway.
+            unit: query(req, "unit").filter(|_| staff.role == Role::Admin),
+            status: query(req, "status").and_then(|s| Status::parse(&s)),
+            only_overdue: query(req, "overdue").is_some(),
+            before: query(req, "before").and_then(|b| b.parse::<i64>().ok()),
+        }
+    }
+
+    /// The next (older) page's address, keeping the filters.
+    fn next(&self, before: i64, lang: Lang) -> String {
+        let mut q = vec![format!("before={before}")];
+        if let Some(u) = &self.unit {
             q.push(format!(
                 "unit={}",
                 percent_encoding::utf8_percent_encode(u, percent_encoding::NON_ALPHANUMERIC)
             ));
         }
-        if let Some(s) = status {
+        if let Some(s) = self.status {
             q.push(format!("status={}", s.as_str()));
         }
-        if only_overdue {
+        if self.only_overdue {
             q.push("overdue=1".into());
         }
         if lang == Lang::En {
             q.push("lang=en".into());
         }
         format!("/staff/feedback?{}", q.join("&"))
-    });
-    let page = QueuePage {
-        page: PageMeta::new(lang, state.demo),
+    }
+}
+
+fn queue_row(lang: Lang, i: service::QueueItem) -> QueueRow {
+    let status = Status::parse(&i.row.status).unwrap_or(Status::Received);
+    QueueRow {
+        id: i.row.id,
+        declinable: Step::Decline.from(status).is_some(),
+        received: i.row.received_date.to_string(),
+        unit: i.row.unit_code.clone(),
+        subject: subject_label(lang, &i.row.subject),
+        status: status_label(lang, status),
+        due: match status {
+            Status::Received => i.due.decide.to_string(),
+            Status::Accepted => i.due.answer.to_string(),
+            Status::Answered => i.due.publish.map(|d| d.to_string()).unwrap_or_default(),
+            _ => String::new(),
+        },
+        overdue: i.overdue.map(|o| overdue_label(lang, o)),
+    }
+}
+
+fn queue_page(
+    lang: Lang,
+    session: StaffSession,
+    demo: bool,
+    filter: QueueFilter,
+    found: service::QueuePage,
+    units: Vec<crate::domain::unit::Unit>,
+) -> QueuePage {
+    QueuePage {
+        page: PageMeta::new(lang, demo),
         t: Tr(lang),
-        admin: staff.role == Role::Admin,
+        admin: session.staff.role == Role::Admin,
         units: units
             .iter()
             .map(|u| {
-                (
-                    u.code.to_string(),
-                    u.display_name(lang).to_string(),
-                    unit.as_deref() == Some(u.code.as_str()),
-                )
+                let chosen = filter.unit.as_deref() == Some(u.code.as_str());
+                (u.code.to_string(), u.display_name(lang).to_string(), chosen)
             })
             .collect(),
         statuses: Status::ALL
             .into_iter()
-            .map(|s| (s.as_str(), status_label(lang, s), status == Some(s)))
+            .map(|s| (s.as_str(), status_label(lang, s), filter.status == Some(s)))
             .collect(),
-        only_overdue,
+        only_overdue: filter.only_overdue,
         overdue_line: tr(lang, "staff_feedback.overdue_count")
             .replace("{n}", &found.overdue.to_string())
             .replace("{total}", &found.total.to_string()),
-        csrf,
+        csrf: session.csrf,
         any_declinable: found
             .items
             .iter()
             .any(|i| Status::parse(&i.row.status).is_some_and(|s| Step::Decline.from(s).is_some())),
-        next,
+        next: found.next_before.map(|b| filter.next(b, lang)),
         rows: found
             .items
             .into_iter()
-            .map(|i| {
-                let status = Status::parse(&i.row.status).unwrap_or(Status::Received);
-                QueueRow {
-                    id: i.row.id,
-                    declinable: Step::Decline.from(status).is_some(),
-                    received: i.row.received_date.to_string(),
-                    unit: i.row.unit_code.clone(),
-                    subject: subject_label(lang, &i.row.subject),
-                    status: status_label(lang, status),
-                    due: match status {
-                        Status::Received => i.due.decide.to_string(),
-                        Status::Accepted => i.due.answer.to_string(),
-                        Status::Answered => {
-                            i.due.publish.map(|d| d.to_string()).unwrap_or_default()
-                        }
-                        _ => String::new(),
-                    },
-                    overdue: i.overdue.map(|o| overdue_label(lang, o)),
-                }
-            })
+            .map(|i| queue_row(lang, i))
             .collect(),
-    };
+    }
+}
+
+/// `GET /staff/feedback?unit=&status=&overdue=1&before=`
+pub async fn feedback_queue(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+    session: StaffSession,
+) -> Result<HttpResponse, PageError> {
+    session.may(Action::HandleFeedback)?;
+    let filter = QueueFilter::of(&req, &session.staff);
+    let (who, f) = (session.staff.clone(), filter.clone());
+    let (found, units) = run(&state, move |s| -> Result<_, FeedbackError> {
+        let found = service::queue(
+            &s.store,
+            &s.feedback,
+            &who,
+            f.unit.as_deref(),
+            f.status,
+            f.only_overdue,
+            f.before,
+            Utc::now(),
+        )?;
+        let units = match who.role {
+            Role::Admin => crate::service::units::list(&s.store)?,
+            _ => Vec::new(),
+        };
+        Ok((found, units))
+    })
+    .await?;
+    let page = queue_page(lang, session, state.demo, filter, found, units);
     render(StatusCode::OK, &page)
 }
 
