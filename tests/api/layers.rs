@@ -170,7 +170,6 @@ const LONG_HANDLERS: &[(&str, usize)] = &[
     ("thanks", 66),
     ("file", 57),
     ("submit_response", 57),
-    ("feedback_item", 56),
     ("subjects_page", 53),
     ("public_list", 53),
     ("units_page", 51),

@@ -292,20 +292,27 @@ fn item_id(path: &str) -> Option<i64> {
 /// `GET /staff/feedback/{id}`
 pub async fn feedback_item(
     state: web::Data<AppState>,
+    lang: Lang,
     path: web::Path<String>,
-    req: HttpRequest,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
+    session.may(Action::HandleFeedback)?;
     let id = item_id(&path).ok_or(FeedbackError::NotFound)?;
-    let st = state.clone();
-    let found = web::block(move || service::item(&st.store, &st.feedback, &staff, id, Utc::now()))
-        .await??;
+    let who = session.staff.clone();
+    let found = run(&state, move |s| {
+        service::item(&s.store, &s.feedback, &who, id, Utc::now())
+    })
+    .await?;
+    let page = item_page(lang, state.demo, session.csrf, &found);
+    render(StatusCode::OK, &page)
+}
+
+fn item_page(lang: Lang, demo: bool, csrf: String, found: &service::StaffItem) -> ItemPage {
     let row = &found.item.row;
     let status = Status::parse(&row.status).unwrap_or(Status::Received);
     let due = &found.item.due;
-    let page = ItemPage {
-        page: PageMeta::new(lang, state.demo),
+    ItemPage {
+        page: PageMeta::new(lang, demo),
         t: Tr(lang),
         csrf,
         id: row.id,
@@ -343,8 +350,7 @@ pub async fn feedback_item(
         can_answer: Step::Answer.from(status).is_some(),
         can_publish: Step::Publish.from(status).is_some(),
         can_decline: Step::Decline.from(status).is_some(),
-    };
-    render(StatusCode::OK, &page)
+    }
 }
 
 /// `POST /staff/feedback/{id}`: `step` = accept | decline | answer | publish | merge, `text`.
