@@ -1,7 +1,9 @@
-//! The demo district (SPEC §8): Bình Tân in 2021, as the district plan describes it: the
-//! district desk, the land-registration branch and ten wards, with synthetic tickets,
-//! dossier counts and about 20,000 responses over the four quarters of 2021. Everything it
-//! writes is marked synthetic, and the database remembers that it holds demo data.
+//! The demo (SPEC §8), in both worlds: Bình Tân district in 2021 and 2025-H1 (the district
+//! desk, the land-registration branch and ten wards), then from 1 July 2025 Ho Chi Minh City
+//! with the five merged wards and their lineage, to 2026-Q3 — 19 units, with synthetic
+//! tickets, dossier counts and about 45,000 responses drawn around a latent satisfaction.
+//! Everything it writes is marked synthetic, and the database remembers that it holds demo
+//! data.
 //! The data is drawn from a fixed seed, so every demo database is the same.
 
 use std::collections::BTreeMap;

@@ -1,7 +1,8 @@
 //! The publication-ready summary of a period (issue: quarterly report): the district's SIPAS
 //! index with its interval and the change from the previous period, the units compared, the
 //! factors, the trend, expectations, online use, and the methodology appendix. This module
-//! gathers the figures; `web::report` renders them.
+//! gathers the figures; `render::report` writes them out (for a live page, or frozen by
+//! `service::publish`).
 
 use crate::domain::form::Form;
 use crate::domain::index::Measure;

@@ -143,13 +143,13 @@ impl PageError {
         })
     }
 
-    /// A staff page asked for without a session: to the sign-in page.
     /// The same page, with the demo banner when the database holds the demo.
     pub fn with_demo(mut self, demo: bool) -> PageError {
         self.demo = demo;
         self
     }
 
+    /// A staff page asked for without a session: to the sign-in page.
     pub fn sign_in(lang: Lang) -> PageError {
         PageError {
             location: Some("/login"),

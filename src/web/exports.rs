@@ -1,6 +1,7 @@
-//! What the Home Affairs Office downloads: the index table as CSV and JSON, and the dossier
-//! counts the one-stop software pushes. A bearer token (or, later, a signed-in user) is needed;
-//! a unit-scoped token sees its own unit only.
+//! What the Home Affairs Office downloads and the one-stop software pushes: the index table
+//! as CSV and JSON, the anonymised raw responses (streamed), the feedback of a period (JSON,
+//! paged), and the dossier counts pushed in. A bearer token or a signed-in member of staff is
+//! needed; a unit-scoped token or an officer sees their own unit only.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -1,6 +1,9 @@
-//! The HTTP face of Hailong (actix-web): the route table in one place, one file per audience.
-//! A handler parses, calls one service function (on the blocking pool: diesel is synchronous),
-//! and renders.
+//! The HTTP face of Hailong (actix-web): the route table in one place, one file per audience
+//! (staff pages one file per page, in `staff/`). A handler takes what it needs as extractors
+//! (`extract`: the language, the staff session, a CSRF-checked form), calls the services
+//! through `run` (on the blocking pool: diesel is synchronous) and renders; its errors become
+//! pages or JSON through the `From`s in `errors`, the only error mapping. Handlers written
+//! before the kit still read the request themselves (the layers test lists them).
 
 pub mod api;
 pub mod auth;
