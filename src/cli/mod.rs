@@ -1,4 +1,5 @@
-//! The command line: one function per command family, each calling the services.
+//! The command line: `run` hands each command family to its own function (serve, forms,
+//! units, tokens, users, backup, report, import, export, tickets), each calling the services.
 
 use std::path::{Path, PathBuf};
 
@@ -17,142 +18,173 @@ use crate::service::{tickets, tokens, units};
 use crate::startup::Application;
 use crate::store::Store;
 
+/// What every command may use besides its own arguments.
+struct Global {
+    database_url: String,
+    public_url: Option<String>,
+    scheme: crate::domain::period::Scheme,
+    feedback_deadlines: crate::domain::feedback::Deadlines,
+    forms_dir: Option<PathBuf>,
+}
+
 pub async fn run(cli: Cli) -> Result<()> {
-    let forms_dir = config::forms_dir(cli.forms.clone());
+    let g = Global {
+        forms_dir: config::forms_dir(cli.forms.clone()),
+        database_url: cli.database_url,
+        public_url: cli.public_url,
+        scheme: cli.period_scheme,
+        feedback_deadlines: cli.feedback_deadlines,
+    };
     match cli.command {
-        Command::Serve(args) => {
-            let settings = Settings {
-                database_url: cli.database_url,
-                forms_dir,
-                bind: args.bind,
-                public_url: cli.public_url,
-                ticket_ttl_days: args.ticket_ttl_days,
-                demo: args.demo,
-                scheme: cli.period_scheme,
-                rate_limit: args.rate_limit.0,
-                login_rate_limit: args.login_rate_limit.0,
-                ticket_rate_limit: args.ticket_rate_limit.0,
-                feedback_unit_limit: args.feedback_unit_limit.0,
-                export_write_timeout_secs: args.export_write_timeout,
-                trust_proxy: args.trust_proxy,
-                comment_retention_days: args.comment_retention_days,
-                webhook_url: args.webhook_url.clone(),
-                webhook_secret: args.webhook_secret.clone(),
-                low_score_digest_secs: args.low_score_digest * 60,
-                metrics_token: args.metrics_token.clone(),
-                feedback_deadlines: cli.feedback_deadlines,
-                lineage_grace_days: args.lineage_grace_days,
-            };
-            let app = Application::build(settings)?;
-            if let Some(d) = &app.demo_loaded {
+        Command::Serve(args) => serve(g, args).await,
+        Command::Forms(cmd) => forms_cmd(&g, cmd),
+        Command::Units(cmd) => units_cmd(&g, cmd),
+        Command::Tokens(cmd) => tokens_cmd(&g, cmd),
+        Command::Users(cmd) => users_cmd(&g, cmd),
+        Command::Backup { file } => backup(&g, file),
+        Command::Report { period, out, lang } => report(&g, period, out, lang),
+        Command::Import(cmd) => import_cmd(&g, cmd),
+        Command::Export(cmd) => export_cmd(&g, cmd),
+        Command::Tickets(cmd) => tickets_cmd(&g, cmd),
+    }
+}
+
+async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
+    let settings = Settings {
+        database_url: g.database_url,
+        forms_dir: g.forms_dir.clone(),
+        bind: args.bind,
+        public_url: g.public_url,
+        ticket_ttl_days: args.ticket_ttl_days,
+        demo: args.demo,
+        scheme: g.scheme,
+        rate_limit: args.rate_limit.0,
+        login_rate_limit: args.login_rate_limit.0,
+        ticket_rate_limit: args.ticket_rate_limit.0,
+        feedback_unit_limit: args.feedback_unit_limit.0,
+        export_write_timeout_secs: args.export_write_timeout,
+        trust_proxy: args.trust_proxy,
+        comment_retention_days: args.comment_retention_days,
+        webhook_url: args.webhook_url.clone(),
+        webhook_secret: args.webhook_secret.clone(),
+        low_score_digest_secs: args.low_score_digest * 60,
+        metrics_token: args.metrics_token.clone(),
+        feedback_deadlines: g.feedback_deadlines,
+        lineage_grace_days: args.lineage_grace_days,
+    };
+    let app = Application::build(settings)?;
+    if let Some(d) = &app.demo_loaded {
+        println!(
+            "Loaded the demo district (synthetic data): {} units, {} tickets, {} dossier days, {} responses.",
+            d.units, d.tickets, d.dossier_days, d.responses
+        );
+    }
+    if let Some(p) = &app.admin_password {
+        println!("First start: created the account \"admin\" with the password below. It is shown only now;");
+        println!("sign in at {}/login and change it.", app.public_url);
+        println!("{p}");
+    }
+    println!(
+        "Hailong is listening on port {}; forms and QR codes use {}",
+        app.port(),
+        app.public_url
+    );
+    if let Some(unit) = &app.example_unit {
+        println!("Try {}/units/{unit}/poster", app.public_url);
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn forms_cmd(g: &Global, cmd: FormsCommand) -> Result<()> {
+    match cmd {
+        FormsCommand::Check { paths } => forms_check(paths, g.forms_dir.clone()),
+    }
+}
+
+fn units_cmd(g: &Global, cmd: UnitsCommand) -> Result<()> {
+    let store = open(&g.database_url)?;
+    match cmd {
+        UnitsCommand::Import { file } => {
+            let text = read_text(&file)?;
+            let registry = FormRegistry::load(g.forms_dir.clone().as_deref())?;
+            let list = units::parse_csv(&text, &registry)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            let summary = units::import(&store, &list, false, Utc::now())
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            println!(
+                "{}: {} units added, {} updated.",
+                file.display(),
+                summary.added,
+                summary.updated
+            );
+        }
+        UnitsCommand::List => {
+            println!("code\tname\tname_en\tparent\tform\tvalid_from\tvalid_to\tpredecessors");
+            for u in units::list(&store)? {
                 println!(
-                    "Loaded the demo district (synthetic data): {} units, {} tickets, {} dossier days, {} responses.",
-                    d.units, d.tickets, d.dossier_days, d.responses
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    u.code,
+                    u.name,
+                    u.name_en.unwrap_or_default(),
+                    u.parent.map(|p| p.to_string()).unwrap_or_default(),
+                    u.form_id,
+                    u.valid_from.map(|d| d.to_string()).unwrap_or_default(),
+                    u.valid_to.map(|d| d.to_string()).unwrap_or_default(),
+                    crate::domain::unit::Predecessor::format_list(&u.predecessors)
                 );
             }
-            if let Some(p) = &app.admin_password {
-                println!("First start: created the account \"admin\" with the password below. It is shown only now;");
-                println!("sign in at {}/login and change it.", app.public_url);
-                println!("{p}");
-            }
+        }
+    }
+    Ok(())
+}
+
+fn tokens_cmd(g: &Global, cmd: TokensCommand) -> Result<()> {
+    let store = open(&g.database_url)?;
+    match cmd {
+        TokensCommand::Create { name, unit } => {
+            let token =
+                tokens::create(&store, &mut rand::rng(), &name, unit.as_deref(), Utc::now())?;
             println!(
-                "Hailong is listening on port {}; forms and QR codes use {}",
-                app.port(),
-                app.public_url
+                "Token \"{}\" created for {}. It is shown once; store it now:",
+                name.trim(),
+                unit.as_deref()
+                    .map(|u| format!("unit {u}"))
+                    .unwrap_or_else(|| "all units".into())
             );
-            if let Some(unit) = &app.example_unit {
-                println!("Try {}/units/{unit}/poster", app.public_url);
-            }
-            app.run_until_stopped().await?;
-            Ok(())
+            println!("{token}");
         }
-        Command::Forms(FormsCommand::Check { paths }) => forms_check(paths, forms_dir),
-        Command::Units(cmd) => {
-            let store = open(&cli.database_url)?;
-            match cmd {
-                UnitsCommand::Import { file } => {
-                    let text = read_text(&file)?;
-                    let registry = FormRegistry::load(forms_dir.as_deref())?;
-                    let list = units::parse_csv(&text, &registry)
-                        .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-                    let summary = units::import(&store, &list, false, Utc::now())
-                        .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-                    println!(
-                        "{}: {} units added, {} updated.",
-                        file.display(),
-                        summary.added,
-                        summary.updated
-                    );
-                }
-                UnitsCommand::List => {
-                    println!(
-                        "code\tname\tname_en\tparent\tform\tvalid_from\tvalid_to\tpredecessors"
-                    );
-                    for u in units::list(&store)? {
-                        println!(
-                            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                            u.code,
-                            u.name,
-                            u.name_en.unwrap_or_default(),
-                            u.parent.map(|p| p.to_string()).unwrap_or_default(),
-                            u.form_id,
-                            u.valid_from.map(|d| d.to_string()).unwrap_or_default(),
-                            u.valid_to.map(|d| d.to_string()).unwrap_or_default(),
-                            crate::domain::unit::Predecessor::format_list(&u.predecessors)
-                        );
-                    }
-                }
+        TokensCommand::List => {
+            println!("name\tunit\tcreated_at\trevoked_at");
+            for t in tokens::list(&store)? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    t.name,
+                    t.unit_code.unwrap_or_else(|| "*".into()),
+                    t.created_at,
+                    t.revoked_at.map(|r| r.to_string()).unwrap_or_default()
+                );
             }
-            Ok(())
         }
-        Command::Tokens(cmd) => {
-            let store = open(&cli.database_url)?;
-            match cmd {
-                TokensCommand::Create { name, unit } => {
-                    let token = tokens::create(
-                        &store,
-                        &mut rand::rng(),
-                        &name,
-                        unit.as_deref(),
-                        Utc::now(),
-                    )?;
-                    println!(
-                        "Token \"{}\" created for {}. It is shown once; store it now:",
-                        name.trim(),
-                        unit.as_deref()
-                            .map(|u| format!("unit {u}"))
-                            .unwrap_or_else(|| "all units".into())
-                    );
-                    println!("{token}");
-                }
-                TokensCommand::List => {
-                    println!("name\tunit\tcreated_at\trevoked_at");
-                    for t in tokens::list(&store)? {
-                        println!(
-                            "{}\t{}\t{}\t{}",
-                            t.name,
-                            t.unit_code.unwrap_or_else(|| "*".into()),
-                            t.created_at,
-                            t.revoked_at.map(|r| r.to_string()).unwrap_or_default()
-                        );
-                    }
-                }
-                TokensCommand::Revoke { name } => {
-                    if !tokens::revoke(&store, &name, "cli", Utc::now())? {
-                        bail!("there is no active token named \"{name}\"");
-                    }
-                    println!("Token \"{name}\" revoked.");
-                }
+        TokensCommand::Revoke { name } => {
+            if !tokens::revoke(&store, &name, "cli", Utc::now())? {
+                bail!("there is no active token named \"{name}\"");
             }
-            Ok(())
+            println!("Token \"{name}\" revoked.");
         }
-        Command::Users(UsersCommand::Add {
+    }
+    Ok(())
+}
+
+fn users_cmd(g: &Global, cmd: UsersCommand) -> Result<()> {
+    match cmd {
+        UsersCommand::Add {
             name,
             role,
             unit,
             password_stdin,
-        }) => {
-            let store = open(&cli.database_url)?;
+        } => {
+            let store = open(&g.database_url)?;
             let role = crate::domain::user::Role::parse(&role).map_err(|e| anyhow!(e))?;
             let given = if password_stdin {
                 let mut line = String::new();
@@ -179,8 +211,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Users(UsersCommand::List) => {
-            let store = open(&cli.database_url)?;
+        UsersCommand::List => {
+            let store = open(&g.database_url)?;
             println!("username\trole\tunit\tcreated_at\tlocked_until\tdisabled");
             for u in crate::service::users::list(&store)? {
                 println!(
@@ -195,8 +227,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Users(UsersCommand::ResetPassword { name }) => {
-            let store = open(&cli.database_url)?;
+        UsersCommand::ResetPassword { name } => {
+            let store = open(&g.database_url)?;
             let password = crate::service::users::reset_password(
                 &store,
                 &mut rand::rng(),
@@ -208,8 +240,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("{password}");
             Ok(())
         }
-        Command::Users(UsersCommand::Disable { name }) => {
-            let store = open(&cli.database_url)?;
+        UsersCommand::Disable { name } => {
+            let store = open(&g.database_url)?;
             crate::service::users::set_disabled(&store, "cli", name.trim(), true, Utc::now())?;
             println!(
                 "User \"{}\" disabled; their sessions have ended.",
@@ -217,54 +249,61 @@ pub async fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
-        Command::Users(UsersCommand::Enable { name }) => {
-            let store = open(&cli.database_url)?;
+        UsersCommand::Enable { name } => {
+            let store = open(&g.database_url)?;
             crate::service::users::set_disabled(&store, "cli", name.trim(), false, Utc::now())?;
             println!("User \"{}\" enabled.", name.trim());
             Ok(())
         }
-        Command::Backup { file } => {
-            let store = open(&cli.database_url)?;
-            crate::service::backup::backup(&store, &file)?;
-            println!(
-                "A consistent copy of {} was written to {}",
-                store.target().describe(),
-                file.display()
-            );
-            Ok(())
-        }
-        Command::Report { period, out, lang } => {
-            let period = Period::parse(&period, cli.period_scheme)?;
-            let lang = match lang.as_str() {
-                "vi" => crate::domain::form::Lang::Vi,
-                "en" => crate::domain::form::Lang::En,
-                other => bail!("--lang {other}: use vi or en"),
-            };
-            let store = open(&cli.database_url)?;
-            let registry = FormRegistry::load(forms_dir.as_deref())?;
-            indices::ensure_tallies(&store, &registry)?;
-            let extras = crate::render::report::Extras {
-                self_url: format!("/reports/{}", period.label),
-                ..Default::default()
-            };
-            let html = crate::service::publish::render_live(
-                &store,
-                &registry,
-                &crate::service::feedback::FeedbackSettings {
-                    deadlines: cli.feedback_deadlines,
-                    webhook: false,
-                    ..Default::default()
-                },
-                &period,
-                lang,
-                extras,
-            )?;
-            write_atomically(&out, html.as_bytes())?;
-            eprintln!("The report of {period} was written to {}", out.display());
-            Ok(())
-        }
-        Command::Import(ImportCommand::Dossiers { file }) => {
-            let store = open(&cli.database_url)?;
+    }
+}
+
+fn backup(g: &Global, file: PathBuf) -> Result<()> {
+    let store = open(&g.database_url)?;
+    crate::service::backup::backup(&store, &file)?;
+    println!(
+        "A consistent copy of {} was written to {}",
+        store.target().describe(),
+        file.display()
+    );
+    Ok(())
+}
+
+fn report(g: &Global, period: String, out: PathBuf, lang: String) -> Result<()> {
+    let period = Period::parse(&period, g.scheme)?;
+    let lang = match lang.as_str() {
+        "vi" => crate::domain::form::Lang::Vi,
+        "en" => crate::domain::form::Lang::En,
+        other => bail!("--lang {other}: use vi or en"),
+    };
+    let store = open(&g.database_url)?;
+    let registry = FormRegistry::load(g.forms_dir.clone().as_deref())?;
+    indices::ensure_tallies(&store, &registry)?;
+    let extras = crate::render::report::Extras {
+        self_url: format!("/reports/{}", period.label),
+        ..Default::default()
+    };
+    let html = crate::service::publish::render_live(
+        &store,
+        &registry,
+        &crate::service::feedback::FeedbackSettings {
+            deadlines: g.feedback_deadlines,
+            webhook: false,
+            ..Default::default()
+        },
+        &period,
+        lang,
+        extras,
+    )?;
+    write_atomically(&out, html.as_bytes())?;
+    eprintln!("The report of {period} was written to {}", out.display());
+    Ok(())
+}
+
+fn import_cmd(g: &Global, cmd: ImportCommand) -> Result<()> {
+    match cmd {
+        ImportCommand::Dossiers { file } => {
+            let store = open(&g.database_url)?;
             let text = read_text(&file)?;
             let counts =
                 dossiers::parse_csv(&text).map_err(|e| anyhow!("{}: {e}", file.display()))?;
@@ -273,15 +312,20 @@ pub async fn run(cli: Cli) -> Result<()> {
             println!("{}: {n} daily dossier counts imported.", file.display());
             Ok(())
         }
-        Command::Export(ExportCommand::Responses {
+    }
+}
+
+fn export_cmd(g: &Global, cmd: ExportCommand) -> Result<()> {
+    match cmd {
+        ExportCommand::Responses {
             period,
             from,
             to,
             out,
-        }) => {
-            let period = period_arg(period, from, to, cli.period_scheme)?;
-            let store = open(&cli.database_url)?;
-            let registry = FormRegistry::load(forms_dir.as_deref())?;
+        } => {
+            let period = period_arg(period, from, to, g.scheme)?;
+            let store = open(&g.database_url)?;
+            let registry = FormRegistry::load(g.forms_dir.clone().as_deref())?;
             match out {
                 Some(path) => {
                     let tmp = path.with_extension("tmp-hailong");
@@ -309,16 +353,16 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Export(ExportCommand::Feedback {
+        ExportCommand::Feedback {
             period,
             from,
             to,
             unit,
             with_contacts,
             out,
-        }) => {
-            let period = period_arg(period, from, to, cli.period_scheme)?;
-            let store = open(&cli.database_url)?;
+        } => {
+            let period = period_arg(period, from, to, g.scheme)?;
+            let store = open(&g.database_url)?;
             if let Some(u) = &unit {
                 if crate::service::units::cached(&store, u)?.is_none() {
                     bail!("--unit {u}: there is no such unit (hailong units list shows them)");
@@ -333,7 +377,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 must_change_password: false,
             });
             let settings = crate::service::feedback::FeedbackSettings {
-                deadlines: cli.feedback_deadlines,
+                deadlines: g.feedback_deadlines,
                 webhook: false,
                 ..Default::default()
             };
@@ -380,19 +424,19 @@ pub async fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Export(ExportCommand::Indices {
+        ExportCommand::Indices {
             period,
             from,
             to,
             shape,
             out,
-        }) => {
-            let period = period_arg(period, from, to, cli.period_scheme)?;
-            let store = open(&cli.database_url)?;
-            let registry = FormRegistry::load(forms_dir.as_deref())?;
+        } => {
+            let period = period_arg(period, from, to, g.scheme)?;
+            let store = open(&g.database_url)?;
+            let registry = FormRegistry::load(g.forms_dir.clone().as_deref())?;
             indices::ensure_tallies(&store, &registry)?;
             let feedback = crate::service::feedback::FeedbackSettings {
-                deadlines: cli.feedback_deadlines,
+                deadlines: g.feedback_deadlines,
                 webhook: false,
                 ..Default::default()
             };
@@ -430,7 +474,12 @@ pub async fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Tickets(TicketsCommand::Issue {
+    }
+}
+
+fn tickets_cmd(g: &Global, cmd: TicketsCommand) -> Result<()> {
+    match cmd {
+        TicketsCommand::Issue {
             unit,
             count,
             out,
@@ -438,13 +487,14 @@ pub async fn run(cli: Cli) -> Result<()> {
             field,
             ttl_days,
             receipt,
-        }) => {
+        } => {
             if receipt && count != 1 {
                 bail!("a receipt slip holds one code: use --count 1");
             }
-            let store = open(&cli.database_url)?;
-            let public_url = cli
+            let store = open(&g.database_url)?;
+            let public_url = g
                 .public_url
+                .clone()
                 .unwrap_or_else(|| "http://127.0.0.1:8080".into());
             let ext = out
                 .extension()
