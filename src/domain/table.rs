@@ -1,9 +1,14 @@
 //! The index table of SPEC §6 as values: one row per unit (and form version) of a period,
-//! and the TOTAL rows. Computed by `service::indices`, written out by `render::table` and
-//! `render::report`; shared by both, so it lives here.
+//! and the TOTAL rows, and the pure rules that fill them: participation, flags, the
+//! dossier-weighted TOTAL and a merged unit's rebuilt previous figure. Gathered by
+//! `service::indices`, written out by `render::table` and `render::report`.
 
+use std::collections::BTreeMap;
+
+use crate::domain::form::Form;
 use crate::domain::index::Indices;
 use crate::domain::period::Period;
+use crate::domain::unit::Unit;
 
 pub const TOTAL: &str = "TOTAL";
 pub const SMALL_SAMPLE: u64 = 30;
@@ -67,4 +72,169 @@ pub struct IndexTable {
     pub components: Vec<String>,
     pub rows: Vec<IndexRow>,
     pub synthetic: bool,
+}
+
+/// The participation rate of a row and what it is counted against: responses ÷ dossiers when
+/// the unit has a dossier count, else ticket responses ÷ tickets issued (METHODOLOGY §3).
+pub fn participation(
+    responses: u64,
+    ticket_responses: u64,
+    tickets: u64,
+    dossiers: Option<u64>,
+) -> (Option<f64>, Denominator) {
+    match dossiers {
+        Some(d) if d > 0 => (
+            Some(100.0 * responses as f64 / d as f64),
+            Denominator::Dossiers,
+        ),
+        Some(_) => (None, Denominator::Dossiers),
+        None if tickets > 0 => (
+            Some(100.0 * ticket_responses as f64 / tickets as f64),
+            Denominator::Tickets,
+        ),
+        None => (None, Denominator::None),
+    }
+}
+
+/// The `flags` of a row (SPEC §6, METHODOLOGY §2): small sample, no denominator, mixed forms
+/// (naming the row's form), synthetic demo data.
+pub fn flags_for(
+    responses: u64,
+    denominator: Denominator,
+    mixed: Option<&Form>,
+    synthetic: bool,
+) -> Vec<String> {
+    let mut flags = Vec::new();
+    if responses < SMALL_SAMPLE {
+        flags.push("small_sample".to_string());
+    }
+    if denominator == Denominator::None {
+        flags.push("no_denominator".to_string());
+    }
+    if let Some(form) = mixed {
+        flags.push("mixed_forms".to_string());
+        flags.push(format!("form={}@{}", form.id, form.version));
+    }
+    if synthetic {
+        flags.push("synthetic".to_string());
+    }
+    flags
+}
+
+/// The TOTAL rows made dossier-weighted (METHODOLOGY "Dossier-weighted totals") when every
+/// unit with responses on the row's form has a dossier count: SIPAS, each factor, the overall
+/// question and the mean score become the weighted mean of the unit indices, their intervals
+/// from the stratified variance; the pooled SIPAS stays in `extras.pooled`. Flags: `weighted`
+/// and `coverage=X%` (the share of all dossiers that the units with responses hold, when
+/// below 100 %), or `unweighted_fallback`.
+pub fn weight_totals(rows: &mut [IndexRow]) {
+    let all_dossiers: u64 = rows
+        .iter()
+        .filter(|r| r.unit_code != TOTAL)
+        .fold(BTreeMap::new(), |mut m, r| {
+            m.insert(r.unit_code.clone(), r.dossiers.unwrap_or(0));
+            m
+        })
+        .values()
+        .sum();
+    // `table` pushes the unit rows first and the TOTAL rows after them.
+    let first_total = rows
+        .iter()
+        .position(|r| r.unit_code == TOTAL)
+        .unwrap_or(rows.len());
+    let (units, totals) = rows.split_at_mut(first_total);
+    let units: &[IndexRow] = units;
+    for total in totals.iter_mut() {
+        let parts: Vec<&IndexRow> = units
+            .iter()
+            .filter(|u| u.form_id == total.form_id && u.form_version == total.form_version)
+            .filter(|u| u.indices.responses > 0)
+            .collect();
+        if parts.is_empty() {
+            continue;
+        }
+        if parts.iter().any(|u| u.dossiers.unwrap_or(0) == 0) {
+            total.flags.push("unweighted_fallback".into());
+            continue;
+        }
+        let w = |u: &IndexRow| u.dossiers.unwrap_or(0) as f64;
+        let apply =
+            |m: &mut crate::domain::index::Measure,
+             pick: &dyn Fn(&IndexRow) -> Option<&crate::domain::index::Measure>| {
+                let strata: Vec<(f64, Option<f64>, Option<f64>)> = parts
+                    .iter()
+                    .map(|u| match pick(u) {
+                        Some(x) => (w(u), x.index, x.se),
+                        None => (w(u), None, None),
+                    })
+                    .collect();
+                match crate::domain::stats::weighted_index(&strata) {
+                    Some((index, se, ci)) => {
+                        m.index = Some(index);
+                        m.se = se;
+                        m.ci = ci;
+                    }
+                    None => {
+                        m.index = None;
+                        m.se = None;
+                        m.ci = None;
+                    }
+                }
+            };
+        apply(&mut total.indices.sipas, &|u| Some(&u.indices.sipas));
+        for f in total.indices.factors.iter_mut() {
+            let code = f.code.clone();
+            apply(f, &|u| u.indices.factors.iter().find(|x| x.code == code));
+        }
+        if let Some(o) = total.indices.overall.as_mut() {
+            apply(o, &|u| u.indices.overall.as_ref());
+        }
+        let means: Vec<(f64, Option<f64>, Option<f64>)> = parts
+            .iter()
+            .map(|u| (w(u), u.indices.mean_score, None))
+            .collect();
+        total.indices.mean_score = crate::domain::stats::weighted_index(&means).map(|m| m.0);
+        total.flags.push("weighted".into());
+        let covered: u64 = parts.iter().map(|u| u.dossiers.unwrap_or(0)).sum();
+        if all_dossiers > 0 && covered < all_dossiers {
+            total.flags.push(format!(
+                "coverage={:.2}%",
+                100.0 * covered as f64 / all_dossiers as f64
+            ));
+        }
+    }
+}
+
+/// A unit's SIPAS in an earlier period rebuilt from its predecessors' rows of `before`
+/// (METHODOLOGY "Comparison across a reorganisation"): each predecessor weighted by its share
+/// × its dossiers in that period (its responses where it had no dossier count), on the same
+/// form only. The index, its standard error and its interval.
+pub fn rebuilt_from(
+    unit: &Unit,
+    form_id: &str,
+    before: &IndexTable,
+) -> Option<(f64, Option<f64>, Option<crate::domain::stats::Interval>)> {
+    let strata: Vec<(f64, Option<f64>, Option<f64>)> = unit
+        .predecessors
+        .iter()
+        .filter_map(|p| {
+            let r = before
+                .rows
+                .iter()
+                .find(|r| r.unit_code == p.code.as_str() && r.form_id == form_id)?;
+            if r.indices.responses == 0 {
+                return None;
+            }
+            let base = match r.dossiers {
+                Some(d) if d > 0 => d,
+                _ => r.indices.responses,
+            };
+            Some((
+                p.share * base as f64,
+                r.indices.sipas.index,
+                r.indices.sipas.se,
+            ))
+        })
+        .collect();
+    crate::domain::stats::weighted_index(&strata)
 }

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use crate::domain::form::Form;
 use crate::domain::index::{self, Tally};
 use crate::domain::period::Period;
+pub use crate::domain::table::rebuilt_from;
+use crate::domain::table::{flags_for, participation, weight_totals};
 pub use crate::domain::table::{Denominator, IndexRow, IndexTable, SMALL_SAMPLE, TOTAL};
 use crate::domain::unit::Unit;
 use crate::service::demo;
@@ -26,51 +28,6 @@ pub enum IndicesError {
 fn valid_in(unit: &Unit, period: &Period) -> bool {
     unit.valid_from.is_none_or(|f| f <= period.end)
         && unit.valid_to.is_none_or(|t| t >= period.start)
-}
-
-fn participation(
-    responses: u64,
-    ticket_responses: u64,
-    tickets: u64,
-    dossiers: Option<u64>,
-) -> (Option<f64>, Denominator) {
-    match dossiers {
-        Some(d) if d > 0 => (
-            Some(100.0 * responses as f64 / d as f64),
-            Denominator::Dossiers,
-        ),
-        Some(_) => (None, Denominator::Dossiers),
-        None if tickets > 0 => (
-            Some(100.0 * ticket_responses as f64 / tickets as f64),
-            Denominator::Tickets,
-        ),
-        None => (None, Denominator::None),
-    }
-}
-
-/// The `flags` of a row (SPEC §6, METHODOLOGY §2): small sample, no denominator, mixed forms
-/// (naming the row's form), synthetic demo data.
-fn flags_for(
-    responses: u64,
-    denominator: Denominator,
-    mixed: Option<&Form>,
-    synthetic: bool,
-) -> Vec<String> {
-    let mut flags = Vec::new();
-    if responses < SMALL_SAMPLE {
-        flags.push("small_sample".to_string());
-    }
-    if denominator == Denominator::None {
-        flags.push("no_denominator".to_string());
-    }
-    if let Some(form) = mixed {
-        flags.push("mixed_forms".to_string());
-        flags.push(format!("form={}@{}", form.id, form.version));
-    }
-    if synthetic {
-        flags.push("synthetic".to_string());
-    }
-    flags
 }
 
 /// The table for a period, optionally for one unit (its row and no TOTAL).
@@ -224,90 +181,6 @@ pub fn table(
     })
 }
 
-/// The TOTAL rows made dossier-weighted (METHODOLOGY "Dossier-weighted totals") when every
-/// unit with responses on the row's form has a dossier count: SIPAS, each factor, the overall
-/// question and the mean score become the weighted mean of the unit indices, their intervals
-/// from the stratified variance; the pooled SIPAS stays in `extras.pooled`. Flags: `weighted`
-/// and `coverage=X%` (the share of all dossiers that the units with responses hold, when
-/// below 100 %), or `unweighted_fallback`.
-fn weight_totals(rows: &mut [IndexRow]) {
-    let all_dossiers: u64 = rows
-        .iter()
-        .filter(|r| r.unit_code != TOTAL)
-        .fold(BTreeMap::new(), |mut m, r| {
-            m.insert(r.unit_code.clone(), r.dossiers.unwrap_or(0));
-            m
-        })
-        .values()
-        .sum();
-    // `table` pushes the unit rows first and the TOTAL rows after them.
-    let first_total = rows
-        .iter()
-        .position(|r| r.unit_code == TOTAL)
-        .unwrap_or(rows.len());
-    let (units, totals) = rows.split_at_mut(first_total);
-    let units: &[IndexRow] = units;
-    for total in totals.iter_mut() {
-        let parts: Vec<&IndexRow> = units
-            .iter()
-            .filter(|u| u.form_id == total.form_id && u.form_version == total.form_version)
-            .filter(|u| u.indices.responses > 0)
-            .collect();
-        if parts.is_empty() {
-            continue;
-        }
-        if parts.iter().any(|u| u.dossiers.unwrap_or(0) == 0) {
-            total.flags.push("unweighted_fallback".into());
-            continue;
-        }
-        let w = |u: &IndexRow| u.dossiers.unwrap_or(0) as f64;
-        let apply =
-            |m: &mut crate::domain::index::Measure,
-             pick: &dyn Fn(&IndexRow) -> Option<&crate::domain::index::Measure>| {
-                let strata: Vec<(f64, Option<f64>, Option<f64>)> = parts
-                    .iter()
-                    .map(|u| match pick(u) {
-                        Some(x) => (w(u), x.index, x.se),
-                        None => (w(u), None, None),
-                    })
-                    .collect();
-                match crate::domain::stats::weighted_index(&strata) {
-                    Some((index, se, ci)) => {
-                        m.index = Some(index);
-                        m.se = se;
-                        m.ci = ci;
-                    }
-                    None => {
-                        m.index = None;
-                        m.se = None;
-                        m.ci = None;
-                    }
-                }
-            };
-        apply(&mut total.indices.sipas, &|u| Some(&u.indices.sipas));
-        for f in total.indices.factors.iter_mut() {
-            let code = f.code.clone();
-            apply(f, &|u| u.indices.factors.iter().find(|x| x.code == code));
-        }
-        if let Some(o) = total.indices.overall.as_mut() {
-            apply(o, &|u| u.indices.overall.as_ref());
-        }
-        let means: Vec<(f64, Option<f64>, Option<f64>)> = parts
-            .iter()
-            .map(|u| (w(u), u.indices.mean_score, None))
-            .collect();
-        total.indices.mean_score = crate::domain::stats::weighted_index(&means).map(|m| m.0);
-        total.flags.push("weighted".into());
-        let covered: u64 = parts.iter().map(|u| u.dossiers.unwrap_or(0)).sum();
-        if all_dossiers > 0 && covered < all_dossiers {
-            total.flags.push(format!(
-                "coverage={:.2}%",
-                100.0 * covered as f64 / all_dossiers as f64
-            ));
-        }
-    }
-}
-
 /// The table with the columns SPEC §9 added at its end: the previous period's SIPAS of each
 /// unit (same unit, same form), the respondent-pooled SIPAS, and the feedback figures.
 pub fn full_table(
@@ -379,40 +252,6 @@ pub fn full_table(
         });
     }
     Ok(t)
-}
-
-/// A unit's SIPAS in an earlier period rebuilt from its predecessors' rows of `before`
-/// (METHODOLOGY "Comparison across a reorganisation"): each predecessor weighted by its share
-/// × its dossiers in that period (its responses where it had no dossier count), on the same
-/// form only. The index, its standard error and its interval.
-pub fn rebuilt_from(
-    unit: &Unit,
-    form_id: &str,
-    before: &IndexTable,
-) -> Option<(f64, Option<f64>, Option<crate::domain::stats::Interval>)> {
-    let strata: Vec<(f64, Option<f64>, Option<f64>)> = unit
-        .predecessors
-        .iter()
-        .filter_map(|p| {
-            let r = before
-                .rows
-                .iter()
-                .find(|r| r.unit_code == p.code.as_str() && r.form_id == form_id)?;
-            if r.indices.responses == 0 {
-                return None;
-            }
-            let base = match r.dossiers {
-                Some(d) if d > 0 => d,
-                _ => r.indices.responses,
-            };
-            Some((
-                p.share * base as f64,
-                r.indices.sipas.index,
-                r.indices.sipas.se,
-            ))
-        })
-        .collect();
-    crate::domain::stats::weighted_index(&strata)
 }
 
 /// Responses per unit on one local day (the staff dashboard's "today").
