@@ -338,28 +338,6 @@ async fn a_flood_of_sign_ins_keeps_memory_bounded() {
 }
 
 /// A session cookie for a user, through the service (the sign-in page is tested elsewhere).
-fn session_for(app: &TestApp, name: &str, role: Role, unit: Option<&str>) -> String {
-    add_user(app, name, role, unit);
-    users::login(
-        &app.store,
-        &mut rand::rng(),
-        name,
-        PASSWORD,
-        chrono::Utc::now(),
-    )
-    .unwrap()
-    .token
-}
-
-async fn get_with_cookie(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .header("cookie", format!("hailong_session={cookie}"))
-        .send()
-        .await
-        .unwrap()
-}
-
 /// NUL bytes are bad input (4xx) everywhere, never a database error.
 async fn nul_bytes_are_refused_before_the_database(backend: Backend) {
     let db = fresh_database(backend);
@@ -453,8 +431,8 @@ async fn exports_agree_and_are_not_cached(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(upper.status(), StatusCode::OK);
-    let admin = session_for(&app, "noi-vu", Role::Admin, None);
-    let audit = get_with_cookie(&app, &admin, "/staff/audit.csv").await;
+    let admin = app.signed_in(Role::Admin, None).await;
+    let audit = admin.get("/staff/audit.csv").await;
     assert_eq!(audit.status(), StatusCode::OK);
     assert_eq!(audit.headers()["cache-control"], "no-store");
 }
@@ -472,14 +450,15 @@ async fn officers_preview_only_their_own_unit(backend: Backend) {
             .await;
     }
     let year = chrono::Utc::now().format("%Y").to_string();
-    let officer = session_for(&app, "can-bo-a", Role::Officer, Some("phuong-a"));
-    let viewer = session_for(&app, "lanh-dao", Role::Viewer, None);
-    let mine = get_with_cookie(&app, &officer, &format!("/reports/{year}")).await;
+    let officer = app.signed_in(Role::Officer, Some("phuong-a")).await;
+    let viewer = app.signed_in(Role::Viewer, None).await;
+    let mine = officer.get(&format!("/reports/{year}")).await;
     assert_eq!(mine.status(), StatusCode::OK);
     let mine = mine.text().await.unwrap();
     assert!(mine.contains("Phường A"));
     assert!(!mine.contains("quận Thử") && !mine.contains("quan-test"));
-    let all = get_with_cookie(&app, &viewer, &format!("/reports/{year}"))
+    let all = viewer
+        .get(&format!("/reports/{year}"))
         .await
         .text()
         .await
@@ -508,34 +487,19 @@ async fn weak_passwords_are_refused_and_guesses_counted(backend: Backend) {
         );
         assert!(r.is_err(), "{weak:?} must be refused");
     }
-    let cookie = session_for(&app, "doi-mat-khau", Role::Viewer, None);
-    let page = get_with_cookie(&app, &cookie, "/staff/password")
-        .await
-        .text()
-        .await
-        .unwrap();
-    let csrf = page
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookie = app.signed_in(Role::Viewer, None).await;
     let mut statuses = Vec::new();
     for i in 0..FREE_ATTEMPTS + 1 {
-        let r = app
-            .client
-            .post(app.url("/staff/password"))
-            .header("cookie", format!("hailong_session={cookie}"))
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("current", format!("đoán sai lần {i}").as_str()),
-                ("new", "Một mật khẩu mới rất dài"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let wrong = format!("đoán sai lần {i}");
+        let r = cookie
+            .post_form(
+                "/staff/password",
+                &[
+                    ("current", wrong.as_str()),
+                    ("new", "Một mật khẩu mới rất dài"),
+                ],
+            )
+            .await;
         statuses.push(r.status().as_u16());
     }
     assert_eq!(statuses, vec![422, 422, 422, 422, 422, 429]);
@@ -543,12 +507,12 @@ async fn weak_passwords_are_refused_and_guesses_counted(backend: Backend) {
     let same = users::change_password(
         &app.store,
         &mut rand::rng(),
-        &users::session(&app.store, &cookie, chrono::Utc::now())
+        &users::session(&app.store, &cookie.token, chrono::Utc::now())
             .unwrap()
             .unwrap()
             .0,
-        PASSWORD,
-        PASSWORD,
+        crate::helpers::STAFF_PASSWORD,
+        crate::helpers::STAFF_PASSWORD,
         chrono::Utc::now(),
     );
     assert!(same.is_err());

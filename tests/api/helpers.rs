@@ -115,6 +115,9 @@ pub async fn spawn_on(_backend: Backend, db_url: &str, settings: Settings) -> Te
     }
 }
 
+/// The password of the tests' accounts: chosen by them, so no change is forced at sign-in.
+pub const STAFF_PASSWORD: &str = "Bộ phận một cửa, mật khẩu thử 2026";
+
 pub const UNITS_CSV: &str = "code,name,name_en,parent,form,valid_from,valid_to,predecessors
 quan-test,Ủy ban nhân dân quận Thử,Test District,,,,,
 phuong-a,Phường A,Ward A,quan-test,,,,
@@ -137,7 +140,86 @@ impl Drop for TestApp {
     }
 }
 
+/// A member of staff signed in to a test app (a session made through the service, so no
+/// sign-in throttle or rate limit is spent): `get` and `post_form` send the session cookie,
+/// and `post_form` fills in the session's CSRF token.
+pub struct StaffClient<'a> {
+    app: &'a TestApp,
+    /// The session cookie's value.
+    pub token: String,
+    pub csrf: String,
+}
+
+impl StaffClient<'_> {
+    /// The `Cookie` header's value, for a request built by hand.
+    pub fn cookie(&self) -> String {
+        format!("hailong_session={}", self.token)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.app
+            .client
+            .get(self.app.url(path))
+            .header("cookie", format!("hailong_session={}", self.token))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", format!("hailong_session={}", self.token))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
+    }
+}
+
 impl TestApp {
+    /// A new account of `role` (an officer's `unit`), signed in.
+    pub async fn signed_in(
+        &self,
+        role: hailong::domain::user::Role,
+        unit: Option<&str>,
+    ) -> StaffClient<'_> {
+        use hailong::service::users;
+        let name = format!(
+            "{}-{}",
+            role.as_str(),
+            &Uuid::new_v4().simple().to_string()[..8]
+        );
+        users::add(
+            &self.store,
+            &mut rand::rng(),
+            users::NewUser {
+                username: &name,
+                role,
+                unit,
+                password: Some(STAFF_PASSWORD),
+            },
+            "test",
+            Utc::now(),
+        )
+        .expect("an account");
+        let store = self.store.clone();
+        let session = tokio::task::spawn_blocking(move || {
+            users::login(&store, &mut rand::rng(), &name, STAFF_PASSWORD, Utc::now())
+        })
+        .await
+        .expect("the sign-in task")
+        .expect("signed in");
+        StaffClient {
+            app: self,
+            token: session.token,
+            csrf: session.csrf,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

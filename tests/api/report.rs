@@ -5,10 +5,9 @@ use reqwest::StatusCode;
 
 use crate::both_backends;
 use crate::helpers::{
-    as_refs, fresh_database, full_answers, settings, spawn_app, spawn_on, Backend, TestApp,
+    as_refs, fresh_database, full_answers, settings, spawn_app, spawn_on, Backend,
 };
 use hailong::domain::user::Role;
-use hailong::service::users::{self, NewUser};
 
 fn quarter() -> String {
     let d = hailong::domain::local_date(chrono::Utc::now());
@@ -18,39 +17,6 @@ fn quarter() -> String {
     )
     .unwrap()
     .label
-}
-
-async fn session_of(app: &TestApp, role: Role, unit: Option<&str>) -> String {
-    let name = format!("u-{}", uuid::Uuid::new_v4().simple());
-    let pw = users::add(
-        &app.store,
-        &mut rand::rng(),
-        NewUser {
-            username: &name,
-            role,
-            unit,
-            password: Some(crate::staff::TEST_PASSWORD),
-        },
-        "t",
-        chrono::Utc::now(),
-    )
-    .unwrap();
-    let st = app.store.clone();
-    let s = tokio::task::spawn_blocking(move || {
-        users::login(&st, &mut rand::rng(), &name, &pw, chrono::Utc::now()).unwrap()
-    })
-    .await
-    .unwrap();
-    format!("hailong_session={}", s.token)
-}
-
-async fn get_with(app: &TestApp, cookie: &str, path: &str) -> reqwest::Response {
-    app.client
-        .get(app.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
 }
 
 fn csrf_in(html: &str) -> String {
@@ -74,8 +40,8 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         StatusCode::NOT_FOUND,
         "staff only before publication"
     );
-    let admin = session_of(&app, Role::Admin, None).await;
-    let r = get_with(&app, &admin, "/reports/2021-Q2").await;
+    let admin = app.signed_in(Role::Admin, None).await;
+    let r = admin.get("/reports/2021-Q2").await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     for needle in [
@@ -98,7 +64,8 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         !html.contains("<script") && !html.contains("<link"),
         "nothing to load"
     );
-    let en = get_with(&app, &admin, "/reports/2021-Q2?lang=en")
+    let en = admin
+        .get("/reports/2021-Q2?lang=en")
         .await
         .text()
         .await
@@ -109,11 +76,7 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
     assert!(en.contains("% – ") || en.contains("%"));
     // The first quarter after the merger: the province, compared with 2025-Q2 through the
     // lineage (the new wards' previous figures rebuilt, marked †), the total weighted.
-    let html = get_with(&app, &admin, "/reports/2025-Q3")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = admin.get("/reports/2025-Q3").await.text().await.unwrap();
     for needle in [
         "Thành phố Hồ Chí Minh",
         "so với 2025-Q2",
@@ -141,12 +104,8 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
     assert!(html.contains("câu chữ cần đối chiếu với phụ lục chính thức"));
     // An officer of a new ward previews their unit: the quarters before the merger rebuilt
     // from the former wards, drawn dashed, after a rule at 1 July 2025.
-    let officer = session_of(&app, Role::Officer, Some("phuong-an-lac")).await;
-    let own = get_with(&app, &officer, "/reports/2025-Q4")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let officer = app.signed_in(Role::Officer, Some("phuong-an-lac")).await;
+    let own = officer.get("/reports/2025-Q4").await.text().await.unwrap();
     assert!(own.contains(">01/07/2025</text>"), "the merger's rule");
     let dashed = own
         .split("stroke-dasharray")
@@ -184,7 +143,7 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         "{alphas:?}"
     );
     // A bad period says why.
-    let bad = get_with(&app, &admin, "/reports/2021-Q7").await;
+    let bad = admin.get("/reports/2021-Q7").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -255,53 +214,38 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
     );
     let q = quarter();
     let path = format!("/reports/{q}");
-    let admin = session_of(&app, Role::Admin, None).await;
-    let live = get_with(&app, &admin, &path).await.text().await.unwrap();
+    let admin = app.signed_in(Role::Admin, None).await;
+    let live = admin.get(&path).await.text().await.unwrap();
     assert!(live.contains("100,00 %"), "three responses, all satisfied");
     assert!(live.contains("quick@1"), "the other form is listed apart");
-    let csrf = csrf_in(&live);
+    assert_eq!(
+        csrf_in(&live),
+        admin.csrf,
+        "the publish form carries the session's token"
+    );
 
     // An officer may not publish; a forged post is refused.
-    let officer = session_of(&app, Role::Officer, Some("phuong-a")).await;
-    let officer_page = get_with(&app, &officer, &path).await.text().await.unwrap();
+    let officer = app.signed_in(Role::Officer, Some("phuong-a")).await;
+    let officer_page = officer.get(&path).await.text().await.unwrap();
     assert!(
         !officer_page.contains("/publish\""),
         "no publishing form for officers"
     );
-    let officer_csrf = csrf_in(
-        &get_with(&app, &officer, "/staff")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
-    let r = app
-        .client
-        .post(app.url(&format!("{path}/publish")))
-        .header("cookie", &officer)
-        .form(&[("csrf", officer_csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let r = officer.post_form(&format!("{path}/publish"), &[]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = app
         .client
         .post(app.url(&format!("{path}/publish")))
-        .header("cookie", &admin)
+        .header("cookie", admin.cookie())
         .form(&[("csrf", "forged")])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
-    let r = app
-        .client
-        .post(app.url(&format!("{path}/publish")))
-        .header("cookie", &admin)
-        .form(&[("csrf", csrf.as_str()), ("reason", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = admin
+        .post_form(&format!("{path}/publish"), &[("reason", "")])
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let public = app.get(&path).await;
     assert_eq!(public.status(), StatusCode::OK);
@@ -318,7 +262,8 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
     );
     assert_eq!(app.get(&path).await.text().await.unwrap(), first, "frozen");
     assert!(
-        !get_with(&app, &admin, &path)
+        !admin
+            .get(&path)
             .await
             .text()
             .await
@@ -328,26 +273,16 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
     );
 
     // Publishing again needs a reason, and makes revision 2; revision 1 stays readable.
-    let r = app
-        .client
-        .post(app.url(&format!("{path}/publish")))
-        .header("cookie", &admin)
-        .form(&[("csrf", csrf.as_str()), ("reason", "")])
-        .send()
-        .await
-        .unwrap();
+    let r = admin
+        .post_form(&format!("{path}/publish"), &[("reason", "")])
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = app
-        .client
-        .post(app.url(&format!("{path}/publish")))
-        .header("cookie", &admin)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("reason", "Bổ sung phiếu nộp muộn"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = admin
+        .post_form(
+            &format!("{path}/publish"),
+            &[("reason", "Bổ sung phiếu nộp muộn")],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let second = app.get(&path).await.text().await.unwrap();
     assert!(second.contains("(lần 2) — Bổ sung phiếu nộp muộn"));
@@ -439,8 +374,9 @@ async fn one_unit_on_two_versions_of_a_form() {
             .status(),
         StatusCode::SEE_OTHER
     );
-    let admin = session_of(&app2, Role::Admin, None).await;
-    let html = get_with(&app2, &admin, &format!("/reports/{}", quarter()))
+    let admin = app2.signed_in(Role::Admin, None).await;
+    let html = admin
+        .get(&format!("/reports/{}", quarter()))
         .await
         .text()
         .await
@@ -457,7 +393,7 @@ async fn one_unit_on_two_versions_of_a_form() {
     let csv = app2
         .client
         .get(app2.url(&format!("/exports/indices.csv?period={}", quarter())))
-        .header("cookie", &admin)
+        .header("cookie", admin.cookie())
         .send()
         .await
         .unwrap()

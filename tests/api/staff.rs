@@ -23,8 +23,7 @@ pub(crate) fn set_cookie(r: &reqwest::Response, name: &str) -> Option<(String, S
         })
 }
 
-/// A password of the tests' accounts: chosen by them, so no change is forced at sign-in.
-pub(crate) const TEST_PASSWORD: &str = "Bộ phận một cửa, mật khẩu thử 2026";
+pub(crate) use crate::helpers::STAFF_PASSWORD as TEST_PASSWORD;
 
 pub(crate) fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) -> String {
     users::add(
