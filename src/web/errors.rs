@@ -389,6 +389,61 @@ impl From<TicketError> for ApiError {
     }
 }
 
+impl From<crate::service::indices::IndicesError> for ApiError {
+    fn from(e: crate::service::indices::IndicesError) -> ApiError {
+        use crate::service::indices::IndicesError;
+        match e {
+            IndicesError::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
+            IndicesError::MissingForm(_) => {
+                ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
+            }
+            IndicesError::Store(err) => ApiError::internal(&err),
+        }
+    }
+}
+
+impl From<crate::service::export::ExportError> for ApiError {
+    fn from(e: crate::service::export::ExportError) -> ApiError {
+        use crate::service::export::ExportError;
+        match e {
+            ExportError::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
+            ExportError::Busy => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string())
+            }
+            ExportError::MissingForm(_) => {
+                ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
+            }
+            ExportError::Store(_) | ExportError::Write(_) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<crate::service::dossiers::DossierError> for ApiError {
+    fn from(e: crate::service::dossiers::DossierError) -> ApiError {
+        use crate::service::dossiers::DossierError;
+        match e {
+            DossierError::Store(err) => ApiError::internal(&err),
+            other => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "bad_dossiers",
+                other.to_string(),
+            ),
+        }
+    }
+}
+
+impl From<crate::service::feedback::FeedbackError> for ApiError {
+    fn from(e: crate::service::feedback::FeedbackError) -> ApiError {
+        use crate::service::feedback::FeedbackError as F;
+        match e {
+            F::Denied(d) => ApiError::forbidden(d.to_string()),
+            F::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
+            F::Store(err) => ApiError::internal(&err),
+            other => ApiError::bad_request("bad_request", other.to_string()),
+        }
+    }
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> ApiError {
         ApiError::internal(&e)

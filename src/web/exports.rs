@@ -13,9 +13,9 @@ use crate::domain::stats::round2;
 use crate::render::table;
 use crate::render::table::IndicesJson;
 use crate::service::access::{self, Action};
-use crate::service::dossiers::{self, DossierCount, DossierError};
-use crate::service::export::{self, ExportError};
-use crate::service::indices::{self, IndexTable, IndicesError};
+use crate::service::dossiers::{self, DossierCount};
+use crate::service::export;
+use crate::service::indices::{self, IndexTable};
 use crate::web::api::ApiCaller;
 use crate::web::auth::Caller;
 use crate::web::errors::{ApiError, ErrorBody};
@@ -55,33 +55,6 @@ pub fn period_of(q: &PeriodQuery, state: &AppState) -> Result<Period, ApiError> 
             "bad_period",
             "name a period (?period=2021-Q1, 2021-H1, 2021-9M, 2021 or 2021-03) or a range (?from=2021-01-01&to=2021-03-31)",
         )),
-    }
-}
-
-impl From<IndicesError> for ApiError {
-    fn from(e: IndicesError) -> ApiError {
-        match e {
-            IndicesError::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
-            IndicesError::MissingForm(_) => {
-                ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
-            }
-            IndicesError::Store(err) => ApiError::internal(&err),
-        }
-    }
-}
-
-impl From<ExportError> for ApiError {
-    fn from(e: ExportError) -> ApiError {
-        match e {
-            ExportError::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
-            ExportError::Busy => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string())
-            }
-            ExportError::MissingForm(_) => {
-                ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
-            }
-            ExportError::Store(_) | ExportError::Write(_) => ApiError::internal(&e),
-        }
     }
 }
 
@@ -180,19 +153,6 @@ pub async fn indices_json(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(table::json(&t)))
-}
-
-impl From<DossierError> for ApiError {
-    fn from(e: DossierError) -> ApiError {
-        match e {
-            DossierError::Store(err) => ApiError::internal(&err),
-            other => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "bad_dossiers",
-                other.to_string(),
-            ),
-        }
-    }
 }
 
 /// One unit's count of dossiers received on one day. The JSON reader below takes these
@@ -524,18 +484,6 @@ pub struct FeedbackJson {
     items: Vec<FeedbackItemJson>,
     /// Pass as `after` for the next page; absent on the last page.
     next_after: Option<i64>,
-}
-
-impl From<crate::service::feedback::FeedbackError> for ApiError {
-    fn from(e: crate::service::feedback::FeedbackError) -> ApiError {
-        use crate::service::feedback::FeedbackError as F;
-        match e {
-            F::Denied(d) => ApiError::forbidden(d.to_string()),
-            F::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
-            F::Store(err) => ApiError::internal(&err),
-            other => ApiError::bad_request("bad_request", other.to_string()),
-        }
-    }
 }
 
 #[utoipa::path(
