@@ -8,7 +8,9 @@ use rand::Rng;
 
 use crate::domain::user::{check_password, check_username, Role};
 use crate::service::tokens::hash as sha256;
-use crate::store::users::{self as user_store, UserRow};
+use crate::store::users as user_store;
+/// An account as listed (for the users page).
+pub use crate::store::users::UserRow;
 use crate::store::{units, Store, StoreError};
 
 /// Password attempts on one account (signing in, or the current password when changing it)

@@ -38,49 +38,55 @@ async fn users_page(
         tr(lang, "admin.state"),
     ];
     let now = Utc::now().naive_utc();
-    page.rows = list
-        .into_iter()
-        .map(|u| Row {
-            actions: vec![
-                if u.disabled {
-                    RowAction {
-                        url: "/staff/users/enable",
-                        name: "username",
-                        value: u.username.clone(),
-                        label: tr(lang, "admin.enable"),
-                    }
-                } else {
-                    RowAction {
-                        url: "/staff/users/disable",
-                        name: "username",
-                        value: u.username.clone(),
-                        label: tr(lang, "admin.disable"),
-                    }
-                },
-                RowAction {
-                    url: "/staff/users/reset",
-                    name: "username",
-                    value: u.username.clone(),
-                    label: tr(lang, "admin.new_password"),
-                },
-            ],
-            cells: vec![
-                u.username,
-                u.role,
-                u.unit_code.unwrap_or_default(),
-                u.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                if u.disabled {
-                    tr(lang, "admin.disabled").to_string()
-                } else if u.locked_until.is_some_and(|t| t > now) {
-                    tr(lang, "admin.locked_failed_sign_ins").to_string()
-                } else {
-                    tr(lang, "admin.active").to_string()
-                },
-            ],
-        })
-        .collect();
+    page.rows = list.into_iter().map(|u| user_row(lang, u, now)).collect();
+    page.form = Some(add_user_form(lang, &outcome, options));
+    finish(page, outcome)
+}
+
+/// One account's row: its state and the buttons that change it.
+fn user_row(lang: Lang, u: users::UserRow, now: chrono::NaiveDateTime) -> Row {
+    let action = |url, label| RowAction {
+        url,
+        name: "username",
+        value: u.username.clone(),
+        label: tr(lang, label),
+    };
+    let actions = vec![
+        if u.disabled {
+            action("/staff/users/enable", "admin.enable")
+        } else {
+            action("/staff/users/disable", "admin.disable")
+        },
+        action("/staff/users/reset", "admin.new_password"),
+    ];
+    let state = if u.disabled {
+        "admin.disabled"
+    } else if u.locked_until.is_some_and(|t| t > now) {
+        "admin.locked_failed_sign_ins"
+    } else {
+        "admin.active"
+    };
+    Row {
+        actions,
+        cells: vec![
+            u.username,
+            u.role,
+            u.unit_code.unwrap_or_default(),
+            u.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            tr(lang, state).to_string(),
+        ],
+    }
+}
+
+/// The form that adds an account, with what was typed kept after a refusal.
+fn add_user_form(lang: Lang, outcome: &Outcome, units: Vec<(String, String)>) -> FormView {
     let role = outcome.kept("role");
-    page.form = Some(FormView {
+    let roles = [
+        ("officer", "admin.desk_officer_officer"),
+        ("viewer", "admin.leader_viewer"),
+        ("admin", "admin.admin_admin"),
+    ];
+    FormView {
         title: tr(lang, "admin.add_a_user"),
         help: tr(lang, "admin.admin_everything_officer_one").to_string(),
         action: "/staff/users",
@@ -100,14 +106,10 @@ async fn users_page(
                 } else {
                     role
                 },
-                options: vec![
-                    (
-                        "officer".into(),
-                        tr(lang, "admin.desk_officer_officer").into(),
-                    ),
-                    ("viewer".into(), tr(lang, "admin.leader_viewer").into()),
-                    ("admin".into(), tr(lang, "admin.admin_admin").into()),
-                ],
+                options: roles
+                    .iter()
+                    .map(|(v, k)| (v.to_string(), tr(lang, k).to_string()))
+                    .collect(),
                 required: true,
             },
             Field {
@@ -115,13 +117,12 @@ async fn users_page(
                 label: tr(lang, "admin.unit_officers_only"),
                 kind: "select",
                 value: outcome.kept("unit"),
-                options,
+                options: units,
                 required: false,
             },
         ],
         submit: tr(lang, "admin.add"),
-    });
-    finish(page, outcome)
+    }
 }
 
 pub async fn users_list(
