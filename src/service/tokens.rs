@@ -7,6 +7,8 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::service::audit;
+/// A token as listed (for the tokens page).
+pub use crate::store::tokens::TokenRow;
 use crate::store::tokens::{self, NewTokenRow};
 use crate::store::{units, Store, StoreError};
 

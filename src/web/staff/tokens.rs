@@ -35,52 +35,8 @@ async fn tokens_page(
         tr(lang, "admin.created_utc"),
         tr(lang, "admin.revoked_utc"),
     ];
-    page.rows = list
-        .into_iter()
-        .map(|t| Row {
-            actions: t
-                .revoked_at
-                .is_none()
-                .then(|| RowAction {
-                    url: "/staff/tokens/revoke",
-                    name: "name",
-                    value: t.name.clone(),
-                    label: tr(lang, "admin.revoke"),
-                })
-                .into_iter()
-                .collect(),
-            cells: vec![
-                t.name,
-                t.unit_code.unwrap_or_else(|| "*".into()),
-                t.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                t.revoked_at
-                    .map(|r| r.format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default(),
-            ],
-        })
-        .collect();
-    page.form = Some(FormView {
-        title: tr(lang, "admin.create_a_token"),
-        help: tr(lang, "admin.for_the_one_stop_software_kiosks").to_string(),
-        action: "/staff/tokens",
-        upload: false,
-        fields: vec![
-            Field::text(
-                "name",
-                tr(lang, "admin.name_to_recognise_it"),
-                outcome.kept("name"),
-            ),
-            Field {
-                name: "unit",
-                label: tr(lang, "admin.scope"),
-                kind: "select",
-                value: outcome.kept("unit"),
-                options,
-                required: false,
-            },
-        ],
-        submit: tr(lang, "admin.create"),
-    });
+    page.rows = list.into_iter().map(|t| token_row(lang, t)).collect();
+    page.form = Some(token_form(lang, &outcome, options));
     finish(page, outcome)
 }
 
@@ -151,4 +107,51 @@ pub async fn tokens_revoke(
         }
     };
     tokens_page(state, lang, staff, csrf, outcome).await
+}
+
+/// One token's row: a revoke button while it is live.
+fn token_row(lang: Lang, t: tokens::TokenRow) -> Row {
+    let revoke = t.revoked_at.is_none().then(|| RowAction {
+        url: "/staff/tokens/revoke",
+        name: "name",
+        value: t.name.clone(),
+        label: tr(lang, "admin.revoke"),
+    });
+    Row {
+        actions: revoke.into_iter().collect(),
+        cells: vec![
+            t.name,
+            t.unit_code.unwrap_or_else(|| "*".into()),
+            t.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            t.revoked_at
+                .map(|r| r.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default(),
+        ],
+    }
+}
+
+/// The form that creates a token, with what was typed kept after a refusal.
+fn token_form(lang: Lang, outcome: &Outcome, options: Vec<(String, String)>) -> FormView {
+    FormView {
+        title: tr(lang, "admin.create_a_token"),
+        help: tr(lang, "admin.for_the_one_stop_software_kiosks").to_string(),
+        action: "/staff/tokens",
+        upload: false,
+        fields: vec![
+            Field::text(
+                "name",
+                tr(lang, "admin.name_to_recognise_it"),
+                outcome.kept("name"),
+            ),
+            Field {
+                name: "unit",
+                label: tr(lang, "admin.scope"),
+                kind: "select",
+                value: outcome.kept("unit"),
+                options,
+                required: false,
+            },
+        ],
+        submit: tr(lang, "admin.create"),
+    }
 }

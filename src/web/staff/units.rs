@@ -33,24 +33,7 @@ async fn units_page(
         tr(lang, "admin.valid"),
         tr(lang, "admin.took_over"),
     ];
-    page.rows = list
-        .into_iter()
-        .map(|u| Row {
-            cells: vec![
-                u.code.to_string(),
-                u.display_name(lang).to_string(),
-                u.parent.map(|p| p.to_string()).unwrap_or_default(),
-                u.form_id.clone(),
-                format!(
-                    "{} – {}",
-                    u.valid_from.map(|d| d.to_string()).unwrap_or_default(),
-                    u.valid_to.map(|d| d.to_string()).unwrap_or_default()
-                ),
-                crate::domain::unit::Predecessor::format_list(&u.predecessors).replace(';', "; "),
-            ],
-            actions: Vec::new(),
-        })
-        .collect();
+    page.rows = list.into_iter().map(|u| unit_row(lang, u)).collect();
     let kept = outcome.kept("csv");
     page.form = Some(FormView {
         title: tr(lang, "admin.import_units_csv"),
@@ -105,4 +88,24 @@ pub async fn units_import(
         Err(e) => refused(&e, kept, lang),
     };
     units_page(state, lang, staff, csrf, outcome).await
+}
+
+/// One unit's row: its code, name, parent, form, validity and what it took over.
+fn unit_row(lang: Lang, u: crate::domain::unit::Unit) -> Row {
+    let valid = format!(
+        "{} – {}",
+        u.valid_from.map(|d| d.to_string()).unwrap_or_default(),
+        u.valid_to.map(|d| d.to_string()).unwrap_or_default()
+    );
+    Row {
+        cells: vec![
+            u.code.to_string(),
+            u.display_name(lang).to_string(),
+            u.parent.map(|p| p.to_string()).unwrap_or_default(),
+            u.form_id.clone(),
+            valid,
+            crate::domain::unit::Predecessor::format_list(&u.predecessors).replace(';', "; "),
+        ],
+        actions: Vec::new(),
+    }
 }
