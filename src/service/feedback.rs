@@ -955,6 +955,28 @@ pub fn export(
         .collect())
 }
 
+/// What the feedback API gives for a period: the figures of every unit and in all, and a page
+/// of the items (for a caller that may read feedback; an unknown unit is refused).
+#[allow(clippy::type_complexity)]
+pub fn of_period(
+    store: &Store,
+    settings: &FeedbackSettings,
+    caller: &Caller,
+    period: &Period,
+    unit: Option<&str>,
+    page: ExportPage,
+    now: DateTime<Utc>,
+) -> Result<(BTreeMap<String, Figures>, Figures, Vec<ExportItem>), FeedbackError> {
+    if let Some(u) = unit {
+        if units::cached(store, u)?.is_none() {
+            return Err(FeedbackError::UnknownUnit(u.to_string()));
+        }
+    }
+    let items = export(store, settings, caller, period, unit, false, page, now)?;
+    let (figures, total) = figures(store, settings, period, unit, now)?;
+    Ok((figures, total, items))
+}
+
 /// The most holidays the list may hold from today on (about ten years of them).
 pub const HOLIDAYS_MAX: usize = 200;
 /// The longest holiday name kept (longer ones are cut).

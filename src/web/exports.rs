@@ -3,6 +3,8 @@
 //! paged), and the dossier counts pushed in. A bearer token or a signed-in member of staff is
 //! needed; a unit-scoped token or an officer sees their own unit only.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
@@ -46,6 +48,24 @@ pub struct PageQuery {
     pub after: Option<i64>,
     /// Items on this page: 1–1000, 200 by default.
     pub limit: Option<i64>,
+}
+
+impl PageQuery {
+    /// The page asked for, checked: `after` from 0, `limit` 1–1,000 (200 if not given).
+    pub fn page(&self) -> Result<crate::service::feedback::ExportPage, ApiError> {
+        use crate::service::feedback as fb;
+        let page = fb::ExportPage {
+            after: self.after.unwrap_or(0).max(0),
+            limit: self.limit.unwrap_or(fb::API_PAGE_DEFAULT),
+        };
+        if !(1..=fb::EXPORT_PAGE_MAX).contains(&page.limit) {
+            return Err(ApiError::bad_request(
+                "bad_limit",
+                format!("limit is 1 to {}", fb::EXPORT_PAGE_MAX),
+            ));
+        }
+        Ok(page)
+    }
 }
 
 pub fn period_of(q: &PeriodQuery, state: &AppState) -> Result<Period, ApiError> {
@@ -461,6 +481,63 @@ pub struct FeedbackItemJson {
     decline_reason: Option<String>,
 }
 
+impl FeedbackJson {
+    /// The answer for a period: its figures, and a page of items (`limit` asked).
+    fn of(
+        period: &crate::domain::period::Period,
+        d: crate::domain::feedback::Deadlines,
+        figures: &BTreeMap<String, crate::domain::feedback::Figures>,
+        total: &crate::domain::feedback::Figures,
+        items: Vec<crate::domain::feedback::ExportItem>,
+        limit: i64,
+    ) -> FeedbackJson {
+        let next_after = (items.len() as i64 == limit)
+            .then(|| items.last().map(|i| i.id))
+            .flatten();
+        FeedbackJson {
+            next_after,
+            period: period.label.clone(),
+            period_start: period.start.to_string(),
+            period_end: period.end.to_string(),
+            deadlines: DeadlinesJson {
+                decide: d.decide,
+                answer: d.answer,
+                publish: d.publish,
+            },
+            units: figures
+                .iter()
+                .map(|(u, f)| FeedbackFiguresJson::of(u, f))
+                .collect(),
+            total: FeedbackFiguresJson::of(indices::TOTAL, total),
+            items: items.into_iter().map(FeedbackItemJson::from).collect(),
+        }
+    }
+}
+
+impl From<crate::domain::feedback::ExportItem> for FeedbackItemJson {
+    fn from(i: crate::domain::feedback::ExportItem) -> Self {
+        let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string());
+        FeedbackItemJson {
+            id: i.id,
+            unit: i.unit,
+            subject: i.subject,
+            status: i.status,
+            received: i.received.to_string(),
+            decided: day(i.decided),
+            answered: day(i.answered),
+            published: day(i.published),
+            answer_due: i.answer_due.to_string(),
+            overdue: i.overdue.map(str::to_string),
+            answered_on_time: i.answered_on_time,
+            reply_satisfied: i.reply_satisfied,
+            from_survey: i.from_survey,
+            text_masked: i.text_masked,
+            reply: i.reply,
+            decline_reason: i.decline_reason,
+        }
+    }
+}
+
 /// Working days allowed for each stage.
 #[derive(Serialize, ToSchema)]
 pub struct DeadlinesJson {
@@ -508,81 +585,30 @@ pub async fn feedback_json(
 ) -> Result<HttpResponse, ApiError> {
     use crate::service::feedback as fb;
     let period = period_of(&q, &state)?;
-    let page = fb::ExportPage {
-        after: paging.after.unwrap_or(0).max(0),
-        limit: paging.limit.unwrap_or(fb::API_PAGE_DEFAULT),
-    };
-    if !(1..=fb::EXPORT_PAGE_MAX).contains(&page.limit) {
-        return Err(ApiError::bad_request(
-            "bad_limit",
-            format!("limit is 1 to {}", fb::EXPORT_PAGE_MAX),
-        ));
-    }
+    let page = paging.page()?;
     let unit = scoped_unit(&caller, Action::ReadFeedback, &q.unit)?;
-    let st = state.clone();
-    let p = period.clone();
-    let (figures, total, items) = web::block(move || -> Result<_, fb::FeedbackError> {
-        if let Some(u) = &unit {
-            if crate::service::units::cached(&st.store, u)?.is_none() {
-                return Err(fb::FeedbackError::UnknownUnit(u.clone()));
-            }
-        }
+    let (st, p) = (state.clone(), period.clone());
+    let (figures, total, items) = web::block(move || {
         let now = chrono::Utc::now();
-        let items = fb::export(
+        fb::of_period(
             &st.store,
             &st.feedback,
             &caller,
             &p,
             unit.as_deref(),
-            false,
             page,
             now,
-        )?;
-        let (figures, total) = fb::figures(&st.store, &st.feedback, &p, unit.as_deref(), now)?;
-        Ok((figures, total, items))
+        )
     })
     .await??;
-    let d = state.feedback.deadlines;
-    let next_after = (items.len() as i64 == page.limit)
-        .then(|| items.last().map(|i| i.id))
-        .flatten();
-    let body = FeedbackJson {
-        next_after,
-        period: period.label.clone(),
-        period_start: period.start.to_string(),
-        period_end: period.end.to_string(),
-        deadlines: DeadlinesJson {
-            decide: d.decide,
-            answer: d.answer,
-            publish: d.publish,
-        },
-        units: figures
-            .iter()
-            .map(|(u, f)| FeedbackFiguresJson::of(u, f))
-            .collect(),
-        total: FeedbackFiguresJson::of(indices::TOTAL, &total),
-        items: items
-            .into_iter()
-            .map(|i| FeedbackItemJson {
-                id: i.id,
-                unit: i.unit,
-                subject: i.subject,
-                status: i.status,
-                received: i.received.to_string(),
-                decided: i.decided.map(|d| d.to_string()),
-                answered: i.answered.map(|d| d.to_string()),
-                published: i.published.map(|d| d.to_string()),
-                answer_due: i.answer_due.to_string(),
-                overdue: i.overdue.map(str::to_string),
-                answered_on_time: i.answered_on_time,
-                reply_satisfied: i.reply_satisfied,
-                from_survey: i.from_survey,
-                text_masked: i.text_masked,
-                reply: i.reply,
-                decline_reason: i.decline_reason,
-            })
-            .collect(),
-    };
+    let body = FeedbackJson::of(
+        &period,
+        state.feedback.deadlines,
+        &figures,
+        &total,
+        items,
+        page.limit,
+    );
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(body))

@@ -161,7 +161,6 @@ const LONG_HANDLERS: &[(&str, usize)] = &[
     ("show", 103),
     ("take", 100),
     ("home", 91),
-    ("feedback_json", 87),
     ("login", 85),
     ("import_dossiers", 79),
     ("publish", 68),
