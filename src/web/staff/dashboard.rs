@@ -1,6 +1,7 @@
 //! The staff dashboard: this quarter's units with today's and the quarter's responses and
 //! SIPAS, downloads, reports, and the management pages the role may use.
 
+use crate::domain::form::Lang;
 use crate::domain::local_date;
 use crate::domain::period::Period;
 use crate::render::table::pct;
@@ -8,10 +9,11 @@ use crate::service::access::{self, Action};
 use crate::service::indices;
 use crate::texts::tr;
 use crate::web::errors::PageError;
+use crate::web::extract::StaffSession;
 use crate::web::pages::PageMeta;
-use crate::web::{lang_of, AppState};
+use crate::web::{run, AppState};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 
@@ -59,32 +61,57 @@ struct HomePage {
     feedback_link: Option<(&'static str, &'static str)>,
 }
 
-pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require_staff(&req, lang).await?;
+/// What the dashboard shows: this quarter's table, today's responses per unit, and the
+/// feedback items past a deadline, of the caller's scope.
+struct Figures {
+    table: indices::IndexTable,
+    today: Vec<(String, i64)>,
+    overdue: usize,
+}
+
+pub async fn home(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+) -> Result<HttpResponse, PageError> {
     let today = local_date(Utc::now());
     // The domain knows which quarter a day is in (under Decree 09 it starts on the 15th).
     let period = Period::quarter_containing(today, state.scheme)?;
-    let scope = access::unit_for(
-        &access::Caller::Staff(staff.clone()),
-        Action::ReadIndices,
-        None,
-    )
-    .map_err(|_| PageError::not_allowed(lang))?;
-    let st = state.clone();
+    let caller = access::Caller::Staff(session.staff.clone());
+    let scope = access::unit_for(&caller, Action::ReadIndices, None)
+        .map_err(|_| PageError::later(PageError::not_allowed))?;
     let p = period.clone();
-    let (table, today_counts, overdue) = web::block(move || -> Result<_, indices::IndicesError> {
-        let table = indices::table(&st.store, &st.forms, &p, scope.as_deref())?;
-        let counts = indices::responses_on(&st.store, today)?;
-        let overdue = crate::service::feedback::overdue_count(
-            &st.store,
-            &st.feedback,
-            scope.as_deref(),
-            Utc::now(),
-        )?;
-        Ok((table, counts, overdue))
+    let figures = run(&state, move |s| -> Result<_, indices::IndicesError> {
+        Ok(Figures {
+            table: indices::table(&s.store, &s.forms, &p, scope.as_deref())?,
+            today: indices::responses_on(&s.store, today)?,
+            overdue: crate::service::feedback::overdue_count(
+                &s.store,
+                &s.feedback,
+                scope.as_deref(),
+                Utc::now(),
+            )?,
+        })
     })
-    .await??;
+    .await?;
+    let page = home_page(lang, state.demo, session, &period, today, figures);
+    render(StatusCode::OK, &page)
+}
+
+fn home_page(
+    lang: Lang,
+    demo: bool,
+    session: StaffSession,
+    period: &Period,
+    today: chrono::NaiveDate,
+    figures: Figures,
+) -> HomePage {
+    let Figures {
+        table,
+        today: today_counts,
+        overdue,
+    } = figures;
+    let StaffSession { staff, csrf } = session;
     let units = table
         .rows
         .iter()
@@ -101,8 +128,8 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             sipas: pct(r.indices.sipas.index),
         })
         .collect();
-    let page = HomePage {
-        page: PageMeta::new(lang, state.demo),
+    HomePage {
+        page: PageMeta::new(lang, demo),
         heading: tr(lang, "staff_dashboard.units"),
         username: staff.username.clone(),
         role: staff.role.as_str(),
@@ -147,6 +174,5 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             .replace("{n}", &overdue.to_string()),
         feedback_link: access::role_may(staff.role, Action::HandleFeedback)
             .then(|| ("/staff/feedback", tr(lang, "staff_feedback.queue"))),
-    };
-    render(StatusCode::OK, &page)
+    }
 }
