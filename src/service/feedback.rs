@@ -1092,6 +1092,28 @@ pub fn holidays(store: &Store) -> Result<Vec<(NaiveDate, String)>, StoreError> {
     store.read(fb::holidays)
 }
 
+/// The units whose subjects a member of staff may set, the one shown (`chosen` if allowed,
+/// else the first) and its subjects.
+pub fn subjects_for(
+    store: &Store,
+    staff: &Staff,
+    chosen: Option<String>,
+) -> Result<(Vec<Unit>, String, Vec<String>), FeedbackError> {
+    let caller = Caller::Staff(staff.clone());
+    let units: Vec<Unit> = units::list(store)?
+        .into_iter()
+        .filter(|u| {
+            access::unit_for(&caller, Action::HandleFeedback, Some(u.code.as_str())).is_ok()
+        })
+        .collect();
+    let unit = chosen
+        .filter(|c| units.iter().any(|u| u.code.as_str() == c))
+        .or_else(|| units.first().map(|u| u.code.to_string()))
+        .unwrap_or_default();
+    let current = subjects_of(store, &unit)?;
+    Ok((units, unit, current))
+}
+
 /// Sets the subjects a unit offers (one per line; empty: the default list).
 pub fn set_subjects_by(
     store: &Store,

@@ -166,7 +166,6 @@ const LONG_HANDLERS: &[(&str, usize)] = &[
     ("thanks", 66),
     ("file", 57),
     ("submit_response", 57),
-    ("subjects_page", 53),
     ("public_list", 53),
     ("change_password", 51),
     ("form_with_csrf_up_to", 50),

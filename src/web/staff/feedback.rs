@@ -399,27 +399,10 @@ async fn subjects_page(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
-    let st = state.clone();
-    let (units, current, unit) = web::block(move || -> Result<_, FeedbackError> {
-        let units: Vec<_> = crate::service::units::list(&st.store)?
-            .into_iter()
-            .filter(|u| {
-                crate::service::access::unit_for(
-                    &crate::service::access::Caller::Staff(staff.clone()),
-                    Action::HandleFeedback,
-                    Some(u.code.as_str()),
-                )
-                .is_ok()
-            })
-            .collect();
-        let unit = chosen
-            .filter(|c| units.iter().any(|u| u.code.as_str() == c))
-            .or_else(|| units.first().map(|u| u.code.to_string()))
-            .unwrap_or_default();
-        let current = service::subjects_of(&st.store, &unit)?;
-        Ok((units, current, unit))
+    let (units, unit, current) = run(&state, move |s| {
+        service::subjects_for(&s.store, &staff, chosen)
     })
-    .await??;
+    .await?;
     let page = ListForm {
         page: PageMeta::new(lang, state.demo),
         t: Tr(lang),
@@ -432,11 +415,8 @@ async fn subjects_page(
         units: units
             .iter()
             .map(|u| {
-                (
-                    u.code.to_string(),
-                    u.display_name(lang).to_string(),
-                    u.code.as_str() == unit,
-                )
+                let chosen = u.code.as_str() == unit;
+                (u.code.to_string(), u.display_name(lang).to_string(), chosen)
             })
             .collect(),
         unit,
