@@ -169,8 +169,6 @@ const LONG_HANDLERS: &[(&str, usize)] = &[
     ("public_list", 53),
     ("change_password", 51),
     ("form_with_csrf_up_to", 50),
-    ("users_add", 48),
-    ("user_action", 48),
     ("track", 48),
     ("print_sheet", 46),
     ("issue_ticket", 43),

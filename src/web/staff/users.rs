@@ -134,6 +134,24 @@ pub async fn users_list(
     users_page(state, lang, staff, csrf, Outcome::default()).await
 }
 
+/// An account added from the page: a generated password, a unit for an officer only.
+fn add(
+    state: &AppState,
+    actor: &str,
+    name: &str,
+    role: Role,
+    unit: &str,
+) -> Result<String, UserError> {
+    let unit = Some(unit.trim()).filter(|u| !u.is_empty() && role == Role::Officer);
+    let new = NewUser {
+        username: name,
+        role,
+        unit,
+        password: None,
+    };
+    users::add(&state.store, &mut rand::rng(), new, actor, Utc::now())
+}
+
 pub async fn users_add(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -150,22 +168,7 @@ pub async fn users_add(
         return users_page(state, lang, staff, csrf, outcome).await;
     };
     let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
-    let added = blocking(move || {
-        let unit = Some(unit.trim()).filter(|u| !u.is_empty() && role == Role::Officer);
-        users::add(
-            &st.store,
-            &mut rand::rng(),
-            NewUser {
-                username: &name,
-                role,
-                unit,
-                password: None,
-            },
-            &actor,
-            Utc::now(),
-        )
-    })
-    .await?;
+    let added = blocking(move || add(&st, &actor, &name, role, &unit)).await?;
     let outcome = match added {
         Ok(password) => Outcome {
             notice: Some(format!(
@@ -209,21 +212,7 @@ async fn user_action(
     .await?;
     let outcome = match done {
         Ok(secret) => Outcome {
-            notice: Some(match action {
-                UserAction::Disable => format!(
-                    "{} \"{username}\"; {}",
-                    tr(lang, "admin.disabled_2"),
-                    tr(lang, "admin.their_sessions_have_ended")
-                ),
-                UserAction::Enable => {
-                    format!("{} \"{username}\".", tr(lang, "admin.enabled"))
-                }
-                UserAction::Reset => format!(
-                    "{} \"{username}\". {}",
-                    tr(lang, "admin.new_password_of"),
-                    tr(lang, "admin.shown_once_hand_it_over_in")
-                ),
-            }),
+            notice: Some(action.notice(lang, &username)),
             secret,
             ..Default::default()
         },
@@ -231,6 +220,25 @@ async fn user_action(
         Err(e) => Outcome::error(e.to_string(), Vec::new()),
     };
     users_page(state, lang, staff, csrf, outcome).await
+}
+
+impl UserAction {
+    /// What the admin is told once it is done.
+    fn notice(self, lang: Lang, username: &str) -> String {
+        match self {
+            UserAction::Disable => format!(
+                "{} \"{username}\"; {}",
+                tr(lang, "admin.disabled_2"),
+                tr(lang, "admin.their_sessions_have_ended")
+            ),
+            UserAction::Enable => format!("{} \"{username}\".", tr(lang, "admin.enabled")),
+            UserAction::Reset => format!(
+                "{} \"{username}\". {}",
+                tr(lang, "admin.new_password_of"),
+                tr(lang, "admin.shown_once_hand_it_over_in")
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
