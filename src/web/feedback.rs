@@ -19,7 +19,7 @@ use crate::web::errors::PageError;
 use crate::web::pages::PageMeta;
 use crate::web::{
     field, lang_of, lang_suffix, parse_urlencoded, query_value, read_body, render_page as render,
-    within_limit, AppState, BodyError,
+    run, within_limit, AppState, BodyError,
 };
 
 fn and_lang(lang: Lang) -> &'static str {
@@ -373,25 +373,30 @@ fn subject_text(lang: Lang, s: &str) -> String {
 /// `GET /feedback/track/{code}`
 pub async fn track(
     state: web::Data<AppState>,
+    lang: Lang,
     path: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     within_limit(&state, &state.ticket_limiter, &req, lang)?;
     let code = path.into_inner();
-    let st = state.clone();
-    let found = web::block(move || service::track(&st.store, &st.feedback, &code))
-        .await?
-        .map_err(|e| with_demo(page_error(&e, lang), &state))?
-        .ok_or_else(|| with_demo(page_error(&FeedbackError::NotFound, lang), &state))?;
+    let found = run(&state, move |s| {
+        service::track(&s.store, &s.feedback, &code)
+    })
+    .await?
+    .ok_or(FeedbackError::NotFound)?;
     let just_filed = req.query_string().split('&').any(|kv| kv == "new=1");
+    let page = track_page(lang, state.demo, just_filed, found);
+    render(StatusCode::OK, &page)
+}
+
+fn track_page(lang: Lang, demo: bool, just_filed: bool, found: service::Tracked) -> TrackPage {
     let unit_code = found
         .unit
         .as_ref()
         .map(|u| u.code.to_string())
         .unwrap_or_default();
-    let page = TrackPage {
-        page: PageMeta::new(lang, state.demo),
+    TrackPage {
+        page: PageMeta::new(lang, demo),
         t: Tr(lang),
         unit_name: found
             .unit
@@ -416,8 +421,7 @@ pub async fn track(
         code: TicketCode::parse(&found.code)
             .map(|c| c.grouped())
             .unwrap_or(found.code),
-    };
-    render(StatusCode::OK, &page)
+    }
 }
 
 /// `POST /feedback/track/{code}/rate`: `satisfied=yes|no`, once.
@@ -533,37 +537,45 @@ async fn public_list(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let page_no = page_number(&req);
-    let st = state.clone();
     let u = unit.clone();
-    let (items, pages, unit_row) = web::block(move || -> Result<_, FeedbackError> {
+    let (items, pages, unit_row) = run(&state, move |s| -> Result<_, FeedbackError> {
         let (items, pages) =
-            service::published(&st.store, u.as_deref(), page_no, service::PUBLIC_PAGE)?;
+            service::published(&s.store, u.as_deref(), page_no, service::PUBLIC_PAGE)?;
         let unit_row = match &u {
-            Some(code) => crate::service::units::cached(&st.store, code)?,
+            Some(code) => crate::service::units::cached(&s.store, code)?,
             None => None,
         };
         Ok((items, pages, unit_row))
     })
-    .await?
-    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+    .await?;
+    let page = public_page(lang, state.demo, unit, unit_row, items, page_no, pages);
+    render(StatusCode::OK, &page)
+}
+
+/// The page of published replies: a unit's or all, with its neighbours' links.
+#[allow(clippy::too_many_arguments)]
+fn public_page(
+    lang: Lang,
+    demo: bool,
+    unit: Option<String>,
+    unit_row: Option<crate::domain::unit::Unit>,
+    items: Vec<PublicItem>,
+    page_no: i64,
+    pages: i64,
+) -> PublicPage {
     let base = match &unit {
         Some(u) => format!("/units/{u}/feedback"),
         None => "/feedback".to_string(),
     };
     let link = |p: i64| format!("{base}?page={p}{}", and_lang(lang));
-    let unit_name = unit_row
-        .as_ref()
-        .map(|u| u.display_name(lang).to_string())
-        .unwrap_or_default();
-    let open = unit_row
-        .as_ref()
-        .is_some_and(|u| u.is_valid_on(local_date(Utc::now())));
-    let page = PublicPage {
-        page: PageMeta::new(lang, state.demo),
+    let unit_name = unit_row.as_ref().map(|u| u.display_name(lang).to_string());
+    let open = unit_row.is_some_and(|u| u.is_valid_on(local_date(Utc::now())));
+    PublicPage {
+        page: PageMeta::new(lang, demo),
         t: Tr(lang),
         heading: tr(lang, "feedback.replies_heading").to_string(),
         all_units: unit.is_none(),
-        unit_name,
+        unit_name: unit_name.unwrap_or_default(),
         items: items.into_iter().map(|i| view(lang, i)).collect(),
         page_no,
         pages,
@@ -576,8 +588,7 @@ async fn public_list(
         print_url: unit
             .as_ref()
             .map(|u| format!("/units/{u}/feedback/print{}", lang_suffix(lang))),
-    };
-    render(StatusCode::OK, &page)
+    }
 }
 
 /// `GET /units/{unit}/feedback`
@@ -639,6 +650,24 @@ fn shortened(text: &str, max: usize) -> String {
 }
 
 /// `GET /units/{unit}/feedback/print`: the latest replies on an A4 sheet to post at the desk.
+/// The items that fit the sheet: texts shortened, taken while the line budget lasts.
+fn sheet_items(lang: Lang, items: Vec<PublicItem>) -> Vec<PublicView> {
+    let mut used = 0;
+    items
+        .into_iter()
+        .map(|i| {
+            let mut v = view(lang, i);
+            v.question = v.question.map(|q| shortened(&q, SHEET_QUESTION));
+            v.reply = shortened(&v.reply, SHEET_REPLY);
+            v
+        })
+        .take_while(|v| {
+            used += 3 + v.question.as_deref().map_or(0, lines_of) + lines_of(&v.reply);
+            used <= SHEET_LINES
+        })
+        .collect()
+}
+
 pub async fn print_sheet(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -646,38 +675,21 @@ pub async fn print_sheet(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let code = path.into_inner();
-    let st = state.clone();
     let c = code.clone();
-    let (items, unit) = web::block(move || -> Result<_, FeedbackError> {
-        let (items, _) = service::published(&st.store, Some(&c), 1, SHEET_ITEMS)?;
-        let unit = crate::service::units::cached(&st.store, &c)?
+    let (items, unit) = run(&state, move |s| -> Result<_, FeedbackError> {
+        let (items, _) = service::published(&s.store, Some(&c), 1, SHEET_ITEMS)?;
+        let unit = crate::service::units::cached(&s.store, &c)?
             .ok_or_else(|| FeedbackError::UnknownUnit(c.clone()))?;
         Ok((items, unit))
     })
-    .await?
-    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+    .await?;
     let url = format!("{}/feedback/{code}", state.public_url);
     let page = PrintSheet {
         lang: lang.code(),
         t: Tr(lang),
         unit_name: unit.display_name(lang).to_string(),
         today: day(local_date(Utc::now())),
-        items: {
-            let mut used = 0;
-            items
-                .into_iter()
-                .map(|i| {
-                    let mut v = view(lang, i);
-                    v.question = v.question.map(|q| shortened(&q, SHEET_QUESTION));
-                    v.reply = shortened(&v.reply, SHEET_REPLY);
-                    v
-                })
-                .take_while(|v| {
-                    used += 3 + v.question.as_deref().map_or(0, lines_of) + lines_of(&v.reply);
-                    used <= SHEET_LINES
-                })
-                .collect()
-        },
+        items: sheet_items(lang, items),
         replies_url: format!("{}/units/{code}/feedback", state.public_url),
         qr_svg: qr::inline_svg(&url, 200, tr(lang, "feedback.sheet_scan"))?,
         url,

@@ -166,11 +166,8 @@ const LONG_HANDLERS: &[(&str, usize)] = &[
     ("thanks", 66),
     ("file", 57),
     ("submit_response", 57),
-    ("public_list", 53),
     ("change_password", 51),
     ("form_with_csrf_up_to", 50),
-    ("track", 48),
-    ("print_sheet", 46),
     ("issue_ticket", 43),
 ];
 
