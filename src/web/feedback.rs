@@ -271,11 +271,11 @@ async fn read_pairs(
 /// problem shows the form again with what was typed.
 pub async fn file(
     state: web::Data<AppState>,
+    lang: Lang,
     path: web::Path<String>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     within_limit(&state, &state.submit_limiter, &req, lang)?;
     let pairs = read_pairs(&state, payload, lang).await?;
     let filing = Filing {
@@ -285,8 +285,7 @@ pub async fn file(
         contact: field(&pairs, "contact"),
         consent: field(&pairs, "consent") == "yes",
     };
-    let st = state.clone();
-    let f = filing.clone();
+    let (st, f) = (state.clone(), filing.clone());
     let result = web::block(move || service::file(&st.store, &st.feedback, &f, Utc::now())).await?;
     match result {
         Ok(code) => Ok(see_other(format!(
@@ -295,35 +294,42 @@ pub async fn file(
             and_lang(lang)
         ))),
         Err(FeedbackError::Invalid(problems)) => {
-            let st = state.clone();
-            let unit_code = filing.unit.clone();
-            let (unit, subjects) =
-                web::block(move || service::open_unit(&st.store, &unit_code, Utc::now()))
-                    .await?
-                    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
-            let page = form_page(&state, lang, &unit, &subjects, &filing, &problems);
-            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            form_again(&state, lang, &filing, &problems, None).await
         }
+        // The form again with what was typed, and why it was not taken yet.
         Err(FeedbackError::UnitBusy) => {
-            // The form again with what was typed, and why it was not taken yet.
-            let st = state.clone();
-            let unit_code = filing.unit.clone();
-            let (unit, subjects) =
-                web::block(move || service::open_unit(&st.store, &unit_code, Utc::now()))
-                    .await?
-                    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
-            let mut page = form_page(&state, lang, &unit, &subjects, &filing, &[]);
-            page.errors = vec![(
-                "text",
-                format!(
-                    "{} {}",
-                    tr(lang, "feedback.unit_busy"),
-                    tr(lang, "feedback.unit_busy_text")
-                ),
-            )];
+            let why = format!(
+                "{} {}",
+                tr(lang, "feedback.unit_busy"),
+                tr(lang, "feedback.unit_busy_text")
+            );
+            form_again(&state, lang, &filing, &[], Some(why)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The feedback form again, with what was typed: its problems marked (422), or a reason it
+/// was not taken yet (429).
+async fn form_again(
+    state: &web::Data<AppState>,
+    lang: Lang,
+    filing: &Filing,
+    problems: &[(&'static str, FeedbackProblem)],
+    busy: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let unit_code = filing.unit.clone();
+    let (unit, subjects) = run(state, move |s| {
+        service::open_unit(&s.store, &unit_code, Utc::now())
+    })
+    .await?;
+    let mut page = form_page(state, lang, &unit, &subjects, filing, problems);
+    match busy {
+        Some(why) => {
+            page.errors = vec![("text", why)];
             render(StatusCode::TOO_MANY_REQUESTS, &page)
         }
-        Err(e) => Err(with_demo(page_error(&e, lang), &state)),
+        None => render(StatusCode::UNPROCESSABLE_ENTITY, &page),
     }
 }
 

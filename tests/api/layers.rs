@@ -164,7 +164,6 @@ const LONG_HANDLERS: &[(&str, usize)] = &[
     ("import_dossiers", 79),
     ("publish", 68),
     ("thanks", 66),
-    ("file", 57),
     ("submit_response", 57),
     ("change_password", 51),
     ("form_with_csrf_up_to", 50),
