@@ -166,7 +166,6 @@ const LONG_HANDLERS: &[(&str, usize)] = &[
     ("thanks", 66),
     ("submit_response", 57),
     ("change_password", 51),
-    ("form_with_csrf_up_to", 50),
     ("issue_ticket", 43),
 ];
 

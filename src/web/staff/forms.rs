@@ -108,6 +108,39 @@ fn not_text(lang: Lang) -> PageError {
     )
 }
 
+/// The fields of a `multipart/form-data` body (a file field read as UTF-8 text), up to
+/// `limit` bytes in all.
+async fn multipart_fields(
+    req: &HttpRequest,
+    payload: web::Payload,
+    lang: Lang,
+    limit: usize,
+) -> Result<Vec<(String, String)>, PageError> {
+    use futures_util::StreamExt;
+    let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
+    let mut pairs = Vec::new();
+    let mut size = 0usize;
+    while let Some(part) = parts.next().await {
+        let mut part = part.map_err(|_| PageError::bad_request(lang))?;
+        let name = part.name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk.map_err(|_| PageError::bad_request(lang))?;
+            size += chunk.len();
+            if size > limit {
+                return Err(too_large(lang, limit));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        let text = String::from_utf8(bytes).map_err(|_| not_text(lang))?;
+        if text.contains('\0') || name.contains('\0') {
+            return Err(PageError::bad_request(lang));
+        }
+        pairs.push((name, text));
+    }
+    Ok(pairs)
+}
+
 /// A staff form's fields, sent URL-encoded or as `multipart/form-data` (a file field is read
 /// as UTF-8 text under its field name), refused with 403 unless it carries the session's
 /// CSRF token.
@@ -124,29 +157,7 @@ pub(crate) async fn form_with_csrf_up_to(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     let pairs = if multipart {
-        use futures_util::StreamExt;
-        let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
-        let mut pairs = Vec::new();
-        let mut size = 0usize;
-        while let Some(part) = parts.next().await {
-            let mut part = part.map_err(|_| PageError::bad_request(lang))?;
-            let name = part.name().unwrap_or_default().to_string();
-            let mut bytes = Vec::new();
-            while let Some(chunk) = part.next().await {
-                let chunk = chunk.map_err(|_| PageError::bad_request(lang))?;
-                size += chunk.len();
-                if size > limit {
-                    return Err(too_large(lang, limit));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            let text = String::from_utf8(bytes).map_err(|_| not_text(lang))?;
-            if text.contains('\0') || name.contains('\0') {
-                return Err(PageError::bad_request(lang));
-            }
-            pairs.push((name, text));
-        }
-        pairs
+        multipart_fields(req, payload, lang, limit).await?
     } else {
         let body = crate::web::read_body_up_to(payload, limit)
             .await
