@@ -101,6 +101,47 @@ pub async fn login_form(
     login_page(&state, lang_of(&req), StatusCode::OK, None, String::new())
 }
 
+/// The sign-in form's fields, refused unless its CSRF value matches the form's cookie.
+async fn login_form_fields(
+    req: &HttpRequest,
+    payload: web::Payload,
+    lang: Lang,
+) -> Result<Vec<(String, String)>, PageError> {
+    let body = read_body(payload)
+        .await
+        .map_err(|_| PageError::bad_request(lang))?;
+    let pairs = parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?;
+    let sent = field(&pairs, "csrf");
+    let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string());
+    if sent.is_empty() || expected.as_deref() != Some(sent.as_str()) {
+        return Err(forbidden(lang));
+    }
+    Ok(pairs)
+}
+
+/// To the dashboard, with the session's cookie and the browser's device cookie (the sign-in
+/// form's cookie removed).
+fn signed_in(state: &AppState, session: users::NewSession) -> Result<HttpResponse, PageError> {
+    let mut resp = HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/staff"))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish();
+    let hours = CookieDuration::hours(SESSION_HOURS);
+    resp.add_cookie(&cookie(state, SESSION_COOKIE, session.token, hours))?;
+    // This browser is known to the account from now on (see users::login_from_device).
+    let days = CookieDuration::days(180);
+    resp.add_cookie(&cookie(state, DEVICE_COOKIE, session.device, days))?;
+    let mut gone = cookie(
+        state,
+        LOGIN_CSRF_COOKIE,
+        String::new(),
+        CookieDuration::ZERO,
+    );
+    gone.make_removal();
+    resp.add_cookie(&gone)?;
+    Ok(resp)
+}
+
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -113,76 +154,28 @@ pub async fn login(
     {
         return Err(too_many(lang));
     }
-    let body = read_body(payload)
-        .await
-        .map_err(|_| PageError::bad_request(lang))?;
-    let pairs = parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?;
-    let sent = field(&pairs, "csrf");
-    let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string());
-    if sent.is_empty() || expected.as_deref() != Some(sent.as_str()) {
-        return Err(forbidden(lang));
-    }
+    let pairs = login_form_fields(&req, payload, lang).await?;
     let username = field(&pairs, "username");
     let password = field(&pairs, "password");
     let permit = password_permit(&state, lang).await?;
-    let st = state.clone();
-    let name = username.clone();
+    let (st, name) = (state.clone(), username.clone());
     let device = req.cookie(DEVICE_COOKIE).map(|c| c.value().to_string());
     let result = web::block(move || {
         let _permit = permit;
-        users::login_from_device(
-            &st.store,
-            &mut rand::rng(),
-            &name,
-            &password,
-            device.as_deref(),
-            Utc::now(),
-        )
+        let (rng, now) = (&mut rand::rng(), Utc::now());
+        users::login_from_device(&st.store, rng, &name, &password, device.as_deref(), now)
     })
     .await?;
+    let again = |status, message: String| login_page(&state, lang, status, Some(message), username);
     match result {
-        Ok(session) => {
-            let mut resp = HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/staff"))
-                .insert_header((header::CACHE_CONTROL, "no-store"))
-                .finish();
-            resp.add_cookie(&cookie(
-                &state,
-                SESSION_COOKIE,
-                session.token,
-                CookieDuration::hours(SESSION_HOURS),
-            ))?;
-            // This browser is known to the account from now on (see users::login_from_device).
-            resp.add_cookie(&cookie(
-                &state,
-                DEVICE_COOKIE,
-                session.device,
-                CookieDuration::days(180),
-            ))?;
-            let mut gone = cookie(
-                &state,
-                LOGIN_CSRF_COOKIE,
-                String::new(),
-                CookieDuration::ZERO,
-            );
-            gone.make_removal();
-            resp.add_cookie(&gone)?;
-            Ok(resp)
+        Ok(session) => signed_in(&state, session),
+        Err(UserError::Throttled(secs)) => {
+            again(StatusCode::TOO_MANY_REQUESTS, throttled_message(lang, secs))
         }
-        Err(UserError::Throttled(secs)) => login_page(
-            &state,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(throttled_message(lang, secs)),
-            username,
-        ),
-        Err(UserError::BadCredentials) => login_page(
-            &state,
-            lang,
-            StatusCode::UNAUTHORIZED,
-            Some(tr(lang, "staff_session.the_user_name_or_password_is").to_string()),
-            username,
-        ),
+        Err(UserError::BadCredentials) => {
+            let wrong = tr(lang, "staff_session.the_user_name_or_password_is");
+            again(StatusCode::UNAUTHORIZED, wrong.to_string())
+        }
         Err(e) => Err(PageError::failed(&e)),
     }
 }
