@@ -102,6 +102,19 @@ pub struct TicketIssued {
 #[schema(value_type = String, format = Binary)]
 pub struct Image(Vec<u8>);
 
+impl TicketIssued {
+    fn of(t: &crate::domain::ticket::IssuedTicket, public_url: &str) -> TicketIssued {
+        TicketIssued {
+            code: t.code.as_str().to_string(),
+            url: format!("{public_url}/t/{}", t.code),
+            expires_at: t.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+            unit: t.unit.code.as_str().to_string(),
+            qr_svg: format!("/api/v1/tickets/{}/qr.svg", t.code),
+            qr_png: format!("/api/v1/tickets/{}/qr.png", t.code),
+        }
+    }
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/tickets",
@@ -133,15 +146,16 @@ pub async fn issue_ticket(
         )));
     }
     let st = state.clone();
+    let request = TicketRequest {
+        unit: body.unit,
+        dossier_ref: body.dossier_ref,
+        field: body.field,
+    };
     let issued = web::block(move || {
         tickets::issue(
             &st.store,
             &mut rand::rng(),
-            TicketRequest {
-                unit: body.unit,
-                dossier_ref: body.dossier_ref,
-                field: body.field,
-            },
+            request,
             1,
             st.ticket_ttl,
             Utc::now(),
@@ -152,14 +166,7 @@ pub async fn issue_ticket(
         .into_iter()
         .next()
         .ok_or_else(ApiError::unavailable)?;
-    Ok(HttpResponse::Created().json(TicketIssued {
-        code: t.code.as_str().to_string(),
-        url: format!("{}/t/{}", state.public_url, t.code),
-        expires_at: t.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        unit: t.unit.code.as_str().to_string(),
-        qr_svg: format!("/api/v1/tickets/{}/qr.svg", t.code),
-        qr_png: format!("/api/v1/tickets/{}/qr.png", t.code),
-    }))
+    Ok(HttpResponse::Created().json(TicketIssued::of(&t, &state.public_url)))
 }
 
 async fn ticket_url(

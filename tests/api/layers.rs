@@ -164,8 +164,6 @@ const LONG_HANDLERS: &[(&str, usize)] = &[
     ("publish", 68),
     ("thanks", 66),
     ("submit_response", 57),
-    ("change_password", 51),
-    ("issue_ticket", 43),
 ];
 
 #[test]

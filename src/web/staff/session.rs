@@ -267,41 +267,24 @@ pub async fn change_password(
     let st = state.clone();
     let result = web::block(move || {
         let _permit = permit;
-        users::change_password(
-            &st.store,
-            &mut rand::rng(),
-            &staff,
-            &current,
-            &new,
-            Utc::now(),
-        )
+        let (rng, now) = (&mut rand::rng(), Utc::now());
+        users::change_password(&st.store, rng, &staff, &current, &new, now)
     })
     .await?;
+    let again = |status, message: String| password_page(&state, lang, csrf, status, Some(message));
+    let refused = StatusCode::UNPROCESSABLE_ENTITY;
     match result {
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, "/login"))
             .finish()),
-        Err(UserError::Invalid(msg)) => password_page(
-            &state,
-            lang,
-            csrf,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(msg),
-        ),
-        Err(UserError::BadCredentials) => password_page(
-            &state,
-            lang,
-            csrf,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(tr(lang, "staff_session.the_current_password_is_wrong").to_string()),
-        ),
-        Err(UserError::Throttled(secs)) => password_page(
-            &state,
-            lang,
-            csrf,
-            StatusCode::TOO_MANY_REQUESTS,
-            Some(throttled_message(lang, secs)),
-        ),
+        Err(UserError::Invalid(msg)) => again(refused, msg),
+        Err(UserError::BadCredentials) => {
+            let wrong = tr(lang, "staff_session.the_current_password_is_wrong");
+            again(refused, wrong.to_string())
+        }
+        Err(UserError::Throttled(secs)) => {
+            again(StatusCode::TOO_MANY_REQUESTS, throttled_message(lang, secs))
+        }
         Err(e) => Err(PageError::failed(&e)),
     }
 }
