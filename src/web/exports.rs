@@ -242,50 +242,8 @@ pub async fn import_dossiers(
         .get("content-type")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    let counts: Vec<DossierCount> = if is_json {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| ApiError::bad_request("bad_json", e.to_string()))?;
-        if crate::web::json_has_nul(&value) {
-            return Err(ApiError::bad_request(
-                "bad_json",
-                "a string in the body holds a NUL character (\\u0000)",
-            ));
-        }
-        let items = match &value {
-            Value::Array(a) => a.clone(),
-            Value::Object(o) => match o.get("dossiers") {
-                Some(Value::Array(a)) => a.clone(),
-                _ => {
-                    return Err(ApiError::bad_request(
-                        "bad_request",
-                        "send a list, or {\"dossiers\": [...]}",
-                    ))
-                }
-            },
-            _ => {
-                return Err(ApiError::bad_request(
-                    "bad_request",
-                    "send a list, or {\"dossiers\": [...]}",
-                ))
-            }
-        };
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let field = |k: &str| match item.get(k) {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(Value::Number(n)) => n.to_string(),
-                    _ => String::new(),
-                };
-                dossiers::check_one(
-                    &field("unit_code"),
-                    &field("date"),
-                    &field("dossiers"),
-                    i as u64 + 1,
-                )
-            })
-            .collect::<Result<_, _>>()?
+    let counts = if is_json {
+        dossiers_json(text)?
     } else {
         dossiers::parse_csv(text)?
     };
@@ -293,6 +251,45 @@ pub async fn import_dossiers(
     let scope = caller.0.unit.clone();
     let n = web::block(move || dossiers::import(&st.store, &counts, scope.as_deref())).await??;
     Ok(HttpResponse::Ok().json(DossiersImported { imported: n as u64 }))
+}
+
+/// Dossier counts sent as JSON: a list, or `{"dossiers": [...]}`, of objects with
+/// `unit_code`, `date` and `dossiers` (strings or numbers); an item at fault is named.
+fn dossiers_json(text: &str) -> Result<Vec<DossierCount>, ApiError> {
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| ApiError::bad_request("bad_json", e.to_string()))?;
+    if crate::web::json_has_nul(&value) {
+        return Err(ApiError::bad_request(
+            "bad_json",
+            "a string in the body holds a NUL character (\\u0000)",
+        ));
+    }
+    let items = match &value {
+        Value::Array(a) => a,
+        Value::Object(o) => match o.get("dossiers") {
+            Some(Value::Array(a)) => a,
+            _ => return Err(not_a_list()),
+        },
+        _ => return Err(not_a_list()),
+    };
+    let counts = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let field = |k: &str| match item.get(k) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            };
+            let (unit, date, n) = (field("unit_code"), field("date"), field("dossiers"));
+            dossiers::check_one(&unit, &date, &n, i as u64 + 1)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(counts)
+}
+
+fn not_a_list() -> ApiError {
+    ApiError::bad_request("bad_request", "send a list, or {\"dossiers\": [...]}")
 }
 
 /// Sends what the CSV writer writes to the HTTP response, a batch at a time. A client that

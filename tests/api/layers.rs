@@ -160,7 +160,6 @@ const HANDLER_LINES: usize = 40;
 const LONG_HANDLERS: &[(&str, usize)] = &[
     ("show", 103),
     ("take", 100),
-    ("import_dossiers", 79),
     ("publish", 68),
     ("thanks", 66),
     ("submit_response", 57),
