@@ -32,27 +32,13 @@ async fn show(
     let lang = lang_of(&req);
     let st = state.clone();
     let resolved = web::block(move || {
-        submit::resolve(
-            &st.store,
-            &st.forms,
-            &target,
-            None,
-            st.grace_days,
-            Utc::now(),
-        )
+        let now = Utc::now();
+        submit::resolve(&st.store, &st.forms, &target, None, st.grace_days, now)
     })
-    .await?
-    .map_err(|e| with_demo(PageError::from_submit(&e, lang), &state))?;
+    .await??;
     let action = format!("{action}{}", lang_suffix(lang));
     let submission_id = Uuid::new_v4().to_string();
-    let key = PageKey {
-        form: resolved.form.id.clone(),
-        version: resolved.form.version,
-        lang: lang.code(),
-        unit_name: resolved.unit.display_name(lang).to_string(),
-        unit_code: resolved.unit.code.to_string(),
-        route: if action.starts_with("/t/") { "t" } else { "s" },
-    };
+    let key = PageKey::of(&resolved, lang, &action);
     let spliced = match state.form_pages.get(&key) {
         Some(spliced) => spliced,
         None => {
@@ -69,8 +55,16 @@ async fn show(
         }
     };
     let action = pages::escape(&action);
-    let values = [action.as_str(), submission_id.as_str()];
-    let gzip = AcceptEncoding::parse(&req)
+    Ok(spliced_response(
+        &req,
+        &spliced,
+        &[action.as_str(), submission_id.as_str()],
+    ))
+}
+
+/// A cached form page with this request's values put in, gzipped when the client takes it.
+fn spliced_response(req: &HttpRequest, spliced: &Spliced, values: &[&str]) -> HttpResponse {
+    let gzip = AcceptEncoding::parse(req)
         .ok()
         .and_then(|accept| accept.negotiate([Encoding::gzip(), Encoding::identity()].iter()))
         .is_some_and(|chosen| chosen == Encoding::gzip());
@@ -80,13 +74,13 @@ async fn show(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::VARY, "Accept-Encoding"));
     if gzip {
-        Ok(response
+        response
             .insert_header((header::CONTENT_ENCODING, "gzip"))
-            .body(spliced.gzip(&values)))
+            .body(spliced.gzip(values))
     } else {
         // The compression middleware negotiates again (it may still deflate for a client
         // that takes deflate but not gzip).
-        Ok(response.body(spliced.plain(&values)))
+        response.body(spliced.plain(values))
     }
 }
 
@@ -126,6 +120,20 @@ pub struct PageKey {
     unit_name: String,
     unit_code: String,
     route: &'static str,
+}
+
+impl PageKey {
+    /// The cached page of a resolved form, in a language, for a route (`/s/` or `/t/`).
+    fn of(resolved: &submit::Resolved, lang: Lang, action: &str) -> PageKey {
+        PageKey {
+            form: resolved.form.id.clone(),
+            version: resolved.form.version,
+            lang: lang.code(),
+            unit_name: resolved.unit.display_name(lang).to_string(),
+            unit_code: resolved.unit.code.to_string(),
+            route: if action.starts_with("/t/") { "t" } else { "s" },
+        }
+    }
 }
 
 /// Form pages rendered and compressed once per unit, form version and language.
@@ -338,19 +346,39 @@ pub async fn thanks(
 ) -> HttpResponse {
     let lang = lang_of(&req);
     let code = path.into_inner();
-    // The unit was read a moment ago by the submission that led here: usually in the memo.
-    let unit = match units::remembered(&state.store, &code) {
-        Some(unit) => Some(unit),
-        None => {
-            let st = state.clone();
-            let code = code.clone();
-            web::block(move || units::cached(&st.store, &code))
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .flatten()
-        }
-    };
+    let unit = unit_just_read(&state, &code).await;
+    let offer = crate::web::query_value(&req, "r")
+        .and_then(|v| Uuid::parse_str(&v).ok())
+        .map(|id| id.to_string());
+    thanks_page(&state, lang, &code, unit, offer)
+}
+
+/// The unit a submission has just read: usually still in the memo, else read again.
+async fn unit_just_read(
+    state: &web::Data<AppState>,
+    code: &str,
+) -> Option<crate::domain::unit::Unit> {
+    if let Some(unit) = units::remembered(&state.store, code) {
+        return Some(unit);
+    }
+    let (st, code) = (state.clone(), code.to_string());
+    web::block(move || units::cached(&st.store, &code))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten()
+}
+
+/// The thank-you page: with the offer to send the comment as feedback when the survey was
+/// offered it (`offer`, its submission id), else a plain message with a link to the
+/// feedback form.
+fn thanks_page(
+    state: &AppState,
+    lang: Lang,
+    code: &str,
+    unit: Option<crate::domain::unit::Unit>,
+    offer: Option<String>,
+) -> HttpResponse {
     let name = unit
         .as_ref()
         .map(|u| u.display_name(lang).to_string())
@@ -359,9 +387,6 @@ pub async fn thanks(
         tr(lang, "survey.your_answers_have_been_received").to_string(),
         pages::SLOGAN.to_string(),
     ];
-    let offer = crate::web::query_value(&req, "r")
-        .and_then(|v| Uuid::parse_str(&v).ok())
-        .map(|id| id.to_string());
     let feedback_link = (
         format!("/feedback/{code}{}", lang_suffix(lang)),
         tr(lang, "feedback.send_yours").to_string(),
@@ -372,12 +397,13 @@ pub async fn thanks(
         } else {
             Vec::new()
         };
+        let heading = tr(lang, "survey.thank_you");
         return pages::message(
             StatusCode::OK,
             lang,
             state.demo,
             &name,
-            tr(lang, "survey.thank_you"),
+            heading,
             &paragraphs,
             &links,
         );
