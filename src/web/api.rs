@@ -289,6 +289,36 @@ pub struct ResponseAccepted {
     unit: String,
 }
 
+/// Where a JSON submission goes: its unit (a unit-scoped token's own by default), its ticket,
+/// or both; a unit-scoped token may submit for its own unit only (checked before anything is
+/// stored).
+fn target_of(
+    caller: &ApiCaller,
+    unit: Option<String>,
+    ticket: Option<String>,
+) -> Result<Target, ApiError> {
+    let unit = unit.or_else(|| caller.0.unit.clone());
+    let target = match (unit, ticket) {
+        (Some(unit), Some(ticket)) => Target::Both { unit, ticket },
+        (Some(unit), None) => Target::Unit(unit),
+        (None, Some(ticket)) => Target::Ticket(ticket),
+        (None, None) => {
+            return Err(ApiError::bad_request(
+                "bad_request",
+                "name a \"unit\" or a \"ticket\"",
+            ))
+        }
+    };
+    if let Target::Unit(u) | Target::Both { unit: u, .. } = &target {
+        if !access::token_acts_for(&caller.0, u) {
+            return Err(ApiError::forbidden(format!(
+                "this token may not submit for unit \"{u}\""
+            )));
+        }
+    }
+    Ok(target)
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/responses",
@@ -307,6 +337,7 @@ pub struct ResponseAccepted {
     ),
     security(("bearer" = []))
 )]
+
 pub async fn submit_response(
     state: web::Data<AppState>,
     caller: ApiCaller,
@@ -315,26 +346,7 @@ pub async fn submit_response(
     let value = json_body(payload).await?;
     let body: ResponseBody = serde_json::from_value(value)
         .map_err(|e| ApiError::bad_request("bad_request", e.to_string()))?;
-    // A unit-scoped token's ticket must be of its own unit: checked before anything is stored.
-    let unit = body.unit.or_else(|| caller.0.unit.clone());
-    let target = match (unit, body.ticket) {
-        (Some(unit), Some(ticket)) => Target::Both { unit, ticket },
-        (Some(unit), None) => Target::Unit(unit),
-        (None, Some(ticket)) => Target::Ticket(ticket),
-        (None, None) => {
-            return Err(ApiError::bad_request(
-                "bad_request",
-                "name a \"unit\" or a \"ticket\"",
-            ))
-        }
-    };
-    if let Target::Unit(u) | Target::Both { unit: u, .. } = &target {
-        if !access::token_acts_for(&caller.0, u) {
-            return Err(ApiError::forbidden(format!(
-                "this token may not submit for unit \"{u}\""
-            )));
-        }
-    }
+    let target = target_of(&caller, body.unit, body.ticket)?;
     let submission = Submission {
         target,
         form: body.form,

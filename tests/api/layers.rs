@@ -161,7 +161,6 @@ const LONG_HANDLERS: &[(&str, usize)] = &[
     ("show", 103),
     ("take", 100),
     ("publish", 68),
-    ("submit_response", 57),
 ];
 
 #[test]
