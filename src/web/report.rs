@@ -14,7 +14,8 @@ use crate::service::access::{self, Action, Caller};
 use crate::service::publish::{self, PublishError};
 use crate::web::auth::staff_of;
 use crate::web::errors::PageError;
-use crate::web::{lang_of, pages, parse_urlencoded, query_value, read_body, AppState};
+use crate::web::extract::{CsrfForm, StaffSession};
+use crate::web::{lang_of, pages, query_value, AppState};
 
 fn period_of(state: &AppState, raw: &str, lang: Lang) -> Result<Period, PageError> {
     Period::parse(raw, state.scheme).map_err(|e| {
@@ -131,71 +132,49 @@ pub async fn show(
     Ok(pages::html(StatusCode::OK, body))
 }
 
+/// The publish form: why a period is published again (empty the first time).
+#[derive(Debug, serde::Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+}
+
 pub async fn publish(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
     path: web::Path<String>,
-    payload: web::Payload,
+    session: StaffSession,
+    form: CsrfForm<ReasonForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let period = period_of(&state, &path.into_inner(), lang)?;
-    let Some((staff, csrf)) = staff_of(&req).await? else {
-        return Ok(HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, "/login"))
-            .finish());
-    };
-    let body = read_body(payload)
-        .await
-        .map_err(|_| PageError::bad_request(lang))?;
-    let pairs = parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    if get("csrf") != csrf {
-        return Err(PageError::new(
+    if !access::role_may(session.staff.role, Action::Publish) {
+        return Err(refused(
             StatusCode::FORBIDDEN,
-            lang,
-            tr(lang, "report.request_refused"),
-            tr(lang, "report.please_reload_the_page_and_try"),
+            "report.not_allowed",
+            "report.only_the_home_affairs_office",
         ));
     }
-    if !access::role_may(staff.role, Action::Publish) {
-        return Err(PageError::new(
-            StatusCode::FORBIDDEN,
-            lang,
-            tr(lang, "report.not_allowed"),
-            tr(lang, "report.only_the_home_affairs_office"),
-        ));
-    }
-    let reason = get("reason");
-    let st = state.clone();
-    let p = period.clone();
+    let (st, p) = (state.clone(), period.clone());
+    let (reason, who) = (form.form.reason, session.staff.username);
     let result = web::block(move || {
-        publish::publish(
-            &st.store,
-            &st.forms,
-            &st.feedback,
-            &p,
-            &reason,
-            &staff.username,
-            Utc::now(),
-        )
+        let now = Utc::now();
+        publish::publish(&st.store, &st.forms, &st.feedback, &p, &reason, &who, now)
     })
     .await?;
     match result {
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/reports/{}", period.label)))
             .finish()),
-        Err(PublishError::ReasonNeeded) => Err(PageError::new(
+        Err(PublishError::ReasonNeeded) => Err(refused(
             StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            tr(lang, "report.a_reason_is_needed"),
-            tr(lang, "report.this_period_was_published_before"),
+            "report.a_reason_is_needed",
+            "report.this_period_was_published_before",
         )),
-        Err(e) => Err(PageError::failed(&e)),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// A refusal of the publish form, in the request's language.
+fn refused(status: StatusCode, heading: &'static str, text: &'static str) -> PageError {
+    PageError::later(move |lang| PageError::new(status, lang, tr(lang, heading), tr(lang, text)))
 }

@@ -157,10 +157,10 @@ const HANDLER_LINES: usize = 40;
 
 /// Handlers written before the kit, with the lines they have now: a ratchet. Each may only
 /// shrink; one that gets to `HANDLER_LINES` or under leaves the list, and no handler joins it.
+#[rustfmt::skip]
 const LONG_HANDLERS: &[(&str, usize)] = &[
-    ("show", 103),
-    ("take", 100),
-    ("publish", 68),
+    ("show", 103), // web/report.rs (web/survey.rs's show is under 40)
+    ("take", 100), // web/survey.rs
 ];
 
 #[test]
