@@ -234,6 +234,14 @@ where
     web::block(move || f(&state)).await?.map_err(Into::into)
 }
 
+/// A form field's value as sent, if it was.
+pub fn field_of<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
 /// The raw value of a query parameter (not percent-decoded), if present.
 pub fn query_value(req: &HttpRequest, key: &str) -> Option<String> {
     req.query_string()

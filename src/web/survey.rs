@@ -236,26 +236,15 @@ async fn take(
     let lang = lang_of(&req);
     // A desk's citizens share one address: the poster route's limit is generous. One-time
     // codes are unguessable and take one response each; their limit only slows guessers.
-    let limiter = match source {
-        Source::Poster => &state.submit_limiter,
-        _ => &state.ticket_limiter,
+    let limiter = if source == Source::Poster {
+        &state.submit_limiter
+    } else {
+        &state.ticket_limiter
     };
     within_limit(&state, limiter, &req, lang)?;
-    let body = read_body(payload).await.map_err(|e| match e {
-        BodyError::TooLarge => PageError::too_large(lang),
-        BodyError::Broken => PageError::bad_request(lang),
-    })?;
-    let mut pairs =
-        parse_urlencoded(&body).ok_or_else(|| with_demo(PageError::bad_request(lang), &state))?;
-    let take_field = |pairs: &mut Vec<(String, String)>, key: &str| -> Option<String> {
-        let pos = pairs.iter().position(|(k, _)| k == key)?;
-        let value = pairs.remove(pos).1;
-        pairs.retain(|(k, _)| k != key);
-        Some(value)
-    };
-    let submission_id = take_field(&mut pairs, "submission_id");
-    let form = take_field(&mut pairs, "form");
-    take_field(&mut pairs, "lang");
+    let (pairs, submission_id, form) = answer_fields(payload, lang, &state).await?;
+    let value = |key: &str| crate::web::field_of(&pairs, key);
+    let offer = crate::domain::feedback::offers_feedback(value("comment"), value("overall"));
     let submission = Submission {
         target,
         form,
@@ -264,66 +253,106 @@ async fn take(
         source,
         grace_days: state.grace_days,
     };
-    let value = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
-    let offer = crate::domain::feedback::offers_feedback(value("comment"), value("overall"));
-    let now = Utc::now();
-    let result = match submit::submit_inline(&state.store, &state.forms, &submission, now).await {
-        Some(done) => done,
-        None => {
-            let st = state.clone();
-            web::block(move || submit::submit(&st.store, &st.forms, submission, now, false)).await?
-        }
-    };
-    match result {
-        Ok(receipt) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                if offer {
-                    // The submission id lets the thank-you page turn the comment into feedback.
-                    format!(
-                        "/s/{}/thanks?r={}{}",
-                        receipt.unit_code,
-                        receipt.submission_id,
-                        if lang == Lang::En { "&lang=en" } else { "" }
-                    )
-                } else {
-                    format!("/s/{}/thanks{}", receipt.unit_code, lang_suffix(lang))
-                },
-            ))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .finish()),
+    match submit_now(&state, submission).await? {
+        Ok(receipt) => Ok(to_thanks(&receipt, offer, lang)),
         Err(SubmitError::Invalid(invalid)) => {
-            let (problems, form, unit) = (&invalid.problems, &invalid.form, &invalid.unit);
-            if !problems.unknown.is_empty()
-                && problems.missing.is_empty()
-                && problems.invalid.is_empty()
-            {
-                // Keys no form of ours sends: a broken or forged post, not a citizen's slip.
-                return Err(with_demo(PageError::bad_request(lang), &state));
-            }
-            let kept = pages::kept(&pairs);
-            let page = pages::form_page(FormInput {
-                form,
-                lang,
-                demo: state.demo,
-                unit_name: unit.display_name(lang),
-                unit_code: unit.code.as_str(),
-                action: format!("{action}{}", lang_suffix(lang)),
-                submission_id: submission_id
-                    .filter(|s| Uuid::parse_str(s).is_ok())
-                    .unwrap_or_else(|| Uuid::new_v4().to_string()),
-                kept: &kept,
-                problems: Some(problems),
-            });
-            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            answers_again(&state, lang, &invalid, &pairs, submission_id, &action)
         }
-        Err(e) => Err(with_demo(PageError::from_submit(&e, lang), &state)),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// Stores a submission: inline by the group commit in the common case, on the blocking pool
+/// otherwise (a ticket, a unit not in the memo, a repeat).
+async fn submit_now(
+    state: &web::Data<AppState>,
+    submission: Submission,
+) -> Result<Result<submit::Receipt, SubmitError>, PageError> {
+    let now = Utc::now();
+    Ok(
+        match submit::submit_inline(&state.store, &state.forms, &submission, now).await {
+            Some(done) => done,
+            None => {
+                let st = state.clone();
+                web::block(move || submit::submit(&st.store, &st.forms, submission, now, false))
+                    .await?
+            }
+        },
+    )
+}
+
+/// A form post's answers, with the submission id and form version taken out (and the
+/// language field dropped).
+async fn answer_fields(
+    payload: web::Payload,
+    lang: Lang,
+    state: &AppState,
+) -> Result<(Vec<(String, String)>, Option<String>, Option<String>), PageError> {
+    let body = read_body(payload).await.map_err(|e| match e {
+        BodyError::TooLarge => PageError::too_large(lang),
+        BodyError::Broken => PageError::bad_request(lang),
+    })?;
+    let mut pairs =
+        parse_urlencoded(&body).ok_or_else(|| with_demo(PageError::bad_request(lang), state))?;
+    let mut take_field = |key: &str| -> Option<String> {
+        let pos = pairs.iter().position(|(k, _)| k == key)?;
+        let value = pairs.remove(pos).1;
+        pairs.retain(|(k, _)| k != key);
+        Some(value)
+    };
+    let submission_id = take_field("submission_id");
+    let form = take_field("form");
+    take_field("lang");
+    Ok((pairs, submission_id, form))
+}
+
+/// To the thank-you page; with the submission id when it offers to send the comment as
+/// feedback.
+fn to_thanks(receipt: &submit::Receipt, offer: bool, lang: Lang) -> HttpResponse {
+    let to = if offer {
+        let en = if lang == Lang::En { "&lang=en" } else { "" };
+        format!(
+            "/s/{}/thanks?r={}{en}",
+            receipt.unit_code, receipt.submission_id
+        )
+    } else {
+        format!("/s/{}/thanks{}", receipt.unit_code, lang_suffix(lang))
+    };
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// The form again with what was answered and what is missing (422); keys no form of ours
+/// sends are a broken or forged post, not a citizen's slip (400).
+fn answers_again(
+    state: &AppState,
+    lang: Lang,
+    invalid: &submit::InvalidSubmission,
+    pairs: &[(String, String)],
+    submission_id: Option<String>,
+    action: &str,
+) -> Result<HttpResponse, PageError> {
+    let (problems, form, unit) = (&invalid.problems, &invalid.form, &invalid.unit);
+    if !problems.unknown.is_empty() && problems.missing.is_empty() && problems.invalid.is_empty() {
+        return Err(with_demo(PageError::bad_request(lang), state));
+    }
+    let kept = pages::kept(pairs);
+    let page = pages::form_page(FormInput {
+        form,
+        lang,
+        demo: state.demo,
+        unit_name: unit.display_name(lang),
+        unit_code: unit.code.as_str(),
+        action: format!("{action}{}", lang_suffix(lang)),
+        submission_id: submission_id
+            .filter(|s| Uuid::parse_str(s).is_ok())
+            .unwrap_or_else(|| Uuid::new_v4().to_string()),
+        kept: &kept,
+        problems: Some(problems),
+    });
+    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
 #[derive(Template)]
