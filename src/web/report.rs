@@ -36,45 +36,105 @@ pub async fn show(
     let lang = lang_of(&req);
     let period = period_of(&state, &path.into_inner(), lang)?;
     let staff = staff_of(&req).await?;
-    let st = state.clone();
-    let p = period.clone();
+    let (st, p) = (state.clone(), period.clone());
     let revisions = web::block(move || publish::revisions(&st.store, &p)).await??;
+    let asked = query_value(&req, "revision");
+    let Some((staff, csrf)) = staff.filter(|_| asked.is_none()) else {
+        // A revision asked for, or the public: the published page as it was frozen.
+        return published_page(lang, &revisions, asked.as_deref());
+    };
+    let may_publish = access::role_may(staff.role, Action::Publish);
+    let extras = Extras {
+        published: None,
+        staff_html: Some(staff_panel(
+            lang,
+            &period,
+            &revisions,
+            may_publish.then_some(&csrf),
+        )),
+        self_url: format!("/reports/{}", period.label),
+    };
+    // Officers preview their own unit only, as the API scopes them; leaders and the office
+    // see every unit.
+    let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::ReadLiveReport, None)
+        .map_err(|_| PageError::not_allowed(lang))?;
+    let body = live_report(&state, &period, scope, lang, extras).await?;
+    Ok(pages::html(StatusCode::OK, body))
+}
+
+/// The live report of a period (of one unit when `scope` says so), for staff.
+async fn live_report(
+    state: &web::Data<AppState>,
+    period: &Period,
+    scope: Option<String>,
+    lang: Lang,
+    extras: Extras,
+) -> Result<String, PageError> {
+    let (st, p) = (state.clone(), period.clone());
+    let body = web::block(move || match scope {
+        Some(unit) => publish::render_live_for_unit(
+            &st.store,
+            &st.forms,
+            &st.feedback,
+            &p,
+            &unit,
+            lang,
+            extras,
+        ),
+        None => publish::render_live(&st.store, &st.forms, &st.feedback, &p, lang, extras),
+    })
+    .await??;
+    Ok(body)
+}
+
+/// A published revision (`asked`, else the latest) in the page's language, or why not.
+fn published_page(
+    lang: Lang,
+    revisions: &[publish::PublicationRow],
+    asked: Option<&str>,
+) -> Result<HttpResponse, PageError> {
     let pick = |r: &publish::PublicationRow| match lang {
         Lang::Vi => r.html_vi.clone(),
         Lang::En => r.html_en.clone(),
     };
-    if let Some(n) = query_value(&req, "revision") {
-        let found = n
-            .parse::<i32>()
-            .ok()
-            .and_then(|n| revisions.iter().find(|r| r.revision == n));
-        return match found {
-            Some(r) => Ok(pages::html(StatusCode::OK, pick(r))),
-            None => Err(PageError::new(
-                StatusCode::NOT_FOUND,
-                lang,
-                tr(lang, "report.no_such_revision"),
-                tr(lang, "report.see_the_list_of_revisions"),
-            )),
-        };
-    }
-    let Some((staff, csrf)) = staff else {
-        return match revisions.first() {
-            Some(r) => Ok(pages::html(StatusCode::OK, pick(r))),
-            None => Err(PageError::new(
-                StatusCode::NOT_FOUND,
-                lang,
-                tr(lang, "report.this_report_is_not_published_yet"),
-                tr(lang, "report.the_results_of_this_period_are"),
-            )),
-        };
+    let (found, heading, text) = match asked {
+        Some(n) => (
+            n.parse::<i32>()
+                .ok()
+                .and_then(|n| revisions.iter().find(|r| r.revision == n)),
+            "report.no_such_revision",
+            "report.see_the_list_of_revisions",
+        ),
+        None => (
+            revisions.first(),
+            "report.this_report_is_not_published_yet",
+            "report.the_results_of_this_period_are",
+        ),
     };
-    // Staff: the live report, the revisions, and for admins the publishing form.
+    match found {
+        Some(r) => Ok(pages::html(StatusCode::OK, pick(r))),
+        None => Err(PageError::new(
+            StatusCode::NOT_FOUND,
+            lang,
+            tr(lang, heading),
+            tr(lang, text),
+        )),
+    }
+}
+
+/// What staff see above the live report: its revisions, and for whoever may publish (with
+/// the session's CSRF token) the publishing form.
+fn staff_panel(
+    lang: Lang,
+    period: &Period,
+    revisions: &[publish::PublicationRow],
+    publish_csrf: Option<&String>,
+) -> String {
     let mut html = format!(
         "<p><b>{}</b></p><ul>",
         tr(lang, "report.live_preview_not_published")
     );
-    for r in &revisions {
+    for r in revisions {
         html.push_str(&format!(
             "<li><a href=\"/reports/{0}?revision={1}{4}\">{2} {1}</a> · {3}</li>",
             period.label,
@@ -96,40 +156,16 @@ pub async fn show(
         html.push_str(&format!("<li>{}</li>", tr(lang, "report.none_yet")));
     }
     html.push_str("</ul>");
-    if access::role_may(staff.role, Action::Publish) {
+    if let Some(csrf) = publish_csrf {
         html.push_str(&format!(
             "<form method=\"post\" action=\"/reports/{}/publish\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label for=\"ly-do\">{}</label><br><input id=\"ly-do\" name=\"reason\" size=\"40\"> <button type=\"submit\">{}</button></form>",
             period.label,
-            pages::escape(&csrf),
+            pages::escape(csrf),
             tr(lang, "report.reason_required_to_publish_again"),
             tr(lang, "report.publish"),
         ));
     }
-    let st = state.clone();
-    let p = period.clone();
-    let extras = Extras {
-        published: None,
-        staff_html: Some(html),
-        self_url: format!("/reports/{}", period.label),
-    };
-    // Officers preview their own unit only, as the API scopes them; leaders and the office
-    // see every unit.
-    let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::ReadLiveReport, None)
-        .map_err(|_| PageError::not_allowed(lang))?;
-    let body = web::block(move || match scope {
-        Some(unit) => publish::render_live_for_unit(
-            &st.store,
-            &st.forms,
-            &st.feedback,
-            &p,
-            &unit,
-            lang,
-            extras,
-        ),
-        None => publish::render_live(&st.store, &st.forms, &st.feedback, &p, lang, extras),
-    })
-    .await??;
-    Ok(pages::html(StatusCode::OK, body))
+    html
 }
 
 /// The publish form: why a period is published again (empty the first time).
