@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use rand::Rng;
-use sha2::{Digest, Sha256};
 
 use crate::service::audit;
 /// A token as listed (for the tokens page).
@@ -34,8 +33,9 @@ pub enum TokenError {
     Store(#[from] StoreError),
 }
 
+/// How a secret (a token, a session) is stored: the one hash of `domain::ticket`.
 pub fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    crate::domain::ticket::hash_secret(token)
 }
 
 /// Creates a token and returns it in clear, the only time it exists in clear.

@@ -253,11 +253,7 @@ pub fn query_value(req: &HttpRequest, key: &str) -> Option<String> {
 
 /// The value of a form field (empty when absent).
 pub fn field(pairs: &[(String, String)], key: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
+    field_of(pairs, key).unwrap_or_default().to_string()
 }
 
 /// Refuses a client over `limiter`'s rate with the 429 page.
