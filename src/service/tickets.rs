@@ -150,31 +150,43 @@ pub fn unit_of(store: &Store, code: &TicketCode) -> Result<Option<String>, Store
 /// The settings key of the first day whose used tickets were not rewritten yet.
 const SEALED_FROM: &str = "tickets.sealed_from";
 
-/// Rewrites the tickets used on days that have closed (before today), in one transaction
-/// and in random order: afterwards no used ticket shares a transaction with the response it
-/// took (PostgreSQL's `xmin`), and their order on disk says nothing about the order in which
-/// they were used. Returns how many tickets were rewritten. Run by a background thread.
+/// Rewrites the tickets used on days that have closed (before today), each day's in one
+/// transaction and in random order: afterwards no used ticket shares a transaction with the
+/// response it took (PostgreSQL's `xmin`), and their order on disk says nothing about the
+/// order in which they were used. A day at a time, so that a first run over years of tickets
+/// never holds the writer for long. Returns how many tickets were rewritten. Run by a
+/// background task.
 pub fn seal_used_days(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
     use crate::store::meta;
-    use rand::seq::SliceRandom;
     let today = crate::domain::day_of(now.naive_utc());
-    store.write(|c| -> Result<usize, StoreError> {
-        let from = meta::setting(c, SEALED_FROM)?
+    let mut sealed = 0;
+    loop {
+        let from = store
+            .read(|c| meta::setting(c, SEALED_FROM))?
             .and_then(|d| chrono::NaiveDateTime::parse_from_str(&d, "%Y-%m-%d %H:%M:%S").ok())
             .unwrap_or_default();
         if from >= today {
-            return Ok(0);
+            return Ok(sealed);
         }
-        let mut used = tickets::used_between(c, from, today)?;
-        let codes: Vec<String> = used.iter().map(|t| t.code.clone()).collect();
-        tickets::delete(c, &codes)?;
-        used.shuffle(&mut rand::rng());
-        tickets::insert(c, &used)?;
-        meta::set_setting(
-            c,
-            SEALED_FROM,
-            &today.format("%Y-%m-%d %H:%M:%S").to_string(),
-        )?;
-        Ok(used.len())
-    })
+        let day = store.read(|c| tickets::first_used_between(c, from, today))?;
+        let until = day.map_or(today, |d| crate::domain::day_of(d) + Duration::days(1));
+        sealed += store.write(|c| seal_between(c, from, until))?;
+    }
+}
+
+/// The used tickets of `[from, until)` rewritten in random order, and the mark moved on.
+fn seal_between(
+    c: &mut crate::store::DbConnection,
+    from: chrono::NaiveDateTime,
+    until: chrono::NaiveDateTime,
+) -> Result<usize, StoreError> {
+    use rand::seq::SliceRandom;
+    let mut used = tickets::used_between(c, from, until)?;
+    let codes: Vec<String> = used.iter().map(|t| t.code.clone()).collect();
+    tickets::delete(c, &codes)?;
+    used.shuffle(&mut rand::rng());
+    tickets::insert(c, &used)?;
+    let mark = until.format("%Y-%m-%d %H:%M:%S").to_string();
+    crate::store::meta::set_setting(c, SEALED_FROM, &mark)?;
+    Ok(used.len())
 }

@@ -70,6 +70,19 @@ pub fn used_between(
         .load(conn)?)
 }
 
+/// The first day (its midnight, as stored) a ticket was used at or after `from` and before `to`.
+pub fn first_used_between(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<Option<NaiveDateTime>, StoreError> {
+    Ok(tickets::table
+        .filter(tickets::used_at.ge(from))
+        .filter(tickets::used_at.lt(to))
+        .select(diesel::dsl::min(tickets::used_at))
+        .get_result::<Option<NaiveDateTime>>(conn)?)
+}
+
 pub fn delete(conn: &mut DbConnection, codes: &[String]) -> Result<usize, StoreError> {
     let mut n = 0;
     for chunk in codes.chunks(500) {
