@@ -123,3 +123,18 @@ pub fn metrics_text(pool: (u32, u32)) -> String {
     let _ = writeln!(out, "hailong_db_pool_connections{{state=\"idle\"}} {idle}");
     out
 }
+
+/// An error and its causes on one line ("a: b: c"), for a log.
+pub fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let more = cause.to_string();
+        if !text.ends_with(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        next = cause.source();
+    }
+    text
+}

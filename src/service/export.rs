@@ -152,7 +152,7 @@ fn write_responses<W: Write>(
             },
             &mut de,
         )
-        .map_err(|e| StoreError::Corrupt(format!("answers: {e}")))?;
+        .map_err(|e| StoreError::corrupt("answers", e))?;
         if let Some(c) = comment {
             record[5 + columns.len()].push_str(&safe_cell(&privacy::mask(&c)));
         }
@@ -189,7 +189,7 @@ fn write_responses<W: Write>(
             drop(pages_rx);
             let read = reader
                 .join()
-                .unwrap_or_else(|_| Err(StoreError::Corrupt("the export's reader stopped".into())));
+                .unwrap_or_else(|_| Err(StoreError::writer("(the export's reader) stopped", None)));
             written?;
             read?;
             Ok(())

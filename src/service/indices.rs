@@ -278,7 +278,7 @@ pub fn recompute_tallies(
                 .get(&form_id, u32::try_from(version).unwrap_or_default())
                 .ok_or_else(|| IndicesError::MissingForm(format!("{form_id}@{version}")))?;
             let values = crate::domain::form::Answers::from_json(&answers)
-                .map_err(|e| StoreError::Corrupt(format!("answers: {e}")))?;
+                .map_err(|e| StoreError::corrupt("answers", e))?;
             out.entry(tallies::TallyKey {
                 unit_code: unit,
                 day,

@@ -53,7 +53,7 @@ impl Staff {
         Ok(Staff {
             id: row.id,
             username: row.username.clone(),
-            role: Role::parse(&row.role).map_err(StoreError::Corrupt)?,
+            role: Role::parse(&row.role).map_err(|e| StoreError::corrupt("a user's role", e))?,
             unit: row.unit_code.clone(),
             must_change_password: row.must_change_password,
         })

@@ -264,9 +264,9 @@ fn purge(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
 async fn run_blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Connect(format!("a background task failed: {e}")))?
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        StoreError::writer("(a background task) failed", Some(crate::store::cause(e)))
+    })?
 }
 
 /// The worker's HTTP client: a 10 s timeout, and no redirect followed (a receiver that

@@ -10,7 +10,7 @@ use diesel::Connection;
 use super::{DbConnection, Manager, StoreError};
 
 /// What a job leaves to do once its batch's fate is known: answer its caller.
-pub type Completion = Box<dyn FnOnce(Result<(), String>) + Send>;
+pub type Completion = Box<dyn FnOnce(Result<(), super::Cause>) + Send>;
 /// What jobs of one batch add to the running tallies, written once per key at the end of
 /// the batch instead of once per answer (one hot row per unit and day otherwise queues
 /// every writer behind its lock).
@@ -33,14 +33,14 @@ impl GroupWriter {
         std::thread::Builder::new()
             .name("hailong-writer".into())
             .spawn(move || run(conn, rx))
-            .map_err(|e| StoreError::Connect(format!("cannot start the writer thread: {e}")))?;
+            .map_err(|e| StoreError::writer("thread did not start", Some(super::cause(e))))?;
         Ok(GroupWriter { jobs: tx })
     }
 
     pub fn submit(&self, job: Job) -> Result<(), StoreError> {
         self.jobs
             .send(job)
-            .map_err(|_| StoreError::Connect("the database writer has stopped".into()))
+            .map_err(|_| StoreError::writer("has stopped", None))
     }
 }
 
@@ -66,9 +66,9 @@ fn run(mut conn: DbConnection, rx: Receiver<Job>) {
             }
             Ok(())
         });
-        let commit = outcome.map_err(|e| e.to_string());
+        let commit = outcome.map_err(super::cause);
         if let Err(e) = &commit {
-            tracing::error!(error = %e, size = completions.len(), "a batch of writes failed to commit");
+            tracing::error!(error = %crate::telemetry::chain(e.as_ref()), size = completions.len(), "a batch of writes failed to commit");
         }
         for done in completions {
             done(commit.clone());

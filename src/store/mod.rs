@@ -64,12 +64,12 @@ impl DbTarget {
             .or_else(|| url.strip_prefix("sqlite:"))
             .unwrap_or(url);
         if path.is_empty() {
-            return Err(StoreError::Connect(format!(
+            return Err(StoreError::refused(format!(
                 "\"{url}\" names no database file; use sqlite://PATH or postgres://…"
             )));
         }
         if path.contains("://") {
-            return Err(StoreError::Connect(format!(
+            return Err(StoreError::refused(format!(
                 "\"{url}\": only sqlite:// and postgres:// databases are supported"
             )));
         }
@@ -100,19 +100,76 @@ impl DbTarget {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database: {0}")]
-    Connect(String),
+    /// What could not be opened, and the driver's or the system's reason.
+    #[error("cannot open the database{what}{}", after_colon(.cause))]
+    Connect {
+        what: String,
+        #[source]
+        cause: Option<Cause>,
+    },
     #[error("database error: {0}")]
     Query(#[from] diesel::result::Error),
     #[error("the database is busy or unreachable: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
+    /// The writer thread of the group commit is gone (or a batch it wrote did not commit).
+    #[error("the database writer {what}{}", after_colon(.cause))]
+    Writer {
+        what: &'static str,
+        #[source]
+        cause: Option<Cause>,
+    },
     #[error("migrating the database failed: {0}")]
-    Migration(String),
-    #[error("stored data is not readable: {0}")]
-    Corrupt(String),
+    Migration(#[source] Cause),
+    /// What was being read, and why it is not readable.
+    #[error("stored data is not readable: {0}: {1}")]
+    Corrupt(&'static str, #[source] Cause),
+}
+
+/// The cause's text after ": ", or nothing. A store error's text is whole on its own (a
+/// message read by a person who runs the command line); the log's chain skips the repeat.
+fn after_colon(cause: &Option<Cause>) -> String {
+    cause.as_ref().map(|c| format!(": {c}")).unwrap_or_default()
+}
+
+/// The error underneath a store error, kept so that the log prints the whole chain; shared
+/// (`Arc`) because one failed commit answers every request of its batch.
+pub type Cause = std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A cause from any error, or from a message when the error underneath is only text.
+pub fn cause(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Cause {
+    std::sync::Arc::from(e.into())
 }
 
 impl StoreError {
+    /// The database named by the URL cannot be opened, for a reason written here.
+    fn refused(why: String) -> StoreError {
+        StoreError::Connect {
+            what: String::new(),
+            cause: Some(cause(why)),
+        }
+    }
+
+    /// The writer of the group commit `what` ("has stopped"), because of `cause` if known.
+    pub fn writer(what: &'static str, cause: Option<Cause>) -> StoreError {
+        StoreError::Writer { what, cause }
+    }
+
+    /// `what` (a path, a URL kind) cannot be opened because of `e`.
+    fn open_failed(what: String, e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+        StoreError::Connect {
+            what,
+            cause: Some(cause(e)),
+        }
+    }
+
+    /// A stored value that does not read back as its type.
+    pub fn corrupt(
+        what: &'static str,
+        e: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> StoreError {
+        StoreError::Corrupt(what, cause(e))
+    }
+
     pub fn is_unique_violation(&self) -> bool {
         matches!(
             self,
@@ -136,15 +193,15 @@ impl Manager {
         match &self.target {
             DbTarget::Postgres(url) => PgConnection::establish(url)
                 .map(DbConnection::Pg)
-                .map_err(|e| StoreError::Connect(e.to_string())),
+                .map_err(|e| StoreError::open_failed(String::new(), e)),
             DbTarget::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
-                    .map_err(|e| StoreError::Connect(format!("{}: {e}", path.display())))?;
+                    .map_err(|e| StoreError::open_failed(format!(" {}", path.display()), e))?;
                 // FULL: a response is on disk before its thank-you page is sent.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 67108864;",
                 )
-                .map_err(|e| StoreError::Connect(format!("{}: {e}", path.display())))?;
+                .map_err(|e| StoreError::open_failed(format!(" {}", path.display()), e))?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -214,7 +271,7 @@ pub struct Store {
     /// that downloads slowly, or stops reading, never holds one that citizens' pages need.
     export: Pool<Manager>,
     /// The group-commit writer of submissions, started on first use.
-    group: std::sync::Arc<std::sync::OnceLock<Result<group::GroupWriter, String>>>,
+    group: std::sync::Arc<std::sync::OnceLock<Result<group::GroupWriter, Cause>>>,
     manager: Manager,
     backend: Backend,
     target: DbTarget,
@@ -254,7 +311,7 @@ impl Store {
         let mut first = manager.open()?;
         if let DbConnection::Sqlite(c) = &mut first {
             c.batch_execute("PRAGMA journal_mode = WAL;")
-                .map_err(|e| StoreError::Connect(e.to_string()))?;
+                .map_err(|e| StoreError::open_failed(" (WAL journal)".into(), e))?;
         }
         migrate(&mut first)?;
         let hashed = feedback::hash_plain_codes(&mut first)?;
@@ -352,11 +409,8 @@ impl Store {
         self.join_group(f, move |answer| {
             let _ = tx.send(answer);
         })?;
-        rx.recv().unwrap_or_else(|_| {
-            Err(E::from(StoreError::Connect(
-                "the database writer has stopped".into(),
-            )))
-        })
+        rx.recv()
+            .unwrap_or_else(|_| Err(E::from(StoreError::writer("has stopped", None))))
     }
 
     /// The same, awaited: an async caller (a request handler) waits for the commit without
@@ -370,11 +424,8 @@ impl Store {
         self.join_group(f, move |answer| {
             let _ = tx.send(answer);
         })?;
-        rx.await.unwrap_or_else(|_| {
-            Err(E::from(StoreError::Connect(
-                "the database writer has stopped".into(),
-            )))
-        })
+        rx.await
+            .unwrap_or_else(|_| Err(E::from(StoreError::writer("has stopped", None))))
     }
 
     fn join_group<T, E>(
@@ -388,11 +439,9 @@ impl Store {
     {
         let group = self
             .group
-            .get_or_init(|| {
-                group::GroupWriter::start(self.manager.clone()).map_err(|e| e.to_string())
-            })
+            .get_or_init(|| group::GroupWriter::start(self.manager.clone()).map_err(cause))
             .as_ref()
-            .map_err(|e| E::from(StoreError::Connect(e.clone())))?;
+            .map_err(|e| E::from(StoreError::writer("did not start", Some(e.clone()))))?;
         let job: group::Job = Box::new(
             move |conn: &mut DbConnection, deltas: &mut group::TallyDeltas| -> group::Completion {
                 let result: Result<T, E> = conn
@@ -404,12 +453,13 @@ impl Store {
                         }
                         value
                     });
-                Box::new(move |commit: Result<(), String>| {
+                Box::new(move |commit: Result<(), Cause>| {
                     reply(match commit {
                         Ok(()) => result,
-                        Err(e) => Err(E::from(StoreError::Connect(format!(
-                            "the batch did not commit: {e}"
-                        )))),
+                        Err(e) => Err(E::from(StoreError::writer(
+                            "did not commit the batch",
+                            Some(e),
+                        ))),
                     });
                 })
             },
@@ -542,7 +592,7 @@ fn migrate(conn: &mut DbConnection) -> Result<(), StoreError> {
         DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
     };
-    result.map_err(|e| StoreError::Migration(e.to_string()))
+    result.map_err(|e| StoreError::Migration(cause(e)))
 }
 
 #[cfg(test)]

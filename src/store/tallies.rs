@@ -19,11 +19,11 @@ pub struct TallyKey {
 }
 
 fn decode(text: &str) -> Result<Tally, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("tally: {e}")))
+    serde_json::from_str(text).map_err(|e| StoreError::corrupt("a tally", e))
 }
 
 fn encode(t: &Tally) -> Result<String, StoreError> {
-    serde_json::to_string(t).map_err(|e| StoreError::Corrupt(format!("tally: {e}")))
+    serde_json::to_string(t).map_err(|e| StoreError::corrupt("a tally", e))
 }
 
 /// Generates, for the daily table and the monthly one, the read-merge-write of one tally.

@@ -39,7 +39,7 @@ impl UnitRow {
     }
 
     pub fn into_unit(self) -> Result<Unit, StoreError> {
-        let code = |s: &str| UnitCode::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()));
+        let code = |s: &str| UnitCode::parse(s).map_err(|e| StoreError::corrupt("a unit code", e));
         Ok(Unit {
             code: code(&self.code)?,
             name: self.name,
@@ -49,7 +49,7 @@ impl UnitRow {
             valid_from: self.valid_from,
             valid_to: self.valid_to,
             predecessors: Predecessor::parse_list(&self.predecessors)
-                .map_err(StoreError::Corrupt)?,
+                .map_err(|e| StoreError::corrupt("a unit's predecessors", e))?,
         })
     }
 }

@@ -23,20 +23,7 @@ fn log_internal(cause: &dyn std::fmt::Display) -> String {
     id
 }
 
-/// An error and every cause under it, `a: b: c`.
-fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut next = e.source();
-    while let Some(cause) = next {
-        let more = cause.to_string();
-        if !text.ends_with(&more) {
-            text.push_str(": ");
-            text.push_str(&more);
-        }
-        next = cause.source();
-    }
-    text
-}
+use crate::telemetry::chain;
 
 /// A page written once the request's language is known.
 type Later = Box<dyn Fn(Lang) -> PageError>;
@@ -330,8 +317,8 @@ impl ApiError {
         ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
     /// An internal failure: logged once, here, under an id the answer carries.
-    pub fn internal(cause: &dyn std::fmt::Display) -> ApiError {
-        let id = log_internal(cause);
+    pub fn internal(cause: &(dyn std::error::Error + 'static)) -> ApiError {
+        let id = log_internal(&chain(cause));
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",

@@ -73,26 +73,30 @@ impl FromRequest for StaffSession {
     }
 }
 
-/// A staff form (URL-encoded or multipart, up to the usual size) that carries the session's
-/// CSRF token, its fields parsed into `T` (string fields; a missing one is an error unless
-/// `T` gives it a default). A forged post is refused with 403, a bad body with 400.
+/// A staff form (URL-encoded or multipart, up to `LIMIT` bytes: the usual size unless the
+/// handler asks for [`CsrfUpload`]) that carries the session's CSRF token, its fields parsed
+/// into `T` (string fields; a missing one is an error unless `T` gives it a default). A
+/// forged post is refused with 403, a bad body with 400, a body over the limit with 413.
 #[derive(Debug)]
-pub struct CsrfForm<T> {
+pub struct CsrfForm<T, const LIMIT: usize = { crate::web::BODY_LIMIT }> {
     pub form: T,
     /// Every field as sent, in order (for fields sent more than once).
     pub pairs: Vec<(String, String)>,
 }
 
-impl<T> std::ops::Deref for CsrfForm<T> {
+/// A staff import (a CSV file of units, dossier counts or holidays), up to 4 MB.
+pub type CsrfUpload<T> = CsrfForm<T, { crate::web::staff::IMPORT_LIMIT }>;
+
+impl<T, const LIMIT: usize> std::ops::Deref for CsrfForm<T, LIMIT> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.form
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for CsrfForm<T, LIMIT> {
     type Error = PageError;
-    type Future = Pin<Box<dyn Future<Output = Result<CsrfForm<T>, PageError>>>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = actix_web::web::Payload::from_request(req, payload);
@@ -110,8 +114,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 Some(csrf) => csrf,
                 None => require_staff(&req, lang).await?.1,
             };
-            let pairs =
-                form_with_csrf_up_to(&req, payload, &csrf, lang, crate::web::BODY_LIMIT).await?;
+            let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, LIMIT).await?;
             // The last value of a field sent twice (a select and a hidden field), as a form
             // post is usually read; all of them stay in `pairs`.
             let fields: std::collections::BTreeMap<String, String> =

@@ -56,24 +56,20 @@ async fn find_unit(
 pub async fn unit_qr_svg(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    req: HttpRequest,
+    lang: Lang,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let (unit, _) = find_unit(&state, path.into_inner(), lang).await?;
-    let svg = qr::svg(&unit_url(&state, unit.code.as_str()), 400)
-        .map_err(|_| PageError::bad_request(lang))?;
+    let svg = qr::svg(&unit_url(&state, unit.code.as_str()), 400)?;
     Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
 }
 
 pub async fn unit_qr_png(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    req: HttpRequest,
+    lang: Lang,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let (unit, _) = find_unit(&state, path.into_inner(), lang).await?;
-    let png = qr::png(&unit_url(&state, unit.code.as_str()), 10)
-        .map_err(|_| PageError::bad_request(lang))?;
+    let png = qr::png(&unit_url(&state, unit.code.as_str()), 10)?;
     Ok(HttpResponse::Ok().content_type("image/png").body(png))
 }
 
@@ -97,8 +93,7 @@ pub async fn poster(
         unit_name: unit.display_name(lang),
         heading: tr(lang, "public.how_satisfied_are_you"),
         lead: tr(lang, "public.scan_the_qr_code_with_your_phone"),
-        qr_svg: qr::inline_svg(&url, 400, tr(lang, "public.qr_code_of_the_survey_form"))
-            .map_err(|_| PageError::bad_request(lang))?,
+        qr_svg: qr::inline_svg(&url, 400, tr(lang, "public.qr_code_of_the_survey_form"))?,
         feedback_line: format!(
             "{}: {}/feedback/{}",
             tr(lang, "feedback.title"),
@@ -137,8 +132,7 @@ pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
     )
 }
 
-pub async fn not_found(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let lang = lang_of(&req);
+pub async fn not_found(state: web::Data<AppState>, lang: Lang) -> HttpResponse {
     pages::message(
         StatusCode::NOT_FOUND,
         lang,

@@ -1,13 +1,15 @@
 //! The audit log for admins: the latest entries as a page, the whole log as CSV (the
 //! download is itself logged, by `service::audit`).
 
+use crate::domain::form::Lang;
 use crate::service::access::Action;
 use crate::texts::tr;
 use crate::web::errors::PageError;
+use crate::web::extract::StaffSession;
 use crate::web::pages::PageMeta;
-use crate::web::{lang_of, AppState};
+use crate::web::{run, AppState};
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 
@@ -25,12 +27,11 @@ struct AuditPage {
 /// `GET /staff/audit`: the latest 500 entries of the audit log (admins only).
 pub async fn audit_page(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (_admin, _) = require(&req, lang, Action::ReadAuditLog).await?;
-    let st = state.clone();
-    let rows = web::block(move || crate::service::audit::recent(&st.store, 500)).await??;
+    session.may(Action::ReadAuditLog)?;
+    let rows = run(&state, |s| crate::service::audit::recent(&s.store, 500)).await?;
     let page = AuditPage {
         page: PageMeta::new(lang, state.demo),
         heading: tr(lang, "staff_audit.audit_log"),
@@ -59,14 +60,14 @@ pub async fn audit_page(
 /// `GET /staff/audit.csv`: the whole log as CSV (admins only); the export is itself logged.
 pub async fn audit_csv(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, _) = require(&req, lang, Action::ReadAuditLog).await?;
-    let st = state.clone();
-    let name = staff.username.clone();
-    let rows =
-        web::block(move || crate::service::audit::export(&st.store, &name, Utc::now())).await??;
+    session.may(Action::ReadAuditLog)?;
+    let name = session.staff.username;
+    let rows = run(&state, move |s| {
+        crate::service::audit::export(&s.store, &name, Utc::now())
+    })
+    .await?;
     let mut w = csv::Writer::from_writer(crate::render::table::BOM.as_bytes().to_vec());
     let mut write = || -> Result<Vec<u8>, csv::Error> {
         w.write_record(["at_utc", "actor", "action", "target", "outcome"])?;

@@ -2,8 +2,9 @@
 //! for their own).
 
 use crate::texts::tr;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
+use serde::de::IgnoredAny;
 
 use super::manage::*;
 use crate::domain::form::Lang;
@@ -11,8 +12,8 @@ use crate::service::access::{self, Action};
 use crate::service::dossiers::{self, DossierError};
 use crate::service::users::Staff;
 use crate::web::errors::PageError;
-use crate::web::staff::{form_with_csrf_up_to, require, IMPORT_LIMIT};
-use crate::web::{lang_of, AppState};
+use crate::web::extract::{CsrfUpload, StaffSession};
+use crate::web::AppState;
 
 const DOSSIERS_HEADER: &str = "unit_code,date,dossiers";
 
@@ -45,22 +46,22 @@ async fn dossiers_page(
 
 pub async fn dossiers_form(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ImportDossiers).await?;
-    dossiers_page(state, lang, staff, csrf, Outcome::default()).await
+    session.may(Action::ImportDossiers)?;
+    dossiers_page(state, lang, session.staff, session.csrf, Outcome::default()).await
 }
 
 pub async fn dossiers_import(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfUpload<IgnoredAny>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ImportDossiers).await?;
-    let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
-    let text = import_text(&pairs);
+    session.may(Action::ImportDossiers)?;
+    let StaffSession { staff, csrf } = session;
+    let text = import_text(&form.pairs);
     let kept = text.clone();
     let (st, actor) = (state.clone(), staff.username.clone());
     let scope = access::unit_for(
@@ -68,7 +69,7 @@ pub async fn dossiers_import(
         Action::ImportDossiers,
         None,
     )
-    .map_err(|_| PageError::not_allowed(lang))?;
+    .map_err(|_| PageError::later(PageError::not_allowed))?;
     let imported = blocking(move || {
         dossiers::import_csv_by(&st.store, &text, scope.as_deref(), &actor, Utc::now())
     })

@@ -9,10 +9,10 @@ use crate::service::access::Action;
 use crate::service::feedback::{self as service, FeedbackError};
 use crate::texts::{tr, Tr};
 use crate::web::errors::PageError;
-use crate::web::extract::{CsrfForm, StaffSession};
+use crate::web::extract::{CsrfForm, CsrfUpload, StaffSession};
 use crate::web::feedback::see_other;
 use crate::web::pages::PageMeta;
-use crate::web::{lang_of, lang_suffix, run, AppState};
+use crate::web::{lang_suffix, run, AppState};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
@@ -393,12 +393,13 @@ struct ListForm {
 
 async fn subjects_page(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
+    session: StaffSession,
     message: Option<String>,
     chosen: Option<String>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::HandleFeedback).await?;
+    session.may(Action::HandleFeedback)?;
+    let StaffSession { staff, csrf } = session;
     let (units, unit, current) = run(&state, move |s| {
         service::subjects_for(&s.store, &staff, chosen)
     })
@@ -428,40 +429,39 @@ async fn subjects_page(
 /// `GET /staff/feedback/subjects?unit=`
 pub async fn subjects_form(
     state: web::Data<AppState>,
+    lang: Lang,
     req: HttpRequest,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
     let chosen = query(&req, "unit");
-    subjects_page(state, req, None, chosen).await
+    subjects_page(state, lang, session, None, chosen).await
 }
 
 /// `POST /staff/feedback/subjects`: one subject per line.
 pub async fn subjects_save(
     state: web::Data<AppState>,
     lang: Lang,
-    req: HttpRequest,
     session: StaffSession,
     form: CsrfForm<TextForm>,
 ) -> Result<HttpResponse, PageError> {
     session.may(Action::HandleFeedback)?;
     let TextForm { unit, text, .. } = form.form;
-    let u = unit.clone();
+    let (u, staff) = (unit.clone(), session.staff.clone());
     let n = run(&state, move |s| {
-        service::set_subjects_by(&s.store, &session.staff, &u, &text, Utc::now())
+        service::set_subjects_by(&s.store, &staff, &u, &text, Utc::now())
     })
     .await?;
     let message = tr(lang, "staff_feedback.saved_n").replace("{n}", &n.to_string());
-    subjects_page(state, req, Some(message), Some(unit)).await
+    subjects_page(state, lang, session, Some(message), Some(unit)).await
 }
 
 async fn holidays_page(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
+    csrf: String,
     message: Option<String>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (_admin, csrf) = require(&req, lang, Action::ManageUnits).await?;
-    let st = state.clone();
-    let days = web::block(move || service::holidays(&st.store)).await??;
+    let days = run(&state, |s| service::holidays(&s.store)).await?;
     let page = ListForm {
         page: PageMeta::new(lang, state.demo),
         t: Tr(lang),
@@ -485,24 +485,27 @@ async fn holidays_page(
 /// `GET /staff/holidays` (admins)
 pub async fn holidays_form(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
-    holidays_page(state, req, None).await
+    session.may(Action::ManageUnits)?;
+    holidays_page(state, lang, session.csrf, None).await
 }
 
 /// `POST /staff/holidays`: CSV `date,name`, added to the list (a day listed again is renamed).
 pub async fn holidays_import(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfUpload<TextForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ManageUnits).await?;
-    let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
-    let text = field(&pairs, "text");
-    let st = state.clone();
-    let n = web::block(move || service::import_holidays_by(&st.store, &staff, &text, Utc::now()))
-        .await??;
+    session.may(Action::ManageUnits)?;
+    let StaffSession { staff, csrf } = session;
+    let text = form.form.text;
+    let n = run(&state, move |s| {
+        service::import_holidays_by(&s.store, &staff, &text, Utc::now())
+    })
+    .await?;
     let message = tr(lang, "staff_feedback.saved_n").replace("{n}", &n.to_string());
-    holidays_page(state, req, Some(message)).await
+    holidays_page(state, lang, csrf, Some(message)).await
 }

@@ -3,7 +3,6 @@
 //! small refusals (403, 413, 429).
 
 use crate::domain::form::Lang;
-use crate::service::access::{self, Action};
 use crate::service::users::Staff;
 use crate::texts::tr;
 use crate::web::auth::session_of;
@@ -58,19 +57,6 @@ pub(crate) async fn require_session(
         Ok(Some(found)) => Ok(found),
         _ => Err(PageError::sign_in(lang)),
     }
-}
-
-/// The same, refused with 403 unless the role may do `action` (`service::access`).
-pub(crate) async fn require(
-    req: &HttpRequest,
-    lang: Lang,
-    action: Action,
-) -> Result<(Staff, String), PageError> {
-    let found = require_staff(req, lang).await?;
-    if !access::role_may(found.0.role, action) {
-        return Err(PageError::not_allowed(lang));
-    }
-    Ok(found)
 }
 
 pub(crate) async fn form_with_csrf(

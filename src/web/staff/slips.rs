@@ -1,15 +1,18 @@
 //! Printing a sheet of one-time code slips from the browser (officers for their own unit;
 //! who may and how many is `service::access::slips`).
 
+use crate::domain::form::Lang;
 use crate::domain::local_date;
 use crate::service::access::{self, Action, Denied};
-use crate::service::tickets::TicketError;
+use crate::service::tickets::{issue_slips, TicketError};
+use crate::store::StoreError;
 use crate::texts::tr;
 use crate::web::errors::PageError;
+use crate::web::extract::{CsrfForm, StaffSession};
 use crate::web::pages::{self, PageMeta};
-use crate::web::{lang_of, AppState};
+use crate::web::{run, AppState};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 
@@ -31,10 +34,10 @@ struct SlipsPage {
 /// `GET /staff/tickets`: a form to print a sheet of one-time codes (officers: their unit).
 pub async fn tickets_form(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require_staff(&req, lang).await?;
+    let StaffSession { staff, csrf } = session;
     if !access::role_may(staff.role, Action::IssueSlips) {
         return Err(PageError::new(
             StatusCode::FORBIDDEN,
@@ -43,8 +46,7 @@ pub async fn tickets_form(
             tr(lang, "staff_slips.leaders_read_reports_desk"),
         ));
     }
-    let st = state.clone();
-    let units = web::block(move || crate::service::units::list(&st.store)).await??;
+    let units = run(&state, |s| crate::service::units::list(&s.store)).await?;
     let today = local_date(Utc::now());
     let page = SlipsPage {
         page: PageMeta::new(lang, state.demo),
@@ -64,28 +66,36 @@ pub async fn tickets_form(
     render(StatusCode::OK, &page)
 }
 
+/// The unit and the number of slips asked for.
+#[derive(Debug, serde::Deserialize)]
+pub struct SlipsForm {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    count: String,
+}
+
 /// `POST /staff/tickets`: issues the codes and answers with the printable A4 sheet.
 pub async fn tickets_issue(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<SlipsForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require_staff(&req, lang).await?;
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let unit = field(&pairs, "unit");
-    let count: u32 = field(&pairs, "count").trim().parse().unwrap_or(0);
-    let st = state.clone();
-    let issued = web::block(move || {
-        crate::service::tickets::issue_slips(
-            &st.store,
-            &mut rand::rng(),
-            &staff,
+    let SlipsForm { unit, count } = form.form;
+    // Not a number: 0 slips, refused below with the allowed range.
+    let count: u32 = count.trim().parse().unwrap_or(0);
+    let issued = run(&state, move |s| {
+        let (rng, ttl, now) = (&mut rand::rng(), s.ticket_ttl, Utc::now());
+        Ok::<_, StoreError>(issue_slips(
+            &s.store,
+            rng,
+            &session.staff,
             &unit,
             count,
-            st.ticket_ttl,
-            Utc::now(),
-        )
+            ttl,
+            now,
+        ))
     })
     .await?;
     let issued = match issued {

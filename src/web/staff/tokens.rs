@@ -1,7 +1,7 @@
 //! `/staff/tokens` (admins): create an API token (shown once), list, revoke.
 
 use crate::texts::tr;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
 use super::manage::*;
@@ -11,8 +11,8 @@ use crate::service::tokens::{self, TokenError};
 use crate::service::users::Staff;
 use crate::store::StoreError;
 use crate::web::errors::PageError;
-use crate::web::staff::{field, form_with_csrf, require};
-use crate::web::{lang_of, AppState};
+use crate::web::extract::{CsrfForm, StaffSession};
+use crate::web::AppState;
 
 async fn tokens_page(
     state: web::Data<AppState>,
@@ -42,22 +42,31 @@ async fn tokens_page(
 
 pub async fn tokens_list(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ManageTokens).await?;
-    tokens_page(state, lang, staff, csrf, Outcome::default()).await
+    session.may(Action::ManageTokens)?;
+    tokens_page(state, lang, session.staff, session.csrf, Outcome::default()).await
+}
+
+/// A token's name and, for a token bound to one unit, its code.
+#[derive(Debug, serde::Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    unit: String,
 }
 
 pub async fn tokens_create(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ManageTokens).await?;
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let (name, unit) = (field(&pairs, "name"), field(&pairs, "unit"));
+    session.may(Action::ManageTokens)?;
+    let (StaffSession { staff, csrf }, CsrfForm { form, pairs }) = (session, form);
+    let TokenForm { name, unit } = form;
     let (st, n, u, actor) = (state.clone(), name.clone(), unit, staff.username.clone());
     let created = blocking(move || {
         let unit = Some(u.trim()).filter(|u| !u.is_empty());
@@ -83,13 +92,13 @@ pub async fn tokens_create(
 
 pub async fn tokens_revoke(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<TokenForm>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ManageTokens).await?;
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let name = field(&pairs, "name");
+    session.may(Action::ManageTokens)?;
+    let StaffSession { staff, csrf } = session;
+    let name = form.form.name;
     let (st, n, actor) = (state.clone(), name.clone(), staff.username.clone());
     let revoked = blocking(move || tokens::revoke(&st.store, &n, &actor, Utc::now())).await??;
     let outcome = if !revoked {

@@ -1,8 +1,9 @@
 //! `/staff/units` (admins): the list of units with their lineage, and the units CSV import.
 
 use crate::texts::tr;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
+use serde::de::IgnoredAny;
 
 use super::manage::*;
 use crate::domain::form::Lang;
@@ -10,8 +11,8 @@ use crate::service::access::Action;
 use crate::service::units::{self, ImportError};
 use crate::service::users::Staff;
 use crate::web::errors::PageError;
-use crate::web::staff::{form_with_csrf_up_to, require, IMPORT_LIMIT};
-use crate::web::{lang_of, AppState};
+use crate::web::extract::{CsrfUpload, StaffSession};
+use crate::web::AppState;
 
 const UNITS_HEADER: &str = "code,name,name_en,parent,form,valid_from,valid_to,predecessors";
 
@@ -52,22 +53,22 @@ async fn units_page(
 
 pub async fn units_list(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ManageUnits).await?;
-    units_page(state, lang, staff, csrf, Outcome::default()).await
+    session.may(Action::ManageUnits)?;
+    units_page(state, lang, session.staff, session.csrf, Outcome::default()).await
 }
 
 pub async fn units_import(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfUpload<IgnoredAny>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ManageUnits).await?;
-    let pairs = form_with_csrf_up_to(&req, payload, &csrf, lang, IMPORT_LIMIT).await?;
-    let text = import_text(&pairs);
+    session.may(Action::ManageUnits)?;
+    let StaffSession { staff, csrf } = session;
+    let text = import_text(&form.pairs);
     let kept = text.clone();
     let (st, actor) = (state.clone(), staff.username.clone());
     let imported =

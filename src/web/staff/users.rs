@@ -2,7 +2,7 @@
 //! a new password.
 
 use crate::texts::tr;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
 use super::manage::*;
@@ -12,8 +12,8 @@ use crate::service::access::Action;
 use crate::service::users::{self, NewUser, Staff, UserError};
 use crate::store::StoreError;
 use crate::web::errors::PageError;
-use crate::web::staff::{field, form_with_csrf, require};
-use crate::web::{lang_of, AppState};
+use crate::web::extract::{CsrfForm, StaffSession};
+use crate::web::AppState;
 
 async fn users_page(
     state: web::Data<AppState>,
@@ -127,11 +127,11 @@ fn add_user_form(lang: Lang, outcome: &Outcome, units: Vec<(String, String)>) ->
 
 pub async fn users_list(
     state: web::Data<AppState>,
-    req: HttpRequest,
+    lang: Lang,
+    session: StaffSession,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ManageUsers).await?;
-    users_page(state, lang, staff, csrf, Outcome::default()).await
+    session.may(Action::ManageUsers)?;
+    users_page(state, lang, session.staff, session.csrf, Outcome::default()).await
 }
 
 /// An account added from the page: a generated password, a unit for an officer only.
@@ -152,23 +152,33 @@ fn add(
     users::add(&state.store, &mut rand::rng(), new, actor, Utc::now())
 }
 
+/// The fields of the form that adds an account.
+#[derive(Debug, serde::Deserialize)]
+pub struct AddUser {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    unit: String,
+}
+
 pub async fn users_add(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<AddUser>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ManageUsers).await?;
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let username = field(&pairs, "username");
-    let unit = field(&pairs, "unit");
-    let role: Option<Role> = Role::parse(&field(&pairs, "role")).ok();
-    let Some(role) = role else {
-        let outcome = Outcome::error(tr(lang, "admin.please_choose_a_role").into(), pairs);
+    session.may(Action::ManageUsers)?;
+    let StaffSession { staff, csrf } = session;
+    let Ok(role) = Role::parse(&form.role) else {
+        let outcome = Outcome::error(tr(lang, "admin.please_choose_a_role").into(), form.pairs);
         return users_page(state, lang, staff, csrf, outcome).await;
     };
-    let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
-    let added = blocking(move || add(&st, &actor, &name, role, &unit)).await?;
+    let CsrfForm { form, pairs } = form;
+    let username = form.username.clone();
+    let (st, actor) = (state.clone(), staff.username.clone());
+    let added = blocking(move || add(&st, &actor, &form.username, role, &form.unit)).await?;
     let outcome = match added {
         Ok(password) => Outcome {
             notice: Some(format!(
@@ -186,17 +196,24 @@ pub async fn users_add(
     users_page(state, lang, staff, csrf, outcome).await
 }
 
+/// The account a form names (`username`).
+#[derive(Debug, serde::Deserialize)]
+pub struct Named {
+    #[serde(default)]
+    username: String,
+}
+
 /// `POST /staff/users/{disable,enable,reset}`: one account, named by `username`.
 async fn user_action(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<Named>,
     action: UserAction,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
-    let (staff, csrf) = require(&req, lang, Action::ManageUsers).await?;
-    let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
-    let username = field(&pairs, "username");
+    session.may(Action::ManageUsers)?;
+    let StaffSession { staff, csrf } = session;
+    let username = form.form.username;
     let (st, actor, name) = (state.clone(), staff.username.clone(), username.clone());
     let done = blocking(move || match action {
         UserAction::Disable => {
@@ -250,24 +267,27 @@ enum UserAction {
 
 pub async fn users_disable(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<Named>,
 ) -> Result<HttpResponse, PageError> {
-    user_action(state, req, payload, UserAction::Disable).await
+    user_action(state, lang, session, form, UserAction::Disable).await
 }
 
 pub async fn users_enable(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<Named>,
 ) -> Result<HttpResponse, PageError> {
-    user_action(state, req, payload, UserAction::Enable).await
+    user_action(state, lang, session, form, UserAction::Enable).await
 }
 
 pub async fn users_reset(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<Named>,
 ) -> Result<HttpResponse, PageError> {
-    user_action(state, req, payload, UserAction::Reset).await
+    user_action(state, lang, session, form, UserAction::Reset).await
 }
