@@ -135,6 +135,13 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(v["rows"].as_array().unwrap().len(), 1);
+    // The whole answer pinned, today written as DAY.
+    insta::assert_snapshot!(
+        "indices_json_before_dossiers",
+        serde_json::to_string_pretty(&v)
+            .unwrap()
+            .replace(&today(), "DAY")
+    );
     assert_eq!(v["rows"][0]["participation_pct"], json!(50.0));
     assert_eq!(v["rows"][0]["denominator"], "tickets");
     assert_eq!(v["rows"][0]["sipas"]["index_pct"], json!(80.0));
@@ -166,7 +173,14 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
         .to_str()
         .unwrap()
         .starts_with("text/csv"));
-    let (header, rows) = read_csv(&r.bytes().await.unwrap());
+    let bytes = r.bytes().await.unwrap();
+    // The whole table pinned (today's date written as DAY): any change to a cell, a column
+    // or the number format shows as a diff to review. Both backends must give this file.
+    insta::assert_snapshot!(
+        "hao_table_wide",
+        String::from_utf8_lossy(&bytes).replace(&today(), "DAY")
+    );
+    let (header, rows) = read_csv(&bytes);
     assert_eq!(
         header.join(","),
         "period,period_start,period_end,unit_code,unit_name,responses,tickets_issued,dossiers,participation_pct,\
