@@ -9,10 +9,10 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 
 use crate::both_backends;
+use crate::helpers::StaffClient;
 use crate::helpers::{
     as_refs, fresh_database, full_answers, settings, spawn_app, spawn_on, Backend, TestApp,
 };
-use crate::staff::{add_user, csrf_of, get_as, post_as, session};
 use hailong::domain::feedback::{Overdue, Status, Step};
 use hailong::domain::user::Role;
 use hailong::service::feedback::{self, FeedbackError, FeedbackSettings, Filing};
@@ -79,24 +79,15 @@ pub(crate) fn id_of(app: &TestApp, code: &str) -> i64 {
         .id
 }
 
-pub(crate) async fn step(
-    app: &TestApp,
-    cookie: &str,
-    id: i64,
-    step: &str,
-    text: &str,
-) -> StatusCode {
-    // The session's CSRF token, from the dashboard (an item with no step left has no form).
-    let page = get_as(app, cookie, "/staff").await;
-    assert_eq!(page.status(), StatusCode::OK);
-    let csrf = csrf_of(&page.text().await.unwrap());
-    let (status, body) = post_as(
-        app,
-        cookie,
-        &format!("/staff/feedback/{id}"),
-        &[("csrf", &csrf), ("step", step), ("text", text)],
-    )
-    .await;
+pub(crate) async fn step(staff: &StaffClient<'_>, id: i64, step: &str, text: &str) -> StatusCode {
+    let r = staff
+        .post_form(
+            &format!("/staff/feedback/{id}"),
+            &[("step", step), ("text", text)],
+        )
+        .await;
+    let status = r.status();
+    let body = r.text().await.unwrap();
     assert!(
         status == StatusCode::SEE_OTHER || status.is_client_error(),
         "{status}: {body}"
@@ -135,24 +126,9 @@ pub(crate) fn assert_masked(page: &str, what: &str) {
 async fn the_whole_loop(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let officer = session(
-        &app,
-        "can-bo-a",
-        &add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a")),
-    )
-    .await;
-    let officer_b = session(
-        &app,
-        "can-bo-b",
-        &add_user(&app, "can-bo-b", Role::Officer, Some("phuong-b")),
-    )
-    .await;
-    let viewer = session(
-        &app,
-        "lanh-dao",
-        &add_user(&app, "lanh-dao", Role::Viewer, None),
-    )
-    .await;
+    let officer = app.staff("can-bo-a", Role::Officer, Some("phuong-a")).await;
+    let officer_b = app.staff("can-bo-b", Role::Officer, Some("phuong-b")).await;
+    let viewer = app.staff("lanh-dao", Role::Viewer, None).await;
 
     // The page: Vietnamese first, the unit's subjects and "other", no script.
     let page = app.get("/feedback/phuong-a").await;
@@ -249,14 +225,15 @@ async fn the_whole_loop(backend: Backend) {
     // Staff: the officer of the unit sees it with the contact; the other unit's officer and
     // leaders do not.
     let id = id_of(&app, &code);
-    let queue = get_as(&app, &officer, "/staff/feedback").await;
+    let queue = officer.get("/staff/feedback").await;
     assert_eq!(queue.status(), StatusCode::OK);
     assert!(queue
         .text()
         .await
         .unwrap()
         .contains(&format!("/staff/feedback/{id}")));
-    let item = get_as(&app, &officer, &format!("/staff/feedback/{id}"))
+    let item = officer
+        .get(&format!("/staff/feedback/{id}"))
         .await
         .text()
         .await
@@ -267,57 +244,51 @@ async fn the_whole_loop(backend: Backend) {
         "the publication preview",
     );
     assert_eq!(
-        get_as(&app, &officer_b, &format!("/staff/feedback/{id}"))
+        officer_b
+            .get(&format!("/staff/feedback/{id}"))
             .await
             .status(),
         StatusCode::FORBIDDEN
     );
-    let other_queue = get_as(&app, &officer_b, "/staff/feedback")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let other_queue = officer_b.get("/staff/feedback").await.text().await.unwrap();
     assert!(!other_queue.contains(&format!("/staff/feedback/{id}")));
     assert_eq!(
-        get_as(&app, &viewer, "/staff/feedback").await.status(),
+        viewer.get("/staff/feedback").await.status(),
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        get_as(&app, &viewer, &format!("/staff/feedback/{id}"))
-            .await
-            .status(),
+        viewer.get(&format!("/staff/feedback/{id}")).await.status(),
         StatusCode::FORBIDDEN
     );
     // A step without the form's CSRF token is refused.
-    let (status, _) = post_as(
-        &app,
-        &officer,
-        &format!("/staff/feedback/{id}"),
-        &[("csrf", "x"), ("step", "accept")],
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
+    let r = officer
+        .post_exactly(
+            &format!("/staff/feedback/{id}"),
+            &[("csrf", "x"), ("step", "accept")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Publishing before answering is refused.
     assert_eq!(
-        step(&app, &officer, id, "publish", "").await,
+        step(&officer, id, "publish", "").await,
         StatusCode::CONFLICT
     );
 
     assert_eq!(
-        step(&app, &officer, id, "accept", "").await,
+        step(&officer, id, "accept", "").await,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        step(&app, &officer, id, "answer", "").await,
+        step(&officer, id, "answer", "").await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let reply = format!("Hồ sơ đã có kết quả; mời anh đến nhận. Chúng tôi đã gọi số {CONTACT}.");
     assert_eq!(
-        step(&app, &officer, id, "answer", &reply).await,
+        step(&officer, id, "answer", &reply).await,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        step(&app, &officer, id, "publish", "").await,
+        step(&officer, id, "publish", "").await,
         StatusCode::SEE_OTHER
     );
 
@@ -412,7 +383,7 @@ async fn the_whole_loop(backend: Backend) {
     assert_eq!(col("prev_period"), (year - 1).to_string());
 
     // The report's section (the officer's live preview of their unit).
-    let report = get_as(&app, &officer, &format!("/reports/{year}")).await;
+    let report = officer.get(&format!("/reports/{year}")).await;
     assert_eq!(report.status(), StatusCode::OK);
     let report = report.text().await.unwrap();
     assert!(
@@ -439,7 +410,8 @@ async fn the_whole_loop(backend: Backend) {
     assert_eq!(v["items"][0]["status"], "published");
     assert_eq!(v["items"][0]["reply_satisfied"], true);
     assert_eq!(
-        get_as(&app, &viewer, &format!("/api/v1/feedback?period={year}"))
+        viewer
+            .get(&format!("/api/v1/feedback?period={year}"))
             .await
             .status(),
         StatusCode::FORBIDDEN
@@ -450,7 +422,7 @@ both_backends!(the_whole_loop);
 async fn merge_and_decline(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let admin = session(&app, "noi-vu", &add_user(&app, "noi-vu", Role::Admin, None)).await;
+    let admin = app.staff("noi-vu", Role::Admin, None).await;
     let kept = file_via_page(
         &app,
         "phuong-a",
@@ -472,7 +444,8 @@ async fn merge_and_decline(backend: Backend) {
     let (kept_id, dup_id, spam_id) = (id_of(&app, &kept), id_of(&app, &dup), id_of(&app, &spam));
     let other_id = id_of(&app, &other_unit);
     // An admin narrows the queue to one unit.
-    let queue_b = get_as(&app, &admin, "/staff/feedback?unit=phuong-b")
+    let queue_b = admin
+        .get("/staff/feedback?unit=phuong-b")
         .await
         .text()
         .await
@@ -482,18 +455,19 @@ async fn merge_and_decline(backend: Backend) {
 
     // Merging into another unit's item, or into itself, is refused; into the kept one works.
     assert_eq!(
-        step(&app, &admin, dup_id, "merge", &format!("#{other_id}")).await,
+        step(&admin, dup_id, "merge", &format!("#{other_id}")).await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        step(&app, &admin, dup_id, "merge", &dup_id.to_string()).await,
+        step(&admin, dup_id, "merge", &dup_id.to_string()).await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        step(&app, &admin, dup_id, "merge", &format!("#{kept_id}")).await,
+        step(&admin, dup_id, "merge", &format!("#{kept_id}")).await,
         StatusCode::SEE_OTHER
     );
-    let item = get_as(&app, &admin, &format!("/staff/feedback/{kept_id}"))
+    let item = admin
+        .get(&format!("/staff/feedback/{kept_id}"))
         .await
         .text()
         .await
@@ -509,12 +483,11 @@ async fn merge_and_decline(backend: Backend) {
 
     // Declining needs a reason; the citizen reads it.
     assert_eq!(
-        step(&app, &admin, spam_id, "decline", "").await,
+        step(&admin, spam_id, "decline", "").await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
         step(
-            &app,
             &admin,
             spam_id,
             "decline",
@@ -526,20 +499,13 @@ async fn merge_and_decline(backend: Backend) {
     let html = text_of(&app, &format!("/feedback/track/{spam}")).await;
     assert!(html.contains("Không tiếp nhận") && html.contains("không thuộc thẩm quyền"));
     assert_eq!(
-        step(&app, &admin, spam_id, "answer", "x").await,
+        step(&admin, spam_id, "answer", "x").await,
         StatusCode::CONFLICT
     );
 
     // The duplicate's citizen follows the kept item: its reply, and may rate it.
     assert_eq!(
-        step(
-            &app,
-            &admin,
-            kept_id,
-            "answer",
-            "Đã khơi thông cống thoát nước."
-        )
-        .await,
+        step(&admin, kept_id, "answer", "Đã khơi thông cống thoát nước.").await,
         StatusCode::SEE_OTHER
     );
     let html = text_of(&app, &format!("/feedback/track/{dup}")).await;
@@ -548,7 +514,7 @@ async fn merge_and_decline(backend: Backend) {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // Without consent, the published entry has the subject and the reply, not the question.
     assert_eq!(
-        step(&app, &admin, kept_id, "publish", "").await,
+        step(&admin, kept_id, "publish", "").await,
         StatusCode::SEE_OTHER
     );
     let public = app

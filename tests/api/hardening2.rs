@@ -35,12 +35,11 @@ fn forms_of(code: &str) -> [String; 3] {
 async fn tracking_codes_stay_with_the_citizen(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let pw = add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a"));
-    let officer = session(&app, "can-bo-a", &pw).await;
+    let officer = app.staff("can-bo-a", Role::Officer, Some("phuong-a")).await;
     let code = file_via_page(&app, "phuong-a", "Hồ sơ chậm trả.", "", true).await;
     let id = id_of(&app, &code);
     assert_eq!(
-        step(&app, &officer, id, "answer", "Đã trả hồ sơ.").await,
+        step(&officer, id, "answer", "Đã trả hồ sơ.").await,
         StatusCode::SEE_OTHER
     );
     let year = chrono::Datelike::year(&hailong::domain::local_date(chrono::Utc::now()));
@@ -59,15 +58,12 @@ async fn tracking_codes_stay_with_the_citizen(backend: Backend) {
         ("the API", api),
         (
             "the queue",
-            get_as(&app, &officer, "/staff/feedback")
-                .await
-                .text()
-                .await
-                .unwrap(),
+            officer.get("/staff/feedback").await.text().await.unwrap(),
         ),
         (
             "the item",
-            get_as(&app, &officer, &format!("/staff/feedback/{id}"))
+            officer
+                .get(&format!("/staff/feedback/{id}"))
                 .await
                 .text()
                 .await
@@ -75,7 +71,7 @@ async fn tracking_codes_stay_with_the_citizen(backend: Backend) {
         ),
         (
             "the dashboard",
-            get_as(&app, &officer, "/staff").await.text().await.unwrap(),
+            officer.get("/staff").await.text().await.unwrap(),
         ),
     ];
     for (what, page) in &pages {
@@ -140,8 +136,7 @@ both_backends!(tracking_codes_stay_with_the_citizen);
 async fn every_text_a_citizen_reads_is_masked(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let pw = add_user(&app, "noi-vu", Role::Admin, None);
-    let admin = session(&app, "noi-vu", &pw).await;
+    let admin = app.staff("noi-vu", Role::Admin, None).await;
     let x = file_via_page(&app, "phuong-a", "Hồ sơ đất bị chậm.", "0987654321", false).await;
     let y = file_via_page(&app, "phuong-a", "Hồ sơ đất chậm quá.", "", false).await;
     let z = file_via_page(&app, "phuong-a", "Trùng lần nữa.", "", false).await;
@@ -154,15 +149,15 @@ async fn every_text_a_citizen_reads_is_masked(backend: Backend) {
     );
     // A chain: Z into Y, then Y into X.
     assert_eq!(
-        step(&app, &admin, zi, "merge", &format!("#{yi}")).await,
+        step(&admin, zi, "merge", &format!("#{yi}")).await,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        step(&app, &admin, yi, "merge", &format!("{xi}")).await,
+        step(&admin, yi, "merge", &format!("{xi}")).await,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        step(&app, &admin, xi, "answer", PERSONAL).await,
+        step(&admin, xi, "answer", PERSONAL).await,
         StatusCode::SEE_OTHER
     );
     for code in [&x, &y, &z] {
@@ -178,7 +173,6 @@ async fn every_text_a_citizen_reads_is_masked(backend: Backend) {
 
     assert_eq!(
         step(
-            &app,
             &admin,
             di,
             "decline",
@@ -191,7 +185,8 @@ async fn every_text_a_citizen_reads_is_masked(backend: Backend) {
     assert!(page.contains("Đã liên hệ"));
     assert!(!page.contains("111 222") && !page.contains("079123456789"));
     let year = chrono::Datelike::year(&hailong::domain::local_date(chrono::Utc::now()));
-    let api = get_as(&app, &admin, &format!("/api/v1/feedback?period={year}"))
+    let api = admin
+        .get(&format!("/api/v1/feedback?period={year}"))
         .await
         .text()
         .await
@@ -294,14 +289,13 @@ async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Bac
         )
         .unwrap();
     }
-    let pw = add_user(&app, "noi-vu", Role::Admin, None);
-    let admin = session(&app, "noi-vu", &pw).await;
+    let admin = app.staff("noi-vu", Role::Admin, None).await;
     let mut seen = std::collections::BTreeSet::new();
     let mut next = Some("/staff/feedback".to_string());
     let mut pages = 0;
     while let Some(path) = next.take() {
         pages += 1;
-        let html = get_as(&app, &admin, &path).await.text().await.unwrap();
+        let html = admin.get(&path).await.text().await.unwrap();
         for part in html.split("href=\"/staff/feedback/").skip(1) {
             if let Some(id) = part.split('"').next().and_then(|x| x.parse::<i64>().ok()) {
                 seen.insert(id);
@@ -320,15 +314,14 @@ async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Bac
     let mut ids = Vec::new();
     let mut after = 0;
     loop {
-        let j: serde_json::Value = get_as(
-            &app,
-            &admin,
-            &format!("/api/v1/feedback?period={year}&limit=100&after={after}"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
+        let j: serde_json::Value = admin
+            .get(&format!(
+                "/api/v1/feedback?period={year}&limit=100&after={after}"
+            ))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert_eq!(j["total"]["received"], 256, "the figures cover every item");
         let items = j["items"].as_array().unwrap();
         assert!(items.len() <= 100);
@@ -340,12 +333,9 @@ async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Bac
     }
     let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
     assert_eq!((ids.len(), distinct.len()), (256, 256));
-    let r = get_as(
-        &app,
-        &admin,
-        &format!("/api/v1/feedback?period={year}&limit=5000"),
-    )
-    .await;
+    let r = admin
+        .get(&format!("/api/v1/feedback?period={year}&limit=5000"))
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
 both_backends!(floods_stop_at_the_unit_cap_and_every_item_stays_reachable);
@@ -980,57 +970,33 @@ async fn a_stalled_export_does_not_pin_the_wal() {
 async fn junk_is_declined_a_page_at_a_time(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let pw = add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a"));
-    let officer = session(&app, "can-bo-a", &pw).await;
-    let pw_b = add_user(&app, "can-bo-b", Role::Officer, Some("phuong-b"));
-    let officer_b = session(&app, "can-bo-b", &pw_b).await;
+    let officer = app.staff("can-bo-a", Role::Officer, Some("phuong-a")).await;
+    let officer_b = app.staff("can-bo-b", Role::Officer, Some("phuong-b")).await;
     let mut ids = Vec::new();
     for i in 0..3 {
         let code = file_via_page(&app, "phuong-a", &format!("Quảng cáo {i}"), "", false).await;
         ids.push(id_of(&app, &code));
     }
     assert_eq!(
-        step(&app, &officer, ids[0], "answer", "Đã trả lời.").await,
+        step(&officer, ids[0], "answer", "Đã trả lời.").await,
         StatusCode::SEE_OTHER
     );
-    let queue = get_as(&app, &officer, "/staff/feedback")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let queue = officer.get("/staff/feedback").await.text().await.unwrap();
     assert!(queue.contains(&format!("name=\"id\" value=\"{}\"", ids[1])));
     assert!(!queue.contains(&format!("name=\"id\" value=\"{}\"", ids[0])));
-    let csrf = crate::staff::csrf_of(&queue);
-    let form = |csrf: &str| {
-        let mut f = vec![
-            ("csrf".to_string(), csrf.to_string()),
-            ("text".to_string(), "Nội dung quảng cáo.".to_string()),
-        ];
+    let form = {
+        let mut f = vec![("text".to_string(), "Nội dung quảng cáo.".to_string())];
         f.extend(ids.iter().map(|i| ("id".to_string(), i.to_string())));
         f
     };
-    let other_csrf = crate::staff::csrf_of(
-        &get_as(&app, &officer_b, "/staff/feedback")
-            .await
-            .text()
-            .await
-            .unwrap(),
-    );
-    let (status, _) = crate::staff::post_as(
-        &app,
-        &officer_b,
-        "/staff/feedback/decline",
-        &as_refs(&form(&other_csrf)),
-    )
-    .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _) = crate::staff::post_as(
-        &app,
-        &officer,
-        "/staff/feedback/decline",
-        &as_refs(&form(&csrf)),
-    )
-    .await;
+    let r = officer_b
+        .post_form("/staff/feedback/decline", &as_refs(&form))
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let status = officer
+        .post_form("/staff/feedback/decline", &as_refs(&form))
+        .await
+        .status();
     assert_eq!(status, StatusCode::SEE_OTHER);
     let statuses: Vec<String> = ids
         .iter()

@@ -166,6 +166,18 @@ impl StaffClient<'_> {
             .expect("GET")
     }
 
+    /// A post with exactly these fields (no CSRF token added): a forged or stale form.
+    pub async fn post_exactly(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", self.cookie())
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let mut form: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
         form.extend_from_slice(fields);
@@ -187,17 +199,27 @@ impl TestApp {
         role: hailong::domain::user::Role,
         unit: Option<&str>,
     ) -> StaffClient<'_> {
-        use hailong::service::users;
         let name = format!(
             "{}-{}",
             role.as_str(),
             &Uuid::new_v4().simple().to_string()[..8]
         );
+        self.staff(&name, role, unit).await
+    }
+
+    /// A new account named `name` (for tests that read it in the audit log), signed in.
+    pub async fn staff(
+        &self,
+        name: &str,
+        role: hailong::domain::user::Role,
+        unit: Option<&str>,
+    ) -> StaffClient<'_> {
+        use hailong::service::users;
         users::add(
             &self.store,
             &mut rand::rng(),
             users::NewUser {
-                username: &name,
+                username: name,
                 role,
                 unit,
                 password: Some(STAFF_PASSWORD),
@@ -206,7 +228,7 @@ impl TestApp {
             Utc::now(),
         )
         .expect("an account");
-        let store = self.store.clone();
+        let (store, name) = (self.store.clone(), name.to_string());
         let session = tokio::task::spawn_blocking(move || {
             users::login(&store, &mut rand::rng(), &name, STAFF_PASSWORD, Utc::now())
         })
