@@ -235,9 +235,8 @@ fn form_page(
 pub async fn show_form(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    req: HttpRequest,
+    lang: Lang,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let code = path.into_inner();
     let st = state.clone();
     let (unit, subjects) = web::block(move || service::open_unit(&st.store, &code, Utc::now()))
@@ -434,10 +433,10 @@ fn track_page(lang: Lang, demo: bool, just_filed: bool, found: service::Tracked)
 pub async fn rate(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    lang: Lang,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     within_limit(&state, &state.ticket_limiter, &req, lang)?;
     let pairs = read_pairs(&state, payload, lang).await?;
     let satisfied = match field(&pairs, "satisfied").as_str() {
@@ -460,10 +459,10 @@ pub async fn rate(
 /// `POST /feedback/from-survey`: the thank-you page's offer, taken (nothing retyped).
 pub async fn from_survey(
     state: web::Data<AppState>,
+    lang: Lang,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     within_limit(&state, &state.submit_limiter, &req, lang)?;
     let pairs = read_pairs(&state, payload, lang).await?;
     let submission_id = field(&pairs, "submission_id");
@@ -677,9 +676,8 @@ fn sheet_items(lang: Lang, items: Vec<PublicItem>) -> Vec<PublicView> {
 pub async fn print_sheet(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    req: HttpRequest,
+    lang: Lang,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let code = path.into_inner();
     let c = code.clone();
     let (items, unit) = run(&state, move |s| -> Result<_, FeedbackError> {

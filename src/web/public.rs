@@ -12,7 +12,7 @@ use crate::render::qr;
 use crate::service::units;
 use crate::web::errors::PageError;
 use crate::web::pages::{self, SLOGAN};
-use crate::web::{lang_of, AppState};
+use crate::web::{run, AppState};
 
 #[derive(Template)]
 #[template(path = "poster.html")]
@@ -41,8 +41,7 @@ async fn find_unit(
     code: String,
     lang: Lang,
 ) -> Result<(Unit, Option<Unit>), PageError> {
-    let st = state.clone();
-    let found = web::block(move || units::with_parent(&st.store, &code)).await??;
+    let found = run(state, move |s| units::with_parent(&s.store, &code)).await?;
     found.ok_or_else(|| {
         PageError::new(
             StatusCode::NOT_FOUND,
@@ -76,9 +75,9 @@ pub async fn unit_qr_png(
 pub async fn poster(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    lang: Lang,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let (unit, parent) = find_unit(&state, path.into_inner(), lang).await?;
     let url = unit_url(&state, unit.code.as_str());
     let a5 = req
@@ -119,8 +118,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-pub async fn home(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let lang = lang_of(&req);
+pub async fn home(state: web::Data<AppState>, lang: Lang) -> HttpResponse {
     pages::message(
         StatusCode::OK,
         lang,

@@ -15,7 +15,7 @@ use crate::service::publish::{self, PublishError};
 use crate::web::auth::staff_of;
 use crate::web::errors::PageError;
 use crate::web::extract::{CsrfForm, StaffSession};
-use crate::web::{lang_of, pages, query_value, AppState};
+use crate::web::{pages, query_value, run, AppState};
 
 fn period_of(state: &AppState, raw: &str, lang: Lang) -> Result<Period, PageError> {
     Period::parse(raw, state.scheme).map_err(|e| {
@@ -30,14 +30,14 @@ fn period_of(state: &AppState, raw: &str, lang: Lang) -> Result<Period, PageErro
 
 pub async fn show(
     state: web::Data<AppState>,
+    lang: Lang,
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let period = period_of(&state, &path.into_inner(), lang)?;
     let staff = staff_of(&req).await?;
-    let (st, p) = (state.clone(), period.clone());
-    let revisions = web::block(move || publish::revisions(&st.store, &p)).await??;
+    let p = period.clone();
+    let revisions = run(&state, move |s| publish::revisions(&s.store, &p)).await?;
     let asked = query_value(&req, "revision");
     let Some((staff, csrf)) = staff.filter(|_| asked.is_none()) else {
         // A revision asked for, or the public: the published page as it was frozen.

@@ -371,9 +371,9 @@ struct ThanksPage {
 pub async fn thanks(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    lang: Lang,
     req: HttpRequest,
 ) -> HttpResponse {
-    let lang = lang_of(&req);
     let code = path.into_inner();
     let unit = unit_just_read(&state, &code).await;
     let offer = crate::web::query_value(&req, "r")

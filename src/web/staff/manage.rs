@@ -18,6 +18,7 @@ use crate::service::users::Staff;
 use crate::store::StoreError;
 use crate::web::errors::PageError;
 use crate::web::pages::PageMeta;
+pub(crate) use crate::web::run;
 use crate::web::staff::{field, render};
 use crate::web::AppState;
 

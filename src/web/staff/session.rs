@@ -8,7 +8,7 @@ use crate::texts::tr;
 use crate::web::auth::SESSION_COOKIE;
 use crate::web::errors::PageError;
 use crate::web::pages::PageMeta;
-use crate::web::{lang_of, parse_urlencoded, read_body, AppState};
+use crate::web::{lang_of, parse_urlencoded, read_body, run, AppState};
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -144,10 +144,10 @@ fn signed_in(state: &AppState, session: users::NewSession) -> Result<HttpRespons
 
 pub async fn login(
     state: web::Data<AppState>,
+    lang: Lang,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     if !state
         .login_limiter
         .allow(state.client_ip(&req), Instant::now())
@@ -204,16 +204,18 @@ async fn password_permit(
 
 pub async fn logout(
     state: web::Data<AppState>,
+    lang: Lang,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let (staff, csrf) = require_session(&req, lang).await?;
     form_with_csrf(&req, payload, &csrf, lang).await?;
     if let Some(c) = req.cookie(SESSION_COOKIE) {
-        let st = state.clone();
         let token = c.value().to_string();
-        web::block(move || users::logout(&st.store, &token, &staff.username, Utc::now())).await??;
+        run(&state, move |s| {
+            users::logout(&s.store, &token, &staff.username, Utc::now())
+        })
+        .await?;
     }
     let mut resp = HttpResponse::SeeOther()
         .insert_header((header::LOCATION, "/login"))
@@ -244,9 +246,9 @@ fn password_page(
 
 pub async fn password_form(
     state: web::Data<AppState>,
+    lang: Lang,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let (staff, csrf) = require_session(&req, lang).await?;
     let notice = staff
         .must_change_password
@@ -256,10 +258,10 @@ pub async fn password_form(
 
 pub async fn change_password(
     state: web::Data<AppState>,
+    lang: Lang,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    let lang = lang_of(&req);
     let (staff, csrf) = require_session(&req, lang).await?;
     let pairs = form_with_csrf(&req, payload, &csrf, lang).await?;
     let (current, new) = (field(&pairs, "current"), field(&pairs, "new"));

@@ -21,13 +21,12 @@ async fn tokens_page(
     csrf: String,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
-    let st = state.clone();
-    let (list, options) = blocking(move || {
-        let list = tokens::list(&st.store)?;
-        let options = unit_options(&st, lang, Some(tr(lang, "admin.all_units")))?;
+    let (list, options) = run(&state, move |s| {
+        let list = tokens::list(&s.store)?;
+        let options = unit_options(s, lang, Some(tr(lang, "admin.all_units")))?;
         Ok::<_, StoreError>((list, options))
     })
-    .await??;
+    .await?;
     let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.api_tokens"));
     page.columns = vec![
         tr(lang, "admin.name"),
@@ -99,8 +98,11 @@ pub async fn tokens_revoke(
     session.may(Action::ManageTokens)?;
     let StaffSession { staff, csrf } = session;
     let name = form.form.name;
-    let (st, n, actor) = (state.clone(), name.clone(), staff.username.clone());
-    let revoked = blocking(move || tokens::revoke(&st.store, &n, &actor, Utc::now())).await??;
+    let (n, actor) = (name.clone(), staff.username.clone());
+    let revoked = run(&state, move |s| {
+        tokens::revoke(&s.store, &n, &actor, Utc::now())
+    })
+    .await?;
     let outcome = if !revoked {
         Outcome::error(
             format!(

@@ -23,8 +23,7 @@ async fn units_page(
     csrf: String,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
-    let st = state.clone();
-    let list = blocking(move || units::list(&st.store)).await??;
+    let list = run(&state, |s| units::list(&s.store)).await?;
     let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.units"));
     page.columns = vec![
         tr(lang, "admin.code"),

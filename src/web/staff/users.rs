@@ -22,13 +22,12 @@ async fn users_page(
     csrf: String,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
-    let st = state.clone();
-    let (list, options) = blocking(move || {
-        let list = users::list(&st.store)?;
-        let options = unit_options(&st, lang, Some(tr(lang, "admin.all_units")))?;
+    let (list, options) = run(&state, move |s| {
+        let list = users::list(&s.store)?;
+        let options = unit_options(s, lang, Some(tr(lang, "admin.all_units")))?;
         Ok::<_, StoreError>((list, options))
     })
-    .await??;
+    .await?;
     let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.users"));
     page.columns = vec![
         tr(lang, "admin.user_name"),
