@@ -60,7 +60,23 @@ impl Application {
         let mut demo_loaded = None;
         if settings.demo {
             match demo::load(&store, &forms, Utc::now()) {
-                Ok(summary) => demo_loaded = Some(summary),
+                Ok(summary) => {
+                    let feedback = crate::service::feedback::FeedbackSettings {
+                        deadlines: settings.feedback_deadlines,
+                        webhook: false,
+                        unit_cap: None,
+                    };
+                    let published = demo::publish_finished(
+                        &store,
+                        &forms,
+                        &feedback,
+                        settings.scheme,
+                        Utc::now(),
+                    )
+                    .map_err(|e| StartError::Config(format!("publishing the demo failed: {e}")))?;
+                    tracing::info!(periods = ?published, "--demo: published the finished quarters but the last");
+                    demo_loaded = Some(summary);
+                }
                 Err(demo::DemoError::NotEmpty) => {
                     tracing::info!(
                         "--demo: the database already holds units; the demo was not loaded again"

@@ -44,4 +44,90 @@ pub struct ReportData {
     /// The day a reorganisation took effect inside the trend (the unit began, or the first
     /// merged unit of the table).
     pub break_on: Option<chrono::NaiveDate>,
+    /// The whole index table the report was made from (what a publication freezes as open
+    /// data beside the pages).
+    pub table: crate::domain::table::IndexTable,
+}
+
+/// The figures a publication shows first (the front page, the feed, a link's preview): the
+/// report's main TOTAL row as it was when published, frozen with the revision.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Headline {
+    /// SIPAS in percent, its 95 % interval and standard error (percentage points).
+    pub sipas_pct: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub se: Option<f64>,
+    /// Responses behind the figures.
+    pub responses: u64,
+    pub participation_pct: Option<f64>,
+    pub synthetic: bool,
+}
+
+impl Headline {
+    pub fn of(data: &ReportData) -> Headline {
+        let total = data.total.as_ref();
+        let sipas = total.map(|t| &t.indices.sipas);
+        Headline {
+            sipas_pct: sipas.and_then(|m| m.index),
+            ci_low: sipas.and_then(|m| m.ci.map(|i| i.low)),
+            ci_high: sipas.and_then(|m| m.ci.map(|i| i.high)),
+            se: sipas.and_then(|m| m.se),
+            responses: total.map_or(0, |t| t.responses),
+            participation_pct: total.and_then(|t| t.participation),
+            synthetic: data.synthetic,
+        }
+    }
+
+    /// The change from an earlier publication's headline (METHODOLOGY: significant when
+    /// |Δ| > z·√(SE₁² + SE₂²)); none when either has no SIPAS.
+    pub fn change_from(&self, before: &Headline, before_label: &str) -> Option<Change> {
+        let points = self.sipas_pct? - before.sipas_pct?;
+        let significant = match (self.se, before.se) {
+            (Some(a), Some(b)) => crate::domain::stats::significant_change(points, a, b),
+            _ => false,
+        };
+        Some(Change {
+            points,
+            significant,
+            previous_label: before_label.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headline(pct: Option<f64>, se: Option<f64>) -> Headline {
+        Headline {
+            sipas_pct: pct,
+            ci_low: None,
+            ci_high: None,
+            se,
+            responses: 100,
+            participation_pct: None,
+            synthetic: false,
+        }
+    }
+
+    #[test]
+    fn a_change_between_headlines_is_significant_only_beyond_both_errors() {
+        // 10 points against √(3² + 3²)·1.96 = 8.32: significant; 8 points: not.
+        let now = headline(Some(80.0), Some(3.0));
+        let c = now
+            .change_from(&headline(Some(70.0), Some(3.0)), "2025-Q4")
+            .unwrap();
+        assert!((c.points - 10.0).abs() < 1e-9 && c.significant);
+        assert_eq!(c.previous_label, "2025-Q4");
+        let c = now
+            .change_from(&headline(Some(72.0), Some(3.0)), "x")
+            .unwrap();
+        assert!(!c.significant);
+        // Without a standard error a change is never called significant; without a figure
+        // there is no change.
+        let c = now.change_from(&headline(Some(50.0), None), "x").unwrap();
+        assert!(!c.significant);
+        assert!(now.change_from(&headline(None, None), "x").is_none());
+    }
 }

@@ -336,6 +336,71 @@ pub fn load(
     Ok(summary)
 }
 
+/// The quarters the demo holds responses for.
+const DEMO_QUARTERS: [(i32, u32); 11] = [
+    (2021, 1),
+    (2021, 2),
+    (2021, 3),
+    (2021, 4),
+    (2025, 1),
+    (2025, 2),
+    (2025, 3),
+    (2025, 4),
+    (2026, 1),
+    (2026, 2),
+    (2026, 3),
+];
+
+/// Publishes the demo's quarters that have ended by `now`, all but the last one (an admin
+/// can try publishing it), each dated two weeks after its end, so that a visitor sees the
+/// public site at once. One of them is published again with a reason, so that the list
+/// shows what a revision looks like. Returns the labels published.
+pub fn publish_finished(
+    store: &Store,
+    forms: &FormRegistry,
+    feedback: &crate::service::feedback::FeedbackSettings,
+    scheme: crate::domain::period::Scheme,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, crate::service::publish::PublishError> {
+    use crate::domain::period::Period;
+    use crate::service::publish::publish;
+    let at = |day: NaiveDate, days: i64| {
+        local_midnight_utc(day + Duration::days(days)) + Duration::hours(9)
+    };
+    let mut finished: Vec<Period> = DEMO_QUARTERS
+        .iter()
+        .filter_map(|(y, q)| Period::parse(&format!("{y}-Q{q}"), scheme).ok())
+        .filter(|p| at(p.end, 1) <= now)
+        .collect();
+    finished.pop();
+    let mut done = Vec::new();
+    for p in &finished {
+        publish(
+            store,
+            forms,
+            feedback,
+            p,
+            "",
+            "demo",
+            at(p.end, 14).min(now),
+        )?;
+        if p.label == "2025-Q2" {
+            let reason = "Công bố lại để minh họa một lần công bố có lý do (dữ liệu trình diễn)";
+            publish(
+                store,
+                forms,
+                feedback,
+                p,
+                reason,
+                "demo",
+                at(p.end, 40).min(now),
+            )?;
+        }
+        done.push(p.label.clone());
+    }
+    Ok(done)
+}
+
 struct DemoData {
     tallies: BTreeMap<TallyKey, Tally>,
     units: Vec<UnitRow>,

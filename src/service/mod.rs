@@ -11,6 +11,7 @@ pub mod export;
 pub mod feedback;
 pub mod forms;
 pub mod indices;
+pub mod public;
 pub mod publish;
 pub mod report;
 pub mod retention;

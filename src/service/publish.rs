@@ -10,12 +10,13 @@ use chrono::{DateTime, Utc};
 use crate::domain::form::Lang;
 use crate::domain::local_offset;
 use crate::domain::period::Period;
+use crate::domain::report::Headline;
 use crate::render::report::{self, Extras};
 use crate::service::audit::write as audit;
 use crate::service::forms::FormRegistry;
 use crate::service::indices::IndicesError;
 use crate::service::report::gather;
-use crate::store::publications;
+use crate::store::publications::{self, NewPublication};
 use crate::store::{units, Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -119,42 +120,43 @@ pub fn publish(
         }
         s
     };
-    let self_url = format!("/reports/{}", period.label);
-    let html_vi = render_live(
-        store,
-        forms,
-        feedback,
-        period,
-        Lang::Vi,
-        Extras {
-            published: Some(line(Lang::Vi)),
+    // One gathering for both languages and the open data: what a reader sees in the report,
+    // in either language, is exactly the table a journalist downloads.
+    let data = gather(store, forms, feedback, period)?;
+    let page = |lang: Lang| -> Result<String, PublishError> {
+        let extras = Extras {
+            published: Some(line(lang)),
             staff_html: None,
-            self_url: self_url.clone(),
-        },
-    )?;
-    let html_en = render_live(
-        store,
-        forms,
-        feedback,
-        period,
-        Lang::En,
-        Extras {
-            published: Some(line(Lang::En)),
-            staff_html: None,
-            self_url,
-        },
-    )?;
+            self_url: format!("/reports/{}", period.label),
+        };
+        let district = district_name(store, lang, period)?;
+        report::render(&data, &district, lang, extras)
+            .map_err(|e| PublishError::Render(e.to_string()))
+    };
+    let (html_vi, html_en) = (page(Lang::Vi)?, page(Lang::En)?);
+    let csv = crate::render::table::wide_csv(&data.table)
+        .map_err(|e| PublishError::Render(e.to_string()))?;
+    let table_csv = String::from_utf8(csv).map_err(|e| PublishError::Render(e.to_string()))?;
+    let table_json = serde_json::to_string(&crate::render::table::json(&data.table))
+        .map_err(|e| PublishError::Render(e.to_string()))?;
+    let headline = serde_json::to_string(&Headline::of(&data))
+        .map_err(|e| PublishError::Render(e.to_string()))?;
     store.write(|c| -> Result<(), PublishError> {
         publications::insert(
             c,
-            &period.label,
-            period.scheme.as_str(),
-            revision,
-            reason,
-            now.naive_utc(),
-            actor,
-            &html_vi,
-            &html_en,
+            NewPublication {
+                label: &period.label,
+                scheme: period.scheme.as_str(),
+                revision,
+                reason,
+                at: now.naive_utc(),
+                by: actor,
+                html_vi: &html_vi,
+                html_en: &html_en,
+                table_csv: &table_csv,
+                table_json: &table_json,
+                headline: &headline,
+            },
         )?;
         audit(
             c,

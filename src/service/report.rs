@@ -251,5 +251,6 @@ pub fn gather_scoped(
         feedback_units,
         feedback_deadlines: feedback.deadlines,
         break_on,
+        table,
     })
 }

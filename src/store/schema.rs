@@ -152,6 +152,9 @@ diesel::table! {
         published_by -> Text,
         html_vi -> Text,
         html_en -> Text,
+        table_csv -> Text,
+        table_json -> Text,
+        headline -> Text,
     }
 }
 

@@ -17,6 +17,7 @@ pub mod pages;
 pub mod public;
 pub mod ratelimit;
 pub mod report;
+pub mod site;
 pub mod staff;
 pub mod survey;
 
@@ -98,7 +99,15 @@ fn last_forwarded_for(req: &HttpRequest) -> Option<std::net::IpAddr> {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(public::home))
+    cfg.route("/", web::get().to(site::front))
+        .route("/reports", web::get().to(site::reports))
+        .route("/units", web::get().to(site::units))
+        .route("/methodology", web::get().to(site::methodology))
+        .route("/open/indices.csv", web::get().to(site::open_csv))
+        .route("/open/indices.json", web::get().to(site::open_json))
+        .route("/feed.xml", web::get().to(site::feed))
+        .route("/robots.txt", web::get().to(site::robots))
+        .route("/feedback/track", web::get().to(site::track_box))
         .route("/healthz", web::get().to(public::healthz))
         .route("/metrics", web::get().to(public::metrics))
         .route("/openapi.json", web::get().to(openapi::openapi_json))

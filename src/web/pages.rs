@@ -19,6 +19,11 @@ pub struct PageMeta {
     pub switch_url: &'static str,
     pub switch_lang: &'static str,
     pub switch_label: &'static str,
+    /// The page's own address under `--public-url` (public pages that search engines list).
+    pub canonical: Option<String>,
+    pub description: Option<&'static str>,
+    /// Announce the Atom feed of publications.
+    pub feed: bool,
 }
 
 impl PageMeta {
@@ -31,6 +36,9 @@ impl PageMeta {
             switch_url: tr(lang, "pages.lang_vi"),
             switch_lang: tr(lang, "pages.vi"),
             switch_label: tr(lang, "pages.ti_ng_vi_t"),
+            canonical: None,
+            description: None,
+            feed: false,
         }
     }
 }

@@ -118,18 +118,6 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-pub async fn home(state: web::Data<AppState>, lang: Lang) -> HttpResponse {
-    pages::message(
-        StatusCode::OK,
-        lang,
-        state.demo,
-        "",
-        "Hailong",
-        &[tr(lang, "public.citizen_satisfaction_survey_of").to_string()],
-        &[],
-    )
-}
-
 pub async fn not_found(state: web::Data<AppState>, lang: Lang) -> HttpResponse {
     pages::message(
         StatusCode::NOT_FOUND,
@@ -138,7 +126,10 @@ pub async fn not_found(state: web::Data<AppState>, lang: Lang) -> HttpResponse {
         "",
         tr(lang, "public.page_not_found"),
         &[tr(lang, "public.this_address_does_not_exist").to_string()],
-        &[],
+        &[(
+            format!("/{}", crate::web::lang_suffix(lang)),
+            tr(lang, "site.back_home").to_string(),
+        )],
     )
 }
 

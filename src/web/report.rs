@@ -41,7 +41,7 @@ pub async fn show(
     let asked = query_value(&req, "revision");
     let Some((staff, csrf)) = staff.filter(|_| asked.is_none()) else {
         // A revision asked for, or the public: the published page as it was frozen.
-        return published_page(lang, &revisions, asked.as_deref());
+        return published_page(&state, lang, &period, &revisions, asked.as_deref());
     };
     let may_publish = access::role_may(staff.role, Action::Publish);
     let extras = Extras {
@@ -89,7 +89,9 @@ async fn live_report(
 
 /// A published revision (`asked`, else the latest) in the page's language, or why not.
 fn published_page(
+    state: &AppState,
     lang: Lang,
+    period: &Period,
     revisions: &[publish::PublicationRow],
     asked: Option<&str>,
 ) -> Result<HttpResponse, PageError> {
@@ -112,13 +114,71 @@ fn published_page(
         ),
     };
     match found {
-        Some(r) => Ok(pages::html(StatusCode::OK, pick(r))),
-        None => Err(PageError::new(
-            StatusCode::NOT_FOUND,
-            lang,
-            tr(lang, heading),
-            tr(lang, text),
+        Some(r) => Ok(pages::html(
+            StatusCode::OK,
+            with_link_preview(&pick(r), state, lang, period, r),
         )),
+        None => {
+            let mut e = PageError::new(
+                StatusCode::NOT_FOUND,
+                lang,
+                tr(lang, heading),
+                tr(lang, text),
+            );
+            let s = crate::web::lang_suffix(lang);
+            e.links = vec![
+                (format!("/reports{s}"), tr(lang, "site.all_reports").into()),
+                (format!("/{s}"), tr(lang, "site.back_home").into()),
+            ];
+            Err(e)
+        }
+    }
+}
+
+/// A frozen report with what search engines and link previews read, added when it is served
+/// (the frozen page stays as published): the canonical address under `--public-url`, a
+/// description from the frozen headline, and Open Graph title and description.
+fn with_link_preview(
+    html: &str,
+    state: &AppState,
+    lang: Lang,
+    period: &Period,
+    r: &publish::PublicationRow,
+) -> String {
+    let title = html
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map(|(t, _)| t.to_string())
+        .unwrap_or_else(|| period.label.clone());
+    let headline: Option<crate::domain::report::Headline> = serde_json::from_str(&r.headline).ok();
+    let description = match headline {
+        Some(h) => format!(
+            "{}: {} ({}) · {}",
+            tr(lang, "site.sipas"),
+            crate::render::numbers::percent(h.sipas_pct, lang),
+            crate::web::site::period_name(period, lang),
+            tr(lang, "site.responses_n")
+                .replace("{n}", &crate::render::numbers::count(h.responses, lang))
+        ),
+        None => tr(lang, "site.description").to_string(),
+    };
+    let url = format!(
+        "{}/reports/{}{}",
+        state.public_url.trim_end_matches('/'),
+        period.label,
+        crate::web::lang_suffix(lang)
+    );
+    let esc = crate::render::escape;
+    let meta = format!(
+        "\n<link rel=\"canonical\" href=\"{url}\">\n<meta name=\"description\" content=\"{d}\">\n\
+         <meta property=\"og:type\" content=\"article\">\n<meta property=\"og:title\" content=\"{title}\">\n\
+         <meta property=\"og:description\" content=\"{d}\">\n<meta property=\"og:url\" content=\"{url}\">",
+        url = esc(&url),
+        d = esc(&description),
+    );
+    match html.find("</title>") {
+        Some(i) => format!("{}{meta}{}", &html[..i + 8], &html[i + 8..]),
+        None => html.to_string(),
     }
 }
 

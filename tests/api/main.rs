@@ -13,6 +13,7 @@ mod indices;
 mod layers;
 mod lineage;
 mod openapi;
+mod public_face;
 mod qr;
 mod report;
 mod staff;

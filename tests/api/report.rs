@@ -35,11 +35,15 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
     let mut s = settings(&db);
     s.demo = true;
     let app = spawn_on(Backend::Sqlite, &db, s).await;
+    // The demo publishes every finished quarter but the last, which is left for an admin
+    // to try (issue 24).
     assert_eq!(
-        app.get("/reports/2021-Q2").await.status(),
+        app.get("/reports/2026-Q3").await.status(),
         StatusCode::NOT_FOUND,
         "staff only before publication"
     );
+    assert_eq!(app.get("/reports/2021-Q2").await.status(), StatusCode::OK);
+    assert_eq!(app.get("/reports/2026-Q2").await.status(), StatusCode::OK);
     let admin = app.signed_in(Role::Admin, None).await;
     let r = admin.get("/reports/2021-Q2").await;
     assert_eq!(r.status(), StatusCode::OK);

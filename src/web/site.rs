@@ -1,0 +1,605 @@
+//! The public face: the front page, the list of published reports, the units' directory,
+//! how the figures are computed, open data (the table frozen with each publication), the
+//! Atom feed of publications, `robots.txt`, and the tracking-code box. Everything here is
+//! published data or public addresses; nothing is computed live for the public.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Deserialize;
+
+use crate::domain::form::Lang;
+use crate::domain::local_offset;
+use crate::domain::period::{Kind, Period};
+use crate::domain::report::Headline;
+use crate::domain::ticket::TicketCode;
+use crate::domain::unit::Unit;
+use crate::render::numbers;
+use crate::service::public::{self, Published};
+use crate::texts::{tr, Tr};
+use crate::web::errors::{ApiError, PageError};
+use crate::web::pages::PageMeta;
+use crate::web::{lang_suffix, render_page, run, within_limit, AppState};
+
+/// Above this many units the front page links to the directory instead of listing them
+/// (Ho Chi Minh City's 168 would not fit the 30 KB a citizen's page may weigh).
+const UNITS_ON_FRONT: usize = 40;
+
+/// A period's human name: "Quý 2/2026", "Q2 2026".
+pub fn period_name(p: &Period, lang: Lang) -> String {
+    let (key, n) = match p.kind {
+        Kind::Quarter(q) => ("site.period_quarter", q),
+        Kind::Half(1) => ("site.period_half1", 0),
+        Kind::Half(_) => ("site.period_half2", 0),
+        Kind::NineMonths => ("site.period_nine", 0),
+        Kind::Year => ("site.period_year", 0),
+        Kind::Month(m) => ("site.period_month", m),
+        Kind::Custom => return p.label.clone(),
+    };
+    let n = if matches!(p.kind, Kind::Month(_)) {
+        format!("{n:02}")
+    } else {
+        n.to_string()
+    };
+    tr(lang, key)
+        .replace("{n}", &n)
+        .replace("{year}", &p.year.to_string())
+}
+
+/// A publication's local day, `dd/mm/yyyy`.
+fn day_of(at: NaiveDateTime) -> String {
+    DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
+        .with_timezone(&local_offset())
+        .format("%d/%m/%Y")
+        .to_string()
+}
+
+fn revision_line(lang: Lang, r: &public::Revision) -> String {
+    format!(
+        "{}, {}",
+        tr(lang, "site.published_on").replace("{day}", &day_of(r.published_at)),
+        tr(lang, "site.revision_n").replace("{n}", &r.revision.to_string())
+    )
+}
+
+/// The figures of the front page's headline, written out.
+pub struct HeadlineView {
+    label: String,
+    period_name: String,
+    published: String,
+    sipas: Option<String>,
+    interval: Option<String>,
+    responses: String,
+    participation: Option<String>,
+    /// "Compared with …", the change, and whether it is significant.
+    change: Option<(String, String, String)>,
+    report_url: String,
+    csv_url: String,
+    json_url: String,
+}
+
+fn headline_view(
+    lang: Lang,
+    p: &Published,
+    change: Option<crate::domain::report::Change>,
+) -> HeadlineView {
+    let latest = p.latest();
+    let h = latest.headline.clone().unwrap_or(Headline {
+        sipas_pct: None,
+        ci_low: None,
+        ci_high: None,
+        se: None,
+        responses: 0,
+        participation_pct: None,
+        synthetic: false,
+    });
+    let interval = match (h.ci_low, h.ci_high) {
+        (Some(lo), Some(hi)) => Some(format!(
+            "{}–{}",
+            numbers::percent(Some(lo), lang),
+            numbers::percent(Some(hi), lang)
+        )),
+        _ => None,
+    };
+    HeadlineView {
+        label: p.period.label.clone(),
+        period_name: period_name(&p.period, lang),
+        published: revision_line(lang, latest),
+        sipas: h.sipas_pct.map(|x| numbers::percent(Some(x), lang)),
+        interval,
+        responses: tr(lang, "site.responses_n").replace("{n}", &numbers::count(h.responses, lang)),
+        participation: h.participation_pct.map(|x| numbers::percent(Some(x), lang)),
+        change: change.map(|c| {
+            let prev = Period::parse(&c.previous_label, p.period.scheme)
+                .map(|q| period_name(&q, lang))
+                .unwrap_or(c.previous_label.clone());
+            (
+                tr(lang, "site.change_from").replace("{period}", &prev),
+                format!(
+                    "{} {}",
+                    numbers::change(c.points, lang),
+                    tr(lang, "site.points")
+                ),
+                tr(
+                    lang,
+                    if c.significant {
+                        "site.significant"
+                    } else {
+                        "site.not_significant"
+                    },
+                )
+                .to_string(),
+            )
+        }),
+        report_url: format!("/reports/{}{}", p.period.label, lang_suffix(lang)),
+        csv_url: format!("/open/indices.csv?period={}", p.period.label),
+        json_url: format!("/open/indices.json?period={}", p.period.label),
+    }
+}
+
+/// A published period in the lists: its latest revision, and links to the earlier ones.
+pub struct PeriodView {
+    label: String,
+    period_name: String,
+    report_url: String,
+    published: String,
+    /// (address, "revision n, published …", reason) of each revision, newest first, when
+    /// there is more than one.
+    earlier: Vec<(String, String, String)>,
+}
+
+/// Published periods by year (newest year first).
+fn years_view(lang: Lang, list: &[Published]) -> Vec<(i32, Vec<PeriodView>)> {
+    let mut years: Vec<(i32, Vec<PeriodView>)> = Vec::new();
+    for p in list {
+        let url = format!("/reports/{}", p.period.label);
+        let sep = if lang == Lang::En { "&lang=en" } else { "" };
+        let view = PeriodView {
+            label: p.period.label.clone(),
+            period_name: period_name(&p.period, lang),
+            report_url: format!("{url}{}", lang_suffix(lang)),
+            published: revision_line(lang, p.latest()),
+            earlier: if p.revisions.len() > 1 {
+                p.revisions
+                    .iter()
+                    .map(|r| {
+                        (
+                            format!("{url}?revision={}{sep}", r.revision),
+                            revision_line(lang, r),
+                            r.reason.clone(),
+                        )
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        };
+        match years.iter_mut().find(|(y, _)| *y == p.period.year) {
+            Some((_, v)) => v.push(view),
+            None => years.push((p.period.year, vec![view])),
+        }
+    }
+    years.sort_by_key(|y| std::cmp::Reverse(y.0));
+    years
+}
+
+pub struct UnitView {
+    name: String,
+    survey: String,
+    feedback: String,
+    replies: String,
+}
+
+fn units_view(lang: Lang, units: &[Unit]) -> Vec<UnitView> {
+    let s = lang_suffix(lang);
+    units
+        .iter()
+        .map(|u| UnitView {
+            name: u.display_name(lang).to_string(),
+            survey: format!("/s/{}{s}", u.code),
+            feedback: format!("/feedback/{}{s}", u.code),
+            replies: format!("/units/{}/feedback{s}", u.code),
+        })
+        .collect()
+}
+
+/// The page's metadata for a public page listed by search engines.
+fn public_meta(state: &AppState, lang: Lang, path: &str) -> PageMeta {
+    let mut page = PageMeta::new(lang, state.demo);
+    page.canonical = Some(format!("{}{path}{}", state.public_url, lang_suffix(lang)));
+    page.description = Some(tr(lang, "site.description"));
+    page.feed = true;
+    page
+}
+
+/// What the public pages read: the published periods, the units open today, and the name
+/// of the body the site speaks for.
+struct PublicData {
+    list: Vec<Published>,
+    units: Vec<Unit>,
+    org: String,
+}
+
+async fn read_public(state: &web::Data<AppState>, lang: Lang) -> Result<PublicData, PageError> {
+    run(state, move |s| {
+        let today = crate::domain::local_date(Utc::now());
+        let list = public::published(&s.store, s.scheme)?;
+        let units = public::units_today(&s.store, today)?;
+        let org = match Period::quarter_containing(today, s.scheme) {
+            Ok(p) => crate::service::publish::district_name(&s.store, lang, &p)?,
+            Err(_) => "Hailong".to_string(),
+        };
+        Ok::<_, crate::store::StoreError>(PublicData { list, units, org })
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "front.html")]
+struct FrontPage {
+    page: PageMeta,
+    t: Tr,
+    lang_en: bool,
+    org: String,
+    headline: Option<HeadlineView>,
+    years: Vec<(i32, Vec<PeriodView>)>,
+    units: Vec<UnitView>,
+    all_units_link: Option<(String, String)>,
+    replies_url: String,
+    reports_url: String,
+    method_url: String,
+}
+
+/// `GET /`: the latest published headline, every published report, the units, the box for
+/// a tracking code, and where the figures come from.
+pub async fn front(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
+    let found = read_public(&state, lang).await?;
+    let s = lang_suffix(lang);
+    let many = found.units.len() > UNITS_ON_FRONT;
+    let page = FrontPage {
+        page: public_meta(&state, lang, "/"),
+        t: Tr(lang),
+        lang_en: lang == Lang::En,
+        headline: public::headline(&found.list).map(|(p, c)| headline_view(lang, p, c)),
+        years: years_view(lang, &found.list),
+        all_units_link: many.then(|| {
+            let n = numbers::count(found.units.len() as u64, lang);
+            (
+                format!("/units{s}"),
+                tr(lang, "site.all_units_n").replace("{n}", &n),
+            )
+        }),
+        units: if many {
+            Vec::new()
+        } else {
+            units_view(lang, &found.units)
+        },
+        org: found.org,
+        replies_url: format!("/feedback{s}"),
+        reports_url: format!("/reports{s}"),
+        method_url: format!("/methodology{s}"),
+    };
+    render_page(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "reports_list.html")]
+struct ReportsPage {
+    page: PageMeta,
+    t: Tr,
+    org: String,
+    home_url: &'static str,
+    years: Vec<(i32, Vec<PeriodView>)>,
+}
+
+/// `GET /reports`: every published period and its revisions.
+pub async fn reports(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
+    let found = read_public(&state, lang).await?;
+    let page = ReportsPage {
+        page: public_meta(&state, lang, "/reports"),
+        t: Tr(lang),
+        org: found.org,
+        home_url: home_url(lang),
+        years: years_view(lang, &found.list),
+    };
+    render_page(StatusCode::OK, &page)
+}
+
+fn home_url(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Vi => "/",
+        Lang::En => "/?lang=en",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "units_list.html")]
+struct UnitsPage {
+    page: PageMeta,
+    t: Tr,
+    org: String,
+    home_url: &'static str,
+    units: Vec<UnitView>,
+}
+
+/// `GET /units`: every unit open today with its three public addresses.
+pub async fn units(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
+    let found = read_public(&state, lang).await?;
+    let page = UnitsPage {
+        page: public_meta(&state, lang, "/units"),
+        t: Tr(lang),
+        org: found.org,
+        home_url: home_url(lang),
+        units: units_view(lang, &found.units),
+    };
+    render_page(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
+#[template(path = "methodology.html")]
+struct MethodPage {
+    page: PageMeta,
+    t: Tr,
+    home_url: &'static str,
+}
+
+/// `GET /methodology`: how the figures are computed, in plain words.
+pub async fn methodology(
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, PageError> {
+    let page = MethodPage {
+        page: public_meta(&state, lang, "/methodology"),
+        t: Tr(lang),
+        home_url: home_url(lang),
+    };
+    render_page(StatusCode::OK, &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TrackQuery {
+    #[serde(default)]
+    code: String,
+}
+
+/// `GET /feedback/track?code=`: the front page's box; a code that reads is sent on to its
+/// page, anything else gets a page that says what a code looks like and the way back.
+pub async fn track_box(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+    q: web::Query<TrackQuery>,
+) -> Result<HttpResponse, PageError> {
+    within_limit(&state, &state.ticket_limiter, &req, lang)?;
+    match TicketCode::parse(&q.code) {
+        Ok(code) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!("/feedback/track/{}{}", code.as_str(), lang_suffix(lang)),
+            ))
+            .finish()),
+        Err(_) => {
+            let mut e = PageError::new(
+                StatusCode::BAD_REQUEST,
+                lang,
+                tr(lang, "site.track_bad"),
+                tr(lang, "site.track_bad_text"),
+            );
+            e.links = vec![(
+                format!("{}#track", home_url(lang)),
+                tr(lang, "site.back_home").into(),
+            )];
+            Err(e)
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OpenQuery {
+    period: Option<String>,
+    revision: Option<String>,
+}
+
+/// The period and revision a query names.
+fn open_query(
+    q: &OpenQuery,
+    scheme: crate::domain::period::Scheme,
+) -> Result<(Period, Option<i32>), ApiError> {
+    let Some(label) = q.period.as_deref() else {
+        return Err(ApiError::bad_request(
+            "bad_period",
+            "name a published period: ?period=2026-Q2 (the list is at /reports and /feed.xml)",
+        ));
+    };
+    let period =
+        Period::parse(label, scheme).map_err(|e| ApiError::bad_request("bad_period", e.0))?;
+    let revision = match q.revision.as_deref() {
+        None => None,
+        Some(r) => Some(r.trim().parse::<i32>().map_err(|_| {
+            ApiError::bad_request("bad_revision", format!("\"{r}\" is not a revision number"))
+        })?),
+    };
+    Ok((period, revision))
+}
+
+/// The frozen table a query names, or the JSON error a machine can act on.
+async fn frozen(
+    state: &web::Data<AppState>,
+    q: &OpenQuery,
+) -> Result<(Period, public::FrozenTable), ApiError> {
+    let (period, revision) = open_query(q, state.scheme)?;
+    let p = period.clone();
+    let st = state.clone();
+    let found = web::block(move || public::frozen_table(&st.store, &p, revision))
+        .await?
+        .map_err(|e| ApiError::internal(&e))?;
+    let not_published = || {
+        ApiError::not_found(
+            "not_published",
+            format!(
+                "{} is not published (or has no such revision)",
+                period.label
+            ),
+        )
+    };
+    let found = found.ok_or_else(not_published)?;
+    if found.table_csv.is_empty() {
+        return Err(ApiError::not_found(
+            "not_frozen",
+            format!(
+                "revision {} of {} was published before open data was kept; its figures are in /reports/{}",
+                found.revision, period.label, period.label
+            ),
+        ));
+    }
+    Ok((period, found))
+}
+
+fn open_response(content_type: &str, at: NaiveDateTime) -> actix_web::HttpResponseBuilder {
+    let mut r = HttpResponse::Ok();
+    r.content_type(content_type.to_string())
+        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .insert_header((
+            header::LAST_MODIFIED,
+            DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
+                .format("%a, %d %b %Y %H:%M:%S GMT")
+                .to_string(),
+        ));
+    r
+}
+
+/// `GET /open/indices.csv?period=P[&revision=N]`: the HAO table frozen with the publication.
+pub async fn open_csv(
+    state: web::Data<AppState>,
+    q: web::Query<OpenQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (period, t) = frozen(&state, &q).await?;
+    Ok(open_response("text/csv; charset=utf-8", t.published_at)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"hailong-indices-{}-r{}.csv\"",
+                period.label, t.revision
+            ),
+        ))
+        .body(t.table_csv))
+}
+
+/// `GET /open/indices.json?period=P[&revision=N]`: the same table as `/api/v1/indices` gave it.
+pub async fn open_json(
+    state: web::Data<AppState>,
+    q: web::Query<OpenQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, t) = frozen(&state, &q).await?;
+    Ok(open_response("application/json", t.published_at).body(t.table_json))
+}
+
+pub struct FeedEntry {
+    id: String,
+    title: String,
+    url: String,
+    csv: String,
+    at: String,
+    summary: String,
+}
+
+#[derive(Template)]
+#[template(path = "feed.xml")]
+struct Feed {
+    lang: &'static str,
+    base: String,
+    self_url: String,
+    title: String,
+    subtitle: &'static str,
+    updated: String,
+    entries: Vec<FeedEntry>,
+}
+
+fn rfc3339(at: NaiveDateTime) -> String {
+    DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+fn feed_entry(base: &str, lang: Lang, p: &Published, r: &public::Revision) -> FeedEntry {
+    let url = format!("{base}/reports/{}?revision={}", p.period.label, r.revision);
+    let mut summary = match &r.headline {
+        Some(h) => format!(
+            "{}: {} · {}",
+            tr(lang, "site.sipas"),
+            numbers::percent(h.sipas_pct, lang),
+            tr(lang, "site.responses_n").replace("{n}", &numbers::count(h.responses, lang))
+        ),
+        None => String::new(),
+    };
+    if !r.reason.is_empty() {
+        summary = format!("{summary} — {}", r.reason);
+    }
+    FeedEntry {
+        id: url.clone(),
+        title: format!(
+            "{} ({}), {}",
+            period_name(&p.period, lang),
+            p.period.label,
+            tr(lang, "site.revision_n").replace("{n}", &r.revision.to_string())
+        ),
+        url: format!("{url}{}", if lang == Lang::En { "&lang=en" } else { "" }),
+        csv: format!(
+            "{base}/open/indices.csv?period={}&revision={}",
+            p.period.label, r.revision
+        ),
+        at: rfc3339(r.published_at),
+        summary,
+    }
+}
+
+/// `GET /feed.xml`: an Atom entry per publication and per revision, newest first.
+pub async fn feed(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
+    let found = read_public(&state, lang).await?;
+    let base = state.public_url.trim_end_matches('/').to_string();
+    let mut entries: Vec<(NaiveDateTime, FeedEntry)> = found
+        .list
+        .iter()
+        .flat_map(|p| p.revisions.iter().map(move |r| (p, r)))
+        .map(|(p, r)| (r.published_at, feed_entry(&base, lang, p, r)))
+        .collect();
+    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
+    let updated = entries
+        .first()
+        .map(|e| e.1.at.clone())
+        .unwrap_or_else(|| rfc3339(Utc::now().naive_utc()));
+    let body = Feed {
+        lang: lang.code(),
+        self_url: format!("{base}/feed.xml{}", lang_suffix(lang)),
+        base,
+        title: format!("{} – {}", tr(lang, "site.title"), found.org),
+        subtitle: tr(lang, "site.description"),
+        updated,
+        entries: entries.into_iter().map(|e| e.1).collect(),
+    }
+    .render()?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/atom+xml; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .body(body))
+}
+
+/// `GET /robots.txt`: the public pages are for everyone; staff pages, exports, the API, and
+/// the addresses that carry a citizen's code are not for search engines.
+pub async fn robots() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(
+            "User-agent: *\n\
+             Disallow: /staff\n\
+             Disallow: /login\n\
+             Disallow: /exports\n\
+             Disallow: /api\n\
+             Disallow: /t/\n\
+             Disallow: /feedback/track\n\
+             Allow: /\n",
+        )
+}
