@@ -114,22 +114,14 @@ fn headline_view(
             let prev = Period::parse(&c.previous_label, p.period.scheme)
                 .map(|q| period_name(&q, lang))
                 .unwrap_or(c.previous_label.clone());
+            let verdict = match c.significant {
+                true => "site.significant",
+                false => "site.not_significant",
+            };
             (
                 tr(lang, "site.change_from").replace("{period}", &prev),
-                format!(
-                    "{} {}",
-                    numbers::change(c.points, lang),
-                    tr(lang, "site.points")
-                ),
-                tr(
-                    lang,
-                    if c.significant {
-                        "site.significant"
-                    } else {
-                        "site.not_significant"
-                    },
-                )
-                .to_string(),
+                numbers::change(c.points, lang),
+                format!("{} · {}", tr(lang, "site.points"), tr(lang, verdict)),
             )
         }),
         report_url: format!("/reports/{}{}", p.period.label, lang_suffix(lang)),

@@ -174,6 +174,67 @@ test('a citizen sends feedback on a phone and follows it by its code; both pages
   await print.close();
 });
 
+test('a visitor finds the published report, a unit\'s replies and their feedback from the front page, at 360 and 1280 px', async () => {
+  // A feedback item of our own, to follow by its code from the front page's box.
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/feedback/phuong-binh-tan`);
+  await page.fill('#text', 'Đề nghị bố trí thêm ghế chờ ở Bộ phận Một cửa.');
+  await page.tap('.c label');
+  await page.tap('button[type=submit]');
+  await page.waitForURL(/\/feedback\/track\//);
+  const code = page.url().match(/\/feedback\/track\/([0-9A-Z]+)/)[1];
+
+  let requests = [];
+  page.on('requestfinished', (r) => requests.push(r));
+  await page.goto(`${origin}/`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'vi');
+  assert.match(await page.textContent('h1'), /Khảo sát sự hài lòng/);
+  await axe(page, 'front page');
+  const [w, lw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(w <= 360 && lw <= 360, `the front page is ${w} px wide`);
+  const bytes = await weight(requests);
+  assert.ok(bytes <= 30 * 1024, `the front page weighs ${bytes} bytes`);
+  await page.screenshot({ path: join(artifacts, 'front-360.png'), fullPage: true });
+  // The demo publishes every finished quarter but the last: 2026-Q2 is the headline.
+  assert.match(await page.textContent('#latest + p'), /Quý 2\/2026/);
+  await Promise.all([page.waitForURL(/\/reports\/2026-Q2$/), page.tap('a.btn[href="/reports/2026-Q2"]')]);
+  assert.match(await page.textContent('h1'), /KẾT QUẢ KHẢO SÁT|Kết quả khảo sát/i);
+  assert.ok((await page.content()).includes('property="og:title"'), 'a link preview');
+  await page.goBack();
+  await Promise.all([page.waitForURL(/\/units\/phuong-an-lac\/feedback$/), page.tap('a[href="/units/phuong-an-lac/feedback"]')]);
+  await axe(page, 'a unit\'s replies from the front page');
+  await page.goBack();
+  // A mistyped code: a page that says what a code looks like, and the way back.
+  await page.fill('#code', 'ABC-123');
+  await Promise.all([page.waitForNavigation(), page.press('#code', 'Enter')]);
+  assert.match(await page.textContent('h1'), /Mã theo dõi không đúng/);
+  await axe(page, 'a mistyped tracking code');
+  await Promise.all([page.waitForNavigation(), page.tap('a.btn')]);
+  // The real code, typed as people do: lower case, in groups.
+  const typed = code.match(/.{1,5}/g).join('-').toLowerCase();
+  await page.fill('#code', typed);
+  await Promise.all([page.waitForURL(new RegExp(`/feedback/track/${code}$`)), page.tap('#track ~ form button')]);
+  assert.match(await page.textContent('h1'), /Theo dõi phản ánh/);
+  await ctx.close();
+
+  // A desktop screen: the same page, English, nothing wider than the window.
+  const wide = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const desk = await wide.newPage();
+  await desk.goto(`${origin}/?lang=en`);
+  assert.equal(await desk.getAttribute('html', 'lang'), 'en');
+  assert.match(await desk.textContent('h1'), /Citizen satisfaction/);
+  await axe(desk, 'front page, English, 1280 px');
+  const overflow = await desk.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(overflow, 0, 'no horizontal scroll at 1280 px');
+  await desk.screenshot({ path: join(artifacts, 'front-1280.png'), fullPage: true });
+  for (const path of ['/reports?lang=en', '/methodology', '/units']) {
+    await desk.goto(`${origin}${path}`);
+    await axe(desk, path);
+  }
+  await wide.close();
+});
+
 test('a one-time code takes one answer, then says it was used', async () => {
   const res = await fetch(`${origin}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ unit: 'phuong-an-lac' }) });
   assert.equal(res.status, 201);
