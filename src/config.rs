@@ -55,6 +55,9 @@ pub enum Command {
     /// One-time survey codes.
     #[command(subcommand)]
     Tickets(TicketsCommand),
+    /// Rating tablets at the counters.
+    #[command(subcommand)]
+    Kiosks(KiosksCommand),
     /// Staff accounts.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -122,6 +125,17 @@ pub enum ExportCommand {
         /// wide (one row per unit) or long (one row per unit and measure)
         #[arg(long, default_value = "wide")]
         shape: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Desk ratings of a period per unit and counter (SPEC §10); stdout without --out.
+    Desk {
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -209,6 +223,18 @@ pub struct ServeArgs {
     /// at least 15).
     #[arg(long, env = "HAILONG_LOW_SCORE_DIGEST", default_value_t = 60, value_parser = clap::value_parser!(u64).range(15..=10080))]
     pub low_score_digest: u64,
+    /// Desk ratings: a rating less than this many seconds after the device's previous one is
+    /// flagged `rapid` (METHODOLOGY "Desk ratings").
+    #[arg(long, env = "HAILONG_KIOSK_INTERVAL", default_value_t = 5, value_parser = clap::value_parser!(i64).range(0..=3600))]
+    pub kiosk_interval: i64,
+    /// Desk ratings: past this many from one device within 10 minutes, the surplus is flagged
+    /// `burst`.
+    #[arg(long, env = "HAILONG_KIOSK_BURST", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=10000))]
+    pub kiosk_burst: u64,
+    /// Seconds a rating tablet waits on the reasons screen before it shows the faces again
+    /// (the face alone stays stored).
+    #[arg(long, env = "HAILONG_KIOSK_IDLE", default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=600))]
+    pub kiosk_idle: u32,
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.
@@ -249,6 +275,22 @@ pub enum TokensCommand {
     List,
     /// Revoke the token of this name.
     Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KiosksCommand {
+    /// Add a tablet for a counter of a unit; the pairing code (valid 10 minutes, used once)
+    /// is printed on the last line.
+    Add {
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        counter: String,
+    },
+    /// List the tablets (never their secrets).
+    List,
+    /// Revoke a tablet by its number (`#3` or `3`): it shows "not paired" at once.
+    Revoke { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -297,6 +339,7 @@ pub struct Settings {
     pub low_score_digest_secs: u64,
     pub feedback_deadlines: crate::domain::feedback::Deadlines,
     pub lineage_grace_days: i64,
+    pub kiosk: crate::service::kiosks::KioskSettings,
 }
 
 /// The forms directory: the one named, else `./forms` when it exists, else none (built-in forms).

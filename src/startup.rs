@@ -195,6 +195,8 @@ impl Application {
             trust_proxy: settings.trust_proxy,
             form_pages: Default::default(),
             grace_days: settings.lineage_grace_days,
+            kiosk: settings.kiosk,
+            arrivals: Default::default(),
             feedback: Arc::new(crate::service::feedback::FeedbackSettings {
                 deadlines: settings.feedback_deadlines,
                 webhook: webhook.is_some(),

@@ -46,6 +46,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Import(cmd) => import_cmd(&g, cmd),
         Command::Export(cmd) => export_cmd(&g, cmd),
         Command::Tickets(cmd) => tickets_cmd(&g, cmd),
+        Command::Kiosks(cmd) => kiosks_cmd(&g, cmd),
     }
 }
 
@@ -71,6 +72,14 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
         metrics_token: args.metrics_token.clone(),
         feedback_deadlines: g.feedback_deadlines,
         lineage_grace_days: args.lineage_grace_days,
+        kiosk: crate::service::kiosks::KioskSettings {
+            misuse: crate::domain::desk::Misuse {
+                interval_secs: args.kiosk_interval,
+                burst: usize::try_from(args.kiosk_burst).unwrap_or(usize::MAX),
+                window_secs: 600,
+            },
+            idle_secs: args.kiosk_idle,
+        },
     };
     let app = Application::build(settings)?;
     if let Some(d) = &app.demo_loaded {
@@ -134,6 +143,68 @@ fn units_cmd(g: &Global, cmd: UnitsCommand) -> Result<()> {
                     crate::domain::unit::Predecessor::format_list(&u.predecessors)
                 );
             }
+        }
+    }
+    Ok(())
+}
+
+/// Whoever runs the command line holds the database: an admin, written as "cli".
+fn cli_admin() -> crate::service::access::Caller {
+    crate::service::access::Caller::Staff(crate::service::users::Staff {
+        id: 0,
+        username: "cli".into(),
+        role: crate::domain::user::Role::Admin,
+        unit: None,
+        must_change_password: false,
+    })
+}
+
+fn kiosks_cmd(g: &Global, cmd: config::KiosksCommand) -> Result<()> {
+    use crate::service::kiosks;
+    let store = open(&g.database_url)?;
+    match cmd {
+        config::KiosksCommand::Add { unit, counter } => {
+            let (id, code) = kiosks::add(
+                &store,
+                &mut rand::rng(),
+                &cli_admin(),
+                &unit,
+                &counter,
+                Utc::now(),
+            )?;
+            println!(
+                "Tablet #{id} for {} · {}. On the tablet open /kiosk/pair and type this code within {} minutes:",
+                unit.trim(),
+                counter.trim(),
+                kiosks::PAIRING_MINUTES
+            );
+            println!("{}", kiosks::grouped(&code));
+        }
+        config::KiosksCommand::List => {
+            println!("id\tunit\tcounter\tcreated_at\tpaired_at\trevoked_at");
+            let all = kiosks::list_all(&store)?;
+            for k in all {
+                let t =
+                    |x: Option<chrono::NaiveDateTime>| x.map(|x| x.to_string()).unwrap_or_default();
+                println!(
+                    "#{}\t{}\t{}\t{}\t{}\t{}",
+                    k.id,
+                    k.unit_code,
+                    k.counter,
+                    k.created_at,
+                    t(k.paired_at),
+                    t(k.revoked_at)
+                );
+            }
+        }
+        config::KiosksCommand::Revoke { id } => {
+            let Ok(n) = id.trim().trim_start_matches('#').parse::<i64>() else {
+                bail!("\"{id}\" is not a tablet number (hailong kiosks list shows them)");
+            };
+            if !kiosks::revoke(&store, &cli_admin(), n, Utc::now())? {
+                bail!("tablet #{n} was revoked already");
+            }
+            println!("Tablet #{n} revoked.");
         }
     }
     Ok(())
@@ -317,6 +388,29 @@ fn import_cmd(g: &Global, cmd: ImportCommand) -> Result<()> {
 
 fn export_cmd(g: &Global, cmd: ExportCommand) -> Result<()> {
     match cmd {
+        ExportCommand::Desk {
+            period,
+            from,
+            to,
+            out,
+        } => {
+            let period = period_arg(period, from, to, g.scheme)?;
+            let store = open(&g.database_url)?;
+            let t = crate::service::kiosks::table(&store, &period, None)?;
+            let bytes = crate::render::desk::csv(&t)?;
+            match out {
+                Some(path) => {
+                    write_atomically(&path, &bytes)?;
+                    eprintln!(
+                        "{} rows of {period} written to {}",
+                        t.rows.len(),
+                        path.display()
+                    );
+                }
+                None => std::io::Write::write_all(&mut std::io::stdout().lock(), &bytes)?,
+            }
+            Ok(())
+        }
         ExportCommand::Responses {
             period,
             from,

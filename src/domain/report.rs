@@ -47,6 +47,9 @@ pub struct ReportData {
     /// The whole index table the report was made from (what a publication freezes as open
     /// data beside the pages).
     pub table: crate::domain::table::IndexTable,
+    /// Desk ratings of the period (another instrument, never in SIPAS): a row per unit and
+    /// the TOTAL row, counters left out.
+    pub desk: Vec<crate::domain::desk::DeskRow>,
 }
 
 /// The figures a publication shows first (the front page, the feed, a link's preview): the

@@ -2,6 +2,7 @@
 //! numbers, reports, and pre-compressed pages.
 
 pub mod chart;
+pub mod desk;
 pub mod feedback;
 pub mod numbers;
 pub mod qr;

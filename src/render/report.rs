@@ -139,6 +139,9 @@ struct ReportPage<'a> {
     compact: Vec<(usize, String, String, String, String)>,
     feedback_rows: Vec<[String; 6]>,
     feedback_def: String,
+    /// Desk ratings per unit: name, n, satisfied, interval, flagged, reasons.
+    desk_rows: Vec<[String; 6]>,
+    desk_heads: [&'static str; 7],
 }
 
 struct RowView {
@@ -169,6 +172,65 @@ fn ci_text(m: &Measure, lang: Lang) -> String {
             percent(Some(ci.high), lang)
         ),
         None => "–".into(),
+    }
+}
+
+/// The desk table's unit rows, written out (the reasons by their names, in the law's order).
+fn desk_rows(rows: &[crate::domain::desk::DeskRow], lang: Lang) -> Vec<[String; 6]> {
+    rows.iter()
+        .filter(|r| r.figures.ratings + r.figures.flagged > 0)
+        .map(|r| {
+            let f = &r.figures;
+            let name = if r.unit_code == "TOTAL" {
+                tr(lang, "report_page.desk_all").to_string()
+            } else {
+                r.unit_name.clone()
+            };
+            let reasons = f
+                .reasons
+                .iter()
+                .map(|(code, share)| {
+                    format!(
+                        "{} {}",
+                        tr(lang, reason_key(code)),
+                        percent(Some(*share), lang)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let ci =
+                f.ci.map(|i| {
+                    format!(
+                        "{}–{}",
+                        percent(Some(i.low), lang),
+                        percent(Some(i.high), lang)
+                    )
+                })
+                .unwrap_or_default();
+            [
+                name,
+                count(f.ratings, lang),
+                percent(f.satisfied_pct, lang),
+                ci,
+                count(f.flagged, lang),
+                reasons,
+            ]
+        })
+        .collect()
+}
+
+/// The text key of a reason's name.
+pub fn reason_key(code: &str) -> &'static str {
+    match code {
+        "time" => "kiosk.reason_time",
+        "agencies" => "kiosk.reason_agencies",
+        "visits" => "kiosk.reason_visits",
+        "information" => "kiosk.reason_information",
+        "conduct" => "kiosk.reason_conduct",
+        "cost" => "kiosk.reason_cost",
+        "explanation" => "kiosk.reason_explanation",
+        "online" => "kiosk.reason_online",
+        _ => "kiosk.reason_other",
     }
 }
 
@@ -523,6 +585,16 @@ pub fn render(
         sample_text,
         staff: extras.staff_html,
         feedback_summary: feedback_summary(&data.feedback_total, lang),
+        desk_rows: desk_rows(&data.desk, lang),
+        desk_heads: [
+            tr(lang, "report_page.desk"),
+            tr(lang, "report_page.desk_note"),
+            tr(lang, "report_page.desk_ratings"),
+            tr(lang, "report_page.desk_satisfied"),
+            tr(lang, "report_page.desk_ci"),
+            tr(lang, "report_page.desk_flagged"),
+            tr(lang, "report_page.desk_reasons"),
+        ],
         feedback_rows: data
             .feedback_units
             .iter()

@@ -67,6 +67,8 @@ pub enum Action {
     HandleFeedback,
     /// Feedback items (masked, no contacts) through the API or an export.
     ReadFeedback,
+    /// Rating tablets: add (a pairing code), list, revoke.
+    ManageKiosks,
 }
 
 /// Why a caller is refused.
@@ -86,9 +88,8 @@ pub fn role_may(role: Role, action: Action) -> bool {
     match action {
         UseStaffPages | ReadIndices | ReadLiveReport => true,
         ManageUsers | ManageTokens | ManageUnits | ReadAuditLog | Publish => role == Role::Admin,
-        ImportDossiers | IssueSlips | ReadResponses | HandleFeedback | ReadFeedback => {
-            role != Role::Viewer
-        }
+        ImportDossiers | IssueSlips | ReadResponses | HandleFeedback | ReadFeedback
+        | ManageKiosks => role != Role::Viewer,
         // Machines only: no cookie can be made to post for a signed-in user.
         ActForUnit => false,
     }

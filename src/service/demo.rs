@@ -330,6 +330,9 @@ pub fn load(
         later.extend(q(2026, &[1, 2, 3]));
         later.push((2026, 4, true));
         crate::service::demo_feedback::insert(c, 768, &wards(true), &later)?;
+        if let (Some(from), Some(to)) = (ymd(NEW_START), ymd(Some((2026, 9, 30)))) {
+            crate::service::demo_desk::insert(c, &wards(true), from, to)?;
+        }
         meta::set_setting(c, SYNTHETIC_KEY, SYNTHETIC_NOTE)?;
         Ok(())
     })?;

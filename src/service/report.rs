@@ -252,5 +252,10 @@ pub fn gather_scoped(
         feedback_deadlines: feedback.deadlines,
         break_on,
         table,
+        desk: crate::service::kiosks::table(store, period, only_unit)?
+            .rows
+            .into_iter()
+            .filter(|r| r.counter.is_none() && (only_unit.is_none() || r.unit_code != "TOTAL"))
+            .collect(),
     })
 }

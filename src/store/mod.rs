@@ -12,6 +12,7 @@ pub mod dossiers;
 pub mod export;
 pub mod feedback;
 pub mod group;
+pub mod kiosks;
 pub mod meta;
 pub mod publications;
 pub mod responses;

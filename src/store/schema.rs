@@ -217,6 +217,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kiosks (id) {
+        id -> BigInt,
+        unit_code -> Text,
+        counter -> Text,
+        pairing_hash -> Nullable<Text>,
+        pairing_expires_at -> Nullable<Timestamp>,
+        secret_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Text,
+        paired_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        synthetic -> Bool,
+    }
+}
+
+diesel::table! {
+    desk_ratings (id) {
+        id -> Text,
+        kiosk_id -> BigInt,
+        unit_code -> Text,
+        counter -> Text,
+        day -> Date,
+        score -> SmallInt,
+        reasons -> Text,
+        comment -> Nullable<Text>,
+        flag -> Nullable<Text>,
+        synthetic -> Bool,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tickets -> units (unit_code));
 diesel::joinable!(responses -> units (unit_code));
@@ -237,5 +268,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     feedback,
     feedback_subjects,
     holidays,
-    webhook_outbox
+    webhook_outbox,
+    kiosks,
+    desk_ratings
 );

@@ -175,6 +175,58 @@ pub async fn indices_json(
         .json(table::json(&t)))
 }
 
+/// The desk table of the period a query names, within the caller's scope (desk figures are
+/// read as indices are: officers and unit tokens see their own unit).
+async fn desk(
+    state: &web::Data<AppState>,
+    caller: &Caller,
+    q: &PeriodQuery,
+) -> Result<crate::domain::desk::DeskTable, ApiError> {
+    let period = period_of(q, state)?;
+    let unit = scoped_unit(caller, Action::ReadIndices, &q.unit)?;
+    let st = state.clone();
+    web::block(move || crate::service::kiosks::table(&st.store, &period, unit.as_deref()))
+        .await?
+        .map_err(|e| ApiError::internal(&e))
+}
+
+/// `GET /exports/desk.csv?period=P`: desk ratings per unit and counter (SPEC §10).
+pub async fn desk_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let t = desk(&state, &caller, &q).await?;
+    let bytes = crate::render::desk::csv(&t)
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "csv", e.to_string()))?;
+    let name = format!("hailong-desk-{}.csv", t.period.label.replace("..", "_"));
+    Ok(csv_response(&name, bytes))
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/v1/desk",
+    tag = "indices",
+    params(PeriodQuery),
+    responses(
+        (status = 200, description = "Desk ratings of the period per unit and counter (never part of SIPAS)", body = Object),
+        (status = 400, description = "No period, or a bad one", body = ErrorBody),
+        (status = 401, description = "Neither a session nor a bearer token", body = ErrorBody),
+        (status = 403, description = "Another unit than the caller's own", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn desk_json(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let t = desk(&state, &caller, &q).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(crate::render::desk::json(&t)))
+}
+
 /// One unit's count of dossiers received on one day. The JSON reader below takes these
 /// fields one by one (numbers or strings, each line numbered in errors); this type gives
 /// the API document their shape.

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod exports;
 pub mod extract;
 pub mod feedback;
+pub mod kiosk;
 
 pub mod openapi;
 pub mod pages;
@@ -66,6 +67,9 @@ pub struct AppState {
     pub grace_days: i64,
     /// Feedback deadlines, and whether a webhook listens.
     pub feedback: Arc<crate::service::feedback::FeedbackSettings>,
+    /// Rating tablets: the misuse rules and the idle time; the devices' recent arrivals.
+    pub kiosk: crate::service::kiosks::KioskSettings,
+    pub arrivals: Arc<crate::service::kiosks::Arrivals>,
 }
 
 impl AppState {
@@ -108,6 +112,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/feed.xml", web::get().to(site::feed))
         .route("/robots.txt", web::get().to(site::robots))
         .route("/feedback/track", web::get().to(site::track_box))
+        .route("/kiosk", web::get().to(kiosk::show))
+        .route("/kiosk/rate", web::post().to(kiosk::rate))
+        .route("/kiosk/pair", web::get().to(kiosk::pair_form))
+        .route("/kiosk/pair", web::post().to(kiosk::pair))
         .route("/healthz", web::get().to(public::healthz))
         .route("/metrics", web::get().to(public::metrics))
         .route("/openapi.json", web::get().to(openapi::openapi_json))
@@ -168,6 +176,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/users/disable", web::post().to(staff::users_disable))
         .route("/staff/users/enable", web::post().to(staff::users_enable))
         .route("/staff/users/reset", web::post().to(staff::users_reset))
+        .route("/staff/kiosks", web::get().to(staff::kiosks_list))
+        .route("/staff/kiosks", web::post().to(staff::kiosks_add))
+        .route("/staff/kiosks/revoke", web::post().to(staff::kiosks_revoke))
         .route("/staff/tokens", web::get().to(staff::tokens_list))
         .route("/staff/tokens", web::post().to(staff::tokens_create))
         .route("/staff/tokens/revoke", web::post().to(staff::tokens_revoke))
@@ -179,6 +190,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/password", web::get().to(staff::password_form))
         .route("/staff/password", web::post().to(staff::change_password))
         .route("/exports/indices.csv", web::get().to(exports::indices_csv))
+        .route("/exports/desk.csv", web::get().to(exports::desk_csv))
         .route(
             "/exports/responses.csv",
             web::get().to(exports::responses_csv),
@@ -194,6 +206,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/responses", web::post().to(api::submit_response))
                 .route("/dossiers", web::post().to(exports::import_dossiers))
                 .route("/indices", web::get().to(exports::indices_json))
+                .route("/desk", web::get().to(exports::desk_json))
                 .route("/feedback", web::get().to(exports::feedback_json))
                 .default_service(web::to(api::not_found)),
         )

@@ -20,6 +20,7 @@ use crate::web::{api, exports};
         api::submit_response,
         exports::import_dossiers,
         exports::indices_json,
+        exports::desk_json,
         exports::feedback_json,
     ),
     modifiers(&BearerAuth)

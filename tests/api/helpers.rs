@@ -88,6 +88,7 @@ pub fn settings(db_url: &str) -> Settings {
         metrics_token: None,
         feedback_deadlines: Default::default(),
         lineage_grace_days: hailong::service::submit::DEFAULT_GRACE_DAYS,
+        kiosk: Default::default(),
     }
 }
 

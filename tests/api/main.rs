@@ -10,6 +10,7 @@ mod hardening;
 mod hardening2;
 mod helpers;
 mod indices;
+mod kiosks;
 mod layers;
 mod lineage;
 mod openapi;

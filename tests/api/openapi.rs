@@ -19,6 +19,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/responses"),
     ("post", "/api/v1/dossiers"),
     ("get", "/api/v1/indices"),
+    ("get", "/api/v1/desk"),
     ("get", "/api/v1/feedback"),
 ];
 
@@ -522,6 +523,26 @@ async fn every_api_route_answers_in_the_shape_it_declares(backend: Backend) {
         .await,
     )
     .await;
+
+    // Desk ratings of this year (none yet: the TOTAL row alone), a bad period, no token.
+    let d = "/api/v1/desk";
+    let desk_year = format!("{d}?period={}", today.year());
+    let desk = c
+        .check(
+            "get",
+            d,
+            send(&app, "get", &desk_year, Some(&all), None).await,
+        )
+        .await;
+    assert_eq!(desk["rows"].as_array().unwrap().len(), 1);
+    let bad = format!("{d}?period=2021-Q5");
+    c.check("get", d, send(&app, "get", &bad, Some(&all), None).await)
+        .await;
+    c.check("get", d, send(&app, "get", &desk_year, None, None).await)
+        .await;
+    let other = format!("{desk_year}&unit=phuong-a");
+    c.check("get", d, send(&app, "get", &other, Some(&own), None).await)
+        .await;
 
     // Indices of this year, which hold what was just sent.
     let i = "/api/v1/indices";

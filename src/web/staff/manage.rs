@@ -139,6 +139,11 @@ pub(crate) fn manage_links(lang: Lang, role: Role) -> Vec<(&'static str, &'stati
             tr(lang, "admin.dossier_counts"),
         ),
         (
+            Action::ManageKiosks,
+            "/staff/kiosks",
+            tr(lang, "kiosks_staff.heading"),
+        ),
+        (
             Action::ReadAuditLog,
             "/staff/audit",
             tr(lang, "admin.audit_log"),

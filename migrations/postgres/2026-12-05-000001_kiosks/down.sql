@@ -1,0 +1,2 @@
+DROP TABLE desk_ratings;
+DROP TABLE kiosks;

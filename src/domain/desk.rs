@@ -1,0 +1,322 @@
+//! Desk ratings (METHODOLOGY "Desk ratings"; Decree 118/2025 Art. 31(b)): one tap on a tablet
+//! at a counter, a score 1–5 and, for 3 or less, the reasons of Art. 33 and a comment. A
+//! different instrument from the SIPAS questionnaire: it never enters a SIPAS index.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::stats::{self, Interval};
+
+/// The reasons of Art. 33, in the law's order (a … i), by their codes.
+pub const REASONS: [&str; 9] = [
+    "time",
+    "agencies",
+    "visits",
+    "information",
+    "conduct",
+    "cost",
+    "explanation",
+    "online",
+    "other",
+];
+
+/// A comment's longest length, in characters.
+pub const MAX_COMMENT: usize = 500;
+
+/// The settings of the misuse rules: `interval` seconds between two ratings of one device
+/// (less is `rapid`), at most `burst` ratings of one device within `window` seconds (the
+/// surplus is `burst`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Misuse {
+    pub interval_secs: i64,
+    pub burst: usize,
+    pub window_secs: i64,
+}
+
+impl Default for Misuse {
+    fn default() -> Misuse {
+        Misuse {
+            interval_secs: 5,
+            burst: 20,
+            window_secs: 600,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    Rapid,
+    Burst,
+}
+
+impl Flag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::Rapid => "rapid",
+            Flag::Burst => "burst",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Flag> {
+        match s {
+            "rapid" => Some(Flag::Rapid),
+            "burst" => Some(Flag::Burst),
+            _ => None,
+        }
+    }
+}
+
+impl Misuse {
+    /// The flag of a rating arriving at `now`, given the arrivals of the same device before it
+    /// (any order; only those within the window matter). `rapid` wins over `burst`.
+    pub fn judge(&self, earlier: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<Flag> {
+        let last = earlier.iter().max();
+        if last.is_some_and(|t| (now - *t).num_milliseconds() < self.interval_secs * 1000) {
+            return Some(Flag::Rapid);
+        }
+        let within = earlier
+            .iter()
+            .filter(|t| (now - **t).num_milliseconds() < self.window_secs * 1000)
+            .count();
+        (within + 1 > self.burst).then_some(Flag::Burst)
+    }
+}
+
+/// What is wrong with a rating as sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RatingError {
+    #[error("the score is 1 to 5")]
+    Score,
+    #[error("\"{0}\" is not one of the reasons ({list})", list = REASONS.join(", "))]
+    Reason(String),
+    #[error("reasons and a comment are asked for a score of 3 or less only")]
+    NotAsked,
+    #[error("a comment has at most {MAX_COMMENT} characters")]
+    Comment,
+    #[error("at most {} reasons", REASONS.len())]
+    TooMany,
+}
+
+/// A rating's score, reasons (each once, in the law's order) and comment, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    pub score: u8,
+    pub reasons: Vec<&'static str>,
+    pub comment: Option<String>,
+}
+
+impl Rating {
+    pub fn parse(score: &str, reasons: &[String], comment: &str) -> Result<Rating, RatingError> {
+        let score: u8 = score.trim().parse().map_err(|_| RatingError::Score)?;
+        if !(1..=5).contains(&score) {
+            return Err(RatingError::Score);
+        }
+        if reasons.len() > REASONS.len() {
+            return Err(RatingError::TooMany);
+        }
+        let mut chosen = Vec::new();
+        for r in reasons.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+            let Some(known) = REASONS.iter().find(|k| **k == r) else {
+                return Err(RatingError::Reason(r.chars().take(40).collect()));
+            };
+            if !chosen.contains(known) {
+                chosen.push(*known);
+            }
+        }
+        chosen.sort_by_key(|r| REASONS.iter().position(|k| k == r));
+        let comment = comment.trim();
+        if comment.chars().count() > MAX_COMMENT {
+            return Err(RatingError::Comment);
+        }
+        if score > 3 && (!chosen.is_empty() || !comment.is_empty()) {
+            return Err(RatingError::NotAsked);
+        }
+        Ok(Rating {
+            score,
+            reasons: chosen,
+            comment: (!comment.is_empty()).then(|| comment.to_string()),
+        })
+    }
+}
+
+/// A stored rating, as the figures read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scored {
+    pub score: u8,
+    pub reasons: Vec<String>,
+    pub flag: Option<Flag>,
+}
+
+/// The desk figures of a group of ratings (a unit, a counter, an officer, in a period).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DeskFigures {
+    /// n: the unflagged ratings the figures are computed from.
+    pub ratings: u64,
+    /// Ratings kept apart by a misuse flag.
+    pub flagged: u64,
+    /// Unflagged ratings of 4 or 5.
+    pub satisfied: u64,
+    pub satisfied_pct: Option<f64>,
+    pub ci: Option<Interval>,
+    pub mean_score: Option<f64>,
+    /// Each reason's share (percent) among the unflagged ratings of 3 or less that chose
+    /// any reason, in the law's order; reasons nobody chose are left out.
+    pub reasons: Vec<(&'static str, f64)>,
+}
+
+pub fn figures<'a>(ratings: impl IntoIterator<Item = &'a Scored>) -> DeskFigures {
+    let mut f = DeskFigures::default();
+    let mut sum = 0u64;
+    let mut with_reason = 0u64;
+    let mut counts: BTreeMap<usize, u64> = BTreeMap::new();
+    for r in ratings {
+        if r.flag.is_some() {
+            f.flagged += 1;
+            continue;
+        }
+        f.ratings += 1;
+        sum += u64::from(r.score);
+        if r.score >= 4 {
+            f.satisfied += 1;
+        } else if !r.reasons.is_empty() {
+            with_reason += 1;
+            for reason in &r.reasons {
+                if let Some(i) = REASONS.iter().position(|k| k == reason) {
+                    *counts.entry(i).or_default() += 1;
+                }
+            }
+        }
+    }
+    if f.ratings > 0 {
+        f.satisfied_pct = Some(100.0 * f.satisfied as f64 / f.ratings as f64);
+        f.mean_score = Some(sum as f64 / f.ratings as f64);
+    }
+    f.ci = stats::wilson(f.satisfied, f.ratings);
+    if with_reason > 0 {
+        f.reasons = counts
+            .into_iter()
+            .map(|(i, c)| (REASONS[i], 100.0 * c as f64 / with_reason as f64))
+            .collect();
+    }
+    f
+}
+
+/// One row of the desk table: a unit's counter, or the unit (`counter` None), or all
+/// units (`unit_code` "TOTAL").
+#[derive(Debug, Clone)]
+pub struct DeskRow {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub counter: Option<String>,
+    pub figures: DeskFigures,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeskTable {
+    pub period: crate::domain::period::Period,
+    pub rows: Vec<DeskRow>,
+    pub synthetic: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Duration, TimeZone};
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap() + Duration::seconds(secs)
+    }
+
+    #[test]
+    fn rapid_is_under_the_interval_and_burst_the_surplus_in_ten_minutes() {
+        let rule = Misuse::default();
+        assert_eq!(rule.judge(&[], at(0)), None);
+        // 4.999 s after the last: rapid; exactly 5 s: not.
+        let just = at(10) - Duration::milliseconds(1);
+        assert_eq!(rule.judge(&[at(5)], just), Some(Flag::Rapid));
+        assert_eq!(rule.judge(&[at(5)], at(10)), None);
+        // 20 arrivals 20 s apart are fine; the 21st within 10 minutes is burst.
+        let twenty: Vec<_> = (0..20).map(|i| at(i * 20)).collect();
+        assert_eq!(rule.judge(&twenty[..19], at(19 * 20)), None);
+        assert_eq!(rule.judge(&twenty, at(20 * 20)), Some(Flag::Burst));
+        // The first of them 600 s before now is out of the window: the 21st is fine then.
+        let spread: Vec<_> = (0..20).map(|i| at(i * 30)).collect();
+        assert_eq!(rule.judge(&spread, at(600)), None);
+        assert_eq!(rule.judge(&spread, at(599)), Some(Flag::Burst));
+        // Both apply: rapid wins.
+        assert_eq!(rule.judge(&twenty, at(19 * 20 + 1)), Some(Flag::Rapid));
+    }
+
+    #[test]
+    fn a_rating_is_read_strictly() {
+        let r = Rating::parse(
+            " 2 ",
+            &["visits".into(), "time".into(), "time".into()],
+            " chờ lâu ",
+        )
+        .unwrap();
+        assert_eq!(r.score, 2);
+        assert_eq!(
+            r.reasons,
+            vec!["time", "visits"],
+            "once each, in the law's order"
+        );
+        assert_eq!(r.comment.as_deref(), Some("chờ lâu"));
+        for bad in ["0", "6", "abc", "", "2.5"] {
+            assert_eq!(
+                Rating::parse(bad, &[], ""),
+                Err(RatingError::Score),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            Rating::parse("1", &["bribe".into()], ""),
+            Err(RatingError::Reason(_))
+        ));
+        assert_eq!(
+            Rating::parse("5", &["time".into()], ""),
+            Err(RatingError::NotAsked)
+        );
+        assert_eq!(
+            Rating::parse("3", &[], &"x".repeat(501)),
+            Err(RatingError::Comment)
+        );
+        assert!(Rating::parse("3", &[], &"ư".repeat(500)).is_ok());
+        let hundred: Vec<String> = (0..100).map(|_| "time".to_string()).collect();
+        assert_eq!(Rating::parse("2", &hundred, ""), Err(RatingError::TooMany));
+    }
+
+    #[test]
+    fn figures_leave_flagged_ratings_out_and_share_reasons_among_those_who_chose() {
+        let r = |score: u8, reasons: &[&str], flag: Option<Flag>| Scored {
+            score,
+            reasons: reasons.iter().map(|s| s.to_string()).collect(),
+            flag,
+        };
+        let all = vec![
+            r(5, &[], None),
+            r(5, &[], None),
+            r(4, &[], None),
+            r(2, &["time", "visits"], None),
+            r(3, &["time"], None),
+            r(1, &[], None),
+            r(1, &["conduct"], Some(Flag::Rapid)),
+            r(5, &[], Some(Flag::Burst)),
+        ];
+        let f = figures(&all);
+        // n = 6 unflagged, x = 3 (5, 5, 4): 50 %; mean (5+5+4+2+3+1)/6 = 3.333…
+        assert_eq!((f.ratings, f.flagged, f.satisfied), (6, 2, 3));
+        assert_eq!(f.satisfied_pct, Some(50.0));
+        assert!((f.mean_score.unwrap() - 20.0 / 6.0).abs() < 1e-12);
+        // Wilson 3/6: 18.76 … 81.24.
+        let ci = f.ci.unwrap();
+        assert_eq!(
+            (stats::round2(ci.low), stats::round2(ci.high)),
+            (18.76, 81.24)
+        );
+        // Two low ratings chose reasons: time 2/2, visits 1/2; the flagged "conduct" is out.
+        assert_eq!(f.reasons, vec![("time", 100.0), ("visits", 50.0)]);
+        assert_eq!(figures(&[]), DeskFigures::default());
+    }
+}

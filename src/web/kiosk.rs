@@ -1,0 +1,390 @@
+//! The rating tablet at a counter: pairing (`/kiosk/pair`), the rating screen (`/kiosk`)
+//! and its posts (`/kiosk/rate`). No staff session ever lives on the tablet: a device
+//! cookie (random, stored hashed, `HttpOnly`, `SameSite=Strict`, path `/kiosk`) lets it post
+//! ratings for its counter and nothing else. Without JavaScript every screen is a plain
+//! form; the screen's state between two posts (a low face waiting for its reasons, the
+//! thank-you) is a short cookie, so that every post answers `303 /kiosk`.
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use askama::Template;
+use chrono::Utc;
+use serde::Deserialize;
+
+use crate::domain::desk::{Rating, REASONS};
+use crate::domain::form::Lang;
+use crate::service::kiosks::{self as service, KioskError, KioskRow};
+use crate::texts::{tr, Tr};
+use crate::web::errors::PageError;
+use crate::web::{field, field_of, lang_suffix, run, within_limit, AppState};
+
+/// The device's secret.
+const DEVICE: &str = "hailong_kiosk";
+/// A face of 3 or less stored, waiting for its reasons: `id.score`.
+const LOW: &str = "hailong_kiosk_low";
+/// The thank-you is due.
+const THANKS: &str = "hailong_kiosk_thanks";
+const THANKS_SECS: i64 = 3;
+
+fn cookie(state: &AppState, name: &'static str, value: String, secs: i64) -> Cookie<'static> {
+    Cookie::build(name, value)
+        .path("/kiosk")
+        .http_only(true)
+        .secure(state.public_url.starts_with("https://"))
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::seconds(secs))
+        .finish()
+}
+
+fn gone(name: &'static str) -> Cookie<'static> {
+    let mut c = Cookie::build(name, "").path("/kiosk").finish();
+    c.make_removal();
+    c
+}
+
+/// The paired kiosk of the request's device cookie.
+async fn device_of(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+) -> Result<Option<KioskRow>, PageError> {
+    let Some(secret) = req.cookie(DEVICE).map(|c| c.value().to_string()) else {
+        return Ok(None);
+    };
+    run(state, move |s| service::device(&s.store, &secret)).await
+}
+
+pub struct Face {
+    score: u8,
+    word: String,
+}
+
+enum Screen {
+    Faces {
+        id: String,
+        faces: Vec<Face>,
+    },
+    Reasons {
+        id: String,
+        score: u8,
+        reasons: Vec<(&'static str, &'static str)>,
+    },
+    Thanks,
+    NotPaired,
+}
+
+#[derive(Template)]
+#[template(path = "kiosk.html")]
+struct KioskPage {
+    lang: &'static str,
+    t: Tr,
+    demo: bool,
+    place: String,
+    switch_url: String,
+    switch_label: &'static str,
+    refresh: Option<(u32, String)>,
+    screen: Screen,
+}
+
+fn page(state: &AppState, lang: Lang, place: String, screen: Screen) -> KioskPage {
+    let home = format!("/kiosk{}", lang_suffix(lang));
+    let refresh = match &screen {
+        Screen::Thanks => Some((THANKS_SECS as u32, home)),
+        Screen::Reasons { .. } => Some((state.kiosk.idle_secs + 1, home)),
+        _ => None,
+    };
+    KioskPage {
+        lang: lang.code(),
+        t: Tr(lang),
+        demo: state.demo,
+        place,
+        switch_url: match lang {
+            Lang::Vi => "/kiosk?lang=en".into(),
+            Lang::En => "/kiosk".into(),
+        },
+        switch_label: match lang {
+            Lang::Vi => "English",
+            Lang::En => "Tiếng Việt",
+        },
+        refresh,
+        screen,
+    }
+}
+
+fn html(status: StatusCode, page: &KioskPage) -> Result<HttpResponse, PageError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(page.render()?))
+}
+
+/// The screen a paired tablet shows now: the thank-you, the reasons of a low face, or the
+/// faces with a fresh rating id.
+fn screen_now(lang: Lang, req: &HttpRequest, scale: &[crate::domain::form::ScaleLevel]) -> Screen {
+    if req.cookie(THANKS).is_some() {
+        return Screen::Thanks;
+    }
+    let low = req.cookie(LOW).and_then(|c| {
+        let (id, score) = c.value().split_once('.')?;
+        let score: u8 = score.parse().ok().filter(|s| (1..=3).contains(s))?;
+        uuid::Uuid::parse_str(id)
+            .ok()
+            .map(|_| (id.to_string(), score))
+    });
+    if let Some((id, score)) = low {
+        let reasons = REASONS
+            .iter()
+            .map(|c| (*c, tr(lang, crate::render::report::reason_key(c))))
+            .collect();
+        return Screen::Reasons { id, score, reasons };
+    }
+    let faces = (1..=5u8)
+        .map(|score| Face {
+            score,
+            word: scale
+                .iter()
+                .find(|l| l.value == score)
+                .map(|l| l.text.get(lang).to_string())
+                .unwrap_or_else(|| score.to_string()),
+        })
+        .collect();
+    Screen::Faces {
+        id: uuid::Uuid::new_v4().to_string(),
+        faces,
+    }
+}
+
+/// `GET /kiosk`: the rating screen (403 "not paired" without a paired device cookie).
+pub async fn show(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let Some(kiosk) = device_of(&state, &req).await? else {
+        let page = page(&state, lang, String::new(), Screen::NotPaired);
+        return html(StatusCode::FORBIDDEN, &page);
+    };
+    let k = kiosk.clone();
+    let (unit, scale) = run(&state, move |s| service::screen(&s.store, &s.forms, &k)).await?;
+    let place = match unit {
+        Some(u) => format!("{} · {}", u.display_name(lang), kiosk.counter),
+        None => kiosk.counter.clone(),
+    };
+    let screen = screen_now(lang, &req, &scale);
+    let shows_thanks = matches!(screen, Screen::Thanks);
+    let mut resp = html(StatusCode::OK, &page(&state, lang, place, screen))?;
+    if shows_thanks {
+        resp.add_removal_cookie(&gone(THANKS)).ok();
+    }
+    Ok(resp)
+}
+
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+/// The rating a post carries: its id and the checked score, reasons and comment.
+fn read_rating(body: &[u8]) -> Result<(String, Rating), String> {
+    let pairs = crate::web::parse_urlencoded(body).ok_or("the body is not a form")?;
+    let reasons: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "reason")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let rating = Rating::parse(&field(&pairs, "score"), &reasons, &field(&pairs, "comment"))
+        .map_err(|e| e.to_string())?;
+    Ok((
+        field_of(&pairs, "id").unwrap_or_default().to_string(),
+        rating,
+    ))
+}
+
+/// `POST /kiosk/rate`: `id` (a UUID), `score` 1–5, `reason` (repeatable) and `comment` for 3
+/// or less. `303 /kiosk`, or `201` JSON for a client that accepts it; the same id twice
+/// stores one rating.
+pub async fn rate(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let to = Answer {
+        state: &state,
+        lang,
+        json: wants_json(&req),
+    };
+    let Some(kiosk) = device_of(&state, &req).await? else {
+        let why = tr(lang, "kiosk.not_paired");
+        return Ok(to.refuse(StatusCode::FORBIDDEN, "not_paired", why));
+    };
+    let (id, rating) = match read_rating(&body) {
+        Ok(found) => found,
+        Err(why) => return Ok(to.refuse(UNPROCESSABLE, "bad_rating", &why)),
+    };
+    let Some(stored) = store_rating(&state, kiosk, &id, &rating).await? else {
+        return Ok(to.refuse(UNPROCESSABLE, "bad_id", "the rating's id is not a UUID"));
+    };
+    if to.json {
+        return Ok(HttpResponse::Created().json(serde_json::json!({
+            "id": id,
+            "stored": if stored.new { "new" } else { "already" },
+            "flag": stored.flag.map(|f| f.as_str()),
+        })));
+    }
+    Ok(after_rating(&state, lang, &id, &rating, stored.new))
+}
+
+/// Stores a rating; none when its id is not a UUID.
+async fn store_rating(
+    state: &web::Data<AppState>,
+    kiosk: KioskRow,
+    id: &str,
+    rating: &Rating,
+) -> Result<Option<service::Stored>, PageError> {
+    let (r, i) = (rating.clone(), id.to_string());
+    run(state, move |s| {
+        match service::rate(&s.store, &s.arrivals, &s.kiosk, &kiosk, &i, &r, Utc::now()) {
+            Ok(stored) => Ok(Some(stored)),
+            Err(KioskError::Store(e)) => Err(e),
+            Err(_) => Ok(None),
+        }
+    })
+    .await
+}
+
+/// Whom a refusal is written for: a page in the tablet's language, or JSON.
+struct Answer<'a> {
+    state: &'a AppState,
+    lang: Lang,
+    json: bool,
+}
+
+impl Answer<'_> {
+    fn refuse(&self, status: StatusCode, code: &'static str, message: &str) -> HttpResponse {
+        refusal(self.state, self.lang, self.json, status, code, message)
+    }
+}
+
+const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
+
+/// `303 /kiosk`: to the reasons of a low face just stored alone, else to the thank-you.
+fn after_rating(
+    state: &AppState,
+    lang: Lang,
+    id: &str,
+    rating: &Rating,
+    new: bool,
+) -> HttpResponse {
+    let mut resp = HttpResponse::SeeOther();
+    resp.insert_header((header::LOCATION, format!("/kiosk{}", lang_suffix(lang))));
+    if new && rating.score <= 3 && rating.reasons.is_empty() && rating.comment.is_none() {
+        let secs = i64::from(state.kiosk.idle_secs);
+        resp.cookie(cookie(state, LOW, format!("{id}.{}", rating.score), secs));
+    } else {
+        resp.cookie(gone(LOW));
+        resp.cookie(cookie(state, THANKS, "1".into(), THANKS_SECS));
+    }
+    resp.finish()
+}
+
+/// A refusal as JSON (`{"error": {"code", "message"}}`) or as a page with the way back.
+fn refusal(
+    state: &AppState,
+    lang: Lang,
+    json: bool,
+    status: StatusCode,
+    code: &'static str,
+    message: &str,
+) -> HttpResponse {
+    if json {
+        return HttpResponse::build(status)
+            .json(serde_json::json!({"error": {"code": code, "message": message}}));
+    }
+    let back = (
+        format!("/kiosk{}", lang_suffix(lang)),
+        tr(lang, "kiosk.title").to_string(),
+    );
+    crate::web::pages::message(
+        status,
+        lang,
+        state.demo,
+        "",
+        tr(lang, "kiosk.bad_rating"),
+        &[message.to_string()],
+        &[back],
+    )
+}
+
+#[derive(Template)]
+#[template(path = "kiosk_pair.html")]
+struct PairPage {
+    lang: &'static str,
+    t: Tr,
+    demo: bool,
+    error: Option<(&'static str, &'static str)>,
+}
+
+/// `GET /kiosk/pair`: the form a tablet is paired with.
+pub async fn pair_form(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
+    let p = PairPage {
+        lang: lang.code(),
+        t: Tr(lang),
+        demo: state.demo,
+        error: None,
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(p.render()?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PairForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /kiosk/pair` (`code`): `303 /kiosk` with the device cookie; a wrong or expired code
+/// is the form again with why (attempts limited per address, as sign-ins are).
+pub async fn pair(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+    form: web::Form<PairForm>,
+) -> Result<HttpResponse, PageError> {
+    within_limit(&state, &state.login_limiter, &req, lang)?;
+    let code = form.into_inner().code;
+    let paired = run(&state, move |s| {
+        match service::pair(&s.store, &mut rand::rng(), &code, Utc::now()) {
+            Ok(found) => Ok(Ok(found)),
+            Err(KioskError::Store(e)) => Err(e),
+            Err(other) => Ok(Err(other)),
+        }
+    })
+    .await?;
+    let error = match paired {
+        Ok((_, secret)) => {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, format!("/kiosk{}", lang_suffix(lang))))
+                .cookie(cookie(&state, DEVICE, secret, 5 * 365 * 86400))
+                .cookie(gone(LOW))
+                .finish())
+        }
+        Err(KioskError::Expired) => (StatusCode::GONE, ("kiosk.expired", "kiosk.expired_text")),
+        Err(_) => (
+            StatusCode::NOT_FOUND,
+            ("kiosk.unknown_code", "kiosk.unknown_code_text"),
+        ),
+    };
+    let p = PairPage {
+        lang: lang.code(),
+        t: Tr(lang),
+        demo: state.demo,
+        error: Some((tr(lang, error.1 .0), tr(lang, error.1 .1))),
+    };
+    Ok(HttpResponse::build(error.0)
+        .content_type("text/html; charset=utf-8")
+        .body(p.render()?))
+}

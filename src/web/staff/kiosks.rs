@@ -1,0 +1,259 @@
+//! `/staff/kiosks` (officers for their unit, admins for all): the rating tablets with today's
+//! and this quarter's desk satisfaction per counter, adding a tablet (a pairing code shown
+//! once) and revoking one.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, Utc};
+
+use super::manage::*;
+use crate::domain::desk::DeskFigures;
+use crate::domain::form::Lang;
+use crate::domain::local_offset;
+use crate::domain::period::Period;
+use crate::render::numbers;
+use crate::service::access::{Action, Caller};
+use crate::service::kiosks::{self, DeskTable, KioskError, KioskRow};
+use crate::service::users::Staff;
+use crate::store::StoreError;
+use crate::texts::tr;
+use crate::web::errors::PageError;
+use crate::web::extract::{CsrfForm, StaffSession};
+use crate::web::AppState;
+
+/// "n ratings · 86.00 %", or "–".
+fn figure(lang: Lang, f: Option<&DeskFigures>) -> String {
+    match f.filter(|f| f.ratings + f.flagged > 0) {
+        Some(f) => format!(
+            "{} · {}",
+            tr(lang, "kiosks_staff.ratings_n").replace("{n}", &numbers::count(f.ratings, lang)),
+            numbers::percent(f.satisfied_pct, lang)
+        ),
+        None => "–".into(),
+    }
+}
+
+fn of<'a>(t: &'a DeskTable, k: &KioskRow) -> Option<&'a DeskFigures> {
+    t.rows
+        .iter()
+        .find(|r| r.unit_code == k.unit_code && r.counter.as_deref() == Some(&k.counter))
+        .map(|r| &r.figures)
+}
+
+fn local(at: chrono::NaiveDateTime, fmt: &str) -> String {
+    DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
+        .with_timezone(&local_offset())
+        .format(fmt)
+        .to_string()
+}
+
+fn kiosk_row(lang: Lang, k: KioskRow, today: &DeskTable, quarter: &DeskTable) -> Row {
+    let state = match (k.revoked_at, k.paired_at, k.pairing_expires_at) {
+        (Some(at), _, _) => format!(
+            "{} {}",
+            tr(lang, "kiosks_staff.revoked"),
+            local(at, "%d/%m/%Y")
+        ),
+        (None, Some(at), _) => format!(
+            "{} {}",
+            tr(lang, "kiosks_staff.paired"),
+            local(at, "%d/%m/%Y")
+        ),
+        (None, None, Some(until)) => format!(
+            "{} {}",
+            tr(lang, "kiosks_staff.waiting"),
+            local(until, "%H:%M")
+        ),
+        _ => String::new(),
+    };
+    let revoke = k.revoked_at.is_none().then(|| RowAction {
+        url: "/staff/kiosks/revoke",
+        name: "id",
+        value: k.id.to_string(),
+        label: tr(lang, "kiosks_staff.revoke"),
+    });
+    Row {
+        cells: vec![
+            format!("#{}", k.id),
+            k.unit_code.clone(),
+            k.counter.clone(),
+            state,
+            figure(lang, of(today, &k)),
+            figure(lang, of(quarter, &k)),
+        ],
+        actions: revoke.into_iter().collect(),
+    }
+}
+
+/// What the page lists: the kiosks a member of staff may see, the desk figures of today and
+/// this quarter, and the units they may add a kiosk for.
+struct Found {
+    list: Vec<KioskRow>,
+    today: DeskTable,
+    quarter: DeskTable,
+    units: Vec<(String, String)>,
+}
+
+fn read(state: &AppState, staff: &Staff, lang: Lang) -> Result<Found, StoreError> {
+    let list = kiosks::list(&state.store, staff).map_err(|e| match e {
+        KioskError::Store(e) => e,
+        other => StoreError::corrupt("kiosks", other.to_string()),
+    })?;
+    let today = crate::domain::local_date(Utc::now());
+    let day = Period::custom(today, today).map_err(|e| StoreError::corrupt("a day", e.0))?;
+    let quarter = Period::quarter_containing(today, state.scheme).unwrap_or_else(|_| day.clone());
+    let scope = staff.unit.as_deref();
+    let units = unit_options(state, lang, None)?
+        .into_iter()
+        .filter(|(code, _)| scope.is_none_or(|mine| mine == code))
+        .collect();
+    Ok(Found {
+        list,
+        today: kiosks::table(&state.store, &day, scope)?,
+        quarter: kiosks::table(&state.store, &quarter, scope)?,
+        units,
+    })
+}
+
+fn columns(lang: Lang) -> Vec<&'static str> {
+    [
+        "kiosks_staff.number",
+        "kiosks_staff.unit",
+        "kiosks_staff.counter",
+        "kiosks_staff.state",
+        "kiosks_staff.today",
+        "kiosks_staff.quarter",
+    ]
+    .into_iter()
+    .map(|k| tr(lang, k))
+    .collect()
+}
+
+async fn kiosks_page(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    outcome: Outcome,
+) -> Result<HttpResponse, PageError> {
+    let staff = session.staff.clone();
+    let found = run(&state, move |s| read(s, &staff, lang)).await?;
+    let heading = tr(lang, "kiosks_staff.heading");
+    let mut page = base(lang, &state, &session.staff, session.csrf, heading);
+    page.columns = columns(lang);
+    let (today, quarter) = (&found.today, &found.quarter);
+    page.rows = found
+        .list
+        .into_iter()
+        .map(|k| kiosk_row(lang, k, today, quarter))
+        .collect();
+    page.form = Some(add_form(lang, &outcome, found.units));
+    finish(page, outcome)
+}
+
+fn add_form(lang: Lang, outcome: &Outcome, units: Vec<(String, String)>) -> FormView {
+    FormView {
+        title: tr(lang, "kiosks_staff.add"),
+        help: format!(
+            "{} {}",
+            tr(lang, "kiosks_staff.add_help"),
+            tr(lang, "kiosks_staff.figures_note")
+        ),
+        action: "/staff/kiosks",
+        upload: false,
+        fields: vec![
+            Field {
+                name: "unit",
+                label: tr(lang, "kiosks_staff.unit"),
+                kind: "select",
+                value: outcome.kept("unit"),
+                options: units,
+                required: true,
+            },
+            Field::text(
+                "counter",
+                tr(lang, "kiosks_staff.counter_label"),
+                outcome.kept("counter"),
+            ),
+        ],
+        submit: tr(lang, "kiosks_staff.create"),
+    }
+}
+
+/// `GET /staff/kiosks`
+pub async fn kiosks_list(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+) -> Result<HttpResponse, PageError> {
+    session.may(Action::ManageKiosks)?;
+    kiosks_page(state, lang, session, Outcome::default()).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct KioskForm {
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    counter: String,
+    #[serde(default)]
+    id: String,
+}
+
+/// `POST /staff/kiosks`: a kiosk for a counter; its pairing code is shown once.
+pub async fn kiosks_add(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<KioskForm>,
+) -> Result<HttpResponse, PageError> {
+    session.may(Action::ManageKiosks)?;
+    let CsrfForm { form, pairs } = form;
+    let st = state.clone();
+    let c = Caller::Staff(session.staff.clone());
+    let (unit, counter) = (form.unit.clone(), form.counter.clone());
+    let added =
+        blocking(move || kiosks::add(&st.store, &mut rand::rng(), &c, &unit, &counter, Utc::now()))
+            .await?;
+    let outcome = match added {
+        Ok((_, code)) => Outcome {
+            notice: Some(format!(
+                "{} {} · {}. {}",
+                tr(lang, "kiosks_staff.created"),
+                form.unit.trim(),
+                form.counter.trim(),
+                tr(lang, "kiosks_staff.shown_once")
+            )),
+            secret: Some(kiosks::grouped(&code)),
+            ..Default::default()
+        },
+        Err(KioskError::Store(e)) => return Err(PageError::failed(&e)),
+        Err(KioskError::Denied(_)) => return Err(PageError::later(PageError::not_allowed)),
+        Err(e) => Outcome::error(e.to_string(), pairs),
+    };
+    kiosks_page(state, lang, session, outcome).await
+}
+
+/// `POST /staff/kiosks/revoke` (`id`): the tablet shows "not paired" at its next request.
+pub async fn kiosks_revoke(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<KioskForm>,
+) -> Result<HttpResponse, PageError> {
+    session.may(Action::ManageKiosks)?;
+    let id: i64 = form.id.trim().trim_start_matches('#').parse().unwrap_or(0);
+    let (st, c) = (state.clone(), Caller::Staff(session.staff.clone()));
+    let revoked = blocking(move || kiosks::revoke(&st.store, &c, id, Utc::now())).await?;
+    let outcome = match revoked {
+        Ok(_) => Outcome {
+            notice: Some(format!(
+                "{} #{id}.",
+                tr(lang, "kiosks_staff.revoked_notice")
+            )),
+            ..Default::default()
+        },
+        Err(KioskError::Store(e)) => return Err(PageError::failed(&e)),
+        Err(KioskError::Denied(_)) => return Err(PageError::later(PageError::not_allowed)),
+        Err(e) => Outcome::error(e.to_string(), Vec::new()),
+    };
+    kiosks_page(state, lang, session, outcome).await
+}

@@ -1,0 +1,426 @@
+//! Rating tablets at the counters (issue 19): pairing (single use, expiry, revoke, scope),
+//! ratings stored once per id, the misuse flags at their edges, the desk table by hand, and
+//! SIPAS untouched by any of it.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::both_backends;
+use crate::helpers::{fresh_database, settings, spawn_on, Backend, TestApp};
+use crate::staff::set_cookie;
+use hailong::domain::user::Role;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+fn today() -> String {
+    hailong::domain::local_date(chrono::Utc::now()).to_string()
+}
+
+async fn app_with(backend: Backend, interval: i64, burst: usize) -> TestApp {
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.kiosk.misuse.interval_secs = interval;
+    s.kiosk.misuse.burst = burst;
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    app
+}
+
+/// The code shown once on the staff page.
+fn secret_of(html: &str) -> String {
+    html.split("<code class=\"secret\">")
+        .nth(1)
+        .expect("a pairing code shown once")
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Pairs a tablet with `code`: the response.
+async fn pair(app: &TestApp, code: &str) -> reqwest::Response {
+    app.post_form("/kiosk/pair", &[("code", code)]).await
+}
+
+/// A tablet paired to a new kiosk of `unit`: its device cookie.
+async fn tablet(app: &TestApp, unit: &str, counter: &str) -> String {
+    let officer = app.signed_in(Role::Officer, Some(unit)).await;
+    let page = officer
+        .post_form("/staff/kiosks", &[("unit", unit), ("counter", counter)])
+        .await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let code = secret_of(&page.text().await.unwrap());
+    let r = pair(app, &code.to_lowercase()).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    set_cookie(&r, "hailong_kiosk").expect("a device cookie").0
+}
+
+async fn rate(app: &TestApp, device: &str, body: &str, json: bool) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(app.url("/kiosk/rate"))
+        .header("content-type", FORM)
+        .header("cookie", format!("hailong_kiosk={device}"))
+        .body(body.to_string());
+    if json {
+        req = req.header("accept", "application/json");
+    }
+    req.send().await.unwrap()
+}
+
+/// The SIPAS table of today as JSON.
+async fn sipas(app: &TestApp, token: &str) -> Value {
+    let path = format!("/api/v1/indices?from={0}&to={0}", today());
+    let r = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    r.json::<Value>().await.unwrap()
+}
+
+fn id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+async fn desk_csv(app: &TestApp) -> Vec<Vec<String>> {
+    let token = app.token(&format!("t-{}", &id()[..8]), None);
+    let r = app
+        .client
+        .get(app.url(&format!("/exports/desk.csv?from={0}&to={0}", today())))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let text = r.text().await.unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();
+    let mut rows = vec![header];
+    rows.extend(
+        rd.records()
+            .map(|r| r.unwrap().iter().map(String::from).collect::<Vec<_>>()),
+    );
+    rows
+}
+
+/// Pairing: the officer's own unit only, one use, ten minutes, and revoked means unpaired at
+/// once; every step audited.
+async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
+    let app = app_with(backend, 5, 20).await;
+    let officer = app.signed_in(Role::Officer, Some("phuong-a")).await;
+    let r = officer
+        .post_form(
+            "/staff/kiosks",
+            &[("unit", "phuong-b"), ("counter", "Quầy 9")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "another unit's counter");
+    let viewer = app.signed_in(Role::Viewer, None).await;
+    assert_eq!(
+        viewer.get("/staff/kiosks").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let page = officer
+        .post_form(
+            "/staff/kiosks",
+            &[("unit", "phuong-a"), ("counter", "Quầy 1")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code = secret_of(&page);
+    assert_eq!(code.len(), 9, "ABCD-EFGH");
+
+    // Without a device cookie the tablet says it is not paired.
+    let r = app.get("/kiosk").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("href=\"/kiosk/pair\""));
+    let r = pair(&app, &code).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/kiosk");
+    let (device, attrs) = set_cookie(&r, "hailong_kiosk").unwrap();
+    for attr in ["HttpOnly", "SameSite=Strict", "Path=/kiosk"] {
+        assert!(attrs.contains(attr), "{attr} in {attrs}");
+    }
+    assert_eq!(
+        pair(&app, &code).await.status(),
+        StatusCode::NOT_FOUND,
+        "used once"
+    );
+    assert_eq!(
+        pair(&app, "ZZZZ-ZZZZ").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let screen = app
+        .client
+        .get(app.url("/kiosk"))
+        .header("cookie", format!("hailong_kiosk={device}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(screen.status(), StatusCode::OK);
+    let html = screen.text().await.unwrap();
+    assert_eq!(html.matches("name=\"score\"").count(), 5, "five faces");
+    assert!(html.contains("Phường A · Quầy 1"));
+    assert!(html.contains("Rất hài lòng"), "the form scale's words");
+    assert!(!html.contains("<script"), "works without JavaScript");
+
+    // An expired code: made eleven minutes ago.
+    let caller = hailong::service::access::Caller::Staff(hailong::service::users::Staff {
+        id: 0,
+        username: "test".into(),
+        role: Role::Admin,
+        unit: None,
+        must_change_password: false,
+    });
+    let past = chrono::Utc::now() - chrono::Duration::minutes(11);
+    let (_, old) = hailong::service::kiosks::add(
+        &app.store,
+        &mut rand::rng(),
+        &caller,
+        "phuong-a",
+        "Quầy 2",
+        past,
+    )
+    .unwrap();
+    assert_eq!(pair(&app, &old).await.status(), StatusCode::GONE);
+
+    // Revoked: the tablet is not paired at its next request, and cannot rate.
+    let list = officer.get("/staff/kiosks").await.text().await.unwrap();
+    let kiosk_id = list
+        .split("<td>#")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = officer
+        .post_form("/staff/kiosks/revoke", &[("id", &kiosk_id)])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .client
+        .get(app.url("/kiosk"))
+        .header("cookie", format!("hailong_kiosk={device}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let body = format!("id={}&score=5", id());
+    assert_eq!(
+        rate(&app, &device, &body, true).await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let audit = app
+        .store
+        .read(|c| hailong::store::users::audit_recent(c, 50))
+        .unwrap();
+    for action in ["kiosk.add", "kiosk.pair", "kiosk.revoke"] {
+        assert!(audit.iter().any(|a| a.action == action), "{action} audited");
+    }
+}
+both_backends!(a_tablet_is_paired_once_and_unpaired_by_revoking);
+
+/// Ratings: one per id (a double tap, a retry), the reasons of a low face added once, bad
+/// input refused with nothing stored, figures by hand, SIPAS untouched.
+async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend) {
+    let app = app_with(backend, 0, 1000).await;
+    let token = app.token("hao", None);
+    let before = sipas(&app, &token).await;
+    let device = tablet(&app, "phuong-a", "Quầy 1").await;
+    let other = tablet(&app, "phuong-a", "Quầy 2").await;
+
+    // A 5, sent twice (a double tap): one rating, both times to the thank-you.
+    let five = format!("id={}&score=5", id());
+    for _ in 0..2 {
+        let r = rate(&app, &device, &five, false).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/kiosk");
+        assert!(set_cookie(&r, "hailong_kiosk_thanks").is_some());
+    }
+    // A 2 without reasons: stored, and the tablet asks for reasons; they come once.
+    let low = id();
+    let r = rate(&app, &device, &format!("id={low}&score=2"), false).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (pending, _) = set_cookie(&r, "hailong_kiosk_low").expect("waiting for reasons");
+    let screen = app
+        .client
+        .get(app.url("/kiosk"))
+        .header(
+            "cookie",
+            format!("hailong_kiosk={device}; hailong_kiosk_low={pending}"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        screen.matches("name=\"reason\"").count(),
+        9,
+        "Art. 33's reasons"
+    );
+    assert!(
+        screen.contains("http-equiv=\"refresh\""),
+        "back to the faces when idle"
+    );
+    let body = format!("id={low}&score=2&reason=time&reason=visits&comment=Ch%E1%BB%9D+l%C3%A2u");
+    assert_eq!(
+        rate(&app, &device, &body, false).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let again = format!("id={low}&score=2&reason=conduct");
+    assert_eq!(
+        rate(&app, &device, &again, false).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    // JSON (the tablet's offline queue): 201, and the same id again is "already".
+    let j = id();
+    let body = format!("id={j}&score=3&reason=time");
+    let r = rate(&app, &other, &body, true).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(r.json::<Value>().await.unwrap()["stored"], "new");
+    let r = rate(&app, &other, &body, true).await;
+    assert_eq!(r.json::<Value>().await.unwrap()["stored"], "already");
+    let r = rate(&app, &other, &format!("id={}&score=4", id()), true).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    // Bad input: a clear 4xx and nothing stored.
+    let long = "x".repeat(501);
+    let many = "&reason=time".repeat(100);
+    for bad in [
+        format!("id={}&score=0", id()),
+        format!("id={}&score=6", id()),
+        format!("id={}&score=abc", id()),
+        format!("id={}&score=2&reason=bribe", id()),
+        format!("id={}&score=2{many}", id()),
+        format!("id={}&score=2&comment={long}", id()),
+        format!("id={}&score=5&reason=time", id()),
+        "id=not-a-uuid&score=4".to_string(),
+    ] {
+        let r = rate(&app, &device, &bad, true).await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:.60}");
+        let e: Value = r.json().await.unwrap();
+        assert!(e["error"]["code"].is_string());
+    }
+    let huge = format!(
+        "id={}&score=2&comment={}",
+        id(),
+        "x".repeat(10 * 1024 * 1024)
+    );
+    assert!(rate(&app, &device, &huge, true)
+        .await
+        .status()
+        .is_client_error());
+
+    // The table by hand. Quầy 1: 5 and 2 → n 2, satisfied 1 (50 %), mean 3.5, reasons of the
+    // one low rating with reasons: time 100, visits 100 (its later "conduct" did not land).
+    // Quầy 2: 3 and 4 → 50 %, mean 3.5, time 100. The unit: 5, 2, 3, 4 → 50 %, mean 3.5,
+    // time 2/2 = 100, visits 1/2 = 50.
+    let rows = desk_csv(&app).await;
+    assert_eq!(
+        rows[0].join(","),
+        "period,period_start,period_end,unit_code,unit_name,counter,ratings,flagged,satisfied_pct,ci_low,ci_high,mean_score,reasons,flags"
+    );
+    let row = |unit: &str, counter: &str| {
+        rows.iter()
+            .find(|r| r[3] == unit && r[5] == counter)
+            .unwrap_or_else(|| panic!("no row {unit} {counter}"))
+            .clone()
+    };
+    let q1 = row("phuong-a", "Quầy 1");
+    assert_eq!(
+        &q1[6..13],
+        [
+            "2",
+            "0",
+            "50.00",
+            "9.45",
+            "90.55",
+            "3.50",
+            "time=100.00;visits=100.00"
+        ]
+    );
+    let unit = row("phuong-a", "TOTAL");
+    assert_eq!(
+        &unit[6..13],
+        [
+            "4",
+            "0",
+            "50.00",
+            "15.00",
+            "85.00",
+            "3.50",
+            "time=100.00;visits=50.00"
+        ]
+    );
+    assert_eq!(unit[13], "small_sample");
+    let last = rows.last().unwrap();
+    assert_eq!((last[3].as_str(), last[6].as_str()), ("TOTAL", "4"));
+    let json: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/desk?from={0}&to={0}", today())))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let total = json["rows"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(total["satisfied_pct"], 50.0);
+    assert_eq!(total["reasons"]["visits"], 50.0);
+
+    // Desk ratings never change a SIPAS figure.
+    assert_eq!(sipas(&app, &token).await, before);
+}
+both_backends!(ratings_are_stored_once_and_reported_apart_from_sipas);
+
+/// The misuse rules at their edges: a rating within the interval of the device's last is
+/// `rapid`; past `burst` in ten minutes the surplus is `burst`; flagged ratings are counted
+/// apart and left out of the figures; another device is judged on its own.
+async fn misuse_is_flagged_counted_and_left_out(backend: Backend) {
+    let app = app_with(backend, 5, 20).await;
+    let device = tablet(&app, "phuong-a", "Quầy 1").await;
+    let other = tablet(&app, "phuong-a", "Quầy 2").await;
+    let mut flags = Vec::new();
+    for score in ["5", "1", "1"] {
+        let r = rate(&app, &device, &format!("id={}&score={score}", id()), true).await;
+        flags.push(r.json::<Value>().await.unwrap()["flag"].clone());
+    }
+    assert_eq!(flags, [Value::Null, "rapid".into(), "rapid".into()]);
+    let r = rate(&app, &other, &format!("id={}&score=4", id()), true).await;
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["flag"],
+        Value::Null,
+        "its own device"
+    );
+    let rows = desk_csv(&app).await;
+    let q1 = rows.iter().find(|r| r[5] == "Quầy 1").unwrap();
+    assert_eq!(
+        (q1[6].as_str(), q1[7].as_str(), q1[8].as_str()),
+        ("1", "2", "100.00")
+    );
+
+    // Burst: interval off, at most 3 in ten minutes: the 4th and 5th are the surplus.
+    let app = app_with(backend, 0, 3).await;
+    let device = tablet(&app, "phuong-b", "Quầy 1").await;
+    let mut flags = Vec::new();
+    for _ in 0..5 {
+        let r = rate(&app, &device, &format!("id={}&score=5", id()), true).await;
+        flags.push(r.json::<Value>().await.unwrap()["flag"].clone());
+    }
+    let n = Value::Null;
+    assert_eq!(
+        flags,
+        [n.clone(), n.clone(), n, "burst".into(), "burst".into()]
+    );
+}
+both_backends!(misuse_is_flagged_counted_and_left_out);
