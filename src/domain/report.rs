@@ -65,12 +65,23 @@ pub struct Headline {
     pub responses: u64,
     pub participation_pct: Option<f64>,
     pub synthetic: bool,
+    /// Desk ratings of all units (another instrument, shown beside SIPAS): the satisfied
+    /// share of the unflagged ratings, and their number.
+    #[serde(default)]
+    pub desk_pct: Option<f64>,
+    #[serde(default)]
+    pub desk_n: u64,
 }
 
 impl Headline {
     pub fn of(data: &ReportData) -> Headline {
         let total = data.total.as_ref();
         let sipas = total.map(|t| &t.indices.sipas);
+        let desk = data
+            .desk
+            .iter()
+            .find(|r| r.unit_code == "TOTAL")
+            .map(|r| &r.figures);
         Headline {
             sipas_pct: sipas.and_then(|m| m.index),
             ci_low: sipas.and_then(|m| m.ci.map(|i| i.low)),
@@ -79,6 +90,8 @@ impl Headline {
             responses: total.map_or(0, |t| t.responses),
             participation_pct: total.and_then(|t| t.participation),
             synthetic: data.synthetic,
+            desk_pct: desk.and_then(|d| d.satisfied_pct),
+            desk_n: desk.map_or(0, |d| d.ratings),
         }
     }
 
@@ -111,6 +124,8 @@ mod tests {
             responses: 100,
             participation_pct: None,
             synthetic: false,
+            desk_pct: None,
+            desk_n: 0,
         }
     }
 

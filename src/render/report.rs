@@ -142,6 +142,8 @@ struct ReportPage<'a> {
     /// Desk ratings per unit: name, n, satisfied, interval, flagged, reasons.
     desk_rows: Vec<[String; 6]>,
     desk_heads: [&'static str; 7],
+    /// The reasons of all units' low ratings, as bars.
+    desk_chart: String,
 }
 
 struct RowView {
@@ -217,6 +219,31 @@ fn desk_rows(rows: &[crate::domain::desk::DeskRow], lang: Lang) -> Vec<[String; 
             ]
         })
         .collect()
+}
+
+/// The reasons given with low ratings over all units, as bars (empty without any).
+fn desk_chart(rows: &[crate::domain::desk::DeskRow], lang: Lang) -> String {
+    let Some(total) = rows.iter().find(|r| r.unit_code == "TOTAL") else {
+        return String::new();
+    };
+    let bars: Vec<chart::Bar> = total
+        .figures
+        .reasons
+        .iter()
+        .map(|(code, share)| chart::Bar {
+            label: tr(lang, reason_key(code)).to_string(),
+            value: Some(*share),
+            low: None,
+            high: None,
+            small: false,
+            text: percent(Some(*share), lang),
+        })
+        .collect();
+    if bars.is_empty() {
+        return String::new();
+    }
+    let title = tr(lang, "report_page.desk_reasons");
+    chart::bars_with_id("bd", title, title, &bars)
 }
 
 /// The text key of a reason's name.
@@ -586,6 +613,7 @@ pub fn render(
         staff: extras.staff_html,
         feedback_summary: feedback_summary(&data.feedback_total, lang),
         desk_rows: desk_rows(&data.desk, lang),
+        desk_chart: desk_chart(&data.desk, lang),
         desk_heads: [
             tr(lang, "report_page.desk"),
             tr(lang, "report_page.desk_note"),

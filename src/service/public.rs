@@ -137,6 +137,8 @@ mod tests {
             responses: 400,
             participation_pct: Some(20.0),
             synthetic: true,
+            desk_pct: None,
+            desk_n: 0,
         };
         PublicationSummary {
             period_label: label.into(),

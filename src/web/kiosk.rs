@@ -60,15 +60,8 @@ pub struct Face {
 }
 
 enum Screen {
-    Faces {
-        id: String,
-        faces: Vec<Face>,
-    },
-    Reasons {
-        id: String,
-        score: u8,
-        reasons: Vec<(&'static str, &'static str)>,
-    },
+    Faces { id: String, faces: Vec<Face> },
+    Reasons { id: String, score: u8 },
     Thanks,
     NotPaired,
 }
@@ -83,6 +76,12 @@ struct KioskPage {
     switch_url: String,
     switch_label: &'static str,
     refresh: Option<(u32, String)>,
+    idle: u32,
+    /// Art. 33's reasons (code, words), for the reasons screen (and its template when the
+    /// tablet runs the script).
+    reasons: Vec<(&'static str, &'static str)>,
+    /// The face waiting for its reasons (no script): its id and score.
+    low: Option<(String, u8)>,
     screen: Screen,
 }
 
@@ -107,15 +106,30 @@ fn page(state: &AppState, lang: Lang, place: String, screen: Screen) -> KioskPag
             Lang::En => "Tiếng Việt",
         },
         refresh,
+        idle: state.kiosk.idle_secs,
+        reasons: REASONS
+            .iter()
+            .map(|c| (*c, tr(lang, crate::render::report::reason_key(c))))
+            .collect(),
+        low: match &screen {
+            Screen::Reasons { id, score } => Some((id.clone(), *score)),
+            _ => None,
+        },
         screen,
     }
 }
 
+/// The page; a screen that returns to the faces by itself (the thank-you, the reasons of a
+/// face already stored) says when with a `Refresh` header, as a shared public device must
+/// (the script does the same with a timer; `--kiosk-idle` sets the wait).
 fn html(status: StatusCode, page: &KioskPage) -> Result<HttpResponse, PageError> {
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(page.render()?))
+    let mut resp = HttpResponse::build(status);
+    resp.content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if let Some((secs, url)) = &page.refresh {
+        resp.insert_header((header::REFRESH, format!("{secs}; url={url}")));
+    }
+    Ok(resp.body(page.render()?))
 }
 
 /// The screen a paired tablet shows now: the thank-you, the reasons of a low face, or the
@@ -132,11 +146,7 @@ fn screen_now(lang: Lang, req: &HttpRequest, scale: &[crate::domain::form::Scale
             .map(|_| (id.to_string(), score))
     });
     if let Some((id, score)) = low {
-        let reasons = REASONS
-            .iter()
-            .map(|c| (*c, tr(lang, crate::render::report::reason_key(c))))
-            .collect();
-        return Screen::Reasons { id, score, reasons };
+        return Screen::Reasons { id, score };
     }
     let faces = (1..=5u8)
         .map(|score| Face {

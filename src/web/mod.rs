@@ -120,6 +120,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(public::metrics))
         .route("/openapi.json", web::get().to(openapi::openapi_json))
         .route("/static/offline.js", web::get().to(public::offline_js))
+        .route("/static/kiosk.js", web::get().to(public::kiosk_js))
         .route("/s/{unit}", web::get().to(survey::show_unit_form))
         .route("/s/{unit}", web::post().to(survey::submit_unit_form))
         .route("/s/{unit}/thanks", web::get().to(survey::thanks))

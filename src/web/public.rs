@@ -133,6 +133,14 @@ pub async fn not_found(state: web::Data<AppState>, lang: Lang) -> HttpResponse {
     )
 }
 
+/// The rating tablet's script (progressive enhancement; see the file).
+pub async fn kiosk_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("static/kiosk.js"))
+}
+
 /// The offline helper of the survey form (progressive enhancement; see the file).
 pub async fn offline_js() -> HttpResponse {
     HttpResponse::Ok()

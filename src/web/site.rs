@@ -72,6 +72,8 @@ pub struct HeadlineView {
     interval: Option<String>,
     responses: String,
     participation: Option<String>,
+    /// Desk ratings beside SIPAS: the satisfied share and "n ratings".
+    desk: Option<(String, String)>,
     /// "Compared with …", the change, and whether it is significant.
     change: Option<(String, String, String)>,
     report_url: String,
@@ -93,6 +95,8 @@ fn headline_view(
         responses: 0,
         participation_pct: None,
         synthetic: false,
+        desk_pct: None,
+        desk_n: 0,
     });
     let interval = match (h.ci_low, h.ci_high) {
         (Some(lo), Some(hi)) => Some(format!(
@@ -110,6 +114,13 @@ fn headline_view(
         interval,
         responses: tr(lang, "site.responses_n").replace("{n}", &numbers::count(h.responses, lang)),
         participation: h.participation_pct.map(|x| numbers::percent(Some(x), lang)),
+        desk: h.desk_pct.filter(|_| h.desk_n > 0).map(|x| {
+            let n = numbers::count(h.desk_n, lang);
+            (
+                numbers::percent(Some(x), lang),
+                tr(lang, "kiosks_staff.ratings_n").replace("{n}", &n),
+            )
+        }),
         change: change.map(|c| {
             let prev = Period::parse(&c.previous_label, p.period.scheme)
                 .map(|q| period_name(&q, lang))

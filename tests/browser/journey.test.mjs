@@ -30,7 +30,7 @@ function cli(...args) {
 
 before(async () => {
   // The demo district: 12 units and a year of synthetic responses, so the report is full.
-  server = spawn(bin, ['--database-url', db, 'serve', '--demo', '--bind', '127.0.0.1:0', '--rate-limit', 'off'], { cwd: repo });
+  server = spawn(bin, ['--database-url', db, 'serve', '--demo', '--bind', '127.0.0.1:0', '--rate-limit', 'off', '--kiosk-idle', '5', '--kiosk-interval', '0'], { cwd: repo });
   // Drain the server's log: a full pipe would block the server once many requests are logged.
   server.stderr.resume();
   origin = await new Promise((resolve, reject) => {
@@ -233,6 +233,115 @@ test('a visitor finds the published report, a unit\'s replies and their feedback
     await axe(desk, path);
   }
   await wide.close();
+});
+
+/** Today's desk row of a counter, from `hailong export desk`: [ratings, flagged, reasons]. */
+function deskRow(unit, counter) {
+  const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  const csv = cli('export', 'desk', '--from', today, '--to', today);
+  const row = csv.split('\n').find((l) => l.includes(`,${unit},`) && l.includes(`,${counter},`));
+  if (!row) return [0, 0, ''];
+  const cells = row.split(',');
+  return [Number(cells[6]), Number(cells[7]), cells[12]];
+}
+
+test('a counter tablet: paired from the command line, one tap, reasons, idle, offline, in both orientations', { timeout: 180000 }, async () => {
+  const code = cli('kiosks', 'add', '--unit', 'phuong-an-lac', '--counter', 'Quầy 9').trim().split('\n').pop();
+  const wide = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+  const page = await wide.newPage();
+  await page.goto(`${origin}/kiosk/pair`);
+  await axe(page, 'pairing page');
+  await page.fill('#code', code.toLowerCase());
+  await Promise.all([page.waitForURL(`${origin}/kiosk`), page.tap('button[type=submit]')]);
+  await page.waitForLoadState('load');
+  assert.match(await page.textContent('header'), /Phường An Lạc · Quầy 9/);
+  await axe(page, 'faces, landscape');
+  const fits = () => page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight && document.documentElement.scrollWidth <= window.innerWidth);
+  assert.ok(await fits(), 'no scrolling at 1280×800');
+  const small = await page.$$eval('.faces button', (els) => els.filter((e) => { const r = e.getBoundingClientRect(); return r.width < 64 || r.height < 64; }).length);
+  assert.equal(small, 0, 'every face is at least 64×64');
+  await page.screenshot({ path: join(artifacts, 'kiosk-1280x800.png') });
+
+  // A 2: the reasons come up on the tablet; two chips and a comment, sent; thanks; faces.
+  await page.tap('.faces button[value="2"]');
+  await page.waitForSelector('.chips');
+  await axe(page, 'reasons, landscape');
+  assert.ok(await fits(), 'the reasons fit without scrolling');
+  await page.screenshot({ path: join(artifacts, 'kiosk-reasons-1280x800.png') });
+  await page.tap('label:has(input[value="time"])');
+  await page.tap('label:has(input[value="visits"])');
+  await page.fill('#comment', 'Chờ hơi lâu.');
+  await page.tap('button.send');
+  await page.waitForSelector('h1.big');
+  await axe(page, 'thank-you');
+  await page.waitForSelector('.faces', { timeout: 6000 });
+  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]')).length === 0);
+  let [n, flagged, reasons] = deskRow('phuong-an-lac', 'Quầy 9');
+  assert.equal(n + flagged, 1, 'one rating');
+  assert.equal(reasons, 'time=100.00;visits=100.00');
+
+  // A 1, then nothing: after the idle time the faces come back and the face alone is kept.
+  await page.tap('.faces button[value="1"]');
+  await page.waitForSelector('.chips');
+  await page.waitForSelector('.faces', { timeout: 9000 });
+  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]')).length === 0);
+  [n, flagged] = deskRow('phuong-an-lac', 'Quầy 9');
+  assert.equal(n + flagged, 2);
+
+  // Offline: two taps wait on the tablet, and are stored once each when the network returns.
+  await wide.setOffline(true);
+  for (const score of ['5', '4']) {
+    await page.tap(`.faces button[value="${score}"]`);
+    await page.waitForSelector('h1.big');
+    await page.waitForSelector('.faces', { timeout: 6000 });
+  }
+  assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem('hailong-kiosk-queue')).length), 2);
+  [n, flagged] = deskRow('phuong-an-lac', 'Quầy 9');
+  assert.equal(n + flagged, 2, 'nothing reached the server while offline');
+  await wide.setOffline(false);
+  await page.evaluate(() => window.dispatchEvent(new Event('online')));
+  await page.waitForFunction(() => (JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]')).length === 0, null, { timeout: 20000 });
+  [n, flagged] = deskRow('phuong-an-lac', 'Quầy 9');
+  assert.equal(n + flagged, 4, 'each offline rating stored once');
+  const cookies = await wide.cookies();
+  await wide.close();
+
+  // Portrait (800×1280): measured and checked with axe in a browser with JavaScript; the
+  // plain-form flow without it (where nothing can be evaluated in the page).
+  const device = cookies.filter((c) => c.name === 'hailong_kiosk');
+  const portrait = async (extra = []) => {
+    const ctx = await browser.newContext({ viewport: { width: 800, height: 1280 }, hasTouch: true });
+    await ctx.addCookies([...device, ...extra]);
+    const p = await ctx.newPage();
+    await p.goto(`${origin}/kiosk`);
+    return [ctx, p];
+  };
+  let [tall, p2] = await portrait();
+  await axe(p2, 'faces, portrait');
+  assert.ok(await p2.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight), 'no scrolling at 800×1280');
+  await p2.screenshot({ path: join(artifacts, 'kiosk-800x1280.png') });
+  await tall.close();
+  const plain = await browser.newContext({ viewport: { width: 800, height: 1280 }, hasTouch: true, javaScriptEnabled: false });
+  await plain.addCookies(device);
+  const p3 = await plain.newPage();
+  await p3.goto(`${origin}/kiosk`);
+  await Promise.all([p3.waitForNavigation(), p3.tap('.faces button[value="3"]')]);
+  await p3.waitForSelector('.chips');
+  const low = (await plain.cookies()).filter((c) => c.name === 'hailong_kiosk_low');
+  assert.equal(low.length, 1, 'the face waits for its reasons');
+  [tall, p2] = await portrait(low);
+  await p2.waitForSelector('.chips');
+  await axe(p2, 'reasons, portrait (the server\'s page)');
+  assert.ok(await p2.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight), 'the reasons fit at 800×1280');
+  await p2.screenshot({ path: join(artifacts, 'kiosk-reasons-800x1280.png') });
+  await tall.close();
+  await p3.tap('label:has(input[value="information"])');
+  await Promise.all([p3.waitForNavigation(), p3.tap('button.send')]);
+  assert.match(await p3.textContent('h1'), /Cảm ơn/);
+  [n, flagged, reasons] = deskRow('phuong-an-lac', 'Quầy 9');
+  assert.equal(n + flagged, 5);
+  assert.match(reasons, /information=/);
+  await plain.close();
 });
 
 test('a one-time code takes one answer, then says it was used', async () => {
