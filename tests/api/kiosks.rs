@@ -424,3 +424,48 @@ async fn misuse_is_flagged_counted_and_left_out(backend: Backend) {
     );
 }
 both_backends!(misuse_is_flagged_counted_and_left_out);
+
+/// Guessing pairing codes: the attempts of one address are limited as sign-ins are (here
+/// 10 in 10 minutes), then refused with 429 — even the right code — and nothing is paired.
+async fn guessing_pairing_codes_is_limited_per_address(backend: Backend) {
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.login_rate_limit = Some(hailong::web::ratelimit::Limit {
+        max: 10,
+        window: std::time::Duration::from_secs(600),
+    });
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    let officer = app.signed_in(Role::Officer, Some("phuong-a")).await;
+    let page = officer
+        .post_form(
+            "/staff/kiosks",
+            &[("unit", "phuong-a"), ("counter", "Quầy 1")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code = secret_of(&page);
+    let mut statuses = Vec::new();
+    for i in 0..1000 {
+        let status = pair(&app, &format!("{:08}", i)).await.status();
+        statuses.push(status);
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            break;
+        }
+    }
+    assert_eq!(statuses.len(), 11, "ten guesses, then 429");
+    assert!(statuses[..10].iter().all(|s| *s == StatusCode::NOT_FOUND));
+    assert_eq!(
+        pair(&app, &code).await.status(),
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert!(app
+        .store
+        .read(|c| hailong::store::kiosks::list(c, None))
+        .unwrap()
+        .iter()
+        .all(|k| k.paired_at.is_none()));
+}
+both_backends!(guessing_pairing_codes_is_limited_per_address);

@@ -25,6 +25,8 @@ pub struct UnitLine {
     today: u64,
     quarter: u64,
     sipas: String,
+    /// Desk ratings: today's and the quarter's satisfied share with n (another instrument).
+    desk: String,
 }
 
 #[derive(Template)]
@@ -44,6 +46,7 @@ struct HomePage {
     t_unit: &'static str,
     t_today: &'static str,
     t_quarter: &'static str,
+    t_desk: &'static str,
     t_print: &'static str,
     t_poster: &'static str,
     t_downloads: &'static str,
@@ -65,6 +68,8 @@ struct HomePage {
 /// feedback items past a deadline, of the caller's scope.
 struct Figures {
     table: indices::IndexTable,
+    desk_today: crate::domain::desk::DeskTable,
+    desk_quarter: crate::domain::desk::DeskTable,
     today: Vec<(String, i64)>,
     overdue: usize,
 }
@@ -81,10 +86,13 @@ pub async fn home(
     let scope = access::unit_for(&caller, Action::ReadIndices, None)
         .map_err(|_| PageError::later(PageError::not_allowed))?;
     let p = period.clone();
+    let day = Period::custom(today, today)?;
     let figures = run(&state, move |s| -> Result<_, indices::IndicesError> {
         Ok(Figures {
             table: indices::table(&s.store, &s.forms, &p, scope.as_deref())?,
             today: indices::responses_on(&s.store, today)?,
+            desk_today: crate::service::kiosks::table(&s.store, &day, scope.as_deref())?,
+            desk_quarter: crate::service::kiosks::table(&s.store, &p, scope.as_deref())?,
             overdue: crate::service::feedback::overdue_count(
                 &s.store,
                 &s.feedback,
@@ -96,6 +104,23 @@ pub async fn home(
     .await?;
     let page = home_page(lang, state.demo, session, &period, today, figures);
     render(StatusCode::OK, &page)
+}
+
+/// A unit's desk satisfaction today and this quarter ("92 % (12) · 89 % (420)"), or "–".
+fn desk_line(
+    unit: &str,
+    today: &crate::domain::desk::DeskTable,
+    quarter: &crate::domain::desk::DeskTable,
+) -> String {
+    let of = |t: &crate::domain::desk::DeskTable| {
+        t.rows
+            .iter()
+            .find(|r| r.unit_code == unit && r.counter.is_none())
+            .filter(|r| r.figures.ratings > 0)
+            .map(|r| format!("{} ({})", pct(r.figures.satisfied_pct), r.figures.ratings))
+            .unwrap_or_else(|| "–".into())
+    };
+    format!("{} · {}", of(today), of(quarter))
 }
 
 fn home_page(
@@ -110,6 +135,8 @@ fn home_page(
         table,
         today: today_counts,
         overdue,
+        desk_today,
+        desk_quarter,
     } = figures;
     let StaffSession { staff, csrf } = session;
     let units = table
@@ -126,6 +153,7 @@ fn home_page(
                 .unwrap_or(0),
             quarter: r.responses,
             sipas: pct(r.indices.sipas.index),
+            desk: desk_line(&r.unit_code, &desk_today, &desk_quarter),
         })
         .collect();
     HomePage {
@@ -159,6 +187,7 @@ fn home_page(
         t_unit: tr(lang, "staff_dashboard.unit"),
         t_today: tr(lang, "staff_dashboard.today"),
         t_quarter: tr(lang, "staff_dashboard.this_quarter_2"),
+        t_desk: tr(lang, "staff_dashboard.desk"),
         t_print: tr(lang, "staff_dashboard.print"),
         t_poster: tr(lang, "staff_dashboard.qr_poster"),
         t_downloads: tr(lang, "staff_dashboard.downloads"),
