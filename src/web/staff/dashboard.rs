@@ -26,7 +26,7 @@ pub struct UnitLine {
     quarter: u64,
     sipas: String,
     /// Desk ratings: today's and the quarter's satisfied share with n (another instrument).
-    desk: String,
+    desk: (String, String),
 }
 
 #[derive(Template)]
@@ -106,12 +106,12 @@ pub async fn home(
     render(StatusCode::OK, &page)
 }
 
-/// A unit's desk satisfaction today and this quarter ("92 % (12) · 89 % (420)"), or "–".
+/// A unit's desk satisfaction today and this quarter ("92.00 (12)", "89.10 (420)"), or "–".
 fn desk_line(
     unit: &str,
     today: &crate::domain::desk::DeskTable,
     quarter: &crate::domain::desk::DeskTable,
-) -> String {
+) -> (String, String) {
     let of = |t: &crate::domain::desk::DeskTable| {
         t.rows
             .iter()
@@ -120,7 +120,7 @@ fn desk_line(
             .map(|r| format!("{} ({})", pct(r.figures.satisfied_pct), r.figures.ratings))
             .unwrap_or_else(|| "–".into())
     };
-    format!("{} · {}", of(today), of(quarter))
+    (of(today), of(quarter))
 }
 
 fn home_page(
