@@ -17,8 +17,8 @@ url=${DATABASE_URL:-sqlite://$dir/bench.db}
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-unit=$(curl -s "http://127.0.0.1:$port/" | grep -o '/s/[a-z0-9-]*' | head -1 || true)
-unit=${unit:-/s/phuong-an-lac}
+# The same ward's form in every run (the front page now links every unit; their forms differ).
+unit=${HAILONG_UNIT_PATH:-/s/phuong-an-lac}
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 run() { # name script [path]

@@ -219,6 +219,86 @@ pub struct DeskTable {
     pub synthetic: bool,
 }
 
+/// How an officer's (or a counter's) desk figure stands against the unit's share m
+/// (METHODOLOGY "Officers and counters"): a band, never a rank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Band {
+    /// The whole interval is above m.
+    Above,
+    /// The interval holds m: no difference from the unit can be told.
+    Within,
+    /// The whole interval is below m.
+    Below,
+    /// Fewer than `min_n` ratings: no figure.
+    TooFew,
+}
+
+impl Band {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Band::Above => "above",
+            Band::Within => "within",
+            Band::Below => "below",
+            Band::TooFew => "too_few",
+        }
+    }
+}
+
+/// The settings of officers' figures: the fewest ratings a figure is shown for, and the
+/// prior strength (in ratings) of the shrinkage toward the unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Fairness {
+    pub min_n: u64,
+    pub prior: f64,
+}
+
+impl Default for Fairness {
+    fn default() -> Fairness {
+        Fairness {
+            min_n: 30,
+            prior: 20.0,
+        }
+    }
+}
+
+/// An officer's figure: x satisfied of n unflagged ratings, against the unit's share `m`
+/// (percent, over all the unit's unflagged ratings). Below `min_n` only the band `too_few`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficerFigure {
+    pub ratings: u64,
+    pub raw_pct: Option<f64>,
+    pub ci: Option<Interval>,
+    /// (x + k·m) / (n + k): the figure to read, the raw share beside it.
+    pub adjusted_pct: Option<f64>,
+    pub band: Band,
+}
+
+pub fn officer_figure(x: u64, n: u64, unit_pct: f64, rule: &Fairness) -> OfficerFigure {
+    if n < rule.min_n || n == 0 {
+        return OfficerFigure {
+            ratings: n,
+            raw_pct: None,
+            ci: None,
+            adjusted_pct: None,
+            band: Band::TooFew,
+        };
+    }
+    let m = unit_pct / 100.0;
+    let ci = stats::wilson(x, n);
+    let band = match ci {
+        Some(i) if i.high < unit_pct => Band::Below,
+        Some(i) if i.low > unit_pct => Band::Above,
+        _ => Band::Within,
+    };
+    OfficerFigure {
+        ratings: n,
+        raw_pct: Some(100.0 * x as f64 / n as f64),
+        ci,
+        adjusted_pct: Some(100.0 * (x as f64 + rule.prior * m) / (n as f64 + rule.prior)),
+        band,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -318,5 +398,35 @@ mod tests {
         // Two low ratings chose reasons: time 2/2, visits 1/2; the flagged "conduct" is out.
         assert_eq!(f.reasons, vec![("time", 100.0), ("visits", 50.0)]);
         assert_eq!(figures(&[]), DeskFigures::default());
+    }
+
+    #[test]
+    fn methodologys_worked_example_of_four_officers() {
+        // Unit m = 900/1000 = 90.00 %.
+        let rule = Fairness::default();
+        let r2 = |x: Option<f64>| x.map(stats::round2);
+        let check = |x, n, raw, low, high, adjusted, band| {
+            let f = officer_figure(x, n, 90.0, &rule);
+            let ci = f.ci.unwrap();
+            assert_eq!(r2(f.raw_pct), Some(raw), "{x}/{n} raw");
+            assert_eq!(
+                (stats::round2(ci.low), stats::round2(ci.high)),
+                (low, high),
+                "{x}/{n} Wilson"
+            );
+            assert_eq!(r2(f.adjusted_pct), Some(adjusted), "{x}/{n} adjusted");
+            assert_eq!(f.band, band, "{x}/{n} band");
+        };
+        check(50, 60, 83.33, 71.97, 90.69, 85.00, Band::Within);
+        check(25, 40, 62.50, 47.03, 75.78, 71.67, Band::Below);
+        check(58, 60, 96.67, 88.64, 99.08, 95.00, Band::Within);
+        // D 9/10: too few ratings, no figure.
+        let d = officer_figure(9, 10, 90.0, &rule);
+        assert_eq!(
+            (d.band, d.raw_pct, d.adjusted_pct, d.ci),
+            (Band::TooFew, None, None, None)
+        );
+        // Above: the whole interval over the unit's share.
+        assert_eq!(officer_figure(99, 100, 80.0, &rule).band, Band::Above);
     }
 }
