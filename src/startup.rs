@@ -40,6 +40,36 @@ pub struct Application {
     pub example_unit: Option<String>,
 }
 
+/// Loads the demo into an empty database and publishes its finished quarters but the last;
+/// none when the database already holds units.
+fn load_demo(
+    store: &Store,
+    forms: &FormRegistry,
+    settings: &Settings,
+) -> Result<Option<demo::DemoSummary>, StartError> {
+    match demo::load(store, forms, Utc::now()) {
+        Ok(summary) => {
+            let feedback = crate::service::feedback::FeedbackSettings {
+                deadlines: settings.feedback_deadlines,
+                webhook: false,
+                unit_cap: None,
+            };
+            let published =
+                demo::publish_finished(store, forms, &feedback, settings.scheme, Utc::now())
+                    .map_err(|e| StartError::Config(format!("publishing the demo failed: {e}")))?;
+            tracing::info!(periods = ?published, "--demo: published the finished quarters but the last");
+            Ok(Some(summary))
+        }
+        Err(demo::DemoError::NotEmpty) => {
+            tracing::info!(
+                "--demo: the database already holds units; the demo was not loaded again"
+            );
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl Application {
     pub fn build(settings: Settings) -> Result<Application, StartError> {
         if !(0..=3650).contains(&settings.lineage_grace_days) {
@@ -57,40 +87,22 @@ impl Application {
         forms.guard(&store, Utc::now())?;
         crate::service::indices::ensure_tallies(&store, &forms)
             .map_err(|e| StartError::Config(format!("rebuilding the tallies failed: {e}")))?;
-        let mut demo_loaded = None;
-        if settings.demo {
-            match demo::load(&store, &forms, Utc::now()) {
-                Ok(summary) => {
-                    let feedback = crate::service::feedback::FeedbackSettings {
-                        deadlines: settings.feedback_deadlines,
-                        webhook: false,
-                        unit_cap: None,
-                    };
-                    let published = demo::publish_finished(
-                        &store,
-                        &forms,
-                        &feedback,
-                        settings.scheme,
-                        Utc::now(),
-                    )
-                    .map_err(|e| StartError::Config(format!("publishing the demo failed: {e}")))?;
-                    tracing::info!(periods = ?published, "--demo: published the finished quarters but the last");
-                    demo_loaded = Some(summary);
-                }
-                Err(demo::DemoError::NotEmpty) => {
-                    tracing::info!(
-                        "--demo: the database already holds units; the demo was not loaded again"
-                    );
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        // The one-time work of a start, on one node at a time when several share one
+        // PostgreSQL database: the demo is loaded once, the first admin made once.
+        let (demo_loaded, admin_password) = store.exclusively(|| -> Result<_, StartError> {
+            let demo_loaded = if settings.demo {
+                load_demo(&store, &forms, &settings)?
+            } else {
+                None
+            };
+            let admin_password =
+                crate::service::users::ensure_admin(&store, &mut rand::rng(), Utc::now()).map_err(
+                    |e| StartError::Config(format!("creating the first admin account failed: {e}")),
+                )?;
+            Ok((demo_loaded, admin_password))
+        })?;
         let is_demo = demo::is_demo(&store)?;
         let example_unit = example_unit(&store, Utc::now())?;
-        let admin_password =
-            crate::service::users::ensure_admin(&store, &mut rand::rng(), Utc::now()).map_err(
-                |e| StartError::Config(format!("creating the first admin account failed: {e}")),
-            )?;
         // Every hour: the tickets used on days that have closed are rewritten together, so
         // that none can be paired with its response (see tickets::seal_used_days). A task of
         // the runtime that builds the application: it ends with that runtime, and with it

@@ -314,8 +314,12 @@ impl Store {
             c.batch_execute("PRAGMA journal_mode = WAL;")
                 .map_err(|e| StoreError::open_failed(" (WAL journal)".into(), e))?;
         }
+        // Two nodes started at once on one PostgreSQL database: one migrates, the other waits
+        // for it (the lock is the session's: it goes with the connection at the latest).
+        start_lock(&mut first, true)?;
         migrate(&mut first)?;
         let hashed = feedback::hash_plain_codes(&mut first)?;
+        start_lock(&mut first, false)?;
         if hashed > 0 {
             tracing::info!(
                 items = hashed,
@@ -368,6 +372,26 @@ impl Store {
     }
 
     /// Runs read-only work on a pooled connection.
+    /// Runs `f` while no other process on the same PostgreSQL database runs one (a start's
+    /// one-time work: loading the demo). SQLite is one process: `f` simply runs.
+    pub fn exclusively<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce() -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut lock = match self.manager.target {
+            DbTarget::Postgres(_) => Some(self.manager.open()?),
+            DbTarget::Sqlite(_) => None,
+        };
+        if let Some(c) = lock.as_mut() {
+            start_lock(c, true)?;
+        }
+        let result = f();
+        if let Some(c) = lock.as_mut() {
+            start_lock(c, false)?;
+        }
+        result
+    }
+
     pub fn read<T, E>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, E>) -> Result<T, E>
     where
         E: From<StoreError>,
@@ -586,6 +610,23 @@ fn configure_sqlite_once() {
             libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
         }
     });
+}
+
+/// The key of the advisory lock a start takes on PostgreSQL ("Hailong" in ASCII).
+const START_LOCK: i64 = 0x0048_6169_6c6f_6e67;
+
+/// Takes (`true`) or gives back the start lock on PostgreSQL; nothing on SQLite.
+fn start_lock(conn: &mut DbConnection, take: bool) -> Result<(), StoreError> {
+    if let DbConnection::Pg(c) = conn {
+        let f = if take {
+            "pg_advisory_lock"
+        } else {
+            "pg_advisory_unlock"
+        };
+        c.batch_execute(&format!("SELECT {f}({START_LOCK})"))
+            .map_err(StoreError::Query)?;
+    }
+    Ok(())
 }
 
 fn migrate(conn: &mut DbConnection) -> Result<(), StoreError> {

@@ -252,3 +252,40 @@ async fn sigterm_drains_in_flight_submissions() {
         "everything acknowledged is stored"
     );
 }
+
+/// Two nodes started at once on one empty PostgreSQL database with `--demo` (issue 22): one
+/// migrates while the other waits, the demo is loaded and published once, the first admin
+/// made once, and both serve.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_starting_at_once_migrate_and_load_the_demo_once() {
+    let db = fresh_database(Backend::Postgres);
+    let spawn = || {
+        let db = db.clone();
+        std::thread::spawn(move || crate::helpers::serve_process(&db, &["--demo"]))
+    };
+    let (a, b) = (spawn(), spawn());
+    let (mut a, url_a) = a.join().expect("node A starts");
+    let (mut b, url_b) = b.join().expect("node B starts");
+    for url in [&url_a, &url_b] {
+        let r = reqwest::get(format!("{url}/healthz")).await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{url}");
+    }
+    let store = hailong::store::Store::open(&db).unwrap();
+    let units = hailong::service::units::list(&store).unwrap();
+    assert_eq!(units.len(), 19, "the demo's units, once");
+    let published =
+        hailong::service::public::published(&store, hailong::domain::period::Scheme::Calendar)
+            .unwrap();
+    let revisions: usize = published.iter().map(|p| p.revisions.len()).sum();
+    assert_eq!((published.len(), revisions), (10, 11), "published once");
+    let admins = hailong::service::users::list(&store)
+        .unwrap()
+        .into_iter()
+        .filter(|u| u.role == "admin")
+        .count();
+    assert_eq!(admins, 1, "one first admin");
+    for child in [&mut a, &mut b] {
+        child.kill().ok();
+        child.wait().ok();
+    }
+}
