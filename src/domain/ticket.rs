@@ -47,12 +47,17 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
+/// `len` random symbols of the alphabet (a kiosk's pairing code uses them too).
+pub fn random_symbols<R: Rng + ?Sized>(rng: &mut R, len: usize) -> String {
+    (0..len)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
 impl TicketCode {
     /// Draws a new code from the given source of randomness (a CSPRNG in the service).
     pub fn generate<R: Rng + ?Sized>(rng: &mut R) -> TicketCode {
-        let mut body: Vec<u8> = (0..RANDOM_LEN)
-            .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())])
-            .collect();
+        let mut body = random_symbols(rng, RANDOM_LEN).into_bytes();
         let check = check_symbol(&body);
         body.push(check);
         TicketCode(String::from_utf8_lossy(&body).into_owned())

@@ -29,7 +29,6 @@ pub const PAIRING_MINUTES: i64 = 10;
 /// A pairing code: 8 symbols of the ticket alphabet (no look-alikes), about 40 bits, typed
 /// once on a tablet within ten minutes, with attempts limited per address.
 const PAIRING_LEN: usize = 8;
-const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 /// A counter's name, at most this many characters ("Quầy 1", "Quầy tiếp nhận đất đai").
 pub const MAX_COUNTER: usize = 40;
 
@@ -93,12 +92,6 @@ impl Arrivals {
     }
 }
 
-fn pairing_code<R: Rng + ?Sized>(rng: &mut R) -> String {
-    (0..PAIRING_LEN)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
-        .collect()
-}
-
 /// A pairing code as typed (any case, spaces or dashes between groups), as stored.
 fn normalise_code(typed: &str) -> String {
     typed
@@ -137,7 +130,7 @@ pub fn add<R: Rng + ?Sized>(
     if counter.is_empty() || counter.chars().count() > MAX_COUNTER {
         return Err(KioskError::Counter);
     }
-    let code = pairing_code(rng);
+    let code = crate::domain::ticket::random_symbols(rng, PAIRING_LEN);
     let row = NewKiosk {
         unit_code: unit.code.to_string(),
         counter: counter.to_string(),
