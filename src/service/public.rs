@@ -98,19 +98,45 @@ pub fn headline(list: &[Published]) -> Option<(&Published, Option<Change>)> {
 
 /// The units a visitor can reach on `today`: open, and with a desk of their own (a unit that
 /// only groups others has no form to answer).
-pub fn units_today(store: &Store, today: NaiveDate) -> Result<Vec<Unit>, StoreError> {
-    let all = crate::service::units::list(store)?;
-    let groups_only = |u: &Unit| {
-        all.iter()
-            .any(|c| c.parent.as_ref() == Some(&u.code) && c.is_valid_on(today))
-    };
+pub fn units_today(all: &[Unit], today: NaiveDate) -> Vec<Unit> {
+    let parents: std::collections::HashSet<&str> = all
+        .iter()
+        .filter(|c| c.is_valid_on(today))
+        .filter_map(|c| c.parent.as_ref().map(|p| p.as_str()))
+        .collect();
     let mut open: Vec<Unit> = all
         .iter()
-        .filter(|u| u.is_valid_on(today) && !groups_only(u))
+        .filter(|u| u.is_valid_on(today) && !parents.contains(u.code.as_str()))
         .cloned()
         .collect();
     open.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(open)
+    open
+}
+
+/// What every public page reads: the published periods, the units open today, and the name
+/// of the body the site speaks for (the units read once).
+pub struct Site {
+    pub list: Vec<Published>,
+    pub units: Vec<Unit>,
+    pub org: String,
+}
+
+pub fn site(
+    store: &Store,
+    scheme: Scheme,
+    lang: crate::domain::form::Lang,
+    today: NaiveDate,
+) -> Result<Site, StoreError> {
+    let all = crate::service::units::list(store)?;
+    let org = match Period::quarter_containing(today, scheme) {
+        Ok(p) => crate::service::publish::district_name_of(&all, lang, &p),
+        Err(_) => "Hailong".to_string(),
+    };
+    Ok(Site {
+        list: published(store, scheme)?,
+        units: units_today(&all, today),
+        org,
+    })
 }
 
 /// The table frozen with a published revision (`revision`, else the latest), or none when

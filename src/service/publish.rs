@@ -34,7 +34,11 @@ pub enum PublishError {
 /// The name the report is about: the top-level units of the period (the district before
 /// 1 July 2025, the province after).
 pub fn district_name(store: &Store, lang: Lang, period: &Period) -> Result<String, StoreError> {
-    let all = store.read(units::list)?;
+    Ok(district_name_of(&store.read(units::list)?, lang, period))
+}
+
+/// The same, from a list of units already read.
+pub fn district_name_of(all: &[crate::domain::unit::Unit], lang: Lang, period: &Period) -> String {
     let top: Vec<String> = all
         .iter()
         .filter(|u| u.parent.is_none() && u.predecessors.is_empty())
@@ -44,11 +48,11 @@ pub fn district_name(store: &Store, lang: Lang, period: &Period) -> Result<Strin
         })
         .map(|u| u.display_name(lang).to_string())
         .collect();
-    Ok(match top.len() {
+    match top.len() {
         0 => "Hailong".to_string(),
         1..=2 => top.join(" · "),
         _ => tr(lang, "publish.all_units").to_string(),
-    })
+    }
 }
 
 /// An officer's live preview: the report about their own unit alone, headed by its name.

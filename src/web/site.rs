@@ -216,24 +216,10 @@ fn public_meta(state: &AppState, lang: Lang, path: &str) -> PageMeta {
     page
 }
 
-/// What the public pages read: the published periods, the units open today, and the name
-/// of the body the site speaks for.
-struct PublicData {
-    list: Vec<Published>,
-    units: Vec<Unit>,
-    org: String,
-}
-
-async fn read_public(state: &web::Data<AppState>, lang: Lang) -> Result<PublicData, PageError> {
+async fn read_public(state: &web::Data<AppState>, lang: Lang) -> Result<public::Site, PageError> {
     run(state, move |s| {
         let today = crate::domain::local_date(Utc::now());
-        let list = public::published(&s.store, s.scheme)?;
-        let units = public::units_today(&s.store, today)?;
-        let org = match Period::quarter_containing(today, s.scheme) {
-            Ok(p) => crate::service::publish::district_name(&s.store, lang, &p)?,
-            Err(_) => "Hailong".to_string(),
-        };
-        Ok::<_, crate::store::StoreError>(PublicData { list, units, org })
+        public::site(&s.store, s.scheme, lang, today)
     })
     .await
 }
