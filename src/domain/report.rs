@@ -54,7 +54,7 @@ pub struct ReportData {
 
 /// The figures a publication shows first (the front page, the feed, a link's preview): the
 /// report's main TOTAL row as it was when published, frozen with the revision.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Headline {
     /// SIPAS in percent, its 95 % interval and standard error (percentage points).
     pub sipas_pct: Option<f64>,

@@ -306,30 +306,27 @@ pub fn table(store: &Store, period: &Period, unit: Option<&str>) -> Result<DeskT
         by_counter.entry((u, counter)).or_default().push(s);
     }
     let name = |u: &str| names.get(u).cloned().unwrap_or_else(|| u.to_string());
+    // The map is ordered by unit then counter: a unit's counters come together, and its own
+    // row follows its last counter.
     let mut rows = Vec::new();
-    let units: Vec<String> = by_counter
-        .keys()
-        .map(|(u, _)| u.clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    for u in &units {
-        let mut all = Vec::new();
-        for ((_, counter), ratings) in by_counter.iter().filter(|((x, _), _)| x == u) {
-            rows.push(DeskRow {
-                unit_code: u.clone(),
-                unit_name: name(u),
-                counter: Some(counter.clone()),
-                figures: desk::figures(ratings),
-            });
-            all.extend(ratings.iter());
-        }
+    let mut unit_ratings: Vec<&Scored> = Vec::new();
+    let mut entries = by_counter.iter().peekable();
+    while let Some(((u, counter), ratings)) = entries.next() {
         rows.push(DeskRow {
             unit_code: u.clone(),
             unit_name: name(u),
-            counter: None,
-            figures: desk::figures(all),
+            counter: Some(counter.clone()),
+            figures: desk::figures(ratings),
         });
+        unit_ratings.extend(ratings.iter());
+        if entries.peek().is_none_or(|((next, _), _)| next != u) {
+            rows.push(DeskRow {
+                unit_code: u.clone(),
+                unit_name: name(u),
+                counter: None,
+                figures: desk::figures(unit_ratings.drain(..)),
+            });
+        }
     }
     rows.push(DeskRow {
         unit_code: "TOTAL".into(),

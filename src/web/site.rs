@@ -12,7 +12,6 @@ use serde::Deserialize;
 use crate::domain::form::Lang;
 use crate::domain::local_offset;
 use crate::domain::period::{Kind, Period};
-use crate::domain::report::Headline;
 use crate::domain::ticket::TicketCode;
 use crate::domain::unit::Unit;
 use crate::render::numbers;
@@ -87,17 +86,7 @@ fn headline_view(
     change: Option<crate::domain::report::Change>,
 ) -> HeadlineView {
     let latest = p.latest();
-    let h = latest.headline.clone().unwrap_or(Headline {
-        sipas_pct: None,
-        ci_low: None,
-        ci_high: None,
-        se: None,
-        responses: 0,
-        participation_pct: None,
-        synthetic: false,
-        desk_pct: None,
-        desk_n: 0,
-    });
+    let h = latest.headline.clone().unwrap_or_default();
     let interval = match (h.ci_low, h.ci_high) {
         (Some(lo), Some(hi)) => Some(format!(
             "{}–{}",
