@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::both_backends;
 use crate::helpers::{fresh_database, settings, spawn_on, Backend, TestApp};
-use crate::staff::set_cookie;
+use crate::staff::{secret_of, set_cookie};
 use hailong::domain::user::Role;
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -24,17 +24,6 @@ async fn app_with(backend: Backend, interval: i64, burst: usize) -> TestApp {
     let app = spawn_on(backend, &db, s).await;
     app.seed_units();
     app
-}
-
-/// The code shown once on the staff page.
-fn secret_of(html: &str) -> String {
-    html.split("<code class=\"secret\">")
-        .nth(1)
-        .expect("a pairing code shown once")
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string()
 }
 
 /// Pairs a tablet with `code`: the response.

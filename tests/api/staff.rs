@@ -620,7 +620,7 @@ pub(crate) fn csrf_of(html: &str) -> String {
         .to_string()
 }
 
-fn secret_of(html: &str) -> String {
+pub(crate) fn secret_of(html: &str) -> String {
     html.split("<code class=\"secret\">")
         .nth(1)
         .expect("a secret shown once")
