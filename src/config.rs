@@ -94,6 +94,9 @@ pub enum UsersCommand {
         /// Read the password from the first line of standard input instead of generating one.
         #[arg(long)]
         password_stdin: bool,
+        /// An officer who leads their unit: sees the figures of the unit's officers.
+        #[arg(long)]
+        lead: bool,
     },
     /// List staff accounts.
     List,
@@ -104,6 +107,12 @@ pub enum UsersCommand {
     Disable { name: String },
     /// Enable a disabled account again.
     Enable { name: String },
+    /// Make an officer their unit's lead (or, with --off, no longer).
+    Lead {
+        name: String,
+        #[arg(long)]
+        off: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,6 +244,14 @@ pub struct ServeArgs {
     /// (the face alone stays stored).
     #[arg(long, env = "HAILONG_KIOSK_IDLE", default_value_t = 30, value_parser = clap::value_parser!(u32).range(5..=600))]
     pub kiosk_idle: u32,
+    /// Officers' figures: fewer unflagged ratings than this in a period and an officer's
+    /// figure is not shown ("too few ratings"; METHODOLOGY "Officers and counters").
+    #[arg(long, env = "HAILONG_OFFICER_MIN_N", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=100000))]
+    pub officer_min_n: u64,
+    /// Officers' figures: the prior strength k, in ratings, of the adjustment toward the
+    /// unit's share, (x + k·m) / (n + k).
+    #[arg(long, env = "HAILONG_OFFICER_PRIOR", default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=100000))]
+    pub officer_prior: u32,
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.

@@ -79,6 +79,10 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
                 window_secs: 600,
             },
             idle_secs: args.kiosk_idle,
+            fairness: crate::domain::desk::Fairness {
+                min_n: args.officer_min_n,
+                prior: f64::from(args.officer_prior),
+            },
         },
     };
     let app = Application::build(settings)?;
@@ -156,6 +160,7 @@ fn cli_admin() -> crate::service::access::Caller {
         role: crate::domain::user::Role::Admin,
         unit: None,
         must_change_password: false,
+        lead: false,
     })
 }
 
@@ -254,6 +259,7 @@ fn users_cmd(g: &Global, cmd: UsersCommand) -> Result<()> {
             role,
             unit,
             password_stdin,
+            lead,
         } => {
             let store = open(&g.database_url)?;
             let role = crate::domain::user::Role::parse(&role).map_err(|e| anyhow!(e))?;
@@ -269,6 +275,7 @@ fn users_cmd(g: &Global, cmd: UsersCommand) -> Result<()> {
                 role,
                 unit: unit.as_deref(),
                 password: given.as_deref(),
+                lead,
             };
             let password =
                 crate::service::users::add(&store, &mut rand::rng(), user, "cli", Utc::now())?;
@@ -324,6 +331,13 @@ fn users_cmd(g: &Global, cmd: UsersCommand) -> Result<()> {
             let store = open(&g.database_url)?;
             crate::service::users::set_disabled(&store, "cli", name.trim(), false, Utc::now())?;
             println!("User \"{}\" enabled.", name.trim());
+            Ok(())
+        }
+        UsersCommand::Lead { name, off } => {
+            let store = open(&g.database_url)?;
+            crate::service::users::set_lead(&store, "cli", name.trim(), !off, Utc::now())?;
+            let what = if off { "no longer leads" } else { "now leads" };
+            println!("User \"{}\" {what} their unit.", name.trim());
             Ok(())
         }
     }
@@ -469,6 +483,7 @@ fn export_cmd(g: &Global, cmd: ExportCommand) -> Result<()> {
                 role: crate::domain::user::Role::Admin,
                 unit: None,
                 must_change_password: false,
+                lead: false,
             });
             let settings = crate::service::feedback::FeedbackSettings {
                 deadlines: g.feedback_deadlines,

@@ -299,6 +299,131 @@ pub fn officer_figure(x: u64, n: u64, unit_pct: f64, rule: &Fairness) -> Officer
     }
 }
 
+/// The officers' and counters' figures of a period, unit by unit.
+#[derive(Debug, Clone)]
+pub struct OfficerTable {
+    pub period: crate::domain::period::Period,
+    pub units: Vec<UnitStandings>,
+    /// False for viewers: the officers' lists are empty, the counters are shown.
+    pub names_shown: bool,
+    pub synthetic: bool,
+    pub rule: Fairness,
+}
+
+/// One rating as the officers' figures read it: its counter, the officer who had the counter
+/// open (if anyone), its score, and whether a misuse flag keeps it apart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attributed {
+    pub counter: String,
+    pub officer: Option<i64>,
+    pub score: u8,
+    pub flagged: bool,
+}
+
+/// An officer's or a counter's standing in a unit for a period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Standing {
+    /// The officer's user name, or the counter's name.
+    pub who: String,
+    /// x: unflagged ratings of 4 or 5.
+    pub satisfied: u64,
+    pub flagged: u64,
+    pub figure: OfficerFigure,
+}
+
+/// A unit's officers and counters against its share m (over all its unflagged ratings,
+/// attributed or not).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitStandings {
+    pub unit_code: String,
+    pub unit_name: String,
+    /// x_u and n_u.
+    pub satisfied: u64,
+    pub ratings: u64,
+    pub flagged: u64,
+    /// m, in percent (none without ratings).
+    pub unit_pct: Option<f64>,
+    /// The unflagged ratings given while nobody had the counter open.
+    pub unattributed: u64,
+    /// By name (never by figure).
+    pub officers: Vec<Standing>,
+    /// By counter name.
+    pub counters: Vec<Standing>,
+}
+
+#[derive(Default)]
+struct Tally {
+    satisfied: u64,
+    ratings: u64,
+    flagged: u64,
+}
+
+impl Tally {
+    fn add(&mut self, r: &Attributed) {
+        if r.flagged {
+            self.flagged += 1;
+        } else {
+            self.ratings += 1;
+            self.satisfied += u64::from(r.score >= 4);
+        }
+    }
+}
+
+/// The standings of one unit: every officer in `names` (id → user name; officers without
+/// ratings stand as `too_few`) and every officer and counter that has ratings, each against
+/// the unit's share m, listed by name.
+pub fn standings(
+    unit_code: &str,
+    unit_name: &str,
+    ratings: &[Attributed],
+    names: &BTreeMap<i64, String>,
+    rule: &Fairness,
+) -> UnitStandings {
+    let mut unit = Tally::default();
+    let mut unattributed = 0u64;
+    let mut by_officer: BTreeMap<i64, Tally> =
+        names.keys().map(|id| (*id, Tally::default())).collect();
+    let mut by_counter: BTreeMap<&str, Tally> = BTreeMap::new();
+    for r in ratings {
+        unit.add(r);
+        by_counter.entry(r.counter.as_str()).or_default().add(r);
+        match r.officer {
+            Some(id) => by_officer.entry(id).or_default().add(r),
+            None => unattributed += u64::from(!r.flagged),
+        }
+    }
+    let unit_pct = (unit.ratings > 0).then(|| 100.0 * unit.satisfied as f64 / unit.ratings as f64);
+    let stand = |who: String, t: &Tally| Standing {
+        who,
+        satisfied: t.satisfied,
+        flagged: t.flagged,
+        figure: officer_figure(t.satisfied, t.ratings, unit_pct.unwrap_or(0.0), rule),
+    };
+    let mut officers: Vec<Standing> = by_officer
+        .iter()
+        .map(|(id, t)| {
+            let name = names.get(id).cloned().unwrap_or_else(|| format!("#{id}"));
+            stand(name, t)
+        })
+        .collect();
+    officers.sort_by(|a, b| a.who.cmp(&b.who));
+    let counters = by_counter
+        .iter()
+        .map(|(c, t)| stand(c.to_string(), t))
+        .collect();
+    UnitStandings {
+        unit_code: unit_code.to_string(),
+        unit_name: unit_name.to_string(),
+        satisfied: unit.satisfied,
+        ratings: unit.ratings,
+        flagged: unit.flagged,
+        unit_pct,
+        unattributed,
+        officers,
+        counters,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -428,5 +553,57 @@ mod tests {
         );
         // Above: the whole interval over the unit's share.
         assert_eq!(officer_figure(99, 100, 80.0, &rule).band, Band::Above);
+    }
+
+    #[test]
+    fn standings_measure_each_officer_against_the_whole_unit() {
+        let rule = Fairness {
+            min_n: 3,
+            prior: 20.0,
+        };
+        let r = |counter: &str, officer: Option<i64>, score: u8, flagged: bool| Attributed {
+            counter: counter.into(),
+            officer,
+            score,
+            flagged,
+        };
+        let ratings = vec![
+            r("Quầy 1", Some(1), 5, false),
+            r("Quầy 1", Some(1), 4, false),
+            r("Quầy 1", Some(1), 2, false),
+            r("Quầy 1", Some(1), 5, true),
+            r("Quầy 2", Some(2), 5, false),
+            r("Quầy 2", None, 1, false),
+            r("Quầy 2", None, 5, false),
+        ];
+        let names: BTreeMap<i64, String> =
+            [(1, "zoe".into()), (2, "an".into()), (3, "binh".into())]
+                .into_iter()
+                .collect();
+        let u = standings("p", "Phường P", &ratings, &names, &rule);
+        // m over all six unflagged ratings, attributed or not: 4 of 6.
+        assert_eq!(
+            (u.satisfied, u.ratings, u.flagged, u.unattributed),
+            (4, 6, 1, 2)
+        );
+        assert!((u.unit_pct.unwrap() - 400.0 / 6.0).abs() < 1e-9);
+        // By name, not by figure; binh has no ratings and stands as too few.
+        let who: Vec<&str> = u.officers.iter().map(|s| s.who.as_str()).collect();
+        assert_eq!(who, vec!["an", "binh", "zoe"]);
+        let zoe = &u.officers[2];
+        assert_eq!((zoe.satisfied, zoe.flagged, zoe.figure.ratings), (2, 1, 3));
+        // (2 + 20·4/6) / (3 + 20) = 0.66666…
+        assert!(
+            (zoe.figure.adjusted_pct.unwrap() - 100.0 * (2.0 + 20.0 * 4.0 / 6.0) / 23.0).abs()
+                < 1e-9
+        );
+        assert_eq!(u.officers[0].figure.band, Band::TooFew, "an: 1 rating");
+        assert_eq!(u.officers[1].figure.band, Band::TooFew, "binh: none");
+        let counters: Vec<(&str, u64)> = u
+            .counters
+            .iter()
+            .map(|s| (s.who.as_str(), s.figure.ratings))
+            .collect();
+        assert_eq!(counters, vec![("Quầy 1", 3), ("Quầy 2", 3)]);
     }
 }

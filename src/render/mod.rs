@@ -5,6 +5,7 @@ pub mod chart;
 pub mod desk;
 pub mod feedback;
 pub mod numbers;
+pub mod officers;
 pub mod qr;
 pub mod report;
 pub mod slips;

@@ -176,6 +176,7 @@ mod tests {
             role,
             unit: unit.map(str::to_string),
             must_change_password: false,
+            lead: false,
         })
     }
 

@@ -135,5 +135,6 @@ fn rating(
         comment: None,
         flag: flag.map(str::to_string),
         synthetic: true,
+        officer_id: None,
     }
 }

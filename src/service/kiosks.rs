@@ -37,6 +37,8 @@ pub struct KioskSettings {
     pub misuse: Misuse,
     /// Seconds a tablet waits after a face before it shows the faces again.
     pub idle_secs: u32,
+    /// The rules of officers' figures (`--officer-min-n`, `--officer-prior`).
+    pub fairness: desk::Fairness,
 }
 
 impl Default for KioskSettings {
@@ -44,6 +46,7 @@ impl Default for KioskSettings {
         KioskSettings {
             misuse: Misuse::default(),
             idle_secs: 30,
+            fairness: desk::Fairness::default(),
         }
     }
 }
@@ -255,6 +258,7 @@ pub fn rate(
             return Ok(Stored { new: false, flag });
         }
         let flag = arrivals.arrive(&settings.misuse, kiosk.id, now);
+        let officer = crate::service::counters::holder(c, &kiosk.unit_code, &kiosk.counter, now)?;
         let row = RatingRow {
             id: id.clone(),
             kiosk_id: kiosk.id,
@@ -266,6 +270,7 @@ pub fn rate(
             comment: rating.comment.clone(),
             flag: flag.map(|f| f.as_str().to_string()),
             synthetic: false,
+            officer_id: officer,
         };
         store_kiosks::insert_ratings(c, std::slice::from_ref(&row))?;
         Ok(Stored { new: true, flag })

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod backup;
+pub mod counters;
 pub mod demo;
 pub mod demo_desk;
 pub mod demo_feedback;
@@ -13,6 +14,7 @@ pub mod feedback;
 pub mod forms;
 pub mod indices;
 pub mod kiosks;
+pub mod officers;
 pub mod public;
 pub mod publish;
 pub mod report;

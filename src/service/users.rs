@@ -46,6 +46,8 @@ pub struct Staff {
     pub unit: Option<String>,
     /// The password was generated and printed (the first admin's): change it before anything else.
     pub must_change_password: bool,
+    /// An officer who leads their unit: sees the unit's officers' figures.
+    pub lead: bool,
 }
 
 impl Staff {
@@ -56,6 +58,7 @@ impl Staff {
             role: Role::parse(&row.role).map_err(|e| StoreError::corrupt("a user's role", e))?,
             unit: row.unit_code.clone(),
             must_change_password: row.must_change_password,
+            lead: row.lead,
         })
     }
 }
@@ -162,6 +165,8 @@ pub struct NewUser<'a> {
     pub unit: Option<&'a str>,
     /// None: generate one.
     pub password: Option<&'a str>,
+    /// An officer who leads their unit (sees its officers' figures).
+    pub lead: bool,
 }
 
 /// Adds a user; returns the password (generated when none is given), shown once.
@@ -177,11 +182,17 @@ pub fn add<R: Rng + ?Sized>(
         role,
         unit,
         password,
+        lead,
     } = user;
     let username = check_username(username).map_err(UserError::Invalid)?;
     if role == Role::Officer && unit.is_none() {
         return Err(UserError::Invalid(
             "an officer belongs to one unit: give --unit CODE".into(),
+        ));
+    }
+    if lead && role != Role::Officer {
+        return Err(UserError::Invalid(
+            "only an officer leads a unit (--lead goes with --role officer)".into(),
         ));
     }
     if role != Role::Officer && unit.is_some() {
@@ -209,17 +220,19 @@ pub fn add<R: Rng + ?Sized>(
             }
         }
         user_store::insert(c, &username, &hash, role.as_str(), unit, now.naive_utc())?;
-        if generated {
+        if generated || lead {
             if let Some(row) = user_store::by_name(c, &username)? {
-                user_store::set_must_change(c, row.id, true)?;
+                user_store::set_must_change(c, row.id, generated)?;
+                user_store::set_lead(c, row.id, lead)?;
             }
         }
+        let what = if lead { "officer, lead" } else { role.as_str() };
         audit(
             c,
             now,
             actor,
             "user.add",
-            &format!("{username} ({role})"),
+            &format!("{username} ({what})"),
             "ok",
         )?;
         Ok(())
@@ -241,6 +254,7 @@ pub fn ensure_admin<R: Rng + ?Sized>(
         role: Role::Admin,
         unit: None,
         password: None,
+        lead: false,
     };
     match add(store, rng, admin, "system", now) {
         Ok(p) => {
@@ -547,6 +561,10 @@ pub fn logout(
 ) -> Result<(), StoreError> {
     store.write(|c| -> Result<(), StoreError> {
         user_store::delete_session(c, &sha256(token))?;
+        // Signing out closes the counter the officer had open.
+        if let Some(row) = user_store::by_name(c, actor)? {
+            crate::store::counters::close(c, row.id)?;
+        }
         audit(c, now, actor, "logout", actor, "ok")
     })
 }
@@ -622,12 +640,37 @@ pub fn set_disabled(
         user_store::set_disabled(c, row.id, disabled)?;
         if disabled {
             user_store::delete_sessions_of(c, row.id)?;
+            crate::store::counters::close(c, row.id)?;
         }
         let action = if disabled {
             "user.disable"
         } else {
             "user.enable"
         };
+        audit(c, now, actor, action, username, "ok")?;
+        Ok(())
+    })
+}
+
+/// Makes an officer their unit's lead, or no longer: who sees the unit's officers' figures.
+pub fn set_lead(
+    store: &Store,
+    actor: &str,
+    username: &str,
+    lead: bool,
+    now: DateTime<Utc>,
+) -> Result<(), UserError> {
+    store.write(|c| -> Result<(), UserError> {
+        let row = user_store::by_name(c, username)?
+            .ok_or_else(|| UserError::Invalid(format!("there is no user \"{username}\"")))?;
+        if lead && row.role != Role::Officer.as_str() {
+            return Err(UserError::Invalid(format!(
+                "\"{username}\" is a {}: only an officer leads a unit",
+                row.role
+            )));
+        }
+        user_store::set_lead(c, row.id, lead)?;
+        let action = if lead { "user.lead" } else { "user.unlead" };
         audit(c, now, actor, action, username, "ok")?;
         Ok(())
     })

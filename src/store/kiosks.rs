@@ -145,6 +145,8 @@ pub struct RatingRow {
     pub comment: Option<String>,
     pub flag: Option<String>,
     pub synthetic: bool,
+    /// The officer who had the counter open when the rating arrived.
+    pub officer_id: Option<i64>,
 }
 
 pub fn rating(conn: &mut DbConnection, id: &str) -> Result<Option<RatingRow>, StoreError> {
@@ -223,5 +225,54 @@ pub fn comments_between(
             desk_ratings::score,
             desk_ratings::comment.assume_not_null(),
         ))
+        .load(conn)?)
+}
+
+/// A rating as the officers' figures read it: unit, counter, officer, score, flag.
+pub type Attributed = (String, String, Option<i64>, i16, Option<String>);
+
+/// The ratings of the days `from`..=`to` (of one unit) with their officers.
+pub fn attributed_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> Result<Vec<Attributed>, StoreError> {
+    let q = desk_ratings::table
+        .filter(desk_ratings::day.between(from, to))
+        .select((
+            desk_ratings::unit_code,
+            desk_ratings::counter,
+            desk_ratings::officer_id,
+            desk_ratings::score,
+            desk_ratings::flag,
+        ));
+    Ok(match unit {
+        Some(u) => q.filter(desk_ratings::unit_code.eq(u)).load(conn)?,
+        None => q.load(conn)?,
+    })
+}
+
+/// The comments left with one officer's low ratings in the days `from`..=`to`: day, counter,
+/// score, comment (masked by the caller before anyone reads them).
+pub fn comments_of_officer(
+    conn: &mut DbConnection,
+    officer_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, String, i16, String)>, StoreError> {
+    Ok(desk_ratings::table
+        .filter(desk_ratings::officer_id.eq(officer_id))
+        .filter(desk_ratings::day.between(from, to))
+        .filter(desk_ratings::comment.is_not_null())
+        .filter(desk_ratings::flag.is_null())
+        .order(desk_ratings::day.desc())
+        .select((
+            desk_ratings::day,
+            desk_ratings::counter,
+            desk_ratings::score,
+            desk_ratings::comment.assume_not_null(),
+        ))
+        .limit(200)
         .load(conn)?)
 }

@@ -35,6 +35,7 @@ diesel::table! {
         field -> Nullable<Text>,
         used_at -> Nullable<Timestamp>,
         synthetic -> Bool,
+        officer_id -> Nullable<BigInt>,
     }
 }
 
@@ -55,6 +56,7 @@ diesel::table! {
         synthetic -> Bool,
         feedback_filed -> Bool,
         via_predecessor -> Bool,
+        officer_id -> Nullable<BigInt>,
     }
 }
 
@@ -117,6 +119,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         disabled -> Bool,
         must_change_password -> Bool,
+        lead -> Bool,
     }
 }
 
@@ -245,6 +248,16 @@ diesel::table! {
         comment -> Nullable<Text>,
         flag -> Nullable<Text>,
         synthetic -> Bool,
+        officer_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    counter_sessions (unit_code, counter) {
+        unit_code -> Text,
+        counter -> Text,
+        officer_id -> BigInt,
+        opened_at -> Timestamp,
     }
 }
 
@@ -270,5 +283,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     holidays,
     webhook_outbox,
     kiosks,
-    desk_ratings
+    desk_ratings,
+    counter_sessions
 );

@@ -19,6 +19,8 @@ pub struct UserRow {
     pub locked_until: Option<NaiveDateTime>,
     pub disabled: bool,
     pub must_change_password: bool,
+    /// A unit's lead: sees the figures of the unit's officers.
+    pub lead: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -84,6 +86,21 @@ pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> Result<(), 
         .set(users::password_hash.eq(hash))
         .execute(conn)?;
     Ok(())
+}
+
+pub fn set_lead(conn: &mut DbConnection, id: i64, lead: bool) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id))
+        .set(users::lead.eq(lead))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The names of these users (by id).
+pub fn names(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username))
+        .load(conn)?)
 }
 
 pub fn set_disabled(conn: &mut DbConnection, id: i64, disabled: bool) -> Result<(), StoreError> {

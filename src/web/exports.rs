@@ -663,6 +663,39 @@ pub async fn feedback_json(
         .json(body))
 }
 
+/// `GET /exports/officers.csv?period=P[&unit=U]` (SPEC §10): admins every unit's officers, a
+/// unit's lead their unit's; everyone else 403. Each download is audited as a look.
+pub async fn officers_csv(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: web::Query<PeriodQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let Caller::Staff(staff) = caller else {
+        return Err(ApiError::forbidden(
+            "officers' figures are for admins and a unit's lead, signed in",
+        ));
+    };
+    let period = period_of(&q, &state)?;
+    let (st, unit) = (state.clone(), q.unit.clone());
+    let rule = state.kiosk.fairness;
+    let table = web::block(move || {
+        let (s, u) = (&st.store, unit.as_deref());
+        crate::service::officers::table_with_names(s, &staff, &period, u, &rule, chrono::Utc::now())
+    })
+    .await?
+    .map_err(|e| match e {
+        crate::service::officers::OfficersError::Denied(d) => ApiError::forbidden(d.to_string()),
+        crate::service::officers::OfficersError::Store(e) => ApiError::internal(&e),
+    })?;
+    let bytes = crate::render::officers::csv(&table)
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "csv", e.to_string()))?;
+    let name = format!(
+        "hailong-officers-{}.csv",
+        table.period.label.replace("..", "_")
+    );
+    Ok(csv_response(&name, bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -180,6 +180,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/kiosks", web::get().to(staff::kiosks_list))
         .route("/staff/kiosks", web::post().to(staff::kiosks_add))
         .route("/staff/kiosks/revoke", web::post().to(staff::kiosks_revoke))
+        .route("/staff/counter", web::get().to(staff::counter_show))
+        .route("/staff/counter", web::post().to(staff::counter_open))
+        .route("/staff/counter/close", web::post().to(staff::counter_close))
+        .route("/staff/me", web::get().to(staff::my_figures))
+        .route("/staff/officers", web::get().to(staff::officers_figures))
         .route("/staff/tokens", web::get().to(staff::tokens_list))
         .route("/staff/tokens", web::post().to(staff::tokens_create))
         .route("/staff/tokens/revoke", web::post().to(staff::tokens_revoke))
@@ -192,6 +197,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/password", web::post().to(staff::change_password))
         .route("/exports/indices.csv", web::get().to(exports::indices_csv))
         .route("/exports/desk.csv", web::get().to(exports::desk_csv))
+        .route(
+            "/exports/officers.csv",
+            web::get().to(exports::officers_csv),
+        )
         .route(
             "/exports/responses.csv",
             web::get().to(exports::responses_csv),

@@ -568,6 +568,7 @@ async fn deadlines_skip_the_weekend_and_holidays(backend: Backend) {
         role: Role::Admin,
         unit: None,
         must_change_password: false,
+        lead: false,
     };
     let settings = FeedbackSettings::default();
     let filed = at("2026-04-24", 19); // Friday evening
@@ -659,6 +660,7 @@ async fn deadlines_skip_the_weekend_and_holidays(backend: Backend) {
         role: Role::Officer,
         unit: Some("phuong-b".into()),
         must_change_password: false,
+        lead: false,
     };
     assert!(matches!(
         feedback::step(&app.store, &other, id, Step::Publish, "", Utc::now()),

@@ -595,6 +595,7 @@ async fn a_generated_password_must_be_changed(backend: Backend) {
             role: Role::Officer,
             unit: Some("phuong-a"),
             password: None,
+            lead: false,
         },
         "test",
         chrono::Utc::now(),
@@ -681,6 +682,7 @@ async fn holidays_are_bounded_and_never_move_the_past(backend: Backend) {
         role: Role::Admin,
         unit: None,
         must_change_password: false,
+        lead: false,
     };
     let now = chrono::Utc::now();
     let today = hailong::domain::local_date(now);

@@ -224,6 +224,7 @@ impl TestApp {
                 role,
                 unit,
                 password: Some(STAFF_PASSWORD),
+                lead: false,
             },
             "test",
             Utc::now(),

@@ -167,6 +167,7 @@ async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
         role: Role::Admin,
         unit: None,
         must_change_password: false,
+        lead: false,
     });
     let past = chrono::Utc::now() - chrono::Duration::minutes(11);
     let (_, old) = hailong::service::kiosks::add(

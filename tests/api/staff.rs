@@ -34,6 +34,7 @@ pub(crate) fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>
             role,
             unit,
             password: Some(TEST_PASSWORD),
+            lead: false,
         },
         "test",
         chrono::Utc::now(),
@@ -265,7 +266,8 @@ async fn roles_limit_what_staff_download(backend: Backend) {
             username: "x-officer",
             role: Role::Officer,
             unit: None,
-            password: None
+            password: None,
+            lead: false,
         },
         "t",
         chrono::Utc::now()

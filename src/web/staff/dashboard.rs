@@ -59,6 +59,8 @@ struct HomePage {
     t_reports: &'static str,
     manage: Vec<(&'static str, &'static str)>,
     t_manage: &'static str,
+    /// The counter and officers' figures pages the member of staff may use.
+    desk_pages: Vec<(&'static str, &'static str)>,
     feedback_line: String,
     feedback_overdue: bool,
     feedback_link: Option<(&'static str, &'static str)>,
@@ -198,6 +200,7 @@ fn home_page(
         t_tickets: tr(lang, "staff_dashboard.print_survey_code_slips"),
         manage: crate::web::staff::manage::manage_links(lang, staff.role),
         t_manage: tr(lang, "staff_dashboard.manage"),
+        desk_pages: crate::web::staff::desk_links(lang, &staff),
         feedback_overdue: overdue > 0,
         feedback_line: tr(lang, "staff_feedback.dashboard_line")
             .replace("{n}", &overdue.to_string()),

@@ -69,7 +69,11 @@ fn user_row(lang: Lang, u: users::UserRow, now: chrono::NaiveDateTime) -> Row {
         actions,
         cells: vec![
             u.username,
-            u.role,
+            if u.lead {
+                tr(lang, "admin.unit_lead").to_string()
+            } else {
+                u.role
+            },
             u.unit_code.unwrap_or_default(),
             u.created_at.format("%Y-%m-%d %H:%M").to_string(),
             tr(lang, state).to_string(),
@@ -82,6 +86,7 @@ fn add_user_form(lang: Lang, outcome: &Outcome, units: Vec<(String, String)>) ->
     let role = outcome.kept("role");
     let roles = [
         ("officer", "admin.desk_officer_officer"),
+        ("lead", "admin.unit_lead"),
         ("viewer", "admin.leader_viewer"),
         ("admin", "admin.admin_admin"),
     ];
@@ -138,7 +143,7 @@ fn add(
     state: &AppState,
     actor: &str,
     name: &str,
-    role: Role,
+    (role, lead): (Role, bool),
     unit: &str,
 ) -> Result<String, UserError> {
     let unit = Some(unit.trim()).filter(|u| !u.is_empty() && role == Role::Officer);
@@ -147,6 +152,7 @@ fn add(
         role,
         unit,
         password: None,
+        lead,
     };
     users::add(&state.store, &mut rand::rng(), new, actor, Utc::now())
 }
@@ -170,14 +176,17 @@ pub async fn users_add(
 ) -> Result<HttpResponse, PageError> {
     session.may(Action::ManageUsers)?;
     let StaffSession { staff, csrf } = session;
-    let Ok(role) = Role::parse(&form.role) else {
+    // "lead": an officer who leads their unit.
+    let lead = form.role.trim() == "lead";
+    let Ok(role) = Role::parse(if lead { "officer" } else { &form.role }) else {
         let outcome = Outcome::error(tr(lang, "admin.please_choose_a_role").into(), form.pairs);
         return users_page(state, lang, staff, csrf, outcome).await;
     };
     let CsrfForm { form, pairs } = form;
     let username = form.username.clone();
     let (st, actor) = (state.clone(), staff.username.clone());
-    let added = blocking(move || add(&st, &actor, &form.username, role, &form.unit)).await?;
+    let added =
+        blocking(move || add(&st, &actor, &form.username, (role, lead), &form.unit)).await?;
     let outcome = match added {
         Ok(password) => Outcome {
             notice: Some(format!(

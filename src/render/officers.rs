@@ -1,0 +1,191 @@
+//! Officers' figures (SPEC §10): the CSV for admins and leads, and the rows and interval bars
+//! of the officers' page and of an officer's own page. Every number goes through
+//! `table::pct` (CSV) or `numbers::percent` (pages), so no two outputs disagree.
+
+use crate::domain::desk::{Band, OfficerTable, Standing, UnitStandings};
+use crate::domain::form::Lang;
+use crate::render::numbers;
+use crate::render::table::{pct, safe_cell, BOM};
+use crate::texts::tr;
+
+pub const HEADER: [&str; 11] = [
+    "period",
+    "unit_code",
+    "officer",
+    "ratings",
+    "flagged",
+    "raw_pct",
+    "ci_low",
+    "ci_high",
+    "adjusted_pct",
+    "band",
+    "flags",
+];
+
+/// An officer whose ratings were flagged this often (of all their ratings) is flagged
+/// `many_flagged`: taps too fast or too many around one officer are worth a look.
+const MANY_FLAGGED: f64 = 0.10;
+
+fn flags(t: &OfficerTable, s: &Standing) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let all = s.figure.ratings + s.flagged;
+    if all > 0 && s.flagged as f64 / all as f64 >= MANY_FLAGGED {
+        out.push("many_flagged");
+    }
+    if t.synthetic {
+        out.push("synthetic");
+    }
+    out
+}
+
+/// One row per officer of every unit, by unit and name, with a byte-order mark.
+pub fn csv(t: &OfficerTable) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
+    w.write_record(HEADER)?;
+    for u in &t.units {
+        for s in &u.officers {
+            let f = &s.figure;
+            w.write_record([
+                t.period.label.clone(),
+                u.unit_code.clone(),
+                safe_cell(&s.who),
+                f.ratings.to_string(),
+                s.flagged.to_string(),
+                pct(f.raw_pct),
+                pct(f.ci.map(|i| i.low)),
+                pct(f.ci.map(|i| i.high)),
+                pct(f.adjusted_pct),
+                f.band.as_str().to_string(),
+                flags(t, s).join(";"),
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The interval bar of a standing, in percent of its 0–100 track: the interval, the adjusted
+/// share and the unit's share; its words for a screen reader.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub low: String,
+    pub width: String,
+    pub dot: String,
+    pub unit: String,
+    pub label: String,
+}
+
+/// A standing as a line of the page.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub who: String,
+    pub ratings: String,
+    pub adjusted: String,
+    pub raw: String,
+    pub bar: Option<Bar>,
+    pub band: &'static str,
+    pub band_text: String,
+}
+
+/// A table of lines: the officers, or the counters.
+#[derive(Debug, Clone)]
+pub struct Lines {
+    pub caption: &'static str,
+    /// The first column's heading.
+    pub first: &'static str,
+    pub lines: Vec<Line>,
+}
+
+/// A unit's part of the page.
+#[derive(Debug, Clone)]
+pub struct UnitView {
+    pub name: String,
+    pub code: String,
+    pub share: String,
+    /// The officers' table (when names are shown), then the counters'; empty ones left out.
+    pub tables: Vec<Lines>,
+}
+
+fn band_text(lang: Lang, band: Band, min_n: u64) -> String {
+    match band {
+        Band::Above => tr(lang, "officers.above").to_string(),
+        Band::Within => tr(lang, "officers.within").to_string(),
+        Band::Below => tr(lang, "officers.below").to_string(),
+        Band::TooFew => tr(lang, "officers.too_few").replace("{n}", &min_n.to_string()),
+    }
+}
+
+fn at(x: f64) -> String {
+    format!("{:.2}", x.clamp(0.0, 100.0))
+}
+
+pub fn line(lang: Lang, s: &Standing, unit_pct: Option<f64>, min_n: u64) -> Line {
+    let f = &s.figure;
+    let p = |x: Option<f64>| numbers::percent(x, lang);
+    let bar = match (f.ci, f.adjusted_pct, unit_pct) {
+        (Some(ci), Some(adj), Some(m)) => Some(Bar {
+            low: at(ci.low),
+            width: at(ci.high - ci.low),
+            dot: at(adj),
+            unit: at(m),
+            label: tr(lang, "officers.bar_label")
+                .replace("{low}", &p(Some(ci.low)))
+                .replace("{high}", &p(Some(ci.high)))
+                .replace("{adj}", &p(Some(adj)))
+                .replace("{m}", &p(Some(m))),
+        }),
+        _ => None,
+    };
+    let raw = match f.ci {
+        Some(ci) => format!(
+            "{} ({}–{})",
+            p(f.raw_pct),
+            p(Some(ci.low)),
+            p(Some(ci.high))
+        ),
+        None => "–".into(),
+    };
+    Line {
+        who: s.who.clone(),
+        ratings: format!(
+            "{} ({})",
+            numbers::count(f.ratings, lang),
+            numbers::count(s.flagged, lang)
+        ),
+        adjusted: p(f.adjusted_pct),
+        raw,
+        bar,
+        band: f.band.as_str(),
+        band_text: band_text(lang, f.band, min_n),
+    }
+}
+
+pub fn unit_view(lang: Lang, u: &UnitStandings, min_n: u64) -> UnitView {
+    let share = tr(lang, "officers.unit_share")
+        .replace("{pct}", &numbers::percent(u.unit_pct, lang))
+        .replace("{n}", &numbers::count(u.ratings, lang))
+        .replace("{flagged}", &numbers::count(u.flagged, lang))
+        .replace("{unattributed}", &numbers::count(u.unattributed, lang));
+    let lines = |of: &[Standing]| -> Vec<Line> {
+        of.iter()
+            .map(|s| line(lang, s, u.unit_pct, min_n))
+            .collect()
+    };
+    let tables = [
+        ("officers.officers", "officers.officer", lines(&u.officers)),
+        ("officers.counters", "officers.counter", lines(&u.counters)),
+    ]
+    .into_iter()
+    .filter(|(_, _, l)| !l.is_empty())
+    .map(|(caption, first, lines)| Lines {
+        caption: tr(lang, caption),
+        first: tr(lang, first),
+        lines,
+    })
+    .collect();
+    UnitView {
+        name: u.unit_name.clone(),
+        code: u.unit_code.clone(),
+        share,
+        tables,
+    }
+}

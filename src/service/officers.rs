@@ -1,0 +1,265 @@
+//! Officers' and counters' figures (METHODOLOGY "Officers and counters"; Decree 118/2025
+//! Art. 34): attributed desk ratings, each officer against the unit's share with the Wilson
+//! interval, the adjusted share and a band, never a rank. Who sees what is decided here:
+//! an officer their own (`mine`), a unit's lead their unit's officers, admins every unit's,
+//! viewers the counters without names; every look at other people's figures is audited.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+pub use crate::domain::desk::OfficerTable;
+use crate::domain::desk::{self, Attributed, Fairness, UnitStandings};
+use crate::domain::period::Period;
+use crate::domain::privacy::mask;
+use crate::domain::user::Role;
+use crate::service::access::Denied;
+use crate::service::audit::write as audit;
+use crate::service::users::Staff;
+use crate::store::{kiosks as store_kiosks, units, users as store_users, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OfficersError {
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+const OFFICERS_ONLY: &str =
+    "an officer sees their own figures (Hailong · My figures); a unit's lead sees the unit's officers";
+const NO_NAMES: &str =
+    "officers' figures by name are for admins and a unit's lead; leaders (viewers) see the counters";
+
+/// Whose figures a member of staff may see: the unit (None: every unit) and whether names.
+fn sight(staff: &Staff, asked: Option<&str>) -> Result<(Option<String>, bool), Denied> {
+    let asked = asked.map(str::trim).filter(|u| !u.is_empty());
+    match staff.role {
+        Role::Admin => Ok((asked.map(str::to_string), true)),
+        Role::Viewer => Ok((asked.map(str::to_string), false)),
+        Role::Officer if staff.lead => {
+            let mine = staff.unit.clone().unwrap_or_default();
+            match asked {
+                Some(other) if other != mine => Err(Denied::OtherUnit {
+                    who: staff.username.clone(),
+                    unit: other.to_string(),
+                }),
+                _ => Ok((Some(mine), true)),
+            }
+        }
+        Role::Officer => Err(Denied::Role(OFFICERS_ONLY)),
+    }
+}
+
+/// Whether this member of staff may see officers' figures by name (the CSV): admins, leads.
+pub fn may_see_names(staff: &Staff) -> bool {
+    staff.role == Role::Admin || (staff.role == Role::Officer && staff.lead)
+}
+
+/// The standings of every unit (or one) with desk ratings or officers in the period.
+fn gather(
+    store: &Store,
+    period: &Period,
+    unit: Option<&str>,
+    rule: &Fairness,
+) -> Result<Vec<UnitStandings>, StoreError> {
+    let ratings =
+        store.read(|c| store_kiosks::attributed_between(c, period.start, period.end, unit))?;
+    let mut by_unit: BTreeMap<String, Vec<Attributed>> = BTreeMap::new();
+    for (u, counter, officer, score, flag) in ratings {
+        by_unit.entry(u).or_default().push(Attributed {
+            counter,
+            officer,
+            score: u8::try_from(score).unwrap_or(0),
+            flagged: flag.is_some(),
+        });
+    }
+    let mut officers: BTreeMap<String, BTreeMap<i64, String>> = BTreeMap::new();
+    for u in store.read(store_users::list)? {
+        let Some(code) = u
+            .unit_code
+            .filter(|_| u.role == Role::Officer.as_str() && !u.disabled)
+        else {
+            continue;
+        };
+        if unit.is_none_or(|only| only == code) {
+            officers.entry(code).or_default().insert(u.id, u.username);
+        }
+    }
+    // Officers who rated elsewhere (moved since) keep their ratings under the unit rated.
+    let mut names = BTreeMap::new();
+    let ids: Vec<i64> = by_unit
+        .values()
+        .flatten()
+        .filter_map(|r| r.officer)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    for (id, name) in store.read(|c| store_users::names(c, &ids))? {
+        names.insert(id, name);
+    }
+    let unit_names: BTreeMap<String, String> = store
+        .read(units::list)?
+        .into_iter()
+        .map(|u| (u.code.to_string(), u.name))
+        .collect();
+    let codes: std::collections::BTreeSet<&String> =
+        by_unit.keys().chain(officers.keys()).collect();
+    let empty = Vec::new();
+    Ok(codes
+        .into_iter()
+        .map(|code| {
+            let rated = by_unit.get(code).unwrap_or(&empty);
+            let mut who = officers.get(code).cloned().unwrap_or_default();
+            for id in rated.iter().filter_map(|r| r.officer) {
+                if let Some(n) = names.get(&id) {
+                    who.entry(id).or_insert_with(|| n.clone());
+                }
+            }
+            let name = unit_names
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| code.clone());
+            desk::standings(code, &name, rated, &who, rule)
+        })
+        .collect())
+}
+
+/// The officers' page and CSV: what this member of staff may see of the period (one unit
+/// asked, or all they may see). A look at officers' names is audited.
+pub fn table(
+    store: &Store,
+    staff: &Staff,
+    period: &Period,
+    asked: Option<&str>,
+    rule: &Fairness,
+    now: DateTime<Utc>,
+) -> Result<OfficerTable, OfficersError> {
+    let (unit, names_shown) = sight(staff, asked)?;
+    let mut units = gather(store, period, unit.as_deref(), rule)?;
+    if names_shown {
+        let target = format!(
+            "{} {}",
+            unit.as_deref().unwrap_or("all units"),
+            period.label
+        );
+        store.write(|c| audit(c, now, &staff.username, "officers.view", &target, "ok"))?;
+    } else {
+        for u in &mut units {
+            u.officers.clear();
+        }
+    }
+    Ok(OfficerTable {
+        period: period.clone(),
+        units,
+        names_shown,
+        synthetic: crate::service::demo::is_demo(store)?,
+        rule: *rule,
+    })
+}
+
+/// The CSV's figures: names, so admins and leads only.
+pub fn table_with_names(
+    store: &Store,
+    staff: &Staff,
+    period: &Period,
+    asked: Option<&str>,
+    rule: &Fairness,
+    now: DateTime<Utc>,
+) -> Result<OfficerTable, OfficersError> {
+    if !may_see_names(staff) {
+        return Err(Denied::Role(NO_NAMES).into());
+    }
+    table(store, staff, period, asked, rule, now)
+}
+
+/// What an officer sees of their own: their standing in their unit, the unit's share, and
+/// the comments left with their low ratings (masked).
+#[derive(Debug, Clone)]
+pub struct Mine {
+    pub period: Period,
+    /// None when the member of staff is no officer of a unit.
+    pub unit: Option<UnitStandings>,
+    pub comments: Vec<MyComment>,
+    pub rule: Fairness,
+}
+
+#[derive(Debug, Clone)]
+pub struct MyComment {
+    pub day: chrono::NaiveDate,
+    pub counter: String,
+    pub score: i16,
+    pub text: String,
+}
+
+pub fn mine(
+    store: &Store,
+    staff: &Staff,
+    period: &Period,
+    rule: &Fairness,
+) -> Result<Mine, StoreError> {
+    let unit = match (staff.role, staff.unit.as_deref()) {
+        (Role::Officer, Some(u)) => gather(store, period, Some(u), rule)?
+            .into_iter()
+            .next()
+            .map(|mut s| {
+                s.officers.retain(|o| o.who == staff.username);
+                s
+            }),
+        _ => None,
+    };
+    let comments = store
+        .read(|c| store_kiosks::comments_of_officer(c, staff.id, period.start, period.end))?
+        .into_iter()
+        .map(|(day, counter, score, text)| MyComment {
+            day,
+            counter,
+            score,
+            text: mask(&text),
+        })
+        .collect();
+    Ok(Mine {
+        period: period.clone(),
+        unit,
+        comments,
+        rule: *rule,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staff(role: Role, unit: Option<&str>, lead: bool) -> Staff {
+        Staff {
+            id: 1,
+            username: "x".into(),
+            role,
+            unit: unit.map(str::to_string),
+            must_change_password: false,
+            lead,
+        }
+    }
+
+    #[test]
+    fn who_sees_whose_figures() {
+        let admin = staff(Role::Admin, None, false);
+        assert_eq!(sight(&admin, None).unwrap(), (None, true));
+        assert_eq!(sight(&admin, Some("b")).unwrap(), (Some("b".into()), true));
+        let viewer = staff(Role::Viewer, None, false);
+        assert_eq!(
+            sight(&viewer, Some("b")).unwrap(),
+            (Some("b".into()), false)
+        );
+        let lead = staff(Role::Officer, Some("a"), true);
+        assert_eq!(sight(&lead, None).unwrap(), (Some("a".into()), true));
+        assert!(matches!(
+            sight(&lead, Some("b")),
+            Err(Denied::OtherUnit { .. })
+        ));
+        let officer = staff(Role::Officer, Some("a"), false);
+        assert!(matches!(sight(&officer, None), Err(Denied::Role(_))));
+        assert!(may_see_names(&admin) && may_see_names(&lead));
+        assert!(!may_see_names(&viewer) && !may_see_names(&officer));
+    }
+}

@@ -1,0 +1,97 @@
+//! The counters open now: which officer sits at which counter of a unit.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{counter_sessions, users};
+use super::{DbConnection, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = counter_sessions)]
+pub struct CounterSession {
+    pub unit_code: String,
+    pub counter: String,
+    pub officer_id: i64,
+    pub opened_at: NaiveDateTime,
+}
+
+/// Opens a counter for an officer: whatever the officer had open, and whoever had this
+/// counter open, is closed first. The sessions closed (the officer's own, another's).
+pub fn open(
+    conn: &mut DbConnection,
+    row: &CounterSession,
+) -> Result<Vec<CounterSession>, StoreError> {
+    let mine = counter_sessions::officer_id.eq(row.officer_id);
+    let here = counter_sessions::unit_code
+        .eq(&row.unit_code)
+        .and(counter_sessions::counter.eq(&row.counter));
+    let closed: Vec<CounterSession> = counter_sessions::table
+        .filter(mine.or(here))
+        .select(CounterSession::as_select())
+        .load(conn)?;
+    diesel::delete(counter_sessions::table.filter(mine.or(here))).execute(conn)?;
+    diesel::insert_into(counter_sessions::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(closed)
+}
+
+/// Closes the officer's counter; the session closed, if one was open.
+pub fn close(
+    conn: &mut DbConnection,
+    officer_id: i64,
+) -> Result<Option<CounterSession>, StoreError> {
+    let open = of_officer(conn, officer_id)?;
+    diesel::delete(counter_sessions::table.filter(counter_sessions::officer_id.eq(officer_id)))
+        .execute(conn)?;
+    Ok(open)
+}
+
+/// The counter an officer has open.
+pub fn of_officer(
+    conn: &mut DbConnection,
+    officer_id: i64,
+) -> Result<Option<CounterSession>, StoreError> {
+    Ok(counter_sessions::table
+        .filter(counter_sessions::officer_id.eq(officer_id))
+        .select(CounterSession::as_select())
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Who has this counter open.
+pub fn at(
+    conn: &mut DbConnection,
+    unit: &str,
+    counter: &str,
+) -> Result<Option<CounterSession>, StoreError> {
+    Ok(counter_sessions::table
+        .filter(counter_sessions::unit_code.eq(unit))
+        .filter(counter_sessions::counter.eq(counter))
+        .select(CounterSession::as_select())
+        .get_result(conn)
+        .optional()?)
+}
+
+/// The counters open in a unit (all units: None), with their officers' names.
+pub fn list(
+    conn: &mut DbConnection,
+    unit: Option<&str>,
+) -> Result<Vec<(CounterSession, String)>, StoreError> {
+    let q = counter_sessions::table
+        .inner_join(users::table.on(users::id.eq(counter_sessions::officer_id)))
+        .order((counter_sessions::unit_code, counter_sessions::counter))
+        .select((CounterSession::as_select(), users::username));
+    Ok(match unit {
+        Some(u) => q.filter(counter_sessions::unit_code.eq(u)).load(conn)?,
+        None => q.load(conn)?,
+    })
+}
+
+/// Removes the sessions opened before `before` (the 12-hour close); how many.
+pub fn expire(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(counter_sessions::table.filter(counter_sessions::opened_at.lt(before)))
+            .execute(conn)?,
+    )
+}

@@ -1,0 +1,419 @@
+//! Officers' desk figures (issue 21): `/staff/counter` (an officer opens and closes the
+//! counter they sit at), `/staff/me` (an officer's own figures and the masked comments on
+//! their ratings), `/staff/officers` (a unit's lead: the unit's officers; admins: every
+//! unit's; viewers: the counters, no names). Who sees what is `service::officers`.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::{DateTime, Utc};
+
+use super::manage::*;
+use crate::domain::form::Lang;
+use crate::domain::period::Period;
+use crate::domain::user::Role;
+use crate::domain::{local_date, local_offset};
+use crate::render::officers::{unit_view, UnitView};
+use crate::service::counters::{self, CounterError};
+use crate::service::officers::{self, Mine, OfficerTable, OfficersError};
+use crate::service::users::Staff;
+use crate::texts::tr;
+use crate::web::errors::PageError;
+use crate::web::extract::{CsrfForm, StaffSession};
+use crate::web::pages::PageMeta;
+use crate::web::staff::render;
+use crate::web::AppState;
+
+impl From<OfficersError> for PageError {
+    fn from(e: OfficersError) -> PageError {
+        match e {
+            OfficersError::Denied(_) => PageError::later(PageError::not_allowed),
+            OfficersError::Store(e) => PageError::failed(&e),
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct FiguresQuery {
+    #[serde(default)]
+    period: Option<String>,
+    #[serde(default)]
+    unit: Option<String>,
+}
+
+/// The period a page asks for (`?period=2026-Q3`, any period the exports take), or else
+/// this quarter; a bad one is a 400 page that says how to write one.
+fn period_asked(state: &AppState, lang: Lang, asked: Option<&str>) -> Result<Period, PageError> {
+    let asked = asked.map(str::trim).filter(|p| !p.is_empty());
+    let parsed = match asked {
+        Some(p) => Period::from_parts(Some(p), None, None, state.scheme),
+        None => Some(Period::quarter_containing(
+            local_date(Utc::now()),
+            state.scheme,
+        )),
+    };
+    match parsed {
+        Some(Ok(p)) => Ok(p),
+        _ => {
+            let mut e = PageError::bad_request(lang);
+            e.paragraphs
+                .push(tr(lang, "errors.bad_period_hint").to_string());
+            Err(e)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff_officers.html")]
+struct FiguresPage {
+    page: PageMeta,
+    heading: &'static str,
+    lang_suffix: &'static str,
+    nav: Vec<(&'static str, &'static str)>,
+    action: &'static str,
+    period: String,
+    unit: String,
+    unit_options: Vec<(String, String)>,
+    note: String,
+    warning: Option<String>,
+    csv: Option<String>,
+    units: Vec<UnitView>,
+    show_comments: bool,
+    comments: Vec<(String, String, String, String)>,
+    t_period: &'static str,
+    t_unit: &'static str,
+    t_show: &'static str,
+    t_csv: &'static str,
+    t_none: &'static str,
+    t_ratings: &'static str,
+    t_adjusted: &'static str,
+    t_raw: &'static str,
+    t_bar: &'static str,
+    t_band: &'static str,
+    t_comments: &'static str,
+    t_no_comments: &'static str,
+    t_only: &'static str,
+}
+
+fn figures_page(lang: Lang, state: &AppState, staff: &Staff, period: &Period) -> FiguresPage {
+    let rule = state.kiosk.fairness;
+    FiguresPage {
+        page: PageMeta::new(lang, state.demo),
+        heading: tr(lang, "officers.heading"),
+        lang_suffix: tr(lang, "admin.lang_en"),
+        nav: desk_links(lang, staff),
+        action: "/staff/officers",
+        period: period.label.clone(),
+        unit: String::new(),
+        unit_options: Vec::new(),
+        note: tr(lang, "officers.note")
+            .replace("{k}", &rule.prior.to_string())
+            .replace("{n}", &rule.min_n.to_string()),
+        warning: None,
+        csv: None,
+        units: Vec::new(),
+        show_comments: false,
+        comments: Vec::new(),
+        t_period: tr(lang, "officers.period"),
+        t_unit: tr(lang, "officers.unit"),
+        t_show: tr(lang, "officers.show"),
+        t_csv: tr(lang, "officers.csv"),
+        t_none: tr(lang, "officers.no_ratings"),
+        t_ratings: tr(lang, "officers.ratings"),
+        t_adjusted: tr(lang, "officers.adjusted"),
+        t_raw: tr(lang, "officers.raw"),
+        t_bar: tr(lang, "officers.bar"),
+        t_band: tr(lang, "officers.band"),
+        t_comments: tr(lang, "officers.comments"),
+        t_no_comments: tr(lang, "officers.no_comments"),
+        t_only: tr(lang, "officers.only_you"),
+    }
+}
+
+/// The desk pages a member of staff may use (the dashboard lists them too).
+pub(crate) fn desk_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'static str)> {
+    let mut links = Vec::new();
+    if staff.role == Role::Officer {
+        links.push(("/staff/counter", tr(lang, "officers.counter_heading")));
+        links.push(("/staff/me", tr(lang, "officers.mine")));
+    }
+    if officers::may_see_names(staff) {
+        links.push(("/staff/officers", tr(lang, "officers.heading")));
+    } else if staff.role == Role::Viewer {
+        links.push(("/staff/officers", tr(lang, "officers.heading_counters")));
+    }
+    links
+}
+
+fn table_page(lang: Lang, state: &AppState, staff: &Staff, t: OfficerTable) -> FiguresPage {
+    let mut page = figures_page(lang, state, staff, &t.period);
+    if !t.names_shown {
+        page.heading = tr(lang, "officers.heading_counters");
+    }
+    let min_n = t.rule.min_n;
+    page.units = t.units.iter().map(|u| unit_view(lang, u, min_n)).collect();
+    page.csv = t.names_shown.then(|| {
+        let unit = t
+            .units
+            .first()
+            .filter(|_| t.units.len() == 1 && staff.role != Role::Admin);
+        let unit = unit
+            .map(|u| format!("&unit={}", u.unit_code))
+            .unwrap_or_default();
+        format!("/exports/officers.csv?period={}{unit}", t.period.label)
+    });
+    page
+}
+
+/// `GET /staff/officers?period=P&unit=U`: a lead's unit, an admin's units, a viewer's
+/// counters; each look at names is audited.
+pub async fn officers_figures(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    q: web::Query<FiguresQuery>,
+) -> Result<HttpResponse, PageError> {
+    let period = period_asked(&state, lang, q.period.as_deref())?;
+    let (staff, asked, rule) = (session.staff.clone(), q.unit.clone(), state.kiosk.fairness);
+    let picks_unit = staff.role != Role::Officer;
+    let (table, options) = run(&state, move |s| -> Result<_, OfficersError> {
+        let t = officers::table(
+            &s.store,
+            &staff,
+            &period,
+            asked.as_deref(),
+            &rule,
+            Utc::now(),
+        )?;
+        let all = Some(tr(lang, "officers.all_units"));
+        let options = if picks_unit {
+            unit_options(s, lang, all)?
+        } else {
+            Vec::new()
+        };
+        Ok((t, options))
+    })
+    .await?;
+    let mut page = table_page(lang, &state, &session.staff, table);
+    page.unit_options = options;
+    page.unit = q.unit.clone().unwrap_or_default();
+    render(StatusCode::OK, &page)
+}
+
+fn mine_page(lang: Lang, state: &AppState, staff: &Staff, mine: Mine) -> FiguresPage {
+    let mut page = figures_page(lang, state, staff, &mine.period);
+    page.heading = tr(lang, "officers.mine");
+    page.action = "/staff/me";
+    page.show_comments = mine.unit.is_some();
+    page.warning = mine
+        .unit
+        .is_none()
+        .then(|| tr(lang, "officers.not_officer").to_string());
+    page.units = mine
+        .unit
+        .iter()
+        .map(|u| {
+            let mut own = u.clone();
+            own.counters.clear();
+            unit_view(lang, &own, mine.rule.min_n)
+        })
+        .collect();
+    page.comments = mine
+        .comments
+        .into_iter()
+        .map(|c| {
+            (
+                c.day.format("%d/%m/%Y").to_string(),
+                c.counter,
+                c.score.to_string(),
+                c.text,
+            )
+        })
+        .collect();
+    page
+}
+
+/// `GET /staff/me?period=P`: an officer's own figures and the comments on their ratings.
+pub async fn my_figures(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    q: web::Query<FiguresQuery>,
+) -> Result<HttpResponse, PageError> {
+    let period = period_asked(&state, lang, q.period.as_deref())?;
+    let (staff, rule) = (session.staff.clone(), state.kiosk.fairness);
+    let mine = run(&state, move |s| {
+        officers::mine(&s.store, &staff, &period, &rule)
+    })
+    .await?;
+    render(
+        StatusCode::OK,
+        &mine_page(lang, &state, &session.staff, mine),
+    )
+}
+
+fn local_time(at: chrono::NaiveDateTime) -> String {
+    DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
+        .with_timezone(&local_offset())
+        .format("%H:%M")
+        .to_string()
+}
+
+/// The counter page: the unit's open counters (the officer's own can be closed), the
+/// officer's state, and the form that opens one of the unit's counters.
+async fn counter_page(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    mut outcome: Outcome,
+) -> Result<HttpResponse, PageError> {
+    let staff = session.staff.clone();
+    let (open, names) = run(&state, move |s| -> Result<_, crate::store::StoreError> {
+        let open = counters::open_now(&s.store, staff.unit.as_deref(), Utc::now())?;
+        Ok((open, counters::counters_of(&s.store, &staff)?))
+    })
+    .await?;
+    let me = session.staff.id;
+    let mut page = base(
+        lang,
+        &state,
+        &session.staff,
+        session.csrf.clone(),
+        tr(lang, "officers.counter_heading"),
+    );
+    page.nav = desk_links(lang, &session.staff);
+    page.t_empty = tr(lang, "officers.nobody");
+    page.columns = ["officers.counter", "officers.officer", "officers.opened"]
+        .into_iter()
+        .map(|k| tr(lang, k))
+        .collect();
+    let mine = open.iter().find(|(s, _)| s.officer_id == me);
+    if outcome.notice.is_none() {
+        outcome.notice = Some(match mine {
+            Some((s, _)) => tr(lang, "officers.yours")
+                .replace("{counter}", &s.counter)
+                .replace("{time}", &local_time(s.opened_at)),
+            None => tr(lang, "officers.closed_now").to_string(),
+        });
+    }
+    page.rows = open
+        .iter()
+        .map(|(s, name)| Row {
+            cells: vec![s.counter.clone(), name.clone(), local_time(s.opened_at)],
+            actions: (s.officer_id == me)
+                .then(|| RowAction {
+                    url: "/staff/counter/close",
+                    name: "counter",
+                    value: s.counter.clone(),
+                    label: tr(lang, "officers.close"),
+                })
+                .into_iter()
+                .collect(),
+        })
+        .collect();
+    page.form = Some(open_form(lang, names));
+    finish(page, outcome)
+}
+
+fn open_form(lang: Lang, names: Vec<String>) -> FormView {
+    let help = if names.is_empty() {
+        tr(lang, "officers.no_counters")
+    } else {
+        tr(lang, "officers.open_help")
+    };
+    FormView {
+        title: tr(lang, "officers.open"),
+        help: help.to_string(),
+        action: "/staff/counter",
+        upload: false,
+        fields: vec![Field {
+            name: "counter",
+            label: tr(lang, "officers.counter"),
+            kind: "select",
+            value: String::new(),
+            options: names.into_iter().map(|n| (n.clone(), n)).collect(),
+            required: true,
+        }],
+        submit: tr(lang, "officers.open"),
+    }
+}
+
+fn only_officers(session: &StaffSession) -> Result<(), PageError> {
+    match (session.staff.role, &session.staff.unit) {
+        (Role::Officer, Some(_)) => Ok(()),
+        _ => Err(PageError::later(PageError::not_allowed)),
+    }
+}
+
+/// `GET /staff/counter` (officers).
+pub async fn counter_show(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+) -> Result<HttpResponse, PageError> {
+    only_officers(&session)?;
+    counter_page(state, lang, session, Outcome::default()).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct CounterForm {
+    #[serde(default)]
+    counter: String,
+}
+
+/// `POST /staff/counter` (`counter`): opens it for the officer (taking it over from whoever
+/// had it, closing the officer's other one).
+pub async fn counter_open(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<CounterForm>,
+) -> Result<HttpResponse, PageError> {
+    only_officers(&session)?;
+    let (st, staff, counter) = (
+        state.clone(),
+        session.staff.clone(),
+        form.form.counter.clone(),
+    );
+    let opened = blocking(move || counters::open(&st.store, &staff, &counter, Utc::now())).await?;
+    let outcome = match opened {
+        Ok(o) => {
+            let mut notice =
+                tr(lang, "officers.opened_notice").replace("{counter}", &o.session.counter);
+            if let Some(name) = o.taken_from {
+                notice = format!(
+                    "{notice} {}",
+                    tr(lang, "officers.taken_over").replace("{name}", &name)
+                );
+            }
+            Outcome {
+                notice: Some(notice),
+                ..Default::default()
+            }
+        }
+        Err(CounterError::Store(e)) => return Err(PageError::failed(&e)),
+        Err(e) => Outcome::error(e.to_string(), form.pairs),
+    };
+    counter_page(state, lang, session, outcome).await
+}
+
+/// `POST /staff/counter/close`: closes the officer's counter.
+pub async fn counter_close(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    _form: CsrfForm<CounterForm>,
+) -> Result<HttpResponse, PageError> {
+    only_officers(&session)?;
+    let staff = session.staff.clone();
+    let closed = run(&state, move |s| counters::close(&s.store, &staff)).await?;
+    let notice = match closed {
+        Some(c) => tr(lang, "officers.closed_notice").replace("{counter}", &c),
+        None => tr(lang, "officers.none_to_close").to_string(),
+    };
+    let outcome = Outcome {
+        notice: Some(notice),
+        ..Default::default()
+    };
+    counter_page(state, lang, session, outcome).await
+}
