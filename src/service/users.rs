@@ -240,13 +240,13 @@ pub fn add<R: Rng + ?Sized>(
     Ok(password)
 }
 
-/// On first start with no users: creates `admin` with a random password, returned once.
+/// On first start with no admin account (the demo's officers are none): creates `admin` with a random password, returned once.
 pub fn ensure_admin<R: Rng + ?Sized>(
     store: &Store,
     rng: &mut R,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, UserError> {
-    if store.read(user_store::count)? > 0 {
+    if store.read(user_store::count_admins)? > 0 {
         return Ok(None);
     }
     let admin = NewUser {

@@ -34,8 +34,12 @@ pub struct AuditRow {
     pub outcome: String,
 }
 
-pub fn count(conn: &mut DbConnection) -> Result<i64, StoreError> {
-    Ok(users::table.count().get_result(conn)?)
+/// How many admin accounts there are (enabled or not).
+pub fn count_admins(conn: &mut DbConnection) -> Result<i64, StoreError> {
+    Ok(users::table
+        .filter(users::role.eq("admin"))
+        .count()
+        .get_result(conn)?)
 }
 
 pub fn by_name(conn: &mut DbConnection, name: &str) -> Result<Option<UserRow>, StoreError> {

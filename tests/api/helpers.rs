@@ -215,6 +215,39 @@ impl TestApp {
         role: hailong::domain::user::Role,
         unit: Option<&str>,
     ) -> StaffClient<'_> {
+        self.staff_as(name, role, unit, false).await
+    }
+
+    /// A new officer named `name` who leads `unit`, signed in.
+    pub async fn lead(&self, name: &str, unit: &str) -> StaffClient<'_> {
+        use hailong::domain::user::Role;
+        self.staff_as(name, Role::Officer, Some(unit), true).await
+    }
+
+    /// The member of staff an account is now (as the services take it).
+    pub fn staff_named(&self, name: &str) -> hailong::service::users::Staff {
+        let row = hailong::service::users::list(&self.store)
+            .expect("users")
+            .into_iter()
+            .find(|u| u.username == name)
+            .expect("the account");
+        hailong::service::users::Staff {
+            id: row.id,
+            username: row.username,
+            role: hailong::domain::user::Role::parse(&row.role).expect("a role"),
+            unit: row.unit_code,
+            must_change_password: row.must_change_password,
+            lead: row.lead,
+        }
+    }
+
+    async fn staff_as(
+        &self,
+        name: &str,
+        role: hailong::domain::user::Role,
+        unit: Option<&str>,
+        lead: bool,
+    ) -> StaffClient<'_> {
         use hailong::service::users;
         users::add(
             &self.store,
@@ -224,7 +257,7 @@ impl TestApp {
                 role,
                 unit,
                 password: Some(STAFF_PASSWORD),
-                lead: false,
+                lead,
             },
             "test",
             Utc::now(),

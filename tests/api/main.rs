@@ -13,6 +13,7 @@ mod indices;
 mod kiosks;
 mod layers;
 mod lineage;
+mod officers;
 mod openapi;
 mod public_face;
 mod qr;

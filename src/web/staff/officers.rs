@@ -74,6 +74,8 @@ struct FiguresPage {
     period: String,
     unit: String,
     unit_options: Vec<(String, String)>,
+    /// Links to this quarter and the two before it.
+    quick: Vec<(String, String)>,
     note: String,
     warning: Option<String>,
     csv: Option<String>,
@@ -106,6 +108,7 @@ fn figures_page(lang: Lang, state: &AppState, staff: &Staff, period: &Period) ->
         period: period.label.clone(),
         unit: String::new(),
         unit_options: Vec::new(),
+        quick: quick_periods(state, lang),
         note: tr(lang, "officers.note")
             .replace("{k}", &rule.prior.to_string())
             .replace("{n}", &rule.min_n.to_string()),
@@ -128,6 +131,18 @@ fn figures_page(lang: Lang, state: &AppState, staff: &Staff, period: &Period) ->
         t_no_comments: tr(lang, "officers.no_comments"),
         t_only: tr(lang, "officers.only_you"),
     }
+}
+
+/// `?period=` links to this quarter and the two before it (the page's own path).
+fn quick_periods(state: &AppState, lang: Lang) -> Vec<(String, String)> {
+    let suffix = if lang == Lang::En { "&lang=en" } else { "" };
+    let mut out = Vec::new();
+    let mut q = Period::quarter_containing(local_date(Utc::now()), state.scheme).ok();
+    while let Some(p) = q.take().filter(|_| out.len() < 3) {
+        out.push((format!("?period={}{suffix}", p.label), p.label.clone()));
+        q = p.previous().ok();
+    }
+    out
 }
 
 /// The desk pages a member of staff may use (the dashboard lists them too).
