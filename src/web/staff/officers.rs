@@ -302,17 +302,27 @@ async fn counter_page(
         .into_iter()
         .map(|k| tr(lang, k))
         .collect();
-    let mine = open.iter().find(|(s, _)| s.officer_id == me);
     if outcome.notice.is_none() {
-        outcome.notice = Some(match mine {
-            Some((s, _)) => tr(lang, "officers.yours")
-                .replace("{counter}", &s.counter)
-                .replace("{time}", &local_time(s.opened_at)),
-            None => tr(lang, "officers.closed_now").to_string(),
-        });
+        outcome.notice = Some(state_line(lang, &open, me));
     }
-    page.rows = open
-        .iter()
+    page.rows = open_rows(lang, &open, me);
+    page.form = Some(open_form(lang, names));
+    finish(page, outcome)
+}
+
+/// What the officer has open now, in words.
+fn state_line(lang: Lang, open: &[(counters::CounterSession, String)], me: i64) -> String {
+    match open.iter().find(|(s, _)| s.officer_id == me) {
+        Some((s, _)) => tr(lang, "officers.yours")
+            .replace("{counter}", &s.counter)
+            .replace("{time}", &local_time(s.opened_at)),
+        None => tr(lang, "officers.closed_now").to_string(),
+    }
+}
+
+/// The unit's open counters; the officer's own can be closed.
+fn open_rows(lang: Lang, open: &[(counters::CounterSession, String)], me: i64) -> Vec<Row> {
+    open.iter()
         .map(|(s, name)| Row {
             cells: vec![s.counter.clone(), name.clone(), local_time(s.opened_at)],
             actions: (s.officer_id == me)
@@ -325,9 +335,7 @@ async fn counter_page(
                 .into_iter()
                 .collect(),
         })
-        .collect();
-    page.form = Some(open_form(lang, names));
-    finish(page, outcome)
+        .collect()
 }
 
 fn open_form(lang: Lang, names: Vec<String>) -> FormView {
