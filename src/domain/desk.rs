@@ -325,6 +325,12 @@ pub struct Attributed {
 pub struct Standing {
     /// The officer's user name, or the counter's name.
     pub who: String,
+    /// The officer's id (none for a counter).
+    pub id: Option<i64>,
+    /// Survey answers given with the officer's code slips in the period, and their SIPAS
+    /// (another instrument; shown from `min_n` answers).
+    pub survey: u64,
+    pub survey_sipas: Option<f64>,
     /// x: unflagged ratings of 4 or 5.
     pub satisfied: u64,
     pub flagged: u64,
@@ -393,8 +399,11 @@ pub fn standings(
         }
     }
     let unit_pct = (unit.ratings > 0).then(|| 100.0 * unit.satisfied as f64 / unit.ratings as f64);
-    let stand = |who: String, t: &Tally| Standing {
+    let stand = |who: String, id: Option<i64>, t: &Tally| Standing {
         who,
+        id,
+        survey: 0,
+        survey_sipas: None,
         satisfied: t.satisfied,
         flagged: t.flagged,
         figure: officer_figure(t.satisfied, t.ratings, unit_pct.unwrap_or(0.0), rule),
@@ -403,13 +412,13 @@ pub fn standings(
         .iter()
         .map(|(id, t)| {
             let name = names.get(id).cloned().unwrap_or_else(|| format!("#{id}"));
-            stand(name, t)
+            stand(name, Some(*id), t)
         })
         .collect();
     officers.sort_by(|a, b| a.who.cmp(&b.who));
     let counters = by_counter
         .iter()
-        .map(|(c, t)| stand(c.to_string(), t))
+        .map(|(c, t)| stand(c.to_string(), None, t))
         .collect();
     UnitStandings {
         unit_code: unit_code.to_string(),

@@ -84,6 +84,8 @@ pub struct Line {
     pub bar: Option<Bar>,
     pub band: &'static str,
     pub band_text: String,
+    /// Survey answers given with the officer's code slips, with their SIPAS from `min_n`.
+    pub survey: String,
 }
 
 /// A table of lines: the officers, or the counters.
@@ -92,6 +94,8 @@ pub struct Lines {
     pub caption: &'static str,
     /// The first column's heading.
     pub first: &'static str,
+    /// The officers' table has a column of survey answers from their code slips.
+    pub survey: bool,
     pub lines: Vec<Line>,
 }
 
@@ -156,6 +160,14 @@ pub fn line(lang: Lang, s: &Standing, unit_pct: Option<f64>, min_n: u64) -> Line
         bar,
         band: f.band.as_str(),
         band_text: band_text(lang, f.band, min_n),
+        survey: match s.survey_sipas {
+            Some(sipas) => format!(
+                "{} (SIPAS {})",
+                numbers::count(s.survey, lang),
+                p(Some(sipas))
+            ),
+            None => numbers::count(s.survey, lang),
+        },
     }
 }
 
@@ -179,6 +191,7 @@ pub fn unit_view(lang: Lang, u: &UnitStandings, min_n: u64) -> UnitView {
     .map(|(caption, first, lines)| Lines {
         caption: tr(lang, caption),
         first: tr(lang, first),
+        survey: first == "officers.officer",
         lines,
     })
     .collect();

@@ -523,6 +523,7 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
                             field: None,
                             used_at: used.then(|| crate::domain::day_of(used_at.naive_utc())),
                             synthetic: true,
+                            officer_id: None,
                         });
                         if used {
                             answered_tickets.push((code_t.as_str().to_string(), used_at));
@@ -580,6 +581,7 @@ fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
                             digest: digest_for(code, form, &answers),
                             synthetic: true,
                             via_predecessor: false,
+                            officer_id: None,
                         });
                     }
                 }

@@ -10,13 +10,17 @@ use chrono::{DateTime, Utc};
 
 pub use crate::domain::desk::OfficerTable;
 use crate::domain::desk::{self, Attributed, Fairness, UnitStandings};
+use crate::domain::form::Answers;
+use crate::domain::index::{self, Tally};
 use crate::domain::period::Period;
 use crate::domain::privacy::mask;
 use crate::domain::user::Role;
 use crate::service::access::Denied;
 use crate::service::audit::write as audit;
+use crate::service::forms::FormRegistry;
 use crate::service::users::Staff;
-use crate::store::{kiosks as store_kiosks, units, users as store_users, Store, StoreError};
+use crate::store::{kiosks as store_kiosks, responses, units, users as store_users};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum OfficersError {
@@ -125,10 +129,62 @@ fn gather(
         .collect())
 }
 
+/// The survey answers given with each officer's code slips in the period: how many, and
+/// their SIPAS when there are `min_n` or more on one form version.
+fn slip_answers(
+    store: &Store,
+    forms: &FormRegistry,
+    period: &Period,
+    unit: Option<&str>,
+    min_n: u64,
+) -> Result<BTreeMap<i64, (u64, Option<f64>)>, StoreError> {
+    let rows = store.read(|c| responses::by_officers_between(c, period.start, period.end, unit))?;
+    let mut tallies: BTreeMap<i64, BTreeMap<(String, i32), Tally>> = BTreeMap::new();
+    for (officer, form_id, version, answers) in rows {
+        let form = forms.get(&form_id, u32::try_from(version).unwrap_or(0));
+        let (Some(form), Ok(values)) = (form, Answers::from_json(&answers)) else {
+            continue;
+        };
+        let by_form = tallies.entry(officer).or_default();
+        by_form
+            .entry((form_id, version))
+            .or_default()
+            .add(&form, &values, true);
+    }
+    Ok(tallies
+        .into_iter()
+        .map(|(officer, by_form)| {
+            let n: u64 = by_form.values().map(|t| t.responses).sum();
+            let sipas = match by_form.iter().next() {
+                Some(((id, v), t)) if by_form.len() == 1 && n >= min_n => forms
+                    .get(id, u32::try_from(*v).unwrap_or(0))
+                    .and_then(|f| index::compute(&f, t).sipas.index),
+                _ => None,
+            };
+            (officer, (n, sipas))
+        })
+        .collect())
+}
+
+/// Adds to each officer's standing the survey answers given with their code slips.
+fn with_slips(
+    mut units: Vec<UnitStandings>,
+    slips: &BTreeMap<i64, (u64, Option<f64>)>,
+) -> Vec<UnitStandings> {
+    for s in units.iter_mut().flat_map(|u| u.officers.iter_mut()) {
+        if let Some((n, sipas)) = s.id.and_then(|id| slips.get(&id)) {
+            s.survey = *n;
+            s.survey_sipas = *sipas;
+        }
+    }
+    units
+}
+
 /// The officers' page and CSV: what this member of staff may see of the period (one unit
 /// asked, or all they may see). A look at officers' names is audited.
 pub fn table(
     store: &Store,
+    forms: &FormRegistry,
     staff: &Staff,
     period: &Period,
     asked: Option<&str>,
@@ -136,7 +192,9 @@ pub fn table(
     now: DateTime<Utc>,
 ) -> Result<OfficerTable, OfficersError> {
     let (unit, names_shown) = sight(staff, asked)?;
-    let mut units = gather(store, period, unit.as_deref(), rule)?;
+    let units = gather(store, period, unit.as_deref(), rule)?;
+    let slips = slip_answers(store, forms, period, unit.as_deref(), rule.min_n)?;
+    let mut units = with_slips(units, &slips);
     if names_shown {
         let target = format!(
             "{} {}",
@@ -161,6 +219,7 @@ pub fn table(
 /// The CSV's figures: names, so admins and leads only.
 pub fn table_with_names(
     store: &Store,
+    forms: &FormRegistry,
     staff: &Staff,
     period: &Period,
     asked: Option<&str>,
@@ -170,7 +229,7 @@ pub fn table_with_names(
     if !may_see_names(staff) {
         return Err(Denied::Role(NO_NAMES).into());
     }
-    table(store, staff, period, asked, rule, now)
+    table(store, forms, staff, period, asked, rule, now)
 }
 
 /// What an officer sees of their own: their standing in their unit, the unit's share, and
@@ -194,18 +253,22 @@ pub struct MyComment {
 
 pub fn mine(
     store: &Store,
+    forms: &FormRegistry,
     staff: &Staff,
     period: &Period,
     rule: &Fairness,
 ) -> Result<Mine, StoreError> {
     let unit = match (staff.role, staff.unit.as_deref()) {
-        (Role::Officer, Some(u)) => gather(store, period, Some(u), rule)?
-            .into_iter()
-            .next()
-            .map(|mut s| {
-                s.officers.retain(|o| o.who == staff.username);
-                s
-            }),
+        (Role::Officer, Some(u)) => {
+            let slips = slip_answers(store, forms, period, Some(u), rule.min_n)?;
+            with_slips(gather(store, period, Some(u), rule)?, &slips)
+        }
+        .into_iter()
+        .next()
+        .map(|mut s| {
+            s.officers.retain(|o| o.who == staff.username);
+            s
+        }),
         _ => None,
     };
     let comments = store

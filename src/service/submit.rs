@@ -377,6 +377,7 @@ fn prepare(
         digest: digest_for(resolved.unit.code.as_str(), &resolved.form, &answers),
         synthetic,
         via_predecessor: resolved.via_predecessor,
+        officer_id: resolved.ticket.as_ref().and_then(|t| t.officer_id),
     };
     let tally_key = TallyKey {
         unit_code: row.unit_code.clone(),

@@ -79,7 +79,7 @@ pub fn issue_slips<R: Rng + ?Sized>(
         unit: unit.to_string(),
         ..Default::default()
     };
-    issue_audited(store, rng, request, count, ttl, now, Some(&staff.username))
+    issue_audited(store, rng, request, count, ttl, now, Some(staff))
 }
 
 fn issue_audited<R: Rng + ?Sized>(
@@ -89,8 +89,12 @@ fn issue_audited<R: Rng + ?Sized>(
     count: u32,
     ttl: Duration,
     now: DateTime<Utc>,
-    actor: Option<&str>,
+    by: Option<&Staff>,
 ) -> Result<Vec<IssuedTicket>, TicketError> {
+    // Slips an officer prints carry the officer (METHODOLOGY "Officers and counters").
+    let officer_id = by
+        .filter(|s| s.role == crate::domain::user::Role::Officer)
+        .map(|s| s.id);
     if count == 0 || count > MAX_PER_REQUEST {
         return Err(TicketError::BadInput(format!(
             "the number of codes must be between 1 and {MAX_PER_REQUEST}"
@@ -118,11 +122,12 @@ fn issue_audited<R: Rng + ?Sized>(
             field: field.clone(),
             used_at: None,
             synthetic: false,
+            officer_id,
         })
         .collect();
     store.write(|c| -> Result<(), StoreError> {
         tickets::insert(c, &rows)?;
-        if let Some(actor) = actor {
+        if let Some(actor) = by.map(|s| s.username.as_str()) {
             let target = format!("{count} for {}", unit.code);
             audit::write(c, now, actor, "tickets.issue", &target, "ok")?;
         }

@@ -24,6 +24,8 @@ pub struct NewResponseRow {
     pub digest: String,
     pub synthetic: bool,
     pub via_predecessor: bool,
+    /// The officer whose code slip the citizen answered with (staff, not the citizen).
+    pub officer_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -42,6 +44,34 @@ pub struct ResponseRow {
     pub comment: Option<String>,
     pub digest: String,
     pub synthetic: bool,
+}
+
+/// The answers given with officers' code slips in the days `from`..=`to` (of one unit):
+/// officer, form, form version, answers (JSON).
+pub fn by_officers_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> Result<Vec<(i64, String, i32, String)>, StoreError> {
+    let q = responses::table
+        .filter(responses::local_date.between(from, to))
+        .filter(responses::officer_id.is_not_null())
+        .select((
+            responses::officer_id.assume_not_null(),
+            responses::form_id,
+            responses::form_version,
+            responses::answers,
+        ));
+    Ok(match unit {
+        Some(u) => q.filter(responses::unit_code.eq(u)).load(conn)?,
+        None => q.load(conn)?,
+    })
+}
+
+/// Every response's officer (tests and checks).
+pub fn officers_of_all(conn: &mut DbConnection) -> Result<Vec<Option<i64>>, StoreError> {
+    Ok(responses::table.select(responses::officer_id).load(conn)?)
 }
 
 pub fn insert(conn: &mut DbConnection, rows: &[NewResponseRow]) -> Result<(), StoreError> {

@@ -18,6 +18,8 @@ pub struct TicketRow {
     pub field: Option<String>,
     pub used_at: Option<NaiveDateTime>,
     pub synthetic: bool,
+    /// The officer who printed the slip (a code slip printed by a signed-in officer).
+    pub officer_id: Option<i64>,
 }
 
 pub fn insert(conn: &mut DbConnection, rows: &[TicketRow]) -> Result<(), StoreError> {

@@ -680,7 +680,15 @@ pub async fn officers_csv(
     let rule = state.kiosk.fairness;
     let table = web::block(move || {
         let (s, u) = (&st.store, unit.as_deref());
-        crate::service::officers::table_with_names(s, &staff, &period, u, &rule, chrono::Utc::now())
+        crate::service::officers::table_with_names(
+            s,
+            &st.forms,
+            &staff,
+            &period,
+            u,
+            &rule,
+            chrono::Utc::now(),
+        )
     })
     .await?
     .map_err(|e| match e {

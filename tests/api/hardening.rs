@@ -160,6 +160,7 @@ pub(crate) fn long_responses_today(n: usize) -> Vec<hailong::store::responses::N
             digest: format!("d{i}"),
             synthetic: false,
             via_predecessor: false,
+            officer_id: None,
         })
         .collect()
 }

@@ -289,6 +289,7 @@ fn answers_on(app: &TestApp, unit: &str, day: chrono::NaiveDate, scores: &str) {
                 digest: uuid::Uuid::new_v4().to_string(),
                 synthetic: false,
                 via_predecessor: false,
+                officer_id: None,
             }
         })
         .collect();

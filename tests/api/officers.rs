@@ -31,6 +31,10 @@ fn kiosk(app: &TestApp, unit: &str, counter: &str, at: DateTime<Utc>) -> KioskRo
     row
 }
 
+fn forms() -> hailong::service::forms::FormRegistry {
+    hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap()
+}
+
 fn q1() -> Period {
     Period::from_parts(Some("2026-Q1"), None, None, Scheme::Calendar)
         .unwrap()
@@ -96,7 +100,16 @@ async fn attribution_follows_the_counter_open_at_each_rating(backend: Backend) {
         min_n: 1,
         prior: 20.0,
     };
-    let t = officers::table(&app.store, &admin, &q1(), Some("phuong-a"), &rule, at(1000)).unwrap();
+    let t = officers::table(
+        &app.store,
+        &forms(),
+        &admin,
+        &q1(),
+        Some("phuong-a"),
+        &rule,
+        at(1000),
+    )
+    .unwrap();
     let unit = &t.units[0];
     assert_eq!((unit.ratings, unit.satisfied), (9, 7));
     assert_eq!(
@@ -387,6 +400,7 @@ async fn the_demo_shows_every_band_and_publishes_no_officer(backend: Backend) {
     }
     let t = officers::table(
         &app.store,
+        &forms(),
         &app.staff_named(&admin_name(&app)),
         &Period::from_parts(Some("2026-Q3"), None, None, Scheme::Calendar)
             .unwrap()
@@ -437,3 +451,69 @@ fn admin_name(app: &TestApp) -> String {
         .unwrap()
         .username
 }
+
+async fn answers_with_an_officers_slips_count_for_that_officer(backend: Backend) {
+    use crate::helpers::{as_refs, full_answers};
+    let app = app(backend).await;
+    let officer = app.staff("chi.ofc", Role::Officer, Some("phuong-a")).await;
+    app.staff("admin-k", Role::Admin, None).await;
+    let chi = app.staff_named("chi.ofc");
+    let now = Utc::now();
+    let ttl = Duration::days(30);
+    let mine = hailong::service::tickets::issue_slips(
+        &app.store,
+        &mut rand::rng(),
+        &chi,
+        "phuong-a",
+        3,
+        ttl,
+        now,
+    )
+    .unwrap();
+    let admins = hailong::service::tickets::issue_slips(
+        &app.store,
+        &mut rand::rng(),
+        &app.staff_named("admin-k"),
+        "phuong-a",
+        1,
+        ttl,
+        now,
+    )
+    .unwrap();
+    for t in mine.iter().take(2).chain(admins.iter()) {
+        let r = app
+            .post_form(
+                &format!("/t/{}", t.code.as_str()),
+                &as_refs(&full_answers("5")),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "stored");
+    }
+    // Two answers with Chi's slips, one with the admin's (no officer).
+    let period =
+        Period::quarter_containing(hailong::domain::local_date(now), Scheme::Calendar).unwrap();
+    let rule = hailong::domain::desk::Fairness {
+        min_n: 2,
+        prior: 20.0,
+    };
+    let m = officers::mine(&app.store, &forms(), &chi, &period, &rule).unwrap();
+    let me = &m.unit.unwrap().officers[0];
+    assert_eq!((me.who.as_str(), me.survey), ("chi.ofc", 2));
+    assert_eq!(me.survey_sipas, Some(100.0), "all fives");
+    let page = officer
+        .get(&format!("/staff/me?period={}", period.label))
+        .await
+        .text()
+        .await
+        .unwrap();
+    // On the page (min_n 30): the count alone, no SIPAS on two answers.
+    assert!(page.contains("<td>2</td></tr>"), "{page}");
+    // The response itself holds the officer and nothing of the ticket.
+    let held: Vec<Option<i64>> = app
+        .store
+        .read(|c| hailong::store::responses::officers_of_all(c))
+        .unwrap();
+    assert_eq!(held.iter().filter(|o| **o == Some(chi.id)).count(), 2);
+    assert_eq!(held.iter().filter(|o| o.is_none()).count(), 1);
+}
+both_backends!(answers_with_an_officers_slips_count_for_that_officer);

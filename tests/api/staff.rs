@@ -496,6 +496,7 @@ async fn comments_past_retention_are_deleted_and_answers_kept(backend: Backend) 
         digest: "x".into(),
         synthetic: false,
         via_predecessor: false,
+        officer_id: None,
     };
     let (a, b) = (
         uuid::Uuid::new_v4().to_string(),

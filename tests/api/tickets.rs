@@ -100,6 +100,7 @@ async fn unknown_and_expired_tickets_say_so(backend: Backend) {
         field: None,
         used_at: None,
         synthetic: false,
+        officer_id: None,
     };
     app.store.write(|c| tickets::insert(c, &[row])).unwrap();
     let r = app.get(&format!("/t/{code}?lang=en")).await;

@@ -92,6 +92,7 @@ struct FiguresPage {
     t_raw: &'static str,
     t_bar: &'static str,
     t_band: &'static str,
+    t_survey: String,
     t_comments: &'static str,
     t_no_comments: &'static str,
     t_only: &'static str,
@@ -127,6 +128,7 @@ fn figures_page(lang: Lang, state: &AppState, staff: &Staff, period: &Period) ->
         t_raw: tr(lang, "officers.raw"),
         t_bar: tr(lang, "officers.bar"),
         t_band: tr(lang, "officers.band"),
+        t_survey: tr(lang, "officers.survey").replace("{n}", &rule.min_n.to_string()),
         t_comments: tr(lang, "officers.comments"),
         t_no_comments: tr(lang, "officers.no_comments"),
         t_only: tr(lang, "officers.only_you"),
@@ -194,6 +196,7 @@ pub async fn officers_figures(
     let (table, options) = run(&state, move |s| -> Result<_, OfficersError> {
         let t = officers::table(
             &s.store,
+            &s.forms,
             &staff,
             &period,
             asked.as_deref(),
@@ -258,7 +261,7 @@ pub async fn my_figures(
     let period = period_asked(&state, lang, q.period.as_deref())?;
     let (staff, rule) = (session.staff.clone(), state.kiosk.fairness);
     let mine = run(&state, move |s| {
-        officers::mine(&s.store, &staff, &period, &rule)
+        officers::mine(&s.store, &s.forms, &staff, &period, &rule)
     })
     .await?;
     render(
