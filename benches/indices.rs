@@ -106,6 +106,7 @@ fn fill(store: &Store, forms: &FormRegistry, n: u64) {
                 digest: submit::digest_for(unit, &form, &a),
                 synthetic: true,
                 via_predecessor: false,
+                officer_id: None,
             });
         }
         store

@@ -511,7 +511,7 @@ async fn answers_with_an_officers_slips_count_for_that_officer(backend: Backend)
     // The response itself holds the officer and nothing of the ticket.
     let held: Vec<Option<i64>> = app
         .store
-        .read(|c| hailong::store::responses::officers_of_all(c))
+        .read(hailong::store::responses::officers_of_all)
         .unwrap();
     assert_eq!(held.iter().filter(|o| **o == Some(chi.id)).count(), 2);
     assert_eq!(held.iter().filter(|o| o.is_none()).count(), 1);
