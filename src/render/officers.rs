@@ -105,6 +105,8 @@ pub struct UnitView {
     pub name: String,
     pub code: String,
     pub share: String,
+    /// What the bars span: "50–100 %".
+    pub axis: String,
     /// The officers' table (when names are shown), then the counters'; empty ones left out.
     pub tables: Vec<Lines>,
 }
@@ -118,19 +120,46 @@ fn band_text(lang: Lang, band: Band, min_n: u64) -> String {
     }
 }
 
-fn at(x: f64) -> String {
-    format!("{:.2}", x.clamp(0.0, 100.0))
+/// The part of the 0–100 % scale a unit's bars show: from the lowest interval end or unit
+/// share, rounded down to ten, to 100 %, so that a few points' difference can be seen.
+#[derive(Debug, Clone, Copy)]
+pub struct Axis {
+    pub from: f64,
 }
 
-pub fn line(lang: Lang, s: &Standing, unit_pct: Option<f64>, min_n: u64) -> Line {
+impl Axis {
+    pub fn of(u: &UnitStandings) -> Axis {
+        let lows = u
+            .officers
+            .iter()
+            .chain(&u.counters)
+            .filter_map(|s| s.figure.ci.map(|i| i.low))
+            .chain(u.unit_pct);
+        let lowest = lows.fold(100.0_f64, f64::min);
+        Axis {
+            from: ((lowest / 10.0).floor() * 10.0).clamp(0.0, 90.0),
+        }
+    }
+
+    /// Where `x` percent falls on the bar's 0–100 track.
+    fn at(self, x: f64) -> f64 {
+        (100.0 * (x - self.from) / (100.0 - self.from)).clamp(0.0, 100.0)
+    }
+}
+
+fn fixed(x: f64) -> String {
+    format!("{x:.2}")
+}
+
+pub fn line(lang: Lang, s: &Standing, unit_pct: Option<f64>, min_n: u64, axis: Axis) -> Line {
     let f = &s.figure;
     let p = |x: Option<f64>| numbers::percent(x, lang);
     let bar = match (f.ci, f.adjusted_pct, unit_pct) {
         (Some(ci), Some(adj), Some(m)) => Some(Bar {
-            low: at(ci.low),
-            width: at(ci.high - ci.low),
-            dot: at(adj),
-            unit: at(m),
+            low: fixed(axis.at(ci.low)),
+            width: fixed(axis.at(ci.high) - axis.at(ci.low)),
+            dot: fixed(axis.at(adj)),
+            unit: fixed(axis.at(m)),
             label: tr(lang, "officers.bar_label")
                 .replace("{low}", &p(Some(ci.low)))
                 .replace("{high}", &p(Some(ci.high)))
@@ -177,9 +206,10 @@ pub fn unit_view(lang: Lang, u: &UnitStandings, min_n: u64) -> UnitView {
         .replace("{n}", &numbers::count(u.ratings, lang))
         .replace("{flagged}", &numbers::count(u.flagged, lang))
         .replace("{unattributed}", &numbers::count(u.unattributed, lang));
+    let axis = Axis::of(u);
     let lines = |of: &[Standing]| -> Vec<Line> {
         of.iter()
-            .map(|s| line(lang, s, u.unit_pct, min_n))
+            .map(|s| line(lang, s, u.unit_pct, min_n, axis))
             .collect()
     };
     let tables = [
@@ -199,6 +229,10 @@ pub fn unit_view(lang: Lang, u: &UnitStandings, min_n: u64) -> UnitView {
         name: u.unit_name.clone(),
         code: u.unit_code.clone(),
         share,
+        axis: match lang {
+            Lang::Vi => format!("{:.0}–100 %", axis.from),
+            Lang::En => format!("{:.0}–100%", axis.from),
+        },
         tables,
     }
 }

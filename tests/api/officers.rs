@@ -203,7 +203,7 @@ async fn the_csv_gives_methodologys_worked_example(backend: Backend) {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "by name");
     assert!(html.contains("<strong>71.67%</strong>"));
     assert!(html.contains("Below the unit"));
-    assert!(html.contains("Too few ratings (fewer than 30)"));
+    assert!(html.contains("Too few ratings (under 30)"));
     assert!(html.contains("do not differ"));
     assert!(!html.to_lowercase().contains("rank</th>"));
     // The demo-free unit's share with its counts.

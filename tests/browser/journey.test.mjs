@@ -595,3 +595,63 @@ test('an admin manages users, tokens, units and dossier counts on a phone; every
   await noSideScroll('dossiers page');
   await ctx.close();
 });
+
+test('a unit lead opens a counter and reads the officers\' figures; an admin sees every band; all pages pass axe at 360 px', async () => {
+  const password = 'Bộ phận một cửa, mật khẩu thử 2026';
+  execFileSync(bin, ['--database-url', db, 'users', 'add', 'lead.an-lac', '--role', 'officer', '--unit', 'phuong-an-lac', '--lead', '--password-stdin'], { input: `${password}\n`, cwd: repo });
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  const noSideScroll = async (label) => {
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= 360 && width <= 360, `${label}: the page is ${scroll} px wide (layout ${width} px) on a 360 px screen`);
+  };
+  await page.goto(`${origin}/login`);
+  await page.fill('#u', 'lead.an-lac');
+  await page.fill('#p', password);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/staff/);
+  // The counter: chosen and opened with the keyboard alone.
+  await page.click('a[href="/staff/counter"]');
+  await axe(page, 'counter page');
+  await noSideScroll('counter page');
+  await page.focus('#counter');
+  await page.keyboard.press('Enter');
+  await page.selectOption('#counter', 'Quầy 1');
+  await page.focus('form[aria-labelledby=form-title] button[type=submit]');
+  await page.keyboard.press('Enter');
+  await page.waitForLoadState();
+  assert.match(await page.textContent('[role=status]'), /Đã mở Quầy 1/);
+  assert.match(await page.textContent('table'), /lead\.an-lac/);
+  await axe(page, 'counter opened');
+  // The unit's officers in 2026-Q3, by name with their bands, bars and the note.
+  await page.goto(`${origin}/staff/officers?period=2026-Q3`);
+  await axe(page, 'officers page (lead)');
+  await noSideScroll('officers page (lead)');
+  const text = await page.textContent('main, body');
+  assert.match(text, /demo\.an\.phuong-an-lac/);
+  assert.doesNotMatch(text, /phuong-tan-tao/, 'only the lead\'s unit');
+  assert.match(text, /không khác nhau/);
+  assert.ok(await page.locator('svg.bar').count() >= 3, 'interval bars');
+  await page.goto(`${origin}/staff/me?period=2026-Q3&lang=en`);
+  await axe(page, 'my figures');
+  await noSideScroll('my figures');
+  assert.match(await page.textContent('h1'), /My desk figures/);
+  await ctx.close();
+
+  // An admin (of the Department of Home Affairs) at 1280 px: every unit, every band.
+  execFileSync(bin, ['--database-url', db, 'users', 'add', 'so-noi-vu', '--role', 'admin', '--password-stdin'], { input: `${password}\n`, cwd: repo });
+  const wide = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+  const admin = await wide.newPage();
+  await admin.goto(`${origin}/login`);
+  await admin.fill('#u', 'so-noi-vu');
+  await admin.fill('#p', password);
+  await admin.click('button[type=submit]');
+  await admin.waitForURL(/\/staff/);
+  await admin.goto(`${origin}/staff/officers?period=2026-Q3&lang=en`);
+  await axe(admin, 'officers page (admin)');
+  for (const band of ['above', 'within', 'below', 'too_few']) {
+    assert.ok(await admin.locator(`tr.b-${band}`).count() > 0, `a row in band ${band}`);
+  }
+  await admin.screenshot({ path: join(artifacts, 'officers-1280.png'), fullPage: true });
+  await wide.close();
+});

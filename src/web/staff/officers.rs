@@ -104,7 +104,7 @@ fn figures_page(lang: Lang, state: &AppState, staff: &Staff, period: &Period) ->
         page: PageMeta::new(lang, state.demo),
         heading: tr(lang, "officers.heading"),
         lang_suffix: tr(lang, "admin.lang_en"),
-        nav: desk_links(lang, staff),
+        nav: nav(lang, staff),
         action: "/staff/officers",
         period: period.label.clone(),
         unit: String::new(),
@@ -147,7 +147,8 @@ fn quick_periods(state: &AppState, lang: Lang) -> Vec<(String, String)> {
     out
 }
 
-/// The desk pages a member of staff may use (the dashboard lists them too).
+/// The desk pages a member of staff may use (the dashboard lists them too), after the
+/// management pages of the role (the pages' navigation).
 pub(crate) fn desk_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'static str)> {
     let mut links = Vec::new();
     if staff.role == Role::Officer {
@@ -159,6 +160,13 @@ pub(crate) fn desk_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'stat
     } else if staff.role == Role::Viewer {
         links.push(("/staff/officers", tr(lang, "officers.heading_counters")));
     }
+    links
+}
+
+/// The pages' navigation: the role's management pages, then the desk pages.
+fn nav(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'static str)> {
+    let mut links = manage_links(lang, staff.role);
+    links.extend(desk_links(lang, staff));
     links
 }
 
@@ -299,7 +307,7 @@ async fn counter_page(
         session.csrf.clone(),
         tr(lang, "officers.counter_heading"),
     );
-    page.nav = desk_links(lang, &session.staff);
+    page.nav = nav(lang, &session.staff);
     page.t_empty = tr(lang, "officers.nobody");
     page.columns = ["officers.counter", "officers.officer", "officers.opened"]
         .into_iter()
