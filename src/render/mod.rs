@@ -6,6 +6,7 @@ pub mod desk;
 pub mod feedback;
 pub mod numbers;
 pub mod officers;
+pub mod paper;
 pub mod qr;
 pub mod report;
 pub mod slips;

@@ -69,6 +69,8 @@ pub enum Action {
     ReadFeedback,
     /// Rating tablets: add (a pairing code), list, revoke.
     ManageKiosks,
+    /// Paper questionnaires: print sheets, type them, settle differences.
+    EnterPaper,
 }
 
 /// Why a caller is refused.
@@ -89,7 +91,7 @@ pub fn role_may(role: Role, action: Action) -> bool {
         UseStaffPages | ReadIndices | ReadLiveReport => true,
         ManageUsers | ManageTokens | ManageUnits | ReadAuditLog | Publish => role == Role::Admin,
         ImportDossiers | IssueSlips | ReadResponses | HandleFeedback | ReadFeedback
-        | ManageKiosks => role != Role::Viewer,
+        | ManageKiosks | EnterPaper => role != Role::Viewer,
         // Machines only: no cookie can be made to post for a signed-in user.
         ActForUnit => false,
     }

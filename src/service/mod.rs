@@ -15,6 +15,7 @@ pub mod forms;
 pub mod indices;
 pub mod kiosks;
 pub mod officers;
+pub mod paper;
 pub mod public;
 pub mod publish;
 pub mod report;

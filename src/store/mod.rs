@@ -15,6 +15,7 @@ pub mod feedback;
 pub mod group;
 pub mod kiosks;
 pub mod meta;
+pub mod paper;
 pub mod publications;
 pub mod responses;
 pub mod schema;

@@ -261,6 +261,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    paper_sheets (code) {
+        code -> Text,
+        unit_code -> Text,
+        state -> Text,
+        first_by -> BigInt,
+        second_by -> Nullable<BigInt>,
+        settled_by -> Nullable<BigInt>,
+        entered_on -> Date,
+    }
+}
+
+diesel::table! {
+    paper_entries (code, entered_by) {
+        code -> Text,
+        entered_by -> BigInt,
+        form -> Text,
+        written_on -> Nullable<Date>,
+        typed -> Text,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tickets -> units (unit_code));
 diesel::joinable!(responses -> units (unit_code));
@@ -284,5 +306,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_outbox,
     kiosks,
     desk_ratings,
-    counter_sessions
+    counter_sessions,
+    paper_sheets,
+    paper_entries
 );

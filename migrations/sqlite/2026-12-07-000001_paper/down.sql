@@ -1,0 +1,2 @@
+DROP TABLE paper_entries;
+DROP TABLE paper_sheets;

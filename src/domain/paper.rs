@@ -1,0 +1,278 @@
+//! Paper questionnaires (METHODOLOGY "Paper forms"): what a printed sheet asks, row by row, in
+//! the order a typist meets it; what one key per row means; and the comparison of two entries
+//! of one sheet. A sheet's typed values become the same answer pairs the phone form sends, so
+//! the form's own validation and the SIPAS instrument apply unchanged.
+
+use std::collections::BTreeMap;
+
+use crate::domain::form::{ExpectationKind, Form, Lang};
+
+/// What one row of the sheet takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowKind {
+    /// A criterion or the overall question: 1–5, 0 for "no opinion".
+    Score,
+    /// An expectation rated on its own levels: one of them.
+    Level(Vec<u8>),
+    /// An expectation to tick (choose any): 1 when ticked.
+    Tick { option: String },
+    /// A profile question: the number of the option ticked (1, 2, …).
+    Choice { options: Vec<String> },
+}
+
+/// One row a typist fills in: its field name, the number printed beside it, its words.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub key: String,
+    pub number: String,
+    pub label: String,
+    /// The heading of the group it belongs to (a factor, "overall", …).
+    pub group: String,
+    pub kind: RowKind,
+    /// The choices' words, numbered as on the sheet (profile questions).
+    pub choices: Vec<String>,
+}
+
+/// The key of the comment's row.
+pub const COMMENT: &str = "comment";
+
+/// The rows of a sheet of `form`, in print order.
+pub fn rows(form: &Form, lang: Lang) -> Vec<Row> {
+    let mut out = Vec::new();
+    let mut n = 0;
+    let mut next = || {
+        n += 1;
+        n.to_string()
+    };
+    for c in &form.components {
+        for cr in &c.criteria {
+            out.push(Row {
+                key: cr.code.clone(),
+                number: next(),
+                label: cr.text.get(lang).to_string(),
+                group: c.title.get(lang).to_string(),
+                kind: RowKind::Score,
+                choices: Vec::new(),
+            });
+        }
+    }
+    if let Some(o) = &form.overall {
+        out.push(Row {
+            key: o.code.clone(),
+            number: next(),
+            label: o.text.get(lang).to_string(),
+            group: String::new(),
+            kind: RowKind::Score,
+            choices: Vec::new(),
+        });
+    }
+    if let Some(e) = &form.expectations {
+        for opt in &e.options {
+            let label = opt.text.as_ref().map(|t| t.get(lang)).unwrap_or(&opt.code);
+            let kind = match e.kind {
+                ExpectationKind::Choose => RowKind::Tick {
+                    option: opt.code.clone(),
+                },
+                ExpectationKind::Rate => RowKind::Level(e.levels.iter().map(|l| l.value).collect()),
+            };
+            out.push(Row {
+                key: format!("{}.{}", e.code, opt.code),
+                number: next(),
+                label: label.to_string(),
+                group: e.text.get(lang).to_string(),
+                kind,
+                choices: Vec::new(),
+            });
+        }
+    }
+    for p in &form.profile {
+        let choices = p
+            .options
+            .iter()
+            .map(|o| {
+                o.text
+                    .as_ref()
+                    .map(|t| t.get(lang))
+                    .unwrap_or(&o.code)
+                    .to_string()
+            })
+            .collect();
+        out.push(Row {
+            key: p.code.clone(),
+            number: next(),
+            label: p.text.get(lang).to_string(),
+            group: String::new(),
+            kind: RowKind::Choice {
+                options: p.options.iter().map(|o| o.code.clone()).collect(),
+            },
+            choices,
+        });
+    }
+    out
+}
+
+/// What is wrong with a typed value: the row's number and a hint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mistyped {
+    pub number: String,
+    pub key: String,
+    pub typed: String,
+}
+
+/// One entry of a sheet as typed: each row's key (blank rows left out) and the comment,
+/// white space in the comment reduced to single spaces.
+pub type Typed = BTreeMap<String, String>;
+
+/// Reads what was typed (pairs as posted) against the sheet's rows: one key per row, each
+/// within its range. Every value out of range is named; nothing is kept from a bad entry.
+pub fn read(rows: &[Row], posted: &[(String, String)]) -> Result<Typed, Vec<Mistyped>> {
+    let mut typed = Typed::new();
+    let mut bad = Vec::new();
+    for row in rows {
+        let Some(v) = posted
+            .iter()
+            .find(|(k, _)| *k == row.key)
+            .map(|(_, v)| v.trim())
+        else {
+            continue;
+        };
+        if v.is_empty() {
+            continue;
+        }
+        let ok = match &row.kind {
+            RowKind::Score => matches!(v, "0" | "1" | "2" | "3" | "4" | "5"),
+            RowKind::Level(levels) => levels.iter().any(|l| l.to_string() == v),
+            RowKind::Tick { .. } => v == "1",
+            RowKind::Choice { options } => v
+                .parse::<usize>()
+                .is_ok_and(|i| (1..=options.len()).contains(&i)),
+        };
+        if ok {
+            typed.insert(row.key.clone(), v.to_string());
+        } else {
+            bad.push(Mistyped {
+                number: row.number.clone(),
+                key: row.key.clone(),
+                typed: v.chars().take(10).collect(),
+            });
+        }
+    }
+    if let Some((_, c)) = posted.iter().find(|(k, _)| k == COMMENT) {
+        let c = c.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !c.is_empty() {
+            typed.insert(COMMENT.into(), c);
+        }
+    }
+    if bad.is_empty() {
+        Ok(typed)
+    } else {
+        Err(bad)
+    }
+}
+
+/// The answer pairs of a typed sheet, as the phone form would send them.
+pub fn pairs(form: &Form, rows: &[Row], typed: &Typed) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for row in rows {
+        let Some(v) = typed.get(&row.key) else {
+            continue;
+        };
+        match &row.kind {
+            RowKind::Score | RowKind::Level(_) => out.push((row.key.clone(), v.clone())),
+            RowKind::Tick { option } => {
+                if let Some(e) = &form.expectations {
+                    out.push((e.code.clone(), option.clone()));
+                }
+            }
+            RowKind::Choice { options } => {
+                if let Some(code) = v.parse::<usize>().ok().and_then(|i| options.get(i - 1)) {
+                    out.push((row.key.clone(), code.clone()));
+                }
+            }
+        }
+    }
+    if let (Some(c), Some(text)) = (&form.comment, typed.get(COMMENT)) {
+        out.push((c.code.clone(), text.clone()));
+    }
+    out
+}
+
+/// The rows on which two entries differ (blank against a value counts), in print order, with
+/// both values ("" for blank); the comment last.
+pub fn differences(rows: &[Row], a: &Typed, b: &Typed) -> Vec<(String, String, String)> {
+    let keys = rows
+        .iter()
+        .map(|r| r.key.as_str())
+        .chain(std::iter::once(COMMENT));
+    keys.filter_map(|k| {
+        let (x, y) = (
+            a.get(k).cloned().unwrap_or_default(),
+            b.get(k).cloned().unwrap_or_default(),
+        );
+        (x != y).then(|| (k.to_string(), x, y))
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> Form {
+        Form::parse(include_str!("../../forms/sipas-2017.json")).expect("the built-in form")
+    }
+
+    #[test]
+    fn a_sheet_reads_one_key_per_row_and_compares_answer_by_answer() {
+        let form = form();
+        let rows = rows(&form, Lang::Vi);
+        let first = &rows[0];
+        assert_eq!((first.number.as_str(), &first.kind), ("1", &RowKind::Score));
+        let profile = rows
+            .iter()
+            .find(|r| matches!(r.kind, RowKind::Choice { .. }))
+            .unwrap();
+        let p = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let scores: Vec<&Row> = rows.iter().filter(|r| r.kind == RowKind::Score).collect();
+        let mut posted: Vec<(String, String)> = scores.iter().map(|r| p(&r.key, "4")).collect();
+        posted.extend([
+            p(&profile.key, "2"),
+            p(COMMENT, "  chờ   lâu "),
+            p("ignored", "9"),
+        ]);
+        let expect = rows
+            .iter()
+            .find(|r| matches!(r.kind, RowKind::Tick { .. }))
+            .unwrap();
+        posted.push(p(&expect.key, ""));
+        let typed = read(&rows, &posted).unwrap();
+        assert_eq!(typed.get(&first.key).map(String::as_str), Some("4"));
+        assert!(!typed.contains_key(&expect.key), "blank skipped");
+        assert_eq!(typed.get(COMMENT).map(String::as_str), Some("chờ lâu"));
+        // A profile answer is the option's number on the sheet.
+        let sent = pairs(&form, &rows, &typed);
+        let option = match &profile.kind {
+            RowKind::Choice { options } => options[1].clone(),
+            _ => unreachable!(),
+        };
+        assert!(sent.contains(&(profile.key.clone(), option)));
+        assert!(form.validate(&sent).is_ok());
+        // Out of range: named by the row's number, nothing read.
+        let wrong = read(&rows, &[p(&first.key, "7"), p(&profile.key, "9")]).unwrap_err();
+        assert_eq!(wrong.len(), 2);
+        assert_eq!(wrong[0].number, "1");
+        // Differences, blank against a value included.
+        let mut other = typed.clone();
+        other.insert(first.key.clone(), "5".into());
+        other.remove(COMMENT);
+        let d = differences(&rows, &typed, &other);
+        assert_eq!(
+            d,
+            vec![
+                (first.key.clone(), "4".into(), "5".into()),
+                (COMMENT.into(), "chờ lâu".into(), String::new())
+            ]
+        );
+        assert!(differences(&rows, &typed, &typed).is_empty());
+    }
+}

@@ -1,0 +1,516 @@
+//! Paper questionnaires (METHODOLOGY "Paper forms"; Decree 118/2025 Art. 31(a) and (3)):
+//! printing sheets with one-time codes, and double entry. The first entry of a sheet waits;
+//! a second entry by a different user is compared answer by answer: equal, the sheet becomes
+//! one response of source `paper` (and both entries are deleted, so no answer stays next to its
+//! code); different, it waits for a third user who made neither entry. Every entry,
+//! comparison and settlement is audited with its user. No single person can add a response.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use rand::Rng;
+
+use crate::domain::form::{Form, Lang};
+use crate::domain::paper::{self, Mistyped, Row, Typed};
+use crate::domain::ticket::{IssuedTicket, TicketCode};
+use crate::domain::unit::Unit;
+use crate::domain::{local_date, local_offset};
+use crate::service::access::{self, Action, Caller, Denied};
+use crate::service::audit::write as audit;
+use crate::service::forms::FormRegistry;
+use crate::service::submit::{self, SubmitError};
+use crate::service::tickets::{self, TicketError};
+use crate::service::users::Staff;
+pub use crate::store::paper::SheetRow;
+use crate::store::paper::{self as store_paper, EntryRow};
+use crate::store::{tickets as store_tickets, users as store_users, Store, StoreError};
+
+/// Most sheets printed at once.
+pub const MAX_SHEETS: u32 = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PaperError {
+    #[error(transparent)]
+    Denied(#[from] Denied),
+    #[error("there is no sheet with this code")]
+    UnknownCode,
+    #[error("this sheet's code has already been used: a sheet counts once")]
+    Used,
+    #[error("this sheet's code has expired (valid until {0})")]
+    Expired(String),
+    #[error("you typed this sheet already: the second entry must be by someone else")]
+    SameTypist,
+    #[error("this sheet waits for a third look (Staff · Paper · Check) by someone who typed neither entry")]
+    Disputed,
+    #[error("you typed this sheet: the third look must be by someone who typed neither entry")]
+    Typist,
+    #[error("this sheet has no difference to settle")]
+    NotDisputed,
+    #[error("{}", mistyped(.0))]
+    Mistyped(Vec<Mistyped>),
+    #[error("the sheet cannot be counted: {0}")]
+    Incomplete(String),
+    #[error("the date written on the sheet ({0}) is outside the code's validity or in the future")]
+    BadDay(String),
+    #[error("between 1 and {MAX_SHEETS} sheets at once")]
+    Count,
+    #[error("{0}")]
+    Tickets(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn mistyped(m: &[Mistyped]) -> String {
+    let list: Vec<String> = m
+        .iter()
+        .map(|m| format!("row {}: \"{}\"", m.number, m.typed))
+        .collect();
+    format!(
+        "out of range (1–5 or 0 for a criterion, an option's number for the others): {}",
+        list.join(", ")
+    )
+}
+
+impl From<SubmitError> for PaperError {
+    fn from(e: SubmitError) -> PaperError {
+        match e {
+            SubmitError::Store(e) => PaperError::Store(e),
+            SubmitError::TicketUsed => PaperError::Used,
+            SubmitError::UnknownTicket => PaperError::UnknownCode,
+            SubmitError::TicketExpired => PaperError::Expired(String::new()),
+            other => PaperError::Incomplete(other.to_string()),
+        }
+    }
+}
+
+/// Prints `count` sheets for a unit: one-time codes (slips of the officer who prints them)
+/// and the unit's form; the codes and the HTML to print.
+pub fn print<R: Rng + ?Sized>(
+    store: &Store,
+    forms: &FormRegistry,
+    rng: &mut R,
+    by: Option<&Staff>,
+    unit: &str,
+    count: u32,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<(Vec<IssuedTicket>, Arc<Form>), PaperError> {
+    if !(1..=MAX_SHEETS).contains(&count) {
+        return Err(PaperError::Count);
+    }
+    let issued = match by {
+        Some(staff) => {
+            access::unit_for(
+                &Caller::Staff(staff.clone()),
+                Action::EnterPaper,
+                Some(unit),
+            )?;
+            tickets::issue_slips(store, rng, staff, unit, count, ttl, now)
+        }
+        None => {
+            let request = tickets::TicketRequest {
+                unit: unit.to_string(),
+                ..Default::default()
+            };
+            tickets::issue(store, rng, request, count, ttl, now)
+        }
+    }
+    .map_err(|e| match e {
+        TicketError::Store(e) => PaperError::Store(e),
+        other => PaperError::Tickets(other.to_string()),
+    })?;
+    let form = issued
+        .first()
+        .and_then(|t| forms.latest(&t.unit.form_id))
+        .ok_or_else(|| PaperError::Tickets(format!("the unit \"{unit}\" has no form")))?;
+    Ok((issued, form))
+}
+
+/// A sheet about to be typed: its code, unit, form and rows, and its state so far.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub code: TicketCode,
+    pub unit: Unit,
+    pub form: Arc<Form>,
+    pub rows: Vec<Row>,
+    pub state: Option<SheetRow>,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+}
+
+impl Sheet {
+    fn form_ref(&self) -> String {
+        format!("{}@{}", self.form.id, self.form.version)
+    }
+}
+
+/// Finds the sheet of a typed code, within the caller's units: refused when the code is
+/// unknown, used (by a phone or a counted sheet) or expired before its first entry.
+pub fn sheet(
+    store: &Store,
+    forms: &FormRegistry,
+    staff: &Staff,
+    typed: &str,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<Sheet, PaperError> {
+    let code = TicketCode::parse(typed).map_err(|_| PaperError::UnknownCode)?;
+    let ticket = store
+        .read(|c| store_tickets::get(c, code.as_str()))?
+        .ok_or(PaperError::UnknownCode)?;
+    access::unit_for(
+        &Caller::Staff(staff.clone()),
+        Action::EnterPaper,
+        Some(&ticket.unit_code),
+    )?;
+    let state = store.read(|c| store_paper::sheet(c, code.as_str()))?;
+    let expires = DateTime::<Utc>::from_naive_utc_and_offset(ticket.expires_at, Utc);
+    if ticket.used_at.is_some() || state.as_ref().is_some_and(|s| s.state == "counted") {
+        return Err(PaperError::Used);
+    }
+    if state.is_none() && expires <= now {
+        return Err(PaperError::Expired(
+            local_date(expires).format("%d/%m/%Y").to_string(),
+        ));
+    }
+    let unit =
+        crate::service::units::cached(store, &ticket.unit_code)?.ok_or(PaperError::UnknownCode)?;
+    let first = match &state {
+        Some(s) => store
+            .read(|c| store_paper::entries(c, &s.code))?
+            .into_iter()
+            .next(),
+        None => None,
+    };
+    let form = first
+        .and_then(|e| {
+            let (id, v) = e.form.split_once('@')?;
+            forms.get(id, v.parse().ok()?)
+        })
+        .or_else(|| forms.latest(&unit.form_id))
+        .ok_or(PaperError::UnknownCode)?;
+    Ok(Sheet {
+        rows: paper::rows(&form, lang),
+        code,
+        unit,
+        form,
+        state,
+        issued_on: ticket.issued_date,
+        expires_on: local_date(expires),
+    })
+}
+
+/// What an entry did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entered {
+    /// The first entry: the sheet waits for a second by someone else.
+    First,
+    /// The second agreed with the first: the sheet is one response now.
+    Counted,
+    /// The second differs from the first on this many answers: it waits for a third look.
+    Differs(usize),
+}
+
+fn typed_json(t: &Typed) -> String {
+    serde_json::to_string(t).unwrap_or_else(|_| "{}".into())
+}
+
+fn typed_of(e: &EntryRow) -> Typed {
+    serde_json::from_str(&e.typed).unwrap_or_default()
+}
+
+/// The day a sheet's response is dated: the day written on it, else the first entry's.
+fn day_at(day: NaiveDate) -> DateTime<Utc> {
+    let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default();
+    local_offset()
+        .from_local_datetime(&noon)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_else(|| DateTime::<Utc>::from_naive_utc_and_offset(noon, Utc))
+}
+
+/// Checks what was typed: every value in range, and the answers a sheet needs to count.
+fn check(
+    sheet: &Sheet,
+    posted: &[(String, String)],
+) -> Result<(Typed, Vec<(String, String)>), PaperError> {
+    let typed = paper::read(&sheet.rows, posted).map_err(PaperError::Mistyped)?;
+    let pairs = paper::pairs(&sheet.form, &sheet.rows, &typed);
+    sheet
+        .form
+        .validate(&pairs)
+        .map_err(|p| PaperError::Incomplete(p.to_string()))?;
+    Ok((typed, pairs))
+}
+
+fn check_day(
+    sheet: &Sheet,
+    written: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), PaperError> {
+    match written {
+        Some(d) if d < sheet.issued_on || d > sheet.expires_on || d > today => {
+            Err(PaperError::BadDay(d.format("%d/%m/%Y").to_string()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Types a sheet once. The first entry waits; the second, by someone else, is compared.
+pub fn enter(
+    store: &Store,
+    forms: &FormRegistry,
+    staff: &Staff,
+    sheet: &Sheet,
+    posted: &[(String, String)],
+    written: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<Entered, PaperError> {
+    let (typed, pairs) = check(sheet, posted)?;
+    let today = local_date(now);
+    check_day(sheet, written, today)?;
+    let code = sheet.code.as_str().to_string();
+    let entry = EntryRow {
+        code: code.clone(),
+        entered_by: staff.id,
+        form: sheet.form_ref(),
+        written_on: written,
+        typed: typed_json(&typed),
+    };
+    let target = format!("sheet {} {}", sheet.code.grouped(), sheet.unit.code);
+    let Some(state) = &sheet.state else {
+        let row = SheetRow {
+            code: code.clone(),
+            unit_code: sheet.unit.code.to_string(),
+            state: "pending".into(),
+            first_by: staff.id,
+            second_by: None,
+            settled_by: None,
+            entered_on: today,
+        };
+        return store.write(|c| -> Result<Entered, PaperError> {
+            if store_paper::sheet(c, &code)?.is_some() {
+                return Err(PaperError::SameTypist);
+            }
+            store_paper::insert_sheet(c, &row)?;
+            store_paper::insert_entry(c, &entry)?;
+            audit(
+                c,
+                now,
+                &staff.username,
+                "paper.enter",
+                &target,
+                "first entry",
+            )?;
+            Ok(Entered::First)
+        });
+    };
+    match state.state.as_str() {
+        "pending" if state.first_by == staff.id => return Err(PaperError::SameTypist),
+        "pending" => {}
+        "disputed" if state.first_by == staff.id || state.second_by == Some(staff.id) => {
+            return Err(PaperError::SameTypist)
+        }
+        "disputed" => return Err(PaperError::Disputed),
+        _ => return Err(PaperError::Used),
+    }
+    let first = store
+        .read(|c| store_paper::entries(c, &code))?
+        .into_iter()
+        .next()
+        .ok_or(PaperError::UnknownCode)?;
+    let mut differences = paper::differences(&sheet.rows, &typed_of(&first), &typed);
+    if first.written_on != written {
+        differences.push(("written_on".into(), String::new(), String::new()));
+    }
+    if !differences.is_empty() {
+        let n = differences.len();
+        return store.write(|c| -> Result<Entered, PaperError> {
+            store_paper::insert_entry(c, &entry)?;
+            store_paper::set_state(c, &code, "disputed", Some(staff.id), None)?;
+            audit(
+                c,
+                now,
+                &staff.username,
+                "paper.enter",
+                &target,
+                "second entry",
+            )?;
+            audit(
+                c,
+                now,
+                &staff.username,
+                "paper.compare",
+                &target,
+                &format!("{n} answers differ"),
+            )?;
+            Ok(Entered::Differs(n))
+        });
+    }
+    let at = day_at(written.unwrap_or(state.entered_on));
+    let write = submit::paper(store, forms, &code, &sheet.form_ref(), pairs, at)?;
+    store.write(|c| -> Result<Entered, PaperError> {
+        if store_paper::sheet(c, &code)?.is_none_or(|s| s.state != "pending") {
+            return Err(PaperError::Used);
+        }
+        write.store_in(c)?;
+        store_paper::set_state(c, &code, "counted", Some(staff.id), None)?;
+        store_paper::delete_entries(c, &code)?;
+        audit(
+            c,
+            now,
+            &staff.username,
+            "paper.enter",
+            &target,
+            "second entry",
+        )?;
+        audit(
+            c,
+            now,
+            &staff.username,
+            "paper.compare",
+            &target,
+            "agree: counted",
+        )?;
+        Ok(Entered::Counted)
+    })
+}
+
+/// A sheet whose two entries differ: the rows that differ with both values.
+#[derive(Debug, Clone)]
+pub struct Dispute {
+    pub sheet: Sheet,
+    pub typists: (String, String),
+    /// (row number, label, first value, second value), in print order; the date last.
+    pub rows: Vec<(String, String, String, String)>,
+    pub keys: Vec<String>,
+    pub written: (Option<NaiveDate>, Option<NaiveDate>),
+}
+
+/// The sheets waiting for a third look in the caller's units, with their differences.
+pub fn disputes(
+    store: &Store,
+    forms: &FormRegistry,
+    staff: &Staff,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<Vec<Dispute>, PaperError> {
+    let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::EnterPaper, None)?;
+    let sheets = store.read(|c| store_paper::in_state(c, "disputed", scope.as_deref()))?;
+    sheets
+        .into_iter()
+        .map(|s| dispute(store, forms, staff, &s.code, lang, now))
+        .collect()
+}
+
+/// One disputed sheet.
+pub fn dispute(
+    store: &Store,
+    forms: &FormRegistry,
+    staff: &Staff,
+    code: &str,
+    lang: Lang,
+    now: DateTime<Utc>,
+) -> Result<Dispute, PaperError> {
+    let sheet = sheet(store, forms, staff, code, lang, now)?;
+    let state = sheet.state.clone().ok_or(PaperError::NotDisputed)?;
+    if state.state != "disputed" {
+        return Err(PaperError::NotDisputed);
+    }
+    let entries = store.read(|c| store_paper::entries(c, &state.code))?;
+    let [a, b] = entries.as_slice() else {
+        return Err(PaperError::NotDisputed);
+    };
+    let names = store.read(|c| store_users::names(c, &[a.entered_by, b.entered_by]))?;
+    let name = |id: i64| {
+        names
+            .iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    let diffs = paper::differences(&sheet.rows, &typed_of(a), &typed_of(b));
+    let label = |key: &str| -> (String, String) {
+        sheet
+            .rows
+            .iter()
+            .find(|r| r.key == key)
+            .map(|r| (r.number.clone(), r.label.clone()))
+            .unwrap_or_else(|| (String::new(), key.to_string()))
+    };
+    let keys = diffs.iter().map(|(k, _, _)| k.clone()).collect();
+    let rows = diffs
+        .into_iter()
+        .map(|(k, x, y)| {
+            let (n, l) = label(&k);
+            (n, l, x, y)
+        })
+        .collect();
+    Ok(Dispute {
+        typists: (name(a.entered_by), name(b.entered_by)),
+        written: (a.written_on, b.written_on),
+        rows,
+        keys,
+        sheet,
+    })
+}
+
+/// The third look: someone who typed neither entry reads the paper and gives the value of
+/// each row that differs (and the date); the sheet becomes one response.
+pub fn settle(
+    store: &Store,
+    forms: &FormRegistry,
+    staff: &Staff,
+    code: &str,
+    posted: &[(String, String)],
+    written: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(), PaperError> {
+    let d = dispute(store, forms, staff, code, Lang::Vi, now)?;
+    let state = d.sheet.state.clone().ok_or(PaperError::NotDisputed)?;
+    if state.first_by == staff.id || state.second_by == Some(staff.id) {
+        return Err(PaperError::Typist);
+    }
+    let entries = store.read(|c| store_paper::entries(c, &state.code))?;
+    let first = entries.first().ok_or(PaperError::NotDisputed)?;
+    // The agreed rows from the first entry, the differing ones as read now.
+    let mut merged: Vec<(String, String)> = typed_of(first)
+        .into_iter()
+        .filter(|(k, _)| !d.keys.contains(k))
+        .collect();
+    merged.extend(posted.iter().filter(|(k, _)| d.keys.contains(k)).cloned());
+    let (_, pairs) = check(&d.sheet, &merged)?;
+    check_day(&d.sheet, written, local_date(now))?;
+    let at = day_at(written.unwrap_or(state.entered_on));
+    let write = submit::paper(store, forms, &state.code, &d.sheet.form_ref(), pairs, at)?;
+    let target = format!("sheet {} {}", d.sheet.code.grouped(), d.sheet.unit.code);
+    store.write(|c| -> Result<(), PaperError> {
+        if store_paper::sheet(c, &state.code)?.is_none_or(|s| s.state != "disputed") {
+            return Err(PaperError::NotDisputed);
+        }
+        write.store_in(c)?;
+        store_paper::set_state(c, &state.code, "counted", state.second_by, Some(staff.id))?;
+        store_paper::delete_entries(c, &state.code)?;
+        let n = d.keys.len();
+        audit(
+            c,
+            now,
+            &staff.username,
+            "paper.settle",
+            &target,
+            &format!("{n} answers settled: counted"),
+        )?;
+        Ok(())
+    })
+}
+
+/// Sheets waiting for a second entry and for a third look (of one unit, or all).
+pub fn waiting(store: &Store, unit: Option<&str>) -> Result<(usize, usize), StoreError> {
+    let pending = store
+        .read(|c| store_paper::in_state(c, "pending", unit))?
+        .len();
+    let disputed = store
+        .read(|c| store_paper::in_state(c, "disputed", unit))?
+        .len();
+    Ok((pending, disputed))
+}
