@@ -85,16 +85,24 @@ impl From<SubmitError> for PaperError {
 
 /// Prints `count` sheets for a unit: one-time codes (slips of the officer who prints them)
 /// and the unit's form; the codes and the HTML to print.
+/// Sheets to print: for which unit, how many, and how long their codes stay valid.
+#[derive(Debug, Clone)]
+pub struct PrintRequest {
+    pub unit: String,
+    pub count: u32,
+    pub ttl: Duration,
+}
+
 pub fn print<R: Rng + ?Sized>(
     store: &Store,
     forms: &FormRegistry,
     rng: &mut R,
     by: Option<&Staff>,
-    unit: &str,
-    count: u32,
-    ttl: Duration,
+    request: &PrintRequest,
     now: DateTime<Utc>,
 ) -> Result<(Vec<IssuedTicket>, Arc<Form>), PaperError> {
+    let PrintRequest { unit, count, ttl } = request;
+    let (unit, count, ttl) = (unit.trim(), *count, *ttl);
     if !(1..=MAX_SHEETS).contains(&count) {
         return Err(PaperError::Count);
     }
