@@ -58,6 +58,9 @@ pub enum Command {
     /// Rating tablets at the counters.
     #[command(subcommand)]
     Kiosks(KiosksCommand),
+    /// Paper questionnaires (sheets with one-time codes, typed twice by staff).
+    #[command(subcommand)]
+    Paper(PaperCommand),
     /// Staff accounts.
     #[command(subcommand)]
     Users(UsersCommand),
@@ -292,6 +295,24 @@ pub enum TokensCommand {
     List,
     /// Revoke the token of this name.
     Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaperCommand {
+    /// Print sheets of the unit's form, each with its own one-time code: two A4 pages (one
+    /// sheet of paper, both sides) per sheet. `.html` to print from a browser; `.pdf` is made
+    /// with Chromium when it is installed.
+    Print {
+        #[arg(long)]
+        unit: String,
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        #[arg(long)]
+        out: PathBuf,
+        /// Days the sheets' codes stay valid (a sheet is typed within them).
+        #[arg(long, default_value_t = 60)]
+        ttl_days: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -47,6 +47,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Export(cmd) => export_cmd(&g, cmd),
         Command::Tickets(cmd) => tickets_cmd(&g, cmd),
         Command::Kiosks(cmd) => kiosks_cmd(&g, cmd),
+        Command::Paper(cmd) => paper_cmd(&g, cmd),
     }
 }
 
@@ -162,6 +163,81 @@ fn cli_admin() -> crate::service::access::Caller {
         must_change_password: false,
         lead: false,
     })
+}
+
+fn paper_cmd(g: &Global, cmd: config::PaperCommand) -> Result<()> {
+    let config::PaperCommand::Print {
+        unit,
+        count,
+        out,
+        ttl_days,
+    } = cmd;
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext != "html" && ext != "pdf" {
+        bail!("{}: the output must end in .html or .pdf", out.display());
+    }
+    if !(1..=3650).contains(&ttl_days) {
+        bail!("--ttl-days must be between 1 and 3650");
+    }
+    let store = open(&g.database_url)?;
+    let registry = FormRegistry::load(g.forms_dir.clone().as_deref())?;
+    let public_url = g
+        .public_url
+        .clone()
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let request = crate::service::paper::PrintRequest {
+        unit,
+        count,
+        ttl: Duration::days(ttl_days),
+    };
+    let (issued, form) =
+        crate::service::paper::print(&store, &registry, &mut rand::rng(), None, &request, Utc::now())?;
+    let html = crate::render::paper::sheets(&public_url, &form, &issued)?;
+    if ext == "html" {
+        std::fs::write(&out, html)?;
+    } else {
+        pdf_of(&html, &out)?;
+    }
+    println!(
+        "{} sheets ({} A4 pages, both sides) for {} written to {}",
+        issued.len(),
+        2 * issued.len(),
+        request.unit.trim(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// Prints HTML to a PDF with headless Chromium (`chromium` or `chromium-browser` on the PATH).
+fn pdf_of(html: &str, out: &std::path::Path) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("hailong-paper-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir)?;
+    let page = dir.join("sheets.html");
+    std::fs::write(&page, html)?;
+    let target = std::path::absolute(out)?;
+    let ran = ["chromium", "chromium-browser"].iter().find_map(|bin| {
+        std::process::Command::new(bin)
+            .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+            .arg(format!("--print-to-pdf={}", target.display()))
+            .arg(format!("file://{}", page.display()))
+            .output()
+            .ok()
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    match ran {
+        Some(o) if o.status.success() && target.exists() => Ok(()),
+        Some(o) => bail!(
+            "Chromium could not print the PDF: {}",
+            String::from_utf8_lossy(&o.stderr).lines().last().unwrap_or("")
+        ),
+        None => bail!(
+            "a PDF is printed with Chromium, which is not installed: write .html and print it from a browser"
+        ),
+    }
 }
 
 fn kiosks_cmd(g: &Global, cmd: config::KiosksCommand) -> Result<()> {
