@@ -194,8 +194,14 @@ fn paper_cmd(g: &Global, cmd: config::PaperCommand) -> Result<()> {
         count,
         ttl: Duration::days(ttl_days),
     };
-    let (issued, form) =
-        crate::service::paper::print(&store, &registry, &mut rand::rng(), None, &request, Utc::now())?;
+    let (issued, form) = crate::service::paper::print(
+        &store,
+        &registry,
+        &mut rand::rng(),
+        None,
+        &request,
+        Utc::now(),
+    )?;
     let html = crate::render::paper::sheets(&public_url, &form, &issued)?;
     if ext == "html" {
         std::fs::write(&out, html)?;
@@ -221,7 +227,12 @@ fn pdf_of(html: &str, out: &std::path::Path) -> Result<()> {
     let target = std::path::absolute(out)?;
     let ran = ["chromium", "chromium-browser"].iter().find_map(|bin| {
         std::process::Command::new(bin)
-            .args(["--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer"])
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+            ])
             .arg(format!("--print-to-pdf={}", target.display()))
             .arg(format!("file://{}", page.display()))
             .output()

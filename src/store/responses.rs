@@ -69,6 +69,11 @@ pub fn by_officers_between(
     })
 }
 
+/// Every response's answers as stored (tests and checks).
+pub fn answers_of_all(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    Ok(responses::table.select(responses::answers).load(conn)?)
+}
+
 /// Every response's officer (tests and checks).
 pub fn officers_of_all(conn: &mut DbConnection) -> Result<Vec<Option<i64>>, StoreError> {
     Ok(responses::table.select(responses::officer_id).load(conn)?)

@@ -141,6 +141,14 @@ pub async fn kiosk_js() -> HttpResponse {
         .body(include_str!("static/kiosk.js"))
 }
 
+/// The paper entry's helper: the focus moves on after one valid key (see the file).
+pub async fn paper_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(include_str!("static/paper.js"))
+}
+
 /// The offline helper of the survey form (progressive enhancement; see the file).
 pub async fn offline_js() -> HttpResponse {
     HttpResponse::Ok()

@@ -15,6 +15,7 @@ mod layers;
 mod lineage;
 mod officers;
 mod openapi;
+mod paper;
 mod public_face;
 mod qr;
 mod report;

@@ -144,6 +144,11 @@ pub(crate) fn manage_links(lang: Lang, role: Role) -> Vec<(&'static str, &'stati
             tr(lang, "kiosks_staff.heading"),
         ),
         (
+            Action::EnterPaper,
+            "/staff/paper",
+            tr(lang, "paper_staff.heading"),
+        ),
+        (
             Action::ReadAuditLog,
             "/staff/audit",
             tr(lang, "admin.audit_log"),
