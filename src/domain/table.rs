@@ -63,6 +63,8 @@ pub struct RowExtras {
     pub pooled: Option<(f64, Option<(f64, f64)>)>,
     /// Feedback received in the period (on TOTAL: every unit of the table).
     pub feedback: Option<crate::domain::feedback::Figures>,
+    /// Responses by how they came (`poster`, `ticket`, `paper`, `api`); on TOTAL every unit's.
+    pub sources: std::collections::BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone)]

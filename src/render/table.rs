@@ -382,6 +382,9 @@ pub struct RowJson {
     /// Feedback received in the period (SPEC §9).
     #[schema(required = true)]
     pub feedback: Option<RowFeedbackJson>,
+    /// Responses by how they came: `poster`, `ticket`, `paper` (typed twice from a printed
+    /// sheet), `api`; a way with none is left out.
+    pub responses_by_source: BTreeMap<String, u64>,
 }
 
 /// A pooled SIPAS with its 95 % interval.
@@ -476,6 +479,7 @@ pub fn json(t: &IndexTable) -> IndicesJson {
                     median_days_to_answer: f.median_days,
                     reply_satisfied_pct: rounded(f.reply_satisfied_pct()),
                 }),
+                responses_by_source: row.extras.sources.clone(),
             }
         })
         .collect();

@@ -173,12 +173,47 @@ pub fn table(
         row.extras.pooled = ix.index.map(|v| (v, ix.ci.map(|c| (c.low, c.high))));
     }
     weight_totals(&mut rows);
+    add_sources(store, period, &mut rows)?;
     Ok(IndexTable {
         period: period.clone(),
         components,
         rows,
         synthetic,
     })
+}
+
+/// Each row's responses by source (poster, ticket, paper, API), counted as its `responses`
+/// are: a unit's over all its form versions, a TOTAL row's over the units shown on its form.
+fn add_sources(store: &Store, period: &Period, rows: &mut [IndexRow]) -> Result<(), StoreError> {
+    let counts = store.read(|c| response_store::count_by_source(c, period.start, period.end))?;
+    let shown: std::collections::BTreeSet<String> = rows
+        .iter()
+        .filter(|r| r.unit_code != TOTAL)
+        .map(|r| r.unit_code.clone())
+        .collect();
+    let mut by_unit: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut by_form: BTreeMap<(String, u32), BTreeMap<String, u64>> = BTreeMap::new();
+    for (unit, form, version, source, n) in counts.into_iter().filter(|c| shown.contains(&c.0)) {
+        let n = u64::try_from(n).unwrap_or(0);
+        *by_unit
+            .entry(unit)
+            .or_default()
+            .entry(source.clone())
+            .or_default() += n;
+        let key = (form, u32::try_from(version).unwrap_or(0));
+        *by_form.entry(key).or_default().entry(source).or_default() += n;
+    }
+    for row in rows.iter_mut() {
+        row.extras.sources = if row.unit_code == TOTAL {
+            by_form
+                .get(&(row.form_id.clone(), row.form_version))
+                .cloned()
+        } else {
+            by_unit.get(&row.unit_code).cloned()
+        }
+        .unwrap_or_default();
+    }
+    Ok(())
 }
 
 /// The table with the columns SPEC §9 added at its end: the previous period's SIPAS of each

@@ -69,6 +69,30 @@ pub fn by_officers_between(
     })
 }
 
+/// Responses of the days `from`..=`to` per unit, form version and source.
+pub fn count_by_source(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(String, String, i32, String, i64)>, StoreError> {
+    Ok(responses::table
+        .filter(responses::local_date.between(from, to))
+        .group_by((
+            responses::unit_code,
+            responses::form_id,
+            responses::form_version,
+            responses::source,
+        ))
+        .select((
+            responses::unit_code,
+            responses::form_id,
+            responses::form_version,
+            responses::source,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)?)
+}
+
 /// Every response's answers as stored (tests and checks).
 pub fn answers_of_all(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
     Ok(responses::table.select(responses::answers).load(conn)?)

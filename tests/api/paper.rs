@@ -298,5 +298,10 @@ async fn ten_paper_and_ten_phone_answers_make_one_index(backend: Backend) {
     let row = &v["rows"][0];
     assert_eq!(row["responses"], serde_json::json!(20));
     assert_eq!(row["sipas"]["index_pct"], serde_json::json!(50.0));
+    assert_eq!(
+        row["responses_by_source"],
+        serde_json::json!({"paper": 10, "poster": 10}),
+        "by source; the pending sheet is in none"
+    );
 }
 both_backends!(ten_paper_and_ten_phone_answers_make_one_index);
