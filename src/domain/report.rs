@@ -50,6 +50,9 @@ pub struct ReportData {
     /// Desk ratings of the period (another instrument, never in SIPAS): a row per unit and
     /// the TOTAL row, counters left out.
     pub desk: Vec<crate::domain::desk::DeskRow>,
+    /// Paper sheets typed once and waiting for a second entry, and sheets whose two entries
+    /// differ (counted nowhere until settled).
+    pub paper_waiting: (usize, usize),
 }
 
 /// The figures a publication shows first (the front page, the feed, a link's preview): the

@@ -121,6 +121,8 @@ struct ReportPage<'a> {
     change: String,
     change_note: String,
     responses: String,
+    /// The responses by how they came, and the paper sheets not yet counted.
+    sources: String,
     participation: String,
     overall: String,
     online: String,
@@ -560,6 +562,7 @@ pub fn render(
         change: change_value,
         change_note,
         responses: count(responses_n, lang),
+        sources: sources_text(lang, total.map(|r| &r.extras.sources), data.paper_waiting),
         participation: total
             .map(|r| percent(r.participation, lang))
             .unwrap_or_else(|| "–".into()),
@@ -641,4 +644,33 @@ pub fn render(
             .replace("{answer}", &data.feedback_deadlines.answer.to_string()),
     };
     page.render()
+}
+
+/// "Poster QR 120 · code slips 40 · paper 10", and the paper sheets still waiting.
+pub fn sources_text(
+    lang: Lang,
+    sources: Option<&std::collections::BTreeMap<String, u64>>,
+    (pending, disputed): (usize, usize),
+) -> String {
+    let names = [
+        ("poster", "report_page.src_poster"),
+        ("ticket", "report_page.src_ticket"),
+        ("paper", "report_page.src_paper"),
+        ("api", "report_page.src_api"),
+    ];
+    let mut parts: Vec<String> = names
+        .iter()
+        .filter_map(|(code, key)| {
+            let n = *sources?.get(*code)?;
+            (n > 0).then(|| format!("{} {}", tr(lang, key), count(n, lang)))
+        })
+        .collect();
+    if pending + disputed > 0 {
+        parts.push(
+            tr(lang, "report_page.src_waiting")
+                .replace("{pending}", &count(pending as u64, lang))
+                .replace("{disputed}", &count(disputed as u64, lang)),
+        );
+    }
+    parts.join(" · ")
 }

@@ -257,5 +257,6 @@ pub fn gather_scoped(
             .into_iter()
             .filter(|r| r.counter.is_none() && (only_unit.is_none() || r.unit_code != "TOTAL"))
             .collect(),
+        paper_waiting: crate::service::paper::waiting(store, only_unit)?,
     })
 }

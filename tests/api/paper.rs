@@ -303,5 +303,24 @@ async fn ten_paper_and_ten_phone_answers_make_one_index(backend: Backend) {
         serde_json::json!({"paper": 10, "poster": 10}),
         "by source; the pending sheet is in none"
     );
+    // The dashboard and the live report say how many answers came on paper, and what waits.
+    let dashboard = lan.get("/staff").await.text().await.unwrap();
+    assert!(dashboard.contains("phiếu giấy 10"), "{dashboard}");
+    assert!(dashboard.contains("1 chờ nhập lần hai"));
+    let quarter = hailong::domain::period::Period::quarter_containing(
+        today,
+        hailong::domain::period::Scheme::Calendar,
+    )
+    .unwrap();
+    let report = lan
+        .get(&format!("/reports/{}", quarter.label))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.contains("mã QR tại quầy 10 · phiếu giấy 10"),
+        "{report}"
+    );
 }
 both_backends!(ten_paper_and_ten_phone_answers_make_one_index);

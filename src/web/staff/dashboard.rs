@@ -64,6 +64,8 @@ struct HomePage {
     feedback_line: String,
     feedback_overdue: bool,
     feedback_link: Option<(&'static str, &'static str)>,
+    /// This quarter's responses by source, and the paper sheets not yet counted.
+    sources_line: String,
 }
 
 /// What the dashboard shows: this quarter's table, today's responses per unit, and the
@@ -74,6 +76,7 @@ struct Figures {
     desk_quarter: crate::domain::desk::DeskTable,
     today: Vec<(String, i64)>,
     overdue: usize,
+    paper: (usize, usize),
 }
 
 pub async fn home(
@@ -95,6 +98,7 @@ pub async fn home(
             today: indices::responses_on(&s.store, today)?,
             desk_today: crate::service::kiosks::table(&s.store, &day, scope.as_deref())?,
             desk_quarter: crate::service::kiosks::table(&s.store, &p, scope.as_deref())?,
+            paper: crate::service::paper::waiting(&s.store, scope.as_deref())?,
             overdue: crate::service::feedback::overdue_count(
                 &s.store,
                 &s.feedback,
@@ -139,7 +143,16 @@ fn home_page(
         overdue,
         desk_today,
         desk_quarter,
+        paper,
     } = figures;
+    // The quarter's responses by how they came (the TOTAL row, or an officer's unit row).
+    let sources = table
+        .rows
+        .iter()
+        .find(|r| r.unit_code == indices::TOTAL)
+        .or_else(|| table.rows.first())
+        .map(|r| &r.extras.sources);
+    let sources_line = crate::render::report::sources_text(lang, sources, paper);
     let StaffSession { staff, csrf } = session;
     let units = table
         .rows
@@ -204,6 +217,7 @@ fn home_page(
         feedback_overdue: overdue > 0,
         feedback_line: tr(lang, "staff_feedback.dashboard_line")
             .replace("{n}", &overdue.to_string()),
+        sources_line,
         feedback_link: access::role_may(staff.role, Action::HandleFeedback)
             .then(|| ("/staff/feedback", tr(lang, "staff_feedback.queue"))),
     }
