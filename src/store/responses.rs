@@ -69,12 +69,15 @@ pub fn by_officers_between(
     })
 }
 
+/// A count of responses: unit, form, form version, source, how many.
+pub type SourceCount = (String, String, i32, String, i64);
+
 /// Responses of the days `from`..=`to` per unit, form version and source.
 pub fn count_by_source(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<(String, String, i32, String, i64)>, StoreError> {
+) -> Result<Vec<SourceCount>, StoreError> {
     Ok(responses::table
         .filter(responses::local_date.between(from, to))
         .group_by((
