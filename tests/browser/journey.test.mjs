@@ -655,3 +655,61 @@ test('a unit lead opens a counter and reads the officers\' figures; an admin see
   await admin.screenshot({ path: join(artifacts, 'officers-1280.png'), fullPage: true });
   await wide.close();
 });
+
+test('two clerks type a paper sheet with the keyboard alone and it counts once; the sheets print two A4 pages each; axe', async () => {
+  const password = 'Bộ phận một cửa, mật khẩu thử 2026';
+  for (const name of ['clerk.lan', 'clerk.minh']) {
+    execFileSync(bin, ['--database-url', db, 'users', 'add', name, '--role', 'officer', '--unit', 'phuong-binh-tan', '--password-stdin'], { input: `${password}\n`, cwd: repo });
+  }
+  const out = join(dir, 'sheets.html');
+  const said = cli('paper', 'print', '--unit', 'phuong-binh-tan', '--count', '2', '--out', out);
+  assert.match(said, /2 sheets \(4 A4 pages/);
+  const html = readFileSync(out, 'utf8');
+  const codes = [...html.matchAll(/class="code">([A-Z0-9-]+)</g)].map((m) => m[1]);
+  assert.equal(codes.length, 2);
+  // Printed: two pages per sheet, as the README says.
+  const printer = await browser.newContext();
+  const sheet = await printer.newPage();
+  await sheet.goto(`file://${out}`);
+  const pdf = await sheet.pdf({ preferCSSPageSize: true });
+  writeFileSync(join(artifacts, 'paper-sheets.pdf'), pdf);
+  const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.equal(pages, 4, 'two sheets, two A4 pages each');
+  await printer.close();
+
+  const typeSheet = async (user) => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    const page = await ctx.newPage();
+    await page.goto(`${origin}/login`);
+    await page.fill('#u', user);
+    await page.fill('#p', password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(/\/staff/);
+    await page.goto(`${origin}/staff/paper/enter`);
+    await axe(page, 'paper code box');
+    // The code box has the focus: type the code in lower case, Enter.
+    await page.keyboard.type(codes[0].toLowerCase());
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('input.k');
+    await axe(page, 'paper entry rows');
+    const kinds = await page.$$eval('input.k', (els) => els.map((e) => e.getAttribute('pattern')));
+    // One key per row: 4 on every scale row, Tab past the boxes left blank, 1 on the choices.
+    for (const pattern of kinds) {
+      if (pattern === '[0-5]') await page.keyboard.type('4');
+      else if (pattern === '1') await page.keyboard.press('Tab');
+      else await page.keyboard.type('1');
+    }
+    const focused = await page.evaluate(() => document.activeElement?.id);
+    assert.equal(focused, 'comment', 'after the last row the comment has the focus');
+    await page.keyboard.type('Nhân viên nhiệt tình');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('[role=status]');
+    const said = await page.textContent('[role=status]');
+    await axe(page, 'paper entry saved');
+    await ctx.close();
+    return said;
+  };
+  assert.match(await typeSheet('clerk.lan'), /lần nhập thứ nhất/);
+  assert.match(await typeSheet('clerk.minh'), /hai lần nhập giống nhau/);
+});
