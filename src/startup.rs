@@ -101,6 +101,8 @@ impl Application {
                 )?;
             Ok((demo_loaded, admin_password))
         })?;
+        // Other nodes' changes (a token revoked, a unit changed) drop this node's memos at once.
+        let _listener = store.listen_for_changes();
         let is_demo = demo::is_demo(&store)?;
         let example_unit = example_unit(&store, Utc::now())?;
         // Every hour: the tickets used on days that have closed are rewritten together, so

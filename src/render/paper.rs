@@ -8,7 +8,6 @@
 use askama::Template;
 
 use crate::domain::form::{Form, Lang};
-use crate::domain::local_offset;
 use crate::domain::paper::{rows, Row, RowKind};
 use crate::domain::ticket::IssuedTicket;
 use crate::render::qr;
@@ -113,11 +112,7 @@ pub fn sheets(
                 qr_svg: qr::inline_svg(&url, 90, tr(VI, "paper.qr_label"))?,
                 code: t.code.grouped(),
                 url,
-                expires: t
-                    .expires_at
-                    .with_timezone(&local_offset())
-                    .format("%d/%m/%Y")
-                    .to_string(),
+                expires: crate::render::slips::expiry(t),
             })
         })
         .collect::<Result<Vec<_>, qr::QrError>>()?;

@@ -29,6 +29,14 @@ struct Slips<'a> {
     slips: Vec<SlipView>,
 }
 
+/// The last day a code may be used, as printed: `31/01/2027`.
+pub fn expiry(t: &IssuedTicket) -> String {
+    t.expires_at
+        .with_timezone(&local_offset())
+        .format("%d/%m/%Y")
+        .to_string()
+}
+
 pub fn ticket_url(public_url: &str, t: &IssuedTicket) -> String {
     format!("{}/t/{}", public_url.trim_end_matches('/'), t.code)
 }
@@ -43,11 +51,7 @@ pub fn sheet(public_url: &str, tickets: &[IssuedTicket]) -> Result<String, qr::Q
                 qr_svg: qr::inline_svg(&url, 160, tr(VI, "slips.qr_label"))?,
                 code: t.code.grouped(),
                 url,
-                expires: t
-                    .expires_at
-                    .with_timezone(&local_offset())
-                    .format("%d/%m/%Y")
-                    .to_string(),
+                expires: expiry(t),
             })
         })
         .collect::<Result<Vec<_>, qr::QrError>>()?;

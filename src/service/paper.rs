@@ -264,6 +264,25 @@ fn check_day(
     }
 }
 
+/// The audit of a second entry: the entry, and what its comparison found.
+fn audit_second(
+    c: &mut crate::store::DbConnection,
+    now: DateTime<Utc>,
+    staff: &Staff,
+    target: &str,
+    found: &str,
+) -> Result<(), StoreError> {
+    audit(
+        c,
+        now,
+        &staff.username,
+        "paper.enter",
+        target,
+        "second entry",
+    )?;
+    audit(c, now, &staff.username, "paper.compare", target, found)
+}
+
 /// Types a sheet once. The first entry waits; the second, by someone else, is compared.
 pub fn enter(
     store: &Store,
@@ -336,22 +355,7 @@ pub fn enter(
         return store.write(|c| -> Result<Entered, PaperError> {
             store_paper::insert_entry(c, &entry)?;
             store_paper::set_state(c, &code, "disputed", Some(staff.id), None)?;
-            audit(
-                c,
-                now,
-                &staff.username,
-                "paper.enter",
-                &target,
-                "second entry",
-            )?;
-            audit(
-                c,
-                now,
-                &staff.username,
-                "paper.compare",
-                &target,
-                &format!("{n} answers differ"),
-            )?;
+            audit_second(c, now, staff, &target, &format!("{n} answers differ"))?;
             Ok(Entered::Differs(n))
         });
     }
@@ -364,22 +368,7 @@ pub fn enter(
         write.store_in(c)?;
         store_paper::set_state(c, &code, "counted", Some(staff.id), None)?;
         store_paper::delete_entries(c, &code)?;
-        audit(
-            c,
-            now,
-            &staff.username,
-            "paper.enter",
-            &target,
-            "second entry",
-        )?;
-        audit(
-            c,
-            now,
-            &staff.username,
-            "paper.compare",
-            &target,
-            "agree: counted",
-        )?;
+        audit_second(c, now, staff, &target, "agree: counted")?;
         Ok(Entered::Counted)
     })
 }

@@ -300,6 +300,63 @@ type MemoValue = std::sync::Arc<dyn std::any::Any + Send + Sync>;
 /// How long a memo is trusted.
 pub const MEMO_TTL: Duration = Duration::from_secs(5);
 
+/// The PostgreSQL channel on which processes announce the kind of memo a change made stale.
+const MEMO_CHANNEL: &str = "hailong_memo";
+
+/// How often the listener looks for announcements.
+const LISTEN_EVERY: Duration = Duration::from_millis(200);
+
+impl Memo {
+    fn drop_kind(&self, kind: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(kind);
+        }
+    }
+
+    fn drop_all(&self) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.clear();
+        }
+    }
+}
+
+/// The listener's loop (see `Store::listen_for_changes`).
+fn listen(url: &str, memo: &std::sync::Weak<Memo>) {
+    while memo.strong_count() > 0 {
+        let conn = PgConnection::establish(url).and_then(|mut c| {
+            c.batch_execute(&format!("LISTEN {MEMO_CHANNEL}"))
+                .map(|_| c)
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+        });
+        let Ok(mut conn) = conn else {
+            std::thread::sleep(Duration::from_secs(1));
+            continue;
+        };
+        if let Some(m) = memo.upgrade() {
+            m.drop_all();
+        }
+        loop {
+            std::thread::sleep(LISTEN_EVERY);
+            let Some(m) = memo.upgrade() else {
+                return;
+            };
+            let mut lost = false;
+            for notice in conn.notifications_iter() {
+                match notice {
+                    Ok(n) => m.drop_kind(&n.payload),
+                    Err(_) => {
+                        lost = true;
+                        break;
+                    }
+                }
+            }
+            if lost {
+                break;
+            }
+        }
+    }
+}
+
 impl Store {
     /// Opens (creating an SQLite file if needed) and migrates the database.
     pub fn open(url: &str) -> Result<Store, StoreError> {
@@ -550,11 +607,34 @@ impl Store {
         Ok(value)
     }
 
-    /// Forgets every memo of `kind` (after this process changed such rows).
+    /// Forgets every memo of `kind` (after this process changed such rows). On PostgreSQL
+    /// the other processes on the database (nodes, and a server beside this command line)
+    /// are told too, and drop theirs within a second (`listen_for_changes`).
     pub fn forget(&self, kind: &'static str) {
-        if let Ok(mut entries) = self.memo.entries.lock() {
-            entries.remove(kind);
+        self.memo.drop_kind(kind);
+        if self.backend == Backend::Postgres {
+            let sql = format!("SELECT pg_notify('{MEMO_CHANNEL}', '{kind}')");
+            if let Err(e) = self.read(|c| c.batch_execute(&sql).map_err(StoreError::from)) {
+                // The other nodes still drop it within MEMO_TTL.
+                tracing::warn!(kind, error = %e, "could not tell the other nodes of a change");
+            }
         }
+    }
+
+    /// On PostgreSQL, a thread that listens for the changes other processes announce and
+    /// drops this process's memos of that kind at once (within about 200 ms). It reconnects
+    /// after a lost connection (dropping every memo then, since a notice may have been lost;
+    /// `MEMO_TTL` covers the gap) and ends when the last handle of this store is dropped.
+    /// None on SQLite, which is one process.
+    pub fn listen_for_changes(&self) -> Option<std::thread::JoinHandle<()>> {
+        let DbTarget::Postgres(url) = &self.target else {
+            return None;
+        };
+        let (url, memo) = (url.clone(), std::sync::Arc::downgrade(&self.memo));
+        std::thread::Builder::new()
+            .name("memo-listener".into())
+            .spawn(move || listen(&url, &memo))
+            .ok()
     }
 
     /// Open and idle connections of the read pool, for `/metrics`.

@@ -364,11 +364,13 @@ macro_rules! both_backends {
 /// that kill it, or measure its memory); returns it and its address.
 pub fn serve_process(db: &str, args: &[&str]) -> (std::process::Child, String) {
     use std::io::BufRead;
+    // Its log goes to a file, so that a node that dies says why.
+    let log = std::env::temp_dir().join(format!("hailong-node-{}.log", Uuid::new_v4().simple()));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
         .args(["--database-url", db, "serve", "--bind", "127.0.0.1:0"])
         .args(args)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("a log file"))
         .spawn()
         .expect("start hailong serve");
     let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
@@ -379,7 +381,14 @@ pub fn serve_process(db: &str, args: &[&str]) -> (std::process::Child, String) {
             l.strip_prefix("Hailong is listening on port ")
                 .map(|r| r.split(';').next().unwrap_or("").to_string())
         })
-        .expect("the server says where it listens");
+        .unwrap_or_else(|| {
+            let said = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = said.lines().rev().take(15).collect();
+            panic!(
+                "the server did not say where it listens; its log ends:\n{}",
+                tail.join("\n")
+            )
+        });
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
     (child, format!("http://127.0.0.1:{port}"))
