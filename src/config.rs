@@ -255,6 +255,10 @@ pub struct ServeArgs {
     /// unit's share, (x + k·m) / (n + k).
     #[arg(long, env = "HAILONG_OFFICER_PRIOR", default_value_t = 20, value_parser = clap::value_parser!(u32).range(0..=100000))]
     pub officer_prior: u32,
+    /// Seconds between SIGTERM and closing the listener, during which `/healthz` answers 503
+    /// and requests are still served, so a proxy's health check can take the node out first.
+    #[arg(long, env = "HAILONG_DRAIN_SECONDS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=300))]
+    pub drain_seconds: u64,
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.

@@ -32,6 +32,7 @@ pub enum StartError {
 pub struct Application {
     port: u16,
     server: Server,
+    draining: Arc<std::sync::atomic::AtomicBool>,
     pub public_url: String,
     pub demo_loaded: Option<demo::DemoSummary>,
     /// The password of the `admin` account created on this first start, to print once.
@@ -84,12 +85,13 @@ impl Application {
         }
         let store = Store::open(&settings.database_url)?;
         let forms = FormRegistry::load(settings.forms_dir.as_deref())?;
-        forms.guard(&store, Utc::now())?;
-        crate::service::indices::ensure_tallies(&store, &forms)
-            .map_err(|e| StartError::Config(format!("rebuilding the tallies failed: {e}")))?;
         // The one-time work of a start, on one node at a time when several share one
-        // PostgreSQL database: the demo is loaded once, the first admin made once.
+        // PostgreSQL database: the form versions recorded, the tallies checked, the demo
+        // loaded once, the first admin made once.
         let (demo_loaded, admin_password) = store.exclusively(|| -> Result<_, StartError> {
+            forms.guard(&store, Utc::now())?;
+            crate::service::indices::ensure_tallies(&store, &forms)
+                .map_err(|e| StartError::Config(format!("rebuilding the tallies failed: {e}")))?;
             let demo_loaded = if settings.demo {
                 load_demo(&store, &forms, &settings)?
             } else {
@@ -187,6 +189,7 @@ impl Application {
             .map_err(|e| StartError::Config(format!("cannot start the webhook worker: {e}")))?;
         }
         let state = AppState {
+            draining: Default::default(),
             metrics_token: settings
                 .metrics_token
                 .clone()
@@ -222,6 +225,7 @@ impl Application {
                     }),
             }),
         };
+        let draining = state.draining.clone();
         let data = actix_web::web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()
@@ -236,12 +240,15 @@ impl Application {
                 .wrap(middleware::Compress::default())
                 .configure(routes::routes)
         })
+        // Signals are this process's own (`run_with_signals`): the drain comes first.
+        .disable_signals()
         .listen(listener)
         .map_err(|e| StartError::Bind(settings.bind.clone(), e))?
         .run();
         Ok(Application {
             port: addr.port(),
             server,
+            draining,
             public_url,
             demo_loaded,
             admin_password,
@@ -261,6 +268,41 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+
+    /// Runs until SIGTERM or Ctrl-C. Then `/healthz` answers 503 for `drain` (a proxy's
+    /// health check takes this node out) while requests are still served, and then the
+    /// server stops taking connections, finishes the requests in flight (their group
+    /// commits included) and returns.
+    pub async fn run_with_signals(self, drain: std::time::Duration) -> std::io::Result<()> {
+        let (handle, draining) = (self.server.handle(), self.draining.clone());
+        tokio::spawn(async move {
+            stop_signal().await;
+            draining.store(true, std::sync::atomic::Ordering::SeqCst);
+            tracing::info!(
+                drain_secs = drain.as_secs(),
+                "stopping: /healthz answers 503, then the requests in flight are finished"
+            );
+            tokio::time::sleep(drain).await;
+            handle.stop(true).await;
+        });
+        self.server.await
+    }
+}
+
+/// SIGTERM (systemd, a container's stop) or Ctrl-C.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// A unit open today with a desk (no unit names it as parent), preferring the demo's An Lạc:

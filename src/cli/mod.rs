@@ -106,7 +106,8 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
     if let Some(unit) = &app.example_unit {
         println!("Try {}/units/{unit}/poster", app.public_url);
     }
-    app.run_until_stopped().await?;
+    app.run_with_signals(std::time::Duration::from_secs(args.drain_seconds))
+        .await?;
     Ok(())
 }
 

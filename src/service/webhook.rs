@@ -65,11 +65,12 @@ pub fn digest_low_scores(
     use crate::domain::form::{AnswerValue, Answers};
     use crate::store::{meta, responses};
     let mark = store.read(|c| meta::setting(c, DIGEST_AFTER))?;
-    let Some(mut after) = mark.and_then(|m| m.parse::<i64>().ok()) else {
+    let Some(start) = mark.and_then(|m| m.parse::<i64>().ok()) else {
         let last = store.read(responses::max_id)?;
         store.write(|c| meta::set_setting(c, DIGEST_AFTER, &last.to_string()))?;
         return Ok(0);
     };
+    let mut after = start;
     let mut counts: std::collections::BTreeMap<String, u32> = Default::default();
     loop {
         let batch = store.read(|c| responses::tally_batch(c, after, DIGEST_BATCH))?;
@@ -95,7 +96,12 @@ pub fn digest_low_scores(
         }
     }
     let n = counts.len();
-    store.write(|c| -> Result<(), StoreError> {
+    store.write(|c| -> Result<usize, StoreError> {
+        // Moved first: when another node moved the mark since it was read, that node told
+        // these scores, and this one writes nothing (two nodes never tell one digest twice).
+        if !meta::swap_setting(c, DIGEST_AFTER, &start.to_string(), &after.to_string())? {
+            return Ok(0);
+        }
         for (unit, count) in &counts {
             let body = serde_json::json!({
                 "event": "survey.low_scores",
@@ -107,9 +113,8 @@ pub fn digest_low_scores(
             });
             fb::enqueue(c, "survey.low_scores", &body.to_string(), now.naive_utc())?;
         }
-        meta::set_setting(c, DIGEST_AFTER, &after.to_string())
-    })?;
-    Ok(n)
+        Ok(n)
+    })
 }
 
 /// Deliveries not yet made (undelivered, retrying or given up), for the metrics.

@@ -27,6 +27,24 @@ pub fn set_setting(conn: &mut DbConnection, key: &str, value: &str) -> Result<()
     Ok(())
 }
 
+/// Moves a setting from `old` to `new` only if it still holds `old`: false when another
+/// process moved it first (the caller's work was done there).
+pub fn swap_setting(
+    conn: &mut DbConnection,
+    key: &str,
+    old: &str,
+    new: &str,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        settings::table
+            .filter(settings::key.eq(key))
+            .filter(settings::value.eq(old)),
+    )
+    .set(settings::value.eq(new))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 pub fn form_fingerprint(
     conn: &mut DbConnection,
     form_id: &str,

@@ -40,6 +40,9 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Set when the process was told to stop: `/healthz` answers 503 so that a proxy sends
+    /// new work elsewhere while this node finishes what it has.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
     pub forms: Arc<FormRegistry>,
     /// The origin printed into QR codes, without a trailing slash.
     pub public_url: String,

@@ -109,6 +109,9 @@ pub async fn poster(
 }
 
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    if state.draining.load(std::sync::atomic::Ordering::SeqCst) {
+        return HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "draining"}));
+    }
     let st = state.clone();
     let ok = web::block(move || st.store.ping()).await.unwrap_or(false);
     if ok {

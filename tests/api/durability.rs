@@ -4,13 +4,13 @@
 
 use std::collections::BTreeSet;
 
-use std::process::{Child, Command};
+use std::process::Command;
 
 use reqwest::StatusCode;
 
 use crate::helpers::{fresh_database, full_answers, Backend};
 
-fn serve(db: &str) -> (Child, String) {
+fn serve(db: &str) -> (crate::helpers::Node, String) {
     crate::helpers::serve_process(db, &["--rate-limit", "off"])
 }
 
@@ -403,4 +403,46 @@ async fn a_token_revoked_anywhere_is_refused_by_every_node_within_a_second() {
         child.kill().ok();
         child.wait().ok();
     }
+}
+
+/// Issue 22: after SIGTERM a node answers `/healthz` with 503 for `--drain-seconds` while it
+/// still serves requests (a proxy takes it out of the pool first), then exits cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_turns_healthz_to_503_while_the_node_drains() {
+    let db = fresh_database(Backend::Sqlite);
+    seed(&db);
+    let (mut node, address) = crate::helpers::serve_process(&db, &["--drain-seconds", "3"]);
+    let health = || async {
+        reqwest::get(format!("{address}/healthz"))
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(health().await, StatusCode::OK);
+    let status = Command::new("kill")
+        .args(["-TERM", &node.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(health().await, StatusCode::SERVICE_UNAVAILABLE, "draining");
+    let form = reqwest::get(format!("{address}/s/phuong-a")).await.unwrap();
+    assert_eq!(
+        form.status(),
+        StatusCode::OK,
+        "requests are still served while draining"
+    );
+    let started = std::time::Instant::now();
+    let code = loop {
+        if let Some(s) = node.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed().as_secs() < 30, "the node did not stop");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(code.success(), "a clean exit: {code:?}");
+    assert!(
+        started.elapsed().as_millis() >= 2000,
+        "it waited out the drain"
+    );
 }

@@ -360,9 +360,33 @@ macro_rules! both_backends {
     };
 }
 
+/// A `hailong serve` process of a test: killed when the test ends, even when it fails, so
+/// that no node outlives its test and holds its database.
+pub struct Node(pub std::process::Child);
+
+impl std::ops::Deref for Node {
+    type Target = std::process::Child;
+    fn deref(&self) -> &std::process::Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Node {
+    fn deref_mut(&mut self) -> &mut std::process::Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts `hailong serve` as its own process on a random port with `args` added (the tests
 /// that kill it, or measure its memory); returns it and its address.
-pub fn serve_process(db: &str, args: &[&str]) -> (std::process::Child, String) {
+pub fn serve_process(db: &str, args: &[&str]) -> (Node, String) {
     use std::io::BufRead;
     // Its log goes to a file, so that a node that dies says why.
     let log = std::env::temp_dir().join(format!("hailong-node-{}.log", Uuid::new_v4().simple()));
@@ -374,6 +398,7 @@ pub fn serve_process(db: &str, args: &[&str]) -> (std::process::Child, String) {
         .spawn()
         .expect("start hailong serve");
     let mut lines = std::io::BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let child = Node(child);
     let port = lines
         .by_ref()
         .map_while(Result::ok)
