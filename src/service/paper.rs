@@ -382,6 +382,8 @@ pub struct Dispute {
     pub rows: Vec<(String, String, String, String)>,
     pub keys: Vec<String>,
     pub written: (Option<NaiveDate>, Option<NaiveDate>),
+    /// What the first entry typed (the rows both entries agree on are taken from it).
+    pub first: Typed,
 }
 
 /// The sheets waiting for a third look in the caller's units, with their differences.
@@ -444,6 +446,7 @@ pub fn dispute(
         })
         .collect();
     Ok(Dispute {
+        first: typed_of(a),
         typists: (name(a.entered_by), name(b.entered_by)),
         written: (a.written_on, b.written_on),
         rows,
@@ -468,10 +471,10 @@ pub fn settle(
     if state.first_by == staff.id || state.second_by == Some(staff.id) {
         return Err(PaperError::Typist);
     }
-    let entries = store.read(|c| store_paper::entries(c, &state.code))?;
-    let first = entries.first().ok_or(PaperError::NotDisputed)?;
     // The agreed rows from the first entry, the differing ones as read now.
-    let mut merged: Vec<(String, String)> = typed_of(first)
+    let mut merged: Vec<(String, String)> = d
+        .first
+        .clone()
         .into_iter()
         .filter(|(k, _)| !d.keys.contains(k))
         .collect();
