@@ -188,6 +188,18 @@ impl Application {
             )
             .map_err(|e| StartError::Config(format!("cannot start the webhook worker: {e}")))?;
         }
+        // Every node hashes a client alike, so that on PostgreSQL they count it together.
+        let rate_key =
+            crate::service::users::stored_secret(&store, crate::service::users::RATE_LIMIT_KEY)
+                .map_err(|e| StartError::Config(format!("cannot read the rate-limit key: {e}")))?;
+        let shared = store.clone();
+        let limiter = |limit, scope| {
+            Arc::new(RateLimiter::new(
+                limit,
+                &rate_key,
+                Some((shared.clone(), scope)),
+            ))
+        };
         let state = AppState {
             draining: Default::default(),
             metrics_token: settings
@@ -200,9 +212,9 @@ impl Application {
             ticket_ttl: chrono::Duration::days(settings.ticket_ttl_days),
             demo: is_demo,
             scheme: settings.scheme,
-            submit_limiter: Arc::new(RateLimiter::new(settings.rate_limit)),
-            login_limiter: Arc::new(RateLimiter::new(settings.login_rate_limit)),
-            ticket_limiter: Arc::new(RateLimiter::new(settings.ticket_rate_limit)),
+            submit_limiter: limiter(settings.rate_limit, "submit"),
+            login_limiter: limiter(settings.login_rate_limit, "login"),
+            ticket_limiter: limiter(settings.ticket_rate_limit, "ticket"),
             password_checks: Arc::new(tokio::sync::Semaphore::new(
                 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),

@@ -296,38 +296,34 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$
 /// How much of a name that cannot be an account the audit log shows.
 const USERNAME_SHOWN: usize = 40;
 
-/// Names that are not accounts get the same answers as accounts: the same waits after the
-/// same number of attempts, counted here in memory (per process, like the rate limits).
-type Attempts = std::sync::Mutex<std::collections::HashMap<String, (i32, DateTime<Utc>)>>;
-
-fn unknown_names() -> &'static Attempts {
-    static NAMES: std::sync::OnceLock<Attempts> = std::sync::OnceLock::new();
-    NAMES.get_or_init(Default::default)
+/// An attempt on a name that is no account: throttled exactly as an account would be, and
+/// counted in the database so that every node counts it (the key is the name's hash: a
+/// mistyped name may be a password).
+fn take_unknown_attempt(store: &Store, name: &str, now: DateTime<Utc>) -> Result<(), UserError> {
+    take_counted(store, "name", name, now)
 }
 
-/// An attempt on a name that is no account: throttled exactly as an account would be.
-fn take_unknown_attempt(name: &str, now: DateTime<Utc>) -> Result<(), UserError> {
-    take_in_memory(unknown_names(), name, now)
-}
+/// How long a count of attempts that is not an account's is kept after its last attempt.
+const ATTEMPTS_KEPT: Duration = Duration::days(1);
 
-/// One attempt on `key` in an in-memory count: the same free attempts and waits as an
-/// account's (the map is cleared of ended waits when it grows past 100,000 keys).
-fn take_in_memory(attempts: &Attempts, key: &str, now: DateTime<Utc>) -> Result<(), UserError> {
-    let Ok(mut map) = attempts.lock() else {
-        return Ok(());
-    };
-    if map.len() > 100_000 {
-        map.retain(|_, (_, until)| *until > now);
-    }
-    let entry = map.entry(key.to_string()).or_insert((0, now));
-    if entry.1 > now {
-        return Err(UserError::Throttled(seconds_until(entry.1, now)));
-    }
-    entry.0 += 1;
-    if let Some(wait) = wait_after(entry.0) {
-        entry.1 = now + wait;
-    }
-    Ok(())
+/// One attempt on `kind`/`key` in the database's count of attempts that are no account's:
+/// the same free attempts and waits as an account's.
+fn take_counted(store: &Store, kind: &str, key: &str, now: DateTime<Utc>) -> Result<(), UserError> {
+    let hashed = sha256(key);
+    let at = now.naive_utc();
+    let taken = store.write(|c| -> Result<_, StoreError> {
+        crate::store::limits::sweep_attempts(c, at - ATTEMPTS_KEPT, at)?;
+        let taken = crate::store::limits::take_attempt(c, kind, &hashed, at)?;
+        if let Ok(count) = taken {
+            if let Some(wait) = wait_after(count) {
+                crate::store::limits::wait(c, kind, &hashed, at + wait)?;
+            }
+        }
+        Ok(taken)
+    })?;
+    taken
+        .map(|_| ())
+        .map_err(|until| UserError::Throttled(seconds_until(until.and_utc(), now)))
 }
 
 fn seconds_until(until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
@@ -377,20 +373,28 @@ pub fn login<R: Rng + ?Sized>(
 const DEVICE_KEY: &str = "device_cookie_key";
 
 fn device_key(store: &Store) -> Result<Vec<u8>, StoreError> {
-    store.memo("device_key", "key", |s| {
-        let found = s.read(|c| crate::store::meta::setting(c, DEVICE_KEY))?;
+    stored_secret(store, DEVICE_KEY)
+}
+
+/// The key of the keyed hash that names a client in the rate limits (shared by every node).
+pub const RATE_LIMIT_KEY: &str = "rate_limit_key";
+
+/// A random 32-byte key kept in the settings under `setting` (made on first use; two
+/// processes at once: the first key written wins, both read it back).
+pub fn stored_secret(store: &Store, setting: &'static str) -> Result<Vec<u8>, StoreError> {
+    store.memo("secret", setting, |s| {
+        let found = s.read(|c| crate::store::meta::setting(c, setting))?;
         let hex_key = match found {
             Some(k) => k,
             None => {
                 let mut b = [0u8; 32];
                 rand::RngCore::fill_bytes(&mut rand::rng(), &mut b);
                 let fresh = hex::encode(b);
-                // Two processes at once: the first key written wins, both read it back.
                 s.write(|c| -> Result<String, StoreError> {
-                    match crate::store::meta::setting(c, DEVICE_KEY)? {
+                    match crate::store::meta::setting(c, setting)? {
                         Some(k) => Ok(k),
                         None => {
-                            crate::store::meta::set_setting(c, DEVICE_KEY, &fresh)?;
+                            crate::store::meta::set_setting(c, setting, &fresh)?;
                             Ok(fresh.clone())
                         }
                     }
@@ -448,19 +452,8 @@ fn device_nonce(store: &Store, cookie: &str, name: &str) -> Option<String> {
 /// Attempts from one known device, counted apart from the account's: a browser that has
 /// signed in to the account before is not shut out by someone guessing from elsewhere, and
 /// guesses made with its cookie wait as the account's would.
-fn devices() -> &'static Attempts {
-    static DEVICES: std::sync::OnceLock<Attempts> = std::sync::OnceLock::new();
-    DEVICES.get_or_init(Default::default)
-}
-
-fn take_device_attempt(nonce: &str, now: DateTime<Utc>) -> Result<(), UserError> {
-    take_in_memory(devices(), nonce, now)
-}
-
-fn clear_device_attempts(nonce: &str) {
-    if let Ok(mut known) = devices().lock() {
-        known.remove(nonce);
-    }
+fn take_device_attempt(store: &Store, nonce: &str, now: DateTime<Utc>) -> Result<(), UserError> {
+    take_counted(store, "device", nonce, now)
 }
 
 /// `login`, from a browser that may hold a device cookie (`device`). With a valid cookie
@@ -488,7 +481,7 @@ pub fn login_from_device<R: Rng + ?Sized>(
     };
     let row = store.read(|c| user_store::by_name(c, &name))?;
     let Some(row) = row.filter(|r| !r.disabled) else {
-        take_unknown_attempt(&name, now)?;
+        take_unknown_attempt(store, &name, now)?;
         // Spend the same time as a real check, so a wrong name cannot be told from a wrong password.
         verify(password, DUMMY_HASH);
         store.write(|c| audit(c, now, &name, "login", &name, "unknown user"))?;
@@ -496,7 +489,7 @@ pub fn login_from_device<R: Rng + ?Sized>(
     };
     let known_device = device.and_then(|d| device_nonce(store, d, &name));
     match &known_device {
-        Some(nonce) => take_device_attempt(nonce, now)?,
+        Some(nonce) => take_device_attempt(store, nonce, now)?,
         None => take_attempt(store, &row, "login", now)?,
     }
     if !verify(password, &row.password_hash) {
@@ -511,10 +504,10 @@ pub fn login_from_device<R: Rng + ?Sized>(
     let staff = Staff::from_row(&row)?;
     let token = random_token(rng);
     let csrf = random_token(rng);
-    if let Some(nonce) = &known_device {
-        clear_device_attempts(nonce);
-    }
     store.write(|c| -> Result<(), StoreError> {
+        if let Some(nonce) = &known_device {
+            crate::store::limits::clear(c, "device", &sha256(nonce))?;
+        }
         // A success from a known device leaves the account's count to whoever ran it up.
         if known_device.is_none() {
             user_store::clear_failures(c, row.id)?;

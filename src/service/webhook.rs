@@ -205,7 +205,7 @@ async fn deliver_one(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     // Take a lease first: another process polling the same table skips this row.
-    let lease = now.naive_utc() + chrono::Duration::seconds(60);
+    let lease = now.naive_utc() + chrono::Duration::seconds(LEASE_SECS);
     let st = store.clone();
     let (id, next) = (row.id, row.next_attempt_at);
     let mine = run_blocking(move || st.write(|c| fb::lease(c, id, next, lease))).await?;
@@ -277,9 +277,16 @@ async fn run_blocking<T: Send + 'static>(
 /// The worker's HTTP client: a 10 s timeout, and no redirect followed (a receiver that
 /// redirects is answered as failed: the body and its signature go only where the operator
 /// pointed them).
+/// How long one sending may take.
+const SEND_TIMEOUT_SECS: u64 = 10;
+
+/// How long a process holds a delivery it took: three times a sending's timeout, so that a
+/// live sender always finishes first; a sender that died leaves it to another process then.
+const LEASE_SECS: i64 = 3 * SEND_TIMEOUT_SECS as i64;
+
 pub fn client() -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(SEND_TIMEOUT_SECS))
         .redirect(reqwest::redirect::Policy::none())
         .build()
 }

@@ -14,6 +14,7 @@ pub mod export;
 pub mod feedback;
 pub mod group;
 pub mod kiosks;
+pub mod limits;
 pub mod meta;
 pub mod paper;
 pub mod publications;
@@ -275,6 +276,8 @@ pub struct Store {
     export: Pool<Manager>,
     /// The group-commit writer of submissions, started on first use.
     group: std::sync::Arc<std::sync::OnceLock<Result<group::GroupWriter, Cause>>>,
+    /// PostgreSQL: the writer of shared rate-limit counts, started on first use.
+    limits: std::sync::Arc<std::sync::OnceLock<Option<limits::SharedCounts>>>,
     manager: Manager,
     backend: Backend,
     target: DbTarget,
@@ -415,6 +418,7 @@ impl Store {
             write,
             export,
             group,
+            limits: Default::default(),
             manager,
             backend: target.backend(),
             target,
@@ -549,6 +553,38 @@ impl Store {
             },
         );
         group.submit(job).map_err(E::from)
+    }
+
+    /// True when the rate limits' counts are kept in the database, shared by every process
+    /// on it (PostgreSQL); SQLite is served by one process, which counts in memory.
+    pub fn shares_limits(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
+    /// Counts one request of the rate limit `scope` for `client` in window `win` (the row may
+    /// go at `expires_s`, Unix seconds) in the database: the request's place in its window and
+    /// the previous window's count. `None` on SQLite, or when the count could not be taken.
+    pub async fn count_shared(
+        &self,
+        scope: &'static str,
+        client: i64,
+        win: i64,
+        expires_s: i64,
+    ) -> Option<(i32, i32)> {
+        if !self.shares_limits() {
+            return None;
+        }
+        let counts = self
+            .limits
+            .get_or_init(|| limits::SharedCounts::start(self.manager.clone()).ok())
+            .as_ref()?;
+        let hit = limits::Hit {
+            scope,
+            client,
+            win,
+            expires_s,
+        };
+        counts.count(hit).await.map(|c| (c.current, c.previous))
     }
 
     /// A memo of `kind`/`key` younger than `MEMO_TTL`, without loading it (for work that

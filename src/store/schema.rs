@@ -283,6 +283,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    throttles (kind, key) {
+        kind -> Text,
+        key -> Text,
+        tries -> Integer,
+        wait_until -> Timestamp,
+        last_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tickets -> units (unit_code));
 diesel::joinable!(responses -> units (unit_code));
@@ -308,5 +318,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     desk_ratings,
     counter_sessions,
     paper_sheets,
-    paper_entries
+    paper_entries,
+    throttles
 );

@@ -275,7 +275,7 @@ pub async fn file(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    within_limit(&state, &state.submit_limiter, &req, lang)?;
+    within_limit(&state, &state.submit_limiter, &req, lang).await?;
     let pairs = read_pairs(&state, payload, lang).await?;
     let filing = Filing {
         unit: path.into_inner(),
@@ -382,7 +382,7 @@ pub async fn track(
     path: web::Path<String>,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    within_limit(&state, &state.ticket_limiter, &req, lang)?;
+    within_limit(&state, &state.ticket_limiter, &req, lang).await?;
     let code = path.into_inner();
     let found = run(&state, move |s| {
         service::track(&s.store, &s.feedback, &code)
@@ -437,7 +437,7 @@ pub async fn rate(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    within_limit(&state, &state.ticket_limiter, &req, lang)?;
+    within_limit(&state, &state.ticket_limiter, &req, lang).await?;
     let pairs = read_pairs(&state, payload, lang).await?;
     let satisfied = match field(&pairs, "satisfied").as_str() {
         "yes" => true,
@@ -463,7 +463,7 @@ pub async fn from_survey(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    within_limit(&state, &state.submit_limiter, &req, lang)?;
+    within_limit(&state, &state.submit_limiter, &req, lang).await?;
     let pairs = read_pairs(&state, payload, lang).await?;
     let submission_id = field(&pairs, "submission_id");
     if uuid::Uuid::parse_str(&submission_id).is_err() {

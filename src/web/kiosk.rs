@@ -364,7 +364,7 @@ pub async fn pair(
     req: HttpRequest,
     form: web::Form<PairForm>,
 ) -> Result<HttpResponse, PageError> {
-    within_limit(&state, &state.login_limiter, &req, lang)?;
+    within_limit(&state, &state.login_limiter, &req, lang).await?;
     let code = form.into_inner().code;
     let paired = run(&state, move |s| {
         match service::pair(&s.store, &mut rand::rng(), &code, Utc::now()) {

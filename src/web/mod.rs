@@ -299,13 +299,13 @@ pub fn field(pairs: &[(String, String)], key: &str) -> String {
 }
 
 /// Refuses a client over `limiter`'s rate with the 429 page.
-pub fn within_limit(
+pub async fn within_limit(
     state: &AppState,
     limiter: &ratelimit::RateLimiter,
     req: &HttpRequest,
     lang: Lang,
 ) -> Result<(), errors::PageError> {
-    if limiter.allow(state.client_ip(req), std::time::Instant::now()) {
+    if limiter.allow(state.client_ip(req)).await {
         Ok(())
     } else {
         Err(staff::too_many(lang).with_demo(state.demo))

@@ -1,13 +1,18 @@
-//! Per-client rate limits for the poster submission route and sign-in (SPEC §4), in memory.
-//! A client is known only by a keyed hash of its address (an IPv6 address by its /64; the
-//! key is random per process), which is never stored or logged. Generous by default: citizens at one desk share the
+//! Per-client rate limits for the poster submission route and sign-in (SPEC §4): in memory,
+//! and on PostgreSQL also in the database, so that the limit holds across every node. A
+//! client is known only by a keyed hash of its address (an IPv6 address by its /64), which
+//! is never stored or logged. Generous by default: citizens at one desk share the
 //! office Wi-Fi.
 
 use std::collections::HashMap;
-use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::store::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limit {
@@ -45,19 +50,40 @@ impl Limit {
 
 /// Per-client counts in a sliding window, in bounded memory and O(1) a request.
 ///
-/// Clients are keyed by a keyed hash of their address; IPv6 addresses by their /64 (one
-/// host or home network gets a whole /64, so a full address would give it 2^64 budgets).
-/// The keys are spread over `SHARDS` shards, each with a count for the current and the
-/// previous fixed window; a client may go on while `previous × (time left of it) + current`
-/// stays within the limit (the usual sliding-window estimate). A window's turn swaps maps in
-/// O(1), and the old map is freed outside the lock. A shard tracks at most `MAX_TRACKED /
-/// SHARDS` clients in a window; new clients beyond that share one count of their shard (so
-/// a flood from very many addresses is slowed as one client, and memory stays bounded).
+/// Clients are keyed by a keyed hash of their address (HMAC-SHA256 under a key every node of
+/// the service shares); IPv6 addresses by their /64 (one host or home network gets a whole
+/// /64, so a full address would give it 2^64 budgets). Windows are fixed spans of wall-clock
+/// time (Unix seconds / window), the same on every node. The keys are spread over `SHARDS`
+/// shards, each with a count for the current and the previous window; a client may go on
+/// while `previous × (time left of it) + current` stays within the limit (the usual
+/// sliding-window estimate). A window's turn swaps maps in O(1), and the old map is freed
+/// outside the lock. A shard tracks at most `MAX_TRACKED / SHARDS` clients in a window; new
+/// clients beyond that share one count of their shard (so a flood from very many addresses
+/// is slowed as one client, and memory stays bounded).
+///
+/// On PostgreSQL (`shared`), a request this process would let through is counted once more
+/// in the database, where every node counts (`Store::count_shared`, batched): the limit is
+/// the whole service's. The process's own count stays in front of it, so a client over its
+/// limit here is refused without a round trip.
 pub struct RateLimiter {
     limit: Option<Limit>,
-    keys: std::collections::hash_map::RandomState,
+    keys: Hmac<Sha256>,
     shards: Vec<Mutex<Shard>>,
-    started: Instant,
+    shared: Option<(Store, &'static str)>,
+}
+
+/// What this process's own count says of a request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Here {
+    /// No limit applies.
+    Free,
+    Refused,
+    /// Within the limit here: `client` in window `win`, `left` of the previous one counting.
+    Allowed {
+        client: u64,
+        win: u64,
+        left: f64,
+    },
 }
 
 const SHARDS: usize = 16;
@@ -67,7 +93,7 @@ const PER_SHARD: usize = MAX_TRACKED / SHARDS;
 
 #[derive(Default)]
 struct Shard {
-    /// Which window `current` counts (windows since the limiter started).
+    /// Which window `current` counts.
     window: u64,
     current: HashMap<u64, u32>,
     previous: HashMap<u64, u32>,
@@ -93,34 +119,109 @@ fn client_key(ip: IpAddr) -> [u8; 8] {
     }
 }
 
+/// The time now as the limiters count it: since the Unix epoch.
+pub fn wall_clock() -> Duration {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
 impl RateLimiter {
-    pub fn new(limit: Option<Limit>) -> RateLimiter {
+    /// A limiter whose clients are hashed under `key`; with `shared`, its counts are also
+    /// kept in that store's database under the name `scope` (when the store shares limits).
+    pub fn new(
+        limit: Option<Limit>,
+        key: &[u8],
+        shared: Option<(Store, &'static str)>,
+    ) -> RateLimiter {
         RateLimiter {
             limit,
-            keys: Default::default(),
+            // HMAC takes a key of any length.
+            keys: Hmac::<Sha256>::new_from_slice(key).unwrap_or_else(|_| unreachable!()),
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
-            started: Instant::now(),
+            shared: shared.filter(|(store, _)| store.shares_limits()),
         }
     }
 
-    /// True when the client may go on; counts the attempt.
-    pub fn allow(&self, client: Option<IpAddr>, now: Instant) -> bool {
-        let Some(limit) = self.limit else { return true };
-        let Some(ip) = client else { return true };
-        let key = self.keys.hash_one(client_key(ip));
+    /// A limiter of this process alone, under a random key (tests, and the command line).
+    pub fn local(limit: Option<Limit>) -> RateLimiter {
+        let mut key = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+        RateLimiter::new(limit, &key, None)
+    }
+
+    /// True when the client may go on; counts the attempt here and, when shared, in the
+    /// database.
+    pub async fn allow(&self, client: Option<IpAddr>) -> bool {
+        let (client, win, left) = match self.here(client, wall_clock()) {
+            Here::Free => return true,
+            Here::Refused => return false,
+            Here::Allowed { client, win, left } => (client, win, left),
+        };
+        let (Some((store, scope)), Some(limit)) = (&self.shared, self.limit) else {
+            return true;
+        };
+        let window = limit.window.as_secs().max(1);
+        let expires = (win + 2).saturating_mul(window);
+        let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        // The same bits as a signed number: the database's column is signed.
+        let counted = store
+            .count_shared(scope, client as i64, as_i64(win), as_i64(expires))
+            .await;
+        match counted {
+            Some((current, previous)) => {
+                f64::from(previous) * left + f64::from(current) <= f64::from(limit.max)
+            }
+            // The database did not answer: this process's count decides.
+            None => true,
+        }
+    }
+
+    /// This process's count alone: true when the client may go on at `now` (since the
+    /// epoch); counts the attempt.
+    pub fn allow_here(&self, client: Option<IpAddr>, now: Duration) -> bool {
+        !matches!(self.here(client, now), Here::Refused)
+    }
+
+    fn here(&self, client: Option<IpAddr>, now: Duration) -> Here {
+        let Some(limit) = self.limit else {
+            return Here::Free;
+        };
+        let Some(ip) = client else { return Here::Free };
+        let mut mac = self.keys.clone();
+        mac.update(&client_key(ip));
+        let digest = mac.finalize().into_bytes();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        let key = u64::from_le_bytes(first);
         let window = limit.window.as_nanos().max(1);
-        let elapsed = now.saturating_duration_since(self.started).as_nanos();
+        let elapsed = now.as_nanos();
         let this = u64::try_from(elapsed / window).unwrap_or(u64::MAX);
         // How much of the previous window still counts: the part not yet slid past.
         let left = 1.0 - (elapsed % window) as f64 / window as f64;
-        let Ok(mut shard) = self.shards[(key as usize) % SHARDS].lock() else {
-            return true;
+        let shard_of = (key as usize) % SHARDS;
+        let Ok(mut shard) = self.shards[shard_of].lock() else {
+            return Here::Free;
         };
         let freed = shard.turn(this);
-        let allowed = shard.count(key, limit.max, left);
+        let counted = shard.count(key, limit.max, left);
         drop(shard);
         drop(freed);
-        allowed
+        match counted {
+            Counted::Refused => Here::Refused,
+            Counted::Own => Here::Allowed {
+                client: key,
+                win: this,
+                left,
+            },
+            // Beyond the tracked clients, the shard's shared count stands for the client in
+            // the database too, so the table stays as bounded as this memory.
+            Counted::Overflow => Here::Allowed {
+                client: shard_of as u64,
+                win: this,
+                left,
+            },
+        }
     }
 
     /// Clients tracked now (for tests and metrics).
@@ -130,6 +231,12 @@ impl RateLimiter {
             .filter_map(|s| s.lock().ok().map(|s| s.current.len() + s.previous.len()))
             .sum()
     }
+}
+
+enum Counted {
+    Refused,
+    Own,
+    Overflow,
 }
 
 impl Shard {
@@ -154,7 +261,9 @@ impl Shard {
         old
     }
 
-    fn count(&mut self, key: u64, max: u32, left: f64) -> bool {
+    fn count(&mut self, key: u64, max: u32, left: f64) -> Counted {
+        let within =
+            |before: u32, now: u32| f64::from(before) * left + f64::from(now) <= f64::from(max);
         let before = self.previous.get(&key).copied().unwrap_or(0);
         let now = if let Some(n) = self.current.get_mut(&key) {
             *n = n.saturating_add(1);
@@ -164,10 +273,17 @@ impl Shard {
             1
         } else {
             self.overflow.0 = self.overflow.0.saturating_add(1);
-            return f64::from(self.overflow.1) * left + f64::from(self.overflow.0)
-                <= f64::from(max);
+            return if within(self.overflow.1, self.overflow.0) {
+                Counted::Overflow
+            } else {
+                Counted::Refused
+            };
         };
-        f64::from(before) * left + f64::from(now) <= f64::from(max)
+        if within(before, now) {
+            Counted::Own
+        } else {
+            Counted::Refused
+        }
     }
 }
 
@@ -177,42 +293,42 @@ mod tests {
 
     #[test]
     fn a_flood_is_stopped_and_others_pass() {
-        let rl = RateLimiter::new(Limit::parse("3/60").unwrap());
-        let t = Instant::now();
+        let rl = RateLimiter::local(Limit::parse("3/60").unwrap());
+        let t = Duration::from_secs(1_700_000_000);
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
-        assert!((0..3).all(|_| rl.allow(Some(a), t)));
-        assert!(!rl.allow(Some(a), t));
-        assert!(rl.allow(Some(b), t));
+        assert!((0..3).all(|_| rl.allow_here(Some(a), t)));
+        assert!(!rl.allow_here(Some(a), t));
+        assert!(rl.allow_here(Some(b), t));
         assert!(
-            rl.allow(Some(a), t + Duration::from_secs(121)),
+            rl.allow_here(Some(a), t + Duration::from_secs(121)),
             "forgotten two windows later"
         );
-        assert!(RateLimiter::new(None).allow(Some(a), t));
+        assert!(RateLimiter::local(None).allow_here(Some(a), t));
         assert!(Limit::parse("off").unwrap().is_none());
         assert!(Limit::parse("60").is_err());
     }
 
     #[test]
     fn an_ipv6_network_is_one_client() {
-        let rl = RateLimiter::new(Limit::parse("3/600").unwrap());
-        let t = Instant::now();
+        let rl = RateLimiter::local(Limit::parse("3/600").unwrap());
+        let t = Duration::from_secs(1_700_000_000);
         let allowed = (1..=5)
-            .filter(|i| rl.allow(Some(format!("2001:db8::{i}").parse().unwrap()), t))
+            .filter(|i| rl.allow_here(Some(format!("2001:db8::{i}").parse().unwrap()), t))
             .count();
         assert_eq!(allowed, 3, "2001:db8::1 to ::5 share one /64");
-        assert!(rl.allow(Some("2001:db8:0:1::1".parse().unwrap()), t));
+        assert!(rl.allow_here(Some("2001:db8:0:1::1".parse().unwrap()), t));
         // An IPv4-mapped address is its IPv4 address.
-        assert!((0..3).all(|_| rl.allow(Some("10.1.1.1".parse().unwrap()), t)));
-        assert!(!rl.allow(Some("::ffff:10.1.1.1".parse().unwrap()), t));
+        assert!((0..3).all(|_| rl.allow_here(Some("10.1.1.1".parse().unwrap()), t)));
+        assert!(!rl.allow_here(Some("::ffff:10.1.1.1".parse().unwrap()), t));
     }
 
     #[test]
     fn half_a_million_addresses_keep_memory_bounded_and_known_clients_limited() {
-        let rl = RateLimiter::new(Limit::parse("10/600").unwrap());
-        let t = Instant::now();
+        let rl = RateLimiter::local(Limit::parse("10/600").unwrap());
+        let t = Duration::from_secs(1_700_000_000);
         let victim: IpAddr = "192.0.2.7".parse().unwrap();
-        assert!(rl.allow(Some(victim), t));
+        assert!(rl.allow_here(Some(victim), t));
         let mut allowed = 0usize;
         for n in 0..500_000u32 {
             let ip = IpAddr::V6(std::net::Ipv6Addr::new(
@@ -225,30 +341,30 @@ mod tests {
                 0,
                 1,
             ));
-            allowed += usize::from(rl.allow(Some(ip), t));
+            allowed += usize::from(rl.allow_here(Some(ip), t));
         }
         assert!(rl.tracked() <= MAX_TRACKED, "{}", rl.tracked());
         // Beyond the tracked ones, new addresses share their shard's budget.
         assert!(allowed <= MAX_TRACKED + SHARDS * 10, "{allowed}");
         // A client known before the flood keeps its own budget, and its limit.
-        assert!((0..9).all(|_| rl.allow(Some(victim), t)));
-        assert!(!rl.allow(Some(victim), t));
+        assert!((0..9).all(|_| rl.allow_here(Some(victim), t)));
+        assert!(!rl.allow_here(Some(victim), t));
         // Two windows later everything is forgotten.
         let later = t + Duration::from_secs(1201);
-        assert!((0..10).all(|_| rl.allow(Some(victim), later)));
+        assert!((0..10).all(|_| rl.allow_here(Some(victim), later)));
         assert!(rl.tracked() <= 2 * MAX_TRACKED);
     }
 
     #[test]
     fn the_window_slides() {
-        let rl = RateLimiter::new(Limit::parse("4/100").unwrap());
-        let t = rl.started;
+        let rl = RateLimiter::local(Limit::parse("4/100").unwrap());
+        let t = Duration::from_secs(1_700_000_000);
         let a: IpAddr = "10.0.0.9".parse().unwrap();
-        assert!((0..4).all(|_| rl.allow(Some(a), t + Duration::from_secs(90))));
+        assert!((0..4).all(|_| rl.allow_here(Some(a), t + Duration::from_secs(90))));
         // Just after the window turns, the previous window still counts almost whole.
-        assert!(!rl.allow(Some(a), t + Duration::from_secs(101)));
+        assert!(!rl.allow_here(Some(a), t + Duration::from_secs(101)));
         // Half way through the next one, half of it counts: two more.
-        assert!(rl.allow(Some(a), t + Duration::from_secs(150)));
-        assert!(!rl.allow(Some(a), t + Duration::from_secs(150)));
+        assert!(rl.allow_here(Some(a), t + Duration::from_secs(150)));
+        assert!(!rl.allow_here(Some(a), t + Duration::from_secs(150)));
     }
 }

@@ -349,7 +349,7 @@ pub async fn track_box(
     req: HttpRequest,
     q: web::Query<TrackQuery>,
 ) -> Result<HttpResponse, PageError> {
-    within_limit(&state, &state.ticket_limiter, &req, lang)?;
+    within_limit(&state, &state.ticket_limiter, &req, lang).await?;
     match TicketCode::parse(&q.code) {
         Ok(code) => Ok(HttpResponse::SeeOther()
             .insert_header((

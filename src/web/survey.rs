@@ -182,7 +182,7 @@ pub async fn show_ticket_form(
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let code = path.into_inner();
-    within_limit(&state, &state.ticket_limiter, &req, lang_of(&req))?;
+    within_limit(&state, &state.ticket_limiter, &req, lang_of(&req)).await?;
     let action = format!("/t/{code}");
     show(state, req, Target::Ticket(code), action).await
 }
@@ -241,7 +241,7 @@ async fn take(
     } else {
         &state.ticket_limiter
     };
-    within_limit(&state, limiter, &req, lang)?;
+    within_limit(&state, limiter, &req, lang).await?;
     let (pairs, submission_id, form) = answer_fields(payload, lang, &state).await?;
     let value = |key: &str| crate::web::field_of(&pairs, key);
     let offer = crate::domain::feedback::offers_feedback(value("comment"), value("overall"));

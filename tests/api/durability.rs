@@ -14,7 +14,7 @@ fn serve(db: &str) -> (crate::helpers::Node, String) {
     crate::helpers::serve_process(db, &["--rate-limit", "off"])
 }
 
-fn seed(db: &str) {
+pub(crate) fn seed(db: &str) {
     let dir = std::env::temp_dir().join(format!("hailong-dur-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("units.csv"), crate::helpers::UNITS_CSV).unwrap();
@@ -92,16 +92,7 @@ async fn sigkill_mid_load_loses_nothing_acknowledged(backend: Backend) {
     again.kill().unwrap();
     again.wait().unwrap();
     let store = hailong::store::Store::open(&db).unwrap();
-    let stored: Vec<String> = store
-        .read(|c| {
-            use diesel::prelude::*;
-            use hailong::store::schema::responses::dsl::*;
-            responses
-                .select(submission_id)
-                .load::<String>(c)
-                .map_err(hailong::store::StoreError::from)
-        })
-        .unwrap();
+    let stored = stored_ids(&store);
     let stored_set: BTreeSet<String> = stored.iter().cloned().collect();
     assert_eq!(stored.len(), stored_set.len(), "no response stored twice");
     let lost: Vec<_> = acknowledged.difference(&stored_set).collect();
@@ -111,6 +102,25 @@ async fn sigkill_mid_load_loses_nothing_acknowledged(backend: Backend) {
         lost.len()
     );
     // Nothing half-stored: the tallies count exactly the stored responses.
+    assert_eq!(tallied(&store), stored.len());
+}
+
+/// The submission ids of every stored response.
+pub(crate) fn stored_ids(store: &hailong::store::Store) -> Vec<String> {
+    store
+        .read(|c| {
+            use diesel::prelude::*;
+            use hailong::store::schema::responses::dsl::*;
+            responses
+                .select(submission_id)
+                .load::<String>(c)
+                .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap()
+}
+
+/// How many responses the running tallies count.
+pub(crate) fn tallied(store: &hailong::store::Store) -> usize {
     let tallies = store
         .read(|c| {
             hailong::store::tallies::sum_range(
@@ -120,13 +130,7 @@ async fn sigkill_mid_load_loses_nothing_acknowledged(backend: Backend) {
             )
         })
         .unwrap();
-    assert_eq!(
-        tallies
-            .values()
-            .map(|t| t.responses as usize)
-            .sum::<usize>(),
-        stored.len()
-    );
+    tallies.values().map(|t| t.responses as usize).sum()
 }
 crate::both_backends!(sigkill_mid_load_loses_nothing_acknowledged);
 

@@ -13,6 +13,7 @@ mod indices;
 mod kiosks;
 mod layers;
 mod lineage;
+mod nodes;
 mod officers;
 mod openapi;
 mod paper;

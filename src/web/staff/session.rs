@@ -15,7 +15,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 use rand::Rng;
-use std::time::Instant;
 
 use super::*;
 
@@ -148,10 +147,7 @@ pub async fn login(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    if !state
-        .login_limiter
-        .allow(state.client_ip(&req), Instant::now())
-    {
+    if !state.login_limiter.allow(state.client_ip(&req)).await {
         return Err(too_many(lang));
     }
     let pairs = login_form_fields(&req, payload, lang).await?;
