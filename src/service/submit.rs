@@ -521,8 +521,10 @@ pub async fn submit_inline(
         Err(e) => return Some(Err(e)),
     };
     let unit_code = write.row.unit_code.clone();
-    match store.write_grouped_async(write.job(now)).await {
-        Ok(response_id) => {
+    // No ticket to claim: the row joins the batch's one multi-row insert (PostgreSQL).
+    let tally = (write.tally_key, write.delta);
+    match store.insert_response_grouped(write.row, tally).await {
+        Ok(Some(response_id)) => {
             crate::telemetry::count_submission(submission.source.as_str());
             Some(Ok(Receipt {
                 response_id,
@@ -532,8 +534,8 @@ pub async fn submit_inline(
             }))
         }
         // A repeated submission id: `submit` finds the first and answers as it was answered.
-        Err(SubmitError::Store(e)) if e.is_unique_violation() => None,
-        Err(e) => Some(Err(e)),
+        Ok(None) => None,
+        Err(e) => Some(Err(SubmitError::Store(e))),
     }
 }
 

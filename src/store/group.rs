@@ -16,8 +16,26 @@ pub type Completion = Box<dyn FnOnce(Result<(), super::Cause>) + Send>;
 /// every writer behind its lock).
 pub type TallyDeltas =
     std::collections::BTreeMap<super::tallies::TallyKey, crate::domain::index::Tally>;
+/// Any work, run in its own savepoint inside the batch's transaction.
+pub type Work = Box<dyn FnOnce(&mut DbConnection, &mut TallyDeltas) -> Completion + Send>;
+
 /// A write to run inside the batch's transaction.
-pub type Job = Box<dyn FnOnce(&mut DbConnection, &mut TallyDeltas) -> Completion + Send>;
+pub enum Job {
+    Work(Work),
+    /// One response row and its tally delta (a poster or kiosk answer, no ticket): on
+    /// PostgreSQL all of a batch's rows go in one multi-row statement.
+    Row(Box<RowJob>),
+}
+
+/// What a `Job::Row` is answered: the new response's id, `None` when its submission id was
+/// already stored (a repeat), or the error of its row or of the batch's commit.
+pub type RowReply = Box<dyn FnOnce(Result<Option<i64>, super::Cause>) + Send>;
+
+pub struct RowJob {
+    pub row: super::responses::NewResponseRow,
+    pub tally: (super::tallies::TallyKey, crate::domain::index::Tally),
+    pub reply: RowReply,
+}
 
 pub const MAX_BATCH: usize = 512;
 
@@ -58,8 +76,15 @@ fn run(mut conn: DbConnection, rx: Receiver<Job>) {
         let mut completions: Vec<Completion> = Vec::with_capacity(jobs.len());
         let outcome = conn.transaction::<(), StoreError, _>(|c| {
             let mut deltas = TallyDeltas::new();
+            let mut rows = Vec::new();
             for job in jobs.drain(..) {
-                completions.push(job(c, &mut deltas));
+                match job {
+                    Job::Work(work) => completions.push(work(c, &mut deltas)),
+                    Job::Row(row) => rows.push(*row),
+                }
+            }
+            if !rows.is_empty() {
+                completions.extend(insert_rows(c, rows, &mut deltas));
             }
             for (key, delta) in &deltas {
                 super::tallies::add(c, key, delta)?;
@@ -74,6 +99,66 @@ fn run(mut conn: DbConnection, rx: Receiver<Job>) {
             done(commit.clone());
         }
     }
+}
+
+/// Inserts the batch's response rows: on PostgreSQL in one statement (in a savepoint; a
+/// repeated submission id is skipped, not an error), row by row in savepoints when that
+/// fails or on SQLite (where a statement costs no round trip). Adds the deltas of the rows
+/// stored and returns what answers each row's caller once the batch has committed.
+fn insert_rows(
+    conn: &mut DbConnection,
+    rows: Vec<RowJob>,
+    deltas: &mut TallyDeltas,
+) -> Vec<Completion> {
+    let together = match conn {
+        DbConnection::Pg(_) => conn
+            .transaction(|c| match c {
+                DbConnection::Pg(pg) => {
+                    let values: Vec<_> = rows.iter().map(|r| r.row.clone()).collect();
+                    super::responses::insert_new(pg, &values)
+                }
+                DbConnection::Sqlite(_) => Err(StoreError::writer("(rows) backend changed", None)),
+            })
+            .ok(),
+        DbConnection::Sqlite(_) => None,
+    };
+    let mut outcomes: Vec<(RowJob, Result<Option<i64>, super::Cause>)> = Vec::new();
+    match together {
+        Some(mut ids) => {
+            for row in rows {
+                // A submission id twice in one batch: the first is the stored one.
+                let id = ids.remove(&row.row.submission_id);
+                outcomes.push((row, Ok(id)));
+            }
+        }
+        None => {
+            for row in rows {
+                let one = conn.transaction(|c| {
+                    super::responses::insert(c, std::slice::from_ref(&row.row))?;
+                    super::responses::id_of(c, &row.row.submission_id)
+                });
+                let outcome = match one {
+                    Ok(id) => Ok(id),
+                    Err(e) if e.is_unique_violation() => Ok(None),
+                    Err(e) => Err(super::cause(e)),
+                };
+                outcomes.push((row, outcome));
+            }
+        }
+    }
+    outcomes
+        .into_iter()
+        .map(|(row, outcome)| {
+            if let Ok(Some(_)) = &outcome {
+                let (key, tally) = &row.tally;
+                deltas.entry(key.clone()).or_default().merge(tally);
+            }
+            let reply = row.reply;
+            Box::new(move |commit: Result<(), super::Cause>| {
+                reply(commit.and(outcome));
+            }) as Completion
+        })
+        .collect()
 }
 
 fn metrics_batch(size: usize) {

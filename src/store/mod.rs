@@ -530,7 +530,7 @@ impl Store {
             .get_or_init(|| group::GroupWriter::start(self.manager.clone()).map_err(cause))
             .as_ref()
             .map_err(|e| E::from(StoreError::writer("did not start", Some(e.clone()))))?;
-        let job: group::Job = Box::new(
+        let job = group::Job::Work(Box::new(
             move |conn: &mut DbConnection, deltas: &mut group::TallyDeltas| -> group::Completion {
                 let result: Result<T, E> = conn
                     .transaction(|c| f(c).map_err(TxError::Work))
@@ -551,8 +551,36 @@ impl Store {
                     });
                 })
             },
-        );
+        ));
         group.submit(job).map_err(E::from)
+    }
+
+    /// Stores one response row (no ticket to claim) in the next group commit, its tally delta
+    /// merged with the batch's: on PostgreSQL with the batch's other rows in one statement.
+    /// The new response's id, or `None` when its submission id was already stored.
+    pub async fn insert_response_grouped(
+        &self,
+        row: responses::NewResponseRow,
+        tally: (tallies::TallyKey, crate::domain::index::Tally),
+    ) -> Result<Option<i64>, StoreError> {
+        let group = self
+            .group
+            .get_or_init(|| group::GroupWriter::start(self.manager.clone()).map_err(cause))
+            .as_ref()
+            .map_err(|e| StoreError::writer("did not start", Some(e.clone())))?;
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        group.submit(group::Job::Row(Box::new(group::RowJob {
+            row,
+            tally,
+            reply: Box::new(move |answer| {
+                let _ = tx.send(answer);
+            }),
+        })))?;
+        match rx.await {
+            Ok(Ok(id)) => Ok(id),
+            Ok(Err(e)) => Err(StoreError::writer("did not store the response", Some(e))),
+            Err(_) => Err(StoreError::writer("has stopped", None)),
+        }
     }
 
     /// True when the rate limits' counts are kept in the database, shared by every process

@@ -115,6 +115,26 @@ pub fn insert(conn: &mut DbConnection, rows: &[NewResponseRow]) -> Result<(), St
     Ok(())
 }
 
+/// PostgreSQL: inserts `rows` in one statement, skipping a row whose submission id is already
+/// stored (or repeated among `rows`); returns the new ids by submission id.
+pub fn insert_new(
+    conn: &mut diesel::PgConnection,
+    rows: &[NewResponseRow],
+) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+    let mut ids = std::collections::HashMap::with_capacity(rows.len());
+    // PostgreSQL takes at most 65,535 parameters in a statement (15 a row).
+    for chunk in rows.chunks(1000) {
+        let stored: Vec<(i64, String)> = diesel::insert_into(responses::table)
+            .values(chunk)
+            .on_conflict(responses::submission_id)
+            .do_nothing()
+            .returning((responses::id, responses::submission_id))
+            .get_results(conn)?;
+        ids.extend(stored.into_iter().map(|(id, s)| (s, id)));
+    }
+    Ok(ids)
+}
+
 pub fn by_submission_id(
     conn: &mut DbConnection,
     submission_id: &str,

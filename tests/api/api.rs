@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
 
 use crate::both_backends;
-use crate::helpers::{full_answers, spawn_app, Backend};
+use crate::helpers::{as_refs, full_answers, spawn_app, Backend};
 
 fn answers_json(score: u8) -> Value {
     let mut m = Map::new();
@@ -140,6 +140,30 @@ async fn the_same_submission_id_twice_stores_one_response(backend: Backend) {
     assert_eq!(app.count_responses(), 1);
 }
 both_backends!(the_same_submission_id_twice_stores_one_response);
+
+/// Thirty copies of one poster submission at once (several join one group commit, where on
+/// PostgreSQL a batch's rows are one multi-row insert): one response, counted once in the
+/// tallies, and every copy answered as the first.
+async fn racing_copies_of_one_submission_store_and_tally_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let mut body = full_answers("4");
+    body.push((
+        "submission_id".into(),
+        "5b2e8c1a-7d3f-4a6b-9c0d-1e2f3a4b5c6d".into(),
+    ));
+    let refs = as_refs(&body);
+    let copies = (0..30).map(|_| app.post_form("/s/phuong-a", &refs));
+    let statuses: Vec<u16> = futures::future::join_all(copies)
+        .await
+        .iter()
+        .map(|r| r.status().as_u16())
+        .collect();
+    assert!(statuses.iter().all(|s| *s == 303), "{statuses:?}");
+    assert_eq!(app.count_responses(), 1);
+    assert_eq!(crate::durability::tallied(&app.store), 1);
+}
+both_backends!(racing_copies_of_one_submission_store_and_tally_once);
 
 async fn unit_tokens_act_for_their_unit_only_and_api_tickets_are_used_up(backend: Backend) {
     let app = spawn_app(backend).await;
