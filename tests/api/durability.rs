@@ -239,18 +239,7 @@ async fn sigterm_drains_in_flight_submissions() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "a clean exit after draining: {exit:?}");
     let store = hailong::store::Store::open(&db).unwrap();
-    let stored: BTreeSet<String> = store
-        .read(|c| {
-            use diesel::prelude::*;
-            use hailong::store::schema::responses::dsl::*;
-            responses
-                .select(submission_id)
-                .load::<String>(c)
-                .map_err(hailong::store::StoreError::from)
-        })
-        .unwrap()
-        .into_iter()
-        .collect();
+    let stored: BTreeSet<String> = stored_ids(&store).into_iter().collect();
     assert!(
         acknowledged.is_subset(&stored),
         "everything acknowledged is stored"
