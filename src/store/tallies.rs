@@ -27,6 +27,13 @@ fn encode(t: &Tally) -> Result<String, StoreError> {
 }
 
 /// Generates, for the daily table and the monthly one, the read-merge-write of one tally.
+/// A tally's stored text, as PostgreSQL's upsert returns it.
+#[derive(diesel::QueryableByName)]
+struct Current {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    data: String,
+}
+
 /// On PostgreSQL the row is created if missing and then locked, so concurrent submissions to
 /// one unit and day add up instead of overwriting each other; SQLite has one writer.
 macro_rules! add_into {
@@ -42,13 +49,14 @@ macro_rules! add_into {
             let filter = $table::table.find((unit, date, form_id, version));
             let current: Option<String> = match conn {
                 DbConnection::Pg(pg) => {
-                    diesel::sql_query($sql)
+                    // One round trip: created if missing, locked, and read.
+                    let row: Current = diesel::sql_query($sql)
                         .bind::<diesel::sql_types::Text, _>(unit)
                         .bind::<diesel::sql_types::Date, _>(date)
                         .bind::<diesel::sql_types::Text, _>(form_id)
                         .bind::<diesel::sql_types::Integer, _>(version)
-                        .execute(pg)?;
-                    Some(filter.select($table::data).for_update().get_result(pg)?)
+                        .get_result(pg)?;
+                    Some(row.data)
                 }
                 DbConnection::Sqlite(lite) => {
                     filter.select($table::data).get_result(lite).optional()?
@@ -87,13 +95,13 @@ add_into!(
     add_day,
     tallies,
     day,
-    "INSERT INTO tallies (unit_code, day, form_id, form_version, data) VALUES ($1, $2, $3, $4, '{}') ON CONFLICT DO NOTHING"
+    "INSERT INTO tallies AS t (unit_code, day, form_id, form_version, data) VALUES ($1, $2, $3, $4, '{}') ON CONFLICT (unit_code, day, form_id, form_version) DO UPDATE SET data = t.data RETURNING t.data"
 );
 add_into!(
     add_month,
     tally_months,
     month,
-    "INSERT INTO tally_months (unit_code, month, form_id, form_version, data) VALUES ($1, $2, $3, $4, '{}') ON CONFLICT DO NOTHING"
+    "INSERT INTO tally_months AS t (unit_code, month, form_id, form_version, data) VALUES ($1, $2, $3, $4, '{}') ON CONFLICT (unit_code, month, form_id, form_version) DO UPDATE SET data = t.data RETURNING t.data"
 );
 
 /// The first day of a date's month.
