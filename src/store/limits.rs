@@ -117,15 +117,13 @@ struct CountRow {
     previous: Option<i32>,
 }
 
-/// New counts by (scope, client, window): this window's and the previous one's.
-type CountsByHit = HashMap<(String, i64, i64), (i32, i32)>;
-
-/// Adds `n` hits per distinct hit in one statement; returns each one's new count and its
+/// Adds `n` hits per distinct hit in one statement; returns each hit's new count and its
 /// previous window's count.
 fn count_grouped(
     conn: &mut diesel::PgConnection,
-    grouped: &[(Hit, i32)],
-) -> Result<CountsByHit, StoreError> {
+    grouped: &HashMap<Hit, i32>,
+) -> Result<HashMap<Hit, (i32, i32)>, StoreError> {
+    let grouped: Vec<(Hit, i32)> = grouped.iter().map(|(h, n)| (*h, *n)).collect();
     let scopes: Vec<String> = grouped.iter().map(|(h, _)| h.scope.to_string()).collect();
     let clients: Vec<i64> = grouped.iter().map(|(h, _)| h.client).collect();
     let wins: Vec<i64> = grouped.iter().map(|(h, _)| h.win).collect();
@@ -145,13 +143,15 @@ fn count_grouped(
     .bind::<Array<Integer>, _>(ns)
     .bind::<Array<BigInt>, _>(expiries)
     .load(conn)?;
+    let hits: HashMap<(&str, i64, i64), Hit> = grouped
+        .iter()
+        .map(|(h, _)| ((h.scope, h.client, h.win), *h))
+        .collect();
     Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                (r.scope, r.client, r.win),
-                (r.hits, r.previous.unwrap_or(0)),
-            )
+        .iter()
+        .filter_map(|r| {
+            let hit = hits.get(&(r.scope.as_str(), r.client, r.win))?;
+            Some((*hit, (r.hits, r.previous.unwrap_or(0))))
         })
         .collect())
 }
@@ -249,27 +249,20 @@ fn answer_none(batch: Vec<(Hit, Reply)>) {
 
 /// Counts one batch and answers it; false when the connection failed.
 fn count_batch(conn: &mut diesel::PgConnection, batch: Vec<(Hit, Reply)>) -> bool {
-    let mut order: Vec<(Hit, i32)> = Vec::new();
-    let mut place: HashMap<Hit, usize> = HashMap::new();
+    let mut grouped: HashMap<Hit, i32> = HashMap::new();
     for (hit, _) in &batch {
-        let at = *place.entry(*hit).or_insert_with(|| {
-            order.push((*hit, 0));
-            order.len() - 1
-        });
-        order[at].1 += 1;
+        *grouped.entry(*hit).or_default() += 1;
     }
-    match count_grouped(conn, &order) {
+    match count_grouped(conn, &grouped) {
         Ok(counted) => {
             // The requests of one hit take the places up to its new count, in arrival order.
             let mut given: HashMap<Hit, i32> = HashMap::new();
             for (hit, reply) in batch {
-                let key = (hit.scope.to_string(), hit.client, hit.win);
-                let answer = counted.get(&key).map(|&(total, previous)| {
-                    let n = order[place[&hit]].1;
+                let answer = counted.get(&hit).map(|&(total, previous)| {
                     let before = given.entry(hit).or_insert(0);
                     *before += 1;
                     Counted {
-                        current: total - n + *before,
+                        current: total - grouped[&hit] + *before,
                         previous,
                     }
                 });

@@ -525,11 +525,7 @@ impl Store {
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
     {
-        let group = self
-            .group
-            .get_or_init(|| group::GroupWriter::start(self.manager.clone()).map_err(cause))
-            .as_ref()
-            .map_err(|e| E::from(StoreError::writer("did not start", Some(e.clone()))))?;
+        let group = self.group_writer()?;
         let job = group::Job::Work(Box::new(
             move |conn: &mut DbConnection, deltas: &mut group::TallyDeltas| -> group::Completion {
                 let result: Result<T, E> = conn
@@ -555,6 +551,14 @@ impl Store {
         group.submit(job).map_err(E::from)
     }
 
+    /// The group-commit writer, started on first use.
+    fn group_writer(&self) -> Result<&group::GroupWriter, StoreError> {
+        self.group
+            .get_or_init(|| group::GroupWriter::start(self.manager.clone()).map_err(cause))
+            .as_ref()
+            .map_err(|e| StoreError::writer("did not start", Some(e.clone())))
+    }
+
     /// Stores one response row (no ticket to claim) in the next group commit, its tally delta
     /// merged with the batch's: on PostgreSQL with the batch's other rows in one statement.
     /// The new response's id, or `None` when its submission id was already stored.
@@ -563,11 +567,7 @@ impl Store {
         row: responses::NewResponseRow,
         tally: (tallies::TallyKey, crate::domain::index::Tally),
     ) -> Result<Option<i64>, StoreError> {
-        let group = self
-            .group
-            .get_or_init(|| group::GroupWriter::start(self.manager.clone()).map_err(cause))
-            .as_ref()
-            .map_err(|e| StoreError::writer("did not start", Some(e.clone())))?;
+        let group = self.group_writer()?;
         let (tx, rx) = tokio::sync::oneshot::channel();
         group.submit(group::Job::Row(Box::new(group::RowJob {
             row,

@@ -143,7 +143,8 @@ impl RateLimiter {
         }
     }
 
-    /// A limiter of this process alone, under a random key (tests, and the command line).
+    /// A limiter of this process alone, under a random key.
+    #[cfg(test)]
     pub fn local(limit: Option<Limit>) -> RateLimiter {
         let mut key = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
@@ -179,6 +180,7 @@ impl RateLimiter {
 
     /// This process's count alone: true when the client may go on at `now` (since the
     /// epoch); counts the attempt.
+    #[cfg(test)]
     pub fn allow_here(&self, client: Option<IpAddr>, now: Duration) -> bool {
         !matches!(self.here(client, now), Here::Refused)
     }
