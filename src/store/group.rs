@@ -110,16 +110,14 @@ fn insert_rows(
     rows: Vec<RowJob>,
     deltas: &mut TallyDeltas,
 ) -> Vec<Completion> {
+    // A `MultiConnection` keeps its transaction state in the inner connection: a transaction
+    // begun on the inner one here is a savepoint of the batch's.
     let together = match conn {
-        DbConnection::Pg(_) => conn
-            .transaction(|c| match c {
-                DbConnection::Pg(pg) => {
-                    let values: Vec<_> = rows.iter().map(|r| r.row.clone()).collect();
-                    super::responses::insert_new(pg, &values)
-                }
-                DbConnection::Sqlite(_) => Err(StoreError::writer("(rows) backend changed", None)),
-            })
-            .ok(),
+        DbConnection::Pg(pg) => {
+            let values: Vec<_> = rows.iter().map(|r| r.row.clone()).collect();
+            pg.transaction(|pg| super::responses::insert_new(pg, &values))
+                .ok()
+        }
         DbConnection::Sqlite(_) => None,
     };
     let mut outcomes: Vec<(RowJob, Result<Option<i64>, super::Cause>)> = Vec::new();
