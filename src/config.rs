@@ -201,6 +201,14 @@ pub struct ServeArgs {
     /// a desk's citizens share one address; guessers of codes are slowed.
     #[arg(long, env = "HAILONG_TICKET_RATE_LIMIT", default_value = "600/600", value_parser = parse_limit)]
     pub ticket_rate_limit: LimitArg,
+    /// Posts to `/kiosk/rate` per rating tablet: N/SECONDS, or off. Past it the tablet is
+    /// told 429 and its queue sends again later; a flood never reaches the database.
+    #[arg(long, env = "HAILONG_KIOSK_RATE_LIMIT", default_value = "60/60", value_parser = parse_limit)]
+    pub kiosk_rate_limit: LimitArg,
+    /// Wrong pairing codes per client address: N/SECONDS, or off. Apart from the sign-in
+    /// limit, so that a tablet being set up never locks staff out of signing in.
+    #[arg(long, env = "HAILONG_PAIR_RATE_LIMIT", default_value = "10/600", value_parser = parse_limit)]
+    pub pair_rate_limit: LimitArg,
     /// New feedback items one unit takes, over all addresses: N/SECONDS, or off. A flood from
     /// many addresses stops here; citizens then see a page asking them to try later.
     #[arg(long, env = "HAILONG_FEEDBACK_UNIT_LIMIT", default_value = "30/3600", value_parser = parse_limit)]
@@ -328,6 +336,9 @@ pub enum KiosksCommand {
         unit: String,
         #[arg(long)]
         counter: String,
+        /// The counter has a live tablet already: revoke it and add this one.
+        #[arg(long)]
+        replace: bool,
     },
     /// List the tablets (never their secrets).
     List,
@@ -371,6 +382,10 @@ pub struct Settings {
     pub login_rate_limit: Option<crate::web::ratelimit::Limit>,
     pub ticket_rate_limit: Option<crate::web::ratelimit::Limit>,
     pub feedback_unit_limit: Option<crate::web::ratelimit::Limit>,
+    /// Posts per rating tablet (`/kiosk/rate`).
+    pub kiosk_rate_limit: Option<crate::web::ratelimit::Limit>,
+    /// Wrong pairing codes per client address.
+    pub pair_rate_limit: Option<crate::web::ratelimit::Limit>,
     pub export_write_timeout_secs: u64,
     pub trust_proxy: bool,
     pub comment_retention_days: i64,

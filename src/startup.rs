@@ -123,6 +123,15 @@ impl Application {
                     if let Ok(Err(e)) = sealed {
                         tracing::warn!(error = %e, "sealing the used tickets failed; tried again later");
                     }
+                    // The desk ratings of closed days, rewritten in random order likewise.
+                    let s = st.clone();
+                    let settled = tokio::task::spawn_blocking(move || {
+                        crate::service::kiosks::settle_closed_days(&s, Utc::now())
+                    })
+                    .await;
+                    if let Ok(Err(e)) = settled {
+                        tracing::warn!(error = %e, "rewriting the closed days' desk ratings failed; tried again later");
+                    }
                     tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                 }
             });
@@ -215,6 +224,8 @@ impl Application {
             submit_limiter: limiter(settings.rate_limit, "submit"),
             login_limiter: limiter(settings.login_rate_limit, "login"),
             ticket_limiter: limiter(settings.ticket_rate_limit, "ticket"),
+            tablet_limiter: limiter(settings.kiosk_rate_limit, "tablet"),
+            pair_limiter: limiter(settings.pair_rate_limit, "pair"),
             password_checks: Arc::new(tokio::sync::Semaphore::new(
                 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
@@ -225,7 +236,7 @@ impl Application {
             form_pages: Default::default(),
             grace_days: settings.lineage_grace_days,
             kiosk: settings.kiosk,
-            arrivals: Default::default(),
+            taps: Default::default(),
             feedback: Arc::new(crate::service::feedback::FeedbackSettings {
                 deadlines: settings.feedback_deadlines,
                 webhook: webhook.is_some(),

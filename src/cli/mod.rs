@@ -64,6 +64,8 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
         login_rate_limit: args.login_rate_limit.0,
         ticket_rate_limit: args.ticket_rate_limit.0,
         feedback_unit_limit: args.feedback_unit_limit.0,
+        kiosk_rate_limit: args.kiosk_rate_limit.0,
+        pair_rate_limit: args.pair_rate_limit.0,
         export_write_timeout_secs: args.export_write_timeout,
         trust_proxy: args.trust_proxy,
         comment_retention_days: args.comment_retention_days,
@@ -256,15 +258,24 @@ fn kiosks_cmd(g: &Global, cmd: config::KiosksCommand) -> Result<()> {
     use crate::service::kiosks;
     let store = open(&g.database_url)?;
     match cmd {
-        config::KiosksCommand::Add { unit, counter } => {
-            let (id, code) = kiosks::add(
+        config::KiosksCommand::Add {
+            unit,
+            counter,
+            replace,
+        } => {
+            let added = kiosks::add(
                 &store,
                 &mut rand::rng(),
                 &cli_admin(),
                 &unit,
                 &counter,
+                replace,
                 Utc::now(),
-            )?;
+            );
+            if let Err(kiosks::KioskError::Occupied(old)) = added {
+                bail!("{} · {} has a live tablet (#{old}); add --replace to revoke it and add a new one", unit.trim(), counter.trim());
+            }
+            let (id, code) = added?;
             println!(
                 "Tablet #{id} for {} · {}. On the tablet open /kiosk/pair and type this code within {} minutes:",
                 unit.trim(),
@@ -274,19 +285,20 @@ fn kiosks_cmd(g: &Global, cmd: config::KiosksCommand) -> Result<()> {
             println!("{}", kiosks::grouped(&code));
         }
         config::KiosksCommand::List => {
-            println!("id\tunit\tcounter\tcreated_at\tpaired_at\trevoked_at");
+            println!("id\tunit\tcounter\tcreated_at\tpaired_at\trevoked_at\tlast_seen_day");
             let all = kiosks::list_all(&store)?;
             for k in all {
                 let t =
                     |x: Option<chrono::NaiveDateTime>| x.map(|x| x.to_string()).unwrap_or_default();
                 println!(
-                    "#{}\t{}\t{}\t{}\t{}\t{}",
+                    "#{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     k.id,
                     k.unit_code,
                     k.counter,
                     k.created_at,
                     t(k.paired_at),
-                    t(k.revoked_at)
+                    t(k.revoked_at),
+                    k.last_seen_day.map(|d| d.to_string()).unwrap_or_default()
                 );
             }
         }

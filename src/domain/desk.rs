@@ -24,15 +24,23 @@ pub const REASONS: [&str; 9] = [
 /// A comment's longest length, in characters.
 pub const MAX_COMMENT: usize = 500;
 
-/// The settings of the misuse rules: `interval` seconds between two ratings of one device
-/// (less is `rapid`), at most `burst` ratings of one device within `window` seconds (the
-/// surplus is `burst`).
+/// The settings of the misuse rules, judged on tap times (METHODOLOGY "Desk ratings"): a tap
+/// less than `interval` seconds after the device's previous tap is `rapid`; a tap less than
+/// `BURST_GAP_SECS` after the previous one, when the device already had `burst` taps or more
+/// in the `window` seconds before it, is `burst`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Misuse {
     pub interval_secs: i64,
     pub burst: usize,
     pub window_secs: i64,
 }
+
+/// A tap at least this many seconds after the device's previous one is never `burst`: an
+/// honest rating after a pause does not share the fate of a run of taps before it.
+pub const BURST_GAP_SECS: i64 = 30;
+
+/// The oldest tap a tablet may still send (its offline queue): seven days.
+pub const MAX_AGE_MS: i64 = 7 * 24 * 3600 * 1000;
 
 impl Default for Misuse {
     fn default() -> Misuse {
@@ -68,25 +76,55 @@ impl Flag {
 }
 
 impl Misuse {
-    /// The flag of a rating arriving at `now`, given the arrivals of the same device before it
-    /// (any order; only those within the window matter). `rapid` wins over `burst`.
-    pub fn judge(&self, earlier: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<Flag> {
-        let last = earlier.iter().max();
-        if last.is_some_and(|t| (now - *t).num_milliseconds() < self.interval_secs * 1000) {
+    /// The flag of a tap at `tap`, given the device's other recent taps (any order, any
+    /// time: only those at or before `tap` are earlier, so a late queue is judged in tap
+    /// order). `rapid` wins over `burst`.
+    pub fn judge(&self, taps: &[DateTime<Utc>], tap: DateTime<Utc>) -> Option<Flag> {
+        let gap_ms = |t: &DateTime<Utc>| (tap - *t).num_milliseconds();
+        let earlier = || taps.iter().filter(|t| **t <= tap);
+        let gap = earlier().map(gap_ms).min()?;
+        if gap < self.interval_secs * 1000 {
             return Some(Flag::Rapid);
         }
-        let within = earlier
-            .iter()
-            .filter(|t| (now - **t).num_milliseconds() < self.window_secs * 1000)
+        let within = earlier()
+            .filter(|t| gap_ms(t) < self.window_secs * 1000)
             .count();
-        (within + 1 > self.burst).then_some(Flag::Burst)
+        (within >= self.burst && gap < BURST_GAP_SECS * 1000).then_some(Flag::Burst)
     }
+}
+
+/// The time of a tap sent `age` milliseconds after it happened (the tablet's queue): `now`
+/// less the age; no age is 0. A negative age, one over seven days, or one that is not a
+/// whole number is refused.
+pub fn tap_time(now: DateTime<Utc>, age: Option<&str>) -> Result<DateTime<Utc>, RatingError> {
+    let ms = match age {
+        None | Some("") => 0,
+        Some(a) if a.bytes().all(|b| b.is_ascii_digit()) && a.len() <= 12 => {
+            a.parse::<i64>().map_err(|_| RatingError::Age)?
+        }
+        Some(_) => return Err(RatingError::Age),
+    };
+    if ms > MAX_AGE_MS {
+        return Err(RatingError::Age);
+    }
+    Ok(now - chrono::Duration::milliseconds(ms))
+}
+
+/// A counter's name as typed: trimmed, inner runs of blanks made one space, and refused when
+/// it holds a character that shows nothing or controls the direction of text (two counters
+/// must never look alike), or is empty or longer than `max` characters.
+pub fn counter_name(typed: &str, max: usize) -> Option<String> {
+    let words: Vec<&str> = typed.split_whitespace().collect();
+    let name = words.join(" ");
+    let bad = |c: char| c != ' ' && (c.is_control() || crate::domain::feedback::is_invisible(c));
+    let marks = crate::domain::feedback::check_text(&name, max).ok()?;
+    (marks == name && !name.is_empty() && !name.chars().any(bad)).then_some(name)
 }
 
 /// What is wrong with a rating as sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RatingError {
-    #[error("the score is 1 to 5")]
+    #[error("the score is one of 1, 2, 3, 4, 5")]
     Score,
     #[error("\"{0}\" is not one of the reasons ({list})", list = REASONS.join(", "))]
     Reason(String),
@@ -94,8 +132,24 @@ pub enum RatingError {
     NotAsked,
     #[error("a comment has at most {MAX_COMMENT} characters")]
     Comment,
+    #[error("the comment shows nothing, or holds control characters")]
+    CommentText,
     #[error("at most {} reasons", REASONS.len())]
     TooMany,
+    #[error("a field was sent twice")]
+    Twice,
+    #[error("the age is the whole milliseconds since the tap, from 0 to 7 days")]
+    Age,
+}
+
+impl RatingError {
+    /// The code of a JSON refusal.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RatingError::Age => "bad_age",
+            _ => "bad_rating",
+        }
+    }
 }
 
 /// A rating's score, reasons (each once, in the law's order) and comment, checked.
@@ -107,11 +161,14 @@ pub struct Rating {
 }
 
 impl Rating {
+    /// Reads a rating strictly: the score is exactly one digit 1–5; the comment is cleaned
+    /// as a feedback text is (direction controls dropped, stacks of marks cut), and refused
+    /// when it shows nothing or holds control characters other than line ends and tabs.
     pub fn parse(score: &str, reasons: &[String], comment: &str) -> Result<Rating, RatingError> {
-        let score: u8 = score.trim().parse().map_err(|_| RatingError::Score)?;
-        if !(1..=5).contains(&score) {
-            return Err(RatingError::Score);
-        }
+        let score = match score.as_bytes() {
+            [d @ b'1'..=b'5'] => d - b'0',
+            _ => return Err(RatingError::Score),
+        };
         if reasons.len() > REASONS.len() {
             return Err(RatingError::TooMany);
         }
@@ -125,17 +182,30 @@ impl Rating {
             }
         }
         chosen.sort_by_key(|r| REASONS.iter().position(|k| k == r));
-        let comment = comment.trim();
-        if comment.chars().count() > MAX_COMMENT {
-            return Err(RatingError::Comment);
-        }
-        if score > 3 && (!chosen.is_empty() || !comment.is_empty()) {
+        let comment = if comment.trim().is_empty() {
+            None
+        } else {
+            if comment
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                return Err(RatingError::CommentText);
+            }
+            match crate::domain::feedback::check_text(comment, MAX_COMMENT) {
+                Ok(text) => Some(text),
+                Err(crate::domain::feedback::FeedbackProblem::TooLong { .. }) => {
+                    return Err(RatingError::Comment)
+                }
+                Err(_) => return Err(RatingError::CommentText),
+            }
+        };
+        if score > 3 && (!chosen.is_empty() || comment.is_some()) {
             return Err(RatingError::NotAsked);
         }
         Ok(Rating {
             score,
             reasons: chosen,
-            comment: (!comment.is_empty()).then(|| comment.to_string()),
+            comment,
         })
     }
 }
@@ -299,10 +369,22 @@ pub fn officer_figure(x: u64, n: u64, unit_pct: f64, rule: &Fairness) -> Officer
     }
 }
 
+/// A counter taken over on a day: who took it from whom (the day only, never a time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Takeover {
+    pub unit_code: String,
+    pub day: chrono::NaiveDate,
+    pub counter: String,
+    pub by: String,
+    pub from: String,
+}
+
 /// The officers' and counters' figures of a period, unit by unit.
 #[derive(Debug, Clone)]
 pub struct OfficerTable {
     pub period: crate::domain::period::Period,
+    /// The counters taken over in the period, by day (for those who see names).
+    pub takeovers: Vec<Takeover>,
     pub units: Vec<UnitStandings>,
     /// False for viewers: the officers' lists are empty, the counters are shown.
     pub names_shown: bool,
@@ -443,19 +525,23 @@ mod tests {
     }
 
     #[test]
-    fn rapid_is_under_the_interval_and_burst_the_surplus_in_ten_minutes() {
+    fn rapid_is_under_the_interval_and_burst_a_quick_tap_past_the_count() {
         let rule = Misuse::default();
         assert_eq!(rule.judge(&[], at(0)), None);
         // 4.999 s after the last: rapid; exactly 5 s: not.
         let just = at(10) - Duration::milliseconds(1);
         assert_eq!(rule.judge(&[at(5)], just), Some(Flag::Rapid));
         assert_eq!(rule.judge(&[at(5)], at(10)), None);
-        // 20 arrivals 20 s apart are fine; the 21st within 10 minutes is burst.
+        // The same tap time twice (a copy): rapid.
+        assert_eq!(rule.judge(&[at(5)], at(5)), Some(Flag::Rapid));
+        // 20 taps 20 s apart are fine; the 21st within 10 minutes, 20 s after the last, is burst.
         let twenty: Vec<_> = (0..20).map(|i| at(i * 20)).collect();
         assert_eq!(rule.judge(&twenty[..19], at(19 * 20)), None);
         assert_eq!(rule.judge(&twenty, at(20 * 20)), Some(Flag::Burst));
-        // The first of them 600 s before now is out of the window: the 21st is fine then.
-        let spread: Vec<_> = (0..20).map(|i| at(i * 30)).collect();
+        // The first of them 600 s before the tap is out of the window: 19 within, fine.
+        let spread: Vec<_> = std::iter::once(at(0))
+            .chain((0..19).map(|i| at(400 + i * 10)))
+            .collect();
         assert_eq!(rule.judge(&spread, at(600)), None);
         assert_eq!(rule.judge(&spread, at(599)), Some(Flag::Burst));
         // Both apply: rapid wins.
@@ -463,9 +549,82 @@ mod tests {
     }
 
     #[test]
+    fn an_honest_tap_after_a_pause_is_not_burst() {
+        let rule = Misuse::default();
+        // 21 quick taps (6 s apart) fill the window.
+        let run: Vec<_> = (0..21).map(|i| at(i * 6)).collect();
+        let last = 20 * 6;
+        // 29.999 s after the run's last tap: still part of it.
+        let quick = at(last + 30) - Duration::milliseconds(1);
+        assert_eq!(rule.judge(&run, quick), Some(Flag::Burst));
+        // 30 s, 60 s after: a pause, never burst, however full the window.
+        assert_eq!(rule.judge(&run, at(last + 30)), None);
+        assert_eq!(rule.judge(&run, at(last + 60)), None);
+    }
+
+    #[test]
+    fn a_late_queue_is_judged_on_its_tap_times_in_tap_order() {
+        let rule = Misuse::default();
+        // Known taps at 0 s and 100 s; a queued tap from 50 s arrives late: its previous tap is
+        // the one at 0 s, and the one at 100 s (after it) does not make it rapid.
+        assert_eq!(rule.judge(&[at(0), at(100)], at(50)), None);
+        assert_eq!(rule.judge(&[at(0), at(100)], at(3)), Some(Flag::Rapid));
+        // Two offline taps 6 s apart, sent together an hour later: neither is flagged.
+        let first = rule.judge(&[], at(0));
+        let second = rule.judge(&[at(0)], at(6));
+        assert_eq!((first, second), (None, None));
+    }
+
+    #[test]
+    fn the_tap_time_is_now_less_a_checked_age() {
+        let now = at(1_000_000);
+        assert_eq!(tap_time(now, None), Ok(now));
+        assert_eq!(tap_time(now, Some("")), Ok(now));
+        assert_eq!(tap_time(now, Some("6000")), Ok(now - Duration::seconds(6)));
+        let week = MAX_AGE_MS.to_string();
+        assert_eq!(
+            tap_time(now, Some(&week)),
+            Ok(now - Duration::days(7)),
+            "seven days is the oldest"
+        );
+        let eight_days = (8 * 24 * 3600 * 1000_i64).to_string();
+        for bad in [
+            "-1",
+            "abc",
+            "1.5",
+            " 5",
+            "+5",
+            &eight_days,
+            "99999999999999999999",
+        ] {
+            assert_eq!(tap_time(now, Some(bad)), Err(RatingError::Age), "{bad}");
+        }
+        assert_eq!(RatingError::Age.code(), "bad_age");
+    }
+
+    #[test]
+    fn a_counter_name_shows_what_it_holds() {
+        assert_eq!(counter_name("  Quầy   1 ", 40).as_deref(), Some("Quầy 1"));
+        let long = "x".repeat(41);
+        let stacked = format!("Q{}", "\u{301}".repeat(10));
+        for bad in [
+            "",
+            "   ",
+            "Quầy\u{200B}1",
+            "Quầy 1\u{202E}",
+            "\u{3164}",
+            "Quầy\u{1b}1",
+            &long,
+            &stacked,
+        ] {
+            assert_eq!(counter_name(bad, 40), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn a_rating_is_read_strictly() {
         let r = Rating::parse(
-            " 2 ",
+            "2",
             &["visits".into(), "time".into(), "time".into()],
             " chờ lâu ",
         )
@@ -477,7 +636,7 @@ mod tests {
             "once each, in the law's order"
         );
         assert_eq!(r.comment.as_deref(), Some("chờ lâu"));
-        for bad in ["0", "6", "abc", "", "2.5"] {
+        for bad in ["0", "6", "abc", "", "2.5", " 2 ", "+3", "03", "２"] {
             assert_eq!(
                 Rating::parse(bad, &[], ""),
                 Err(RatingError::Score),
@@ -499,6 +658,22 @@ mod tests {
         assert!(Rating::parse("3", &[], &"ư".repeat(500)).is_ok());
         let hundred: Vec<String> = (0..100).map(|_| "time".to_string()).collect();
         assert_eq!(Rating::parse("2", &hundred, ""), Err(RatingError::TooMany));
+        // The feedback form's hygiene: controls refused, invisible texts refused, direction
+        // marks dropped, stacks of marks cut.
+        for bad in ["a\u{1b}[31mred\u{7}", "\u{200B}", "\u{2800}\u{2800}"] {
+            assert_eq!(
+                Rating::parse("2", &[], bad),
+                Err(RatingError::CommentText),
+                "{bad:?}"
+            );
+        }
+        let r = Rating::parse("2", &[], "abc\u{202E}evil").unwrap();
+        assert_eq!(r.comment.as_deref(), Some("abcevil"));
+        let stacked = format!("a{}", "\u{301}".repeat(50));
+        let r = Rating::parse("2", &[], &stacked).unwrap();
+        assert_eq!(r.comment.unwrap().chars().count(), 4);
+        let r = Rating::parse("1", &[], "dòng 1\ndòng 2").unwrap();
+        assert!(r.comment.unwrap().contains('\n'), "line ends stay");
     }
 
     #[test]

@@ -341,7 +341,7 @@ fn is_bidi_control(c: char) -> bool {
 
 /// Characters that show nothing: blanks, zero-width and other format characters, the
 /// blank braille pattern, the Hangul fillers.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,

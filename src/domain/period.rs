@@ -172,6 +172,13 @@ impl Period {
         Period::parse(&format!("{year}-Q{quarter}"), scheme)
     }
 
+    /// The same period, cut to end by `last` at the latest (the days before a day still
+    /// open). When `last` is before its start it holds no day: nothing is read for it.
+    pub fn through(mut self, last: NaiveDate) -> Period {
+        self.end = self.end.min(last);
+        self
+    }
+
     /// A custom range of local dates, both ends included.
     pub fn custom(from: NaiveDate, to: NaiveDate) -> Result<Period, PeriodError> {
         if to < from {

@@ -22,16 +22,11 @@ pub const HEADER: [&str; 11] = [
     "flags",
 ];
 
-/// An officer whose ratings were flagged this often (of all their ratings) is flagged
-/// `many_flagged`: taps too fast or too many around one officer are worth a look.
-const MANY_FLAGGED: f64 = 0.10;
-
-fn flags(t: &OfficerTable, s: &Standing) -> Vec<&'static str> {
+/// An officer's row is never flagged for misuse: flagged ratings belong to the tablet that
+/// sent them (the lead sees them per tablet and day at `/staff/kiosks`), not to whoever had
+/// the counter open (METHODOLOGY "Desk ratings").
+fn flags(t: &OfficerTable, _s: &Standing) -> Vec<&'static str> {
     let mut out = Vec::new();
-    let all = s.figure.ratings + s.flagged;
-    if all > 0 && s.flagged as f64 / all as f64 >= MANY_FLAGGED {
-        out.push("many_flagged");
-    }
     if t.synthetic {
         out.push("synthetic");
     }

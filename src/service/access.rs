@@ -67,10 +67,18 @@ pub enum Action {
     HandleFeedback,
     /// Feedback items (masked, no contacts) through the API or an export.
     ReadFeedback,
-    /// Rating tablets: add (a pairing code), list, revoke.
+    /// Rating tablets: add (a pairing code), list, revoke. Admins, and a unit's lead for their
+    /// unit: an officer must not set up a tablet at a colleague's counter (issue 30).
     ManageKiosks,
     /// Paper questionnaires: print sheets, type them, settle differences.
     EnterPaper,
+}
+
+/// Whether a member of staff may do this at all: their role's rights, and for the rating
+/// tablets, an admin or a unit's lead.
+pub fn staff_may(staff: &Staff, action: Action) -> bool {
+    role_may(staff.role, action)
+        && (action != Action::ManageKiosks || staff.role == Role::Admin || staff.lead)
 }
 
 /// Why a caller is refused.
@@ -103,6 +111,9 @@ fn refusal(action: Action) -> &'static str {
             "leaders (viewers) read indices and reports; raw responses and comments are for the Home Affairs Office and unit officers"
         }
         Action::ActForUnit => "a bearer token is needed",
+        Action::ManageKiosks => {
+            "rating tablets are set up by the unit's lead or an admin (an officer is rated by them)"
+        }
         Action::HandleFeedback | Action::ReadFeedback => {
             "leaders (viewers) read the feedback figures; citizens' texts are for the unit's officers and the Home Affairs Office"
         }
@@ -119,7 +130,7 @@ pub fn unit_for(
     asked: Option<&str>,
 ) -> Result<Option<String>, Denied> {
     let allowed = match caller {
-        Caller::Staff(s) => role_may(s.role, action),
+        Caller::Staff(s) => staff_may(s, action),
         Caller::Token(_) => matches!(
             action,
             Action::ReadIndices

@@ -31,15 +31,19 @@ fn oldest_open(now: DateTime<Utc>) -> chrono::NaiveDateTime {
     (now - Duration::hours(OPEN_HOURS)).naive_utc()
 }
 
-/// The officer who has this counter open at `now` (a session older than 12 hours is closed).
+/// The officer a rating tapped at `tap` and arriving at `now` goes to: the one who has this
+/// counter open now (a session older than 12 hours is closed) and had opened it by the tap.
+/// A tap from before the current holder opened it (a queue sent late, after a take-over or a
+/// closing) goes to nobody (METHODOLOGY "Officers and counters").
 pub fn holder(
     conn: &mut DbConnection,
     unit: &str,
     counter: &str,
+    tap: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, StoreError> {
     Ok(store_counters::at(conn, unit, counter)?
-        .filter(|s| s.opened_at >= oldest_open(now))
+        .filter(|s| s.opened_at >= oldest_open(now) && s.opened_at <= tap.naive_utc())
         .map(|s| s.officer_id))
 }
 
@@ -100,6 +104,27 @@ pub fn open(
             .filter(|s| s.officer_id != staff.id)
             .map(|s| s.officer_id)
             .collect();
+        // A take-over is told to the officer displaced and audited, with its day only: no
+        // stored time places a rating between two holders.
+        let day = crate::domain::local_date(now);
+        for from in &other {
+            store_counters::note_takeover(c, day, &session.unit_code, counter, staff.id, *from)?;
+            let names = crate::store::users::names(c, &[*from])?;
+            let target = format!(
+                "{} {} {day} from {}",
+                session.unit_code,
+                counter,
+                names.first().map_or("?", |(_, n)| n.as_str())
+            );
+            crate::service::audit::write(
+                c,
+                day_start(day),
+                &staff.username,
+                "counter.takeover",
+                &target,
+                "ok",
+            )?;
+        }
         let taken_from = crate::store::users::names(c, &other)?
             .into_iter()
             .map(|(_, name)| name)
@@ -109,6 +134,27 @@ pub fn open(
             taken_from,
         })
     })
+}
+
+/// The first instant of a local day, as the audit log's time of a day-only event.
+fn day_start(day: chrono::NaiveDate) -> DateTime<Utc> {
+    let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    local
+        .and_local_timezone(crate::domain::local_offset())
+        .single()
+        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+}
+
+/// The take-overs of this officer's counters they were not told of yet (told now): day,
+/// counter, and who took it.
+pub fn untold_takeovers(
+    store: &Store,
+    staff: &Staff,
+) -> Result<Vec<(chrono::NaiveDate, String, String)>, StoreError> {
+    if staff.role != Role::Officer {
+        return Ok(Vec::new());
+    }
+    store.write(|c| store_counters::untold_takeovers(c, staff.id))
 }
 
 /// Closes the officer's counter; the counter closed, if one was open.

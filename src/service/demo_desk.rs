@@ -208,5 +208,6 @@ fn rating(
         flag: flag.map(str::to_string),
         synthetic: true,
         officer_id: None,
+        settled: true,
     }
 }

@@ -1,12 +1,15 @@
 //! Rating tablets at the counters (Decree 118/2025 Art. 31(b)): adding one with a pairing
-//! code, pairing the tablet (a device secret, stored hashed), revoking, taking ratings with
-//! the misuse flags decided on arrival, and the desk figures of a period.
+//! code (a unit's lead or an admin; one live tablet a counter), pairing the tablet (a device
+//! secret, stored hashed), revoking, taking ratings with the misuse flags decided on their
+//! tap times, the desk figures of a period, and the nightly rewrite of closed days.
 //!
-//! A device's recent arrival times live in this process's memory only: the stored rating
-//! keeps its day, and nothing in the database can order a day's ratings or match one to a
-//! clock. A burst that straddles a restart is not flagged (documented in the README).
+//! A tablet's recent tap times live in this process's memory on SQLite (one process), and on
+//! PostgreSQL in `kiosk_taps`, written in a transaction of their own and gone after ten
+//! minutes, so that every node judges a tablet on all its taps. The stored rating keeps only
+//! its day; once the day has closed its ratings are rewritten in random order
+//! (`settle_closed_days`), so nothing stored orders a day's ratings.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
@@ -55,8 +58,10 @@ impl Default for KioskSettings {
 pub enum KioskError {
     #[error("there is no unit \"{0}\" open today")]
     UnknownUnit(String),
-    #[error("a counter's name has 1 to {MAX_COUNTER} characters")]
+    #[error("a counter's name has 1 to {MAX_COUNTER} characters, all of them visible")]
     Counter,
+    #[error("this counter has a tablet already (#{0}); replace it to add another")]
+    Occupied(i64),
     #[error(transparent)]
     Denied(#[from] Denied),
     #[error("there is no kiosk #{0}")]
@@ -65,7 +70,7 @@ pub enum KioskError {
     UnknownCode,
     #[error("this pairing code has expired (a code is valid {PAIRING_MINUTES} minutes); ask for a new one")]
     Expired,
-    #[error("the rating's id is not a UUID")]
+    #[error("the rating's id is not a random (version 4) UUID")]
     BadId,
     #[error(transparent)]
     Rating(#[from] RatingError),
@@ -73,25 +78,74 @@ pub enum KioskError {
     Store(#[from] StoreError),
 }
 
-/// The recent arrival times of each device (kiosk id), newest last.
+/// The recent taps of each tablet (kiosk id) on SQLite: (tap time, when it was noted).
 #[derive(Debug, Default)]
-pub struct Arrivals(Mutex<HashMap<i64, VecDeque<DateTime<Utc>>>>);
+pub struct Taps(Mutex<HashMap<i64, Vec<(DateTime<Utc>, DateTime<Utc>)>>>);
 
-impl Arrivals {
-    /// The flag of a rating arriving now from `kiosk`, recorded as an arrival.
-    pub fn arrive(&self, rule: &Misuse, kiosk: i64, now: DateTime<Utc>) -> Option<desk::Flag> {
+/// How long a tap time is kept: the misuse window, ten minutes at least.
+fn keep_taps(rule: &Misuse) -> Duration {
+    Duration::seconds(rule.window_secs.max(600))
+}
+
+impl Taps {
+    /// The flag of a tap of `kiosk` at `tap`, judged against the tablet's other recent taps
+    /// (whichever node they reached, on PostgreSQL), and noted for the taps after it.
+    pub fn judge(
+        &self,
+        store: &Store,
+        rule: &Misuse,
+        kiosk: i64,
+        tap: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<desk::Flag>, StoreError> {
+        let keep = keep_taps(rule);
+        if store.shares_limits() {
+            let from_ms = (tap - Duration::seconds(rule.window_secs)).timestamp_millis();
+            let now_s = now.timestamp();
+            // A transaction of its own: never the rating's (its `xmin` would date the rating).
+            return store.write(|c| {
+                let times: Vec<DateTime<Utc>> =
+                    store_kiosks::recent_taps(c, kiosk, from_ms, now_s)?
+                        .into_iter()
+                        .filter_map(DateTime::from_timestamp_millis)
+                        .collect();
+                let flag = rule.judge(&times, tap);
+                let expires = now_s + keep.num_seconds();
+                store_kiosks::record_tap(c, kiosk, tap.timestamp_millis(), expires)?;
+                Ok(flag)
+            });
+        }
         let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let times = all.entry(kiosk).or_default();
-        let window = Duration::seconds(rule.window_secs);
-        while times.front().is_some_and(|t| now - *t >= window) {
-            times.pop_front();
+        all.retain(|_, taps| taps.iter().any(|(_, noted)| now - *noted < keep));
+        let taps = all.entry(kiosk).or_default();
+        taps.retain(|(_, noted)| now - *noted < keep);
+        let times: Vec<DateTime<Utc>> = taps.iter().map(|(t, _)| *t).collect();
+        let flag = rule.judge(&times, tap);
+        taps.push((tap, now));
+        // Bounded: the newest taps are the ones a later tap is judged on.
+        let most = 4 * (rule.burst + 1) + 64;
+        if taps.len() > most {
+            taps.sort_by_key(|(t, _)| *t);
+            taps.drain(..taps.len() - most);
         }
-        let flag = rule.judge(times.make_contiguous(), now);
-        times.push_back(now);
-        while times.len() > rule.burst.max(1) + 1 {
-            times.pop_front();
+        Ok(flag)
+    }
+
+    /// Forgets a tap noted by `judge` whose rating was not stored after all (best effort).
+    pub fn forget(&self, store: &Store, kiosk: i64, tap: DateTime<Utc>) {
+        if store.shares_limits() {
+            let ms = tap.timestamp_millis();
+            if let Err(e) = store.write(|c| store_kiosks::forget_tap(c, kiosk, ms)) {
+                tracing::warn!(error = %e, "could not forget a tap whose rating was not stored");
+            }
+            return;
         }
-        flag
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(taps) = all.get_mut(&kiosk) {
+            if let Some(i) = taps.iter().position(|(t, _)| *t == tap) {
+                taps.swap_remove(i);
+            }
+        }
     }
 }
 
@@ -116,27 +170,26 @@ fn open_unit(store: &Store, code: &str, now: DateTime<Utc>) -> Result<Unit, Kios
         .ok_or_else(|| KioskError::UnknownUnit(code.to_string()))
 }
 
-/// Adds a kiosk for a counter of a unit (officers: their own); its id and pairing code
-/// (shown once).
+/// Adds a kiosk for a counter of a unit (a unit's lead: their own; admins: any); its id and
+/// pairing code (shown once). A counter has one live tablet: with another one there, this is
+/// refused (`Occupied`) unless `replace`, which revokes it first (audited).
 pub fn add<R: Rng + ?Sized>(
     store: &Store,
     rng: &mut R,
     caller: &Caller,
     unit: &str,
     counter: &str,
+    replace: bool,
     now: DateTime<Utc>,
 ) -> Result<(i64, String), KioskError> {
     let unit = unit.trim();
     let scope = access::unit_for(caller, Action::ManageKiosks, Some(unit))?;
     let unit = open_unit(store, scope.as_deref().unwrap_or(unit), now)?;
-    let counter = counter.trim();
-    if counter.is_empty() || counter.chars().count() > MAX_COUNTER {
-        return Err(KioskError::Counter);
-    }
+    let counter = desk::counter_name(counter, MAX_COUNTER).ok_or(KioskError::Counter)?;
     let code = crate::domain::ticket::random_symbols(rng, PAIRING_LEN);
     let row = NewKiosk {
         unit_code: unit.code.to_string(),
-        counter: counter.to_string(),
+        counter,
         pairing_hash: Some(hash_secret(&code)),
         pairing_expires_at: Some((now + Duration::minutes(PAIRING_MINUTES)).naive_utc()),
         secret_hash: None,
@@ -146,7 +199,20 @@ pub fn add<R: Rng + ?Sized>(
         synthetic: false,
     };
     let id = store.write(|c| -> Result<i64, KioskError> {
+        let live = store_kiosks::live_at(c, &row.unit_code, &row.counter)?;
+        if let Some(first) = live.first() {
+            if !replace {
+                return Err(KioskError::Occupied(first.id));
+            }
+        }
+        for old in &live {
+            store_kiosks::revoke(c, old.id, now.naive_utc())?;
+        }
         let id = store_kiosks::insert(c, &row)?;
+        for old in &live {
+            let target = format!("#{} {} {}", old.id, old.unit_code, old.counter);
+            audit(c, now, &caller.name(), "kiosk.revoke", &target, &format!("replaced by #{id}"))?;
+        }
         let target = format!("#{id} {} {}", row.unit_code, row.counter);
         audit(c, now, &caller.name(), "kiosk.add", &target, "ok")?;
         Ok(id)
@@ -231,64 +297,165 @@ pub struct Stored {
     pub flag: Option<desk::Flag>,
 }
 
+/// One tap as a tablet sent it: the rating's id (a random UUID the tablet made), the rating,
+/// and when it was tapped (the arrival less the age the tablet gave).
+#[derive(Debug, Clone)]
+pub struct Tap {
+    pub id: String,
+    pub rating: Rating,
+    pub at: DateTime<Utc>,
+}
+
+/// The id a rating is stored under: a random (version 4) UUID, hyphenated. A time-based UUID
+/// would carry its tap's time into the table.
+fn rating_id(sent: &str) -> Result<String, KioskError> {
+    uuid::Uuid::parse_str(sent.trim())
+        .ok()
+        .filter(|u| u.get_version_num() == 4)
+        .map(|u| u.hyphenated().to_string())
+        .ok_or(KioskError::BadId)
+}
+
 /// Stores a rating from a paired kiosk. The same `id` twice stores one rating; a rating
 /// first stored with its face alone (a score of 3 or less) takes its reasons and comment
-/// once, when they come with the same id and score.
+/// once, when they come with the same id and score. The misuse flag is decided on the tap
+/// time (METHODOLOGY "Desk ratings"); the rating keeps the tap's day, and goes to the officer
+/// who had the counter open at the tap, if they still have it.
 pub fn rate(
     store: &Store,
-    arrivals: &Arrivals,
+    taps: &Taps,
     settings: &KioskSettings,
     kiosk: &KioskRow,
-    id: &str,
-    rating: &Rating,
+    tap: &Tap,
     now: DateTime<Utc>,
 ) -> Result<Stored, KioskError> {
-    let id = uuid::Uuid::parse_str(id.trim())
-        .map_err(|_| KioskError::BadId)?
-        .hyphenated()
-        .to_string();
+    let id = rating_id(&tap.id)?;
+    let rating = &tap.rating;
     let reasons = rating.reasons.join(",");
-    let result = store.write(|c| -> Result<Stored, KioskError> {
-        if let Some(known) = store_kiosks::rating(c, &id)? {
-            let same = known.kiosk_id == kiosk.id && known.score == i16::from(rating.score);
-            if same && (!reasons.is_empty() || rating.comment.is_some()) {
-                store_kiosks::amend(c, &id, &reasons, rating.comment.as_deref())?;
-            }
-            let flag = known.flag.as_deref().and_then(desk::Flag::parse);
-            return Ok(Stored { new: false, flag });
-        }
-        let flag = arrivals.arrive(&settings.misuse, kiosk.id, now);
-        let officer = crate::service::counters::holder(c, &kiosk.unit_code, &kiosk.counter, now)?;
-        let row = RatingRow {
-            id: id.clone(),
-            kiosk_id: kiosk.id,
-            unit_code: kiosk.unit_code.clone(),
-            counter: kiosk.counter.clone(),
-            day: local_date(now),
-            score: i16::from(rating.score),
-            reasons: reasons.clone(),
-            comment: rating.comment.clone(),
-            flag: flag.map(|f| f.as_str().to_string()),
-            synthetic: false,
-            officer_id: officer,
-        };
-        store_kiosks::insert_ratings(c, std::slice::from_ref(&row))?;
-        Ok(Stored { new: true, flag })
-    });
-    match result {
-        // Two copies of one rating at once (a retry racing the first): one is stored.
-        Err(KioskError::Store(e)) if e.is_unique_violation() => Ok(Stored {
-            new: false,
-            flag: None,
-        }),
-        other => other,
+    if let Some(known) = store.read(|c| store_kiosks::rating(c, &id))? {
+        return Ok(again(store, kiosk, &known, rating, &reasons)?);
     }
+    let flag = taps.judge(store, &settings.misuse, kiosk.id, tap.at, now)?;
+    let row = RatingRow {
+        id: id.clone(),
+        kiosk_id: kiosk.id,
+        unit_code: kiosk.unit_code.clone(),
+        counter: kiosk.counter.clone(),
+        day: local_date(tap.at),
+        score: i16::from(rating.score),
+        reasons: reasons.clone(),
+        comment: rating.comment.clone(),
+        flag: flag.map(|f| f.as_str().to_string()),
+        synthetic: false,
+        officer_id: None,
+        settled: false,
+    };
+    let stored = store.write(|c| -> Result<(), StoreError> {
+        let officer = crate::service::counters::holder(
+            c,
+            &kiosk.unit_code,
+            &kiosk.counter,
+            tap.at,
+            now,
+        )?;
+        let row = RatingRow {
+            officer_id: officer,
+            ..row.clone()
+        };
+        store_kiosks::insert_ratings(c, std::slice::from_ref(&row))
+    });
+    match stored {
+        Ok(()) => {
+            let today = local_date(now);
+            if kiosk.last_seen_day != Some(today) {
+                store.write(|c| store_kiosks::seen_on(c, kiosk.id, today))?;
+            }
+            Ok(Stored { new: true, flag })
+        }
+        // Two copies of one rating at once (a retry racing the first): one is stored.
+        Err(e) if e.is_unique_violation() => {
+            taps.forget(store, kiosk.id, tap.at);
+            let known = store.read(|c| store_kiosks::rating(c, &id))?;
+            Ok(Stored {
+                new: false,
+                flag: known
+                    .and_then(|k| k.flag)
+                    .as_deref()
+                    .and_then(desk::Flag::parse),
+            })
+        }
+        Err(e) => {
+            taps.forget(store, kiosk.id, tap.at);
+            Err(e.into())
+        }
+    }
+}
+
+/// A rating sent again: its reasons and comment are added once to its face stored alone.
+fn again(
+    store: &Store,
+    kiosk: &KioskRow,
+    known: &RatingRow,
+    rating: &Rating,
+    reasons: &str,
+) -> Result<Stored, StoreError> {
+    let same = known.kiosk_id == kiosk.id && known.score == i16::from(rating.score);
+    if same && (!reasons.is_empty() || rating.comment.is_some()) {
+        store.write(|c| store_kiosks::amend(c, &known.id, reasons, rating.comment.as_deref()))?;
+    }
+    let flag = known.flag.as_deref().and_then(desk::Flag::parse);
+    Ok(Stored { new: false, flag })
+}
+
+/// Rewrites the ratings of every closed day (before today) that holds one not yet rewritten:
+/// each day's ratings deleted and written again in random order, in one transaction a day,
+/// so that afterwards neither row order, keys nor transaction ids (`xmin`) say in which
+/// order, or when, a day's ratings came (METHODOLOGY "No order within a day"). Returns how
+/// many ratings were rewritten. Run by a background task.
+pub fn settle_closed_days(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    use rand::seq::SliceRandom;
+    let today = local_date(now);
+    let mut rewritten = 0;
+    while let Some(day) = store.read(|c| store_kiosks::first_unsettled_day(c, today))? {
+        rewritten += store.write(|c| -> Result<usize, StoreError> {
+            let mut rows = store_kiosks::ratings_of_day(c, day)?;
+            store_kiosks::delete_day(c, day)?;
+            rows.shuffle(&mut rand::rng());
+            for r in &mut rows {
+                r.settled = true;
+            }
+            store_kiosks::insert_ratings(c, &rows)?;
+            Ok(rows.len())
+        })?;
+    }
+    Ok(rewritten)
+}
+
+/// The last day whose ratings anyone but an admin may read at `now`: yesterday. No figure
+/// of an open day is shown per counter or officer (METHODOLOGY "No live figures").
+pub fn last_closed_day(now: DateTime<Utc>) -> chrono::NaiveDate {
+    local_date(now) - Duration::days(1)
+}
+
+/// The desk figures of a period up to `through` (the period's end when later): per unit and
+/// counter, per unit, and over all units (`unit`: one unit's rows only, and its own total as
+/// the last row). The table keeps the period it was asked for.
+pub fn table_through(
+    store: &Store,
+    period: &Period,
+    unit: Option<&str>,
+    through: chrono::NaiveDate,
+) -> Result<DeskTable, StoreError> {
+    let mut table = table(store, &period.clone().through(through), unit)?;
+    table.period = period.clone();
+    Ok(table)
 }
 
 /// The desk figures of a period: per unit and counter, per unit, and over all units
 /// (`unit`: one unit's rows only, and its own total as the last row).
 pub fn table(store: &Store, period: &Period, unit: Option<&str>) -> Result<DeskTable, StoreError> {
-    let scored = store.read(|c| store_kiosks::scored_between(c, period.start, period.end))?;
+    let scored =
+        store.read(|c| store_kiosks::scored_between(c, period.start, period.end, unit))?;
     let names: BTreeMap<String, String> = store
         .read(units::list)?
         .into_iter()
@@ -296,9 +463,6 @@ pub fn table(store: &Store, period: &Period, unit: Option<&str>) -> Result<DeskT
         .collect();
     let mut by_counter: BTreeMap<(String, String), Vec<Scored>> = BTreeMap::new();
     for (u, counter, score, reasons, flag) in scored {
-        if unit.is_some_and(|only| only != u) {
-            continue;
-        }
         let s = Scored {
             score: u8::try_from(score).unwrap_or(0),
             reasons: reasons

@@ -192,8 +192,10 @@ pub fn table(
     now: DateTime<Utc>,
 ) -> Result<OfficerTable, OfficersError> {
     let (unit, names_shown) = sight(staff, asked)?;
-    let units = gather(store, period, unit.as_deref(), rule)?;
-    let slips = slip_answers(store, forms, period, unit.as_deref(), rule.min_n)?;
+    // Closed days only: no figure per officer or counter moves with today's ratings.
+    let read = period.clone().through(crate::service::kiosks::last_closed_day(now));
+    let units = gather(store, &read, unit.as_deref(), rule)?;
+    let slips = slip_answers(store, forms, &read, unit.as_deref(), rule.min_n)?;
     let mut units = with_slips(units, &slips);
     if names_shown {
         let target = format!(
@@ -207,13 +209,46 @@ pub fn table(
             u.officers.clear();
         }
     }
+    let takeovers = if names_shown {
+        takeovers(store, &read, unit.as_deref())?
+    } else {
+        Vec::new()
+    };
     Ok(OfficerTable {
         period: period.clone(),
+        takeovers,
         units,
         names_shown,
         synthetic: crate::service::demo::is_demo(store)?,
         rule: *rule,
     })
+}
+
+/// The take-overs of the period's days (of one unit), with the officers' names.
+fn takeovers(
+    store: &Store,
+    period: &Period,
+    unit: Option<&str>,
+) -> Result<Vec<desk::Takeover>, StoreError> {
+    let rows = store.read(|c| {
+        crate::store::counters::takeovers_between(c, period.start, period.end, unit)
+    })?;
+    let ids: Vec<i64> = rows.iter().flat_map(|r| [r.3, r.4]).collect();
+    let names: BTreeMap<i64, String> = store
+        .read(|c| store_users::names(c, &ids))?
+        .into_iter()
+        .collect();
+    let name = |id: i64| names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
+    Ok(rows
+        .into_iter()
+        .map(|(unit_code, day, counter, by, from)| desk::Takeover {
+            unit_code,
+            day,
+            counter,
+            by: name(by),
+            from: name(from),
+        })
+        .collect())
 }
 
 /// The CSV's figures: names, so admins and leads only.
@@ -232,8 +267,9 @@ pub fn table_with_names(
     table(store, forms, staff, period, asked, rule, now)
 }
 
-/// What an officer sees of their own: their standing in their unit, the unit's share, and
-/// the comments left with their low ratings (masked).
+/// What an officer sees of their own, over the period's closed days: their standing in
+/// their unit, the unit's share, and the comments left with their low ratings (masked, each
+/// day's in random order: nothing tells which citizen of the day wrote which).
 #[derive(Debug, Clone)]
 pub struct Mine {
     pub period: Period,
@@ -257,7 +293,11 @@ pub fn mine(
     staff: &Staff,
     period: &Period,
     rule: &Fairness,
+    now: DateTime<Utc>,
 ) -> Result<Mine, StoreError> {
+    use rand::seq::SliceRandom;
+    let closed = period.clone().through(crate::service::kiosks::last_closed_day(now));
+    let period = &closed;
     let unit = match (staff.role, staff.unit.as_deref()) {
         (Role::Officer, Some(u)) => {
             let slips = slip_answers(store, forms, period, Some(u), rule.min_n)?;
@@ -271,7 +311,7 @@ pub fn mine(
         }),
         _ => None,
     };
-    let comments = store
+    let mut comments: Vec<MyComment> = store
         .read(|c| store_kiosks::comments_of_officer(c, staff.id, period.start, period.end))?
         .into_iter()
         .map(|(day, counter, score, text)| MyComment {
@@ -281,8 +321,11 @@ pub fn mine(
             text: mask(&text),
         })
         .collect();
+    comments.shuffle(&mut rand::rng());
+    // Newest day first; within a day, the random order stays.
+    comments.sort_by(|a, b| b.day.cmp(&a.day));
     Ok(Mine {
-        period: period.clone(),
+        period: closed.clone(),
         unit,
         comments,
         rule: *rule,

@@ -95,3 +95,66 @@ pub fn expire(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, S
             .execute(conn)?,
     )
 }
+
+/// Notes that `by` took `counter` over from `from` on `day` (the day only).
+pub fn note_takeover(
+    conn: &mut DbConnection,
+    day: chrono::NaiveDate,
+    unit: &str,
+    counter: &str,
+    by: i64,
+    from: i64,
+) -> Result<(), StoreError> {
+    use super::schema::counter_takeovers as t;
+    diesel::insert_into(t::table)
+        .values((
+            t::day.eq(day),
+            t::unit_code.eq(unit),
+            t::counter.eq(counter),
+            t::taken_by.eq(by),
+            t::taken_from.eq(from),
+            t::seen.eq(false),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The take-overs of an officer's counters they have not been told of: day, counter, and
+/// who took it; marked told.
+pub fn untold_takeovers(
+    conn: &mut DbConnection,
+    officer_id: i64,
+) -> Result<Vec<(chrono::NaiveDate, String, String)>, StoreError> {
+    use super::schema::counter_takeovers as t;
+    let untold = t::table
+        .filter(t::taken_from.eq(officer_id))
+        .filter(t::seen.eq(false));
+    let found: Vec<(chrono::NaiveDate, String, String)> = untold
+        .inner_join(users::table.on(users::id.eq(t::taken_by)))
+        .order((t::day, t::counter))
+        .select((t::day, t::counter, users::username))
+        .load(conn)?;
+    if !found.is_empty() {
+        diesel::update(untold).set(t::seen.eq(true)).execute(conn)?;
+    }
+    Ok(found)
+}
+
+/// The take-overs of the days `from`..=`to` (of one unit), per day and counter: unit, day,
+/// counter, who took it, from whom.
+pub fn takeovers_between(
+    conn: &mut DbConnection,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    unit: Option<&str>,
+) -> Result<Vec<(String, chrono::NaiveDate, String, i64, i64)>, StoreError> {
+    use super::schema::counter_takeovers as t;
+    let q = t::table
+        .filter(t::day.between(from, to))
+        .order((t::unit_code, t::day, t::counter))
+        .select((t::unit_code, t::day, t::counter, t::taken_by, t::taken_from));
+    Ok(match unit {
+        Some(u) => q.filter(t::unit_code.eq(u)).load(conn)?,
+        None => q.load(conn)?,
+    })
+}

@@ -31,6 +31,8 @@ pub struct KioskRow {
     pub created_by: String,
     pub paired_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The last day the tablet sent a rating (a day, never a time).
+    pub last_seen_day: Option<NaiveDate>,
 }
 
 /// Adds a kiosk; its id.
@@ -145,8 +147,11 @@ pub struct RatingRow {
     pub comment: Option<String>,
     pub flag: Option<String>,
     pub synthetic: bool,
-    /// The officer who had the counter open when the rating arrived.
+    /// The officer who had the counter open at the tap (none when nobody had, or when the
+    /// counter changed hands between the tap and its arrival).
     pub officer_id: Option<i64>,
+    /// Rewritten with the rest of its day after the day closed (no order within a day).
+    pub settled: bool,
 }
 
 pub fn rating(conn: &mut DbConnection, id: &str) -> Result<Option<RatingRow>, StoreError> {
@@ -189,13 +194,14 @@ pub fn amend(
 /// A rating as the figures read it: unit, counter, score, reasons, flag.
 pub type Scored = (String, String, i16, String, Option<String>);
 
-/// The ratings of the days `from`..=`to`.
+/// The ratings of the days `from`..=`to` (of one unit).
 pub fn scored_between(
     conn: &mut DbConnection,
     from: NaiveDate,
     to: NaiveDate,
+    unit: Option<&str>,
 ) -> Result<Vec<Scored>, StoreError> {
-    Ok(desk_ratings::table
+    let q = desk_ratings::table
         .filter(desk_ratings::day.between(from, to))
         .select((
             desk_ratings::unit_code,
@@ -203,8 +209,11 @@ pub fn scored_between(
             desk_ratings::score,
             desk_ratings::reasons,
             desk_ratings::flag,
-        ))
-        .load(conn)?)
+        ));
+    Ok(match unit {
+        Some(u) => q.filter(desk_ratings::unit_code.eq(u)).load(conn)?,
+        None => q.load(conn)?,
+    })
 }
 
 /// The comments left with low ratings in the days `from`..=`to` (for the unit's staff).
@@ -266,7 +275,7 @@ pub fn comments_of_officer(
         .filter(desk_ratings::day.between(from, to))
         .filter(desk_ratings::comment.is_not_null())
         .filter(desk_ratings::flag.is_null())
-        .order(desk_ratings::day.desc())
+        .order((desk_ratings::day.desc(), desk_ratings::id))
         .select((
             desk_ratings::day,
             desk_ratings::counter,
@@ -275,4 +284,161 @@ pub fn comments_of_officer(
         ))
         .limit(200)
         .load(conn)?)
+}
+
+/// Notes the day a tablet last sent a rating (once a day: nothing when already noted).
+pub fn seen_on(conn: &mut DbConnection, id: i64, day: NaiveDate) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        kiosks::table.filter(kiosks::id.eq(id)).filter(
+            kiosks::last_seen_day
+                .is_null()
+                .or(kiosks::last_seen_day.ne(day)),
+        ),
+    )
+    .set(kiosks::last_seen_day.eq(day))
+    .execute(conn)?)
+}
+
+/// The live tablets of a counter: not revoked (paired or waiting for their pairing).
+pub fn live_at(
+    conn: &mut DbConnection,
+    unit: &str,
+    counter: &str,
+) -> Result<Vec<KioskRow>, StoreError> {
+    Ok(kiosks::table
+        .filter(kiosks::unit_code.eq(unit))
+        .filter(kiosks::counter.eq(counter))
+        .filter(kiosks::revoked_at.is_null())
+        .select(KioskRow::as_select())
+        .load(conn)?)
+}
+
+/// How many ratings, and how many of them flagged, each tablet (of one unit) sent on each of
+/// the days `from`..=`to`: kiosk id, day, ratings, flagged.
+pub fn counts_by_kiosk_day(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> Result<Vec<(i64, NaiveDate, i64, i64)>, StoreError> {
+    use diesel::dsl::count_star;
+    let q = desk_ratings::table
+        .filter(desk_ratings::day.between(from, to))
+        .group_by((desk_ratings::kiosk_id, desk_ratings::day))
+        .select((desk_ratings::kiosk_id, desk_ratings::day, count_star()));
+    let all: Vec<(i64, NaiveDate, i64)> = match unit {
+        Some(u) => q.filter(desk_ratings::unit_code.eq(u)).load(conn)?,
+        None => q.load(conn)?,
+    };
+    let fq = desk_ratings::table
+        .filter(desk_ratings::day.between(from, to))
+        .filter(desk_ratings::flag.is_not_null())
+        .group_by((desk_ratings::kiosk_id, desk_ratings::day))
+        .select((desk_ratings::kiosk_id, desk_ratings::day, count_star()));
+    let flagged: Vec<(i64, NaiveDate, i64)> = match unit {
+        Some(u) => fq.filter(desk_ratings::unit_code.eq(u)).load(conn)?,
+        None => fq.load(conn)?,
+    };
+    let flagged: std::collections::HashMap<(i64, NaiveDate), i64> = flagged
+        .into_iter()
+        .map(|(k, d, n)| ((k, d), n))
+        .collect();
+    Ok(all
+        .into_iter()
+        .map(|(k, d, n)| (k, d, n, flagged.get(&(k, d)).copied().unwrap_or(0)))
+        .collect())
+}
+
+/// The earliest day before `before` that holds a rating not yet rewritten with its day.
+pub fn first_unsettled_day(
+    conn: &mut DbConnection,
+    before: NaiveDate,
+) -> Result<Option<NaiveDate>, StoreError> {
+    use diesel::dsl::min;
+    Ok(desk_ratings::table
+        .filter(desk_ratings::settled.eq(false))
+        .filter(desk_ratings::day.lt(before))
+        .select(min(desk_ratings::day))
+        .get_result(conn)?)
+}
+
+/// Every rating of one day.
+pub fn ratings_of_day(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+) -> Result<Vec<RatingRow>, StoreError> {
+    Ok(desk_ratings::table
+        .filter(desk_ratings::day.eq(day))
+        .select(RatingRow::as_select())
+        .load(conn)?)
+}
+
+/// Deletes every rating of one day (to write them again); how many.
+pub fn delete_day(conn: &mut DbConnection, day: NaiveDate) -> Result<usize, StoreError> {
+    Ok(diesel::delete(desk_ratings::table.filter(desk_ratings::day.eq(day))).execute(conn)?)
+}
+
+/// The advisory lock that keeps two nodes from judging taps of one tablet at once (held to
+/// the end of the transaction).
+fn lock_taps(conn: &mut DbConnection, kiosk: i64) -> Result<(), StoreError> {
+    // 0x4b5450 ("KTP") in the high bits: apart from the other advisory locks.
+    let key = (0x4b5450_i64 << 40) | (kiosk & 0xff_ffff_ffff);
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<diesel::sql_types::BigInt, _>(key)
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct TapRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    tapped_ms: i64,
+}
+
+/// PostgreSQL: the tablet's taps from `from_ms` on (Unix milliseconds), under the tablet's
+/// lock, after the expired rows of every tablet are removed. Call in a transaction of its
+/// own, then `record_tap` in the same one.
+pub fn recent_taps(
+    conn: &mut DbConnection,
+    kiosk: i64,
+    from_ms: i64,
+    now_s: i64,
+) -> Result<Vec<i64>, StoreError> {
+    lock_taps(conn, kiosk)?;
+    diesel::sql_query("DELETE FROM kiosk_taps WHERE expires_s < $1")
+        .bind::<diesel::sql_types::BigInt, _>(now_s)
+        .execute(conn)?;
+    let rows: Vec<TapRow> = diesel::sql_query(
+        "SELECT tapped_ms FROM kiosk_taps WHERE kiosk_id = $1 AND tapped_ms >= $2",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(kiosk)
+    .bind::<diesel::sql_types::BigInt, _>(from_ms)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.tapped_ms).collect())
+}
+
+/// PostgreSQL: notes a tap of a tablet (a time, no rating), kept until `expires_s`.
+pub fn record_tap(
+    conn: &mut DbConnection,
+    kiosk: i64,
+    tapped_ms: i64,
+    expires_s: i64,
+) -> Result<(), StoreError> {
+    diesel::sql_query("INSERT INTO kiosk_taps (kiosk_id, tapped_ms, expires_s) VALUES ($1, $2, $3)")
+        .bind::<diesel::sql_types::BigInt, _>(kiosk)
+        .bind::<diesel::sql_types::BigInt, _>(tapped_ms)
+        .bind::<diesel::sql_types::BigInt, _>(expires_s)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// PostgreSQL: forgets one noted tap of a tablet (its rating was not stored after all).
+pub fn forget_tap(conn: &mut DbConnection, kiosk: i64, tapped_ms: i64) -> Result<(), StoreError> {
+    diesel::sql_query(
+        "DELETE FROM kiosk_taps WHERE ctid IN (SELECT ctid FROM kiosk_taps WHERE kiosk_id = $1 AND tapped_ms = $2 LIMIT 1)",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(kiosk)
+    .bind::<diesel::sql_types::BigInt, _>(tapped_ms)
+    .execute(conn)?;
+    Ok(())
 }

@@ -233,6 +233,7 @@ diesel::table! {
         paired_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
         synthetic -> Bool,
+        last_seen_day -> Nullable<Date>,
     }
 }
 
@@ -249,6 +250,19 @@ diesel::table! {
         flag -> Nullable<Text>,
         synthetic -> Bool,
         officer_id -> Nullable<BigInt>,
+        settled -> Bool,
+    }
+}
+
+diesel::table! {
+    counter_takeovers (id) {
+        id -> BigInt,
+        day -> Date,
+        unit_code -> Text,
+        counter -> Text,
+        taken_by -> BigInt,
+        taken_from -> BigInt,
+        seen -> Bool,
     }
 }
 
@@ -317,6 +331,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     kiosks,
     desk_ratings,
     counter_sessions,
+    counter_takeovers,
     paper_sheets,
     paper_entries,
     throttles

@@ -176,13 +176,28 @@ pub async fn indices_json(
 }
 
 /// The desk table of the period a query names, within the caller's scope (desk figures are
-/// read as indices are: officers and unit tokens see their own unit).
+/// read as indices are: officers and unit tokens see their own unit). A period that holds
+/// today is refused (`422 open_day`) for anyone but an admin: no figure of an open day leaves
+/// the service per counter (METHODOLOGY "No live figures").
 async fn desk(
     state: &web::Data<AppState>,
     caller: &Caller,
     q: &PeriodQuery,
 ) -> Result<crate::domain::desk::DeskTable, ApiError> {
     let period = period_of(q, state)?;
+    let admin = matches!(caller, Caller::Staff(s) if s.role == crate::domain::user::Role::Admin);
+    let today = crate::domain::local_date(chrono::Utc::now());
+    if !admin && period.end >= today {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "open_day",
+            format!(
+                "desk figures cover closed days only: the period {} holds today ({today}); ask for a range that ends by {}",
+                period.label,
+                today - chrono::Duration::days(1)
+            ),
+        ));
+    }
     let unit = scoped_unit(caller, Action::ReadIndices, &q.unit)?;
     let st = state.clone();
     web::block(move || crate::service::kiosks::table(&st.store, &period, unit.as_deref()))
@@ -210,6 +225,7 @@ pub async fn desk_csv(
     params(PeriodQuery),
     responses(
         (status = 200, description = "Desk ratings of the period per unit and counter (never part of SIPAS)", body = Object),
+        (status = 422, description = "The period holds today (`open_day`): closed days only, but for admins", body = ErrorBody),
         (status = 400, description = "No period, or a bad one", body = ErrorBody),
         (status = 401, description = "Neither a session nor a bearer token", body = ErrorBody),
         (status = 403, description = "Another unit than the caller's own", body = ErrorBody),

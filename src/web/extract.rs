@@ -45,7 +45,7 @@ pub struct StaffSession {
 impl StaffSession {
     /// Refused with 403 unless the role may do `action` (`service::access`).
     pub fn may(&self, action: Action) -> Result<(), PageError> {
-        if access::role_may(self.staff.role, action) {
+        if access::staff_may(&self.staff, action) {
             Ok(())
         } else {
             Err(PageError::later(PageError::not_allowed))

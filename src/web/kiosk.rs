@@ -12,12 +12,12 @@ use askama::Template;
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::domain::desk::{Rating, REASONS};
+use crate::domain::desk::{Rating, RatingError, REASONS};
 use crate::domain::form::Lang;
 use crate::service::kiosks::{self as service, KioskError, KioskRow};
 use crate::texts::{tr, Tr};
 use crate::web::errors::PageError;
-use crate::web::{field, field_of, lang_suffix, run, within_limit, AppState};
+use crate::web::{field, field_of, lang_suffix, run, AppState};
 
 /// The device's secret.
 const DEVICE: &str = "hailong_kiosk";
@@ -196,25 +196,36 @@ fn wants_json(req: &HttpRequest) -> bool {
         .is_some_and(|v| v.contains("application/json"))
 }
 
-/// The rating a post carries: its id and the checked score, reasons and comment.
-fn read_rating(body: &[u8]) -> Result<(String, Rating), String> {
-    let pairs = crate::web::parse_urlencoded(body).ok_or("the body is not a form")?;
+/// The tap a post carries: its id, the checked score, reasons and comment, and its tap time
+/// (`age`: milliseconds since the tap, sent by the tablet's queue; none is 0).
+fn read_tap(body: &[u8], now: chrono::DateTime<Utc>) -> Result<service::Tap, RatingError> {
+    let pairs = crate::web::parse_urlencoded(body).ok_or(RatingError::Score)?;
+    let once = |name: &str| pairs.iter().filter(|(k, _)| k == name).count() <= 1;
+    if !["id", "score", "comment", "age"].into_iter().all(once) {
+        return Err(RatingError::Twice);
+    }
     let reasons: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "reason")
         .map(|(_, v)| v.clone())
         .collect();
-    let rating = Rating::parse(&field(&pairs, "score"), &reasons, &field(&pairs, "comment"))
-        .map_err(|e| e.to_string())?;
-    Ok((
-        field_of(&pairs, "id").unwrap_or_default().to_string(),
+    let rating = Rating::parse(
+        field_of(&pairs, "score").unwrap_or_default(),
+        &reasons,
+        &field(&pairs, "comment"),
+    )?;
+    let at = crate::domain::desk::tap_time(now, field_of(&pairs, "age"))?;
+    Ok(service::Tap {
+        id: field_of(&pairs, "id").unwrap_or_default().to_string(),
         rating,
-    ))
+        at,
+    })
 }
 
-/// `POST /kiosk/rate`: `id` (a UUID), `score` 1–5, `reason` (repeatable) and `comment` for 3
-/// or less. `303 /kiosk`, or `201` JSON for a client that accepts it; the same id twice
-/// stores one rating.
+/// `POST /kiosk/rate`: `id` (a random UUID), `score` 1–5, `reason` (repeatable) and `comment`
+/// for 3 or less, `age` (milliseconds since the tap). `303 /kiosk`, or `201` JSON for a
+/// client that accepts it; the same id twice stores one rating. More than the tablet's limit
+/// (60 a minute) is `429` before anything is read from the database.
 pub async fn rate(
     state: web::Data<AppState>,
     lang: Lang,
@@ -226,37 +237,52 @@ pub async fn rate(
         lang,
         json: wants_json(&req),
     };
+    let not_paired = || to.refuse(StatusCode::FORBIDDEN, "not_paired", tr(lang, "kiosk.not_paired"));
+    let Some(secret) = req.cookie(DEVICE).map(|c| c.value().to_string()) else {
+        return Ok(not_paired());
+    };
+    if !state.tablet_limiter.allow_name(&secret).await {
+        let mut resp = to.refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many",
+            tr(lang, "kiosk.too_many"),
+        );
+        resp.headers_mut().insert(
+            header::RETRY_AFTER,
+            header::HeaderValue::from_static("60"),
+        );
+        return Ok(resp);
+    }
     let Some(kiosk) = device_of(&state, &req).await? else {
-        let why = tr(lang, "kiosk.not_paired");
-        return Ok(to.refuse(StatusCode::FORBIDDEN, "not_paired", why));
+        return Ok(not_paired());
     };
-    let (id, rating) = match read_rating(&body) {
-        Ok(found) => found,
-        Err(why) => return Ok(to.refuse(UNPROCESSABLE, "bad_rating", &why)),
+    let tap = match read_tap(&body, Utc::now()) {
+        Ok(tap) => tap,
+        Err(why) => return Ok(to.refuse(UNPROCESSABLE, why.code(), &why.to_string())),
     };
-    let Some(stored) = store_rating(&state, kiosk, &id, &rating).await? else {
-        return Ok(to.refuse(UNPROCESSABLE, "bad_id", "the rating's id is not a UUID"));
+    let Some(stored) = store_rating(&state, kiosk, &tap).await? else {
+        let why = "the rating's id is not a random (version 4) UUID";
+        return Ok(to.refuse(UNPROCESSABLE, "bad_id", why));
     };
     if to.json {
         return Ok(HttpResponse::Created().json(serde_json::json!({
-            "id": id,
+            "id": tap.id.trim(),
             "stored": if stored.new { "new" } else { "already" },
             "flag": stored.flag.map(|f| f.as_str()),
         })));
     }
-    Ok(after_rating(&state, lang, &id, &rating, stored.new))
+    Ok(after_rating(&state, lang, tap.id.trim(), &tap.rating, stored.new))
 }
 
-/// Stores a rating; none when its id is not a UUID.
+/// Stores a rating; none when its id is not a random UUID.
 async fn store_rating(
     state: &web::Data<AppState>,
     kiosk: KioskRow,
-    id: &str,
-    rating: &Rating,
+    tap: &service::Tap,
 ) -> Result<Option<service::Stored>, PageError> {
-    let (r, i) = (rating.clone(), id.to_string());
+    let tap = tap.clone();
     run(state, move |s| {
-        match service::rate(&s.store, &s.arrivals, &s.kiosk, &kiosk, &i, &r, Utc::now()) {
+        match service::rate(&s.store, &s.taps, &s.kiosk, &kiosk, &tap, Utc::now()) {
             Ok(stored) => Ok(Some(stored)),
             Err(KioskError::Store(e)) => Err(e),
             Err(_) => Ok(None),
@@ -357,14 +383,18 @@ pub struct PairForm {
 }
 
 /// `POST /kiosk/pair` (`code`): `303 /kiosk` with the device cookie; a wrong or expired code
-/// is the form again with why (attempts limited per address, as sign-ins are).
+/// is the form again with why. Wrong codes are limited per address by a budget of their own
+/// (`--pair-rate-limit`), so that setting up tablets never spends the staff's sign-ins.
 pub async fn pair(
     state: web::Data<AppState>,
     lang: Lang,
     req: HttpRequest,
     form: web::Form<PairForm>,
 ) -> Result<HttpResponse, PageError> {
-    within_limit(&state, &state.login_limiter, &req, lang).await?;
+    let client = state.client_ip(&req);
+    if !state.pair_limiter.would_allow(client) {
+        return Err(crate::web::staff::too_many(lang).with_demo(state.demo));
+    }
     let code = form.into_inner().code;
     let paired = run(&state, move |s| {
         match service::pair(&s.store, &mut rand::rng(), &code, Utc::now()) {
@@ -382,11 +412,17 @@ pub async fn pair(
                 .cookie(gone(LOW))
                 .finish())
         }
-        Err(KioskError::Expired) => (StatusCode::GONE, ("kiosk.expired", "kiosk.expired_text")),
-        Err(_) => (
-            StatusCode::NOT_FOUND,
-            ("kiosk.unknown_code", "kiosk.unknown_code_text"),
-        ),
+        Err(KioskError::Expired) => {
+            state.pair_limiter.allow(client).await;
+            (StatusCode::GONE, ("kiosk.expired", "kiosk.expired_text"))
+        }
+        Err(_) => {
+            state.pair_limiter.allow(client).await;
+            (
+                StatusCode::NOT_FOUND,
+                ("kiosk.unknown_code", "kiosk.unknown_code_text"),
+            )
+        }
     };
     let p = PairPage {
         lang: lang.code(),

@@ -58,6 +58,10 @@ pub struct AppState {
     pub login_limiter: Arc<ratelimit::RateLimiter>,
     /// Per-client limit on one-time code pages (`/t/{code}`): generous, against guessing.
     pub ticket_limiter: Arc<ratelimit::RateLimiter>,
+    /// Per-tablet limit on `/kiosk/rate`, keyed by the device secret (before any database
+    /// work), and per-address limit on wrong pairing codes.
+    pub tablet_limiter: Arc<ratelimit::RateLimiter>,
+    pub pair_limiter: Arc<ratelimit::RateLimiter>,
     /// Password checks (argon2id, ~19 MiB each) running at once.
     pub password_checks: Arc<tokio::sync::Semaphore>,
     /// How long a raw export waits for a client that stopped reading.
@@ -70,9 +74,9 @@ pub struct AppState {
     pub grace_days: i64,
     /// Feedback deadlines, and whether a webhook listens.
     pub feedback: Arc<crate::service::feedback::FeedbackSettings>,
-    /// Rating tablets: the misuse rules and the idle time; the devices' recent arrivals.
+    /// Rating tablets: the misuse rules and the idle time; the tablets' recent taps (SQLite).
     pub kiosk: crate::service::kiosks::KioskSettings,
-    pub arrivals: Arc<crate::service::kiosks::Arrivals>,
+    pub taps: Arc<crate::service::kiosks::Taps>,
 }
 
 impl AppState {

@@ -154,7 +154,40 @@ impl RateLimiter {
     /// True when the client may go on; counts the attempt here and, when shared, in the
     /// database.
     pub async fn allow(&self, client: Option<IpAddr>) -> bool {
-        let (client, win, left) = match self.here(client, wall_clock()) {
+        match client {
+            Some(ip) => self.allow_key(&client_key(ip)).await,
+            None => true,
+        }
+    }
+
+    /// True when the holder of `name` (a tablet's device secret: hashed under the key here,
+    /// never kept) may go on; counts the attempt as `allow` does.
+    pub async fn allow_name(&self, name: &str) -> bool {
+        let mut key = b"name:".to_vec();
+        key.extend_from_slice(name.as_bytes());
+        self.allow_key(&key).await
+    }
+
+    /// Whether this process's own count would let the client go on now, without counting
+    /// the attempt (for limits that count failures only, such as wrong pairing codes).
+    pub fn would_allow(&self, client: Option<IpAddr>) -> bool {
+        let (Some(limit), Some(ip)) = (self.limit, client) else {
+            return true;
+        };
+        let (key, this, left) = self.place(&client_key(ip), limit, wall_clock());
+        let Ok(mut shard) = self.shards[(key as usize) % SHARDS].lock() else {
+            return true;
+        };
+        let freed = shard.turn(this);
+        let before = shard.previous.get(&key).copied().unwrap_or(0);
+        let now = shard.current.get(&key).copied().unwrap_or(0) + 1;
+        drop(shard);
+        drop(freed);
+        f64::from(before) * left + f64::from(now) <= f64::from(limit.max)
+    }
+
+    async fn allow_key(&self, bytes: &[u8]) -> bool {
+        let (client, win, left) = match self.here(bytes, wall_clock()) {
             Here::Free => return true,
             Here::Refused => return false,
             Here::Allowed { client, win, left } => (client, win, left),
@@ -182,16 +215,17 @@ impl RateLimiter {
     /// epoch); counts the attempt.
     #[cfg(test)]
     pub fn allow_here(&self, client: Option<IpAddr>, now: Duration) -> bool {
-        !matches!(self.here(client, now), Here::Refused)
+        match client {
+            Some(ip) => !matches!(self.here(&client_key(ip), now), Here::Refused),
+            None => true,
+        }
     }
 
-    fn here(&self, client: Option<IpAddr>, now: Duration) -> Here {
-        let Some(limit) = self.limit else {
-            return Here::Free;
-        };
-        let Some(ip) = client else { return Here::Free };
+    /// A client's hashed key, the window `now` falls in, and how much of the previous
+    /// window still counts.
+    fn place(&self, bytes: &[u8], limit: Limit, now: Duration) -> (u64, u64, f64) {
         let mut mac = self.keys.clone();
-        mac.update(&client_key(ip));
+        mac.update(bytes);
         let digest = mac.finalize().into_bytes();
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);
@@ -201,6 +235,14 @@ impl RateLimiter {
         let this = u64::try_from(elapsed / window).unwrap_or(u64::MAX);
         // How much of the previous window still counts: the part not yet slid past.
         let left = 1.0 - (elapsed % window) as f64 / window as f64;
+        (key, this, left)
+    }
+
+    fn here(&self, bytes: &[u8], now: Duration) -> Here {
+        let Some(limit) = self.limit else {
+            return Here::Free;
+        };
+        let (key, this, left) = self.place(bytes, limit, now);
         let shard_of = (key as usize) % SHARDS;
         let Ok(mut shard) = self.shards[shard_of].lock() else {
             return Here::Free;

@@ -79,6 +79,15 @@ pub fn settings(db_url: &str) -> Settings {
         login_rate_limit: None,
         ticket_rate_limit: None,
         feedback_unit_limit: None,
+        // The tablets' limits as in production: the kiosk tests rely on them.
+        kiosk_rate_limit: Some(hailong::web::ratelimit::Limit {
+            max: 60,
+            window: std::time::Duration::from_secs(60),
+        }),
+        pair_rate_limit: Some(hailong::web::ratelimit::Limit {
+            max: 10,
+            window: std::time::Duration::from_secs(600),
+        }),
         export_write_timeout_secs: 60,
         trust_proxy: false,
         comment_retention_days: 0,

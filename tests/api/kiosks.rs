@@ -176,6 +176,7 @@ async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
         &caller,
         "phuong-a",
         "Quầy 2",
+        false,
         past,
     )
     .unwrap();

@@ -12,7 +12,7 @@ use hailong::domain::desk::{Band, Rating};
 use hailong::domain::period::{Period, Scheme};
 use hailong::domain::user::Role;
 use hailong::service::access::Caller;
-use hailong::service::kiosks::{self, Arrivals, KioskRow, KioskSettings};
+use hailong::service::kiosks::{self, KioskRow, KioskSettings, Taps};
 use hailong::service::{counters, officers, users};
 
 async fn app(backend: Backend) -> TestApp {
@@ -26,7 +26,8 @@ async fn app(backend: Backend) -> TestApp {
 fn kiosk(app: &TestApp, unit: &str, counter: &str, at: DateTime<Utc>) -> KioskRow {
     let admin = Caller::Staff(app.staff_named("admin-k"));
     let (_, code) =
-        kiosks::add(&app.store, &mut rand::rng(), &admin, unit, counter, at).expect("a kiosk");
+        kiosks::add(&app.store, &mut rand::rng(), &admin, unit, counter, false, at)
+            .expect("a kiosk");
     let (row, _) = kiosks::pair(&app.store, &mut rand::rng(), &code, at).expect("paired");
     row
 }
@@ -54,12 +55,15 @@ async fn attribution_follows_the_counter_open_at_each_rating(backend: Backend) {
     let (an, binh) = (app.staff_named("an.ofc"), app.staff_named("binh.ofc"));
     let k1 = kiosk(&app, "phuong-a", "Quầy 1", at(0));
     kiosk(&app, "phuong-a", "Quầy 2", at(0));
-    let arrivals = Arrivals::default();
+    let taps = Taps::default();
     let settings = KioskSettings::default();
     let rate = |score: &str, when: DateTime<Utc>| {
-        let r = Rating::parse(score, &[], "").unwrap();
-        let id = uuid::Uuid::new_v4().to_string();
-        let stored = kiosks::rate(&app.store, &arrivals, &settings, &k1, &id, &r, when).unwrap();
+        let tap = kiosks::Tap {
+            id: uuid::Uuid::new_v4().to_string(),
+            rating: Rating::parse(score, &[], "").unwrap(),
+            at: when,
+        };
+        let stored = kiosks::rate(&app.store, &taps, &settings, &k1, &tap, when).unwrap();
         assert!(stored.new && stored.flag.is_none());
     };
 
@@ -142,6 +146,7 @@ fn ratings(app: &TestApp, k: &KioskRow, groups: &[(Option<i64>, u64, u64, u64)])
                 flag: (i >= *all).then(|| "rapid".to_string()),
                 synthetic: false,
                 officer_id: *officer,
+                settled: true,
             });
         }
     }
@@ -496,18 +501,25 @@ async fn answers_with_an_officers_slips_count_for_that_officer(backend: Backend)
         min_n: 2,
         prior: 20.0,
     };
-    let m = officers::mine(&app.store, &forms(), &chi, &period, &rule).unwrap();
-    let me = &m.unit.unwrap().officers[0];
-    assert_eq!((me.who.as_str(), me.survey), ("chi.ofc", 2));
-    assert_eq!(me.survey_sipas, Some(100.0), "all fives");
+    // Today is open: no per-officer figure moves with today's answers (closed days only).
+    let m = officers::mine(&app.store, &forms(), &chi, &period, &rule, now).unwrap();
+    assert!(m
+        .unit
+        .as_ref()
+        .is_none_or(|u| u.officers.iter().all(|o| o.survey == 0)));
     let page = officer
         .get(&format!("/staff/me?period={}", period.label))
         .await
         .text()
         .await
         .unwrap();
-    // On the page (min_n 30): the count alone, no SIPAS on two answers.
-    assert!(page.contains("<td>2</td></tr>"), "{page}");
+    assert!(!page.contains("<td>2</td></tr>"), "{page}");
+    // Once the day has closed, they count.
+    let tomorrow = now + Duration::days(1);
+    let m = officers::mine(&app.store, &forms(), &chi, &period, &rule, tomorrow).unwrap();
+    let me = &m.unit.unwrap().officers[0];
+    assert_eq!((me.who.as_str(), me.survey), ("chi.ofc", 2));
+    assert_eq!(me.survey_sipas, Some(100.0), "all fives");
     // The response itself holds the officer and nothing of the ticket.
     let held: Vec<Option<i64>> = app
         .store

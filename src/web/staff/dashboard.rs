@@ -62,6 +62,10 @@ struct HomePage {
     /// The counter and officers' figures pages the member of staff may use.
     desk_pages: Vec<(&'static str, &'static str)>,
     feedback_line: String,
+    /// "Quầy 2 was taken over by binh on 06/12/2026": told once, at the next page.
+    takeovers: Vec<String>,
+    /// Where the desk column leads: the tablets (leads, admins) or one's own figures.
+    desk_link: &'static str,
     feedback_overdue: bool,
     feedback_link: Option<(&'static str, &'static str)>,
     /// This quarter's responses by source, and the paper sheets not yet counted.
@@ -77,6 +81,8 @@ struct Figures {
     today: Vec<(String, i64)>,
     overdue: usize,
     paper: (usize, usize),
+    /// The officer's counters taken over by colleagues, not told yet: day, counter, who.
+    takeovers: Vec<(chrono::NaiveDate, String, String)>,
 }
 
 pub async fn home(
@@ -91,13 +97,29 @@ pub async fn home(
     let scope = access::unit_for(&caller, Action::ReadIndices, None)
         .map_err(|_| PageError::later(PageError::not_allowed))?;
     let p = period.clone();
-    let day = Period::custom(today, today)?;
+    // Today's unit desk figure is for leads and admins; every other desk figure runs to the
+    // end of yesterday (METHODOLOGY "No live figures").
+    let staff = &session.staff;
+    let day = Period::custom(today, today)?
+        .through(if staff.role == crate::domain::user::Role::Admin || staff.lead {
+            today
+        } else {
+            today - chrono::Duration::days(1)
+        });
+    let yesterday = crate::service::kiosks::last_closed_day(Utc::now());
+    let me = session.staff.clone();
     let figures = run(&state, move |s| -> Result<_, indices::IndicesError> {
         Ok(Figures {
+            takeovers: crate::service::counters::untold_takeovers(&s.store, &me)?,
             table: indices::table(&s.store, &s.forms, &p, scope.as_deref())?,
             today: indices::responses_on(&s.store, today)?,
             desk_today: crate::service::kiosks::table(&s.store, &day, scope.as_deref())?,
-            desk_quarter: crate::service::kiosks::table(&s.store, &p, scope.as_deref())?,
+            desk_quarter: crate::service::kiosks::table_through(
+                &s.store,
+                &p,
+                scope.as_deref(),
+                yesterday,
+            )?,
             paper: crate::service::paper::waiting(&s.store, scope.as_deref())?,
             overdue: crate::service::feedback::overdue_count(
                 &s.store,
@@ -129,6 +151,22 @@ fn desk_line(
     (of(today), of(quarter))
 }
 
+/// The take-overs told to the officer displaced, in words.
+pub(crate) fn takeover_lines(
+    lang: Lang,
+    takeovers: &[(chrono::NaiveDate, String, String)],
+) -> Vec<String> {
+    takeovers
+        .iter()
+        .map(|(day, counter, by)| {
+            tr(lang, "officers.taken_from_you")
+                .replace("{counter}", counter)
+                .replace("{name}", by)
+                .replace("{day}", &day.format("%d/%m/%Y").to_string())
+        })
+        .collect()
+}
+
 fn home_page(
     lang: Lang,
     demo: bool,
@@ -144,6 +182,7 @@ fn home_page(
         desk_today,
         desk_quarter,
         paper,
+        takeovers,
     } = figures;
     // The quarter's responses by how they came (the TOTAL row, or an officer's unit row).
     let sources = table
@@ -211,9 +250,17 @@ fn home_page(
         t_responses: tr(lang, "staff_dashboard.responses_anonymised"),
         t_change_password: tr(lang, "staff_dashboard.change_password"),
         t_tickets: tr(lang, "staff_dashboard.print_survey_code_slips"),
-        manage: crate::web::staff::manage::manage_links(lang, staff.role),
+        manage: crate::web::staff::manage::manage_links(lang, &staff),
         t_manage: tr(lang, "staff_dashboard.manage"),
         desk_pages: crate::web::staff::desk_links(lang, &staff),
+        takeovers: takeover_lines(lang, &takeovers),
+        desk_link: if access::staff_may(&staff, Action::ManageKiosks) {
+            "/staff/kiosks"
+        } else if staff.role == crate::domain::user::Role::Officer {
+            "/staff/me"
+        } else {
+            "/staff/officers"
+        },
         feedback_overdue: overdue > 0,
         feedback_line: tr(lang, "staff_feedback.dashboard_line")
             .replace("{n}", &overdue.to_string()),

@@ -1,9 +1,11 @@
-//! `/staff/kiosks` (officers for their unit, admins for all): the rating tablets with today's
-//! and this quarter's desk satisfaction per counter, adding a tablet (a pairing code shown
-//! once) and revoking one.
+//! `/staff/kiosks` (a unit's lead for their unit, admins for all): the rating tablets with
+//! their last day seen, today's count of ratings (no figure: the day is open), the flagged
+//! ratings of each recent day (a line when one day's flagged share passes 10 %), and the
+//! quarter's desk satisfaction per counter up to yesterday; adding a tablet (a pairing code
+//! shown once; replacing the counter's live tablet when asked) and revoking one.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::manage::*;
 use crate::domain::desk::DeskFigures;
@@ -46,7 +48,33 @@ fn local(at: chrono::NaiveDateTime, fmt: &str) -> String {
         .to_string()
 }
 
-fn kiosk_row(lang: Lang, k: KioskRow, today: &DeskTable, quarter: &DeskTable) -> Row {
+/// A day's flagged share past this is worth the lead's look (METHODOLOGY "Desk ratings").
+const FLAGGED_LINE: f64 = 0.10;
+
+/// The flagged ratings of a tablet's recent days, newest first: "06/12: 3 / 40", with a
+/// warning mark on a day whose flagged share passes 10 %.
+fn flagged_days(lang: Lang, days: &[(NaiveDate, i64, i64)]) -> String {
+    let mut shown: Vec<String> = days
+        .iter()
+        .filter(|(_, _, flagged)| *flagged > 0)
+        .map(|(day, n, flagged)| {
+            let mark = if *flagged as f64 > FLAGGED_LINE * *n as f64 {
+                format!(" ⚠ {}", tr(lang, "kiosks_staff.flagged_line"))
+            } else {
+                String::new()
+            };
+            format!("{}: {flagged} / {n}{mark}", day.format("%d/%m"))
+        })
+        .collect();
+    shown.reverse();
+    if shown.is_empty() {
+        "0".into()
+    } else {
+        shown.join("; ")
+    }
+}
+
+fn kiosk_row(lang: Lang, k: KioskRow, found: &Found) -> Row {
     let state = match (k.revoked_at, k.paired_at, k.pairing_expires_at) {
         (Some(at), _, _) => format!(
             "{} {}",
@@ -71,24 +99,41 @@ fn kiosk_row(lang: Lang, k: KioskRow, today: &DeskTable, quarter: &DeskTable) ->
         value: k.id.to_string(),
         label: tr(lang, "kiosks_staff.revoke"),
     });
+    let days: Vec<(NaiveDate, i64, i64)> = found
+        .days
+        .iter()
+        .filter(|(id, ..)| *id == k.id)
+        .map(|(_, day, n, f)| (*day, *n, *f))
+        .collect();
+    let today = days
+        .iter()
+        .find(|(day, ..)| *day == found.today)
+        .map_or(0, |(_, n, _)| *n);
     Row {
         cells: vec![
             format!("#{}", k.id),
             k.unit_code.clone(),
             k.counter.clone(),
             state,
-            figure(lang, of(today, &k)),
-            figure(lang, of(quarter, &k)),
+            k.last_seen_day
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_else(|| "–".into()),
+            tr(lang, "kiosks_staff.ratings_n")
+                .replace("{n}", &numbers::count(u64::try_from(today).unwrap_or(0), lang)),
+            flagged_days(lang, &days),
+            figure(lang, of(&found.quarter, &k)),
         ],
         actions: revoke.into_iter().collect(),
     }
 }
 
-/// What the page lists: the kiosks a member of staff may see, the desk figures of today and
-/// this quarter, and the units they may add a kiosk for.
+/// What the page lists: the kiosks a member of staff may see, each tablet's ratings and
+/// flagged ratings of the last week's days (today's counted, never scored), the quarter's
+/// desk figures up to yesterday, and the units they may add a kiosk for.
 struct Found {
     list: Vec<KioskRow>,
-    today: DeskTable,
+    today: NaiveDate,
+    days: Vec<(i64, NaiveDate, i64, i64)>,
     quarter: DeskTable,
     units: Vec<(String, String)>,
 }
@@ -98,7 +143,8 @@ fn read(state: &AppState, staff: &Staff, lang: Lang) -> Result<Found, StoreError
         KioskError::Store(e) => e,
         other => StoreError::corrupt("kiosks", other.to_string()),
     })?;
-    let today = crate::domain::local_date(Utc::now());
+    let now = Utc::now();
+    let today = crate::domain::local_date(now);
     let day = Period::custom(today, today).map_err(|e| StoreError::corrupt("a day", e.0))?;
     let quarter = Period::quarter_containing(today, state.scheme).unwrap_or_else(|_| day.clone());
     let scope = staff.unit.as_deref();
@@ -106,10 +152,14 @@ fn read(state: &AppState, staff: &Staff, lang: Lang) -> Result<Found, StoreError
         .into_iter()
         .filter(|(code, _)| scope.is_none_or(|mine| mine == code))
         .collect();
+    let week = today - chrono::Duration::days(7);
     Ok(Found {
         list,
-        today: kiosks::table(&state.store, &day, scope)?,
-        quarter: kiosks::table(&state.store, &quarter, scope)?,
+        today,
+        days: state
+            .store
+            .read(|c| crate::store::kiosks::counts_by_kiosk_day(c, week, today, scope))?,
+        quarter: kiosks::table_through(&state.store, &quarter, scope, kiosks::last_closed_day(now))?,
         units,
     })
 }
@@ -120,7 +170,9 @@ fn columns(lang: Lang) -> Vec<&'static str> {
         "kiosks_staff.unit",
         "kiosks_staff.counter",
         "kiosks_staff.state",
+        "kiosks_staff.last_seen",
         "kiosks_staff.today",
+        "kiosks_staff.flagged",
         "kiosks_staff.quarter",
     ]
     .into_iter()
@@ -135,15 +187,14 @@ async fn kiosks_page(
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
     let staff = session.staff.clone();
-    let found = run(&state, move |s| read(s, &staff, lang)).await?;
+    let mut found = run(&state, move |s| read(s, &staff, lang)).await?;
     let heading = tr(lang, "kiosks_staff.heading");
     let mut page = base(lang, &state, &session.staff, session.csrf, heading);
     page.columns = columns(lang);
-    let (today, quarter) = (&found.today, &found.quarter);
-    page.rows = found
-        .list
+    let list = std::mem::take(&mut found.list);
+    page.rows = list
         .into_iter()
-        .map(|k| kiosk_row(lang, k, today, quarter))
+        .map(|k| kiosk_row(lang, k, &found))
         .collect();
     page.form = Some(add_form(lang, &outcome, found.units));
     finish(page, outcome)
@@ -173,6 +224,14 @@ fn add_form(lang: Lang, outcome: &Outcome, units: Vec<(String, String)>) -> Form
                 tr(lang, "kiosks_staff.counter_label"),
                 outcome.kept("counter"),
             ),
+            Field {
+                name: "replace",
+                label: tr(lang, "kiosks_staff.replace"),
+                kind: "checkbox",
+                value: outcome.kept("replace"),
+                options: Vec::new(),
+                required: false,
+            },
         ],
         submit: tr(lang, "kiosks_staff.create"),
     }
@@ -196,6 +255,8 @@ pub struct KioskForm {
     counter: String,
     #[serde(default)]
     id: String,
+    #[serde(default)]
+    replace: String,
 }
 
 /// `POST /staff/kiosks`: a kiosk for a counter; its pairing code is shown once.
@@ -210,9 +271,11 @@ pub async fn kiosks_add(
     let st = state.clone();
     let c = Caller::Staff(session.staff.clone());
     let (unit, counter) = (form.unit.clone(), form.counter.clone());
-    let added =
-        blocking(move || kiosks::add(&st.store, &mut rand::rng(), &c, &unit, &counter, Utc::now()))
-            .await?;
+    let replace = !form.replace.is_empty();
+    let added = blocking(move || {
+        kiosks::add(&st.store, &mut rand::rng(), &c, &unit, &counter, replace, Utc::now())
+    })
+    .await?;
     let outcome = match added {
         Ok((_, code)) => Outcome {
             notice: Some(format!(
@@ -227,6 +290,14 @@ pub async fn kiosks_add(
         },
         Err(KioskError::Store(e)) => return Err(PageError::failed(&e)),
         Err(KioskError::Denied(_)) => return Err(PageError::later(PageError::not_allowed)),
+        Err(KioskError::Occupied(old)) => Outcome {
+            status: Some(actix_web::http::StatusCode::CONFLICT),
+            ..Outcome::error(
+                tr(lang, "kiosks_staff.occupied").replace("{id}", &old.to_string()),
+                pairs,
+            )
+        },
+        Err(KioskError::Counter) => Outcome::error(tr(lang, "kiosks_staff.bad_counter").into(), pairs),
         Err(e) => Outcome::error(e.to_string(), pairs),
     };
     kiosks_page(state, lang, session, outcome).await

@@ -11,7 +11,6 @@ use askama::Template;
 use chrono::Utc;
 
 use crate::domain::form::Lang;
-use crate::domain::user::Role;
 use crate::service::access::{self, Action};
 use crate::service::units::{self};
 use crate::service::users::Staff;
@@ -37,7 +36,7 @@ pub struct Row {
 pub struct Field {
     pub(crate) name: &'static str,
     pub(crate) label: &'static str,
-    /// `text`, `select`, `textarea` or `file`.
+    /// `text`, `select`, `textarea`, `file` or `checkbox` (checked when `value` is not empty).
     pub(crate) kind: &'static str,
     pub(crate) value: String,
     pub(crate) options: Vec<(String, String)>,
@@ -124,7 +123,7 @@ impl Outcome {
 
 /// The management pages a role may use: the dashboard lists them, and each of them links to
 /// the others.
-pub(crate) fn manage_links(lang: Lang, role: Role) -> Vec<(&'static str, &'static str)> {
+pub(crate) fn manage_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'static str)> {
     [
         (Action::ManageUsers, "/staff/users", tr(lang, "admin.users")),
         (
@@ -155,7 +154,7 @@ pub(crate) fn manage_links(lang: Lang, role: Role) -> Vec<(&'static str, &'stati
         ),
     ]
     .into_iter()
-    .filter(|(action, _, _)| access::role_may(role, *action))
+    .filter(|(action, _, _)| access::staff_may(staff, *action))
     .map(|(_, href, label)| (href, label))
     .collect()
 }
@@ -177,7 +176,7 @@ pub(crate) fn base(
         page: PageMeta::new(lang, state.demo),
         heading,
         lang_suffix: tr(lang, "admin.lang_en"),
-        nav: manage_links(lang, staff.role),
+        nav: manage_links(lang, staff),
         csrf,
         error: None,
         notice: None,

@@ -78,6 +78,11 @@ struct FiguresPage {
     quick: Vec<(String, String)>,
     note: String,
     warning: Option<String>,
+    /// The officer's counters taken over by colleagues, told once.
+    told: Vec<String>,
+    /// The take-overs of the period, by day (leads, admins).
+    takeovers: Vec<String>,
+    t_takeovers: &'static str,
     csv: Option<String>,
     units: Vec<UnitView>,
     show_comments: bool,
@@ -114,6 +119,9 @@ fn figures_page(lang: Lang, state: &AppState, staff: &Staff, period: &Period) ->
             .replace("{k}", &rule.prior.to_string())
             .replace("{n}", &rule.min_n.to_string()),
         warning: None,
+        told: Vec::new(),
+        takeovers: Vec::new(),
+        t_takeovers: tr(lang, "officers.takeovers_h"),
         csv: None,
         units: Vec::new(),
         show_comments: false,
@@ -165,7 +173,7 @@ pub(crate) fn desk_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'stat
 
 /// The pages' navigation: the role's management pages, then the desk pages.
 fn nav(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'static str)> {
-    let mut links = manage_links(lang, staff.role);
+    let mut links = manage_links(lang, staff);
     links.extend(desk_links(lang, staff));
     links
 }
@@ -177,6 +185,17 @@ fn table_page(lang: Lang, state: &AppState, staff: &Staff, t: OfficerTable) -> F
     }
     let min_n = t.rule.min_n;
     page.units = t.units.iter().map(|u| unit_view(lang, u, min_n)).collect();
+    page.takeovers = t
+        .takeovers
+        .iter()
+        .map(|k| {
+            tr(lang, "officers.takeover_line")
+                .replace("{day}", &k.day.format("%d/%m/%Y").to_string())
+                .replace("{counter}", &format!("{} · {}", k.unit_code, k.counter))
+                .replace("{by}", &k.by)
+                .replace("{from}", &k.from)
+        })
+        .collect();
     page.csv = t.names_shown.then(|| {
         let unit = t
             .units
@@ -268,14 +287,15 @@ pub async fn my_figures(
 ) -> Result<HttpResponse, PageError> {
     let period = period_asked(&state, lang, q.period.as_deref())?;
     let (staff, rule) = (session.staff.clone(), state.kiosk.fairness);
-    let mine = run(&state, move |s| {
-        officers::mine(&s.store, &s.forms, &staff, &period, &rule)
+    let (mine, told) = run(&state, move |s| -> Result<_, crate::store::StoreError> {
+        let told = counters::untold_takeovers(&s.store, &staff)?;
+        let mine = officers::mine(&s.store, &s.forms, &staff, &period, &rule, Utc::now())?;
+        Ok((mine, told))
     })
     .await?;
-    render(
-        StatusCode::OK,
-        &mine_page(lang, &state, &session.staff, mine),
-    )
+    let mut page = mine_page(lang, &state, &session.staff, mine);
+    page.told = crate::web::staff::dashboard::takeover_lines(lang, &told);
+    render(StatusCode::OK, &page)
 }
 
 fn local_time(at: chrono::NaiveDateTime) -> String {
@@ -294,9 +314,10 @@ async fn counter_page(
     mut outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
     let staff = session.staff.clone();
-    let (open, names) = run(&state, move |s| -> Result<_, crate::store::StoreError> {
+    let (open, names, told) = run(&state, move |s| -> Result<_, crate::store::StoreError> {
         let open = counters::open_now(&s.store, staff.unit.as_deref(), Utc::now())?;
-        Ok((open, counters::counters_of(&s.store, &staff)?))
+        let told = counters::untold_takeovers(&s.store, &staff)?;
+        Ok((open, counters::counters_of(&s.store, &staff)?, told))
     })
     .await?;
     let me = session.staff.id;
@@ -315,6 +336,10 @@ async fn counter_page(
         .collect();
     if outcome.notice.is_none() {
         outcome.notice = Some(state_line(lang, &open, me));
+    }
+    let told = crate::web::staff::dashboard::takeover_lines(lang, &told);
+    if !told.is_empty() {
+        outcome.error = Some(told.join(" "));
     }
     page.rows = open_rows(lang, &open, me);
     page.form = Some(open_form(lang, names));

@@ -68,7 +68,7 @@ fn message(lang: Lang, e: &PaperError) -> String {
 }
 
 fn nav(lang: Lang, staff: &crate::service::users::Staff) -> Vec<(&'static str, &'static str)> {
-    let mut links = manage_links(lang, staff.role);
+    let mut links = manage_links(lang, staff);
     links.push(("/staff/paper/enter", tr(lang, "paper_staff.enter")));
     links.push(("/staff/paper/check", tr(lang, "paper_staff.check")));
     links
