@@ -211,7 +211,14 @@ pub fn add<R: Rng + ?Sized>(
         let id = store_kiosks::insert(c, &row)?;
         for old in &live {
             let target = format!("#{} {} {}", old.id, old.unit_code, old.counter);
-            audit(c, now, &caller.name(), "kiosk.revoke", &target, &format!("replaced by #{id}"))?;
+            audit(
+                c,
+                now,
+                &caller.name(),
+                "kiosk.revoke",
+                &target,
+                &format!("replaced by #{id}"),
+            )?;
         }
         let target = format!("#{id} {} {}", row.unit_code, row.counter);
         audit(c, now, &caller.name(), "kiosk.add", &target, "ok")?;
@@ -252,6 +259,17 @@ pub fn pair<R: Rng + ?Sized>(
         )?;
         Ok((kiosk, secret.clone()))
     })
+}
+
+/// How many ratings, and how many of them flagged, each tablet (of one unit) sent on each of
+/// the days `from`..=`to`: kiosk id, day, ratings, flagged.
+pub fn tablet_days(
+    store: &Store,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    unit: Option<&str>,
+) -> Result<Vec<(i64, chrono::NaiveDate, i64, i64)>, StoreError> {
+    store.read(|c| store_kiosks::counts_by_kiosk_day(c, from, to, unit))
 }
 
 /// The paired kiosk of a device secret (none: unknown or revoked).
@@ -351,13 +369,8 @@ pub fn rate(
         settled: false,
     };
     let stored = store.write(|c| -> Result<(), StoreError> {
-        let officer = crate::service::counters::holder(
-            c,
-            &kiosk.unit_code,
-            &kiosk.counter,
-            tap.at,
-            now,
-        )?;
+        let officer =
+            crate::service::counters::holder(c, &kiosk.unit_code, &kiosk.counter, tap.at, now)?;
         let row = RatingRow {
             officer_id: officer,
             ..row.clone()
@@ -454,8 +467,7 @@ pub fn table_through(
 /// The desk figures of a period: per unit and counter, per unit, and over all units
 /// (`unit`: one unit's rows only, and its own total as the last row).
 pub fn table(store: &Store, period: &Period, unit: Option<&str>) -> Result<DeskTable, StoreError> {
-    let scored =
-        store.read(|c| store_kiosks::scored_between(c, period.start, period.end, unit))?;
+    let scored = store.read(|c| store_kiosks::scored_between(c, period.start, period.end, unit))?;
     let names: BTreeMap<String, String> = store
         .read(units::list)?
         .into_iter()

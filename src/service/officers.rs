@@ -193,7 +193,9 @@ pub fn table(
 ) -> Result<OfficerTable, OfficersError> {
     let (unit, names_shown) = sight(staff, asked)?;
     // Closed days only: no figure per officer or counter moves with today's ratings.
-    let read = period.clone().through(crate::service::kiosks::last_closed_day(now));
+    let read = period
+        .clone()
+        .through(crate::service::kiosks::last_closed_day(now));
     let units = gather(store, &read, unit.as_deref(), rule)?;
     let slips = slip_answers(store, forms, &read, unit.as_deref(), rule.min_n)?;
     let mut units = with_slips(units, &slips);
@@ -230,9 +232,8 @@ fn takeovers(
     period: &Period,
     unit: Option<&str>,
 ) -> Result<Vec<desk::Takeover>, StoreError> {
-    let rows = store.read(|c| {
-        crate::store::counters::takeovers_between(c, period.start, period.end, unit)
-    })?;
+    let rows = store
+        .read(|c| crate::store::counters::takeovers_between(c, period.start, period.end, unit))?;
     let ids: Vec<i64> = rows.iter().flat_map(|r| [r.3, r.4]).collect();
     let names: BTreeMap<i64, String> = store
         .read(|c| store_users::names(c, &ids))?
@@ -296,7 +297,9 @@ pub fn mine(
     now: DateTime<Utc>,
 ) -> Result<Mine, StoreError> {
     use rand::seq::SliceRandom;
-    let closed = period.clone().through(crate::service::kiosks::last_closed_day(now));
+    let closed = period
+        .clone()
+        .through(crate::service::kiosks::last_closed_day(now));
     let period = &closed;
     let unit = match (staff.role, staff.unit.as_deref()) {
         (Role::Officer, Some(u)) => {

@@ -339,10 +339,8 @@ pub fn counts_by_kiosk_day(
         Some(u) => fq.filter(desk_ratings::unit_code.eq(u)).load(conn)?,
         None => fq.load(conn)?,
     };
-    let flagged: std::collections::HashMap<(i64, NaiveDate), i64> = flagged
-        .into_iter()
-        .map(|(k, d, n)| ((k, d), n))
-        .collect();
+    let flagged: std::collections::HashMap<(i64, NaiveDate), i64> =
+        flagged.into_iter().map(|(k, d, n)| ((k, d), n)).collect();
     Ok(all
         .into_iter()
         .map(|(k, d, n)| (k, d, n, flagged.get(&(k, d)).copied().unwrap_or(0)))
@@ -424,11 +422,13 @@ pub fn record_tap(
     tapped_ms: i64,
     expires_s: i64,
 ) -> Result<(), StoreError> {
-    diesel::sql_query("INSERT INTO kiosk_taps (kiosk_id, tapped_ms, expires_s) VALUES ($1, $2, $3)")
-        .bind::<diesel::sql_types::BigInt, _>(kiosk)
-        .bind::<diesel::sql_types::BigInt, _>(tapped_ms)
-        .bind::<diesel::sql_types::BigInt, _>(expires_s)
-        .execute(conn)?;
+    diesel::sql_query(
+        "INSERT INTO kiosk_taps (kiosk_id, tapped_ms, expires_s) VALUES ($1, $2, $3)",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(kiosk)
+    .bind::<diesel::sql_types::BigInt, _>(tapped_ms)
+    .bind::<diesel::sql_types::BigInt, _>(expires_s)
+    .execute(conn)?;
     Ok(())
 }
 

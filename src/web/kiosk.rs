@@ -237,24 +237,12 @@ pub async fn rate(
         lang,
         json: wants_json(&req),
     };
-    let not_paired = || to.refuse(StatusCode::FORBIDDEN, "not_paired", tr(lang, "kiosk.not_paired"));
-    let Some(secret) = req.cookie(DEVICE).map(|c| c.value().to_string()) else {
-        return Ok(not_paired());
-    };
-    if !state.tablet_limiter.allow_name(&secret).await {
-        let mut resp = to.refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many",
-            tr(lang, "kiosk.too_many"),
-        );
-        resp.headers_mut().insert(
-            header::RETRY_AFTER,
-            header::HeaderValue::from_static("60"),
-        );
-        return Ok(resp);
+    if let Some(refused) = over_limit(&state, &to, &req).await {
+        return Ok(refused);
     }
     let Some(kiosk) = device_of(&state, &req).await? else {
-        return Ok(not_paired());
+        let why = tr(lang, "kiosk.not_paired");
+        return Ok(to.refuse(StatusCode::FORBIDDEN, "not_paired", why));
     };
     let tap = match read_tap(&body, Utc::now()) {
         Ok(tap) => tap,
@@ -271,7 +259,27 @@ pub async fn rate(
             "flag": stored.flag.map(|f| f.as_str()),
         })));
     }
-    Ok(after_rating(&state, lang, tap.id.trim(), &tap.rating, stored.new))
+    Ok(after_rating(
+        &state,
+        lang,
+        tap.id.trim(),
+        &tap.rating,
+        stored.new,
+    ))
+}
+
+/// A tablet past its limit (keyed by its device secret, before any database work): the 429
+/// that tells its queue to send again later.
+async fn over_limit(state: &AppState, to: &Answer<'_>, req: &HttpRequest) -> Option<HttpResponse> {
+    let secret = req.cookie(DEVICE)?.value().to_string();
+    if state.tablet_limiter.allow_name(&secret).await {
+        return None;
+    }
+    let why = tr(to.lang, "kiosk.too_many");
+    let mut resp = to.refuse(StatusCode::TOO_MANY_REQUESTS, "too_many", why);
+    resp.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+    Some(resp)
 }
 
 /// Stores a rating; none when its id is not a random UUID.
@@ -354,6 +362,17 @@ fn refusal(
     )
 }
 
+/// Why a code did not pair: its status and the page's heading and text.
+fn pairing_refusal(e: &KioskError) -> (StatusCode, (&'static str, &'static str)) {
+    match e {
+        KioskError::Expired => (StatusCode::GONE, ("kiosk.expired", "kiosk.expired_text")),
+        _ => (
+            StatusCode::NOT_FOUND,
+            ("kiosk.unknown_code", "kiosk.unknown_code_text"),
+        ),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "kiosk_pair.html")]
 struct PairPage {
@@ -404,33 +423,30 @@ pub async fn pair(
         }
     })
     .await?;
-    let error = match paired {
-        Ok((_, secret)) => {
-            return Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, format!("/kiosk{}", lang_suffix(lang))))
-                .cookie(cookie(&state, DEVICE, secret, 5 * 365 * 86400))
-                .cookie(gone(LOW))
-                .finish())
-        }
-        Err(KioskError::Expired) => {
+    match paired {
+        Ok((_, secret)) => Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/kiosk{}", lang_suffix(lang))))
+            .cookie(cookie(&state, DEVICE, secret, 5 * 365 * 86400))
+            .cookie(gone(LOW))
+            .finish()),
+        Err(e) => {
+            // A wrong code spends the address's pairing budget; a right one never does.
             state.pair_limiter.allow(client).await;
-            (StatusCode::GONE, ("kiosk.expired", "kiosk.expired_text"))
+            pairing_page(&state, lang, &e)
         }
-        Err(_) => {
-            state.pair_limiter.allow(client).await;
-            (
-                StatusCode::NOT_FOUND,
-                ("kiosk.unknown_code", "kiosk.unknown_code_text"),
-            )
-        }
-    };
+    }
+}
+
+/// The pairing form again, saying why a code did not pair.
+fn pairing_page(state: &AppState, lang: Lang, e: &KioskError) -> Result<HttpResponse, PageError> {
+    let (status, (title, text)) = pairing_refusal(e);
     let p = PairPage {
         lang: lang.code(),
         t: Tr(lang),
         demo: state.demo,
-        error: Some((tr(lang, error.1 .0), tr(lang, error.1 .1))),
+        error: Some((tr(lang, title), tr(lang, text))),
     };
-    Ok(HttpResponse::build(error.0)
+    Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(p.render()?))
 }

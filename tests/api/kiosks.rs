@@ -1,6 +1,7 @@
-//! Rating tablets at the counters (issue 19): pairing (single use, expiry, revoke, scope),
-//! ratings stored once per id, the misuse flags at their edges, the desk table by hand, and
-//! SIPAS untouched by any of it.
+//! Rating tablets at the counters (issues 19 and 30): pairing (single use, expiry, revoke,
+//! leads and admins only, one tablet a counter), ratings stored once per id, the misuse flags
+//! judged on tap times (an offline queue counts), a per-tablet rate limit, the desk table by
+//! hand (closed days only but for admins), and SIPAS untouched by any of it.
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -31,9 +32,9 @@ async fn pair(app: &TestApp, code: &str) -> reqwest::Response {
     app.post_form("/kiosk/pair", &[("code", code)]).await
 }
 
-/// A tablet paired to a new kiosk of `unit`: its device cookie.
+/// A tablet paired to a new kiosk of `unit` (added by the unit's lead): its device cookie.
 async fn tablet(app: &TestApp, unit: &str, counter: &str) -> String {
-    let officer = app.signed_in(Role::Officer, Some(unit)).await;
+    let officer = app.lead(&format!("lead-{}", &id()[..8]), unit).await;
     let page = officer
         .post_form("/staff/kiosks", &[("unit", unit), ("counter", counter)])
         .await;
@@ -74,15 +75,12 @@ fn id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// Today's desk CSV, as an admin reads it (nobody else may while the day is open).
 async fn desk_csv(app: &TestApp) -> Vec<Vec<String>> {
-    let token = app.token(&format!("t-{}", &id()[..8]), None);
-    let r = app
-        .client
-        .get(app.url(&format!("/exports/desk.csv?from={0}&to={0}", today())))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let admin = app.signed_in(Role::Admin, None).await;
+    let r = admin
+        .get(&format!("/exports/desk.csv?from={0}&to={0}", today()))
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let text = r.text().await.unwrap();
     let text = text.strip_prefix('\u{feff}').expect("a byte-order mark");
@@ -100,7 +98,27 @@ async fn desk_csv(app: &TestApp) -> Vec<Vec<String>> {
 /// once; every step audited.
 async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
     let app = app_with(backend, 5, 20).await;
-    let officer = app.signed_in(Role::Officer, Some("phuong-a")).await;
+    // A plain officer sets up no tablet: the one rated at a counter never holds its code.
+    let plain = app.signed_in(Role::Officer, Some("phuong-a")).await;
+    let r = plain
+        .post_form(
+            "/staff/kiosks",
+            &[("unit", "phuong-a"), ("counter", "Quầy 1")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a plain officer adds");
+    assert_eq!(
+        plain.get("/staff/kiosks").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert!(!plain
+        .get("/staff")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("href=\"/staff/kiosks"));
+    let officer = app.lead("lead-a", "phuong-a").await;
     let r = officer
         .post_form(
             "/staff/kiosks",
@@ -294,12 +312,32 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
         format!("id={}&score=2{many}", id()),
         format!("id={}&score=2&comment={long}", id()),
         format!("id={}&score=5&reason=time", id()),
+        format!("id={}&score=%2B3", id()),
+        format!("id={}&score=+2+", id()),
+        format!("id={}&score=03", id()),
+        format!("id={}&score=2&comment=a&comment=b", id()),
+        format!("id={}&score=2&comment=a%1B%5B31mred%07", id()),
+        format!("id={}&score=2&comment=%E2%80%8B", id()),
         "id=not-a-uuid&score=4".to_string(),
+        // A time-based UUID would carry its tap's time into the table.
+        "id=6ba7b810-9dad-11d1-80b4-00c04fd430c8&score=4".to_string(),
     ] {
         let r = rate(&app, &device, &bad, true).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:.60}");
         let e: Value = r.json().await.unwrap();
         assert!(e["error"]["code"].is_string());
+    }
+    let week_and_a_day = (8 * 24 * 3600 * 1000_i64).to_string();
+    for age in ["-1", "abc", week_and_a_day.as_str()] {
+        let r = rate(
+            &app,
+            &device,
+            &format!("id={}&score=4&age={age}", id()),
+            true,
+        )
+        .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "age {age}");
+        assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "bad_age");
     }
     let huge = format!(
         "id={}&score=2&comment={}",
@@ -355,16 +393,33 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
     assert_eq!(unit[13], "small_sample");
     let last = rows.last().unwrap();
     assert_eq!((last[3].as_str(), last[6].as_str()), ("TOTAL", "4"));
-    let json: Value = app
+    // Today is open: no token, officer or lead reads a desk figure of it; an admin does.
+    let today_range = format!("/api/v1/desk?from={0}&to={0}", today());
+    let r = app
         .client
-        .get(app.url(&format!("/api/v1/desk?from={0}&to={0}", today())))
+        .get(app.url(&today_range))
         .bearer_auth(&token)
         .send()
         .await
-        .unwrap()
-        .json()
-        .await
         .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "open_day"
+    );
+    let lead = app.lead("lead-open", "phuong-a").await;
+    for path in [
+        today_range.clone(),
+        format!("/exports/desk.csv?from={0}&to={0}", today()),
+    ] {
+        assert_eq!(
+            lead.get(&path).await.status(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}"
+        );
+    }
+    let admin = app.signed_in(Role::Admin, None).await;
+    let json: Value = admin.get(&today_range).await.json().await.unwrap();
     let total = json["rows"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(total["satisfied_pct"], 50.0);
     assert_eq!(total["reasons"]["visits"], 50.0);
@@ -374,50 +429,162 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
 }
 both_backends!(ratings_are_stored_once_and_reported_apart_from_sipas);
 
-/// The misuse rules at their edges: a rating within the interval of the device's last is
-/// `rapid`; past `burst` in ten minutes the surplus is `burst`; flagged ratings are counted
-/// apart and left out of the figures; another device is judged on its own.
+/// `rate` with the tap `age_ms` milliseconds ago: the flag stored.
+async fn flag_of(app: &TestApp, device: &str, score: &str, age_ms: i64) -> Value {
+    let body = format!("id={}&score={score}&age={age_ms}", id());
+    let r = rate(app, device, &body, true).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json::<Value>().await.unwrap()["flag"].clone()
+}
+
+/// The misuse rules at their edges, on tap times (the ages the tablet sends, so the test
+/// does not depend on how fast it runs): a tap within the interval of the device's previous
+/// tap is `rapid`; a quick tap past `burst` in ten minutes is `burst`, a tap after a pause is
+/// not; flagged ratings are counted apart and left out of the figures; another device is
+/// judged on its own; an offline queue sent at once is judged as it was tapped.
 async fn misuse_is_flagged_counted_and_left_out(backend: Backend) {
     let app = app_with(backend, 5, 20).await;
     let device = tablet(&app, "phuong-a", "Quầy 1").await;
     let other = tablet(&app, "phuong-a", "Quầy 2").await;
-    let mut flags = Vec::new();
-    for score in ["5", "1", "1"] {
-        let r = rate(&app, &device, &format!("id={}&score={score}", id()), true).await;
-        flags.push(r.json::<Value>().await.unwrap()["flag"].clone());
-    }
-    assert_eq!(flags, [Value::Null, "rapid".into(), "rapid".into()]);
-    let r = rate(&app, &other, &format!("id={}&score=4", id()), true).await;
+    let n = Value::Null;
+    // Tapped 60 s, 58 s (2 s later: rapid) and 50 s ago (8 s later: fine).
+    let flags = [
+        flag_of(&app, &device, "5", 60_000).await,
+        flag_of(&app, &device, "1", 58_000).await,
+        flag_of(&app, &device, "1", 50_000).await,
+    ];
+    assert_eq!(flags, [n.clone(), "rapid".into(), n.clone()]);
     assert_eq!(
-        r.json::<Value>().await.unwrap()["flag"],
-        Value::Null,
+        flag_of(&app, &other, "4", 59_000).await,
+        n,
         "its own device"
     );
     let rows = desk_csv(&app).await;
     let q1 = rows.iter().find(|r| r[5] == "Quầy 1").unwrap();
     assert_eq!(
         (q1[6].as_str(), q1[7].as_str(), q1[8].as_str()),
-        ("1", "2", "100.00")
+        ("2", "1", "50.00")
     );
 
-    // Burst: interval off, at most 3 in ten minutes: the 4th and 5th are the surplus.
+    // B3: three citizens rate offline, 6 s apart, ten minutes ago; the queue is sent back to
+    // back when the network returns: all three count.
+    let queued = tablet(&app, "phuong-a", "Quầy 3").await;
+    let mut flags = Vec::new();
+    for age in [600_000, 594_000, 588_000] {
+        flags.push(flag_of(&app, &queued, "4", age).await);
+    }
+    assert_eq!(
+        flags,
+        [n.clone(), n.clone(), n.clone()],
+        "offline taps count"
+    );
+
+    // Burst: interval off, at most 3 in ten minutes. Five quick taps: the 4th and 5th are the
+    // surplus; a 6th tapped 60 s after the 5th (a pause) is an honest rating, not burst.
     let app = app_with(backend, 0, 3).await;
     let device = tablet(&app, "phuong-b", "Quầy 1").await;
     let mut flags = Vec::new();
-    for _ in 0..5 {
-        let r = rate(&app, &device, &format!("id={}&score=5", id()), true).await;
-        flags.push(r.json::<Value>().await.unwrap()["flag"].clone());
+    for age in [100_000, 99_000, 98_000, 97_000, 96_000, 36_000] {
+        flags.push(flag_of(&app, &device, "5", age).await);
     }
-    let n = Value::Null;
     assert_eq!(
         flags,
-        [n.clone(), n.clone(), n, "burst".into(), "burst".into()]
+        [
+            n.clone(),
+            n.clone(),
+            n.clone(),
+            "burst".into(),
+            "burst".into(),
+            n
+        ]
     );
 }
 both_backends!(misuse_is_flagged_counted_and_left_out);
 
-/// Guessing pairing codes: the attempts of one address are limited as sign-ins are (here
-/// 10 in 10 minutes), then refused with 429 — even the right code — and nothing is paired.
+/// A flood from one tablet: 100 posts at once, 60 stored (the tablet's limit a minute), the
+/// rest 429 with nothing stored; another tablet is not held back.
+async fn a_tablet_posts_at_most_sixty_a_minute(backend: Backend) {
+    let app = app_with(backend, 5, 20).await;
+    let device = tablet(&app, "phuong-a", "Quầy 1").await;
+    let other = tablet(&app, "phuong-a", "Quầy 2").await;
+    let posts = (0..100).map(|_| {
+        let (app, device) = (&app, &device);
+        async move {
+            rate(app, device, &format!("id={}&score=5", id()), true)
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(posts).await;
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((created, refused), (60, 40), "{statuses:?}");
+    let stored = app
+        .store
+        .read(|c| {
+            let day = hailong::domain::local_date(chrono::Utc::now());
+            hailong::store::kiosks::scored_between(c, day, day, None)
+        })
+        .unwrap();
+    assert_eq!(stored.len(), 60);
+    let r = rate(&app, &other, &format!("id={}&score=5", id()), true).await;
+    assert_eq!(r.status(), StatusCode::CREATED, "another tablet");
+    let r = rate(&app, &device, &format!("id={}&score=5", id()), false).await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS, "the page too");
+    assert!(r.headers().contains_key("retry-after"));
+}
+both_backends!(a_tablet_posts_at_most_sixty_a_minute);
+
+/// A counter has one live tablet: a second one is refused (409) unless it replaces the first,
+/// which is revoked at once and audited; counter names that could look alike are refused.
+async fn a_counter_has_one_tablet(backend: Backend) {
+    let app = app_with(backend, 5, 20).await;
+    let first = tablet(&app, "phuong-a", "Quầy 1").await;
+    let lead = app.lead("lead-one", "phuong-a").await;
+    let add = |replace: bool| {
+        let lead = &lead;
+        async move {
+            let mut fields = vec![("unit", "phuong-a"), ("counter", "Quầy  1 ")];
+            if replace {
+                fields.push(("replace", "1"));
+            }
+            lead.post_form("/staff/kiosks", &fields).await
+        }
+    };
+    let r = add(false).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert!(r.text().await.unwrap().contains("Quầy này đã có máy"));
+    let r = add(true).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let code = secret_of(&r.text().await.unwrap());
+    assert_eq!(pair(&app, &code).await.status(), StatusCode::SEE_OTHER);
+    let r = rate(&app, &first, &format!("id={}&score=5", id()), true).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "the replaced tablet");
+    let audit = app
+        .store
+        .read(|c| hailong::store::users::audit_recent(c, 50))
+        .unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.action == "kiosk.revoke" && a.outcome.starts_with("replaced by #")));
+    for bad in ["Quầy\u{200B}1", "Quầy 1\u{202E}", "\u{3164}", "Quầy\u{1b}2"] {
+        let r = lead
+            .post_form("/staff/kiosks", &[("unit", "phuong-a"), ("counter", bad)])
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+    }
+}
+both_backends!(a_counter_has_one_tablet);
+
+/// Guessing pairing codes: wrong codes of one address are limited by a budget of their own
+/// (10 in 10 minutes), then refused with 429 — even the right code — and nothing is paired;
+/// staff sign-in from that address is not touched (C-12).
 async fn guessing_pairing_codes_is_limited_per_address(backend: Backend) {
     let db = fresh_database(backend);
     let mut s = settings(&db);
@@ -427,11 +594,28 @@ async fn guessing_pairing_codes_is_limited_per_address(backend: Backend) {
     });
     let app = spawn_on(backend, &db, s).await;
     app.seed_units();
-    let officer = app.signed_in(Role::Officer, Some("phuong-a")).await;
+    let officer = app.lead("lead-g", "phuong-a").await;
+    // Right codes spend nothing: eleven tablets paired from one address.
+    for n in 0..11 {
+        let counter = format!("Quầy {n}");
+        let page = officer
+            .post_form(
+                "/staff/kiosks",
+                &[("unit", "phuong-a"), ("counter", &counter)],
+            )
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            pair(&app, &secret_of(&page)).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
     let page = officer
         .post_form(
             "/staff/kiosks",
-            &[("unit", "phuong-a"), ("counter", "Quầy 1")],
+            &[("unit", "phuong-a"), ("counter", "Quầy 99")],
         )
         .await
         .text()
@@ -452,11 +636,16 @@ async fn guessing_pairing_codes_is_limited_per_address(backend: Backend) {
         pair(&app, &code).await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
-    assert!(app
-        .store
-        .read(|c| hailong::store::kiosks::list(c, None))
-        .unwrap()
-        .iter()
-        .all(|k| k.paired_at.is_none()));
+    assert_eq!(
+        app.store
+            .read(|c| hailong::store::kiosks::list(c, None))
+            .unwrap()
+            .iter()
+            .filter(|k| k.paired_at.is_some())
+            .count(),
+        11
+    );
+    // Signing in from the same address still works.
+    app.signed_in(Role::Admin, None).await;
 }
 both_backends!(guessing_pairing_codes_is_limited_per_address);

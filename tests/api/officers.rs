@@ -25,9 +25,16 @@ async fn app(backend: Backend) -> TestApp {
 /// A paired kiosk of `unit` at `counter`, made at `at`.
 fn kiosk(app: &TestApp, unit: &str, counter: &str, at: DateTime<Utc>) -> KioskRow {
     let admin = Caller::Staff(app.staff_named("admin-k"));
-    let (_, code) =
-        kiosks::add(&app.store, &mut rand::rng(), &admin, unit, counter, false, at)
-            .expect("a kiosk");
+    let (_, code) = kiosks::add(
+        &app.store,
+        &mut rand::rng(),
+        &admin,
+        unit,
+        counter,
+        false,
+        at,
+    )
+    .expect("a kiosk");
     let (row, _) = kiosks::pair(&app.store, &mut rand::rng(), &code, at).expect("paired");
     row
 }

@@ -524,9 +524,14 @@ async fn every_api_route_answers_in_the_shape_it_declares(backend: Backend) {
     )
     .await;
 
-    // Desk ratings of this year (none yet: the TOTAL row alone), a bad period, no token.
+    // Desk ratings of last year (none: the TOTAL row alone), this year (it holds today,
+    // which only admins may read: 422 open_day), a bad period, no token.
     let d = "/api/v1/desk";
-    let desk_year = format!("{d}?period={}", today.year());
+    let open_year = format!("{d}?period={}", today.year());
+    let open = send(&app, "get", &open_year, Some(&all), None).await;
+    assert_eq!(open.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    c.check("get", d, open).await;
+    let desk_year = format!("{d}?period={}", today.year() - 1);
     let desk = c
         .check(
             "get",

@@ -96,42 +96,44 @@ pub async fn home(
     let caller = access::Caller::Staff(session.staff.clone());
     let scope = access::unit_for(&caller, Action::ReadIndices, None)
         .map_err(|_| PageError::later(PageError::not_allowed))?;
-    let p = period.clone();
-    // Today's unit desk figure is for leads and admins; every other desk figure runs to the
-    // end of yesterday (METHODOLOGY "No live figures").
-    let staff = &session.staff;
-    let day = Period::custom(today, today)?
-        .through(if staff.role == crate::domain::user::Role::Admin || staff.lead {
-            today
-        } else {
-            today - chrono::Duration::days(1)
-        });
-    let yesterday = crate::service::kiosks::last_closed_day(Utc::now());
-    let me = session.staff.clone();
-    let figures = run(&state, move |s| -> Result<_, indices::IndicesError> {
-        Ok(Figures {
-            takeovers: crate::service::counters::untold_takeovers(&s.store, &me)?,
-            table: indices::table(&s.store, &s.forms, &p, scope.as_deref())?,
-            today: indices::responses_on(&s.store, today)?,
-            desk_today: crate::service::kiosks::table(&s.store, &day, scope.as_deref())?,
-            desk_quarter: crate::service::kiosks::table_through(
-                &s.store,
-                &p,
-                scope.as_deref(),
-                yesterday,
-            )?,
-            paper: crate::service::paper::waiting(&s.store, scope.as_deref())?,
-            overdue: crate::service::feedback::overdue_count(
-                &s.store,
-                &s.feedback,
-                scope.as_deref(),
-                Utc::now(),
-            )?,
-        })
+    let (p, me, day) = (
+        period.clone(),
+        session.staff.clone(),
+        Period::custom(today, today)?,
+    );
+    let figures = run(&state, move |s| {
+        read_figures(s, &me, &p, &day, scope.as_deref(), Utc::now())
     })
     .await?;
     let page = home_page(lang, state.demo, session, &period, today, figures);
     render(StatusCode::OK, &page)
+}
+
+/// What the dashboard shows of a quarter. Today's unit desk figure is for leads and admins;
+/// every other desk figure runs to the end of yesterday (METHODOLOGY "No live figures").
+fn read_figures(
+    s: &AppState,
+    me: &crate::service::users::Staff,
+    p: &Period,
+    day: &Period,
+    scope: Option<&str>,
+    now: chrono::DateTime<Utc>,
+) -> Result<Figures, indices::IndicesError> {
+    let today = local_date(now);
+    let yesterday = crate::service::kiosks::last_closed_day(now);
+    let sees_today = me.role == crate::domain::user::Role::Admin || me.lead;
+    let day = day
+        .clone()
+        .through(if sees_today { today } else { yesterday });
+    Ok(Figures {
+        takeovers: crate::service::counters::untold_takeovers(&s.store, me)?,
+        table: indices::table(&s.store, &s.forms, p, scope)?,
+        today: indices::responses_on(&s.store, today)?,
+        desk_today: crate::service::kiosks::table(&s.store, &day, scope)?,
+        desk_quarter: crate::service::kiosks::table_through(&s.store, p, scope, yesterday)?,
+        paper: crate::service::paper::waiting(&s.store, scope)?,
+        overdue: crate::service::feedback::overdue_count(&s.store, &s.feedback, scope, now)?,
+    })
 }
 
 /// A unit's desk satisfaction today and this quarter ("92.00 (12)", "89.10 (420)"), or "–".

@@ -118,8 +118,10 @@ fn kiosk_row(lang: Lang, k: KioskRow, found: &Found) -> Row {
             k.last_seen_day
                 .map(|d| d.format("%d/%m/%Y").to_string())
                 .unwrap_or_else(|| "–".into()),
-            tr(lang, "kiosks_staff.ratings_n")
-                .replace("{n}", &numbers::count(u64::try_from(today).unwrap_or(0), lang)),
+            tr(lang, "kiosks_staff.ratings_n").replace(
+                "{n}",
+                &numbers::count(u64::try_from(today).unwrap_or(0), lang),
+            ),
             flagged_days(lang, &days),
             figure(lang, of(&found.quarter, &k)),
         ],
@@ -156,10 +158,13 @@ fn read(state: &AppState, staff: &Staff, lang: Lang) -> Result<Found, StoreError
     Ok(Found {
         list,
         today,
-        days: state
-            .store
-            .read(|c| crate::store::kiosks::counts_by_kiosk_day(c, week, today, scope))?,
-        quarter: kiosks::table_through(&state.store, &quarter, scope, kiosks::last_closed_day(now))?,
+        days: kiosks::tablet_days(&state.store, week, today, scope)?,
+        quarter: kiosks::table_through(
+            &state.store,
+            &quarter,
+            scope,
+            kiosks::last_closed_day(now),
+        )?,
         units,
     })
 }
@@ -273,10 +278,29 @@ pub async fn kiosks_add(
     let (unit, counter) = (form.unit.clone(), form.counter.clone());
     let replace = !form.replace.is_empty();
     let added = blocking(move || {
-        kiosks::add(&st.store, &mut rand::rng(), &c, &unit, &counter, replace, Utc::now())
+        kiosks::add(
+            &st.store,
+            &mut rand::rng(),
+            &c,
+            &unit,
+            &counter,
+            replace,
+            Utc::now(),
+        )
     })
     .await?;
-    let outcome = match added {
+    let outcome = added_outcome(lang, &form, pairs, added)?;
+    kiosks_page(state, lang, session, outcome).await
+}
+
+/// What adding a tablet says: its pairing code (shown once), or why not.
+fn added_outcome(
+    lang: Lang,
+    form: &KioskForm,
+    pairs: Vec<(String, String)>,
+    added: Result<(i64, String), KioskError>,
+) -> Result<Outcome, PageError> {
+    Ok(match added {
         Ok((_, code)) => Outcome {
             notice: Some(format!(
                 "{} {} · {}. {}",
@@ -297,10 +321,11 @@ pub async fn kiosks_add(
                 pairs,
             )
         },
-        Err(KioskError::Counter) => Outcome::error(tr(lang, "kiosks_staff.bad_counter").into(), pairs),
+        Err(KioskError::Counter) => {
+            Outcome::error(tr(lang, "kiosks_staff.bad_counter").into(), pairs)
+        }
         Err(e) => Outcome::error(e.to_string(), pairs),
-    };
-    kiosks_page(state, lang, session, outcome).await
+    })
 }
 
 /// `POST /staff/kiosks/revoke` (`id`): the tablet shows "not paired" at its next request.
