@@ -212,7 +212,7 @@ pub fn table(
         }
     }
     let takeovers = if names_shown {
-        takeovers(store, &read, unit.as_deref())?
+        takeovers(store, period, unit.as_deref())?
     } else {
         Vec::new()
     };

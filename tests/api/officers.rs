@@ -64,15 +64,16 @@ async fn attribution_follows_the_counter_open_at_each_rating(backend: Backend) {
     kiosk(&app, "phuong-a", "Quầy 2", at(0));
     let taps = Taps::default();
     let settings = KioskSettings::default();
-    let rate = |score: &str, when: DateTime<Utc>| {
+    let rate_late = |score: &str, tapped: DateTime<Utc>, when: DateTime<Utc>| {
         let tap = kiosks::Tap {
             id: uuid::Uuid::new_v4().to_string(),
             rating: Rating::parse(score, &[], "").unwrap(),
-            at: when,
+            at: tapped,
         };
         let stored = kiosks::rate(&app.store, &taps, &settings, &k1, &tap, when).unwrap();
         assert!(stored.new && stored.flag.is_none());
     };
+    let rate = |score: &str, when: DateTime<Utc>| rate_late(score, when, when);
 
     rate("5", at(1)); // nobody has Quầy 1 open
     counters::open(&app.store, &an, "Quầy 1", at(2)).unwrap();
@@ -102,6 +103,8 @@ async fn attribution_follows_the_counter_open_at_each_rating(backend: Backend) {
     ));
     // Signing out closes the counter.
     counters::open(&app.store, &an, "Quầy 1", at(900)).unwrap();
+    // A tap from before An opened it, sent late (an offline queue): nobody's, not An's.
+    rate_late("2", at(899), at(900) + Duration::seconds(30));
     rate("5", at(901)); // An
     users::logout(&app.store, &an_client.token, "an.ofc", at(902)).unwrap();
     rate("1", at(903)); // nobody
@@ -122,9 +125,9 @@ async fn attribution_follows_the_counter_open_at_each_rating(backend: Backend) {
     )
     .unwrap();
     let unit = &t.units[0];
-    assert_eq!((unit.ratings, unit.satisfied), (9, 7));
+    assert_eq!((unit.ratings, unit.satisfied), (10, 7));
     assert_eq!(
-        unit.unattributed, 4,
+        unit.unattributed, 5,
         "before, between and after the counter was open"
     );
     let of = |name: &str| {
