@@ -323,3 +323,61 @@ async fn sigkill_one_node_of_two_under_load_loses_nothing() {
     assert_eq!(lost, 0, "{lost} acknowledged responses lost");
     assert_eq!(crate::durability::tallied(&store), stored.len());
 }
+
+/// C-8: one tablet whose posts alternate between two nodes is judged on all its taps: a tap
+/// 2 s after the previous one is `rapid` whichever node each of them reached (each node
+/// alone would see only every other tap).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_is_judged_on_all_its_taps_over_two_nodes() {
+    let db = fresh_database(Backend::Postgres);
+    seed(&db);
+    let store = hailong::store::Store::open(&db).unwrap();
+    let admin = hailong::service::access::Caller::Staff(hailong::service::users::Staff {
+        id: 0,
+        username: "test".into(),
+        role: hailong::domain::user::Role::Admin,
+        unit: None,
+        must_change_password: false,
+        lead: false,
+    });
+    let (_, code) = hailong::service::kiosks::add(
+        &store,
+        &mut rand::rng(),
+        &admin,
+        "phuong-a",
+        "Quầy 1",
+        false,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    let (_a, url_a) = serve_process(&db, &[]);
+    let (_b, url_b) = serve_process(&db, &[]);
+    let client = client();
+    let paired = client
+        .post(format!("{url_a}/kiosk/pair"))
+        .form(&[("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let device = crate::staff::set_cookie(&paired, "hailong_kiosk").unwrap().0;
+    let mut flags = Vec::new();
+    for (i, age) in [30_000, 28_000, 20_000, 19_000].into_iter().enumerate() {
+        let base = if i % 2 == 0 { &url_a } else { &url_b };
+        let r = client
+            .post(format!("{base}/kiosk/rate"))
+            .header("accept", "application/json")
+            .header("cookie", format!("hailong_kiosk={device}"))
+            .form(&[
+                ("id", uuid::Uuid::new_v4().to_string()),
+                ("score", "5".into()),
+                ("age", age.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        flags.push(r.json::<serde_json::Value>().await.unwrap()["flag"].clone());
+    }
+    let n = serde_json::Value::Null;
+    assert_eq!(flags, [n.clone(), "rapid".into(), n, "rapid".into()]);
+}
