@@ -128,6 +128,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/openapi.json", web::get().to(openapi::openapi_json))
         .route("/static/offline.js", web::get().to(public::offline_js))
         .route("/static/kiosk.js", web::get().to(public::kiosk_js))
+        .route("/kiosk/sw.js", web::get().to(public::kiosk_sw))
         .route("/static/paper.js", web::get().to(public::paper_js))
         .route("/s/{unit}", web::get().to(survey::show_unit_form))
         .route("/s/{unit}", web::post().to(survey::submit_unit_form))

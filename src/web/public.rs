@@ -144,6 +144,16 @@ pub async fn kiosk_js() -> HttpResponse {
         .body(include_str!("static/kiosk.js"))
 }
 
+/// The rating tablet's service worker: it keeps the faces screen for a reload while offline
+/// (see the file). Its scope is `/kiosk` itself, one level above the script.
+pub async fn kiosk_sw() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/javascript; charset=utf-8")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("Service-Worker-Allowed", "/kiosk"))
+        .body(include_str!("static/kiosk-sw.js"))
+}
+
 /// The paper entry's helper: the focus moves on after one valid key (see the file).
 pub async fn paper_js() -> HttpResponse {
     HttpResponse::Ok()

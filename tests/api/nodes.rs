@@ -359,7 +359,9 @@ async fn a_tablet_is_judged_on_all_its_taps_over_two_nodes() {
         .send()
         .await
         .unwrap();
-    let device = crate::staff::set_cookie(&paired, "hailong_kiosk").unwrap().0;
+    let device = crate::staff::set_cookie(&paired, "hailong_kiosk")
+        .unwrap()
+        .0;
     let mut flags = Vec::new();
     for (i, age) in [30_000, 28_000, 20_000, 19_000].into_iter().enumerate() {
         let base = if i % 2 == 0 { &url_a } else { &url_b };

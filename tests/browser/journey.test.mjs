@@ -268,6 +268,9 @@ test('a counter tablet: paired from the command line, one tap, reasons, idle, of
   await axe(page, 'reasons, landscape');
   assert.ok(await fits(), 'the reasons fit without scrolling');
   await page.screenshot({ path: join(artifacts, 'kiosk-reasons-1280x800.png') });
+  // A tap within 500 ms of a screen change is ignored (a double tap on a face must not tick a
+  // reason): the test waits as a person would.
+  await page.waitForTimeout(600);
   await page.tap('label:has(input[value="time"])');
   await page.tap('label:has(input[value="visits"])');
   await page.fill('#comment', 'Chờ hơi lâu.');
@@ -281,6 +284,7 @@ test('a counter tablet: paired from the command line, one tap, reasons, idle, of
   assert.equal(reasons, 'time=100.00;visits=100.00');
 
   // A 1, then nothing: after the idle time the faces come back and the face alone is kept.
+  await page.waitForTimeout(600);
   await page.tap('.faces button[value="1"]');
   await page.waitForSelector('.chips');
   await page.waitForSelector('.faces', { timeout: 9000 });
@@ -291,6 +295,7 @@ test('a counter tablet: paired from the command line, one tap, reasons, idle, of
   // Offline: two taps wait on the tablet, and are stored once each when the network returns.
   await wide.setOffline(true);
   for (const score of ['5', '4']) {
+    await page.waitForTimeout(600);
     await page.tap(`.faces button[value="${score}"]`);
     await page.waitForSelector('h1.big');
     await page.waitForSelector('.faces', { timeout: 6000 });
@@ -712,4 +717,120 @@ test('two clerks type a paper sheet with the keyboard alone and it counts once; 
   };
   assert.match(await typeSheet('clerk.lan'), /lần nhập thứ nhất/);
   assert.match(await typeSheet('clerk.minh'), /hai lần nhập giống nhau/);
+});
+
+/** A server of its own on a fresh SQLite file, with the default misuse rules (5 s). */
+async function ownServer(args = []) {
+  const d = mkdtempSync(join(tmpdir(), 'hailong-browser-own-'));
+  const url = `sqlite://${join(d, 'hailong.db')}`;
+  writeFileSync(join(d, 'units.csv'), 'code,name,name_en,parent,form,valid_from,valid_to,predecessors\nphuong-thu,Phường Thử,Test Ward,,,,,\n');
+  const run = (...a) => execFileSync(bin, ['--database-url', url, ...a], { encoding: 'utf8', cwd: repo });
+  run('units', 'import', join(d, 'units.csv'));
+  const proc = spawn(bin, ['--database-url', url, 'serve', '--bind', '127.0.0.1:0', ...args], { cwd: repo });
+  proc.stderr.resume();
+  const base = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (x) => {
+      out += x;
+      const m = out.match(/listening on port (\d+)/);
+      if (m) resolve(`http://127.0.0.1:${m[1]}`);
+    });
+    proc.on('exit', (c) => reject(new Error(`hailong exited with ${c}: ${out}`)));
+    setTimeout(() => reject(new Error('hailong did not start')), 60000);
+  });
+  return { base, run, proc };
+}
+
+test('a tablet offline: taps judged as they were tapped, a reload keeps the faces, a quick second tap is rapid', { timeout: 180000 }, async () => {
+  const own = await ownServer(['--kiosk-idle', '5']);
+  try {
+    const code = own.run('kiosks', 'add', '--unit', 'phuong-thu', '--counter', 'Quầy 1').trim().split('\n').pop();
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
+    const page = await ctx.newPage();
+    await page.goto(`${own.base}/kiosk/pair`);
+    await page.fill('#code', code);
+    await Promise.all([page.waitForURL(`${own.base}/kiosk`), page.tap('button[type=submit]')]);
+    await page.waitForSelector('.faces');
+    // The service worker has the faces screen before the network goes.
+    await page.waitForFunction(async () => {
+      await navigator.serviceWorker.ready;
+      const c = await caches.open('hailong-kiosk-v1');
+      return !!(await c.match('/kiosk')) && !!(await c.match('/static/kiosk.js'));
+    }, null, { timeout: 20000 });
+    const queued = () => page.evaluate(() => JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]').length);
+    const desk = () => {
+      const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+      const csv = own.run('export', 'desk', '--from', today, '--to', today);
+      const row = csv.split('\n').find((l) => l.includes(',phuong-thu,') && l.includes(',Quầy 1,'));
+      return row ? row.split(',') : null;
+    };
+    await page.tap('.faces button[value="5"]');
+    await page.waitForSelector('h1.big');
+    await page.waitForSelector('.faces', { timeout: 6000 });
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]').length === 0);
+
+    // Offline: a 4, then 6 s later a 2 with a reason. (A tap within 500 ms of a screen change
+    // is ignored, as a person's finger would not be that fast: the test waits like a person.)
+    await ctx.setOffline(true);
+    await page.waitForTimeout(2500);
+    await page.tap('.faces button[value="4"]');
+    await page.waitForSelector('h1.big');
+    await page.waitForSelector('.faces', { timeout: 6000 });
+    await page.waitForTimeout(3500);
+    await page.tap('.faces button[value="2"]');
+    await page.waitForSelector('.chips');
+    await page.waitForTimeout(600);
+    await page.tap('label:has(input[value="time"])');
+    await page.waitForTimeout(300);
+    await page.tap('button.send');
+    await page.waitForSelector('h1.big');
+    assert.equal(await queued(), 3, 'the 4, the 2, and its reason wait on the tablet');
+    // A reload while offline: the faces, not the browser's error page; the queue is shown.
+    await page.reload();
+    await page.waitForSelector('.faces');
+    assert.match(await page.textContent('header'), /Phường Thử · Quầy 1/);
+    await page.waitForFunction(() => document.getElementById('pending').textContent !== '');
+    assert.match(await page.textContent('#pending'), /đang chờ gửi 3/);
+    await axe(page, 'faces offline, from the service worker');
+    await ctx.setOffline(false);
+    await page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]').length === 0, null, { timeout: 20000 });
+    assert.equal(await page.textContent('#pending'), '');
+    let row = desk();
+    assert.equal(row[6], '3', `the 5, the 4 and the 2 count: ${row}`);
+    assert.equal(row[7], '0', 'none of them flagged');
+    assert.equal(row[12], 'time=100.00', 'the reason kept');
+
+    // The next citizen, then two taps 1 s apart (the faces brought back by a reload): the
+    // second is rapid.
+    await page.waitForTimeout(5500);
+    await page.tap('.faces button[value="5"]');
+    await page.waitForSelector('h1.big');
+    await page.goto(`${own.base}/kiosk`);
+    await page.waitForSelector('.faces');
+    await page.waitForTimeout(600);
+    await page.tap('.faces button[value="4"]');
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]').length === 0, null, { timeout: 20000 });
+    row = desk();
+    assert.equal(row[6], '4', `${row}`);
+    assert.equal(row[7], '1', 'the second tap is rapid');
+
+    // A double tap on a low face does not tick the reason under the finger; a reason ticked
+    // and left is sent when the reasons screen times out.
+    await page.waitForTimeout(5500);
+    await page.tap('.faces button[value="1"]');
+    await page.waitForSelector('.chips');
+    await page.tap('label:has(input[value="time"])');
+    assert.equal(await page.isChecked('input[value="time"]'), false, 'the second tap of a double tap');
+    await page.waitForTimeout(600);
+    await page.tap('label:has(input[value="visits"])');
+    assert.equal(await page.isChecked('input[value="visits"]'), true);
+    await page.waitForSelector('.faces', { timeout: 9000 });
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]').length === 0, null, { timeout: 20000 });
+    row = desk();
+    assert.equal(row[12], 'time=50.00;visits=50.00', `the reason left on the screen is sent: ${row}`);
+    await ctx.close();
+  } finally {
+    own.proc.kill('SIGTERM');
+  }
 });
