@@ -14,7 +14,7 @@ request = function()
   return wrk.format("POST", nil, {["Content-Type"] = "application/x-www-form-urlencoded"}, body .. "&submission_id=" .. id)
 end
 done = function(summary, latency, requests)
-  io.write(string.format("requests %d, errors %d (non-2xx/3xx %d), p50 %.1f ms, p99 %.1f ms\n",
+  io.write(string.format("requests %d, errors %d (non-2xx/3xx %d), p50 %.1f ms, p95 %.1f ms, p99 %.1f ms\n",
     summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+    summary.errors.status, latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end

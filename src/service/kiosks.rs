@@ -78,9 +78,12 @@ pub enum KioskError {
     Store(#[from] StoreError),
 }
 
-/// The recent taps of each tablet (kiosk id) on SQLite: (tap time, when it was noted).
+/// A tap's time, and when it was noted.
+type Noted = (DateTime<Utc>, DateTime<Utc>);
+
+/// The recent taps of each tablet (kiosk id) on SQLite.
 #[derive(Debug, Default)]
-pub struct Taps(Mutex<HashMap<i64, Vec<(DateTime<Utc>, DateTime<Utc>)>>>);
+pub struct Taps(Mutex<HashMap<i64, Vec<Noted>>>);
 
 /// How long a tap time is kept: the misuse window, ten minutes at least.
 fn keep_taps(rule: &Misuse) -> Duration {

@@ -326,7 +326,7 @@ pub fn mine(
         .collect();
     comments.shuffle(&mut rand::rng());
     // Newest day first; within a day, the random order stays.
-    comments.sort_by(|a, b| b.day.cmp(&a.day));
+    comments.sort_by_key(|c| std::cmp::Reverse(c.day));
     Ok(Mine {
         period: closed.clone(),
         unit,

@@ -140,14 +140,16 @@ pub fn untold_takeovers(
     Ok(found)
 }
 
-/// The take-overs of the days `from`..=`to` (of one unit), per day and counter: unit, day,
-/// counter, who took it, from whom.
+/// A take-over as stored: unit, day, counter, who took it, from whom.
+pub type TakeoverRow = (String, chrono::NaiveDate, String, i64, i64);
+
+/// The take-overs of the days `from`..=`to` (of one unit), per day and counter.
 pub fn takeovers_between(
     conn: &mut DbConnection,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
     unit: Option<&str>,
-) -> Result<Vec<(String, chrono::NaiveDate, String, i64, i64)>, StoreError> {
+) -> Result<Vec<TakeoverRow>, StoreError> {
     use super::schema::counter_takeovers as t;
     let q = t::table
         .filter(t::day.between(from, to))

@@ -465,6 +465,14 @@ async fn misuse_is_flagged_counted_and_left_out(backend: Backend) {
         (q1[6].as_str(), q1[7].as_str(), q1[8].as_str()),
         ("2", "1", "50.00")
     );
+    // The lead sees the flagged ratings per tablet and day, with a line past 10 %.
+    let lead = app.lead("lead-m", "phuong-a").await;
+    let page = lead.get("/staff/kiosks").await.text().await.unwrap();
+    let day = chrono::Utc::now()
+        .with_timezone(&hailong::domain::local_offset())
+        .format("%d/%m")
+        .to_string();
+    assert!(page.contains(&format!("{day}: 1 / 3 ⚠ quá 10 %")), "{page}");
 
     // B3: three citizens rate offline, 6 s apart, ten minutes ago; the queue is sent back to
     // back when the network returns: all three count.
