@@ -156,13 +156,17 @@ fn count_grouped(
         .collect())
 }
 
-/// Removes the rows of windows that no longer count.
+/// Removes the rows of windows that no longer count, and the tablets' tap times past their
+/// ten minutes (METHODOLOGY "Desk ratings": gone after 10 minutes, whether or not the tablet
+/// taps again).
 fn sweep_counts(conn: &mut diesel::PgConnection, now_s: i64) -> Result<usize, StoreError> {
-    Ok(
-        diesel::sql_query("DELETE FROM rate_counts WHERE expires_s < $1")
-            .bind::<BigInt, _>(now_s)
-            .execute(conn)?,
-    )
+    let counts = diesel::sql_query("DELETE FROM rate_counts WHERE expires_s < $1")
+        .bind::<BigInt, _>(now_s)
+        .execute(conn)?;
+    let taps = diesel::sql_query("DELETE FROM kiosk_taps WHERE expires_s < $1")
+        .bind::<BigInt, _>(now_s)
+        .execute(conn)?;
+    Ok(counts + taps)
 }
 
 type Reply = tokio::sync::oneshot::Sender<Option<Counted>>;

@@ -541,6 +541,15 @@ async fn a_tablet_posts_at_most_sixty_a_minute(backend: Backend) {
         })
         .unwrap();
     assert_eq!(stored.len(), 60);
+    // B9: a one-unit view reads that unit's ratings only (in SQL, not in Rust).
+    let other_unit = app
+        .store
+        .read(|c| {
+            let day = hailong::domain::local_date(chrono::Utc::now());
+            hailong::store::kiosks::scored_between(c, day, day, Some("phuong-b"))
+        })
+        .unwrap();
+    assert!(other_unit.is_empty());
     let r = rate(&app, &other, &format!("id={}&score=5", id()), true).await;
     assert_eq!(r.status(), StatusCode::CREATED, "another tablet");
     let r = rate(&app, &device, &format!("id={}&score=5", id()), false).await;
