@@ -259,13 +259,8 @@ pub async fn rate(
             "flag": stored.flag.map(|f| f.as_str()),
         })));
     }
-    Ok(after_rating(
-        &state,
-        lang,
-        tap.id.trim(),
-        &tap.rating,
-        stored.new,
-    ))
+    let id = tap.id.trim();
+    Ok(after_rating(&state, lang, id, &tap.rating, stored.new))
 }
 
 /// A tablet past its limit (keyed by its device secret, before any database work): the 429
