@@ -151,7 +151,7 @@ pub fn untold_takeovers(
     store: &Store,
     staff: &Staff,
 ) -> Result<Vec<(chrono::NaiveDate, String, String)>, StoreError> {
-    if staff.role != Role::Officer {
+    if staff.role != Role::Officer || !store.read(|c| store_counters::any_untold(c, staff.id))? {
         return Ok(Vec::new());
     }
     store.write(|c| store_counters::untold_takeovers(c, staff.id))

@@ -119,6 +119,17 @@ pub fn note_takeover(
     Ok(())
 }
 
+/// Whether an officer has take-overs they were not told of (a read, before any write).
+pub fn any_untold(conn: &mut DbConnection, officer_id: i64) -> Result<bool, StoreError> {
+    use super::schema::counter_takeovers as t;
+    Ok(diesel::select(diesel::dsl::exists(
+        t::table
+            .filter(t::taken_from.eq(officer_id))
+            .filter(t::seen.eq(false)),
+    ))
+    .get_result(conn)?)
+}
+
 /// The take-overs of an officer's counters they have not been told of: day, counter, and
 /// who took it; marked told.
 pub fn untold_takeovers(

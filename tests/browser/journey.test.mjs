@@ -623,8 +623,8 @@ test('a unit lead opens a counter and reads the officers\' figures; an admin see
   await page.keyboard.press('Enter');
   await page.selectOption('#counter', 'Quầy 1');
   await page.focus('form[aria-labelledby=form-title] button[type=submit]');
-  await page.keyboard.press('Enter');
-  await page.waitForLoadState();
+  // The answer to the post, not the page it was sent from.
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
   assert.match(await page.textContent('[role=status]'), /Đã mở Quầy 1/);
   assert.match(await page.textContent('table'), /lead\.an-lac/);
   await axe(page, 'counter opened');
