@@ -121,7 +121,8 @@ impl Application {
                     })
                     .await;
                     if let Ok(Err(e)) = sealed {
-                        tracing::warn!(error = %e, "sealing the used tickets failed; tried again later");
+                        crate::telemetry::count_failure("seal_tickets");
+                        tracing::error!(error = %crate::telemetry::chain(&e), "sealing the used tickets failed; tried again within the hour");
                     }
                     // The desk ratings of closed days, rewritten in random order likewise.
                     let s = st.clone();
@@ -130,7 +131,8 @@ impl Application {
                     })
                     .await;
                     if let Ok(Err(e)) = settled {
-                        tracing::warn!(error = %e, "rewriting the closed days' desk ratings failed; tried again later");
+                        crate::telemetry::count_failure("settle_desk");
+                        tracing::error!(error = %crate::telemetry::chain(&e), "rewriting the closed days' desk ratings failed; tried again within the hour");
                     }
                     tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                 }

@@ -50,6 +50,7 @@ struct Registry {
     latency: BTreeMap<String, Histogram>,
     batches: Histogram,
     submissions: BTreeMap<String, u64>,
+    failures: BTreeMap<&'static str, u64>,
 }
 
 fn registry() -> &'static Mutex<Registry> {
@@ -61,6 +62,14 @@ fn registry() -> &'static Mutex<Registry> {
 pub fn observe_batch(size: usize) {
     if let Ok(mut r) = registry().lock() {
         r.batches.observe(&BATCH_BUCKETS, size as f64);
+    }
+}
+
+/// Counts a failed run of a background job (`seal_tickets`, `settle_desk`, `writer_connect`):
+/// it retries, and a scraper sees the count rise.
+pub fn count_failure(job: &'static str) {
+    if let Ok(mut r) = registry().lock() {
+        *r.failures.entry(job).or_default() += 1;
     }
 }
 
@@ -112,6 +121,10 @@ pub fn metrics_text(pool: (u32, u32)) -> String {
         out.push_str("# HELP hailong_submissions_total Responses stored, by source.\n# TYPE hailong_submissions_total counter\n");
         for (source, n) in &r.submissions {
             let _ = writeln!(out, "hailong_submissions_total{{source=\"{source}\"}} {n}");
+        }
+        out.push_str("# HELP hailong_job_failures_total Failed runs of background jobs (each retries), by job.\n# TYPE hailong_job_failures_total counter\n");
+        for (job, n) in &r.failures {
+            let _ = writeln!(out, "hailong_job_failures_total{{job=\"{job}\"}} {n}");
         }
         out.push_str("# HELP hailong_commit_batch_size Submissions per group commit (SQLite).\n# TYPE hailong_commit_batch_size histogram\n");
         r.batches

@@ -186,6 +186,9 @@ fn seal_between(
     until: chrono::NaiveDateTime,
 ) -> Result<usize, StoreError> {
     use rand::seq::SliceRandom;
+    // A counted paper sheet keeps its code's ticket: the reference is checked at commit, when
+    // the ticket is back (B1: checked at the delete, it stopped every sealing for good).
+    tickets::defer_references(c)?;
     let mut used = tickets::used_between(c, from, until)?;
     let codes: Vec<String> = used.iter().map(|t| t.code.clone()).collect();
     tickets::delete(c, &codes)?;

@@ -2,9 +2,18 @@
 //! transaction (each in its own savepoint, so one refused answer does not undo the others),
 //! with one fsync per batch. Nobody is answered before the batch that holds their write has
 //! committed; if the commit fails, everyone in it gets the error and nothing is kept.
+//!
+//! The thread's connection is opened on its first batch and opened again, with backoff,
+//! whenever it is lost (a database restarted, a connection killed): a batch waits for it, and
+//! `healthy` says meanwhile that this node cannot write (`/healthz`). A full queue refuses
+//! at once instead of blocking the caller.
 
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::Duration;
 
+use diesel::connection::SimpleConnection;
 use diesel::Connection;
 
 use super::{DbConnection, Manager, StoreError};
@@ -42,27 +51,64 @@ pub const MAX_BATCH: usize = 512;
 #[derive(Clone)]
 pub struct GroupWriter {
     jobs: SyncSender<Job>,
+    /// False while the thread cannot reach the database (it is trying again).
+    healthy: Arc<AtomicBool>,
 }
 
 impl GroupWriter {
+    /// Starts the writer's thread; its connection is opened by its first batch.
     pub fn start(manager: Manager) -> Result<GroupWriter, StoreError> {
-        let conn = manager.open()?;
         let (tx, rx) = sync_channel::<Job>(4 * MAX_BATCH);
+        let healthy = Arc::new(AtomicBool::new(true));
+        let flag = healthy.clone();
         std::thread::Builder::new()
             .name("hailong-writer".into())
-            .spawn(move || run(conn, rx))
+            .spawn(move || run(&manager, rx, &flag))
             .map_err(|e| StoreError::writer("thread did not start", Some(super::cause(e))))?;
-        Ok(GroupWriter { jobs: tx })
+        Ok(GroupWriter { jobs: tx, healthy })
     }
 
     pub fn submit(&self, job: Job) -> Result<(), StoreError> {
-        self.jobs
-            .send(job)
-            .map_err(|_| StoreError::writer("has stopped", None))
+        self.jobs.try_send(job).map_err(|e| match e {
+            TrySendError::Full(_) => StoreError::writer("is behind (its queue is full)", None),
+            TrySendError::Disconnected(_) => StoreError::writer("has stopped", None),
+        })
+    }
+
+    /// False while the writer cannot reach the database.
+    pub fn healthy(&self) -> bool {
+        self.healthy.load(Ordering::SeqCst)
     }
 }
 
-fn run(mut conn: DbConnection, rx: Receiver<Job>) {
+/// The writer's connection, opened again and again (waiting up to 2 s between tries) until
+/// the database answers; `healthy` is false meanwhile.
+fn connect(manager: &Manager, healthy: &AtomicBool) -> DbConnection {
+    let mut wait = Duration::from_millis(50);
+    loop {
+        match manager.open() {
+            Ok(conn) => {
+                healthy.store(true, Ordering::SeqCst);
+                return conn;
+            }
+            Err(e) => {
+                healthy.store(false, Ordering::SeqCst);
+                crate::telemetry::count_failure("writer_connect");
+                tracing::error!(error = %e, wait_ms = wait.as_millis() as u64, "the writer cannot reach the database; trying again");
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}
+
+/// Whether a connection still answers (after a failed batch: lost, or only that batch's fault).
+fn answers(conn: &mut DbConnection) -> bool {
+    conn.batch_execute("SELECT 1").is_ok()
+}
+
+fn run(manager: &Manager, rx: Receiver<Job>, healthy: &AtomicBool) {
+    let mut held: Option<DbConnection> = None;
     while let Ok(first) = rx.recv() {
         let mut jobs = Vec::with_capacity(64);
         jobs.push(first);
@@ -73,6 +119,7 @@ fn run(mut conn: DbConnection, rx: Receiver<Job>) {
             }
         }
         metrics_batch(jobs.len());
+        let conn = held.get_or_insert_with(|| connect(manager, healthy));
         let mut completions: Vec<Completion> = Vec::with_capacity(jobs.len());
         let outcome = conn.transaction::<(), StoreError, _>(|c| {
             let mut deltas = TallyDeltas::new();
@@ -94,6 +141,13 @@ fn run(mut conn: DbConnection, rx: Receiver<Job>) {
         let commit = outcome.map_err(super::cause);
         if let Err(e) = &commit {
             tracing::error!(error = %crate::telemetry::chain(e.as_ref()), size = completions.len(), "a batch of writes failed to commit");
+            if !answers(conn) {
+                // Lost: the next batch opens a new one.
+                healthy.store(false, Ordering::SeqCst);
+                held = None;
+            }
+        } else {
+            healthy.store(true, Ordering::SeqCst);
         }
         for done in completions {
             done(commit.clone());

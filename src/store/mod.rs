@@ -551,6 +551,31 @@ impl Store {
         group.submit(job).map_err(E::from)
     }
 
+    /// Whether this node can write now: the group writer answers a no-op within two seconds
+    /// (it reaches the database and is not stuck reconnecting). Started on first use.
+    pub async fn can_write(&self) -> bool {
+        let Ok(group) = self.group_writer() else {
+            return false;
+        };
+        if !group.healthy() {
+            return false;
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let probe = group::Job::Work(Box::new(move |c, _| {
+            let ok = diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1").is_ok();
+            Box::new(move |commit: Result<(), Cause>| {
+                let _ = tx.send(ok && commit.is_ok());
+            })
+        }));
+        if group.submit(probe).is_err() {
+            return false;
+        }
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(2), rx).await,
+            Ok(Ok(true))
+        )
+    }
+
     /// The group-commit writer, started on first use.
     fn group_writer(&self) -> Result<&group::GroupWriter, StoreError> {
         self.group

@@ -110,3 +110,15 @@ pub fn issued_by_unit(
         .map(|(u, n)| (u, n.max(0) as u64))
         .collect())
 }
+
+/// Checks the references to tickets (paper sheets, responses) at the end of the current
+/// transaction instead of at each statement, so that a day's tickets can be deleted and written
+/// again within it.
+pub fn defer_references(conn: &mut DbConnection) -> Result<(), StoreError> {
+    let sql = match conn {
+        DbConnection::Pg(_) => "SET CONSTRAINTS ALL DEFERRED",
+        DbConnection::Sqlite(_) => "PRAGMA defer_foreign_keys = ON",
+    };
+    diesel::sql_query(sql).execute(conn)?;
+    Ok(())
+}

@@ -114,11 +114,17 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     }
     let st = state.clone();
     let ok = web::block(move || st.store.ping()).await.unwrap_or(false);
-    if ok {
-        HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
-    } else {
-        HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
+    if !ok {
+        return HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "unavailable"}));
     }
+    // Reading is not enough: a node whose writer cannot store an answer is taken out by the
+    // proxy until it can again.
+    if !state.store.can_write().await {
+        return HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({"status": "cannot_write"}));
+    }
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
 pub async fn not_found(state: web::Data<AppState>, lang: Lang) -> HttpResponse {

@@ -5,6 +5,7 @@ mod api;
 mod appraisal;
 mod cli;
 mod durability;
+mod faults;
 mod feedback;
 mod forms;
 mod hardening;

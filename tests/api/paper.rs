@@ -324,3 +324,37 @@ async fn ten_paper_and_ten_phone_answers_make_one_index(backend: Backend) {
     );
 }
 both_backends!(ten_paper_and_ten_phone_answers_make_one_index);
+
+/// B1 (issue 31): a counted sheet keeps its code's ticket, and the hourly sealing that rewrites
+/// a closed day's used tickets still runs over it (it used to fail on the sheet's reference
+/// and never sealed again); the sheet and its response are intact afterwards.
+async fn sealing_runs_over_a_counted_paper_sheet(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let lan = app.staff("lan.seal", Role::Officer, Some("phuong-a")).await;
+    let minh = app
+        .staff("minh.seal", Role::Officer, Some("phuong-a"))
+        .await;
+    let code = sheets(&app, "phuong-a", 1, 30).remove(0);
+    for clerk in [&lan, &minh] {
+        let (status, _) = enter(clerk, &code, "4", &[]).await;
+        assert!(status.is_success() || status.is_redirection(), "{status}");
+    }
+    let before = app.count_responses();
+    assert_eq!(before, 1, "the sheet counted");
+    let tomorrow = Utc::now() + Duration::days(1);
+    let sealed = hailong::service::tickets::seal_used_days(&app.store, tomorrow);
+    assert_eq!(
+        sealed.unwrap(),
+        1,
+        "the sheet's ticket is rewritten with its day"
+    );
+    assert_eq!(
+        hailong::service::tickets::seal_used_days(&app.store, tomorrow).unwrap(),
+        0
+    );
+    assert_eq!(app.count_responses(), before);
+    let page = lan.get("/staff/paper").await;
+    assert_eq!(page.status(), StatusCode::OK);
+}
+both_backends!(sealing_runs_over_a_counted_paper_sheet);

@@ -1,0 +1,1 @@
+ALTER TABLE paper_sheets ALTER CONSTRAINT paper_sheets_code_fkey NOT DEFERRABLE;
