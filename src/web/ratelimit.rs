@@ -179,6 +179,7 @@ impl RateLimiter {
             return true;
         };
         let freed = shard.turn(this);
+        let left = if this < shard.window { 1.0 } else { left };
         let before = shard.previous.get(&key).copied().unwrap_or(0);
         let now = shard.current.get(&key).copied().unwrap_or(0) + 1;
         drop(shard);
@@ -248,6 +249,12 @@ impl RateLimiter {
             return Here::Free;
         };
         let freed = shard.turn(this);
+        // A late request counts in the shard's window, with all of the previous one.
+        let (this, left) = if this < shard.window {
+            (shard.window, 1.0)
+        } else {
+            (this, left)
+        };
         let counted = shard.count(key, limit.max, left);
         drop(shard);
         drop(freed);
@@ -285,8 +292,11 @@ enum Counted {
 
 impl Shard {
     /// Moves to window `this`; returns the map that fell out, to be freed after the lock.
+    /// A request whose window is older than the shard's (it read the clock just before
+    /// another moved the shard on, or the clock stepped back) changes nothing (B6: it used to
+    /// reset the shard, and with it every client's count).
     fn turn(&mut self, this: u64) -> Option<HashMap<u64, u32>> {
-        if this == self.window {
+        if this <= self.window {
             return None;
         }
         let old = if this == self.window + 1 {
@@ -334,6 +344,23 @@ impl Shard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_late_request_or_a_clock_step_back_resets_nothing() {
+        let rl = RateLimiter::local(Limit::parse("3/60").unwrap());
+        let t = Duration::from_secs(1_700_000_040);
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        for _ in 0..3 {
+            assert!(rl.allow_here(Some(a), t));
+        }
+        assert!(!rl.allow_here(Some(a), t), "the fourth in a minute");
+        // A request stamped a window earlier (late, or the clock stepped back an hour): it is
+        // refused like any other, and the flood stays refused afterwards.
+        for back in [Duration::from_secs(60), Duration::from_secs(3600)] {
+            assert!(!rl.allow_here(Some(a), t - back), "{back:?} back");
+            assert!(!rl.allow_here(Some(a), t), "still over after {back:?} back");
+        }
+    }
 
     #[test]
     fn a_flood_is_stopped_and_others_pass() {
