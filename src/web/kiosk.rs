@@ -407,7 +407,9 @@ pub async fn pair(
 ) -> Result<HttpResponse, PageError> {
     let client = state.client_ip(&req);
     if !state.pair_limiter.would_allow(client) {
-        return Err(crate::web::staff::too_many(lang).with_demo(state.demo));
+        let minutes = state.pair_limiter.wait_minutes();
+        let page = crate::web::staff::too_many_wait(lang, minutes, "/kiosk/pair");
+        return Err(page.with_demo(state.demo));
     }
     let code = form.into_inner().code;
     let paired = run(&state, move |s| {

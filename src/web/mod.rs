@@ -313,7 +313,8 @@ pub async fn within_limit(
     if limiter.allow(state.client_ip(req)).await {
         Ok(())
     } else {
-        Err(staff::too_many(lang).with_demo(state.demo))
+        let back = req.path().to_string();
+        Err(staff::too_many_wait(lang, limiter.wait_minutes(), &back).with_demo(state.demo))
     }
 }
 

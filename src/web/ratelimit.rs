@@ -275,6 +275,12 @@ impl RateLimiter {
         }
     }
 
+    /// How long a refused client should wait, in whole minutes (the window, rounded up).
+    pub fn wait_minutes(&self) -> u64 {
+        self.limit
+            .map_or(1, |l| l.window.as_secs().div_ceil(60).max(1))
+    }
+
     /// Clients tracked now (for tests and metrics).
     pub fn tracked(&self) -> usize {
         self.shards

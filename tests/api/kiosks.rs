@@ -662,7 +662,23 @@ async fn guessing_pairing_codes_is_limited_per_address(backend: Backend) {
             .count(),
         11
     );
-    // Signing in from the same address still works.
-    app.signed_in(Role::Admin, None).await;
+    // Signing in from the same address still works (C-12: it shared the budget).
+    app.staff("admin-g", Role::Admin, None).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = app.url("");
+    let base = base.trim_end_matches('/');
+    let csrf = crate::nodes::login_csrf(&client, base).await;
+    let status = crate::nodes::sign_in(
+        &client,
+        base,
+        &csrf,
+        "admin-g",
+        crate::helpers::STAFF_PASSWORD,
+    )
+    .await;
+    assert_eq!(status, 303, "staff sign-in has its own budget");
 }
 both_backends!(guessing_pairing_codes_is_limited_per_address);

@@ -20,12 +20,12 @@ fn client() -> reqwest::Client {
 }
 
 /// The sign-in form's CSRF cookie from `base` (double-submit: any node accepts it).
-async fn login_csrf(client: &reqwest::Client, base: &str) -> String {
+pub(crate) async fn login_csrf(client: &reqwest::Client, base: &str) -> String {
     let page = client.get(format!("{base}/login")).send().await.unwrap();
     crate::staff::set_cookie(&page, "hailong_login").unwrap().0
 }
 
-async fn sign_in(
+pub(crate) async fn sign_in(
     client: &reqwest::Client,
     base: &str,
     csrf: &str,

@@ -1051,3 +1051,46 @@ async fn admins_manage_users_tokens_units_and_dossiers_from_pages(backend: Backe
     }
 }
 both_backends!(admins_manage_users_tokens_units_and_dossiers_from_pages);
+
+/// X1 (person test): only failed sign-ins spend an address's budget. Five good sign-ins at one
+/// desk under a limit of 3 all pass; three wrong passwords then close it, even for the right
+/// password, with a page that says how long to wait and leads back to the form.
+async fn only_failed_sign_ins_spend_the_budget(backend: Backend) {
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.login_rate_limit = hailong::web::ratelimit::Limit::parse("3/600").unwrap();
+    let app = spawn_on(backend, &db, s).await;
+    app.staff("can-bo.desk", Role::Viewer, None).await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = app.url("");
+    let base = base.trim_end_matches('/');
+    let csrf = crate::nodes::login_csrf(&client, base).await;
+    let good = crate::helpers::STAFF_PASSWORD;
+    for _ in 0..5 {
+        let status = crate::nodes::sign_in(&client, base, &csrf, "can-bo.desk", good).await;
+        assert_eq!(status, 303, "a good sign-in");
+    }
+    for _ in 0..3 {
+        let status = crate::nodes::sign_in(&client, base, &csrf, "can-bo.desk", "sai").await;
+        assert_eq!(status, 401);
+    }
+    let r = client
+        .post(format!("{base}/login"))
+        .header("cookie", format!("hailong_login={csrf}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "can-bo.desk"),
+            ("password", good),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Xin chờ 10 phút rồi thử lại"), "{page}");
+    assert!(page.contains("href=\"/login\""), "a way back: {page}");
+}
+both_backends!(only_failed_sign_ins_spend_the_budget);

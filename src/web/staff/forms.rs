@@ -22,6 +22,22 @@ pub(crate) fn forbidden(lang: Lang) -> PageError {
     )
 }
 
+/// The 429 page of a rate limit: how long to wait, and the way back to the page (`back`).
+pub fn too_many_wait(lang: Lang, minutes: u64, back: &str) -> PageError {
+    let mut page = PageError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        lang,
+        tr(lang, "staff_forms.too_many_attempts"),
+        &tr(lang, "staff_forms.wait_minutes").replace("{n}", &minutes.to_string()),
+    );
+    let suffix = crate::web::lang_suffix(lang);
+    page.links = vec![(
+        format!("{back}{suffix}"),
+        tr(lang, "staff_forms.try_again").to_string(),
+    )];
+    page
+}
+
 pub fn too_many(lang: Lang) -> PageError {
     PageError::new(
         StatusCode::TOO_MANY_REQUESTS,

@@ -147,8 +147,12 @@ pub async fn login(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    if !state.login_limiter.allow(state.client_ip(&req)).await {
-        return Err(too_many(lang));
+    // Only failed sign-ins spend the address's budget: a morning of signing in at one desk
+    // never locks the desk out.
+    let client = state.client_ip(&req);
+    if !state.login_limiter.would_allow(client) {
+        let minutes = state.login_limiter.wait_minutes();
+        return Err(crate::web::staff::too_many_wait(lang, minutes, "/login"));
     }
     let pairs = login_form_fields(&req, payload, lang).await?;
     let username = field(&pairs, "username");
@@ -163,6 +167,9 @@ pub async fn login(
     })
     .await?;
     let again = |status, message: String| login_page(&state, lang, status, Some(message), username);
+    if result.is_err() {
+        state.login_limiter.allow(client).await;
+    }
     match result {
         Ok(session) => signed_in(&state, session),
         Err(UserError::Throttled(secs)) => {
