@@ -147,13 +147,8 @@ pub async fn login(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, PageError> {
-    // Only failed sign-ins spend the address's budget: a morning of signing in at one desk
-    // never locks the desk out.
     let client = state.client_ip(&req);
-    if !state.login_limiter.would_allow(client) {
-        let minutes = state.login_limiter.wait_minutes();
-        return Err(crate::web::staff::too_many_wait(lang, minutes, "/login"));
-    }
+    within_login_budget(&state, client, lang)?;
     let pairs = login_form_fields(&req, payload, lang).await?;
     let username = field(&pairs, "username");
     let password = field(&pairs, "password");
@@ -181,6 +176,20 @@ pub async fn login(
         }
         Err(e) => Err(PageError::failed(&e)),
     }
+}
+
+/// Only failed sign-ins spend an address's budget (they are counted after the check): a
+/// morning of signing in at one desk never locks the desk out.
+fn within_login_budget(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    lang: Lang,
+) -> Result<(), PageError> {
+    if state.login_limiter.would_allow(client) {
+        return Ok(());
+    }
+    let minutes = state.login_limiter.wait_minutes();
+    Err(crate::web::staff::too_many_wait(lang, minutes, "/login"))
 }
 
 /// What a throttled sign-in (or password change) is told: the same for every name.
