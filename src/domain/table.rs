@@ -98,6 +98,41 @@ pub fn participation(
     }
 }
 
+/// A unit's counts as TOTAL participation reads them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub responses: u64,
+    pub ticket_responses: u64,
+    pub tickets: u64,
+    pub dossiers: Option<u64>,
+}
+
+/// TOTAL participation (METHODOLOGY §3): over the units with a dossier count only (Σ their
+/// responses ÷ Σ their dossiers; the others are left out of the numerator too), with the
+/// coverage (the share of all responses that come from those units) whenever units without
+/// counts have answers; when no unit has counts, the ticket rule over the sums.
+pub fn total_participation(units: &[Counts]) -> (Option<f64>, Denominator, Option<f64>) {
+    let covered: Vec<&Counts> = units.iter().filter(|u| u.dossiers.is_some()).collect();
+    if covered.is_empty() {
+        let sum = |f: fn(&Counts) -> u64| units.iter().map(f).sum::<u64>();
+        let (pct, denominator) = participation(
+            sum(|u| u.responses),
+            sum(|u| u.ticket_responses),
+            sum(|u| u.tickets),
+            None,
+        );
+        return (pct, denominator, None);
+    }
+    let responses: u64 = covered.iter().map(|u| u.responses).sum();
+    let dossiers: u64 = covered.iter().map(|u| u.dossiers.unwrap_or(0)).sum();
+    let (pct, denominator) = participation(responses, 0, 0, Some(dossiers));
+    let all: u64 = units.iter().map(|u| u.responses).sum();
+    // Stated when answers are left out: a unit without counts and without answers changes
+    // nothing (and then the weighted totals' flag of the same name may apply instead).
+    let coverage = (responses < all).then(|| 100.0 * responses as f64 / all as f64);
+    (pct, denominator, coverage)
+}
+
 /// The `flags` of a row (SPEC §6, METHODOLOGY §2): small sample, no denominator, mixed forms
 /// (naming the row's form), synthetic demo data.
 pub fn flags_for(
@@ -239,4 +274,48 @@ pub fn rebuilt_from(
         })
         .collect();
     crate::domain::stats::weighted_index(&strata)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn total_participation_counts_the_covered_units_only() {
+        let a = Counts {
+            responses: 100,
+            ticket_responses: 0,
+            tickets: 0,
+            dossiers: Some(1000),
+        };
+        let b = Counts {
+            responses: 900,
+            ticket_responses: 900,
+            tickets: 1000,
+            dossiers: None,
+        };
+        // The review's example (B5): A alone has 10 %; B's 900 answers are not counted
+        // against A's dossiers, and the coverage says A holds a tenth of the answers.
+        let (pct, denominator, coverage) = total_participation(&[a, b]);
+        assert_eq!(pct, Some(10.0));
+        assert_eq!(denominator, Denominator::Dossiers);
+        assert_eq!(coverage, Some(10.0));
+        // A unit without counts and without answers leaves nothing out: no coverage.
+        let quiet = Counts::default();
+        assert_eq!(
+            total_participation(&[a, quiet]),
+            (Some(10.0), Denominator::Dossiers, None)
+        );
+        // Every unit counted: no coverage flag.
+        assert_eq!(
+            total_participation(&[a, a]),
+            (Some(10.0), Denominator::Dossiers, None)
+        );
+        // None counted: the ticket rule over the sums.
+        assert_eq!(
+            total_participation(&[b, b]),
+            (Some(90.0), Denominator::Tickets, None)
+        );
+        assert_eq!(total_participation(&[]), (None, Denominator::None, None));
+    }
 }

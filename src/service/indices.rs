@@ -75,8 +75,8 @@ pub fn table(
     };
     let mut rows = Vec::new();
     let mut pooled: BTreeMap<(String, i32), Tally> = BTreeMap::new();
-    let (mut all_responses, mut all_ticket_responses, mut all_tickets, mut all_dossiers) =
-        (0u64, 0u64, 0u64, None::<u64>);
+    let (mut all_tickets, mut all_dossiers) = (0u64, None::<u64>);
+    let mut counts = Vec::new();
     for unit in &shown {
         let code = unit.code.as_str();
         // The tallies are keyed by unit first: this unit's are one range of the map.
@@ -102,12 +102,16 @@ pub fn table(
         let ticket_responses: u64 = versions.iter().map(|(_, t)| t.ticket_responses).sum();
         let issued = tickets.get(code).copied().unwrap_or(0);
         let dossier_sum = dossiers.get(code).copied();
-        all_responses += responses;
-        all_ticket_responses += ticket_responses;
         all_tickets += issued;
         if let Some(d) = dossier_sum {
             all_dossiers = Some(all_dossiers.unwrap_or(0) + d);
         }
+        counts.push(crate::domain::table::Counts {
+            responses,
+            ticket_responses,
+            tickets: issued,
+            dossiers: dossier_sum,
+        });
         let (pct, denominator) = participation(responses, ticket_responses, issued, dossier_sum);
         let mixed = versions.len() > 1;
         for ((form_id, version), tally) in versions {
@@ -136,21 +140,20 @@ pub fn table(
         }
     }
     if only_unit.is_none() {
-        let (pct, denominator) = participation(
-            all_responses,
-            all_ticket_responses,
-            all_tickets,
-            all_dossiers,
-        );
+        // METHODOLOGY §3: the covered units only, with their coverage.
+        let (pct, denominator, coverage) = crate::domain::table::total_participation(&counts);
         let mixed = pooled.len() > 1;
         for ((form_id, version), tally) in &pooled {
             let form = form_of(form_id, *version)?;
-            let flags = flags_for(
+            let mut flags = flags_for(
                 tally.responses,
                 denominator,
                 mixed.then_some(&*form),
                 synthetic,
             );
+            if let Some(c) = coverage {
+                flags.push(format!("coverage={c:.2}%"));
+            }
             rows.push(IndexRow {
                 unit_code: TOTAL.into(),
                 unit_name: TOTAL.into(),

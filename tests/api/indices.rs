@@ -264,10 +264,11 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
         .find(|t| t["flags"].contains("form=quick@1"))
         .unwrap();
     assert_eq!(quick_total["sipas_pct"], "80.00");
-    assert_eq!(
-        quick_total["participation_pct"], "33.33",
-        "4 responses / 12 dossiers, pooled"
-    );
+    // METHODOLOGY §3 (B5): only phuong-b has a dossier count, so TOTAL participation is its
+    // 3 responses / 12 dossiers (phuong-a's answer is not counted against them), and the
+    // coverage says those 3 are 75 % of the period's 4 answers. (It was 4 / 12 = 33.33.)
+    assert_eq!(quick_total["participation_pct"], "25.00");
+    assert!(quick_total["flags"].contains("coverage=75.00%"));
 
     // The long shape carries criterion, factor, SIPAS, overall, online and participation.
     let r = app
