@@ -135,8 +135,14 @@ async fn the_total_is_weighted_by_dossiers(backend: Backend) {
     let total = rows.iter().find(|r| r["unit_code"] == "TOTAL").unwrap();
     // Participation (METHODOLOGY §3) leaves u5's answer out and says how much is covered:
     // 10 of the 11 answers come from units with counts.
-    assert_eq!(total["flags"], "small_sample;coverage=90.91%;unweighted_fallback");
-    assert_eq!(total["participation_pct"], "0.80", "10 answers / 1,250 dossiers");
+    assert_eq!(
+        total["flags"],
+        "small_sample;coverage=90.91%;unweighted_fallback"
+    );
+    assert_eq!(
+        total["participation_pct"], "0.80",
+        "10 answers / 1,250 dossiers"
+    );
     assert_eq!(total["sipas_pct"], total["sipas_pooled_pct"]);
     // Pooled: 7 + 1 satisfied of 11.
     assert_eq!(total["sipas_pct"], "72.73");
