@@ -448,8 +448,8 @@ pub async fn refuse_nul(
 }
 
 /// Whether a form post comes from another site: `Sec-Fetch-Site: cross-site`, or (for a
-/// browser that sends no fetch metadata) an `Origin` that is neither this request's host nor
-/// the public URL's. A post with neither header (older browsers, scripts) passes: the staff
+/// browser that sends no fetch metadata, or says `same-site`) an `Origin` that is neither this
+/// request's host nor the public URL's. A post with neither header (older browsers, scripts) passes: the staff
 /// forms carry CSRF tokens, and the citizen forms are rate-limited.
 fn is_cross_site(req: &actix_web::dev::ServiceRequest, public_url: &str) -> bool {
     let header = |name: &str| {
@@ -458,8 +458,13 @@ fn is_cross_site(req: &actix_web::dev::ServiceRequest, public_url: &str) -> bool
             .and_then(|v| v.to_str().ok())
             .map(|v| v.trim().to_ascii_lowercase())
     };
-    if let Some(site) = header("sec-fetch-site") {
-        return site == "cross-site";
+    match header("sec-fetch-site").as_deref() {
+        Some("cross-site") => return true,
+        // Another site under the same registrable domain (another portal of the province)
+        // is not this site: its `Origin` decides, as for a browser without fetch metadata.
+        Some("same-site") => {}
+        Some(_) => return false,
+        None => {}
     }
     let Some(origin) = header("origin") else {
         return false;

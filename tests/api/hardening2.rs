@@ -539,6 +539,11 @@ async fn cross_site_posts_and_outside_scrapers_are_refused(backend: Backend) {
         vec![("sec-fetch-site", "cross-site".to_string())],
         vec![("origin", evil.clone())],
         vec![("origin", "null".to_string())],
+        // C-14: a sibling site under the same registrable domain is not this site.
+        vec![
+            ("sec-fetch-site", "same-site".to_string()),
+            ("origin", evil.clone()),
+        ],
     ] {
         let r = post(headers.clone()).await.unwrap();
         assert_eq!(r.status(), StatusCode::FORBIDDEN, "{headers:?}");
@@ -547,7 +552,8 @@ async fn cross_site_posts_and_outside_scrapers_are_refused(backend: Backend) {
     for headers in [
         vec![],
         vec![("sec-fetch-site", "same-origin".to_string())],
-        vec![("origin", own)],
+        vec![("origin", own.clone())],
+        vec![("sec-fetch-site", "same-site".to_string()), ("origin", own)],
     ] {
         let r = post(headers.clone()).await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{headers:?}");
@@ -557,7 +563,7 @@ async fn cross_site_posts_and_outside_scrapers_are_refused(backend: Backend) {
         .read(|c| hailong::store::feedback::queue(c, None, None, None, 1))
         .unwrap()
         .1;
-    assert_eq!(n, 3, "only the same-site posts were filed");
+    assert_eq!(n, 4, "only this site's posts were filed");
 
     // Metrics: this machine, yes; through a proxy, no; with the token, yes.
     assert_eq!(app.get("/metrics").await.status(), StatusCode::OK);
