@@ -178,6 +178,19 @@ pub async fn offline_js() -> HttpResponse {
 
 /// Whether this request may read the metrics: a scraper on this machine that came through
 /// no proxy (a loopback peer and no forwarding header), or one with `--metrics-token`.
+const PROXY_HEADERS: [&str; 10] = [
+    "x-forwarded-for",
+    "forwarded",
+    "x-real-ip",
+    "via",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-client-ip",
+    "true-client-ip",
+    "cf-connecting-ip",
+    "x-cluster-client-ip",
+];
+
 fn may_read_metrics(state: &AppState, req: &actix_web::HttpRequest) -> bool {
     if let Some(token) = state.metrics_token.as_deref() {
         let given = req
@@ -195,8 +208,9 @@ fn may_read_metrics(state: &AppState, req: &actix_web::HttpRequest) -> bool {
             return true;
         }
     }
-    let forwarded =
-        req.headers().contains_key("x-forwarded-for") || req.headers().contains_key("forwarded");
+    // Any header a proxy adds means the request came through one (C-15: a proxy that sets only
+    // `X-Real-IP` made the metrics public).
+    let forwarded = PROXY_HEADERS.iter().any(|h| req.headers().contains_key(*h));
     let loopback = req.peer_addr().is_some_and(|a| a.ip().is_loopback());
     loopback && !forwarded
 }

@@ -575,6 +575,17 @@ async fn cross_site_posts_and_outside_scrapers_are_refused(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(via_proxy.status(), StatusCode::NOT_FOUND);
+    // C-15: a proxy that sets only X-Real-IP (or Via) is a proxy too.
+    for (name, value) in [("x-real-ip", "203.0.113.9"), ("via", "1.1 nginx")] {
+        let r = app
+            .client
+            .get(app.url("/metrics"))
+            .header(name, value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "{name}");
+    }
     let with_token = app
         .client
         .get(app.url("/metrics"))

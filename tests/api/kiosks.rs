@@ -426,6 +426,11 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
 
     // Desk ratings never change a SIPAS figure.
     assert_eq!(sipas(&app, &token).await, before);
+    // C-15: the tablet's posts are not counted per request in /metrics (a frequent scraper
+    // would hold each tap's time).
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("hailong_http_requests_total"));
+    assert!(!metrics.contains("/kiosk/rate"), "{metrics}");
 }
 both_backends!(ratings_are_stored_once_and_reported_apart_from_sipas);
 
