@@ -118,8 +118,9 @@ impl Taps {
                 Ok(flag)
             });
         }
+        // Only this tablet's taps are pruned here (a tap costs nothing per other tablet); a
+        // tablet that stops keeps at most `most` times, and tablets are few.
         let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        all.retain(|_, taps| taps.iter().any(|(_, noted)| now - *noted < keep));
         let taps = all.entry(kiosk).or_default();
         taps.retain(|(_, noted)| now - *noted < keep);
         let times: Vec<DateTime<Utc>> = taps.iter().map(|(t, _)| *t).collect();
