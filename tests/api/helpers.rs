@@ -286,6 +286,18 @@ impl TestApp {
         }
     }
 
+    /// A browser-like client at the sign-in form: the client (no redirects followed), the
+    /// server's base address and the form's CSRF cookie.
+    pub async fn login_form(&self) -> (reqwest::Client, String, String) {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let base = self.url("").trim_end_matches('/').to_string();
+        let csrf = crate::nodes::login_csrf(&client, &base).await;
+        (client, base, csrf)
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -669,13 +669,8 @@ async fn guessing_pairing_codes_is_limited_per_address(backend: Backend) {
     );
     // Signing in from the same address still works (C-12: it shared the budget).
     app.staff("admin-g", Role::Admin, None).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let base = app.url("");
-    let base = base.trim_end_matches('/');
-    let csrf = crate::nodes::login_csrf(&client, base).await;
+    let (client, base, csrf) = app.login_form().await;
+    let base = base.as_str();
     let status = crate::nodes::sign_in(
         &client,
         base,

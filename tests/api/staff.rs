@@ -1061,13 +1061,8 @@ async fn only_failed_sign_ins_spend_the_budget(backend: Backend) {
     s.login_rate_limit = hailong::web::ratelimit::Limit::parse("3/600").unwrap();
     let app = spawn_on(backend, &db, s).await;
     app.staff("can-bo.desk", Role::Viewer, None).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let base = app.url("");
-    let base = base.trim_end_matches('/');
-    let csrf = crate::nodes::login_csrf(&client, base).await;
+    let (client, base, csrf) = app.login_form().await;
+    let base = base.as_str();
     let good = crate::helpers::STAFF_PASSWORD;
     for _ in 0..5 {
         let status = crate::nodes::sign_in(&client, base, &csrf, "can-bo.desk", good).await;
