@@ -112,31 +112,7 @@ impl Application {
         // the runtime that builds the application: it ends with that runtime, and with it
         // its hold on the database pool (a thread would keep the pool open for ever).
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let st = store.clone();
-            runtime.spawn(async move {
-                loop {
-                    let s = st.clone();
-                    let sealed = tokio::task::spawn_blocking(move || {
-                        crate::service::tickets::seal_used_days(&s, Utc::now())
-                    })
-                    .await;
-                    if let Ok(Err(e)) = sealed {
-                        crate::telemetry::count_failure("seal_tickets");
-                        tracing::error!(error = %crate::telemetry::chain(&e), "sealing the used tickets failed; tried again within the hour");
-                    }
-                    // The desk ratings of closed days, rewritten in random order likewise.
-                    let s = st.clone();
-                    let settled = tokio::task::spawn_blocking(move || {
-                        crate::service::kiosks::settle_closed_days(&s, Utc::now())
-                    })
-                    .await;
-                    if let Ok(Err(e)) = settled {
-                        crate::telemetry::count_failure("settle_desk");
-                        tracing::error!(error = %crate::telemetry::chain(&e), "rewriting the closed days' desk ratings failed; tried again within the hour");
-                    }
-                    tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
-                }
-            });
+            runtime.spawn(hourly_jobs(store.clone()));
         }
         if settings.comment_retention_days > 0 {
             // Now, and then every six hours, in the background.
@@ -145,9 +121,12 @@ impl Application {
                 .name("hailong-retention".into())
                 .spawn(move || loop {
                     match crate::service::retention::purge_comments(&st, days, Utc::now()) {
-                        Ok(0) => {}
+                        Ok(0) => crate::telemetry::job_ok("retention"),
                         Ok(n) => tracing::info!(comments = n, days, "deleted comments past the retention period"),
-                        Err(e) => tracing::warn!(error = %e, "the retention sweep failed; it runs again later"),
+                        Err(e) => {
+                            crate::telemetry::count_failure("retention", &crate::telemetry::chain(&e));
+                            tracing::error!(error = %crate::telemetry::chain(&e), "the retention sweep failed; it runs again later");
+                        }
                     }
                     std::thread::sleep(std::time::Duration::from_secs(6 * 3600));
                 })
@@ -345,4 +324,64 @@ fn example_unit(store: &Store, now: chrono::DateTime<Utc>) -> Result<Option<Stri
         .find(|u| u.code.as_str() == "phuong-an-lac")
         .or(open.first())
         .map(|u| u.code.to_string()))
+}
+
+/// A background job of the store, run on the blocking pool: a failure is logged with its
+/// cause and counted (`/metrics`, the admins' dashboard); a good run clears it. Whether it ran.
+async fn run_job(
+    store: &Store,
+    job: &'static str,
+    what: &'static str,
+    work: fn(&Store, chrono::DateTime<Utc>) -> Result<usize, crate::store::StoreError>,
+) -> bool {
+    let s = store.clone();
+    match tokio::task::spawn_blocking(move || work(&s, Utc::now())).await {
+        Ok(Ok(_)) => {
+            crate::telemetry::job_ok(job);
+            true
+        }
+        Ok(Err(e)) => {
+            let cause = crate::telemetry::chain(&e);
+            crate::telemetry::count_failure(job, &cause);
+            tracing::error!(job, error = %cause, "{what} failed; trying again soon");
+            false
+        }
+        Err(e) => {
+            crate::telemetry::count_failure(job, &e.to_string());
+            tracing::error!(job, error = %e, "{what} stopped; trying again soon");
+            false
+        }
+    }
+}
+
+/// Every hour: the tickets used on days that have closed are rewritten together, so that none
+/// can be paired with its response (see tickets::seal_used_days), and the desk ratings of
+/// closed days likewise. A failed run is tried again after a minute, then two, four … up to
+/// the hour. A task of the runtime that builds the application: it ends with that runtime,
+/// and with it its hold on the database pool (a thread would keep the pool open for ever).
+async fn hourly_jobs(store: Store) {
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+    let mut retry: Option<std::time::Duration> = None;
+    loop {
+        let sealed = run_job(
+            &store,
+            "seal_tickets",
+            "sealing the used tickets",
+            crate::service::tickets::seal_used_days,
+        )
+        .await;
+        let settled = run_job(
+            &store,
+            "settle_desk",
+            "rewriting the closed days' desk ratings",
+            crate::service::kiosks::settle_closed_days,
+        )
+        .await;
+        retry = if sealed && settled {
+            None
+        } else {
+            Some(retry.map_or(std::time::Duration::from_secs(60), |w| (w * 2).min(HOUR)))
+        };
+        tokio::time::sleep(retry.unwrap_or(HOUR)).await;
+    }
 }

@@ -51,6 +51,8 @@ struct Registry {
     batches: Histogram,
     submissions: BTreeMap<String, u64>,
     failures: BTreeMap<&'static str, u64>,
+    /// Jobs whose last run failed, with the cause (cleared by their next good run).
+    failing: BTreeMap<&'static str, String>,
 }
 
 fn registry() -> &'static Mutex<Registry> {
@@ -65,12 +67,41 @@ pub fn observe_batch(size: usize) {
     }
 }
 
-/// Counts a failed run of a background job (`seal_tickets`, `settle_desk`, `writer_connect`):
-/// it retries, and a scraper sees the count rise.
-pub fn count_failure(job: &'static str) {
+/// Counts a failed run of a background job (`seal_tickets`, `settle_desk`, `writer_connect`,
+/// `retention`) and keeps its cause until a good run: it retries, a scraper sees the count
+/// rise and the admins' dashboard names the job.
+pub fn count_failure(job: &'static str, cause: &str) {
     if let Ok(mut r) = registry().lock() {
         *r.failures.entry(job).or_default() += 1;
+        r.failing
+            .insert(job, cause.chars().take(300).collect::<String>());
     }
+}
+
+/// A good run of a background job: it is no longer failing.
+pub fn job_ok(job: &'static str) {
+    if let Ok(mut r) = registry().lock() {
+        r.failing.remove(job);
+    }
+}
+
+/// The background jobs of this process whose last run failed: job, failed runs so far, cause.
+pub fn failing_jobs() -> Vec<(&'static str, u64, String)> {
+    registry()
+        .lock()
+        .map(|r| {
+            r.failing
+                .iter()
+                .map(|(job, cause)| {
+                    (
+                        *job,
+                        r.failures.get(job).copied().unwrap_or(0),
+                        cause.clone(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Counts a stored response by where it came from (poster, ticket, api).

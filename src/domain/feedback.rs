@@ -26,6 +26,9 @@ pub const OTHER: &str = "other";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
+    /// Taken over the unit's hourly cap: kept, not public, no deadline running, until staff
+    /// release it (it is then received, that day) or decline it.
+    Held,
     Received,
     Accepted,
     Declined,
@@ -35,7 +38,8 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 6] = [
+    pub const ALL: [Status; 7] = [
+        Status::Held,
         Status::Received,
         Status::Accepted,
         Status::Declined,
@@ -46,6 +50,7 @@ impl Status {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::Held => "held",
             Status::Received => "received",
             Status::Accepted => "accepted",
             Status::Declined => "declined",
@@ -68,6 +73,7 @@ impl Status {
 /// A step staff take on an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    Release,
     Accept,
     Decline,
     Answer,
@@ -78,6 +84,7 @@ pub enum Step {
 impl Step {
     pub fn as_str(self) -> &'static str {
         match self {
+            Step::Release => "release",
             Step::Accept => "accept",
             Step::Decline => "decline",
             Step::Answer => "answer",
@@ -88,6 +95,7 @@ impl Step {
 
     pub fn parse(s: &str) -> Option<Step> {
         [
+            Step::Release,
             Step::Accept,
             Step::Decline,
             Step::Answer,
@@ -99,12 +107,14 @@ impl Step {
     }
 
     /// Whether the step may be taken from `status`, and the status it leads to. An item
-    /// still `received` may be answered at once (the answer accepts it).
+    /// still `received` may be answered at once (the answer accepts it). A held item is only
+    /// released or declined.
     pub fn from(self, status: Status) -> Option<Status> {
         use Status::*;
         match (self, status) {
+            (Step::Release, Held) => Some(Received),
             (Step::Accept, Received) => Some(Accepted),
-            (Step::Decline, Received | Accepted) => Some(Declined),
+            (Step::Decline, Held | Received | Accepted) => Some(Declined),
             (Step::Answer, Received | Accepted | Answered) => Some(Answered),
             (Step::Publish, Answered) => Some(Published),
             (Step::Merge, Received | Accepted) => Some(Merged),
@@ -477,7 +487,8 @@ impl Figures {
         let mut memo = DueMemo::default();
         for item in items {
             let t = &item.timeline;
-            if t.status == Status::Merged {
+            // A merged item counts in the item kept; a held one is not taken in yet.
+            if matches!(t.status, Status::Merged | Status::Held) {
                 continue;
             }
             f.received += 1;
@@ -544,7 +555,8 @@ pub struct ExportItem {
     pub decided: Option<NaiveDate>,
     pub answered: Option<NaiveDate>,
     pub published: Option<NaiveDate>,
-    pub answer_due: NaiveDate,
+    /// None while held (no deadline runs yet).
+    pub answer_due: Option<NaiveDate>,
     pub overdue: Option<&'static str>,
     pub answered_on_time: Option<bool>,
     pub reply_satisfied: Option<bool>,
@@ -654,6 +666,25 @@ mod tests {
         assert_eq!(Step::Answer.from(Status::Received), Some(Status::Answered));
         assert_eq!(Step::Merge.from(Status::Answered), None);
         assert_eq!(Step::Decline.from(Status::Published), None);
+        // A held item is only released or declined.
+        assert_eq!(Step::Release.from(Status::Held), Some(Status::Received));
+        assert_eq!(Step::Decline.from(Status::Held), Some(Status::Declined));
+        for step in [Step::Accept, Step::Answer, Step::Publish, Step::Merge] {
+            assert_eq!(step.from(Status::Held), None, "{step:?}");
+        }
+        assert_eq!(Step::Release.from(Status::Received), None);
+        let held = Timeline {
+            status: Status::Held,
+            received: d("2026-01-05"),
+            decided: None,
+            answered: None,
+            published: None,
+        };
+        assert_eq!(
+            held.overdue(d("2026-12-01"), &Calendar::default(), &Deadlines::default()),
+            None,
+            "no deadline runs while held"
+        );
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
@@ -719,6 +750,8 @@ mod tests {
             item(Status::Received, "2026-11-30", None, None),
             item(Status::Declined, "2026-11-03", None, None),
             item(Status::Merged, "2026-11-03", None, None),
+            // Held over the cap: not taken in yet.
+            item(Status::Held, "2026-11-03", None, None),
         ];
         let f = Figures::compute(&items, d("2026-12-01"), &cal, &dl);
         assert_eq!(f.received, 5);

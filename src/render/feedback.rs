@@ -49,7 +49,7 @@ pub fn csv(items: &[ExportItem]) -> Result<Vec<u8>, csv::Error> {
             date(i.decided),
             date(i.answered),
             date(i.published),
-            i.answer_due.to_string(),
+            date(i.answer_due),
             i.overdue.unwrap_or_default().to_string(),
             flag(i.answered_on_time),
             flag(i.reply_satisfied),

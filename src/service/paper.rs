@@ -46,6 +46,8 @@ pub enum PaperError {
     Typist,
     #[error("this sheet has no difference to settle")]
     NotDisputed,
+    #[error("someone else entered or settled this sheet at the same moment: open it again to see where it stands")]
+    Moved,
     #[error("{}", mistyped(.0))]
     Mistyped(Vec<Mistyped>),
     #[error("the sheet cannot be counted: {0}")]
@@ -315,9 +317,11 @@ pub fn enter(
             settled_by: None,
             entered_on: today,
         };
-        return store.write(|c| -> Result<Entered, PaperError> {
-            if store_paper::sheet(c, &code)?.is_some() {
-                return Err(PaperError::SameTypist);
+        let first = store.write(|c| -> Result<Entered, PaperError> {
+            match store_paper::sheet(c, &code)? {
+                Some(s) if s.first_by == staff.id => return Err(PaperError::SameTypist),
+                Some(_) => return Err(PaperError::Moved),
+                None => {}
             }
             store_paper::insert_sheet(c, &row)?;
             store_paper::insert_entry(c, &entry)?;
@@ -331,6 +335,11 @@ pub fn enter(
             )?;
             Ok(Entered::First)
         });
+        // Two first entries at once on PostgreSQL: the second meets the first's key (C-11).
+        return match first {
+            Err(PaperError::Store(e)) if e.is_unique_violation() => Err(PaperError::Moved),
+            other => other,
+        };
     };
     match state.state.as_str() {
         "pending" if state.first_by == staff.id => return Err(PaperError::SameTypist),
@@ -353,8 +362,11 @@ pub fn enter(
     if !differences.is_empty() {
         let n = differences.len();
         return store.write(|c| -> Result<Entered, PaperError> {
+            // Only from pending: a sheet counted or disputed meanwhile keeps its entries (C-6).
+            if !store_paper::move_state(c, &code, "pending", "disputed", Some(staff.id), None)? {
+                return Err(PaperError::Moved);
+            }
             store_paper::insert_entry(c, &entry)?;
-            store_paper::set_state(c, &code, "disputed", Some(staff.id), None)?;
             audit_second(c, now, staff, &target, &format!("{n} answers differ"))?;
             Ok(Entered::Differs(n))
         });
@@ -362,11 +374,10 @@ pub fn enter(
     let at = day_at(written.unwrap_or(state.entered_on));
     let write = submit::paper(store, forms, &code, &sheet.form_ref(), pairs, at)?;
     store.write(|c| -> Result<Entered, PaperError> {
-        if store_paper::sheet(c, &code)?.is_none_or(|s| s.state != "pending") {
-            return Err(PaperError::Used);
+        if !store_paper::move_state(c, &code, "pending", "counted", Some(staff.id), None)? {
+            return Err(PaperError::Moved);
         }
         write.store_in(c)?;
-        store_paper::set_state(c, &code, "counted", Some(staff.id), None)?;
         store_paper::delete_entries(c, &code)?;
         audit_second(c, now, staff, &target, "agree: counted")?;
         Ok(Entered::Counted)
@@ -386,20 +397,33 @@ pub struct Dispute {
     pub first: Typed,
 }
 
-/// The sheets waiting for a third look in the caller's units, with their differences.
+/// The sheets that can be shown for a third look, and those that cannot (code, why).
+pub type Disputes = (Vec<Dispute>, Vec<(String, PaperError)>);
+
+/// The sheets waiting for a third look in the caller's units, with their differences; and
+/// apart, each sheet that cannot be shown (its code and why), so that one sheet never takes
+/// the page down for a unit (C-6).
 pub fn disputes(
     store: &Store,
     forms: &FormRegistry,
     staff: &Staff,
     lang: Lang,
     now: DateTime<Utc>,
-) -> Result<Vec<Dispute>, PaperError> {
+) -> Result<Disputes, PaperError> {
     let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::EnterPaper, None)?;
     let sheets = store.read(|c| store_paper::in_state(c, "disputed", scope.as_deref()))?;
-    sheets
-        .into_iter()
-        .map(|s| dispute(store, forms, staff, &s.code, lang, now))
-        .collect()
+    let (mut shown, mut apart) = (Vec::new(), Vec::new());
+    for s in sheets {
+        match dispute(store, forms, staff, &s.code, lang, now) {
+            Ok(d) => shown.push(d),
+            Err(e @ (PaperError::Store(_) | PaperError::Denied(_))) => return Err(e),
+            Err(e) => {
+                tracing::warn!(sheet = %s.code, unit = %s.unit_code, error = %e, "a disputed sheet cannot be shown");
+                apart.push((s.code, e));
+            }
+        }
+    }
+    Ok((shown, apart))
 }
 
 /// One disputed sheet.
@@ -485,11 +509,11 @@ pub fn settle(
     let write = submit::paper(store, forms, &state.code, &d.sheet.form_ref(), pairs, at)?;
     let target = format!("sheet {} {}", d.sheet.code.grouped(), d.sheet.unit.code);
     store.write(|c| -> Result<(), PaperError> {
-        if store_paper::sheet(c, &state.code)?.is_none_or(|s| s.state != "disputed") {
-            return Err(PaperError::NotDisputed);
+        let (from, to, by) = ("disputed", "counted", Some(staff.id));
+        if !store_paper::move_state(c, &state.code, from, to, state.second_by, by)? {
+            return Err(PaperError::Moved);
         }
         write.store_in(c)?;
-        store_paper::set_state(c, &state.code, "counted", state.second_by, Some(staff.id))?;
         store_paper::delete_entries(c, &state.code)?;
         let n = d.keys.len();
         audit(

@@ -474,6 +474,8 @@ impl Write {
                         None => SubmitError::UnknownTicket,
                     });
                 }
+                // A paper sheet of this code waiting to be typed leaves the queues (C-6).
+                crate::store::paper::close_answered(conn, t)?;
             }
             responses::insert(conn, std::slice::from_ref(&row))?;
             let id = responses::id_of(conn, &row.submission_id)?.unwrap_or_default();

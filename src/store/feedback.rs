@@ -59,6 +59,8 @@ pub struct NewFeedback {
 #[diesel(table_name = feedback)]
 pub struct StepChange {
     pub status: Option<String>,
+    /// A held item released: its deadlines run from that day.
+    pub received_date: Option<NaiveDate>,
     pub decided_at: Option<NaiveDateTime>,
     pub decided_date: Option<NaiveDate>,
     pub decided_by: Option<String>,
@@ -185,9 +187,11 @@ pub fn queue(
         if let Some(unit) = unit {
             q = q.filter(feedback::unit_code.eq(unit.to_string()));
         }
-        if let Some(status) = status {
-            q = q.filter(feedback::status.eq(status.to_string()));
-        }
+        // Held items are shown apart: only when asked for.
+        q = match status {
+            Some(status) => q.filter(feedback::status.eq(status.to_string())),
+            None => q.filter(feedback::status.ne("held")),
+        };
         q
     };
     let total = base().count().get_result(conn)?;
@@ -227,7 +231,7 @@ pub fn open_items(
     Ok(q.load(conn)?)
 }
 
-/// Items of a unit received since `since` (the per-unit cap on new items).
+/// Items of a unit received since `since`, held ones aside (the per-unit cap on new items).
 pub fn received_since(
     conn: &mut DbConnection,
     unit: &str,
@@ -236,8 +240,20 @@ pub fn received_since(
     Ok(feedback::table
         .filter(feedback::unit_code.eq(unit))
         .filter(feedback::received_at.ge(since))
+        .filter(feedback::status.ne("held"))
         .count()
         .get_result(conn)?)
+}
+
+/// Held items of one unit or all (taken over the unit's cap, waiting for staff).
+pub fn held_count(conn: &mut DbConnection, unit: Option<&str>) -> Result<i64, StoreError> {
+    let mut q = feedback::table
+        .filter(feedback::status.eq("held"))
+        .into_boxed();
+    if let Some(unit) = unit {
+        q = q.filter(feedback::unit_code.eq(unit.to_string()));
+    }
+    Ok(q.count().get_result(conn)?)
 }
 
 /// Published items of one unit (or all), newest first: a page of them and the count.

@@ -89,11 +89,12 @@ fn connect(manager: &Manager, healthy: &AtomicBool) -> DbConnection {
         match manager.open() {
             Ok(conn) => {
                 healthy.store(true, Ordering::SeqCst);
+                crate::telemetry::job_ok("writer_connect");
                 return conn;
             }
             Err(e) => {
                 healthy.store(false, Ordering::SeqCst);
-                crate::telemetry::count_failure("writer_connect");
+                crate::telemetry::count_failure("writer_connect", &e.to_string());
                 tracing::error!(error = %e, wait_ms = wait.as_millis() as u64, "the writer cannot reach the database; trying again");
                 std::thread::sleep(wait);
                 wait = (wait * 2).min(Duration::from_secs(2));

@@ -12,7 +12,8 @@ use super::{DbConnection, StoreError};
 pub struct SheetRow {
     pub code: String,
     pub unit_code: String,
-    /// `pending` (one entry), `disputed` (two that differ) or `counted`.
+    /// `pending` (one entry), `disputed` (two that differ), `counted`, or `answered` (its
+    /// code was answered another way, by phone: the sheet left the queues uncounted).
     pub state: String,
     pub first_by: i64,
     pub second_by: Option<i64>,
@@ -47,20 +48,43 @@ pub fn insert_sheet(conn: &mut DbConnection, row: &SheetRow) -> Result<(), Store
     Ok(())
 }
 
-pub fn set_state(
+/// Moves a sheet from state `from` to `to`, only if it is still in `from` (two clerks at once:
+/// one moves it, the other finds it moved). Whether it moved.
+pub fn move_state(
     conn: &mut DbConnection,
     code: &str,
-    state: &str,
+    from: &str,
+    to: &str,
     second_by: Option<i64>,
     settled_by: Option<i64>,
-) -> Result<(), StoreError> {
-    diesel::update(paper_sheets::table.find(code))
-        .set((
-            paper_sheets::state.eq(state),
-            paper_sheets::second_by.eq(second_by),
-            paper_sheets::settled_by.eq(settled_by),
-        ))
-        .execute(conn)?;
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        paper_sheets::table
+            .find(code)
+            .filter(paper_sheets::state.eq(from)),
+    )
+    .set((
+        paper_sheets::state.eq(to),
+        paper_sheets::second_by.eq(second_by),
+        paper_sheets::settled_by.eq(settled_by),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// A code answered another way (by phone) while its sheet waited: the sheet leaves the queues
+/// as `answered` and its entries are deleted (a code counts once; nothing typed stays).
+pub fn close_answered(conn: &mut DbConnection, code: &str) -> Result<(), StoreError> {
+    let n = diesel::update(
+        paper_sheets::table
+            .find(code)
+            .filter(paper_sheets::state.eq_any(["pending", "disputed"])),
+    )
+    .set(paper_sheets::state.eq("answered"))
+    .execute(conn)?;
+    if n > 0 {
+        delete_entries(conn, code)?;
+    }
     Ok(())
 }
 

@@ -79,12 +79,6 @@ pub fn page_error(e: &FeedbackError, lang: Lang) -> PageError {
             tr(lang, "feedback.code_not_found"),
             tr(lang, "feedback.code_not_found_text"),
         ),
-        FeedbackError::UnitBusy => PageError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            lang,
-            tr(lang, "feedback.unit_busy"),
-            tr(lang, "feedback.unit_busy_text"),
-        ),
         FeedbackError::NotRateable => PageError::new(
             StatusCode::CONFLICT,
             lang,
@@ -292,44 +286,25 @@ pub async fn file(
             code.as_str(),
             and_lang(lang)
         ))),
-        Err(FeedbackError::Invalid(problems)) => {
-            form_again(&state, lang, &filing, &problems, None).await
-        }
-        // The form again with what was typed, and why it was not taken yet.
-        Err(FeedbackError::UnitBusy) => {
-            let why = format!(
-                "{} {}",
-                tr(lang, "feedback.unit_busy"),
-                tr(lang, "feedback.unit_busy_text")
-            );
-            form_again(&state, lang, &filing, &[], Some(why)).await
-        }
+        Err(FeedbackError::Invalid(problems)) => form_again(&state, lang, &filing, &problems).await,
         Err(e) => Err(e.into()),
     }
 }
 
-/// The feedback form again, with what was typed: its problems marked (422), or a reason it
-/// was not taken yet (429).
+/// The feedback form again (422), with what was typed and its problems marked.
 async fn form_again(
     state: &web::Data<AppState>,
     lang: Lang,
     filing: &Filing,
     problems: &[(&'static str, FeedbackProblem)],
-    busy: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let unit_code = filing.unit.clone();
     let (unit, subjects) = run(state, move |s| {
         service::open_unit(&s.store, &unit_code, Utc::now())
     })
     .await?;
-    let mut page = form_page(state, lang, &unit, &subjects, filing, problems);
-    match busy {
-        Some(why) => {
-            page.errors = vec![("text", why)];
-            render(StatusCode::TOO_MANY_REQUESTS, &page)
-        }
-        None => render(StatusCode::UNPROCESSABLE_ENTITY, &page),
-    }
+    let page = form_page(state, lang, &unit, &subjects, filing, problems);
+    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
 #[derive(Template)]
@@ -344,7 +319,7 @@ struct TrackPage {
     subject: String,
     received: String,
     decided: Option<String>,
-    answer_due: String,
+    answer_due: Option<String>,
     answered: Option<String>,
     published: Option<String>,
     merged: bool,
@@ -358,6 +333,7 @@ struct TrackPage {
 
 fn status_text(lang: Lang, s: Status) -> &'static str {
     match s {
+        Status::Held => tr(lang, "feedback.status_held"),
         Status::Received => tr(lang, "feedback.status_received"),
         Status::Accepted => tr(lang, "feedback.status_accepted"),
         Status::Declined => tr(lang, "feedback.status_declined"),
@@ -413,7 +389,7 @@ fn track_page(lang: Lang, demo: bool, just_filed: bool, found: service::Tracked)
         subject: subject_text(lang, &found.subject),
         received: day(found.received),
         decided: found.decided.map(day),
-        answer_due: day(found.answer_due),
+        answer_due: found.answer_due.map(day),
         answered: found.answered.map(day),
         published: found.published.map(day),
         merged: found.merged,

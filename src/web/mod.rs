@@ -177,6 +177,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/feedback/decline",
             web::post().to(staff::feedback_decline_many),
         )
+        .route(
+            "/staff/feedback/release",
+            web::post().to(staff::feedback_release_many),
+        )
         .route("/staff/feedback/{id}", web::get().to(staff::feedback_item))
         .route("/staff/feedback/{id}", web::post().to(staff::feedback_step))
         .route("/staff/holidays", web::get().to(staff::holidays_form))

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+use crate::both_backends;
 use crate::helpers::{fresh_database, full_answers, settings, spawn_on, Backend};
 
 /// B2: every PostgreSQL connection of the service is killed (as a restart does) under a load of
@@ -93,3 +94,192 @@ async fn the_writer_comes_back_after_its_connection_is_killed() {
         "{n} stored, {acked} acknowledged"
     );
 }
+
+/// Twenty clerks type the second entry of one sheet at once, half of them differing from the
+/// first (B4 = C-6): the sheet ends counted once with no entry left, or disputed with exactly
+/// two entries and no response; one clerk's entry is taken and every other one is told
+/// (409: a colleague moved it; 422: it is counted or disputed already); the check page works.
+/// Before, the sheet could end with three entries, or counted and then disputed again.
+async fn twenty_second_entries_at_once_leave_one_outcome(backend: Backend) {
+    use hailong::domain::user::Role;
+    let app = crate::helpers::spawn_app(backend).await;
+    app.seed_units();
+    let first = app.staff("clerk.0", Role::Officer, Some("phuong-a")).await;
+    let mut clerks = Vec::new();
+    for i in 1..=20 {
+        clerks.push(
+            app.staff(&format!("clerk.{i}"), Role::Officer, Some("phuong-a"))
+                .await,
+        );
+    }
+    for round in 0..2 {
+        let code = crate::paper::sheets(&app, "phuong-a", 1, 30).remove(0);
+        let (s, _) = crate::paper::enter(&first, &code, "4", &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        let before = app.count_responses();
+        let tries = clerks.iter().enumerate().map(|(i, clerk)| {
+            // Round 0: every second clerk differs; round 1: all differ.
+            let score = if round == 1 || i % 2 == 0 { "3" } else { "4" };
+            let code = code.clone();
+            async move { crate::paper::enter(clerk, &code, score, &[]).await.0 }
+        });
+        let statuses = futures::future::join_all(tries).await;
+        let taken = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+        assert_eq!(taken, 1, "one second entry is taken: {statuses:?}");
+        assert!(
+            statuses.iter().all(|s| [
+                StatusCode::OK,
+                StatusCode::CONFLICT,
+                StatusCode::UNPROCESSABLE_ENTITY
+            ]
+            .contains(s)),
+            "{statuses:?}"
+        );
+        let sheet = app
+            .store
+            .read(|c| hailong::store::paper::sheet(c, &code))
+            .unwrap()
+            .unwrap();
+        let entries = app
+            .store
+            .read(|c| hailong::store::paper::entries(c, &code))
+            .unwrap()
+            .len();
+        let counted = app.count_responses() - before;
+        match sheet.state.as_str() {
+            "counted" => assert_eq!((entries, counted), (0, 1)),
+            "disputed" => assert_eq!((entries, counted), (2, 0)),
+            other => panic!("{other}"),
+        }
+        if round == 1 {
+            assert_eq!(sheet.state, "disputed");
+        }
+    }
+    let admin = app.signed_in(Role::Admin, None).await;
+    assert_eq!(
+        admin.get("/staff/paper/check").await.status(),
+        StatusCode::OK
+    );
+}
+both_backends!(twenty_second_entries_at_once_leave_one_outcome);
+
+/// Twenty clerks type the first entry of one sheet at once (C-11): one first entry is taken,
+/// and at most one second (the same answers: counted); every other clerk is told (409: a
+/// colleague typed it at that moment; 422: it is counted already), never a 503.
+async fn twenty_first_entries_at_once_take_one(backend: Backend) {
+    use hailong::domain::user::Role;
+    let app = crate::helpers::spawn_app(backend).await;
+    app.seed_units();
+    let mut clerks = Vec::new();
+    for i in 0..20 {
+        clerks.push(
+            app.staff(&format!("clerk.{i}"), Role::Officer, Some("phuong-a"))
+                .await,
+        );
+    }
+    let code = crate::paper::sheets(&app, "phuong-a", 1, 30).remove(0);
+    let tries = clerks.iter().map(|clerk| {
+        let code = code.clone();
+        async move { crate::paper::enter(clerk, &code, "4", &[]).await.0 }
+    });
+    let statuses = futures::future::join_all(tries).await;
+    let taken = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert!(
+        statuses.iter().all(|s| [
+            StatusCode::OK,
+            StatusCode::CONFLICT,
+            StatusCode::UNPROCESSABLE_ENTITY
+        ]
+        .contains(s)),
+        "{statuses:?}"
+    );
+    let firsts = app
+        .store
+        .read(|c| hailong::store::users::audit_recent(c, 200))
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "paper.enter" && a.outcome == "first entry")
+        .count();
+    let entries = app
+        .store
+        .read(|c| hailong::store::paper::entries(c, &code))
+        .unwrap()
+        .len();
+    let counted = usize::try_from(app.count_responses()).unwrap();
+    assert_eq!(firsts, 1, "{statuses:?}");
+    assert_eq!(
+        (taken, entries, counted),
+        (1 + counted, 1 - counted, counted),
+        "{statuses:?}"
+    );
+}
+both_backends!(twenty_first_entries_at_once_take_one);
+
+/// C-6: the code of a disputed sheet answered by phone takes the sheet out of the queues as
+/// `answered` (its entries deleted); the check page works for the unit and for an admin; a
+/// settlement after it counts nothing. And a phone answer racing a settlement of another
+/// disputed sheet: exactly one response for the code, whichever came first.
+async fn a_phone_answer_closes_a_waiting_sheet(backend: Backend) {
+    use hailong::domain::user::Role;
+    let app = crate::helpers::spawn_app(backend).await;
+    app.seed_units();
+    let [a, b, c] = ["lan", "minh", "hoa"].map(|n| n.to_string());
+    let lan = app.staff(&a, Role::Officer, Some("phuong-a")).await;
+    let minh = app.staff(&b, Role::Officer, Some("phuong-a")).await;
+    let hoa = app.staff(&c, Role::Officer, Some("phuong-a")).await;
+    let codes = crate::paper::sheets(&app, "phuong-a", 2, 30);
+    for code in &codes {
+        crate::paper::enter(&lan, code, "4", &[("overall", "5")]).await;
+        crate::paper::enter(&minh, code, "4", &[("overall", "3")]).await;
+    }
+    let phone = |code: &str| {
+        let path = format!("/t/{code}");
+        let app = &app;
+        async move {
+            app.post_form(&path, &crate::helpers::as_refs(&full_answers("2")))
+                .await
+                .status()
+        }
+    };
+    assert_eq!(phone(&codes[0]).await, StatusCode::SEE_OTHER);
+    let sheet = app
+        .store
+        .read(|c| hailong::store::paper::sheet(c, &codes[0]))
+        .unwrap()
+        .unwrap();
+    assert_eq!(sheet.state, "answered");
+    assert!(app
+        .store
+        .read(|c| hailong::store::paper::entries(c, &codes[0]))
+        .unwrap()
+        .is_empty());
+    let admin = app.signed_in(Role::Admin, None).await;
+    for page in [
+        hoa.get("/staff/paper/check").await,
+        admin.get("/staff/paper/check").await,
+    ] {
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(!html.contains(
+            &hailong::domain::ticket::TicketCode::parse(&codes[0])
+                .unwrap()
+                .grouped()
+        ));
+    }
+    let settle = [("code", codes[0].as_str()), ("overall", "5")];
+    let r = hoa.post_form("/staff/paper/check", &settle).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count_responses(), 1);
+
+    let settle = [("code", codes[1].as_str()), ("overall", "5")];
+    let (by_phone, settled) = tokio::join!(phone(&codes[1]), async {
+        hoa.post_form("/staff/paper/check", &settle).await.status()
+    });
+    assert_eq!(app.count_responses(), 2, "{by_phone} {settled}");
+    assert!(
+        (by_phone == StatusCode::SEE_OTHER) != (settled == StatusCode::OK),
+        "exactly one counts: phone {by_phone}, settlement {settled}"
+    );
+    assert_eq!(hoa.get("/staff/paper/check").await.status(), StatusCode::OK);
+}
+both_backends!(a_phone_answer_closes_a_waiting_sheet);

@@ -249,10 +249,12 @@ async fn only_offered_comments_and_visible_texts_are_filed(backend: Backend) {
 }
 both_backends!(only_offered_comments_and_visible_texts_are_filed);
 
-/// B-5: a unit takes at most N new items in a window over all addresses (the citizen keeps
-/// what was typed; other units still take items); the staff queue and the API reach every
+/// C-1 (was B-5): past N new items of a unit in a window, from any address, a new item is
+/// taken and held, never refused: not notified, no deadline, apart from the queue, out of
+/// the figures, counted on the dashboard, until staff release it (deadlines from that day)
+/// or decline it. Other units take items as before; the staff queue and the API reach every
 /// item page by page.
-async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Backend) {
+async fn floods_over_the_unit_cap_are_held_and_every_item_stays_reachable(backend: Backend) {
     let db = crate::helpers::fresh_database(backend);
     let mut s = crate::helpers::settings(&db);
     s.feedback_unit_limit = hailong::web::ratelimit::Limit::parse("5/3600").unwrap();
@@ -261,16 +263,88 @@ async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Bac
     for i in 0..5 {
         file_via_page(&app, "phuong-a", &format!("Phản ánh {i}"), "", false).await;
     }
-    let r = app
+    // The same address again, then "another citizen": taken, both (the form never closes).
+    let flood = file_via_page(&app, "phuong-a", "Lần thứ sáu", "", false).await;
+    let citizen = file_via_page(&app, "phuong-a", "Hồ sơ trễ hẹn 3 tuần", "", false).await;
+    let track = text_of(&app, &format!("/feedback/track/{citizen}")).await;
+    assert!(track.contains("đang chờ đơn vị tiếp nhận"), "{track}");
+    assert!(
+        !track.contains("Hạn trả lời"),
+        "no deadline runs while held"
+    );
+    let (flood_id, citizen_id) = (id_of(&app, &flood), id_of(&app, &citizen));
+    let status_of = |id: i64| {
+        app.store
+            .read(|c| hailong::store::feedback::by_id(c, id))
+            .unwrap()
+            .unwrap()
+    };
+    assert_eq!(status_of(citizen_id).status, "held");
+    file_via_page(&app, "phuong-b", "Đơn vị khác vẫn nhận.", "", false).await;
+
+    let admin = app.staff("noi-vu", Role::Admin, None).await;
+    let home = admin.get("/staff").await.text().await.unwrap();
+    assert!(home.contains("2 phản ánh đang được giữ lại"), "{home}");
+    let queue = admin.get("/staff/feedback").await.text().await.unwrap();
+    assert!(!queue.contains(&format!("/staff/feedback/{citizen_id}\"")));
+    assert!(queue.contains("/staff/feedback?status=held"));
+    let held = admin
+        .get("/staff/feedback?status=held")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(held.contains(&format!("name=\"id\" value=\"{citizen_id}\"")));
+    assert!(held.contains("formaction=\"/staff/feedback/release\""));
+    let year = chrono::Datelike::year(&hailong::domain::local_date(chrono::Utc::now()));
+    let j: serde_json::Value = admin
+        .get(&format!("/api/v1/feedback?period={year}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(j["total"]["received"], 6, "held items are not taken in yet");
+    let item = |id: i64| {
+        j["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        (
+            item(citizen_id)["status"].clone(),
+            item(citizen_id)["answer_due"].clone()
+        ),
+        (serde_json::json!("held"), serde_json::Value::Null)
+    );
+    // Released: received, deadlines from today; the junk declined in bulk.
+    let id = citizen_id.to_string();
+    let r = admin
+        .post_form("/staff/feedback/release", &[("id", id.as_str())])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let id = flood_id.to_string();
+    let r = admin
         .post_form(
-            "/feedback/phuong-a",
-            &[("subject", "other"), ("text", "Lần thứ sáu, chữ còn giữ")],
+            "/staff/feedback/decline",
+            &[("id", id.as_str()), ("text", "Nội dung rác.")],
         )
         .await;
-    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
-    let page = r.text().await.unwrap();
-    assert!(page.contains("Lần thứ sáu, chữ còn giữ") && page.contains("quá nhiều phản ánh"));
-    file_via_page(&app, "phuong-b", "Đơn vị khác vẫn nhận.", "", false).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (released, declined) = (status_of(citizen_id), status_of(flood_id));
+    assert_eq!(
+        (released.status.as_str(), declined.status.as_str()),
+        ("received", "declined")
+    );
+    assert_eq!(
+        released.received_date,
+        hailong::domain::local_date(chrono::Utc::now())
+    );
+    let home = admin.get("/staff").await.text().await.unwrap();
+    assert!(!home.contains("đang được giữ lại"));
 
     // 250 more, written through the service without the cap.
     let filing = hailong::service::feedback::Filing {
@@ -289,7 +363,6 @@ async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Bac
         )
         .unwrap();
     }
-    let admin = app.staff("noi-vu", Role::Admin, None).await;
     let mut seen = std::collections::BTreeSet::new();
     let mut next = Some("/staff/feedback".to_string());
     let mut pages = 0;
@@ -308,9 +381,8 @@ async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Bac
             .map(|x| format!("/staff/feedback?before={}", x.replace("&amp;", "&")));
         assert!(pages < 10);
     }
-    assert_eq!((seen.len(), pages), (256, 3), "every item, 100 a page");
+    assert_eq!((seen.len(), pages), (258, 3), "every item, 100 a page");
 
-    let year = chrono::Datelike::year(&hailong::domain::local_date(chrono::Utc::now()));
     let mut ids = Vec::new();
     let mut after = 0;
     loop {
@@ -322,7 +394,7 @@ async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Bac
             .json()
             .await
             .unwrap();
-        assert_eq!(j["total"]["received"], 256, "the figures cover every item");
+        assert_eq!(j["total"]["received"], 258, "the figures cover every item");
         let items = j["items"].as_array().unwrap();
         assert!(items.len() <= 100);
         ids.extend(items.iter().map(|i| i["id"].as_i64().unwrap()));
@@ -332,13 +404,13 @@ async fn floods_stop_at_the_unit_cap_and_every_item_stays_reachable(backend: Bac
         }
     }
     let distinct: std::collections::BTreeSet<_> = ids.iter().collect();
-    assert_eq!((ids.len(), distinct.len()), (256, 256));
+    assert_eq!((ids.len(), distinct.len()), (258, 258));
     let r = admin
         .get(&format!("/api/v1/feedback?period={year}&limit=5000"))
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
-both_backends!(floods_stop_at_the_unit_cap_and_every_item_stays_reachable);
+both_backends!(floods_over_the_unit_cap_are_held_and_every_item_stays_reachable);
 
 /// B-7: a low score writes nothing next to its response; the digest, written later and
 /// apart, counts per unit; on PostgreSQL no outbox row shares a transaction with a response.

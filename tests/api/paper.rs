@@ -18,7 +18,7 @@ fn forms() -> FormRegistry {
 }
 
 /// `n` sheets of `unit` printed now (valid `days`): their codes.
-fn sheets(app: &TestApp, unit: &str, n: u32, days: i64) -> Vec<String> {
+pub(crate) fn sheets(app: &TestApp, unit: &str, n: u32, days: i64) -> Vec<String> {
     let request = PrintRequest {
         unit: unit.into(),
         count: n,
@@ -37,7 +37,7 @@ fn sheets(app: &TestApp, unit: &str, n: u32, days: i64) -> Vec<String> {
 }
 
 /// Types a sheet: every criterion and the overall question `score`, with extra fields.
-async fn enter(
+pub(crate) async fn enter(
     clerk: &StaffClient<'_>,
     code: &str,
     score: &str,

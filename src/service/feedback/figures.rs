@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{calendar, dates_timeline, timeline, FeedbackError, FeedbackSettings};
-use crate::domain::feedback::{self, ExportItem, FigureInput, Figures, Overdue};
+use crate::domain::feedback::{self, ExportItem, FigureInput, Figures, Overdue, Status};
 use crate::domain::local_date;
 use crate::domain::period::Period;
 use crate::service::access::{self, Action, Caller, Denied};
@@ -187,7 +187,8 @@ pub fn export(
         .map(|r| {
             let t = timeline(&r);
             ExportItem {
-                answer_due: t.due(&cal, &settings.deadlines).answer,
+                answer_due: (t.status != Status::Held)
+                    .then(|| t.due(&cal, &settings.deadlines).answer),
                 overdue: t
                     .overdue(today, &cal, &settings.deadlines)
                     .map(Overdue::as_str),

@@ -23,7 +23,8 @@ pub struct Tracked {
     pub answered: Option<NaiveDate>,
     pub reply: Option<String>,
     pub published: Option<NaiveDate>,
-    pub answer_due: NaiveDate,
+    /// None while held: no deadline runs yet.
+    pub answer_due: Option<NaiveDate>,
     pub merged: bool,
     /// The citizen may rate the reply now.
     pub rateable: bool,
@@ -88,7 +89,7 @@ pub fn track(
         answered: kept.answered_date,
         reply: if answered { masked(&kept.reply) } else { None },
         published: kept.published_date,
-        answer_due: t.due(&cal, &settings.deadlines).answer,
+        answer_due: (t.status != Status::Held).then(|| t.due(&cal, &settings.deadlines).answer),
         merged: own.merged_into.is_some(),
         rateable: answered && own.reply_satisfied.is_none(),
         rated: own.reply_satisfied,

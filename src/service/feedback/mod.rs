@@ -32,8 +32,8 @@ pub use holidays::*;
 pub use queue::*;
 
 /// What the service needs beyond the store: the deadlines, whether a webhook listens, and
-/// the cap on new items a unit takes in a window (over all addresses: a flood from many
-/// addresses stops there; none: no cap).
+/// the cap on new items a unit takes in a window over all addresses, past which new items
+/// are held for staff (none: no cap).
 #[derive(Debug, Clone, Default)]
 pub struct FeedbackSettings {
     pub deadlines: Deadlines,
@@ -58,8 +58,6 @@ pub enum FeedbackError {
     Invalid(Vec<(&'static str, FeedbackProblem)>),
     #[error("there is no such feedback item")]
     NotFound,
-    #[error("this unit has received too many items in the last hour: try again later")]
-    UnitBusy,
     #[error(transparent)]
     Denied(#[from] Denied),
     #[error("this item is {0}: it cannot be {1} now")]
@@ -218,14 +216,23 @@ fn insert_and_notify(
     row: &NewFeedback,
     now: DateTime<Utc>,
 ) -> Result<(), FeedbackError> {
-    if let Some(cap) = settings.unit_cap {
-        let since = now.naive_utc() - chrono::Duration::seconds(cap.window_secs);
-        if fb::received_since(c, &row.unit_code, since)? >= i64::from(cap.max) {
-            return Err(FeedbackError::UnitBusy);
+    // Over the unit's cap the item is taken and held (C-1: a flood from one address must not
+    // close the form to everyone else): not notified, no deadline, until staff release it.
+    let held = match settings.unit_cap {
+        Some(cap) => {
+            let since = now.naive_utc() - chrono::Duration::seconds(cap.window_secs);
+            fb::received_since(c, &row.unit_code, since)? >= i64::from(cap.max)
         }
-    }
+        None => false,
+    };
+    let row = &NewFeedback {
+        status: if held { Status::Held } else { Status::Received }
+            .as_str()
+            .to_string(),
+        ..row.clone()
+    };
     let id = fb::insert(c, row)?;
-    if settings.webhook {
+    if settings.webhook && !held {
         webhook::enqueue_feedback(c, id, &row.unit_code, now)?;
     }
     Ok(())

@@ -23,12 +23,14 @@ pub struct QueueItem {
 pub const QUEUE_PAGE: i64 = 100;
 
 /// A page of the staff queue: its items, how many match in all, how many of the scope's
-/// items are past a deadline, and the id to pass as `before` for the next page.
+/// items are past a deadline or held, and the id to pass as `before` for the next page.
 #[derive(Debug, Clone)]
 pub struct QueuePage {
     pub items: Vec<QueueItem>,
     pub total: i64,
     pub overdue: usize,
+    /// Items of the scope held over the unit's cap (listed only when asked for).
+    pub held: i64,
     pub next_before: Option<i64>,
 }
 
@@ -102,6 +104,7 @@ pub fn queue(
         items,
         total,
         overdue: overdue_ids.len(),
+        held: store.read(|c| fb::held_count(c, scope.as_deref()))?,
         next_before,
     })
 }
@@ -199,33 +202,45 @@ pub fn step(
     )
 }
 
-/// Declines several items with one reason (a flood of junk, so that it does not count against
-/// the unit's on-time share): each is a step of its own, audited; an item that cannot be
-/// declined any more (answered, merged, moved meanwhile) is left as it is. At most
-/// `QUEUE_PAGE` at once; returns how many were declined.
-pub fn decline_many(
+/// One step on several items of a queue page: declined with one reason (a flood of junk, so
+/// that it does not count against the unit's on-time share) or released from hold. Each is a
+/// step of its own, audited; an item that cannot take the step any more (answered, merged,
+/// moved meanwhile) is left as it is. At most `QUEUE_PAGE` at once; returns how many took it.
+pub fn step_many(
     store: &Store,
     staff: &Staff,
     ids: &[i64],
-    reason: &str,
+    step_taken: Step,
+    text: &str,
     now: DateTime<Utc>,
 ) -> Result<usize, FeedbackError> {
-    feedback::check_text(reason, feedback::REASON_MAX)
-        .map_err(|p| FeedbackError::Invalid(vec![("reason", p)]))?;
+    match step_taken {
+        Step::Decline => {
+            feedback::check_text(text, feedback::REASON_MAX)
+                .map_err(|p| FeedbackError::Invalid(vec![("reason", p)]))?;
+        }
+        Step::Release => {}
+        _ => return Err(FeedbackError::BadInput("decline or release".into())),
+    }
     if ids.len() > QUEUE_PAGE as usize {
         return Err(FeedbackError::BadInput(format!(
             "at most {QUEUE_PAGE} items at once"
         )));
     }
-    let mut declined = 0;
+    let mut taken = 0;
     for id in ids {
-        match step(store, staff, *id, Step::Decline, reason, now) {
-            Ok(()) => declined += 1,
+        match step(store, staff, *id, step_taken, text, now) {
+            Ok(()) => taken += 1,
             Err(FeedbackError::WrongStep(..) | FeedbackError::Moved | FeedbackError::NotFound) => {}
             Err(e) => return Err(e),
         }
     }
-    Ok(declined)
+    Ok(taken)
+}
+
+/// Held items of the scope (for the dashboard and the queue).
+pub fn held_count(store: &Store, scope: Option<&str>) -> Result<i64, StoreError> {
+    store.read(|c| fb::held_count(c, scope))
 }
 
 fn step_on(
@@ -256,6 +271,7 @@ fn step_on(
         change.decided_by = who.clone();
     };
     match step {
+        Step::Release => change.received_date = Some(today),
         Step::Accept => decide(&mut change),
         Step::Decline => {
             let reason = feedback::check_text(text, feedback::REASON_MAX)

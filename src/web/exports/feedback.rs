@@ -58,8 +58,9 @@ pub struct FeedbackItemJson {
     answered: Option<String>,
     #[schema(format = Date)]
     published: Option<String>,
+    /// Null while the item is held (no deadline runs yet).
     #[schema(format = Date)]
-    answer_due: String,
+    answer_due: Option<String>,
     /// The stage past its deadline: decide, answer or publish.
     overdue: Option<String>,
     answered_on_time: Option<bool>,
@@ -115,7 +116,7 @@ impl From<crate::domain::feedback::ExportItem> for FeedbackItemJson {
             decided: day(i.decided),
             answered: day(i.answered),
             published: day(i.published),
-            answer_due: i.answer_due.to_string(),
+            answer_due: i.answer_due.map(|d| d.to_string()),
             overdue: i.overdue.map(str::to_string),
             answered_on_time: i.answered_on_time,
             reply_satisfied: i.reply_satisfied,

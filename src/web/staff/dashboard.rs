@@ -55,6 +55,7 @@ struct HomePage {
     t_responses: &'static str,
     t_change_password: &'static str,
     t_tickets: &'static str,
+    t_show: &'static str,
     reports: Vec<(String, String)>,
     t_reports: &'static str,
     manage: Vec<(&'static str, &'static str)>,
@@ -70,6 +71,37 @@ struct HomePage {
     feedback_link: Option<(&'static str, &'static str)>,
     /// This quarter's responses by source, and the paper sheets not yet counted.
     sources_line: String,
+    /// What needs someone now (held feedback; for admins, background jobs failing), with
+    /// where to act.
+    alerts: Vec<(String, Option<&'static str>)>,
+}
+
+/// The dashboard's alerts: held feedback for those who handle it; for admins, each background
+/// job of this node whose last run failed, with its cause.
+fn alerts(
+    lang: Lang,
+    staff: &crate::service::users::Staff,
+    held: i64,
+) -> Vec<(String, Option<&'static str>)> {
+    let mut out = Vec::new();
+    if held > 0 && access::role_may(staff.role, Action::HandleFeedback) {
+        out.push((
+            tr(lang, "staff_feedback.dashboard_held").replace("{n}", &held.to_string()),
+            Some("/staff/feedback?status=held"),
+        ));
+    }
+    if staff.role == crate::domain::user::Role::Admin {
+        for (job, n, cause) in crate::telemetry::failing_jobs() {
+            out.push((
+                tr(lang, "staff_dashboard.job_failing")
+                    .replace("{job}", job)
+                    .replace("{n}", &n.to_string())
+                    .replace("{cause}", &cause),
+                None,
+            ));
+        }
+    }
+    out
 }
 
 /// What the dashboard shows: this quarter's table, today's responses per unit, and the
@@ -80,6 +112,8 @@ struct Figures {
     desk_quarter: crate::domain::desk::DeskTable,
     today: Vec<(String, i64)>,
     overdue: usize,
+    /// Feedback held over a unit's hourly cap, of the scope.
+    held: i64,
     paper: (usize, usize),
     /// The officer's counters taken over by colleagues, not told yet: day, counter, who.
     takeovers: Vec<(chrono::NaiveDate, String, String)>,
@@ -133,6 +167,7 @@ fn read_figures(
         desk_quarter: crate::service::kiosks::table_through(&s.store, p, scope, yesterday)?,
         paper: crate::service::paper::waiting(&s.store, scope)?,
         overdue: crate::service::feedback::overdue_count(&s.store, &s.feedback, scope, now)?,
+        held: crate::service::feedback::held_count(&s.store, scope)?,
     })
 }
 
@@ -181,6 +216,7 @@ fn home_page(
         table,
         today: today_counts,
         overdue,
+        held,
         desk_today,
         desk_quarter,
         paper,
@@ -252,6 +288,7 @@ fn home_page(
         t_responses: tr(lang, "staff_dashboard.responses_anonymised"),
         t_change_password: tr(lang, "staff_dashboard.change_password"),
         t_tickets: tr(lang, "staff_dashboard.print_survey_code_slips"),
+        t_show: tr(lang, "staff_dashboard.show"),
         manage: crate::web::staff::manage::manage_links(lang, &staff),
         t_manage: tr(lang, "staff_dashboard.manage"),
         desk_pages: crate::web::staff::desk_links(lang, &staff),
@@ -263,6 +300,7 @@ fn home_page(
         } else {
             "/staff/officers"
         },
+        alerts: alerts(lang, &staff, held),
         feedback_overdue: overdue > 0,
         feedback_line: tr(lang, "staff_feedback.dashboard_line")
             .replace("{n}", &overdue.to_string()),

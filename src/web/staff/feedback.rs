@@ -34,6 +34,7 @@ fn query(req: &HttpRequest, key: &str) -> Option<String> {
 
 pub(crate) fn status_label(lang: Lang, s: Status) -> &'static str {
     match s {
+        Status::Held => tr(lang, "staff_feedback.held_s"),
         Status::Received => tr(lang, "staff_feedback.received_s"),
         Status::Accepted => tr(lang, "staff_feedback.accepted_s"),
         Status::Declined => tr(lang, "staff_feedback.declined_s"),
@@ -72,6 +73,10 @@ struct QueuePage {
     csrf: String,
     /// Some row can still be declined (the bulk form is shown).
     any_declinable: bool,
+    /// Some row is held (the bulk form can release).
+    any_held: bool,
+    /// Items held over the unit's cap, and where they are listed (when not listed here).
+    held_line: Option<(String, String)>,
     /// The next (older) page, with the same filters.
     next: Option<String>,
     rows: Vec<QueueRow>,
@@ -182,6 +187,16 @@ fn queue_page(
             .items
             .iter()
             .any(|i| Status::parse(&i.row.status).is_some_and(|s| Step::Decline.from(s).is_some())),
+        any_held: found.items.iter().any(|i| i.row.status == "held"),
+        held_line: (found.held > 0 && filter.status != Some(Status::Held)).then(|| {
+            (
+                tr(lang, "staff_feedback.held_line").replace("{n}", &found.held.to_string()),
+                format!(
+                    "/staff/feedback?status=held{}",
+                    if lang == Lang::En { "&lang=en" } else { "" }
+                ),
+            )
+        }),
         next: found.next_before.map(|b| filter.next(b, lang)),
         rows: found
             .items
@@ -242,6 +257,27 @@ pub async fn feedback_decline_many(
     session: StaffSession,
     form: CsrfForm<TextForm>,
 ) -> Result<HttpResponse, PageError> {
+    step_many(state, lang, session, form, Step::Decline).await
+}
+
+/// `POST /staff/feedback/release`: the checked held items of a queue page (`id`, repeated)
+/// taken in; their deadlines run from today.
+pub async fn feedback_release_many(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<TextForm>,
+) -> Result<HttpResponse, PageError> {
+    step_many(state, lang, session, form, Step::Release).await
+}
+
+async fn step_many(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfForm<TextForm>,
+    step: Step,
+) -> Result<HttpResponse, PageError> {
     session.may(Action::HandleFeedback)?;
     let ids: Vec<i64> = form
         .pairs
@@ -249,9 +285,9 @@ pub async fn feedback_decline_many(
         .filter(|(k, _)| k == "id")
         .filter_map(|(_, v)| item_id(v))
         .collect();
-    let reason = form.form.text;
+    let text = form.form.text;
     run(&state, move |s| {
-        service::decline_many(&s.store, &session.staff, &ids, &reason, Utc::now())
+        service::step_many(&s.store, &session.staff, &ids, step, &text, Utc::now())
     })
     .await?;
     Ok(see_other(format!("/staff/feedback{}", lang_suffix(lang))))

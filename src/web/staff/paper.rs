@@ -10,6 +10,7 @@ use chrono::{NaiveDate, Utc};
 use super::manage::*;
 use crate::domain::form::Lang;
 use crate::domain::paper::{Row, RowKind, COMMENT};
+use crate::domain::ticket::TicketCode;
 use crate::service::access::Action;
 use crate::service::paper::{self, Dispute, Entered, PaperError, PrintRequest, Sheet};
 use crate::texts::tr;
@@ -39,6 +40,15 @@ impl From<PaperError> for PageError {
     }
 }
 
+/// A refusal's status: 409 when a colleague changed the sheet at the same moment (C-11), 422
+/// for what the entry itself got wrong.
+fn refusal_status(e: &PaperError) -> StatusCode {
+    match e {
+        PaperError::Moved => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
 /// A refusal in the page's language.
 fn message(lang: Lang, e: &PaperError) -> String {
     let key = match e {
@@ -49,6 +59,7 @@ fn message(lang: Lang, e: &PaperError) -> String {
         PaperError::Disputed => "paper_staff.e_disputed",
         PaperError::Typist => "paper_staff.e_typist",
         PaperError::NotDisputed => "paper_staff.e_not_disputed",
+        PaperError::Moved => "paper_staff.e_moved",
         PaperError::Mistyped(_) => "paper_staff.e_mistyped",
         PaperError::Incomplete(_) => "paper_staff.e_incomplete",
         PaperError::BadDay(_) => "paper_staff.e_day",
@@ -387,7 +398,7 @@ fn after_entry(
         Err(e) => {
             let mut page = entry_page(lang, state, session, None);
             page.error = Some(message(lang, &e));
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            return render(refusal_status(&e), &page);
         }
     };
     match result {
@@ -401,7 +412,7 @@ fn after_entry(
             let mut page = entry_page(lang, state, session, Some(&sheet));
             page.error = Some(message(lang, &e));
             page.kept = typed;
-            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            render(refusal_status(&e), &page)
         }
     }
 }
@@ -417,6 +428,9 @@ struct CheckPage {
     notice: Option<String>,
     error: Option<String>,
     disputes: Vec<Dispute>,
+    /// Sheets that cannot be shown: code, why.
+    apart: Vec<(String, String)>,
+    t_apart: &'static str,
     t_none: &'static str,
     t_first: &'static str,
     t_second: &'static str,
@@ -440,10 +454,17 @@ async fn check_page(
     outcome: (StatusCode, Option<String>, Option<String>),
 ) -> Result<HttpResponse, PageError> {
     let staff = session.staff.clone();
-    let disputes = run(&state, move |s| {
+    let (disputes, apart) = run(&state, move |s| {
         paper::disputes(&s.store, &s.forms, &staff, lang, Utc::now())
     })
     .await?;
+    let apart = apart
+        .into_iter()
+        .map(|(code, e)| {
+            let shown = TicketCode::parse(&code).map_or(code, |c| c.grouped());
+            (shown, message(lang, &e))
+        })
+        .collect();
     let page = CheckPage {
         page: PageMeta::new(lang, state.demo),
         heading: tr(lang, "paper_staff.check"),
@@ -453,6 +474,8 @@ async fn check_page(
         notice: outcome.1,
         error: outcome.2,
         disputes,
+        apart,
+        t_apart: tr(lang, "paper_staff.apart"),
         t_none: tr(lang, "paper_staff.no_disputes"),
         t_first: tr(lang, "paper_staff.first_entry"),
         t_second: tr(lang, "paper_staff.second_entry"),
@@ -498,11 +521,7 @@ pub async fn paper_settle(
             None,
         ),
         Err(e @ (PaperError::Store(_) | PaperError::Denied(_))) => return Err(e.into()),
-        Err(e) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            Some(message(lang, &e)),
-        ),
+        Err(e) => (refusal_status(&e), None, Some(message(lang, &e))),
     };
     check_page(state, lang, session, outcome).await
 }
