@@ -29,6 +29,9 @@ pub enum StartError {
     Config(String),
 }
 
+/// The setting under which `serve` keeps `--public-url` for the command line.
+pub const PUBLIC_URL_SETTING: &str = "public_url";
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -97,6 +100,13 @@ impl Application {
             } else {
                 None
             };
+            // The address citizens reach, kept for the command line's printed codes.
+            if let Some(url) = &settings.public_url {
+                let url = url.trim_end_matches('/');
+                store
+                    .write(|c| crate::store::meta::set_setting(c, PUBLIC_URL_SETTING, url))
+                    .map_err(|e| StartError::Config(format!("storing --public-url failed: {e}")))?;
+            }
             let admin_password =
                 crate::service::users::ensure_admin(&store, &mut rand::rng(), Utc::now()).map_err(
                     |e| StartError::Config(format!("creating the first admin account failed: {e}")),

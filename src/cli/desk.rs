@@ -23,10 +23,7 @@ pub(super) fn paper_cmd(g: &Global, cmd: config::PaperCommand) -> Result<()> {
     }
     let store = open(&g.database_url)?;
     let registry = FormRegistry::load(g.forms_dir.clone().as_deref())?;
-    let public_url = g
-        .public_url
-        .clone()
-        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    let public_url = super::printed_url(g, &store)?;
     let request = crate::service::paper::PrintRequest {
         unit,
         count,

@@ -373,10 +373,7 @@ fn tickets_cmd(g: &Global, cmd: TicketsCommand) -> Result<()> {
                 bail!("a receipt slip holds one code: use --count 1");
             }
             let store = open(&g.database_url)?;
-            let public_url = g
-                .public_url
-                .clone()
-                .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+            let public_url = printed_url(g, &store)?;
             let ext = out
                 .extension()
                 .and_then(|e| e.to_str())
@@ -493,4 +490,28 @@ fn period_arg(
             bail!("name a period (--period 2021-Q1) or a range (--from 2021-01-01 --to 2021-03-31)")
         }
     }
+}
+
+/// The address printed under a QR code: `--public-url`, or the one `serve --public-url` stored.
+/// A loopback address (127.0.0.1, localhost, ::1) is refused unless given here: a sheet
+/// printed with it cannot be answered from a phone.
+fn printed_url(g: &Global, store: &crate::store::Store) -> Result<String> {
+    if let Some(url) = &g.public_url {
+        return Ok(url.trim_end_matches('/').to_string());
+    }
+    let stored =
+        store.read(|c| crate::store::meta::setting(c, crate::startup::PUBLIC_URL_SETTING))?;
+    let Some(url) = stored else {
+        bail!("no public address is known: give --public-url https://… (the address citizens' phones reach), or start `hailong serve --public-url …` once so that it is stored");
+    };
+    let rest = url.split("://").nth(1).unwrap_or(&url);
+    // `[::1]:8080` or `127.0.0.1:8080/…` or `localhost`.
+    let host = match rest.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => rest.split(['/', ':']).next().unwrap_or(""),
+    };
+    if host.eq_ignore_ascii_case("localhost") || host == "::1" || host.starts_with("127.") {
+        bail!("the stored public address {url} is this machine's own (loopback): phones cannot reach it; give --public-url https://… to print anyway");
+    }
+    Ok(url)
 }

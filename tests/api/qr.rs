@@ -122,7 +122,11 @@ fn a_single_ticket_from_the_cli_is_a_scannable_png() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn posters_come_in_a4_and_a5_and_a_receipt_slip_in_80mm() {
-    let app = spawn_app(Backend::Sqlite).await;
+    // `serve --public-url` stores the address; the command line prints it (person test).
+    let db = crate::helpers::fresh_database(Backend::Sqlite);
+    let mut s = crate::helpers::settings(&db);
+    s.public_url = Some("https://hl.example.vn/".into());
+    let app = crate::helpers::spawn_on(Backend::Sqlite, &db, s).await;
     app.seed_units();
     let a5 = app
         .get("/units/phuong-a/poster?size=a5")
@@ -159,5 +163,53 @@ async fn posters_come_in_a4_and_a5_and_a_receipt_slip_in_80mm() {
     assert!(ok.success());
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.contains("size:80mm auto") && html.matches("<svg").count() == 1);
+    assert!(html.contains("https://hl.example.vn/t/"), "{html}");
     assert!(html.contains("Hãy tự tin thực hiện dịch vụ công trực tuyến"));
+}
+
+/// `tickets` and `paper print` never print an address a phone cannot reach: with none known
+/// they say how to give one; a stored loopback address is refused unless `--public-url` is
+/// given (person test: sheets came out with http://127.0.0.1:8080 under the code).
+#[test]
+fn the_command_line_refuses_to_print_an_address_phones_cannot_reach() {
+    let db = crate::helpers::fresh_database(Backend::Sqlite);
+    let store = hailong::store::Store::open(&db).unwrap();
+    let units = std::env::temp_dir().join(format!("hl-u-{}.csv", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&units, crate::helpers::UNITS_CSV).unwrap();
+    let bin = env!("CARGO_BIN_EXE_hailong");
+    let ok = Command::new(bin)
+        .args(["--database-url", &db, "units", "import"])
+        .arg(&units)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let out = std::env::temp_dir().join(format!("hl-p-{}.html", uuid::Uuid::new_v4().simple()));
+    let print = |extra: &[&str]| {
+        let mut c = Command::new(bin);
+        c.args(["--database-url", &db]).args(extra);
+        c.args([
+            "paper", "print", "--unit", "phuong-a", "--count", "1", "--out",
+        ])
+        .arg(&out);
+        c.output().unwrap()
+    };
+    let r = print(&[]);
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--public-url"));
+    store
+        .write(|c| hailong::store::meta::set_setting(c, "public_url", "http://127.0.0.1:8080"))
+        .unwrap();
+    let r = print(&[]);
+    assert!(!r.status.success());
+    assert!(String::from_utf8_lossy(&r.stderr).contains("loopback"));
+    let r = print(&["--public-url", "http://127.0.0.1:9"]);
+    assert!(r.status.success(), "given on purpose: printed");
+    store
+        .write(|c| hailong::store::meta::set_setting(c, "public_url", "https://dvc.binhtan.vn"))
+        .unwrap();
+    let r = print(&[]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("https://dvc.binhtan.vn/t/"));
 }
