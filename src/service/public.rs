@@ -96,17 +96,27 @@ pub fn headline(list: &[Published]) -> Option<(&Published, Option<Change>)> {
     Some((latest, change))
 }
 
-/// The units a visitor can reach on `today`: open, and with a desk of their own (a unit that
-/// only groups others has no form to answer).
-pub fn units_today(all: &[Unit], today: NaiveDate) -> Vec<Unit> {
-    let parents: std::collections::HashSet<&str> = all
-        .iter()
+/// The parents of units open on `today`.
+fn parents_on(all: &[Unit], today: NaiveDate) -> std::collections::HashSet<&str> {
+    all.iter()
         .filter(|c| c.is_valid_on(today))
         .filter_map(|c| c.parent.as_ref().map(|p| p.as_str()))
-        .collect();
+        .collect()
+}
+
+/// The units a visitor can reach on `today`: open, and with a desk of their own. A unit that
+/// only groups others has no form to answer; a parent is listed when it has a desk too, known
+/// by its answers or codes (`with_desk`, the report's rule; B7: a province's public-service
+/// centre modelled as the parent of its communes used to disappear).
+pub fn units_today(all: &[Unit], today: NaiveDate, with_desk: &[String]) -> Vec<Unit> {
+    let parents = parents_on(all, today);
     let mut open: Vec<Unit> = all
         .iter()
-        .filter(|u| u.is_valid_on(today) && !parents.contains(u.code.as_str()))
+        .filter(|u| {
+            u.is_valid_on(today)
+                && (!parents.contains(u.code.as_str())
+                    || with_desk.iter().any(|c| c == u.code.as_str()))
+        })
         .cloned()
         .collect();
     open.sort_by(|a, b| a.name.cmp(&b.name));
@@ -132,9 +142,17 @@ pub fn site(
         Ok(p) => crate::service::publish::district_name_of(&all, lang, &p),
         Err(_) => "Hailong".to_string(),
     };
+    let parents: Vec<String> = parents_on(&all, today)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    // Kept a few seconds in the memo: every public page reads it.
+    let with_desk: Vec<String> = store.memo("parents_with_desk", &parents.join(","), |s| {
+        s.read(|c| crate::store::tallies::with_desk(c, &parents))
+    })?;
     Ok(Site {
         list: published(store, scheme)?,
-        units: units_today(&all, today),
+        units: units_today(&all, today, &with_desk),
         org,
     })
 }
@@ -204,5 +222,31 @@ mod tests {
         // No previous quarter published: no change.
         let alone = group(vec![row("2025-Q1", 1, 5, Some(70.0))], Scheme::Calendar);
         assert!(headline(&alone).unwrap().1.is_none());
+    }
+
+    #[test]
+    fn a_parent_is_listed_only_with_a_desk_of_its_own() {
+        let unit = |code: &str, parent: Option<&str>| Unit {
+            code: crate::domain::unit::UnitCode::parse(code).unwrap(),
+            name: code.to_string(),
+            name_en: None,
+            parent: parent.map(|p| crate::domain::unit::UnitCode::parse(p).unwrap()),
+            form_id: "sipas-2017".into(),
+            valid_from: None,
+            valid_to: None,
+            predecessors: Vec::new(),
+        };
+        let all = [unit("tinh", None), unit("xa-a", Some("tinh"))];
+        let today = NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let codes = |u: Vec<Unit>| {
+            u.into_iter()
+                .map(|u| u.code.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(units_today(&all, today, &[])), ["xa-a"]);
+        assert_eq!(
+            codes(units_today(&all, today, &["tinh".to_string()])),
+            ["tinh", "xa-a"]
+        );
     }
 }

@@ -341,3 +341,26 @@ pub fn delete_all(conn: &mut DbConnection) -> Result<(), StoreError> {
     diesel::delete(tally_months::table).execute(conn)?;
     Ok(())
 }
+
+/// Which of `codes` have ever had an answer or a code issued: a unit with a desk of its own.
+pub fn with_desk(conn: &mut DbConnection, codes: &[String]) -> Result<Vec<String>, StoreError> {
+    use super::schema::{tally_months, tickets};
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found: Vec<String> = tally_months::table
+        .filter(tally_months::unit_code.eq_any(codes))
+        .select(tally_months::unit_code)
+        .distinct()
+        .load(conn)?;
+    found.extend(
+        tickets::table
+            .filter(tickets::unit_code.eq_any(codes))
+            .select(tickets::unit_code)
+            .distinct()
+            .load::<String>(conn)?,
+    );
+    found.sort();
+    found.dedup();
+    Ok(found)
+}

@@ -320,3 +320,16 @@ async fn the_feed_is_atom_and_search_engines_are_told_what_to_list(backend: Back
         .contains("<meta property=\"og:description\" content=\"Chỉ số hài lòng (SIPAS): 100,00 %"));
 }
 both_backends!(the_feed_is_atom_and_search_engines_are_told_what_to_list);
+
+/// B7: a parent unit with a desk of its own (it has answers) is listed among the units open
+/// today; the parent of `phuong-a` used to be left out although `/s/quan-test` takes answers.
+async fn a_parent_with_a_desk_of_its_own_is_listed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    answer(&app, "quan-test", "4").await;
+    let (status, html) = text(&app, "/units").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("/s/quan-test"), "{html}");
+    assert!(html.contains("/s/phuong-a"));
+}
+both_backends!(a_parent_with_a_desk_of_its_own_is_listed);
