@@ -74,6 +74,10 @@ pub struct Headline {
     pub desk_pct: Option<f64>,
     #[serde(default)]
     pub desk_n: u64,
+    /// The questionnaire of the figures, `id@version` (none in headlines frozen before it was
+    /// kept): two headlines are compared only on the same one (METHODOLOGY §1.2).
+    #[serde(default)]
+    pub form: Option<String>,
 }
 
 impl Headline {
@@ -95,12 +99,17 @@ impl Headline {
             synthetic: data.synthetic,
             desk_pct: desk.and_then(|d| d.satisfied_pct),
             desk_n: desk.map_or(0, |d| d.ratings),
+            form: Some(format!("{}@{}", data.form.id, data.form.version)),
         }
     }
 
     /// The change from an earlier publication's headline (METHODOLOGY: significant when
-    /// |Δ| > z·√(SE₁² + SE₂²)); none when either has no SIPAS.
+    /// |Δ| > z·√(SE₁² + SE₂²)); none when either has no SIPAS, or when they were measured
+    /// on different questionnaires (B8: sipas-2017 against sipas-2023 is no change).
     pub fn change_from(&self, before: &Headline, before_label: &str) -> Option<Change> {
+        if self.form != before.form {
+            return None;
+        }
         let points = self.sipas_pct? - before.sipas_pct?;
         let significant = match (self.se, before.se) {
             (Some(a), Some(b)) => crate::domain::stats::significant_change(points, a, b),
@@ -129,7 +138,26 @@ mod tests {
             synthetic: false,
             desk_pct: None,
             desk_n: 0,
+            form: Some("sipas-2017@1".into()),
         }
+    }
+
+    #[test]
+    fn headlines_on_different_questionnaires_are_not_compared() {
+        let now = headline(Some(80.0), Some(3.0));
+        let before = Headline {
+            form: Some("sipas-2023@1".into()),
+            ..headline(Some(60.0), Some(3.0))
+        };
+        assert!(now.change_from(&before, "2025-Q4").is_none());
+        let legacy = Headline {
+            form: None,
+            ..headline(Some(60.0), Some(3.0))
+        };
+        assert!(now.change_from(&legacy, "2025-Q4").is_none());
+        assert!(now
+            .change_from(&headline(Some(60.0), Some(3.0)), "2025-Q4")
+            .is_some());
     }
 
     #[test]

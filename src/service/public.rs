@@ -183,6 +183,7 @@ mod tests {
             synthetic: true,
             desk_pct: None,
             desk_n: 0,
+            form: None,
         };
         PublicationSummary {
             period_label: label.into(),
