@@ -189,10 +189,15 @@ fn tokens_cmd(g: &Global, cmd: TokensCommand) -> Result<()> {
             println!("{token}");
         }
         TokensCommand::List => {
-            println!("name\tunit\tcreated_at\trevoked_at");
+            println!("name\tunit\tcreated_at\trevoked_at\tresponses_7d");
+            let recent = tokens::recent_responses(&store, 7, Utc::now())?;
             for t in tokens::list(&store)? {
+                let n = recent
+                    .iter()
+                    .find(|(name, _)| *name == t.name)
+                    .map_or(0, |r| r.1);
                 println!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{n}",
                     t.name,
                     t.unit_code.unwrap_or_else(|| "*".into()),
                     t.created_at,

@@ -3,7 +3,8 @@
 //! a second entry by a different user is compared answer by answer: equal, the sheet becomes
 //! one response of source `paper` (and both entries are deleted, so no answer stays next to its
 //! code); different, it waits for a third user who made neither entry. Every entry,
-//! comparison and settlement is audited with its user. No single person can add a response.
+//! comparison and settlement is audited with its user. No single account can type a sheet into
+//! a response (README "Paper" says which other doors stay open).
 
 use std::sync::Arc;
 

@@ -94,6 +94,33 @@ pub fn create_by<R: Rng + ?Sized>(
     Ok(token)
 }
 
+/// Counts a response added with token `name` today (C-9: who adds responses alone is known
+/// by day and token, nothing finer). It joins the next group commit; a failure is logged and
+/// counted, never the response's.
+pub async fn note_response(store: &Store, name: &str, now: DateTime<Utc>) {
+    let (name, day) = (name.to_string(), crate::domain::local_date(now));
+    let counted = store
+        .write_grouped_async(move |c| tokens::count_response(c, &name, day).map(|()| ((), None)))
+        .await;
+    match counted {
+        Ok(()) => crate::telemetry::job_ok("token_count"),
+        Err(e) => {
+            crate::telemetry::count_failure("token_count", &e.to_string());
+            tracing::error!(error = %e, "counting a response of an API token failed");
+        }
+    }
+}
+
+/// Responses added with each token over the last `days` days, today included.
+pub fn recent_responses(
+    store: &Store,
+    days: i64,
+    now: DateTime<Utc>,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let from = crate::domain::local_date(now) - chrono::Duration::days(days - 1);
+    store.read(|c| tokens::responses_since(c, from))
+}
+
 /// Every token (names and scopes; the tokens themselves are never stored).
 pub fn list(store: &Store) -> Result<Vec<tokens::TokenRow>, StoreError> {
     store.read(tokens::list)

@@ -255,6 +255,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    token_days (token_name, day) {
+        token_name -> Text,
+        day -> Date,
+        responses -> BigInt,
+    }
+}
+
+diesel::table! {
     counter_takeovers (id) {
         id -> BigInt,
         day -> Date,
@@ -332,6 +340,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     desk_ratings,
     counter_sessions,
     counter_takeovers,
+    token_days,
     paper_sheets,
     paper_entries,
     throttles

@@ -367,7 +367,9 @@ pub async fn submit_response(
     // The same submission id twice is answered the second time exactly as the first,
     // with a header that says it was a replay.
     let mut resp = HttpResponse::Created();
-    if !receipt.created {
+    if receipt.created {
+        crate::service::tokens::note_response(&state.store, &caller.0.name, now).await;
+    } else {
         resp.insert_header(("Idempotent-Replayed", "true"));
     }
     Ok(resp.json(ResponseAccepted {

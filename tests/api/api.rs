@@ -127,6 +127,18 @@ async fn the_same_submission_id_twice_stores_one_response(backend: Backend) {
     assert_eq!(second.headers()["idempotent-replayed"], "true");
     assert_eq!(second.json::<Value>().await.unwrap(), first);
     assert_eq!(app.count_responses(), 1);
+    // C-9: the response is counted for its token and day (a replay is not); admins see it.
+    let recent =
+        hailong::service::tokens::recent_responses(&app.store, 7, chrono::Utc::now()).unwrap();
+    assert_eq!(recent, [("kiosk".to_string(), 1)]);
+    let admin = app
+        .signed_in(hailong::domain::user::Role::Admin, None)
+        .await;
+    let page = admin.get("/staff/tokens").await.text().await.unwrap();
+    assert!(
+        page.contains("Phản hồi thêm qua API (7 ngày)") && page.contains("<td>1</td>"),
+        "{page}"
+    );
     let mut other = body.clone();
     other["answers"] = answers_json(1);
     let r = app

@@ -21,10 +21,11 @@ async fn tokens_page(
     csrf: String,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
-    let (list, options) = run(&state, move |s| {
+    let (list, recent, options) = run(&state, move |s| {
         let list = tokens::list(&s.store)?;
+        let recent = tokens::recent_responses(&s.store, 7, Utc::now())?;
         let options = unit_options(s, lang, Some(tr(lang, "admin.all_units")))?;
-        Ok::<_, StoreError>((list, options))
+        Ok::<_, StoreError>((list, recent, options))
     })
     .await?;
     let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.api_tokens"));
@@ -33,8 +34,18 @@ async fn tokens_page(
         tr(lang, "admin.unit"),
         tr(lang, "admin.created_utc"),
         tr(lang, "admin.revoked_utc"),
+        tr(lang, "admin.token_responses_7d"),
     ];
-    page.rows = list.into_iter().map(|t| token_row(lang, t)).collect();
+    page.rows = list
+        .into_iter()
+        .map(|t| {
+            let n = recent
+                .iter()
+                .find(|(name, _)| *name == t.name)
+                .map_or(0, |r| r.1);
+            token_row(lang, t, n)
+        })
+        .collect();
     page.form = Some(token_form(lang, &outcome, options));
     finish(page, outcome)
 }
@@ -121,7 +132,9 @@ pub async fn tokens_revoke(
 }
 
 /// One token's row: a revoke button while it is live.
-fn token_row(lang: Lang, t: tokens::TokenRow) -> Row {
+/// A token's line: name, scope, created, revoked, and the responses added with it in the last
+/// 7 days (C-9: a unit token adds responses alone, so an admin sees how many).
+fn token_row(lang: Lang, t: tokens::TokenRow, responses_7d: i64) -> Row {
     let revoke = t.revoked_at.is_none().then(|| RowAction {
         url: "/staff/tokens/revoke",
         name: "name",
@@ -137,6 +150,7 @@ fn token_row(lang: Lang, t: tokens::TokenRow) -> Row {
             t.revoked_at
                 .map(|r| r.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_default(),
+            responses_7d.to_string(),
         ],
     }
 }
