@@ -29,9 +29,6 @@ pub enum StartError {
     Config(String),
 }
 
-/// The setting under which `serve` keeps `--public-url` for the command line.
-pub const PUBLIC_URL_SETTING: &str = "public_url";
-
 pub struct Application {
     port: u16,
     server: Server,
@@ -102,9 +99,7 @@ impl Application {
             };
             // The address citizens reach, kept for the command line's printed codes.
             if let Some(url) = &settings.public_url {
-                let url = url.trim_end_matches('/');
-                store
-                    .write(|c| crate::store::meta::set_setting(c, PUBLIC_URL_SETTING, url))
+                crate::service::public::remember_public_url(&store, url)
                     .map_err(|e| StartError::Config(format!("storing --public-url failed: {e}")))?;
             }
             let admin_password =

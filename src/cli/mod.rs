@@ -504,8 +504,7 @@ fn printed_url(g: &Global, store: &crate::store::Store) -> Result<String> {
     if let Some(url) = &g.public_url {
         return Ok(url.trim_end_matches('/').to_string());
     }
-    let stored =
-        store.read(|c| crate::store::meta::setting(c, crate::startup::PUBLIC_URL_SETTING))?;
+    let stored = crate::service::public::stored_public_url(store)?;
     let Some(url) = stored else {
         bail!("no public address is known: give --public-url https://… (the address citizens' phones reach), or start `hailong serve --public-url …` once so that it is stored");
     };

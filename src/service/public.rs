@@ -167,6 +167,20 @@ pub fn frozen_table(
     store.read(|c| publications::frozen_table(c, &period.label, period.scheme.as_str(), revision))
 }
 
+/// The setting under which `serve` keeps `--public-url` for the command line.
+const PUBLIC_URL_SETTING: &str = "public_url";
+
+/// Keeps the address citizens reach (`serve --public-url`), for the command line's printed codes.
+pub fn remember_public_url(store: &Store, url: &str) -> Result<(), StoreError> {
+    let url = url.trim_end_matches('/');
+    store.write(|c| crate::store::meta::set_setting(c, PUBLIC_URL_SETTING, url))
+}
+
+/// The address `serve --public-url` kept, if any.
+pub fn stored_public_url(store: &Store) -> Result<Option<String>, StoreError> {
+    store.read(|c| crate::store::meta::setting(c, PUBLIC_URL_SETTING))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
