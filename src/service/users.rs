@@ -204,7 +204,8 @@ pub fn add<R: Rng + ?Sized>(
     let generated = password.is_none();
     let password = match password {
         Some(p) => {
-            check_password(p, username.as_str()).map_err(UserError::Invalid)?;
+            check_password(p, username.as_str(), &password_context(store)?)
+                .map_err(UserError::Invalid)?;
             p.to_string()
         }
         None => generate_password(rng),
@@ -562,6 +563,15 @@ pub fn logout(
     })
 }
 
+/// The words a password must not be made of besides the common ones: every unit's code and
+/// name (C-13: `Phuong-An-Lac-2026` passed).
+fn password_context(store: &Store) -> Result<Vec<String>, StoreError> {
+    Ok(crate::service::units::list(store)?
+        .into_iter()
+        .flat_map(|u| [u.code.to_string(), u.name])
+        .collect())
+}
+
 /// Changes a password after checking the current one; other sessions of the user end.
 pub fn change_password<R: Rng + ?Sized>(
     store: &Store,
@@ -571,7 +581,7 @@ pub fn change_password<R: Rng + ?Sized>(
     new: &str,
     now: DateTime<Utc>,
 ) -> Result<(), UserError> {
-    check_password(new, &staff.username).map_err(UserError::Invalid)?;
+    check_password(new, &staff.username, &password_context(store)?).map_err(UserError::Invalid)?;
     if new == current {
         return Err(UserError::Invalid(
             "the new password must differ from the current one".into(),
