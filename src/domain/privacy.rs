@@ -1,7 +1,8 @@
 //! Masking of personal data in free-text comments before they leave the service
 //! (METHODOLOGY §6): e-mail addresses, phone numbers, and 9- or 12-digit ID numbers
 //! (CMND/CCCD). Any run of nine or more digits, whether written with spaces, dots, dashes,
-//! slashes, underscores or commas between groups, or after a +84, is masked: a false positive
+//! slashes, underscores or commas between groups, or after a +84, or with digits written as
+//! words (`không chín một hai …`, `zero nine one …`), is masked: a false positive
 //! (a large amount of money) costs little, a missed phone number costs a citizen's privacy.
 //!
 //! The text is first normalised (Unicode NFKC): full-width digits (`０９１２`) become ASCII,
@@ -310,6 +311,104 @@ fn mask_digit_runs(chars: &[char]) -> String {
     out
 }
 
+/// Digits written as words, in Vietnamese and English (C-16: `không chín một hai …`).
+fn number_word(w: &str) -> bool {
+    matches!(
+        w,
+        "không"
+            | "một"
+            | "mốt"
+            | "hai"
+            | "ba"
+            | "bốn"
+            | "tư"
+            | "năm"
+            | "lăm"
+            | "sáu"
+            | "bảy"
+            | "bẩy"
+            | "tám"
+            | "chín"
+            | "linh"
+            | "lẻ"
+            | "zero"
+            | "oh"
+            | "one"
+            | "two"
+            | "three"
+            | "four"
+            | "five"
+            | "six"
+            | "seven"
+            | "eight"
+            | "nine"
+    )
+}
+
+/// Masks a run of nine or more digits of which some are written as words (`không chín một
+/// hai ba bốn năm sáu bảy tám`, `zero nine one two 345 678`): a word counts one digit, a group
+/// of digits its length, and words and groups may be apart by spaces and short separators.
+fn mask_number_words(chars: &[char]) -> Vec<char> {
+    // The text as words (letters and digits) and the gaps between them.
+    let mut tokens: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_alphanumeric() {
+            let start = i;
+            while i < chars.len() && chars[i].is_alphanumeric() {
+                i += 1;
+            }
+            tokens.push((start, i));
+        } else {
+            i += 1;
+        }
+    }
+    let digits_of = |&(s, e): &(usize, usize)| -> Option<(usize, bool)> {
+        if chars[s..e].iter().all(char::is_ascii_digit) {
+            return Some((e - s, false));
+        }
+        // No number word is longer than five letters: most words cost no allocation.
+        if e - s > 5 {
+            return None;
+        }
+        let word: String = chars[s..e].iter().collect::<String>().to_lowercase();
+        number_word(&word).then_some((1, true))
+    };
+    let close = |a: &(usize, usize), b: &(usize, usize)| {
+        b.0 - a.1 <= 3
+            && chars[a.1..b.0]
+                .iter()
+                .all(|c| is_blank(*c) || is_soft_sep(*c) || is_tight_sep(*c))
+    };
+    let mut out = Vec::with_capacity(chars.len());
+    let (mut copied, mut t) = (0, 0);
+    while t < tokens.len() {
+        let Some((mut n, mut worded)) = digits_of(&tokens[t]) else {
+            t += 1;
+            continue;
+        };
+        let mut end = t;
+        while end + 1 < tokens.len() && close(&tokens[end], &tokens[end + 1]) {
+            match digits_of(&tokens[end + 1]) {
+                Some((d, w)) => {
+                    n += d;
+                    worded |= w;
+                    end += 1;
+                }
+                None => break,
+            }
+        }
+        if worded && n >= 9 {
+            out.extend(&chars[copied..tokens[t].0]);
+            out.extend(MASK.chars());
+            copied = tokens[end].1;
+        }
+        t = end + 1;
+    }
+    out.extend(&chars[copied..]);
+    out
+}
+
 /// The comment as it may be exported: e-mails, phone numbers and ID numbers masked.
 pub fn mask(text: &str) -> String {
     // Most comments are already in NFKC (Vietnamese typed on a phone is NFC, with nothing
@@ -328,6 +427,7 @@ pub fn mask(text: &str) -> String {
     } else {
         chars
     };
+    let chars = mask_number_words(&chars);
     if !chars.iter().any(char::is_ascii_digit) {
         return chars.into_iter().collect();
     }
@@ -417,6 +517,25 @@ mod tests {
             ("thư a@[192.168.1.1] nhé", "thư […] nhé"),
         ];
         assert_table(&cases);
+    }
+
+    #[test]
+    fn numbers_written_in_words_are_masked() {
+        assert_table(&[
+            (
+                "gọi không chín một hai ba bốn năm sáu bảy tám nhé",
+                "gọi […] nhé",
+            ),
+            ("zero nine one two 345 678", "[…]"),
+            ("SĐT: Không Chín 12-345-678.", "SĐT: […]."),
+            ("số 0 9 một hai 3 4 5 6 7 8", "số […]"),
+        ]);
+        // Counting words in prose stay.
+        assert_eq!(
+            mask("chờ hai tiếng, năm 2021 đến ba lần, một hai người"),
+            "chờ hai tiếng, năm 2021 đến ba lần, một hai người"
+        );
+        assert_eq!(mask("một hai ba bốn năm"), "một hai ba bốn năm");
     }
 
     #[test]
