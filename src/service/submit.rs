@@ -282,6 +282,13 @@ pub fn submit(
     now: DateTime<Utc>,
     synthetic: bool,
 ) -> Result<Receipt, SubmitError> {
+    // The database lost: say so in seconds (a read would wait for the pool's 15 s).
+    if !store.writer_ready(std::time::Duration::from_secs(3)) {
+        return Err(SubmitError::Store(StoreError::writer(
+            "cannot reach the database now",
+            None,
+        )));
+    }
     let submission_id = match &submission.submission_id {
         Some(s) if !s.trim().is_empty() => Uuid::parse_str(s.trim())
             .map_err(|_| SubmitError::BadSubmissionId(s.clone()))?
@@ -497,6 +504,10 @@ pub async fn submit_inline(
     let Target::Unit(code) = &submission.target else {
         return None;
     };
+    // The writer is reconnecting: `submit` waits a moment for it on a blocking thread.
+    if !store.writer_connected() {
+        return None;
+    }
     let unit = crate::service::units::remembered(store, code)?;
     if !unit.is_valid_on(local_date(now)) {
         return None;

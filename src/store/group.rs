@@ -110,7 +110,15 @@ fn answers(conn: &mut DbConnection) -> bool {
 
 fn run(manager: &Manager, rx: Receiver<Job>, healthy: &AtomicBool) {
     let mut held: Option<DbConnection> = None;
-    while let Ok(first) = rx.recv() {
+    loop {
+        // A connection lost: opened again at once, not at the next job (submissions are
+        // refused meanwhile, so no job would come to open it).
+        if held.is_none() && !healthy.load(Ordering::SeqCst) {
+            held = Some(connect(manager, healthy));
+        }
+        let Ok(first) = rx.recv() else {
+            break;
+        };
         let mut jobs = Vec::with_capacity(64);
         jobs.push(first);
         while jobs.len() < MAX_BATCH {

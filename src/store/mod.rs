@@ -551,6 +551,31 @@ impl Store {
         group.submit(job).map_err(E::from)
     }
 
+    /// Whether the writer can take work now, waiting up to `patience` for it to come back when
+    /// it has lost the database (a reconnect after a restart takes a moment). Answers at once
+    /// when the writer has not started (it starts on first use) or is connected: a submission
+    /// while the database is down is refused in seconds, not after the pool's 15 s wait.
+    pub fn writer_ready(&self, patience: Duration) -> bool {
+        let Some(Ok(group)) = self.group.get() else {
+            return true;
+        };
+        let until = std::time::Instant::now() + patience;
+        while !group.healthy() {
+            if std::time::Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        true
+    }
+
+    /// Whether the writer is connected (or not started yet), without waiting.
+    pub fn writer_connected(&self) -> bool {
+        self.group
+            .get()
+            .is_none_or(|g| g.as_ref().is_ok_and(group::GroupWriter::healthy))
+    }
+
     /// Whether this node can write now: the group writer answers a no-op within two seconds
     /// (it reaches the database and is not stuck reconnecting). Started on first use.
     pub async fn can_write(&self) -> bool {

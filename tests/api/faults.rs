@@ -1,5 +1,8 @@
-//! Faults are features (issue 31, first part): the writer comes back after its connection is
-//! killed (B2), and the hourly sealing runs over counted paper sheets (B1, in `paper`).
+//! Faults are features (issue 31): the writer comes back after its connection is killed and
+//! `/healthz` says so while it cannot write (B2); a full disk under SQLite; twenty clerks on
+//! one paper sheet and a phone answer racing a settlement (B4, C-6, C-11); the hourly sealing
+//! over counted paper sheets (B1, in `paper`); a clock step back under the limiter (B6, in
+//! `web::ratelimit`'s unit tests).
 
 use std::time::{Duration, Instant};
 
@@ -283,3 +286,149 @@ async fn a_phone_answer_closes_a_waiting_sheet(backend: Backend) {
     assert_eq!(hoa.get("/staff/paper/check").await.status(), StatusCode::OK);
 }
 both_backends!(a_phone_answer_closes_a_waiting_sheet);
+
+/// Unmounts a test's own small file system when the test ends (lazily: a server thread may
+/// still hold a file there).
+struct Mounted(std::path::PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// SQLite on a full disk (a tmpfs of 8 MiB of its own, filled by another file): answers get a
+/// clear 503, every answer acknowledged (303) is stored and none is stored unacknowledged; when
+/// space returns, answers are taken again without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_disk_refuses_clearly_and_loses_nothing() {
+    let dir = std::env::temp_dir().join(format!("hailong-full-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(
+        mounted.success(),
+        "mounting a small tmpfs needs root (CI runs as root)"
+    );
+    let _unmount = Mounted(dir.clone());
+    let db = format!("sqlite://{}", dir.join("hailong.db").display());
+    let app = spawn_on(Backend::Sqlite, &db, settings(&db)).await;
+    app.seed_units();
+    let post = |app: &crate::helpers::TestApp| {
+        let mut body = full_answers("4");
+        body.push(("comment".into(), "Chờ lâu. ".repeat(60)));
+        let (client, url) = (app.client.clone(), app.url("/s/phuong-a"));
+        async move {
+            let r = client.post(url).form(&body).send().await.unwrap();
+            (r.status(), r.text().await.unwrap_or_default())
+        }
+    };
+    assert_eq!(post(&app).await.0, StatusCode::SEE_OTHER);
+    // Every free byte taken.
+    let filler = dir.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 64 * 1024];
+        while f.write_all(&block).is_ok() {}
+        let _ = f.flush();
+    }
+    let mut acked = 1;
+    let mut refused = None;
+    for _ in 0..400 {
+        let (status, page) = post(&app).await;
+        match status {
+            StatusCode::SEE_OTHER => acked += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                refused = Some(page);
+                break;
+            }
+            other => panic!("{other}: {page}"),
+        }
+    }
+    let page = refused.expect("a full disk refuses an answer");
+    assert!(
+        page.contains("chưa được lưu"),
+        "a page that says the answer was not stored: {page}"
+    );
+    // Space returns: answers are taken again within 5 s, no restart.
+    std::fs::remove_file(&filler).unwrap();
+    let back = Instant::now();
+    loop {
+        if post(&app).await.0 == StatusCode::SEE_OTHER {
+            acked += 1;
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(5),
+            "not back within 5 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        app.count_responses(),
+        acked,
+        "every acknowledged answer, nothing more"
+    );
+}
+
+/// B2: while PostgreSQL takes no connection (the database closed to new ones and every
+/// connection of the service killed), `/healthz` answers 503 so that a proxy takes the node
+/// out; when it takes them again, `/healthz` is 200 and answers are stored within 5 s, without
+/// restarting Hailong. (An answer sent while the database refuses connections waits for the
+/// pool, up to 15 s, before its 503: a restart of a few seconds is then ridden out.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthz_says_so_while_the_database_cannot_be_written() {
+    use diesel::{Connection, RunQueryDsl};
+    let db = fresh_database(Backend::Postgres);
+    let app = spawn_on(Backend::Postgres, &db, settings(&db)).await;
+    app.seed_units();
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    let name = db.rsplit('/').next().unwrap().to_string();
+    let admin = crate::helpers::pg_admin_url();
+    let sql = |q: String| {
+        let mut c = diesel::PgConnection::establish(&admin).unwrap();
+        diesel::sql_query(q).execute(&mut c).unwrap();
+    };
+    sql(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
+    sql(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ));
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = health.json().await.unwrap();
+    assert!(
+        ["cannot_write", "unavailable"].contains(&body["status"].as_str().unwrap()),
+        "{body}"
+    );
+    let r = app
+        .post_form("/s/phuong-a", &crate::helpers::as_refs(&full_answers("4")))
+        .await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    sql(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    let back = Instant::now();
+    let mut acked = 0;
+    loop {
+        let health = app.get("/healthz").await.status();
+        let answer = app
+            .post_form("/s/phuong-a", &crate::helpers::as_refs(&full_answers("4")))
+            .await
+            .status();
+        acked += usize::from(answer == StatusCode::SEE_OTHER);
+        if health == StatusCode::OK && answer == StatusCode::SEE_OTHER {
+            break;
+        }
+        assert!(
+            back.elapsed() < Duration::from_secs(5),
+            "not back within 5 s: {health} {answer}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(usize::try_from(app.count_responses()).unwrap(), acked);
+}
