@@ -14,6 +14,9 @@ pub mod ticket;
 pub mod unit;
 pub mod user;
 
+#[cfg(test)]
+mod properties;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 /// Vietnam keeps UTC+7 all year (Asia/Ho_Chi_Minh): a response belongs to the local date
