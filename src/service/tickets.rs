@@ -162,14 +162,10 @@ const SEALED_FROM: &str = "tickets.sealed_from";
 /// never holds the writer for long. Returns how many tickets were rewritten. Run by a
 /// background task.
 pub fn seal_used_days(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
-    use crate::store::meta;
     let today = crate::domain::day_of(now.naive_utc());
     let mut sealed = 0;
     loop {
-        let from = store
-            .read(|c| meta::setting(c, SEALED_FROM))?
-            .and_then(|d| chrono::NaiveDateTime::parse_from_str(&d, "%Y-%m-%d %H:%M:%S").ok())
-            .unwrap_or_default();
+        let from = store.read(sealed_from)?;
         if from >= today {
             return Ok(sealed);
         }
@@ -179,13 +175,25 @@ pub fn seal_used_days(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreE
     }
 }
 
-/// The used tickets of `[from, until)` rewritten in random order, and the mark moved on.
+/// The first day not sealed yet (its midnight).
+fn sealed_from(c: &mut crate::store::DbConnection) -> Result<chrono::NaiveDateTime, StoreError> {
+    Ok(crate::store::meta::setting(c, SEALED_FROM)?
+        .and_then(|d| chrono::NaiveDateTime::parse_from_str(&d, "%Y-%m-%d %H:%M:%S").ok())
+        .unwrap_or_default())
+}
+
+/// The used tickets of `[from, until)` rewritten in random order, and the mark moved on;
+/// nothing when another node moved the mark meanwhile (it sealed those days).
 fn seal_between(
     c: &mut crate::store::DbConnection,
     from: chrono::NaiveDateTime,
     until: chrono::NaiveDateTime,
 ) -> Result<usize, StoreError> {
     use rand::seq::SliceRandom;
+    tickets::lock_sealing(c)?;
+    if sealed_from(c)? != from {
+        return Ok(0);
+    }
     // A counted paper sheet keeps its code's ticket: the reference is checked at commit, when
     // the ticket is back (B1: checked at the delete, it stopped every sealing for good).
     tickets::defer_references(c)?;

@@ -114,6 +114,20 @@ pub fn issued_by_unit(
 /// Checks the references to tickets (paper sheets, responses) at the end of the current
 /// transaction instead of at each statement, so that a day's tickets can be deleted and written
 /// again within it.
+/// Keeps two nodes from sealing at once (PostgreSQL: an advisory lock held to the end of the
+/// transaction; SQLite has one writer anyway). C-11: two nodes started together both sealed
+/// the same day and one failed on a duplicate key.
+pub fn lock_sealing(conn: &mut DbConnection) -> Result<(), StoreError> {
+    if let DbConnection::Pg(_) = conn {
+        // "SEAL" in the high bits: apart from the other advisory locks.
+        let key = 0x5345_414c_i64 << 24;
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(key)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 pub fn defer_references(conn: &mut DbConnection) -> Result<(), StoreError> {
     let sql = match conn {
         DbConnection::Pg(_) => "SET CONSTRAINTS ALL DEFERRED",

@@ -432,3 +432,45 @@ async fn healthz_says_so_while_the_database_cannot_be_written() {
     }
     assert_eq!(usize::try_from(app.count_responses()).unwrap(), acked);
 }
+
+/// C-11: two nodes sealing at once (both started together) seal each day once; neither fails
+/// on a duplicate key (one used to, which trains operators to ignore the line that B1 needs).
+async fn two_sealings_at_once_both_succeed(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    app.seed_units();
+    let request = hailong::service::tickets::TicketRequest {
+        unit: "phuong-a".into(),
+        dossier_ref: None,
+        field: None,
+    };
+    let issued = hailong::service::tickets::issue(
+        &app.store,
+        &mut rand::rng(),
+        request,
+        20,
+        chrono::Duration::days(30),
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    for t in &issued {
+        let path = format!("/t/{}", t.code.as_str());
+        let r = app
+            .post_form(&path, &crate::helpers::as_refs(&full_answers("4")))
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let store = app.store.clone();
+            std::thread::spawn(move || hailong::service::tickets::seal_used_days(&store, tomorrow))
+        })
+        .collect();
+    let sealed: Vec<usize> = runs
+        .into_iter()
+        .map(|r| r.join().unwrap().expect("no sealing fails"))
+        .collect();
+    assert_eq!(sealed.iter().sum::<usize>(), 20, "{sealed:?}");
+    assert_eq!(app.count_responses(), 20);
+}
+both_backends!(two_sealings_at_once_both_succeed);
