@@ -474,3 +474,117 @@ async fn two_sealings_at_once_both_succeed(backend: Backend) {
     assert_eq!(app.count_responses(), 20);
 }
 both_backends!(two_sealings_at_once_both_succeed);
+
+/// A background job that fails says so (issue 31): a `serve` whose hourly sealing fails (a
+/// trigger refuses to delete a ticket) logs it, counts it in `/metrics` and names the job and
+/// its cause on the admins' dashboard; an officer's dashboard does not show it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_job_is_counted_and_named_on_the_admins_dashboard() {
+    use diesel::connection::SimpleConnection;
+    use hailong::domain::user::Role;
+    let db = fresh_database(Backend::Sqlite);
+    let store = hailong::store::Store::open(&db).unwrap();
+    let registry =
+        hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
+    let list = hailong::service::units::parse_csv(crate::helpers::UNITS_CSV, &registry).unwrap();
+    let now = chrono::Utc::now();
+    hailong::service::units::import(&store, &list, false, now).unwrap();
+    let request = hailong::service::tickets::TicketRequest {
+        unit: "phuong-a".into(),
+        dossier_ref: None,
+        field: None,
+    };
+    let issued = hailong::service::tickets::issue(
+        &store,
+        &mut rand::rng(),
+        request,
+        1,
+        chrono::Duration::days(30),
+        now,
+    )
+    .unwrap();
+    // Used two days ago: the next sealing rewrites it.
+    let two_days_ago = (now - chrono::Duration::days(2)).naive_utc();
+    let code = issued[0].code.as_str().to_string();
+    assert!(store
+        .write(|c| hailong::store::tickets::claim(c, &code, two_days_ago))
+        .unwrap());
+    for (name, role, unit) in [
+        ("quan-tri", Role::Admin, None),
+        ("can-bo", Role::Officer, Some("phuong-a")),
+    ] {
+        hailong::service::users::add(
+            &store,
+            &mut rand::rng(),
+            hailong::service::users::NewUser {
+                username: name,
+                role,
+                unit,
+                password: Some(crate::helpers::STAFF_PASSWORD),
+                lead: false,
+            },
+            "test",
+            now,
+        )
+        .unwrap();
+    }
+    store
+        .write(|c| {
+            c.batch_execute(
+                "CREATE TRIGGER refuse BEFORE DELETE ON tickets \
+                 BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;",
+            )
+            .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap();
+    let (_node, url) = crate::helpers::serve_process(&db, &[]);
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let metrics = loop {
+        let text = client
+            .get(format!("{url}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains("hailong_job_failures_total{job=\"seal_tickets\"}") {
+            break text;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{text}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        metrics.contains("hailong_job_failures_total{job=\"seal_tickets\"} 1"),
+        "{metrics}"
+    );
+    let page = |name: &'static str| {
+        let (store, client, url) = (&store, &client, &url);
+        async move {
+            let session = hailong::service::users::login(
+                store,
+                &mut rand::rng(),
+                name,
+                crate::helpers::STAFF_PASSWORD,
+                chrono::Utc::now(),
+            )
+            .unwrap();
+            client
+                .get(format!("{url}/staff"))
+                .header("cookie", format!("hailong_session={}", session.token))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let admin = page("quan-tri").await;
+    assert!(
+        admin.contains("seal_tickets") && admin.contains("the disk says no"),
+        "{admin}"
+    );
+    assert!(!page("can-bo").await.contains("seal_tickets"));
+}
