@@ -17,6 +17,7 @@ use crate::domain::form::Lang;
 use crate::service::kiosks::{self as service, KioskError, KioskRow};
 use crate::texts::{tr, Tr};
 use crate::web::errors::PageError;
+use crate::web::ratelimit::wall_clock;
 use crate::web::{field, field_of, lang_suffix, run, AppState};
 
 /// The device's secret.
@@ -267,7 +268,7 @@ pub async fn rate(
 /// that tells its queue to send again later.
 async fn over_limit(state: &AppState, to: &Answer<'_>, req: &HttpRequest) -> Option<HttpResponse> {
     let secret = req.cookie(DEVICE)?.value().to_string();
-    if state.tablet_limiter.allow_name(&secret).await {
+    if state.tablet_limiter.allow_name(&secret, wall_clock()).await {
         return None;
     }
     let why = tr(to.lang, "kiosk.too_many");
@@ -428,7 +429,7 @@ pub async fn pair(
             .finish()),
         Err(e) => {
             // A wrong code spends the address's pairing budget; a right one never does.
-            state.pair_limiter.allow(client).await;
+            state.pair_limiter.allow(client, wall_clock()).await;
             pairing_page(&state, lang, &e)
         }
     }

@@ -314,7 +314,10 @@ pub async fn within_limit(
     req: &HttpRequest,
     lang: Lang,
 ) -> Result<(), errors::PageError> {
-    if limiter.allow(state.client_ip(req)).await {
+    if limiter
+        .allow(state.client_ip(req), ratelimit::wall_clock())
+        .await
+    {
         Ok(())
     } else {
         let back = req.path().to_string();

@@ -202,21 +202,22 @@ impl RateLimiter {
         RateLimiter::new(limit, &key, None)
     }
 
-    /// True when the client may go on; counts the attempt here and, when shared, in the
-    /// database.
-    pub async fn allow(&self, client: Option<IpAddr>) -> bool {
+    /// True when the client may go on at `now` (since the epoch: `wall_clock()`); counts the
+    /// attempt here and, when shared, in the database. A `now` older than the window counted
+    /// (a late request, a clock stepped back) resets nothing.
+    pub async fn allow(&self, client: Option<IpAddr>, now: Duration) -> bool {
         match client {
-            Some(ip) => self.allow_key(&client_key(ip)).await,
+            Some(ip) => self.allow_key(&client_key(ip), now).await,
             None => true,
         }
     }
 
     /// True when the holder of `name` (a tablet's device secret: hashed under the key here,
     /// never kept) may go on; counts the attempt as `allow` does.
-    pub async fn allow_name(&self, name: &str) -> bool {
+    pub async fn allow_name(&self, name: &str, now: Duration) -> bool {
         let mut key = b"name:".to_vec();
         key.extend_from_slice(name.as_bytes());
-        self.allow_key(&key).await
+        self.allow_key(&key, now).await
     }
 
     /// Whether this process's own count would let the client go on now, without counting
@@ -238,8 +239,8 @@ impl RateLimiter {
         f64::from(before) * left + f64::from(now) <= f64::from(limit.max)
     }
 
-    async fn allow_key(&self, bytes: &[u8]) -> bool {
-        let (client, win, left) = match self.here(bytes, wall_clock()) {
+    async fn allow_key(&self, bytes: &[u8], now: Duration) -> bool {
+        let (client, win, left) = match self.here(bytes, now) {
             Here::Free | Here::Sketched => return true,
             Here::Refused => return false,
             Here::Allowed { client, win, left } => (client, win, left),

@@ -342,7 +342,9 @@ async fn sealing_runs_over_a_counted_paper_sheet(backend: Backend) {
     }
     let before = app.count_responses();
     assert_eq!(before, 1, "the sheet counted");
-    let tomorrow = Utc::now() + Duration::days(1);
+    // Two days on: a sheet is dated by its local day, which runs up to 7 hours ahead of UTC's
+    // (the test failed between 17:00 and 24:00 UTC with one day).
+    let tomorrow = Utc::now() + Duration::days(2);
     let sealed = hailong::service::tickets::seal_used_days(&app.store, tomorrow);
     assert_eq!(
         sealed.unwrap(),

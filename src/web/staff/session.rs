@@ -163,7 +163,10 @@ pub async fn login(
     .await?;
     let again = |status, message: String| login_page(&state, lang, status, Some(message), username);
     if result.is_err() {
-        state.login_limiter.allow(client).await;
+        state
+            .login_limiter
+            .allow(client, crate::web::ratelimit::wall_clock())
+            .await;
     }
     match result {
         Ok(session) => signed_in(&state, session),
