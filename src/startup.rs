@@ -110,7 +110,7 @@ impl Application {
         })?;
         // Other nodes' changes (a token revoked, a unit changed) drop this node's memos at once.
         let _listener = store.listen_for_changes();
-        let is_demo = demo::is_demo(&store)?;
+        let is_demo = store.read(crate::store::meta::is_demo)?;
         let example_unit = example_unit(&store, Utc::now())?;
         // Every hour: the tickets used on days that have closed are rewritten together, so
         // that none can be paired with its response (see tickets::seal_used_days). A task of

@@ -26,7 +26,7 @@ use crate::store::tickets::{self, TicketRow};
 use crate::store::units::{self, UnitRow};
 use crate::store::{meta, Store, StoreError};
 
-pub const SYNTHETIC_KEY: &str = "synthetic_data";
+pub use crate::store::meta::SYNTHETIC_KEY;
 pub const SYNTHETIC_NOTE: &str = "Bình Tân 2021, 2025–2026 (demo)";
 
 /// A unit of the demo: code, Vietnamese and English names, daily dossiers, whether it issues
@@ -280,10 +280,6 @@ pub enum DemoError {
     NoForm(String),
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-pub fn is_demo(store: &Store) -> Result<bool, StoreError> {
-    Ok(store.read(|c| meta::setting(c, SYNTHETIC_KEY))?.is_some())
 }
 
 /// Loads the demo district into an empty database, in one transaction.

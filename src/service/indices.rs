@@ -11,7 +11,6 @@ pub use crate::domain::table::rebuilt_from;
 use crate::domain::table::{flags_for, participation, weight_totals};
 pub use crate::domain::table::{Denominator, IndexRow, IndexTable, SMALL_SAMPLE, TOTAL};
 use crate::domain::unit::Unit;
-use crate::service::demo;
 use crate::service::forms::FormRegistry;
 use crate::store::{responses as response_store, tallies, units, Store, StoreError};
 
@@ -45,7 +44,7 @@ pub fn table(
             crate::store::dossiers::sum_by_unit(c, period.start, period.end)?,
         ))
     })?;
-    let synthetic = demo::is_demo(store)?;
+    let synthetic = store.read(crate::store::meta::is_demo)?;
     if let Some(u) = only_unit {
         if !all_units.iter().any(|x| x.code.as_str() == u) {
             return Err(IndicesError::UnknownUnit(u.to_string()));

@@ -519,7 +519,7 @@ pub fn table(store: &Store, period: &Period, unit: Option<&str>) -> Result<DeskT
         counter: None,
         figures: desk::figures(by_counter.values().flatten()),
     });
-    let synthetic = crate::service::demo::is_demo(store)?;
+    let synthetic = store.read(crate::store::meta::is_demo)?;
     Ok(DeskTable {
         period: period.clone(),
         rows,

@@ -221,7 +221,7 @@ pub fn table(
         takeovers,
         units,
         names_shown,
-        synthetic: crate::service::demo::is_demo(store)?,
+        synthetic: store.read(crate::store::meta::is_demo)?,
         rule: *rule,
     })
 }

@@ -7,6 +7,14 @@ use diesel::prelude::*;
 use super::schema::{form_versions, settings};
 use super::{DbConnection, StoreError};
 
+/// The setting that marks a database holding the synthetic demo district.
+pub const SYNTHETIC_KEY: &str = "synthetic_data";
+
+/// Whether the database holds the synthetic demo district (its figures are marked so).
+pub fn is_demo(conn: &mut DbConnection) -> Result<bool, StoreError> {
+    Ok(setting(conn, SYNTHETIC_KEY)?.is_some())
+}
+
 pub fn setting(conn: &mut DbConnection, key: &str) -> Result<Option<String>, StoreError> {
     Ok(settings::table
         .find(key)

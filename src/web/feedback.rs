@@ -15,7 +15,7 @@ use crate::domain::ticket::TicketCode;
 use crate::render::qr;
 use crate::service::feedback::{self as service, FeedbackError, Filing, PublicItem};
 use crate::texts::{tr, Tr};
-use crate::web::errors::PageError;
+use crate::web::errors::{problem_text, PageError};
 use crate::web::pages::PageMeta;
 use crate::web::{
     field, lang_of, lang_suffix, parse_urlencoded, query_value, read_body, render_page as render,
@@ -39,128 +39,6 @@ pub(crate) fn see_other(to: String) -> HttpResponse {
 /// A date as people in Vietnam write it.
 fn day(d: chrono::NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
-}
-
-/// A feedback error as a page a citizen understands.
-pub fn page_error(e: &FeedbackError, lang: Lang) -> PageError {
-    match e {
-        FeedbackError::UnknownUnit(_) => PageError::new(
-            StatusCode::NOT_FOUND,
-            lang,
-            tr(lang, "feedback.unit_not_found"),
-            tr(lang, "feedback.unit_not_found_text"),
-        ),
-        FeedbackError::UnitClosed(closed) => {
-            let mut page = PageError::new(
-                StatusCode::GONE,
-                lang,
-                tr(lang, "feedback.unit_closed"),
-                &format!(
-                    "{} {}",
-                    closed.unit.display_name(lang),
-                    tr(lang, "errors.has_closed_or_been_merged_into")
-                ),
-            );
-            page.links = closed
-                .successors
-                .iter()
-                .map(|s| {
-                    (
-                        format!("/feedback/{}{}", s.code, lang_suffix(lang)),
-                        format!("{} {}", tr(lang, "feedback.send_to"), s.display_name(lang)),
-                    )
-                })
-                .collect();
-            page
-        }
-        FeedbackError::NotFound => PageError::new(
-            StatusCode::NOT_FOUND,
-            lang,
-            tr(lang, "feedback.code_not_found"),
-            tr(lang, "feedback.code_not_found_text"),
-        ),
-        FeedbackError::NotRateable => PageError::new(
-            StatusCode::CONFLICT,
-            lang,
-            tr(lang, "feedback.not_rateable"),
-            tr(lang, "feedback.not_rateable_text"),
-        ),
-        FeedbackError::Invalid(problems) => PageError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            tr(lang, "feedback.please_fix"),
-            &problems
-                .iter()
-                .map(|(_, p)| problem_text(lang, p))
-                .collect::<Vec<_>>()
-                .join(" "),
-        ),
-        FeedbackError::MergeTarget(code) => PageError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            tr(lang, "feedback.please_fix"),
-            &tr(lang, "feedback.merge_target").replace("{code}", code),
-        ),
-        FeedbackError::MergeInto => PageError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            tr(lang, "feedback.please_fix"),
-            tr(lang, "feedback.merge_into"),
-        ),
-        FeedbackError::HolidayLine { line, value } => PageError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            tr(lang, "feedback.please_fix"),
-            &tr(lang, "feedback.holiday_line")
-                .replace("{line}", &line.to_string())
-                .replace("{value}", value),
-        ),
-        FeedbackError::HolidayPast { line, value } => PageError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            tr(lang, "feedback.please_fix"),
-            &tr(lang, "feedback.holiday_past")
-                .replace("{line}", &line.to_string())
-                .replace("{value}", value),
-        ),
-        FeedbackError::HolidayTooMany(max) => PageError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            tr(lang, "feedback.please_fix"),
-            &tr(lang, "feedback.holiday_too_many").replace("{max}", &max.to_string()),
-        ),
-        FeedbackError::SubjectLine(line) => PageError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            tr(lang, "feedback.please_fix"),
-            &tr(lang, "feedback.subject_line").replace("{line}", &line.to_string()),
-        ),
-        FeedbackError::BadInput(_) => PageError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            lang,
-            tr(lang, "feedback.please_fix"),
-            &e.to_string(),
-        ),
-        FeedbackError::Denied(_) => PageError::not_allowed(lang),
-        FeedbackError::WrongStep(..) | FeedbackError::Moved => PageError::new(
-            StatusCode::CONFLICT,
-            lang,
-            tr(lang, "feedback.moved"),
-            tr(lang, "feedback.moved_text"),
-        ),
-        FeedbackError::Store(_) => PageError::failed(e),
-    }
-}
-
-fn problem_text(lang: Lang, p: &FeedbackProblem) -> String {
-    match p {
-        FeedbackProblem::Empty => tr(lang, "feedback.problem_empty").to_string(),
-        FeedbackProblem::TooLong { max } => {
-            tr(lang, "feedback.problem_too_long").replace("{max}", &max.to_string())
-        }
-        FeedbackProblem::Contact => tr(lang, "feedback.problem_contact").to_string(),
-        FeedbackProblem::Subject => tr(lang, "feedback.problem_subject").to_string(),
-    }
 }
 
 #[derive(Template)]
@@ -235,17 +113,13 @@ pub async fn show_form(
     let st = state.clone();
     let (unit, subjects) = web::block(move || service::open_unit(&st.store, &code, Utc::now()))
         .await?
-        .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+        .map_err(|e| PageError::from(e).with_demo(state.demo))?;
     let filing = Filing {
         subject: subjects.first().cloned().unwrap_or_default(),
         ..Filing::default()
     };
     let page = form_page(&state, lang, &unit, &subjects, &filing, &[]);
     render(StatusCode::OK, &page)
-}
-
-fn with_demo(e: PageError, state: &AppState) -> PageError {
-    e.with_demo(state.demo)
 }
 
 async fn read_pairs(
@@ -257,7 +131,7 @@ async fn read_pairs(
         BodyError::TooLarge => PageError::too_large(lang),
         BodyError::Broken => PageError::bad_request(lang),
     })?;
-    parse_urlencoded(&body).ok_or_else(|| with_demo(PageError::bad_request(lang), state))
+    parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang).with_demo(state.demo))
 }
 
 /// `POST /feedback/{unit}`: files the item and sends the citizen to its tracking page; a
@@ -418,14 +292,14 @@ pub async fn rate(
     let satisfied = match field(&pairs, "satisfied").as_str() {
         "yes" => true,
         "no" => false,
-        _ => return Err(with_demo(PageError::bad_request(lang), &state)),
+        _ => return Err(PageError::bad_request(lang).with_demo(state.demo)),
     };
     let code = path.into_inner();
     let st = state.clone();
     let c = code.clone();
     web::block(move || service::rate(&st.store, &c, satisfied, Utc::now()))
         .await?
-        .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+        .map_err(|e| PageError::from(e).with_demo(state.demo))?;
     Ok(see_other(format!(
         "/feedback/track/{code}{}",
         lang_suffix(lang)
@@ -443,7 +317,7 @@ pub async fn from_survey(
     let pairs = read_pairs(&state, payload, lang).await?;
     let submission_id = field(&pairs, "submission_id");
     if uuid::Uuid::parse_str(&submission_id).is_err() {
-        return Err(with_demo(PageError::bad_request(lang), &state));
+        return Err(PageError::bad_request(lang).with_demo(state.demo));
     }
     let contact = field(&pairs, "contact");
     let consent = field(&pairs, "consent") == "yes";
@@ -459,7 +333,7 @@ pub async fn from_survey(
         )
     })
     .await?
-    .map_err(|e| with_demo(page_error(&e, lang), &state))?;
+    .map_err(|e| PageError::from(e).with_demo(state.demo))?;
     Ok(see_other(format!(
         "/feedback/track/{}?new=1{}",
         code.as_str(),

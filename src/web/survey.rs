@@ -162,10 +162,6 @@ impl FormPages {
     }
 }
 
-fn with_demo(e: PageError, state: &AppState) -> PageError {
-    e.with_demo(state.demo)
-}
-
 pub async fn show_unit_form(
     state: web::Data<AppState>,
     path: web::Path<String>,
@@ -292,8 +288,8 @@ async fn answer_fields(
         BodyError::TooLarge => PageError::too_large(lang),
         BodyError::Broken => PageError::bad_request(lang),
     })?;
-    let mut pairs =
-        parse_urlencoded(&body).ok_or_else(|| with_demo(PageError::bad_request(lang), state))?;
+    let mut pairs = parse_urlencoded(&body)
+        .ok_or_else(|| PageError::bad_request(lang).with_demo(state.demo))?;
     let mut take_field = |key: &str| -> Option<String> {
         let pos = pairs.iter().position(|(k, _)| k == key)?;
         let value = pairs.remove(pos).1;
@@ -336,7 +332,7 @@ fn answers_again(
 ) -> Result<HttpResponse, PageError> {
     let (problems, form, unit) = (&invalid.problems, &invalid.form, &invalid.unit);
     if !problems.unknown.is_empty() && problems.missing.is_empty() && problems.invalid.is_empty() {
-        return Err(with_demo(PageError::bad_request(lang), state));
+        return Err(PageError::bad_request(lang).with_demo(state.demo));
     }
     let kept = pages::kept(pairs);
     let page = pages::form_page(FormInput {

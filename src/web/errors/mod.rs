@@ -7,6 +7,9 @@
 //! writes it in the request's language, with the demo banner when the demo is loaded. An
 //! internal failure (`PageError::failed`) logs its whole chain of causes under a short id.
 
+mod feedback;
+pub(crate) use feedback::problem_text;
+
 use crate::texts::tr;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -478,7 +481,7 @@ impl From<crate::service::feedback::FeedbackError> for PageError {
         use crate::service::feedback::FeedbackError;
         match e {
             FeedbackError::Store(err) => PageError::failed(&err),
-            e => PageError::later(move |lang| crate::web::feedback::page_error(&e, lang)),
+            e => PageError::later(move |lang| PageError::of_feedback(&e, lang)),
         }
     }
 }

@@ -1,0 +1,135 @@
+//! Feedback errors as pages a citizen understands.
+
+use actix_web::http::StatusCode;
+
+use super::PageError;
+use crate::domain::feedback::FeedbackProblem;
+use crate::domain::form::Lang;
+use crate::service::feedback::FeedbackError;
+use crate::texts::tr;
+use crate::web::lang_suffix;
+
+impl PageError {
+    /// A feedback error as a page a citizen understands, in `lang`.
+    pub(super) fn of_feedback(e: &FeedbackError, lang: Lang) -> PageError {
+        match e {
+            FeedbackError::UnknownUnit(_) => PageError::new(
+                StatusCode::NOT_FOUND,
+                lang,
+                tr(lang, "feedback.unit_not_found"),
+                tr(lang, "feedback.unit_not_found_text"),
+            ),
+            FeedbackError::UnitClosed(closed) => {
+                let mut page = PageError::new(
+                    StatusCode::GONE,
+                    lang,
+                    tr(lang, "feedback.unit_closed"),
+                    &format!(
+                        "{} {}",
+                        closed.unit.display_name(lang),
+                        tr(lang, "errors.has_closed_or_been_merged_into")
+                    ),
+                );
+                page.links = closed
+                    .successors
+                    .iter()
+                    .map(|s| {
+                        (
+                            format!("/feedback/{}{}", s.code, lang_suffix(lang)),
+                            format!("{} {}", tr(lang, "feedback.send_to"), s.display_name(lang)),
+                        )
+                    })
+                    .collect();
+                page
+            }
+            FeedbackError::NotFound => PageError::new(
+                StatusCode::NOT_FOUND,
+                lang,
+                tr(lang, "feedback.code_not_found"),
+                tr(lang, "feedback.code_not_found_text"),
+            ),
+            FeedbackError::NotRateable => PageError::new(
+                StatusCode::CONFLICT,
+                lang,
+                tr(lang, "feedback.not_rateable"),
+                tr(lang, "feedback.not_rateable_text"),
+            ),
+            FeedbackError::Invalid(problems) => PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                tr(lang, "feedback.please_fix"),
+                &problems
+                    .iter()
+                    .map(|(_, p)| problem_text(lang, p))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            FeedbackError::MergeTarget(code) => PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                tr(lang, "feedback.please_fix"),
+                &tr(lang, "feedback.merge_target").replace("{code}", code),
+            ),
+            FeedbackError::MergeInto => PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                tr(lang, "feedback.please_fix"),
+                tr(lang, "feedback.merge_into"),
+            ),
+            FeedbackError::HolidayLine { line, value } => PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                tr(lang, "feedback.please_fix"),
+                &tr(lang, "feedback.holiday_line")
+                    .replace("{line}", &line.to_string())
+                    .replace("{value}", value),
+            ),
+            FeedbackError::HolidayPast { line, value } => PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                tr(lang, "feedback.please_fix"),
+                &tr(lang, "feedback.holiday_past")
+                    .replace("{line}", &line.to_string())
+                    .replace("{value}", value),
+            ),
+            FeedbackError::HolidayTooMany(max) => PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                tr(lang, "feedback.please_fix"),
+                &tr(lang, "feedback.holiday_too_many").replace("{max}", &max.to_string()),
+            ),
+            FeedbackError::SubjectLine(line) => PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                tr(lang, "feedback.please_fix"),
+                &tr(lang, "feedback.subject_line").replace("{line}", &line.to_string()),
+            ),
+            FeedbackError::BadInput(_) => PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                tr(lang, "feedback.please_fix"),
+                &e.to_string(),
+            ),
+            FeedbackError::Denied(_) => PageError::not_allowed(lang),
+            FeedbackError::WrongStep(..) | FeedbackError::Moved => PageError::new(
+                StatusCode::CONFLICT,
+                lang,
+                tr(lang, "feedback.moved"),
+                tr(lang, "feedback.moved_text"),
+            ),
+            FeedbackError::Store(_) => PageError::failed(e),
+        }
+    }
+}
+
+/// Why a citizen's text was not taken, in words.
+pub(crate) fn problem_text(lang: Lang, p: &FeedbackProblem) -> String {
+    match p {
+        FeedbackProblem::Empty => tr(lang, "feedback.problem_empty").to_string(),
+        FeedbackProblem::TooLong { max } => {
+            tr(lang, "feedback.problem_too_long").replace("{max}", &max.to_string())
+        }
+        FeedbackProblem::Contact => tr(lang, "feedback.problem_contact").to_string(),
+        FeedbackProblem::Subject => tr(lang, "feedback.problem_subject").to_string(),
+    }
+}
