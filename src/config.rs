@@ -368,10 +368,10 @@ pub enum TicketsCommand {
     },
 }
 
-/// What the web service needs to start.
+/// What the web service needs to start. Its `Debug` shows no secret (`crate::secret`).
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub database_url: String,
+    pub database_url: crate::secret::DatabaseUrl,
     pub forms_dir: Option<PathBuf>,
     pub bind: String,
     pub public_url: Option<String>,
@@ -390,8 +390,8 @@ pub struct Settings {
     pub trust_proxy: bool,
     pub comment_retention_days: i64,
     pub webhook_url: Option<String>,
-    pub webhook_secret: Option<String>,
-    pub metrics_token: Option<String>,
+    pub webhook_secret: Option<crate::secret::Secret>,
+    pub metrics_token: Option<crate::secret::Secret>,
     /// Seconds between two low-score digests (the flag takes minutes, at least 15).
     pub low_score_digest_secs: u64,
     pub feedback_deadlines: crate::domain::feedback::Deadlines,

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod render;
+pub mod secret;
 pub mod service;
 pub mod startup;
 pub mod store;

@@ -83,7 +83,7 @@ impl Application {
                 "--ticket-ttl-days must be between 1 and 3650".into(),
             ));
         }
-        let store = Store::open(&settings.database_url)?;
+        let store = Store::open(settings.database_url.expose())?;
         let forms = FormRegistry::load(settings.forms_dir.as_deref())?;
         // The one-time work of a start, on one node at a time when several share one
         // PostgreSQL database: the form versions recorded, the tallies checked, the demo
@@ -146,7 +146,7 @@ impl Application {
                     )));
                 }
                 match secret {
-                    Some(s) if s.chars().count() >= 16 => Some((url.clone(), s.clone())),
+                    Some(s) if s.expose().chars().count() >= 16 => Some((url.clone(), s.clone())),
                     _ => {
                         return Err(StartError::Config(
                             "--webhook-url needs --webhook-secret (HAILONG_WEBHOOK_SECRET) of at least 16 characters".into(),
@@ -200,7 +200,7 @@ impl Application {
             metrics_token: settings
                 .metrics_token
                 .clone()
-                .filter(|t| !t.trim().is_empty()),
+                .filter(|t| !t.expose().trim().is_empty()),
             store,
             forms,
             public_url: public_url.clone(),

@@ -58,7 +58,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 
 async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
     let settings = Settings {
-        database_url: g.database_url,
+        database_url: g.database_url.into(),
         forms_dir: g.forms_dir.clone(),
         bind: args.bind,
         public_url: g.public_url,
@@ -75,9 +75,9 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
         trust_proxy: args.trust_proxy,
         comment_retention_days: args.comment_retention_days,
         webhook_url: args.webhook_url.clone(),
-        webhook_secret: args.webhook_secret.clone(),
+        webhook_secret: args.webhook_secret.clone().map(Into::into),
         low_score_digest_secs: args.low_score_digest * 60,
-        metrics_token: args.metrics_token.clone(),
+        metrics_token: args.metrics_token.clone().map(Into::into),
         feedback_deadlines: g.feedback_deadlines,
         lineage_grace_days: args.lineage_grace_days,
         kiosk: crate::service::kiosks::KioskSettings {

@@ -142,7 +142,7 @@ pub fn backoff(attempts: i32) -> i64 {
 #[derive(Debug, Clone)]
 pub struct Webhook {
     pub url: String,
-    pub secret: String,
+    pub secret: crate::secret::Secret,
     /// Prefixed to the staff link of each event.
     pub public_url: String,
     /// How often the worker looks for due deliveries.
@@ -228,7 +228,7 @@ async fn deliver_one(
         .header("x-hailong-delivery", event_id)
         .header(
             "x-hailong-signature",
-            sign(hook.secret.as_bytes(), body.as_bytes()),
+            sign(hook.secret.expose().as_bytes(), body.as_bytes()),
         )
         .body(body)
         .send()

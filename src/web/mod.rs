@@ -47,7 +47,7 @@ pub struct AppState {
     /// The origin printed into QR codes, without a trailing slash.
     pub public_url: String,
     /// A bearer token that lets a scraper elsewhere read `/metrics` (loopback always may).
-    pub metrics_token: Option<String>,
+    pub metrics_token: Option<crate::secret::Secret>,
     pub ticket_ttl: chrono::Duration,
     /// The database holds the synthetic demo district: every page says so.
     pub demo: bool,

@@ -192,7 +192,11 @@ const PROXY_HEADERS: [&str; 10] = [
 ];
 
 fn may_read_metrics(state: &AppState, req: &actix_web::HttpRequest) -> bool {
-    if let Some(token) = state.metrics_token.as_deref() {
+    if let Some(token) = state
+        .metrics_token
+        .as_ref()
+        .map(crate::secret::Secret::expose)
+    {
         let given = req
             .headers()
             .get("authorization")

@@ -259,3 +259,20 @@ fn commands_on_postgresql_exit_cleanly_every_time() {
         );
     }
 }
+
+/// Secrets never print (issue 32): a `Debug` of the settings, as a panic or a log line would
+/// show it, holds neither the webhook secret, nor the metrics token, nor the database password.
+#[test]
+fn the_settings_print_no_secret() {
+    let mut s = crate::helpers::settings("postgres://hailong:s3cret-pw@db.local:5432/hailong");
+    s.webhook_secret = Some("webhook-secret-123456".into());
+    s.metrics_token = Some("scraper-token-9876".into());
+    let shown = format!("{s:?}");
+    for secret in ["s3cret-pw", "webhook-secret-123456", "scraper-token-9876"] {
+        assert!(!shown.contains(secret), "{secret} in {shown}");
+    }
+    assert!(
+        shown.contains("postgres://hailong:***@db.local:5432/hailong"),
+        "{shown}"
+    );
+}

@@ -903,7 +903,7 @@ fn a_webhook_without_a_secret_or_on_https_does_not_start() {
         .expect("refused");
     assert!(e.to_string().contains("--webhook-secret"), "{e}");
     s.webhook_url = Some("https://example.org/hook".into());
-    s.webhook_secret = Some("x".repeat(20));
+    s.webhook_secret = Some("x".repeat(20).into());
     let e = hailong::startup::Application::build(s)
         .err()
         .expect("refused");

@@ -68,7 +68,7 @@ pub struct TestApp {
 
 pub fn settings(db_url: &str) -> Settings {
     Settings {
-        database_url: db_url.to_string(),
+        database_url: db_url.into(),
         forms_dir: Some(forms_dir()),
         bind: "127.0.0.1:0".into(),
         public_url: None,
