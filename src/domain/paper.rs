@@ -214,6 +214,100 @@ pub fn differences(rows: &[Row], a: &Typed, b: &Typed) -> Vec<(String, String, S
     .collect()
 }
 
+/// Where a paper sheet stands (METHODOLOGY "Paper forms").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetState {
+    /// Typed once; waits for a second entry by someone else.
+    Pending,
+    /// Typed twice, the entries differ; waits for a third person who typed neither.
+    Disputed,
+    /// One response (the entries agreed, or the third look settled them).
+    Counted,
+    /// Its code was answered by phone while it waited: out of the queues, not counted.
+    Answered,
+}
+
+impl SheetState {
+    pub const ALL: [SheetState; 4] = [
+        SheetState::Pending,
+        SheetState::Disputed,
+        SheetState::Counted,
+        SheetState::Answered,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SheetState::Pending => "pending",
+            SheetState::Disputed => "disputed",
+            SheetState::Counted => "counted",
+            SheetState::Answered => "answered",
+        }
+    }
+
+    /// A stored state; an unknown one is an error naming it, never a default.
+    pub fn parse(s: &str) -> Result<SheetState, String> {
+        SheetState::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown sheet state \"{s}\""))
+    }
+}
+
+/// Who typed a sheet so far (user ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Typists {
+    pub first: i64,
+    pub second: Option<i64>,
+}
+
+impl Typists {
+    fn typed(&self, me: i64) -> bool {
+        self.first == me || self.second == Some(me)
+    }
+}
+
+/// What an entry by user `me` is for a sheet: the first, the second (to be compared), or
+/// refused because `me` typed it already, it waits for a third look, or it is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryTurn {
+    First,
+    Second,
+    SameTypist,
+    WaitsForCheck,
+    Closed,
+}
+
+/// The turn of an entry by `me` on a sheet in `state` (none: never typed). Two entries by
+/// different users; never a third: a difference waits for someone who typed neither.
+pub fn entry_turn(state: Option<(SheetState, Typists)>, me: i64) -> EntryTurn {
+    match state {
+        None => EntryTurn::First,
+        Some((SheetState::Pending, t)) if t.typed(me) => EntryTurn::SameTypist,
+        Some((SheetState::Pending, _)) => EntryTurn::Second,
+        Some((SheetState::Disputed, t)) if t.typed(me) => EntryTurn::SameTypist,
+        Some((SheetState::Disputed, _)) => EntryTurn::WaitsForCheck,
+        Some((SheetState::Counted | SheetState::Answered, _)) => EntryTurn::Closed,
+    }
+}
+
+/// Why a third look is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettleRefusal {
+    /// The sheet has no difference to settle (not disputed).
+    NotDisputed,
+    /// `me` typed one of the two entries.
+    Typist,
+}
+
+/// Whether `me` may settle a sheet: it is disputed and `me` typed neither entry.
+pub fn may_settle(state: SheetState, typists: Typists, me: i64) -> Result<(), SettleRefusal> {
+    match state {
+        SheetState::Disputed if typists.typed(me) => Err(SettleRefusal::Typist),
+        SheetState::Disputed => Ok(()),
+        _ => Err(SettleRefusal::NotDisputed),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +368,55 @@ mod tests {
             ]
         );
         assert!(differences(&rows, &typed, &typed).is_empty());
+    }
+
+    #[test]
+    fn entries_and_third_looks_over_every_state_and_typist() {
+        let t = |second| Typists { first: 1, second };
+        assert_eq!(entry_turn(None, 1), EntryTurn::First);
+        // (state, typists, me) → turn, for the first typist, the second and a third person.
+        let cases = [
+            (SheetState::Pending, t(None), 1, EntryTurn::SameTypist),
+            (SheetState::Pending, t(None), 2, EntryTurn::Second),
+            (SheetState::Disputed, t(Some(2)), 1, EntryTurn::SameTypist),
+            (SheetState::Disputed, t(Some(2)), 2, EntryTurn::SameTypist),
+            (
+                SheetState::Disputed,
+                t(Some(2)),
+                3,
+                EntryTurn::WaitsForCheck,
+            ),
+            (SheetState::Counted, t(Some(2)), 1, EntryTurn::Closed),
+            (SheetState::Counted, t(Some(2)), 3, EntryTurn::Closed),
+            (SheetState::Answered, t(None), 2, EntryTurn::Closed),
+        ];
+        for (state, typists, me, turn) in cases {
+            assert_eq!(
+                entry_turn(Some((state, typists)), me),
+                turn,
+                "{state:?} {me}"
+            );
+        }
+        for me in [1, 2] {
+            assert_eq!(
+                may_settle(SheetState::Disputed, t(Some(2)), me),
+                Err(SettleRefusal::Typist)
+            );
+        }
+        assert_eq!(may_settle(SheetState::Disputed, t(Some(2)), 3), Ok(()));
+        for state in [
+            SheetState::Pending,
+            SheetState::Counted,
+            SheetState::Answered,
+        ] {
+            assert_eq!(
+                may_settle(state, t(Some(2)), 3),
+                Err(SettleRefusal::NotDisputed)
+            );
+        }
+        for state in SheetState::ALL {
+            assert_eq!(SheetState::parse(state.as_str()), Ok(state));
+        }
+        assert!(SheetState::parse("countd").is_err());
     }
 }

@@ -12,7 +12,9 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rand::Rng;
 
 use crate::domain::form::{Form, Lang};
-use crate::domain::paper::{self, Mistyped, Row, Typed};
+use crate::domain::paper::{
+    self, EntryTurn, Mistyped, Row, SettleRefusal, SheetState, Typed, Typists,
+};
 use crate::domain::ticket::{IssuedTicket, TicketCode};
 use crate::domain::unit::Unit;
 use crate::domain::{local_date, local_offset};
@@ -49,6 +51,8 @@ pub enum PaperError {
     NotDisputed,
     #[error("someone else entered or settled this sheet at the same moment: open it again to see where it stands")]
     Moved,
+    #[error("sheet {0}: {1}")]
+    BadState(String, String),
     #[error("{}", mistyped(.0))]
     Mistyped(Vec<Mistyped>),
     #[error("the sheet cannot be counted: {0}")]
@@ -155,6 +159,17 @@ impl Sheet {
     }
 }
 
+/// A stored sheet's state and typists; an unknown state is an error naming the sheet.
+fn turn_of(row: &SheetRow) -> Result<(SheetState, Typists), PaperError> {
+    let state =
+        SheetState::parse(&row.state).map_err(|e| PaperError::BadState(row.code.clone(), e))?;
+    let typists = Typists {
+        first: row.first_by,
+        second: row.second_by,
+    };
+    Ok((state, typists))
+}
+
 /// Finds the sheet of a typed code, within the caller's units: refused when the code is
 /// unknown, used (by a phone or a counted sheet) or expired before its first entry.
 pub fn sheet(
@@ -176,7 +191,11 @@ pub fn sheet(
     )?;
     let state = store.read(|c| store_paper::sheet(c, code.as_str()))?;
     let expires = DateTime::<Utc>::from_naive_utc_and_offset(ticket.expires_at, Utc);
-    if ticket.used_at.is_some() || state.as_ref().is_some_and(|s| s.state == "counted") {
+    let closed = match &state {
+        Some(s) => turn_of(s)?.0 == SheetState::Counted,
+        None => false,
+    };
+    if ticket.used_at.is_some() || closed {
         return Err(PaperError::Used);
     }
     if state.is_none() && expires <= now {
@@ -286,6 +305,40 @@ fn audit_second(
     audit(c, now, &staff.username, "paper.compare", target, found)
 }
 
+/// The first entry of a sheet: the sheet and its entry stored, audited. A colleague's first
+/// entry at the same moment makes this one `Moved` (C-11), never a 503.
+fn enter_first(
+    store: &Store,
+    staff: &Staff,
+    row: &SheetRow,
+    entry: &EntryRow,
+    target: &str,
+    now: DateTime<Utc>,
+) -> Result<Entered, PaperError> {
+    let first = store.write(|c| -> Result<Entered, PaperError> {
+        match store_paper::sheet(c, &row.code)? {
+            Some(s) if s.first_by == staff.id => return Err(PaperError::SameTypist),
+            Some(_) => return Err(PaperError::Moved),
+            None => {}
+        }
+        store_paper::insert_sheet(c, row)?;
+        store_paper::insert_entry(c, entry)?;
+        audit(
+            c,
+            now,
+            &staff.username,
+            "paper.enter",
+            target,
+            "first entry",
+        )?;
+        Ok(Entered::First)
+    });
+    match first {
+        Err(PaperError::Store(e)) if e.is_unique_violation() => Err(PaperError::Moved),
+        other => other,
+    }
+}
+
 /// Types a sheet once. The first entry waits; the second, by someone else, is compared.
 pub fn enter(
     store: &Store,
@@ -308,49 +361,26 @@ pub fn enter(
         typed: typed_json(&typed),
     };
     let target = format!("sheet {} {}", sheet.code.grouped(), sheet.unit.code);
-    let Some(state) = &sheet.state else {
-        let row = SheetRow {
-            code: code.clone(),
-            unit_code: sheet.unit.code.to_string(),
-            state: "pending".into(),
-            first_by: staff.id,
-            second_by: None,
-            settled_by: None,
-            entered_on: today,
-        };
-        let first = store.write(|c| -> Result<Entered, PaperError> {
-            match store_paper::sheet(c, &code)? {
-                Some(s) if s.first_by == staff.id => return Err(PaperError::SameTypist),
-                Some(_) => return Err(PaperError::Moved),
-                None => {}
-            }
-            store_paper::insert_sheet(c, &row)?;
-            store_paper::insert_entry(c, &entry)?;
-            audit(
-                c,
-                now,
-                &staff.username,
-                "paper.enter",
-                &target,
-                "first entry",
-            )?;
-            Ok(Entered::First)
-        });
-        // Two first entries at once on PostgreSQL: the second meets the first's key (C-11).
-        return match first {
-            Err(PaperError::Store(e)) if e.is_unique_violation() => Err(PaperError::Moved),
-            other => other,
-        };
-    };
-    match state.state.as_str() {
-        "pending" if state.first_by == staff.id => return Err(PaperError::SameTypist),
-        "pending" => {}
-        "disputed" if state.first_by == staff.id || state.second_by == Some(staff.id) => {
-            return Err(PaperError::SameTypist)
+    let current = sheet.state.as_ref().map(turn_of).transpose()?;
+    match paper::entry_turn(current, staff.id) {
+        EntryTurn::First => {
+            let row = SheetRow {
+                code: code.clone(),
+                unit_code: sheet.unit.code.to_string(),
+                state: SheetState::Pending.as_str().into(),
+                first_by: staff.id,
+                second_by: None,
+                settled_by: None,
+                entered_on: today,
+            };
+            return enter_first(store, staff, &row, &entry, &target, now);
         }
-        "disputed" => return Err(PaperError::Disputed),
-        _ => return Err(PaperError::Used),
+        EntryTurn::Second => {}
+        EntryTurn::SameTypist => return Err(PaperError::SameTypist),
+        EntryTurn::WaitsForCheck => return Err(PaperError::Disputed),
+        EntryTurn::Closed => return Err(PaperError::Used),
     }
+    let state = sheet.state.as_ref().ok_or(PaperError::UnknownCode)?;
     let first = store
         .read(|c| store_paper::entries(c, &code))?
         .into_iter()
@@ -364,7 +394,8 @@ pub fn enter(
         let n = differences.len();
         return store.write(|c| -> Result<Entered, PaperError> {
             // Only from pending: a sheet counted or disputed meanwhile keeps its entries (C-6).
-            if !store_paper::move_state(c, &code, "pending", "disputed", Some(staff.id), None)? {
+            let (from, to) = (SheetState::Pending, SheetState::Disputed);
+            if !store_paper::move_state(c, &code, from, to, Some(staff.id), None)? {
                 return Err(PaperError::Moved);
             }
             store_paper::insert_entry(c, &entry)?;
@@ -375,7 +406,8 @@ pub fn enter(
     let at = day_at(written.unwrap_or(state.entered_on));
     let write = submit::paper(store, forms, &code, &sheet.form_ref(), pairs, at)?;
     store.write(|c| -> Result<Entered, PaperError> {
-        if !store_paper::move_state(c, &code, "pending", "counted", Some(staff.id), None)? {
+        let (from, to) = (SheetState::Pending, SheetState::Counted);
+        if !store_paper::move_state(c, &code, from, to, Some(staff.id), None)? {
             return Err(PaperError::Moved);
         }
         write.store_in(c)?;
@@ -412,7 +444,8 @@ pub fn disputes(
     now: DateTime<Utc>,
 ) -> Result<Disputes, PaperError> {
     let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::EnterPaper, None)?;
-    let sheets = store.read(|c| store_paper::in_state(c, "disputed", scope.as_deref()))?;
+    let sheets =
+        store.read(|c| store_paper::in_state(c, SheetState::Disputed, scope.as_deref()))?;
     let (mut shown, mut apart) = (Vec::new(), Vec::new());
     for s in sheets {
         match dispute(store, forms, staff, &s.code, lang, now) {
@@ -438,7 +471,7 @@ pub fn dispute(
 ) -> Result<Dispute, PaperError> {
     let sheet = sheet(store, forms, staff, code, lang, now)?;
     let state = sheet.state.clone().ok_or(PaperError::NotDisputed)?;
-    if state.state != "disputed" {
+    if turn_of(&state)?.0 != SheetState::Disputed {
         return Err(PaperError::NotDisputed);
     }
     let entries = store.read(|c| store_paper::entries(c, &state.code))?;
@@ -493,9 +526,11 @@ pub fn settle(
 ) -> Result<(), PaperError> {
     let d = dispute(store, forms, staff, code, Lang::Vi, now)?;
     let state = d.sheet.state.clone().ok_or(PaperError::NotDisputed)?;
-    if state.first_by == staff.id || state.second_by == Some(staff.id) {
-        return Err(PaperError::Typist);
-    }
+    let (now_state, typists) = turn_of(&state)?;
+    paper::may_settle(now_state, typists, staff.id).map_err(|r| match r {
+        SettleRefusal::Typist => PaperError::Typist,
+        SettleRefusal::NotDisputed => PaperError::NotDisputed,
+    })?;
     // The agreed rows from the first entry, the differing ones as read now.
     let mut merged: Vec<(String, String)> = d
         .first
@@ -510,7 +545,7 @@ pub fn settle(
     let write = submit::paper(store, forms, &state.code, &d.sheet.form_ref(), pairs, at)?;
     let target = format!("sheet {} {}", d.sheet.code.grouped(), d.sheet.unit.code);
     store.write(|c| -> Result<(), PaperError> {
-        let (from, to, by) = ("disputed", "counted", Some(staff.id));
+        let (from, to, by) = (SheetState::Disputed, SheetState::Counted, Some(staff.id));
         if !store_paper::move_state(c, &state.code, from, to, state.second_by, by)? {
             return Err(PaperError::Moved);
         }
@@ -532,10 +567,10 @@ pub fn settle(
 /// Sheets waiting for a second entry and for a third look (of one unit, or all).
 pub fn waiting(store: &Store, unit: Option<&str>) -> Result<(usize, usize), StoreError> {
     let pending = store
-        .read(|c| store_paper::in_state(c, "pending", unit))?
+        .read(|c| store_paper::in_state(c, SheetState::Pending, unit))?
         .len();
     let disputed = store
-        .read(|c| store_paper::in_state(c, "disputed", unit))?
+        .read(|c| store_paper::in_state(c, SheetState::Disputed, unit))?
         .len();
     Ok((pending, disputed))
 }

@@ -6,14 +6,14 @@ use diesel::prelude::*;
 
 use super::schema::{paper_entries, paper_sheets};
 use super::{DbConnection, StoreError};
+use crate::domain::paper::SheetState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = paper_sheets)]
 pub struct SheetRow {
     pub code: String,
     pub unit_code: String,
-    /// `pending` (one entry), `disputed` (two that differ), `counted`, or `answered` (its
-    /// code was answered another way, by phone: the sheet left the queues uncounted).
+    /// A `SheetState` as stored (`pending`, `disputed`, `counted`, `answered`).
     pub state: String,
     pub first_by: i64,
     pub second_by: Option<i64>,
@@ -53,18 +53,18 @@ pub fn insert_sheet(conn: &mut DbConnection, row: &SheetRow) -> Result<(), Store
 pub fn move_state(
     conn: &mut DbConnection,
     code: &str,
-    from: &str,
-    to: &str,
+    from: SheetState,
+    to: SheetState,
     second_by: Option<i64>,
     settled_by: Option<i64>,
 ) -> Result<bool, StoreError> {
     let n = diesel::update(
         paper_sheets::table
             .find(code)
-            .filter(paper_sheets::state.eq(from)),
+            .filter(paper_sheets::state.eq(from.as_str())),
     )
     .set((
-        paper_sheets::state.eq(to),
+        paper_sheets::state.eq(to.as_str()),
         paper_sheets::second_by.eq(second_by),
         paper_sheets::settled_by.eq(settled_by),
     ))
@@ -75,12 +75,10 @@ pub fn move_state(
 /// A code answered another way (by phone) while its sheet waited: the sheet leaves the queues
 /// as `answered` and its entries are deleted (a code counts once; nothing typed stays).
 pub fn close_answered(conn: &mut DbConnection, code: &str) -> Result<(), StoreError> {
-    let n = diesel::update(
-        paper_sheets::table
-            .find(code)
-            .filter(paper_sheets::state.eq_any(["pending", "disputed"])),
-    )
-    .set(paper_sheets::state.eq("answered"))
+    let n = diesel::update(paper_sheets::table.find(code).filter(
+        paper_sheets::state.eq_any([SheetState::Pending.as_str(), SheetState::Disputed.as_str()]),
+    ))
+    .set(paper_sheets::state.eq(SheetState::Answered.as_str()))
     .execute(conn)?;
     if n > 0 {
         delete_entries(conn, code)?;
@@ -115,11 +113,11 @@ pub fn delete_entries(conn: &mut DbConnection, code: &str) -> Result<usize, Stor
 /// The sheets in a state (of one unit), oldest first.
 pub fn in_state(
     conn: &mut DbConnection,
-    state: &str,
+    state: SheetState,
     unit: Option<&str>,
 ) -> Result<Vec<SheetRow>, StoreError> {
     let q = paper_sheets::table
-        .filter(paper_sheets::state.eq(state))
+        .filter(paper_sheets::state.eq(state.as_str()))
         .order((paper_sheets::entered_on, paper_sheets::code))
         .select(SheetRow::as_select());
     Ok(match unit {

@@ -380,7 +380,6 @@ const LONG_FUNCTIONS: &[(&str, usize)] = &[
     ("service/feedback/holidays.rs import_holidays", 89),
     ("service/feedback/queue.rs step_on", 86),
     ("service/indices.rs table", 153),
-    ("service/paper.rs enter", 97),
     ("service/publish.rs publish", 82),
     ("service/report.rs gather_scoped", 197),
     ("startup.rs build", 192),
