@@ -60,8 +60,12 @@ impl Status {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    /// A stored or asked-for status; an unknown one is an error naming it, never a default.
+    pub fn parse(s: &str) -> Result<Status, String> {
+        Status::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown feedback status \"{s}\""))
     }
 
     /// No further step is owed by staff.
@@ -686,8 +690,10 @@ mod tests {
             "no deadline runs while held"
         );
         for s in Status::ALL {
-            assert_eq!(Status::parse(s.as_str()), Some(s));
+            assert_eq!(Status::parse(s.as_str()), Ok(s));
         }
+        assert!(Status::parse("recieved").is_err());
+        {}
     }
 
     #[test]

@@ -1130,3 +1130,36 @@ async fn serve_suggests_a_poster_that_exists() {
         "{unit}: not the district (a parent) nor the closed ward"
     );
 }
+
+/// Issue 32: an unknown stored feedback status is an error naming the item, never read as
+/// `received` (a step would then have been taken from the wrong state).
+async fn an_unknown_stored_status_is_an_error_not_a_default(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let code = file_via_page(&app, "phuong-a", "Một phản ánh.", "", false).await;
+    let id = id_of(&app, &code);
+    app.store
+        .write(|c| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(format!(
+                "UPDATE feedback SET status = 'recieved' WHERE id = {id}"
+            ))
+            .execute(c)
+            .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap();
+    let admin = app.staff("noi-vu", Role::Admin, None).await;
+    let page = admin.get(&format!("/staff/feedback/{id}")).await;
+    assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let r = admin
+        .post_form(&format!("/staff/feedback/{id}"), &[("step", "accept")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let row = app
+        .store
+        .read(|c| hailong::store::feedback::by_id(c, id))
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.status, "recieved", "no step was taken");
+}
+both_backends!(an_unknown_stored_status_is_an_error_not_a_default);

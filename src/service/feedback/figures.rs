@@ -90,7 +90,7 @@ pub fn figures(
             .entry(r.unit_code.clone())
             .or_default()
             .push(FigureInput {
-                timeline: dates_timeline(r),
+                timeline: dates_timeline(r)?,
                 reply_satisfied: r.reply_satisfied,
             });
     }
@@ -182,11 +182,10 @@ pub fn export(
     } else {
         store.read(read)?
     };
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
-            let t = timeline(&r);
-            ExportItem {
+            let t = timeline(&r)?;
+            Ok(ExportItem {
                 answer_due: (t.status != Status::Held)
                     .then(|| t.due(&cal, &settings.deadlines).answer),
                 overdue: t
@@ -213,9 +212,9 @@ pub fn export(
                 published: r.published_date,
                 reply_satisfied: r.reply_satisfied,
                 from_survey: r.from_survey,
-            }
+            })
         })
-        .collect())
+        .collect()
 }
 
 /// What the feedback API gives for a period: the figures of every unit and in all, and a page

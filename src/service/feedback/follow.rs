@@ -69,7 +69,7 @@ pub fn track(
         return Ok(None);
     };
     let cal = calendar(store)?;
-    let t = timeline(&kept);
+    let t = timeline(&kept)?;
     let unit = units::cached(store, &kept.unit_code)?;
     let answered = matches!(t.status, Status::Answered | Status::Published);
     // Every text this page shows is masked: the reply or the reason may quote a contact or a
@@ -116,7 +116,10 @@ pub fn rate(
     let Some((own, kept, _)) = followed(store, code)? else {
         return Err(FeedbackError::NotFound);
     };
-    if !matches!(kept.status.as_str(), "answered" | "published") {
+    if !matches!(
+        timeline(&kept)?.status,
+        Status::Answered | Status::Published
+    ) {
         return Err(FeedbackError::NotRateable);
     }
     let done = store.write(|c| -> Result<bool, StoreError> {

@@ -300,17 +300,21 @@ pub fn file_from_survey(
     })
 }
 
-fn dates_timeline(d: &FeedbackDates) -> Timeline {
-    Timeline {
-        status: Status::parse(&d.status).unwrap_or(Status::Received),
+/// An item's status and dates; an unknown stored status is an error naming the item (it used
+/// to read as `received`).
+fn dates_timeline(d: &FeedbackDates) -> Result<Timeline, StoreError> {
+    let status = Status::parse(&d.status)
+        .map_err(|e| StoreError::corrupt("feedback status", format!("item #{}: {e}", d.id)))?;
+    Ok(Timeline {
+        status,
         received: d.received_date,
         decided: d.decided_date,
         answered: d.answered_date,
         published: d.published_date,
-    }
+    })
 }
 
-fn timeline(row: &FeedbackRow) -> Timeline {
+fn timeline(row: &FeedbackRow) -> Result<Timeline, StoreError> {
     dates_timeline(&FeedbackDates::from(row))
 }
 

@@ -15,6 +15,8 @@ use crate::store::{Store, StoreError};
 #[derive(Debug, Clone)]
 pub struct QueueItem {
     pub row: FeedbackRow,
+    /// The row's status, read (an unknown stored one is an error, never a default).
+    pub status: Status,
     pub overdue: Option<Overdue>,
     pub due: feedback::Due,
 }
@@ -53,17 +55,15 @@ pub fn queue(
     let today = local_date(now);
     // The open items' dates (no texts): which are overdue, for the count and the filter.
     let mut memo = DueMemo::default();
-    let overdue_ids: Vec<i64> = store
-        .read(|c| fb::open_items(c, scope.as_deref()))?
-        .iter()
-        .filter(|d| {
-            status.is_none_or(|s| d.status == s.as_str())
-                && memo
-                    .overdue(&dates_timeline(d), today, &cal, &settings.deadlines)
-                    .is_some()
-        })
-        .map(|d| d.id)
-        .collect();
+    let mut overdue_ids: Vec<i64> = Vec::new();
+    for d in store.read(|c| fb::open_items(c, scope.as_deref()))? {
+        let t = dates_timeline(&d)?;
+        if status.is_none_or(|s| t.status == s)
+            && memo.overdue(&t, today, &cal, &settings.deadlines).is_some()
+        {
+            overdue_ids.push(d.id);
+        }
+    }
     let (rows, total) = if only_overdue {
         let page: Vec<i64> = overdue_ids
             .iter()
@@ -92,14 +92,15 @@ pub fn queue(
     let items = rows
         .into_iter()
         .map(|row| {
-            let t = timeline(&row);
-            QueueItem {
+            let t = timeline(&row)?;
+            Ok(QueueItem {
                 overdue: t.overdue(today, &cal, &settings.deadlines),
                 due: t.due(&cal, &settings.deadlines),
+                status: t.status,
                 row,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, StoreError>>()?;
     Ok(QueuePage {
         items,
         total,
@@ -120,13 +121,16 @@ pub fn overdue_count(
     let today = local_date(now);
     let rows = store.read(|c| fb::open_items(c, scope))?;
     let mut memo = DueMemo::default();
-    Ok(rows
-        .iter()
-        .filter(|r| {
-            memo.overdue(&dates_timeline(r), today, &cal, &settings.deadlines)
-                .is_some()
-        })
-        .count())
+    let mut n = 0;
+    for r in &rows {
+        if memo
+            .overdue(&dates_timeline(r)?, today, &cal, &settings.deadlines)
+            .is_some()
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// One item for staff of its unit: everything, the contact included, and the text as it
@@ -160,7 +164,7 @@ pub fn item(
 ) -> Result<StaffItem, FeedbackError> {
     let row = load_for(store, staff, id)?;
     let cal = calendar(store)?;
-    let t = timeline(&row);
+    let t = timeline(&row)?;
     let merged = store
         .read(|c| fb::merged_into(c, id))?
         .into_iter()
@@ -173,6 +177,7 @@ pub fn item(
         item: QueueItem {
             overdue: t.overdue(local_date(now), &cal, &settings.deadlines),
             due: t.due(&cal, &settings.deadlines),
+            status: t.status,
             row,
         },
         public_question,
@@ -252,7 +257,7 @@ fn step_on(
     now: DateTime<Utc>,
 ) -> Result<(), FeedbackError> {
     let row = load_for(store, staff, id)?;
-    let status = Status::parse(&row.status).unwrap_or(Status::Received);
+    let status = timeline(&row)?.status;
     let Some(next) = step.from(status) else {
         return Err(FeedbackError::WrongStep(status.as_str(), step.as_str()));
     };

@@ -108,7 +108,7 @@ impl QueueFilter {
         QueueFilter {
             // Admins may narrow the queue to one unit; officers see their own anyway.
             unit: query(req, "unit").filter(|_| staff.role == Role::Admin),
-            status: query(req, "status").and_then(|s| Status::parse(&s)),
+            status: query(req, "status").and_then(|s| Status::parse(&s).ok()),
             only_overdue: query(req, "overdue").is_some(),
             before: query(req, "before").and_then(|b| b.parse::<i64>().ok()),
         }
@@ -137,7 +137,7 @@ impl QueueFilter {
 }
 
 fn queue_row(lang: Lang, i: service::QueueItem) -> QueueRow {
-    let status = Status::parse(&i.row.status).unwrap_or(Status::Received);
+    let status = i.status;
     QueueRow {
         id: i.row.id,
         declinable: Step::Decline.from(status).is_some(),
@@ -186,8 +186,8 @@ fn queue_page(
         any_declinable: found
             .items
             .iter()
-            .any(|i| Status::parse(&i.row.status).is_some_and(|s| Step::Decline.from(s).is_some())),
-        any_held: found.items.iter().any(|i| i.row.status == "held"),
+            .any(|i| Step::Decline.from(i.status).is_some()),
+        any_held: found.items.iter().any(|i| i.status == Status::Held),
         held_line: (found.held > 0 && filter.status != Some(Status::Held)).then(|| {
             (
                 tr(lang, "staff_feedback.held_line").replace("{n}", &found.held.to_string()),
@@ -345,7 +345,7 @@ pub async fn feedback_item(
 
 fn item_page(lang: Lang, demo: bool, csrf: String, found: &service::StaffItem) -> ItemPage {
     let row = &found.item.row;
-    let status = Status::parse(&row.status).unwrap_or(Status::Received);
+    let status = found.item.status;
     let due = &found.item.due;
     ItemPage {
         page: PageMeta::new(lang, demo),
