@@ -1,5 +1,6 @@
-//! The command line: `run` hands each command family to its own function (serve, forms,
-//! units, tokens, users, backup, report, import, export, tickets), each calling the services.
+//! The command line: `run` hands each command family to its own function, each calling the
+//! services: serve, forms, units, tokens, users, backup, report, import and tickets here;
+//! the rating tablets (`kiosks`) and paper sheets (`paper`) in `desk`; `export` in `export`.
 
 use std::path::{Path, PathBuf};
 

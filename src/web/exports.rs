@@ -1,7 +1,9 @@
 //! What the Home Affairs Office downloads and the one-stop software pushes: the index table
-//! as CSV and JSON, the anonymised raw responses (streamed), the feedback of a period (JSON,
-//! paged), and the dossier counts pushed in. A bearer token or a signed-in member of staff is
-//! needed; a unit-scoped token or an officer sees their own unit only.
+//! as CSV and JSON, the anonymised raw responses (streamed) and the dossier counts pushed in,
+//! here; the desk ratings (`desk.csv`) and officers' figures (`officers.csv`) in `desk`; the
+//! feedback of a period (JSON, paged) in `feedback`. A bearer token or a signed-in member of
+//! staff is needed; a unit-scoped token or an officer sees their own unit only, and officers'
+//! figures go only to the officer, their unit's lead and admins.
 
 use std::collections::BTreeMap;
 

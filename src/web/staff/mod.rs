@@ -1,7 +1,8 @@
 //! Staff pages, one file per page: sign-in and password (`session`), the dashboard, the audit
-//! log, code slips, the feedback queue, and the management pages (`users`, `tokens`, `units`,
-//! `dossiers`, on the kit in `manage`); `forms` holds the guards and CSRF-checked form
-//! readers they share.
+//! log, code slips, the feedback queue, the rating tablets and counters (`kiosks`), paper
+//! sheets (`paper`: print, enter, check), officers' figures (`officers`), and the management
+//! pages (`users`, `tokens`, `units`, `dossiers`, on the kit in `manage`); `forms` holds the
+//! guards and CSRF-checked form readers they share.
 
 mod audit;
 mod dashboard;
