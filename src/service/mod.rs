@@ -6,8 +6,6 @@ pub mod audit;
 pub mod backup;
 pub mod counters;
 pub mod demo;
-pub mod demo_desk;
-pub mod demo_feedback;
 pub mod dossiers;
 pub mod export;
 pub mod feedback;
