@@ -321,8 +321,8 @@ fn backup(g: &Global, file: PathBuf) -> Result<()> {
 fn report(g: &Global, period: String, out: PathBuf, lang: String) -> Result<()> {
     let period = Period::parse(&period, g.scheme)?;
     let lang = match lang.as_str() {
-        "vi" => crate::domain::form::Lang::Vi,
-        "en" => crate::domain::form::Lang::En,
+        "vi" => crate::domain::lang::Lang::Vi,
+        "en" => crate::domain::lang::Lang::En,
         other => bail!("--lang {other}: use vi or en"),
     };
     let store = open(&g.database_url)?;

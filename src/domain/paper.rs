@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::form::{ExpectationKind, Form, Lang};
+use crate::domain::form::{ExpectationKind, Form};
+use crate::domain::lang::Lang;
 
 /// What one row of the sheet takes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -211,10 +211,10 @@ pub struct Unit {
 }
 
 impl Unit {
-    pub fn display_name(&self, lang: super::form::Lang) -> &str {
+    pub fn display_name(&self, lang: super::lang::Lang) -> &str {
         match lang {
-            super::form::Lang::En => self.name_en.as_deref().unwrap_or(&self.name),
-            super::form::Lang::Vi => &self.name,
+            super::lang::Lang::En => self.name_en.as_deref().unwrap_or(&self.name),
+            super::lang::Lang::Vi => &self.name,
         }
     }
 

@@ -1,7 +1,7 @@
 //! Numbers for people: Vietnamese pages write 81,25 % and 1.234; English pages 81.25% and 1,234.
 //! Rounding is `stats::round2`, the same as in CSV and JSON, so no two outputs disagree.
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::stats::round2;
 
 /// A percentage with two decimals, or an en dash when there is none.

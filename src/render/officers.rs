@@ -3,7 +3,7 @@
 //! `table::pct` (CSV) or `numbers::percent` (pages), so no two outputs disagree.
 
 use crate::domain::desk::{Band, OfficerTable, Standing, UnitStandings};
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::render::numbers;
 use crate::render::table::{pct, safe_cell, BOM};
 use crate::texts::tr;

@@ -7,7 +7,8 @@
 
 use askama::Template;
 
-use crate::domain::form::{Form, Lang};
+use crate::domain::form::Form;
+use crate::domain::lang::Lang;
 use crate::domain::paper::{rows, Row, RowKind};
 use crate::domain::ticket::IssuedTicket;
 use crate::render::qr;

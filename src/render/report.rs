@@ -4,8 +4,8 @@
 use crate::texts::tr;
 use askama::Template;
 
-use crate::domain::form::Lang;
 use crate::domain::index::Measure;
+use crate::domain::lang::Lang;
 use crate::domain::report::ReportData;
 use crate::domain::table::IndexRow;
 use crate::render::chart::{self, Bar, Point};

@@ -9,7 +9,7 @@ use crate::render::qr;
 use crate::texts::tr;
 
 /// Slips are printed for a desk in Vietnam: in Vietnamese (the sheet says it in English too).
-const VI: crate::domain::form::Lang = crate::domain::form::Lang::Vi;
+const VI: crate::domain::lang::Lang = crate::domain::lang::Lang::Vi;
 
 pub struct SlipView {
     pub qr_svg: String,

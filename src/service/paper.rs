@@ -11,7 +11,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use rand::Rng;
 
-use crate::domain::form::{Form, Lang};
+use crate::domain::form::Form;
+use crate::domain::lang::Lang;
 use crate::domain::paper::{
     self, EntryTurn, Mistyped, Row, SettleRefusal, SheetState, Typed, Typists,
 };

@@ -134,7 +134,7 @@ pub struct Site {
 pub fn site(
     store: &Store,
     scheme: Scheme,
-    lang: crate::domain::form::Lang,
+    lang: crate::domain::lang::Lang,
     today: NaiveDate,
 ) -> Result<Site, StoreError> {
     let all = crate::service::units::list(store)?;

@@ -7,7 +7,7 @@ pub use crate::store::publications::PublicationRow;
 use crate::texts::tr;
 use chrono::{DateTime, Utc};
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::local_offset;
 use crate::domain::period::Period;
 use crate::domain::report::Headline;

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 
 /// The slogan of the district plan, printed on posters, code slips and thank-you pages, in
 /// Vietnamese whatever the page's language (it is the district's own wording).

@@ -18,7 +18,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::access::{self, Action};
 use crate::service::users::Staff;
 use crate::web::errors::PageError;

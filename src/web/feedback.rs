@@ -9,7 +9,7 @@ use askama::Template;
 use chrono::Utc;
 
 use crate::domain::feedback::{FeedbackProblem, Status, BODY_MAX, OTHER};
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::local_date;
 use crate::domain::ticket::TicketCode;
 use crate::render::qr;

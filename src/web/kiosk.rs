@@ -13,7 +13,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::domain::desk::{Rating, RatingError, REASONS};
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::kiosks::{self as service, KioskError, KioskRow};
 use crate::texts::{tr, Tr};
 use crate::web::errors::PageError;

@@ -28,7 +28,7 @@ use actix_web::http::header;
 use actix_web::{middleware, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::forms::FormRegistry;
 use crate::store::Store;
 

@@ -8,7 +8,8 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use askama::Template;
 
-use crate::domain::form::{AnswerProblems, Choice, ExpectationKind, Form, Lang, NO_OPINION};
+use crate::domain::form::{AnswerProblems, Choice, ExpectationKind, Form, NO_OPINION};
+use crate::domain::lang::Lang;
 
 pub use crate::texts::SLOGAN;
 

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::unit::Unit;
 use crate::render::qr;
 use crate::service::units;

@@ -6,7 +6,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::local_offset;
 use crate::domain::period::Period;
 use crate::render::report::Extras;

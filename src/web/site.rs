@@ -9,7 +9,7 @@ use askama::Template;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::local_offset;
 use crate::domain::period::{Kind, Period};
 use crate::domain::ticket::TicketCode;

@@ -12,7 +12,7 @@ use askama::Template;
 use chrono::Utc;
 use uuid::Uuid;
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::render::splice::Spliced;
 use crate::service::submit::{self, Source, Submission, SubmitError, Target};
 use crate::service::units;

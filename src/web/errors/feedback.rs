@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 
 use super::PageError;
 use crate::domain::feedback::FeedbackProblem;
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::feedback::FeedbackError;
 use crate::texts::tr;
 use crate::web::lang_suffix;

@@ -14,7 +14,7 @@ use crate::texts::tr;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::submit::SubmitError;
 use crate::service::tickets::TicketError;
 use crate::web::pages;

@@ -1,7 +1,7 @@
 //! The audit log for admins: the latest entries as a page, the whole log as CSV (the
 //! download is itself logged, by `service::audit`).
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::access::Action;
 use crate::texts::tr;
 use crate::web::errors::PageError;

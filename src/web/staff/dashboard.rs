@@ -1,7 +1,7 @@
 //! The staff dashboard: this quarter's units with today's and the quarter's responses and
 //! SIPAS, downloads, reports, and the management pages the role may use.
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::local_date;
 use crate::domain::period::Period;
 use crate::render::table::pct;

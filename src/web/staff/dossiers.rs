@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::de::IgnoredAny;
 
 use super::manage::*;
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::access::{self, Action};
 use crate::service::dossiers::{self, DossierError};
 use crate::service::users::Staff;

@@ -3,7 +3,7 @@
 //! offers and the holiday list. Every step is a CSRF-checked form; the service audits it.
 
 use crate::domain::feedback::{Overdue, Status, Step};
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::user::Role;
 use crate::service::access::Action;
 use crate::service::feedback::{self as service, FeedbackError};

@@ -2,7 +2,7 @@
 //! readers that check the CSRF token (URL-encoded or multipart, with size limits), and the
 //! small refusals (403, 413, 429).
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::users::Staff;
 use crate::texts::tr;
 use crate::web::auth::session_of;

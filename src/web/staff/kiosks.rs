@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::manage::*;
 use crate::domain::desk::DeskFigures;
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::local_offset;
 use crate::domain::period::Period;
 use crate::render::numbers;

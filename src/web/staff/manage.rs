@@ -10,7 +10,7 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use chrono::Utc;
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::access::{self, Action};
 use crate::service::units::{self};
 use crate::service::users::Staff;

@@ -9,7 +9,7 @@ use askama::Template;
 use chrono::{DateTime, Utc};
 
 use super::manage::*;
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::period::Period;
 use crate::domain::user::Role;
 use crate::domain::{local_date, local_offset};

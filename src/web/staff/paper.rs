@@ -8,7 +8,7 @@ use askama::Template;
 use chrono::{NaiveDate, Utc};
 
 use super::manage::*;
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::paper::{Row, RowKind, COMMENT};
 use crate::domain::ticket::TicketCode;
 use crate::service::access::Action;

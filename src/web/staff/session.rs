@@ -2,7 +2,7 @@
 //! session, carries a random CSRF value also set as a cookie (double submit); every attempt
 //! is throttled per name by `service::users`, and password checks run a few at a time.
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::users::{self, UserError, SESSION_HOURS};
 use crate::texts::tr;
 use crate::web::auth::SESSION_COOKIE;

@@ -1,7 +1,7 @@
 //! Printing a sheet of one-time code slips from the browser (officers for their own unit;
 //! who may and how many is `service::access::slips`).
 
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::local_date;
 use crate::service::access::{self, Action, Denied};
 use crate::service::tickets::{issue_slips, TicketError};

@@ -5,7 +5,7 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
 use super::manage::*;
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::access::Action;
 use crate::service::tokens::{self, TokenError};
 use crate::service::users::Staff;

@@ -6,7 +6,7 @@ use chrono::Utc;
 use serde::de::IgnoredAny;
 
 use super::manage::*;
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::service::access::Action;
 use crate::service::units::{self, ImportError};
 use crate::service::users::Staff;

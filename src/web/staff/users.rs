@@ -6,7 +6,7 @@ use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
 use super::manage::*;
-use crate::domain::form::Lang;
+use crate::domain::lang::Lang;
 use crate::domain::user::Role;
 use crate::service::access::Action;
 use crate::service::users::{self, NewUser, Staff, UserError};
