@@ -7,6 +7,7 @@
 //! writes it in the request's language, with the demo banner when the demo is loaded. An
 //! internal failure (`PageError::failed`) logs its whole chain of causes under a short id.
 
+mod desk;
 mod feedback;
 pub(crate) use feedback::problem_text;
 

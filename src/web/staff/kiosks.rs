@@ -140,14 +140,13 @@ struct Found {
     units: Vec<(String, String)>,
 }
 
-fn read(state: &AppState, staff: &Staff, lang: Lang) -> Result<Found, StoreError> {
-    let list = kiosks::list(&state.store, staff).map_err(|e| match e {
-        KioskError::Store(e) => e,
-        other => StoreError::corrupt("kiosks", other.to_string()),
-    })?;
+fn read(state: &AppState, staff: &Staff, lang: Lang) -> Result<Found, KioskError> {
+    // A refusal (a viewer) is a refusal page, not "stored data not readable".
+    let list = kiosks::list(&state.store, staff)?;
     let now = Utc::now();
     let today = crate::domain::local_date(now);
-    let day = Period::custom(today, today).map_err(|e| StoreError::corrupt("a day", e.0))?;
+    let day = Period::custom(today, today)
+        .map_err(|e| KioskError::Store(StoreError::corrupt("a day", e.0)))?;
     let quarter = Period::quarter_containing(today, state.scheme).unwrap_or_else(|_| day.clone());
     let scope = staff.unit.as_deref();
     let units = unit_options(state, lang, None)?
@@ -312,8 +311,7 @@ fn added_outcome(
             secret: Some(kiosks::grouped(&code)),
             ..Default::default()
         },
-        Err(KioskError::Store(e)) => return Err(PageError::failed(&e)),
-        Err(KioskError::Denied(_)) => return Err(PageError::later(PageError::not_allowed)),
+        Err(e @ (KioskError::Store(_) | KioskError::Denied(_))) => return Err(e.into()),
         Err(KioskError::Occupied(old)) => Outcome {
             status: Some(actix_web::http::StatusCode::CONFLICT),
             ..Outcome::error(
@@ -347,8 +345,7 @@ pub async fn kiosks_revoke(
             )),
             ..Default::default()
         },
-        Err(KioskError::Store(e)) => return Err(PageError::failed(&e)),
-        Err(KioskError::Denied(_)) => return Err(PageError::later(PageError::not_allowed)),
+        Err(e @ (KioskError::Store(_) | KioskError::Denied(_))) => return Err(e.into()),
         Err(e) => Outcome::error(e.to_string(), Vec::new()),
     };
     kiosks_page(state, lang, session, outcome).await

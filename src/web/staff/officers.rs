@@ -24,15 +24,6 @@ use crate::web::pages::PageMeta;
 use crate::web::staff::render;
 use crate::web::AppState;
 
-impl From<OfficersError> for PageError {
-    fn from(e: OfficersError) -> PageError {
-        match e {
-            OfficersError::Denied(_) => PageError::later(PageError::not_allowed),
-            OfficersError::Store(e) => PageError::failed(&e),
-        }
-    }
-}
-
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct FiguresQuery {
     #[serde(default)]
@@ -450,7 +441,7 @@ pub async fn counter_open(
                 ..Default::default()
             }
         }
-        Err(CounterError::Store(e)) => return Err(PageError::failed(&e)),
+        Err(e @ CounterError::Store(_)) => return Err(e.into()),
         Err(e) => Outcome::error(e.to_string(), form.pairs),
     };
     counter_page(state, lang, session, outcome).await

@@ -20,26 +20,6 @@ use crate::web::pages::{self, PageMeta};
 use crate::web::staff::render;
 use crate::web::AppState;
 
-impl From<PaperError> for PageError {
-    fn from(e: PaperError) -> PageError {
-        match e {
-            PaperError::Store(e) => PageError::failed(&e),
-            PaperError::Denied(_) => PageError::later(PageError::not_allowed),
-            other => {
-                let text = other.to_string();
-                PageError::later(move |lang| {
-                    PageError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        lang,
-                        tr(lang, "paper_staff.refused"),
-                        &text,
-                    )
-                })
-            }
-        }
-    }
-}
-
 /// A refusal's status: 409 when a colleague changed the sheet at the same moment (C-11), 422
 /// for what the entry itself got wrong.
 fn refusal_status(e: &PaperError) -> StatusCode {

@@ -1,0 +1,63 @@
+//! The desk's errors as pages: tablets and counters, paper sheets, officers' figures. A
+//! database failure is the 503 page with its logged id; a refusal by role is the page that
+//! says so; any other refusal is a 422 page with its reason.
+
+use actix_web::http::StatusCode;
+
+use super::PageError;
+use crate::service::counters::CounterError;
+use crate::service::kiosks::KioskError;
+use crate::service::officers::OfficersError;
+use crate::service::paper::PaperError;
+use crate::texts::tr;
+
+/// A refusal that is neither the database's nor a role's: 422 with its reason.
+fn refused(heading: &'static str, text: String) -> PageError {
+    PageError::later(move |lang| {
+        PageError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            lang,
+            tr(lang, heading),
+            &text,
+        )
+    })
+}
+
+impl From<PaperError> for PageError {
+    fn from(e: PaperError) -> PageError {
+        match e {
+            PaperError::Store(e) => PageError::failed(&e),
+            PaperError::Denied(_) => PageError::later(PageError::not_allowed),
+            other => refused("paper_staff.refused", other.to_string()),
+        }
+    }
+}
+
+impl From<OfficersError> for PageError {
+    fn from(e: OfficersError) -> PageError {
+        match e {
+            OfficersError::Denied(_) => PageError::later(PageError::not_allowed),
+            OfficersError::Store(e) => PageError::failed(&e),
+        }
+    }
+}
+
+impl From<KioskError> for PageError {
+    fn from(e: KioskError) -> PageError {
+        match e {
+            KioskError::Store(e) => PageError::failed(&e),
+            KioskError::Denied(_) => PageError::later(PageError::not_allowed),
+            other => refused("paper_staff.refused", other.to_string()),
+        }
+    }
+}
+
+impl From<CounterError> for PageError {
+    fn from(e: CounterError) -> PageError {
+        match e {
+            CounterError::Store(e) => PageError::failed(&e),
+            CounterError::NotAnOfficer => PageError::later(PageError::not_allowed),
+            other => refused("paper_staff.refused", other.to_string()),
+        }
+    }
+}
