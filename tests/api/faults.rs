@@ -98,6 +98,31 @@ async fn the_writer_comes_back_after_its_connection_is_killed() {
     );
 }
 
+/// Officers of `phuong-a` named `clerk.N`, signed in.
+async fn clerks(
+    app: &crate::helpers::TestApp,
+    numbers: std::ops::RangeInclusive<u32>,
+) -> Vec<crate::helpers::StaffClient<'_>> {
+    let mut out = Vec::new();
+    for i in numbers {
+        let name = format!("clerk.{i}");
+        let role = hailong::domain::user::Role::Officer;
+        out.push(app.staff(&name, role, Some("phuong-a")).await);
+    }
+    out
+}
+
+/// Every clerk whose entry was not taken was told why: a colleague's race (409) or the
+/// sheet's state (422); never a 503.
+fn assert_told(statuses: &[StatusCode]) {
+    let told = [
+        StatusCode::OK,
+        StatusCode::CONFLICT,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ];
+    assert!(statuses.iter().all(|s| told.contains(s)), "{statuses:?}");
+}
+
 /// Twenty clerks type the second entry of one sheet at once, half of them differing from the
 /// first (B4 = C-6): the sheet ends counted once with no entry left, or disputed with exactly
 /// two entries and no response; one clerk's entry is taken and every other one is told
@@ -108,13 +133,7 @@ async fn twenty_second_entries_at_once_leave_one_outcome(backend: Backend) {
     let app = crate::helpers::spawn_app(backend).await;
     app.seed_units();
     let first = app.staff("clerk.0", Role::Officer, Some("phuong-a")).await;
-    let mut clerks = Vec::new();
-    for i in 1..=20 {
-        clerks.push(
-            app.staff(&format!("clerk.{i}"), Role::Officer, Some("phuong-a"))
-                .await,
-        );
-    }
+    let clerks = clerks(&app, 1..=20).await;
     for round in 0..2 {
         let code = crate::paper::sheets(&app, "phuong-a", 1, 30).remove(0);
         let (s, _) = crate::paper::enter(&first, &code, "4", &[]).await;
@@ -129,15 +148,7 @@ async fn twenty_second_entries_at_once_leave_one_outcome(backend: Backend) {
         let statuses = futures::future::join_all(tries).await;
         let taken = statuses.iter().filter(|s| **s == StatusCode::OK).count();
         assert_eq!(taken, 1, "one second entry is taken: {statuses:?}");
-        assert!(
-            statuses.iter().all(|s| [
-                StatusCode::OK,
-                StatusCode::CONFLICT,
-                StatusCode::UNPROCESSABLE_ENTITY
-            ]
-            .contains(s)),
-            "{statuses:?}"
-        );
+        assert_told(&statuses);
         let sheet = app
             .store
             .read(|c| hailong::store::paper::sheet(c, &code))
@@ -170,16 +181,9 @@ both_backends!(twenty_second_entries_at_once_leave_one_outcome);
 /// and at most one second (the same answers: counted); every other clerk is told (409: a
 /// colleague typed it at that moment; 422: it is counted already), never a 503.
 async fn twenty_first_entries_at_once_take_one(backend: Backend) {
-    use hailong::domain::user::Role;
     let app = crate::helpers::spawn_app(backend).await;
     app.seed_units();
-    let mut clerks = Vec::new();
-    for i in 0..20 {
-        clerks.push(
-            app.staff(&format!("clerk.{i}"), Role::Officer, Some("phuong-a"))
-                .await,
-        );
-    }
+    let clerks = clerks(&app, 0..=19).await;
     let code = crate::paper::sheets(&app, "phuong-a", 1, 30).remove(0);
     let tries = clerks.iter().map(|clerk| {
         let code = code.clone();
@@ -187,15 +191,7 @@ async fn twenty_first_entries_at_once_take_one(backend: Backend) {
     });
     let statuses = futures::future::join_all(tries).await;
     let taken = statuses.iter().filter(|s| **s == StatusCode::OK).count();
-    assert!(
-        statuses.iter().all(|s| [
-            StatusCode::OK,
-            StatusCode::CONFLICT,
-            StatusCode::UNPROCESSABLE_ENTITY
-        ]
-        .contains(s)),
-        "{statuses:?}"
-    );
+    assert_told(&statuses);
     let firsts = app
         .store
         .read(|c| hailong::store::users::audit_recent(c, 200))
