@@ -7,7 +7,6 @@ use crate::domain::feedback::FeedbackProblem;
 use crate::domain::lang::Lang;
 use crate::service::feedback::FeedbackError;
 use crate::texts::tr;
-use crate::web::lang_suffix;
 
 impl PageError {
     /// A feedback error as a page a citizen understands, in `lang`.
@@ -19,29 +18,12 @@ impl PageError {
                 tr(lang, "feedback.unit_not_found"),
                 tr(lang, "feedback.unit_not_found_text"),
             ),
-            FeedbackError::UnitClosed(closed) => {
-                let mut page = PageError::new(
-                    StatusCode::GONE,
-                    lang,
-                    tr(lang, "feedback.unit_closed"),
-                    &format!(
-                        "{} {}",
-                        closed.unit.display_name(lang),
-                        tr(lang, "errors.has_closed_or_been_merged_into")
-                    ),
-                );
-                page.links = closed
-                    .successors
-                    .iter()
-                    .map(|s| {
-                        (
-                            format!("/feedback/{}{}", s.code, lang_suffix(lang)),
-                            format!("{} {}", tr(lang, "feedback.send_to"), s.display_name(lang)),
-                        )
-                    })
-                    .collect();
-                page
-            }
+            FeedbackError::UnitClosed(closed) => PageError::unit_closed(
+                lang,
+                closed,
+                tr(lang, "feedback.unit_closed"),
+                ("/feedback/", tr(lang, "feedback.send_to")),
+            ),
             FeedbackError::NotFound => PageError::new(
                 StatusCode::NOT_FOUND,
                 lang,

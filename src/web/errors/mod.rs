@@ -134,6 +134,37 @@ impl PageError {
         })
     }
 
+    /// A unit that has closed or been merged (410), with a link to each successor's page:
+    /// `link` is the page's path before the unit's code and the words before its name.
+    pub(crate) fn unit_closed(
+        lang: Lang,
+        closed: &crate::service::submit::ClosedUnit,
+        heading: &str,
+        link: (&str, &str),
+    ) -> PageError {
+        let mut page = PageError::new(
+            StatusCode::GONE,
+            lang,
+            heading,
+            &format!(
+                "{} {}",
+                closed.unit.display_name(lang),
+                tr(lang, "errors.has_closed_or_been_merged_into")
+            ),
+        );
+        page.links = closed
+            .successors
+            .iter()
+            .map(|s| {
+                (
+                    format!("{}{}{}", link.0, s.code, crate::web::lang_suffix(lang)),
+                    format!("{} {}", link.1, s.display_name(lang)),
+                )
+            })
+            .collect();
+        page
+    }
+
     /// The same page, with the demo banner when the database holds the demo.
     pub fn with_demo(mut self, demo: bool) -> PageError {
         self.demo = demo;
@@ -195,33 +226,12 @@ impl PageError {
                 tr(lang, "errors.survey_page_not_found"),
                 tr(lang, "errors.this_qr_code_or_address_does_not"),
             ),
-            SubmitError::UnitClosed(closed) => {
-                let (unit, successors) = (&closed.unit, &closed.successors);
-                let mut page = PageError::new(
-                    StatusCode::GONE,
-                    lang,
-                    tr(lang, "errors.this_office_no_longer_takes_the"),
-                    &format!(
-                        "{} {}",
-                        unit.display_name(lang),
-                        tr(lang, "errors.has_closed_or_been_merged_into")
-                    ),
-                );
-                page.links = successors
-                    .iter()
-                    .map(|s| {
-                        (
-                            format!(
-                                "/s/{}{}",
-                                s.code,
-                                if lang == Lang::En { "?lang=en" } else { "" }
-                            ),
-                            format!("{} {}", tr(lang, "errors.rate"), s.display_name(lang)),
-                        )
-                    })
-                    .collect();
-                page
-            }
+            SubmitError::UnitClosed(closed) => PageError::unit_closed(
+                lang,
+                closed,
+                tr(lang, "errors.this_office_no_longer_takes_the"),
+                ("/s/", tr(lang, "errors.rate")),
+            ),
             SubmitError::UnknownTicket => PageError::new(
                 StatusCode::NOT_FOUND,
                 lang,
