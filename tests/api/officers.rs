@@ -190,6 +190,17 @@ async fn the_csv_gives_methodologys_worked_example(backend: Backend) {
     let r = admin.get("/exports/officers.csv?period=2026-Q1").await;
     assert_eq!(r.status(), StatusCode::OK);
     let text = r.text().await.unwrap();
+    // Both files of the worked example pinned whole (issue 32).
+    insta::assert_snapshot!(
+        "officers_csv_worked_example",
+        text.trim_start_matches('\u{feff}')
+    );
+    let desk = admin.get("/exports/desk.csv?period=2026-Q1").await;
+    assert_eq!(desk.status(), StatusCode::OK);
+    insta::assert_snapshot!(
+        "desk_csv_worked_example",
+        desk.text().await.unwrap().trim_start_matches('\u{feff}')
+    );
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     assert_eq!(
         lines.next().unwrap(),
