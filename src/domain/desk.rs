@@ -142,16 +142,6 @@ pub enum RatingError {
     Age,
 }
 
-impl RatingError {
-    /// The code of a JSON refusal.
-    pub fn code(&self) -> &'static str {
-        match self {
-            RatingError::Age => "bad_age",
-            _ => "bad_rating",
-        }
-    }
-}
-
 /// A rating's score, reasons (each once, in the law's order) and comment, checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rating {
@@ -599,7 +589,6 @@ mod tests {
         ] {
             assert_eq!(tap_time(now, Some(bad)), Err(RatingError::Age), "{bad}");
         }
-        assert_eq!(RatingError::Age.code(), "bad_age");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::service::access;
 use crate::service::submit::{self, Source, Submission, Target};
 use crate::service::tickets::{self, TicketRequest};
 use crate::service::tokens::{self, TokenIdentity};
+use crate::web::errors::ApiCode;
 use crate::web::errors::{ApiError, ErrorBody};
 use crate::web::{read_body, AppState, BodyError};
 
@@ -34,7 +35,7 @@ impl FromRequest for ApiCaller {
             let unauthorized = || {
                 ApiError::new(
                     StatusCode::UNAUTHORIZED,
-                    "unauthorized",
+                    ApiCode::Unauthorized,
                     "a valid bearer token is required (hailong tokens create NAME)",
                 )
             };
@@ -53,17 +54,17 @@ async fn json_body(payload: web::Payload) -> Result<Value, ApiError> {
     let body = read_body(payload).await.map_err(|e| match e {
         BodyError::TooLarge => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            ApiCode::TooLarge,
             "the body is larger than 64 KB",
         ),
-        BodyError::Broken => ApiError::bad_request("bad_body", "the body could not be read"),
+        BodyError::Broken => ApiError::bad_request(ApiCode::BadBody, "the body could not be read"),
     })?;
     let value: Value = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::bad_request("bad_json", format!("the body is not valid JSON: {e}"))
+        ApiError::bad_request(ApiCode::BadJson, format!("the body is not valid JSON: {e}"))
     })?;
     if crate::web::json_has_nul(&value) {
         return Err(ApiError::bad_request(
-            "bad_json",
+            ApiCode::BadJson,
             "a string in the body holds a NUL character (\\u0000)",
         ));
     }
@@ -138,7 +139,7 @@ pub async fn issue_ticket(
 ) -> Result<HttpResponse, ApiError> {
     let value = json_body(payload).await?;
     let body: TicketBody = serde_json::from_value(value)
-        .map_err(|e| ApiError::bad_request("bad_request", e.to_string()))?;
+        .map_err(|e| ApiError::bad_request(ApiCode::BadRequest, e.to_string()))?;
     if !access::token_acts_for(&caller.0, &body.unit) {
         return Err(ApiError::forbidden(format!(
             "this token may not issue codes for unit \"{}\"",
@@ -174,7 +175,7 @@ async fn ticket_url(
     caller: &ApiCaller,
     raw: String,
 ) -> Result<String, ApiError> {
-    let missing = || ApiError::not_found("unknown_ticket", "there is no such survey code");
+    let missing = || ApiError::not_found(ApiCode::UnknownTicket, "there is no such survey code");
     let code = TicketCode::parse(&raw).map_err(|_| missing())?;
     let st = state.clone();
     let lookup = code.clone();
@@ -206,7 +207,7 @@ pub async fn ticket_qr_svg(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let url = ticket_url(&state, &caller, path.into_inner()).await?;
-    let svg = qr::svg(&url, 240).map_err(|e| ApiError::bad_request("qr", e.to_string()))?;
+    let svg = qr::svg(&url, 240).map_err(|e| ApiError::bad_request(ApiCode::Qr, e.to_string()))?;
     Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
 }
 
@@ -228,7 +229,7 @@ pub async fn ticket_qr_png(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let url = ticket_url(&state, &caller, path.into_inner()).await?;
-    let png = qr::png(&url, 8).map_err(|e| ApiError::bad_request("qr", e.to_string()))?;
+    let png = qr::png(&url, 8).map_err(|e| ApiError::bad_request(ApiCode::Qr, e.to_string()))?;
     Ok(HttpResponse::Ok().content_type("image/png").body(png))
 }
 
@@ -241,7 +242,7 @@ fn answer_pairs(
         let bad = || {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_answers",
+                ApiCode::InvalidAnswers,
                 format!("{k}: an answer is a number, a string, or a list of strings"),
             )
         };
@@ -304,7 +305,7 @@ fn target_of(
         (None, Some(ticket)) => Target::Ticket(ticket),
         (None, None) => {
             return Err(ApiError::bad_request(
-                "bad_request",
+                ApiCode::BadRequest,
                 "name a \"unit\" or a \"ticket\"",
             ))
         }
@@ -345,7 +346,7 @@ pub async fn submit_response(
 ) -> Result<HttpResponse, ApiError> {
     let value = json_body(payload).await?;
     let body: ResponseBody = serde_json::from_value(value)
-        .map_err(|e| ApiError::bad_request("bad_request", e.to_string()))?;
+        .map_err(|e| ApiError::bad_request(ApiCode::BadRequest, e.to_string()))?;
     let target = target_of(&caller, body.unit, body.ticket)?;
     let submission = Submission {
         target,
@@ -380,5 +381,5 @@ pub async fn submit_response(
 }
 
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found("not_found", "no such API route"))
+    Err(ApiError::not_found(ApiCode::NotFound, "no such API route"))
 }

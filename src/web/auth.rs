@@ -10,6 +10,7 @@ use chrono::Utc;
 
 use crate::service::tokens;
 use crate::service::users::{self, Staff};
+use crate::web::errors::ApiCode;
 use crate::web::errors::ApiError;
 use crate::web::AppState;
 
@@ -79,7 +80,7 @@ impl FromRequest for Caller {
 pub fn unauthorized() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "unauthorized",
+        ApiCode::Unauthorized,
         "sign in at /login, or send a bearer token (hailong tokens create NAME)",
     )
 }

@@ -22,6 +22,7 @@ use crate::service::export;
 use crate::service::indices::{self, IndexTable};
 use crate::web::api::ApiCaller;
 use crate::web::auth::Caller;
+use crate::web::errors::ApiCode;
 use crate::web::errors::{ApiError, ErrorBody};
 use crate::web::{read_body, AppState, BodyError};
 use utoipa::{IntoParams, ToSchema};
@@ -67,7 +68,7 @@ impl PageQuery {
         };
         if !(1..=fb::EXPORT_PAGE_MAX).contains(&page.limit) {
             return Err(ApiError::bad_request(
-                "bad_limit",
+                ApiCode::BadLimit,
                 format!("limit is 1 to {}", fb::EXPORT_PAGE_MAX),
             ));
         }
@@ -77,9 +78,9 @@ impl PageQuery {
 
 pub fn period_of(q: &PeriodQuery, state: &AppState) -> Result<Period, ApiError> {
     match Period::from_parts(q.period.as_deref(), q.from.as_deref(), q.to.as_deref(), state.scheme) {
-        Some(parsed) => parsed.map_err(|e| ApiError::bad_request("bad_period", e.0)),
+        Some(parsed) => parsed.map_err(|e| ApiError::bad_request(ApiCode::BadPeriod, e.0)),
         None => Err(ApiError::bad_request(
-            "bad_period",
+            ApiCode::BadPeriod,
             "name a period (?period=2021-Q1, 2021-H1, 2021-9M, 2021 or 2021-03) or a range (?from=2021-01-01&to=2021-03-31)",
         )),
     }
@@ -138,7 +139,7 @@ pub async fn indices_csv(
         Some("long") => true,
         Some(other) => {
             return Err(ApiError::bad_request(
-                "bad_shape",
+                ApiCode::BadShape,
                 format!("shape \"{other}\": use wide or long"),
             ))
         }
@@ -148,7 +149,7 @@ pub async fn indices_csv(
     } else {
         table::wide_csv(&t)
     }
-    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "csv", e.to_string()))?;
+    .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ApiCode::Csv, e.to_string()))?;
     let name = format!(
         "hailong-indices-{}{}.csv",
         t.period.label.replace("..", "_"),
@@ -231,16 +232,16 @@ pub async fn import_dossiers(
     let body = read_body(payload).await.map_err(|e| match e {
         BodyError::TooLarge => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            ApiCode::TooLarge,
             "the body is larger than 64 KB; send it in parts",
         ),
-        BodyError::Broken => ApiError::bad_request("bad_body", "the body could not be read"),
+        BodyError::Broken => ApiError::bad_request(ApiCode::BadBody, "the body could not be read"),
     })?;
     let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::bad_request("bad_body", "the body is not UTF-8"))?;
+        .map_err(|_| ApiError::bad_request(ApiCode::BadBody, "the body is not UTF-8"))?;
     if text.contains('\0') {
         return Err(ApiError::bad_request(
-            "bad_body",
+            ApiCode::BadBody,
             "the body holds a NUL byte",
         ));
     }
@@ -263,11 +264,11 @@ pub async fn import_dossiers(
 /// Dossier counts sent as JSON: a list, or `{"dossiers": [...]}`, of objects with
 /// `unit_code`, `date` and `dossiers` (strings or numbers); an item at fault is named.
 fn dossiers_json(text: &str) -> Result<Vec<DossierCount>, ApiError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| ApiError::bad_request("bad_json", e.to_string()))?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| ApiError::bad_request(ApiCode::BadJson, e.to_string()))?;
     if crate::web::json_has_nul(&value) {
         return Err(ApiError::bad_request(
-            "bad_json",
+            ApiCode::BadJson,
             "a string in the body holds a NUL character (\\u0000)",
         ));
     }
@@ -296,7 +297,7 @@ fn dossiers_json(text: &str) -> Result<Vec<DossierCount>, ApiError> {
 }
 
 fn not_a_list() -> ApiError {
-    ApiError::bad_request("bad_request", "send a list, or {\"dossiers\": [...]}")
+    ApiError::bad_request(ApiCode::BadRequest, "send a list, or {\"dossiers\": [...]}")
 }
 
 /// Sends what the CSV writer writes to the HTTP response, a batch at a time. A client that

@@ -16,6 +16,7 @@ use crate::domain::desk::{Rating, RatingError, REASONS};
 use crate::domain::lang::Lang;
 use crate::service::kiosks::{self as service, KioskError, KioskRow};
 use crate::texts::{tr, Tr};
+use crate::web::errors::ApiCode;
 use crate::web::errors::PageError;
 use crate::web::ratelimit::wall_clock;
 use crate::web::{field, field_of, lang_suffix, run, AppState};
@@ -243,15 +244,15 @@ pub async fn rate(
     }
     let Some(kiosk) = device_of(&state, &req).await? else {
         let why = tr(lang, "kiosk.not_paired");
-        return Ok(to.refuse(StatusCode::FORBIDDEN, "not_paired", why));
+        return Ok(to.refuse(StatusCode::FORBIDDEN, ApiCode::NotPaired, why));
     };
     let tap = match read_tap(&body, Utc::now()) {
         Ok(tap) => tap,
-        Err(why) => return Ok(to.refuse(UNPROCESSABLE, why.code(), &why.to_string())),
+        Err(why) => return Ok(to.refuse(UNPROCESSABLE, rating_code(&why), &why.to_string())),
     };
     let Some(stored) = store_rating(&state, kiosk, &tap).await? else {
         let why = "the rating's id is not a random (version 4) UUID";
-        return Ok(to.refuse(UNPROCESSABLE, "bad_id", why));
+        return Ok(to.refuse(UNPROCESSABLE, ApiCode::BadId, why));
     };
     if to.json {
         return Ok(HttpResponse::Created().json(serde_json::json!({
@@ -272,7 +273,7 @@ async fn over_limit(state: &AppState, to: &Answer<'_>, req: &HttpRequest) -> Opt
         return None;
     }
     let why = tr(to.lang, "kiosk.too_many");
-    let mut resp = to.refuse(StatusCode::TOO_MANY_REQUESTS, "too_many", why);
+    let mut resp = to.refuse(StatusCode::TOO_MANY_REQUESTS, ApiCode::TooMany, why);
     resp.headers_mut()
         .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
     Some(resp)
@@ -303,7 +304,7 @@ struct Answer<'a> {
 }
 
 impl Answer<'_> {
-    fn refuse(&self, status: StatusCode, code: &'static str, message: &str) -> HttpResponse {
+    fn refuse(&self, status: StatusCode, code: ApiCode, message: &str) -> HttpResponse {
         refusal(self.state, self.lang, self.json, status, code, message)
     }
 }
@@ -330,18 +331,26 @@ fn after_rating(
     resp.finish()
 }
 
+/// The code of a rating refused.
+fn rating_code(why: &RatingError) -> ApiCode {
+    match why {
+        RatingError::Age => ApiCode::BadAge,
+        _ => ApiCode::BadRating,
+    }
+}
+
 /// A refusal as JSON (`{"error": {"code", "message"}}`) or as a page with the way back.
 fn refusal(
     state: &AppState,
     lang: Lang,
     json: bool,
     status: StatusCode,
-    code: &'static str,
+    code: ApiCode,
     message: &str,
 ) -> HttpResponse {
     if json {
         return HttpResponse::build(status)
-            .json(serde_json::json!({"error": {"code": code, "message": message}}));
+            .json(serde_json::json!({"error": {"code": code.as_str(), "message": message}}));
     }
     let back = (
         format!("/kiosk{}", lang_suffix(lang)),

@@ -31,6 +31,7 @@ use futures_util::StreamExt;
 use crate::domain::lang::Lang;
 use crate::service::forms::FormRegistry;
 use crate::store::Store;
+use crate::web::errors::ApiCode;
 
 /// Largest request body taken from anyone: a full form with a 1,000-character comment in
 /// Vietnamese is well under 16 KB.
@@ -449,7 +450,7 @@ pub async fn refuse_nul(
     }
     let response = if req.path().starts_with("/api/") {
         actix_web::ResponseError::error_response(&errors::ApiError::bad_request(
-            "bad_request",
+            ApiCode::BadRequest,
             "the address holds a NUL byte (%00)",
         ))
     } else {

@@ -17,6 +17,7 @@ use crate::domain::unit::Unit;
 use crate::render::numbers;
 use crate::service::public::{self, Published};
 use crate::texts::{tr, Tr};
+use crate::web::errors::ApiCode;
 use crate::web::errors::{ApiError, PageError};
 use crate::web::pages::PageMeta;
 use crate::web::{lang_suffix, render_page, run, within_limit, AppState};
@@ -386,16 +387,19 @@ fn open_query(
 ) -> Result<(Period, Option<i32>), ApiError> {
     let Some(label) = q.period.as_deref() else {
         return Err(ApiError::bad_request(
-            "bad_period",
+            ApiCode::BadPeriod,
             "name a published period: ?period=2026-Q2 (the list is at /reports and /feed.xml)",
         ));
     };
     let period =
-        Period::parse(label, scheme).map_err(|e| ApiError::bad_request("bad_period", e.0))?;
+        Period::parse(label, scheme).map_err(|e| ApiError::bad_request(ApiCode::BadPeriod, e.0))?;
     let revision = match q.revision.as_deref() {
         None => None,
         Some(r) => Some(r.trim().parse::<i32>().map_err(|_| {
-            ApiError::bad_request("bad_revision", format!("\"{r}\" is not a revision number"))
+            ApiError::bad_request(
+                ApiCode::BadRevision,
+                format!("\"{r}\" is not a revision number"),
+            )
         })?),
     };
     Ok((period, revision))
@@ -414,7 +418,7 @@ async fn frozen(
         .map_err(|e| ApiError::internal(&e))?;
     let not_published = || {
         ApiError::not_found(
-            "not_published",
+            ApiCode::NotPublished,
             format!(
                 "{} is not published (or has no such revision)",
                 period.label
@@ -424,7 +428,7 @@ async fn frozen(
     let found = found.ok_or_else(not_published)?;
     if found.table_csv.is_empty() {
         return Err(ApiError::not_found(
-            "not_frozen",
+            ApiCode::NotFrozen,
             format!(
                 "revision {} of {} was published before open data was kept; its figures are in /reports/{}",
                 found.revision, period.label, period.label

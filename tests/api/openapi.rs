@@ -144,6 +144,24 @@ async fn every_api_route_answers_in_the_shape_it_declares(backend: Backend) {
     assert_eq!(r.status(), StatusCode::OK);
     let doc: Value = r.json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    // Every JSON error code is listed (issue 32: `ApiCode`).
+    let codes = doc["components"]["schemas"]["ApiCode"]["enum"]
+        .as_array()
+        .cloned();
+    let codes: Vec<&str> = codes
+        .iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect::<Vec<_>>();
+    for code in [
+        "unauthorized",
+        "invalid_answers",
+        "submission_conflict",
+        "open_day",
+        "bad_age",
+    ] {
+        assert!(codes.contains(&code), "{code} not in {codes:?}");
+    }
     let declared: BTreeSet<(String, String)> = doc["paths"]
         .as_object()
         .unwrap()

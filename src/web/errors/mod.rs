@@ -7,8 +7,11 @@
 //! writes it in the request's language, with the demo banner when the demo is loaded. An
 //! internal failure (`PageError::failed`) logs its whole chain of causes under a short id.
 
+mod api_code;
 mod desk;
 mod feedback;
+
+pub use api_code::ApiCode;
 pub(crate) use feedback::problem_text;
 
 use crate::texts::tr;
@@ -273,7 +276,7 @@ pub struct ErrorBody {
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// For example `unauthorized`, `bad_request`, `unknown_unit`, `invalid_answers`.
-    pub code: String,
+    pub code: ApiCode,
     /// What was wrong, in English.
     pub message: String,
 }
@@ -282,13 +285,19 @@ pub struct ErrorDetail {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ApiCode,
     pub message: String,
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}: {}", self.status, self.code, self.message)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status,
+            self.code.as_str(),
+            self.message
+        )
     }
 }
 
@@ -306,7 +315,7 @@ impl ResponseError for ApiError {
         }
         resp.json(ErrorBody {
             error: ErrorDetail {
-                code: self.code.to_string(),
+                code: self.code,
                 message: self.message.clone(),
             },
         })
@@ -314,28 +323,28 @@ impl ResponseError for ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn new(status: StatusCode, code: ApiCode, message: impl Into<String>) -> ApiError {
         ApiError {
             status,
             code,
             message: message.into(),
         }
     }
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn bad_request(code: ApiCode, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, code, message)
     }
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> ApiError {
+    pub fn not_found(code: ApiCode, message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::NOT_FOUND, code, message)
     }
     pub fn forbidden(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+        ApiError::new(StatusCode::FORBIDDEN, ApiCode::Forbidden, message)
     }
     /// An internal failure: logged once, here, under an id the answer carries.
     pub fn internal(cause: &(dyn std::error::Error + 'static)) -> ApiError {
         let id = log_internal(&chain(cause));
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ApiCode::Unavailable,
             format!("the service failed (error id {id}); nothing was stored, try again"),
         )
     }
@@ -343,7 +352,7 @@ impl ApiError {
     pub fn unavailable() -> ApiError {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
+            ApiCode::Unavailable,
             "the database did not answer; nothing was stored, try again",
         )
     }
@@ -353,24 +362,32 @@ impl From<SubmitError> for ApiError {
     fn from(e: SubmitError) -> ApiError {
         let msg = e.to_string();
         match e {
-            SubmitError::UnknownUnit(_) => ApiError::not_found("unknown_unit", msg),
-            SubmitError::UnknownForm(_) => ApiError::not_found("unknown_form", msg),
+            SubmitError::UnknownUnit(_) => ApiError::not_found(ApiCode::UnknownUnit, msg),
+            SubmitError::UnknownForm(_) => ApiError::not_found(ApiCode::UnknownForm, msg),
             SubmitError::WrongForm { .. } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_form", msg)
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, ApiCode::WrongForm, msg)
             }
-            SubmitError::UnitClosed(_) => ApiError::new(StatusCode::GONE, "unit_closed", msg),
-            SubmitError::UnknownTicket => ApiError::not_found("unknown_ticket", msg),
-            SubmitError::TicketUsed => ApiError::new(StatusCode::CONFLICT, "ticket_used", msg),
-            SubmitError::TicketExpired => ApiError::new(StatusCode::GONE, "ticket_expired", msg),
-            SubmitError::TicketOtherUnit { .. } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "ticket_other_unit", msg)
+            SubmitError::UnitClosed(_) => ApiError::new(StatusCode::GONE, ApiCode::UnitClosed, msg),
+            SubmitError::UnknownTicket => ApiError::not_found(ApiCode::UnknownTicket, msg),
+            SubmitError::TicketUsed => {
+                ApiError::new(StatusCode::CONFLICT, ApiCode::TicketUsed, msg)
             }
-            SubmitError::BadSubmissionId(_) => ApiError::bad_request("bad_submission_id", msg),
-            SubmitError::Invalid(_) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_answers", msg)
+            SubmitError::TicketExpired => {
+                ApiError::new(StatusCode::GONE, ApiCode::TicketExpired, msg)
             }
+            SubmitError::TicketOtherUnit { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiCode::TicketOtherUnit,
+                msg,
+            ),
+            SubmitError::BadSubmissionId(_) => ApiError::bad_request(ApiCode::BadSubmissionId, msg),
+            SubmitError::Invalid(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ApiCode::InvalidAnswers,
+                msg,
+            ),
             SubmitError::Conflict(_) => {
-                ApiError::new(StatusCode::CONFLICT, "submission_conflict", msg)
+                ApiError::new(StatusCode::CONFLICT, ApiCode::SubmissionConflict, msg)
             }
             SubmitError::Store(err) => ApiError::internal(&err),
         }
@@ -381,9 +398,9 @@ impl From<TicketError> for ApiError {
     fn from(e: TicketError) -> ApiError {
         let msg = e.to_string();
         match e {
-            TicketError::UnknownUnit(_) => ApiError::not_found("unknown_unit", msg),
-            TicketError::UnitClosed(_) => ApiError::new(StatusCode::GONE, "unit_closed", msg),
-            TicketError::BadInput(_) => ApiError::bad_request("bad_input", msg),
+            TicketError::UnknownUnit(_) => ApiError::not_found(ApiCode::UnknownUnit, msg),
+            TicketError::UnitClosed(_) => ApiError::new(StatusCode::GONE, ApiCode::UnitClosed, msg),
+            TicketError::BadInput(_) => ApiError::bad_request(ApiCode::BadInput, msg),
             TicketError::Denied(_) => ApiError::forbidden(msg),
             TicketError::Store(err) => ApiError::internal(&err),
         }
@@ -394,9 +411,11 @@ impl From<crate::service::indices::IndicesError> for ApiError {
     fn from(e: crate::service::indices::IndicesError) -> ApiError {
         use crate::service::indices::IndicesError;
         match e {
-            IndicesError::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
+            IndicesError::UnknownUnit(_) => {
+                ApiError::not_found(ApiCode::UnknownUnit, e.to_string())
+            }
             IndicesError::MissingForm(_) => {
-                ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
+                ApiError::new(StatusCode::CONFLICT, ApiCode::MissingForm, e.to_string())
             }
             IndicesError::Store(err) => ApiError::internal(&err),
         }
@@ -407,12 +426,14 @@ impl From<crate::service::export::ExportError> for ApiError {
     fn from(e: crate::service::export::ExportError) -> ApiError {
         use crate::service::export::ExportError;
         match e {
-            ExportError::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
-            ExportError::Busy => {
-                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string())
-            }
+            ExportError::UnknownUnit(_) => ApiError::not_found(ApiCode::UnknownUnit, e.to_string()),
+            ExportError::Busy => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiCode::Busy,
+                e.to_string(),
+            ),
             ExportError::MissingForm(_) => {
-                ApiError::new(StatusCode::CONFLICT, "missing_form", e.to_string())
+                ApiError::new(StatusCode::CONFLICT, ApiCode::MissingForm, e.to_string())
             }
             ExportError::Store(_) | ExportError::Write(_) => ApiError::internal(&e),
         }
@@ -426,7 +447,7 @@ impl From<crate::service::dossiers::DossierError> for ApiError {
             DossierError::Store(err) => ApiError::internal(&err),
             other => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "bad_dossiers",
+                ApiCode::BadDossiers,
                 other.to_string(),
             ),
         }
@@ -438,9 +459,9 @@ impl From<crate::service::feedback::FeedbackError> for ApiError {
         use crate::service::feedback::FeedbackError as F;
         match e {
             F::Denied(d) => ApiError::forbidden(d.to_string()),
-            F::UnknownUnit(_) => ApiError::not_found("unknown_unit", e.to_string()),
+            F::UnknownUnit(_) => ApiError::not_found(ApiCode::UnknownUnit, e.to_string()),
             F::Store(err) => ApiError::internal(&err),
-            other => ApiError::bad_request("bad_request", other.to_string()),
+            other => ApiError::bad_request(ApiCode::BadRequest, other.to_string()),
         }
     }
 }

@@ -18,7 +18,7 @@ async fn desk(
     if !admin && period.end >= today {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "open_day",
+            ApiCode::OpenDay,
             format!(
                 "desk figures cover closed days only: the period {} holds today ({today}); ask for a range that ends by {}",
                 period.label,
@@ -41,7 +41,7 @@ pub async fn desk_csv(
 ) -> Result<HttpResponse, ApiError> {
     let t = desk(&state, &caller, &q).await?;
     let bytes = crate::render::desk::csv(&t)
-        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "csv", e.to_string()))?;
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ApiCode::Csv, e.to_string()))?;
     let name = format!("hailong-desk-{}.csv", t.period.label.replace("..", "_"));
     Ok(csv_response(&name, bytes))
 }
@@ -104,7 +104,7 @@ pub async fn officers_csv(
         crate::service::officers::OfficersError::Store(e) => ApiError::internal(&e),
     })?;
     let bytes = crate::render::officers::csv(&table)
-        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "csv", e.to_string()))?;
+        .map_err(|e| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, ApiCode::Csv, e.to_string()))?;
     let name = format!(
         "hailong-officers-{}.csv",
         table.period.label.replace("..", "_")
