@@ -315,10 +315,12 @@ pub fn start(store: Store, hook: Webhook) -> std::io::Result<()> {
                         return;
                     }
                 };
-                let mut last_digest = std::time::Instant::now() - hook.digest_every;
+                // None: due at once (an instant "one period ago" panics when the machine
+                // has been up for less than the period).
+                let mut last_digest: Option<std::time::Instant> = None;
                 loop {
-                    if last_digest.elapsed() >= hook.digest_every {
-                        last_digest = std::time::Instant::now();
+                    if last_digest.is_none_or(|t| t.elapsed() >= hook.digest_every) {
+                        last_digest = Some(std::time::Instant::now());
                         let (st, forms) = (store.clone(), hook.forms.clone());
                         let done = run_blocking(move || {
                             purge(&st, Utc::now())?;
