@@ -225,3 +225,65 @@ fn insert_rows(
 fn metrics_batch(size: usize) {
     crate::telemetry::observe_batch(size);
 }
+
+/// The node's writer as the rest of the store sees it: started on first use, and whether it
+/// can take work now.
+impl super::Store {
+    /// Whether the writer can take work now, waiting up to `patience` for it to come back when
+    /// it has lost the database (a reconnect after a restart takes a moment). Answers at once
+    /// when the writer has not started (it starts on first use) or is connected: a submission
+    /// while the database is down is refused in seconds, not after the pool's 15 s wait.
+    pub fn writer_ready(&self, patience: Duration) -> bool {
+        let Some(Ok(group)) = self.group.get() else {
+            return true;
+        };
+        let until = std::time::Instant::now() + patience;
+        while !group.healthy() {
+            if std::time::Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        true
+    }
+
+    /// Whether the writer is connected (or not started yet), without waiting.
+    pub fn writer_connected(&self) -> bool {
+        self.group
+            .get()
+            .is_none_or(|g| g.as_ref().is_ok_and(GroupWriter::healthy))
+    }
+
+    /// Whether this node can write now: the group writer answers a no-op within two seconds
+    /// (it reaches the database and is not stuck reconnecting). Started on first use.
+    pub async fn can_write(&self) -> bool {
+        let Ok(group) = self.group_writer() else {
+            return false;
+        };
+        if !group.healthy() {
+            return false;
+        }
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let probe = Job::Work(Box::new(move |c, _| {
+            let ok = diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1").is_ok();
+            Box::new(move |commit: Result<(), super::Cause>| {
+                let _ = tx.send(ok && commit.is_ok());
+            })
+        }));
+        if group.submit(probe).is_err() {
+            return false;
+        }
+        matches!(
+            tokio::time::timeout(std::time::Duration::from_secs(2), rx).await,
+            Ok(Ok(true))
+        )
+    }
+
+    /// The group-commit writer, started on first use.
+    pub(super) fn group_writer(&self) -> Result<&GroupWriter, StoreError> {
+        self.group
+            .get_or_init(|| GroupWriter::start(self.manager.clone()).map_err(super::cause))
+            .as_ref()
+            .map_err(|e| StoreError::writer("did not start", Some(e.clone())))
+    }
+}

@@ -10,11 +10,13 @@
 
 pub mod counters;
 pub mod dossiers;
+mod error;
 pub mod export;
 pub mod feedback;
 pub mod group;
 pub mod kiosks;
 pub mod limits;
+mod memo;
 pub mod meta;
 pub mod paper;
 pub mod publications;
@@ -25,6 +27,10 @@ pub mod tickets;
 pub mod tokens;
 pub mod units;
 pub mod users;
+
+pub use error::{cause, Cause, StoreError};
+use memo::Memo;
+pub use memo::MEMO_TTL;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -99,89 +105,6 @@ impl DbTarget {
                 format!("PostgreSQL {shown}")
             }
         }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// What could not be opened, and the driver's or the system's reason.
-    #[error("cannot open the database{what}{}", after_colon(.cause))]
-    Connect {
-        what: String,
-        #[source]
-        cause: Option<Cause>,
-    },
-    #[error("database error: {0}")]
-    Query(#[from] diesel::result::Error),
-    #[error("the database is busy or unreachable: {0}")]
-    Pool(#[from] diesel::r2d2::PoolError),
-    /// The writer thread of the group commit is gone (or a batch it wrote did not commit).
-    #[error("the database writer {what}{}", after_colon(.cause))]
-    Writer {
-        what: &'static str,
-        #[source]
-        cause: Option<Cause>,
-    },
-    #[error("migrating the database failed: {0}")]
-    Migration(#[source] Cause),
-    /// What was being read, and why it is not readable.
-    #[error("stored data is not readable: {0}: {1}")]
-    Corrupt(&'static str, #[source] Cause),
-}
-
-/// The cause's text after ": ", or nothing. A store error's text is whole on its own (a
-/// message read by a person who runs the command line); the log's chain skips the repeat.
-fn after_colon(cause: &Option<Cause>) -> String {
-    cause.as_ref().map(|c| format!(": {c}")).unwrap_or_default()
-}
-
-/// The error underneath a store error, kept so that the log prints the whole chain; shared
-/// (`Arc`) because one failed commit answers every request of its batch.
-pub type Cause = std::sync::Arc<dyn std::error::Error + Send + Sync + 'static>;
-
-/// A cause from any error, or from a message when the error underneath is only text.
-pub fn cause(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Cause {
-    std::sync::Arc::from(e.into())
-}
-
-impl StoreError {
-    /// The database named by the URL cannot be opened, for a reason written here.
-    fn refused(why: String) -> StoreError {
-        StoreError::Connect {
-            what: String::new(),
-            cause: Some(cause(why)),
-        }
-    }
-
-    /// The writer of the group commit `what` ("has stopped"), because of `cause` if known.
-    pub fn writer(what: &'static str, cause: Option<Cause>) -> StoreError {
-        StoreError::Writer { what, cause }
-    }
-
-    /// `what` (a path, a URL kind) cannot be opened because of `e`.
-    fn open_failed(what: String, e: impl std::error::Error + Send + Sync + 'static) -> StoreError {
-        StoreError::Connect {
-            what,
-            cause: Some(cause(e)),
-        }
-    }
-
-    /// A stored value that does not read back as its type.
-    pub fn corrupt(
-        what: &'static str,
-        e: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> StoreError {
-        StoreError::Corrupt(what, cause(e))
-    }
-
-    pub fn is_unique_violation(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Query(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _
-            ))
-        )
     }
 }
 
@@ -282,82 +205,6 @@ pub struct Store {
     backend: Backend,
     target: DbTarget,
     memo: std::sync::Arc<Memo>,
-}
-
-/// Short-lived copies of small rows that every submission reads and that rarely change (a
-/// unit, a bearer token): one database read saved per request. Kept per `Store` (so per
-/// database), for `MEMO_TTL` at most, and dropped at once when this process changes them;
-/// another process sees a change within `MEMO_TTL`.
-#[derive(Default)]
-struct Memo {
-    entries: std::sync::Mutex<MemoMap>,
-}
-
-/// By kind ("unit", "token"), then key: a lookup by `&str` allocates nothing.
-type MemoMap = std::collections::HashMap<
-    &'static str,
-    std::collections::HashMap<String, (std::time::Instant, MemoValue)>,
->;
-type MemoValue = std::sync::Arc<dyn std::any::Any + Send + Sync>;
-
-/// How long a memo is trusted.
-pub const MEMO_TTL: Duration = Duration::from_secs(5);
-
-/// The PostgreSQL channel on which processes announce the kind of memo a change made stale.
-const MEMO_CHANNEL: &str = "hailong_memo";
-
-/// How often the listener looks for announcements.
-const LISTEN_EVERY: Duration = Duration::from_millis(200);
-
-impl Memo {
-    fn drop_kind(&self, kind: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(kind);
-        }
-    }
-
-    fn drop_all(&self) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.clear();
-        }
-    }
-}
-
-/// The listener's loop (see `Store::listen_for_changes`).
-fn listen(url: &str, memo: &std::sync::Weak<Memo>) {
-    while memo.strong_count() > 0 {
-        let conn = PgConnection::establish(url).and_then(|mut c| {
-            c.batch_execute(&format!("LISTEN {MEMO_CHANNEL}"))
-                .map(|_| c)
-                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
-        });
-        let Ok(mut conn) = conn else {
-            std::thread::sleep(Duration::from_secs(1));
-            continue;
-        };
-        if let Some(m) = memo.upgrade() {
-            m.drop_all();
-        }
-        loop {
-            std::thread::sleep(LISTEN_EVERY);
-            let Some(m) = memo.upgrade() else {
-                return;
-            };
-            let mut lost = false;
-            for notice in conn.notifications_iter() {
-                match notice {
-                    Ok(n) => m.drop_kind(&n.payload),
-                    Err(_) => {
-                        lost = true;
-                        break;
-                    }
-                }
-            }
-            if lost {
-                break;
-            }
-        }
-    }
 }
 
 impl Store {
@@ -551,64 +398,6 @@ impl Store {
         group.submit(job).map_err(E::from)
     }
 
-    /// Whether the writer can take work now, waiting up to `patience` for it to come back when
-    /// it has lost the database (a reconnect after a restart takes a moment). Answers at once
-    /// when the writer has not started (it starts on first use) or is connected: a submission
-    /// while the database is down is refused in seconds, not after the pool's 15 s wait.
-    pub fn writer_ready(&self, patience: Duration) -> bool {
-        let Some(Ok(group)) = self.group.get() else {
-            return true;
-        };
-        let until = std::time::Instant::now() + patience;
-        while !group.healthy() {
-            if std::time::Instant::now() >= until {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        true
-    }
-
-    /// Whether the writer is connected (or not started yet), without waiting.
-    pub fn writer_connected(&self) -> bool {
-        self.group
-            .get()
-            .is_none_or(|g| g.as_ref().is_ok_and(group::GroupWriter::healthy))
-    }
-
-    /// Whether this node can write now: the group writer answers a no-op within two seconds
-    /// (it reaches the database and is not stuck reconnecting). Started on first use.
-    pub async fn can_write(&self) -> bool {
-        let Ok(group) = self.group_writer() else {
-            return false;
-        };
-        if !group.healthy() {
-            return false;
-        }
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let probe = group::Job::Work(Box::new(move |c, _| {
-            let ok = diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1").is_ok();
-            Box::new(move |commit: Result<(), Cause>| {
-                let _ = tx.send(ok && commit.is_ok());
-            })
-        }));
-        if group.submit(probe).is_err() {
-            return false;
-        }
-        matches!(
-            tokio::time::timeout(std::time::Duration::from_secs(2), rx).await,
-            Ok(Ok(true))
-        )
-    }
-
-    /// The group-commit writer, started on first use.
-    fn group_writer(&self) -> Result<&group::GroupWriter, StoreError> {
-        self.group
-            .get_or_init(|| group::GroupWriter::start(self.manager.clone()).map_err(cause))
-            .as_ref()
-            .map_err(|e| StoreError::writer("did not start", Some(e.clone())))
-    }
-
     /// Stores one response row (no ticket to claim) in the next group commit, its tally delta
     /// merged with the batch's: on PostgreSQL with the batch's other rows in one statement.
     /// The new response's id, or `None` when its submission id was already stored.
@@ -665,20 +454,6 @@ impl Store {
         counts.count(hit).await.map(|c| (c.current, c.previous))
     }
 
-    /// A memo of `kind`/`key` younger than `MEMO_TTL`, without loading it (for work that
-    /// must not touch the database, such as a request handler's fast path).
-    pub fn memo_peek<T: Clone + Send + Sync + 'static>(
-        &self,
-        kind: &'static str,
-        key: &str,
-    ) -> Option<T> {
-        let entries = self.memo.entries.lock().ok()?;
-        let (at, value) = entries.get(kind)?.get(key)?;
-        (at.elapsed() < MEMO_TTL)
-            .then(|| value.downcast_ref::<T>().cloned())
-            .flatten()
-    }
-
     /// A connection for one long streaming read, or `None` when all export connections
     /// are busy (after a short wait): the caller answers "busy, try again" at once instead
     /// of queueing behind slow downloads.
@@ -688,67 +463,6 @@ impl Store {
             Err(_) if self.export.state().connections >= EXPORT_CONNECTIONS => Ok(None),
             Err(e) => Err(StoreError::Pool(e)),
         }
-    }
-
-    /// The value of `kind`/`key` from the memo if it is younger than `MEMO_TTL`, else from
-    /// `load` (and remembered).
-    pub fn memo<T, E>(
-        &self,
-        kind: &'static str,
-        key: &str,
-        load: impl FnOnce(&Store) -> Result<T, E>,
-    ) -> Result<T, E>
-    where
-        T: Clone + Send + Sync + 'static,
-    {
-        if let Some(value) = self.memo_peek(kind, key) {
-            return Ok(value);
-        }
-        let value = load(self)?;
-        if let Ok(mut entries) = self.memo.entries.lock() {
-            let of_kind = entries.entry(kind).or_default();
-            if of_kind.len() >= 10_000 {
-                of_kind.clear();
-            }
-            of_kind.insert(
-                key.to_string(),
-                (
-                    std::time::Instant::now(),
-                    std::sync::Arc::new(value.clone()),
-                ),
-            );
-        }
-        Ok(value)
-    }
-
-    /// Forgets every memo of `kind` (after this process changed such rows). On PostgreSQL
-    /// the other processes on the database (nodes, and a server beside this command line)
-    /// are told too, and drop theirs within a second (`listen_for_changes`).
-    pub fn forget(&self, kind: &'static str) {
-        self.memo.drop_kind(kind);
-        if self.backend == Backend::Postgres {
-            let sql = format!("SELECT pg_notify('{MEMO_CHANNEL}', '{kind}')");
-            if let Err(e) = self.read(|c| c.batch_execute(&sql).map_err(StoreError::from)) {
-                // The other nodes still drop it within MEMO_TTL.
-                tracing::warn!(kind, error = %e, "could not tell the other nodes of a change");
-            }
-        }
-    }
-
-    /// On PostgreSQL, a thread that listens for the changes other processes announce and
-    /// drops this process's memos of that kind at once (within about 200 ms). It reconnects
-    /// after a lost connection (dropping every memo then, since a notice may have been lost;
-    /// `MEMO_TTL` covers the gap) and ends when the last handle of this store is dropped.
-    /// None on SQLite, which is one process.
-    pub fn listen_for_changes(&self) -> Option<std::thread::JoinHandle<()>> {
-        let DbTarget::Postgres(url) = &self.target else {
-            return None;
-        };
-        let (url, memo) = (url.clone(), std::sync::Arc::downgrade(&self.memo));
-        std::thread::Builder::new()
-            .name("memo-listener".into())
-            .spawn(move || listen(&url, &memo))
-            .ok()
     }
 
     /// Open and idle connections of the read pool, for `/metrics`.

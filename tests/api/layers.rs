@@ -354,11 +354,7 @@ const FUNCTION_LINES: usize = 80;
 
 /// Files and functions past those sizes today, with their size: a ratchet that may only
 /// shrink (issue 32 splits them; a new one, or one that grows, fails).
-const LONG_FILES: &[(&str, usize)] = &[
-    ("render/report.rs", 676),
-    ("service/submit.rs", 625),
-    ("store/mod.rs", 835),
-];
+const LONG_FILES: &[(&str, usize)] = &[("render/report.rs", 676), ("service/submit.rs", 625)];
 const LONG_FUNCTIONS: &[(&str, usize)] = &[
     ("cli/export.rs export_cmd", 185),
     ("cli/mod.rs users_cmd", 90),
