@@ -224,51 +224,8 @@ fn users_cmd(g: &Global, cmd: UsersCommand) -> Result<()> {
             unit,
             password_stdin,
             lead,
-        } => {
-            let store = open(&g.database_url)?;
-            let role = crate::domain::user::Role::parse(&role).map_err(|e| anyhow!(e))?;
-            let given = if password_stdin {
-                let mut line = String::new();
-                std::io::stdin().read_line(&mut line)?;
-                Some(line.trim_end_matches(['\r', '\n']).to_string())
-            } else {
-                None
-            };
-            let user = crate::service::users::NewUser {
-                username: &name,
-                role,
-                unit: unit.as_deref(),
-                password: given.as_deref(),
-                lead,
-            };
-            let password =
-                crate::service::users::add(&store, &mut rand::rng(), user, "cli", Utc::now())?;
-            println!(
-                "User \"{}\" ({role}) added.",
-                name.trim().to_ascii_lowercase()
-            );
-            if given.is_none() {
-                println!("Password (shown once):");
-                println!("{password}");
-            }
-            Ok(())
-        }
-        UsersCommand::List => {
-            let store = open(&g.database_url)?;
-            println!("username\trole\tunit\tcreated_at\tlocked_until\tdisabled");
-            for u in crate::service::users::list(&store)? {
-                println!(
-                    "{}\t{}\t{}\t{}\t{}\t{}",
-                    u.username,
-                    u.role,
-                    u.unit_code.unwrap_or_default(),
-                    u.created_at,
-                    u.locked_until.map(|t| t.to_string()).unwrap_or_default(),
-                    if u.disabled { "disabled" } else { "" }
-                );
-            }
-            Ok(())
-        }
+        } => add_user(g, &name, &role, unit.as_deref(), password_stdin, lead),
+        UsersCommand::List => list_users(g),
         UsersCommand::ResetPassword { name } => {
             let store = open(&g.database_url)?;
             let password = crate::service::users::reset_password(
@@ -305,6 +262,59 @@ fn users_cmd(g: &Global, cmd: UsersCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn add_user(
+    g: &Global,
+    name: &str,
+    role: &str,
+    unit: Option<&str>,
+    password_stdin: bool,
+    lead: bool,
+) -> Result<()> {
+    let store = open(&g.database_url)?;
+    let role = crate::domain::user::Role::parse(role).map_err(|e| anyhow!(e))?;
+    let given = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Some(line.trim_end_matches(['\r', '\n']).to_string())
+    } else {
+        None
+    };
+    let user = crate::service::users::NewUser {
+        username: name,
+        role,
+        unit,
+        password: given.as_deref(),
+        lead,
+    };
+    let password = crate::service::users::add(&store, &mut rand::rng(), user, "cli", Utc::now())?;
+    println!(
+        "User \"{}\" ({role}) added.",
+        name.trim().to_ascii_lowercase()
+    );
+    if given.is_none() {
+        println!("Password (shown once):");
+        println!("{password}");
+    }
+    Ok(())
+}
+
+fn list_users(g: &Global) -> Result<()> {
+    let store = open(&g.database_url)?;
+    println!("username\trole\tunit\tcreated_at\tlocked_until\tdisabled");
+    for u in crate::service::users::list(&store)? {
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            u.username,
+            u.role,
+            u.unit_code.unwrap_or_default(),
+            u.created_at,
+            u.locked_until.map(|t| t.to_string()).unwrap_or_default(),
+            if u.disabled { "disabled" } else { "" }
+        );
+    }
+    Ok(())
 }
 
 fn backup(g: &Global, file: PathBuf) -> Result<()> {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::form::{AnswerValue, ExpectationKind, Form};
+use super::form::{AnswerValue, ExpectationKind, Expectations, Form};
 use super::stats::{self, AlphaSums, Interval, Moments};
 
 /// Valid answers and, of those, the satisfied ones (4 or 5; for a share, "yes").
@@ -127,40 +127,7 @@ impl Tally {
             }
         }
         if let Some(e) = &form.expectations {
-            let chosen: Vec<&str> = match e.kind {
-                ExpectationKind::Choose => match answers.get(&e.code) {
-                    Some(AnswerValue::Choices(list)) => list.iter().map(String::as_str).collect(),
-                    _ => Vec::new(),
-                },
-                ExpectationKind::Rate => {
-                    // "Wanted" is one of the two highest levels (Mong muốn, Rất mong muốn).
-                    let mut values: Vec<u8> = e.levels.iter().map(|l| l.value).collect();
-                    values.sort_unstable();
-                    let threshold = values.iter().rev().nth(1).copied().unwrap_or(u8::MAX);
-                    let mut answered = false;
-                    let mut wanted = Vec::new();
-                    for o in &e.options {
-                        if let Some(AnswerValue::Score(v)) =
-                            answers.get(&format!("{}.{}", e.code, o.code))
-                        {
-                            answered = true;
-                            if *v >= threshold {
-                                wanted.push(o.code.as_str());
-                            }
-                        }
-                    }
-                    if answered && wanted.is_empty() {
-                        self.expectation_respondents += 1;
-                    }
-                    wanted
-                }
-            };
-            if !chosen.is_empty() {
-                self.expectation_respondents += 1;
-                for c in chosen {
-                    *self.expectations.entry(c.to_string()).or_default() += 1;
-                }
-            }
+            self.add_expectations(e, answers);
         }
         if let Some(q) = form.channel_question() {
             if let Some(AnswerValue::Choice(c)) = answers.get(&q.code) {
@@ -168,6 +135,44 @@ impl Tally {
                 if q.options.iter().any(|o| &o.code == c && o.online) {
                     self.channel.s += 1;
                 }
+            }
+        }
+    }
+
+    /// The expectations one response chose, or rated "wanted" (one of the two highest levels).
+    fn add_expectations(&mut self, e: &Expectations, answers: &BTreeMap<String, AnswerValue>) {
+        let chosen: Vec<&str> = match e.kind {
+            ExpectationKind::Choose => match answers.get(&e.code) {
+                Some(AnswerValue::Choices(list)) => list.iter().map(String::as_str).collect(),
+                _ => Vec::new(),
+            },
+            ExpectationKind::Rate => {
+                // "Wanted" is one of the two highest levels (Mong muốn, Rất mong muốn).
+                let mut values: Vec<u8> = e.levels.iter().map(|l| l.value).collect();
+                values.sort_unstable();
+                let threshold = values.iter().rev().nth(1).copied().unwrap_or(u8::MAX);
+                let mut answered = false;
+                let mut wanted = Vec::new();
+                for o in &e.options {
+                    if let Some(AnswerValue::Score(v)) =
+                        answers.get(&format!("{}.{}", e.code, o.code))
+                    {
+                        answered = true;
+                        if *v >= threshold {
+                            wanted.push(o.code.as_str());
+                        }
+                    }
+                }
+                if answered && wanted.is_empty() {
+                    self.expectation_respondents += 1;
+                }
+                wanted
+            }
+        };
+        if !chosen.is_empty() {
+            self.expectation_respondents += 1;
+            for c in chosen {
+                *self.expectations.entry(c.to_string()).or_default() += 1;
             }
         }
     }

@@ -354,16 +354,10 @@ const FUNCTION_LINES: usize = 80;
 
 /// Files and functions past those sizes today, with their size: a ratchet that may only
 /// shrink (issue 32 splits them; a new one, or one that grows, fails).
-const LONG_FILES: &[(&str, usize)] = &[("render/report.rs", 676), ("service/submit.rs", 625)];
+const LONG_FILES: &[(&str, usize)] = &[];
 const LONG_FUNCTIONS: &[(&str, usize)] = &[
-    ("cli/export.rs export_cmd", 185),
-    ("cli/mod.rs users_cmd", 90),
-    ("domain/form/check.rs problems", 167),
-    ("domain/form/answers.rs validate", 117),
-    ("domain/index.rs add", 93),
     ("render/chart.rs bars_with_id", 87),
     ("render/chart.rs trend", 94),
-    ("render/report.rs render", 340),
     ("render/table.rs long_csv", 98),
     ("service/demo/answers.rs generate", 174),
     ("service/demo/answers.rs synthetic_answers", 86),

@@ -47,111 +47,29 @@ impl Form {
     /// Checks a submission given as key/value pairs (repeated keys for several choices), as
     /// sent by an HTML form or flattened from JSON. Empty values count as not answered.
     pub fn validate(&self, pairs: &[(String, String)]) -> Result<Answers, AnswerProblems> {
-        let mut problems = AnswerProblems::default();
-        let mut values: BTreeMap<String, AnswerValue> = BTreeMap::new();
-        let mut comment = None;
+        let mut r = Reading::default();
         let mut comment_seen = false;
         for (key, sent) in pairs {
-            let raw = sent.trim();
             let Some(item) = self.item(key) else {
-                problems.unknown.push(key.clone());
+                r.problems.unknown.push(key.clone());
                 continue;
             };
             if let Item::Comment(_) = item {
                 // A second comment field would silently replace the first: refuse it.
                 if std::mem::replace(&mut comment_seen, true) {
-                    problems
-                        .invalid
-                        .push((key.clone(), "answered twice".into()));
+                    r.invalid(key, "answered twice");
                     continue;
                 }
             }
-            if raw.is_empty() {
-                continue;
-            }
-            match item {
-                Item::Score => match plain_number(sent) {
-                    Some(v) if v <= 5 => {
-                        if values.insert(key.clone(), AnswerValue::Score(v)).is_some() {
-                            problems
-                                .invalid
-                                .push((key.clone(), "answered twice".into()));
-                        }
-                    }
-                    _ => problems.invalid.push((
-                        key.clone(),
-                        format!("\"{raw}\" is not on the scale 1–5 (0 for no opinion)"),
-                    )),
-                },
-                Item::Level(e) => match plain_number(sent) {
-                    Some(v) if e.levels.iter().any(|l| l.value == v) => {
-                        if values.insert(key.clone(), AnswerValue::Score(v)).is_some() {
-                            problems
-                                .invalid
-                                .push((key.clone(), "answered twice".into()));
-                        }
-                    }
-                    _ => problems
-                        .invalid
-                        .push((key.clone(), format!("\"{raw}\" is not one of the levels"))),
-                },
-                Item::MultiChoice(e) => {
-                    if !e.options.iter().any(|o| o.code == raw) {
-                        problems
-                            .invalid
-                            .push((key.clone(), format!("\"{raw}\" is not one of the options")));
-                        continue;
-                    }
-                    let entry = values
-                        .entry(key.clone())
-                        .or_insert_with(|| AnswerValue::Choices(Vec::new()));
-                    if let AnswerValue::Choices(list) = entry {
-                        if !list.iter().any(|c| c == raw) {
-                            list.push(raw.to_string());
-                        }
-                        if let Some(max) = e.max_choices {
-                            if list.len() > usize::from(max) {
-                                problems
-                                    .invalid
-                                    .push((key.clone(), format!("at most {max} choices")));
-                            }
-                        }
-                    }
-                }
-                Item::SingleChoice(p) => {
-                    if !p.options.iter().any(|o| o.code == raw) {
-                        problems
-                            .invalid
-                            .push((key.clone(), format!("\"{raw}\" is not one of the options")));
-                    } else if values
-                        .insert(key.clone(), AnswerValue::Choice(raw.to_string()))
-                        .is_some()
-                    {
-                        problems
-                            .invalid
-                            .push((key.clone(), "answered twice".into()));
-                    }
-                }
-                Item::Comment(c) => {
-                    let n = raw.chars().count();
-                    if n > c.max_chars as usize {
-                        problems.invalid.push((
-                            key.clone(),
-                            format!("{n} characters, more than the {} allowed", c.max_chars),
-                        ));
-                    } else if raw
-                        .chars()
-                        .any(|ch| ch.is_control() && ch != '\n' && ch != '\r' && ch != '\t')
-                    {
-                        problems
-                            .invalid
-                            .push((key.clone(), "contains control characters".into()));
-                    } else {
-                        comment = Some(raw.replace("\r\n", "\n"));
-                    }
-                }
+            if !sent.trim().is_empty() {
+                r.take(key, item, sent);
             }
         }
+        let Reading {
+            mut problems,
+            values,
+            comment,
+        } = r;
         for code in self.required_scores() {
             if !values.contains_key(code) {
                 problems.missing.push(code.to_string());
@@ -161,6 +79,96 @@ impl Form {
             Ok(Answers { values, comment })
         } else {
             Err(problems)
+        }
+    }
+}
+
+/// What has been read of a submission so far.
+#[derive(Default)]
+struct Reading {
+    problems: AnswerProblems,
+    values: BTreeMap<String, AnswerValue>,
+    comment: Option<String>,
+}
+
+impl Reading {
+    fn invalid(&mut self, key: &str, why: impl Into<String>) {
+        self.problems.invalid.push((key.to_string(), why.into()));
+    }
+
+    /// An answer that may be given once.
+    fn once(&mut self, key: &str, value: AnswerValue) {
+        if self.values.insert(key.to_string(), value).is_some() {
+            self.invalid(key, "answered twice");
+        }
+    }
+
+    /// One answered item (`sent` is not blank).
+    fn take(&mut self, key: &str, item: Item<'_>, sent: &str) {
+        let raw = sent.trim();
+        match item {
+            Item::Score => match plain_number(sent) {
+                Some(v) if v <= 5 => self.once(key, AnswerValue::Score(v)),
+                _ => self.invalid(
+                    key,
+                    format!("\"{raw}\" is not on the scale 1–5 (0 for no opinion)"),
+                ),
+            },
+            Item::Level(e) => match plain_number(sent) {
+                Some(v) if e.levels.iter().any(|l| l.value == v) => {
+                    self.once(key, AnswerValue::Score(v))
+                }
+                _ => self.invalid(key, format!("\"{raw}\" is not one of the levels")),
+            },
+            Item::MultiChoice(e) => self.choose(key, e, raw),
+            Item::SingleChoice(p) => {
+                if !p.options.iter().any(|o| o.code == raw) {
+                    self.invalid(key, format!("\"{raw}\" is not one of the options"));
+                } else {
+                    self.once(key, AnswerValue::Choice(raw.to_string()));
+                }
+            }
+            Item::Comment(c) => self.comment(key, c, raw),
+        }
+    }
+
+    /// One more of several choices.
+    fn choose(&mut self, key: &str, e: &Expectations, raw: &str) {
+        if !e.options.iter().any(|o| o.code == raw) {
+            self.invalid(key, format!("\"{raw}\" is not one of the options"));
+            return;
+        }
+        let entry = self
+            .values
+            .entry(key.to_string())
+            .or_insert_with(|| AnswerValue::Choices(Vec::new()));
+        let AnswerValue::Choices(list) = entry else {
+            return;
+        };
+        if !list.iter().any(|c| c == raw) {
+            list.push(raw.to_string());
+        }
+        if let Some(max) = e.max_choices {
+            if list.len() > usize::from(max) {
+                self.invalid(key, format!("at most {max} choices"));
+            }
+        }
+    }
+
+    fn comment(&mut self, key: &str, c: &CommentQuestion, raw: &str) {
+        let n = raw.chars().count();
+        if n > c.max_chars as usize {
+            self.invalid(
+                key,
+                format!("{n} characters, more than the {} allowed", c.max_chars),
+            );
+        } else if raw
+            .chars()
+            .any(|ch| ch.is_control() && ch != '\n' && ch != '\r' && ch != '\t')
+        {
+            self.invalid(key, "contains control characters");
+        } else {
+            self.comment = Some(raw.replace("\r\n", "\n"));
         }
     }
 }

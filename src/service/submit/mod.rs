@@ -5,10 +5,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::domain::form::{AnswerProblems, Answers, Form};
+use crate::domain::form::{AnswerProblems, Form};
 use crate::domain::index::Tally;
 use crate::domain::local_date;
 use crate::domain::ticket::TicketCode;
@@ -18,6 +17,13 @@ use crate::store::responses::{self, NewResponseRow};
 use crate::store::tallies::TallyKey;
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{units, Store, StoreError};
+
+mod paper;
+mod repeat;
+
+pub use paper::{paper, PaperWrite};
+pub use repeat::digest_for;
+use repeat::{check_repeat, repeat_of};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -347,63 +353,6 @@ pub fn submit(
     })
 }
 
-/// A paper sheet typed twice and agreed, checked against its code and form and ready to be
-/// stored in the caller's transaction (`store_in`): source `paper`, dated `at`'s day.
-pub struct PaperWrite {
-    write: Write,
-    at: DateTime<Utc>,
-}
-
-pub fn paper(
-    store: &Store,
-    forms: &FormRegistry,
-    code: &str,
-    form: &str,
-    pairs: Vec<(String, String)>,
-    at: DateTime<Utc>,
-) -> Result<PaperWrite, SubmitError> {
-    let submission = Submission {
-        target: Target::Ticket(code.to_string()),
-        form: Some(form.to_string()),
-        pairs,
-        submission_id: None,
-        source: Source::Paper,
-        grace_days: 0,
-    };
-    let resolved = resolve(
-        store,
-        forms,
-        &submission.target,
-        submission.form.as_deref(),
-        0,
-        at,
-    )?;
-    let id = Uuid::new_v4().hyphenated().to_string();
-    let write = prepare(&resolved, &submission, &id, at, false)?;
-    Ok(PaperWrite { write, at })
-}
-
-impl PaperWrite {
-    /// Claims the code, stores the response and adds it to the day's tally; the response's id.
-    pub fn store_in(self, conn: &mut crate::store::DbConnection) -> Result<i64, SubmitError> {
-        let Write {
-            row,
-            tally_key,
-            delta,
-            ticket_code,
-        } = self.write;
-        if let Some(t) = &ticket_code {
-            if !tickets::claim(conn, t, self.at.naive_utc())? {
-                return Err(SubmitError::TicketUsed);
-            }
-        }
-        responses::insert(conn, std::slice::from_ref(&row))?;
-        crate::store::tallies::add(conn, &tally_key, &delta)?;
-        crate::telemetry::count_submission(Source::Paper.as_str());
-        Ok(responses::id_of(conn, &row.submission_id)?.unwrap_or_default())
-    }
-}
-
 /// A response ready to store: its row, the tally delta, and the ticket to claim.
 struct Write {
     row: NewResponseRow,
@@ -550,76 +499,4 @@ pub async fn submit_inline(
         Ok(None) => None,
         Err(e) => Some(Err(SubmitError::Store(e))),
     }
-}
-
-struct Stored {
-    receipt: Receipt,
-    digest: String,
-    form_id: String,
-    form_version: i32,
-    via_ticket: bool,
-}
-
-fn repeat_of(
-    conn: &mut crate::store::DbConnection,
-    submission_id: &str,
-) -> Result<Option<Stored>, StoreError> {
-    Ok(
-        responses::by_submission_id(conn, submission_id)?.map(|r| Stored {
-            receipt: Receipt {
-                response_id: r.id,
-                submission_id: r.submission_id,
-                unit_code: r.unit_code,
-                created: false,
-            },
-            digest: r.digest,
-            form_id: r.form_id,
-            form_version: r.form_version,
-            via_ticket: r.via_ticket,
-        }),
-    )
-}
-
-/// A submission id seen before: the same answers are a repeat (answered as the first time),
-/// different answers are a conflict (409).
-fn check_repeat(
-    forms: &FormRegistry,
-    submission: &Submission,
-    stored: Stored,
-) -> Result<Receipt, SubmitError> {
-    let unit_code = stored.receipt.unit_code.clone();
-    let conflict = || SubmitError::Conflict(stored.receipt.submission_id.clone());
-    let (target_unit, target_ticket) = match &submission.target {
-        Target::Unit(u) => (Some(u.as_str()), None),
-        Target::Ticket(t) => (None, Some(t.as_str())),
-        Target::Both { unit, ticket } => (Some(unit.as_str()), Some(ticket.as_str())),
-    };
-    if target_unit.is_some_and(|u| u != unit_code) {
-        return Err(conflict());
-    }
-    // Which ticket a response came through is not kept (anonymity), only that it came
-    // through one: a ticket's repeat must be a ticket response of the same unit.
-    if target_ticket.is_some() && !stored.via_ticket {
-        return Err(conflict());
-    }
-    let version = u32::try_from(stored.form_version).unwrap_or_default();
-    let form = forms
-        .get(&stored.form_id, version)
-        .ok_or_else(|| SubmitError::UnknownForm(format!("{}@{version}", stored.form_id)))?;
-    let answers = form.validate(&submission.pairs).map_err(|_| conflict())?;
-    if digest_for(&unit_code, &form, &answers) != stored.digest {
-        return Err(conflict());
-    }
-    Ok(stored.receipt)
-}
-
-/// What makes two submissions the same: unit, form version, answers and comment.
-pub fn digest_for(unit: &str, form: &Form, answers: &Answers) -> String {
-    let mut h = Sha256::new();
-    h.update(unit.as_bytes());
-    h.update([0]);
-    h.update(form.id.as_bytes());
-    h.update(form.version.to_be_bytes());
-    h.update(answers.digest().as_bytes());
-    hex::encode(h.finalize())
 }

@@ -1,0 +1,183 @@
+//! The report as one self-contained HTML page (inline CSS and SVG, nothing fetched), in
+//! Vietnamese or English, laid out for A4 portrait: what a clerk e-mails and a chairman prints.
+
+mod sections;
+mod texts;
+mod units;
+
+use crate::texts::tr;
+use askama::Template;
+
+use crate::domain::lang::Lang;
+use crate::domain::report::ReportData;
+use crate::domain::table::IndexRow;
+use crate::render::numbers::{count, percent};
+
+pub use sections::reason_key;
+use sections::{ci_text, desk_chart, desk_rows, feedback_summary};
+use texts::{texts, Texts};
+use units::{Compact, RowView};
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage<'a> {
+    lang: &'static str,
+    t: &'a Texts,
+    title: &'static str,
+    district: String,
+    period_label: String,
+    period_text: String,
+    running_head: String,
+    switch_url: String,
+    switch_lang: &'static str,
+    switch_label: &'static str,
+    synthetic: bool,
+    published: Option<String>,
+    sipas: String,
+    sipas_ci: String,
+    change: String,
+    change_note: String,
+    responses: String,
+    /// The responses by how they came, and the paper sheets not yet counted.
+    sources: String,
+    participation: String,
+    overall: String,
+    online: String,
+    bars: String,
+    factor_heads: Vec<String>,
+    rows: Vec<RowView>,
+    trend: String,
+    expectations: Vec<(String, String, String)>,
+    other_forms: Vec<String>,
+    form_text: String,
+    alphas: String,
+    sample_text: String,
+    staff: Option<String>,
+    feedback_summary: String,
+    /// Units between the top and the bottom ten: rank, name, SIPAS, n, change.
+    compact: Vec<Compact>,
+    feedback_rows: Vec<[String; 6]>,
+    feedback_def: String,
+    /// Desk ratings per unit: name, n, satisfied, interval, flagged, reasons.
+    desk_rows: Vec<[String; 6]>,
+    desk_heads: [&'static str; 7],
+    /// The reasons of all units' low ratings, as bars.
+    desk_chart: String,
+}
+
+/// Extra bits the caller adds: a "published on" line, and (for staff) the publishing form.
+#[derive(Default)]
+pub struct Extras {
+    pub published: Option<String>,
+    pub staff_html: Option<String>,
+    /// The page's own address without the query, for the language switch.
+    pub self_url: String,
+}
+
+/// A form's source as printed in a report of `lang`. The source is one text of the form
+/// file; a note in brackets written in English only (`(wording to confirm …)`) is said in
+/// Vietnamese in a Vietnamese report, so that it prints no English.
+pub fn source_in(source: &str, lang: Lang) -> String {
+    let Some((before, note)) = source.trim_end().rsplit_once(" (") else {
+        return source.to_string();
+    };
+    let english = note.ends_with(')') && note.is_ascii() && note.chars().any(char::is_alphabetic);
+    if lang == Lang::Vi && english {
+        format!("{before} ({})", tr(lang, "report.source_note"))
+    } else {
+        source.to_string()
+    }
+}
+
+pub fn render(
+    data: &ReportData,
+    district: &str,
+    lang: Lang,
+    extras: Extras,
+) -> Result<String, askama::Error> {
+    let t = &texts(lang);
+    let total: Option<&IndexRow> = data.total.as_ref();
+    let headline = |f: &dyn Fn(&IndexRow) -> String| total.map(f).unwrap_or_else(|| "–".into());
+    let units = units::units(data, lang, t);
+    let (change, change_note) = sections::change_texts(data, lang);
+    let responses_n = total.map(|r| r.responses).unwrap_or(0);
+    let page = ReportPage {
+        lang: lang.code(),
+        t,
+        title: tr(lang, "report.citizen_satisfaction_survey"),
+        district: district.to_string(),
+        period_label: data.period.label.clone(),
+        running_head: format!("{district} · {}", data.period.label).replace('"', "'"),
+        period_text: sections::period_text(data, lang),
+        switch_url: format!("{}{}", extras.self_url, tr(lang, "report.lang_vi")),
+        switch_lang: tr(lang, "report.vi"),
+        switch_label: tr(lang, "report.ti_ng_vi_t"),
+        synthetic: data.synthetic,
+        published: extras.published,
+        sipas: headline(&|r| percent(r.indices.sipas.index, lang)),
+        sipas_ci: headline(&|r| ci_text(&r.indices.sipas, lang)),
+        change,
+        change_note,
+        responses: count(responses_n, lang),
+        sources: sources_text(lang, total.map(|r| &r.extras.sources), data.paper_waiting),
+        participation: headline(&|r| percent(r.participation, lang)),
+        overall: total
+            .and_then(|r| r.indices.overall.as_ref())
+            .map(|m| percent(m.index, lang))
+            .unwrap_or_else(|| "–".into()),
+        online: headline(&|r| percent(r.indices.online.index, lang)),
+        bars: units.bars,
+        compact: units.compact,
+        factor_heads: data
+            .form
+            .components
+            .iter()
+            .map(|c| c.title.get(lang).to_string())
+            .collect(),
+        rows: units.rows,
+        trend: sections::trend(data, lang, t),
+        expectations: sections::expectations(data, total, lang),
+        other_forms: sections::other_forms(data, lang),
+        form_text: sections::form_text(data, lang),
+        alphas: sections::alphas(data, total, lang),
+        sample_text: sections::sample_text(data, responses_n, lang),
+        staff: extras.staff_html,
+        feedback_summary: feedback_summary(&data.feedback_total, lang),
+        desk_rows: desk_rows(&data.desk, lang),
+        desk_chart: desk_chart(&data.desk, lang),
+        desk_heads: sections::desk_heads(lang),
+        feedback_rows: sections::feedback_rows(data, lang),
+        feedback_def: tr(lang, "report_page.fb_def")
+            .replace("{answer}", &data.feedback_deadlines.answer.to_string()),
+    };
+    page.render()
+}
+
+/// "Poster QR 120 · code slips 40 · paper 10", and the paper sheets still waiting.
+pub fn sources_text(
+    lang: Lang,
+    sources: Option<&std::collections::BTreeMap<String, u64>>,
+    (pending, disputed): (usize, usize),
+) -> String {
+    let names = [
+        ("poster", "report_page.src_poster"),
+        ("ticket", "report_page.src_ticket"),
+        ("paper", "report_page.src_paper"),
+        ("api", "report_page.src_api"),
+    ];
+    let mut parts: Vec<String> = names
+        .iter()
+        .filter_map(|(code, key)| {
+            let n = *sources?.get(*code)?;
+            (n > 0).then(|| format!("{} {}", tr(lang, key), count(n, lang)))
+        })
+        .collect();
+    if pending + disputed > 0 {
+        parts.push(
+            tr(lang, "report_page.src_waiting")
+                .replace("{pending}", &count(pending as u64, lang))
+                .replace("{disputed}", &count(disputed as u64, lang)),
+        );
+    }
+    parts.join(" · ")
+}
