@@ -9,6 +9,7 @@ use actix_web::{middleware, App, HttpServer};
 use chrono::Utc;
 
 use crate::config::Settings;
+use crate::secret::Secret;
 use crate::service::demo;
 use crate::service::forms::{FormRegistry, FormsError};
 use crate::store::{Store, StoreError};
@@ -71,6 +72,157 @@ fn load_demo(
     }
 }
 
+/// The one-time work of a start, on one node at a time when several share one PostgreSQL
+/// database: the form versions recorded, the tallies checked, the demo loaded once, the
+/// public address kept, the first admin made once (its password, to print once).
+fn first_start(
+    store: &Store,
+    forms: &FormRegistry,
+    settings: &Settings,
+) -> Result<(Option<demo::DemoSummary>, Option<String>), StartError> {
+    store.exclusively(|| -> Result<_, StartError> {
+        forms.guard(store, Utc::now())?;
+        crate::service::indices::ensure_tallies(store, forms)
+            .map_err(|e| StartError::Config(format!("rebuilding the tallies failed: {e}")))?;
+        let demo_loaded = if settings.demo {
+            load_demo(store, forms, settings)?
+        } else {
+            None
+        };
+        // The address citizens reach, kept for the command line's printed codes.
+        if let Some(url) = &settings.public_url {
+            crate::service::public::remember_public_url(store, url)
+                .map_err(|e| StartError::Config(format!("storing --public-url failed: {e}")))?;
+        }
+        let admin_password =
+            crate::service::users::ensure_admin(store, &mut rand::rng(), Utc::now()).map_err(
+                |e| StartError::Config(format!("creating the first admin account failed: {e}")),
+            )?;
+        Ok((demo_loaded, admin_password))
+    })
+}
+
+/// Comments past the retention period deleted now, and then every six hours, in the background.
+fn start_retention(store: &Store, days: i64) -> Result<(), StartError> {
+    let st = store.clone();
+    std::thread::Builder::new()
+        .name("hailong-retention".into())
+        .spawn(move || loop {
+            match crate::service::retention::purge_comments(&st, days, Utc::now()) {
+                Ok(0) => crate::telemetry::job_ok("retention"),
+                Ok(n) => tracing::info!(comments = n, days, "deleted comments past the retention period"),
+                Err(e) => {
+                    crate::telemetry::count_failure("retention", &crate::telemetry::chain(&e));
+                    tracing::error!(error = %crate::telemetry::chain(&e), "the retention sweep failed; it runs again later");
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_secs(6 * 3600));
+        })
+        .map_err(|e| StartError::Config(format!("cannot start the retention sweep: {e}")))?;
+    Ok(())
+}
+
+/// The webhook's receiver and secret, when one is set (and set well).
+fn webhook_of(settings: &Settings) -> Result<Option<(String, Secret)>, StartError> {
+    let Some(url) = &settings.webhook_url else {
+        return Ok(None);
+    };
+    if !url.starts_with("http://") {
+        return Err(StartError::Config(format!(
+            "--webhook-url {url}: only http:// receivers are supported (put a TLS-terminating relay on your network for https; see README \"Webhook\")"
+        )));
+    }
+    match &settings.webhook_secret {
+        Some(s) if s.expose().chars().count() >= 16 => Ok(Some((url.clone(), s.clone()))),
+        _ => Err(StartError::Config(
+            "--webhook-url needs --webhook-secret (HAILONG_WEBHOOK_SECRET) of at least 16 characters".into(),
+        )),
+    }
+}
+
+/// What every request's handler shares: the store, the forms, the limits and settings.
+fn app_state(
+    settings: &Settings,
+    store: Store,
+    forms: Arc<FormRegistry>,
+    public_url: &str,
+    webhook: bool,
+) -> Result<AppState, StartError> {
+    let is_demo = store.read(crate::store::meta::is_demo)?;
+    // Every node hashes a client alike, so that on PostgreSQL they count it together.
+    let rate_key =
+        crate::service::users::stored_secret(&store, crate::service::users::RATE_LIMIT_KEY)
+            .map_err(|e| StartError::Config(format!("cannot read the rate-limit key: {e}")))?;
+    let shared = store.clone();
+    let limiter = |limit, scope| {
+        Arc::new(RateLimiter::new(
+            limit,
+            &rate_key,
+            Some((shared.clone(), scope)),
+        ))
+    };
+    Ok(AppState {
+        draining: Default::default(),
+        metrics_token: settings
+            .metrics_token
+            .clone()
+            .filter(|t| !t.expose().trim().is_empty()),
+        store,
+        forms,
+        public_url: public_url.to_string(),
+        ticket_ttl: chrono::Duration::days(settings.ticket_ttl_days),
+        demo: is_demo,
+        scheme: settings.scheme,
+        submit_limiter: limiter(settings.rate_limit, "submit"),
+        login_limiter: limiter(settings.login_rate_limit, "login"),
+        ticket_limiter: limiter(settings.ticket_rate_limit, "ticket"),
+        tablet_limiter: limiter(settings.kiosk_rate_limit, "tablet"),
+        pair_limiter: limiter(settings.pair_rate_limit, "pair"),
+        password_checks: Arc::new(tokio::sync::Semaphore::new(
+            2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
+        )),
+        export_write_timeout: std::time::Duration::from_secs(
+            settings.export_write_timeout_secs.max(1),
+        ),
+        trust_proxy: settings.trust_proxy,
+        form_pages: Default::default(),
+        grace_days: settings.lineage_grace_days,
+        kiosk: settings.kiosk,
+        taps: Default::default(),
+        feedback: Arc::new(crate::service::feedback::FeedbackSettings {
+            deadlines: settings.feedback_deadlines,
+            webhook,
+            unit_cap: settings
+                .feedback_unit_limit
+                .map(|l| crate::service::feedback::UnitCap {
+                    max: l.max,
+                    window_secs: i64::try_from(l.window.as_secs()).unwrap_or(i64::MAX),
+                }),
+        }),
+    })
+}
+
+/// The HTTP server on `listener`, every request through the same middleware.
+fn serve(data: actix_web::web::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
+    Ok(HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .wrap(actix_web::middleware::from_fn(
+                crate::web::errors::render_errors,
+            ))
+            .wrap(actix_web::middleware::from_fn(routes::refuse_cross_site))
+            .wrap(actix_web::middleware::from_fn(routes::refuse_nul))
+            .wrap(actix_web::middleware::from_fn(routes::record_request))
+            .wrap(routes::security_headers())
+            .wrap(middleware::Compress::default())
+            .configure(routes::routes)
+    })
+    // Signals are this process's own (`run_with_signals`): the drain comes first.
+    .disable_signals()
+    .listen(listener)?
+    .run())
+}
+
 impl Application {
     pub fn build(settings: Settings) -> Result<Application, StartError> {
         if !(0..=3650).contains(&settings.lineage_grace_days) {
@@ -85,32 +237,9 @@ impl Application {
         }
         let store = Store::open(settings.database_url.expose())?;
         let forms = FormRegistry::load(settings.forms_dir.as_deref())?;
-        // The one-time work of a start, on one node at a time when several share one
-        // PostgreSQL database: the form versions recorded, the tallies checked, the demo
-        // loaded once, the first admin made once.
-        let (demo_loaded, admin_password) = store.exclusively(|| -> Result<_, StartError> {
-            forms.guard(&store, Utc::now())?;
-            crate::service::indices::ensure_tallies(&store, &forms)
-                .map_err(|e| StartError::Config(format!("rebuilding the tallies failed: {e}")))?;
-            let demo_loaded = if settings.demo {
-                load_demo(&store, &forms, &settings)?
-            } else {
-                None
-            };
-            // The address citizens reach, kept for the command line's printed codes.
-            if let Some(url) = &settings.public_url {
-                crate::service::public::remember_public_url(&store, url)
-                    .map_err(|e| StartError::Config(format!("storing --public-url failed: {e}")))?;
-            }
-            let admin_password =
-                crate::service::users::ensure_admin(&store, &mut rand::rng(), Utc::now()).map_err(
-                    |e| StartError::Config(format!("creating the first admin account failed: {e}")),
-                )?;
-            Ok((demo_loaded, admin_password))
-        })?;
+        let (demo_loaded, admin_password) = first_start(&store, &forms, &settings)?;
         // Other nodes' changes (a token revoked, a unit changed) drop this node's memos at once.
         let _listener = store.listen_for_changes();
-        let is_demo = store.read(crate::store::meta::is_demo)?;
         let example_unit = example_unit(&store, Utc::now())?;
         // Every hour: the tickets used on days that have closed are rewritten together, so
         // that none can be paired with its response (see tickets::seal_used_days). A task of
@@ -120,41 +249,9 @@ impl Application {
             runtime.spawn(hourly_jobs(store.clone()));
         }
         if settings.comment_retention_days > 0 {
-            // Now, and then every six hours, in the background.
-            let (st, days) = (store.clone(), settings.comment_retention_days);
-            std::thread::Builder::new()
-                .name("hailong-retention".into())
-                .spawn(move || loop {
-                    match crate::service::retention::purge_comments(&st, days, Utc::now()) {
-                        Ok(0) => crate::telemetry::job_ok("retention"),
-                        Ok(n) => tracing::info!(comments = n, days, "deleted comments past the retention period"),
-                        Err(e) => {
-                            crate::telemetry::count_failure("retention", &crate::telemetry::chain(&e));
-                            tracing::error!(error = %crate::telemetry::chain(&e), "the retention sweep failed; it runs again later");
-                        }
-                    }
-                    std::thread::sleep(std::time::Duration::from_secs(6 * 3600));
-                })
-                .map_err(|e| StartError::Config(format!("cannot start the retention sweep: {e}")))?;
+            start_retention(&store, settings.comment_retention_days)?;
         }
-        let webhook = match (&settings.webhook_url, &settings.webhook_secret) {
-            (None, _) => None,
-            (Some(url), secret) => {
-                if !url.starts_with("http://") {
-                    return Err(StartError::Config(format!(
-                        "--webhook-url {url}: only http:// receivers are supported (put a TLS-terminating relay on your network for https; see README \"Webhook\")"
-                    )));
-                }
-                match secret {
-                    Some(s) if s.expose().chars().count() >= 16 => Some((url.clone(), s.clone())),
-                    _ => {
-                        return Err(StartError::Config(
-                            "--webhook-url needs --webhook-secret (HAILONG_WEBHOOK_SECRET) of at least 16 characters".into(),
-                        ))
-                    }
-                }
-            }
-        };
+        let webhook = webhook_of(&settings)?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
         let addr = listener
@@ -183,77 +280,10 @@ impl Application {
             )
             .map_err(|e| StartError::Config(format!("cannot start the webhook worker: {e}")))?;
         }
-        // Every node hashes a client alike, so that on PostgreSQL they count it together.
-        let rate_key =
-            crate::service::users::stored_secret(&store, crate::service::users::RATE_LIMIT_KEY)
-                .map_err(|e| StartError::Config(format!("cannot read the rate-limit key: {e}")))?;
-        let shared = store.clone();
-        let limiter = |limit, scope| {
-            Arc::new(RateLimiter::new(
-                limit,
-                &rate_key,
-                Some((shared.clone(), scope)),
-            ))
-        };
-        let state = AppState {
-            draining: Default::default(),
-            metrics_token: settings
-                .metrics_token
-                .clone()
-                .filter(|t| !t.expose().trim().is_empty()),
-            store,
-            forms,
-            public_url: public_url.clone(),
-            ticket_ttl: chrono::Duration::days(settings.ticket_ttl_days),
-            demo: is_demo,
-            scheme: settings.scheme,
-            submit_limiter: limiter(settings.rate_limit, "submit"),
-            login_limiter: limiter(settings.login_rate_limit, "login"),
-            ticket_limiter: limiter(settings.ticket_rate_limit, "ticket"),
-            tablet_limiter: limiter(settings.kiosk_rate_limit, "tablet"),
-            pair_limiter: limiter(settings.pair_rate_limit, "pair"),
-            password_checks: Arc::new(tokio::sync::Semaphore::new(
-                2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
-            )),
-            export_write_timeout: std::time::Duration::from_secs(
-                settings.export_write_timeout_secs.max(1),
-            ),
-            trust_proxy: settings.trust_proxy,
-            form_pages: Default::default(),
-            grace_days: settings.lineage_grace_days,
-            kiosk: settings.kiosk,
-            taps: Default::default(),
-            feedback: Arc::new(crate::service::feedback::FeedbackSettings {
-                deadlines: settings.feedback_deadlines,
-                webhook: webhook.is_some(),
-                unit_cap: settings
-                    .feedback_unit_limit
-                    .map(|l| crate::service::feedback::UnitCap {
-                        max: l.max,
-                        window_secs: i64::try_from(l.window.as_secs()).unwrap_or(i64::MAX),
-                    }),
-            }),
-        };
+        let state = app_state(&settings, store, forms, &public_url, webhook.is_some())?;
         let draining = state.draining.clone();
-        let data = actix_web::web::Data::new(state);
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .wrap(actix_web::middleware::from_fn(
-                    crate::web::errors::render_errors,
-                ))
-                .wrap(actix_web::middleware::from_fn(routes::refuse_cross_site))
-                .wrap(actix_web::middleware::from_fn(routes::refuse_nul))
-                .wrap(actix_web::middleware::from_fn(routes::record_request))
-                .wrap(routes::security_headers())
-                .wrap(middleware::Compress::default())
-                .configure(routes::routes)
-        })
-        // Signals are this process's own (`run_with_signals`): the drain comes first.
-        .disable_signals()
-        .listen(listener)
-        .map_err(|e| StartError::Bind(settings.bind.clone(), e))?
-        .run();
+        let server = serve(actix_web::web::Data::new(state), listener)
+            .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
         Ok(Application {
             port: addr.port(),
             server,

@@ -94,31 +94,7 @@ pub fn bars_with_id(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
     }
     for (i, b) in bars.iter().enumerate() {
         let y = top + row_h * i as f64;
-        let label = if b.small {
-            format!("{} *", b.label)
-        } else {
-            b.label.clone()
-        };
-        let lines = wrap_label(&label);
-        if let [one] = lines.as_slice() {
-            let _ = write!(
-                s,
-                r##"<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#000">{}</text>"##,
-                label_w - 6.0,
-                y + 14.0,
-                esc(one)
-            );
-        } else {
-            // A long name on two smaller lines, never cut at the chart's left edge.
-            let _ = write!(
-                s,
-                r##"<text x="{x}" y="{}" font-size="9" text-anchor="end" fill="#000"><tspan x="{x}">{}</tspan><tspan x="{x}" dy="9">{}</tspan></text>"##,
-                y + 9.0,
-                esc(&lines[0]),
-                esc(lines.get(1).map(String::as_str).unwrap_or_default()),
-                x = label_w - 6.0,
-            );
-        }
+        bar_label(&mut s, b, label_w - 6.0, y);
         if let Some(v) = b.value {
             let fill = if b.small {
                 format!("url(#{id}hatch)")
@@ -157,6 +133,37 @@ pub fn bars_with_id(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
     s
 }
 
+/// A bar's label, right-aligned at `right`: one line, or two smaller ones.
+fn bar_label(s: &mut String, b: &Bar, right: f64, y: f64) {
+    let label = if b.small {
+        format!("{} *", b.label)
+    } else {
+        b.label.clone()
+    };
+    match wrap_label(&label).as_slice() {
+        [one] => {
+            let _ = write!(
+                s,
+                r##"<text x="{}" y="{}" font-size="11" text-anchor="end" fill="#000">{}</text>"##,
+                right,
+                y + 14.0,
+                esc(one)
+            );
+        }
+        lines => {
+            // A long name on two smaller lines, never cut at the chart's left edge.
+            let _ = write!(
+                s,
+                r##"<text x="{x}" y="{}" font-size="9" text-anchor="end" fill="#000"><tspan x="{x}">{}</tspan><tspan x="{x}" dy="9">{}</tspan></text>"##,
+                y + 9.0,
+                esc(lines.first().map(String::as_str).unwrap_or_default()),
+                esc(lines.get(1).map(String::as_str).unwrap_or_default()),
+                x = right,
+            );
+        }
+    }
+}
+
 pub struct Point {
     pub label: String,
     pub value: Option<f64>,
@@ -169,18 +176,17 @@ pub struct Point {
 /// A line over periods; a period without data leaves a gap. `rule`: a vertical line before
 /// the point of that index, labelled (the day a reorganisation took effect).
 pub fn trend(title: &str, desc: &str, points: &[Point], rule: Option<(usize, &str)>) -> String {
-    let (w, h, left, right, top, bottom) = (640.0, 170.0, 40.0, 20.0, 12.0, 26.0);
     let values: Vec<f64> = points
         .iter()
         .flat_map(|p| [p.value, p.low, p.high])
         .flatten()
         .collect();
     let lo = values.iter().copied().fold(100.0f64, f64::min).min(100.0);
-    let lo = ((lo - 5.0) / 10.0).floor().max(0.0) * 10.0;
-    let hi = 100.0;
-    let n = points.len().max(1) as f64;
-    let px = |i: usize| left + (w - left - right) * (i as f64 + 0.5) / n;
-    let py = |v: f64| top + (h - top - bottom) * (hi - v.clamp(lo, hi)) / (hi - lo).max(1.0);
+    let f = Frame {
+        lo: ((lo - 5.0) / 10.0).floor().max(0.0) * 10.0,
+        n: points.len().max(1) as f64,
+    };
+    let (w, h) = (Frame::W, Frame::H);
     let mut s = String::new();
     let _ = write!(
         s,
@@ -188,79 +194,118 @@ pub fn trend(title: &str, desc: &str, points: &[Point], rule: Option<(usize, &st
         esc(title),
         esc(desc)
     );
-    let mut t = lo;
-    while t <= hi {
-        let _ = write!(
-            s,
-            r##"<line x1="{left}" y1="{0:.1}" x2="{1}" y2="{0:.1}" stroke="#ccc" stroke-width="0.5"/><text x="{2}" y="{3:.1}" font-size="10" text-anchor="end">{t}</text>"##,
-            py(t),
-            w - right,
-            left - 4.0,
-            py(t) + 3.0
-        );
-        t += 10.0;
-    }
+    f.grid(&mut s);
     if let Some((i, label)) = rule.filter(|(i, _)| *i > 0 && *i < points.len()) {
-        let x = (px(i - 1) + px(i)) / 2.0;
+        let x = (f.px(i - 1) + f.px(i)) / 2.0;
         let _ = write!(
             s,
-            r##"<line x1="{x:.1}" y1="{top}" x2="{x:.1}" y2="{:.1}" stroke="#b35c00" stroke-width="1.5"/><text x="{:.1}" y="{}" font-size="10" fill="#7a3e00">{}</text>"##,
-            h - bottom,
+            r##"<line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{:.1}" stroke="#b35c00" stroke-width="1.5"/><text x="{:.1}" y="{}" font-size="10" fill="#7a3e00">{}</text>"##,
+            Frame::TOP,
+            h - Frame::BOTTOM,
             x + 3.0,
-            top + 10.0,
+            Frame::TOP + 10.0,
             esc(label)
         );
     }
-    // Solid between measured points; dashed where either end was rebuilt.
-    let mut solid = String::new();
-    let mut dashed = String::new();
-    let mut last: Option<(usize, f64, bool)> = None;
-    for (i, p) in points.iter().enumerate() {
-        let _ = write!(
-            s,
-            r##"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle">{}</text>"##,
-            px(i),
-            h - 10.0,
-            esc(&p.label)
-        );
-        match p.value {
-            Some(v) => {
-                if let Some((j, w, was_rebuilt)) = last {
-                    let seg = if was_rebuilt || p.rebuilt {
-                        &mut dashed
-                    } else {
-                        &mut solid
-                    };
-                    let _ = write!(seg, "M{:.1} {:.1}L{:.1} {:.1}", px(j), py(w), px(i), py(v));
-                }
-                last = Some((i, v, p.rebuilt));
-                if let (Some(a), Some(b)) = (p.low, p.high) {
-                    let _ = write!(
-                        s,
-                        r##"<path d="M{0:.1} {1:.1}V{2:.1}M{3:.1} {1:.1}H{4:.1}M{3:.1} {2:.1}H{4:.1}" stroke="#000" stroke-width="1" fill="none"/>"##,
-                        px(i),
-                        py(a),
-                        py(b),
-                        px(i) - 4.0,
-                        px(i) + 4.0
-                    );
-                }
-                let _ = write!(
-                    s,
-                    r##"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}" stroke="#000"/>"##,
-                    px(i),
-                    py(v),
-                    if p.rebuilt { "#fff" } else { "#000" }
-                );
-            }
-            None => last = None,
-        }
-    }
+    let (solid, dashed) = f.points(&mut s, points);
     let _ = write!(
         s,
         r##"<path d="{solid}" stroke="#2b5d8c" stroke-width="2" fill="none"/><path d="{dashed}" stroke="#2b5d8c" stroke-width="2" stroke-dasharray="6 4" fill="none"/></svg>"##
     );
     s
+}
+
+/// The trend's drawing area: from `lo` to 100 upwards, `n` periods across.
+struct Frame {
+    lo: f64,
+    n: f64,
+}
+
+impl Frame {
+    const W: f64 = 640.0;
+    const H: f64 = 170.0;
+    const LEFT: f64 = 40.0;
+    const RIGHT: f64 = 20.0;
+    const TOP: f64 = 12.0;
+    const BOTTOM: f64 = 26.0;
+    const HI: f64 = 100.0;
+
+    fn px(&self, i: usize) -> f64 {
+        Self::LEFT + (Self::W - Self::LEFT - Self::RIGHT) * (i as f64 + 0.5) / self.n
+    }
+
+    fn py(&self, v: f64) -> f64 {
+        Self::TOP
+            + (Self::H - Self::TOP - Self::BOTTOM) * (Self::HI - v.clamp(self.lo, Self::HI))
+                / (Self::HI - self.lo).max(1.0)
+    }
+
+    /// A line and a label every ten points.
+    fn grid(&self, s: &mut String) {
+        let mut t = self.lo;
+        while t <= Self::HI {
+            let _ = write!(
+                s,
+                r##"<line x1="{left}" y1="{0:.1}" x2="{1}" y2="{0:.1}" stroke="#ccc" stroke-width="0.5"/><text x="{2}" y="{3:.1}" font-size="10" text-anchor="end">{t}</text>"##,
+                self.py(t),
+                Self::W - Self::RIGHT,
+                Self::LEFT - 4.0,
+                self.py(t) + 3.0,
+                left = Self::LEFT,
+            );
+            t += 10.0;
+        }
+    }
+
+    /// Each period's label, whiskers and marker; the line's paths, solid between measured
+    /// points and dashed where either end was rebuilt.
+    fn points(&self, s: &mut String, points: &[Point]) -> (String, String) {
+        let (px, py) = (|i| self.px(i), |v| self.py(v));
+        let mut solid = String::new();
+        let mut dashed = String::new();
+        let mut last: Option<(usize, f64, bool)> = None;
+        for (i, p) in points.iter().enumerate() {
+            let _ = write!(
+                s,
+                r##"<text x="{:.1}" y="{}" font-size="10" text-anchor="middle">{}</text>"##,
+                px(i),
+                Self::H - 10.0,
+                esc(&p.label)
+            );
+            let Some(v) = p.value else {
+                last = None;
+                continue;
+            };
+            if let Some((j, w, was_rebuilt)) = last {
+                let seg = if was_rebuilt || p.rebuilt {
+                    &mut dashed
+                } else {
+                    &mut solid
+                };
+                let _ = write!(seg, "M{:.1} {:.1}L{:.1} {:.1}", px(j), py(w), px(i), py(v));
+            }
+            last = Some((i, v, p.rebuilt));
+            if let (Some(a), Some(b)) = (p.low, p.high) {
+                let _ = write!(
+                    s,
+                    r##"<path d="M{0:.1} {1:.1}V{2:.1}M{3:.1} {1:.1}H{4:.1}M{3:.1} {2:.1}H{4:.1}" stroke="#000" stroke-width="1" fill="none"/>"##,
+                    px(i),
+                    py(a),
+                    py(b),
+                    px(i) - 4.0,
+                    px(i) + 4.0
+                );
+            }
+            let _ = write!(
+                s,
+                r##"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{}" stroke="#000"/>"##,
+                px(i),
+                py(v),
+                if p.rebuilt { "#fff" } else { "#000" }
+            );
+        }
+        (solid, dashed)
+    }
 }
 
 #[cfg(test)]

@@ -207,30 +207,44 @@ pub fn long_csv(t: &IndexTable) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
     w.write_record(LONG_HEADER)?;
     for row in &t.rows {
-        let ix = &row.indices;
-        let mut measures: Vec<(&str, &Measure)> = Vec::new();
-        measures.push(("sipas", &ix.sipas));
-        measures.extend(ix.factors.iter().map(|m| ("factor", m)));
-        measures.extend(ix.criteria.iter().map(|m| ("criterion", m)));
-        if let Some(o) = &ix.overall {
-            measures.push(("overall", o));
+        let base = [
+            t.period.label.clone(),
+            t.period.start.to_string(),
+            t.period.end.to_string(),
+            row.unit_code.clone(),
+            safe_cell(&row.unit_name),
+            format!("{}@{}", row.form_id, row.form_version),
+        ];
+        let tails = measure_cells(row)
+            .into_iter()
+            .chain(feedback_cells(row))
+            .chain([participation_cells(row)]);
+        for tail in tails {
+            w.write_record(base.iter().chain(tail.iter()))?;
         }
-        measures.extend(ix.expectations.iter().map(|m| ("expectation", m)));
-        measures.push(("online", &ix.online));
-        let base = |w: &mut Vec<String>| {
-            w.extend([
-                t.period.label.clone(),
-                t.period.start.to_string(),
-                t.period.end.to_string(),
-                row.unit_code.clone(),
-                safe_cell(&row.unit_name),
-                format!("{}@{}", row.form_id, row.form_version),
-            ]);
-        };
-        for (kind, m) in measures {
-            let mut rec = Vec::with_capacity(16);
-            base(&mut rec);
-            rec.extend([
+    }
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A long row's cells after the unit and form: kind, code, n, k, index, interval, alpha,
+/// denominator, flags.
+type LongCells = [String; 10];
+
+fn measure_cells(row: &IndexRow) -> Vec<LongCells> {
+    let ix = &row.indices;
+    let mut measures: Vec<(&str, &Measure)> = Vec::new();
+    measures.push(("sipas", &ix.sipas));
+    measures.extend(ix.factors.iter().map(|m| ("factor", m)));
+    measures.extend(ix.criteria.iter().map(|m| ("criterion", m)));
+    if let Some(o) = &ix.overall {
+        measures.push(("overall", o));
+    }
+    measures.extend(ix.expectations.iter().map(|m| ("expectation", m)));
+    measures.push(("online", &ix.online));
+    measures
+        .into_iter()
+        .map(|(kind, m)| {
+            [
                 kind.to_string(),
                 m.code.clone(),
                 m.n_valid.to_string(),
@@ -241,65 +255,67 @@ pub fn long_csv(t: &IndexTable) -> Result<Vec<u8>, csv::Error> {
                 m.alpha.map(|a| format!("{a:.3}")).unwrap_or_default(),
                 String::new(),
                 row.flags.join(";"),
-            ]);
-            w.write_record(&rec)?;
-        }
-        if let Some(f) = &row.extras.feedback {
-            let counts = [
-                ("received", f.received, None, None),
-                ("answered", f.answered, None, None),
-                ("answered_on_time", f.due, Some(f.on_time), f.on_time_pct()),
-                (
-                    "reply_satisfied",
-                    f.rated,
-                    Some(f.satisfied),
-                    f.reply_satisfied_pct(),
-                ),
-            ];
-            for (code, n, k, p) in counts {
-                let mut rec = Vec::with_capacity(16);
-                base(&mut rec);
-                rec.extend([
-                    "feedback".to_string(),
-                    code.to_string(),
-                    n.to_string(),
-                    k.map(|k| k.to_string()).unwrap_or_default(),
-                    pct(p),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    row.flags.join(";"),
-                ]);
-                w.write_record(&rec)?;
-            }
-        }
-        let mut rec = Vec::with_capacity(16);
-        base(&mut rec);
-        let denominator = match row.denominator {
-            crate::domain::table::Denominator::Dossiers => row.dossiers.unwrap_or(0),
-            crate::domain::table::Denominator::Tickets => row.tickets_issued,
-            crate::domain::table::Denominator::None => 0,
-        };
-        let numerator = match row.denominator {
-            crate::domain::table::Denominator::Tickets => row.ticket_responses,
-            _ => row.responses,
-        };
-        rec.extend([
-            "participation".to_string(),
-            "participation".to_string(),
-            denominator.to_string(),
-            numerator.to_string(),
-            pct(row.participation),
-            String::new(),
-            String::new(),
-            String::new(),
-            row.denominator.as_str().to_string(),
-            row.flags.join(";"),
-        ]);
-        w.write_record(&rec)?;
-    }
-    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+            ]
+        })
+        .collect()
+}
+
+fn feedback_cells(row: &IndexRow) -> Vec<LongCells> {
+    let Some(f) = &row.extras.feedback else {
+        return Vec::new();
+    };
+    let counts = [
+        ("received", f.received, None, None),
+        ("answered", f.answered, None, None),
+        ("answered_on_time", f.due, Some(f.on_time), f.on_time_pct()),
+        (
+            "reply_satisfied",
+            f.rated,
+            Some(f.satisfied),
+            f.reply_satisfied_pct(),
+        ),
+    ];
+    counts
+        .into_iter()
+        .map(|(code, n, k, p)| {
+            [
+                "feedback".to_string(),
+                code.to_string(),
+                n.to_string(),
+                k.map(|k| k.to_string()).unwrap_or_default(),
+                pct(p),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                row.flags.join(";"),
+            ]
+        })
+        .collect()
+}
+
+fn participation_cells(row: &IndexRow) -> LongCells {
+    let denominator = match row.denominator {
+        crate::domain::table::Denominator::Dossiers => row.dossiers.unwrap_or(0),
+        crate::domain::table::Denominator::Tickets => row.tickets_issued,
+        crate::domain::table::Denominator::None => 0,
+    };
+    let numerator = match row.denominator {
+        crate::domain::table::Denominator::Tickets => row.ticket_responses,
+        _ => row.responses,
+    };
+    [
+        "participation".to_string(),
+        "participation".to_string(),
+        denominator.to_string(),
+        numerator.to_string(),
+        pct(row.participation),
+        String::new(),
+        String::new(),
+        String::new(),
+        row.denominator.as_str().to_string(),
+        row.flags.join(";"),
+    ]
 }
 
 /// One measure as the API gives it: counts, the index and its 95 % interval (two decimals),

@@ -89,26 +89,11 @@ fn write_responses<W: Write>(
     only_unit: Option<&str>,
     mut out: W,
 ) -> Result<u64, ExportError> {
-    let versions = export_store::versions_in(conn, period.start, period.end, only_unit)?;
-    let names = crate::store::units::names(conn)?;
-    let names: HashMap<String, String> = names
+    let columns = answer_columns(conn, forms, period, only_unit)?;
+    let names: HashMap<String, String> = crate::store::units::names(conn)?
         .into_iter()
         .map(|(code, name)| (code, safe_cell(&name)))
         .collect();
-    let mut columns: Vec<String> = Vec::new();
-    let mut seen = BTreeSet::new();
-    let mut versions = versions;
-    versions.sort();
-    for (id, v) in &versions {
-        let form = forms
-            .get(id, u32::try_from(*v).unwrap_or_default())
-            .ok_or_else(|| ExportError::MissingForm(format!("{id}@{v}")))?;
-        for col in form.answer_columns() {
-            if seen.insert(col.clone()) {
-                columns.push(col);
-            }
-        }
-    }
     out.write_all(BOM.as_bytes())?;
     let column_index: HashMap<&str, usize> = columns
         .iter()
@@ -123,23 +108,73 @@ fn write_responses<W: Write>(
     header.extend(columns.iter().cloned());
     header.extend(["comment".to_string(), "synthetic".to_string()]);
     w.write_record(&header)?;
-    let mut count = 0u64;
-    let mut record: Vec<String> = vec![String::new(); header.len()];
-    let mut last_day = chrono::NaiveDate::MIN;
-    let mut day_text = String::new();
-    let mut write_row = |row: ExportRow| -> Result<(), ExportError> {
+    let mut rows = RowWriter {
+        w,
+        record: vec![String::new(); header.len()],
+        names: &names,
+        column_index: &column_index,
+        answers: columns.len(),
+        last_day: chrono::NaiveDate::MIN,
+        day_text: String::new(),
+        count: 0,
+    };
+    stream(conn, period, only_unit, |row| rows.write(row))?;
+    rows.w.flush()?;
+    Ok(rows.count)
+}
+
+/// Every answer column of the forms answered in the period, in form order, each once.
+fn answer_columns(
+    conn: &mut DbConnection,
+    forms: &FormRegistry,
+    period: &Period,
+    only_unit: Option<&str>,
+) -> Result<Vec<String>, ExportError> {
+    let mut versions = export_store::versions_in(conn, period.start, period.end, only_unit)?;
+    versions.sort();
+    let mut columns: Vec<String> = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (id, v) in &versions {
+        let form = forms
+            .get(id, u32::try_from(*v).unwrap_or_default())
+            .ok_or_else(|| ExportError::MissingForm(format!("{id}@{v}")))?;
+        for col in form.answer_columns() {
+            if seen.insert(col.clone()) {
+                columns.push(col);
+            }
+        }
+    }
+    Ok(columns)
+}
+
+/// Writes rows of the export into one reused record.
+struct RowWriter<'a, W: Write> {
+    w: csv::Writer<W>,
+    record: Vec<String>,
+    names: &'a HashMap<String, String>,
+    column_index: &'a HashMap<&'a str, usize>,
+    /// How many answer columns (after the first five).
+    answers: usize,
+    last_day: chrono::NaiveDate,
+    day_text: String,
+    count: u64,
+}
+
+impl<W: Write> RowWriter<'_, W> {
+    fn write(&mut self, row: ExportRow) -> Result<(), ExportError> {
         let (_, unit, form_id, version, source, day, answers, comment, synthetic) = row;
+        let record = &mut self.record;
         // Cells are cleared and refilled in place: no allocation per row once warm.
         for cell in record.iter_mut() {
             cell.clear();
         }
-        if day != last_day {
-            last_day = day;
-            day_text = day.to_string();
+        if day != self.last_day {
+            self.last_day = day;
+            self.day_text = day.to_string();
         }
-        record[0].push_str(&day_text);
+        record[0].push_str(&self.day_text);
         record[1].push_str(&unit);
-        record[2].push_str(names.get(&unit).map(String::as_str).unwrap_or(""));
+        record[2].push_str(self.names.get(&unit).map(String::as_str).unwrap_or(""));
         record[3].push_str(&form_id);
         record[3].push('@');
         record[3].push_str(&version.to_string());
@@ -147,56 +182,61 @@ fn write_responses<W: Write>(
         let mut de = serde_json::Deserializer::from_str(&answers);
         serde::de::DeserializeSeed::deserialize(
             Cells {
-                index: &column_index,
-                cells: &mut record[5..5 + columns.len()],
+                index: self.column_index,
+                cells: &mut record[5..5 + self.answers],
             },
             &mut de,
         )
         .map_err(|e| StoreError::corrupt("answers", e))?;
         if let Some(c) = comment {
-            record[5 + columns.len()].push_str(&safe_cell(&privacy::mask(&c)));
+            record[5 + self.answers].push_str(&safe_cell(&privacy::mask(&c)));
         }
         if synthetic {
-            record[6 + columns.len()].push_str("synthetic");
+            record[6 + self.answers].push_str("synthetic");
         }
-        w.write_record(&record)?;
-        count += 1;
-        if count % BATCH as u64 == 0 {
-            w.flush()?;
+        self.w.write_record(&*record)?;
+        self.count += 1;
+        if self.count % BATCH as u64 == 0 {
+            self.w.flush()?;
         }
         Ok(())
-    };
-    // One thread reads pages of rows while this one writes the page before, so the
-    // database's work and ours overlap; at most three pages are held at once (one being
-    // read, one queued, one being written), so memory stays flat however long the period.
-    {
-        let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Vec<ExportRow>>(1);
-        std::thread::scope(|scope| -> Result<(), ExportError> {
-            let reader = scope.spawn(move || {
-                export_store::read_pages(conn, period.start, period.end, only_unit, |page| {
-                    pages_tx.send(page).is_ok()
-                })
-            });
-            let mut written: Result<(), ExportError> = Ok(());
-            'pages: for page in pages_rx.iter() {
-                for row in page {
-                    written = write_row(row);
-                    if written.is_err() {
-                        break 'pages;
-                    }
+    }
+}
+
+/// The period's rows, page by page, to `write_row`. One thread reads pages of rows while this
+/// one writes the page before, so the database's work and ours overlap; at most three pages
+/// are held at once (one being read, one queued, one being written), so memory stays flat
+/// however long the period.
+fn stream(
+    conn: &mut DbConnection,
+    period: &Period,
+    only_unit: Option<&str>,
+    mut write_row: impl FnMut(ExportRow) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
+    let (pages_tx, pages_rx) = std::sync::mpsc::sync_channel::<Vec<ExportRow>>(1);
+    std::thread::scope(|scope| -> Result<(), ExportError> {
+        let reader = scope.spawn(move || {
+            export_store::read_pages(conn, period.start, period.end, only_unit, |page| {
+                pages_tx.send(page).is_ok()
+            })
+        });
+        let mut written: Result<(), ExportError> = Ok(());
+        'pages: for page in pages_rx.iter() {
+            for row in page {
+                written = write_row(row);
+                if written.is_err() {
+                    break 'pages;
                 }
             }
-            drop(pages_rx);
-            let read = reader
-                .join()
-                .unwrap_or_else(|_| Err(StoreError::writer("(the export's reader) stopped", None)));
-            written?;
-            read?;
-            Ok(())
-        })?;
-    }
-    w.flush()?;
-    Ok(count)
+        }
+        drop(pages_rx);
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::writer("(the export's reader) stopped", None)));
+        written?;
+        read?;
+        Ok(())
+    })
 }
 
 /// Reads a stored answers object straight into the export's cells: no map, no per-answer

@@ -57,26 +57,80 @@ pub fn table(
         .filter(|u| only_unit.is_none_or(|o| o == u.code.as_str()))
         .collect();
     shown.sort_by_key(|u| (u.parent.is_some(), u.code.clone()));
+    let mut b = Building {
+        forms,
+        synthetic,
+        components: Vec::new(),
+        rows: Vec::new(),
+        pooled: BTreeMap::new(),
+        all_tickets: 0,
+        all_dossiers: None,
+        counts: Vec::new(),
+    };
+    for unit in &shown {
+        let code = unit.code.as_str();
+        let issued = tickets.get(code).copied().unwrap_or(0);
+        b.unit(unit, &tallies, issued, dossiers.get(code).copied())?;
+    }
+    if only_unit.is_none() {
+        b.totals()?;
+    }
+    let Building {
+        mut rows,
+        components,
+        ..
+    } = b;
+    for row in &mut rows {
+        let ix = &row.indices.sipas;
+        row.extras.pooled = ix.index.map(|v| (v, ix.ci.map(|c| (c.low, c.high))));
+    }
+    weight_totals(&mut rows);
+    add_sources(store, period, &mut rows)?;
+    Ok(IndexTable {
+        period: period.clone(),
+        components,
+        rows,
+        synthetic,
+    })
+}
 
-    let form_of = |id: &str, version: i32| -> Result<std::sync::Arc<Form>, IndicesError> {
+/// The table being built: the rows so far, the tallies pooled per form version for the
+/// totals, the counts of the participation rate, and every component seen.
+struct Building<'a> {
+    forms: &'a FormRegistry,
+    synthetic: bool,
+    components: Vec<String>,
+    rows: Vec<IndexRow>,
+    pooled: BTreeMap<(String, i32), Tally>,
+    all_tickets: u64,
+    all_dossiers: Option<u64>,
+    counts: Vec<crate::domain::table::Counts>,
+}
+
+impl Building<'_> {
+    fn form_of(&self, id: &str, version: i32) -> Result<std::sync::Arc<Form>, IndicesError> {
         let v = u32::try_from(version).unwrap_or_default();
-        forms
+        self.forms
             .get(id, v)
             .ok_or_else(|| IndicesError::MissingForm(format!("{id}@{v}")))
-    };
-    let mut components: Vec<String> = Vec::new();
-    let mut note_components = |form: &Form| {
+    }
+
+    fn note_components(&mut self, form: &Form) {
         for c in &form.components {
-            if !components.contains(&c.code) {
-                components.push(c.code.clone());
+            if !self.components.contains(&c.code) {
+                self.components.push(c.code.clone());
             }
         }
-    };
-    let mut rows = Vec::new();
-    let mut pooled: BTreeMap<(String, i32), Tally> = BTreeMap::new();
-    let (mut all_tickets, mut all_dossiers) = (0u64, None::<u64>);
-    let mut counts = Vec::new();
-    for unit in &shown {
+    }
+
+    /// A unit's rows, one per form version answered (its latest form when none was).
+    fn unit(
+        &mut self,
+        unit: &Unit,
+        tallies: &tallies::Summed,
+        issued: u64,
+        dossier_sum: Option<u64>,
+    ) -> Result<(), IndicesError> {
         let code = unit.code.as_str();
         // The tallies are keyed by unit first: this unit's are one range of the map.
         let mut versions: Vec<((String, i32), &Tally)> = tallies
@@ -86,7 +140,8 @@ pub fn table(
             .collect();
         let empty = Tally::default();
         if versions.is_empty() {
-            let latest = forms
+            let latest = self
+                .forms
                 .latest(&unit.form_id)
                 .ok_or_else(|| IndicesError::MissingForm(unit.form_id.clone()))?;
             versions.push((
@@ -99,13 +154,11 @@ pub fn table(
         }
         let responses: u64 = versions.iter().map(|(_, t)| t.responses).sum();
         let ticket_responses: u64 = versions.iter().map(|(_, t)| t.ticket_responses).sum();
-        let issued = tickets.get(code).copied().unwrap_or(0);
-        let dossier_sum = dossiers.get(code).copied();
-        all_tickets += issued;
+        self.all_tickets += issued;
         if let Some(d) = dossier_sum {
-            all_dossiers = Some(all_dossiers.unwrap_or(0) + d);
+            self.all_dossiers = Some(self.all_dossiers.unwrap_or(0) + d);
         }
-        counts.push(crate::domain::table::Counts {
+        self.counts.push(crate::domain::table::Counts {
             responses,
             ticket_responses,
             tickets: issued,
@@ -114,14 +167,19 @@ pub fn table(
         let (pct, denominator) = participation(responses, ticket_responses, issued, dossier_sum);
         let mixed = versions.len() > 1;
         for ((form_id, version), tally) in versions {
-            let form = form_of(&form_id, version)?;
-            note_components(&form);
-            pooled
+            let form = self.form_of(&form_id, version)?;
+            self.note_components(&form);
+            self.pooled
                 .entry((form_id.clone(), version))
                 .or_default()
                 .merge(tally);
-            let flags = flags_for(responses, denominator, mixed.then_some(&*form), synthetic);
-            rows.push(IndexRow {
+            let flags = flags_for(
+                responses,
+                denominator,
+                mixed.then_some(&*form),
+                self.synthetic,
+            );
+            self.rows.push(IndexRow {
                 unit_code: code.to_string(),
                 unit_name: unit.name.clone(),
                 form_id: form.id.clone(),
@@ -137,31 +195,34 @@ pub fn table(
                 extras: Default::default(),
             });
         }
+        Ok(())
     }
-    if only_unit.is_none() {
-        // METHODOLOGY §3: the covered units only, with their coverage.
-        let (pct, denominator, coverage) = crate::domain::table::total_participation(&counts);
-        let mixed = pooled.len() > 1;
-        for ((form_id, version), tally) in &pooled {
-            let form = form_of(form_id, *version)?;
+
+    /// The TOTAL rows, one per form version: the pooled tallies; participation over the
+    /// covered units only, with their coverage (METHODOLOGY §3).
+    fn totals(&mut self) -> Result<(), IndicesError> {
+        let (pct, denominator, coverage) = crate::domain::table::total_participation(&self.counts);
+        let mixed = self.pooled.len() > 1;
+        for ((form_id, version), tally) in &self.pooled {
+            let form = self.form_of(form_id, *version)?;
             let mut flags = flags_for(
                 tally.responses,
                 denominator,
                 mixed.then_some(&*form),
-                synthetic,
+                self.synthetic,
             );
             if let Some(c) = coverage {
                 flags.push(format!("coverage={c:.2}%"));
             }
-            rows.push(IndexRow {
+            self.rows.push(IndexRow {
                 unit_code: TOTAL.into(),
                 unit_name: TOTAL.into(),
                 form_id: form.id.clone(),
                 form_version: form.version,
                 responses: tally.responses,
                 ticket_responses: tally.ticket_responses,
-                tickets_issued: all_tickets,
-                dossiers: all_dossiers,
+                tickets_issued: self.all_tickets,
+                dossiers: self.all_dossiers,
                 participation: pct,
                 denominator,
                 indices: index::compute(&form, tally),
@@ -169,19 +230,8 @@ pub fn table(
                 extras: Default::default(),
             });
         }
+        Ok(())
     }
-    for row in &mut rows {
-        let ix = &row.indices.sipas;
-        row.extras.pooled = ix.index.map(|v| (v, ix.ci.map(|c| (c.low, c.high))));
-    }
-    weight_totals(&mut rows);
-    add_sources(store, period, &mut rows)?;
-    Ok(IndexTable {
-        period: period.clone(),
-        components,
-        rows,
-        synthetic,
-    })
 }
 
 /// Each row's responses by source (poster, ticket, paper, API), counted as its `responses`

@@ -233,7 +233,7 @@ pub fn months_count(conn: &mut DbConnection) -> Result<i64, StoreError> {
     Ok(tally_months::table.count().get_result(conn)?)
 }
 
-type Summed = BTreeMap<(String, String, i32), Tally>;
+pub type Summed = BTreeMap<(String, String, i32), Tally>;
 
 fn merge_rows(
     out: &mut Summed,

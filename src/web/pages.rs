@@ -183,150 +183,23 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
         kept,
         problems,
     } = input;
-    let first = |code: &str| kept.get(code).and_then(|v| v.first()).map(String::as_str);
-    let has =
-        |code: &str, value: &str| kept.get(code).is_some_and(|v| v.iter().any(|x| x == value));
-    let missing_text = tr(lang, "pages.please_choose_an_answer");
-    let problem_for = |code: &str| -> Option<String> {
-        let p = problems?;
-        if p.missing.iter().any(|m| m == code) {
-            return Some(missing_text.to_string());
-        }
-        p.invalid
-            .iter()
-            .find(|(c, _)| c == code)
-            .map(|_| tr(lang, "pages.this_answer_is_not_valid_please").to_string())
+    let mut f = Filling {
+        form,
+        lang,
+        kept,
+        problems,
+        errors: Vec::new(),
     };
-    let scale_label = |v: u8| {
-        form.scale
-            .iter()
-            .find(|l| l.value == v)
-            .map(|l| l.text.get(lang).to_string())
-            .unwrap_or_default()
-    };
-    let mut errors = Vec::new();
-    let mut scale_question = |code: &str, number: String, text: &str| {
-        let error = problem_for(code);
-        if error.is_some() {
-            errors.push((html_id(code), format!("{number}. {text}")));
-        }
-        let chosen = first(code);
-        let options = [1u8, 2, 3, 4, 5, NO_OPINION]
-            .into_iter()
-            .map(|v| OptionView {
-                value: v,
-                shown: if v == NO_OPINION {
-                    scale_label(v)
-                } else {
-                    v.to_string()
-                },
-                hidden: if v == NO_OPINION {
-                    String::new()
-                } else {
-                    scale_label(v)
-                },
-                checked: chosen == Some(v.to_string().as_str()),
-            })
-            .collect();
-        QuestionView {
-            id: html_id(code),
-            name: code.to_string(),
-            number,
-            text: text.to_string(),
-            options,
-            error,
-        }
-    };
-    let groups: Vec<GroupView> = form
-        .components
-        .iter()
-        .enumerate()
-        .map(|(i, c)| GroupView {
-            title: format!("{}. {}", i + 1, c.title.get(lang)),
-            questions: c
-                .criteria
-                .iter()
-                .enumerate()
-                .map(|(j, cr)| {
-                    scale_question(&cr.code, format!("{}.{}", i + 1, j + 1), cr.text.get(lang))
-                })
-                .collect(),
-        })
-        .collect();
+    let groups = f.groups();
     let overall = form.overall.as_ref().map(|o| {
-        scale_question(
+        f.scale_question(
             &o.code,
             format!("{}", form.components.len() + 1),
             o.text.get(lang),
         )
     });
-    let mut choices = Vec::new();
-    if let Some(e) = &form.expectations {
-        match e.kind {
-            ExpectationKind::Choose => choices.push(ChoiceView {
-                id: html_id(&e.code),
-                text: e.text.get(lang).to_string(),
-                input: "checkbox",
-                options: code_options(&e.code, &e.options, lang, kept),
-                error: problem_for(&e.code),
-            }),
-            ExpectationKind::Rate => {
-                for o in &e.options {
-                    let key = format!("{}.{}", e.code, o.code);
-                    choices.push(ChoiceView {
-                        id: html_id(&key),
-                        text: format!(
-                            "{} {}",
-                            e.text.get(lang),
-                            o.text.as_ref().map(|t| t.get(lang)).unwrap_or(&o.code)
-                        ),
-                        input: "radio",
-                        options: e
-                            .levels
-                            .iter()
-                            .map(|l| ChoiceOption {
-                                name: key.clone(),
-                                value: l.value.to_string(),
-                                label: l.text.get(lang).to_string(),
-                                checked: has(&key, &l.value.to_string()),
-                            })
-                            .collect(),
-                        error: problem_for(&key),
-                    });
-                }
-            }
-        }
-    }
-    for q in &form.profile {
-        choices.push(ChoiceView {
-            id: html_id(&q.code),
-            text: q.text.get(lang).to_string(),
-            input: "radio",
-            options: code_options(&q.code, &q.options, lang, kept),
-            error: problem_for(&q.code),
-        });
-    }
-    let comment = form.comment.as_ref().map(|c| CommentView {
-        name: c.code.clone(),
-        text: c.text.get(lang).to_string(),
-        max: c.max_chars,
-        value: first(&c.code).unwrap_or_default().to_string(),
-        error: problems
-            .and_then(|p| p.invalid.iter().find(|(code, _)| code == &c.code))
-            .map(|_| {
-                format!(
-                    "{} {} {}",
-                    tr(lang, "pages.comments_may_have_at_most"),
-                    c.max_chars,
-                    tr(lang, "pages.characters")
-                )
-            }),
-    });
-    if let Some(c) = &comment {
-        if c.error.is_some() {
-            errors.push(("gop-y".into(), c.text.clone()));
-        }
-    }
+    let choices = f.choices();
+    let comment = f.comment();
     let legend = form
         .scale
         .iter()
@@ -351,7 +224,7 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
         overall,
         choices,
         comment,
-        errors,
+        errors: f.errors,
         t_fix: tr(lang, "pages.some_questions_are_not_answered"),
         t_overall: tr(lang, "pages.overall"),
         t_submit: tr(lang, "pages.send"),
@@ -363,6 +236,187 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
         ),
         t_feedback: tr(lang, "feedback.send_yours"),
         t_privacy: tr(lang, "pages.the_survey_is_anonymous_no_ip"),
+    }
+}
+
+/// A form being filled in: what the citizen sent before (`kept`), what was wrong with it,
+/// and the list of errors the page opens with (anchor, question).
+struct Filling<'a> {
+    form: &'a Form,
+    lang: Lang,
+    kept: &'a Kept,
+    problems: Option<&'a AnswerProblems>,
+    errors: Vec<(String, String)>,
+}
+
+impl Filling<'_> {
+    fn first(&self, code: &str) -> Option<&str> {
+        self.kept
+            .get(code)
+            .and_then(|v| v.first())
+            .map(String::as_str)
+    }
+
+    fn has(&self, code: &str, value: &str) -> bool {
+        self.kept
+            .get(code)
+            .is_some_and(|v| v.iter().any(|x| x == value))
+    }
+
+    fn problem_for(&self, code: &str) -> Option<String> {
+        let p = self.problems?;
+        if p.missing.iter().any(|m| m == code) {
+            return Some(tr(self.lang, "pages.please_choose_an_answer").to_string());
+        }
+        p.invalid
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|_| tr(self.lang, "pages.this_answer_is_not_valid_please").to_string())
+    }
+
+    fn scale_label(&self, v: u8) -> String {
+        self.form
+            .scale
+            .iter()
+            .find(|l| l.value == v)
+            .map(|l| l.text.get(self.lang).to_string())
+            .unwrap_or_default()
+    }
+
+    fn scale_question(&mut self, code: &str, number: String, text: &str) -> QuestionView {
+        let error = self.problem_for(code);
+        if error.is_some() {
+            self.errors
+                .push((html_id(code), format!("{number}. {text}")));
+        }
+        let chosen = self.first(code);
+        let options = [1u8, 2, 3, 4, 5, NO_OPINION]
+            .into_iter()
+            .map(|v| OptionView {
+                value: v,
+                shown: if v == NO_OPINION {
+                    self.scale_label(v)
+                } else {
+                    v.to_string()
+                },
+                hidden: if v == NO_OPINION {
+                    String::new()
+                } else {
+                    self.scale_label(v)
+                },
+                checked: chosen == Some(v.to_string().as_str()),
+            })
+            .collect();
+        QuestionView {
+            id: html_id(code),
+            name: code.to_string(),
+            number,
+            text: text.to_string(),
+            options,
+            error,
+        }
+    }
+
+    /// The components, each with its criteria numbered 1.1, 1.2 …
+    fn groups(&mut self) -> Vec<GroupView> {
+        let (form, lang) = (self.form, self.lang);
+        form.components
+            .iter()
+            .enumerate()
+            .map(|(i, c)| GroupView {
+                title: format!("{}. {}", i + 1, c.title.get(lang)),
+                questions: c
+                    .criteria
+                    .iter()
+                    .enumerate()
+                    .map(|(j, cr)| {
+                        self.scale_question(
+                            &cr.code,
+                            format!("{}.{}", i + 1, j + 1),
+                            cr.text.get(lang),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The expectations (chosen, or each rated) and the profile questions.
+    fn choices(&self) -> Vec<ChoiceView> {
+        let (form, lang, kept) = (self.form, self.lang, self.kept);
+        let mut choices = Vec::new();
+        if let Some(e) = &form.expectations {
+            match e.kind {
+                ExpectationKind::Choose => choices.push(ChoiceView {
+                    id: html_id(&e.code),
+                    text: e.text.get(lang).to_string(),
+                    input: "checkbox",
+                    options: code_options(&e.code, &e.options, lang, kept),
+                    error: self.problem_for(&e.code),
+                }),
+                ExpectationKind::Rate => {
+                    for o in &e.options {
+                        let key = format!("{}.{}", e.code, o.code);
+                        choices.push(ChoiceView {
+                            id: html_id(&key),
+                            text: format!(
+                                "{} {}",
+                                e.text.get(lang),
+                                o.text.as_ref().map(|t| t.get(lang)).unwrap_or(&o.code)
+                            ),
+                            input: "radio",
+                            options: e
+                                .levels
+                                .iter()
+                                .map(|l| ChoiceOption {
+                                    name: key.clone(),
+                                    value: l.value.to_string(),
+                                    label: l.text.get(lang).to_string(),
+                                    checked: self.has(&key, &l.value.to_string()),
+                                })
+                                .collect(),
+                            error: self.problem_for(&key),
+                        });
+                    }
+                }
+            }
+        }
+        for q in &form.profile {
+            choices.push(ChoiceView {
+                id: html_id(&q.code),
+                text: q.text.get(lang).to_string(),
+                input: "radio",
+                options: code_options(&q.code, &q.options, lang, kept),
+                error: self.problem_for(&q.code),
+            });
+        }
+        choices
+    }
+
+    fn comment(&mut self) -> Option<CommentView> {
+        let lang = self.lang;
+        let c = self.form.comment.as_ref()?;
+        let view = CommentView {
+            name: c.code.clone(),
+            text: c.text.get(lang).to_string(),
+            max: c.max_chars,
+            value: self.first(&c.code).unwrap_or_default().to_string(),
+            error: self
+                .problems
+                .and_then(|p| p.invalid.iter().find(|(code, _)| code == &c.code))
+                .map(|_| {
+                    format!(
+                        "{} {} {}",
+                        tr(lang, "pages.comments_may_have_at_most"),
+                        c.max_chars,
+                        tr(lang, "pages.characters")
+                    )
+                }),
+        };
+        if view.error.is_some() {
+            self.errors.push(("gop-y".into(), view.text.clone()));
+        }
+        Some(view)
     }
 }
 

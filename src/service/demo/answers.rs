@@ -39,8 +39,19 @@ fn uniform_noise(rng: &mut StdRng, spread: f64) -> f64 {
     (rng.random::<f64>() + rng.random::<f64>() + rng.random::<f64>() - 1.5) * spread
 }
 
+/// Factor effects on the latent scale: feedback handling is where citizens are least
+/// satisfied, results where they are most.
+fn factor_shift(code: &str) -> f64 {
+    match code {
+        "access" => -0.15,
+        "procedure" => 0.05,
+        "result" => 0.12,
+        "feedback" => -0.3,
+        _ => 0.0,
+    }
+}
+
 pub(super) fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
-    let mut rng = StdRng::seed_from_u64(2021);
     let units: Vec<UnitRow> = UNITS
         .iter()
         .filter_map(|d| {
@@ -57,19 +68,17 @@ pub(super) fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
             Some(UnitRow::from_unit(&unit, true, now.naive_utc()))
         })
         .collect();
-    // Factor effects on the latent scale: feedback handling is where citizens are least
-    // satisfied, results where they are most.
-    let factor_shift = |code: &str| match code {
-        "access" => -0.15,
-        "procedure" => 0.05,
-        "result" => 0.12,
-        "feedback" => -0.3,
-        _ => 0.0,
+    let mut g = Generator {
+        rng: StdRng::seed_from_u64(2021),
+        form,
+        data: DemoData {
+            tallies: BTreeMap::new(),
+            units,
+            tickets: Vec::new(),
+            dossiers: Vec::new(),
+            responses: Vec::new(),
+        },
     };
-    let mut tickets = Vec::new();
-    let mut dossier_rows = Vec::new();
-    let mut responses = Vec::new();
-    let mut tallies: BTreeMap<TallyKey, Tally> = BTreeMap::new();
     // 2021 (the plan's year) and 2025-Q1 to 2026-Q3 (across the reorganisation).
     let spans = [
         ((2021, 1, 4), (2021, 12, 31)),
@@ -81,136 +90,170 @@ pub(super) fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
         };
         let mut day = start;
         while day <= end {
-            let weekday = day.weekday();
-            // Desks open Monday to Friday and Saturday morning. The summer 2021 lockdown in
-            // Ho Chi Minh City (Directive 16, mid-July to September) cut visits to a trickle.
-            let lockdown = day.year() == 2021
-                && day.month() >= 7
-                && day.month() <= 9
-                && !(day.month() == 7 && day.day() < 9);
-            let open_share = match weekday {
-                Weekday::Sun => 0.0,
-                Weekday::Sat => 0.4,
-                _ => 1.0,
-            } * if lockdown { 0.25 } else { 1.0 };
-            // Later years: fewer one-time codes (dossiers go online), a thinner sample.
-            let later = day.year() > 2021;
-            if open_share > 0.0 {
-                let quarter_trend = f64::from(day.month0() / 3) * 0.012;
-                for d in UNITS {
-                    let valid =
-                        ymd(d.from).is_none_or(|f| f <= day) && ymd(d.to).is_none_or(|t| day <= t);
-                    if !valid || d.base == 0 {
-                        continue;
-                    }
-                    let (code, base, uses_tickets, level) = (d.code, d.base, d.tickets, d.level);
-                    let dossiers =
-                        (f64::from(base) * open_share * (0.75 + rng.random::<f64>() * 0.5)).round()
-                            as u32;
-                    if dossiers == 0 {
-                        continue;
-                    }
-                    dossier_rows.push(DossierCountRow {
-                        unit_code: code.to_string(),
-                        day,
-                        dossiers: dossiers as i32,
-                        synthetic: true,
-                    });
-                    let day_start = local_midnight_utc(day);
-                    let issued = if uses_tickets {
-                        (f64::from(dossiers) * if later { 0.3 } else { 0.55 }).round() as u32
-                    } else {
-                        0
-                    };
-                    let mut answered_tickets = Vec::new();
-                    for _ in 0..issued {
-                        let code_t = TicketCode::generate(&mut rng);
-                        let issued_at =
-                            day_start + Duration::minutes(450 + rng.random_range(0..570));
-                        let used = rng.random::<f64>() < 0.38;
-                        let used_at = issued_at + Duration::minutes(rng.random_range(2..90));
-                        tickets.push(TicketRow {
-                            code: code_t.as_str().to_string(),
-                            unit_code: code.to_string(),
-                            issued_at: issued_at.naive_utc(),
-                            issued_date: day,
-                            expires_at: (issued_at + Duration::days(30)).naive_utc(),
-                            dossier_ref: None,
-                            field: None,
-                            used_at: used.then(|| crate::domain::day_of(used_at.naive_utc())),
-                            synthetic: true,
-                            officer_id: None,
-                        });
-                        if used {
-                            answered_tickets.push((code_t.as_str().to_string(), used_at));
-                        }
-                    }
-                    let poster = (f64::from(dossiers) * if later { 0.05 } else { 0.07 }
-                        + uniform_noise(&mut rng, 2.0))
-                    .round()
-                    .max(0.0) as u32;
-                    let mut arrivals: Vec<(Option<String>, DateTime<Utc>)> = answered_tickets
-                        .into_iter()
-                        .map(|(c, t)| (Some(c), t))
-                        .collect();
-                    for _ in 0..poster {
-                        arrivals.push((
-                            None,
-                            day_start + Duration::minutes(460 + rng.random_range(0..600)),
-                        ));
-                    }
-                    let year_trend = if later { 0.02 } else { 0.0 };
-                    for (ticket, at) in arrivals {
-                        let answers = synthetic_answers(
-                            &mut rng,
-                            form,
-                            level + quarter_trend + year_trend,
-                            &factor_shift,
-                            day.month(),
-                        );
-                        tallies
-                            .entry(TallyKey {
-                                unit_code: code.to_string(),
-                                day,
-                                form_id: form.id.clone(),
-                                form_version: i32::try_from(form.version).unwrap_or(1),
-                            })
-                            .or_default()
-                            .add(form, &answers.values, ticket.is_some());
-                        let mut id = [0u8; 16];
-                        rng.fill(&mut id);
-                        let submission_id = uuid::Builder::from_random_bytes(id)
-                            .into_uuid()
-                            .hyphenated()
-                            .to_string();
-                        responses.push(NewResponseRow {
-                            submission_id,
-                            unit_code: code.to_string(),
-                            form_id: form.id.clone(),
-                            form_version: i32::try_from(form.version).unwrap_or(1),
-                            source: if ticket.is_some() { "ticket" } else { "poster" }.to_string(),
-                            via_ticket: ticket.is_some(),
-                            submitted_at: crate::domain::day_of(at.naive_utc()),
-                            local_date: day,
-                            answers: answers.to_json(),
-                            comment: answers.comment.clone(),
-                            digest: digest_for(code, form, &answers),
-                            synthetic: true,
-                            via_predecessor: false,
-                            officer_id: None,
-                        });
-                    }
-                }
-            }
+            g.day(day);
             day = day.succ_opt().unwrap_or(end + Duration::days(1));
         }
     }
-    DemoData {
-        tallies,
-        units,
-        tickets,
-        dossiers: dossier_rows,
-        responses,
+    g.data
+}
+
+/// The demo's one generator (a fixed seed: the same data on every machine) and what it drew.
+/// The order of the draws is the data: a change of order changes every figure.
+struct Generator<'a> {
+    rng: StdRng,
+    form: &'a Form,
+    data: DemoData,
+}
+
+impl Generator<'_> {
+    /// One day of every unit open on it.
+    fn day(&mut self, day: chrono::NaiveDate) {
+        // Desks open Monday to Friday and Saturday morning. The summer 2021 lockdown in
+        // Ho Chi Minh City (Directive 16, mid-July to September) cut visits to a trickle.
+        let lockdown = day.year() == 2021
+            && day.month() >= 7
+            && day.month() <= 9
+            && !(day.month() == 7 && day.day() < 9);
+        let open_share = match day.weekday() {
+            Weekday::Sun => 0.0,
+            Weekday::Sat => 0.4,
+            _ => 1.0,
+        } * if lockdown { 0.25 } else { 1.0 };
+        if open_share <= 0.0 {
+            return;
+        }
+        for d in UNITS {
+            let valid = ymd(d.from).is_none_or(|f| f <= day) && ymd(d.to).is_none_or(|t| day <= t);
+            if valid && d.base != 0 {
+                self.unit_day(d, day, open_share);
+            }
+        }
+    }
+
+    /// One unit's day: its dossiers, the codes handed out, and the answers that came.
+    fn unit_day(&mut self, d: &super::world::DemoUnit, day: chrono::NaiveDate, open_share: f64) {
+        // Later years: fewer one-time codes (dossiers go online), a thinner sample.
+        let later = day.year() > 2021;
+        let quarter_trend = f64::from(day.month0() / 3) * 0.012;
+        let rng = &mut self.rng;
+        let dossiers =
+            (f64::from(d.base) * open_share * (0.75 + rng.random::<f64>() * 0.5)).round() as u32;
+        if dossiers == 0 {
+            return;
+        }
+        self.data.dossiers.push(DossierCountRow {
+            unit_code: d.code.to_string(),
+            day,
+            dossiers: dossiers as i32,
+            synthetic: true,
+        });
+        let day_start = local_midnight_utc(day);
+        let issued = if d.tickets {
+            (f64::from(dossiers) * if later { 0.3 } else { 0.55 }).round() as u32
+        } else {
+            0
+        };
+        let mut arrivals: Vec<(Option<String>, DateTime<Utc>)> = self
+            .tickets(d.code, day, day_start, issued)
+            .into_iter()
+            .map(|(c, t)| (Some(c), t))
+            .collect();
+        let rng = &mut self.rng;
+        let poster = (f64::from(dossiers) * if later { 0.05 } else { 0.07 }
+            + uniform_noise(rng, 2.0))
+        .round()
+        .max(0.0) as u32;
+        for _ in 0..poster {
+            arrivals.push((
+                None,
+                day_start + Duration::minutes(460 + rng.random_range(0..600)),
+            ));
+        }
+        let year_trend = if later { 0.02 } else { 0.0 };
+        for (ticket, at) in arrivals {
+            let level = d.level + quarter_trend + year_trend;
+            self.respond(d.code, day, level, ticket.is_some(), at);
+        }
+    }
+
+    /// The one-time codes handed out at a desk on a day; those answered, with when.
+    fn tickets(
+        &mut self,
+        code: &str,
+        day: chrono::NaiveDate,
+        day_start: DateTime<Utc>,
+        issued: u32,
+    ) -> Vec<(String, DateTime<Utc>)> {
+        let rng = &mut self.rng;
+        let mut answered = Vec::new();
+        for _ in 0..issued {
+            let code_t = TicketCode::generate(rng);
+            let issued_at = day_start + Duration::minutes(450 + rng.random_range(0..570));
+            let used = rng.random::<f64>() < 0.38;
+            let used_at = issued_at + Duration::minutes(rng.random_range(2..90));
+            self.data.tickets.push(TicketRow {
+                code: code_t.as_str().to_string(),
+                unit_code: code.to_string(),
+                issued_at: issued_at.naive_utc(),
+                issued_date: day,
+                expires_at: (issued_at + Duration::days(30)).naive_utc(),
+                dossier_ref: None,
+                field: None,
+                used_at: used.then(|| crate::domain::day_of(used_at.naive_utc())),
+                synthetic: true,
+                officer_id: None,
+            });
+            if used {
+                answered.push((code_t.as_str().to_string(), used_at));
+            }
+        }
+        answered
+    }
+
+    /// One citizen's answers, tallied and kept as a response.
+    fn respond(
+        &mut self,
+        code: &str,
+        day: chrono::NaiveDate,
+        level: f64,
+        via_ticket: bool,
+        at: DateTime<Utc>,
+    ) {
+        let form = self.form;
+        let answers = synthetic_answers(&mut self.rng, form, level, &factor_shift, day.month());
+        let form_version = i32::try_from(form.version).unwrap_or(1);
+        self.data
+            .tallies
+            .entry(TallyKey {
+                unit_code: code.to_string(),
+                day,
+                form_id: form.id.clone(),
+                form_version,
+            })
+            .or_default()
+            .add(form, &answers.values, via_ticket);
+        let mut id = [0u8; 16];
+        self.rng.fill(&mut id);
+        let submission_id = uuid::Builder::from_random_bytes(id)
+            .into_uuid()
+            .hyphenated()
+            .to_string();
+        self.data.responses.push(NewResponseRow {
+            submission_id,
+            unit_code: code.to_string(),
+            form_id: form.id.clone(),
+            form_version,
+            source: if via_ticket { "ticket" } else { "poster" }.to_string(),
+            via_ticket,
+            submitted_at: crate::domain::day_of(at.naive_utc()),
+            local_date: day,
+            answers: answers.to_json(),
+            comment: answers.comment.clone(),
+            digest: digest_for(code, form, &answers),
+            synthetic: true,
+            via_predecessor: false,
+            officer_id: None,
+        });
     }
 }
 
@@ -290,28 +333,7 @@ fn synthetic_answers(
         if rng.random::<f64>() < 0.1 {
             continue; // profile questions are optional, and some skip them
         }
-        let pick = match q.role {
-            crate::domain::form::ProfileRole::Channel => {
-                let online = 0.18 + f64::from(month) * 0.015;
-                let r = rng.random::<f64>();
-                if r < online * 0.6 {
-                    "online_partial"
-                } else if r < online {
-                    "online_full"
-                } else if r < online + 0.05 {
-                    "postal"
-                } else {
-                    "in_person"
-                }
-            }
-            _ => {
-                if rng.random::<f64>() < 0.86 {
-                    "citizen"
-                } else {
-                    "organisation"
-                }
-            }
-        };
+        let pick = profile_pick(rng, q.role, month);
         if q.options.iter().any(|o| o.code == pick) {
             answers
                 .values
@@ -322,4 +344,35 @@ fn synthetic_answers(
         answers.comment = Some(COMMENTS[rng.random_range(0..COMMENTS.len())].to_string());
     }
     answers
+}
+
+/// A profile question's answer: how the dossier was filed (online more often as the year
+/// goes on), or who filed it.
+fn profile_pick(
+    rng: &mut StdRng,
+    role: crate::domain::form::ProfileRole,
+    month: u32,
+) -> &'static str {
+    match role {
+        crate::domain::form::ProfileRole::Channel => {
+            let online = 0.18 + f64::from(month) * 0.015;
+            let r = rng.random::<f64>();
+            if r < online * 0.6 {
+                "online_partial"
+            } else if r < online {
+                "online_full"
+            } else if r < online + 0.05 {
+                "postal"
+            } else {
+                "in_person"
+            }
+        }
+        _ => {
+            if rng.random::<f64>() < 0.86 {
+                "citizen"
+            } else {
+                "organisation"
+            }
+        }
+    }
 }

@@ -37,7 +37,6 @@ pub fn insert(
 ) -> Result<usize, StoreError> {
     let mut rng = StdRng::seed_from_u64(seed);
     let cal = Calendar::default();
-    let now = Utc::now().naive_utc();
     let mut n = 0;
     for unit in units {
         for &(year, quarter, open) in quarters {
@@ -73,63 +72,79 @@ pub fn insert(
                 if open {
                     continue;
                 }
-                let decided = cal.add_working_days(day, rng.random_range(0..=2));
-                if rng.random::<f64>() < 0.08 {
-                    fb::apply(
-                        conn,
-                        id,
-                        "received",
-                        &StepChange {
-                            status: Some(Status::Declined.as_str().into()),
-                            decided_at: Some(decided.and_hms_opt(9, 0, 0).unwrap_or(now)),
-                            decided_date: Some(decided),
-                            decided_by: Some("demo".into()),
-                            decline_reason: Some(
-                                "Nội dung không thuộc thẩm quyền của đơn vị; đã hướng dẫn gửi đến cơ quan có thẩm quyền."
-                                    .into(),
-                            ),
-                            ..StepChange::default()
-                        },
-                    )?;
-                    continue;
-                }
-                // Most answers within the 15 working days; some late.
-                let days = if rng.random::<f64>() < 0.85 {
-                    rng.random_range(2..=14)
-                } else {
-                    rng.random_range(16..=25)
-                };
-                let answered = cal.add_working_days(day, days);
-                let published = cal.add_working_days(answered, rng.random_range(0..=3));
-                fb::apply(
-                    conn,
-                    id,
-                    "received",
-                    &StepChange {
-                        status: Some(Status::Published.as_str().into()),
-                        decided_at: Some(decided.and_hms_opt(9, 0, 0).unwrap_or(now)),
-                        decided_date: Some(decided),
-                        decided_by: Some("demo".into()),
-                        reply: Some(reply.to_string()),
-                        answered_at: Some(answered.and_hms_opt(10, 0, 0).unwrap_or(now)),
-                        answered_date: Some(answered),
-                        answered_by: Some("demo".into()),
-                        published_at: Some(published.and_hms_opt(11, 0, 0).unwrap_or(now)),
-                        published_date: Some(published),
-                        published_question: Some(question.to_string()),
-                        ..StepChange::default()
-                    },
-                )?;
-                if rng.random::<f64>() < 0.6 {
-                    fb::rate(
-                        conn,
-                        id,
-                        rng.random::<f64>() < 0.78,
-                        answered.and_hms_opt(20, 0, 0).unwrap_or(now),
-                    )?;
-                }
+                settle(conn, &mut rng, id, day, question, reply)?;
             }
         }
     }
     Ok(n)
+}
+
+/// An item's way after it arrived on `day`: declined now and then, else answered (most
+/// within the 15 working days, some late) and published, and often rated.
+fn settle(
+    conn: &mut DbConnection,
+    rng: &mut StdRng,
+    id: i64,
+    day: NaiveDate,
+    question: &str,
+    reply: &str,
+) -> Result<(), StoreError> {
+    let cal = Calendar::default();
+    let now = Utc::now().naive_utc();
+    let decided = cal.add_working_days(day, rng.random_range(0..=2));
+    if rng.random::<f64>() < 0.08 {
+        fb::apply(
+            conn,
+            id,
+            "received",
+            &StepChange {
+                status: Some(Status::Declined.as_str().into()),
+                decided_at: Some(decided.and_hms_opt(9, 0, 0).unwrap_or(now)),
+                decided_date: Some(decided),
+                decided_by: Some("demo".into()),
+                decline_reason: Some(
+                    "Nội dung không thuộc thẩm quyền của đơn vị; đã hướng dẫn gửi đến cơ quan có thẩm quyền."
+                        .into(),
+                ),
+                ..StepChange::default()
+            },
+        )?;
+        return Ok(());
+    }
+    // Most answers within the 15 working days; some late.
+    let days = if rng.random::<f64>() < 0.85 {
+        rng.random_range(2..=14)
+    } else {
+        rng.random_range(16..=25)
+    };
+    let answered = cal.add_working_days(day, days);
+    let published = cal.add_working_days(answered, rng.random_range(0..=3));
+    fb::apply(
+        conn,
+        id,
+        "received",
+        &StepChange {
+            status: Some(Status::Published.as_str().into()),
+            decided_at: Some(decided.and_hms_opt(9, 0, 0).unwrap_or(now)),
+            decided_date: Some(decided),
+            decided_by: Some("demo".into()),
+            reply: Some(reply.to_string()),
+            answered_at: Some(answered.and_hms_opt(10, 0, 0).unwrap_or(now)),
+            answered_date: Some(answered),
+            answered_by: Some("demo".into()),
+            published_at: Some(published.and_hms_opt(11, 0, 0).unwrap_or(now)),
+            published_date: Some(published),
+            published_question: Some(question.to_string()),
+            ..StepChange::default()
+        },
+    )?;
+    if rng.random::<f64>() < 0.6 {
+        fb::rate(
+            conn,
+            id,
+            rng.random::<f64>() < 0.78,
+            answered.and_hms_opt(20, 0, 0).unwrap_or(now),
+        )?;
+    }
+    Ok(())
 }
