@@ -91,6 +91,24 @@ pub fn revisions(store: &Store, period: &Period) -> Result<Vec<PublicationRow>, 
     store.read(|c| publications::revisions(c, &period.label, period.scheme.as_str()))
 }
 
+/// The report's "published on … (revision n) — reason" line.
+fn published_line(lang: Lang, day: &str, revision: i32, reason: &str) -> String {
+    let mut s = format!(
+        "{} {day} ({} {revision}){}",
+        tr(lang, "publish.published_on"),
+        tr(lang, "publish.revision"),
+        if reason.is_empty() {
+            String::new()
+        } else {
+            format!(" — {reason}")
+        }
+    );
+    if revision > 1 {
+        s.push_str(tr(lang, "publish.earlier_revisions_remain"));
+    }
+    s
+}
+
 /// Publishes the period: renders both languages now and stores them as a new revision.
 pub fn publish(
     store: &Store,
@@ -107,29 +125,16 @@ pub fn publish(
         return Err(PublishError::ReasonNeeded);
     }
     let revision = existing.first().map(|r| r.revision + 1).unwrap_or(1);
-    let day = now.with_timezone(&local_offset()).format("%d/%m/%Y %H:%M");
-    let line = |lang: Lang| {
-        let mut s = format!(
-            "{} {day} ({} {revision}){}",
-            tr(lang, "publish.published_on"),
-            tr(lang, "publish.revision"),
-            if reason.is_empty() {
-                String::new()
-            } else {
-                format!(" — {reason}")
-            }
-        );
-        if revision > 1 {
-            s.push_str(tr(lang, "publish.earlier_revisions_remain"));
-        }
-        s
-    };
+    let day = now
+        .with_timezone(&local_offset())
+        .format("%d/%m/%Y %H:%M")
+        .to_string();
     // One gathering for both languages and the open data: what a reader sees in the report,
     // in either language, is exactly the table a journalist downloads.
     let data = gather(store, forms, feedback, period)?;
     let page = |lang: Lang| -> Result<String, PublishError> {
         let extras = Extras {
-            published: Some(line(lang)),
+            published: Some(published_line(lang, &day, revision, reason)),
             staff_html: None,
             self_url: format!("/reports/{}", period.label),
         };

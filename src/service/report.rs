@@ -94,8 +94,12 @@ pub fn gather_scoped(
         form: &form,
         only_unit,
     };
-    let (change, trend, break_on) = if period.kind == Kind::Custom {
-        (None, Vec::new(), None)
+    let History {
+        change,
+        trend,
+        break_on,
+    } = if period.kind == Kind::Custom {
+        History::default()
     } else {
         past.history(period, total.as_ref(), &all_units)?
     };
@@ -194,6 +198,14 @@ fn feedback_units(table: &IndexTable) -> Vec<(String, crate::domain::feedback::F
 /// A trend point before it is dated: the period's label, its index, rebuilt or not.
 type HistoryPoint = (String, Option<Measure>, bool);
 
+/// The change from the previous period, the trend, and the day of a reorganisation in it.
+#[derive(Default)]
+struct History {
+    change: Option<Change>,
+    trend: Vec<TrendPoint>,
+    break_on: Option<NaiveDate>,
+}
+
 /// What the periods before the report's say on its form.
 struct Past<'a> {
     store: &'a Store,
@@ -210,7 +222,7 @@ impl Past<'_> {
         period: &Period,
         total: Option<&IndexRow>,
         all_units: &[Unit],
-    ) -> Result<(Option<Change>, Vec<TrendPoint>, Option<NaiveDate>), IndicesError> {
+    ) -> Result<History, IndicesError> {
         // A unit's own report before the unit existed: its figure rebuilt from its
         // predecessors (dashed).
         let lineage_unit = match self.only_unit {
@@ -268,7 +280,11 @@ impl Past<'_> {
                 start,
             })
             .collect();
-        Ok((change, trend, break_on))
+        Ok(History {
+            change,
+            trend,
+            break_on,
+        })
     }
 
     /// One earlier period's point; when it is rebuilt through the lineage, since when the

@@ -111,6 +111,39 @@ fn last_forwarded_for(req: &HttpRequest) -> Option<std::net::IpAddr> {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
+    site_routes(cfg);
+    citizen_routes(cfg);
+    staff_routes(cfg);
+    cfg.route("/exports/indices.csv", web::get().to(exports::indices_csv))
+        .route("/exports/desk.csv", web::get().to(exports::desk_csv))
+        .route(
+            "/exports/officers.csv",
+            web::get().to(exports::officers_csv),
+        )
+        .route(
+            "/exports/responses.csv",
+            web::get().to(exports::responses_csv),
+        )
+        .route("/units/{unit}/qr.svg", web::get().to(public::unit_qr_svg))
+        .route("/units/{unit}/qr.png", web::get().to(public::unit_qr_png))
+        .route("/units/{unit}/poster", web::get().to(public::poster))
+        .service(
+            web::scope("/api/v1")
+                .route("/tickets", web::post().to(api::issue_ticket))
+                .route("/tickets/{code}/qr.svg", web::get().to(api::ticket_qr_svg))
+                .route("/tickets/{code}/qr.png", web::get().to(api::ticket_qr_png))
+                .route("/responses", web::post().to(api::submit_response))
+                .route("/dossiers", web::post().to(exports::import_dossiers))
+                .route("/indices", web::get().to(exports::indices_json))
+                .route("/desk", web::get().to(exports::desk_json))
+                .route("/feedback", web::get().to(exports::feedback_json))
+                .default_service(web::to(api::not_found)),
+        )
+        .default_service(web::to(public::not_found));
+}
+
+/// The public site, the desk tablets, health, metrics and scripts.
+fn site_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(site::front))
         .route("/reports", web::get().to(site::reports))
         .route("/units", web::get().to(site::units))
@@ -130,8 +163,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/offline.js", web::get().to(public::offline_js))
         .route("/static/kiosk.js", web::get().to(public::kiosk_js))
         .route("/kiosk/sw.js", web::get().to(public::kiosk_sw))
-        .route("/static/paper.js", web::get().to(public::paper_js))
-        .route("/s/{unit}", web::get().to(survey::show_unit_form))
+        .route("/static/paper.js", web::get().to(public::paper_js));
+}
+
+/// A citizen's survey and feedback, and the reports.
+fn citizen_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/s/{unit}", web::get().to(survey::show_unit_form))
         .route("/s/{unit}", web::post().to(survey::submit_unit_form))
         .route("/s/{unit}/thanks", web::get().to(survey::thanks))
         .route("/t/{code}", web::get().to(survey::show_ticket_form))
@@ -157,8 +194,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::get().to(feedback::print_sheet),
         )
         .route("/reports/{period}", web::get().to(report::show))
-        .route("/reports/{period}/publish", web::post().to(report::publish))
-        .route("/login", web::get().to(staff::login_form))
+        .route("/reports/{period}/publish", web::post().to(report::publish));
+}
+
+/// Signing in and the staff's pages.
+fn staff_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/login", web::get().to(staff::login_form))
         .route("/login", web::post().to(staff::login))
         .route("/logout", web::post().to(staff::logout))
         .route("/staff", web::get().to(staff::home))
@@ -214,33 +255,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/dossiers", web::post().to(staff::dossiers_import))
         .route("/staff/audit.csv", web::get().to(staff::audit_csv))
         .route("/staff/password", web::get().to(staff::password_form))
-        .route("/staff/password", web::post().to(staff::change_password))
-        .route("/exports/indices.csv", web::get().to(exports::indices_csv))
-        .route("/exports/desk.csv", web::get().to(exports::desk_csv))
-        .route(
-            "/exports/officers.csv",
-            web::get().to(exports::officers_csv),
-        )
-        .route(
-            "/exports/responses.csv",
-            web::get().to(exports::responses_csv),
-        )
-        .route("/units/{unit}/qr.svg", web::get().to(public::unit_qr_svg))
-        .route("/units/{unit}/qr.png", web::get().to(public::unit_qr_png))
-        .route("/units/{unit}/poster", web::get().to(public::poster))
-        .service(
-            web::scope("/api/v1")
-                .route("/tickets", web::post().to(api::issue_ticket))
-                .route("/tickets/{code}/qr.svg", web::get().to(api::ticket_qr_svg))
-                .route("/tickets/{code}/qr.png", web::get().to(api::ticket_qr_png))
-                .route("/responses", web::post().to(api::submit_response))
-                .route("/dossiers", web::post().to(exports::import_dossiers))
-                .route("/indices", web::get().to(exports::indices_json))
-                .route("/desk", web::get().to(exports::desk_json))
-                .route("/feedback", web::get().to(exports::feedback_json))
-                .default_service(web::to(api::not_found)),
-        )
-        .default_service(web::to(public::not_found));
+        .route("/staff/password", web::post().to(staff::change_password));
 }
 
 /// Headers for every answer: no sniffing, no framing, no referrer leaking a ticket code.

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{calendar, dates_timeline, timeline, FeedbackError, FeedbackSettings};
-use crate::domain::feedback::{self, ExportItem, FigureInput, Figures, Overdue, Status};
+use crate::domain::feedback::{
+    self, Calendar, Deadlines, ExportItem, FigureInput, Figures, Overdue, Status,
+};
 use crate::domain::local_date;
 use crate::domain::period::Period;
 use crate::service::access::{self, Action, Caller, Denied};
@@ -183,38 +185,44 @@ pub fn export(
         store.read(read)?
     };
     rows.into_iter()
-        .map(|r| {
-            let t = timeline(&r)?;
-            Ok(ExportItem {
-                answer_due: (t.status != Status::Held)
-                    .then(|| t.due(&cal, &settings.deadlines).answer),
-                overdue: t
-                    .overdue(today, &cal, &settings.deadlines)
-                    .map(Overdue::as_str),
-                answered_on_time: t.answered_on_time(&cal, &settings.deadlines),
-                text_masked: feedback::public_text(&r.body, r.contact.as_deref()),
-                reply: r
-                    .reply
-                    .as_deref()
-                    .map(|x| feedback::public_text(x, r.contact.as_deref())),
-                decline_reason: r
-                    .decline_reason
-                    .as_deref()
-                    .map(|x| feedback::public_text(x, r.contact.as_deref())),
-                contact: if with_contacts { r.contact } else { None },
-                id: r.id,
-                unit: r.unit_code,
-                subject: r.subject,
-                status: r.status,
-                received: r.received_date,
-                decided: r.decided_date,
-                answered: r.answered_date,
-                published: r.published_date,
-                reply_satisfied: r.reply_satisfied,
-                from_survey: r.from_survey,
-            })
-        })
+        .map(|r| export_item(r, &cal, &settings.deadlines, today, with_contacts))
         .collect()
+}
+
+/// One exported item: its dates, its deadline (none while held), and its texts masked.
+fn export_item(
+    r: fb::FeedbackRow,
+    cal: &Calendar,
+    deadlines: &Deadlines,
+    today: NaiveDate,
+    with_contacts: bool,
+) -> Result<ExportItem, FeedbackError> {
+    let t = timeline(&r)?;
+    Ok(ExportItem {
+        answer_due: (t.status != Status::Held).then(|| t.due(cal, deadlines).answer),
+        overdue: t.overdue(today, cal, deadlines).map(Overdue::as_str),
+        answered_on_time: t.answered_on_time(cal, deadlines),
+        text_masked: feedback::public_text(&r.body, r.contact.as_deref()),
+        reply: r
+            .reply
+            .as_deref()
+            .map(|x| feedback::public_text(x, r.contact.as_deref())),
+        decline_reason: r
+            .decline_reason
+            .as_deref()
+            .map(|x| feedback::public_text(x, r.contact.as_deref())),
+        contact: if with_contacts { r.contact } else { None },
+        id: r.id,
+        unit: r.unit_code,
+        subject: r.subject,
+        status: r.status,
+        received: r.received_date,
+        decided: r.decided_date,
+        answered: r.answered_date,
+        published: r.published_date,
+        reply_satisfied: r.reply_satisfied,
+        from_survey: r.from_survey,
+    })
 }
 
 /// What the feedback API gives for a period: the figures of every unit and in all, and a page

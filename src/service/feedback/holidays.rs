@@ -62,25 +62,7 @@ fn import_holidays(
         if day.is_empty() && rec.len() <= 1 {
             continue;
         }
-        let bad = || FeedbackError::HolidayLine {
-            line,
-            value: day.chars().take(40).collect(),
-        };
-        let strict = day.len() == 10
-            && day.bytes().enumerate().all(|(k, b)| {
-                if k == 4 || k == 7 {
-                    b == b'-'
-                } else {
-                    b.is_ascii_digit()
-                }
-            });
-        if !strict {
-            return Err(bad());
-        }
-        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| bad())?;
-        if !(2000..=2100).contains(&chrono::Datelike::year(&date)) {
-            return Err(bad());
-        }
+        let date = holiday_date(day, line)?;
         if date <= today && !stored.contains_key(&date) {
             return Err(FeedbackError::HolidayPast {
                 line,
@@ -186,4 +168,28 @@ pub fn set_subjects_by(
         audit::write(c, now, &staff.username, "feedback.subjects", unit, "ok")
     })?;
     Ok(n)
+}
+
+/// A holiday's date as the list writes it: `YYYY-MM-DD` exactly, in 2000–2100.
+fn holiday_date(day: &str, line: usize) -> Result<NaiveDate, FeedbackError> {
+    let bad = || FeedbackError::HolidayLine {
+        line,
+        value: day.chars().take(40).collect(),
+    };
+    let strict = day.len() == 10
+        && day.bytes().enumerate().all(|(k, b)| {
+            if k == 4 || k == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    if !strict {
+        return Err(bad());
+    }
+    let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| bad())?;
+    if !(2000..=2100).contains(&chrono::Datelike::year(&date)) {
+        return Err(bad());
+    }
+    Ok(date)
 }

@@ -261,6 +261,31 @@ fn step_on(
     let Some(next) = step.from(status) else {
         return Err(FeedbackError::WrongStep(status.as_str(), step.as_str()));
     };
+    let change = change_for(store, staff, &row, step, next, text, now)?;
+    let action = format!("feedback.{}", step.as_str());
+    store.write(|c| -> Result<(), FeedbackError> {
+        if !fb::apply(c, id, &row.status, &change)? {
+            return Err(FeedbackError::Moved);
+        }
+        if let Some(kept) = change.merged_into {
+            // Items merged into this one follow it to the item kept.
+            fb::repoint_merged(c, id, kept)?;
+        }
+        audit::write(c, now, &staff.username, &action, &format!("#{id}"), "ok")?;
+        Ok(())
+    })
+}
+
+/// What a step changes in an item (`next`: the status it moves to).
+fn change_for(
+    store: &Store,
+    staff: &Staff,
+    row: &fb::FeedbackRow,
+    step: Step,
+    next: Status,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<StepChange, FeedbackError> {
     let at = now.naive_utc();
     let today = local_date(now);
     let who = Some(staff.username.clone());
@@ -321,16 +346,5 @@ fn step_on(
             change.merged_into = Some(kept.id);
         }
     }
-    let action = format!("feedback.{}", step.as_str());
-    store.write(|c| -> Result<(), FeedbackError> {
-        if !fb::apply(c, id, &row.status, &change)? {
-            return Err(FeedbackError::Moved);
-        }
-        if let Some(kept) = change.merged_into {
-            // Items merged into this one follow it to the item kept.
-            fb::repoint_merged(c, id, kept)?;
-        }
-        audit::write(c, now, &staff.username, &action, &format!("#{id}"), "ok")?;
-        Ok(())
-    })
+    Ok(change)
 }

@@ -36,62 +36,6 @@ impl PageError {
                 tr(lang, "feedback.not_rateable"),
                 tr(lang, "feedback.not_rateable_text"),
             ),
-            FeedbackError::Invalid(problems) => PageError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                tr(lang, "feedback.please_fix"),
-                &problems
-                    .iter()
-                    .map(|(_, p)| problem_text(lang, p))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            FeedbackError::MergeTarget(code) => PageError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                tr(lang, "feedback.please_fix"),
-                &tr(lang, "feedback.merge_target").replace("{code}", code),
-            ),
-            FeedbackError::MergeInto => PageError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                tr(lang, "feedback.please_fix"),
-                tr(lang, "feedback.merge_into"),
-            ),
-            FeedbackError::HolidayLine { line, value } => PageError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                tr(lang, "feedback.please_fix"),
-                &tr(lang, "feedback.holiday_line")
-                    .replace("{line}", &line.to_string())
-                    .replace("{value}", value),
-            ),
-            FeedbackError::HolidayPast { line, value } => PageError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                tr(lang, "feedback.please_fix"),
-                &tr(lang, "feedback.holiday_past")
-                    .replace("{line}", &line.to_string())
-                    .replace("{value}", value),
-            ),
-            FeedbackError::HolidayTooMany(max) => PageError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                tr(lang, "feedback.please_fix"),
-                &tr(lang, "feedback.holiday_too_many").replace("{max}", &max.to_string()),
-            ),
-            FeedbackError::SubjectLine(line) => PageError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                tr(lang, "feedback.please_fix"),
-                &tr(lang, "feedback.subject_line").replace("{line}", &line.to_string()),
-            ),
-            FeedbackError::BadInput(_) => PageError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                lang,
-                tr(lang, "feedback.please_fix"),
-                &e.to_string(),
-            ),
             FeedbackError::Denied(_) => PageError::not_allowed(lang),
             FeedbackError::WrongStep(..) | FeedbackError::Moved => PageError::new(
                 StatusCode::CONFLICT,
@@ -100,7 +44,42 @@ impl PageError {
                 tr(lang, "feedback.moved_text"),
             ),
             FeedbackError::Store(_) => PageError::failed(e),
+            other => PageError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang,
+                tr(lang, "feedback.please_fix"),
+                &what_to_fix(other, lang),
+            ),
         }
+    }
+}
+
+/// What to fix in what was sent (the 422 family), in words.
+fn what_to_fix(e: &FeedbackError, lang: Lang) -> String {
+    match e {
+        FeedbackError::Invalid(problems) => problems
+            .iter()
+            .map(|(_, p)| problem_text(lang, p))
+            .collect::<Vec<_>>()
+            .join(" "),
+        FeedbackError::MergeTarget(code) => {
+            tr(lang, "feedback.merge_target").replace("{code}", code)
+        }
+        FeedbackError::MergeInto => tr(lang, "feedback.merge_into").to_string(),
+        FeedbackError::HolidayLine { line, value } => tr(lang, "feedback.holiday_line")
+            .replace("{line}", &line.to_string())
+            .replace("{value}", value),
+        FeedbackError::HolidayPast { line, value } => tr(lang, "feedback.holiday_past")
+            .replace("{line}", &line.to_string())
+            .replace("{value}", value),
+        FeedbackError::HolidayTooMany(max) => {
+            tr(lang, "feedback.holiday_too_many").replace("{max}", &max.to_string())
+        }
+        FeedbackError::SubjectLine(line) => {
+            tr(lang, "feedback.subject_line").replace("{line}", &line.to_string())
+        }
+        // Bad input (and any error of this family yet to be worded) says what it is.
+        _ => e.to_string(),
     }
 }
 

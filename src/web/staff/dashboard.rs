@@ -204,6 +204,61 @@ pub(crate) fn takeover_lines(
         .collect()
 }
 
+/// The quarter's responses by how they came (the TOTAL row, or an officer's unit row).
+fn sources_line(lang: Lang, table: &indices::IndexTable, paper: (usize, usize)) -> String {
+    let sources = table
+        .rows
+        .iter()
+        .find(|r| r.unit_code == indices::TOTAL)
+        .or_else(|| table.rows.first())
+        .map(|r| &r.extras.sources);
+    crate::render::report::sources_text(lang, sources, paper)
+}
+
+/// Each unit's answers today and this quarter, its index, and its desk's line.
+fn unit_lines(
+    table: &indices::IndexTable,
+    today_counts: &[(String, i64)],
+    desk_today: &crate::domain::desk::DeskTable,
+    desk_quarter: &crate::domain::desk::DeskTable,
+) -> Vec<UnitLine> {
+    table
+        .rows
+        .iter()
+        .filter(|r| r.unit_code != indices::TOTAL)
+        .map(|r| UnitLine {
+            code: r.unit_code.clone(),
+            name: r.unit_name.clone(),
+            today: today_counts
+                .iter()
+                .find(|(u, _)| u == &r.unit_code)
+                .map(|(_, n)| *n as u64)
+                .unwrap_or(0),
+            quarter: r.responses,
+            sipas: pct(r.indices.sipas.index),
+            desk: desk_line(&r.unit_code, desk_today, desk_quarter),
+        })
+        .collect()
+}
+
+/// This quarter's live report, the last quarter's (the one usually published) and the year's.
+fn report_links(lang: Lang, period: &Period, today: chrono::NaiveDate) -> Vec<(String, String)> {
+    [
+        Some(period.label.clone()),
+        period.previous().ok().map(|p| p.label),
+        Some(chrono::Datelike::year(&today).to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|label| {
+        (
+            format!("/reports/{label}{}", tr(lang, "staff_dashboard.lang_en")),
+            label,
+        )
+    })
+    .collect()
+}
+
 fn home_page(
     lang: Lang,
     demo: bool,
@@ -222,32 +277,9 @@ fn home_page(
         paper,
         takeovers,
     } = figures;
-    // The quarter's responses by how they came (the TOTAL row, or an officer's unit row).
-    let sources = table
-        .rows
-        .iter()
-        .find(|r| r.unit_code == indices::TOTAL)
-        .or_else(|| table.rows.first())
-        .map(|r| &r.extras.sources);
-    let sources_line = crate::render::report::sources_text(lang, sources, paper);
+    let sources_line = sources_line(lang, &table, paper);
     let StaffSession { staff, csrf } = session;
-    let units = table
-        .rows
-        .iter()
-        .filter(|r| r.unit_code != indices::TOTAL)
-        .map(|r| UnitLine {
-            code: r.unit_code.clone(),
-            name: r.unit_name.clone(),
-            today: today_counts
-                .iter()
-                .find(|(u, _)| u == &r.unit_code)
-                .map(|(_, n)| *n as u64)
-                .unwrap_or(0),
-            quarter: r.responses,
-            sipas: pct(r.indices.sipas.index),
-            desk: desk_line(&r.unit_code, &desk_today, &desk_quarter),
-        })
-        .collect();
+    let units = unit_lines(&table, &today_counts, &desk_today, &desk_quarter);
     HomePage {
         page: PageMeta::new(lang, demo),
         heading: tr(lang, "staff_dashboard.units"),
@@ -256,21 +288,7 @@ fn home_page(
         csrf,
         period: period.to_string(),
         period_label: period.label.clone(),
-        // This quarter's live report, the last quarter's (the one usually published) and the year's.
-        reports: [
-            Some(period.label.clone()),
-            period.previous().ok().map(|p| p.label),
-            Some(chrono::Datelike::year(&today).to_string()),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|label| {
-            (
-                format!("/reports/{label}{}", tr(lang, "staff_dashboard.lang_en")),
-                label,
-            )
-        })
-        .collect(),
+        reports: report_links(lang, period, today),
         t_reports: tr(lang, "staff_dashboard.reports_preview_publish"),
         units,
         may_read_responses: access::role_may(staff.role, Action::ReadResponses),
