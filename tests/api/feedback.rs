@@ -129,8 +129,23 @@ async fn the_whole_loop(backend: Backend) {
     let officer = app.staff("can-bo-a", Role::Officer, Some("phuong-a")).await;
     let officer_b = app.staff("can-bo-b", Role::Officer, Some("phuong-b")).await;
     let viewer = app.staff("lanh-dao", Role::Viewer, None).await;
+    the_page_is_vietnamese_first(&app).await;
+    bad_input_gets_a_clear_4xx_and_stores_nothing(&app).await;
+    let code = filed_and_tracked_without_the_contact(&app).await;
+    let id = staff_of_the_unit_alone_see_it(&app, &officer, &officer_b, &viewer, &code).await;
+    accepted_answered_and_published(&officer, id).await;
+    public_pages_show_it_masked(&app).await;
+    the_citizen_rates_the_reply_once(&app, &code).await;
+    every_step_is_in_the_audit_log(&app, id).await;
+    let year = chrono::Datelike::year(&hailong::domain::local_date(Utc::now()));
+    let token = app.token("hnv", None);
+    the_figures_are_in_the_index_table(&app, &token, year).await;
+    the_report_and_the_api_say_the_same(&app, &officer, &viewer, &token, year).await;
+}
+both_backends!(the_whole_loop);
 
-    // The page: Vietnamese first, the unit's subjects and "other", no script.
+/// The page: Vietnamese first, the unit's subjects and "other", no script.
+async fn the_page_is_vietnamese_first(app: &TestApp) {
     let page = app.get("/feedback/phuong-a").await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
@@ -144,8 +159,10 @@ async fn the_whole_loop(backend: Backend) {
         .await
         .unwrap();
     assert!(en.contains("Send feedback or a request"));
+}
 
-    // Bad input: a clear 4xx, nothing stored.
+/// Bad input: a clear 4xx, nothing stored.
+async fn bad_input_gets_a_clear_4xx_and_stores_nothing(app: &TestApp) {
     let r = app
         .post_form(
             "/feedback/phuong-a",
@@ -197,10 +214,12 @@ async fn the_whole_loop(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(count_feedback(&app), 0, "nothing stored from bad input");
+    assert_eq!(count_feedback(app), 0, "nothing stored from bad input");
+}
 
-    // Filed: the tracking page shows the code and the status; the contact is not on it.
-    let code = file_via_page(&app, "phuong-a", TEXT, CONTACT, true).await;
+/// Filed: the tracking page shows the code and the status; the contact is not on it.
+async fn filed_and_tracked_without_the_contact(app: &TestApp) -> String {
+    let code = file_via_page(app, "phuong-a", TEXT, CONTACT, true).await;
     let track = app.get(&format!("/feedback/track/{code}?new=1")).await;
     assert_eq!(track.status(), StatusCode::OK);
     let html = track.text().await.unwrap();
@@ -219,12 +238,20 @@ async fn the_whole_loop(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     // Nothing to rate yet.
-    let r = rate(&app, &code, "yes").await;
+    let r = rate(app, &code, "yes").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
+    code
+}
 
-    // Staff: the officer of the unit sees it with the contact; the other unit's officer and
-    // leaders do not.
-    let id = id_of(&app, &code);
+/// Staff: the officer of the unit sees it with the contact; the other unit's officer and leaders do not.
+async fn staff_of_the_unit_alone_see_it(
+    app: &TestApp,
+    officer: &StaffClient<'_>,
+    officer_b: &StaffClient<'_>,
+    viewer: &StaffClient<'_>,
+    code: &str,
+) -> i64 {
+    let id = id_of(app, code);
     let queue = officer.get("/staff/feedback").await;
     assert_eq!(queue.status(), StatusCode::OK);
     assert!(queue
@@ -269,30 +296,29 @@ async fn the_whole_loop(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Publishing before answering is refused.
-    assert_eq!(
-        step(&officer, id, "publish", "").await,
-        StatusCode::CONFLICT
-    );
+    assert_eq!(step(officer, id, "publish", "").await, StatusCode::CONFLICT);
+    id
+}
 
+async fn accepted_answered_and_published(officer: &StaffClient<'_>, id: i64) {
+    assert_eq!(step(officer, id, "accept", "").await, StatusCode::SEE_OTHER);
     assert_eq!(
-        step(&officer, id, "accept", "").await,
-        StatusCode::SEE_OTHER
-    );
-    assert_eq!(
-        step(&officer, id, "answer", "").await,
+        step(officer, id, "answer", "").await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
     let reply = format!("Hồ sơ đã có kết quả; mời anh đến nhận. Chúng tôi đã gọi số {CONTACT}.");
     assert_eq!(
-        step(&officer, id, "answer", &reply).await,
+        step(officer, id, "answer", &reply).await,
         StatusCode::SEE_OTHER
     );
     assert_eq!(
-        step(&officer, id, "publish", "").await,
+        step(officer, id, "publish", "").await,
         StatusCode::SEE_OTHER
     );
+}
 
-    // Public pages: the question (masked) and the reply (masked), newest first.
+/// Public pages: the question (masked) and the reply (masked), newest first.
+async fn public_pages_show_it_masked(app: &TestApp) {
     for path in [
         "/units/phuong-a/feedback",
         "/feedback",
@@ -316,18 +342,22 @@ async fn the_whole_loop(backend: Backend) {
         app.get("/units/khong-co/feedback").await.status(),
         StatusCode::NOT_FOUND
     );
+}
 
-    // The citizen reads the reply and rates it, once.
-    let html = text_of(&app, &format!("/feedback/track/{code}")).await;
+/// The citizen reads the reply and rates it, once.
+async fn the_citizen_rates_the_reply_once(app: &TestApp, code: &str) {
+    let html = text_of(app, &format!("/feedback/track/{code}")).await;
     assert!(html.contains("Hồ sơ đã có kết quả") && html.contains("name=\"satisfied\""));
-    let r = rate(&app, &code, "yes").await;
+    let r = rate(app, code, "yes").await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let r = rate(&app, &code, "no").await;
+    let r = rate(app, code, "no").await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    let html = text_of(&app, &format!("/feedback/track/{code}")).await;
+    let html = text_of(app, &format!("/feedback/track/{code}")).await;
     assert!(html.contains("Bạn đã đánh giá: hài lòng") && !html.contains("name=\"satisfied\""));
+}
 
-    // Every step is in the audit log.
+/// Every step is in the audit log.
+async fn every_step_is_in_the_audit_log(app: &TestApp, id: i64) {
     let log = hailong::service::audit::recent(&app.store, 100).unwrap();
     for action in ["feedback.accept", "feedback.answer", "feedback.publish"] {
         assert!(
@@ -340,14 +370,14 @@ async fn the_whole_loop(backend: Backend) {
     assert!(log
         .iter()
         .any(|e| e.action == "feedback.publish" && e.outcome == "refused"));
+}
 
-    // The figures, in the index table's new columns.
-    let year = chrono::Datelike::year(&hailong::domain::local_date(Utc::now()));
-    let token = app.token("hnv", None);
+/// The figures, in the index table's new columns.
+async fn the_figures_are_in_the_index_table(app: &TestApp, token: &str, year: i32) {
     let csv = app
         .client
         .get(app.url(&format!("/exports/indices.csv?period={year}")))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()
@@ -381,8 +411,16 @@ async fn the_whole_loop(backend: Backend) {
     assert_eq!(col("feedback_on_time_pct"), "100.00");
     assert_eq!(col("feedback_reply_satisfied_pct"), "100.00");
     assert_eq!(col("prev_period"), (year - 1).to_string());
+}
 
-    // The report's section (the officer's live preview of their unit).
+/// The report's section (the officer's live preview of their unit).
+async fn the_report_and_the_api_say_the_same(
+    app: &TestApp,
+    officer: &StaffClient<'_>,
+    viewer: &StaffClient<'_>,
+    token: &str,
+    year: i32,
+) {
     let report = officer.get(&format!("/reports/{year}")).await;
     assert_eq!(report.status(), StatusCode::OK);
     let report = report.text().await.unwrap();
@@ -398,7 +436,7 @@ async fn the_whole_loop(backend: Backend) {
     let r = app
         .client
         .get(app.url(&format!("/api/v1/feedback?period={year}")))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap();
@@ -417,7 +455,6 @@ async fn the_whole_loop(backend: Backend) {
         StatusCode::FORBIDDEN
     );
 }
-both_backends!(the_whole_loop);
 
 async fn merge_and_decline(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 
 use crate::both_backends;
 use crate::feedback::{file_via_page, id_of, location, rate, step, text_of};
-use crate::helpers::{as_refs, full_answers, spawn_app, Backend, TestApp};
+use crate::helpers::{as_refs, full_answers, spawn_app, Backend, StaffClient, TestApp};
 use crate::staff::{add_user, get_as, session};
 use hailong::domain::ticket::TicketCode;
 use hailong::domain::user::Role;
@@ -273,16 +273,26 @@ async fn floods_over_the_unit_cap_are_held_and_every_item_stays_reachable(backen
         "no deadline runs while held"
     );
     let (flood_id, citizen_id) = (id_of(&app, &flood), id_of(&app, &citizen));
-    let status_of = |id: i64| {
-        app.store
-            .read(|c| hailong::store::feedback::by_id(c, id))
-            .unwrap()
-            .unwrap()
-    };
-    assert_eq!(status_of(citizen_id).status, "held");
+    assert_eq!(stored(&app, citizen_id).status, "held");
     file_via_page(&app, "phuong-b", "Đơn vị khác vẫn nhận.", "", false).await;
-
     let admin = app.staff("noi-vu", Role::Admin, None).await;
+    let year = chrono::Datelike::year(&hailong::domain::local_date(chrono::Utc::now()));
+    held_items_are_shown_apart(&admin, citizen_id, year).await;
+    released_and_declined_in_bulk(&app, &admin, citizen_id, flood_id).await;
+    every_item_is_reachable_page_by_page(&app, &admin).await;
+    the_api_reaches_every_item(&admin, year).await;
+}
+both_backends!(floods_over_the_unit_cap_are_held_and_every_item_stays_reachable);
+
+fn stored(app: &TestApp, id: i64) -> hailong::store::feedback::FeedbackRow {
+    app.store
+        .read(|c| hailong::store::feedback::by_id(c, id))
+        .unwrap()
+        .unwrap()
+}
+
+/// Held items: counted on the dashboard, out of the queue, listed apart, not taken in yet.
+async fn held_items_are_shown_apart(admin: &StaffClient<'_>, citizen_id: i64, year: i32) {
     let home = admin.get("/staff").await.text().await.unwrap();
     assert!(home.contains("2 phản ánh đang được giữ lại"), "{home}");
     let queue = admin.get("/staff/feedback").await.text().await.unwrap();
@@ -296,7 +306,6 @@ async fn floods_over_the_unit_cap_are_held_and_every_item_stays_reachable(backen
         .unwrap();
     assert!(held.contains(&format!("name=\"id\" value=\"{citizen_id}\"")));
     assert!(held.contains("formaction=\"/staff/feedback/release\""));
-    let year = chrono::Datelike::year(&hailong::domain::local_date(chrono::Utc::now()));
     let j: serde_json::Value = admin
         .get(&format!("/api/v1/feedback?period={year}"))
         .await
@@ -320,7 +329,15 @@ async fn floods_over_the_unit_cap_are_held_and_every_item_stays_reachable(backen
         ),
         (serde_json::json!("held"), serde_json::Value::Null)
     );
-    // Released: received, deadlines from today; the junk declined in bulk.
+}
+
+/// Released: received, deadlines from today; the junk declined in bulk.
+async fn released_and_declined_in_bulk(
+    app: &TestApp,
+    admin: &StaffClient<'_>,
+    citizen_id: i64,
+    flood_id: i64,
+) {
     let id = citizen_id.to_string();
     let r = admin
         .post_form("/staff/feedback/release", &[("id", id.as_str())])
@@ -334,7 +351,7 @@ async fn floods_over_the_unit_cap_are_held_and_every_item_stays_reachable(backen
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let (released, declined) = (status_of(citizen_id), status_of(flood_id));
+    let (released, declined) = (stored(app, citizen_id), stored(app, flood_id));
     assert_eq!(
         (released.status.as_str(), declined.status.as_str()),
         ("received", "declined")
@@ -345,8 +362,11 @@ async fn floods_over_the_unit_cap_are_held_and_every_item_stays_reachable(backen
     );
     let home = admin.get("/staff").await.text().await.unwrap();
     assert!(!home.contains("đang được giữ lại"));
+}
 
-    // 250 more, written through the service without the cap.
+/// 250 more, written through the service without the cap: the staff queue reaches every
+/// item, 100 a page.
+async fn every_item_is_reachable_page_by_page(app: &TestApp, admin: &StaffClient<'_>) {
     let filing = hailong::service::feedback::Filing {
         unit: "phuong-a".into(),
         subject: "other".into(),
@@ -382,7 +402,9 @@ async fn floods_over_the_unit_cap_are_held_and_every_item_stays_reachable(backen
         assert!(pages < 10);
     }
     assert_eq!((seen.len(), pages), (258, 3), "every item, 100 a page");
+}
 
+async fn the_api_reaches_every_item(admin: &StaffClient<'_>, year: i32) {
     let mut ids = Vec::new();
     let mut after = 0;
     loop {
@@ -410,7 +432,6 @@ async fn floods_over_the_unit_cap_are_held_and_every_item_stays_reachable(backen
         .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
-both_backends!(floods_over_the_unit_cap_are_held_and_every_item_stays_reachable);
 
 /// B-7: a low score writes nothing next to its response; the digest, written later and
 /// apart, counts per unit; on PostgreSQL no outbox row shares a transaction with a response.

@@ -58,10 +58,22 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
     let token = app.token("phong-noi-vu", None);
+    the_worked_example_is_answered(&app, &token).await;
+    participation_before_any_dossier_count(&app, &token).await;
+    twelve_dossiers_are_returned_today(&app, &token).await;
+    let (_, rows) = the_wide_table_is_pinned_whole(&app, &token).await;
+    phuong_b_is_computed_by_hand(&rows);
+    the_other_rows_and_the_totals(&rows);
+    the_long_shape_carries_every_measure(&app, &token).await;
+    a_bad_period_and_no_token_are_refused(&app, &token).await;
+}
+both_backends!(the_index_table_matches_hand_computed_values);
+
+async fn the_worked_example_is_answered(app: &TestApp, token: &str) {
     // phuong-b uses the quick form: one criterion per factor.
     // R1: access 5, procedure 4, staff 2, result 0 (no opinion), feedback 3; overall 4; online.
     poster(
-        &app,
+        app,
         "phuong-b",
         &[
             ("access.1", "5"),
@@ -76,7 +88,7 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
     .await;
     // R2: all 4; overall 2; in person.
     poster(
-        &app,
+        app,
         "phuong-b",
         &[
             ("access.1", "4"),
@@ -91,21 +103,13 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
     .await;
     // R3, on a one-time code (two issued): access 1, the rest 5; overall 5; channel not answered.
     let t1: Value = app
-        .post_json(
-            "/api/v1/tickets",
-            Some(&token),
-            &json!({"unit": "phuong-b"}),
-        )
+        .post_json("/api/v1/tickets", Some(token), &json!({"unit": "phuong-b"}))
         .await
         .json()
         .await
         .unwrap();
-    app.post_json(
-        "/api/v1/tickets",
-        Some(&token),
-        &json!({"unit": "phuong-b"}),
-    )
-    .await;
+    app.post_json("/api/v1/tickets", Some(token), &json!({"unit": "phuong-b"}))
+        .await;
     let r = app
         .post_form(
             &format!("/t/{}", t1["code"].as_str().unwrap()),
@@ -121,13 +125,15 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     // phuong-a uses sipas-2017: one response, all 5.
-    poster(&app, "phuong-a", &as_refs(&full_answers("5"))).await;
+    poster(app, "phuong-a", &as_refs(&full_answers("5"))).await;
+}
 
-    // Participation before any dossier count: ticket responses / tickets = 1/2.
+/// Participation before any dossier count: ticket responses / tickets = 1/2.
+async fn participation_before_any_dossier_count(app: &TestApp, token: &str) {
     let v: Value = app
         .client
         .get(app.url(&format!("/api/v1/indices?{}&unit=phuong-b", range())))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap()
@@ -145,12 +151,14 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
     assert_eq!(v["rows"][0]["participation_pct"], json!(50.0));
     assert_eq!(v["rows"][0]["denominator"], "tickets");
     assert_eq!(v["rows"][0]["sipas"]["index_pct"], json!(80.0));
+}
 
-    // 12 dossiers returned today: participation = 3/12.
+/// 12 dossiers returned today: participation = 3/12.
+async fn twelve_dossiers_are_returned_today(app: &TestApp, token: &str) {
     let r = app
         .client
         .post(app.url("/api/v1/dossiers"))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .header("content-type", "text/csv")
         .body(format!(
             "unit_code,date,dossiers\nphuong-b,{},12\n",
@@ -160,11 +168,16 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+}
 
+async fn the_wide_table_is_pinned_whole(
+    app: &TestApp,
+    token: &str,
+) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
     let r = app
         .client
         .get(app.url(&format!("/exports/indices.csv?{}", range())))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap();
@@ -188,13 +201,19 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
          online_pct,mean_score,flags,prev_period,prev_sipas_pct,sipas_pooled_pct,sipas_pooled_ci_low,\
          sipas_pooled_ci_high,feedback_received,feedback_answered,feedback_on_time_pct,feedback_reply_satisfied_pct"
     );
-    let row = |code: &str| {
-        rows.iter()
-            .find(|r| r["unit_code"] == code)
-            .unwrap_or_else(|| panic!("no row {code}"))
-            .clone()
-    };
-    let b = row("phuong-b");
+    (header, rows)
+}
+
+/// The row of a unit in the wide table.
+fn row_of(rows: &[BTreeMap<String, String>], code: &str) -> BTreeMap<String, String> {
+    rows.iter()
+        .find(|r| r["unit_code"] == code)
+        .unwrap_or_else(|| panic!("no row {code}"))
+        .clone()
+}
+
+fn phuong_b_is_computed_by_hand(rows: &[BTreeMap<String, String>]) {
+    let b = row_of(rows, "phuong-b");
     let day = today();
     let expect = [
         ("unit_name", "Phường B"),
@@ -234,14 +253,17 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
     for (col, want) in expect {
         assert_eq!(b[col], want, "phuong-b {col}");
     }
-    let a = row("phuong-a");
+}
+
+fn the_other_rows_and_the_totals(rows: &[BTreeMap<String, String>]) {
+    let a = row_of(rows, "phuong-a");
     assert_eq!(
         (a["sipas_pct"].as_str(), a["sipas_ci_low"].as_str()),
         ("100.00", ""),
         "one respondent: no interval"
     );
     assert_eq!(a["flags"], "small_sample;no_denominator");
-    let q = row("quan-test");
+    let q = row_of(rows, "quan-test");
     assert_eq!(
         (
             q["responses"].as_str(),
@@ -269,12 +291,14 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
     // coverage says those 3 are 75 % of the period's 4 answers. (It was 4 / 12 = 33.33.)
     assert_eq!(quick_total["participation_pct"], "25.00");
     assert!(quick_total["flags"].contains("coverage=75.00%"));
+}
 
-    // The long shape carries criterion, factor, SIPAS, overall, online and participation.
+/// The long shape carries criterion, factor, SIPAS, overall, online and participation.
+async fn the_long_shape_carries_every_measure(app: &TestApp, token: &str) {
     let r = app
         .client
         .get(app.url(&format!("/exports/indices.csv?{}&shape=long", range())))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap();
@@ -307,12 +331,14 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
         (p["denominator"].as_str(), p["index_pct"].as_str()),
         ("dossiers", "25.00")
     );
+}
 
-    // A bad period is a 400 that says why; no token is a 401.
+/// A bad period is a 400 that says why; no token is a 401.
+async fn a_bad_period_and_no_token_are_refused(app: &TestApp, token: &str) {
     let r = app
         .client
         .get(app.url("/exports/indices.csv?period=2021-Q5"))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap();
@@ -327,7 +353,6 @@ async fn the_index_table_matches_hand_computed_values(backend: Backend) {
         StatusCode::UNAUTHORIZED
     );
 }
-both_backends!(the_index_table_matches_hand_computed_values);
 
 async fn a_unit_token_sees_only_its_unit(backend: Backend) {
     let app = spawn_app(backend).await;

@@ -245,18 +245,33 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
     let before = sipas(&app, &token).await;
     let device = tablet(&app, "phuong-a", "Quầy 1").await;
     let other = tablet(&app, "phuong-a", "Quầy 2").await;
+    a_double_tap_and_late_reasons_land_once(&app, &device).await;
+    the_offline_queue_is_answered_in_json(&app, &other).await;
+    bad_input_gets_a_clear_4xx_and_stores_nothing(&app, &device).await;
+    the_table_matches_the_hand_count(&app).await;
+    today_is_open_to_admins_alone(&app, &token).await;
+    // Desk ratings never change a SIPAS figure.
+    assert_eq!(sipas(&app, &token).await, before);
+    // C-15: the tablet's posts are not counted per request in /metrics (a frequent scraper
+    // would hold each tap's time).
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("hailong_http_requests_total"));
+    assert!(!metrics.contains("/kiosk/rate"), "{metrics}");
+}
+both_backends!(ratings_are_stored_once_and_reported_apart_from_sipas);
 
+async fn a_double_tap_and_late_reasons_land_once(app: &TestApp, device: &str) {
     // A 5, sent twice (a double tap): one rating, both times to the thank-you.
     let five = format!("id={}&score=5", id());
     for _ in 0..2 {
-        let r = rate(&app, &device, &five, false).await;
+        let r = rate(app, device, &five, false).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(r.headers()["location"], "/kiosk");
         assert!(set_cookie(&r, "hailong_kiosk_thanks").is_some());
     }
     // A 2 without reasons: stored, and the tablet asks for reasons; they come once.
     let low = id();
-    let r = rate(&app, &device, &format!("id={low}&score=2"), false).await;
+    let r = rate(app, device, &format!("id={low}&score=2"), false).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (pending, _) = set_cookie(&r, "hailong_kiosk_low").expect("waiting for reasons");
     let r = app
@@ -282,26 +297,31 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
     );
     let body = format!("id={low}&score=2&reason=time&reason=visits&comment=Ch%E1%BB%9D+l%C3%A2u");
     assert_eq!(
-        rate(&app, &device, &body, false).await.status(),
+        rate(app, device, &body, false).await.status(),
         StatusCode::SEE_OTHER
     );
     let again = format!("id={low}&score=2&reason=conduct");
     assert_eq!(
-        rate(&app, &device, &again, false).await.status(),
+        rate(app, device, &again, false).await.status(),
         StatusCode::SEE_OTHER
     );
-    // JSON (the tablet's offline queue): 201, and the same id again is "already".
+}
+
+/// JSON (the tablet's offline queue): 201, and the same id again is "already".
+async fn the_offline_queue_is_answered_in_json(app: &TestApp, other: &str) {
     let j = id();
     let body = format!("id={j}&score=3&reason=time");
-    let r = rate(&app, &other, &body, true).await;
+    let r = rate(app, other, &body, true).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     assert_eq!(r.json::<Value>().await.unwrap()["stored"], "new");
-    let r = rate(&app, &other, &body, true).await;
+    let r = rate(app, other, &body, true).await;
     assert_eq!(r.json::<Value>().await.unwrap()["stored"], "already");
-    let r = rate(&app, &other, &format!("id={}&score=4", id()), true).await;
+    let r = rate(app, other, &format!("id={}&score=4", id()), true).await;
     assert_eq!(r.status(), StatusCode::CREATED);
+}
 
-    // Bad input: a clear 4xx and nothing stored.
+/// Bad input: a clear 4xx and nothing stored.
+async fn bad_input_gets_a_clear_4xx_and_stores_nothing(app: &TestApp, device: &str) {
     let long = "x".repeat(501);
     let many = "&reason=time".repeat(100);
     for bad in [
@@ -322,20 +342,14 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
         // A time-based UUID would carry its tap's time into the table.
         "id=6ba7b810-9dad-11d1-80b4-00c04fd430c8&score=4".to_string(),
     ] {
-        let r = rate(&app, &device, &bad, true).await;
+        let r = rate(app, device, &bad, true).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad:.60}");
         let e: Value = r.json().await.unwrap();
         assert!(e["error"]["code"].is_string());
     }
     let week_and_a_day = (8 * 24 * 3600 * 1000_i64).to_string();
     for age in ["-1", "abc", week_and_a_day.as_str()] {
-        let r = rate(
-            &app,
-            &device,
-            &format!("id={}&score=4&age={age}", id()),
-            true,
-        )
-        .await;
+        let r = rate(app, device, &format!("id={}&score=4&age={age}", id()), true).await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "age {age}");
         assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "bad_age");
     }
@@ -344,16 +358,18 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
         id(),
         "x".repeat(10 * 1024 * 1024)
     );
-    assert!(rate(&app, &device, &huge, true)
+    assert!(rate(app, device, &huge, true)
         .await
         .status()
         .is_client_error());
+}
 
+async fn the_table_matches_the_hand_count(app: &TestApp) {
     // The table by hand. Quầy 1: 5 and 2 → n 2, satisfied 1 (50 %), mean 3.5, reasons of the
     // one low rating with reasons: time 100, visits 100 (its later "conduct" did not land).
     // Quầy 2: 3 and 4 → 50 %, mean 3.5, time 100. The unit: 5, 2, 3, 4 → 50 %, mean 3.5,
     // time 2/2 = 100, visits 1/2 = 50.
-    let rows = desk_csv(&app).await;
+    let rows = desk_csv(app).await;
     assert_eq!(
         rows[0].join(","),
         "period,period_start,period_end,unit_code,unit_name,counter,ratings,flagged,satisfied_pct,ci_low,ci_high,mean_score,reasons,flags"
@@ -393,12 +409,15 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
     assert_eq!(unit[13], "small_sample");
     let last = rows.last().unwrap();
     assert_eq!((last[3].as_str(), last[6].as_str()), ("TOTAL", "4"));
-    // Today is open: no token, officer or lead reads a desk figure of it; an admin does.
+}
+
+/// Today is open: no token, officer or lead reads a desk figure of it; an admin does.
+async fn today_is_open_to_admins_alone(app: &TestApp, token: &str) {
     let today_range = format!("/api/v1/desk?from={0}&to={0}", today());
     let r = app
         .client
         .get(app.url(&today_range))
-        .bearer_auth(&token)
+        .bearer_auth(token)
         .send()
         .await
         .unwrap();
@@ -423,16 +442,7 @@ async fn ratings_are_stored_once_and_reported_apart_from_sipas(backend: Backend)
     let total = json["rows"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(total["satisfied_pct"], 50.0);
     assert_eq!(total["reasons"]["visits"], 50.0);
-
-    // Desk ratings never change a SIPAS figure.
-    assert_eq!(sipas(&app, &token).await, before);
-    // C-15: the tablet's posts are not counted per request in /metrics (a frequent scraper
-    // would hold each tap's time).
-    let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(metrics.contains("hailong_http_requests_total"));
-    assert!(!metrics.contains("/kiosk/rate"), "{metrics}");
 }
-both_backends!(ratings_are_stored_once_and_reported_apart_from_sipas);
 
 /// `rate` with the tap `age_ms` milliseconds ago: the flag stored.
 async fn flag_of(app: &TestApp, device: &str, score: &str, age_ms: i64) -> Value {
