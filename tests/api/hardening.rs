@@ -33,14 +33,7 @@ fn add_user(app: &TestApp, name: &str, role: Role, unit: Option<&str>) {
 
 /// A CSRF value for the sign-in form (the double-submit cookie), reusable for many posts.
 pub(crate) async fn login_csrf(app: &TestApp) -> String {
-    let page = app.get("/login").await;
-    page.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("hailong_login="))
-        .map(|v| v.split(';').next().unwrap().to_string())
-        .expect("a CSRF cookie")
+    app.login_form().await.csrf
 }
 
 pub(crate) async fn try_login(

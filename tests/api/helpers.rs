@@ -150,6 +150,56 @@ impl Drop for TestApp {
     }
 }
 
+/// A browser at the sign-in form of a server (a test app, or a `serve` process of several on
+/// one database): a client that follows no redirect, and the form's CSRF cookie (a
+/// double-submit value: every node accepts it). The one way the tests sign in by the form.
+pub struct SignInForm {
+    pub client: reqwest::Client,
+    /// The server the form was opened on.
+    pub base: String,
+    pub csrf: String,
+}
+
+impl SignInForm {
+    pub async fn open(base: &str) -> SignInForm {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .unwrap();
+        let page = client.get(format!("{base}/login")).send().await.unwrap();
+        let csrf = crate::staff::set_cookie(&page, "hailong_login")
+            .expect("a CSRF cookie")
+            .0;
+        SignInForm {
+            client,
+            base: base.to_string(),
+            csrf,
+        }
+    }
+
+    /// Signs in on the form's server: the answer's status (0 when none came).
+    pub async fn sign_in(&self, name: &str, password: &str) -> u16 {
+        self.sign_in_at(&self.base, name, password).await
+    }
+
+    /// Signs in on the server at `base` (another node) with this form's cookie.
+    pub async fn sign_in_at(&self, base: &str, name: &str, password: &str) -> u16 {
+        self.client
+            .post(format!("{base}/login"))
+            .header("cookie", format!("hailong_login={}", self.csrf))
+            .form(&[
+                ("csrf", self.csrf.as_str()),
+                ("username", name),
+                ("password", password),
+            ])
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    }
+}
+
 /// A member of staff signed in to a test app (a session made through the service, so no
 /// sign-in throttle or rate limit is spent): `get` and `post_form` send the session cookie,
 /// and `post_form` fills in the session's CSRF token.
@@ -286,16 +336,9 @@ impl TestApp {
         }
     }
 
-    /// A browser-like client at the sign-in form: the client (no redirects followed), the
-    /// server's base address and the form's CSRF cookie.
-    pub async fn login_form(&self) -> (reqwest::Client, String, String) {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let base = self.url("").trim_end_matches('/').to_string();
-        let csrf = crate::nodes::login_csrf(&client, &base).await;
-        (client, base, csrf)
+    /// A browser at this app's sign-in form.
+    pub async fn login_form(&self) -> SignInForm {
+        SignInForm::open(self.url("").trim_end_matches('/')).await
     }
 
     pub fn url(&self, path: &str) -> String {

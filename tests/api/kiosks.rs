@@ -679,16 +679,10 @@ async fn guessing_pairing_codes_is_limited_per_address(backend: Backend) {
     );
     // Signing in from the same address still works (C-12: it shared the budget).
     app.staff("admin-g", Role::Admin, None).await;
-    let (client, base, csrf) = app.login_form().await;
-    let base = base.as_str();
-    let status = crate::nodes::sign_in(
-        &client,
-        base,
-        &csrf,
-        "admin-g",
-        crate::helpers::STAFF_PASSWORD,
-    )
-    .await;
+    let form = app.login_form().await;
+    let status = form
+        .sign_in("admin-g", crate::helpers::STAFF_PASSWORD)
+        .await;
     assert_eq!(status, 303, "staff sign-in has its own budget");
 }
 both_backends!(guessing_pairing_codes_is_limited_per_address);

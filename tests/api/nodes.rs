@@ -11,35 +11,13 @@ use reqwest::StatusCode;
 use crate::durability::seed;
 use crate::helpers::{fresh_database, full_answers, serve_process, Backend};
 
+/// A client for the nodes' public pages (no redirect followed, a generous timeout).
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(120))
         .build()
         .unwrap()
-}
-
-/// The sign-in form's CSRF cookie from `base` (double-submit: any node accepts it).
-pub(crate) async fn login_csrf(client: &reqwest::Client, base: &str) -> String {
-    let page = client.get(format!("{base}/login")).send().await.unwrap();
-    crate::staff::set_cookie(&page, "hailong_login").unwrap().0
-}
-
-pub(crate) async fn sign_in(
-    client: &reqwest::Client,
-    base: &str,
-    csrf: &str,
-    name: &str,
-    password: &str,
-) -> u16 {
-    client
-        .post(format!("{base}/login"))
-        .header("cookie", format!("hailong_login={csrf}"))
-        .form(&[("csrf", csrf), ("username", name), ("password", password)])
-        .send()
-        .await
-        .map(|r| r.status().as_u16())
-        .unwrap_or(0)
 }
 
 /// 60 wrong passwords at once, half through each node, on an account and on a name that is
@@ -67,14 +45,12 @@ async fn sixty_wrong_passwords_over_two_nodes_throttle_both() {
     let off = ["--login-rate-limit", "off"];
     let (_a, url_a) = serve_process(&db, &off);
     let (_b, url_b) = serve_process(&db, &off);
-    let client = client();
-    let csrf = login_csrf(&client, &url_a).await;
+    let form = crate::helpers::SignInForm::open(&url_a).await;
     let free = usize::try_from(hailong::service::users::FREE_ATTEMPTS).unwrap();
     for name in ["can-bo", "khong-co-ai"] {
         let tries = (0..60).map(|i| {
-            let (client, csrf) = (&client, &csrf);
-            let base = if i % 2 == 0 { &url_a } else { &url_b };
-            async move { sign_in(client, base, csrf, name, "một mật khẩu sai").await }
+            let (form, base) = (&form, if i % 2 == 0 { &url_a } else { &url_b });
+            async move { form.sign_in_at(base, name, "một mật khẩu sai").await }
         });
         let statuses = futures::future::join_all(tries).await;
         let checked = statuses.iter().filter(|s| **s == 401).count();
@@ -88,7 +64,8 @@ async fn sixty_wrong_passwords_over_two_nodes_throttle_both() {
         );
         for base in [&url_a, &url_b] {
             assert_eq!(
-                sign_in(&client, base, &csrf, name, crate::helpers::STAFF_PASSWORD).await,
+                form.sign_in_at(base, name, crate::helpers::STAFF_PASSWORD)
+                    .await,
                 429,
                 "{name}: the right password right after is refused on {base}"
             );

@@ -1094,15 +1094,15 @@ async fn only_failed_sign_ins_spend_the_budget(backend: Backend) {
     s.login_rate_limit = hailong::web::ratelimit::Limit::parse("3/600").unwrap();
     let app = spawn_on(backend, &db, s).await;
     app.staff("can-bo.desk", Role::Viewer, None).await;
-    let (client, base, csrf) = app.login_form().await;
-    let base = base.as_str();
+    let form = app.login_form().await;
+    let (client, base, csrf) = (&form.client, form.base.as_str(), &form.csrf);
     let good = crate::helpers::STAFF_PASSWORD;
     for _ in 0..5 {
-        let status = crate::nodes::sign_in(&client, base, &csrf, "can-bo.desk", good).await;
+        let status = form.sign_in("can-bo.desk", good).await;
         assert_eq!(status, 303, "a good sign-in");
     }
     for _ in 0..3 {
-        let status = crate::nodes::sign_in(&client, base, &csrf, "can-bo.desk", "sai").await;
+        let status = form.sign_in("can-bo.desk", "sai").await;
         assert_eq!(status, 401);
     }
     let r = client
