@@ -100,7 +100,7 @@ pub fn tap_time(now: DateTime<Utc>, age: Option<&str>) -> Result<DateTime<Utc>, 
     let ms = match age {
         None | Some("") => 0,
         Some(a) if a.bytes().all(|b| b.is_ascii_digit()) && a.len() <= 12 => {
-            a.parse::<i64>().map_err(|_| RatingError::Age)?
+            a.parse::<i64>().ok().ok_or(RatingError::Age)?
         }
         Some(_) => return Err(RatingError::Age),
     };

@@ -104,7 +104,7 @@ impl Period {
         if year_s.len() != 4 {
             return Err(bad());
         }
-        let year: i32 = year_s.parse().map_err(|_| bad())?;
+        let year: i32 = year_s.parse().ok().ok_or_else(&bad)?;
         if !(2000..=2100).contains(&year) {
             return Err(PeriodError(format!(
                 "the year {year} is out of range (2000–2100)"
@@ -116,7 +116,7 @@ impl Period {
             Some("H2") => (Kind::Half(2), 7, 12),
             Some("9M") => (Kind::NineMonths, 1, 9),
             Some(q) if q.len() == 2 && q.starts_with('Q') => {
-                let n: u32 = q[1..].parse().map_err(|_| bad())?;
+                let n: u32 = q[1..].parse().ok().ok_or_else(&bad)?;
                 if !(1..=4).contains(&n) {
                     return Err(PeriodError(format!(
                         "\"{}\": a year has quarters Q1 to Q4",
@@ -126,7 +126,7 @@ impl Period {
                 (Kind::Quarter(n), 3 * n - 2, 3 * n)
             }
             Some(m) if m.len() == 2 && m.bytes().all(|b| b.is_ascii_digit()) => {
-                let n: u32 = m.parse().map_err(|_| bad())?;
+                let n: u32 = m.parse().ok().ok_or_else(&bad)?;
                 if !(1..=12).contains(&n) {
                     return Err(PeriodError(format!(
                         "\"{}\": months run from 01 to 12",
@@ -205,7 +205,10 @@ impl Period {
     pub fn parse_range(from: &str, to: &str) -> Result<Period, PeriodError> {
         let d = |s: &str| {
             NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-                .map_err(|_| PeriodError(format!("\"{}\" is not a date like 2021-01-31", s.trim())))
+                .ok()
+                .ok_or_else(|| {
+                    PeriodError(format!("\"{}\" is not a date like 2021-01-31", s.trim()))
+                })
         };
         Period::custom(d(from)?, d(to)?)
     }

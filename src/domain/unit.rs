@@ -57,9 +57,9 @@ impl Predecessor {
                 let (code, share) = match p.split_once(':') {
                     Some((c, sh)) => {
                         let sh = sh.trim().replace(',', ".");
-                        let v: f64 = sh
-                            .parse()
-                            .map_err(|_| format!("\"{p}\": the share after ':' is not a number"))?;
+                        let v: f64 = sh.parse().ok().ok_or_else(|| {
+                            format!("\"{p}\": the share after ':' is not a number")
+                        })?;
                         if !(v > 0.0 && v <= 1.0) {
                             return Err(format!("\"{p}\": a share is more than 0 and at most 1"));
                         }

@@ -43,8 +43,9 @@ pub fn check_one(
         return Err(bad("the unit_code is empty".into()));
     }
     let day = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-        .map_err(|_| bad(format!("\"{}\" is not a date like 2021-03-31", date.trim())))?;
-    let dossiers: u32 = dossiers.trim().parse().map_err(|_| {
+        .ok()
+        .ok_or_else(|| bad(format!("\"{}\" is not a date like 2021-03-31", date.trim())))?;
+    let dossiers: u32 = dossiers.trim().parse().ok().ok_or_else(|| {
         bad(format!(
             "\"{}\" is not a whole number of dossiers",
             dossiers.trim()
@@ -69,7 +70,9 @@ pub fn parse_csv(text: &str) -> Result<Vec<DossierCount>, DossierError> {
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|_| DossierError::Header)?.clone();
+    let Ok(headers) = reader.headers().cloned() else {
+        return Err(DossierError::Header);
+    };
     let col = |n: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(n));
     let (Some(cu), Some(cd), Some(cn)) = (col("unit_code"), col("date"), col("dossiers")) else {
         return Err(DossierError::Header);

@@ -181,7 +181,9 @@ pub fn sheet(
     lang: Lang,
     now: DateTime<Utc>,
 ) -> Result<Sheet, PaperError> {
-    let code = TicketCode::parse(typed).map_err(|_| PaperError::UnknownCode)?;
+    let code = TicketCode::parse(typed)
+        .ok()
+        .ok_or_else(|| PaperError::UnknownCode)?;
     let ticket = store
         .read(|c| store_tickets::get(c, code.as_str()))?
         .ok_or(PaperError::UnknownCode)?;

@@ -34,7 +34,8 @@ fn date(line: u64, label: &str, s: &str) -> Result<Option<NaiveDate>, ImportErro
     }
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .map(Some)
-        .map_err(|_| ImportError::Line {
+        .ok()
+        .ok_or_else(|| ImportError::Line {
             line,
             reason: format!("{label} \"{s}\" is not a date like 2025-07-01"),
         })
@@ -47,7 +48,9 @@ pub fn parse_csv(text: &str, forms: &FormRegistry) -> Result<Vec<Unit>, ImportEr
         .trim(csv::Trim::All)
         .flexible(false)
         .from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|_| ImportError::Header)?.clone();
+    let Ok(headers) = reader.headers().cloned() else {
+        return Err(ImportError::Header);
+    };
     let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
     let (Some(c_code), Some(c_name)) = (col("code"), col("name")) else {
         return Err(ImportError::Header);

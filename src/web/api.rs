@@ -176,7 +176,7 @@ async fn ticket_url(
     raw: String,
 ) -> Result<String, ApiError> {
     let missing = || ApiError::not_found(ApiCode::UnknownTicket, "there is no such survey code");
-    let code = TicketCode::parse(&raw).map_err(|_| missing())?;
+    let code = TicketCode::parse(&raw).ok().ok_or_else(&missing)?;
     let st = state.clone();
     let lookup = code.clone();
     let unit = web::block(move || tickets::unit_of(&st.store, &lookup))

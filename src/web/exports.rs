@@ -237,14 +237,7 @@ pub async fn import_dossiers(
         ),
         BodyError::Broken => ApiError::bad_request(ApiCode::BadBody, "the body could not be read"),
     })?;
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::bad_request(ApiCode::BadBody, "the body is not UTF-8"))?;
-    if text.contains('\0') {
-        return Err(ApiError::bad_request(
-            ApiCode::BadBody,
-            "the body holds a NUL byte",
-        ));
-    }
+    let text = body_text(&body)?;
     let is_json = req
         .headers()
         .get("content-type")
@@ -259,6 +252,23 @@ pub async fn import_dossiers(
     let scope = caller.0.unit.clone();
     let n = web::block(move || dossiers::import(&st.store, &counts, scope.as_deref())).await??;
     Ok(HttpResponse::Ok().json(DossiersImported { imported: n as u64 }))
+}
+
+/// A body as text: UTF-8 (where it stops being so, said) and without a NUL byte.
+fn body_text(body: &[u8]) -> Result<&str, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        ApiError::bad_request(
+            ApiCode::BadBody,
+            format!("the body is not UTF-8 (after byte {})", e.valid_up_to()),
+        )
+    })?;
+    if text.contains('\0') {
+        return Err(ApiError::bad_request(
+            ApiCode::BadBody,
+            "the body holds a NUL byte",
+        ));
+    }
+    Ok(text)
 }
 
 /// Dossier counts sent as JSON: a list, or `{"dossiers": [...]}`, of objects with

@@ -102,9 +102,10 @@ impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for CsrfForm
         let body = actix_web::web::Payload::from_request(req, payload);
         let req = req.clone();
         Box::pin(async move {
-            let payload = body
-                .await
-                .map_err(|_| PageError::later(PageError::bad_request))?;
+            let payload = body.await.map_err(|e| {
+                tracing::debug!(error = %e, "a form's body could not be read");
+                PageError::later(PageError::bad_request)
+            })?;
             let lang = lang_of(&req);
             let known = req
                 .extensions()
@@ -122,7 +123,10 @@ impl<T: DeserializeOwned + 'static, const LIMIT: usize> FromRequest for CsrfForm
             let de = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(
                 fields.into_iter(),
             );
-            let form = T::deserialize(de).map_err(|_| PageError::later(PageError::bad_request))?;
+            let form = T::deserialize(de).map_err(|e| {
+                tracing::debug!(error = %e, "a form's fields do not fit it");
+                PageError::later(PageError::bad_request)
+            })?;
             Ok(CsrfForm { form, pairs })
         })
     }

@@ -368,7 +368,10 @@ pub async fn read_body_up_to(
 ) -> Result<web::BytesMut, BodyError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| BodyError::Broken)?;
+        let chunk = chunk.map_err(|e| {
+            tracing::debug!(error = %e, "a request body could not be read");
+            BodyError::Broken
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(BodyError::TooLarge);
         }

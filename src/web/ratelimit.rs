@@ -33,11 +33,13 @@ impl Limit {
         let max: u32 = n
             .trim()
             .parse()
-            .map_err(|_| format!("\"{s}\": {n} is not a count"))?;
+            .ok()
+            .ok_or_else(|| format!("\"{s}\": {n} is not a count"))?;
         let secs: u64 = secs
             .trim()
             .parse()
-            .map_err(|_| format!("\"{s}\": {secs} is not a number of seconds"))?;
+            .ok()
+            .ok_or_else(|| format!("\"{s}\": {secs} is not a number of seconds"))?;
         if max == 0 || secs == 0 {
             return Err(format!("\"{s}\": use a positive count and window, or off"));
         }

@@ -56,8 +56,7 @@ pub async fn show(
     };
     // Officers preview their own unit only, as the API scopes them; leaders and the office
     // see every unit.
-    let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::ReadLiveReport, None)
-        .map_err(|_| PageError::not_allowed(lang))?;
+    let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::ReadLiveReport, None)?;
     let body = live_report(&state, &period, scope, lang, extras).await?;
     Ok(pages::html(StatusCode::OK, body))
 }

@@ -395,7 +395,7 @@ fn open_query(
         Period::parse(label, scheme).map_err(|e| ApiError::bad_request(ApiCode::BadPeriod, e.0))?;
     let revision = match q.revision.as_deref() {
         None => None,
-        Some(r) => Some(r.trim().parse::<i32>().map_err(|_| {
+        Some(r) => Some(r.trim().parse::<i32>().ok().ok_or_else(|| {
             ApiError::bad_request(
                 ApiCode::BadRevision,
                 format!("\"{r}\" is not a revision number"),

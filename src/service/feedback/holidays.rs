@@ -187,7 +187,9 @@ fn holiday_date(day: &str, line: usize) -> Result<NaiveDate, FeedbackError> {
     if !strict {
         return Err(bad());
     }
-    let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| bad())?;
+    let date = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .ok_or_else(&bad)?;
     if !(2000..=2100).contains(&chrono::Datelike::year(&date)) {
         return Err(bad());
     }

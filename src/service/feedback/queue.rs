@@ -336,7 +336,8 @@ fn change_for(
                 .trim_start_matches('#')
                 .trim()
                 .parse::<i64>()
-                .map_err(|_| FeedbackError::MergeTarget(asked.to_string()))?;
+                .ok()
+                .ok_or_else(|| FeedbackError::MergeTarget(asked.to_string()))?;
             let kept = store
                 .read(|c| fb::by_id(c, target))?
                 .ok_or_else(|| FeedbackError::MergeTarget(asked.to_string()))?;

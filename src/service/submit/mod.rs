@@ -176,27 +176,7 @@ pub fn resolve(
         Target::Both { unit, ticket } => (Some(unit.as_str()), Some(ticket.as_str())),
     };
     let ticket = match ticket_code {
-        Some(raw) => {
-            let code = TicketCode::parse(raw).map_err(|_| SubmitError::UnknownTicket)?;
-            let row = store
-                .read(|c| tickets::get(c, code.as_str()))?
-                .ok_or(SubmitError::UnknownTicket)?;
-            if row.used_at.is_some() {
-                return Err(SubmitError::TicketUsed);
-            }
-            if row.expires_at <= now.naive_utc() {
-                return Err(SubmitError::TicketExpired);
-            }
-            if let Some(u) = unit_code {
-                if u != row.unit_code {
-                    return Err(SubmitError::TicketOtherUnit {
-                        unit: u.to_string(),
-                        ticket_unit: row.unit_code,
-                    });
-                }
-            }
-            Some(row)
-        }
+        Some(raw) => Some(open_ticket(store, raw, unit_code, now)?),
         None => None,
     };
     let unit_code = ticket
@@ -242,6 +222,36 @@ pub fn resolve(
     })
 }
 
+/// The ticket a submission comes through: known, unused, not expired, of the unit named.
+fn open_ticket(
+    store: &Store,
+    raw: &str,
+    unit_code: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<TicketRow, SubmitError> {
+    let Ok(code) = TicketCode::parse(raw) else {
+        return Err(SubmitError::UnknownTicket);
+    };
+    let row = store
+        .read(|c| tickets::get(c, code.as_str()))?
+        .ok_or(SubmitError::UnknownTicket)?;
+    if row.used_at.is_some() {
+        return Err(SubmitError::TicketUsed);
+    }
+    if row.expires_at <= now.naive_utc() {
+        return Err(SubmitError::TicketExpired);
+    }
+    if let Some(u) = unit_code {
+        if u != row.unit_code {
+            return Err(SubmitError::TicketOtherUnit {
+                unit: u.to_string(),
+                ticket_unit: row.unit_code,
+            });
+        }
+    }
+    Ok(row)
+}
+
 /// The form a submission is for: the unit's current form, or the version the page showed
 /// (`sipas-2017@1`), which must be of the unit's form.
 fn pick_form(
@@ -259,7 +269,8 @@ fn pick_form(
                     id,
                     Some(
                         v.parse::<u32>()
-                            .map_err(|_| SubmitError::UnknownForm(name.to_string()))?,
+                            .ok()
+                            .ok_or_else(|| SubmitError::UnknownForm(name.to_string()))?,
                     ),
                 ),
                 None => (name, None),
@@ -297,7 +308,8 @@ pub fn submit(
     }
     let submission_id = match &submission.submission_id {
         Some(s) if !s.trim().is_empty() => Uuid::parse_str(s.trim())
-            .map_err(|_| SubmitError::BadSubmissionId(s.clone()))?
+            .ok()
+            .ok_or_else(|| SubmitError::BadSubmissionId(s.clone()))?
             .hyphenated()
             .to_string(),
         _ => Uuid::new_v4().hyphenated().to_string(),

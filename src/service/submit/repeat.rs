@@ -63,7 +63,10 @@ pub(super) fn check_repeat(
     let form = forms
         .get(&stored.form_id, version)
         .ok_or_else(|| SubmitError::UnknownForm(format!("{}@{version}", stored.form_id)))?;
-    let answers = form.validate(&submission.pairs).map_err(|_| conflict())?;
+    let answers = form
+        .validate(&submission.pairs)
+        .ok()
+        .ok_or_else(&conflict)?;
     if digest_for(&unit_code, &form, &answers) != stored.digest {
         return Err(conflict());
     }

@@ -79,8 +79,8 @@ pub enum UserError {
     /// Too many attempts for this name: the next one waits this many seconds.
     #[error("too many attempts for this name: wait {0} seconds and try again")]
     Throttled(i64),
-    #[error("hashing the password failed")]
-    Hash,
+    #[error("hashing the password failed: {0}")]
+    Hash(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -94,10 +94,10 @@ pub fn generate_password<R: Rng + ?Sized>(rng: &mut R) -> String {
 fn hash_password<R: Rng + ?Sized>(rng: &mut R, password: &str) -> Result<String, UserError> {
     let mut salt = [0u8; 16];
     rng.fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|_| UserError::Hash)?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| UserError::Hash(e.to_string()))?;
     Ok(Argon2::default()
         .hash_password(password.as_bytes(), &salt)
-        .map_err(|_| UserError::Hash)?
+        .map_err(|e| UserError::Hash(e.to_string()))?
         .to_string())
 }
 

@@ -561,6 +561,14 @@ pub async fn render_errors(
     }
 }
 
+/// A caller the rules refuse: the "not allowed" page, in the request's language.
+impl From<crate::service::access::Denied> for PageError {
+    fn from(denied: crate::service::access::Denied) -> PageError {
+        tracing::debug!(reason = %denied, "refused");
+        PageError::later(PageError::not_allowed)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -128,8 +128,7 @@ pub async fn home(
     // The domain knows which quarter a day is in (under Decree 09 it starts on the 15th).
     let period = Period::quarter_containing(today, state.scheme)?;
     let caller = access::Caller::Staff(session.staff.clone());
-    let scope = access::unit_for(&caller, Action::ReadIndices, None)
-        .map_err(|_| PageError::later(PageError::not_allowed))?;
+    let scope = access::unit_for(&caller, Action::ReadIndices, None)?;
     let (p, me, day) = (
         period.clone(),
         session.staff.clone(),

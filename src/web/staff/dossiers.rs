@@ -68,8 +68,7 @@ pub async fn dossiers_import(
         &access::Caller::Staff(staff.clone()),
         Action::ImportDossiers,
         None,
-    )
-    .map_err(|_| PageError::later(PageError::not_allowed))?;
+    )?;
     let imported = blocking(move || {
         dossiers::import_csv_by(&st.store, &text, scope.as_deref(), &actor, Utc::now())
     })

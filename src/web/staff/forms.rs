@@ -123,18 +123,20 @@ async fn multipart_fields(
     let mut pairs = Vec::new();
     let mut size = 0usize;
     while let Some(part) = parts.next().await {
-        let mut part = part.map_err(|_| PageError::bad_request(lang))?;
+        let mut part = part.map_err(|e| unreadable(lang, &e))?;
         let name = part.name().unwrap_or_default().to_string();
         let mut bytes = Vec::new();
         while let Some(chunk) = part.next().await {
-            let chunk = chunk.map_err(|_| PageError::bad_request(lang))?;
+            let chunk = chunk.map_err(|e| unreadable(lang, &e))?;
             size += chunk.len();
             if size > limit {
                 return Err(too_large(lang, limit));
             }
             bytes.extend_from_slice(&chunk);
         }
-        let text = String::from_utf8(bytes).map_err(|_| not_text(lang))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            return Err(not_text(lang));
+        };
         if text.contains('\0') || name.contains('\0') {
             return Err(PageError::bad_request(lang));
         }
@@ -173,4 +175,10 @@ pub(crate) async fn form_with_csrf_up_to(
         return Err(forbidden(lang));
     }
     Ok(pairs)
+}
+
+/// A multipart body that cannot be read (cut off, malformed): a 400, and why in the log.
+fn unreadable(lang: Lang, e: &actix_multipart::MultipartError) -> PageError {
+    tracing::debug!(error = %e, "an upload could not be read");
+    PageError::bad_request(lang)
 }

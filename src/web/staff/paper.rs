@@ -313,7 +313,8 @@ fn written_day(text: &str) -> Result<Option<NaiveDate>, PaperError> {
     NaiveDate::parse_from_str(t, "%d/%m/%Y")
         .or_else(|_| NaiveDate::parse_from_str(t, "%Y-%m-%d"))
         .map(Some)
-        .map_err(|_| PaperError::BadDay(t.chars().take(12).collect()))
+        .ok()
+        .ok_or_else(|| PaperError::BadDay(t.chars().take(12).collect()))
 }
 
 /// The words of what an entry did.

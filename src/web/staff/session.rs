@@ -106,9 +106,9 @@ async fn login_form_fields(
     payload: web::Payload,
     lang: Lang,
 ) -> Result<Vec<(String, String)>, PageError> {
-    let body = read_body(payload)
-        .await
-        .map_err(|_| PageError::bad_request(lang))?;
+    let Ok(body) = read_body(payload).await else {
+        return Err(PageError::bad_request(lang));
+    };
     let pairs = parse_urlencoded(&body).ok_or_else(|| PageError::bad_request(lang))?;
     let sent = field(&pairs, "csrf");
     let expected = req.cookie(LOGIN_CSRF_COOKIE).map(|c| c.value().to_string());

@@ -198,7 +198,7 @@ pub async fn users_add(
             secret: Some(password),
             ..Default::default()
         },
-        Err(e @ (UserError::Hash | UserError::Store(_))) => return Err(PageError::failed(&e)),
+        Err(e @ (UserError::Hash(_) | UserError::Store(_))) => return Err(PageError::failed(&e)),
         Err(e) => Outcome::error(e.to_string(), pairs),
     };
     users_page(state, lang, staff, csrf, outcome).await
@@ -241,7 +241,7 @@ async fn user_action(
             secret,
             ..Default::default()
         },
-        Err(e @ (UserError::Hash | UserError::Store(_))) => return Err(PageError::failed(&e)),
+        Err(e @ (UserError::Hash(_) | UserError::Store(_))) => return Err(PageError::failed(&e)),
         Err(e) => Outcome::error(e.to_string(), Vec::new()),
     };
     users_page(state, lang, staff, csrf, outcome).await
