@@ -4,6 +4,7 @@
 //! figure means the same on a noisy machine.
 //!
 //! Usage: `cargo bench --bench floor -- PORT` (serves until killed; cargo passes `--bench`).
+#![allow(clippy::as_conversions)]
 
 use std::collections::BTreeMap;
 

@@ -3,6 +3,7 @@
 //! their pattern (`/t/{code}`), never the raw path, so no ticket code or other value is kept;
 //! nothing about the client (address, browser) is recorded at all.
 
+use crate::domain::num::Real;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::{Mutex, OnceLock};
@@ -63,7 +64,7 @@ fn registry() -> &'static Mutex<Registry> {
 /// Records the size of one group commit.
 pub fn observe_batch(size: usize) {
     if let Ok(mut r) = registry().lock() {
-        r.batches.observe(&BATCH_BUCKETS, size as f64);
+        r.batches.observe(&BATCH_BUCKETS, size.real());
     }
 }
 

@@ -136,7 +136,7 @@ fn feedback(
         let Some(last) = got.last().map(|i| i.id) else {
             break;
         };
-        let full = got.len() as i64 == page.limit;
+        let full = crate::domain::num::i64_of(got.len()) == page.limit;
         items.extend(got);
         if !full {
             break;

@@ -2,6 +2,7 @@
 //! at a counter, a score 1–5 and, for 3 or less, the reasons of Art. 33 and a comment. A
 //! different instrument from the SIPAS questionnaire: it never enters a SIPAS index.
 
+use super::num::Real;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -249,14 +250,14 @@ pub fn figures<'a>(ratings: impl IntoIterator<Item = &'a Scored>) -> DeskFigures
         }
     }
     if f.ratings > 0 {
-        f.satisfied_pct = Some(100.0 * f.satisfied as f64 / f.ratings as f64);
-        f.mean_score = Some(sum as f64 / f.ratings as f64);
+        f.satisfied_pct = Some(100.0 * f.satisfied.real() / f.ratings.real());
+        f.mean_score = Some(sum.real() / f.ratings.real());
     }
     f.ci = stats::wilson(f.satisfied, f.ratings);
     if with_reason > 0 {
         f.reasons = counts
             .into_iter()
-            .map(|(i, c)| (REASONS[i], 100.0 * c as f64 / with_reason as f64))
+            .map(|(i, c)| (REASONS[i], 100.0 * c.real() / with_reason.real()))
             .collect();
     }
     f
@@ -352,9 +353,9 @@ pub fn officer_figure(x: u64, n: u64, unit_pct: f64, rule: &Fairness) -> Officer
     };
     OfficerFigure {
         ratings: n,
-        raw_pct: Some(100.0 * x as f64 / n as f64),
+        raw_pct: Some(100.0 * x.real() / n.real()),
         ci,
-        adjusted_pct: Some(100.0 * (x as f64 + rule.prior * m) / (n as f64 + rule.prior)),
+        adjusted_pct: Some(100.0 * (x.real() + rule.prior * m) / (n.real() + rule.prior)),
         band,
     }
 }
@@ -470,7 +471,7 @@ pub fn standings(
             None => unattributed += u64::from(!r.flagged),
         }
     }
-    let unit_pct = (unit.ratings > 0).then(|| 100.0 * unit.satisfied as f64 / unit.ratings as f64);
+    let unit_pct = (unit.ratings > 0).then(|| 100.0 * unit.satisfied.real() / unit.ratings.real());
     let stand = |who: String, id: Option<i64>, t: &Tally| Standing {
         who,
         id,

@@ -8,6 +8,7 @@
 //! days of receipt, answer within 15 working days of receipt, publish within 2 working days
 //! of the answer. Working days are Monday to Friday except the listed holidays.
 
+use super::num::Real;
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -532,7 +533,7 @@ impl Figures {
     }
 
     fn pct(num: u64, den: u64) -> Option<f64> {
-        (den > 0).then(|| 100.0 * num as f64 / den as f64)
+        (den > 0).then(|| 100.0 * num.real() / den.real())
     }
 
     /// Answered on time, as a share of items answered or past their answer deadline.

@@ -4,6 +4,7 @@
 //! same transaction as each response, and a quarter's table merges a few hundred of them
 //! instead of re-reading every answer.
 
+use super::num::Real;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -103,7 +104,7 @@ impl Tally {
                 }
             }
             if valid > 0 {
-                let y = 100.0 * satisfied as f64 / valid as f64;
+                let y = 100.0 * satisfied.real() / valid.real();
                 self.factor_shares
                     .entry(component.code.clone())
                     .or_default()
@@ -222,14 +223,14 @@ pub struct Measure {
 }
 
 fn share(code: &str, c: Count) -> Measure {
-    let index = (c.n > 0).then(|| 100.0 * c.s as f64 / c.n as f64);
+    let index = (c.n > 0).then(|| 100.0 * c.s.real() / c.n.real());
     Measure {
         code: code.to_string(),
         n_valid: c.n,
         n_satisfied: Some(c.s),
         index,
         ci: stats::wilson(c.s, c.n),
-        se: index.map(|p| (p * (100.0 - p) / c.n as f64).sqrt()),
+        se: index.map(|p| (p * (100.0 - p) / c.n.real()).sqrt()),
         alpha: None,
     }
 }
@@ -312,7 +313,7 @@ pub fn compute(form: &Form, t: &Tally) -> Indices {
         factors,
         sipas,
         overall: form.overall.as_ref().map(|o| share(&o.code, t.overall)),
-        mean_score: (t.score_n > 0).then(|| t.score_sum as f64 / t.score_n as f64),
+        mean_score: (t.score_n > 0).then(|| t.score_sum.real() / t.score_n.real()),
         expectations,
         online: share("online", t.channel),
     }

@@ -5,6 +5,7 @@ pub mod feedback;
 pub mod form;
 pub mod index;
 pub mod lang;
+pub mod num;
 pub mod paper;
 pub mod period;
 pub mod privacy;

@@ -2,6 +2,7 @@
 //! interval, the respondent-level interval of a factor or SIPAS index, the significance of
 //! a change, Cronbach's α, and the sample size for ±5 %. z = Φ⁻¹(0.975) from statrs.
 
+use super::num::Real;
 use serde::{Deserialize, Serialize};
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -25,7 +26,7 @@ pub fn wilson(r: u64, n: u64) -> Option<Interval> {
     if n == 0 || r > n {
         return None;
     }
-    let (r, n, z) = (r as f64, n as f64, z95());
+    let (r, n, z) = (r.real(), n.real(), z95());
     let z2 = z * z;
     let centre = 2.0 * r + z2;
     let spread = z * (z2 + 4.0 * r * (1.0 - r / n)).sqrt();
@@ -56,19 +57,19 @@ impl Moments {
         self.sum_sq += other.sum_sq;
     }
     pub fn mean(&self) -> Option<f64> {
-        (self.n > 0).then(|| self.sum / self.n as f64)
+        (self.n > 0).then(|| self.sum / self.n.real())
     }
     /// Sample variance (n − 1). None below two values.
     pub fn variance(&self) -> Option<f64> {
         if self.n < 2 {
             return None;
         }
-        let n = self.n as f64;
+        let n = self.n.real();
         Some(((self.sum_sq - self.sum * self.sum / n) / (n - 1.0)).max(0.0))
     }
     /// Standard error of the mean.
     pub fn std_error(&self) -> Option<f64> {
-        Some((self.variance()? / self.n as f64).sqrt())
+        Some((self.variance()? / self.n.real()).sqrt())
     }
 }
 
@@ -93,8 +94,8 @@ pub fn two_proportion_se(r1: u64, n1: u64, r2: u64, n2: u64) -> Option<f64> {
     if n1 == 0 || n2 == 0 {
         return None;
     }
-    let p = (r1 + r2) as f64 / (n1 + n2) as f64;
-    Some(100.0 * (p * (1.0 - p) * (1.0 / n1 as f64 + 1.0 / n2 as f64)).sqrt())
+    let p = (r1 + r2).real() / (n1 + n2).real();
+    Some(100.0 * (p * (1.0 - p) * (1.0 / n1.real() + 1.0 / n2.real())).sqrt())
 }
 
 /// The sums Cronbach's α needs over respondents who answered every criterion of a factor:
@@ -146,7 +147,7 @@ impl AlphaSums {
             .iter()
             .map(|m| m.variance())
             .sum::<Option<f64>>()?;
-        let k = k as f64;
+        let k = k.real();
         Some(k / (k - 1.0) * (1.0 - sum_items / var_total))
     }
 }
@@ -157,10 +158,10 @@ pub fn sample_needed(population: Option<u64>) -> u64 {
     let z = z95();
     let n0 = z * z * 0.25 / (0.05 * 0.05);
     let n = match population {
-        Some(big_n) if big_n > 0 => n0 / (1.0 + (n0 - 1.0) / big_n as f64),
+        Some(big_n) if big_n > 0 => n0 / (1.0 + (n0 - 1.0) / big_n.real()),
         _ => n0,
     };
-    n.ceil() as u64
+    super::num::count_of(n.ceil())
 }
 
 /// Rounds half away from zero to two decimals, for writing out (computations keep full precision).
@@ -173,7 +174,7 @@ pub fn round2(x: f64) -> f64 {
 
 /// The mean of some values; none of none.
 pub fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len().real())
 }
 
 #[cfg(test)]

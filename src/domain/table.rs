@@ -3,6 +3,7 @@
 //! dossier-weighted TOTAL and a merged unit's rebuilt previous figure. Gathered by
 //! `service::indices`, written out by `render::table` and `render::report`.
 
+use super::num::Real;
 use std::collections::BTreeMap;
 
 use crate::domain::form::Form;
@@ -86,12 +87,12 @@ pub fn participation(
 ) -> (Option<f64>, Denominator) {
     match dossiers {
         Some(d) if d > 0 => (
-            Some(100.0 * responses as f64 / d as f64),
+            Some(100.0 * responses.real() / d.real()),
             Denominator::Dossiers,
         ),
         Some(_) => (None, Denominator::Dossiers),
         None if tickets > 0 => (
-            Some(100.0 * ticket_responses as f64 / tickets as f64),
+            Some(100.0 * ticket_responses.real() / tickets.real()),
             Denominator::Tickets,
         ),
         None => (None, Denominator::None),
@@ -129,7 +130,7 @@ pub fn total_participation(units: &[Counts]) -> (Option<f64>, Denominator, Optio
     let all: u64 = units.iter().map(|u| u.responses).sum();
     // Stated when answers are left out: a unit without counts and without answers changes
     // nothing (and then the weighted totals' flag of the same name may apply instead).
-    let coverage = (responses < all).then(|| 100.0 * responses as f64 / all as f64);
+    let coverage = (responses < all).then(|| 100.0 * responses.real() / all.real());
     (pct, denominator, coverage)
 }
 
@@ -194,7 +195,7 @@ pub fn weight_totals(rows: &mut [IndexRow]) {
             total.flags.push("unweighted_fallback".into());
             continue;
         }
-        let w = |u: &IndexRow| u.dossiers.unwrap_or(0) as f64;
+        let w = |u: &IndexRow| u.dossiers.unwrap_or(0).real();
         let apply =
             |m: &mut crate::domain::index::Measure,
              pick: &dyn Fn(&IndexRow) -> Option<&crate::domain::index::Measure>| {
@@ -236,7 +237,7 @@ pub fn weight_totals(rows: &mut [IndexRow]) {
         if all_dossiers > 0 && covered < all_dossiers {
             total.flags.push(format!(
                 "coverage={:.2}%",
-                100.0 * covered as f64 / all_dossiers as f64
+                100.0 * covered.real() / all_dossiers.real()
             ));
         }
     }
@@ -267,7 +268,7 @@ pub fn rebuilt_from(
                 _ => r.indices.responses,
             };
             Some((
-                p.share * base as f64,
+                p.share * base.real(),
                 r.indices.sipas.index,
                 r.indices.sipas.se,
             ))

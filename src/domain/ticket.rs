@@ -50,7 +50,7 @@ pub fn hash_secret(secret: &str) -> String {
 /// `len` random symbols of the alphabet (a kiosk's pairing code uses them too).
 pub fn random_symbols<R: Rng + ?Sized>(rng: &mut R, len: usize) -> String {
     (0..len)
-        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
         .collect()
 }
 
@@ -69,12 +69,9 @@ impl TicketCode {
             .chars()
             .filter(|c| !matches!(c, '-' | ' '))
             .map(|c| c.to_ascii_uppercase())
-            .map(|c| {
-                if c.is_ascii() && value(c as u8).is_some() {
-                    Ok(c as u8)
-                } else {
-                    Err(TicketCodeError::Symbol(c))
-                }
+            .map(|c| match u8::try_from(c) {
+                Ok(b) if value(b).is_some() => Ok(b),
+                _ => Err(TicketCodeError::Symbol(c)),
             })
             .collect::<Result<_, _>>()?;
         if cleaned.len() != RANDOM_LEN + 1 {
@@ -131,6 +128,7 @@ pub struct IssuedTicket {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::num::Real;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
 
@@ -190,7 +188,7 @@ mod tests {
 
     #[test]
     fn codes_carry_at_least_64_bits() {
-        let bits = (RANDOM_LEN as f64) * (ALPHABET.len() as f64).log2();
+        let bits = (RANDOM_LEN.real()) * (ALPHABET.len().real()).log2();
         assert!(bits >= 64.0, "{bits}");
     }
 }

@@ -3,6 +3,7 @@
 //! lighter), with a title and description for screen readers; the report prints the same
 //! figures in a table beside each chart.
 
+use crate::domain::num::Real;
 use std::fmt::Write;
 
 use crate::render::escape as esc;
@@ -72,7 +73,7 @@ pub fn bars(title: &str, desc: &str, bars: &[Bar]) -> String {
 pub fn bars_with_id(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
     let (label_w, bar_w, value_w, row_h, top) = (260.0, 310.0, 70.0, 20.0, 22.0);
     let width = label_w + bar_w + value_w;
-    let height = top + row_h * bars.len() as f64 + 20.0;
+    let height = top + row_h * bars.len().real() + 20.0;
     let x = |v: f64| label_w + bar_w * v.clamp(0.0, 100.0) / 100.0;
     let mut s = String::new();
     let _ = write!(
@@ -93,7 +94,7 @@ pub fn bars_with_id(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
         );
     }
     for (i, b) in bars.iter().enumerate() {
-        let y = top + row_h * i as f64;
+        let y = top + row_h * i.real();
         bar_label(&mut s, b, label_w - 6.0, y);
         if let Some(v) = b.value {
             let fill = if b.small {
@@ -184,7 +185,7 @@ pub fn trend(title: &str, desc: &str, points: &[Point], rule: Option<(usize, &st
     let lo = values.iter().copied().fold(100.0f64, f64::min).min(100.0);
     let f = Frame {
         lo: ((lo - 5.0) / 10.0).floor().max(0.0) * 10.0,
-        n: points.len().max(1) as f64,
+        n: points.len().max(1).real(),
     };
     let (w, h) = (Frame::W, Frame::H);
     let mut s = String::new();
@@ -231,7 +232,7 @@ impl Frame {
     const HI: f64 = 100.0;
 
     fn px(&self, i: usize) -> f64 {
-        Self::LEFT + (Self::W - Self::LEFT - Self::RIGHT) * (i as f64 + 0.5) / self.n
+        Self::LEFT + (Self::W - Self::LEFT - Self::RIGHT) * (i.real() + 0.5) / self.n
     }
 
     fn py(&self, v: f64) -> f64 {

@@ -45,22 +45,24 @@ pub fn inline_svg(text: &str, min_px: u32, label: &str) -> Result<String, QrErro
 /// A grayscale PNG, `scale` pixels per module, four modules of quiet zone on each side.
 pub fn png(text: &str, scale: u32) -> Result<Vec<u8>, QrError> {
     let qr = code(text)?;
-    let modules = qr.width() as u32;
+    // A QR code is at most 177 modules wide (version 40).
+    let modules = u32::try_from(qr.width()).unwrap_or(177);
     let colors = qr.to_colors();
     let scale = scale.clamp(1, 40);
     let quiet = 4;
     let side = (modules + 2 * quiet) * scale;
-    let mut pixels = vec![255u8; (side * side) as usize];
-    for (i, c) in colors.iter().enumerate() {
+    let at = |n: u32| usize::try_from(n).unwrap_or(usize::MAX);
+    let mut pixels = vec![255u8; at(side * side)];
+    for (i, c) in (0u32..).zip(colors.iter()) {
         if *c != Color::Dark {
             continue;
         }
-        let (mx, my) = (i as u32 % modules, i as u32 / modules);
+        let (mx, my) = (i % modules, i / modules);
         for dy in 0..scale {
             let y = (my + quiet) * scale + dy;
-            let row = (y * side) as usize;
-            let x0 = ((mx + quiet) * scale) as usize;
-            for px in pixels.iter_mut().skip(row + x0).take(scale as usize) {
+            let row = at(y * side);
+            let x0 = at((mx + quiet) * scale);
+            for px in pixels.iter_mut().skip(row + x0).take(at(scale)) {
                 *px = 0;
             }
         }

@@ -61,12 +61,12 @@ fn deflate(data: &[u8], last: bool) -> Vec<u8> {
 /// BTYPE = 00, five padding bits) and LEN/NLEN. A per-request value is a few dozen bytes:
 /// storing it costs nothing, where a compressor would allocate and clear its tables.
 fn stored(data: &[u8], out: &mut Vec<u8>) {
-    let mut chunks = data.chunks(u16::MAX as usize).peekable();
+    let mut chunks = data.chunks(usize::from(u16::MAX)).peekable();
     if chunks.peek().is_none() {
         return;
     }
     for chunk in chunks {
-        let len = chunk.len() as u16;
+        let len = u16::try_from(chunk.len()).unwrap_or(u16::MAX);
         out.push(0);
         out.extend_from_slice(&len.to_le_bytes());
         out.extend_from_slice(&(!len).to_le_bytes());
@@ -141,15 +141,15 @@ impl Spliced {
                 let value = values.get(i - 1).copied().unwrap_or("").as_bytes();
                 stored(value, &mut out);
                 crc.combine(&crc_of(value));
-                length += value.len() as u64;
+                length += crate::domain::num::u64_of(value.len());
             }
             out.extend_from_slice(&piece.deflated);
             crc.combine(&piece.crc);
-            length += piece.text.len() as u64;
+            length += crate::domain::num::u64_of(piece.text.len());
         }
         out.extend_from_slice(&crc.finalize().to_le_bytes());
         // ISIZE is the length modulo 2^32 (RFC 1952 §2.3.1).
-        out.extend_from_slice(&((length & 0xffff_ffff) as u32).to_le_bytes());
+        out.extend_from_slice(&length.to_le_bytes()[..4]);
         out
     }
 }

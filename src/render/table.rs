@@ -1,6 +1,7 @@
 //! The index table as CSV (wide, SPEC §6, and tidy long), and as JSON. Every number goes
 //! through `pct`/`num`, so CSV, JSON and pages never disagree.
 
+use crate::domain::num::Real;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -157,20 +158,18 @@ pub fn wide_xlsx(t: &IndexTable) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> 
     sheet.set_name(name)?;
     let bold = Format::new().set_bold();
     let two = Format::new().set_num_format("0.00");
-    for (c, h) in wide_header(t).iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, h, &bold)?;
+    for (c, h) in (0u16..).zip(wide_header(t).iter()) {
+        sheet.write_string_with_format(0, c, h, &bold)?;
     }
-    for (r, row) in wide_rows(t).iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, cell) in row.iter().enumerate() {
-            let c = c as u16;
+    for (r, row) in (1u32..).zip(wide_rows(t).iter()) {
+        for (c, cell) in (0u16..).zip(row.iter()) {
             match cell {
                 Cell::Text(s) if s.is_empty() => {}
                 Cell::Text(s) => {
                     sheet.write_string(r, c, s)?;
                 }
                 Cell::Count(n) => {
-                    sheet.write_number(r, c, *n as f64)?;
+                    sheet.write_number(r, c, n.real())?;
                 }
                 Cell::Pct(Some(x)) => {
                     sheet.write_number_with_format(r, c, round2(*x), &two)?;

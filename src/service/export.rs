@@ -196,7 +196,7 @@ impl<W: Write> RowWriter<'_, W> {
         }
         self.w.write_record(&*record)?;
         self.count += 1;
-        if self.count % BATCH as u64 == 0 {
+        if i64::try_from(self.count).is_ok_and(|n| n % BATCH == 0) {
             self.w.flush()?;
         }
         Ok(())

@@ -205,7 +205,7 @@ fn import_on(
             .collect();
         let all: Vec<&Unit> = stored.iter().chain(list.iter()).collect();
         if let Err((pred, sum, i)) = check_shares(&all) {
-            let line = i.saturating_sub(stored.len()) as u64 + 2;
+            let line = crate::domain::num::u64_of(i.saturating_sub(stored.len())) + 2;
             return Err(ImportError::Line {
                 line,
                 reason: format!(
@@ -215,7 +215,7 @@ fn import_on(
         }
         if let Err((i, reason)) = check_lineage(&all, stored.len()) {
             return Err(ImportError::Line {
-                line: (i - stored.len()) as u64 + 2,
+                line: crate::domain::num::u64_of(i - stored.len()) + 2,
                 reason,
             });
         }
@@ -224,7 +224,7 @@ fn import_on(
             if let Some(p) = &u.parent {
                 if !known.contains(p.as_str()) {
                     return Err(ImportError::Line {
-                        line: i as u64 + 2,
+                        line: crate::domain::num::u64_of(i) + 2,
                         reason: format!("the parent unit {p} does not exist"),
                     });
                 }

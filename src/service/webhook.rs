@@ -91,7 +91,7 @@ pub fn digest_low_scores(
             }
         }
         after = last;
-        if (batch.len() as i64) < DIGEST_BATCH {
+        if crate::domain::num::i64_of(batch.len()) < DIGEST_BATCH {
             break;
         }
     }
@@ -135,7 +135,7 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
 
 /// Seconds to wait after the `attempts`th failure: 5, 10, 20, … up to an hour.
 pub fn backoff(attempts: i32) -> i64 {
-    let exp = attempts.clamp(1, 20) as u32 - 1;
+    let exp = attempts.clamp(1, 20).unsigned_abs() - 1;
     (5i64 << exp.min(10)).min(3600)
 }
 
@@ -278,15 +278,15 @@ async fn run_blocking<T: Send + 'static>(
 /// redirects is answered as failed: the body and its signature go only where the operator
 /// pointed them).
 /// How long one sending may take.
-const SEND_TIMEOUT_SECS: u64 = 10;
+const SEND_TIMEOUT_SECS: i64 = 10;
 
 /// How long a process holds a delivery it took: three times a sending's timeout, so that a
 /// live sender always finishes first; a sender that died leaves it to another process then.
-const LEASE_SECS: i64 = 3 * SEND_TIMEOUT_SECS as i64;
+const LEASE_SECS: i64 = 3 * SEND_TIMEOUT_SECS;
 
 pub fn client() -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
-        .timeout(Duration::from_secs(SEND_TIMEOUT_SECS))
+        .timeout(Duration::from_secs(SEND_TIMEOUT_SECS.unsigned_abs()))
         .redirect(reqwest::redirect::Policy::none())
         .build()
 }

@@ -55,7 +55,7 @@ pub fn sum_by_unit(
         .load(conn)?;
     let mut out = std::collections::BTreeMap::new();
     for (u, n) in rows {
-        *out.entry(u).or_default() += n.max(0) as u64;
+        *out.entry(u).or_default() += u64::try_from(n).unwrap_or(0);
     }
     Ok(out)
 }

@@ -91,7 +91,7 @@ pub fn read_pages(
                     .bind::<diesel::sql_types::BigInt, _>(after_id)
                     .sql(")");
                 let page: Vec<ExportRow> = query!().filter(key).limit(BATCH).load($c)?;
-                let full = page.len() as i64 == BATCH;
+                let full = crate::domain::num::i64_of(page.len()) == BATCH;
                 if let Some(last) = page.last() {
                     (after_day, after_id) = (last.5, last.0);
                 }

@@ -373,7 +373,7 @@ pub fn set_subjects(
         diesel::insert_into(feedback_subjects::table)
             .values((
                 feedback_subjects::unit_code.eq(unit),
-                feedback_subjects::position.eq(i as i32),
+                feedback_subjects::position.eq(i32::try_from(i).unwrap_or(i32::MAX)),
                 feedback_subjects::subject.eq(s),
             ))
             .execute(conn)?;

@@ -95,7 +95,7 @@ fn connect(manager: &Manager, healthy: &AtomicBool) -> DbConnection {
             Err(e) => {
                 healthy.store(false, Ordering::SeqCst);
                 crate::telemetry::count_failure("writer_connect", &e.to_string());
-                tracing::error!(error = %e, wait_ms = wait.as_millis() as u64, "the writer cannot reach the database; trying again");
+                tracing::error!(error = %e, wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX), "the writer cannot reach the database; trying again");
                 std::thread::sleep(wait);
                 wait = (wait * 2).min(Duration::from_secs(2));
             }
@@ -215,9 +215,10 @@ fn insert_rows(
                 deltas.entry(key.clone()).or_default().merge(tally);
             }
             let reply = row.reply;
-            Box::new(move |commit: Result<(), super::Cause>| {
+            let completion: Completion = Box::new(move |commit: Result<(), super::Cause>| {
                 reply(commit.and(outcome));
-            }) as Completion
+            });
+            completion
         })
         .collect()
 }

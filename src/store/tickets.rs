@@ -107,7 +107,7 @@ pub fn issued_by_unit(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(u, n)| (u, n.max(0) as u64))
+        .map(|(u, n)| (u, u64::try_from(n).unwrap_or(0)))
         .collect())
 }
 

@@ -5,6 +5,7 @@
 //! staff is needed; a unit-scoped token or an officer sees their own unit only, and officers'
 //! figures go only to the officer, their unit's lead and admins.
 
+use crate::domain::num::Real;
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
@@ -251,7 +252,9 @@ pub async fn import_dossiers(
     let st = state.clone();
     let scope = caller.0.unit.clone();
     let n = web::block(move || dossiers::import(&st.store, &counts, scope.as_deref())).await??;
-    Ok(HttpResponse::Ok().json(DossiersImported { imported: n as u64 }))
+    Ok(HttpResponse::Ok().json(DossiersImported {
+        imported: crate::domain::num::u64_of(n),
+    }))
 }
 
 /// A body as text: UTF-8 (where it stops being so, said) and without a NUL byte.
@@ -300,7 +303,7 @@ fn dossiers_json(text: &str) -> Result<Vec<DossierCount>, ApiError> {
                 _ => String::new(),
             };
             let (unit, date, n) = (field("unit_code"), field("date"), field("dossiers"));
-            dossiers::check_one(&unit, &date, &n, i as u64 + 1)
+            dossiers::check_one(&unit, &date, &n, crate::domain::num::u64_of(i) + 1)
         })
         .collect::<Result<_, _>>()?;
     Ok(counts)
@@ -358,14 +361,14 @@ impl std::io::Write for ChannelWriter {
             return Ok(());
         }
         let elapsed = self.started.elapsed();
-        let owed = (self.min_rate as f64 * elapsed.as_secs_f64()) as u64;
+        let owed = crate::domain::num::count_of(self.min_rate.real() * elapsed.as_secs_f64());
         if elapsed > self.grace && self.sent < owed {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
                 "the client reads too slowly",
             ));
         }
-        self.sent += self.buf.len() as u64;
+        self.sent += crate::domain::num::u64_of(self.buf.len());
         let mut chunk = web::Bytes::from(std::mem::take(&mut self.buf));
         let start = std::time::Instant::now();
         let mut pause = std::time::Duration::from_millis(1);

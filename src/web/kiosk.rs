@@ -90,7 +90,7 @@ struct KioskPage {
 fn page(state: &AppState, lang: Lang, place: String, screen: Screen) -> KioskPage {
     let home = format!("/kiosk{}", lang_suffix(lang));
     let refresh = match &screen {
-        Screen::Thanks => Some((THANKS_SECS as u32, home)),
+        Screen::Thanks => Some((u32::try_from(THANKS_SECS).unwrap_or(3), home)),
         Screen::Reasons { .. } => Some((state.kiosk.idle_secs + 1, home)),
         _ => None,
     };

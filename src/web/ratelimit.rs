@@ -4,6 +4,7 @@
 //! is never stored or logged. Generous by default: citizens at one desk share the
 //! office Wi-Fi.
 
+use crate::domain::num::Real;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -128,11 +129,11 @@ impl Sketch {
 
     /// The cell of `key` in `row` (the key is already a keyed hash; each row mixes it anew).
     fn cell(key: u64, row: usize) -> usize {
-        let mut x = key ^ (row as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut x = key ^ (crate::domain::num::u64_of(row) + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         x ^= x >> 31;
-        row * WIDTH + (x as usize) % WIDTH
+        row * WIDTH + index_of(x, WIDTH)
     }
 
     fn estimate(&self, key: u64) -> u32 {
@@ -229,7 +230,7 @@ impl RateLimiter {
             return true;
         };
         let (key, this, left) = self.place(&client_key(ip), limit, wall_clock());
-        let Ok(mut shard) = self.shards[(key as usize) % SHARDS].lock() else {
+        let Ok(mut shard) = self.shards[index_of(key, SHARDS)].lock() else {
             return true;
         };
         let freed = shard.turn(this);
@@ -255,7 +256,12 @@ impl RateLimiter {
         let as_i64 = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         // The same bits as a signed number: the database's column is signed.
         let counted = store
-            .count_shared(scope, client as i64, as_i64(win), as_i64(expires))
+            .count_shared(
+                scope,
+                i64::from_ne_bytes(client.to_ne_bytes()),
+                as_i64(win),
+                as_i64(expires),
+            )
             .await;
         match counted {
             Some((current, previous)) => {
@@ -289,7 +295,7 @@ impl RateLimiter {
         let elapsed = now.as_nanos();
         let this = u64::try_from(elapsed / window).unwrap_or(u64::MAX);
         // How much of the previous window still counts: the part not yet slid past.
-        let left = 1.0 - (elapsed % window) as f64 / window as f64;
+        let left = 1.0 - (elapsed % window).real() / window.real();
         (key, this, left)
     }
 
@@ -298,7 +304,7 @@ impl RateLimiter {
             return Here::Free;
         };
         let (key, this, left) = self.place(bytes, limit, now);
-        let shard_of = (key as usize) % SHARDS;
+        let shard_of = index_of(key, SHARDS);
         let Ok(mut shard) = self.shards[shard_of].lock() else {
             return Here::Free;
         };
@@ -407,6 +413,12 @@ impl Shard {
             Counted::Refused
         }
     }
+}
+
+/// A hash's slot among `n` (its remainder, which is below `n` and so fits a `usize`).
+fn index_of(hash: u64, n: usize) -> usize {
+    let n64 = crate::domain::num::u64_of(n);
+    usize::try_from(hash % n64).unwrap_or(0)
 }
 
 #[cfg(test)]

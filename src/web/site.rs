@@ -243,7 +243,7 @@ pub async fn front(state: web::Data<AppState>, lang: Lang) -> Result<HttpRespons
         headline: public::headline(&found.list).map(|(p, c)| headline_view(lang, p, c)),
         years: years_view(lang, &found.list),
         all_units_link: many.then(|| {
-            let n = numbers::count(found.units.len() as u64, lang);
+            let n = numbers::count(crate::domain::num::u64_of(found.units.len()), lang);
             (
                 format!("/units{s}"),
                 tr(lang, "site.all_units_n").replace("{n}", &n),

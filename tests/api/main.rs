@@ -1,5 +1,5 @@
 //! Integration tests: one binary, the real server on a random port, SQLite and PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
 
 mod api;
 mod appraisal;

@@ -157,7 +157,7 @@ impl Reading {
 
     fn comment(&mut self, key: &str, c: &CommentQuestion, raw: &str) {
         let n = raw.chars().count();
-        if n > c.max_chars as usize {
+        if u64::try_from(n).unwrap_or(u64::MAX) > u64::from(c.max_chars) {
             self.invalid(
                 key,
                 format!("{n} characters, more than the {} allowed", c.max_chars),

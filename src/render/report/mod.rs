@@ -175,8 +175,14 @@ pub fn sources_text(
     if pending + disputed > 0 {
         parts.push(
             tr(lang, "report_page.src_waiting")
-                .replace("{pending}", &count(pending as u64, lang))
-                .replace("{disputed}", &count(disputed as u64, lang)),
+                .replace(
+                    "{pending}",
+                    &count(crate::domain::num::u64_of(pending), lang),
+                )
+                .replace(
+                    "{disputed}",
+                    &count(crate::domain::num::u64_of(disputed), lang),
+                ),
         );
     }
     parts.join(" · ")

@@ -39,6 +39,11 @@ fn uniform_noise(rng: &mut StdRng, spread: f64) -> f64 {
     (rng.random::<f64>() + rng.random::<f64>() + rng.random::<f64>() - 1.5) * spread
 }
 
+/// A drawn amount as a whole count: rounded, never below 0.
+fn whole(x: f64) -> u32 {
+    u32::try_from(crate::domain::num::count_of(x.round())).unwrap_or(u32::MAX)
+}
+
 /// Factor effects on the latent scale: feedback handling is where citizens are least
 /// satisfied, results where they are most.
 fn factor_shift(code: &str) -> f64 {
@@ -136,20 +141,19 @@ impl Generator<'_> {
         let later = day.year() > 2021;
         let quarter_trend = f64::from(day.month0() / 3) * 0.012;
         let rng = &mut self.rng;
-        let dossiers =
-            (f64::from(d.base) * open_share * (0.75 + rng.random::<f64>() * 0.5)).round() as u32;
+        let dossiers = whole(f64::from(d.base) * open_share * (0.75 + rng.random::<f64>() * 0.5));
         if dossiers == 0 {
             return;
         }
         self.data.dossiers.push(DossierCountRow {
             unit_code: d.code.to_string(),
             day,
-            dossiers: dossiers as i32,
+            dossiers: i32::try_from(dossiers).unwrap_or(i32::MAX),
             synthetic: true,
         });
         let day_start = local_midnight_utc(day);
         let issued = if d.tickets {
-            (f64::from(dossiers) * if later { 0.3 } else { 0.55 }).round() as u32
+            whole(f64::from(dossiers) * if later { 0.3 } else { 0.55 })
         } else {
             0
         };
@@ -159,10 +163,8 @@ impl Generator<'_> {
             .map(|(c, t)| (Some(c), t))
             .collect();
         let rng = &mut self.rng;
-        let poster = (f64::from(dossiers) * if later { 0.05 } else { 0.07 }
-            + uniform_noise(rng, 2.0))
-        .round()
-        .max(0.0) as u32;
+        let poster =
+            whole(f64::from(dossiers) * if later { 0.05 } else { 0.07 } + uniform_noise(rng, 2.0));
         for _ in 0..poster {
             arrivals.push((
                 None,

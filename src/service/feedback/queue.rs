@@ -69,11 +69,11 @@ pub fn queue(
             .iter()
             .copied()
             .filter(|id| before.is_none_or(|b| *id < b))
-            .take(QUEUE_PAGE as usize)
+            .take(usize::try_from(QUEUE_PAGE).unwrap_or(usize::MAX))
             .collect();
         (
             store.read(|c| fb::by_ids(c, &page))?,
-            overdue_ids.len() as i64,
+            crate::domain::num::i64_of(overdue_ids.len()),
         )
     } else {
         store.read(|c| {
@@ -86,7 +86,7 @@ pub fn queue(
             )
         })?
     };
-    let next_before = (rows.len() as i64 == QUEUE_PAGE)
+    let next_before = (crate::domain::num::i64_of(rows.len()) == QUEUE_PAGE)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
     let items = rows
@@ -227,7 +227,7 @@ pub fn step_many(
         Step::Release => {}
         _ => return Err(FeedbackError::BadInput("decline or release".into())),
     }
-    if ids.len() > QUEUE_PAGE as usize {
+    if crate::domain::num::i64_of(ids.len()) > QUEUE_PAGE {
         return Err(FeedbackError::BadInput(format!(
             "at most {QUEUE_PAGE} items at once"
         )));

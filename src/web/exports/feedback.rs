@@ -81,7 +81,7 @@ impl FeedbackJson {
         items: Vec<crate::domain::feedback::ExportItem>,
         limit: i64,
     ) -> FeedbackJson {
-        let next_after = (items.len() as i64 == limit)
+        let next_after = (crate::domain::num::i64_of(items.len()) == limit)
             .then(|| items.last().map(|i| i.id))
             .flatten();
         FeedbackJson {

@@ -231,7 +231,7 @@ fn unit_lines(
             today: today_counts
                 .iter()
                 .find(|(u, _)| u == &r.unit_code)
-                .map(|(_, n)| *n as u64)
+                .map(|(_, n)| u64::try_from(*n).unwrap_or(0))
                 .unwrap_or(0),
             quarter: r.responses,
             sipas: pct(r.indices.sipas.index),

@@ -4,6 +4,7 @@
 //! quarter's desk satisfaction per counter up to yesterday; adding a tablet (a pairing code
 //! shown once; replacing the counter's live tablet when asked) and revoking one.
 
+use crate::domain::num::Real;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -58,7 +59,7 @@ fn flagged_days(lang: Lang, days: &[(NaiveDate, i64, i64)]) -> String {
         .iter()
         .filter(|(_, _, flagged)| *flagged > 0)
         .map(|(day, n, flagged)| {
-            let mark = if *flagged as f64 > FLAGGED_LINE * *n as f64 {
+            let mark = if flagged.real() > FLAGGED_LINE * n.real() {
                 format!(" ⚠ {}", tr(lang, "kiosks_staff.flagged_line"))
             } else {
                 String::new()
