@@ -489,79 +489,9 @@ async fn merge_and_decline(backend: Backend) {
         .unwrap();
     assert!(queue_b.contains(&format!("/staff/feedback/{other_id}\"")));
     assert!(!queue_b.contains(&format!("/staff/feedback/{kept_id}\"")));
-
-    // Merging into another unit's item, or into itself, is refused; into the kept one works.
-    assert_eq!(
-        step(&admin, dup_id, "merge", &format!("#{other_id}")).await,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
-    assert_eq!(
-        step(&admin, dup_id, "merge", &dup_id.to_string()).await,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
-    assert_eq!(
-        step(&admin, dup_id, "merge", &format!("#{kept_id}")).await,
-        StatusCode::SEE_OTHER
-    );
-    let item = admin
-        .get(&format!("/staff/feedback/{kept_id}"))
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        item.contains(&format!("#{dup_id}")),
-        "the kept item lists its duplicate"
-    );
-    assert!(
-        !item.contains(&dup) && !item.contains(&kept),
-        "staff never see a tracking code"
-    );
-
-    // Declining needs a reason; the citizen reads it.
-    assert_eq!(
-        step(&admin, spam_id, "decline", "").await,
-        StatusCode::UNPROCESSABLE_ENTITY
-    );
-    assert_eq!(
-        step(
-            &admin,
-            spam_id,
-            "decline",
-            "Nội dung không thuộc thẩm quyền."
-        )
-        .await,
-        StatusCode::SEE_OTHER
-    );
-    let html = text_of(&app, &format!("/feedback/track/{spam}")).await;
-    assert!(html.contains("Không tiếp nhận") && html.contains("không thuộc thẩm quyền"));
-    assert_eq!(
-        step(&admin, spam_id, "answer", "x").await,
-        StatusCode::CONFLICT
-    );
-
-    // The duplicate's citizen follows the kept item: its reply, and may rate it.
-    assert_eq!(
-        step(&admin, kept_id, "answer", "Đã khơi thông cống thoát nước.").await,
-        StatusCode::SEE_OTHER
-    );
-    let html = text_of(&app, &format!("/feedback/track/{dup}")).await;
-    assert!(html.contains("được gộp") && html.contains("Đã khơi thông cống"));
-    let r = rate(&app, &dup, "no").await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    // Without consent, the published entry has the subject and the reply, not the question.
-    assert_eq!(
-        step(&admin, kept_id, "publish", "").await,
-        StatusCode::SEE_OTHER
-    );
-    let public = app
-        .get("/units/phuong-a/feedback")
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(public.contains("Đã khơi thông cống") && !public.contains("bị ngập"));
-
+    duplicates_merge_within_a_unit(&admin, [kept_id, dup_id, other_id], [&kept, &dup]).await;
+    declining_needs_a_reason_the_citizen_reads(&app, &admin, spam_id, &spam).await;
+    the_duplicates_citizen_follows_the_kept_item(&app, &admin, kept_id, &dup).await;
     // Figures: a merged duplicate counts once (in the kept item); a declined one is received.
     let today = hailong::domain::local_date(Utc::now());
     let period = hailong::domain::period::Period::parse(
@@ -579,9 +509,101 @@ async fn merge_and_decline(backend: Backend) {
     .unwrap();
     let a = &per["phuong-a"];
     assert_eq!((a.received, a.answered, a.declined), (2, 1, 1));
-    let _ = dup_id;
 }
 both_backends!(merge_and_decline);
+
+/// Merging into another unit's item, or into itself, is refused; into the kept one works,
+/// and staff never see a tracking code.
+async fn duplicates_merge_within_a_unit(
+    admin: &StaffClient<'_>,
+    [kept_id, dup_id, other_id]: [i64; 3],
+    [kept, dup]: [&str; 2],
+) {
+    assert_eq!(
+        step(admin, dup_id, "merge", &format!("#{other_id}")).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        step(admin, dup_id, "merge", &dup_id.to_string()).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        step(admin, dup_id, "merge", &format!("#{kept_id}")).await,
+        StatusCode::SEE_OTHER
+    );
+    let item = admin
+        .get(&format!("/staff/feedback/{kept_id}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        item.contains(&format!("#{dup_id}")),
+        "the kept item lists its duplicate"
+    );
+    assert!(
+        !item.contains(dup) && !item.contains(kept),
+        "staff never see a tracking code"
+    );
+}
+
+async fn declining_needs_a_reason_the_citizen_reads(
+    app: &TestApp,
+    admin: &StaffClient<'_>,
+    spam_id: i64,
+    spam: &str,
+) {
+    assert_eq!(
+        step(admin, spam_id, "decline", "").await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        step(
+            admin,
+            spam_id,
+            "decline",
+            "Nội dung không thuộc thẩm quyền."
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
+    let html = text_of(app, &format!("/feedback/track/{spam}")).await;
+    assert!(html.contains("Không tiếp nhận") && html.contains("không thuộc thẩm quyền"));
+    assert_eq!(
+        step(admin, spam_id, "answer", "x").await,
+        StatusCode::CONFLICT
+    );
+}
+
+/// The duplicate's citizen follows the kept item: its reply, and may rate it. Without
+/// consent, the published entry has the subject and the reply, not the question.
+async fn the_duplicates_citizen_follows_the_kept_item(
+    app: &TestApp,
+    admin: &StaffClient<'_>,
+    kept_id: i64,
+    dup: &str,
+) {
+    assert_eq!(
+        step(admin, kept_id, "answer", "Đã khơi thông cống thoát nước.").await,
+        StatusCode::SEE_OTHER
+    );
+    let html = text_of(app, &format!("/feedback/track/{dup}")).await;
+    assert!(html.contains("được gộp") && html.contains("Đã khơi thông cống"));
+    let r = rate(app, dup, "no").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Without consent, the published entry has the subject and the reply, not the question.
+    assert_eq!(
+        step(admin, kept_id, "publish", "").await,
+        StatusCode::SEE_OTHER
+    );
+    let public = app
+        .get("/units/phuong-a/feedback")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(public.contains("Đã khơi thông cống") && !public.contains("bị ngập"));
+}
 
 fn at(date: &str, hour: u32) -> DateTime<Utc> {
     // Local (UTC+7) time on a date.
@@ -618,68 +640,14 @@ async fn deadlines_skip_the_weekend_and_holidays(backend: Backend) {
     };
     let code = feedback::file(&app.store, &settings, &filing, filed).unwrap();
     let id = id_of(&app, code.as_str());
-    let overdue = |now| {
-        feedback::queue(&app.store, &settings, &admin, None, None, false, None, now)
-            .unwrap()
-            .items
-            .into_iter()
-            .find(|q| q.row.id == id)
-            .unwrap()
+    let w = Watch {
+        app: &app,
+        settings: &settings,
+        admin: &admin,
+        id,
     };
-    // Without holidays: decide by Tuesday 28 April.
-    assert_eq!(overdue(at("2026-04-28", 16)).overdue, None);
-    assert_eq!(overdue(at("2026-04-29", 9)).overdue, Some(Overdue::Decide));
-    // Monday 27 April made a holiday (imported as CSV): decide by Wednesday 29.
-    let n = feedback::import_holidays_by(
-        &app.store,
-        &admin,
-        "date,name\n2026-04-27,Giỗ Tổ Hùng Vương (bù)\n2026-04-30,Ngày Giải phóng miền Nam\n2026-05-01,Quốc tế Lao động\n",
-        at("2026-04-20", 9),
-    )
-    .unwrap();
-    assert_eq!(n, 3);
-    let q = overdue(at("2026-04-29", 9));
-    assert_eq!(q.overdue, None);
-    assert_eq!(q.due.decide, NaiveDate::from_ymd_opt(2026, 4, 29).unwrap());
-    assert_eq!(overdue(at("2026-05-04", 9)).overdue, Some(Overdue::Decide));
-    // A bad line is named and nothing is kept.
-    let e = feedback::import_holidays_by(
-        &app.store,
-        &admin,
-        "2026-09-02,Quốc khánh\n2026-13-01,x\n",
-        at("2026-04-20", 9),
-    )
-    .unwrap_err();
-    assert!(e.to_string().contains("line 2"), "{e}");
-    assert_eq!(feedback::holidays(&app.store).unwrap().len(), 3);
-    // Accepted on Wednesday: the answer is due 15 working days after receipt (Friday 24 April),
-    // three holidays between: Wednesday 20 May.
-    feedback::step(
-        &app.store,
-        &admin,
-        id,
-        Step::Accept,
-        "",
-        at("2026-04-29", 10),
-    )
-    .unwrap();
-    let q = overdue(at("2026-05-20", 16));
-    assert_eq!(q.due.answer, NaiveDate::from_ymd_opt(2026, 5, 20).unwrap());
-    assert_eq!(q.overdue, None);
-    assert_eq!(overdue(at("2026-05-21", 8)).overdue, Some(Overdue::Answer));
-    // Answered a day late (16 working days); to be published within 2 working days of the
-    // answer, over a weekend: by Monday 25 May.
-    feedback::step(
-        &app.store,
-        &admin,
-        id,
-        Step::Answer,
-        "Mời chị mang giấy chứng sinh.",
-        at("2026-05-21", 9),
-    )
-    .unwrap();
-    assert_eq!(overdue(at("2026-05-25", 16)).overdue, None);
-    assert_eq!(overdue(at("2026-05-26", 8)).overdue, Some(Overdue::Publish));
+    a_holiday_moves_the_decision_a_day(&w);
+    the_answer_and_publication_count_working_days(&w);
     let period = hailong::domain::period::Period::parse(
         "2026-Q2",
         hailong::domain::period::Scheme::Calendar,
@@ -711,6 +679,87 @@ async fn deadlines_skip_the_weekend_and_holidays(backend: Backend) {
     assert_eq!(row.status, Status::Answered.as_str());
 }
 both_backends!(deadlines_skip_the_weekend_and_holidays);
+
+/// One item watched in the queue, at any hour.
+struct Watch<'a> {
+    app: &'a TestApp,
+    settings: &'a FeedbackSettings,
+    admin: &'a Staff,
+    id: i64,
+}
+
+impl Watch<'_> {
+    /// The item as the queue shows it `now`.
+    fn at(&self, now: DateTime<Utc>) -> hailong::service::feedback::QueueItem {
+        let (store, settings, admin) = (&self.app.store, self.settings, self.admin);
+        feedback::queue(store, settings, admin, None, None, false, None, now)
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|q| q.row.id == self.id)
+            .unwrap()
+    }
+}
+
+/// Without holidays: decide by Tuesday 28 April; with Monday 27 a holiday (imported as
+/// CSV), by Wednesday 29; a bad line of the list is named and nothing is kept.
+fn a_holiday_moves_the_decision_a_day(w: &Watch<'_>) {
+    assert_eq!(w.at(at("2026-04-28", 16)).overdue, None);
+    assert_eq!(w.at(at("2026-04-29", 9)).overdue, Some(Overdue::Decide));
+    // Monday 27 April made a holiday (imported as CSV): decide by Wednesday 29.
+    let n = feedback::import_holidays_by(
+        &w.app.store,
+        w.admin,
+        "date,name\n2026-04-27,Giỗ Tổ Hùng Vương (bù)\n2026-04-30,Ngày Giải phóng miền Nam\n2026-05-01,Quốc tế Lao động\n",
+        at("2026-04-20", 9),
+    )
+    .unwrap();
+    assert_eq!(n, 3);
+    let q = w.at(at("2026-04-29", 9));
+    assert_eq!(q.overdue, None);
+    assert_eq!(q.due.decide, NaiveDate::from_ymd_opt(2026, 4, 29).unwrap());
+    assert_eq!(w.at(at("2026-05-04", 9)).overdue, Some(Overdue::Decide));
+    // A bad line is named and nothing is kept.
+    let e = feedback::import_holidays_by(
+        &w.app.store,
+        w.admin,
+        "2026-09-02,Quốc khánh\n2026-13-01,x\n",
+        at("2026-04-20", 9),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("line 2"), "{e}");
+    assert_eq!(feedback::holidays(&w.app.store).unwrap().len(), 3);
+}
+
+/// Accepted on Wednesday: the answer is due 15 working days after receipt (Friday 24 April),
+/// three holidays between: Wednesday 20 May. Answered a day late (16 working days); to be
+/// published within 2 working days of the answer, over a weekend: by Monday 25 May.
+fn the_answer_and_publication_count_working_days(w: &Watch<'_>) {
+    feedback::step(
+        &w.app.store,
+        w.admin,
+        w.id,
+        Step::Accept,
+        "",
+        at("2026-04-29", 10),
+    )
+    .unwrap();
+    let q = w.at(at("2026-05-20", 16));
+    assert_eq!(q.due.answer, NaiveDate::from_ymd_opt(2026, 5, 20).unwrap());
+    assert_eq!(q.overdue, None);
+    assert_eq!(w.at(at("2026-05-21", 8)).overdue, Some(Overdue::Answer));
+    feedback::step(
+        &w.app.store,
+        w.admin,
+        w.id,
+        Step::Answer,
+        "Mời chị mang giấy chứng sinh.",
+        at("2026-05-21", 9),
+    )
+    .unwrap();
+    assert_eq!(w.at(at("2026-05-25", 16)).overdue, None);
+    assert_eq!(w.at(at("2026-05-26", 8)).overdue, Some(Overdue::Publish));
+}
 
 /// A survey with a long comment or a low score offers to turn the comment into feedback:
 /// one tap, nothing retyped, once.
@@ -846,8 +895,20 @@ async fn the_webhook_is_signed_sent_once_and_retried(backend: Backend) {
             .status(),
         StatusCode::SEE_OTHER
     );
-
     // The first delivery fails once (500) and is retried after 5 s.
+    wait_for_two_deliveries(&seen).await;
+    // Give a wrong second sending a chance to show itself.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let calls = std::mem::take(&mut seen.lock().unwrap().calls);
+    handle.stop(false).await;
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains("hailong_webhook_pending 0"), "{metrics}");
+    let delivered = each_event_is_delivered_once(&app, &calls);
+    each_body_is_signed_and_holds_no_text(&app, &delivered, secret, id);
+}
+both_backends!(the_webhook_is_signed_sent_once_and_retried);
+
+async fn wait_for_two_deliveries(seen: &Mutex<Received>) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(40);
     loop {
         let ok = seen
@@ -862,12 +923,11 @@ async fn the_webhook_is_signed_sent_once_and_retried(backend: Backend) {
         }
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    // Give a wrong second sending a chance to show itself.
-    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    let calls = std::mem::take(&mut seen.lock().unwrap().calls);
-    handle.stop(false).await;
-    let metrics = app.get("/metrics").await.text().await.unwrap();
-    assert!(metrics.contains("hailong_webhook_pending 0"), "{metrics}");
+}
+
+/// Two events, each delivered once; the one failure retried with the same delivery id; the
+/// outbox empty after. The delivered calls.
+fn each_event_is_delivered_once<'a>(app: &TestApp, calls: &'a [Call]) -> Vec<&'a Call> {
     let delivered: Vec<_> = calls.iter().filter(|c| c.4 == 200).collect();
     assert_eq!(
         delivered.len(),
@@ -899,8 +959,18 @@ async fn the_webhook_is_signed_sent_once_and_retried(backend: Backend) {
             .len(),
         0
     );
-    for (sig, _, _, body, _) in &delivered {
-        // The signature is HMAC-SHA256 of the body, checked with the hmac crate itself.
+    delivered
+}
+
+/// The signature is HMAC-SHA256 of the body (checked with the hmac crate itself); no text,
+/// no contact, no score, no time of an answer.
+fn each_body_is_signed_and_holds_no_text(
+    app: &TestApp,
+    delivered: &[&Call],
+    secret: &str,
+    id: i64,
+) {
+    for (sig, _, _, body, _) in delivered {
         use hmac::{Hmac, Mac};
         let hex_sig = sig.as_deref().unwrap().strip_prefix("sha256=").unwrap();
         let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
@@ -928,7 +998,6 @@ async fn the_webhook_is_signed_sent_once_and_retried(backend: Backend) {
         }
     }
 }
-both_backends!(the_webhook_is_signed_sent_once_and_retried);
 
 #[test]
 fn a_webhook_without_a_secret_or_on_https_does_not_start() {

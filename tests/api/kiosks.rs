@@ -7,7 +7,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{fresh_database, settings, spawn_on, Backend, TestApp};
+use crate::helpers::{fresh_database, settings, spawn_on, Backend, StaffClient, TestApp};
 use crate::staff::{secret_of, set_cookie};
 use hailong::domain::user::Role;
 
@@ -98,7 +98,23 @@ async fn desk_csv(app: &TestApp) -> Vec<Vec<String>> {
 /// once; every step audited.
 async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
     let app = app_with(backend, 5, 20).await;
-    // A plain officer sets up no tablet: the one rated at a counter never holds its code.
+    let (lead, code) = only_a_lead_of_the_unit_sets_up_a_tablet(&app).await;
+    let device = the_code_pairs_one_tablet_once(&app, &code).await;
+    an_expired_code_is_gone(&app).await;
+    a_revoked_tablet_is_unpaired_at_once(&app, &lead, &device).await;
+    let audit = app
+        .store
+        .read(|c| hailong::store::users::audit_recent(c, 50))
+        .unwrap();
+    for action in ["kiosk.add", "kiosk.pair", "kiosk.revoke"] {
+        assert!(audit.iter().any(|a| a.action == action), "{action} audited");
+    }
+}
+both_backends!(a_tablet_is_paired_once_and_unpaired_by_revoking);
+
+/// A plain officer sets up no tablet (the one rated at a counter never holds its code), nor
+/// a lead another unit's, nor a viewer; a lead of the unit does. The lead and the code.
+async fn only_a_lead_of_the_unit_sets_up_a_tablet(app: &TestApp) -> (StaffClient<'_>, String) {
     let plain = app.signed_in(Role::Officer, Some("phuong-a")).await;
     let r = plain
         .post_form(
@@ -142,12 +158,16 @@ async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
         .unwrap();
     let code = secret_of(&page);
     assert_eq!(code.len(), 9, "ABCD-EFGH");
+    (officer, code)
+}
 
-    // Without a device cookie the tablet says it is not paired.
+/// Without a device cookie the tablet says it is not paired; the code pairs it once (the
+/// cookie kept from scripts and other paths), and the faces show. The device's cookie.
+async fn the_code_pairs_one_tablet_once(app: &TestApp, code: &str) -> String {
     let r = app.get("/kiosk").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("href=\"/kiosk/pair\""));
-    let r = pair(&app, &code).await;
+    let r = pair(app, code).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/kiosk");
     let (device, attrs) = set_cookie(&r, "hailong_kiosk").unwrap();
@@ -155,14 +175,11 @@ async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
         assert!(attrs.contains(attr), "{attr} in {attrs}");
     }
     assert_eq!(
-        pair(&app, &code).await.status(),
+        pair(app, code).await.status(),
         StatusCode::NOT_FOUND,
         "used once"
     );
-    assert_eq!(
-        pair(&app, "ZZZZ-ZZZZ").await.status(),
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(pair(app, "ZZZZ-ZZZZ").await.status(), StatusCode::NOT_FOUND);
     let screen = app
         .client
         .get(app.url("/kiosk"))
@@ -177,8 +194,11 @@ async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
     assert!(html.contains("Rất hài lòng"), "the form scale's words");
     // Without JavaScript the faces are a plain form posting to /kiosk/rate.
     assert!(html.contains("<form method=\"post\" action=\"/kiosk/rate\""));
+    device
+}
 
-    // An expired code: made eleven minutes ago.
+/// An expired code: made eleven minutes ago.
+async fn an_expired_code_is_gone(app: &TestApp) {
     let caller = hailong::service::access::Caller::Staff(hailong::service::users::Staff {
         id: 0,
         username: "test".into(),
@@ -198,9 +218,15 @@ async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
         past,
     )
     .unwrap();
-    assert_eq!(pair(&app, &old).await.status(), StatusCode::GONE);
+    assert_eq!(pair(app, &old).await.status(), StatusCode::GONE);
+}
 
-    // Revoked: the tablet is not paired at its next request, and cannot rate.
+/// Revoked: the tablet is not paired at its next request, and cannot rate.
+async fn a_revoked_tablet_is_unpaired_at_once(
+    app: &TestApp,
+    officer: &StaffClient<'_>,
+    device: &str,
+) {
     let list = officer.get("/staff/kiosks").await.text().await.unwrap();
     let kiosk_id = list
         .split("<td>#")
@@ -224,18 +250,10 @@ async fn a_tablet_is_paired_once_and_unpaired_by_revoking(backend: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let body = format!("id={}&score=5", id());
     assert_eq!(
-        rate(&app, &device, &body, true).await.status(),
+        rate(app, device, &body, true).await.status(),
         StatusCode::FORBIDDEN
     );
-    let audit = app
-        .store
-        .read(|c| hailong::store::users::audit_recent(c, 50))
-        .unwrap();
-    for action in ["kiosk.add", "kiosk.pair", "kiosk.revoke"] {
-        assert!(audit.iter().any(|a| a.action == action), "{action} audited");
-    }
 }
-both_backends!(a_tablet_is_paired_once_and_unpaired_by_revoking);
 
 /// Ratings: one per id (a double tap, a retry), the reasons of a low face added once, bad
 /// input refused with nothing stored, figures by hand, SIPAS untouched.

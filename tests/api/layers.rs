@@ -427,15 +427,6 @@ const LONG_TESTS: &[(&str, usize)] = &[
         81,
     ),
     (
-        "api/feedback.rs deadlines_skip_the_weekend_and_holidays",
-        114,
-    ),
-    ("api/feedback.rs merge_and_decline", 125),
-    (
-        "api/feedback.rs the_webhook_is_signed_sent_once_and_retried",
-        115,
-    ),
-    (
         "api/hardening2.rs a_known_browser_gets_in_while_someone_else_guesses",
         92,
     ),
@@ -446,31 +437,14 @@ const LONG_TESTS: &[(&str, usize)] = &[
     ("api/hardening2.rs tracking_codes_stay_with_the_citizen", 97),
     ("api/indices.rs running_tallies_equal_a_recomputation", 100),
     ("api/indices.rs the_raw_export_is_anonymised", 89),
-    (
-        "api/kiosks.rs a_tablet_is_paired_once_and_unpaired_by_revoking",
-        139,
-    ),
     ("api/layers.rs every_layer_imports_only_what_it_may", 96),
     ("api/lineage.rs monthly_sums_agree_with_the_days", 87),
     (
         "api/officers.rs attribution_follows_the_counter_open_at_each_rating",
         83,
     ),
-    ("api/officers.rs each_role_sees_only_what_it_should", 117),
     ("api/public_face.rs open_data_is_the_published_revision", 96),
     ("api/report.rs one_unit_on_two_versions_of_a_form", 88),
-    (
-        "api/report.rs publishing_freezes_the_figures_and_keeps_revisions",
-        125,
-    ),
-    (
-        "api/report.rs the_demo_report_reads_like_a_report_in_both_languages",
-        120,
-    ),
-    (
-        "api/staff.rs every_route_answers_each_role_as_it_should",
-        124,
-    ),
     (
         "api/staff.rs officers_print_slips_for_their_own_unit_from_the_browser",
         84,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use reqwest::StatusCode;
 
 use crate::both_backends;
-use crate::helpers::{fresh_database, settings, spawn_on, Backend, TestApp};
+use crate::helpers::{fresh_database, settings, spawn_on, Backend, StaffClient, TestApp};
 use hailong::domain::desk::{Band, Rating};
 use hailong::domain::period::{Period, Scheme};
 use hailong::domain::user::Role;
@@ -254,45 +254,86 @@ async fn each_role_sees_only_what_it_should(backend: Backend) {
         &kb,
         &[(Some(app.staff_named("binh-b").id), 20, 31, 0)],
     );
+    let officers = [&officer_a, &officer_b, &lead_a, &lead_b, &viewer];
+    an_officer_sees_their_own_figures_alone(officers).await;
+    a_lead_sees_the_units_officers(&lead_a).await;
+    a_viewer_sees_counters_and_no_names(&viewer).await;
+    an_admin_sees_every_unit(&admin).await;
+    nobody_and_no_machine_sees_names(&app).await;
+    // Only officers open counters.
+    assert_eq!(
+        admin.get("/staff/counter").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        viewer.get("/staff/counter").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    every_look_at_names_is_audited(&app);
+}
+both_backends!(each_role_sees_only_what_it_should);
 
-    let p = "?period=2026-Q1";
-    let status = |r: reqwest::Response| r.status();
-    // (who, path, status, names that must show, names that must not)
-    let html = |r: reqwest::Response| async move { (r.status(), r.text().await.unwrap()) };
-    // An officer: their own figures; nobody else's; not the officers' page or the CSV.
-    let (s, mine) = html(officer_a.get(&format!("/staff/me{p}")).await).await;
+const P: &str = "?period=2026-Q1";
+
+/// An answer's status and text.
+async fn page_of(r: reqwest::Response) -> (StatusCode, String) {
+    (r.status(), r.text().await.unwrap())
+}
+
+/// An officer: their own figures; nobody else's; not the officers' page or the CSV (nor may
+/// an officer or lead of another unit see phuong-a's, nor a viewer the CSV).
+async fn an_officer_sees_their_own_figures_alone(
+    [officer_a, officer_b, lead_a, lead_b, viewer]: [&StaffClient<'_>; 5],
+) {
+    let p = P;
+    let (s, mine) = page_of(officer_a.get(&format!("/staff/me{p}")).await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(mine.contains("an-a") && mine.contains("35 (0)"), "{mine}");
     assert!(!mine.contains("binh-b") && !mine.contains("lead-a"));
     let forbidden = [
-        (&officer_a, format!("/staff/officers{p}")),
-        (&officer_a, format!("/exports/officers.csv{p}")),
-        (&officer_b, format!("/staff/officers{p}&unit=phuong-a")),
-        (&lead_b, format!("/staff/officers{p}&unit=phuong-a")),
-        (&lead_b, format!("/exports/officers.csv{p}&unit=phuong-a")),
-        (&lead_a, format!("/exports/officers.csv{p}&unit=phuong-b")),
-        (&viewer, format!("/exports/officers.csv{p}")),
+        (officer_a, format!("/staff/officers{p}")),
+        (officer_a, format!("/exports/officers.csv{p}")),
+        (officer_b, format!("/staff/officers{p}&unit=phuong-a")),
+        (lead_b, format!("/staff/officers{p}&unit=phuong-a")),
+        (lead_b, format!("/exports/officers.csv{p}&unit=phuong-a")),
+        (lead_a, format!("/exports/officers.csv{p}&unit=phuong-b")),
+        (viewer, format!("/exports/officers.csv{p}")),
     ];
     for (who, path) in &forbidden {
-        assert_eq!(status(who.get(path).await), StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            who.get(path).await.status(),
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
     }
-    // A lead: the unit's officers by name, and the CSV of the unit; not the other unit's.
-    let (s, page) = html(lead_a.get(&format!("/staff/officers{p}")).await).await;
+}
+
+/// A lead: the unit's officers by name, and the CSV of the unit; not the other unit's.
+async fn a_lead_sees_the_units_officers(lead_a: &StaffClient<'_>) {
+    let p = P;
+    let (s, page) = page_of(lead_a.get(&format!("/staff/officers{p}")).await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("an-a") && !page.contains("binh-b"));
     let csv = lead_a.get(&format!("/exports/officers.csv{p}")).await;
     assert_eq!(csv.status(), StatusCode::OK);
     let csv = csv.text().await.unwrap();
     assert!(csv.contains(",an-a,35,") && !csv.contains("binh-b"));
-    // A viewer: the counters, no names.
-    let (s, page) = html(viewer.get(&format!("/staff/officers{p}")).await).await;
+}
+
+async fn a_viewer_sees_counters_and_no_names(viewer: &StaffClient<'_>) {
+    let p = P;
+    let (s, page) = page_of(viewer.get(&format!("/staff/officers{p}")).await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Quầy A") && page.contains("Quầy B"));
     for name in ["an-a", "binh-b", "lead-a"] {
         assert!(!page.contains(name), "a viewer sees no names: {name}");
     }
-    // An admin: every unit's officers; the CSV of all.
-    let (s, page) = html(admin.get(&format!("/staff/officers{p}")).await).await;
+}
+
+/// An admin: every unit's officers; the CSV of all.
+async fn an_admin_sees_every_unit(admin: &StaffClient<'_>) {
+    let p = P;
+    let (s, page) = page_of(admin.get(&format!("/staff/officers{p}")).await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("an-a") && page.contains("binh-b"));
     let all = admin
@@ -302,7 +343,11 @@ async fn each_role_sees_only_what_it_should(backend: Backend) {
         .await
         .unwrap();
     assert!(all.contains(",an-a,35,") && all.contains(",binh-b,31,"));
-    // Nobody signed in; a machine's token.
+}
+
+/// Nobody signed in, and a machine's token.
+async fn nobody_and_no_machine_sees_names(app: &TestApp) {
+    let p = P;
     assert_eq!(
         app.get(&format!("/staff/me{p}")).await.status(),
         StatusCode::SEE_OTHER
@@ -324,16 +369,10 @@ async fn each_role_sees_only_what_it_should(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    // Only officers open counters.
-    assert_eq!(
-        status(admin.get("/staff/counter").await),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        status(viewer.get("/staff/counter").await),
-        StatusCode::FORBIDDEN
-    );
-    // Every look at names is audited, with who looked; a viewer's look at counters is not.
+}
+
+/// Every look at names is audited, with who looked; a viewer's look at counters is not.
+fn every_look_at_names_is_audited(app: &TestApp) {
     let audit = app
         .store
         .read(|c| hailong::store::users::audit_recent(c, 200))
@@ -354,7 +393,6 @@ async fn each_role_sees_only_what_it_should(backend: Backend) {
     );
     assert!(!looks.iter().any(|(who, _)| who.starts_with("viewer-")));
 }
-both_backends!(each_role_sees_only_what_it_should);
 
 async fn an_officer_opens_and_closes_a_counter_from_the_page(backend: Backend) {
     let app = app(backend).await;

@@ -5,7 +5,8 @@ use reqwest::StatusCode;
 
 use crate::both_backends;
 use crate::helpers::{
-    as_refs, fresh_database, full_answers, settings, spawn_app, spawn_on, Backend,
+    as_refs, fresh_database, full_answers, settings, spawn_app, spawn_on, Backend, StaffClient,
+    TestApp,
 };
 use hailong::domain::user::Role;
 
@@ -45,6 +46,16 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
     assert_eq!(app.get("/reports/2021-Q2").await.status(), StatusCode::OK);
     assert_eq!(app.get("/reports/2026-Q2").await.status(), StatusCode::OK);
     let admin = app.signed_in(Role::Admin, None).await;
+    the_plan_years_quarter_reads_in_both_languages(&admin).await;
+    let html = the_first_quarter_after_the_merger(&admin).await;
+    a_new_wards_preview_rebuilds_its_past(&app).await;
+    the_reliability_figures_read_like_a_real_surveys(&html);
+    // A bad period says why.
+    let bad = admin.get("/reports/2021-Q7").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn the_plan_years_quarter_reads_in_both_languages(admin: &StaffClient<'_>) {
     let r = admin.get("/reports/2021-Q2").await;
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
@@ -78,8 +89,11 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         en.contains("Citizen satisfaction survey results") && en.contains("SIPAS index by unit")
     );
     assert!(en.contains("% – ") || en.contains("%"));
-    // The first quarter after the merger: the province, compared with 2025-Q2 through the
-    // lineage (the new wards' previous figures rebuilt, marked †), the total weighted.
+}
+
+/// The first quarter after the merger: the province, compared with 2025-Q2 through the
+/// lineage (the new wards' previous figures rebuilt, marked †), the total weighted. The page.
+async fn the_first_quarter_after_the_merger(admin: &StaffClient<'_>) -> String {
     let html = admin.get("/reports/2025-Q3").await.text().await.unwrap();
     for needle in [
         "Thành phố Hồ Chí Minh",
@@ -106,8 +120,12 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
     assert!(html.contains("Đăng ký đất đai") && html.contains("<tspan"));
     assert!(!html.contains("wording to confirm"));
     assert!(html.contains("câu chữ cần đối chiếu với phụ lục chính thức"));
-    // An officer of a new ward previews their unit: the quarters before the merger rebuilt
-    // from the former wards, drawn dashed, after a rule at 1 July 2025.
+    html
+}
+
+/// An officer of a new ward previews their unit: the quarters before the merger rebuilt
+/// from the former wards, drawn dashed, after a rule at 1 July 2025.
+async fn a_new_wards_preview_rebuilds_its_past(app: &TestApp) {
     let officer = app.signed_in(Role::Officer, Some("phuong-an-lac")).await;
     let own = officer.get("/reports/2025-Q4").await.text().await.unwrap();
     assert!(own.contains(">01/07/2025</text>"), "the merger's rule");
@@ -123,7 +141,10 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         "a dashed line for the rebuilt quarters"
     );
     assert!(own.contains("so với 2025-Q3"));
-    // The report's reliability figures read like a real survey's (α 0.8–0.9-ish).
+}
+
+/// The report's reliability figures read like a real survey's (α 0.8–0.9-ish).
+fn the_reliability_figures_read_like_a_real_surveys(html: &str) {
     let alphas: Vec<f64> = html
         .split("Cronbach α</dt><dd>")
         .nth(1)
@@ -146,9 +167,6 @@ async fn the_demo_report_reads_like_a_report_in_both_languages() {
         alphas.iter().all(|a| (0.78..=0.93).contains(a)),
         "{alphas:?}"
     );
-    // A bad period says why.
-    let bad = admin.get("/reports/2021-Q7").await;
-    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }
 
 #[test]
@@ -195,6 +213,27 @@ fn the_cli_writes_one_self_contained_file() {
 async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
+    answers_on_two_forms(&app).await;
+    let q = quarter();
+    let path = format!("/reports/{q}");
+    let admin = app.signed_in(Role::Admin, None).await;
+    let live = admin.get(&path).await.text().await.unwrap();
+    assert!(live.contains("100,00 %"), "three responses, all satisfied");
+    assert!(live.contains("quick@1"), "the other form is listed apart");
+    assert_eq!(
+        csrf_in(&live),
+        admin.csrf,
+        "the publish form carries the session's token"
+    );
+    only_an_admin_publishes(&app, &admin, &path).await;
+    let first = the_first_revision_is_frozen(&app, &admin, &path).await;
+    a_second_revision_needs_a_reason(&app, &admin, &path, &first).await;
+}
+both_backends!(publishing_freezes_the_figures_and_keeps_revisions);
+
+/// Three satisfied answers on the district's form, and one on a second form in the same
+/// period (reported apart, never pooled).
+async fn answers_on_two_forms(app: &TestApp) {
     for _ in 0..3 {
         assert_eq!(
             app.post_form("/s/phuong-a", &as_refs(&full_answers("5")))
@@ -203,7 +242,6 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
             StatusCode::SEE_OTHER
         );
     }
-    // A second form in the same period: reported apart, never pooled.
     let quick = [
         ("access.1", "2"),
         ("procedure.1", "2"),
@@ -216,21 +254,12 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
         app.post_form("/s/phuong-b", &quick).await.status(),
         StatusCode::SEE_OTHER
     );
-    let q = quarter();
-    let path = format!("/reports/{q}");
-    let admin = app.signed_in(Role::Admin, None).await;
-    let live = admin.get(&path).await.text().await.unwrap();
-    assert!(live.contains("100,00 %"), "three responses, all satisfied");
-    assert!(live.contains("quick@1"), "the other form is listed apart");
-    assert_eq!(
-        csrf_in(&live),
-        admin.csrf,
-        "the publish form carries the session's token"
-    );
+}
 
-    // An officer may not publish; a forged post is refused.
+/// An officer may not publish; a forged post is refused.
+async fn only_an_admin_publishes(app: &TestApp, admin: &StaffClient<'_>, path: &str) {
     let officer = app.signed_in(Role::Officer, Some("phuong-a")).await;
-    let officer_page = officer.get(&path).await.text().await.unwrap();
+    let officer_page = officer.get(path).await.text().await.unwrap();
     assert!(
         !officer_page.contains("/publish\""),
         "no publishing form for officers"
@@ -246,28 +275,35 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
 
+/// Published: the public page says when; a late, unhappy response does not move it (the
+/// live preview moves). The page as published.
+async fn the_first_revision_is_frozen(
+    app: &TestApp,
+    admin: &StaffClient<'_>,
+    path: &str,
+) -> String {
     let r = admin
         .post_form(&format!("{path}/publish"), &[("reason", "")])
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let public = app.get(&path).await;
+    let public = app.get(path).await;
     assert_eq!(public.status(), StatusCode::OK);
     let first = public.text().await.unwrap();
     assert!(first.contains("Đã công bố ngày") && first.contains("(lần 1)"));
     assert!(first.contains("100,00 %"));
 
-    // A late, unhappy response does not move the published report.
     assert_eq!(
         app.post_form("/s/phuong-a", &as_refs(&full_answers("1")))
             .await
             .status(),
         StatusCode::SEE_OTHER
     );
-    assert_eq!(app.get(&path).await.text().await.unwrap(), first, "frozen");
+    assert_eq!(app.get(path).await.text().await.unwrap(), first, "frozen");
     assert!(
         !admin
-            .get(&path)
+            .get(path)
             .await
             .text()
             .await
@@ -275,8 +311,16 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
             .contains(">100,00 %<"),
         "the live preview moves"
     );
+    first
+}
 
-    // Publishing again needs a reason, and makes revision 2; revision 1 stays readable.
+/// Publishing again needs a reason, and makes revision 2; revision 1 stays readable.
+async fn a_second_revision_needs_a_reason(
+    app: &TestApp,
+    admin: &StaffClient<'_>,
+    path: &str,
+    first: &str,
+) {
     let r = admin
         .post_form(&format!("{path}/publish"), &[("reason", "")])
         .await;
@@ -288,7 +332,7 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let second = app.get(&path).await.text().await.unwrap();
+    let second = app.get(path).await.text().await.unwrap();
     assert!(second.contains("(lần 2) — Bổ sung phiếu nộp muộn"));
     assert_eq!(
         app.get(&format!("{path}?revision=1"))
@@ -317,7 +361,6 @@ async fn publishing_freezes_the_figures_and_keeps_revisions(backend: Backend) {
         2
     );
 }
-both_backends!(publishing_freezes_the_figures_and_keeps_revisions);
 
 /// A period with one unit whose responses span two versions of its form: the report names one
 /// version as its own and lists the other apart; nothing is pooled across versions.

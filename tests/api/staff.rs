@@ -350,6 +350,79 @@ async fn a_flood_of_poster_posts_gets_429_and_tickets_do_not(backend: Backend) {
 }
 both_backends!(a_flood_of_poster_posts_gets_429_and_tickets_do_not);
 
+#[derive(Clone, Copy, Debug)]
+enum Who<'a> {
+    Nobody,
+    Session(&'a str),
+    Token(&'a str),
+}
+
+impl Who<'_> {
+    /// The request as this audience sends it.
+    fn send(self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            Who::Nobody => req,
+            Who::Session(c) => req.header("cookie", format!("hailong_session={c}")),
+            Who::Token(t) => req.bearer_auth(t),
+        }
+    }
+}
+
+/// Each guarded route, then the status expected for: nobody, viewer, officer (phuong-a),
+/// admin, token, token (phuong-b).
+const ROLE_TABLE: &[(&str, [u16; 6])] = &[
+    ("/staff", [303, 200, 200, 200, 303, 303]),
+    ("/staff/audit", [303, 403, 403, 200, 303, 303]),
+    ("/staff/tickets", [303, 403, 200, 200, 303, 303]),
+    ("/staff/audit.csv", [303, 403, 403, 200, 303, 303]),
+    ("/staff/users", [303, 403, 403, 200, 303, 303]),
+    ("/staff/tokens", [303, 403, 403, 200, 303, 303]),
+    ("/staff/units", [303, 403, 403, 200, 303, 303]),
+    ("/staff/dossiers", [303, 403, 200, 200, 303, 303]),
+    (
+        "/exports/indices.csv?period=2021-Q1",
+        [401, 200, 200, 200, 200, 200],
+    ),
+    (
+        "/exports/indices.csv?period=2021-Q1&unit=phuong-b",
+        [401, 200, 403, 200, 200, 200],
+    ),
+    (
+        "/exports/responses.csv?period=2021-Q1",
+        [401, 403, 200, 200, 200, 200],
+    ),
+    (
+        "/api/v1/indices?period=2021-Q1",
+        [401, 200, 200, 200, 200, 200],
+    ),
+    (
+        "/api/v1/indices?period=2021-Q1&unit=phuong-b",
+        [401, 200, 403, 200, 200, 200],
+    ),
+    ("/reports/2021-Q1", [404, 200, 200, 200, 404, 404]),
+    ("/s/phuong-a", [200, 200, 200, 200, 200, 200]),
+    ("/units/phuong-a/poster", [200, 200, 200, 200, 200, 200]),
+    // Feedback: citizens' pages for all; the queue for officers and admins; holidays for admins.
+    ("/feedback/phuong-a", [200, 200, 200, 200, 200, 200]),
+    ("/feedback", [200, 200, 200, 200, 200, 200]),
+    ("/units/phuong-a/feedback", [200, 200, 200, 200, 200, 200]),
+    (
+        "/units/phuong-a/feedback/print",
+        [200, 200, 200, 200, 200, 200],
+    ),
+    ("/staff/feedback", [303, 403, 200, 200, 303, 303]),
+    ("/staff/feedback/subjects", [303, 403, 200, 200, 303, 303]),
+    ("/staff/holidays", [303, 403, 403, 200, 303, 303]),
+    (
+        "/api/v1/feedback?period=2021-Q1",
+        [401, 403, 200, 200, 200, 200],
+    ),
+    (
+        "/api/v1/feedback?period=2021-Q1&unit=phuong-b",
+        [401, 403, 403, 200, 200, 200],
+    ),
+];
+
 /// Every audience against every guarded route: the status each must get.
 async fn every_route_answers_each_role_as_it_should(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -369,12 +442,6 @@ async fn every_route_answers_each_role_as_it_should(backend: Backend) {
     .await;
     let token_all = app.token("all", None);
     let token_b = app.token("b-only", Some("phuong-b"));
-    #[derive(Clone, Copy, Debug)]
-    enum Who<'a> {
-        Nobody,
-        Session(&'a str),
-        Token(&'a str),
-    }
     let who = [
         ("nobody", Who::Nobody),
         ("viewer", Who::Session(&viewer)),
@@ -383,93 +450,26 @@ async fn every_route_answers_each_role_as_it_should(backend: Backend) {
         ("token", Who::Token(&token_all)),
         ("token-b", Who::Token(&token_b)),
     ];
-    // route, then the expected status for: nobody, viewer, officer(phuong-a), admin, token, token(phuong-b)
-    let table: &[(&str, [u16; 6])] = &[
-        ("/staff", [303, 200, 200, 200, 303, 303]),
-        ("/staff/audit", [303, 403, 403, 200, 303, 303]),
-        ("/staff/tickets", [303, 403, 200, 200, 303, 303]),
-        ("/staff/audit.csv", [303, 403, 403, 200, 303, 303]),
-        ("/staff/users", [303, 403, 403, 200, 303, 303]),
-        ("/staff/tokens", [303, 403, 403, 200, 303, 303]),
-        ("/staff/units", [303, 403, 403, 200, 303, 303]),
-        ("/staff/dossiers", [303, 403, 200, 200, 303, 303]),
-        (
-            "/exports/indices.csv?period=2021-Q1",
-            [401, 200, 200, 200, 200, 200],
-        ),
-        (
-            "/exports/indices.csv?period=2021-Q1&unit=phuong-b",
-            [401, 200, 403, 200, 200, 200],
-        ),
-        (
-            "/exports/responses.csv?period=2021-Q1",
-            [401, 403, 200, 200, 200, 200],
-        ),
-        (
-            "/api/v1/indices?period=2021-Q1",
-            [401, 200, 200, 200, 200, 200],
-        ),
-        (
-            "/api/v1/indices?period=2021-Q1&unit=phuong-b",
-            [401, 200, 403, 200, 200, 200],
-        ),
-        ("/reports/2021-Q1", [404, 200, 200, 200, 404, 404]),
-        ("/s/phuong-a", [200, 200, 200, 200, 200, 200]),
-        ("/units/phuong-a/poster", [200, 200, 200, 200, 200, 200]),
-        // Feedback: citizens' pages for all; the queue for officers and admins; holidays for admins.
-        ("/feedback/phuong-a", [200, 200, 200, 200, 200, 200]),
-        ("/feedback", [200, 200, 200, 200, 200, 200]),
-        ("/units/phuong-a/feedback", [200, 200, 200, 200, 200, 200]),
-        (
-            "/units/phuong-a/feedback/print",
-            [200, 200, 200, 200, 200, 200],
-        ),
-        ("/staff/feedback", [303, 403, 200, 200, 303, 303]),
-        ("/staff/feedback/subjects", [303, 403, 200, 200, 303, 303]),
-        ("/staff/holidays", [303, 403, 403, 200, 303, 303]),
-        (
-            "/api/v1/feedback?period=2021-Q1",
-            [401, 403, 200, 200, 200, 200],
-        ),
-        (
-            "/api/v1/feedback?period=2021-Q1&unit=phuong-b",
-            [401, 403, 403, 200, 200, 200],
-        ),
-    ];
     let mut wrong = Vec::new();
-    for (path, expected) in table {
-        for (i, (name, w)) in who.iter().enumerate() {
-            let mut req = app.client.get(app.url(path));
-            match w {
-                Who::Nobody => {}
-                Who::Session(c) => req = req.header("cookie", format!("hailong_session={c}")),
-                Who::Token(t) => req = req.bearer_auth(t),
-            }
-            let got = req.send().await.unwrap().status().as_u16();
-            if got != expected[i] {
-                wrong.push(format!(
-                    "GET {path} as {name}: {got}, expected {}",
-                    expected[i]
-                ));
+    for (path, expected) in ROLE_TABLE {
+        for ((name, w), want) in who.iter().zip(expected) {
+            let got = w.send(app.client.get(app.url(path))).send().await;
+            let got = got.unwrap().status().as_u16();
+            if got != *want {
+                wrong.push(format!("GET {path} as {name}: {got}, expected {want}"));
             }
         }
     }
     // Issuing a ticket for phuong-a (a POST): bearer tokens only, and only one allowed for that unit.
-    for (i, (name, w)) in who.iter().enumerate() {
-        let mut req = app
+    for ((name, w), want) in who.iter().zip([401, 401, 401, 401, 201, 403]) {
+        let req = app
             .client
             .post(app.url("/api/v1/tickets"))
             .json(&serde_json::json!({"unit": "phuong-a"}));
-        match w {
-            Who::Nobody => {}
-            Who::Session(c) => req = req.header("cookie", format!("hailong_session={c}")),
-            Who::Token(t) => req = req.bearer_auth(t),
-        }
-        let got = req.send().await.unwrap().status().as_u16();
-        let expected = [401, 401, 401, 401, 201, 403][i];
-        if got != expected {
+        let got = w.send(req).send().await.unwrap().status().as_u16();
+        if got != want {
             wrong.push(format!(
-                "POST /api/v1/tickets as {name}: {got}, expected {expected}"
+                "POST /api/v1/tickets as {name}: {got}, expected {want}"
             ));
         }
     }
