@@ -4,7 +4,7 @@
 //! figure means the same on a noisy machine.
 //!
 //! Usage: `cargo bench --bench floor -- PORT` (serves until killed; cargo passes `--bench`).
-#![allow(clippy::as_conversions)]
+#![allow(clippy::as_conversions, clippy::indexing_slicing)]
 
 use std::collections::BTreeMap;
 

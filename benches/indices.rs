@@ -1,4 +1,4 @@
-#![allow(clippy::as_conversions)]
+#![allow(clippy::as_conversions, clippy::indexing_slicing)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Aggregation and export at scale (issue: quarterly indices). Fills a fresh database with
 //! N responses over one quarter for 12 units (default 1,000,000; HAILONG_BENCH_N to change),

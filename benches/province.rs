@@ -1,4 +1,4 @@
-#![allow(clippy::as_conversions)]
+#![allow(clippy::as_conversions, clippy::indexing_slicing)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! A whole country's quarter (issue: reorganisation): 3,321 commune-level units with 300
 //! responses each and their daily dossier counts, then the time to compute the quarter's

@@ -25,9 +25,9 @@ impl Histogram {
         if self.counts.is_empty() {
             self.counts = vec![0; buckets.len()];
         }
-        for (i, b) in buckets.iter().enumerate() {
+        for (count, b) in self.counts.iter_mut().zip(buckets) {
             if v <= *b {
-                self.counts[i] += 1;
+                *count += 1;
             }
         }
         self.sum += v;

@@ -422,11 +422,14 @@ fn tickets_cmd(g: &Global, cmd: TicketsCommand) -> Result<()> {
                 Duration::days(ttl_days),
                 Utc::now(),
             )?;
+            let first = issued
+                .first()
+                .ok_or_else(|| anyhow!("no code was issued"))?;
             let bytes = match ext.as_str() {
-                "html" if receipt => slips::receipt(&public_url, &issued[0])?.into_bytes(),
+                "html" if receipt => slips::receipt(&public_url, first)?.into_bytes(),
                 "html" => slips::sheet(&public_url, &issued)?.into_bytes(),
-                "svg" => qr::svg(&slips::ticket_url(&public_url, &issued[0]), 240)?.into_bytes(),
-                _ => qr::png(&slips::ticket_url(&public_url, &issued[0]), 8)?,
+                "svg" => qr::svg(&slips::ticket_url(&public_url, first), 240)?.into_bytes(),
+                _ => qr::png(&slips::ticket_url(&public_url, first), 8)?,
             };
             write_atomically(&out, &bytes)?;
             println!(

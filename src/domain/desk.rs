@@ -257,7 +257,7 @@ pub fn figures<'a>(ratings: impl IntoIterator<Item = &'a Scored>) -> DeskFigures
     if with_reason > 0 {
         f.reasons = counts
             .into_iter()
-            .map(|(i, c)| (REASONS[i], 100.0 * c.real() / with_reason.real()))
+            .filter_map(|(i, c)| Some((*REASONS.get(i)?, 100.0 * c.real() / with_reason.real())))
             .collect();
     }
     f

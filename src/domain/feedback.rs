@@ -524,11 +524,7 @@ impl Figures {
             }
         }
         days.sort_unstable();
-        f.median_days = match days.len() {
-            0 => None,
-            n if n % 2 == 1 => Some(f64::from(days[n / 2])),
-            n => Some((f64::from(days[n / 2 - 1]) + f64::from(days[n / 2])) / 2.0),
-        };
+        f.median_days = median(&days);
         f
     }
 
@@ -571,6 +567,17 @@ pub struct ExportItem {
     pub decline_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<String>,
+}
+
+/// The median of sorted whole days (the mean of the middle two of an even count).
+fn median(sorted: &[u32]) -> Option<f64> {
+    let mid = sorted.len() / 2;
+    let upper = f64::from(*sorted.get(mid)?);
+    if sorted.len() % 2 == 1 {
+        return Some(upper);
+    }
+    let lower = f64::from(*sorted.get(mid.checked_sub(1)?)?);
+    Some((lower + upper) / 2.0)
 }
 
 #[cfg(test)]

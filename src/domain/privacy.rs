@@ -48,7 +48,7 @@ fn bare_word(chars: &[char], i: usize, word: &str) -> Option<usize> {
         .iter()
         .zip(word.chars())
         .all(|(a, b)| a.to_lowercase().eq(std::iter::once(b)));
-    let before = i > 0 && chars[i - 1] == ' ';
+    let before = i.checked_sub(1).and_then(|j| chars.get(j)) == Some(&' ');
     let after = chars.get(i + n) == Some(&' ');
     (same && before && after).then_some(n)
 }
@@ -90,7 +90,9 @@ fn spelled_dot(chars: &[char], i: usize) -> Option<usize> {
 /// address literal, `[192.168.1.1]`, counts as one).
 fn domain_end(chars: &[char], start: usize) -> (usize, bool) {
     if chars.get(start) == Some(&'[') {
-        let inner = chars[start + 1..]
+        let inner = chars
+            .get(start + 1..)
+            .unwrap_or_default()
             .iter()
             .take(46)
             .take_while(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':'))
@@ -101,8 +103,8 @@ fn domain_end(chars: &[char], start: usize) -> (usize, bool) {
     }
     let (mut i, mut end, mut dot) = (start, start, false);
     loop {
-        if chars.get(i).is_some_and(|c| is_email_domain(*c)) {
-            if chars[i] == '.' {
+        if let Some(&c) = chars.get(i).filter(|c| is_email_domain(**c)) {
+            if c == '.' {
                 dot = dot || i > start;
             } else {
                 end = i + 1;
@@ -125,14 +127,15 @@ fn domain_end(chars: &[char], start: usize) -> (usize, bool) {
 /// How many characters before the end of `out` are an e-mail's local part: the usual
 /// characters, or a quoted part (`"nguyen van a"`, at most 64 characters).
 fn local_part_len(out: &[char]) -> usize {
-    if out.last() == Some(&'"') {
-        let inner = out[..out.len() - 1]
+    if let Some(('"', before)) = out.split_last() {
+        let inner = before
             .iter()
             .rev()
             .take(64)
             .take_while(|c| **c != '"' && **c != '\n')
             .count();
-        if out.len() >= inner + 2 && out[out.len() - inner - 2] == '"' && inner > 0 {
+        let opening = before.len().checked_sub(inner + 1);
+        if inner > 0 && opening.and_then(|k| before.get(k)) == Some(&'"') {
             return inner + 2;
         }
     }
@@ -158,7 +161,7 @@ fn mask_emails(chars: &[char]) -> Vec<char> {
                 continue;
             }
         }
-        out.push(chars[i]);
+        out.extend(chars.get(i));
         i += 1;
     }
     out
@@ -274,12 +277,12 @@ fn unmask_tricks(chars: Vec<char>) -> Vec<char> {
 fn mask_digit_runs(chars: &[char]) -> String {
     let mut out = String::with_capacity(chars.len());
     let mut i = 0;
-    while i < chars.len() {
-        let starts_run = chars[i].is_ascii_digit()
-            || (matches!(chars[i], '+' | '(')
-                && chars.get(i + 1).is_some_and(char::is_ascii_digit));
+    while let Some(&c) = chars.get(i) {
+        let opens = matches!(c, '+' | '(');
+        let starts_run =
+            c.is_ascii_digit() || (opens && chars.get(i + 1).is_some_and(char::is_ascii_digit));
         if !starts_run {
-            out.push(chars[i]);
+            out.push(c);
             i += 1;
             continue;
         }
@@ -287,11 +290,11 @@ fn mask_digit_runs(chars: &[char]) -> String {
         let mut j = i;
         let mut digits = 0;
         let mut last_digit = i;
-        if matches!(chars[j], '+' | '(') {
+        if opens {
             j += 1;
         }
-        while j < chars.len() {
-            if chars[j].is_ascii_digit() {
+        while let Some(d) = chars.get(j) {
+            if d.is_ascii_digit() {
                 digits += 1;
                 last_digit = j;
                 j += 1;
@@ -304,7 +307,7 @@ fn mask_digit_runs(chars: &[char]) -> String {
         if digits >= 9 {
             out.push_str(MASK);
         } else {
-            out.extend(&chars[i..=last_digit]);
+            out.extend(chars.get(i..=last_digit).unwrap_or_default());
         }
         i = last_digit + 1;
     }
@@ -352,10 +355,10 @@ fn mask_number_words(chars: &[char]) -> Vec<char> {
     // The text as words (letters and digits) and the gaps between them.
     let mut tokens: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_alphanumeric() {
+    while let Some(c) = chars.get(i) {
+        if c.is_alphanumeric() {
             let start = i;
-            while i < chars.len() && chars[i].is_alphanumeric() {
+            while chars.get(i).is_some_and(|c| c.is_alphanumeric()) {
                 i += 1;
             }
             tokens.push((start, i));
@@ -364,48 +367,52 @@ fn mask_number_words(chars: &[char]) -> Vec<char> {
         }
     }
     let digits_of = |&(s, e): &(usize, usize)| -> Option<(usize, bool)> {
-        if chars[s..e].iter().all(char::is_ascii_digit) {
+        let token = chars.get(s..e)?;
+        if token.iter().all(char::is_ascii_digit) {
             return Some((e - s, false));
         }
         // No number word is longer than five letters: most words cost no allocation.
         if e - s > 5 {
             return None;
         }
-        let word: String = chars[s..e].iter().collect::<String>().to_lowercase();
+        let word: String = token.iter().collect::<String>().to_lowercase();
         number_word(&word).then_some((1, true))
     };
     let close = |a: &(usize, usize), b: &(usize, usize)| {
         b.0 - a.1 <= 3
-            && chars[a.1..b.0]
-                .iter()
-                .all(|c| is_blank(*c) || is_soft_sep(*c) || is_tight_sep(*c))
+            && chars.get(a.1..b.0).is_some_and(|gap| {
+                gap.iter()
+                    .all(|c| is_blank(*c) || is_soft_sep(*c) || is_tight_sep(*c))
+            })
     };
     let mut out = Vec::with_capacity(chars.len());
     let (mut copied, mut t) = (0, 0);
-    while t < tokens.len() {
-        let Some((mut n, mut worded)) = digits_of(&tokens[t]) else {
+    while let Some(first) = tokens.get(t) {
+        let Some((mut n, mut worded)) = digits_of(first) else {
             t += 1;
             continue;
         };
+        let mut last = first;
         let mut end = t;
-        while end + 1 < tokens.len() && close(&tokens[end], &tokens[end + 1]) {
-            match digits_of(&tokens[end + 1]) {
+        while let Some(next) = tokens.get(end + 1).filter(|next| close(last, next)) {
+            match digits_of(next) {
                 Some((d, w)) => {
                     n += d;
                     worded |= w;
                     end += 1;
+                    last = next;
                 }
                 None => break,
             }
         }
         if worded && n >= 9 {
-            out.extend(&chars[copied..tokens[t].0]);
+            out.extend(chars.get(copied..first.0).unwrap_or_default());
             out.extend(MASK.chars());
-            copied = tokens[end].1;
+            copied = last.1;
         }
         t = end + 1;
     }
-    out.extend(&chars[copied..]);
+    out.extend(chars.get(copied..).unwrap_or_default());
     out
 }
 
@@ -432,9 +439,9 @@ fn mask_part(text: &str) -> String {
     };
     let chars = unmask_tricks(chars);
     // Most comments hold no at-sign and no digit: nothing to look for.
-    let spelled_at = chars.windows(4).any(|w| {
-        w[0] == ' ' && matches!(w[1], 'a' | 'A') && matches!(w[2], 't' | 'T') && w[3] == ' '
-    });
+    let spelled_at = chars
+        .windows(4)
+        .any(|w| matches!(w, [' ', 'a' | 'A', 't' | 'T', ' ']));
     let chars = if spelled_at || chars.iter().any(|c| matches!(c, '@' | '(' | '[' | '{')) {
         mask_emails(&chars)
     } else {

@@ -38,7 +38,11 @@ fn check_symbol(body: &[u8]) -> u8 {
         .enumerate()
         .map(|(i, &c)| (i + 1) * value(c).unwrap_or(0))
         .sum();
-    ALPHABET[sum % ALPHABET.len()]
+    // The remainder is below the alphabet's length: `get` always finds it.
+    ALPHABET
+        .get(sum % ALPHABET.len())
+        .copied()
+        .unwrap_or(ALPHABET[0])
 }
 
 /// SHA-256 in hex: how a secret that the service must recognise but not keep is stored.
@@ -50,7 +54,10 @@ pub fn hash_secret(secret: &str) -> String {
 /// `len` random symbols of the alphabet (a kiosk's pairing code uses them too).
 pub fn random_symbols<R: Rng + ?Sized>(rng: &mut R, len: usize) -> String {
     (0..len)
-        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .map(|_| {
+            let i = rng.random_range(0..ALPHABET.len());
+            char::from(ALPHABET.get(i).copied().unwrap_or(ALPHABET[0]))
+        })
         .collect()
 }
 

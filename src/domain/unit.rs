@@ -147,7 +147,9 @@ pub fn check_lineage(all: &[&Unit], first: usize) -> Result<(), (usize, String)>
             if p == &u.code {
                 return Err((i, format!("the parents of {} lead back to it", u.code)));
             }
-            parent = index.get(p.as_str()).and_then(|j| all[*j].parent.as_ref());
+            parent = index
+                .get(p.as_str())
+                .and_then(|j| all.get(*j)?.parent.as_ref());
         }
         // Back through the predecessors: a unit cannot come (at any remove) from itself.
         let mut seen = vec![false; all.len()];
@@ -163,13 +165,14 @@ pub fn check_lineage(all: &[&Unit], first: usize) -> Result<(), (usize, String)>
                     format!("the predecessors of {} lead back to it (a cycle)", u.code),
                 ));
             }
-            if std::mem::replace(&mut seen[j], true) {
-                continue;
+            match seen.get_mut(j) {
+                Some(seen) if !*seen => *seen = true,
+                _ => continue,
             }
             stack.extend(
-                all[j]
-                    .predecessors
-                    .iter()
+                all.get(j)
+                    .into_iter()
+                    .flat_map(|u| &u.predecessors)
                     .filter_map(|p| index.get(p.code.as_str()).copied()),
             );
         }

@@ -158,19 +158,20 @@ fn few_known_words(p: &str, known: &[String]) -> bool {
         let chars: Vec<(usize, char)> = run.char_indices().collect();
         let n = chars.len();
         let at = |i: usize| chars.get(i).map_or(run.len(), |(b, _)| *b);
-        let mut best: Vec<Option<usize>> = vec![None; n + 1];
-        best[0] = Some(0);
+        // best[i]: the fewest words that make up the first i characters.
+        let mut best: Vec<Option<usize>> = vec![Some(0)];
         for end in 1..=n {
-            best[end] = (0..end)
+            let fewest = (0..end)
                 .filter_map(|start| {
-                    let prior = best[start]?;
+                    let prior = (*best.get(start)?)?;
                     known
                         .contains(&run[at(start)..at(end)])
                         .then_some(prior + 1)
                 })
                 .min();
+            best.push(fewest);
         }
-        match best[n] {
+        match best.last().copied().flatten() {
             Some(k) => words += k,
             None => return false,
         }

@@ -42,7 +42,8 @@ fn deflate(data: &[u8], last: bool) -> Vec<u8> {
             out.reserve(out.capacity().max(1024));
         }
         let consumed = usize::try_from(c.total_in()).unwrap_or(data.len());
-        let status = c.compress_vec(&data[consumed.min(data.len())..], &mut out, flush);
+        let rest = data.get(consumed..).unwrap_or_default();
+        let status = c.compress_vec(rest, &mut out, flush);
         let all_in = usize::try_from(c.total_in()).unwrap_or(0) == data.len();
         match status {
             Ok(Status::StreamEnd) => break,
@@ -149,7 +150,8 @@ impl Spliced {
         }
         out.extend_from_slice(&crc.finalize().to_le_bytes());
         // ISIZE is the length modulo 2^32 (RFC 1952 §2.3.1).
-        out.extend_from_slice(&length.to_le_bytes()[..4]);
+        let [a, b, c, d, ..] = length.to_le_bytes();
+        out.extend_from_slice(&[a, b, c, d]);
         out
     }
 }

@@ -172,27 +172,36 @@ impl<W: Write> RowWriter<'_, W> {
             self.last_day = day;
             self.day_text = day.to_string();
         }
-        record[0].push_str(&self.day_text);
-        record[1].push_str(&unit);
-        record[2].push_str(self.names.get(&unit).map(String::as_str).unwrap_or(""));
-        record[3].push_str(&form_id);
-        record[3].push('@');
-        record[3].push_str(&version.to_string());
-        record[4].push_str(&source);
+        // The record's cells: five fixed, the answers, the comment and the synthetic mark.
+        let [date, unit_code, unit_name, form, source_cell, rest @ ..] = record.as_mut_slice()
+        else {
+            return Err(ExportError::Write("the record has too few cells".into()));
+        };
+        let Some((cells, [comment_cell, synthetic_cell])) = rest.split_at_mut_checked(self.answers)
+        else {
+            return Err(ExportError::Write("the record has too few cells".into()));
+        };
+        date.push_str(&self.day_text);
+        unit_code.push_str(&unit);
+        unit_name.push_str(self.names.get(&unit).map(String::as_str).unwrap_or(""));
+        form.push_str(&form_id);
+        form.push('@');
+        form.push_str(&version.to_string());
+        source_cell.push_str(&source);
         let mut de = serde_json::Deserializer::from_str(&answers);
         serde::de::DeserializeSeed::deserialize(
             Cells {
                 index: self.column_index,
-                cells: &mut record[5..5 + self.answers],
+                cells,
             },
             &mut de,
         )
         .map_err(|e| StoreError::corrupt("answers", e))?;
         if let Some(c) = comment {
-            record[5 + self.answers].push_str(&safe_cell(&privacy::mask(&c)));
+            comment_cell.push_str(&safe_cell(&privacy::mask(&c)));
         }
         if synthetic {
-            record[6 + self.answers].push_str("synthetic");
+            synthetic_cell.push_str("synthetic");
         }
         self.w.write_record(&*record)?;
         self.count += 1;
@@ -260,9 +269,12 @@ impl<'de> serde::de::Visitor<'de> for Cells<'_, '_> {
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match self.index.get(key.as_ref()) {
-                Some(&i) => {
-                    let cell = &mut self.cells[i];
+            match self
+                .index
+                .get(key.as_ref())
+                .and_then(|&i| self.cells.get_mut(i))
+            {
+                Some(cell) => {
                     map.next_value_seed(Cell(cell))?;
                 }
                 None => {

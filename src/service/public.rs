@@ -29,8 +29,9 @@ pub struct Published {
 }
 
 impl Published {
-    pub fn latest(&self) -> &Revision {
-        &self.revisions[0]
+    /// The newest revision (a published period always has one).
+    pub fn latest(&self) -> Option<&Revision> {
+        self.revisions.first()
     }
 }
 
@@ -88,10 +89,10 @@ pub fn headline(list: &[Published]) -> Option<(&Published, Option<Change>)> {
     let change = latest.period.previous().ok().and_then(|prev| {
         let before = list.iter().find(|p| p.period.label == prev.label)?;
         latest
-            .latest()
+            .latest()?
             .headline
             .as_ref()?
-            .change_from(before.latest().headline.as_ref()?, &prev.label)
+            .change_from(before.latest()?.headline.as_ref()?, &prev.label)
     });
     Some((latest, change))
 }

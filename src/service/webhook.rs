@@ -157,9 +157,10 @@ pub struct Webhook {
 fn outgoing(payload: &str, public_url: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(payload) {
         Ok(mut v) => {
-            if let Some(link) = v.get("staff_link").and_then(|l| l.as_str()) {
-                let abs = format!("{public_url}{link}");
-                v["staff_link"] = serde_json::Value::String(abs);
+            if let Some(link) = v.get_mut("staff_link") {
+                if let Some(path) = link.as_str() {
+                    *link = serde_json::Value::String(format!("{public_url}{path}"));
+                }
             }
             v.to_string()
         }

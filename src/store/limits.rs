@@ -266,7 +266,7 @@ fn count_batch(conn: &mut diesel::PgConnection, batch: Vec<(Hit, Reply)>) -> boo
                     let before = given.entry(hit).or_insert(0);
                     *before += 1;
                     Counted {
-                        current: total - grouped[&hit] + *before,
+                        current: total - grouped.get(&hit).copied().unwrap_or(0) + *before,
                         previous,
                     }
                 });

@@ -42,9 +42,10 @@ static CATALOGUES: LazyLock<[HashMap<String, String>; 2]> =
 
 /// The text of `key` in `lang`; the key itself if the catalogue lacks it.
 pub fn tr(lang: Lang, key: &'static str) -> &'static str {
+    let [vi, en] = &*CATALOGUES;
     let catalogue = match lang {
-        Lang::Vi => &CATALOGUES[0],
-        Lang::En => &CATALOGUES[1],
+        Lang::Vi => vi,
+        Lang::En => en,
     };
     catalogue.get(key).map(String::as_str).unwrap_or(key)
 }

@@ -389,7 +389,10 @@ pub fn parse_urlencoded(body: &[u8]) -> Option<Vec<(String, String)>> {
             continue;
         }
         let (k, v) = match part.iter().position(|&b| b == b'=') {
-            Some(i) => (&part[..i], &part[i + 1..]),
+            Some(i) => (
+                part.get(..i).unwrap_or_default(),
+                part.get(i + 1..).unwrap_or_default(),
+            ),
             None => (part, &b""[..]),
         };
         out.push((decode_component(k)?, decode_component(v)?));
@@ -459,10 +462,7 @@ pub async fn refuse_nul(
 > {
     let uri = req.uri();
     let raw = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or("");
-    let has_nul = raw
-        .as_bytes()
-        .windows(3)
-        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+    let has_nul = raw.as_bytes().windows(3).any(|w| w == b"%00");
     if !has_nul {
         return Ok(next.call(req).await?.map_into_left_body());
     }

@@ -138,7 +138,11 @@ impl Sketch {
 
     fn estimate(&self, key: u64) -> u32 {
         (0..DEPTH)
-            .map(|row| u32::from(self.cells[Sketch::cell(key, row)]))
+            .map(|row| {
+                self.cells
+                    .get(Sketch::cell(key, row))
+                    .map_or(0, |c| u32::from(*c))
+            })
             .min()
             .unwrap_or(0)
     }
@@ -147,9 +151,10 @@ impl Sketch {
     fn add(&mut self, key: u64) -> u32 {
         let next = self.estimate(key).saturating_add(1);
         for row in 0..DEPTH {
-            let c = &mut self.cells[Sketch::cell(key, row)];
             let raised = u16::try_from(next).unwrap_or(u16::MAX);
-            *c = (*c).max(raised);
+            if let Some(c) = self.cells.get_mut(Sketch::cell(key, row)) {
+                *c = (*c).max(raised);
+            }
         }
         next
     }
@@ -230,7 +235,7 @@ impl RateLimiter {
             return true;
         };
         let (key, this, left) = self.place(&client_key(ip), limit, wall_clock());
-        let Ok(mut shard) = self.shards[index_of(key, SHARDS)].lock() else {
+        let Some(Ok(mut shard)) = self.shards.get(index_of(key, SHARDS)).map(|s| s.lock()) else {
             return true;
         };
         let freed = shard.turn(this);
@@ -289,7 +294,9 @@ impl RateLimiter {
         mac.update(bytes);
         let digest = mac.finalize().into_bytes();
         let mut first = [0u8; 8];
-        first.copy_from_slice(&digest[..8]);
+        for (to, from) in first.iter_mut().zip(digest.iter()) {
+            *to = *from;
+        }
         let key = u64::from_le_bytes(first);
         let window = limit.window.as_nanos().max(1);
         let elapsed = now.as_nanos();
@@ -305,7 +312,7 @@ impl RateLimiter {
         };
         let (key, this, left) = self.place(bytes, limit, now);
         let shard_of = index_of(key, SHARDS);
-        let Ok(mut shard) = self.shards[shard_of].lock() else {
+        let Some(Ok(mut shard)) = self.shards.get(shard_of).map(|s| s.lock()) else {
             return Here::Free;
         };
         let freed = shard.turn(this);

@@ -55,7 +55,10 @@ fn day_of(at: NaiveDateTime) -> String {
         .to_string()
 }
 
-fn revision_line(lang: Lang, r: &public::Revision) -> String {
+fn revision_line(lang: Lang, r: Option<&public::Revision>) -> String {
+    let Some(r) = r else {
+        return String::new();
+    };
     format!(
         "{}, {}",
         tr(lang, "site.published_on").replace("{day}", &day_of(r.published_at)),
@@ -87,7 +90,7 @@ fn headline_view(
     change: Option<crate::domain::report::Change>,
 ) -> HeadlineView {
     let latest = p.latest();
-    let h = latest.headline.clone().unwrap_or_default();
+    let h = latest.and_then(|r| r.headline.clone()).unwrap_or_default();
     let interval = match (h.ci_low, h.ci_high) {
         (Some(lo), Some(hi)) => Some(format!(
             "{}–{}",
@@ -159,7 +162,7 @@ fn years_view(lang: Lang, list: &[Published]) -> Vec<(i32, Vec<PeriodView>)> {
                     .map(|r| {
                         (
                             format!("{url}?revision={}{sep}", r.revision),
-                            revision_line(lang, r),
+                            revision_line(lang, Some(r)),
                             r.reason.clone(),
                         )
                     })

@@ -1,5 +1,10 @@
 //! Integration tests: one binary, the real server on a random port, SQLite and PostgreSQL.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::as_conversions)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::as_conversions,
+    clippy::indexing_slicing
+)]
 
 mod api;
 mod appraisal;

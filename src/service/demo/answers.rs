@@ -343,7 +343,8 @@ fn synthetic_answers(
         }
     }
     if form.comment.is_some() && rng.random::<f64>() < 0.05 {
-        answers.comment = Some(COMMENTS[rng.random_range(0..COMMENTS.len())].to_string());
+        let i = rng.random_range(0..COMMENTS.len());
+        answers.comment = COMMENTS.get(i).map(|c| c.to_string());
     }
     answers
 }

@@ -49,7 +49,7 @@ fn score(rng: &mut StdRng, satisfied: f64) -> i16 {
         }
         x -= w;
     }
-    pick[pick.len() - 1].0
+    pick.last().map_or(5, |s| s.0)
 }
 
 /// The ward's demo officers (made now; they have no password, so nobody signs in as one):
@@ -79,17 +79,25 @@ fn shifts(
     n: usize,
     day_no: usize,
 ) -> Vec<Option<(i64, f64)>> {
-    if staff.len() < 4 || rng.random::<f64>() < 0.1 {
+    let [s0, s1, s2, s3, ..] = *staff else {
+        return vec![None];
+    };
+    if rng.random::<f64>() < 0.1 {
         return vec![None];
     }
-    let regular = staff[(n + day_no) % 3];
+    let by_turns = |k: usize| match k % 3 {
+        0 => s0,
+        1 => s1,
+        _ => s2,
+    };
+    let regular = by_turns(n + day_no);
     let first = if n == 1 && rng.random::<f64>() < 0.03 {
-        staff[3]
+        s3
     } else {
         regular
     };
     if rng.random::<f64>() < 0.25 {
-        vec![Some(first), Some(staff[(n + day_no + 1) % 3])]
+        vec![Some(first), Some(by_turns(n + day_no + 1))]
     } else {
         vec![Some(first)]
     }
@@ -155,7 +163,7 @@ pub fn insert(
                     };
                     let hands = shifts(&mut rng, &staff, n, day_no);
                     for i in 0..per_day {
-                        let who = hands[i * hands.len() / per_day];
+                        let who = hands.get(i * hands.len() / per_day).copied().flatten();
                         let satisfied = who.map_or(0.9, |w| w.1);
                         let mut r = rating(&mut rng, id, ward, n, day, None, satisfied);
                         r.officer_id = who.map(|w| w.0);
@@ -168,7 +176,7 @@ pub fn insert(
                             let mut r = rating(&mut rng, id, ward, n, day, Some("rapid"), 0.9);
                             r.score = s;
                             r.reasons = String::new();
-                            r.officer_id = hands[0].map(|w| w.0);
+                            r.officer_id = hands.first().copied().flatten().map(|w| w.0);
                             rows.push(r);
                         }
                     }

@@ -47,7 +47,10 @@ pub fn insert(
                 while !cal.is_working(day) {
                     day += Duration::days(1);
                 }
-                let (subject, question, reply) = BANK[rng.random_range(0..BANK.len())];
+                let i = rng.random_range(0..BANK.len());
+                let Some(&(subject, question, reply)) = BANK.get(i) else {
+                    continue;
+                };
                 let received_at = (local_midnight_utc(day)
                     + Duration::minutes(rng.random_range(480..1020)))
                 .naive_utc();
@@ -57,7 +60,11 @@ pub fn insert(
                     &NewFeedback {
                         code_hash: code.hash(),
                         unit_code: unit.to_string(),
-                        subject: DEFAULT_SUBJECTS[subject].to_string(),
+                        subject: DEFAULT_SUBJECTS
+                            .get(subject)
+                            .copied()
+                            .unwrap_or("other")
+                            .to_string(),
                         body: question.to_string(),
                         contact: None,
                         consent_publish: rng.random::<f64>() < 0.8,

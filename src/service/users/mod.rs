@@ -87,7 +87,10 @@ pub enum UserError {
 
 pub fn generate_password<R: Rng + ?Sized>(rng: &mut R) -> String {
     (0..20)
-        .map(|_| char::from(PASSWORD_ALPHABET[rng.random_range(0..PASSWORD_ALPHABET.len())]))
+        .filter_map(|_| {
+            let i = rng.random_range(0..PASSWORD_ALPHABET.len());
+            PASSWORD_ALPHABET.get(i).copied().map(char::from)
+        })
         .collect()
 }
 
@@ -147,7 +150,7 @@ fn verify(password: &str, hash: &str) -> bool {
         password.as_bytes(),
         salt,
         &mut out,
-        &mut blocks[..needed],
+        blocks.get_mut(..needed).unwrap_or_default(),
     );
     if let Ok(mut kept) = check_memory().lock() {
         if kept.len() < KEPT_CHECK_BUFFERS {
