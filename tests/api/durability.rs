@@ -453,6 +453,53 @@ async fn two_nodes_behind_the_repositorys_nginx_config() {
     let (mut a, url_a) =
         crate::helpers::serve_process(&db, &["--trust-proxy", "--rate-limit", "off"]);
     let (_b, url_b) = crate::helpers::serve_process(&db, &["--trust-proxy", "--rate-limit", "off"]);
+    let (_nginx, front) = nginx_in_front_of(&url_a, &url_b);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    wait_until_healthy(&client, &front).await;
+    let before = submit_through(&client, &front, 20).await;
+    a.kill().unwrap();
+    a.wait().unwrap();
+    // Node A is gone: pages and submissions go to node B.
+    for _ in 0..10 {
+        let r = client
+            .get(format!("{front}/s/phuong-a"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let after = submit_through(&client, &front, 20).await;
+    let store = hailong::store::Store::open(&db).unwrap();
+    let n = store
+        .read(hailong::store::responses::answers_of_all)
+        .unwrap()
+        .len();
+    assert_eq!(
+        n,
+        before + after,
+        "every acknowledged submission stored once"
+    );
+}
+
+/// nginx, stopped with SIGTERM when dropped (a SIGKILL of the master would leave its workers
+/// running).
+struct Nginx(std::process::Child);
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// The repository's nginx configuration, only its ports changed, in front of the nodes at
+/// `url_a` and `url_b`; the front's address.
+fn nginx_in_front_of(url_a: &str, url_b: &str) -> (Nginx, String) {
     let port = |url: &str| url.rsplit(':').next().unwrap().to_string();
     let front = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let front_port = front.local_addr().unwrap().port();
@@ -460,8 +507,8 @@ async fn two_nodes_behind_the_repositorys_nginx_config() {
     let dir = std::env::temp_dir().join(format!("hailong-nginx-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(dir.join("logs")).unwrap();
     let site = include_str!("../../deploy/nginx-hailong.conf")
-        .replace("127.0.0.1:8081", &format!("127.0.0.1:{}", port(&url_a)))
-        .replace("127.0.0.1:8082", &format!("127.0.0.1:{}", port(&url_b)))
+        .replace("127.0.0.1:8081", &format!("127.0.0.1:{}", port(url_a)))
+        .replace("127.0.0.1:8082", &format!("127.0.0.1:{}", port(url_b)))
         .replace("listen 80;", &format!("listen 127.0.0.1:{front_port};"));
     std::fs::write(dir.join("hailong.conf"), site).unwrap();
     std::fs::write(
@@ -482,22 +529,10 @@ async fn two_nodes_behind_the_repositorys_nginx_config() {
         .args(["-g", "daemon off;"])
         .spawn()
         .expect("nginx (Debian's nginx package) runs");
-    // Stopped with SIGTERM (a SIGKILL of the master would leave its workers running).
-    struct Nginx(std::process::Child);
-    impl Drop for Nginx {
-        fn drop(&mut self) {
-            let _ = Command::new("kill")
-                .args(["-TERM", &self.0.id().to_string()])
-                .status();
-            let _ = self.0.wait();
-        }
-    }
-    let _nginx = Nginx(nginx);
-    let front = format!("http://127.0.0.1:{front_port}");
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    (Nginx(nginx), format!("http://127.0.0.1:{front_port}"))
+}
+
+async fn wait_until_healthy(client: &reqwest::Client, front: &str) {
     let mut ready = false;
     for _ in 0..50 {
         if client
@@ -512,44 +547,20 @@ async fn two_nodes_behind_the_repositorys_nginx_config() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(ready, "nginx answers in front of the nodes");
-    let submit = |n: usize| {
-        let (client, front) = (client.clone(), front.clone());
-        async move {
-            let mut stored = 0;
-            for _ in 0..n {
-                let r = client
-                    .post(format!("{front}/s/phuong-a"))
-                    .form(&full_answers("4"))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), StatusCode::SEE_OTHER);
-                stored += 1;
-            }
-            stored
-        }
-    };
-    let before = submit(20).await;
-    a.kill().unwrap();
-    a.wait().unwrap();
-    // Node A is gone: pages and submissions go to node B.
-    for _ in 0..10 {
+}
+
+/// `n` submissions through the front, each acknowledged; how many.
+async fn submit_through(client: &reqwest::Client, front: &str, n: usize) -> usize {
+    let mut stored = 0;
+    for _ in 0..n {
         let r = client
-            .get(format!("{front}/s/phuong-a"))
+            .post(format!("{front}/s/phuong-a"))
+            .form(&full_answers("4"))
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        stored += 1;
     }
-    let after = submit(20).await;
-    let store = hailong::store::Store::open(&db).unwrap();
-    let n = store
-        .read(hailong::store::responses::answers_of_all)
-        .unwrap()
-        .len();
-    assert_eq!(
-        n,
-        before + after,
-        "every acknowledged submission stored once"
-    );
+    stored
 }

@@ -476,22 +476,51 @@ both_backends!(two_sealings_at_once_both_succeed);
 /// its cause on the admins' dashboard; an officer's dashboard does not show it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_job_is_counted_and_named_on_the_admins_dashboard() {
-    use diesel::connection::SimpleConnection;
-    use hailong::domain::user::Role;
     let db = fresh_database(Backend::Sqlite);
     let store = hailong::store::Store::open(&db).unwrap();
+    a_ticket_used_two_days_ago_and_two_accounts(&store);
+    use diesel::connection::SimpleConnection;
+    store
+        .write(|c| {
+            c.batch_execute(
+                "CREATE TRIGGER refuse BEFORE DELETE ON tickets \
+                 BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;",
+            )
+            .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap();
+    let (_node, url) = crate::helpers::serve_process(&db, &[]);
+    let metrics = failures_in_metrics(&url).await;
+    assert!(
+        metrics.contains("hailong_job_failures_total{job=\"seal_tickets\"} 1"),
+        "{metrics}"
+    );
+    let admin = dashboard_of(&store, &url, "quan-tri").await;
+    assert!(
+        admin.contains("seal_tickets") && admin.contains("the disk says no"),
+        "{admin}"
+    );
+    assert!(!dashboard_of(&store, &url, "can-bo")
+        .await
+        .contains("seal_tickets"));
+}
+
+/// The units, a ticket used two days ago (the next sealing rewrites it), an admin and an
+/// officer.
+fn a_ticket_used_two_days_ago_and_two_accounts(store: &hailong::store::Store) {
+    use hailong::domain::user::Role;
     let registry =
         hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
     let list = hailong::service::units::parse_csv(crate::helpers::UNITS_CSV, &registry).unwrap();
     let now = chrono::Utc::now();
-    hailong::service::units::import(&store, &list, false, now).unwrap();
+    hailong::service::units::import(store, &list, false, now).unwrap();
     let request = hailong::service::tickets::TicketRequest {
         unit: "phuong-a".into(),
         dossier_ref: None,
         field: None,
     };
     let issued = hailong::service::tickets::issue(
-        &store,
+        store,
         &mut rand::rng(),
         request,
         1,
@@ -499,7 +528,6 @@ async fn a_failing_job_is_counted_and_named_on_the_admins_dashboard() {
         now,
     )
     .unwrap();
-    // Used two days ago: the next sealing rewrites it.
     let two_days_ago = (now - chrono::Duration::days(2)).naive_utc();
     let code = issued[0].code.as_str().to_string();
     assert!(store
@@ -510,7 +538,7 @@ async fn a_failing_job_is_counted_and_named_on_the_admins_dashboard() {
         ("can-bo", Role::Officer, Some("phuong-a")),
     ] {
         hailong::service::users::add(
-            &store,
+            store,
             &mut rand::rng(),
             hailong::service::users::NewUser {
                 username: name,
@@ -524,19 +552,13 @@ async fn a_failing_job_is_counted_and_named_on_the_admins_dashboard() {
         )
         .unwrap();
     }
-    store
-        .write(|c| {
-            c.batch_execute(
-                "CREATE TRIGGER refuse BEFORE DELETE ON tickets \
-                 BEGIN SELECT RAISE(ABORT, 'the disk says no'); END;",
-            )
-            .map_err(hailong::store::StoreError::from)
-        })
-        .unwrap();
-    let (_node, url) = crate::helpers::serve_process(&db, &[]);
+}
+
+/// `/metrics` once it counts the sealing's failure (within ten seconds).
+async fn failures_in_metrics(url: &str) -> String {
     let client = reqwest::Client::new();
     let started = Instant::now();
-    let metrics = loop {
+    loop {
         let text = client
             .get(format!("{url}/metrics"))
             .send()
@@ -546,41 +568,30 @@ async fn a_failing_job_is_counted_and_named_on_the_admins_dashboard() {
             .await
             .unwrap();
         if text.contains("hailong_job_failures_total{job=\"seal_tickets\"}") {
-            break text;
+            return text;
         }
         assert!(started.elapsed() < Duration::from_secs(10), "{text}");
         tokio::time::sleep(Duration::from_millis(200)).await;
-    };
-    assert!(
-        metrics.contains("hailong_job_failures_total{job=\"seal_tickets\"} 1"),
-        "{metrics}"
-    );
-    let page = |name: &'static str| {
-        let (store, client, url) = (&store, &client, &url);
-        async move {
-            let session = hailong::service::users::login(
-                store,
-                &mut rand::rng(),
-                name,
-                crate::helpers::STAFF_PASSWORD,
-                chrono::Utc::now(),
-            )
-            .unwrap();
-            client
-                .get(format!("{url}/staff"))
-                .header("cookie", format!("hailong_session={}", session.token))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
-    };
-    let admin = page("quan-tri").await;
-    assert!(
-        admin.contains("seal_tickets") && admin.contains("the disk says no"),
-        "{admin}"
-    );
-    assert!(!page("can-bo").await.contains("seal_tickets"));
+    }
+}
+
+/// The staff dashboard as the account `name` sees it on the node at `url`.
+async fn dashboard_of(store: &hailong::store::Store, url: &str, name: &str) -> String {
+    let session = hailong::service::users::login(
+        store,
+        &mut rand::rng(),
+        name,
+        crate::helpers::STAFF_PASSWORD,
+        chrono::Utc::now(),
+    )
+    .unwrap();
+    reqwest::Client::new()
+        .get(format!("{url}/staff"))
+        .header("cookie", format!("hailong_session={}", session.token))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }

@@ -95,8 +95,11 @@ async fn tracking_codes_stay_with_the_citizen(backend: Backend) {
         rate(&app, &code, "yes").await.status(),
         StatusCode::SEE_OTHER
     );
+    a_clear_code_of_an_older_row_is_hashed_on_start(&app);
+}
 
-    // A row from before the hashing (its code in the clear) is hashed on the next start.
+/// A row from before the hashing (its code in the clear) is hashed on the next start.
+fn a_clear_code_of_an_older_row_is_hashed_on_start(app: &TestApp) {
     let old = TicketCode::generate(&mut rand::rng());
     app.store
         .write(|c| {
@@ -845,47 +848,17 @@ async fn a_known_browser_gets_in_while_someone_else_guesses(backend: Backend) {
     add_user(&app, "nan-nhan", Role::Admin, None);
     add_user(&app, "nguoi-khac", Role::Viewer, None);
     let csrf = crate::hardening::login_csrf(&app).await;
-    let attempt = |name: &'static str, password: &'static str, device: Option<String>| {
-        let mut cookie = format!("hailong_login={csrf}");
-        if let Some(d) = device {
-            cookie.push_str(&format!("; hailong_device={d}"));
-        }
-        app.client
-            .post(app.url("/login"))
-            .header("cookie", cookie)
-            .form(&[
-                ("csrf", csrf.as_str()),
-                ("username", name),
-                ("password", password),
-            ])
-            .send()
-    };
-    let device_of = |r: &reqwest::Response| {
-        r.headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix("hailong_device="))
-            .map(|v| v.split(';').next().unwrap().to_string())
-            .expect("a device cookie")
-    };
-    let first = attempt("nan-nhan", crate::staff::TEST_PASSWORD, None)
-        .await
-        .unwrap();
+    let first = attempt(&app, &csrf, "nan-nhan", crate::staff::TEST_PASSWORD, None).await;
     assert_eq!(first.status(), StatusCode::SEE_OTHER);
     let known = device_of(&first);
-    let other = device_of(
-        &attempt("nguoi-khac", crate::staff::TEST_PASSWORD, None)
-            .await
-            .unwrap(),
-    );
+    let other =
+        device_of(&attempt(&app, &csrf, "nguoi-khac", crate::staff::TEST_PASSWORD, None).await);
     // The attacker runs the account's count up.
     let mut statuses = Vec::new();
     for _ in 0..8 {
         statuses.push(
-            attempt("nan-nhan", "đoán sai", None)
+            attempt(&app, &csrf, "nan-nhan", "đoán sai", None)
                 .await
-                .unwrap()
                 .status(),
         );
     }
@@ -893,29 +866,36 @@ async fn a_known_browser_gets_in_while_someone_else_guesses(backend: Backend) {
         statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
-    let blocked = attempt("nan-nhan", crate::staff::TEST_PASSWORD, None)
-        .await
-        .unwrap();
+    let blocked = attempt(&app, &csrf, "nan-nhan", crate::staff::TEST_PASSWORD, None).await;
     assert_eq!(blocked.status(), StatusCode::TOO_MANY_REQUESTS);
     for forged in [
         "nan-nhan.00112233445566778899aabbccddeeff.00".to_string(),
         other.clone(),
     ] {
-        let r = attempt("nan-nhan", crate::staff::TEST_PASSWORD, Some(forged))
-            .await
-            .unwrap();
+        let r = attempt(
+            &app,
+            &csrf,
+            "nan-nhan",
+            crate::staff::TEST_PASSWORD,
+            Some(&forged),
+        )
+        .await;
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     }
     // The user's own browser gets in, and the attacker is still waiting.
-    let r = attempt("nan-nhan", crate::staff::TEST_PASSWORD, Some(known.clone()))
-        .await
-        .unwrap();
+    let r = attempt(
+        &app,
+        &csrf,
+        "nan-nhan",
+        crate::staff::TEST_PASSWORD,
+        Some(&known),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let known = device_of(&r);
     assert_eq!(
-        attempt("nan-nhan", "đoán sai", None)
+        attempt(&app, &csrf, "nan-nhan", "đoán sai", None)
             .await
-            .unwrap()
             .status(),
         StatusCode::TOO_MANY_REQUESTS
     );
@@ -923,9 +903,8 @@ async fn a_known_browser_gets_in_while_someone_else_guesses(backend: Backend) {
     let mut statuses = Vec::new();
     for _ in 0..6 {
         statuses.push(
-            attempt("nan-nhan", "đoán sai", Some(known.clone()))
+            attempt(&app, &csrf, "nan-nhan", "đoán sai", Some(&known))
                 .await
-                .unwrap()
                 .status(),
         );
     }
@@ -934,44 +913,47 @@ async fn a_known_browser_gets_in_while_someone_else_guesses(backend: Backend) {
 }
 both_backends!(a_known_browser_gets_in_while_someone_else_guesses);
 
+/// A sign-in on the form, with a browser's device cookie or without.
+async fn attempt(
+    app: &TestApp,
+    csrf: &str,
+    name: &str,
+    password: &str,
+    device: Option<&str>,
+) -> reqwest::Response {
+    let mut cookie = format!("hailong_login={csrf}");
+    if let Some(d) = device {
+        cookie.push_str(&format!("; hailong_device={d}"));
+    }
+    app.client
+        .post(app.url("/login"))
+        .header("cookie", cookie)
+        .form(&[("csrf", csrf), ("username", name), ("password", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The device cookie a sign-in set.
+fn device_of(r: &reqwest::Response) -> String {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("hailong_device="))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .expect("a device cookie")
+}
+
 /// What the test receiver saw: paths and when.
 type Hits = std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>;
 
 /// B-16: the webhook never follows a redirect (the body and its signature go nowhere else),
 /// and a slow receiver does not hold back the other deliveries.
 async fn the_webhook_follows_no_redirect_and_waits_for_no_one(backend: Backend) {
-    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
     use std::sync::Arc;
     let hits: Hits = Default::default();
-    let data = web::Data::new(hits.clone());
-    let server = HttpServer::new(move || {
-        App::new().app_data(data.clone()).default_service(web::to(
-            |req: HttpRequest, body: web::Bytes, hits: web::Data<Hits>| async move {
-                let path = req.path().to_string();
-                hits.lock()
-                    .unwrap()
-                    .push((path.clone(), std::time::Instant::now()));
-                let body = String::from_utf8_lossy(&body).into_owned();
-                if path == "/moved" {
-                    return HttpResponse::TemporaryRedirect()
-                        .insert_header(("location", "/internal-admin"))
-                        .finish();
-                }
-                if body.contains("slow-unit") {
-                    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-                }
-                HttpResponse::Ok().finish()
-            },
-        ))
-    })
-    .workers(2)
-    .bind("127.0.0.1:0")
-    .unwrap();
-    let addr = server.addrs()[0];
-    let server = server.run();
-    let handle = server.handle();
-    tokio::spawn(server);
-
+    let (addr, handle) = a_receiver_that_redirects_and_dawdles(hits.clone());
     let app = spawn_app(backend).await;
     let enqueue = |unit: &str| {
         let unit = unit.to_string();
@@ -1032,6 +1014,43 @@ async fn the_webhook_follows_no_redirect_and_waits_for_no_one(backend: Backend) 
     handle.stop(false).await;
 }
 both_backends!(the_webhook_follows_no_redirect_and_waits_for_no_one);
+
+/// A webhook receiver that sends `/moved` elsewhere and answers a `slow-unit` event after
+/// three seconds; every call it gets, with when.
+fn a_receiver_that_redirects_and_dawdles(
+    hits: Hits,
+) -> (std::net::SocketAddr, actix_web::dev::ServerHandle) {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    let data = web::Data::new(hits.clone());
+    let server = HttpServer::new(move || {
+        App::new().app_data(data.clone()).default_service(web::to(
+            |req: HttpRequest, body: web::Bytes, hits: web::Data<Hits>| async move {
+                let path = req.path().to_string();
+                hits.lock()
+                    .unwrap()
+                    .push((path.clone(), std::time::Instant::now()));
+                let body = String::from_utf8_lossy(&body).into_owned();
+                if path == "/moved" {
+                    return HttpResponse::TemporaryRedirect()
+                        .insert_header(("location", "/internal-admin"))
+                        .finish();
+                }
+                if body.contains("slow-unit") {
+                    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+                }
+                HttpResponse::Ok().finish()
+            },
+        ))
+    })
+    .workers(2)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (addr, handle)
+}
 
 /// B-4: on SQLite a raw export whose client has stopped reading holds no read transaction:
 /// while it waits, a checkpoint empties the WAL (one long read pinned it, and the WAL grew

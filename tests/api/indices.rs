@@ -454,39 +454,7 @@ async fn running_tallies_equal_a_recomputation(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
     let registry = FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(20210331);
-    for _ in 0..60 {
-        let unit = if rng.random::<bool>() {
-            "phuong-a"
-        } else {
-            "phuong-b"
-        };
-        let form = registry
-            .latest(if unit == "phuong-a" {
-                "sipas-2017"
-            } else {
-                "quick"
-            })
-            .unwrap();
-        let mut pairs: Vec<(String, String)> = form
-            .criteria()
-            .map(|(_, c)| (c.code.clone(), rng.random_range(0..=5u8).to_string()))
-            .collect();
-        pairs.push(("overall".into(), rng.random_range(1..=5u8).to_string()));
-        if rng.random::<f64>() < 0.7 {
-            let ch =
-                ["in_person", "online_partial", "online_full", "postal"][rng.random_range(0..4)];
-            pairs.push(("channel".into(), ch.into()));
-        }
-        if unit == "phuong-a" {
-            for e in ["staff", "result", "other"] {
-                if rng.random::<f64>() < 0.4 {
-                    pairs.push(("expect".into(), e.into()));
-                }
-            }
-        }
-        poster(&app, unit, &as_refs(&pairs)).await;
-    }
+    sixty_random_answers(&app, &registry).await;
     let stored = app
         .store
         .read(|c| {
@@ -531,68 +499,79 @@ async fn running_tallies_equal_a_recomputation(backend: Backend) {
             ),
             "{key:?}"
         );
-        let form = registry.get(&key.1, key.2 as u32).unwrap();
-        let (a, b) = (index::compute(&form, t), index::compute(&form, r));
-        assert_eq!(a.criteria, b.criteria);
-        let close = |x: Option<f64>, y: Option<f64>| match (x, y) {
-            (Some(x), Some(y)) => (x - y).abs() < 1e-9,
-            (None, None) => true,
-            _ => false,
-        };
-        assert!(close(a.sipas.index, b.sipas.index));
-        assert!(close(a.sipas.ci.map(|c| c.low), b.sipas.ci.map(|c| c.low)));
-        for (fa, fb) in a.factors.iter().zip(&b.factors) {
-            assert!(
-                close(fa.ci.map(|c| c.low), fb.ci.map(|c| c.low)) && close(fa.alpha, fb.alpha),
-                "{}",
-                fa.code
-            );
-        }
+        the_indices_agree(&registry, key, t, r);
     }
 }
 both_backends!(running_tallies_equal_a_recomputation);
+
+/// Sixty answers of random scores, channels and expectations to two units on two forms.
+async fn sixty_random_answers(app: &TestApp, registry: &FormRegistry) {
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20210331);
+    for _ in 0..60 {
+        let unit = if rng.random::<bool>() {
+            "phuong-a"
+        } else {
+            "phuong-b"
+        };
+        let form = registry
+            .latest(if unit == "phuong-a" {
+                "sipas-2017"
+            } else {
+                "quick"
+            })
+            .unwrap();
+        let mut pairs: Vec<(String, String)> = form
+            .criteria()
+            .map(|(_, c)| (c.code.clone(), rng.random_range(0..=5u8).to_string()))
+            .collect();
+        pairs.push(("overall".into(), rng.random_range(1..=5u8).to_string()));
+        if rng.random::<f64>() < 0.7 {
+            let ch =
+                ["in_person", "online_partial", "online_full", "postal"][rng.random_range(0..4)];
+            pairs.push(("channel".into(), ch.into()));
+        }
+        if unit == "phuong-a" {
+            for e in ["staff", "result", "other"] {
+                if rng.random::<f64>() < 0.4 {
+                    pairs.push(("expect".into(), e.into()));
+                }
+            }
+        }
+        poster(app, unit, &as_refs(&pairs)).await;
+    }
+}
+
+/// The indices of a stored and a recomputed tally agree (to 1e-9).
+fn the_indices_agree(
+    registry: &FormRegistry,
+    key: &(String, String, i32),
+    t: &index::Tally,
+    r: &index::Tally,
+) {
+    let form = registry.get(&key.1, key.2 as u32).unwrap();
+    let (a, b) = (index::compute(&form, t), index::compute(&form, r));
+    assert_eq!(a.criteria, b.criteria);
+    let close = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => (x - y).abs() < 1e-9,
+        (None, None) => true,
+        _ => false,
+    };
+    assert!(close(a.sipas.index, b.sipas.index));
+    assert!(close(a.sipas.ci.map(|c| c.low), b.sipas.ci.map(|c| c.low)));
+    for (fa, fb) in a.factors.iter().zip(&b.factors) {
+        assert!(
+            close(fa.ci.map(|c| c.low), fb.ci.map(|c| c.low)) && close(fa.alpha, fb.alpha),
+            "{}",
+            fa.code
+        );
+    }
+}
 
 async fn the_raw_export_is_anonymised(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
     let token = app.token("phong-noi-vu", None);
-    let mut one = full_answers("4");
-    one.push((
-        "comment".into(),
-        "Gọi tôi 0912 345 678 hoặc nguyen.a@gmail.com, CCCD 079123456789".into(),
-    ));
-    one.push(("expect".into(), "staff".into()));
-    one.push(("expect".into(), "result".into()));
-    poster(&app, "phuong-a", &as_refs(&one)).await;
-    let mut two = full_answers("0");
-    two.push(("comment".into(), "=HYPERLINK(\"http://x\")".into()));
-    poster(&app, "phuong-a", &as_refs(&two)).await;
-    let t: Value = app
-        .post_json(
-            "/api/v1/tickets",
-            Some(&token),
-            &json!({"unit": "phuong-b"}),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let code = t["code"].as_str().unwrap().to_string();
-    let r = app
-        .post_form(
-            &format!("/t/{code}"),
-            &[
-                ("access.1", "3"),
-                ("procedure.1", "3"),
-                ("staff.1", "3"),
-                ("result.1", "3"),
-                ("feedback.1", "3"),
-                ("overall", "3"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-
+    let code = three_answers_one_by_ticket(&app, &token).await;
     let r = app
         .client
         .get(app.url(&format!("/exports/responses.csv?{}", range())))
@@ -642,6 +621,44 @@ async fn the_raw_export_is_anonymised(backend: Backend) {
     );
 }
 both_backends!(the_raw_export_is_anonymised);
+
+/// Two poster answers to phuong-a (one comment full of contacts, one a formula) and one
+/// through a code to phuong-b; the code.
+async fn three_answers_one_by_ticket(app: &TestApp, token: &str) -> String {
+    let mut one = full_answers("4");
+    one.push((
+        "comment".into(),
+        "Gọi tôi 0912 345 678 hoặc nguyen.a@gmail.com, CCCD 079123456789".into(),
+    ));
+    one.push(("expect".into(), "staff".into()));
+    one.push(("expect".into(), "result".into()));
+    poster(app, "phuong-a", &as_refs(&one)).await;
+    let mut two = full_answers("0");
+    two.push(("comment".into(), "=HYPERLINK(\"http://x\")".into()));
+    poster(app, "phuong-a", &as_refs(&two)).await;
+    let t: Value = app
+        .post_json("/api/v1/tickets", Some(token), &json!({"unit": "phuong-b"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let code = t["code"].as_str().unwrap().to_string();
+    let r = app
+        .post_form(
+            &format!("/t/{code}"),
+            &[
+                ("access.1", "3"),
+                ("procedure.1", "3"),
+                ("staff.1", "3"),
+                ("result.1", "3"),
+                ("feedback.1", "3"),
+                ("overall", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    code
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_writes_csv_and_a_real_spreadsheet() {

@@ -445,19 +445,7 @@ async fn monthly_sums_agree_with_the_days(backend: Backend) {
     for d in 0..120 {
         let day = start + chrono::Duration::days(d);
         for unit in ["a", "b"] {
-            let mut t = Tally::default();
-            for _ in 0..rng.random_range(0..4) {
-                let answers: BTreeMap<String, hailong::domain::form::AnswerValue> = form
-                    .criteria()
-                    .map(|(_, c)| {
-                        (
-                            c.code.clone(),
-                            hailong::domain::form::AnswerValue::Score(rng.random_range(1..6)),
-                        )
-                    })
-                    .collect();
-                t.add(&form, &answers, false);
-            }
+            let t = random_tally(&mut rng, &form);
             let key = TallyKey {
                 unit_code: unit.into(),
                 day,
@@ -521,6 +509,24 @@ async fn monthly_sums_agree_with_the_days(backend: Backend) {
     }
 }
 both_backends!(monthly_sums_agree_with_the_days);
+
+/// Up to three answers of random scores, as one day's tally.
+fn random_tally(rng: &mut rand::rngs::StdRng, form: &hailong::domain::form::Form) -> Tally {
+    let mut t = Tally::default();
+    for _ in 0..rng.random_range(0..4) {
+        let answers: BTreeMap<String, hailong::domain::form::AnswerValue> = form
+            .criteria()
+            .map(|(_, c)| {
+                (
+                    c.code.clone(),
+                    hailong::domain::form::AnswerValue::Score(rng.random_range(1..6)),
+                )
+            })
+            .collect();
+        t.add(form, &answers, false);
+    }
+    t
+}
 
 /// A database from before the monthly sums gets them from its daily tallies on start.
 async fn monthly_sums_are_built_for_an_older_database(backend: Backend) {

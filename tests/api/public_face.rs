@@ -123,19 +123,7 @@ async fn open_data_is_the_published_revision(backend: Backend) {
     let r = app.post_form("/s/phuong-b", &quick).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let token = app.token("bao-chi", None);
-    let export = |path: String| {
-        let (app, token) = (&app, token.clone());
-        async move {
-            let r = app
-                .client
-                .get(app.url(&path))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap();
-            r.bytes().await.unwrap().to_vec()
-        }
-    };
+    let export = |path: String| export_as(&app, &token, path);
     let admin = app.signed_in(Role::Admin, None).await;
     let path = format!("/reports/{}/publish", q.label);
     assert_eq!(
@@ -150,16 +138,7 @@ async fn open_data_is_the_published_revision(backend: Backend) {
     let csv_path = format!("/open/indices.csv?period={}", q.label);
     let json_path = format!("/open/indices.json?period={}", q.label);
     let r = app.get(&csv_path).await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("text/csv"));
-    assert_eq!(r.headers()["access-control-allow-origin"], "*");
-    assert!(r.headers()["content-disposition"]
-        .to_str()
-        .unwrap()
-        .contains(&format!("hailong-indices-{}-r1.csv", q.label)));
+    open_csv_headers(&r, &q.label);
     let published = r.bytes().await.unwrap().to_vec();
     assert_eq!(
         published, live_csv,
@@ -201,6 +180,32 @@ async fn open_data_is_the_published_revision(backend: Backend) {
     assert!(body.contains("\"bad_revision\""));
 }
 both_backends!(open_data_is_the_published_revision);
+
+/// The office's export as its token reads it.
+async fn export_as(app: &TestApp, token: &str, path: String) -> Vec<u8> {
+    let r = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    r.bytes().await.unwrap().to_vec()
+}
+
+/// Open data's CSV: found, CSV, readable from any site, named by period and revision.
+fn open_csv_headers(r: &reqwest::Response, label: &str) {
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert_eq!(r.headers()["access-control-allow-origin"], "*");
+    assert!(r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(&format!("hailong-indices-{}-r1.csv", label)));
+}
 
 /// A period nobody published is 404 on every public route, and nowhere on the front page
 /// or in the feed; a bad period or tracking code gets a clear answer, never a 500.

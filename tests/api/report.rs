@@ -384,16 +384,6 @@ async fn one_unit_on_two_versions_of_a_form() {
     )
     .unwrap();
     hailong::service::units::import(&app.store, &one, false, chrono::Utc::now()).unwrap();
-    let answers = |v: &'static str| {
-        [
-            ("access.1", v),
-            ("procedure.1", v),
-            ("staff.1", v),
-            ("result.1", v),
-            ("feedback.1", v),
-            ("overall", v),
-        ]
-    };
     for _ in 0..2 {
         assert_eq!(
             app.post_form("/s/mot-phuong", &answers("5")).await.status(),
@@ -421,6 +411,23 @@ async fn one_unit_on_two_versions_of_a_form() {
             .status(),
         StatusCode::SEE_OTHER
     );
+    each_version_is_reported_apart(&app2).await;
+}
+
+/// The same score to every question of the quick form.
+fn answers(v: &'static str) -> [(&'static str, &'static str); 6] {
+    [
+        ("access.1", v),
+        ("procedure.1", v),
+        ("staff.1", v),
+        ("result.1", v),
+        ("feedback.1", v),
+        ("overall", v),
+    ]
+}
+
+/// The report names both versions and pools neither; the table has a row per version.
+async fn each_version_is_reported_apart(app2: &TestApp) {
     let admin = app2.signed_in(Role::Admin, None).await;
     let html = admin
         .get(&format!("/reports/{}", quarter()))
