@@ -314,7 +314,6 @@ async fn refused_within(
 /// expiry would be too late).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_revoked_anywhere_is_refused_by_every_node_within_a_second() {
-    use hailong::domain::user::Role;
     let db = fresh_database(Backend::Postgres);
     let store = hailong::store::Store::open(&db).unwrap();
     let (mut a, url_a) = crate::helpers::serve_process(&db, &[]);
@@ -359,28 +358,7 @@ async fn a_token_revoked_anywhere_is_refused_by_every_node_within_a_second() {
         );
     }
     // Revoked on node A's page by an admin: node B refuses it within a second.
-    hailong::service::users::add(
-        &store,
-        &mut rand::rng(),
-        hailong::service::users::NewUser {
-            username: "so-noi-vu",
-            role: Role::Admin,
-            unit: None,
-            password: Some(crate::helpers::STAFF_PASSWORD),
-            lead: false,
-        },
-        "test",
-        now,
-    )
-    .unwrap();
-    let session = hailong::service::users::login(
-        &store,
-        &mut rand::rng(),
-        "so-noi-vu",
-        crate::helpers::STAFF_PASSWORD,
-        now,
-    )
-    .unwrap();
+    let session = an_admins_session(&store);
     let r = client
         .post(format!("{url_a}/staff/tokens/revoke"))
         .header("cookie", format!("hailong_session={}", session.token))
@@ -399,6 +377,34 @@ async fn a_token_revoked_anywhere_is_refused_by_every_node_within_a_second() {
         child.kill().ok();
         child.wait().ok();
     }
+}
+
+/// A new admin account, signed in through the service.
+fn an_admins_session(store: &hailong::store::Store) -> hailong::service::users::NewSession {
+    use hailong::domain::user::Role;
+    let now = chrono::Utc::now();
+    hailong::service::users::add(
+        store,
+        &mut rand::rng(),
+        hailong::service::users::NewUser {
+            username: "so-noi-vu",
+            role: Role::Admin,
+            unit: None,
+            password: Some(crate::helpers::STAFF_PASSWORD),
+            lead: false,
+        },
+        "test",
+        now,
+    )
+    .unwrap();
+    hailong::service::users::login(
+        store,
+        &mut rand::rng(),
+        "so-noi-vu",
+        crate::helpers::STAFF_PASSWORD,
+        now,
+    )
+    .unwrap()
 }
 
 /// Issue 22: after SIGTERM a node answers `/healthz` with 503 for `--drain-seconds` while it

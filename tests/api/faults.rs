@@ -35,16 +35,6 @@ async fn the_writer_comes_back_after_its_connection_is_killed() {
         }
     };
     assert_eq!(post(&app).await, Some(StatusCode::SEE_OTHER));
-    let kill = || {
-        use diesel::{Connection, RunQueryDsl};
-        let mut c = diesel::PgConnection::establish(&db).unwrap();
-        diesel::sql_query(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE datname = current_database() AND pid <> pg_backend_pid()",
-        )
-        .execute(&mut c)
-        .unwrap();
-    };
     let acknowledged = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(1));
     let stop = Instant::now() + Duration::from_secs(8);
     let mut clients = Vec::new();
@@ -67,7 +57,7 @@ async fn the_writer_comes_back_after_its_connection_is_killed() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    kill();
+    terminate_every_connection_to(&db);
     let killed = Instant::now();
     // Within 5 s an answer is taken again.
     let mut back = None;
@@ -96,6 +86,19 @@ async fn the_writer_comes_back_after_its_connection_is_killed() {
         n >= acked && n <= acked + 16,
         "{n} stored, {acked} acknowledged"
     );
+}
+
+/// Every other connection to the database at `db` ended by the server (as a restart or a
+/// network cut would).
+fn terminate_every_connection_to(db: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    let mut c = diesel::PgConnection::establish(db).unwrap();
+    diesel::sql_query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&mut c)
+    .unwrap();
 }
 
 /// Officers of `phuong-a` named `clerk.N`, signed in.

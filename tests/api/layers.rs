@@ -420,58 +420,21 @@ fn rooms_stay_readable() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
-/// Scenario tests past 80 lines today, with their size: a ratchet that may only shrink (each
-/// is being split into named steps; a new long test, or one that grows, fails).
-const LONG_TESTS: &[(&str, usize)] = &[
-    (
-        "api/durability.rs a_token_revoked_anywhere_is_refused_by_every_node_within_a_second",
-        87,
-    ),
-    (
-        "api/faults.rs the_writer_comes_back_after_its_connection_is_killed",
-        81,
-    ),
-    (
-        "api/officers.rs attribution_follows_the_counter_open_at_each_rating",
-        83,
-    ),
-    (
-        "api/staff.rs officers_print_slips_for_their_own_unit_from_the_browser",
-        84,
-    ),
-    (
-        "api/survey.rs the_cached_form_page_is_gzip_and_each_request_gets_its_own_id",
-        81,
-    ),
-];
-
+/// Scenario tests read like the method: each step a named function, none past 80 lines.
 #[test]
 fn scenario_tests_read_in_steps() {
     let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
     let mut wrong = Vec::new();
-    let mut still_long = std::collections::BTreeSet::new();
     for file in sources(&tests) {
         let text = std::fs::read_to_string(&file).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         let rel = file.strip_prefix(&tests).unwrap().display().to_string();
         for (name, n) in functions(&lines) {
-            let name = format!("{rel} {name}");
-            if n <= FUNCTION_LINES {
-                continue;
+            if n > FUNCTION_LINES {
+                wrong.push(format!(
+                    "{rel} {name}: {n} lines (at most {FUNCTION_LINES})"
+                ));
             }
-            match LONG_TESTS.iter().find(|(a, _)| *a == name) {
-                Some((_, cap)) if n <= *cap => {
-                    still_long.insert(name);
-                }
-                _ => wrong.push(format!("{name}: {n} lines (at most {FUNCTION_LINES})")),
-            }
-        }
-    }
-    for (name, _) in LONG_TESTS {
-        if !still_long.contains(*name) {
-            wrong.push(format!(
-                "{name} is within its size now (or gone): take it off the list"
-            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

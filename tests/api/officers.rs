@@ -109,6 +109,13 @@ async fn attribution_follows_the_counter_open_at_each_rating(backend: Backend) {
     users::logout(&app.store, &an_client.token, "an.ofc", at(902)).unwrap();
     rate("1", at(903)); // nobody
 
+    ten_ratings_seven_satisfied_four_to_an_one_to_binh(&app);
+}
+both_backends!(attribution_follows_the_counter_open_at_each_rating);
+
+/// The unit's table: ten ratings, seven satisfied, five nobody's (before, between and after
+/// the counter was open), four to An, one to Bình.
+fn ten_ratings_seven_satisfied_four_to_an_one_to_binh(app: &TestApp) {
     let admin = app.staff_named("admin-k");
     let rule = hailong::domain::desk::Fairness {
         min_n: 1,
@@ -137,7 +144,6 @@ async fn attribution_follows_the_counter_open_at_each_rating(backend: Backend) {
     assert_eq!(of("an.ofc"), (4, 4));
     assert_eq!(of("binh.ofc"), (1, 0));
 }
-both_backends!(attribution_follows_the_counter_open_at_each_rating);
 
 /// Stores ratings straight into the database: `(officer, satisfied, all, flagged)`.
 fn ratings(app: &TestApp, k: &KioskRow, groups: &[(Option<i64>, u64, u64, u64)]) {

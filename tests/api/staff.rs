@@ -530,47 +530,19 @@ both_backends!(comments_past_retention_are_deleted_and_answers_kept);
 async fn officers_print_slips_for_their_own_unit_from_the_browser(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let officer = session(
-        &app,
-        "can-bo-a",
-        &add_user(&app, "can-bo-a", Role::Officer, Some("phuong-a")),
-    )
-    .await;
-    let cookie = format!("hailong_session={officer}");
-    let form = app
-        .client
-        .get(app.url("/staff/tickets"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let officer = app.staff("can-bo-a", Role::Officer, Some("phuong-a")).await;
+    let form = officer.get("/staff/tickets").await.text().await.unwrap();
     assert!(
         form.contains("value=\"phuong-a\"") && !form.contains("value=\"phuong-b\""),
         "an officer sees only their unit"
     );
-    let csrf = form
-        .split("name=\"csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
-    let sheet = app
-        .client
-        .post(app.url("/staff/tickets"))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("unit", "phuong-a"),
-            ("count", "12"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    assert!(
+        form.contains(&format!("name=\"csrf\" value=\"{}\"", officer.csrf)),
+        "the form carries the session's token"
+    );
+    let sheet = officer
+        .post_form("/staff/tickets", &[("unit", "phuong-a"), ("count", "12")])
+        .await;
     assert_eq!(sheet.status(), StatusCode::OK);
     assert_eq!(
         sheet
@@ -581,27 +553,16 @@ async fn officers_print_slips_for_their_own_unit_from_the_browser(backend: Backe
             .count(),
         12
     );
-    let other = app
-        .client
-        .post(app.url("/staff/tickets"))
-        .header("cookie", &cookie)
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("unit", "phuong-b"),
-            ("count", "1"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let other = officer
+        .post_form("/staff/tickets", &[("unit", "phuong-b"), ("count", "1")])
+        .await;
     assert_eq!(other.status(), StatusCode::FORBIDDEN);
-    let forged = app
-        .client
-        .post(app.url("/staff/tickets"))
-        .header("cookie", &cookie)
-        .form(&[("csrf", "x"), ("unit", "phuong-a"), ("count", "1")])
-        .send()
-        .await
-        .unwrap();
+    let forged = officer
+        .post_exactly(
+            "/staff/tickets",
+            &[("csrf", "x"), ("unit", "phuong-a"), ("count", "1")],
+        )
+        .await;
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let audit = app
         .store
