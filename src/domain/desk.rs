@@ -67,14 +67,20 @@ impl Flag {
         }
     }
 
-    pub fn parse(s: &str) -> Option<Flag> {
+    /// A stored flag; an unknown one is an error (never read as "not flagged").
+    pub fn parse(s: &str) -> Result<Flag, UnknownFlag> {
         match s {
-            "rapid" => Some(Flag::Rapid),
-            "burst" => Some(Flag::Burst),
-            _ => None,
+            "rapid" => Ok(Flag::Rapid),
+            "burst" => Ok(Flag::Burst),
+            other => Err(UnknownFlag(other.chars().take(40).collect())),
         }
     }
 }
+
+/// A stored misuse flag this version does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown misuse flag \"{0}\"")]
+pub struct UnknownFlag(pub String);
 
 impl Misuse {
     /// The flag of a tap at `tap`, given the device's other recent taps (any order, any
@@ -509,6 +515,15 @@ pub fn standings(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flags_read_back_and_an_unknown_one_is_refused() {
+        for f in [Flag::Rapid, Flag::Burst] {
+            assert_eq!(Flag::parse(f.as_str()).ok(), Some(f));
+        }
+        assert!(Flag::parse("bogus").is_err());
+        assert!(Flag::parse("").is_err());
+    }
     use chrono::{Duration, TimeZone};
 
     fn at(secs: i64) -> DateTime<Utc> {

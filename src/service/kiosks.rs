@@ -395,10 +395,7 @@ pub fn rate(
             let known = store.read(|c| store_kiosks::rating(c, &id))?;
             Ok(Stored {
                 new: false,
-                flag: known
-                    .and_then(|k| k.flag)
-                    .as_deref()
-                    .and_then(desk::Flag::parse),
+                flag: stored_flag(known.and_then(|k| k.flag).as_deref())?,
             })
         }
         Err(e) => {
@@ -406,6 +403,13 @@ pub fn rate(
             Err(e.into())
         }
     }
+}
+
+/// A rating's stored misuse flag: none, or one this version knows (else the row is corrupt).
+fn stored_flag(flag: Option<&str>) -> Result<Option<desk::Flag>, StoreError> {
+    flag.map(desk::Flag::parse)
+        .transpose()
+        .map_err(|e| StoreError::corrupt("desk_ratings.flag", e))
 }
 
 /// A rating sent again: its reasons and comment are added once to its face stored alone.
@@ -420,7 +424,7 @@ fn again(
     if same && (!reasons.is_empty() || rating.comment.is_some()) {
         store.write(|c| store_kiosks::amend(c, &known.id, reasons, rating.comment.as_deref()))?;
     }
-    let flag = known.flag.as_deref().and_then(desk::Flag::parse);
+    let flag = stored_flag(known.flag.as_deref())?;
     Ok(Stored { new: false, flag })
 }
 
@@ -480,13 +484,13 @@ pub fn table(store: &Store, period: &Period, unit: Option<&str>) -> Result<DeskT
     let mut by_counter: BTreeMap<(String, String), Vec<Scored>> = BTreeMap::new();
     for (u, counter, score, reasons, flag) in scored {
         let s = Scored {
-            score: u8::try_from(score).unwrap_or(0),
+            score: u8::try_from(score).map_err(|e| StoreError::corrupt("desk_ratings.score", e))?,
             reasons: reasons
                 .split(',')
                 .filter(|r| !r.is_empty())
                 .map(str::to_string)
                 .collect(),
-            flag: flag.as_deref().and_then(desk::Flag::parse),
+            flag: stored_flag(flag.as_deref())?,
         };
         by_counter.entry((u, counter)).or_default().push(s);
     }

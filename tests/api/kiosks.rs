@@ -704,3 +704,26 @@ async fn guessing_pairing_codes_is_limited_per_address(backend: Backend) {
     assert_eq!(status, 303, "staff sign-in has its own budget");
 }
 both_backends!(guessing_pairing_codes_is_limited_per_address);
+
+/// A stored misuse flag this version does not know is an error naming the column, never a
+/// rating read as unflagged (issue 32: typed states).
+async fn an_unknown_stored_flag_is_an_error_not_a_default(backend: Backend) {
+    let app = app_with(backend, 0, 1000).await;
+    let device = tablet(&app, "phuong-a", "Quầy 1").await;
+    let r = rate(&app, &device, &format!("id={}&score=4", id()), false).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let day = hailong::domain::local_date(chrono::Utc::now());
+    let period = hailong::domain::period::Period::custom(day, day).unwrap();
+    assert!(hailong::service::kiosks::table(&app.store, &period, None).is_ok());
+    app.store
+        .write(|c| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query("UPDATE desk_ratings SET flag = 'bogus'")
+                .execute(c)
+                .map_err(hailong::store::StoreError::from)
+        })
+        .unwrap();
+    let e = hailong::service::kiosks::table(&app.store, &period, None).unwrap_err();
+    assert!(e.to_string().contains("desk_ratings.flag"), "{e}");
+}
+both_backends!(an_unknown_stored_flag_is_an_error_not_a_default);
