@@ -105,15 +105,7 @@ fn feedback(
             bail!("--unit {u}: there is no such unit (hailong units list shows them)");
         }
     }
-    // Whoever runs the command line holds the database: an admin, written as "cli".
-    let caller = crate::service::access::Caller::Staff(crate::service::users::Staff {
-        id: 0,
-        username: "cli".into(),
-        role: crate::domain::user::Role::Admin,
-        unit: None,
-        must_change_password: false,
-        lead: false,
-    });
+    let caller = cli_admin();
     let settings = crate::service::feedback::FeedbackSettings {
         deadlines: g.feedback_deadlines,
         webhook: false,
