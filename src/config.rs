@@ -64,6 +64,9 @@ pub enum Command {
     /// Staff accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Dossiers from the one-stop software.
+    #[command(subcommand)]
+    Dossiers(DossiersCommand),
     /// A consistent copy of the (SQLite) database while the service runs.
     Backup { file: PathBuf },
     /// Write the publication-ready report of a period as one self-contained HTML file.
@@ -116,6 +119,13 @@ pub enum UsersCommand {
         #[arg(long)]
         off: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DossiersCommand {
+    /// Returned dossiers (SPEC §11): a JSON array, or CSV with the header
+    /// ref,unit,procedure,received_on,due_on,returned_on,channel,phone,invite
+    Returned { file: PathBuf },
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,6 +21,7 @@ use crate::store::Store;
 
 mod desk;
 mod export;
+mod returned;
 use desk::{kiosks_cmd, paper_cmd};
 use export::export_cmd;
 
@@ -54,6 +55,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Tickets(cmd) => tickets_cmd(&g, cmd),
         Command::Kiosks(cmd) => kiosks_cmd(&g, cmd),
         Command::Paper(cmd) => paper_cmd(&g, cmd),
+        Command::Dossiers(cmd) => returned::dossiers_cmd(&g, cmd),
     }
 }
 

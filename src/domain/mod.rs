@@ -10,6 +10,7 @@ pub mod paper;
 pub mod period;
 pub mod privacy;
 pub mod report;
+pub mod returned;
 pub mod stats;
 pub mod table;
 pub mod ticket;

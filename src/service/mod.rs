@@ -18,6 +18,7 @@ pub mod public;
 pub mod publish;
 pub mod report;
 pub mod retention;
+pub mod returned;
 pub mod submit;
 pub mod tickets;
 pub mod tokens;

@@ -21,6 +21,7 @@ pub mod meta;
 pub mod paper;
 pub mod publications;
 pub mod responses;
+pub mod returned;
 pub mod schema;
 pub mod tallies;
 pub mod tickets;

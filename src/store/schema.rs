@@ -263,6 +263,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    returned_dossiers (ref_hash) {
+        ref_hash -> Text,
+        unit_code -> Text,
+        procedure_code -> Nullable<Text>,
+        received_on -> Date,
+        due_on -> Date,
+        returned_on -> Date,
+        channel -> Text,
+        invite -> Bool,
+    }
+}
+
+diesel::table! {
     counter_takeovers (id) {
         id -> BigInt,
         day -> Date,
@@ -341,6 +354,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     counter_sessions,
     counter_takeovers,
     token_days,
+    returned_dossiers,
     paper_sheets,
     paper_entries,
     throttles

@@ -30,8 +30,10 @@ use utoipa::{IntoParams, ToSchema};
 
 mod desk;
 mod feedback;
+mod returned;
 pub use desk::*;
 pub use feedback::*;
+pub use returned::*;
 
 /// A period by name or by dates, and optionally one unit.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -230,14 +232,7 @@ pub async fn import_dossiers(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_body(payload).await.map_err(|e| match e {
-        BodyError::TooLarge => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ApiCode::TooLarge,
-            "the body is larger than 64 KB; send it in parts",
-        ),
-        BodyError::Broken => ApiError::bad_request(ApiCode::BadBody, "the body could not be read"),
-    })?;
+    let body = read_body(payload).await.map_err(body_error)?;
     let text = body_text(&body)?;
     let is_json = req
         .headers()
@@ -255,6 +250,18 @@ pub async fn import_dossiers(
     Ok(HttpResponse::Ok().json(DossiersImported {
         imported: crate::domain::num::u64_of(n),
     }))
+}
+
+/// A body the API could not take whole: too large (send it in parts), or cut off.
+fn body_error(e: BodyError) -> ApiError {
+    match e {
+        BodyError::TooLarge => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ApiCode::TooLarge,
+            "the body is larger than the limit; send it in parts",
+        ),
+        BodyError::Broken => ApiError::bad_request(ApiCode::BadBody, "the body could not be read"),
+    }
 }
 
 /// A body as text: UTF-8 (where it stops being so, said) and without a NUL byte.

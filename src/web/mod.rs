@@ -134,6 +134,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/tickets/{code}/qr.png", web::get().to(api::ticket_qr_png))
                 .route("/responses", web::post().to(api::submit_response))
                 .route("/dossiers", web::post().to(exports::import_dossiers))
+                .route(
+                    "/dossiers/returned",
+                    web::post().to(exports::import_returned),
+                )
                 .route("/indices", web::get().to(exports::indices_json))
                 .route("/desk", web::get().to(exports::desk_json))
                 .route("/feedback", web::get().to(exports::feedback_json))

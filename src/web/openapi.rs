@@ -19,6 +19,7 @@ use crate::web::{api, exports};
         api::ticket_qr_png,
         api::submit_response,
         exports::import_dossiers,
+        exports::import_returned,
         exports::indices_json,
         exports::desk_json,
         exports::feedback_json,

@@ -27,6 +27,7 @@ mod paper;
 mod public_face;
 mod qr;
 mod report;
+mod returned;
 mod staff;
 mod survey;
 mod tickets;

@@ -18,6 +18,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/tickets/{code}/qr.png"),
     ("post", "/api/v1/responses"),
     ("post", "/api/v1/dossiers"),
+    ("post", "/api/v1/dossiers/returned"),
     ("get", "/api/v1/indices"),
     ("get", "/api/v1/desk"),
     ("get", "/api/v1/feedback"),
@@ -186,6 +187,7 @@ async fn every_api_route_answers_in_the_shape_it_declares(backend: Backend) {
     ticket_qr_codes(&mut c, &app, &who, &code).await;
     responses(&mut c, &app, &who, &code).await;
     dossiers(&mut c, &app, &who).await;
+    returned_dossiers(&mut c, &app, &who).await;
     feedback(&mut c, &app, &who).await;
     desk(&mut c, &app, &who).await;
     indices(&mut c, &app, &who).await;
@@ -354,6 +356,34 @@ async fn dossiers(c: &mut Checker, app: &TestApp, who: &Callers) {
     let oops = Some(("application/json", "{oops".to_string()));
     c.call(app, op, d, all, oops).await;
     c.call(app, op, d, all, too_big("text/csv")).await;
+}
+
+/// Returned dossiers: taken, some rows refused (422), not an array, no token, another unit's
+/// token, too big.
+async fn returned_dossiers(c: &mut Checker, app: &TestApp, who: &Callers) {
+    let d = "/api/v1/dossiers/returned";
+    let op = ("post", d);
+    let (all, own) = (Some(who.all.as_str()), Some(who.own.as_str()));
+    // A day of another year: this year's dossier counts (checked with the indices) stay.
+    let day = "2021-03-01";
+    let row = |reference: &str, unit: &str| {
+        json!({"ref": reference, "unit": unit, "received_on": day, "due_on": day,
+               "returned_on": day, "channel": "in_person"})
+    };
+    let taken = c
+        .call(app, op, d, all, json_body(json!([row("R-1", "phuong-a")])))
+        .await;
+    assert_eq!(taken["taken"], 1);
+    let some_refused = json!([row("R-2", "phuong-a"), row("R-3", "khong-co")]);
+    let partly = c.call(app, op, d, all, json_body(some_refused)).await;
+    assert_eq!(partly["refused"][0]["index"], 1);
+    c.call(app, op, d, all, json_body(json!({"ref": "R-4"})))
+        .await;
+    c.call(app, op, d, None, json_body(json!([]))).await;
+    c.call(app, op, d, own, json_body(json!([row("R-5", "phuong-a")])))
+        .await;
+    let big = Some(("application/json", "x".repeat(600_000)));
+    c.call(app, op, d, all, big).await;
 }
 
 /// Feedback of this year: one item filed through the page, then read by the API.

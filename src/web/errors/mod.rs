@@ -440,6 +440,18 @@ impl From<crate::service::export::ExportError> for ApiError {
     }
 }
 
+impl From<crate::service::returned::ReturnedError> for ApiError {
+    fn from(e: crate::service::returned::ReturnedError) -> ApiError {
+        use crate::service::returned::ReturnedError;
+        match e {
+            ReturnedError::OtherUnit { .. } => {
+                ApiError::new(StatusCode::FORBIDDEN, ApiCode::Forbidden, e.to_string())
+            }
+            ReturnedError::Store(err) => ApiError::internal(&err),
+        }
+    }
+}
+
 impl From<crate::service::dossiers::DossierError> for ApiError {
     fn from(e: crate::service::dossiers::DossierError) -> ApiError {
         use crate::service::dossiers::DossierError;
