@@ -168,3 +168,24 @@ fn the_command_line_takes_a_csv_and_names_the_bad_line() {
     assert_eq!(rows.len(), 1);
     assert!(rows[0].invite);
 }
+
+/// At most 1,000 rows a call: the 1,001st is refused by its index, the thousand are taken.
+async fn a_thousand_rows_a_call(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let token = app.token("mot-cua", None);
+    let rows: Vec<Value> = (0..1001)
+        .map(|i| {
+            let mut r = row(&format!("000.00.12.H29-261201-{i:04}"));
+            r["phone"] = Value::Null;
+            r["invite"] = json!(false);
+            r
+        })
+        .collect();
+    let (status, v) = send(&app, &token, &Value::Array(rows)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["taken"], 1000);
+    assert_eq!(v["refused"][0]["index"], 1000, "{}", v["refused"]);
+    assert_eq!(v["refused"].as_array().map(Vec::len), Some(1));
+}
+both_backends!(a_thousand_rows_a_call);
