@@ -512,11 +512,8 @@ async fn a_failing_job_is_counted_and_named_on_the_admins_dashboard() {
 /// officer.
 fn a_ticket_used_two_days_ago_and_two_accounts(store: &hailong::store::Store) {
     use hailong::domain::user::Role;
-    let registry =
-        hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
-    let list = hailong::service::units::parse_csv(crate::helpers::UNITS_CSV, &registry).unwrap();
+    crate::helpers::seed_units_into(store);
     let now = chrono::Utc::now();
-    hailong::service::units::import(store, &list, false, now).unwrap();
     let request = hailong::service::tickets::TicketRequest {
         unit: "phuong-a".into(),
         dossier_ref: None,

@@ -1021,10 +1021,7 @@ fn a_webhook_without_a_secret_or_on_https_does_not_start() {
 fn the_cli_exports_feedback_masked_and_contacts_only_on_request() {
     let db = fresh_database(Backend::Sqlite);
     let store = hailong::store::Store::open(&db).unwrap();
-    let registry =
-        hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
-    let list = hailong::service::units::parse_csv(crate::helpers::UNITS_CSV, &registry).unwrap();
-    hailong::service::units::import(&store, &list, false, Utc::now()).unwrap();
+    crate::helpers::seed_units_into(&store);
     let filing = Filing {
         unit: "phuong-a".into(),
         subject: "other".into(),

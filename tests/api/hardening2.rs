@@ -1159,10 +1159,7 @@ async fn serve_suggests_a_poster_that_exists() {
     assert_eq!(app.example_unit, None);
     drop(app);
     let store = hailong::store::Store::open(&db).unwrap();
-    let forms =
-        hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
-    let list = hailong::service::units::parse_csv(crate::helpers::UNITS_CSV, &forms).unwrap();
-    hailong::service::units::import(&store, &list, false, chrono::Utc::now()).unwrap();
+    crate::helpers::seed_units_into(&store);
     let app = hailong::startup::Application::build(crate::helpers::settings(&db)).unwrap();
     let unit = app.example_unit.clone().expect("a unit to suggest");
     assert!(

@@ -136,6 +136,13 @@ phuong-cu,Phường Cũ,Old Ward,quan-test,,2021-01-01,2025-06-30,
 phuong-moi,Phường Mới,New Ward,,,2025-07-01,,phuong-cu
 ";
 
+/// The test units (`UNITS_CSV`) in a store the test opened itself (no server yet).
+pub fn seed_units_into(store: &hailong::store::Store) {
+    let registry = FormRegistry::load(Some(&forms_dir())).expect("forms");
+    let list = units::parse_csv(UNITS_CSV, &registry).expect("units csv");
+    units::import(store, &list, false, Utc::now()).expect("import units");
+}
+
 /// Stops the server when a test ends, so its database connections close (dozens of tests
 /// share one PostgreSQL server). Best effort, bounded: never hangs a test run.
 impl Drop for TestApp {
@@ -346,9 +353,7 @@ impl TestApp {
     }
 
     pub fn seed_units(&self) {
-        let registry = FormRegistry::load(Some(&forms_dir())).expect("forms");
-        let list = units::parse_csv(UNITS_CSV, &registry).expect("units csv");
-        units::import(&self.store, &list, false, Utc::now()).expect("import units");
+        seed_units_into(&self.store);
     }
 
     pub fn token(&self, name: &str, unit: Option<&str>) -> String {

@@ -140,10 +140,7 @@ both_backends!(a_unit_token_sends_its_own_unit_only_and_bad_bodies_are_refused);
 fn the_command_line_takes_a_csv_and_names_the_bad_line() {
     let db = crate::helpers::fresh_database(Backend::Sqlite);
     let store = hailong::store::Store::open(&db).unwrap();
-    let registry =
-        hailong::service::forms::FormRegistry::load(Some(&crate::helpers::forms_dir())).unwrap();
-    let list = hailong::service::units::parse_csv(crate::helpers::UNITS_CSV, &registry).unwrap();
-    hailong::service::units::import(&store, &list, false, chrono::Utc::now()).unwrap();
+    crate::helpers::seed_units_into(&store);
     let dir = std::env::temp_dir().join(format!(
         "hailong-returned-{}",
         uuid::Uuid::new_v4().simple()
