@@ -80,6 +80,17 @@ impl From<&str> for DatabaseUrl {
     }
 }
 
+/// HMAC-SHA256 of `data` under `key`, in lower-case hex: the one keyed hash of the code
+/// (webhook signatures, dossier references).
+pub fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
+    use hmac::{Mac, SimpleHmac};
+    // HMAC takes a key of any length (a long one is hashed first): this never fails.
+    let mut mac = <SimpleHmac<sha2::Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+    mac.update(data);
+    hex::encode(mac.finalize().into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,8 +9,6 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use crate::domain::returned::{self, SentRow};
 use crate::service::audit;
@@ -94,7 +92,7 @@ pub fn import(
                 .refused
                 .push((index, format!("unit \"{}\" is not known", r.unit))),
             Ok(r) => good.push(ReturnedRow {
-                ref_hash: ref_hash(&key, &r.reference)?,
+                ref_hash: ref_hash(&key, &r.reference),
                 unit_code: r.unit,
                 procedure_code: r.procedure,
                 received_on: r.received_on,
@@ -148,11 +146,8 @@ fn store_rows(conn: &mut DbConnection, rows: &[ReturnedRow]) -> Result<(usize, u
 /// A dossier reference as stored: HMAC-SHA256 under the installation's key, in hex. The same
 /// reference gives the same hash (a call sent twice changes nothing); the reference itself
 /// is not kept.
-pub fn ref_hash(key: &[u8], reference: &str) -> Result<String, StoreError> {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(key).map_err(|e| StoreError::corrupt(REF_KEY, e))?;
-    mac.update(reference.trim().as_bytes());
-    Ok(hex::encode(mac.finalize().into_bytes()))
+pub fn ref_hash(key: &[u8], reference: &str) -> String {
+    crate::secret::hmac_sha256_hex(key, reference.trim().as_bytes())
 }
 
 #[cfg(test)]
@@ -161,7 +156,7 @@ mod tests {
 
     #[test]
     fn a_reference_hashes_the_same_each_time_and_differs_by_key() {
-        let hash = |key: &[u8], r: &str| ref_hash(key, r).unwrap();
+        let hash = ref_hash;
         let (a, b) = (
             hash(b"k1", "000.00.12.H29-1"),
             hash(b"k1", " 000.00.12.H29-1 "),

@@ -16,8 +16,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use crate::store::feedback as fb;
 use crate::store::{DbConnection, Store, StoreError};
@@ -124,13 +122,7 @@ pub fn pending(store: &Store) -> Result<i64, StoreError> {
 
 /// The signature header's value for a body.
 pub fn sign(secret: &[u8], body: &[u8]) -> String {
-    // HMAC takes a key of any length.
-    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
-        Ok(mac) => mac,
-        Err(_) => return String::new(),
-    };
-    mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    format!("sha256={}", crate::secret::hmac_sha256_hex(secret, body))
 }
 
 /// Seconds to wait after the `attempts`th failure: 5, 10, 20, … up to an hour.

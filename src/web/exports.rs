@@ -232,7 +232,7 @@ pub async fn import_dossiers(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_body(payload).await.map_err(body_error)?;
+    let body = read_body(payload).await.map_err(|e| body_error(e, 64))?;
     let text = body_text(&body)?;
     let is_json = req
         .headers()
@@ -252,13 +252,13 @@ pub async fn import_dossiers(
     }))
 }
 
-/// A body the API could not take whole: too large (send it in parts), or cut off.
-fn body_error(e: BodyError) -> ApiError {
+/// A body the API could not take whole: larger than `limit_kb` (send it in parts), or cut off.
+fn body_error(e: BodyError, limit_kb: usize) -> ApiError {
     match e {
         BodyError::TooLarge => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             ApiCode::TooLarge,
-            "the body is larger than the limit; send it in parts",
+            format!("the body is larger than {limit_kb} KB; send it in parts"),
         ),
         BodyError::Broken => ApiError::bad_request(ApiCode::BadBody, "the body could not be read"),
     }

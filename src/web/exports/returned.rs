@@ -70,7 +70,7 @@ pub async fn import_returned(
 ) -> Result<HttpResponse, ApiError> {
     let body = crate::web::read_body_up_to(payload, RETURNED_LIMIT)
         .await
-        .map_err(body_error)?;
+        .map_err(|e| body_error(e, RETURNED_LIMIT / 1024))?;
     let rows = returned::rows_of_json(body_text(&body)?)
         .map_err(|e| ApiError::bad_request(ApiCode::BadJson, e))?;
     let (st, scope) = (state.clone(), caller.0.unit.clone());
