@@ -223,7 +223,7 @@ pub struct Measure {
 }
 
 fn share(code: &str, c: Count) -> Measure {
-    let index = (c.n > 0).then(|| 100.0 * c.s.real() / c.n.real());
+    let index = super::num::percent(c.s, c.n);
     Measure {
         code: code.to_string(),
         n_valid: c.n,

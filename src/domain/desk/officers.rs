@@ -193,7 +193,7 @@ pub fn standings(
             None => unattributed += u64::from(!r.flagged),
         }
     }
-    let unit_pct = (unit.ratings > 0).then(|| 100.0 * unit.satisfied.real() / unit.ratings.real());
+    let unit_pct = crate::domain::num::percent(unit.satisfied, unit.ratings);
     let stand = |who: String, id: Option<i64>, t: &Tally| Standing {
         who,
         id,

@@ -77,7 +77,7 @@ impl Figures {
     }
 
     fn pct(num: u64, den: u64) -> Option<f64> {
-        (den > 0).then(|| 100.0 * num.real() / den.real())
+        crate::domain::num::percent(num, den)
     }
 
     /// Answered on time, as a share of items answered or past their answer deadline.

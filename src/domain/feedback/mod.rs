@@ -8,7 +8,6 @@
 //! days of receipt, answer within 15 working days of receipt, publish within 2 working days
 //! of the answer. Working days are Monday to Friday except the listed holidays.
 
-use super::num::Real;
 use std::collections::BTreeSet;
 
 use chrono::{Datelike, NaiveDate, Weekday};
