@@ -140,6 +140,52 @@ fn webhook_of(settings: &Settings) -> Result<Option<(String, Secret)>, StartErro
     }
 }
 
+/// The webhook's worker (see `service::webhook`).
+fn start_webhook(
+    store: &Store,
+    settings: &Settings,
+    forms: &Arc<FormRegistry>,
+    public_url: &str,
+    url: &str,
+    secret: &Secret,
+) -> Result<(), StartError> {
+    crate::service::webhook::start(
+        store.clone(),
+        crate::service::webhook::Webhook {
+            url: url.to_string(),
+            secret: secret.clone(),
+            public_url: public_url.to_string(),
+            poll: std::time::Duration::from_millis(500),
+            digest_every: std::time::Duration::from_secs(settings.low_score_digest_secs.max(1)),
+            forms: forms.clone(),
+        },
+    )
+    .map_err(|e| StartError::Config(format!("cannot start the webhook worker: {e}")))?;
+    Ok(())
+}
+
+/// The invitations' worker, a task of the runtime that builds the application (it ends with
+/// it). It runs with invitations off too: then it gives up whatever waits (a number queued by
+/// `hailong dossiers returned` is not kept for a sender that will never come).
+fn start_invitations(
+    store: &Store,
+    settings: &Settings,
+    key: &crate::secret::DataKey,
+    public_url: &str,
+) -> Result<(), StartError> {
+    let sender = crate::service::invite::Sender::new(
+        store.clone(),
+        settings.invite.clone(),
+        key.clone(),
+        public_url,
+    )
+    .map_err(|e| StartError::Config(format!("cannot start the invitations' sender: {e}")))?;
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(crate::service::invite::run(sender));
+    }
+    Ok(())
+}
+
 /// What every request's handler shares: the store, the forms, the limits and settings.
 fn app_state(
     settings: &Settings,
@@ -147,6 +193,7 @@ fn app_state(
     forms: Arc<FormRegistry>,
     public_url: &str,
     webhook: bool,
+    data_key: crate::secret::DataKey,
 ) -> Result<AppState, StartError> {
     let is_demo = store.read(crate::store::meta::is_demo)?;
     // Every node hashes a client alike, so that on PostgreSQL they count it together.
@@ -189,6 +236,8 @@ fn app_state(
         grace_days: settings.lineage_grace_days,
         kiosk: settings.kiosk,
         taps: Default::default(),
+        data_key,
+        invite: Arc::new(settings.invite.clone()),
         feedback: Arc::new(crate::service::feedback::FeedbackSettings {
             deadlines: settings.feedback_deadlines,
             webhook,
@@ -235,6 +284,9 @@ impl Application {
                 "--ticket-ttl-days must be between 1 and 3650".into(),
             ));
         }
+        settings.invite.check().map_err(StartError::Config)?;
+        let data_key = crate::secret::DataKey::load_or_create(&settings.data_key_file)
+            .map_err(|e| StartError::Config(e.to_string()))?;
         let store = Store::open(settings.database_url.expose())?;
         let forms = FormRegistry::load(settings.forms_dir.as_deref())?;
         let (demo_loaded, admin_password) = first_start(&store, &forms, &settings)?;
@@ -265,22 +317,17 @@ impl Application {
             .to_string();
         let forms = Arc::new(forms);
         if let Some((url, secret)) = &webhook {
-            crate::service::webhook::start(
-                store.clone(),
-                crate::service::webhook::Webhook {
-                    url: url.clone(),
-                    secret: secret.clone(),
-                    public_url: public_url.clone(),
-                    poll: std::time::Duration::from_millis(500),
-                    digest_every: std::time::Duration::from_secs(
-                        settings.low_score_digest_secs.max(1),
-                    ),
-                    forms: forms.clone(),
-                },
-            )
-            .map_err(|e| StartError::Config(format!("cannot start the webhook worker: {e}")))?;
+            start_webhook(&store, &settings, &forms, &public_url, url, secret)?;
         }
-        let state = app_state(&settings, store, forms, &public_url, webhook.is_some())?;
+        start_invitations(&store, &settings, &data_key, &public_url)?;
+        let state = app_state(
+            &settings,
+            store,
+            forms,
+            &public_url,
+            webhook.is_some(),
+            data_key,
+        )?;
         let draining = state.draining.clone();
         let server = serve(actix_web::web::Data::new(state), listener)
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;

@@ -51,6 +51,7 @@ struct Registry {
     latency: BTreeMap<String, Histogram>,
     batches: Histogram,
     submissions: BTreeMap<String, u64>,
+    invitations: BTreeMap<(&'static str, &'static str), u64>,
     failures: BTreeMap<&'static str, u64>,
     /// Jobs whose last run failed, with the cause (cleared by their next good run).
     failing: BTreeMap<&'static str, String>,
@@ -112,6 +113,14 @@ pub fn count_submission(source: &str) {
     }
 }
 
+/// Counts an invitation's sending by route and result (delivered, retried, fell back,
+/// failed, held).
+pub fn count_invitation(route: &'static str, result: &'static str) {
+    if let Ok(mut r) = registry().lock() {
+        *r.invitations.entry((route, result)).or_default() += 1;
+    }
+}
+
 /// Counts one answered request by route pattern and status, times it, logs one line.
 pub fn observe_request(method: &str, route: &str, status: u16, secs: f64) {
     if let Ok(mut r) = registry().lock() {
@@ -153,6 +162,13 @@ pub fn metrics_text(pool: (u32, u32)) -> String {
         out.push_str("# HELP hailong_submissions_total Responses stored, by source.\n# TYPE hailong_submissions_total counter\n");
         for (source, n) in &r.submissions {
             let _ = writeln!(out, "hailong_submissions_total{{source=\"{source}\"}} {n}");
+        }
+        out.push_str("# HELP hailong_invitations_total Invitations' sendings, by route and result.\n# TYPE hailong_invitations_total counter\n");
+        for ((route, result), n) in &r.invitations {
+            let _ = writeln!(
+                out,
+                "hailong_invitations_total{{route=\"{route}\",result=\"{result}\"}} {n}"
+            );
         }
         out.push_str("# HELP hailong_job_failures_total Failed runs of background jobs (each retries), by job.\n# TYPE hailong_job_failures_total counter\n");
         for (job, n) in &r.failures {

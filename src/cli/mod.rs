@@ -32,18 +32,27 @@ struct Global {
     scheme: crate::domain::period::Scheme,
     feedback_deadlines: crate::domain::feedback::Deadlines,
     forms_dir: Option<PathBuf>,
+    data_key_file: PathBuf,
+}
+
+impl Global {
+    /// The data key, made on first use.
+    fn data_key(&self) -> Result<crate::secret::DataKey> {
+        Ok(crate::secret::DataKey::load_or_create(&self.data_key_file)?)
+    }
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
     let g = Global {
         forms_dir: config::forms_dir(cli.forms.clone()),
+        data_key_file: config::data_key_path(cli.data_key_file.clone(), &cli.database_url),
         database_url: cli.database_url,
         public_url: cli.public_url,
         scheme: cli.period_scheme,
         feedback_deadlines: cli.feedback_deadlines,
     };
     match cli.command {
-        Command::Serve(args) => serve(g, args).await,
+        Command::Serve(args) => serve(g, *args).await,
         Command::Forms(cmd) => forms_cmd(&g, cmd),
         Command::Units(cmd) => units_cmd(&g, cmd),
         Command::Tokens(cmd) => tokens_cmd(&g, cmd),
@@ -82,6 +91,8 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
         low_score_digest_secs: args.low_score_digest * 60,
         metrics_token: args.metrics_token.clone().map(Into::into),
         feedback_deadlines: g.feedback_deadlines,
+        data_key_file: g.data_key_file.clone(),
+        invite: args.invite.settings().map_err(|e| anyhow!(e))?,
         lineage_grace_days: args.lineage_grace_days,
         kiosk: crate::service::kiosks::KioskSettings {
             misuse: crate::domain::desk::Misuse {

@@ -7,8 +7,17 @@ use crate::domain::returned::SentRow;
 
 pub(super) fn dossiers_cmd(g: &Global, cmd: DossiersCommand) -> Result<()> {
     match cmd {
-        DossiersCommand::Returned { file } => {
+        DossiersCommand::Returned { file, invite_via } => {
             let store = open(&g.database_url)?;
+            let key = g.data_key()?;
+            let invite = crate::service::invite::InviteSettings {
+                via: invite_via,
+                ..Default::default()
+            };
+            let keys = crate::service::returned::Keys {
+                key: &key,
+                invite: &invite,
+            };
             let text = read_text(&file)?;
             let json = file
                 .extension()
@@ -23,7 +32,8 @@ pub(super) fn dossiers_cmd(g: &Global, cmd: DossiersCommand) -> Result<()> {
                     .map(Ok)
                     .collect()
             };
-            let outcome = crate::service::returned::import(&store, &rows, None, "cli", Utc::now())?;
+            let outcome =
+                crate::service::returned::import(&store, keys, &rows, None, "cli", Utc::now())?;
             for (index, reason) in &outcome.refused {
                 // A CSV's line: the header is line 1.
                 let at = if json { index + 1 } else { index + 2 };

@@ -4,6 +4,7 @@ pub mod desk;
 pub mod feedback;
 pub mod form;
 pub mod index;
+pub mod invite;
 pub mod lang;
 pub mod num;
 pub mod paper;

@@ -11,6 +11,7 @@ pub mod export;
 pub mod feedback;
 pub mod forms;
 pub mod indices;
+pub mod invite;
 pub mod kiosks;
 pub mod officers;
 pub mod paper;

@@ -3,8 +3,9 @@
 //! once per dossier under its reference's keyed hash, and counted as the unit's dossiers of
 //! the day it was returned.
 //!
-//! The phone number and the citizen's consent are checked here; invitations (which would
-//! use them) are not built yet, so no number is kept.
+//! A dossier taken for the first time whose citizen agreed to be asked (`invite` and a
+//! mobile number) queues one invitation (`service::invite`), in the same transaction; the
+//! number is kept nowhere else, and nothing is kept of the consent.
 
 use std::collections::BTreeSet;
 
@@ -12,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::returned::{self, SentRow};
 use crate::service::audit;
+use crate::service::invite::{self, ToInvite};
 use crate::store::dossiers::{self, DossierCountRow};
 use crate::store::returned::{self as store_returned, ReturnedRow};
 use crate::store::{DbConnection, Store, StoreError};
@@ -19,8 +21,15 @@ use crate::store::{DbConnection, Store, StoreError};
 /// The most rows one call may send; rows past it are refused by their index.
 pub const MAX_ROWS: usize = 1000;
 
-/// The setting that holds the key of the references' hashes (made on first use).
-pub const REF_KEY: &str = "returned_ref_key";
+/// The label of the references' keyed hashes (under the data key, outside the database).
+pub const REF_LABEL: &str = "hailong/dossier-ref/v1";
+
+/// What an import needs besides the rows: the data key and how invitations are sent.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys<'a> {
+    pub key: &'a crate::secret::DataKey,
+    pub invite: &'a crate::service::invite::InviteSettings,
+}
 
 /// What a call did: rows taken, rows already known (the same dossier sent before), and the
 /// refused rows by their index (from 0) with the reason.
@@ -55,6 +64,7 @@ pub fn rows_of_json(text: &str) -> Result<Vec<Result<SentRow, String>>, String> 
 /// the caller's unit (a unit's token), or none for every unit.
 pub fn import(
     store: &Store,
+    keys: Keys<'_>,
     rows: &[Result<SentRow, String>],
     scope: Option<&str>,
     actor: &str,
@@ -72,7 +82,6 @@ pub fn import(
             });
         }
     }
-    let key = crate::service::users::stored_secret(store, REF_KEY)?;
     let known: BTreeSet<String> = crate::service::units::list(store)?
         .into_iter()
         .map(|u| u.code.to_string())
@@ -91,22 +100,29 @@ pub fn import(
             Ok(r) if !known.contains(&r.unit) => outcome
                 .refused
                 .push((index, format!("unit \"{}\" is not known", r.unit))),
-            Ok(r) => good.push(ReturnedRow {
-                ref_hash: ref_hash(&key, &r.reference),
-                unit_code: r.unit,
-                procedure_code: r.procedure,
-                received_on: r.received_on,
-                due_on: r.due_on,
-                returned_on: r.returned_on,
-                channel: r.channel.as_str().to_string(),
-                invite: r.invite,
-            }),
+            Ok(r) => {
+                let person = r.phone.clone().filter(|_| r.invite).map(|phone| ToInvite {
+                    unit: r.unit.clone(),
+                    phone,
+                });
+                let row = ReturnedRow {
+                    ref_hash: ref_hash(keys.key, &r.reference),
+                    unit_code: r.unit,
+                    procedure_code: r.procedure,
+                    received_on: r.received_on,
+                    due_on: r.due_on,
+                    returned_on: r.returned_on,
+                    channel: r.channel.as_str().to_string(),
+                };
+                good.push((row, person));
+            }
             Err(reason) => outcome.refused.push((index, reason)),
         }
     }
     let target = format!("{} rows", rows.len());
     let (taken, already) = store.write(|c| -> Result<(usize, usize), StoreError> {
-        let counted = store_rows(c, &good)?;
+        let (counted, people) = store_rows(c, good)?;
+        invite::queue(c, keys.invite, keys.key, people, now)?;
         audit::write(c, now, actor, "dossiers.returned", &target, "ok")?;
         Ok(counted)
     })?;
@@ -115,15 +131,24 @@ pub fn import(
     Ok(outcome)
 }
 
+/// A dossier checked, and the citizen to invite when they agreed.
+type Good = (ReturnedRow, Option<ToInvite>);
+
 /// Stores the new rows and sets the dossier count of every day they touch to the number of
-/// dossiers returned that day; (taken, already known).
-fn store_rows(conn: &mut DbConnection, rows: &[ReturnedRow]) -> Result<(usize, usize), StoreError> {
+/// dossiers returned that day; (taken, already known) and the citizens of the new rows to
+/// invite (a dossier sent again invites no one again).
+fn store_rows(
+    conn: &mut DbConnection,
+    rows: Vec<Good>,
+) -> Result<((usize, usize), Vec<ToInvite>), StoreError> {
     let (mut taken, mut already) = (0, 0);
     let mut days: BTreeSet<(String, NaiveDate)> = BTreeSet::new();
-    for row in rows {
-        if store_returned::insert_new(conn, row)? {
+    let mut people = Vec::new();
+    for (row, person) in rows {
+        if store_returned::insert_new(conn, &row)? {
             taken += 1;
             days.insert((row.unit_code.clone(), row.returned_on));
+            people.extend(person);
         } else {
             already += 1;
         }
@@ -140,14 +165,14 @@ fn store_rows(conn: &mut DbConnection, rows: &[ReturnedRow]) -> Result<(usize, u
             },
         )?;
     }
-    Ok((taken, already))
+    Ok(((taken, already), people))
 }
 
 /// A dossier reference as stored: HMAC-SHA256 under the installation's key, in hex. The same
 /// reference gives the same hash (a call sent twice changes nothing); the reference itself
 /// is not kept.
-pub fn ref_hash(key: &[u8], reference: &str) -> String {
-    crate::secret::hmac_sha256_hex(key, reference.trim().as_bytes())
+pub fn ref_hash(key: &crate::secret::DataKey, reference: &str) -> String {
+    key.hash(REF_LABEL, reference.trim().as_bytes())
 }
 
 #[cfg(test)]
@@ -156,14 +181,17 @@ mod tests {
 
     #[test]
     fn a_reference_hashes_the_same_each_time_and_differs_by_key() {
-        let hash = ref_hash;
+        let (k1, k2) = (
+            crate::secret::DataKey::from_bytes([1; 32]),
+            crate::secret::DataKey::from_bytes([2; 32]),
+        );
         let (a, b) = (
-            hash(b"k1", "000.00.12.H29-1"),
-            hash(b"k1", " 000.00.12.H29-1 "),
+            ref_hash(&k1, "000.00.12.H29-1"),
+            ref_hash(&k1, " 000.00.12.H29-1 "),
         );
         assert_eq!(a, b);
         assert_eq!(a.len(), 64);
-        assert_ne!(a, hash(b"k2", "000.00.12.H29-1"));
+        assert_ne!(a, ref_hash(&k2, "000.00.12.H29-1"));
         assert!(!a.contains("H29"));
     }
 }

@@ -123,6 +123,8 @@ fn issue_audited<R: Rng + ?Sized>(
             used_at: None,
             synthetic: false,
             officer_id,
+            invite_route: None,
+            number_hash: None,
         })
         .collect();
     store.write(|c| -> Result<(), StoreError> {

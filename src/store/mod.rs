@@ -14,6 +14,7 @@ mod error;
 pub mod export;
 pub mod feedback;
 pub mod group;
+pub mod invites;
 pub mod kiosks;
 pub mod limits;
 mod memo;
@@ -125,9 +126,11 @@ impl Manager {
             DbTarget::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())
                     .map_err(|e| StoreError::open_failed(format!(" {}", path.display()), e))?;
-                // FULL: a response is on disk before its thank-you page is sent.
+                // FULL: a response is on disk before its thank-you page is sent. secure_delete:
+                // what a deletion removes (a sealed number, a ticket) is overwritten, not left
+                // in free pages.
                 conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 67108864;",
+                    "PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 67108864; PRAGMA secure_delete = ON;",
                 )
                 .map_err(|e| StoreError::open_failed(format!(" {}", path.display()), e))?;
                 Ok(DbConnection::Sqlite(conn))

@@ -18,7 +18,6 @@ pub struct ReturnedRow {
     pub due_on: NaiveDate,
     pub returned_on: NaiveDate,
     pub channel: String,
-    pub invite: bool,
 }
 
 /// Stores a dossier not seen before; `false` when its reference was stored already (the

@@ -36,6 +36,8 @@ diesel::table! {
         used_at -> Nullable<Timestamp>,
         synthetic -> Bool,
         officer_id -> Nullable<BigInt>,
+        invite_route -> Nullable<Text>,
+        number_hash -> Nullable<Text>,
     }
 }
 
@@ -271,7 +273,46 @@ diesel::table! {
         due_on -> Date,
         returned_on -> Date,
         channel -> Text,
-        invite -> Bool,
+    }
+}
+
+diesel::table! {
+    invite_outbox (id) {
+        id -> BigInt,
+        unit_code -> Text,
+        sealed -> Text,
+        number_hash -> Text,
+        route -> Text,
+        tracking_id -> Text,
+        created_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    invite_tallies (unit_code, day, route, outcome) {
+        unit_code -> Text,
+        day -> Date,
+        route -> Text,
+        outcome -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    invite_sends (id) {
+        id -> BigInt,
+        number_hash -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invite_optouts (number_hash) {
+        number_hash -> Text,
+        opted_on -> Date,
     }
 }
 

@@ -20,6 +20,10 @@ pub struct TicketRow {
     pub synthetic: bool,
     /// The officer who printed the slip (a code slip printed by a signed-in officer).
     pub officer_id: Option<i64>,
+    /// The route that carried an invitation's code (`zns`, `sms`, `demo`); none for others.
+    pub invite_route: Option<String>,
+    /// An invitation's number, as a keyed hash, until the code is used (for the opt-out).
+    pub number_hash: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, rows: &[TicketRow]) -> Result<(), StoreError> {
@@ -42,7 +46,8 @@ pub fn get(conn: &mut DbConnection, code: &str) -> Result<Option<TicketRow>, Sto
 /// Marks a ticket used if, and only if, it is unused and unexpired at `now`. The single
 /// conditional UPDATE is what keeps a ticket to one response under concurrent submissions
 /// (PostgreSQL re-checks the condition after waiting on the row lock; SQLite has one writer).
-/// A used ticket keeps only that it was used, and the day: its dossier reference is dropped,
+/// A used ticket keeps only that it was used, and the day: its dossier reference (and an
+/// invitation's number hash) is dropped,
 /// so nothing leads from a dossier (or a name) to the answers given for it.
 pub fn claim(conn: &mut DbConnection, code: &str, now: NaiveDateTime) -> Result<bool, StoreError> {
     let n = diesel::update(
@@ -54,6 +59,7 @@ pub fn claim(conn: &mut DbConnection, code: &str, now: NaiveDateTime) -> Result<
     .set((
         tickets::used_at.eq(Some(crate::domain::day_of(now))),
         tickets::dossier_ref.eq(None::<String>),
+        tickets::number_hash.eq(None::<String>),
     ))
     .execute(conn)?;
     Ok(n == 1)

@@ -78,6 +78,19 @@ pub struct AppState {
     /// Rating tablets: the misuse rules and the idle time; the tablets' recent taps (SQLite).
     pub kiosk: crate::service::kiosks::KioskSettings,
     pub taps: Arc<crate::service::kiosks::Taps>,
+    /// The data key (keyed hashes, sealed numbers) and how invitations are sent.
+    pub data_key: crate::secret::DataKey,
+    pub invite: Arc<crate::service::invite::InviteSettings>,
+}
+
+impl AppState {
+    /// What an import of returned dossiers needs besides its rows.
+    pub fn returned_keys(&self) -> crate::service::returned::Keys<'_> {
+        crate::service::returned::Keys {
+            key: &self.data_key,
+            invite: &self.invite,
+        }
+    }
 }
 
 impl AppState {

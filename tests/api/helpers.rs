@@ -98,7 +98,18 @@ pub fn settings(db_url: &str) -> Settings {
         feedback_deadlines: Default::default(),
         lineage_grace_days: hailong::service::submit::DEFAULT_GRACE_DAYS,
         kiosk: Default::default(),
+        data_key_file: key_file_of(db_url),
+        invite: Default::default(),
     }
+}
+
+/// The data key of a test database: one file per database (two nodes on one database share
+/// it, as they must), in the temporary directory.
+pub fn key_file_of(db_url: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join("hailong-test-keys");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let name = hailong::secret::hmac_sha256_hex(b"test", db_url.as_bytes());
+    dir.join(format!("{}.key", &name[..16]))
 }
 
 pub async fn spawn_app(backend: Backend) -> TestApp {

@@ -154,7 +154,16 @@ fn the_command_line_takes_a_csv_and_names_the_bad_line() {
          H2,phuong-a,,2026-11-02,2026-11-06,2026-11-0x,in_person,,\r\n",
     )
     .unwrap();
-    let (ok, out, err) = crate::cli::run(&db, &["dossiers", "returned", file.to_str().unwrap()]);
+    let (ok, out, err) = crate::cli::run(
+        &db,
+        &[
+            "dossiers",
+            "returned",
+            file.to_str().unwrap(),
+            "--invite-via",
+            "demo",
+        ],
+    );
     assert!(!ok, "a refused row fails the command");
     assert!(
         err.contains("line 3") && err.contains("returned_on"),
@@ -163,7 +172,15 @@ fn the_command_line_takes_a_csv_and_names_the_bad_line() {
     assert!(out.contains("1 returned dossiers taken"), "{out}");
     let rows = store.read(hailong::store::returned::all).unwrap();
     assert_eq!(rows.len(), 1);
-    assert!(rows[0].invite);
+    // The citizen agreed: one invitation waits, its number sealed.
+    let waiting = store
+        .read(|c| {
+            let later = chrono::Utc::now().naive_utc() + chrono::Duration::days(2);
+            hailong::store::invites::due(c, later, 10)
+        })
+        .unwrap();
+    assert_eq!(waiting.len(), 1);
+    assert!(!waiting[0].sealed.contains("912345678"));
 }
 
 /// At most 1,000 rows a call: the 1,001st is refused by its index, the thousand are taken.

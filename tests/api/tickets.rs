@@ -101,6 +101,8 @@ async fn unknown_and_expired_tickets_say_so(backend: Backend) {
         used_at: None,
         synthetic: false,
         officer_id: None,
+        invite_route: None,
+        number_hash: None,
     };
     app.store.write(|c| tickets::insert(c, &[row])).unwrap();
     let r = app.get(&format!("/t/{code}?lang=en")).await;

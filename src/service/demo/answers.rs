@@ -204,6 +204,8 @@ impl Generator<'_> {
                 used_at: used.then(|| crate::domain::day_of(used_at.naive_utc())),
                 synthetic: true,
                 officer_id: None,
+                invite_route: None,
+                number_hash: None,
             });
             if used {
                 answered.push((code_t.as_str().to_string(), used_at));

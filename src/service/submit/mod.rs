@@ -371,6 +371,8 @@ struct Write {
     tally_key: TallyKey,
     delta: Tally,
     ticket_code: Option<String>,
+    /// The route of an invitation's code: its answer is counted for the route.
+    invite_route: Option<String>,
 }
 
 /// Validates the answers against the resolved form and builds what is stored.
@@ -396,7 +398,15 @@ fn prepare(
         unit_code: resolved.unit.code.to_string(),
         form_id: resolved.form.id.clone(),
         form_version: i32::try_from(resolved.form.version).unwrap_or(i32::MAX),
-        source: submission.source.as_str().to_string(),
+        // An invitation's code (METHODOLOGY §3, invited_response_pct): whatever page took it.
+        source: match resolved
+            .ticket
+            .as_ref()
+            .and_then(|t| t.invite_route.as_ref())
+        {
+            Some(_) => "invitation".to_string(),
+            None => submission.source.as_str().to_string(),
+        },
         via_ticket: resolved.ticket.is_some(),
         submitted_at: crate::domain::day_of(now.naive_utc()),
         local_date: local_date(now),
@@ -420,6 +430,10 @@ fn prepare(
         tally_key,
         delta,
         ticket_code: resolved.ticket.as_ref().map(|t| t.code.clone()),
+        invite_route: resolved
+            .ticket
+            .as_ref()
+            .and_then(|t| t.invite_route.clone()),
     })
 }
 
@@ -431,6 +445,7 @@ impl Write {
             tally_key,
             delta,
             ticket_code,
+            invite_route,
         } = self;
         move |conn| {
             if let Some(t) = &ticket_code {
@@ -444,6 +459,9 @@ impl Write {
                 }
                 // A paper sheet of this code waiting to be typed leaves the queues (C-6).
                 crate::store::paper::close_answered(conn, t)?;
+                if let Some(route) = &invite_route {
+                    crate::service::invite::count_answer(conn, &row.unit_code, route, now)?;
+                }
             }
             responses::insert(conn, std::slice::from_ref(&row))?;
             let id = responses::id_of(conn, &row.submission_id)?.unwrap_or_default();

@@ -54,10 +54,14 @@ impl PaperWrite {
             tally_key,
             delta,
             ticket_code,
+            invite_route,
         } = self.write;
         if let Some(t) = &ticket_code {
             if !tickets::claim(conn, t, self.at.naive_utc())? {
                 return Err(SubmitError::TicketUsed);
+            }
+            if let Some(route) = &invite_route {
+                crate::service::invite::count_answer(conn, &row.unit_code, route, self.at)?;
             }
         }
         responses::insert(conn, std::slice::from_ref(&row))?;

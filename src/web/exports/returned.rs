@@ -75,22 +75,29 @@ pub async fn import_returned(
         .map_err(|e| ApiError::bad_request(ApiCode::BadJson, e))?;
     let (st, scope) = (state.clone(), caller.0.unit.clone());
     let actor = format!("token:{}", caller.0.name);
+    let now = chrono::Utc::now();
     let outcome = web::block(move || {
         returned::import(
             &st.store,
+            st.returned_keys(),
             &rows,
             scope.as_deref(),
             &actor,
-            chrono::Utc::now(),
+            now,
         )
     })
     .await??;
+    Ok(answer(outcome))
+}
+
+/// 200 when every row was taken, else 422 naming the refused rows.
+fn answer(outcome: returned::Outcome) -> HttpResponse {
     let status = if outcome.refused.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok(HttpResponse::build(status).json(ReturnedTaken {
+    HttpResponse::build(status).json(ReturnedTaken {
         taken: crate::domain::num::u64_of(outcome.taken),
         already: crate::domain::num::u64_of(outcome.already),
         refused: outcome
@@ -101,5 +108,5 @@ pub async fn import_returned(
                 reason,
             })
             .collect(),
-    }))
+    })
 }

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+mod invite;
+pub use invite::InviteArgs;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "hailong",
@@ -31,6 +34,10 @@ pub struct Cli {
     /// Feedback deadlines in working days: decide,answer,publish (Decision 766/QĐ-TTg: 2,15,2)
     #[arg(long, env = "HAILONG_FEEDBACK_DEADLINES", global = true, default_value_t = crate::domain::feedback::Deadlines::default(), value_parser = crate::domain::feedback::Deadlines::parse)]
     pub feedback_deadlines: crate::domain::feedback::Deadlines,
+    /// The data key (made with mode 0600 when absent): keep it with the backups, apart from
+    /// the database [default: beside a SQLite file, with its name and .key; else ./hailong.key]
+    #[arg(long, env = "HAILONG_DATA_KEY_FILE", global = true)]
+    pub data_key_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -42,7 +49,7 @@ fn parse_scheme(s: &str) -> Result<crate::domain::period::Scheme, String> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web service.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Form files.
     #[command(subcommand)]
     Forms(FormsCommand),
@@ -125,7 +132,13 @@ pub enum UsersCommand {
 pub enum DossiersCommand {
     /// Returned dossiers (SPEC §11): a JSON array, or CSV with the header
     /// ref,unit,procedure,received_on,due_on,returned_on,channel,phone,invite
-    Returned { file: PathBuf },
+    Returned {
+        file: PathBuf,
+        /// Queue an invitation for each new dossier whose citizen agreed (the running
+        /// service sends them by its own --invite-via): off, zns, sms, zns,sms or demo.
+        #[arg(long, env = "HAILONG_INVITE_VIA", default_value = "off", value_parser = crate::domain::invite::Via::parse)]
+        invite_via: crate::domain::invite::Via,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -277,6 +290,8 @@ pub struct ServeArgs {
     /// and requests are still served, so a proxy's health check can take the node out first.
     #[arg(long, env = "HAILONG_DRAIN_SECONDS", default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=300))]
     pub drain_seconds: u64,
+    #[command(flatten)]
+    pub invite: InviteArgs,
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.
@@ -407,6 +422,18 @@ pub struct Settings {
     pub feedback_deadlines: crate::domain::feedback::Deadlines,
     pub lineage_grace_days: i64,
     pub kiosk: crate::service::kiosks::KioskSettings,
+    /// The data key's file (see `data_key_path`).
+    pub data_key_file: PathBuf,
+    pub invite: crate::service::invite::InviteSettings,
+}
+
+/// The data key's file: the one named, else beside a SQLite database (its name with `.key`),
+/// else `hailong.key` in the working directory.
+pub fn data_key_path(named: Option<PathBuf>, database_url: &str) -> PathBuf {
+    named.unwrap_or_else(|| match database_url.strip_prefix("sqlite://") {
+        Some(path) if !path.is_empty() => PathBuf::from(path).with_extension("key"),
+        _ => PathBuf::from("hailong.key"),
+    })
 }
 
 /// The forms directory: the one named, else `./forms` when it exists, else none (built-in forms).

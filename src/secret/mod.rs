@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+mod datakey;
+pub use datakey::{DataKey, KeyFileError};
+
 /// A secret: printed as `***`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
