@@ -17,6 +17,7 @@ mod hardening;
 mod hardening2;
 mod helpers;
 mod indices;
+mod invitations;
 mod kiosks;
 mod layers;
 mod lineage;

@@ -170,9 +170,13 @@ impl Providers {
             .refresh
             .as_deref()
             .ok_or("the token file holds no refresh_token")?;
-        let enc = |s: &str| {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
+        // application/x-www-form-urlencoded: all but letters, digits and `-._*` escaped.
+        const FORM: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+            .remove(b'-')
+            .remove(b'.')
+            .remove(b'_')
+            .remove(b'*');
+        let enc = |s: &str| percent_encoding::utf8_percent_encode(s, FORM).to_string();
         let mut form = format!("grant_type=refresh_token&refresh_token={}", enc(refresh));
         if let Some(app) = &old.app_id {
             form.push_str(&format!("&app_id={}", enc(app)));

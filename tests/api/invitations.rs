@@ -1,0 +1,387 @@
+//! Invitations after the result (SPEC §11, issue 33), on both backends, against fake Zalo ZNS
+//! and SMS providers that run in the test: the sending with an injected clock (quiet hours,
+//! caps per number, back-off, fallback, token refresh, two senders), and what is left
+//! afterwards (no number, no reference, no path from an answer to a dossier).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, TimeZone, Utc};
+use hailong::domain::invite::{Caps, Hours, Via};
+use hailong::secret::DataKey;
+use hailong::service::invite::{self, InviteSettings, Sender, SmsSettings, ZnsSettings};
+use hailong::service::returned;
+use hailong::store::Store;
+use serde_json::{json, Value};
+
+use crate::both_backends;
+use crate::helpers::*;
+
+/// What the fake providers were sent, and how they answer.
+#[derive(Default)]
+pub struct Provider {
+    /// ZNS bodies received, with the access token each came with.
+    pub zns: Vec<(String, Value)>,
+    pub sms: Vec<Value>,
+    pub refreshes: usize,
+    /// The access token ZNS takes (another one is answered −124).
+    pub valid_token: String,
+    /// ZNS's `error` for a number (absent: 0).
+    pub zns_codes: HashMap<String, i64>,
+    /// The SMS gateway's status (0: 200).
+    pub sms_status: u16,
+    /// A number whose SMS the gateway holds this long before answering.
+    pub slow: Option<(String, u64)>,
+}
+
+pub type Shared = Arc<Mutex<Provider>>;
+
+/// Starts the fakes: `{base}/zns/message/template`, `{base}/zns/refresh`, `{base}/sms`.
+pub async fn fake_providers(state: Shared) -> (String, actix_web::dev::ServerHandle) {
+    use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .route("/zns/message/template", web::post().to(zns))
+            .route("/zns/refresh", web::post().to(refresh))
+            .route("/sms", web::post().to(sms))
+    })
+    .workers(2)
+    .bind("127.0.0.1:0")
+    .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    return (format!("http://{addr}"), handle);
+
+    async fn zns(req: HttpRequest, body: web::Bytes, s: web::Data<Shared>) -> HttpResponse {
+        let token = req
+            .headers()
+            .get("access_token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        let mut s = s.lock().unwrap();
+        let error = if token != s.valid_token {
+            -124
+        } else {
+            let phone = body["phone"].as_str().unwrap_or_default();
+            s.zns_codes.get(phone).copied().unwrap_or(0)
+        };
+        s.zns.push((token, body));
+        HttpResponse::Ok().json(json!({"error": error, "message": "fake"}))
+    }
+
+    async fn refresh(body: String, s: web::Data<Shared>) -> HttpResponse {
+        assert!(
+            body.contains("grant_type=refresh_token") && body.contains("refresh_token=r-1"),
+            "{body}"
+        );
+        let mut s = s.lock().unwrap();
+        s.refreshes += 1;
+        s.valid_token = "tok-2".into();
+        HttpResponse::Ok().json(json!({"access_token": "tok-2", "refresh_token": "r-2"}))
+    }
+
+    async fn sms(body: web::Bytes, s: web::Data<Shared>) -> HttpResponse {
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        let wait = {
+            let s = s.lock().unwrap();
+            s.slow
+                .as_ref()
+                .filter(|(phone, _)| body["to"] == phone.as_str())
+                .map(|(_, ms)| *ms)
+        };
+        if let Some(ms) = wait {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+        }
+        let mut s = s.lock().unwrap();
+        s.sms.push(body);
+        let status = if s.sms_status == 0 { 200 } else { s.sms_status };
+        HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
+            .json(json!({"CodeResult": "100"}))
+    }
+}
+
+/// A database with the test units, a data key, and the fake providers.
+pub struct Fixture {
+    pub store: Store,
+    pub key: DataKey,
+    pub fake: Shared,
+    pub base: String,
+    pub token_file: PathBuf,
+    _handle: actix_web::dev::ServerHandle,
+}
+
+pub async fn fixture(backend: Backend) -> Fixture {
+    let db_url = fresh_database(backend);
+    let store = Store::open(&db_url).unwrap();
+    seed_units_into(&store);
+    let fake: Shared = Arc::new(Mutex::new(Provider {
+        valid_token: "tok-1".into(),
+        ..Default::default()
+    }));
+    let (base, handle) = fake_providers(fake.clone()).await;
+    let token_file = key_file_of(&db_url).with_extension("zns-token");
+    std::fs::write(
+        &token_file,
+        r#"{"access_token":"tok-1","refresh_token":"r-1","app_id":"app"}"#,
+    )
+    .unwrap();
+    Fixture {
+        store,
+        key: DataKey::from_bytes(rand::random()),
+        fake,
+        base,
+        token_file,
+        _handle: handle,
+    }
+}
+
+impl Fixture {
+    /// Invitations through these fakes: `via` routes, any hour unless `hours` is given.
+    pub fn settings(&self, via: &str) -> InviteSettings {
+        InviteSettings {
+            via: Via::parse(via).unwrap(),
+            hours: Hours::parse("00-24").unwrap(),
+            caps: Caps::default(),
+            zns: Some(ZnsSettings {
+                url: format!("{}/zns", self.base),
+                token_file: self.token_file.clone(),
+                refresh_url: Some(format!("{}/zns/refresh", self.base)),
+                template: "321".into(),
+            }),
+            sms: Some(SmsSettings {
+                url: format!("{}/sms", self.base),
+                token_file: None,
+                auth_header: "Authorization".into(),
+                body: r#"{"to":"{phone}","text":"{text}"}"#.into(),
+                ok: Some(("CodeResult".into(), "100".into())),
+                template: "{unit}: moi danh gia {link}".into(),
+            }),
+            poll: std::time::Duration::from_millis(100),
+            ..Default::default()
+        }
+    }
+
+    pub fn import(&self, settings: &InviteSettings, rows: &[Value], now: DateTime<Utc>) {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|r| serde_json::from_value(r.clone()).map_err(|e| e.to_string()))
+            .collect();
+        let keys = returned::Keys {
+            key: &self.key,
+            invite: settings,
+        };
+        let outcome = returned::import(&self.store, keys, &rows, None, "test", now).unwrap();
+        assert!(outcome.refused.is_empty(), "{:?}", outcome.refused);
+    }
+
+    /// One pass of a sender at `now`.
+    pub async fn pass(&self, settings: &InviteSettings, now: DateTime<Utc>) -> invite::Sent {
+        let sender = Sender::new(
+            self.store.clone(),
+            settings.clone(),
+            self.key.clone(),
+            "https://khaosat.example",
+        )
+        .unwrap();
+        invite::deliver_due(&sender, now).await.unwrap()
+    }
+
+    /// What waits in the outbox.
+    pub fn waiting(&self) -> usize {
+        let later = Utc::now().naive_utc() + chrono::Duration::days(3650);
+        self.store
+            .read(|c| hailong::store::invites::due(c, later, 10_000))
+            .unwrap()
+            .len()
+    }
+}
+
+/// A returned dossier of phuong-a.
+pub fn dossier(reference: &str, phone: &str, invite: bool) -> Value {
+    json!({
+        "ref": reference, "unit": "phuong-a", "received_on": "2026-03-02",
+        "due_on": "2026-03-09", "returned_on": "2026-03-09", "channel": "in_person",
+        "phone": phone, "invite": invite,
+    })
+}
+
+/// Local time (UTC+7) in March 2026.
+pub fn local(day: u32, hour: u32, minute: u32) -> DateTime<Utc> {
+    chrono::FixedOffset::east_opt(7 * 3600)
+        .unwrap()
+        .with_ymd_and_hms(2026, 3, day, hour, minute, 0)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// The counts of phuong-a in March, by route and outcome.
+pub fn counts(store: &Store) -> invite::UnitInvitations {
+    let from = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let to = chrono::NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    invite::by_unit(store, from, to)
+        .unwrap()
+        .remove("phuong-a")
+        .unwrap_or_default()
+}
+
+/// 22:30 is outside 07–22: nothing goes until 07:00; then one message per number in 24 h
+/// and three in 30 days, the rest held (and their numbers deleted).
+async fn quiet_hours_and_caps_hold_with_an_injected_clock(backend: Backend) {
+    let f = fixture(backend).await;
+    let mut s = f.settings("sms");
+    s.hours = Hours::default();
+    f.import(
+        &s,
+        &[dossier("H-1", "0912 345 678", true)],
+        local(9, 22, 30),
+    );
+    assert_eq!(f.pass(&s, local(9, 22, 31)).await, invite::Sent::default());
+    assert_eq!(f.pass(&s, local(10, 6, 59)).await, invite::Sent::default());
+    assert!(f.fake.lock().unwrap().sms.is_empty(), "nothing at night");
+    assert_eq!(f.pass(&s, local(10, 7, 0)).await.delivered, 1);
+    assert_eq!(f.fake.lock().unwrap().sms.len(), 1);
+    // The same number, another dossier, 8 hours later: within 24 h, held.
+    f.import(
+        &s,
+        &[dossier("H-2", "+84 912.345.678", true)],
+        local(10, 15, 0),
+    );
+    assert_eq!(f.pass(&s, local(10, 15, 1)).await.held, 1);
+    // Two more days apart: the second and third in 30 days go, the fourth is held.
+    for (i, day) in [12, 14, 16].into_iter().enumerate() {
+        f.import(
+            &s,
+            &[dossier(&format!("H-{}", i + 3), "84912345678", true)],
+            local(day, 9, 0),
+        );
+        f.pass(&s, local(day, 9, 1)).await;
+    }
+    let c = counts(&f.store);
+    let sms = &c.by_route[&hailong::domain::invite::Route::Sms];
+    assert_eq!((sms.queued, sms.delivered, sms.held), (5, 3, 2), "{c:?}");
+    assert_eq!(f.fake.lock().unwrap().sms.len(), 3);
+    assert_eq!(f.waiting(), 0, "no number waits");
+}
+both_backends!(quiet_hours_and_caps_hold_with_an_injected_clock);
+
+/// No Zalo account (−118): the message goes by SMS. An invalid token (−124): refreshed once
+/// (the file rewritten), and the message sent again. Another error: given up.
+async fn zns_falls_back_refreshes_and_gives_up(backend: Backend) {
+    let f = fixture(backend).await;
+    let s = f.settings("zns,sms");
+    {
+        let mut p = f.fake.lock().unwrap();
+        p.zns_codes.insert("84912000118".into(), -118);
+        p.zns_codes.insert("84912000139".into(), -139);
+        p.valid_token = "tok-new".into();
+    }
+    let rows = [
+        dossier("Z-1", "0912000118", true),
+        dossier("Z-2", "0912000139", true),
+        dossier("Z-3", "0912000001", true),
+    ];
+    f.import(&s, &rows, local(9, 9, 0));
+    let first = f.pass(&s, local(9, 9, 1)).await;
+    // The refresh makes "tok-2" valid.
+    assert_eq!(f.fake.lock().unwrap().refreshes, 1);
+    let saved = std::fs::read_to_string(&f.token_file).unwrap();
+    assert!(saved.contains("tok-2") && saved.contains("r-2"), "{saved}");
+    let second = f.pass(&s, local(9, 9, 2)).await;
+    assert_eq!(
+        first.delivered + second.delivered,
+        2,
+        "{first:?} {second:?}"
+    );
+    assert_eq!(first.failed + second.failed, 1);
+    let p = f.fake.lock().unwrap();
+    assert_eq!(p.sms.len(), 1);
+    assert_eq!(p.sms[0]["to"], "84912000118");
+    let text = p.sms[0]["text"].as_str().unwrap();
+    assert!(text.contains("https://khaosat.example/t/"), "{text}");
+    let sent_ok = p.zns.iter().filter(|(t, _)| t == "tok-2").count();
+    assert_eq!(sent_ok, 3, "each number once more after the refresh");
+    let z = &p.zns.last().unwrap().1;
+    assert_eq!(z["template_id"], "321");
+    assert!(z["tracking_id"].as_str().unwrap().len() >= 32);
+    assert!(z["template_data"]["code"].as_str().is_some());
+    assert_eq!(f.waiting(), 0);
+}
+both_backends!(zns_falls_back_refreshes_and_gives_up);
+
+/// A gateway down for an hour: the message is tried with growing waits, never twice at
+/// once, and taken exactly once when the gateway is back.
+async fn a_provider_down_for_an_hour_backs_off_without_duplicates(backend: Backend) {
+    let f = fixture(backend).await;
+    let s = f.settings("sms");
+    f.fake.lock().unwrap().sms_status = 503;
+    f.import(&s, &[dossier("D-1", "0987654321", true)], local(9, 9, 0));
+    let start = local(9, 9, 0);
+    // A pass every 10 seconds for an hour.
+    for t in (1..=360).map(|i| start + chrono::Duration::seconds(10 * i)) {
+        f.pass(&s, t).await;
+    }
+    let tries = f.fake.lock().unwrap().sms.len();
+    assert!(
+        (8..=12).contains(&tries),
+        "backed off: {tries} tries in an hour"
+    );
+    f.fake.lock().unwrap().sms_status = 0;
+    let mut delivered = 0;
+    for t in (361..=800).map(|i| start + chrono::Duration::seconds(10 * i)) {
+        delivered += f.pass(&s, t).await.delivered;
+    }
+    assert_eq!(delivered, 1);
+    assert_eq!(f.fake.lock().unwrap().sms.len(), tries + 1, "taken once");
+    assert_eq!(f.waiting(), 0);
+}
+both_backends!(a_provider_down_for_an_hour_backs_off_without_duplicates);
+
+/// A gateway that never answers: cut off at 10 s, tried again later; the other messages of
+/// the pass go meanwhile. After 24 hours it is given up and its number deleted.
+async fn a_hanging_provider_times_out_and_the_queue_goes_on(backend: Backend) {
+    let f = fixture(backend).await;
+    let s = f.settings("sms");
+    f.fake.lock().unwrap().slow = Some(("84911111111".into(), 60_000));
+    let rows = [
+        dossier("S-1", "0911111111", true),
+        dossier("S-2", "0922222222", true),
+    ];
+    f.import(&s, &rows, local(9, 9, 0));
+    let began = std::time::Instant::now();
+    let sent = f.pass(&s, local(9, 9, 1)).await;
+    let took = began.elapsed().as_secs_f64();
+    assert!((9.0..20.0).contains(&took), "cut off at 10 s: {took}");
+    assert_eq!((sent.delivered, sent.retried), (1, 1), "{sent:?}");
+    let sent = f.pass(&s, local(10, 9, 2)).await;
+    assert_eq!(sent.failed, 1, "given up after 24 hours: {sent:?}");
+    assert_eq!(f.waiting(), 0);
+    let c = counts(&f.store);
+    assert_eq!(c.total().failed, 1);
+}
+both_backends!(a_hanging_provider_times_out_and_the_queue_goes_on);
+
+/// Two senders on one database at once: each message is sent once.
+async fn two_senders_send_each_message_once(backend: Backend) {
+    let f = fixture(backend).await;
+    let s = f.settings("sms");
+    let rows: Vec<Value> = (0..40)
+        .map(|i| dossier(&format!("T-{i}"), &format!("09300000{i:02}"), true))
+        .collect();
+    f.import(&s, &rows, local(9, 9, 0));
+    let now = local(9, 9, 1);
+    let (a, b) = tokio::join!(f.pass(&s, now), f.pass(&s, now));
+    assert_eq!(a.delivered + b.delivered, 40, "{a:?} {b:?}");
+    let p = f.fake.lock().unwrap();
+    let mut phones: Vec<&str> = p.sms.iter().map(|m| m["to"].as_str().unwrap()).collect();
+    phones.sort_unstable();
+    phones.dedup();
+    assert_eq!((p.sms.len(), phones.len()), (40, 40));
+}
+both_backends!(two_senders_send_each_message_once);
