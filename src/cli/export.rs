@@ -11,6 +11,12 @@ pub(super) fn export_cmd(g: &Global, cmd: ExportCommand) -> Result<()> {
             to,
             out,
         } => desk(g, period_arg(period, from, to, g.scheme)?, out),
+        ExportCommand::Invitations {
+            period,
+            from,
+            to,
+            out,
+        } => invitations(g, period_arg(period, from, to, g.scheme)?, out),
         ExportCommand::Responses {
             period,
             from,
@@ -58,6 +64,19 @@ fn desk(g: &Global, period: Period, out: Option<PathBuf>) -> Result<()> {
         format!(
             "{} rows of {period} written to {}",
             t.rows.len(),
+            path.display()
+        )
+    })
+}
+
+fn invitations(g: &Global, period: Period, out: Option<PathBuf>) -> Result<()> {
+    let store = open(&g.database_url)?;
+    let lines = crate::service::invite::lines(&store, period.start, period.end, None)?;
+    let bytes = crate::render::invitations::csv(&period, &lines)?;
+    emit(out, &bytes, |path| {
+        format!(
+            "{} rows of {period} written to {}",
+            lines.len(),
             path.display()
         )
     })

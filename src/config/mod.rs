@@ -163,6 +163,18 @@ pub enum ExportCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Invitations of a period per unit and route (SPEC §11): queued, delivered, failed,
+    /// held, opted out, answered; stdout without --out.
+    Invitations {
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Desk ratings of a period per unit and counter (SPEC §10); stdout without --out.
     Desk {
         #[arg(long)]

@@ -319,11 +319,31 @@ impl Counts {
         *slot += n;
     }
 
+    /// Adds another count, outcome by outcome.
+    pub fn add_all(&mut self, other: &Counts) {
+        self.queued += other.queued;
+        self.delivered += other.delivered;
+        self.failed += other.failed;
+        self.held += other.held;
+        self.opted_out += other.opted_out;
+        self.answered += other.answered;
+    }
+
     /// `invited_response_pct` (METHODOLOGY §3): responses with an invitation's code per
     /// invitation delivered; none when none was delivered.
     pub fn response_pct(&self) -> Option<f64> {
         super::num::percent(self.answered, self.delivered)
     }
+}
+
+/// One unit's invitations by one route over a period (`hailong export invitations`,
+/// `/api/v1/invitations`), and how many wait now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    pub unit: String,
+    pub route: Route,
+    pub counts: Counts,
+    pub waiting: u64,
 }
 
 /// One counted event, as stored.

@@ -140,6 +140,25 @@ impl Returned {
     }
 }
 
+/// Dossiers returned in a period and how many by their due day (Decision 766's timeliness).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timeliness {
+    pub returned: u64,
+    pub on_time: u64,
+}
+
+impl Timeliness {
+    pub fn add(&mut self, other: Timeliness) {
+        self.returned += other.returned;
+        self.on_time += other.on_time;
+    }
+
+    /// `on_time_return_pct` (METHODOLOGY §3); none when none was returned.
+    pub fn on_time_pct(&self) -> Option<f64> {
+        super::num::percent(self.on_time, self.returned)
+    }
+}
+
 /// The longest dossier id and procedure code taken.
 pub const REF_MAX: usize = 100;
 

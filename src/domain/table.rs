@@ -66,6 +66,10 @@ pub struct RowExtras {
     pub feedback: Option<crate::domain::feedback::Figures>,
     /// Responses by how they came (`poster`, `ticket`, `paper`, `api`); on TOTAL every unit's.
     pub sources: std::collections::BTreeMap<String, u64>,
+    /// Invitations over the period, the routes together (none: the unit had none).
+    pub invited: Option<crate::domain::invite::Counts>,
+    /// Returned-dossier records of the period (none: none was sent).
+    pub returned: Option<crate::domain::returned::Timeliness>,
 }
 
 #[derive(Debug, Clone)]

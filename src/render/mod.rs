@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod desk;
 pub mod feedback;
+pub mod invitations;
 pub mod numbers;
 pub mod officers;
 pub mod paper;

@@ -57,7 +57,7 @@ pub fn wide_header(t: &IndexTable) -> Vec<String> {
 }
 
 /// The columns SPEC §9 added at the end, in its order.
-pub const EXTRA_HEADER: [&str; 9] = [
+pub const EXTRA_HEADER: [&str; 14] = [
     "prev_period",
     "prev_sipas_pct",
     "sipas_pooled_pct",
@@ -67,6 +67,11 @@ pub const EXTRA_HEADER: [&str; 9] = [
     "feedback_answered",
     "feedback_on_time_pct",
     "feedback_reply_satisfied_pct",
+    "invitations_delivered",
+    "invited_responses",
+    "invited_response_pct",
+    "dossiers_returned",
+    "on_time_return_pct",
 ];
 
 /// One cell of the wide table, typed, so that CSV and XLSX write the same values.
@@ -130,6 +135,21 @@ pub fn wide_rows(t: &IndexTable) -> Vec<Vec<Cell>> {
                     rec.push(Cell::Pct(f.reply_satisfied_pct()));
                 }
                 None => rec.extend((0..4).map(|_| Cell::Text(String::new()))),
+            }
+            match &x.invited {
+                Some(c) => {
+                    rec.push(Cell::Count(c.delivered));
+                    rec.push(Cell::Count(c.answered));
+                    rec.push(Cell::Pct(c.response_pct()));
+                }
+                None => rec.extend((0..3).map(|_| Cell::Text(String::new()))),
+            }
+            match &x.returned {
+                Some(r) => {
+                    rec.push(Cell::Count(r.returned));
+                    rec.push(Cell::Pct(r.on_time_pct()));
+                }
+                None => rec.extend((0..2).map(|_| Cell::Text(String::new()))),
             }
             rec
         })
@@ -400,6 +420,29 @@ pub struct RowJson {
     /// Responses by how they came: `poster`, `ticket`, `paper` (typed twice from a printed
     /// sheet), `api`; a way with none is left out.
     pub responses_by_source: BTreeMap<String, u64>,
+    /// Invitations after the result (SPEC §11); null when the unit sent none.
+    #[schema(required = true)]
+    pub invitations: Option<RowInvitationsJson>,
+    /// Returned-dossier records (SPEC §11); null when none was sent for the period.
+    #[schema(required = true)]
+    pub returned: Option<RowReturnedJson>,
+}
+
+/// Invitations delivered in the period and the responses their codes brought.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowInvitationsJson {
+    pub delivered: u64,
+    pub invited_responses: u64,
+    #[schema(required = true)]
+    pub invited_response_pct: Option<f64>,
+}
+
+/// Dossiers returned in the period and the share returned by their due day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RowReturnedJson {
+    pub dossiers_returned: u64,
+    #[schema(required = true)]
+    pub on_time_return_pct: Option<f64>,
 }
 
 /// A pooled SIPAS with its 95 % interval.
@@ -495,6 +538,15 @@ pub fn json(t: &IndexTable) -> IndicesJson {
                     reply_satisfied_pct: rounded(f.reply_satisfied_pct()),
                 }),
                 responses_by_source: row.extras.sources.clone(),
+                invitations: row.extras.invited.as_ref().map(|c| RowInvitationsJson {
+                    delivered: c.delivered,
+                    invited_responses: c.answered,
+                    invited_response_pct: rounded(c.response_pct()),
+                }),
+                returned: row.extras.returned.map(|r| RowReturnedJson {
+                    dossiers_returned: r.returned,
+                    on_time_return_pct: rounded(r.on_time_pct()),
+                }),
             }
         })
         .collect();

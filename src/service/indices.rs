@@ -338,7 +338,37 @@ pub fn full_table(
             per_unit.get(&row.unit_code).cloned().unwrap_or_default()
         });
     }
+    add_invitations(store, period, &mut t)?;
     Ok(t)
+}
+
+/// SPEC §11's columns: invitations delivered and answered, dossiers returned and on time,
+/// per unit; TOTAL sums the units of the table.
+fn add_invitations(store: &Store, period: &Period, t: &mut IndexTable) -> Result<(), StoreError> {
+    let invited = crate::service::invite::by_unit(store, period.start, period.end)?;
+    let returned = crate::service::returned::timeliness(store, period.start, period.end)?;
+    let mut total_invited: Option<crate::domain::invite::Counts> = None;
+    let mut total_returned: Option<crate::domain::returned::Timeliness> = None;
+    for row in t.rows.iter_mut().filter(|r| r.unit_code != TOTAL) {
+        row.extras.invited = invited
+            .get(&row.unit_code)
+            .filter(|u| !u.by_route.is_empty())
+            .map(|u| u.total());
+        row.extras.returned = returned.get(&row.unit_code).copied();
+        if let Some(c) = &row.extras.invited {
+            total_invited
+                .get_or_insert_with(Default::default)
+                .add_all(c);
+        }
+        if let Some(r) = row.extras.returned {
+            total_returned.get_or_insert_with(Default::default).add(r);
+        }
+    }
+    if let Some(row) = t.rows.iter_mut().find(|r| r.unit_code == TOTAL) {
+        row.extras.invited = total_invited;
+        row.extras.returned = total_returned;
+    }
+    Ok(())
 }
 
 /// Responses per unit on one local day (the staff dashboard's "today").

@@ -175,6 +175,25 @@ pub fn ref_hash(key: &crate::secret::DataKey, reference: &str) -> String {
     key.hash(REF_LABEL, reference.trim().as_bytes())
 }
 
+/// Per unit, the dossiers returned in the days from `from` to `to` and how many on time.
+pub fn timeliness(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<std::collections::BTreeMap<String, returned::Timeliness>, StoreError> {
+    Ok(store
+        .read(|c| store_returned::timeliness_between(c, from, to))?
+        .into_iter()
+        .map(|(unit, n, on_time)| {
+            let t = returned::Timeliness {
+                returned: n.unsigned_abs(),
+                on_time: on_time.unsigned_abs(),
+            };
+            (unit, t)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,3 +50,35 @@ pub fn all(conn: &mut DbConnection) -> Result<Vec<ReturnedRow>, StoreError> {
         .order(returned_dossiers::ref_hash)
         .load(conn)?)
 }
+
+/// Per unit, the dossiers returned in the days from `from` to `to` and how many of them by
+/// their due day: (unit, returned, on time).
+pub fn timeliness_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(String, i64, i64)>, StoreError> {
+    let in_period = returned_dossiers::returned_on
+        .ge(from)
+        .and(returned_dossiers::returned_on.le(to));
+    let all: Vec<(String, i64)> = returned_dossiers::table
+        .filter(in_period)
+        .group_by(returned_dossiers::unit_code)
+        .select((returned_dossiers::unit_code, diesel::dsl::count_star()))
+        .load(conn)?;
+    let on_time: std::collections::HashMap<String, i64> = returned_dossiers::table
+        .filter(in_period)
+        .filter(returned_dossiers::returned_on.le(returned_dossiers::due_on))
+        .group_by(returned_dossiers::unit_code)
+        .select((returned_dossiers::unit_code, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(all
+        .into_iter()
+        .map(|(unit, n)| {
+            let t = on_time.get(&unit).copied().unwrap_or(0);
+            (unit, n, t)
+        })
+        .collect())
+}

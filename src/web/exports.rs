@@ -30,9 +30,11 @@ use utoipa::{IntoParams, ToSchema};
 
 mod desk;
 mod feedback;
+mod invitations;
 mod returned;
 pub use desk::*;
 pub use feedback::*;
+pub use invitations::*;
 pub use returned::*;
 
 /// A period by name or by dates, and optionally one unit.

@@ -154,6 +154,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route("/indices", web::get().to(exports::indices_json))
                 .route("/desk", web::get().to(exports::desk_json))
                 .route("/feedback", web::get().to(exports::feedback_json))
+                .route("/invitations", web::get().to(exports::invitations_json))
                 .default_service(web::to(api::not_found)),
         )
         .default_service(web::to(public::not_found));
@@ -190,6 +191,7 @@ fn citizen_routes(cfg: &mut web::ServiceConfig) {
         .route("/s/{unit}/thanks", web::get().to(survey::thanks))
         .route("/t/{code}", web::get().to(survey::show_ticket_form))
         .route("/t/{code}", web::post().to(survey::submit_ticket_form))
+        .route("/t/{code}/stop", web::post().to(survey::stop_invitations))
         .route("/feedback", web::get().to(feedback::all_replies))
         .route(
             "/feedback/from-survey",

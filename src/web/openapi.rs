@@ -23,6 +23,7 @@ use crate::web::{api, exports};
         exports::indices_json,
         exports::desk_json,
         exports::feedback_json,
+        exports::invitations_json,
     ),
     modifiers(&BearerAuth)
 )]

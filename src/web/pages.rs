@@ -112,6 +112,10 @@ pub struct FormPage {
     pub t_sent: &'static str,
     pub feedback_url: String,
     pub t_feedback: &'static str,
+    /// An invitation's page: where "Không nhận tin nữa" posts.
+    pub opt_out: Option<String>,
+    pub t_stop_note: &'static str,
+    pub t_stop: &'static str,
 }
 
 #[derive(Template)]
@@ -236,6 +240,9 @@ pub fn form_page(input: FormInput<'_>) -> FormPage {
         ),
         t_feedback: tr(lang, "feedback.send_yours"),
         t_privacy: tr(lang, "pages.the_survey_is_anonymous_no_ip"),
+        opt_out: None,
+        t_stop_note: tr(lang, "invite.you_got_this_because_you_agreed"),
+        t_stop: tr(lang, "invite.no_more_messages"),
     }
 }
 

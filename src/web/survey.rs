@@ -32,27 +32,26 @@ async fn show(
     let lang = lang_of(&req);
     let st = state.clone();
     let resolved = web::block(move || {
-        let now = Utc::now();
-        submit::resolve(&st.store, &st.forms, &target, None, st.grace_days, now)
+        submit::resolve(
+            &st.store,
+            &st.forms,
+            &target,
+            None,
+            st.grace_days,
+            Utc::now(),
+        )
     })
     .await??;
     let action = format!("{action}{}", lang_suffix(lang));
+    if let Some(t) = resolved.ticket.as_ref().filter(|t| t.number_hash.is_some()) {
+        return invitation_page(&resolved, lang, state.demo, &action, &t.code);
+    }
     let submission_id = Uuid::new_v4().to_string();
     let key = PageKey::of(&resolved, lang, &action);
-    let spliced = match state.form_pages.get(&key) {
-        Some(spliced) => spliced,
-        None => {
-            let page = form_page_with(&resolved, lang, state.demo, ACTION_MARK, ID_MARK);
-            let body = page.render()?;
-            match Spliced::new(&body, &[ACTION_MARK, ID_MARK]) {
-                Some(spliced) => state.form_pages.put(key, spliced),
-                // A marker found twice (a unit named after it?): render this one in full.
-                None => {
-                    let page = form_page_with(&resolved, lang, state.demo, &action, &submission_id);
-                    return render(StatusCode::OK, &page);
-                }
-            }
-        }
+    let Some(spliced) = spliced_of(&state, &resolved, lang, key)? else {
+        // A marker found twice (a unit named after it?): render this one in full.
+        let page = form_page_with(&resolved, lang, state.demo, &action, &submission_id);
+        return render(StatusCode::OK, &page);
     };
     let action = pages::escape(&action);
     Ok(spliced_response(
@@ -60,6 +59,35 @@ async fn show(
         &spliced,
         &[action.as_str(), submission_id.as_str()],
     ))
+}
+
+/// The cached page of a form, made on first use; none when it cannot be cut at its markers.
+fn spliced_of(
+    state: &AppState,
+    resolved: &submit::Resolved,
+    lang: Lang,
+    key: PageKey,
+) -> Result<Option<Arc<Spliced>>, PageError> {
+    if let Some(spliced) = state.form_pages.get(&key) {
+        return Ok(Some(spliced));
+    }
+    let page = form_page_with(resolved, lang, state.demo, ACTION_MARK, ID_MARK);
+    let body = page.render()?;
+    Ok(Spliced::new(&body, &[ACTION_MARK, ID_MARK]).map(|s| state.form_pages.put(key, s)))
+}
+
+/// An invitation's form page offers "Không nhận tin nữa": rendered for it alone (not cached).
+fn invitation_page(
+    resolved: &submit::Resolved,
+    lang: Lang,
+    demo: bool,
+    action: &str,
+    code: &str,
+) -> Result<HttpResponse, PageError> {
+    let submission_id = Uuid::new_v4().to_string();
+    let mut page = form_page_with(resolved, lang, demo, action, &submission_id);
+    page.opt_out = Some(format!("/t/{code}/stop{}", lang_suffix(lang)));
+    render(StatusCode::OK, &page)
 }
 
 /// A cached form page with this request's values put in, gzipped when the client takes it.
@@ -181,6 +209,43 @@ pub async fn show_ticket_form(
     within_limit(&state, &state.ticket_limiter, &req, lang_of(&req)).await?;
     let action = format!("/t/{code}");
     show(state, req, Target::Ticket(code), action).await
+}
+
+/// `POST /t/{code}/stop`: the number of this invitation's code asks for no more invitations.
+pub async fn stop_invitations(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of(&req);
+    within_limit(&state, &state.ticket_limiter, &req, lang).await?;
+    let code = crate::domain::ticket::TicketCode::parse(&path.into_inner()).ok();
+    let st = state.clone();
+    let stopped = match code {
+        Some(code) => {
+            web::block(move || crate::service::invite::opt_out(&st.store, &code, Utc::now()))
+                .await??
+        }
+        None => false,
+    };
+    let (status, heading, text) = if stopped {
+        let t = "invite.the_number_is_kept_only_as";
+        (StatusCode::OK, "invite.you_will_get_no_more", t)
+    } else {
+        let t = "invite.only_an_unused_invitation";
+        (StatusCode::NOT_FOUND, "invite.this_code_cannot_stop", t)
+    };
+    let paragraphs = [tr(lang, text).to_string()];
+    let heading = tr(lang, heading);
+    Ok(pages::message(
+        status,
+        lang,
+        state.demo,
+        "",
+        heading,
+        &paragraphs,
+        &[],
+    ))
 }
 
 pub async fn submit_unit_form(

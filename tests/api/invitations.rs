@@ -385,3 +385,271 @@ async fn two_senders_send_each_message_once(backend: Backend) {
     assert_eq!((p.sms.len(), phones.len()), (40, 40));
 }
 both_backends!(two_senders_send_each_message_once);
+
+#[derive(diesel::QueryableByName)]
+struct Line {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    line: String,
+}
+
+/// Runs a query whose one column is `line`, on a connection of its own.
+fn lines_of(db_url: &str, q: &str) -> Vec<String> {
+    use diesel::{Connection, RunQueryDsl};
+    let rows: Vec<Line> = match db_url.strip_prefix("sqlite://") {
+        Some(path) => {
+            let mut c = diesel::SqliteConnection::establish(path).unwrap();
+            diesel::sql_query(q).load(&mut c).unwrap()
+        }
+        None => {
+            let mut c = diesel::PgConnection::establish(db_url).unwrap();
+            diesel::sql_query(q).load(&mut c).unwrap()
+        }
+    };
+    rows.into_iter().map(|l| l.line).collect()
+}
+
+/// Every value stored in every table, one text line per row.
+pub fn dump_tables(db_url: &str) -> Vec<(String, String)> {
+    let sqlite = db_url.starts_with("sqlite://");
+    let tables = lines_of(
+        db_url,
+        if sqlite {
+            "SELECT name AS line FROM sqlite_master WHERE type = 'table'"
+        } else {
+            "SELECT tablename::text AS line FROM pg_tables WHERE schemaname = 'public'"
+        },
+    );
+    let mut out = Vec::new();
+    for table in tables {
+        let q = if sqlite {
+            let q = format!("SELECT name AS line FROM pragma_table_info('{table}')");
+            let cols: Vec<String> = lines_of(db_url, &q)
+                .into_iter()
+                .map(|c| format!("coalesce(\"{c}\", '')"))
+                .collect();
+            format!(
+                "SELECT {} AS line FROM \"{table}\"",
+                cols.join(" || '|' || ")
+            )
+        } else {
+            format!("SELECT t::text AS line FROM \"{table}\" t")
+        };
+        out.extend(lines_of(db_url, &q).into_iter().map(|l| (table.clone(), l)));
+    }
+    out
+}
+
+/// The running service end to end: the one-stop software sends returned dossiers, the
+/// service invites by Zalo (and by SMS a number without Zalo), a citizen answers with the
+/// code, another asks for no more messages, and the figures say so.
+async fn invitations_end_to_end_leave_no_number_and_no_path(backend: Backend) {
+    let f = fixture(backend).await;
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.invite = f.settings("zns,sms");
+    f.fake
+        .lock()
+        .unwrap()
+        .zns_codes
+        .insert("84912000118".into(), -118);
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    let token = app.token("mot-cua", Some("phuong-a"));
+    let today = hailong::domain::local_date(Utc::now()).to_string();
+    let mut rows = vec![
+        dossier("REF-A-118", "0912000118", true),
+        dossier("REF-B-ZNS", "0912000222", true),
+        dossier("REF-C-NO", "0912000333", false),
+        dossier("REF-D-LATE", "", false),
+    ];
+    for r in &mut rows {
+        r["returned_on"] = json!(today);
+        r["received_on"] = json!(today);
+        r["due_on"] = json!(today);
+    }
+    rows[3]["phone"] = Value::Null;
+    rows[3]["due_on"] = json!("2026-01-01");
+    rows[3]["received_on"] = json!("2026-01-01");
+    let r = app
+        .post_json("/api/v1/dossiers/returned", Some(&token), &json!(rows))
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK, "{:?}", r.text().await);
+    let (code_a, code_b) = codes_sent(&f).await;
+    answer_and_stop(&app, &code_a, &code_b).await;
+    // A's number asked for no more: a new dossier of A's is held, not sent.
+    let mut again = rows[0].clone();
+    again["ref"] = json!("REF-A-AGAIN");
+    let r = app
+        .post_json("/api/v1/dossiers/returned", Some(&token), &json!([again]))
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    figures_say_so(&app, &token).await;
+    assert_eq!(f.fake.lock().unwrap().sms.len(), 1, "nothing more to A");
+    nothing_left_to_join(&app, &[&code_a, &code_b]).await;
+}
+both_backends!(invitations_end_to_end_leave_no_number_and_no_path);
+
+/// The codes the fakes were sent: A's by SMS (no Zalo account), B's by ZNS.
+async fn codes_sent(f: &Fixture) -> (String, String) {
+    for _ in 0..100 {
+        {
+            let p = f.fake.lock().unwrap();
+            let b = p.zns.iter().find(|(_, m)| m["phone"] == "84912000222");
+            if let (Some(sms), Some((_, b))) = (p.sms.first(), b) {
+                let text = sms["text"].as_str().unwrap();
+                let a = text.rsplit("/t/").next().unwrap().to_string();
+                return (a, b["template_data"]["code"].as_str().unwrap().to_string());
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the invitations were not sent");
+}
+
+/// B answers with the code; A's page offers "Không nhận tin nữa" and takes it.
+async fn answer_and_stop(app: &TestApp, code_a: &str, code_b: &str) {
+    let page = app.get(&format!("/t/{code_b}")).await.text().await.unwrap();
+    assert!(page.contains("Không nhận tin nữa"), "{page}");
+    let r = app
+        .post_form(&format!("/t/{code_b}"), &as_refs(&full_answers("4")))
+        .await;
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let r = app.post_form(&format!("/t/{code_a}/stop"), &[]).await;
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("không nhận tin mời khảo sát nữa"));
+    // A used code cannot stop anything (its number is no longer tied to it).
+    let r = app.post_form(&format!("/t/{code_b}/stop"), &[]).await;
+    assert_eq!(r.status(), reqwest::StatusCode::NOT_FOUND);
+}
+
+/// SPEC §11's figures in the API and the index CSV, by hand: ZNS 1 delivered 1 answered;
+/// SMS 1 delivered, 1 opted out, 1 held; 5 dossiers returned, 4 on time.
+async fn figures_say_so(app: &TestApp, token: &str) {
+    let now = hailong::domain::local_date(Utc::now());
+    let period = format!(
+        "{}-Q{}",
+        now.format("%Y"),
+        (now.format("%m").to_string().parse::<u32>().unwrap() - 1) / 3 + 1
+    );
+    let v: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/invitations?period={period}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let line = |route: &str| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["route"] == route)
+            .cloned()
+            .unwrap()
+    };
+    let (zns, sms) = (line("zns"), line("sms"));
+    // Both were queued for Zalo first; A's went by SMS. A's second dossier came after A
+    // asked for no more: held at once, not queued (counted under the route it would take).
+    let n = |r: &Value, k: &str| r[k].as_u64().unwrap();
+    let z: Vec<u64> = ["queued", "delivered", "invited_responses", "held"]
+        .iter()
+        .map(|k| n(&zns, k))
+        .collect();
+    assert_eq!(z, [2, 1, 1, 1], "{v}");
+    assert_eq!(zns["invited_response_pct"], 100.0);
+    let m: Vec<u64> = ["queued", "delivered", "opted_out", "invited_responses"]
+        .iter()
+        .map(|k| n(&sms, k))
+        .collect();
+    assert_eq!(m, [0, 1, 1, 0], "{v}");
+    let csv = app
+        .client
+        .get(app.url(&format!("/exports/indices.csv?period={period}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines
+        .next()
+        .unwrap()
+        .trim_start_matches('\u{feff}')
+        .split(',')
+        .collect();
+    let tail = &header[header.len() - 5..];
+    assert_eq!(
+        tail,
+        [
+            "invitations_delivered",
+            "invited_responses",
+            "invited_response_pct",
+            "dossiers_returned",
+            "on_time_return_pct"
+        ]
+    );
+    let row = lines.find(|l| l.contains(",phuong-a,")).unwrap();
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(
+        &cells[cells.len() - 5..],
+        ["2", "1", "50.00", "5", "80.00"],
+        "{row}"
+    );
+}
+
+/// No number, no reference in clear, no path from an answer to a dossier: every table read.
+async fn nothing_left_to_join(app: &TestApp, codes: &[&str]) {
+    // Give the held invitation's pass time to end.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let rows = dump_tables(&app.db_url);
+    assert!(rows.iter().any(|(t, _)| t == "returned_dossiers"));
+    for (table, line) in &rows {
+        for secret in [
+            "912000118",
+            "912000222",
+            "912000333",
+            "REF-A",
+            "REF-B",
+            "REF-C",
+        ] {
+            assert!(!line.contains(secret), "{table} holds {secret}: {line}");
+        }
+        if table != "tickets" {
+            for code in codes {
+                assert!(
+                    !line.contains(code),
+                    "{table} holds the code {code}: {line}"
+                );
+            }
+        }
+    }
+    let hashes = lines_of(
+        &app.db_url,
+        "SELECT ref_hash AS line FROM returned_dossiers",
+    );
+    assert_eq!(hashes.len(), 5);
+    for (table, line) in rows.iter().filter(|(t, _)| t != "returned_dossiers") {
+        for h in &hashes {
+            assert!(!line.contains(&h[..16]), "{table} joins a dossier: {line}");
+        }
+    }
+    if let Some(path) = app.db_url.strip_prefix("sqlite://") {
+        for file in [path.to_string(), format!("{path}-wal")] {
+            let bytes = std::fs::read(&file).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains("912000118") && !text.contains("912000222"),
+                "{file} holds a number"
+            );
+        }
+    }
+}

@@ -22,22 +22,9 @@ impl UnitInvitations {
     pub fn total(&self) -> Counts {
         let mut all = Counts::default();
         for c in self.by_route.values() {
-            for outcome in Outcome::ALL {
-                all.add(outcome, count(c, outcome));
-            }
+            all.add_all(c);
         }
         all
-    }
-}
-
-fn count(c: &Counts, outcome: Outcome) -> u64 {
-    match outcome {
-        Outcome::Queued => c.queued,
-        Outcome::Delivered => c.delivered,
-        Outcome::Failed => c.failed,
-        Outcome::Held => c.held,
-        Outcome::OptedOut => c.opted_out,
-        Outcome::Answered => c.answered,
     }
 }
 
@@ -74,4 +61,35 @@ pub fn by_unit(
         }
     }
     Ok(units)
+}
+
+/// The lines of the period: one per unit and route that had invitations or has some
+/// waiting, units in code order; `only_unit` keeps one unit's.
+pub fn lines(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    only_unit: Option<&str>,
+) -> Result<Vec<crate::domain::invite::Line>, StoreError> {
+    let mut out = Vec::new();
+    for (unit, figures) in by_unit(store, from, to)? {
+        if only_unit.is_some_and(|u| u != unit) {
+            continue;
+        }
+        let routes: std::collections::BTreeSet<Route> = figures
+            .by_route
+            .keys()
+            .chain(figures.waiting.keys())
+            .copied()
+            .collect();
+        for route in routes {
+            out.push(crate::domain::invite::Line {
+                unit: unit.clone(),
+                route,
+                counts: figures.by_route.get(&route).cloned().unwrap_or_default(),
+                waiting: figures.waiting.get(&route).copied().unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
 }

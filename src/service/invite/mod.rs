@@ -21,7 +21,7 @@ use crate::secret::DataKey;
 use crate::store::invites::{self, NewInvite};
 use crate::store::{tickets, DbConnection, Store, StoreError};
 
-pub use figures::{by_unit, UnitInvitations};
+pub use figures::{by_unit, lines, UnitInvitations};
 pub use providers::{SmsSettings, ZnsSettings};
 pub use send::{deliver_due, prune, run, Sender, Sent, SEND_TIMEOUT_SECS};
 
