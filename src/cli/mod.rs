@@ -69,6 +69,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 }
 
 async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
+    let invite = invite_settings(&args)?;
     let settings = Settings {
         database_url: g.database_url.into(),
         forms_dir: g.forms_dir.clone(),
@@ -92,7 +93,7 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
         metrics_token: args.metrics_token.clone().map(Into::into),
         feedback_deadlines: g.feedback_deadlines,
         data_key_file: g.data_key_file.clone(),
-        invite: args.invite.settings().map_err(|e| anyhow!(e))?,
+        invite,
         lineage_grace_days: args.lineage_grace_days,
         kiosk: crate::service::kiosks::KioskSettings {
             misuse: crate::domain::desk::Misuse {
@@ -130,6 +131,16 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
     app.run_with_signals(std::time::Duration::from_secs(args.drain_seconds))
         .await?;
     Ok(())
+}
+
+/// The invitations' settings; the demo sends through its provider inside the process
+/// unless told otherwise (nothing leaves the machine).
+fn invite_settings(args: &config::ServeArgs) -> Result<crate::service::invite::InviteSettings> {
+    let mut invite = args.invite.settings().map_err(|e| anyhow!(e))?;
+    if args.demo && invite.via.is_off() {
+        invite.via = crate::domain::invite::Via::parse("demo").map_err(|e| anyhow!(e))?;
+    }
+    Ok(invite)
 }
 
 fn forms_cmd(g: &Global, cmd: FormsCommand) -> Result<()> {

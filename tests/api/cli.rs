@@ -9,6 +9,7 @@ pub(crate) fn run(db: &str, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_hailong"))
         .arg("--database-url")
         .arg(db)
+        .env("HAILONG_DATA_KEY_FILE", crate::helpers::key_file_of(db))
         .args(args)
         .output()
         .unwrap();

@@ -199,7 +199,8 @@ async fn the_wide_table_is_pinned_whole(
         "period,period_start,period_end,unit_code,unit_name,responses,tickets_issued,dossiers,participation_pct,\
          sipas_pct,sipas_ci_low,sipas_ci_high,access_pct,procedure_pct,staff_pct,result_pct,feedback_pct,\
          online_pct,mean_score,flags,prev_period,prev_sipas_pct,sipas_pooled_pct,sipas_pooled_ci_low,\
-         sipas_pooled_ci_high,feedback_received,feedback_answered,feedback_on_time_pct,feedback_reply_satisfied_pct"
+         sipas_pooled_ci_high,feedback_received,feedback_answered,feedback_on_time_pct,feedback_reply_satisfied_pct,\
+         invitations_delivered,invited_responses,invited_response_pct,dossiers_returned,on_time_return_pct"
     );
     (header, rows)
 }

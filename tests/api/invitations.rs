@@ -653,3 +653,40 @@ async fn nothing_left_to_join(app: &TestApp, codes: &[&str]) {
         }
     }
 }
+
+/// The demo: from 2026 the merged wards invite the 60 % who agree; about a quarter answer,
+/// and the wards' participation rises visibly from 2025-Q4 to 2026-Q1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_invites_from_2026_and_participation_rises() {
+    let db = fresh_database(Backend::Sqlite);
+    let mut s = settings(&db);
+    s.demo = true;
+    let app = spawn_on(Backend::Sqlite, &db, s).await;
+    let token = app.token("hao", None);
+    let row = |v: &Value| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["unit_code"] == "phuong-an-lac")
+            .cloned()
+            .unwrap()
+    };
+    let get = |period: &str| {
+        let url = app.url(&format!("/api/v1/indices?period={period}"));
+        let req = app.client.get(url).bearer_auth(&token);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let (before, after) = (row(&get("2025-Q4").await), row(&get("2026-Q1").await));
+    assert_eq!(before["invitations"], Value::Null);
+    let inv = &after["invitations"];
+    let pct = inv["invited_response_pct"].as_f64().unwrap();
+    assert!(inv["delivered"].as_u64().unwrap() > 500, "{inv}");
+    assert!((20.0..30.0).contains(&pct), "{inv}");
+    let (p0, p1) = (
+        before["participation_pct"].as_f64().unwrap(),
+        after["participation_pct"].as_f64().unwrap(),
+    );
+    assert!(p1 > p0 + 8.0, "participation {p0} → {p1}");
+    assert!(after["responses_by_source"]["invitation"].as_u64().unwrap() > 100);
+}

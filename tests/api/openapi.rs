@@ -22,6 +22,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/indices"),
     ("get", "/api/v1/desk"),
     ("get", "/api/v1/feedback"),
+    ("get", "/api/v1/invitations"),
 ];
 
 /// Every object schema that names its properties is closed: a property the document does not
@@ -189,6 +190,7 @@ async fn every_api_route_answers_in_the_shape_it_declares(backend: Backend) {
     dossiers(&mut c, &app, &who).await;
     returned_dossiers(&mut c, &app, &who).await;
     feedback(&mut c, &app, &who).await;
+    invitations(&mut c, &app, &who).await;
     desk(&mut c, &app, &who).await;
     indices(&mut c, &app, &who).await;
     every_status_was_seen(&c);
@@ -412,6 +414,26 @@ async fn feedback(c: &mut Checker, app: &TestApp, who: &Callers) {
     c.call(app, op, &format!("{year_f}&unit=phuong-a"), own, None)
         .await;
     c.call(app, op, &format!("{year_f}&unit=khong-co"), all, None)
+        .await;
+}
+
+/// Invitations of this year (none sent here: no rows), a bad period, no token, a unit's own
+/// and another unit, an unknown unit.
+async fn invitations(c: &mut Checker, app: &TestApp, who: &Callers) {
+    let (all, own) = (Some(who.all.as_str()), Some(who.own.as_str()));
+    let i = "/api/v1/invitations";
+    let op = ("get", i);
+    let year = format!("{i}?period={}", chrono::Utc::now().date_naive().year());
+    let v = c.call(app, op, &year, all, None).await;
+    assert_eq!(v["rows"], json!([]));
+    c.call(app, op, &format!("{i}?period=2021-Q5"), all, None)
+        .await;
+    c.call(app, op, &year, None, None).await;
+    c.call(app, op, &format!("{year}&unit=phuong-a"), own, None)
+        .await;
+    c.call(app, op, &format!("{year}&unit=phuong-b"), own, None)
+        .await;
+    c.call(app, op, &format!("{year}&unit=khong-co"), all, None)
         .await;
 }
 

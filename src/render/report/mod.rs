@@ -41,6 +41,10 @@ struct ReportPage<'a> {
     /// The responses by how they came, and the paper sheets not yet counted.
     sources: String,
     participation: String,
+    /// "Mời qua Zalo/SMS: 1.240 gửi, 310 trả lời (25,0 %)" and the on-time share of returned
+    /// dossiers (SPEC §11), each empty when there is none.
+    invited: String,
+    returned: String,
     overall: String,
     online: String,
     bars: String,
@@ -121,6 +125,8 @@ pub fn render(
         responses: count(responses_n, lang),
         sources: sources_text(lang, total.map(|r| &r.extras.sources), data.paper_waiting),
         participation: headline(&|r| percent(r.participation, lang)),
+        invited: sections::invited_text(total, lang),
+        returned: sections::returned_text(total, lang),
         overall: total
             .and_then(|r| r.indices.overall.as_ref())
             .map(|m| percent(m.index, lang))
@@ -162,6 +168,7 @@ pub fn sources_text(
     let names = [
         ("poster", "report_page.src_poster"),
         ("ticket", "report_page.src_ticket"),
+        ("invitation", "report_page.src_invitation"),
         ("paper", "report_page.src_paper"),
         ("api", "report_page.src_api"),
     ];

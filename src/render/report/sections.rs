@@ -116,6 +116,27 @@ pub fn reason_key(code: &str) -> &'static str {
     }
 }
 
+/// The invitations of the period (SPEC §11), or nothing when none was sent.
+pub(super) fn invited_text(total: Option<&crate::domain::table::IndexRow>, lang: Lang) -> String {
+    let Some(c) = total.and_then(|r| r.extras.invited.as_ref()) else {
+        return String::new();
+    };
+    tr(lang, "report_page.invited")
+        .replace("{sent}", &count(c.delivered, lang))
+        .replace("{answered}", &count(c.answered, lang))
+        .replace("{pct}", &percent(c.response_pct(), lang))
+}
+
+/// The share of dossiers returned by their due day, or nothing without records.
+pub(super) fn returned_text(total: Option<&crate::domain::table::IndexRow>, lang: Lang) -> String {
+    let Some(r) = total.and_then(|r| r.extras.returned) else {
+        return String::new();
+    };
+    tr(lang, "report_page.returned_on_time")
+        .replace("{pct}", &percent(r.on_time_pct(), lang))
+        .replace("{returned}", &count(r.returned, lang))
+}
+
 pub(super) fn feedback_summary(f: &crate::domain::feedback::Figures, lang: Lang) -> String {
     if f.received == 0 {
         return tr(lang, "report_page.fb_none").to_string();

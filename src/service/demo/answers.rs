@@ -26,6 +26,8 @@ pub(super) struct DemoData {
     pub(super) tickets: Vec<TicketRow>,
     pub(super) dossiers: Vec<DossierCountRow>,
     pub(super) responses: Vec<NewResponseRow>,
+    /// The invitations' counts (from 2026 in the merged wards; METHODOLOGY "Invitations").
+    pub(super) invitations: Vec<crate::domain::invite::Tallied>,
 }
 
 /// The standard normal quantile (statrs).
@@ -82,7 +84,9 @@ pub(super) fn generate(form: &Form, now: DateTime<Utc>) -> DemoData {
             tickets: Vec::new(),
             dossiers: Vec::new(),
             responses: Vec::new(),
+            invitations: Vec::new(),
         },
+        invite_rng: StdRng::seed_from_u64(2026),
     };
     // 2021 (the plan's year) and 2025-Q1 to 2026-Q3 (across the reorganisation).
     let spans = [
@@ -108,6 +112,9 @@ struct Generator<'a> {
     rng: StdRng,
     form: &'a Form,
     data: DemoData,
+    /// The invitations draw from a generator of their own, so that everything else is
+    /// drawn as it was before there were invitations.
+    invite_rng: StdRng,
 }
 
 impl Generator<'_> {
@@ -172,10 +179,55 @@ impl Generator<'_> {
             ));
         }
         let year_trend = if later { 0.02 } else { 0.0 };
+        let level = d.level + quarter_trend + year_trend;
         for (ticket, at) in arrivals {
-            let level = d.level + quarter_trend + year_trend;
-            self.respond(d.code, day, level, ticket.is_some(), at);
+            let source = if ticket.is_some() { "ticket" } else { "poster" };
+            self.respond(d.code, day, level, source, at);
         }
+        let merged_ward = d.from == super::world::NEW_START && d.parent.is_some();
+        if merged_ward && !d.code.starts_with("vpdkdd") && day.year() >= 2026 {
+            std::mem::swap(&mut self.rng, &mut self.invite_rng);
+            self.invite(d.code, day, dossiers, level);
+            std::mem::swap(&mut self.rng, &mut self.invite_rng);
+        }
+    }
+
+    /// A merged ward's invitations of a day (from 2026): 60 % of the citizens agree to be
+    /// asked; Zalo takes 80 % of the messages, SMS the numbers without Zalo; 2 % fail; about
+    /// a quarter answer, in the days after (counted on the day sent, answered that day or
+    /// the next few — here, that day). Drawn from the invitations' own generator.
+    fn invite(&mut self, code: &str, day: chrono::NaiveDate, dossiers: u32, level: f64) {
+        use crate::domain::invite::{Outcome, Route, Tallied};
+        let mut counts: BTreeMap<(Route, Outcome), u64> = BTreeMap::new();
+        let day_start = local_midnight_utc(day);
+        for _ in 0..whole(f64::from(dossiers) * 0.6) {
+            *counts.entry((Route::Zns, Outcome::Queued)).or_default() += 1;
+            let route = if self.rng.random::<f64>() < 0.8 {
+                Route::Zns
+            } else {
+                Route::Sms
+            };
+            if self.rng.random::<f64>() < 0.02 {
+                *counts.entry((route, Outcome::Failed)).or_default() += 1;
+                continue;
+            }
+            *counts.entry((route, Outcome::Delivered)).or_default() += 1;
+            if self.rng.random::<f64>() < 0.25 {
+                *counts.entry((route, Outcome::Answered)).or_default() += 1;
+                let at = day_start + Duration::minutes(720 + self.rng.random_range(0..540));
+                self.respond(code, day, level, "invitation", at);
+            }
+        }
+        let unit = code.to_string();
+        self.data
+            .invitations
+            .extend(counts.into_iter().map(|((route, outcome), n)| Tallied {
+                unit: unit.clone(),
+                day,
+                route,
+                outcome,
+                n,
+            }));
     }
 
     /// The one-time codes handed out at a desk on a day; those answered, with when.
@@ -220,9 +272,10 @@ impl Generator<'_> {
         code: &str,
         day: chrono::NaiveDate,
         level: f64,
-        via_ticket: bool,
+        source: &'static str,
         at: DateTime<Utc>,
     ) {
+        let via_ticket = source != "poster";
         let form = self.form;
         let answers = synthetic_answers(&mut self.rng, form, level, &factor_shift, day.month());
         let form_version = i32::try_from(form.version).unwrap_or(1);
@@ -247,7 +300,7 @@ impl Generator<'_> {
             unit_code: code.to_string(),
             form_id: form.id.clone(),
             form_version,
-            source: if via_ticket { "ticket" } else { "poster" }.to_string(),
+            source: source.to_string(),
             via_ticket,
             submitted_at: crate::domain::day_of(at.naive_utc()),
             local_date: day,

@@ -73,6 +73,11 @@ pub fn load(
         dossiers::insert_new(c, &data.dossiers)?;
         responses::insert(c, &data.responses)?;
         tallies::insert_all(c, &data.tallies)?;
+        for t in &data.invitations {
+            let (route, outcome) = (t.route.as_str(), t.outcome.as_str());
+            let n = i64::try_from(t.n).unwrap_or(i64::MAX);
+            crate::store::invites::tally(c, &t.unit, t.day, route, outcome, n)?;
+        }
         let wards = |new: bool| -> Vec<&str> {
             UNITS
                 .iter()

@@ -74,6 +74,10 @@ struct HomePage {
     /// What needs someone now (held feedback; for admins, background jobs failing), with
     /// where to act.
     alerts: Vec<(String, Option<&'static str>)>,
+    /// Invitations this quarter per unit (SPEC §11): waiting now, delivered, failed, held,
+    /// opted out, answered; and the table's heading and column heads.
+    invitations: Vec<[String; 7]>,
+    t_invitations: [&'static str; 8],
 }
 
 /// The dashboard's alerts: held feedback for those who handle it; for admins, each background
@@ -117,6 +121,7 @@ struct Figures {
     paper: (usize, usize),
     /// The officer's counters taken over by colleagues, not told yet: day, counter, who.
     takeovers: Vec<(chrono::NaiveDate, String, String)>,
+    invitations: std::collections::BTreeMap<String, crate::service::invite::UnitInvitations>,
 }
 
 pub async fn home(
@@ -167,7 +172,54 @@ fn read_figures(
         paper: crate::service::paper::waiting(&s.store, scope)?,
         overdue: crate::service::feedback::overdue_count(&s.store, &s.feedback, scope, now)?,
         held: crate::service::feedback::held_count(&s.store, scope)?,
+        invitations: crate::service::invite::by_unit(&s.store, p.start, p.end)?
+            .into_iter()
+            .filter(|(u, _)| scope.is_none_or(|s| s == u))
+            .collect(),
     })
+}
+
+/// The invitations' table: one row per unit that had some this quarter or has some waiting.
+fn invitation_rows(
+    table: &indices::IndexTable,
+    invitations: &std::collections::BTreeMap<String, crate::service::invite::UnitInvitations>,
+) -> Vec<[String; 7]> {
+    invitations
+        .iter()
+        .map(|(code, u)| {
+            let c = u.total();
+            let name = table
+                .rows
+                .iter()
+                .find(|r| &r.unit_code == code)
+                .map_or_else(|| code.clone(), |r| r.unit_name.clone());
+            let waiting: u64 = u.waiting.values().sum();
+            let answered = format!("{} ({})", c.answered, pct(c.response_pct()));
+            [
+                name,
+                waiting.to_string(),
+                c.delivered.to_string(),
+                c.failed.to_string(),
+                c.held.to_string(),
+                c.opted_out.to_string(),
+                answered,
+            ]
+        })
+        .collect()
+}
+
+fn invitation_heads(lang: Lang) -> [&'static str; 8] {
+    [
+        "staff_dashboard.inv_heading",
+        "staff_dashboard.unit",
+        "staff_dashboard.inv_waiting",
+        "staff_dashboard.inv_delivered",
+        "staff_dashboard.inv_failed",
+        "staff_dashboard.inv_held",
+        "staff_dashboard.inv_opted_out",
+        "staff_dashboard.inv_answered",
+    ]
+    .map(|k| tr(lang, k))
 }
 
 /// A unit's desk satisfaction today and this quarter ("92.00 (12)", "89.10 (420)"), or "–".
@@ -275,7 +327,9 @@ fn home_page(
         desk_quarter,
         paper,
         takeovers,
+        invitations,
     } = figures;
+    let invitations = invitation_rows(&table, &invitations);
     let sources_line = sources_line(lang, &table, paper);
     let StaffSession { staff, csrf } = session;
     let units = unit_lines(&table, &today_counts, &desk_today, &desk_quarter);
@@ -322,6 +376,8 @@ fn home_page(
         feedback_line: tr(lang, "staff_feedback.dashboard_line")
             .replace("{n}", &overdue.to_string()),
         sources_line,
+        invitations,
+        t_invitations: invitation_heads(lang),
         feedback_link: access::role_may(staff.role, Action::HandleFeedback)
             .then(|| ("/staff/feedback", tr(lang, "staff_feedback.queue"))),
     }
