@@ -38,6 +38,8 @@ pub struct Outcome {
     pub taken: usize,
     pub already: usize,
     pub refused: Vec<(usize, String)>,
+    /// Invitations queued for the citizens of the new dossiers who agreed.
+    pub invited: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,75 @@ pub fn rows_of_json(text: &str) -> Result<Vec<Result<SentRow, String>>, String> 
         .into_iter()
         .map(|item| serde_json::from_value(item).map_err(|e| e.to_string()))
         .collect())
+}
+
+/// The rows of a CSV export (UTF-8, with or without a byte-order mark, `;` or `,`), each a
+/// dossier or the reason it is not one; an error when the header lacks a column.
+pub fn rows_of_csv(text: &str) -> Result<Vec<Result<SentRow, String>>, String> {
+    let text = crate::service::csv_input(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| e.to_string())?.clone();
+    for needed in [
+        "ref",
+        "unit",
+        "received_on",
+        "due_on",
+        "returned_on",
+        "channel",
+    ] {
+        if !header.iter().any(|h| h == needed) {
+            return Err(format!(
+                "the header has no column \"{needed}\" (ref,unit,procedure,received_on,due_on,returned_on,channel,phone,invite)"
+            ));
+        }
+    }
+    Ok(reader
+        .deserialize::<CsvRow>()
+        .map(|r| r.map(SentRow::from).map_err(|e| e.to_string()))
+        .collect())
+}
+
+/// A CSV line: every field text, `invite` as true/false/1/0/yes/no/có/không or empty.
+#[derive(serde::Deserialize)]
+struct CsvRow {
+    #[serde(rename = "ref")]
+    reference: String,
+    unit: String,
+    #[serde(default)]
+    procedure: Option<String>,
+    received_on: String,
+    due_on: String,
+    returned_on: String,
+    channel: String,
+    #[serde(default)]
+    phone: Option<String>,
+    #[serde(default)]
+    invite: Option<String>,
+}
+
+impl From<CsvRow> for SentRow {
+    fn from(r: CsvRow) -> SentRow {
+        let invite = r
+            .invite
+            .as_deref()
+            .map(str::trim)
+            .map(|v| matches!(v.to_lowercase().as_str(), "true" | "1" | "yes" | "có"));
+        let blank = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        SentRow {
+            reference: r.reference,
+            unit: r.unit,
+            procedure: blank(r.procedure),
+            received_on: r.received_on,
+            due_on: r.due_on,
+            returned_on: r.returned_on,
+            channel: r.channel,
+            phone: blank(r.phone),
+            invite,
+        }
+    }
 }
 
 /// Takes the rows that are good (a row sent as `Err` is refused with its reason). `scope`:
@@ -120,14 +191,15 @@ pub fn import(
         }
     }
     let target = format!("{} rows", rows.len());
-    let (taken, already) = store.write(|c| -> Result<(usize, usize), StoreError> {
+    let ((taken, already), invited) = store.write(|c| -> Result<_, StoreError> {
         let (counted, people) = store_rows(c, good)?;
-        invite::queue(c, keys.invite, keys.key, people, now)?;
+        let invited = invite::queue(c, keys.invite, keys.key, people, now)?;
         audit::write(c, now, actor, "dossiers.returned", &target, "ok")?;
-        Ok(counted)
+        Ok((counted, invited))
     })?;
     outcome.taken = taken;
     outcome.already = already;
+    outcome.invited = invited;
     Ok(outcome)
 }
 

@@ -272,6 +272,14 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/units", web::post().to(staff::units_import))
         .route("/staff/dossiers", web::get().to(staff::dossiers_form))
         .route("/staff/dossiers", web::post().to(staff::dossiers_import))
+        .route(
+            "/staff/dossiers/returned",
+            web::get().to(staff::returned_form),
+        )
+        .route(
+            "/staff/dossiers/returned",
+            web::post().to(staff::returned_import),
+        )
         .route("/staff/audit.csv", web::get().to(staff::audit_csv))
         .route("/staff/password", web::get().to(staff::password_form))
         .route("/staff/password", web::post().to(staff::change_password));

@@ -203,3 +203,43 @@ async fn a_thousand_rows_a_call(backend: Backend) {
     assert_eq!(v["refused"].as_array().map(Vec::len), Some(1));
 }
 both_backends!(a_thousand_rows_a_call);
+
+/// A clerk uploads the one-stop software's export on `/staff/dossiers/returned`: a bad line
+/// is named by its number and the others are taken; a line of another unit refuses the file.
+async fn a_clerk_uploads_the_export_and_sees_each_bad_line(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let officer = app
+        .signed_in(hailong::domain::user::Role::Officer, Some("phuong-a"))
+        .await;
+    let page = officer.get("/staff/dossiers/returned").await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("Hồ sơ đã trả kết quả"));
+    let day = today();
+    let csv = format!(
+        "ref,unit,procedure,received_on,due_on,returned_on,channel,phone,invite\n\
+         R-1,phuong-a,,{day},{day},{day},in_person,0912345678,có\n\
+         R-2,phuong-a,,{day},{day},2026-13-01,in_person,,\n\
+         R-3,phuong-a,,{day},{day},{day},postal,,\n"
+    );
+    let r = officer
+        .post_form("/staff/dossiers/returned", &[("csv", &csv)])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("Đã nhận 2 hồ sơ") && html.contains("dòng 3"),
+        "{html}"
+    );
+    let stored = app.store.read(hailong::store::returned::all).unwrap();
+    assert_eq!(stored.len(), 2);
+    let other = csv.replace("R-3,phuong-a", "R-4,phuong-b");
+    let r = officer
+        .post_form("/staff/dossiers/returned", &[("csv", &other)])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("phuong-b"));
+    let stored = app.store.read(hailong::store::returned::all).unwrap();
+    assert_eq!(stored.len(), 2, "nothing of a refused file is kept");
+}
+both_backends!(a_clerk_uploads_the_export_and_sees_each_bad_line);

@@ -10,6 +10,7 @@ use super::manage::*;
 use crate::domain::lang::Lang;
 use crate::service::access::{self, Action};
 use crate::service::dossiers::{self, DossierError};
+use crate::service::returned;
 use crate::service::users::Staff;
 use crate::web::errors::PageError;
 use crate::web::extract::{CsrfUpload, StaffSession};
@@ -86,4 +87,92 @@ pub async fn dossiers_import(
         Err(e) => refused(&e, kept, lang),
     };
     dossiers_page(state, lang, staff, csrf, outcome).await
+}
+
+const RETURNED_HEADER: &str =
+    "ref,unit,procedure,received_on,due_on,returned_on,channel,phone,invite";
+
+async fn returned_page(
+    state: web::Data<AppState>,
+    lang: Lang,
+    staff: Staff,
+    csrf: String,
+    outcome: Outcome,
+) -> Result<HttpResponse, PageError> {
+    let mut page = base(lang, &state, &staff, csrf, tr(lang, "returned.heading"));
+    let kept = outcome.kept("csv");
+    page.form = Some(FormView {
+        title: tr(lang, "returned.import"),
+        help: format!("{} {RETURNED_HEADER}", tr(lang, "returned.help")),
+        action: "/staff/dossiers/returned",
+        upload: true,
+        fields: import_fields(lang, RETURNED_HEADER, kept),
+        submit: tr(lang, "admin.import"),
+    });
+    finish(page, outcome)
+}
+
+/// `GET /staff/dossiers/returned`: the one-stop software's export of returned dossiers.
+pub async fn returned_form(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+) -> Result<HttpResponse, PageError> {
+    session.may(Action::ImportDossiers)?;
+    returned_page(state, lang, session.staff, session.csrf, Outcome::default()).await
+}
+
+/// `POST /staff/dossiers/returned`: good lines are taken, bad ones named by their line.
+pub async fn returned_import(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    form: CsrfUpload<IgnoredAny>,
+) -> Result<HttpResponse, PageError> {
+    session.may(Action::ImportDossiers)?;
+    let StaffSession { staff, csrf } = session;
+    let text = import_text(&form.pairs);
+    let kept = text.clone();
+    let (st, actor) = (state.clone(), staff.username.clone());
+    let caller = access::Caller::Staff(staff.clone());
+    let scope = access::unit_for(&caller, Action::ImportDossiers, None)?;
+    let done = blocking(move || -> Result<_, String> {
+        let rows = returned::rows_of_csv(&text)?;
+        let keys = st.returned_keys();
+        returned::import(&st.store, keys, &rows, scope.as_deref(), &actor, Utc::now())
+            .map_err(|e| e.to_string())
+    })
+    .await?;
+    let outcome = match done {
+        Ok(o) => returned_outcome(lang, &o, kept),
+        Err(e) => refused(&e, kept, lang),
+    };
+    returned_page(state, lang, staff, csrf, outcome).await
+}
+
+/// What an import did, in words; the refused lines by their number (the header is line 1).
+fn returned_outcome(lang: Lang, o: &returned::Outcome, kept: String) -> Outcome {
+    let said = tr(lang, "returned.taken")
+        .replace("{taken}", &o.taken.to_string())
+        .replace("{already}", &o.already.to_string())
+        .replace("{invited}", &o.invited.to_string());
+    if o.refused.is_empty() {
+        return Outcome {
+            notice: Some(said),
+            ..Default::default()
+        };
+    }
+    let lines: Vec<String> = o
+        .refused
+        .iter()
+        .map(|(i, why)| format!("{} {}: {why}", tr(lang, "returned.line"), i + 2))
+        .collect();
+    Outcome::error(
+        format!(
+            "{said} {} {}",
+            tr(lang, "returned.refused"),
+            lines.join("; ")
+        ),
+        vec![("csv".to_string(), kept)],
+    )
 }

@@ -138,6 +138,11 @@ pub(crate) fn manage_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'st
             tr(lang, "admin.dossier_counts"),
         ),
         (
+            Action::ImportDossiers,
+            "/staff/dossiers/returned",
+            tr(lang, "returned.heading"),
+        ),
+        (
             Action::ManageKiosks,
             "/staff/kiosks",
             tr(lang, "kiosks_staff.heading"),
