@@ -195,12 +195,30 @@ pub fn record_send(
     conn: &mut DbConnection,
     number_hash: &str,
     at: NaiveDateTime,
+    outbox_id: i64,
 ) -> Result<(), StoreError> {
     diesel::insert_into(invite_sends::table)
         .values((
             invite_sends::number_hash.eq(number_hash),
             invite_sends::sent_at.eq(at),
+            invite_sends::outbox_id.eq(Some(outbox_id)),
         ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes back the sending recorded for an invitation being sent (it did not go, or a sender
+/// was killed sending it and it is tried again).
+pub fn unreserve(conn: &mut DbConnection, outbox_id: i64) -> Result<(), StoreError> {
+    diesel::delete(invite_sends::table.filter(invite_sends::outbox_id.eq(Some(outbox_id))))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A sending made: it no longer names its invitation (whose row is gone).
+pub fn settle(conn: &mut DbConnection, outbox_id: i64) -> Result<(), StoreError> {
+    diesel::update(invite_sends::table.filter(invite_sends::outbox_id.eq(Some(outbox_id))))
+        .set(invite_sends::outbox_id.eq(None::<i64>))
         .execute(conn)?;
     Ok(())
 }
@@ -235,21 +253,6 @@ pub fn opt_out(
         .on_conflict_do_nothing()
         .execute(c))?;
     Ok(n == 1)
-}
-
-/// Takes back a sending recorded for the caps when the message did not go.
-pub fn unreserve(
-    conn: &mut DbConnection,
-    number_hash: &str,
-    at: NaiveDateTime,
-) -> Result<(), StoreError> {
-    diesel::delete(
-        invite_sends::table
-            .filter(invite_sends::number_hash.eq(number_hash))
-            .filter(invite_sends::sent_at.eq(at)),
-    )
-    .execute(conn)?;
-    Ok(())
 }
 
 /// Holds a number for the rest of the transaction (PostgreSQL: an advisory lock on its hash;

@@ -306,6 +306,7 @@ diesel::table! {
         id -> BigInt,
         number_hash -> Text,
         sent_at -> Timestamp,
+        outbox_id -> Nullable<BigInt>,
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Provider {
     pub sms_status: u16,
     /// A number whose SMS the gateway holds this long before answering.
     pub slow: Option<(String, u64)>,
+    /// The gateway is holding a slow number's message now.
+    pub holding: bool,
 }
 
 pub type Shared = Arc<Mutex<Provider>>;
@@ -87,21 +89,23 @@ pub async fn fake_providers(state: Shared) -> (String, actix_web::dev::ServerHan
         HttpResponse::Ok().json(json!({"access_token": "tok-2", "refresh_token": "r-2"}))
     }
 
+    /// Records the message as it arrives (a held one too), then answers.
     async fn sms(body: web::Bytes, s: web::Data<Shared>) -> HttpResponse {
         let body: Value = serde_json::from_slice(&body).unwrap();
-        let wait = {
-            let s = s.lock().unwrap();
-            s.slow
+        let (wait, status) = {
+            let mut s = s.lock().unwrap();
+            let wait = s
+                .slow
                 .as_ref()
                 .filter(|(phone, _)| body["to"] == phone.as_str())
-                .map(|(_, ms)| *ms)
+                .map(|(_, ms)| *ms);
+            s.holding |= wait.is_some();
+            s.sms.push(body);
+            (wait, if s.sms_status == 0 { 200 } else { s.sms_status })
         };
         if let Some(ms) = wait {
             tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
         }
-        let mut s = s.lock().unwrap();
-        s.sms.push(body);
-        let status = if s.sms_status == 0 { 200 } else { s.sms_status };
         HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap())
             .json(json!({"CodeResult": "100"}))
     }
@@ -485,6 +489,14 @@ async fn invitations_end_to_end_leave_no_number_and_no_path(backend: Backend) {
     assert_eq!(r.status(), reqwest::StatusCode::OK);
     figures_say_so(&app, &token).await;
     assert_eq!(f.fake.lock().unwrap().sms.len(), 1, "nothing more to A");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    for line in [
+        "hailong_invitations_total{route=\"zns\",result=\"delivered\"}",
+        "hailong_invitations_total{route=\"zns\",result=\"fell_back\"}",
+        "hailong_invitations_total{route=\"sms\",result=\"delivered\"}",
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
     nothing_left_to_join(&app, &[&code_a, &code_b]).await;
 }
 both_backends!(invitations_end_to_end_leave_no_number_and_no_path);
@@ -689,4 +701,127 @@ async fn the_demo_invites_from_2026_and_participation_rises() {
     );
     assert!(p1 > p0 + 8.0, "participation {p0} → {p1}");
     assert!(after["responses_by_source"]["invitation"].as_u64().unwrap() > 100);
+}
+
+/// Two nodes sending from one outbox (PostgreSQL), one killed (SIGKILL) while the gateway
+/// holds its message: every message goes once, but the killed one, which goes twice with the
+/// same code (the gateway can drop the repeat); its code is one ticket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_and_a_sigkill_mid_send_send_each_invitation_once() {
+    let f = fixture(Backend::Postgres).await;
+    let db = fresh_database(Backend::Postgres);
+    let store = Store::open(&db).unwrap();
+    seed_units_into(&store);
+    f.fake.lock().unwrap().slow = Some(("84931000000".into(), 60_000));
+    let sms_url = format!("{}/sms", f.base);
+    let flags = [
+        "--invite-via",
+        "sms",
+        "--invite-hours",
+        "00-24",
+        "--sms-url",
+        &sms_url,
+        "--sms-body",
+        r#"{"to":"{phone}","text":"{text}"}"#,
+        "--sms-ok",
+        "CodeResult=100",
+    ];
+    let (mut a, _) = serve_process(&db, &flags);
+    let key = DataKey::load_or_create(&key_file_of(&db)).unwrap();
+    let settings = f.settings("sms");
+    let import = |from: usize, n: usize| {
+        let rows: Vec<_> = (from..from + n)
+            .map(|i| {
+                serde_json::from_value(dossier(&format!("K-{i}"), &format!("09310000{i:02}"), true))
+                    .map_err(|e: serde_json::Error| e.to_string())
+            })
+            .collect();
+        let keys = returned::Keys {
+            key: &key,
+            invite: &settings,
+        };
+        returned::import(&store, keys, &rows, None, "test", Utc::now()).unwrap();
+    };
+    import(0, 1);
+    let waited = std::time::Instant::now();
+    while !f.fake.lock().unwrap().holding && waited.elapsed().as_secs() < 20 {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(
+        f.fake.lock().unwrap().holding,
+        "node A sent the first invitation"
+    );
+    a.kill().unwrap();
+    a.wait().unwrap();
+    f.fake.lock().unwrap().slow = None;
+    let (_a2, _) = serve_process(&db, &flags);
+    let (_b, _) = serve_process(&db, &flags);
+    import(1, 40);
+    let waiting = || {
+        let later = Utc::now().naive_utc() + chrono::Duration::days(1);
+        store
+            .read(|c| hailong::store::invites::due(c, later, 100))
+            .unwrap()
+            .len()
+    };
+    let waited = std::time::Instant::now();
+    while waiting() > 0 && waited.elapsed().as_secs() < 90 {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(waiting(), 0, "every invitation sent");
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    sent_once_but_the_killed_one(&f, &store);
+}
+
+/// A route without its settings, or a data key file that is not one, stops the start with
+/// the flag to give.
+#[test]
+fn a_route_without_its_settings_does_not_start() {
+    let db = fresh_database(Backend::Sqlite);
+    let mut s = settings(&db);
+    s.invite.via = Via::parse("zns,sms").unwrap();
+    let e = hailong::startup::Application::build(s).err().unwrap();
+    assert!(e.to_string().contains("--zns-url"), "{e}");
+    let mut s = settings(&db);
+    std::fs::write(&s.data_key_file, "not a key").unwrap();
+    s.invite = InviteSettings::default();
+    let e = hailong::startup::Application::build(s).err().unwrap();
+    assert!(e.to_string().contains("64 hexadecimal digits"), "{e}");
+}
+
+fn counts_today(store: &Store) -> invite::UnitInvitations {
+    let today = hailong::domain::local_date(Utc::now());
+    invite::by_unit(store, today, today)
+        .unwrap()
+        .remove("phuong-a")
+        .unwrap_or_default()
+}
+
+/// Each of the 41 numbers got its message once, but the one whose sender was killed: twice,
+/// with the same code, which is one ticket.
+fn sent_once_but_the_killed_one(f: &Fixture, store: &Store) {
+    let p = f.fake.lock().unwrap();
+    let mut by_phone: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for m in &p.sms {
+        by_phone
+            .entry(m["to"].as_str().unwrap())
+            .or_default()
+            .push(m["text"].as_str().unwrap());
+    }
+    let tallies = counts_today(store);
+    assert_eq!(by_phone.len(), 41, "{by_phone:?} {tallies:?}");
+    let killed = &by_phone["84931000000"];
+    assert_eq!(killed.len(), 2, "the killed sending goes again");
+    let code_of = |text: &str| text.rsplit("/t/").next().unwrap().to_string();
+    assert_eq!(code_of(killed[0]), code_of(killed[1]), "with the same code");
+    let twice: Vec<_> = by_phone
+        .iter()
+        .filter(|(k, v)| **k != "84931000000" && v.len() != 1)
+        .collect();
+    assert!(twice.is_empty(), "sent twice by two nodes: {twice:?}");
+    let code = killed[0].rsplit("/t/").next().unwrap();
+    let ticket = store
+        .read(|c| hailong::store::tickets::get(c, code))
+        .unwrap();
+    assert_eq!(ticket.unwrap().invite_route.as_deref(), Some("sms"));
 }

@@ -33,11 +33,13 @@ CREATE TABLE invite_tallies (
 );
 
 -- When each number (by keyed hash) was last sent an invitation: the caps. Kept as long as
--- the longest cap's window.
+-- the longest cap's window. `outbox_id`: the invitation a sending is for while it is being
+-- sent (a sender killed mid-send leaves it; the next attempt of that invitation replaces it).
 CREATE TABLE invite_sends (
     id BIGSERIAL PRIMARY KEY,
     number_hash TEXT NOT NULL,
-    sent_at TIMESTAMP NOT NULL
+    sent_at TIMESTAMP NOT NULL,
+    outbox_id BIGINT
 );
 CREATE INDEX invite_sends_number ON invite_sends (number_hash, sent_at);
 

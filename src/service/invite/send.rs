@@ -149,8 +149,8 @@ async fn send_one(
         return finish(sender, row, route, Reply::Refused(why.into()), now).await;
     }
     let (st, settings) = (sender.store.clone(), sender.settings.clone());
-    let hash = row.number_hash.clone();
-    let allowed = blocking(move || st.write(|c| reserve(c, &settings, &hash, now))).await?;
+    let (hash, id) = (row.number_hash.clone(), row.id);
+    let allowed = blocking(move || st.write(|c| reserve(c, &settings, &hash, id, now))).await?;
     if !allowed {
         let (st, r) = (sender.store.clone(), row.clone());
         blocking(move || st.write(|c| leave(c, &r, route, Outcome::Held, now))).await?;
@@ -167,22 +167,25 @@ async fn send_one(
     };
     let reply = sender.providers.send(route, &message).await;
     if reply != Reply::Accepted {
-        let (st, hash) = (sender.store.clone(), row.number_hash.clone());
-        blocking(move || st.write(|c| invites::unreserve(c, &hash, now.naive_utc()))).await?;
+        let (st, id) = (sender.store.clone(), row.id);
+        blocking(move || st.write(|c| invites::unreserve(c, id))).await?;
     }
     let code = message.code;
     finish_with_code(sender, row, route, reply, &code, now).await
 }
 
 /// A number may be sent one more now (not opted out, within the caps): the sending is
-/// recorded at once, in the same transaction, so that two senders cannot both pass.
+/// recorded at once, in the same transaction, so that two senders cannot both pass. A
+/// sending recorded for this same invitation by a sender that died is replaced, not counted.
 fn reserve(
     conn: &mut DbConnection,
     settings: &InviteSettings,
     number_hash: &str,
+    outbox_id: i64,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     invites::lock_number(conn, number_hash)?;
+    invites::unreserve(conn, outbox_id)?;
     if invites::opted_out(conn, number_hash)? {
         return Ok(false);
     }
@@ -194,7 +197,7 @@ fn reserve(
     if !settings.caps.allow(&sent, now) {
         return Ok(false);
     }
-    invites::record_send(conn, number_hash, now.naive_utc())?;
+    invites::record_send(conn, number_hash, now.naive_utc(), outbox_id)?;
     Ok(true)
 }
 
@@ -290,6 +293,7 @@ fn deliver(
     if !invites::remove(conn, row.id)? {
         return Ok(false);
     }
+    invites::settle(conn, row.id)?;
     let day = local_date(now);
     let ticket = TicketRow {
         code: code.to_string(),
