@@ -65,6 +65,21 @@ pub fn claim(conn: &mut DbConnection, code: &str, now: NaiveDateTime) -> Result<
     Ok(n == 1)
 }
 
+/// Invitations' codes that expired unused forget their number's hash (it was kept only so
+/// that the page could stop further invitations).
+pub fn forget_expired_numbers(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    Ok(diesel::update(
+        tickets::table
+            .filter(tickets::number_hash.is_not_null())
+            .filter(tickets::expires_at.le(now)),
+    )
+    .set(tickets::number_hash.eq(None::<String>))
+    .execute(conn)?)
+}
+
 /// Tickets used at or after `from` and before `to` (both cut to the day).
 pub fn used_between(
     conn: &mut DbConnection,

@@ -114,6 +114,7 @@ pub async fn fake_providers(state: Shared) -> (String, actix_web::dev::ServerHan
 /// A database with the test units, a data key, and the fake providers.
 pub struct Fixture {
     pub store: Store,
+    pub db_url: String,
     pub key: DataKey,
     pub fake: Shared,
     pub base: String,
@@ -138,6 +139,7 @@ pub async fn fixture(backend: Backend) -> Fixture {
     .unwrap();
     Fixture {
         store,
+        db_url,
         key: DataKey::from_bytes(rand::random()),
         fake,
         base,
@@ -272,6 +274,14 @@ async fn quiet_hours_and_caps_hold_with_an_injected_clock(backend: Backend) {
     assert_eq!((sms.queued, sms.delivered, sms.held), (5, 3, 2), "{c:?}");
     assert_eq!(f.fake.lock().unwrap().sms.len(), 3);
     assert_eq!(f.waiting(), 0, "no number waits");
+    // 40 days on: the sendings are forgotten, and the codes that expired unused forget
+    // their number.
+    let hashed = "SELECT CAST(count(*) AS TEXT) AS line FROM tickets WHERE number_hash IS NOT NULL";
+    assert_eq!(lines_of(&f.db_url, hashed), ["3"]);
+    invite::prune(&f.store, &s, local(16, 9, 1) + chrono::Duration::days(40)).unwrap();
+    assert_eq!(lines_of(&f.db_url, hashed), ["0"]);
+    let sends = "SELECT CAST(count(*) AS TEXT) AS line FROM invite_sends";
+    assert_eq!(lines_of(&f.db_url, sends), ["0"]);
 }
 both_backends!(quiet_hours_and_caps_hold_with_an_injected_clock);
 

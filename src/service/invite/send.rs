@@ -338,14 +338,18 @@ fn leave(
     Ok(true)
 }
 
-/// Forgets sendings older than the longest cap's window.
+/// Forgets sendings older than the longest cap's window, and the number of an invitation
+/// whose code expired unused.
 pub fn prune(
     store: &Store,
     settings: &InviteSettings,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
     let before = (now - settings.caps.longest()).naive_utc();
-    store.write(|c| invites::prune_sends(c, before))
+    store.write(|c| -> Result<usize, StoreError> {
+        let n = invites::prune_sends(c, before)?;
+        Ok(n + tickets::forget_expired_numbers(c, now.naive_utc())?)
+    })
 }
 
 async fn blocking<T: Send + 'static>(
