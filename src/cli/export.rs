@@ -5,42 +5,23 @@ use super::*;
 
 pub(super) fn export_cmd(g: &Global, cmd: ExportCommand) -> Result<()> {
     match cmd {
-        ExportCommand::Desk {
-            period,
-            from,
-            to,
-            out,
-        } => desk(g, period_arg(period, from, to, g.scheme)?, out),
-        ExportCommand::Invitations {
-            period,
-            from,
-            to,
-            out,
-        } => invitations(g, period_arg(period, from, to, g.scheme)?, out),
-        ExportCommand::Responses {
-            period,
-            from,
-            to,
-            out,
-        } => responses(g, period_arg(period, from, to, g.scheme)?, out),
+        ExportCommand::Desk { range, out } => desk(g, period_arg(range, g.scheme)?, out),
+        ExportCommand::Invitations { range, out } => {
+            invitations(g, period_arg(range, g.scheme)?, out)
+        }
+        ExportCommand::Responses { range, out } => responses(g, period_arg(range, g.scheme)?, out),
         ExportCommand::Feedback {
-            period,
-            from,
-            to,
+            range,
             unit,
             with_contacts,
             out,
         } => {
-            let period = period_arg(period, from, to, g.scheme)?;
+            let period = period_arg(range, g.scheme)?;
             feedback(g, period, unit, with_contacts, out)
         }
-        ExportCommand::Indices {
-            period,
-            from,
-            to,
-            shape,
-            out,
-        } => indices_cmd(g, period_arg(period, from, to, g.scheme)?, &shape, out),
+        ExportCommand::Indices { range, shape, out } => {
+            indices_cmd(g, period_arg(range, g.scheme)?, &shape, out)
+        }
     }
 }
 

@@ -521,12 +521,8 @@ fn forms_check(paths: Vec<PathBuf>, forms_dir: Option<PathBuf>) -> Result<()> {
     bail!("{} problems in {} form files", problems.len(), files.len())
 }
 
-fn period_arg(
-    period: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    scheme: crate::domain::period::Scheme,
-) -> Result<Period> {
+fn period_arg(range: config::PeriodArgs, scheme: crate::domain::period::Scheme) -> Result<Period> {
+    let config::PeriodArgs { period, from, to } = range;
     match Period::from_parts(period.as_deref(), from.as_deref(), to.as_deref(), scheme) {
         Some(parsed) => Ok(parsed?),
         None => {

@@ -147,16 +147,23 @@ pub enum ImportCommand {
     Dossiers { file: PathBuf },
 }
 
+/// A period by name (`--period 2021-Q1`) or a range of days (`--from`, `--to`).
+#[derive(Debug, Clone, Args)]
+pub struct PeriodArgs {
+    #[arg(long)]
+    pub period: Option<String>,
+    #[arg(long)]
+    pub from: Option<String>,
+    #[arg(long)]
+    pub to: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
     /// The index table of a period (SPEC §6): CSV, or .xlsx by extension; stdout without --out.
     Indices {
-        #[arg(long)]
-        period: Option<String>,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        range: PeriodArgs,
         /// wide (one row per unit) or long (one row per unit and measure)
         #[arg(long, default_value = "wide")]
         shape: String,
@@ -166,34 +173,22 @@ pub enum ExportCommand {
     /// Invitations of a period per unit and route (SPEC §11): queued, delivered, failed,
     /// held, opted out, answered; stdout without --out.
     Invitations {
-        #[arg(long)]
-        period: Option<String>,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        range: PeriodArgs,
         #[arg(long)]
         out: Option<PathBuf>,
     },
     /// Desk ratings of a period per unit and counter (SPEC §10); stdout without --out.
     Desk {
-        #[arg(long)]
-        period: Option<String>,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        range: PeriodArgs,
         #[arg(long)]
         out: Option<PathBuf>,
     },
     /// Feedback received in a period, one row per item, texts masked; stdout without --out.
     Feedback {
-        #[arg(long)]
-        period: Option<String>,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        range: PeriodArgs,
         /// One unit's items only.
         #[arg(long)]
         unit: Option<String>,
@@ -205,12 +200,8 @@ pub enum ExportCommand {
     },
     /// The anonymised raw responses of a period, one row each, comments masked; stdout without --out.
     Responses {
-        #[arg(long)]
-        period: Option<String>,
-        #[arg(long)]
-        from: Option<String>,
-        #[arg(long)]
-        to: Option<String>,
+        #[command(flatten)]
+        range: PeriodArgs,
         #[arg(long)]
         out: Option<PathBuf>,
     },

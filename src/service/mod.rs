@@ -39,3 +39,13 @@ pub(crate) fn csv_input(text: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(text)
     }
 }
+
+/// Store work from a background worker's async loop, on the blocking pool (the webhook's and
+/// the invitations' senders).
+pub(crate) async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, crate::store::StoreError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        crate::store::StoreError::writer("(a background task) failed", Some(crate::store::cause(e)))
+    })?
+}

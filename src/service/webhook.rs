@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
+use crate::service::run_blocking;
 use crate::store::feedback as fb;
 use crate::store::{DbConnection, Store, StoreError};
 
@@ -257,14 +258,6 @@ async fn deliver_one(
 fn purge(store: &Store, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let before = now.naive_utc() - chrono::Duration::days(7);
     store.write(|c| fb::purge_given_up(c, MAX_ATTEMPTS, before))
-}
-
-async fn run_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        StoreError::writer("(a background task) failed", Some(crate::store::cause(e)))
-    })?
 }
 
 /// The worker's HTTP client: a 10 s timeout, and no redirect followed (a receiver that

@@ -397,6 +397,12 @@ impl TestApp {
         req.send().await.expect("POST json")
     }
 
+    /// A GET with a bearer token (a machine client, or the Home Affairs Office's).
+    pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        let req = self.client.get(self.url(path)).bearer_auth(token);
+        req.send().await.expect("GET with a token")
+    }
+
     pub fn count_responses(&self) -> i64 {
         self.store
             .read(hailong::store::responses::count)

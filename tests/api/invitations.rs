@@ -282,6 +282,16 @@ async fn quiet_hours_and_caps_hold_with_an_injected_clock(backend: Backend) {
     assert_eq!(lines_of(&f.db_url, hashed), ["0"]);
     let sends = "SELECT CAST(count(*) AS TEXT) AS line FROM invite_sends";
     assert_eq!(lines_of(&f.db_url, sends), ["0"]);
+    // The same by route from the command line.
+    let (ok, csv, err) =
+        crate::cli::run(&f.db_url, &["export", "invitations", "--period", "2026-Q1"]);
+    assert!(ok, "{err}");
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    assert_eq!(lines.next(), Some("period,period_start,period_end,unit_code,route,queued,delivered,failed,held,opted_out,invited_responses,invited_response_pct,waiting"));
+    assert_eq!(
+        lines.next(),
+        Some("2026-Q1,2026-01-01,2026-03-31,phuong-a,sms,5,3,0,2,0,0,0.00,0")
+    );
 }
 both_backends!(quiet_hours_and_caps_hold_with_an_injected_clock);
 
@@ -552,21 +562,14 @@ async fn answer_and_stop(app: &TestApp, code_a: &str, code_b: &str) {
 /// SMS 1 delivered, 1 opted out, 1 held; 5 dossiers returned, 4 on time.
 async fn figures_say_so(app: &TestApp, token: &str) {
     let now = hailong::domain::local_date(Utc::now());
-    let period = format!(
-        "{}-Q{}",
-        now.format("%Y"),
-        (now.format("%m").to_string().parse::<u32>().unwrap() - 1) / 3 + 1
-    );
-    let v: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/invitations?period={period}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let period = hailong::domain::period::Period::quarter_containing(
+        now,
+        hailong::domain::period::Scheme::Calendar,
+    )
+    .unwrap()
+    .label;
+    let path = format!("/api/v1/invitations?period={period}");
+    let v: Value = app.get_with_token(&path, token).await.json().await.unwrap();
     let line = |route: &str| {
         v["rows"]
             .as_array()
@@ -591,16 +594,8 @@ async fn figures_say_so(app: &TestApp, token: &str) {
         .map(|k| n(&sms, k))
         .collect();
     assert_eq!(m, [0, 1, 1, 0], "{v}");
-    let csv = app
-        .client
-        .get(app.url(&format!("/exports/indices.csv?period={period}")))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let path = format!("/exports/indices.csv?period={period}");
+    let csv = app.get_with_token(&path, token).await.text().await.unwrap();
     let mut lines = csv.lines();
     let header: Vec<&str> = lines
         .next()
@@ -695,9 +690,15 @@ async fn the_demo_invites_from_2026_and_participation_rises() {
             .unwrap()
     };
     let get = |period: &str| {
-        let url = app.url(&format!("/api/v1/indices?period={period}"));
-        let req = app.client.get(url).bearer_auth(&token);
-        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+        let path = format!("/api/v1/indices?period={period}");
+        let (app, token) = (&app, &token);
+        async move {
+            app.get_with_token(&path, token)
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
     };
     let (before, after) = (row(&get("2025-Q4").await), row(&get("2026-Q1").await));
     assert_eq!(before["invitations"], Value::Null);

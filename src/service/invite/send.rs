@@ -14,6 +14,7 @@ use super::{InviteSettings, Sealed};
 use crate::domain::invite::{give_up_after, Outcome, Route};
 use crate::domain::{day_of, local_date, local_midnight_utc};
 use crate::secret::DataKey;
+use crate::service::run_blocking;
 use crate::store::invites::{self, InviteRow};
 use crate::store::tickets::{self, TicketRow};
 use crate::store::{DbConnection, Store, StoreError};
@@ -77,10 +78,10 @@ pub async fn deliver_due(sender: &Sender, now: DateTime<Utc>) -> Result<Sent, St
         return Ok(sent);
     }
     let st = sender.store.clone();
-    let due = blocking(move || st.read(|c| invites::due(c, now.naive_utc(), BATCH))).await?;
+    let due = run_blocking(move || st.read(|c| invites::due(c, now.naive_utc(), BATCH))).await?;
     let names: BTreeMap<String, String> = {
         let st = sender.store.clone();
-        blocking(move || crate::service::units::list(&st))
+        run_blocking(move || crate::service::units::list(&st))
             .await?
             .into_iter()
             .map(|u| (u.code.to_string(), u.name))
@@ -122,7 +123,7 @@ async fn send_one(
 ) -> Result<Option<Outcome>, StoreError> {
     let (st, id, seen) = (sender.store.clone(), row.id, row.next_attempt_at);
     let until = now.naive_utc() + Duration::seconds(LEASE_SECS);
-    if !blocking(move || st.write(|c| invites::lease(c, id, seen, until))).await? {
+    if !run_blocking(move || st.write(|c| invites::lease(c, id, seen, until))).await? {
         return Ok(None);
     }
     // The route stored, while this sender sends that way; else this sender's first (a row
@@ -150,10 +151,10 @@ async fn send_one(
     }
     let (st, settings) = (sender.store.clone(), sender.settings.clone());
     let (hash, id) = (row.number_hash.clone(), row.id);
-    let allowed = blocking(move || st.write(|c| reserve(c, &settings, &hash, id, now))).await?;
+    let allowed = run_blocking(move || st.write(|c| reserve(c, &settings, &hash, id, now))).await?;
     if !allowed {
         let (st, r) = (sender.store.clone(), row.clone());
-        blocking(move || st.write(|c| leave(c, &r, route, Outcome::Held, now))).await?;
+        run_blocking(move || st.write(|c| leave(c, &r, route, Outcome::Held, now))).await?;
         crate::telemetry::count_invitation(route.as_str(), "held");
         return Ok(Some(Outcome::Held));
     }
@@ -168,7 +169,7 @@ async fn send_one(
     let reply = sender.providers.send(route, &message).await;
     if reply != Reply::Accepted {
         let (st, id) = (sender.store.clone(), row.id);
-        blocking(move || st.write(|c| invites::unreserve(c, id))).await?;
+        run_blocking(move || st.write(|c| invites::unreserve(c, id))).await?;
     }
     let code = message.code;
     finish_with_code(sender, row, route, reply, &code, now).await
@@ -230,7 +231,7 @@ async fn finish_with_code(
         Reply::NotThisWay(error) => match settings.via.after(route) {
             Some(next) => {
                 let r = row.clone();
-                blocking(move || {
+                run_blocking(move || {
                     st.write(|c| invites::retry(c, r.id, now.naive_utc(), next.as_str(), &error))
                 })
                 .await?;
@@ -248,7 +249,7 @@ async fn finish_with_code(
             if next < deadline {
                 tracing::warn!(invitation = row.id, attempts, %error, "an invitation was not taken; tried again later");
                 let r = row.clone();
-                blocking(move || {
+                run_blocking(move || {
                     st.write(|c| invites::retry(c, r.id, next, route.as_str(), &error))
                 })
                 .await?;
@@ -263,7 +264,7 @@ async fn finish_with_code(
             (Outcome::Failed, "failed")
         }
     };
-    let done = blocking(move || {
+    let done = run_blocking(move || {
         st.write(|c| -> Result<bool, StoreError> {
             if outcome == Outcome::Delivered {
                 deliver(c, &settings, &row, route, &code, now)
@@ -352,14 +353,6 @@ pub fn prune(
     })
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| {
-        StoreError::writer("(a background task) failed", Some(crate::store::cause(e)))
-    })?
-}
-
 /// The worker, for the life of the runtime it is spawned on: a pass every `poll`, or at once
 /// after a pass that found a full batch.
 pub async fn run(sender: Sender) {
@@ -368,7 +361,7 @@ pub async fn run(sender: Sender) {
         if last_prune.is_none_or(|t| t.elapsed() >= std::time::Duration::from_secs(3600)) {
             last_prune = Some(std::time::Instant::now());
             let (st, settings) = (sender.store.clone(), sender.settings.clone());
-            if let Err(e) = blocking(move || prune(&st, &settings, Utc::now())).await {
+            if let Err(e) = run_blocking(move || prune(&st, &settings, Utc::now())).await {
                 tracing::warn!(error = %e, "the invitations' caps could not be pruned");
             }
         }

@@ -18,6 +18,37 @@ use crate::web::AppState;
 
 const DOSSIERS_HEADER: &str = "unit_code,date,dossiers";
 
+/// One import page of the kit: its heading, the form's title and help, where it posts, and
+/// the CSV header it takes.
+struct ImportPage {
+    heading: &'static str,
+    title: &'static str,
+    help: String,
+    action: &'static str,
+    header: &'static str,
+}
+
+fn import_page(
+    state: &AppState,
+    lang: Lang,
+    staff: &Staff,
+    csrf: String,
+    p: ImportPage,
+    outcome: Outcome,
+) -> Result<HttpResponse, PageError> {
+    let mut page = base(lang, state, staff, csrf, p.heading);
+    let kept = outcome.kept("csv");
+    page.form = Some(FormView {
+        title: p.title,
+        help: p.help,
+        action: p.action,
+        upload: true,
+        fields: import_fields(lang, p.header, kept),
+        submit: tr(lang, "admin.import"),
+    });
+    finish(page, outcome)
+}
+
 async fn dossiers_page(
     state: web::Data<AppState>,
     lang: Lang,
@@ -25,24 +56,21 @@ async fn dossiers_page(
     csrf: String,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
-    let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.dossier_counts"));
-    let kept = outcome.kept("csv");
     let scope = match &staff.unit {
         Some(u) => format!("{} {u}.", tr(lang, "admin.you_can_import_for_unit")),
         None => String::new(),
     };
-    page.form = Some(FormView {
+    let p = ImportPage {
+        heading: tr(lang, "admin.dossier_counts"),
         title: tr(lang, "admin.import_dossier_counts_csv"),
         help: format!(
             "{} {DOSSIERS_HEADER} {scope}",
             tr(lang, "admin.dossiers_received_per_unit_and")
         ),
         action: "/staff/dossiers",
-        upload: true,
-        fields: import_fields(lang, DOSSIERS_HEADER, kept),
-        submit: tr(lang, "admin.import"),
-    });
-    finish(page, outcome)
+        header: DOSSIERS_HEADER,
+    };
+    import_page(&state, lang, &staff, csrf, p, outcome)
 }
 
 pub async fn dossiers_form(
@@ -99,17 +127,14 @@ async fn returned_page(
     csrf: String,
     outcome: Outcome,
 ) -> Result<HttpResponse, PageError> {
-    let mut page = base(lang, &state, &staff, csrf, tr(lang, "returned.heading"));
-    let kept = outcome.kept("csv");
-    page.form = Some(FormView {
+    let p = ImportPage {
+        heading: tr(lang, "returned.heading"),
         title: tr(lang, "returned.import"),
         help: format!("{} {RETURNED_HEADER}", tr(lang, "returned.help")),
         action: "/staff/dossiers/returned",
-        upload: true,
-        fields: import_fields(lang, RETURNED_HEADER, kept),
-        submit: tr(lang, "admin.import"),
-    });
-    finish(page, outcome)
+        header: RETURNED_HEADER,
+    };
+    import_page(&state, lang, &staff, csrf, p, outcome)
 }
 
 /// `GET /staff/dossiers/returned`: the one-stop software's export of returned dossiers.
