@@ -54,7 +54,7 @@ fn load_demo(
             let feedback = crate::service::feedback::FeedbackSettings {
                 deadlines: settings.feedback_deadlines,
                 webhook: false,
-                unit_cap: None,
+                ..Default::default()
             };
             let published =
                 demo::publish_finished(store, forms, &feedback, settings.scheme, Utc::now())
@@ -103,14 +103,23 @@ fn first_start(
 }
 
 /// Comments past the retention period deleted now, and then every six hours, in the background.
-fn start_retention(store: &Store, days: i64) -> Result<(), StartError> {
+fn start_retention(
+    store: &Store,
+    days: i64,
+    privacy: &crate::config::PrivacySettings,
+) -> Result<(), StartError> {
     let st = store.clone();
+    let retention = crate::service::retention::Retention {
+        comment_days: days,
+        contact_days: privacy.contact_retention_days,
+        audit_years: privacy.audit_retention_years,
+    };
     std::thread::Builder::new()
         .name("hailong-retention".into())
         .spawn(move || loop {
-            match crate::service::retention::purge_comments(&st, days, Utc::now()) {
+            match crate::service::retention::sweep(&st, retention, Utc::now()) {
                 Ok(0) => crate::telemetry::job_ok("retention"),
-                Ok(n) => tracing::info!(comments = n, days, "deleted comments past the retention period"),
+                Ok(n) => tracing::info!(deleted = n, "deleted what is past its retention period"),
                 Err(e) => {
                     crate::telemetry::count_failure("retention", &crate::telemetry::chain(&e));
                     tracing::error!(error = %crate::telemetry::chain(&e), "the retention sweep failed; it runs again later");
@@ -195,6 +204,10 @@ fn app_state(
     webhook: bool,
     data_key: crate::secret::DataKey,
 ) -> Result<AppState, StartError> {
+    let register = Arc::new(crate::service::privacy::start_with(
+        &store,
+        &settings.processing(),
+    )?);
     let is_demo = store.read(crate::store::meta::is_demo)?;
     // Every node hashes a client alike, so that on PostgreSQL they count it together.
     let rate_key =
@@ -236,11 +249,13 @@ fn app_state(
         grace_days: settings.lineage_grace_days,
         kiosk: settings.kiosk,
         taps: Default::default(),
+        register: register.clone(),
         data_key,
         invite: Arc::new(settings.invite.clone()),
         feedback: Arc::new(crate::service::feedback::FeedbackSettings {
             deadlines: settings.feedback_deadlines,
             webhook,
+            notice_version: register.version.clone(),
             unit_cap: settings
                 .feedback_unit_limit
                 .map(|l| crate::service::feedback::UnitCap {
@@ -300,9 +315,7 @@ impl Application {
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(hourly_jobs(store.clone()));
         }
-        if settings.comment_retention_days > 0 {
-            start_retention(&store, settings.comment_retention_days)?;
-        }
+        start_retention(&store, settings.comment_retention_days, &settings.privacy)?;
         let webhook = webhook_of(&settings)?;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| StartError::Bind(settings.bind.clone(), e))?;

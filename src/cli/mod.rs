@@ -21,6 +21,7 @@ use crate::store::Store;
 
 mod desk;
 mod export;
+mod privacy;
 mod returned;
 use desk::{kiosks_cmd, paper_cmd};
 use export::export_cmd;
@@ -65,6 +66,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Kiosks(cmd) => kiosks_cmd(&g, cmd),
         Command::Paper(cmd) => paper_cmd(&g, cmd),
         Command::Dossiers(cmd) => returned::dossiers_cmd(&g, cmd),
+        Command::Privacy(config::PrivacyCommand::Register { format, lang }) => {
+            privacy::register(&g, &format, &lang)
+        }
     }
 }
 
@@ -94,6 +98,12 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
         feedback_deadlines: g.feedback_deadlines,
         data_key_file: g.data_key_file.clone(),
         invite,
+        privacy: config::PrivacySettings {
+            controller_name: args.controller_name.clone(),
+            controller_contact: args.controller_contact.clone(),
+            contact_retention_days: args.contact_retention_days,
+            audit_retention_years: args.audit_retention_years,
+        },
         lineage_grace_days: args.lineage_grace_days,
         kiosk: crate::service::kiosks::KioskSettings {
             misuse: crate::domain::desk::Misuse {

@@ -74,6 +74,9 @@ pub enum Command {
     /// Dossiers from the one-stop software.
     #[command(subcommand)]
     Dossiers(DossiersCommand),
+    /// Personal data (SPEC §13).
+    #[command(subcommand)]
+    Privacy(PrivacyCommand),
     /// A consistent copy of the (SQLite) database while the service runs.
     Backup { file: PathBuf },
     /// Write the publication-ready report of a period as one self-contained HTML file.
@@ -125,6 +128,20 @@ pub enum UsersCommand {
         name: String,
         #[arg(long)]
         off: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrivacyCommand {
+    /// The record of processing the service runs under (as it last started on this database):
+    /// data categories, purposes, legal basis, retention, recipients, safeguards.
+    Register {
+        /// md (Markdown) or json
+        #[arg(long, default_value = "md")]
+        format: String,
+        /// vi or en (Markdown)
+        #[arg(long, default_value = "vi")]
+        lang: String,
     },
 }
 
@@ -295,6 +312,19 @@ pub struct ServeArgs {
     pub drain_seconds: u64,
     #[command(flatten)]
     pub invite: InviteArgs,
+    /// Who is responsible for the personal data (the People's Committee running the desks),
+    /// named on /privacy and in the record of processing.
+    #[arg(long, env = "HAILONG_CONTROLLER_NAME", default_value = "")]
+    pub controller_name: String,
+    /// How citizens reach the controller about their data (an address, a phone, an e-mail).
+    #[arg(long, env = "HAILONG_CONTROLLER_CONTACT", default_value = "")]
+    pub controller_contact: String,
+    /// A feedback item's contact is deleted this many days after the item is closed.
+    #[arg(long, env = "HAILONG_CONTACT_RETENTION_DAYS", default_value_t = 365, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub contact_retention_days: i64,
+    /// Audit rows older than this many years are deleted.
+    #[arg(long, env = "HAILONG_AUDIT_RETENTION_YEARS", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=50))]
+    pub audit_retention_years: i64,
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.
@@ -428,6 +458,63 @@ pub struct Settings {
     /// The data key's file (see `data_key_path`).
     pub data_key_file: PathBuf,
     pub invite: crate::service::invite::InviteSettings,
+    /// The controller and the retention of contacts and audit rows (SPEC §13).
+    pub privacy: PrivacySettings,
+}
+
+/// What the record of processing needs beyond the other settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivacySettings {
+    pub controller_name: String,
+    pub controller_contact: String,
+    pub contact_retention_days: i64,
+    pub audit_retention_years: i64,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> PrivacySettings {
+        PrivacySettings {
+            controller_name: String::new(),
+            controller_contact: String::new(),
+            contact_retention_days: 365,
+            audit_retention_years: 5,
+        }
+    }
+}
+
+impl Settings {
+    /// What the record of processing is built from: these settings, as they run.
+    pub fn processing(&self) -> crate::domain::personal::Processing {
+        use crate::domain::invite::Route;
+        use crate::domain::personal::host_of;
+        let invite = &self.invite;
+        let invite_recipients = invite
+            .via
+            .routes()
+            .iter()
+            .map(|r| match r {
+                Route::Zns => invite
+                    .zns
+                    .as_ref()
+                    .map_or_else(String::new, |z| host_of(&z.url)),
+                Route::Sms => invite
+                    .sms
+                    .as_ref()
+                    .map_or_else(String::new, |s| host_of(&s.url)),
+                Route::Demo => "demo".to_string(),
+            })
+            .collect();
+        crate::domain::personal::Processing {
+            controller_name: self.privacy.controller_name.clone(),
+            controller_contact: self.privacy.controller_contact.clone(),
+            comment_retention_days: self.comment_retention_days,
+            contact_retention_days: self.privacy.contact_retention_days,
+            audit_retention_years: self.privacy.audit_retention_years,
+            webhook_host: self.webhook_url.as_deref().map(host_of),
+            invite_recipients,
+            invite_valid_days: invite.valid_days,
+        }
+    }
 }
 
 /// The data key's file: the one named, else beside a SQLite database (its name with `.key`),

@@ -9,6 +9,7 @@ pub mod lang;
 pub mod num;
 pub mod paper;
 pub mod period;
+pub mod personal;
 pub mod privacy;
 pub mod report;
 pub mod returned;

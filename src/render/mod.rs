@@ -8,6 +8,7 @@ pub mod invitations;
 pub mod numbers;
 pub mod officers;
 pub mod paper;
+pub mod privacy;
 pub mod qr;
 pub mod report;
 pub mod slips;

@@ -15,6 +15,7 @@ pub mod invite;
 pub mod kiosks;
 pub mod officers;
 pub mod paper;
+pub mod privacy;
 pub mod public;
 pub mod publish;
 pub mod report;

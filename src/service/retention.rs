@@ -1,6 +1,7 @@
-//! Retention (METHODOLOGY §6): free-text comments older than the configured period are
-//! deleted by the service itself; answers without identifiers are kept. The running tallies
-//! hold no comments, so no figure moves.
+//! Retention (METHODOLOGY §6, SPEC §13): free-text comments older than the configured period
+//! are deleted by the service itself; answers without identifiers are kept (the running
+//! tallies hold no comments, so no figure moves). A closed feedback item's contact goes after
+//! its period, and audit rows after theirs. Each sweep that deletes is audited with counts.
 
 use crate::service::audit::write as audit;
 use crate::store::{responses, Store, StoreError};
@@ -23,4 +24,37 @@ pub fn purge_comments(store: &Store, days: i64, now: DateTime<Utc>) -> Result<us
         }
         Ok(n)
     })
+}
+
+/// How long each category is kept (the record of processing names the same numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// 0: comments are kept.
+    pub comment_days: i64,
+    pub contact_days: i64,
+    pub audit_years: i64,
+}
+
+/// One sweep of every category; how many things were deleted.
+pub fn sweep(store: &Store, r: Retention, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let comments = if r.comment_days > 0 {
+        purge_comments(store, r.comment_days, now)?
+    } else {
+        0
+    };
+    let contact_cutoff = crate::domain::local_date(now) - Duration::days(r.contact_days);
+    let audit_cutoff = (now - Duration::days(365 * r.audit_years)).naive_utc();
+    let (contacts, audits) = store.write(|c| -> Result<(usize, usize), StoreError> {
+        let contacts = crate::store::feedback::purge_contacts(c, contact_cutoff)?;
+        let audits = crate::store::users::purge_audit(c, audit_cutoff)?;
+        if contacts + audits > 0 {
+            let what = format!(
+                "{contacts} contacts of feedback closed over {} days ago; {audits} audit rows over {} years old",
+                r.contact_days, r.audit_years
+            );
+            audit(c, now, "system", "retention.personal_data", &what, "deleted")?;
+        }
+        Ok((contacts, audits))
+    })?;
+    Ok(comments + contacts + audits)
 }

@@ -191,6 +191,7 @@ diesel::table! {
         reply_satisfied -> Nullable<Bool>,
         rated_at -> Nullable<Timestamp>,
         synthetic -> Bool,
+        notice_version -> Nullable<Text>,
     }
 }
 

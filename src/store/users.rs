@@ -255,3 +255,8 @@ pub fn audit_recent(conn: &mut DbConnection, limit: i64) -> Result<Vec<AuditRow>
         .select(AuditRow::as_select())
         .load(conn)?)
 }
+
+/// Deletes the audit rows written before `before`. How many.
+pub fn purge_audit(conn: &mut DbConnection, before: NaiveDateTime) -> Result<usize, StoreError> {
+    Ok(diesel::delete(audit_log::table.filter(audit_log::at.lt(before))).execute(conn)?)
+}

@@ -15,6 +15,7 @@ pub mod kiosk;
 
 pub mod openapi;
 pub mod pages;
+pub mod privacy;
 pub mod public;
 pub mod ratelimit;
 pub mod report;
@@ -78,6 +79,8 @@ pub struct AppState {
     /// Rating tablets: the misuse rules and the idle time; the tablets' recent taps (SQLite).
     pub kiosk: crate::service::kiosks::KioskSettings,
     pub taps: Arc<crate::service::kiosks::Taps>,
+    /// The record of processing the service runs under (SPEC §13).
+    pub register: Arc<crate::domain::personal::Register>,
     /// The data key (keyed hashes, sealed numbers) and how invitations are sent.
     pub data_key: crate::secret::DataKey,
     pub invite: Arc<crate::service::invite::InviteSettings>,
@@ -192,6 +195,7 @@ fn citizen_routes(cfg: &mut web::ServiceConfig) {
         .route("/t/{code}", web::get().to(survey::show_ticket_form))
         .route("/t/{code}", web::post().to(survey::submit_ticket_form))
         .route("/t/{code}/stop", web::post().to(survey::stop_invitations))
+        .route("/privacy", web::get().to(privacy::notice))
         .route("/feedback", web::get().to(feedback::all_replies))
         .route(
             "/feedback/from-survey",
@@ -281,6 +285,11 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(staff::returned_import),
         )
         .route("/staff/audit.csv", web::get().to(staff::audit_csv))
+        .route("/staff/privacy/register", web::get().to(privacy::register))
+        .route(
+            "/staff/privacy/register.json",
+            web::get().to(privacy::register_json),
+        )
         .route("/staff/password", web::get().to(staff::password_form))
         .route("/staff/password", web::post().to(staff::change_password));
 }

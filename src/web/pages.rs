@@ -25,6 +25,9 @@ pub struct PageMeta {
     pub description: Option<&'static str>,
     /// Announce the Atom feed of publications.
     pub feed: bool,
+    /// The footer's link to the privacy notice (SPEC §13), in the page's language.
+    pub privacy_url: &'static str,
+    pub privacy_text: &'static str,
 }
 
 impl PageMeta {
@@ -40,6 +43,12 @@ impl PageMeta {
             canonical: None,
             description: None,
             feed: false,
+            privacy_url: if lang == Lang::En {
+                "/privacy?lang=en"
+            } else {
+                "/privacy"
+            },
+            privacy_text: tr(lang, "privacy.link"),
         }
     }
 }

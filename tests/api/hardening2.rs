@@ -117,6 +117,7 @@ fn a_clear_code_of_an_older_row_is_hashed_on_start(app: &TestApp) {
                     received_at: chrono::Utc::now().naive_utc(),
                     received_date: hailong::domain::local_date(chrono::Utc::now()),
                     synthetic: false,
+                    notice_version: None,
                 },
             )
         })

@@ -100,6 +100,7 @@ pub fn settings(db_url: &str) -> Settings {
         kiosk: Default::default(),
         data_key_file: key_file_of(db_url),
         invite: Default::default(),
+        privacy: Default::default(),
     }
 }
 

@@ -25,6 +25,7 @@ mod nodes;
 mod officers;
 mod openapi;
 mod paper;
+mod privacy;
 mod public_face;
 mod qr;
 mod report;

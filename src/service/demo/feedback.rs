@@ -73,6 +73,7 @@ pub fn insert(
                         received_at,
                         received_date: day,
                         synthetic: true,
+                        notice_version: None,
                     },
                 )?;
                 n += 1;

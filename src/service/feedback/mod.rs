@@ -39,6 +39,9 @@ pub struct FeedbackSettings {
     pub deadlines: Deadlines,
     pub webhook: bool,
     pub unit_cap: Option<UnitCap>,
+    /// The version of the privacy notice a citizen giving a contact was shown (recorded with
+    /// the item, SPEC §13).
+    pub notice_version: String,
 }
 
 /// At most `max` new items per unit in `window_secs`.
@@ -190,6 +193,7 @@ pub fn file(
         received_at: now.naive_utc(),
         received_date: local_date(now),
         synthetic: false,
+        notice_version: None,
     };
     insert_new(store, settings, row, now)
 }
@@ -216,6 +220,15 @@ fn insert_and_notify(
     row: &NewFeedback,
     now: DateTime<Utc>,
 ) -> Result<(), FeedbackError> {
+    // A contact is given under the notice the service runs with (SPEC §13): its version is
+    // recorded with the item, whose received day is the consent's day.
+    let row = &NewFeedback {
+        notice_version: row
+            .contact
+            .as_ref()
+            .map(|_| settings.notice_version.clone()),
+        ..row.clone()
+    };
     // Over the unit's cap the item is taken and held (C-1: a flood from one address must not
     // close the form to everyone else): not notified, no deadline, until staff release it.
     let held = match settings.unit_cap {
@@ -295,6 +308,7 @@ pub fn file_from_survey(
             received_at: now.naive_utc(),
             received_date: local_date(now),
             synthetic: false,
+            notice_version: None,
         };
         insert_and_notify(c, settings, &row, now)
     })

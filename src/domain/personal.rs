@@ -1,0 +1,235 @@
+//! The record of processing (Law 91/2025/QH15, Decree 356/2025/NĐ-CP; SPEC §13): which
+//! personal data the service holds, why, on what basis, for how long, who receives it and how
+//! it is protected — built from the running settings, so the notice (`/privacy`), the staff
+//! page and `hailong privacy register` never drift from what the service does. Codes and
+//! numbers only: the words are the texts' (`privacy.*`), in Vietnamese and English.
+
+use serde::{Deserialize, Serialize};
+
+/// What the register is built from: the settings that decide what is held and for how long.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Processing {
+    /// Who is responsible (the People's Committee running the desks) and how to reach them.
+    pub controller_name: String,
+    pub controller_contact: String,
+    /// Free-text survey comments are deleted after this many days; 0 keeps them.
+    pub comment_retention_days: i64,
+    /// A feedback item's contact is deleted this many days after the item is closed.
+    pub contact_retention_days: i64,
+    /// Audit rows are deleted after this many years.
+    pub audit_retention_years: i64,
+    /// Where events go (host only), when a webhook is set.
+    pub webhook_host: Option<String>,
+    /// The invitations' providers (host, or `demo`), in the order tried.
+    pub invite_recipients: Vec<String>,
+    /// Days an invitation's code stays valid.
+    pub invite_valid_days: i64,
+}
+
+/// One category of data in the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    /// `feedback_contact`, `feedback_text`, `invitation_number`, `staff_account`,
+    /// `audit_log`, `survey_answer`, `dossier_reference`.
+    pub code: String,
+    /// `consent`, `public_task` (Law 91 Art. 19: a state agency's task), `not_personal`.
+    pub basis: String,
+    /// How long, as `days:N`, `years:N`, `until_sent`, `while_active`, `until_deleted`,
+    /// `kept` (no identifier), or `hashed`.
+    pub retention: String,
+    /// Who receives it besides the unit's staff: hosts, `public` (masked), or none.
+    pub recipients: Vec<String>,
+    /// Codes of the safeguards: `masked`, `hashed`, `sealed`, `secure_delete`, `argon2id`,
+    /// `no_identifier`, `access_by_role`.
+    pub safeguards: Vec<String>,
+    /// Whether the category is held under the running settings (an invitation number is not
+    /// held when invitations are off).
+    pub held: bool,
+}
+
+/// The register: the controller, and every category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Register {
+    pub controller_name: String,
+    pub controller_contact: String,
+    pub categories: Vec<Category>,
+    /// The notice's version: a digest of everything above, so that a consent recorded with
+    /// it says which notice the citizen was shown.
+    pub version: String,
+}
+
+fn strings(codes: &[&str]) -> Vec<String> {
+    codes.iter().map(|c| c.to_string()).collect()
+}
+
+fn days(n: i64) -> String {
+    if n > 0 {
+        format!("days:{n}")
+    } else {
+        "until_deleted".into()
+    }
+}
+
+impl Register {
+    pub fn of(p: &Processing) -> Register {
+        let invitations = !p.invite_recipients.is_empty();
+        let categories = vec![
+            Category {
+                code: "feedback_contact".into(),
+                basis: "consent".into(),
+                retention: days(p.contact_retention_days),
+                recipients: vec![],
+                safeguards: strings(&["masked", "access_by_role"]),
+                held: true,
+            },
+            Category {
+                code: "feedback_text".into(),
+                basis: "public_task".into(),
+                retention: "until_deleted".into(),
+                recipients: vec!["public".into()],
+                safeguards: strings(&["masked", "access_by_role"]),
+                held: true,
+            },
+            Category {
+                code: "invitation_number".into(),
+                basis: "consent".into(),
+                retention: "until_sent".into(),
+                recipients: p.invite_recipients.clone(),
+                safeguards: strings(&["sealed", "hashed", "secure_delete"]),
+                held: invitations,
+            },
+            Category {
+                code: "dossier_reference".into(),
+                basis: "public_task".into(),
+                retention: "hashed".into(),
+                recipients: vec![],
+                safeguards: strings(&["hashed"]),
+                held: true,
+            },
+            Category {
+                code: "staff_account".into(),
+                basis: "public_task".into(),
+                retention: "while_active".into(),
+                recipients: vec![],
+                safeguards: strings(&["argon2id", "access_by_role"]),
+                held: true,
+            },
+            Category {
+                code: "audit_log".into(),
+                basis: "public_task".into(),
+                retention: format!("years:{}", p.audit_retention_years),
+                recipients: p.webhook_host.iter().cloned().collect(),
+                safeguards: strings(&["access_by_role"]),
+                held: true,
+            },
+            Category {
+                code: "survey_answer".into(),
+                basis: "not_personal".into(),
+                retention: if p.comment_retention_days > 0 {
+                    format!("comments_days:{}", p.comment_retention_days)
+                } else {
+                    "kept".into()
+                },
+                recipients: vec!["public".into()],
+                safeguards: strings(&["no_identifier", "masked"]),
+                held: true,
+            },
+        ];
+        let mut r = Register {
+            controller_name: p.controller_name.clone(),
+            controller_contact: p.controller_contact.clone(),
+            categories,
+            version: String::new(),
+        };
+        r.version = version_of(&r);
+        r
+    }
+
+    /// Every host that receives something (for the notice's list of recipients).
+    pub fn recipients(&self) -> Vec<&str> {
+        let mut all: Vec<&str> = self
+            .categories
+            .iter()
+            .filter(|c| c.held)
+            .flat_map(|c| c.recipients.iter().map(String::as_str))
+            .filter(|r| *r != "public")
+            .collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
+/// The first 12 hex digits of a SHA-256 of the register's JSON (without its version).
+fn version_of(r: &Register) -> String {
+    use sha2::Digest;
+    let json = serde_json::to_string(&(&r.controller_name, &r.controller_contact, &r.categories))
+        .unwrap_or_default();
+    let digest = sha2::Sha256::digest(json.as_bytes());
+    hex::encode(digest).chars().take(12).collect()
+}
+
+/// The host of a URL (`https://rest.esms.vn/x` → `rest.esms.vn`), what a notice names.
+pub fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    host.rsplit_once('@').map_or(host, |(_, h)| h).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_register_follows_the_settings() {
+        let mut p = Processing {
+            controller_name: "UBND phường An Lạc".into(),
+            controller_contact: "0283 000 000".into(),
+            comment_retention_days: 730,
+            contact_retention_days: 365,
+            audit_retention_years: 5,
+            ..Default::default()
+        };
+        let off = Register::of(&p);
+        let number = |r: &Register| {
+            r.categories
+                .iter()
+                .find(|c| c.code == "invitation_number")
+                .cloned()
+                .unwrap()
+        };
+        assert!(!number(&off).held);
+        assert!(off.recipients().is_empty());
+        p.invite_recipients = vec!["business.openapi.zalo.me".into(), "rest.esms.vn".into()];
+        p.webhook_host = Some("10.0.0.5:9000".into());
+        let on = Register::of(&p);
+        assert!(number(&on).held);
+        assert_eq!(
+            on.recipients(),
+            ["10.0.0.5:9000", "business.openapi.zalo.me", "rest.esms.vn"]
+        );
+        assert_ne!(
+            on.version, off.version,
+            "a changed register is another notice"
+        );
+        p.comment_retention_days = 365;
+        let shorter = Register::of(&p);
+        let answers = shorter
+            .categories
+            .iter()
+            .find(|c| c.code == "survey_answer")
+            .unwrap();
+        assert_eq!(answers.retention, "comments_days:365");
+        assert_eq!(shorter.version.len(), 12);
+    }
+
+    #[test]
+    fn a_notice_names_hosts_not_secrets() {
+        assert_eq!(
+            host_of("https://user:pw@rest.esms.vn/api?x=1"),
+            "rest.esms.vn"
+        );
+        assert_eq!(host_of("http://10.0.0.5:9000/hook"), "10.0.0.5:9000");
+        assert_eq!(host_of("demo"), "demo");
+    }
+}

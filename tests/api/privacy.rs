@@ -1,0 +1,217 @@
+//! Issue 34, first part: personal data under Law 91/2025 — the notice and the record of
+//! processing built from the running settings, consent recorded with the notice's version,
+//! and retention swept for contacts and audit rows.
+
+use crate::both_backends;
+use crate::helpers::*;
+use hailong::domain::invite::Via;
+use hailong::service::invite::{InviteSettings, SmsSettings, ZnsSettings};
+
+/// The version printed on `/privacy`.
+fn version_on(page: &str) -> String {
+    let (_, rest) = page.split_once("<code>").expect("a version");
+    rest.split_once("</code>").unwrap().0.to_string()
+}
+
+/// The recipients the notice lists.
+fn recipients_on(page: &str) -> Vec<String> {
+    let Some((_, list)) = page.split_once("<ul id=\"recipients\">") else {
+        return Vec::new();
+    };
+    let list = list.split_once("</ul>").unwrap().0;
+    list.split("<li>")
+        .filter_map(|l| l.split_once("</li>").map(|(x, _)| x.to_string()))
+        .collect()
+}
+
+/// The notice lists exactly the recipients the settings give (the webhook's host, the Zalo
+/// and SMS providers' hosts), names the controller, and says so in English too; without them
+/// it says no one outside the unit receives anything.
+async fn the_notice_lists_exactly_the_configured_recipients(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = app.get("/privacy").await.text().await.unwrap();
+    assert!(page.contains("Không có bên nào ngoài đơn vị"), "{page}");
+    assert!(
+        page.contains("--controller-name"),
+        "an unset controller is said"
+    );
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.privacy.controller_name = "UBND phường An Lạc".into();
+    s.privacy.controller_contact = "565 Kinh Dương Vương; 028 3876 0000".into();
+    s.webhook_url = Some("http://10.1.2.3:9000/hook".into());
+    s.webhook_secret = Some("a-shared-secret-of-some-length".into());
+    s.invite = InviteSettings {
+        via: Via::parse("zns,sms").unwrap(),
+        zns: Some(ZnsSettings {
+            url: "https://business.openapi.zalo.me".into(),
+            token_file: "/nonexistent".into(),
+            refresh_url: None,
+            template: "1".into(),
+        }),
+        sms: Some(SmsSettings {
+            url: "https://user:secret@rest.esms.vn/send".into(),
+            token_file: None,
+            auth_header: "Authorization".into(),
+            body: r#"{"to":"{phone}","text":"{text}"}"#.into(),
+            ok: None,
+            template: "{link}".into(),
+        }),
+        ..Default::default()
+    };
+    let app = spawn_on(backend, &db, s).await;
+    let page = app.get("/privacy").await.text().await.unwrap();
+    assert_eq!(
+        recipients_on(&page),
+        ["10.1.2.3:9000", "business.openapi.zalo.me", "rest.esms.vn"]
+    );
+    assert!(page.contains("UBND phường An Lạc") && !page.contains("user:secret"));
+    let en = app.get("/privacy?lang=en").await.text().await.unwrap();
+    assert!(en.contains("Personal data") && en.contains("Legal basis"));
+    // The footer of every page leads there.
+    let front = app.get("/").await.text().await.unwrap();
+    assert!(front.contains("href=\"/privacy\""));
+}
+both_backends!(the_notice_lists_exactly_the_configured_recipients);
+
+/// A contact given with feedback is recorded with the version of the notice the service
+/// runs under (the item's received day is the consent's day); no contact, no version.
+async fn consent_is_recorded_with_the_notice_version(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let version = version_on(&app.get("/privacy").await.text().await.unwrap());
+    assert_eq!(version.len(), 12);
+    let form = app.get("/feedback/phuong-a").await.text().await.unwrap();
+    assert!(
+        form.contains("href=\"/privacy\""),
+        "the contact field links the notice"
+    );
+    let with = crate::feedback::file_via_page(
+        &app,
+        "phuong-a",
+        "Xin hỏi giờ làm việc.",
+        "0912 345 678",
+        false,
+    )
+    .await;
+    let without = crate::feedback::file_via_page(
+        &app,
+        "phuong-a",
+        "Xin hỏi giờ làm việc thứ Bảy.",
+        "",
+        false,
+    )
+    .await;
+    let row = |code: &str| {
+        let hash = hailong::domain::ticket::TicketCode::parse(code)
+            .unwrap()
+            .hash();
+        app.store
+            .read(|c| hailong::store::feedback::notice_version_of(c, &hash))
+            .unwrap()
+    };
+    assert_eq!(row(&with), Some(version));
+    assert_eq!(row(&without), None);
+}
+both_backends!(consent_is_recorded_with_the_notice_version);
+
+/// `hailong privacy register` prints the register the service last started with: another
+/// comment retention, another register (and another notice version).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_register_follows_the_running_settings() {
+    let db = fresh_database(Backend::Sqlite);
+    let (ok, _, err) = crate::cli::run(&db, &["privacy", "register"]);
+    assert!(!ok && err.contains("has not started"), "{err}");
+    let mut s = settings(&db);
+    s.comment_retention_days = 730;
+    drop(spawn_on(Backend::Sqlite, &db, s).await);
+    let (ok, first, err) = crate::cli::run(&db, &["privacy", "register", "--format", "json"]);
+    assert!(ok, "{err}");
+    assert!(first.contains("comments_days:730"), "{first}");
+    let mut s = settings(&db);
+    s.comment_retention_days = 365;
+    drop(spawn_on(Backend::Sqlite, &db, s).await);
+    let (_, second, _) = crate::cli::run(&db, &["privacy", "register", "--format", "json"]);
+    assert!(second.contains("comments_days:365"), "{second}");
+    let v =
+        |json: &str| serde_json::from_str::<serde_json::Value>(json).unwrap()["version"].clone();
+    assert_ne!(v(&first), v(&second));
+    let (ok, md, _) = crate::cli::run(&db, &["privacy", "register", "--lang", "en"]);
+    assert!(ok && md.starts_with("# Record of processing"), "{md}");
+    assert!(md.contains("| Survey answers and comments"), "{md}");
+    assert!(
+        md.contains("free-text comments deleted after 365 days"),
+        "{md}"
+    );
+}
+
+/// The sweep deletes a closed item's contact after its period and audit rows after theirs,
+/// and says so in the audit log with counts; an open item keeps its contact.
+async fn retention_sweeps_contacts_and_audit_rows(backend: Backend) {
+    use hailong::service::retention::{sweep, Retention};
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let old = crate::feedback::file_via_page(
+        &app,
+        "phuong-a",
+        "Xin hỏi giờ làm việc.",
+        "0912 345 678",
+        false,
+    )
+    .await;
+    let open =
+        crate::feedback::file_via_page(&app, "phuong-a", "Xin hỏi lệ phí.", "0912 345 679", false)
+            .await;
+    let id = crate::feedback::id_of(&app, &old);
+    let long_ago = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+    exec(
+        &app.db_url,
+        &format!("UPDATE feedback SET status = 'answered', answered_date = '{long_ago}', decided_date = '{long_ago}' WHERE id = {id}"),
+    );
+    let r = Retention {
+        comment_days: 0,
+        contact_days: 365,
+        audit_years: 1,
+    };
+    let later = chrono::Utc::now() + chrono::Duration::days(400);
+    let n = sweep(&app.store, r, later).unwrap();
+    assert!(n >= 2, "a contact and the audit rows of today: {n}");
+    let contact = |code: &str| {
+        let hash = hailong::domain::ticket::TicketCode::parse(code)
+            .unwrap()
+            .hash();
+        app.store
+            .read(|c| hailong::store::feedback::by_code_hash(c, &hash))
+            .unwrap()
+            .unwrap()
+            .contact
+    };
+    assert_eq!(contact(&old), None);
+    assert!(contact(&open).is_some());
+    let audit = app
+        .store
+        .read(|c| hailong::store::users::audit_recent(c, 50))
+        .unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|a| a.action == "retention.personal_data" && a.target.contains("1 contacts")),
+        "{audit:?}"
+    );
+}
+both_backends!(retention_sweeps_contacts_and_audit_rows);
+
+/// Runs one statement on a connection of its own.
+fn exec(db_url: &str, sql: &str) {
+    use diesel::{Connection, RunQueryDsl};
+    match db_url.strip_prefix("sqlite://") {
+        Some(path) => {
+            let mut c = diesel::SqliteConnection::establish(path).unwrap();
+            diesel::sql_query(sql).execute(&mut c).unwrap();
+        }
+        None => {
+            let mut c = diesel::PgConnection::establish(db_url).unwrap();
+            diesel::sql_query(sql).execute(&mut c).unwrap();
+        }
+    };
+}
