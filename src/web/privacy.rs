@@ -60,7 +60,14 @@ fn page_of(state: &AppState, lang: Lang, staff: bool) -> PrivacyPage {
         ]
         .map(|k| tr(lang, k)),
         rows: rows(r, lang),
-        recipients: r.recipients().into_iter().map(str::to_string).collect(),
+        recipients: r
+            .recipients()
+            .into_iter()
+            .map(|x| match x {
+                "demo" => tr(lang, "privacy.rec_demo").to_string(),
+                host => host.to_string(),
+            })
+            .collect(),
         how_to_ask: tr(lang, "privacy.how_to_ask"),
         json_link: staff.then_some("/staff/privacy/register.json"),
         t_controller: tr(lang, "privacy.controller"),

@@ -835,3 +835,24 @@ test('a tablet offline: taps judged as they were tapped, a reload keeps the face
     own.proc.kill('SIGTERM');
   }
 });
+
+test('the privacy notice is reached from the feedback form, fits 360 px and passes axe in both languages', async () => {
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/feedback/phuong-an-lac`);
+  await page.click('#contact-hint a');
+  await page.waitForURL(/\/privacy/);
+  assert.match(await page.textContent('h1'), /Bảo vệ dữ liệu cá nhân/);
+  await axe(page, 'privacy notice');
+  let [w, lw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(w <= 360 && lw <= 360, `the notice is ${w} px wide`);
+  const rows = await page.$$eval('section.cat', (s) => s.length);
+  assert.equal(rows, 7, 'seven categories of data');
+  await page.goto(`${origin}/privacy?lang=en`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await axe(page, 'privacy notice (en)');
+  [w, lw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(w <= 360 && lw <= 360, `the English notice is ${w} px wide`);
+  await page.screenshot({ path: join(artifacts, 'privacy-360.png'), fullPage: true });
+  await ctx.close();
+});
