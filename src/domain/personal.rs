@@ -233,3 +233,140 @@ mod tests {
         assert_eq!(host_of("demo"), "demo");
     }
 }
+
+/// A personal-data breach as staff record it (Decree 356/2025: notify within 72 hours).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreachInput {
+    pub found_at: chrono::DateTime<chrono::Utc>,
+    pub what: String,
+    pub people: i64,
+    pub measures: String,
+}
+
+/// Why a breach cannot be recorded as typed (the field, and the problem).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreachProblem {
+    FoundAt,
+    InFuture,
+    What,
+    People,
+    Measures,
+}
+
+/// The longest text a breach field takes.
+pub const BREACH_TEXT_MAX: usize = 4000;
+
+/// Hours from finding a breach to the notification's deadline.
+pub const NOTIFY_HOURS: i64 = 72;
+
+/// Checks what staff typed: `found_at` as a form's local date and time (`2026-12-06T14:30`,
+/// UTC+7), not in the future; a description; a count of people (0 when not known yet).
+pub fn check_breach(
+    found_at: &str,
+    what: &str,
+    people: &str,
+    measures: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<BreachInput, Vec<BreachProblem>> {
+    let mut problems = Vec::new();
+    let found = chrono::NaiveDateTime::parse_from_str(found_at.trim(), "%Y-%m-%dT%H:%M")
+        .ok()
+        .and_then(|t| t.and_local_timezone(super::local_offset()).single())
+        .map(|t| t.with_timezone(&chrono::Utc));
+    match found {
+        None => problems.push(BreachProblem::FoundAt),
+        Some(t) if t > now => problems.push(BreachProblem::InFuture),
+        Some(_) => {}
+    }
+    let text_ok = |s: &str| {
+        let s = s.trim();
+        !s.is_empty()
+            && s.chars().count() <= BREACH_TEXT_MAX
+            && !s.chars().any(|c| c.is_control() && c != '\n' && c != '\r')
+    };
+    if !text_ok(what) {
+        problems.push(BreachProblem::What);
+    }
+    let people_n = people
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (0..=100_000_000).contains(n));
+    if people_n.is_none() {
+        problems.push(BreachProblem::People);
+    }
+    if !measures.trim().is_empty() && !text_ok(measures) {
+        problems.push(BreachProblem::Measures);
+    }
+    match (found, people_n) {
+        (Some(found_at), Some(people)) if problems.is_empty() => Ok(BreachInput {
+            found_at,
+            what: what.trim().to_string(),
+            people,
+            measures: measures.trim().to_string(),
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// Where a breach stands against its 72 hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreachState {
+    Notified,
+    /// Hours left (rounded down).
+    Due(i64),
+    /// Hours past the deadline.
+    Overdue(i64),
+}
+
+pub fn breach_state(
+    found_at: chrono::DateTime<chrono::Utc>,
+    notified: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> BreachState {
+    if notified {
+        return BreachState::Notified;
+    }
+    let deadline = found_at + chrono::Duration::hours(NOTIFY_HOURS);
+    if now <= deadline {
+        BreachState::Due((deadline - now).num_hours())
+    } else {
+        BreachState::Overdue((now - deadline).num_hours())
+    }
+}
+
+#[cfg(test)]
+mod breach_tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_breach_is_checked_and_counted_against_72_hours() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 12, 6, 10, 0, 0).unwrap();
+        let b = check_breach("2026-12-06T14:30", "Mất máy tính xách tay", "12", "", now).unwrap();
+        // 14:30 in Hồ Chí Minh City is 07:30 UTC.
+        assert_eq!(
+            b.found_at,
+            chrono::Utc.with_ymd_and_hms(2026, 12, 6, 7, 30, 0).unwrap()
+        );
+        assert_eq!(
+            check_breach("2026-12-06T17:30", "x", "1", "", now),
+            Err(vec![BreachProblem::InFuture])
+        );
+        assert_eq!(
+            check_breach("hôm qua", " ", "nhiều", "", now),
+            Err(vec![
+                BreachProblem::FoundAt,
+                BreachProblem::What,
+                BreachProblem::People
+            ])
+        );
+        assert_eq!(breach_state(b.found_at, false, now), BreachState::Due(69));
+        let later = now + chrono::Duration::hours(80);
+        assert_eq!(
+            breach_state(b.found_at, false, later),
+            BreachState::Overdue(10)
+        );
+        assert_eq!(breach_state(b.found_at, true, later), BreachState::Notified);
+    }
+}

@@ -20,6 +20,7 @@ pub mod limits;
 mod memo;
 pub mod meta;
 pub mod paper;
+pub mod privacy;
 pub mod publications;
 pub mod responses;
 pub mod returned;

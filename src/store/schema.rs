@@ -312,6 +312,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    breaches (id) {
+        id -> BigInt,
+        found_at -> Timestamp,
+        what -> Text,
+        people -> BigInt,
+        measures -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        notified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     invite_optouts (number_hash) {
         number_hash -> Text,
         opted_on -> Date,

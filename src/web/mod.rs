@@ -286,6 +286,12 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/staff/audit.csv", web::get().to(staff::audit_csv))
         .route("/staff/privacy/register", web::get().to(privacy::register))
+        .route("/staff/breaches", web::get().to(staff::breaches_page))
+        .route("/staff/breaches", web::post().to(staff::breaches_record))
+        .route(
+            "/staff/breaches/{id}/notified",
+            web::post().to(staff::breaches_notified),
+        )
         .route(
             "/staff/privacy/register.json",
             web::get().to(privacy::register_json),

@@ -1,1 +1,2 @@
+DROP TABLE breaches;
 ALTER TABLE feedback DROP COLUMN notice_version;

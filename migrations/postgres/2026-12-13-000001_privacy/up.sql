@@ -1,3 +1,16 @@
 -- Personal data (SPEC §13, issue 34): the version of the privacy notice a citizen giving a
 -- contact was shown (the day is the item's received_date).
 ALTER TABLE feedback ADD COLUMN notice_version TEXT;
+
+-- Personal-data breaches recorded by admins (Decree 356/2025: notify within 72 hours of
+-- finding one). No personal data here: what happened, how many people, what was done.
+CREATE TABLE breaches (
+    id BIGSERIAL PRIMARY KEY,
+    found_at TIMESTAMP NOT NULL,
+    what TEXT NOT NULL,
+    people BIGINT NOT NULL,
+    measures TEXT NOT NULL,
+    recorded_by TEXT NOT NULL,
+    recorded_at TIMESTAMP NOT NULL,
+    notified_at TIMESTAMP
+);

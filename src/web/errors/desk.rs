@@ -61,3 +61,14 @@ impl From<CounterError> for PageError {
         }
     }
 }
+
+impl From<crate::service::privacy::BreachError> for PageError {
+    fn from(e: crate::service::privacy::BreachError) -> PageError {
+        use crate::service::privacy::BreachError;
+        match e {
+            BreachError::NotAdmin => PageError::later(PageError::not_allowed),
+            BreachError::Store(e) => PageError::failed(&e),
+            other => PageError::failed(&other),
+        }
+    }
+}

@@ -86,8 +86,17 @@ fn alerts(
     lang: Lang,
     staff: &crate::service::users::Staff,
     held: i64,
+    breaches: &[crate::service::privacy::BreachRow],
 ) -> Vec<(String, Option<&'static str>)> {
     let mut out = Vec::new();
+    // A breach not notified yet, with its 72 hours, until the notification is recorded.
+    for b in breaches {
+        let (state, _) = super::breaches::state_text(lang, b, Utc::now());
+        let text = tr(lang, "privacy.breach_dashboard")
+            .replace("{id}", &b.id.to_string())
+            .replace("{state}", &state);
+        out.push((text, Some("/staff/breaches")));
+    }
     if held > 0 && access::role_may(staff.role, Action::HandleFeedback) {
         out.push((
             tr(lang, "staff_feedback.dashboard_held").replace("{n}", &held.to_string()),
@@ -122,6 +131,8 @@ struct Figures {
     /// The officer's counters taken over by colleagues, not told yet: day, counter, who.
     takeovers: Vec<(chrono::NaiveDate, String, String)>,
     invitations: std::collections::BTreeMap<String, crate::service::invite::UnitInvitations>,
+    /// Breaches not notified yet (admins).
+    breaches: Vec<crate::service::privacy::BreachRow>,
 }
 
 pub async fn home(
@@ -172,6 +183,11 @@ fn read_figures(
         paper: crate::service::paper::waiting(&s.store, scope)?,
         overdue: crate::service::feedback::overdue_count(&s.store, &s.feedback, scope, now)?,
         held: crate::service::feedback::held_count(&s.store, scope)?,
+        breaches: if me.role == crate::domain::user::Role::Admin {
+            crate::service::privacy::unnotified(&s.store)?
+        } else {
+            Vec::new()
+        },
         invitations: crate::service::invite::by_unit(&s.store, p.start, p.end)?
             .into_iter()
             .filter(|(u, _)| scope.is_none_or(|s| s == u))
@@ -328,6 +344,7 @@ fn home_page(
         paper,
         takeovers,
         invitations,
+        breaches,
     } = figures;
     let invitations = invitation_rows(&table, &invitations);
     let sources_line = sources_line(lang, &table, paper);
@@ -371,7 +388,7 @@ fn home_page(
         } else {
             "/staff/officers"
         },
-        alerts: alerts(lang, &staff, held),
+        alerts: alerts(lang, &staff, held, &breaches),
         feedback_overdue: overdue > 0,
         feedback_line: tr(lang, "staff_feedback.dashboard_line")
             .replace("{n}", &overdue.to_string()),

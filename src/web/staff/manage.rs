@@ -157,6 +157,16 @@ pub(crate) fn manage_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'st
             "/staff/audit",
             tr(lang, "admin.audit_log"),
         ),
+        (
+            Action::ManageUsers,
+            "/staff/breaches",
+            tr(lang, "privacy.breaches"),
+        ),
+        (
+            Action::UseStaffPages,
+            "/staff/privacy/register",
+            tr(lang, "privacy.register"),
+        ),
     ]
     .into_iter()
     .filter(|(action, _, _)| access::staff_may(staff, *action))

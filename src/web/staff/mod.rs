@@ -5,6 +5,7 @@
 //! guards and CSRF-checked form readers they share.
 
 mod audit;
+mod breaches;
 mod dashboard;
 mod dossiers;
 mod feedback;
@@ -20,6 +21,7 @@ mod units;
 mod users;
 
 pub use audit::*;
+pub use breaches::*;
 pub use dashboard::*;
 pub use dossiers::*;
 pub use feedback::*;
