@@ -250,6 +250,7 @@ fn app_state(
         kiosk: settings.kiosk,
         taps: Default::default(),
         register: register.clone(),
+        requests: settings.privacy.requests,
         data_key,
         invite: Arc::new(settings.invite.clone()),
         feedback: Arc::new(crate::service::feedback::FeedbackSettings {

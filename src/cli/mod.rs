@@ -103,6 +103,10 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
             controller_contact: args.controller_contact.clone(),
             contact_retention_days: args.contact_retention_days,
             audit_retention_years: args.audit_retention_years,
+            requests: crate::domain::requests::RequestDeadlines {
+                ack: args.privacy_ack_days,
+                done: args.privacy_done_days,
+            },
         },
         lineage_grace_days: args.lineage_grace_days,
         kiosk: crate::service::kiosks::KioskSettings {

@@ -325,6 +325,12 @@ pub struct ServeArgs {
     /// Audit rows older than this many years are deleted.
     #[arg(long, env = "HAILONG_AUDIT_RETENTION_YEARS", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=50))]
     pub audit_retention_years: i64,
+    /// Working days to acknowledge a citizen's request about their data.
+    #[arg(long, env = "HAILONG_PRIVACY_ACK_DAYS", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub privacy_ack_days: u32,
+    /// Working days to complete it (one extension of as many again).
+    #[arg(long, env = "HAILONG_PRIVACY_DONE_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=90))]
+    pub privacy_done_days: u32,
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.
@@ -469,6 +475,7 @@ pub struct PrivacySettings {
     pub controller_contact: String,
     pub contact_retention_days: i64,
     pub audit_retention_years: i64,
+    pub requests: crate::domain::requests::RequestDeadlines,
 }
 
 impl Default for PrivacySettings {
@@ -478,6 +485,7 @@ impl Default for PrivacySettings {
             controller_contact: String::new(),
             contact_retention_days: 365,
             audit_retention_years: 5,
+            requests: Default::default(),
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod period;
 pub mod personal;
 pub mod privacy;
 pub mod report;
+pub mod requests;
 pub mod returned;
 pub mod stats;
 pub mod table;

@@ -19,6 +19,7 @@ pub mod privacy;
 pub mod public;
 pub mod publish;
 pub mod report;
+pub mod requests;
 pub mod retention;
 pub mod returned;
 pub mod submit;

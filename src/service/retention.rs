@@ -45,7 +45,7 @@ pub fn sweep(store: &Store, r: Retention, now: DateTime<Utc>) -> Result<usize, S
     let contact_cutoff = crate::domain::local_date(now) - Duration::days(r.contact_days);
     let audit_cutoff = (now - Duration::days(365 * r.audit_years)).naive_utc();
     let (contacts, audits) = store.write(|c| -> Result<(usize, usize), StoreError> {
-        let contacts = crate::store::feedback::purge_contacts(c, contact_cutoff)?;
+        let contacts = crate::store::privacy::purge_contacts(c, contact_cutoff)?;
         let audits = crate::store::users::purge_audit(c, audit_cutoff)?;
         if contacts + audits > 0 {
             let what = format!(

@@ -563,35 +563,3 @@ pub fn lease(
     .execute(conn)?;
     Ok(n == 1)
 }
-
-/// Forgets the contact of every item closed (declined, answered, published or merged) on a
-/// day before `before`: the reply went, the number is no longer needed. How many.
-pub fn purge_contacts(conn: &mut DbConnection, before: NaiveDate) -> Result<usize, StoreError> {
-    let closed = ["declined", "answered", "published", "merged"];
-    let last_step = feedback::answered_date
-        .lt(before)
-        .or(feedback::answered_date
-            .is_null()
-            .and(feedback::decided_date.lt(before)));
-    Ok(diesel::update(
-        feedback::table
-            .filter(feedback::contact.is_not_null())
-            .filter(feedback::status.eq_any(closed))
-            .filter(last_step),
-    )
-    .set(feedback::contact.eq(None::<String>))
-    .execute(conn)?)
-}
-
-/// The privacy notice's version recorded with an item's contact (SPEC §13).
-pub fn notice_version_of(
-    conn: &mut DbConnection,
-    code_hash: &str,
-) -> Result<Option<String>, StoreError> {
-    Ok(feedback::table
-        .filter(feedback::code_hash.eq(code_hash))
-        .select(feedback::notice_version)
-        .get_result::<Option<String>>(conn)
-        .optional()?
-        .flatten())
-}

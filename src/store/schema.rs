@@ -312,6 +312,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    privacy_requests (id) {
+        id -> BigInt,
+        kind -> Text,
+        feedback_id -> BigInt,
+        correction -> Nullable<Text>,
+        received_date -> Date,
+        acknowledged_date -> Nullable<Date>,
+        extended_reason -> Nullable<Text>,
+        completed_date -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
     breaches (id) {
         id -> BigInt,
         found_at -> Timestamp,

@@ -81,6 +81,8 @@ pub struct AppState {
     pub taps: Arc<crate::service::kiosks::Taps>,
     /// The record of processing the service runs under (SPEC §13).
     pub register: Arc<crate::domain::personal::Register>,
+    /// Working days for citizens' requests about their data.
+    pub requests: crate::domain::requests::RequestDeadlines,
     /// The data key (keyed hashes, sealed numbers) and how invitations are sent.
     pub data_key: crate::secret::DataKey,
     pub invite: Arc<crate::service::invite::InviteSettings>,
@@ -130,6 +132,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     site_routes(cfg);
     citizen_routes(cfg);
     staff_routes(cfg);
+    privacy::routes(cfg);
     cfg.route("/exports/indices.csv", web::get().to(exports::indices_csv))
         .route("/exports/desk.csv", web::get().to(exports::desk_csv))
         .route(
@@ -195,7 +198,6 @@ fn citizen_routes(cfg: &mut web::ServiceConfig) {
         .route("/t/{code}", web::get().to(survey::show_ticket_form))
         .route("/t/{code}", web::post().to(survey::submit_ticket_form))
         .route("/t/{code}/stop", web::post().to(survey::stop_invitations))
-        .route("/privacy", web::get().to(privacy::notice))
         .route("/feedback", web::get().to(feedback::all_replies))
         .route(
             "/feedback/from-survey",
@@ -285,17 +287,6 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(staff::returned_import),
         )
         .route("/staff/audit.csv", web::get().to(staff::audit_csv))
-        .route("/staff/privacy/register", web::get().to(privacy::register))
-        .route("/staff/breaches", web::get().to(staff::breaches_page))
-        .route("/staff/breaches", web::post().to(staff::breaches_record))
-        .route(
-            "/staff/breaches/{id}/notified",
-            web::post().to(staff::breaches_notified),
-        )
-        .route(
-            "/staff/privacy/register.json",
-            web::get().to(privacy::register_json),
-        )
         .route("/staff/password", web::get().to(staff::password_form))
         .route("/staff/password", web::post().to(staff::change_password));
 }

@@ -27,6 +27,8 @@ struct PrivacyPage {
     recipients: Vec<String>,
     how_to_ask: &'static str,
     json_link: Option<&'static str>,
+    request_url: &'static str,
+    t_request: &'static str,
     t_controller: &'static str,
     t_contact: &'static str,
     t_version: &'static str,
@@ -70,6 +72,12 @@ fn page_of(state: &AppState, lang: Lang, staff: bool) -> PrivacyPage {
             .collect(),
         how_to_ask: tr(lang, "privacy.how_to_ask"),
         json_link: staff.then_some("/staff/privacy/register.json"),
+        request_url: if lang == Lang::En {
+            "/privacy/request?lang=en"
+        } else {
+            "/privacy/request"
+        },
+        t_request: tr(lang, "privacy.req_title"),
         t_controller: tr(lang, "privacy.controller"),
         t_contact: tr(lang, "privacy.contact"),
         t_version: tr(lang, "privacy.version"),
@@ -77,6 +85,32 @@ fn page_of(state: &AppState, lang: Lang, staff: bool) -> PrivacyPage {
         t_recipients: tr(lang, "privacy.recipients"),
         t_no_recipients: tr(lang, "privacy.no_recipients"),
     }
+}
+
+/// Personal data's routes: the notice and requests for citizens; the register, the requests'
+/// queue and the breaches for staff.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    use crate::web::staff;
+    cfg.route("/privacy", web::get().to(notice))
+        .route("/privacy/request", web::get().to(request_form))
+        .route("/privacy/request", web::post().to(request_file))
+        .route("/staff/privacy/register", web::get().to(register))
+        .route("/staff/privacy/register.json", web::get().to(register_json))
+        .route("/staff/privacy", web::get().to(staff::requests_queue))
+        .route(
+            "/staff/privacy/{id}/data.json",
+            web::get().to(staff::requests_data),
+        )
+        .route(
+            "/staff/privacy/{id}/{step}",
+            web::post().to(staff::requests_step),
+        )
+        .route("/staff/breaches", web::get().to(staff::breaches_page))
+        .route("/staff/breaches", web::post().to(staff::breaches_record))
+        .route(
+            "/staff/breaches/{id}/notified",
+            web::post().to(staff::breaches_notified),
+        );
 }
 
 /// `GET /privacy`: who holds what, why, for how long, who receives it, whom to ask.
@@ -98,4 +132,128 @@ pub async fn register_json(state: web::Data<AppState>, _session: StaffSession) -
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(&*state.register)
+}
+
+#[derive(Template)]
+#[template(path = "privacy_request.html")]
+struct RequestPage {
+    page: PageMeta,
+    t: crate::texts::Tr,
+    action: &'static str,
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
+    code: String,
+    correction: String,
+    filed: Option<String>,
+    error: Option<&'static str>,
+}
+
+fn request_page(state: &AppState, lang: Lang, form: RequestForm) -> RequestPage {
+    use crate::domain::requests::RequestKind;
+    RequestPage {
+        page: PageMeta::new(lang, state.demo),
+        t: crate::texts::Tr(lang),
+        action: if lang == Lang::En {
+            "/privacy/request?lang=en"
+        } else {
+            "/privacy/request"
+        },
+        kinds: RequestKind::ALL
+            .iter()
+            .map(|k| {
+                let label = match k {
+                    RequestKind::Access => "privacy.req_access",
+                    RequestKind::Correction => "privacy.req_correction",
+                    RequestKind::Deletion => "privacy.req_deletion",
+                    RequestKind::Withdrawal => "privacy.req_withdrawal",
+                };
+                (k.as_str(), tr(lang, label))
+            })
+            .collect(),
+        kind: form.kind,
+        code: form.code,
+        correction: form.correction,
+        filed: None,
+        error: None,
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct RequestForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    correction: String,
+}
+
+/// `GET /privacy/request`
+pub async fn request_form(
+    state: web::Data<AppState>,
+    lang: Lang,
+) -> Result<HttpResponse, PageError> {
+    render(
+        StatusCode::OK,
+        &request_page(&state, lang, RequestForm::default()),
+    )
+}
+
+/// `POST /privacy/request`: a request proved by a tracking code; throttled like tracking.
+pub async fn request_file(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: actix_web::HttpRequest,
+    form: web::Form<RequestForm>,
+) -> Result<HttpResponse, PageError> {
+    use crate::service::requests::{self, RequestError};
+    crate::web::within_limit(&state, &state.ticket_limiter, &req, lang).await?;
+    let form = form.into_inner();
+    let kind = crate::domain::requests::RequestKind::parse(&form.kind);
+    let (code, correction, d) = (form.code.clone(), form.correction.clone(), state.requests);
+    let st = state.clone();
+    let filed = match kind {
+        None => Err(RequestError::NotFound),
+        Some(k) => {
+            web::block(move || {
+                requests::file(&st.store, d, k, &code, &correction, chrono::Utc::now())
+            })
+            .await?
+        }
+    };
+    let mut page = request_page(&state, lang, form);
+    let status = filed_outcome(&mut page, lang, filed)?;
+    render(status, &page)
+}
+
+/// What the citizen is told: the request's number and deadlines, or why it was not taken
+/// (a wrong code and an unknown kind read the same, so that nothing can be enumerated).
+fn filed_outcome(
+    page: &mut RequestPage,
+    lang: Lang,
+    filed: Result<crate::service::requests::Filed, crate::service::requests::RequestError>,
+) -> Result<StatusCode, PageError> {
+    use crate::service::requests::RequestError;
+    let day = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    match filed {
+        Ok(f) => {
+            page.filed = Some(
+                tr(lang, "privacy.req_filed")
+                    .replace("{id}", &f.id.to_string())
+                    .replace("{ack}", &day(f.ack_by))
+                    .replace("{done}", &day(f.done_by)),
+            );
+            (page.code, page.correction) = (String::new(), String::new());
+            Ok(StatusCode::OK)
+        }
+        Err(RequestError::BadCorrection) => {
+            page.error = Some(tr(lang, "privacy.req_bad_correction"));
+            Ok(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+        Err(RequestError::Store(e)) => Err(PageError::failed(&e)),
+        Err(_) => {
+            page.error = Some(tr(lang, "privacy.req_not_found"));
+            Ok(StatusCode::UNPROCESSABLE_ENTITY)
+        }
+    }
 }

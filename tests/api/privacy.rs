@@ -107,7 +107,7 @@ async fn consent_is_recorded_with_the_notice_version(backend: Backend) {
             .unwrap()
             .hash();
         app.store
-            .read(|c| hailong::store::feedback::notice_version_of(c, &hash))
+            .read(|c| hailong::store::privacy::notice_version_of(c, &hash))
             .unwrap()
     };
     assert_eq!(row(&with), Some(version));
@@ -290,4 +290,126 @@ fn breach_ids(page: &str) -> Vec<String> {
         .skip(1)
         .filter_map(|s| s.split_once('/').map(|(id, _)| id.to_string()))
         .collect()
+}
+
+/// A citizen asks with a tracking code (a wrong one, or a correction without a contact, is
+/// refused the same way as any wrong proof); an admin acknowledges, extends once with a
+/// reason, completes; access gives that item's data and nobody else's; a deletion leaves
+/// the contact in no table.
+async fn a_request_is_acknowledged_extended_and_completed(backend: Backend) {
+    use hailong::domain::user::Role;
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let mine = crate::feedback::file_via_page(
+        &app,
+        "phuong-a",
+        "Xin hỏi giờ làm việc.",
+        "0912 345 678",
+        false,
+    )
+    .await;
+    let other =
+        crate::feedback::file_via_page(&app, "phuong-a", "Xin hỏi lệ phí.", "0987 111 222", false)
+            .await;
+    let ask = |kind: &'static str, code: String, correction: &'static str| {
+        let app = &app;
+        async move {
+            let fields = [
+                ("kind", kind),
+                ("code", code.as_str()),
+                ("correction", correction),
+            ];
+            let r = app.post_form("/privacy/request", &fields).await;
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let (status, html) = ask("access", "AAAAAAAAAAAAAAA".into(), "").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("Không tìm thấy phản ánh"), "{html}");
+    let (status, _) = ask("correction", mine.clone(), "").await;
+    assert_eq!(status, 422);
+    let (status, html) = ask("access", mine.clone(), "").await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("Đã nhận yêu cầu số"), "{html}");
+    let admin = app.signed_in(Role::Admin, None).await;
+    let id = the_queue_and_the_data(&admin).await;
+    let step = |step: &'static str, reason: &'static str| {
+        let (admin, id) = (&admin, id.clone());
+        async move {
+            admin
+                .post_form(
+                    &format!("/staff/privacy/{id}/{step}"),
+                    &[("reason", reason)],
+                )
+                .await
+                .status()
+        }
+    };
+    assert_eq!(step("acknowledge", "").await, 200);
+    assert_eq!(step("acknowledge", "").await, 422, "once");
+    assert_eq!(step("extend", "x").await, 422, "a reason is needed");
+    assert_eq!(step("extend", "Cần đối chiếu hồ sơ giấy").await, 200);
+    assert_eq!(step("extend", "Lần nữa").await, 422, "one extension");
+    assert_eq!(step("complete", "").await, 200);
+    a_deletion_leaves_no_contact(&app, &admin, other).await;
+}
+both_backends!(a_request_is_acknowledged_extended_and_completed);
+
+async fn a_deletion_leaves_no_contact(app: &TestApp, admin: &StaffClient<'_>, code: String) {
+    let r = app
+        .post_form(
+            "/privacy/request",
+            &[("kind", "deletion"), ("code", code.as_str())],
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let queue = admin.get("/staff/privacy").await.text().await.unwrap();
+    let id = queue
+        .split("/staff/privacy/")
+        .filter_map(|s| s.split('/').next())
+        .filter_map(|s| s.parse::<i64>().ok())
+        .max()
+        .unwrap();
+    let r = admin
+        .post_form(&format!("/staff/privacy/{id}/complete"), &[])
+        .await;
+    assert_eq!(r.status(), 200);
+    for (table, line) in crate::invitations::dump_tables(&app.db_url) {
+        assert!(
+            !line.contains("987 111 222") && !line.contains("lệ phí"),
+            "{table}: {line}"
+        );
+    }
+}
+
+/// The queue shows the request with its deadlines; its data is that item's and nobody else's.
+async fn the_queue_and_the_data(admin: &StaffClient<'_>) -> String {
+    let queue = admin.get("/staff/privacy").await.text().await.unwrap();
+    let id = queue
+        .split("/staff/privacy/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        queue.contains("Hạn xác nhận") && queue.contains("Hạn giải quyết"),
+        "{queue}"
+    );
+    let data = admin
+        .get(&format!("/staff/privacy/{id}/data.json"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        data.contains("0912 345 678") && data.contains("giờ làm việc"),
+        "{data}"
+    );
+    assert!(
+        !data.contains("0987 111 222") && !data.contains("lệ phí"),
+        "only that item: {data}"
+    );
+    id
 }

@@ -382,6 +382,7 @@ const ROLE_TABLE: &[(&str, [u16; 6])] = &[
     ("/staff/dossiers/returned", [303, 403, 200, 200, 303, 303]),
     ("/staff/privacy/register", [303, 200, 200, 200, 303, 303]),
     ("/staff/breaches", [303, 403, 403, 200, 303, 303]),
+    ("/staff/privacy", [303, 403, 403, 200, 303, 303]),
     (
         "/exports/indices.csv?period=2021-Q1",
         [401, 200, 200, 200, 200, 200],

@@ -14,3 +14,16 @@ CREATE TABLE breaches (
     recorded_at TIMESTAMP NOT NULL,
     notified_at TIMESTAMP
 );
+
+-- Citizens' requests about their data (access, correction, deletion, withdrawal of consent),
+-- proved with a feedback item's tracking code: the item whose data it is, and the dates.
+CREATE TABLE privacy_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    kind TEXT NOT NULL,
+    feedback_id BIGINT NOT NULL REFERENCES feedback (id),
+    correction TEXT,
+    received_date DATE NOT NULL,
+    acknowledged_date DATE,
+    extended_reason TEXT,
+    completed_date DATE
+);

@@ -72,3 +72,14 @@ impl From<crate::service::privacy::BreachError> for PageError {
         }
     }
 }
+
+impl From<crate::service::requests::RequestError> for PageError {
+    fn from(e: crate::service::requests::RequestError) -> PageError {
+        use crate::service::requests::RequestError;
+        match e {
+            RequestError::NotAdmin => PageError::later(PageError::not_allowed),
+            RequestError::Store(e) => PageError::failed(&e),
+            other => PageError::failed(&other),
+        }
+    }
+}

@@ -159,6 +159,11 @@ pub(crate) fn manage_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'st
         ),
         (
             Action::ManageUsers,
+            "/staff/privacy",
+            tr(lang, "privacy.queue"),
+        ),
+        (
+            Action::ManageUsers,
             "/staff/breaches",
             tr(lang, "privacy.breaches"),
         ),
