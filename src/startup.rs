@@ -114,20 +114,30 @@ fn start_retention(
         contact_days: privacy.contact_retention_days,
         audit_years: privacy.audit_retention_years,
     };
-    std::thread::Builder::new()
-        .name("hailong-retention".into())
-        .spawn(move || loop {
-            match crate::service::retention::sweep(&st, retention, Utc::now()) {
-                Ok(0) => crate::telemetry::job_ok("retention"),
-                Ok(n) => tracing::info!(deleted = n, "deleted what is past its retention period"),
-                Err(e) => {
-                    crate::telemetry::count_failure("retention", &crate::telemetry::chain(&e));
-                    tracing::error!(error = %crate::telemetry::chain(&e), "the retention sweep failed; it runs again later");
+    // A task of the runtime that builds the application, as the hourly jobs are: it ends
+    // with that runtime and lets its database connections go (a thread of its own would
+    // hold them for the life of the process — dozens of test servers ran PostgreSQL out of
+    // connections).
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(async move {
+            loop {
+                let st = st.clone();
+                let done = crate::service::run_blocking(move || {
+                    crate::service::retention::sweep(&st, retention, Utc::now())
+                })
+                .await;
+                match done {
+                    Ok(0) => crate::telemetry::job_ok("retention"),
+                    Ok(n) => tracing::info!(deleted = n, "deleted what is past its retention period"),
+                    Err(e) => {
+                        crate::telemetry::count_failure("retention", &crate::telemetry::chain(&e));
+                        tracing::error!(error = %crate::telemetry::chain(&e), "the retention sweep failed; it runs again later");
+                    }
                 }
+                tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)).await;
             }
-            std::thread::sleep(std::time::Duration::from_secs(6 * 3600));
-        })
-        .map_err(|e| StartError::Config(format!("cannot start the retention sweep: {e}")))?;
+        });
+    }
     Ok(())
 }
 

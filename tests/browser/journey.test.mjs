@@ -854,5 +854,17 @@ test('the privacy notice is reached from the feedback form, fits 360 px and pass
   [w, lw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   assert.ok(w <= 360 && lw <= 360, `the English notice is ${w} px wide`);
   await page.screenshot({ path: join(artifacts, 'privacy-360.png'), fullPage: true });
+  // The request form: every tap target large enough, a wrong code refused in words.
+  await page.goto(`${origin}/privacy/request`);
+  await axe(page, 'privacy request form');
+  [w, lw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(w <= 360 && lw <= 360, `the request form is ${w} px wide`);
+  const small = await page.$$eval('.c label, button, input.f', (els) => els.map((e) => e.getBoundingClientRect()).filter((r) => r.width < 44 || r.height < 44).length);
+  assert.equal(small, 0, 'every tap target is at least 44×44');
+  await page.tap('.c label');
+  await page.fill('#code', 'AAAAAAAAAAAAAAA');
+  await page.tap('button[type=submit]');
+  await page.waitForSelector('.sum');
+  await axe(page, 'privacy request refused');
   await ctx.close();
 });
