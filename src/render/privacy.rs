@@ -117,6 +117,19 @@ pub fn rows(r: &Register, lang: Lang) -> Vec<Row> {
         .collect()
 }
 
+/// The words of a category's six parts: data, purpose, basis, retention, recipients, safeguards.
+pub fn heads(lang: Lang) -> [&'static str; 6] {
+    [
+        "privacy.h_category",
+        "privacy.h_purpose",
+        "privacy.h_basis",
+        "privacy.h_retention",
+        "privacy.h_recipients",
+        "privacy.h_safeguards",
+    ]
+    .map(|k| tr(lang, k))
+}
+
 /// The controller's name and contact, or the flags to set.
 pub fn controller(r: &Register, lang: Lang) -> (String, String) {
     let or_unset = |s: &str| {
@@ -146,15 +159,7 @@ pub fn markdown(r: &Register, lang: Lang) -> String {
         tr(lang, "privacy.version"),
         r.version
     );
-    let heads = [
-        "privacy.h_category",
-        "privacy.h_purpose",
-        "privacy.h_basis",
-        "privacy.h_retention",
-        "privacy.h_recipients",
-        "privacy.h_safeguards",
-    ]
-    .map(|k| tr(lang, k));
+    let heads = heads(lang);
     out.push_str(&format!(
         "| {} |\n|{}\n",
         heads.join(" | "),

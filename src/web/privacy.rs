@@ -52,15 +52,7 @@ fn page_of(state: &AppState, lang: Lang, staff: bool) -> PrivacyPage {
         intro: tr(lang, "privacy.intro"),
         controller: controller(r, lang),
         version: r.version.clone(),
-        heads: [
-            "privacy.h_category",
-            "privacy.h_purpose",
-            "privacy.h_basis",
-            "privacy.h_retention",
-            "privacy.h_recipients",
-            "privacy.h_safeguards",
-        ]
-        .map(|k| tr(lang, k)),
+        heads: crate::render::privacy::heads(lang),
         rows: rows(r, lang),
         recipients: r
             .recipients()

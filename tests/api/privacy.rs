@@ -151,17 +151,7 @@ async fn retention_sweeps_contacts_and_audit_rows(backend: Backend) {
     use hailong::service::retention::{sweep, Retention};
     let app = spawn_app(backend).await;
     app.seed_units();
-    let old = crate::feedback::file_via_page(
-        &app,
-        "phuong-a",
-        "Xin hỏi giờ làm việc.",
-        "0912 345 678",
-        false,
-    )
-    .await;
-    let open =
-        crate::feedback::file_via_page(&app, "phuong-a", "Xin hỏi lệ phí.", "0912 345 679", false)
-            .await;
+    let (old, open) = two_items(&app, "0912 345 679").await;
     let id = crate::feedback::id_of(&app, &old);
     let long_ago = chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
     exec(
@@ -300,17 +290,7 @@ async fn a_request_is_acknowledged_extended_and_completed(backend: Backend) {
     use hailong::domain::user::Role;
     let app = spawn_app(backend).await;
     app.seed_units();
-    let mine = crate::feedback::file_via_page(
-        &app,
-        "phuong-a",
-        "Xin hỏi giờ làm việc.",
-        "0912 345 678",
-        false,
-    )
-    .await;
-    let other =
-        crate::feedback::file_via_page(&app, "phuong-a", "Xin hỏi lệ phí.", "0987 111 222", false)
-            .await;
+    let (mine, other) = two_items(&app, "0987 111 222").await;
     let ask = |kind: &'static str, code: String, correction: &'static str| {
         let app = &app;
         async move {
@@ -412,4 +392,16 @@ async fn the_queue_and_the_data(admin: &StaffClient<'_>) -> String {
         "only that item: {data}"
     );
     id
+}
+
+/// Two feedback items of two people: one about working hours with "0912 345 678", one about
+/// fees with `contact`. Their tracking codes.
+async fn two_items(app: &TestApp, contact: &str) -> (String, String) {
+    let file = |text: &'static str, contact: String| async move {
+        crate::feedback::file_via_page(app, "phuong-a", text, &contact, false).await
+    };
+    (
+        file("Xin hỏi giờ làm việc.", "0912 345 678".into()).await,
+        file("Xin hỏi lệ phí.", contact.to_string()).await,
+    )
 }

@@ -181,14 +181,7 @@ pub async fn breaches_record(
     match done {
         Ok(id) => {
             let notice = tr(lang, "privacy.breach_saved").replace("{id}", &id.to_string());
-            page(
-                state,
-                lang,
-                session,
-                StatusCode::OK,
-                (Some(notice), Vec::new(), None),
-            )
-            .await
+            told(state, lang, session, notice).await
         }
         Err(BreachError::Invalid(problems)) => {
             let outcome = (None, problems, Some(typed));
@@ -241,6 +234,16 @@ pub async fn breaches_notified(
     })
     .await?;
     let notice = tr(lang, "privacy.breach_done").replace("{id}", &id.to_string());
+    told(state, lang, session, notice).await
+}
+
+/// The page again, saying what was done.
+async fn told(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    notice: String,
+) -> Result<HttpResponse, PageError> {
     page(
         state,
         lang,
