@@ -261,6 +261,7 @@ fn app_state(
         taps: Default::default(),
         register: register.clone(),
         requests: settings.privacy.requests,
+        request_limiter: limiter(settings.privacy.request_limit, "privacy_request"),
         data_key,
         invite: Arc::new(settings.invite.clone()),
         feedback: Arc::new(crate::service::feedback::FeedbackSettings {

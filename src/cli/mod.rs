@@ -107,6 +107,7 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
                 ack: args.privacy_ack_days,
                 done: args.privacy_done_days,
             },
+            request_limit: args.privacy_request_limit.0,
         },
         lineage_grace_days: args.lineage_grace_days,
         kiosk: crate::service::kiosks::KioskSettings {

@@ -331,6 +331,10 @@ pub struct ServeArgs {
     /// Working days to complete it (one extension of as many again).
     #[arg(long, env = "HAILONG_PRIVACY_DONE_DAYS", default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=90))]
     pub privacy_done_days: u32,
+    /// Requests about personal data per client address (`/privacy/request`): N/SECONDS, or
+    /// off. Tight: a guesser of tracking codes is stopped long before a citizen notices.
+    #[arg(long, env = "HAILONG_PRIVACY_REQUEST_LIMIT", default_value = "10/3600", value_parser = parse_limit)]
+    pub privacy_request_limit: LimitArg,
 }
 
 /// A rate limit as given on the command line: `N/SECONDS`, or `off`.
@@ -476,6 +480,8 @@ pub struct PrivacySettings {
     pub contact_retention_days: i64,
     pub audit_retention_years: i64,
     pub requests: crate::domain::requests::RequestDeadlines,
+    /// Requests per client address.
+    pub request_limit: Option<crate::web::ratelimit::Limit>,
 }
 
 impl Default for PrivacySettings {
@@ -486,6 +492,10 @@ impl Default for PrivacySettings {
             contact_retention_days: 365,
             audit_retention_years: 5,
             requests: Default::default(),
+            request_limit: Some(crate::web::ratelimit::Limit {
+                max: 10,
+                window: std::time::Duration::from_secs(3600),
+            }),
         }
     }
 }

@@ -81,8 +81,9 @@ pub struct AppState {
     pub taps: Arc<crate::service::kiosks::Taps>,
     /// The record of processing the service runs under (SPEC §13).
     pub register: Arc<crate::domain::personal::Register>,
-    /// Working days for citizens' requests about their data.
+    /// Working days for citizens' requests about their data, and their limit per address.
     pub requests: crate::domain::requests::RequestDeadlines,
+    pub request_limiter: Arc<ratelimit::RateLimiter>,
     /// The data key (keyed hashes, sealed numbers) and how invitations are sent.
     pub data_key: crate::secret::DataKey,
     pub invite: Arc<crate::service::invite::InviteSettings>,

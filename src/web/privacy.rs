@@ -191,7 +191,8 @@ pub async fn request_form(
     )
 }
 
-/// `POST /privacy/request`: a request proved by a tracking code; throttled like tracking.
+/// `POST /privacy/request`: a request proved by a tracking code; a few per address an hour
+/// (`--privacy-request-limit`), so that codes cannot be guessed here.
 pub async fn request_file(
     state: web::Data<AppState>,
     lang: Lang,
@@ -199,7 +200,7 @@ pub async fn request_file(
     form: web::Form<RequestForm>,
 ) -> Result<HttpResponse, PageError> {
     use crate::service::requests::{self, RequestError};
-    crate::web::within_limit(&state, &state.ticket_limiter, &req, lang).await?;
+    crate::web::within_limit(&state, &state.request_limiter, &req, lang).await?;
     let form = form.into_inner();
     let kind = crate::domain::requests::RequestKind::parse(&form.kind);
     let (code, correction, d) = (form.code.clone(), form.correction.clone(), state.requests);

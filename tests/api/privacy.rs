@@ -405,3 +405,23 @@ async fn two_items(app: &TestApp, contact: &str) -> (String, String) {
         file("Xin hỏi lệ phí.", contact.to_string()).await,
     )
 }
+
+/// Requests from one address are limited (10 an hour by default): the eleventh is told to
+/// wait, whatever its code.
+async fn requests_from_one_address_are_limited(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        let fields = [("kind", "access"), ("code", "AAAAAAAAAAAAAAA")];
+        statuses.push(
+            app.post_form("/privacy/request", &fields)
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(&statuses[..10], &[422; 10]);
+    assert_eq!(statuses[10], 429, "{statuses:?}");
+}
+both_backends!(requests_from_one_address_are_limited);
