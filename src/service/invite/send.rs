@@ -79,6 +79,10 @@ pub async fn deliver_due(sender: &Sender, now: DateTime<Utc>) -> Result<Sent, St
     }
     let st = sender.store.clone();
     let due = run_blocking(move || st.read(|c| invites::due(c, now.naive_utc(), BATCH))).await?;
+    // The units' names only when there is something to send (the worker polls every 2 s).
+    if due.is_empty() {
+        return Ok(sent);
+    }
     let names: BTreeMap<String, String> = {
         let st = sender.store.clone();
         run_blocking(move || crate::service::units::list(&st))
