@@ -112,6 +112,7 @@ fn start_retention(
     let retention = crate::service::retention::Retention {
         comment_days: days,
         contact_days: privacy.contact_retention_days,
+        request_days: privacy.request_retention_days,
         audit_years: privacy.audit_retention_years,
     };
     // A task of the runtime that builds the application, as the hourly jobs are: it ends
@@ -191,7 +192,7 @@ fn start_invitations(
     settings: &Settings,
     key: &crate::secret::DataKey,
     public_url: &str,
-) -> Result<(), StartError> {
+) -> Result<crate::service::invite::Sender, StartError> {
     let sender = crate::service::invite::Sender::new(
         store.clone(),
         settings.invite.clone(),
@@ -200,9 +201,9 @@ fn start_invitations(
     )
     .map_err(|e| StartError::Config(format!("cannot start the invitations' sender: {e}")))?;
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        runtime.spawn(crate::service::invite::run(sender));
+        runtime.spawn(crate::service::invite::run(sender.clone()));
     }
-    Ok(())
+    Ok(sender)
 }
 
 /// What every request's handler shares: the store, the forms, the limits and settings.
@@ -213,6 +214,7 @@ fn app_state(
     public_url: &str,
     webhook: bool,
     data_key: crate::secret::DataKey,
+    sender: crate::service::invite::Sender,
 ) -> Result<AppState, StartError> {
     let register = Arc::new(crate::service::privacy::start_with(
         &store,
@@ -264,6 +266,7 @@ fn app_state(
         request_limiter: limiter(settings.privacy.request_limit, "privacy_request"),
         data_key,
         invite: Arc::new(settings.invite.clone()),
+        sender,
         feedback: Arc::new(crate::service::feedback::FeedbackSettings {
             deadlines: settings.feedback_deadlines,
             webhook,
@@ -344,7 +347,7 @@ impl Application {
         if let Some((url, secret)) = &webhook {
             start_webhook(&store, &settings, &forms, &public_url, url, secret)?;
         }
-        start_invitations(&store, &settings, &data_key, &public_url)?;
+        let sender = start_invitations(&store, &settings, &data_key, &public_url)?;
         let state = app_state(
             &settings,
             store,
@@ -352,6 +355,7 @@ impl Application {
             &public_url,
             webhook.is_some(),
             data_key,
+            sender,
         )?;
         let draining = state.draining.clone();
         let server = serve(actix_web::web::Data::new(state), listener)

@@ -102,6 +102,7 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
             controller_name: args.controller_name.clone(),
             controller_contact: args.controller_contact.clone(),
             contact_retention_days: args.contact_retention_days,
+            request_retention_days: args.request_retention_days,
             audit_retention_years: args.audit_retention_years,
             requests: crate::domain::requests::RequestDeadlines {
                 ack: args.privacy_ack_days,

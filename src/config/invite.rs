@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::domain::invite::{Caps, Hours, Via, DEFAULT_SMS_TEMPLATE};
-use crate::service::invite::{InviteSettings, SmsSettings, ZnsSettings};
+use crate::domain::requests::DEFAULT_CODE_SMS;
+use crate::service::invite::{CodeTemplates, InviteSettings, SmsSettings, ZnsSettings};
 
 #[derive(Debug, Clone, Args)]
 pub struct InviteArgs {
@@ -54,6 +55,13 @@ pub struct InviteArgs {
     /// The SMS text, with {unit} and {link}.
     #[arg(long, env = "HAILONG_SMS_TEMPLATE", default_value = DEFAULT_SMS_TEMPLATE)]
     pub sms_template: String,
+    /// The ZNS template's id for the one-time code that proves a phone on /privacy/request
+    /// (its data: otp); without it codes go by SMS only.
+    #[arg(long, env = "HAILONG_ZNS_CODE_TEMPLATE")]
+    pub zns_code_template: Option<String>,
+    /// The SMS text of that code, with {code}.
+    #[arg(long, env = "HAILONG_SMS_CODE_TEMPLATE", default_value = DEFAULT_CODE_SMS)]
+    pub sms_code_template: String,
 }
 
 impl InviteArgs {
@@ -100,8 +108,15 @@ impl InviteArgs {
             caps: self.invite_per_number.clone(),
             zns,
             sms,
+            codes: CodeTemplates {
+                zns: self.zns_code_template.clone(),
+                sms: self.sms_code_template.clone(),
+            },
             ..Default::default()
         };
+        if !settings.codes.sms.contains("{code}") {
+            return Err("--sms-code-template must hold {code}".into());
+        }
         settings.check()?;
         Ok(settings)
     }

@@ -322,6 +322,9 @@ pub struct ServeArgs {
     /// A feedback item's contact is deleted this many days after the item is closed.
     #[arg(long, env = "HAILONG_CONTACT_RETENTION_DAYS", default_value_t = 365, value_parser = clap::value_parser!(i64).range(1..=3650))]
     pub contact_retention_days: i64,
+    /// A citizen's request about their data is deleted this many days after it was completed.
+    #[arg(long, env = "HAILONG_REQUEST_RETENTION_DAYS", default_value_t = 1095, value_parser = clap::value_parser!(i64).range(30..=3650))]
+    pub request_retention_days: i64,
     /// Audit rows older than this many years are deleted.
     #[arg(long, env = "HAILONG_AUDIT_RETENTION_YEARS", default_value_t = 5, value_parser = clap::value_parser!(i64).range(1..=50))]
     pub audit_retention_years: i64,
@@ -478,6 +481,7 @@ pub struct PrivacySettings {
     pub controller_name: String,
     pub controller_contact: String,
     pub contact_retention_days: i64,
+    pub request_retention_days: i64,
     pub audit_retention_years: i64,
     pub requests: crate::domain::requests::RequestDeadlines,
     /// Requests per client address.
@@ -490,6 +494,7 @@ impl Default for PrivacySettings {
             controller_name: String::new(),
             controller_contact: String::new(),
             contact_retention_days: 365,
+            request_retention_days: 1095,
             audit_retention_years: 5,
             requests: Default::default(),
             request_limit: Some(crate::web::ratelimit::Limit {
@@ -527,6 +532,7 @@ impl Settings {
             controller_contact: self.privacy.controller_contact.clone(),
             comment_retention_days: self.comment_retention_days,
             contact_retention_days: self.privacy.contact_retention_days,
+            request_retention_days: self.privacy.request_retention_days,
             audit_retention_years: self.privacy.audit_retention_years,
             webhook_host: self.webhook_url.as_deref().map(host_of),
             invite_recipients,

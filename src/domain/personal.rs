@@ -16,6 +16,8 @@ pub struct Processing {
     pub comment_retention_days: i64,
     /// A feedback item's contact is deleted this many days after the item is closed.
     pub contact_retention_days: i64,
+    /// A citizen's request is deleted this many days after it was completed.
+    pub request_retention_days: i64,
     /// Audit rows are deleted after this many years.
     pub audit_retention_years: i64,
     /// Where events go (host only), when a webhook is set.
@@ -30,9 +32,10 @@ pub struct Processing {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Category {
     /// `feedback_contact`, `feedback_text`, `invitation_number`, `staff_account`,
-    /// `audit_log`, `survey_answer`, `dossier_reference`.
+    /// `audit_log`, `survey_answer`, `dossier_reference`, `privacy_request`.
     pub code: String,
-    /// `consent`, `public_task` (Law 91 Art. 19: a state agency's task), `not_personal`.
+    /// `consent`, `public_task` (Law 91 Art. 19: a state agency's task), `legal_obligation`
+    /// (answering a data subject's request), `not_personal`.
     pub basis: String,
     /// How long, as `days:N`, `years:N`, `until_sent`, `while_active`, `until_deleted`,
     /// `kept` (no identifier), or `hashed`.
@@ -70,71 +73,109 @@ fn days(n: i64) -> String {
     }
 }
 
+fn category(
+    code: &str,
+    basis: &str,
+    retention: String,
+    recipients: Vec<String>,
+    safeguards: &[&str],
+    held: bool,
+) -> Category {
+    Category {
+        code: code.into(),
+        basis: basis.into(),
+        retention,
+        recipients,
+        safeguards: strings(safeguards),
+        held,
+    }
+}
+
+/// What citizens give: contacts, texts, numbers, references.
+fn citizens_data(p: &Processing) -> Vec<Category> {
+    let invitations = !p.invite_recipients.is_empty();
+    vec![
+        category(
+            "feedback_contact",
+            "consent",
+            days(p.contact_retention_days),
+            vec![],
+            &["masked", "access_by_role"],
+            true,
+        ),
+        category(
+            "feedback_text",
+            "public_task",
+            "until_deleted".to_string(),
+            vec!["public".into()],
+            &["masked", "access_by_role"],
+            true,
+        ),
+        category(
+            "invitation_number",
+            "consent",
+            "until_sent".to_string(),
+            p.invite_recipients.clone(),
+            &["sealed", "hashed", "secure_delete"],
+            invitations,
+        ),
+        category(
+            "dossier_reference",
+            "public_task",
+            "hashed".to_string(),
+            vec![],
+            &["hashed"],
+            true,
+        ),
+    ]
+}
+
+/// What the house keeps: requests, staff accounts, the audit log, the survey's answers.
+fn house_data(p: &Processing) -> Vec<Category> {
+    vec![
+        category(
+            "privacy_request",
+            "legal_obligation",
+            format!("request_days:{}", p.request_retention_days),
+            vec![],
+            &["hashed", "access_by_role"],
+            true,
+        ),
+        category(
+            "staff_account",
+            "public_task",
+            "while_active".to_string(),
+            vec![],
+            &["argon2id", "access_by_role"],
+            true,
+        ),
+        category(
+            "audit_log",
+            "public_task",
+            format!("years:{}", p.audit_retention_years),
+            p.webhook_host.iter().cloned().collect(),
+            &["access_by_role"],
+            true,
+        ),
+        category(
+            "survey_answer",
+            "not_personal",
+            if p.comment_retention_days > 0 {
+                format!("comments_days:{}", p.comment_retention_days)
+            } else {
+                "kept".into()
+            },
+            vec!["public".into()],
+            &["no_identifier", "masked"],
+            true,
+        ),
+    ]
+}
+
 impl Register {
     pub fn of(p: &Processing) -> Register {
-        let invitations = !p.invite_recipients.is_empty();
-        let categories = vec![
-            Category {
-                code: "feedback_contact".into(),
-                basis: "consent".into(),
-                retention: days(p.contact_retention_days),
-                recipients: vec![],
-                safeguards: strings(&["masked", "access_by_role"]),
-                held: true,
-            },
-            Category {
-                code: "feedback_text".into(),
-                basis: "public_task".into(),
-                retention: "until_deleted".into(),
-                recipients: vec!["public".into()],
-                safeguards: strings(&["masked", "access_by_role"]),
-                held: true,
-            },
-            Category {
-                code: "invitation_number".into(),
-                basis: "consent".into(),
-                retention: "until_sent".into(),
-                recipients: p.invite_recipients.clone(),
-                safeguards: strings(&["sealed", "hashed", "secure_delete"]),
-                held: invitations,
-            },
-            Category {
-                code: "dossier_reference".into(),
-                basis: "public_task".into(),
-                retention: "hashed".into(),
-                recipients: vec![],
-                safeguards: strings(&["hashed"]),
-                held: true,
-            },
-            Category {
-                code: "staff_account".into(),
-                basis: "public_task".into(),
-                retention: "while_active".into(),
-                recipients: vec![],
-                safeguards: strings(&["argon2id", "access_by_role"]),
-                held: true,
-            },
-            Category {
-                code: "audit_log".into(),
-                basis: "public_task".into(),
-                retention: format!("years:{}", p.audit_retention_years),
-                recipients: p.webhook_host.iter().cloned().collect(),
-                safeguards: strings(&["access_by_role"]),
-                held: true,
-            },
-            Category {
-                code: "survey_answer".into(),
-                basis: "not_personal".into(),
-                retention: if p.comment_retention_days > 0 {
-                    format!("comments_days:{}", p.comment_retention_days)
-                } else {
-                    "kept".into()
-                },
-                recipients: vec!["public".into()],
-                safeguards: strings(&["no_identifier", "masked"]),
-                held: true,
-            },
-        ];
+        let mut categories = citizens_data(p);
+        categories.extend(house_data(p));
         let mut r = Register {
             controller_name: p.controller_name.clone(),
             controller_contact: p.controller_contact.clone(),

@@ -36,6 +36,18 @@ impl RequestKind {
     }
 }
 
+/// A phone's one-time code (a request proved by the phone an invitation went to): its
+/// digits, the minutes it is good for, the wrong tries it takes, and how many codes one
+/// number may be sent a day.
+pub const CODE_DIGITS: u32 = 6;
+pub const CODE_MINUTES: i64 = 10;
+pub const CODE_TRIES: i32 = 5;
+pub const CODES_PER_DAY: i32 = 3;
+
+/// The code's SMS when none is configured (no diacritics: one segment).
+pub const DEFAULT_CODE_SMS: &str =
+    "Hailong: ma xac minh yeu cau ve du lieu ca nhan cua ong/ba la {code} (dung trong 10 phut). Khong dua ma nay cho ai.";
+
 /// Working days to acknowledge and to complete (`--privacy-ack-days`, `--privacy-done-days`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RequestDeadlines {

@@ -34,6 +34,7 @@ fn names(code: &str) -> (&'static str, &'static str) {
             "privacy.pur_dossier_reference",
         ),
         "staff_account" => ("privacy.cat_staff_account", "privacy.pur_staff_account"),
+        "privacy_request" => ("privacy.cat_privacy_request", "privacy.pur_privacy_request"),
         "audit_log" => ("privacy.cat_audit_log", "privacy.pur_audit_log"),
         _ => ("privacy.cat_survey_answer", "privacy.pur_survey_answer"),
     }
@@ -43,6 +44,7 @@ fn basis(code: &str) -> &'static str {
     match code {
         "consent" => "privacy.basis_consent",
         "public_task" => "privacy.basis_public_task",
+        "legal_obligation" => "privacy.basis_legal_obligation",
         _ => "privacy.basis_not_personal",
     }
 }
@@ -69,6 +71,7 @@ fn retention(c: &Category, lang: Lang) -> String {
         ("days", "feedback_contact") => "privacy.ret_contact_days",
         ("days", _) => "privacy.ret_days",
         ("years", _) => "privacy.ret_years",
+        ("request_days", _) => "privacy.ret_request_days",
         ("comments_days", _) => "privacy.ret_comments_days",
         ("until_sent", _) => "privacy.ret_until_sent",
         ("while_active", _) => "privacy.ret_while_active",

@@ -32,6 +32,8 @@ pub struct Retention {
     /// 0: comments are kept.
     pub comment_days: i64,
     pub contact_days: i64,
+    /// Requests about personal data, from their completion.
+    pub request_days: i64,
     pub audit_years: i64,
 }
 
@@ -43,18 +45,23 @@ pub fn sweep(store: &Store, r: Retention, now: DateTime<Utc>) -> Result<usize, S
         0
     };
     let contact_cutoff = crate::domain::local_date(now) - Duration::days(r.contact_days);
+    let request_cutoff = crate::domain::local_date(now) - Duration::days(r.request_days);
     let audit_cutoff = (now - Duration::days(365 * r.audit_years)).naive_utc();
-    let (contacts, audits) = store.write(|c| -> Result<(usize, usize), StoreError> {
+    let today = crate::domain::local_date(now);
+    let deleted = store.write(|c| -> Result<usize, StoreError> {
         let contacts = crate::store::privacy::purge_contacts(c, contact_cutoff)?;
+        let requests = crate::store::privacy::purge_requests(c, request_cutoff)?;
+        // A phone's one-time codes live ten minutes: yesterday's are gone with their count.
+        let codes = crate::store::privacy::purge_codes(c, today)?;
         let audits = crate::store::users::purge_audit(c, audit_cutoff)?;
-        if contacts + audits > 0 {
+        if contacts + requests + codes + audits > 0 {
             let what = format!(
-                "{contacts} contacts of feedback closed over {} days ago; {audits} audit rows over {} years old",
-                r.contact_days, r.audit_years
+                "{contacts} contacts of feedback closed over {} days ago; {requests} requests completed over {} days ago; {codes} expired verification codes; {audits} audit rows over {} years old",
+                r.contact_days, r.request_days, r.audit_years
             );
             audit(c, now, "system", "retention.personal_data", &what, "deleted")?;
         }
-        Ok((contacts, audits))
+        Ok(contacts + requests + codes + audits)
     })?;
-    Ok(comments + contacts + audits)
+    Ok(comments + deleted)
 }

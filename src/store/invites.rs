@@ -270,3 +270,74 @@ pub fn lock_number(conn: &mut DbConnection, number_hash: &str) -> Result<(), Sto
     }
     Ok(())
 }
+
+/// What is held about one number (by its keyed hash): the answer to its owner's access
+/// request, and whether there is anything at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NumberHeld {
+    /// When it was sent an invitation (within the caps' window).
+    pub sent: Vec<NaiveDateTime>,
+    /// Invitations waiting to be sent to it: unit, route.
+    pub waiting: Vec<(String, String)>,
+    /// Its unused invitations' codes: unit, issued day, end of validity.
+    pub codes: Vec<(String, NaiveDate, NaiveDateTime)>,
+    /// The day it asked for no more invitations.
+    pub opted_on: Option<NaiveDate>,
+}
+
+impl NumberHeld {
+    pub fn is_empty(&self) -> bool {
+        *self == NumberHeld::default()
+    }
+}
+
+pub fn held_about(conn: &mut DbConnection, number_hash: &str) -> Result<NumberHeld, StoreError> {
+    use super::schema::tickets;
+    Ok(NumberHeld {
+        sent: invite_sends::table
+            .filter(invite_sends::number_hash.eq(number_hash))
+            .filter(invite_sends::outbox_id.is_null())
+            .order(invite_sends::sent_at)
+            .select(invite_sends::sent_at)
+            .load(conn)?,
+        waiting: invite_outbox::table
+            .filter(invite_outbox::number_hash.eq(number_hash))
+            .order(invite_outbox::id)
+            .select((invite_outbox::unit_code, invite_outbox::route))
+            .load(conn)?,
+        codes: tickets::table
+            .filter(tickets::number_hash.eq(number_hash))
+            .order(tickets::issued_date)
+            .select((
+                tickets::unit_code,
+                tickets::issued_date,
+                tickets::expires_at,
+            ))
+            .load(conn)?,
+        opted_on: invite_optouts::table
+            .find(number_hash)
+            .select(invite_optouts::opted_on)
+            .get_result(conn)
+            .optional()?,
+    })
+}
+
+/// Forgets a number everywhere but the opt-out list: its sendings, its invitations not yet
+/// sent (unit and route of each, to count them) and its unused codes' link to it.
+pub fn forget_number(
+    conn: &mut DbConnection,
+    number_hash: &str,
+) -> Result<Vec<(String, String)>, StoreError> {
+    use super::schema::tickets;
+    diesel::delete(invite_sends::table.filter(invite_sends::number_hash.eq(number_hash)))
+        .execute(conn)?;
+    let pending = invite_outbox::table.filter(invite_outbox::number_hash.eq(number_hash));
+    let dropped: Vec<(String, String)> = pending
+        .select((invite_outbox::unit_code, invite_outbox::route))
+        .load(conn)?;
+    diesel::delete(pending).execute(conn)?;
+    diesel::update(tickets::table.filter(tickets::number_hash.eq(number_hash)))
+        .set(tickets::number_hash.eq(None::<String>))
+        .execute(conn)?;
+    Ok(dropped)
+}

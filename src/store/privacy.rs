@@ -84,7 +84,10 @@ use super::schema::privacy_requests;
 pub struct RequestRow {
     pub id: i64,
     pub kind: String,
-    pub feedback_id: i64,
+    /// The feedback item whose data it is (proved by its tracking code), or
+    pub feedback_id: Option<i64>,
+    /// the keyed hash of the phone an invitation went to (proved by a one-time code).
+    pub number_hash: Option<String>,
     pub correction: Option<String>,
     pub received_date: chrono::NaiveDate,
     pub acknowledged_date: Option<chrono::NaiveDate>,
@@ -92,27 +95,61 @@ pub struct RequestRow {
     pub completed_date: Option<chrono::NaiveDate>,
 }
 
+/// Whose data a request is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Feedback(i64),
+    Number(String),
+}
+
 /// Stores a request; its id.
 pub fn insert_request(
     conn: &mut DbConnection,
     kind: &str,
-    feedback_id: i64,
+    subject: &Subject,
     correction: Option<&str>,
     day: chrono::NaiveDate,
 ) -> Result<i64, StoreError> {
+    let (feedback_id, number_hash) = match subject {
+        Subject::Feedback(id) => (Some(*id), None),
+        Subject::Number(hash) => (None, Some(hash.as_str())),
+    };
     diesel::insert_into(privacy_requests::table)
         .values((
             privacy_requests::kind.eq(kind),
             privacy_requests::feedback_id.eq(feedback_id),
+            privacy_requests::number_hash.eq(number_hash),
             privacy_requests::correction.eq(correction),
             privacy_requests::received_date.eq(day),
         ))
         .execute(conn)?;
-    Ok(privacy_requests::table
-        .filter(privacy_requests::feedback_id.eq(feedback_id))
+    let newest = privacy_requests::table
         .select(diesel::dsl::max(privacy_requests::id))
-        .get_result::<Option<i64>>(conn)?
-        .unwrap_or_default())
+        .into_boxed();
+    let newest = match subject {
+        Subject::Feedback(id) => newest.filter(privacy_requests::feedback_id.eq(*id)),
+        Subject::Number(hash) => newest.filter(privacy_requests::number_hash.eq(hash.clone())),
+    };
+    Ok(newest.get_result::<Option<i64>>(conn)?.unwrap_or_default())
+}
+
+/// A number is forgotten by every request about it once a deletion was carried out.
+pub fn forget_request_number(conn: &mut DbConnection, number_hash: &str) -> Result<(), StoreError> {
+    diesel::update(privacy_requests::table.filter(privacy_requests::number_hash.eq(number_hash)))
+        .set(privacy_requests::number_hash.eq(None::<String>))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes the requests completed before `before` (their retention). How many.
+pub fn purge_requests(
+    conn: &mut DbConnection,
+    before: chrono::NaiveDate,
+) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(privacy_requests::table.filter(privacy_requests::completed_date.lt(before)))
+            .execute(conn)?,
+    )
 }
 
 /// The requests, open ones first, oldest first.
@@ -220,6 +257,70 @@ pub fn change_personal(
 ) -> Result<(), StoreError> {
     diesel::update(feedback::table.filter(feedback::id.eq(id)))
         .set(change)
+        .execute(conn)?;
+    Ok(())
+}
+
+// The one-time codes that prove a phone.
+use super::schema::privacy_codes;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = privacy_codes)]
+pub struct CodeRow {
+    pub number_hash: String,
+    pub code_hash: String,
+    pub expires_at: NaiveDateTime,
+    pub tries: i32,
+    pub sent_on: chrono::NaiveDate,
+    pub sends: i32,
+}
+
+pub fn code_of(conn: &mut DbConnection, number_hash: &str) -> Result<Option<CodeRow>, StoreError> {
+    Ok(privacy_codes::table
+        .find(number_hash)
+        .select(CodeRow::as_select())
+        .get_result(conn)
+        .optional()?)
+}
+
+/// Replaces a number's code (one per number: the latest).
+pub fn put_code(conn: &mut DbConnection, row: &CodeRow) -> Result<(), StoreError> {
+    drop_code(conn, &row.number_hash)?;
+    diesel::insert_into(privacy_codes::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One more wrong try at a number's code.
+pub fn count_wrong(conn: &mut DbConnection, number_hash: &str) -> Result<(), StoreError> {
+    diesel::update(privacy_codes::table.find(number_hash))
+        .set(privacy_codes::tries.eq(privacy_codes::tries + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn drop_code(conn: &mut DbConnection, number_hash: &str) -> Result<(), StoreError> {
+    diesel::delete(privacy_codes::table.find(number_hash)).execute(conn)?;
+    Ok(())
+}
+
+/// Deletes the codes sent before `day` (expired long since; the day's count goes with them).
+pub fn purge_codes(conn: &mut DbConnection, day: chrono::NaiveDate) -> Result<usize, StoreError> {
+    Ok(
+        diesel::delete(privacy_codes::table.filter(privacy_codes::sent_on.lt(day)))
+            .execute(conn)?,
+    )
+}
+
+/// A number's code is spent (used once): it expires now, the day's count stays.
+pub fn spend_code(
+    conn: &mut DbConnection,
+    number_hash: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::update(privacy_codes::table.find(number_hash))
+        .set(privacy_codes::expires_at.eq(at))
         .execute(conn)?;
     Ok(())
 }

@@ -315,12 +315,24 @@ diesel::table! {
     privacy_requests (id) {
         id -> BigInt,
         kind -> Text,
-        feedback_id -> BigInt,
+        feedback_id -> Nullable<BigInt>,
+        number_hash -> Nullable<Text>,
         correction -> Nullable<Text>,
         received_date -> Date,
         acknowledged_date -> Nullable<Date>,
         extended_reason -> Nullable<Text>,
         completed_date -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    privacy_codes (number_hash) {
+        number_hash -> Text,
+        code_hash -> Text,
+        expires_at -> Timestamp,
+        tries -> Integer,
+        sent_on -> Date,
+        sends -> Integer,
     }
 }
 

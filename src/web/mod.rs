@@ -87,6 +87,8 @@ pub struct AppState {
     /// The data key (keyed hashes, sealed numbers) and how invitations are sent.
     pub data_key: crate::secret::DataKey,
     pub invite: Arc<crate::service::invite::InviteSettings>,
+    /// The invitations' providers, for the one-time codes that prove a phone.
+    pub sender: crate::service::invite::Sender,
 }
 
 impl AppState {

@@ -86,6 +86,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/privacy", web::get().to(notice))
         .route("/privacy/request", web::get().to(request_form))
         .route("/privacy/request", web::post().to(request_file))
+        .route("/privacy/request/code", web::post().to(request_code))
         .route("/staff/privacy/register", web::get().to(register))
         .route("/staff/privacy/register.json", web::get().to(register_json))
         .route("/staff/privacy", web::get().to(staff::requests_queue))
@@ -138,10 +139,40 @@ struct RequestPage {
     correction: String,
     filed: Option<String>,
     error: Option<&'static str>,
+    /// Proof by phone is offered (invitations are sent here).
+    phone_on: bool,
+    /// The second step by phone is shown (a code was asked for, or its filing failed).
+    phone_step: bool,
+    phone_kinds: Vec<(&'static str, &'static str)>,
+    phone: String,
+    code_sent: Option<String>,
+    code_action: &'static str,
 }
 
 fn request_page(state: &AppState, lang: Lang, form: RequestForm) -> RequestPage {
     use crate::domain::requests::RequestKind;
+    let en = lang == Lang::En;
+    let kinds: Vec<(&'static str, &'static str)> = RequestKind::ALL
+        .iter()
+        .map(|k| {
+            let label = match k {
+                RequestKind::Access => "privacy.req_access",
+                RequestKind::Correction => "privacy.req_correction",
+                RequestKind::Deletion => "privacy.req_deletion",
+                RequestKind::Withdrawal => "privacy.req_withdrawal",
+            };
+            (k.as_str(), tr(lang, label))
+        })
+        .collect();
+    let phone_kinds = [
+        (RequestKind::Access, "privacy.req_access"),
+        (RequestKind::Deletion, "privacy.req_phone_deletion"),
+        (RequestKind::Withdrawal, "privacy.req_phone_withdrawal"),
+    ]
+    .iter()
+    .map(|(k, label)| (k.as_str(), tr(lang, label)))
+    .collect();
+    let by_phone = !form.phone.is_empty();
     RequestPage {
         page: PageMeta::new(lang, state.demo),
         t: crate::texts::Tr(lang),
@@ -150,27 +181,26 @@ fn request_page(state: &AppState, lang: Lang, form: RequestForm) -> RequestPage 
         } else {
             "/privacy/request"
         },
-        kinds: RequestKind::ALL
-            .iter()
-            .map(|k| {
-                let label = match k {
-                    RequestKind::Access => "privacy.req_access",
-                    RequestKind::Correction => "privacy.req_correction",
-                    RequestKind::Deletion => "privacy.req_deletion",
-                    RequestKind::Withdrawal => "privacy.req_withdrawal",
-                };
-                (k.as_str(), tr(lang, label))
-            })
-            .collect(),
+        kinds,
         kind: form.kind,
         code: form.code,
         correction: form.correction,
         filed: None,
         error: None,
+        phone_on: !state.invite.via.is_off(),
+        phone_step: by_phone,
+        phone_kinds,
+        phone: form.phone,
+        code_sent: None,
+        code_action: if en {
+            "/privacy/request/code?lang=en"
+        } else {
+            "/privacy/request/code"
+        },
     }
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct RequestForm {
     #[serde(default)]
     kind: String,
@@ -178,6 +208,11 @@ pub struct RequestForm {
     code: String,
     #[serde(default)]
     correction: String,
+    /// Proof by phone: the number an invitation went to, and the code sent to it.
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    otp: String,
 }
 
 /// `GET /privacy/request`
@@ -203,13 +238,22 @@ pub async fn request_file(
     crate::web::within_limit(&state, &state.request_limiter, &req, lang).await?;
     let form = form.into_inner();
     let kind = crate::domain::requests::RequestKind::parse(&form.kind);
-    let (code, correction, d) = (form.code.clone(), form.correction.clone(), state.requests);
+    let (d, f) = (state.requests, form.clone());
     let st = state.clone();
     let filed = match kind {
         None => Err(RequestError::NotFound),
         Some(k) => {
             web::block(move || {
-                requests::file(&st.store, d, k, &code, &correction, chrono::Utc::now())
+                let proof = if f.phone.is_empty() {
+                    requests::Proof::Tracking(&f.code)
+                } else {
+                    requests::Proof::Phone {
+                        phone: &f.phone,
+                        code: &f.otp,
+                    }
+                };
+                let now = chrono::Utc::now();
+                requests::file(&st.store, &st.data_key, d, k, proof, &f.correction, now)
             })
             .await?
         }
@@ -237,16 +281,60 @@ fn filed_outcome(
                     .replace("{done}", &day(f.done_by)),
             );
             (page.code, page.correction) = (String::new(), String::new());
+            (page.phone, page.phone_step) = (String::new(), false);
             Ok(StatusCode::OK)
         }
-        Err(RequestError::BadCorrection) => {
-            page.error = Some(tr(lang, "privacy.req_bad_correction"));
-            Ok(StatusCode::UNPROCESSABLE_ENTITY)
-        }
         Err(RequestError::Store(e)) => Err(PageError::failed(&e)),
-        Err(_) => {
-            page.error = Some(tr(lang, "privacy.req_not_found"));
+        Err(e) => {
+            page.error = Some(tr(
+                lang,
+                match e {
+                    RequestError::BadCorrection => "privacy.req_bad_correction",
+                    RequestError::NoCorrectionByPhone => "privacy.req_no_correction_by_phone",
+                    _ if page.phone_step => "privacy.req_wrong_code",
+                    _ => "privacy.req_not_found",
+                },
+            ));
             Ok(StatusCode::UNPROCESSABLE_ENTITY)
         }
     }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    phone: String,
+}
+
+/// `POST /privacy/request/code`: a one-time code to the phone an invitation went to. The
+/// answer is the same whether or not the number is known (a code is sent only if it is).
+pub async fn request_code(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: actix_web::HttpRequest,
+    form: web::Form<CodeForm>,
+) -> Result<HttpResponse, PageError> {
+    crate::web::within_limit(&state, &state.request_limiter, &req, lang).await?;
+    let typed = form.into_inner().phone;
+    let t = typed.clone();
+    let asked = crate::web::run(&state, move |s| {
+        let now = chrono::Utc::now();
+        crate::service::requests::phone::ask(&s.store, &s.data_key, &s.sender, &t, now)
+    })
+    .await?;
+    let mut page = request_page(
+        &state,
+        lang,
+        RequestForm {
+            phone: typed.trim().to_string(),
+            ..Default::default()
+        },
+    );
+    if asked.is_err() || !page.phone_on {
+        page.phone_step = false;
+        page.error = Some(tr(lang, "privacy.req_bad_phone"));
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    page.code_sent = Some(tr(lang, "privacy.req_code_sent").replace("{phone}", &page.phone));
+    render(StatusCode::OK, &page)
 }

@@ -26,6 +26,7 @@ mod officers;
 mod openapi;
 mod paper;
 mod privacy;
+mod privacy_phone;
 mod public_face;
 mod qr;
 mod report;

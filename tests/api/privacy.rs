@@ -145,8 +145,9 @@ async fn the_register_follows_the_running_settings() {
     );
 }
 
-/// The sweep deletes a closed item's contact after its period and audit rows after theirs,
-/// and says so in the audit log with counts; an open item keeps its contact.
+/// The sweep deletes a closed item's contact after its period, a completed request after
+/// its own and audit rows after theirs, and says so in the audit log with counts; an open
+/// item keeps its contact.
 async fn retention_sweeps_contacts_and_audit_rows(backend: Backend) {
     use hailong::service::retention::{sweep, Retention};
     let app = spawn_app(backend).await;
@@ -158,9 +159,20 @@ async fn retention_sweeps_contacts_and_audit_rows(backend: Backend) {
         &app.db_url,
         &format!("UPDATE feedback SET status = 'answered', answered_date = '{long_ago}', decided_date = '{long_ago}' WHERE id = {id}"),
     );
+    let fields = [("kind", "access"), ("code", open.as_str())];
+    assert_eq!(
+        app.post_form("/privacy/request", &fields).await.status(),
+        200
+    );
+    let admin = app
+        .signed_in(hailong::domain::user::Role::Admin, None)
+        .await;
+    let done = admin.post_form("/staff/privacy/1/complete", &[]).await;
+    assert_eq!(done.status(), 200);
     let r = Retention {
         comment_days: 0,
         contact_days: 365,
+        request_days: 365,
         audit_years: 1,
     };
     let later = chrono::Utc::now() + chrono::Duration::days(400);
@@ -183,9 +195,9 @@ async fn retention_sweeps_contacts_and_audit_rows(backend: Backend) {
         .read(|c| hailong::store::users::audit_recent(c, 50))
         .unwrap();
     assert!(
-        audit
-            .iter()
-            .any(|a| a.action == "retention.personal_data" && a.target.contains("1 contacts")),
+        audit.iter().any(|a| a.action == "retention.personal_data"
+            && a.target.contains("1 contacts")
+            && a.target.contains("1 requests completed")),
         "{audit:?}"
     );
 }

@@ -22,7 +22,7 @@ use crate::store::invites::{self, NewInvite};
 use crate::store::{tickets, DbConnection, Store, StoreError};
 
 pub use figures::{by_unit, lines, UnitInvitations};
-pub use providers::{SmsSettings, ZnsSettings};
+pub use providers::{CodeTemplates, SmsSettings, ZnsSettings};
 pub use send::{deliver_due, prune, run, Sender, Sent, SEND_TIMEOUT_SECS};
 
 /// The label of the numbers' keyed hashes (caps, opt-outs).
@@ -38,6 +38,8 @@ pub struct InviteSettings {
     pub caps: Caps,
     pub zns: Option<ZnsSettings>,
     pub sms: Option<SmsSettings>,
+    /// The templates of the one-time codes that prove a phone (SPEC §13).
+    pub codes: CodeTemplates,
     /// How often the worker looks for invitations due.
     pub poll: std::time::Duration,
 }
@@ -51,6 +53,10 @@ impl Default for InviteSettings {
             caps: Caps::default(),
             zns: None,
             sms: None,
+            codes: CodeTemplates {
+                zns: None,
+                sms: crate::domain::requests::DEFAULT_CODE_SMS.to_string(),
+            },
             poll: std::time::Duration::from_secs(2),
         }
     }

@@ -35,9 +35,27 @@ pub struct SmsSettings {
     pub template: String,
 }
 
+/// What a message is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// An invitation to rate (its code, unit, link and days).
+    Invitation,
+    /// A one-time code proving a phone for a request about personal data (its code only).
+    Verification,
+}
+
+/// The templates of a verification message: the ZNS template's id (none: ZNS is not used
+/// for it), and the SMS text with `{code}`.
+#[derive(Debug, Clone, Default)]
+pub struct CodeTemplates {
+    pub zns: Option<String>,
+    pub sms: String,
+}
+
 /// One message to send.
 #[derive(Debug, Clone)]
 pub struct Message {
+    pub purpose: Purpose,
     pub phone: String,
     pub code: String,
     pub unit_name: String,
@@ -62,6 +80,7 @@ pub struct Providers {
     pub client: reqwest::Client,
     pub zns: Option<ZnsSettings>,
     pub sms: Option<SmsSettings>,
+    pub codes: CodeTemplates,
     /// One token refresh at a time.
     refreshing: tokio::sync::Mutex<()>,
 }
@@ -71,11 +90,13 @@ impl Providers {
         client: reqwest::Client,
         zns: Option<ZnsSettings>,
         sms: Option<SmsSettings>,
+        codes: CodeTemplates,
     ) -> Providers {
         Providers {
             client,
             zns,
             sms,
+            codes,
             refreshing: tokio::sync::Mutex::new(()),
         }
     }
@@ -84,6 +105,9 @@ impl Providers {
         match route {
             Route::Demo => Reply::Accepted,
             Route::Zns => match &self.zns {
+                Some(_) if message.purpose == Purpose::Verification && self.codes.zns.is_none() => {
+                    Reply::NotThisWay("no ZNS template for codes (--zns-code-template)".into())
+                }
                 Some(zns) => self.send_zns(zns, message).await,
                 None => Reply::Refused("ZNS is not configured".into()),
             },
@@ -132,14 +156,24 @@ impl Providers {
         token: &str,
         message: &Message,
     ) -> Result<ZnsAnswer, Reply> {
+        let (template, data) = match message.purpose {
+            Purpose::Invitation => (
+                zns.template.as_str(),
+                serde_json::json!({
+                    "unit": message.unit_name,
+                    "code": message.code,
+                    "days": message.days,
+                }),
+            ),
+            Purpose::Verification => (
+                self.codes.zns.as_deref().unwrap_or_default(),
+                serde_json::json!({ "otp": message.code }),
+            ),
+        };
         let body = serde_json::json!({
             "phone": message.phone,
-            "template_id": zns.template,
-            "template_data": {
-                "unit": message.unit_name,
-                "code": message.code,
-                "days": message.days,
-            },
+            "template_id": template,
+            "template_data": data,
             "tracking_id": message.tracking_id,
         });
         let url = format!("{}/message/template", zns.url.trim_end_matches('/'));
@@ -212,8 +246,12 @@ impl Providers {
     }
 
     async fn send_sms(&self, sms: &SmsSettings, message: &Message) -> Reply {
-        let text =
-            crate::domain::invite::sms_text(&sms.template, &message.unit_name, &message.link);
+        let text = match message.purpose {
+            Purpose::Invitation => {
+                crate::domain::invite::sms_text(&sms.template, &message.unit_name, &message.link)
+            }
+            Purpose::Verification => self.codes.sms.replace("{code}", &message.code),
+        };
         let body = sms
             .body
             .replace("{phone}", &json_inner(&message.phone))

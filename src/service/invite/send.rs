@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::providers::{Message, Providers, Reply};
+use super::providers::{Message, Providers, Purpose, Reply};
 use super::{InviteSettings, Sealed};
 use crate::domain::invite::{give_up_after, Outcome, Route};
 use crate::domain::{day_of, local_date, local_midnight_utc};
@@ -59,7 +59,12 @@ impl Sender {
             ))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        let providers = Providers::new(client, settings.zns.clone(), settings.sms.clone());
+        let providers = Providers::new(
+            client,
+            settings.zns.clone(),
+            settings.sms.clone(),
+            settings.codes.clone(),
+        );
         Ok(Sender {
             store,
             settings: Arc::new(settings),
@@ -67,6 +72,35 @@ impl Sender {
             providers: Arc::new(providers),
             public_url: public_url.trim_end_matches('/').to_string(),
         })
+    }
+}
+
+impl Sender {
+    /// Sends a one-time code that proves a phone (a request about personal data), at once —
+    /// the citizen waits for it, so neither the house's hours nor the caps apply — each route
+    /// in turn until one takes it. Nothing is stored; a failure is logged without the number.
+    pub async fn send_code(&self, phone: &str, code: &str) -> bool {
+        let message = Message {
+            purpose: Purpose::Verification,
+            phone: phone.to_string(),
+            code: code.to_string(),
+            unit_name: String::new(),
+            link: String::new(),
+            days: 0,
+            tracking_id: uuid::Uuid::new_v4().to_string(),
+        };
+        for route in self.settings.via.routes() {
+            match self.providers.send(*route, &message).await {
+                Reply::Accepted => return true,
+                Reply::NotThisWay(_) => continue,
+                Reply::Later(error) | Reply::Refused(error) => {
+                    tracing::warn!(route = route.as_str(), %error, "a verification code was not sent");
+                    crate::telemetry::count_failure("privacy_codes", &error);
+                    return false;
+                }
+            }
+        }
+        false
     }
 }
 
@@ -163,6 +197,7 @@ async fn send_one(
         return Ok(Some(Outcome::Held));
     }
     let message = Message {
+        purpose: Purpose::Invitation,
         phone: sealed.phone,
         link: format!("{}/t/{}", sender.public_url, sealed.code),
         code: sealed.code,
@@ -352,8 +387,15 @@ pub fn prune(
 ) -> Result<usize, StoreError> {
     let before = (now - settings.caps.longest()).naive_utc();
     store.write(|c| -> Result<usize, StoreError> {
-        let n = invites::prune_sends(c, before)?;
-        Ok(n + tickets::forget_expired_numbers(c, now.naive_utc())?)
+        let sends = invites::prune_sends(c, before)?;
+        let codes = tickets::forget_expired_numbers(c, now.naive_utc())?;
+        if sends + codes > 0 {
+            let what = format!(
+                "{sends} numbers' sendings older than the caps' window; {codes} numbers of invitations expired unused"
+            );
+            crate::service::audit::write(c, now, "system", "retention.invitation_numbers", &what, "deleted")?;
+        }
+        Ok(sends + codes)
     })
 }
 

@@ -49,6 +49,11 @@ fn view(lang: Lang, q: Queued) -> RequestView {
             lines.push(tr(lang, "privacy.q_done_by").replace("{day}", &day(q.done_by)));
         }
     }
+    lines.push(match (r.feedback_id, &r.number_hash) {
+        (Some(item), _) => tr(lang, "privacy.q_by_item").replace("{id}", &item.to_string()),
+        (None, Some(_)) => tr(lang, "privacy.q_by_phone").to_string(),
+        (None, None) => tr(lang, "privacy.q_number_forgotten").to_string(),
+    });
     lines.extend(r.extended_reason.clone());
     RequestView {
         id: r.id,
