@@ -847,7 +847,7 @@ test('the privacy notice is reached from the feedback form, fits 360 px and pass
   let [w, lw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
   assert.ok(w <= 360 && lw <= 360, `the notice is ${w} px wide`);
   const rows = await page.$$eval('section.cat', (s) => s.length);
-  assert.equal(rows, 7, 'seven categories of data');
+  assert.equal(rows, 8, 'eight categories of data');
   await page.goto(`${origin}/privacy?lang=en`);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   await axe(page, 'privacy notice (en)');
@@ -866,5 +866,15 @@ test('the privacy notice is reached from the feedback form, fits 360 px and pass
   await page.tap('button[type=submit]');
   await page.waitForSelector('.sum');
   await axe(page, 'privacy request refused');
+  // By phone: a code asked for, the second step (the code, three kinds) fits and passes too.
+  await page.goto(`${origin}/privacy/request`);
+  await page.fill('#phone', '0912 345 678');
+  await page.tap('form[action="/privacy/request/code"] button');
+  await page.waitForSelector('#otp');
+  assert.match(await page.textContent('[role=status]'), /một mã 6 chữ số/);
+  assert.equal(await page.$$eval('.c label', (l) => l.length), 3, 'access, deletion, withdrawal');
+  await axe(page, 'privacy request by phone');
+  [w, lw] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(w <= 360 && lw <= 360, `the phone step is ${w} px wide`);
   await ctx.close();
 });
