@@ -302,6 +302,7 @@ async fn a_request_is_acknowledged_extended_and_completed(backend: Backend) {
     use hailong::domain::user::Role;
     let app = spawn_app(backend).await;
     app.seed_units();
+    let holidays = two_holidays(&app.db_url);
     let (mine, other) = two_items(&app, "0987 111 222").await;
     let ask = |kind: &'static str, code: String, correction: &'static str| {
         let app = &app;
@@ -318,13 +319,28 @@ async fn a_request_is_acknowledged_extended_and_completed(backend: Backend) {
     let (status, html) = ask("access", "AAAAAAAAAAAAAAA".into(), "").await;
     assert_eq!(status, 422);
     assert!(html.contains("Không tìm thấy phản ánh"), "{html}");
-    let (status, _) = ask("correction", mine.clone(), "").await;
-    assert_eq!(status, 422);
+    let long: &'static str = Box::leak("9".repeat(10_000).into_boxed_str());
+    for bad in ["", "\u{200b}\u{200b}", long] {
+        let (status, html) = ask("correction", mine.clone(), bad).await;
+        assert_eq!(status, 422);
+        assert!(
+            html.contains("số điện thoại hoặc email mới hợp lệ"),
+            "{html}"
+        );
+    }
     let (status, html) = ask("access", mine.clone(), "").await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("Đã nhận yêu cầu số"), "{html}");
     let admin = app.signed_in(Role::Admin, None).await;
     let id = the_queue_and_the_data(&admin).await;
+    let queue = admin.get("/staff/privacy").await.text().await.unwrap();
+    for (label, n) in [("Hạn xác nhận: ", 2), ("Hạn giải quyết: ", 15)] {
+        let due = working_days_by_hand(&holidays, n).format("%d/%m/%Y");
+        assert!(
+            queue.contains(&format!("{label}{due}")),
+            "{label}{due}: {queue}"
+        );
+    }
     let step = |step: &'static str, reason: &'static str| {
         let (admin, id) = (&admin, id.clone());
         async move {
@@ -404,6 +420,38 @@ async fn the_queue_and_the_data(admin: &StaffClient<'_>) -> String {
         "only that item: {data}"
     );
     id
+}
+
+/// Holidays on the next two weekdays after today (in the database, before the calendar is
+/// first read).
+fn two_holidays(db_url: &str) -> Vec<chrono::NaiveDate> {
+    use chrono::Datelike;
+    let today = hailong::domain::local_date(chrono::Utc::now());
+    let days: Vec<_> = today
+        .iter_days()
+        .skip(1)
+        .filter(|d| d.weekday().number_from_monday() <= 5)
+        .take(2)
+        .collect();
+    for d in &days {
+        exec(
+            db_url,
+            &format!("INSERT INTO holidays (day, name) VALUES ('{d}', 'Nghỉ bù')"),
+        );
+    }
+    days
+}
+
+/// The `n`th working day after today, counted one day at a time: weekends and `holidays` off.
+fn working_days_by_hand(holidays: &[chrono::NaiveDate], n: usize) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let today = hailong::domain::local_date(chrono::Utc::now());
+    today
+        .iter_days()
+        .skip(1)
+        .filter(|d| d.weekday().number_from_monday() <= 5 && !holidays.contains(d))
+        .nth(n - 1)
+        .unwrap()
 }
 
 /// Two feedback items of two people: one about working hours with "0912 345 678", one about
