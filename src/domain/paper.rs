@@ -171,11 +171,15 @@ pub fn read(rows: &[Row], posted: &[(String, String)]) -> Result<Typed, Vec<Mist
     }
 }
 
-/// The answer pairs of a typed sheet, as the phone form would send them.
+/// The answer pairs of a typed sheet, as the phone form would send them. A blank score row
+/// is "no answer" for that row: sent as 0, left out of that criterion's denominator.
 pub fn pairs(form: &Form, rows: &[Row], typed: &Typed) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for row in rows {
         let Some(v) = typed.get(&row.key) else {
+            if row.kind == RowKind::Score {
+                out.push((row.key.clone(), "0".into()));
+            }
             continue;
         };
         match &row.kind {
@@ -198,6 +202,35 @@ pub fn pairs(form: &Form, rows: &[Row], typed: &Typed) -> Vec<(String, String)> 
     out
 }
 
+/// Whether a typed sheet has enough to count: the overall question answered (1–5), or at
+/// least half of the criteria. A blank row and 0 ("no opinion") are alike: not an answer.
+pub fn sufficient(form: &Form, typed: &Typed) -> bool {
+    let answered = |key: &str| {
+        typed
+            .get(key)
+            .is_some_and(|v| matches!(v.as_str(), "1" | "2" | "3" | "4" | "5"))
+    };
+    if form.overall.as_ref().is_some_and(|o| answered(&o.code)) {
+        return true;
+    }
+    let criteria: Vec<&str> = form
+        .components
+        .iter()
+        .flat_map(|c| c.criteria.iter().map(|cr| cr.code.as_str()))
+        .collect();
+    let n = criteria.iter().filter(|k| answered(k)).count();
+    !criteria.is_empty() && 2 * n >= criteria.len()
+}
+
+/// A comment as compared: case, surrounding spaces and closing punctuation do not make two
+/// entries differ ("Tốt" and "tốt." are the same comment).
+fn comparable(comment: &str) -> String {
+    comment
+        .trim()
+        .trim_end_matches(|c: char| ".!?…,;:".contains(c) || c.is_whitespace())
+        .to_lowercase()
+}
+
 /// The rows on which two entries differ (blank against a value counts), in print order, with
 /// both values ("" for blank); the comment last.
 pub fn differences(rows: &[Row], a: &Typed, b: &Typed) -> Vec<(String, String, String)> {
@@ -210,9 +243,22 @@ pub fn differences(rows: &[Row], a: &Typed, b: &Typed) -> Vec<(String, String, S
             a.get(k).cloned().unwrap_or_default(),
             b.get(k).cloned().unwrap_or_default(),
         );
-        (x != y).then(|| (k.to_string(), x, y))
+        let same = if k == COMMENT {
+            comparable(&x) == comparable(&y)
+        } else {
+            x == y
+        };
+        (!same).then(|| (k.to_string(), x, y))
     })
     .collect()
+}
+
+/// Sheets not counted: waiting for a second entry, for a third look, and void.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NotCounted {
+    pub pending: u64,
+    pub disputed: u64,
+    pub void: u64,
 }
 
 /// Where a paper sheet stands (METHODOLOGY "Paper forms").
@@ -226,14 +272,17 @@ pub enum SheetState {
     Counted,
     /// Its code was answered by phone while it waited: out of the queues, not counted.
     Answered,
+    /// Agreed, but with too few answers to count (`sufficient`): counted apart, not a response.
+    Void,
 }
 
 impl SheetState {
-    pub const ALL: [SheetState; 4] = [
+    pub const ALL: [SheetState; 5] = [
         SheetState::Pending,
         SheetState::Disputed,
         SheetState::Counted,
         SheetState::Answered,
+        SheetState::Void,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -242,6 +291,7 @@ impl SheetState {
             SheetState::Disputed => "disputed",
             SheetState::Counted => "counted",
             SheetState::Answered => "answered",
+            SheetState::Void => "void",
         }
     }
 
@@ -287,7 +337,9 @@ pub fn entry_turn(state: Option<(SheetState, Typists)>, me: i64) -> EntryTurn {
         Some((SheetState::Pending, _)) => EntryTurn::Second,
         Some((SheetState::Disputed, t)) if t.typed(me) => EntryTurn::SameTypist,
         Some((SheetState::Disputed, _)) => EntryTurn::WaitsForCheck,
-        Some((SheetState::Counted | SheetState::Answered, _)) => EntryTurn::Closed,
+        Some((SheetState::Counted | SheetState::Answered | SheetState::Void, _)) => {
+            EntryTurn::Closed
+        }
     }
 }
 
@@ -369,6 +421,58 @@ mod tests {
             ]
         );
         assert!(differences(&rows, &typed, &typed).is_empty());
+        // Case, surrounding spaces and closing punctuation of a comment do not differ.
+        let mut tot = typed.clone();
+        tot.insert(COMMENT.into(), "Chờ lâu.".into());
+        assert!(differences(&rows, &typed, &tot).is_empty());
+        tot.insert(COMMENT.into(), "chờ lâu quá".into());
+        assert_eq!(differences(&rows, &typed, &tot).len(), 1);
+    }
+
+    /// Blank rows count as "no answer" (0); a sheet counts with the overall question or half
+    /// of the criteria answered, by hand on the built-in form (the overall and the criteria).
+    #[test]
+    fn blank_rows_and_void_sheets() {
+        let form = form();
+        let rows = rows(&form, Lang::Vi);
+        let criteria: Vec<&Row> = rows
+            .iter()
+            .filter(|r| {
+                r.kind == RowKind::Score && Some(&r.key) != form.overall.as_ref().map(|o| &o.code)
+            })
+            .collect();
+        let overall = form.overall.as_ref().unwrap().code.clone();
+        let half = criteria.len().div_ceil(2);
+        let with = |n: usize, value: &str| -> Typed {
+            criteria[..n]
+                .iter()
+                .map(|r| (r.key.clone(), value.to_string()))
+                .collect()
+        };
+        assert!(
+            sufficient(&form, &with(half, "4")),
+            "half of {}",
+            criteria.len()
+        );
+        assert!(!sufficient(&form, &with(half - 1, "4")));
+        assert!(
+            !sufficient(&form, &with(criteria.len(), "0")),
+            "0 is no answer"
+        );
+        let mut only_overall = Typed::new();
+        only_overall.insert(overall.clone(), "5".into());
+        assert!(sufficient(&form, &only_overall));
+        assert!(
+            !sufficient(&form, &Typed::new()),
+            "an all-blank sheet is void"
+        );
+        // A blank criterion is sent as 0 and the form takes the sheet.
+        let typed = with(criteria.len() - 1, "4");
+        let sent = pairs(&form, &rows, &typed);
+        let last = &criteria[criteria.len() - 1].key;
+        assert!(sent.contains(&(last.clone(), "0".to_string())));
+        assert!(sent.contains(&(overall, "0".to_string())));
+        assert!(form.validate(&sent).is_ok());
     }
 
     #[test]
@@ -390,6 +494,7 @@ mod tests {
             (SheetState::Counted, t(Some(2)), 1, EntryTurn::Closed),
             (SheetState::Counted, t(Some(2)), 3, EntryTurn::Closed),
             (SheetState::Answered, t(None), 2, EntryTurn::Closed),
+            (SheetState::Void, t(Some(2)), 3, EntryTurn::Closed),
         ];
         for (state, typists, me, turn) in cases {
             assert_eq!(
@@ -409,6 +514,7 @@ mod tests {
             SheetState::Pending,
             SheetState::Counted,
             SheetState::Answered,
+            SheetState::Void,
         ] {
             assert_eq!(
                 may_settle(state, t(Some(2)), 3),

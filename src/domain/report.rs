@@ -52,7 +52,7 @@ pub struct ReportData {
     pub desk: Vec<crate::domain::desk::DeskRow>,
     /// Paper sheets typed once and waiting for a second entry, and sheets whose two entries
     /// differ (counted nowhere until settled).
-    pub paper_waiting: (usize, usize),
+    pub paper_waiting: crate::domain::paper::NotCounted,
 }
 
 /// The figures a publication shows first (the front page, the feed, a link's preview): the

@@ -19,6 +19,8 @@ pub struct SheetRow {
     pub second_by: Option<i64>,
     pub settled_by: Option<i64>,
     pub entered_on: NaiveDate,
+    /// The second typist told which rows differ, who may enter once more.
+    pub told_by: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
@@ -70,6 +72,36 @@ pub fn move_state(
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Records that `user` was told which rows differ (only while the sheet is pending and no one
+/// was told yet). Whether this call recorded it.
+pub fn tell(conn: &mut DbConnection, code: &str, user: i64) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        paper_sheets::table
+            .find(code)
+            .filter(paper_sheets::state.eq(SheetState::Pending.as_str()))
+            .filter(paper_sheets::told_by.is_null()),
+    )
+    .set(paper_sheets::told_by.eq(Some(user)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// How many sheets are in `state` (of one unit, or all).
+pub fn count_in_state(
+    conn: &mut DbConnection,
+    state: SheetState,
+    unit: Option<&str>,
+) -> Result<i64, StoreError> {
+    let mut q = paper_sheets::table
+        .filter(paper_sheets::state.eq(state.as_str()))
+        .count()
+        .into_boxed();
+    if let Some(u) = unit {
+        q = q.filter(paper_sheets::unit_code.eq(u.to_string()));
+    }
+    Ok(q.get_result(conn)?)
 }
 
 /// A code answered another way (by phone) while its sheet waited: the sheet leaves the queues

@@ -386,6 +386,7 @@ diesel::table! {
         second_by -> Nullable<BigInt>,
         settled_by -> Nullable<BigInt>,
         entered_on -> Date,
+        told_by -> Nullable<BigInt>,
     }
 }
 

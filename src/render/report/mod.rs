@@ -163,7 +163,7 @@ pub fn render(
 pub fn sources_text(
     lang: Lang,
     sources: Option<&std::collections::BTreeMap<String, u64>>,
-    (pending, disputed): (usize, usize),
+    paper: crate::domain::paper::NotCounted,
 ) -> String {
     let names = [
         ("poster", "report_page.src_poster"),
@@ -179,18 +179,15 @@ pub fn sources_text(
             (n > 0).then(|| format!("{} {}", tr(lang, key), count(n, lang)))
         })
         .collect();
-    if pending + disputed > 0 {
+    if paper.pending + paper.disputed > 0 {
         parts.push(
             tr(lang, "report_page.src_waiting")
-                .replace(
-                    "{pending}",
-                    &count(crate::domain::num::u64_of(pending), lang),
-                )
-                .replace(
-                    "{disputed}",
-                    &count(crate::domain::num::u64_of(disputed), lang),
-                ),
+                .replace("{pending}", &count(paper.pending, lang))
+                .replace("{disputed}", &count(paper.disputed, lang)),
         );
+    }
+    if paper.void > 0 {
+        parts.push(tr(lang, "report_page.src_void").replace("{n}", &count(paper.void, lang)));
     }
     parts.join(" · ")
 }

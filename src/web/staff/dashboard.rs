@@ -127,7 +127,7 @@ struct Figures {
     overdue: usize,
     /// Feedback held over a unit's hourly cap, of the scope.
     held: i64,
-    paper: (usize, usize),
+    paper: crate::domain::paper::NotCounted,
     /// The officer's counters taken over by colleagues, not told yet: day, counter, who.
     takeovers: Vec<(chrono::NaiveDate, String, String)>,
     invitations: std::collections::BTreeMap<String, crate::service::invite::UnitInvitations>,
@@ -272,7 +272,11 @@ pub(crate) fn takeover_lines(
 }
 
 /// The quarter's responses by how they came (the TOTAL row, or an officer's unit row).
-fn sources_line(lang: Lang, table: &indices::IndexTable, paper: (usize, usize)) -> String {
+fn sources_line(
+    lang: Lang,
+    table: &indices::IndexTable,
+    paper: crate::domain::paper::NotCounted,
+) -> String {
     let sources = table
         .rows
         .iter()

@@ -49,7 +49,10 @@ fn message(lang: Lang, e: &PaperError) -> String {
     let detail = match e {
         PaperError::Mistyped(m) => m
             .iter()
-            .map(|m| format!("{} → \"{}\"", m.number, m.typed))
+            .map(|m| {
+                let row = tr(lang, "paper_staff.row_name").replace("{n}", &m.number);
+                format!("{row} → \"{}\"", m.typed)
+            })
             .collect::<Vec<_>>()
             .join(", "),
         PaperError::Expired(d) | PaperError::BadDay(d) | PaperError::Incomplete(d) => d.clone(),
@@ -91,8 +94,9 @@ pub async fn paper_home(
     );
     page.nav = nav(lang, &session.staff);
     let line = tr(lang, "paper_staff.waiting")
-        .replace("{pending}", &waiting.0.to_string())
-        .replace("{disputed}", &waiting.1.to_string());
+        .replace("{pending}", &waiting.pending.to_string())
+        .replace("{disputed}", &waiting.disputed.to_string())
+        .replace("{void}", &waiting.void.to_string());
     page.form = Some(print_form(lang, units));
     finish(
         page,
@@ -163,6 +167,8 @@ pub async fn paper_print(
 /// One row of the entry form.
 pub struct EntryRow {
     row: Row,
+    /// Differs from the first entry (told to the second typist, never the first's value).
+    marked: bool,
     /// What the field takes, in words ("1–5, 0", "1–4", "1").
     takes: String,
     pattern: &'static str,
@@ -183,6 +189,10 @@ struct EntryPage {
     rows: Vec<EntryRow>,
     has_comment: bool,
     kept: Vec<(String, String)>,
+    /// The comment and the date differ from the first entry.
+    comment_marked: bool,
+    written_marked: bool,
+    t_differs: &'static str,
     t_code: &'static str,
     t_open: &'static str,
     t_help: &'static str,
@@ -218,6 +228,7 @@ fn entry_rows(sheet: &Sheet) -> Vec<EntryRow> {
             };
             EntryRow {
                 row: r.clone(),
+                marked: false,
                 takes,
                 pattern,
             }
@@ -244,6 +255,9 @@ fn entry_page(
         rows: sheet.map(entry_rows).unwrap_or_default(),
         has_comment: sheet.is_some_and(|s| s.form.comment.is_some()),
         kept: Vec::new(),
+        comment_marked: false,
+        written_marked: false,
+        t_differs: tr(lang, "paper_staff.differs_mark"),
         t_code: tr(lang, "paper_staff.code"),
         t_open: tr(lang, "paper_staff.open"),
         t_help: tr(lang, "paper_staff.enter_help"),
@@ -323,6 +337,8 @@ fn entered_line(lang: Lang, e: &Entered, code: &str) -> String {
         Entered::First => tr(lang, "paper_staff.first"),
         Entered::Counted => tr(lang, "paper_staff.counted"),
         Entered::Differs(_) => tr(lang, "paper_staff.differs"),
+        Entered::Void => tr(lang, "paper_staff.void"),
+        Entered::Recheck(_) => tr(lang, "paper_staff.recheck"),
     }
     .replace("{code}", code)
     .replace(
@@ -383,6 +399,12 @@ fn after_entry(
         }
     };
     match result {
+        Ok(Entered::Recheck(keys)) => {
+            let mut page = entry_page(lang, state, session, Some(&sheet));
+            mark(lang, &mut page, &sheet, &keys);
+            page.kept = typed;
+            render(StatusCode::OK, &page)
+        }
         Ok(e) => {
             let mut page = entry_page(lang, state, session, None);
             page.notice = Some(entered_line(lang, &e, &sheet.code.grouped()));
@@ -396,6 +418,34 @@ fn after_entry(
             render(refusal_status(&e), &page)
         }
     }
+}
+
+/// How a row is named to a clerk: as the sheet names it ("câu 22", "Ý kiến", the date).
+pub fn row_name(lang: Lang, sheet: &Sheet, key: &str) -> String {
+    match key {
+        crate::domain::paper::COMMENT => tr(lang, "paper_staff.comment_row").to_string(),
+        "written_on" => tr(lang, "paper_staff.written_row").to_string(),
+        _ => sheet.rows.iter().find(|r| r.key == key).map_or_else(
+            || key.to_string(),
+            |r| tr(lang, "paper_staff.row_name").replace("{n}", &r.number),
+        ),
+    }
+}
+
+/// The rows of a second entry that differ from the first, marked for a re-read (never with
+/// the first entry's values).
+fn mark(lang: Lang, page: &mut EntryPage, sheet: &Sheet, keys: &[String]) {
+    for r in &mut page.rows {
+        r.marked = keys.contains(&r.row.key);
+    }
+    page.comment_marked = keys.iter().any(|k| k == crate::domain::paper::COMMENT);
+    page.written_marked = keys.iter().any(|k| k == "written_on");
+    let names: Vec<String> = keys.iter().map(|k| row_name(lang, sheet, k)).collect();
+    page.error = Some(
+        tr(lang, "paper_staff.recheck")
+            .replace("{code}", &sheet.code.grouped())
+            .replace("{rows}", &names.join(", ")),
+    );
 }
 
 #[derive(Template)]

@@ -1,0 +1,1 @@
+ALTER TABLE paper_sheets DROP COLUMN told_by;
