@@ -35,7 +35,6 @@ pub struct Group {
 struct Sheets<'a> {
     title: String,
     unit_name: &'a str,
-    form_ref: String,
     legend: String,
     scores: Vec<Group>,
     overall: Vec<Row>,
@@ -51,6 +50,9 @@ struct Sheets<'a> {
     t_date: &'static str,
     t_thanks: &'static str,
     t_tick: &'static str,
+    t_print: &'static str,
+    t_back: &'static str,
+    t_duplex: &'static str,
 }
 
 /// Rows grouped under their headings, in order.
@@ -120,7 +122,6 @@ pub fn sheets(
     Sheets {
         title: form.title.get(VI).to_string(),
         unit_name,
-        form_ref: format!("{}@{}", form.id, form.version),
         legend,
         scores,
         overall,
@@ -136,6 +137,9 @@ pub fn sheets(
         t_date: tr(VI, "paper.date"),
         t_thanks: tr(VI, "paper.thanks"),
         t_tick: tr(VI, "paper.tick"),
+        t_print: tr(VI, "paper.print"),
+        t_back: tr(VI, "paper.back"),
+        t_duplex: tr(VI, "paper.duplex"),
     }
     .render()
     .map_err(|e| qr::QrError::new(e.to_string()))

@@ -440,3 +440,27 @@ both_backends!(blank_rows_void_sheets_and_a_reread);
 fn leak(s: &str) -> &'static str {
     Box::leak(s.to_string().into_boxed_str())
 }
+
+/// The web print page: a Print button, how to print (both sides, long edge), a way back, and
+/// no internal form id on the sheet.
+async fn the_print_page_says_how_to_print(backend: Backend) {
+    let app = spawn_app(backend).await;
+    app.seed_units();
+    let lan = app
+        .staff("lan.clerk", Role::Officer, Some("phuong-a"))
+        .await;
+    let r = lan
+        .post_form("/staff/paper", &[("unit", "phuong-a"), ("count", "2")])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"print\"") && html.contains("lật theo cạnh dài"));
+    assert!(html.contains("href=\"/staff/paper\""));
+    assert!(!html.contains("sipas-2017@"), "no internal form id");
+    assert_eq!(
+        html.matches("class=\"side\"").count(),
+        4,
+        "two sides per sheet"
+    );
+}
+both_backends!(the_print_page_says_how_to_print);

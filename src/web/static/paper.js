@@ -12,3 +12,10 @@
     });
   });
 })();
+
+// The print page: its Print button (the page prints without it, by Ctrl+P).
+(function () {
+  'use strict';
+  var b = document.getElementById('print');
+  if (b) b.addEventListener('click', function () { window.print(); });
+})();
