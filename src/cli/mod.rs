@@ -264,7 +264,23 @@ fn users_cmd(g: &Global, cmd: UsersCommand) -> Result<()> {
             unit,
             password_stdin,
             lead,
-        } => add_user(g, &name, &role, unit.as_deref(), password_stdin, lead),
+            display_name,
+        } => {
+            add_user(g, &name, &role, unit.as_deref(), password_stdin, lead)?;
+            match display_name {
+                Some(shown) => set_name(g, &name, &shown),
+                None => Ok(()),
+            }
+        }
+        UsersCommand::Name { name, display_name } => {
+            set_name(g, &name, &display_name)?;
+            println!(
+                "User \"{}\" is shown as \"{}\".",
+                name.trim(),
+                display_name.trim()
+            );
+            Ok(())
+        }
         UsersCommand::List => list_users(g),
         UsersCommand::ResetPassword { name } => {
             let store = open(&g.database_url)?;
@@ -302,6 +318,12 @@ fn users_cmd(g: &Global, cmd: UsersCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+fn set_name(g: &Global, name: &str, shown: &str) -> Result<()> {
+    let store = open(&g.database_url)?;
+    crate::service::users::set_display_name(&store, "cli", name.trim(), shown, Utc::now())?;
+    Ok(())
 }
 
 fn add_user(
@@ -342,16 +364,17 @@ fn add_user(
 
 fn list_users(g: &Global) -> Result<()> {
     let store = open(&g.database_url)?;
-    println!("username\trole\tunit\tcreated_at\tlocked_until\tdisabled");
+    println!("username\trole\tunit\tcreated_at\tlocked_until\tdisabled\tname");
     for u in crate::service::users::list(&store)? {
         println!(
-            "{}\t{}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
             u.username,
             u.role,
             u.unit_code.unwrap_or_default(),
             u.created_at,
             u.locked_until.map(|t| t.to_string()).unwrap_or_default(),
-            if u.disabled { "disabled" } else { "" }
+            if u.disabled { "disabled" } else { "" },
+            u.display_name
         );
     }
     Ok(())

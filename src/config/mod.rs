@@ -113,7 +113,12 @@ pub enum UsersCommand {
         /// An officer who leads their unit: sees the figures of the unit's officers.
         #[arg(long)]
         lead: bool,
+        /// The person's name as staff pages show it ("Nguyễn Thị Lan").
+        #[arg(long = "name")]
+        display_name: Option<String>,
     },
+    /// Set the name staff pages show for an account.
+    Name { name: String, display_name: String },
     /// List staff accounts.
     List,
     /// Give an account a new random password, printed once; also lifts a lock-out and ends

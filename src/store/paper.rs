@@ -74,6 +74,32 @@ pub fn move_state(
     Ok(n == 1)
 }
 
+/// The second entry of `by` moves a pending sheet to `to`, unless a colleague was told which
+/// rows differ (then that colleague's entry decides). Whether it moved.
+pub fn move_second(
+    conn: &mut DbConnection,
+    code: &str,
+    to: SheetState,
+    by: i64,
+) -> Result<bool, StoreError> {
+    let n = diesel::update(
+        paper_sheets::table
+            .find(code)
+            .filter(paper_sheets::state.eq(SheetState::Pending.as_str()))
+            .filter(
+                paper_sheets::told_by
+                    .is_null()
+                    .or(paper_sheets::told_by.eq(by)),
+            ),
+    )
+    .set((
+        paper_sheets::state.eq(to.as_str()),
+        paper_sheets::second_by.eq(Some(by)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 /// Records that `user` was told which rows differ (only while the sheet is pending and no one
 /// was told yet). Whether this call recorded it.
 pub fn tell(conn: &mut DbConnection, code: &str, user: i64) -> Result<bool, StoreError> {

@@ -122,6 +122,7 @@ diesel::table! {
         disabled -> Bool,
         must_change_password -> Bool,
         lead -> Bool,
+        display_name -> Text,
     }
 }
 

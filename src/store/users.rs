@@ -21,6 +21,19 @@ pub struct UserRow {
     pub must_change_password: bool,
     /// A unit's lead: sees the figures of the unit's officers.
     pub lead: bool,
+    /// The person's name as staff pages show it ("" when not given: the login is shown).
+    pub display_name: String,
+}
+
+impl UserRow {
+    /// The name staff pages show: the display name, else the login.
+    pub fn shown_name(&self) -> &str {
+        if self.display_name.is_empty() {
+            &self.username
+        } else {
+            &self.display_name
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -99,7 +112,26 @@ pub fn set_lead(conn: &mut DbConnection, id: i64, lead: bool) -> Result<(), Stor
     Ok(())
 }
 
-/// The names of these users (by id).
+pub fn set_display_name(conn: &mut DbConnection, id: i64, name: &str) -> Result<(), StoreError> {
+    diesel::update(users::table.find(id))
+        .set(users::display_name.eq(name))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The names staff pages show of these users (by id): the display name, else the login.
+pub fn shown_names(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+    let rows: Vec<(i64, String, String)> = users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::username, users::display_name))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, login, name)| (id, if name.is_empty() { login } else { name }))
+        .collect())
+}
+
+/// The logins of these users (by id): what exports and audit rows name.
 pub fn names(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
     Ok(users::table
         .filter(users::id.eq_any(ids))

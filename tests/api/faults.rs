@@ -127,10 +127,11 @@ fn assert_told(statuses: &[StatusCode]) {
 }
 
 /// Twenty clerks type the second entry of one sheet at once, half of them differing from the
-/// first (B4 = C-6): the sheet ends counted once with no entry left, or disputed with exactly
-/// two entries and no response; one clerk's entry is taken and every other one is told
-/// (409: a colleague moved it; 422: it is counted or disputed already); the check page works.
-/// Before, the sheet could end with three entries, or counted and then disputed again.
+/// first (B4 = C-6): the sheet ends counted once with no entry left, or pending with one clerk
+/// told which rows differ — whose next entry (the twenty again at once) is the only one taken
+/// and leaves it disputed with exactly two entries and no response; every other clerk is
+/// told (409: a colleague moved it; 422: it is counted or disputed already); the check page
+/// works. Before, the sheet could end with three entries, or counted and then disputed again.
 async fn twenty_second_entries_at_once_leave_one_outcome(backend: Backend) {
     use hailong::domain::user::Role;
     let app = crate::helpers::spawn_app(backend).await;
@@ -148,10 +149,22 @@ async fn twenty_second_entries_at_once_leave_one_outcome(backend: Backend) {
             let code = code.clone();
             async move { crate::paper::enter(clerk, &code, score, &[]).await.0 }
         });
-        let statuses = futures::future::join_all(tries).await;
+        let statuses = futures::future::join_all(tries.clone()).await;
         let taken = statuses.iter().filter(|s| **s == StatusCode::OK).count();
         assert_eq!(taken, 1, "one second entry is taken: {statuses:?}");
         assert_told(&statuses);
+        let told = app
+            .store
+            .read(|c| hailong::store::paper::sheet(c, &code))
+            .unwrap()
+            .unwrap();
+        if told.state == "pending" {
+            assert!(told.told_by.is_some(), "pending only with a clerk told");
+            let again = futures::future::join_all(tries).await;
+            let taken = again.iter().filter(|s| **s == StatusCode::OK).count();
+            assert_eq!(taken, 1, "only the told clerk's entry: {again:?}");
+            assert_told(&again);
+        }
         let sheet = app
             .store
             .read(|c| hailong::store::paper::sheet(c, &code))

@@ -32,5 +32,6 @@ mod qr;
 mod report;
 mod returned;
 mod staff;
+mod staff_names;
 mod survey;
 mod tickets;

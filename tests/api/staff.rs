@@ -125,7 +125,7 @@ async fn the_first_start_creates_admin_once_and_it_can_sign_in() {
     let token = session(&app, "admin", "Hồ sơ một cửa 2026").await;
     let home = get_as(&app, &token, "/staff").await;
     assert_eq!(home.status(), StatusCode::OK);
-    assert!(home.text().await.unwrap().contains("admin (admin)"));
+    assert!(home.text().await.unwrap().contains("admin · Quản trị"));
     let stored = app.store.read(hailong::store::users::list).unwrap();
     assert!(stored[0].password_hash.starts_with("$argon2id$"));
 }

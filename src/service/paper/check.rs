@@ -76,7 +76,7 @@ pub fn dispute(
     let [a, b] = entries.as_slice() else {
         return Err(PaperError::NotDisputed);
     };
-    let names = store.read(|c| store_users::names(c, &[a.entered_by, b.entered_by]))?;
+    let names = store.read(|c| store_users::shown_names(c, &[a.entered_by, b.entered_by]))?;
     let name = |id: i64| {
         names
             .iter()

@@ -179,8 +179,7 @@ fn compare(
         let n = differences.len();
         return store.write(|c| -> Result<Entered, PaperError> {
             // Only from pending: a sheet counted or disputed meanwhile keeps its entries (C-6).
-            let (from, to) = (SheetState::Pending, SheetState::Disputed);
-            if !store_paper::move_state(c, &code, from, to, Some(staff.id), None)? {
+            if !store_paper::move_second(c, &code, SheetState::Disputed, staff.id)? {
                 return Err(PaperError::Moved);
             }
             store_paper::insert_entry(c, &entry)?;
@@ -198,8 +197,7 @@ fn compare(
     }
     let write = submit::paper(store, forms, &code, &sheet.form_ref(), pairs, at)?;
     store.write(|c| -> Result<Entered, PaperError> {
-        let (from, to) = (SheetState::Pending, SheetState::Counted);
-        if !store_paper::move_state(c, &code, from, to, Some(staff.id), None)? {
+        if !store_paper::move_second(c, &code, SheetState::Counted, staff.id)? {
             return Err(PaperError::Moved);
         }
         write.store_in(c)?;
@@ -218,7 +216,13 @@ pub(super) fn close_void(
     by: (Option<i64>, Option<i64>),
     at: DateTime<Utc>,
 ) -> Result<(), PaperError> {
-    if !store_paper::move_state(c, code, from, SheetState::Void, by.0, by.1)? {
+    let moved = match (from, by.0) {
+        (SheetState::Pending, Some(second)) => {
+            store_paper::move_second(c, code, SheetState::Void, second)?
+        }
+        _ => store_paper::move_state(c, code, from, SheetState::Void, by.0, by.1)?,
+    };
+    if !moved {
         return Err(PaperError::Moved);
     }
     store_tickets::claim(c, code, at.naive_utc())?;

@@ -396,6 +396,69 @@ pub fn set_lead(
     })
 }
 
+/// The longest display name.
+pub const NAME_MAX: usize = 80;
+
+/// A person's name as typed: trimmed, 1 to 80 characters, no control or invisible characters.
+pub fn check_display_name(name: &str) -> Result<String, String> {
+    let n = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !n.chars().any(char::is_alphabetic) {
+        return Err("a name needs letters (\"Nguyễn Thị Lan\")".into());
+    }
+    if n.chars().count() > NAME_MAX {
+        return Err(format!("a name has at most {NAME_MAX} characters"));
+    }
+    if n.chars()
+        .any(|c| c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}' | '\u{feff}'))
+    {
+        return Err("a name holds no control or invisible characters".into());
+    }
+    Ok(n)
+}
+
+/// Sets the name staff pages show for an account (audited with the login only).
+pub fn set_display_name(
+    store: &Store,
+    actor: &str,
+    username: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), UserError> {
+    let name = check_display_name(name).map_err(UserError::Invalid)?;
+    store.write(|c| -> Result<(), UserError> {
+        let row = user_store::by_name(c, username)?
+            .ok_or_else(|| UserError::Invalid(format!("there is no user \"{username}\"")))?;
+        user_store::set_display_name(c, row.id, &name)?;
+        audit(c, now, actor, "user.name", username, "ok")?;
+        Ok(())
+    })
+}
+
+/// How staff pages name a member of staff: their shown name, and their unit's name.
+pub fn shown(store: &Store, staff: &Staff) -> Result<(String, Option<String>), StoreError> {
+    let name = store
+        .read(|c| user_store::by_id(c, staff.id))?
+        .map_or_else(|| staff.username.clone(), |u| u.shown_name().to_string());
+    let unit = match &staff.unit {
+        Some(code) => Some(
+            crate::service::units::cached(store, code)?.map_or_else(|| code.clone(), |u| u.name),
+        ),
+        None => None,
+    };
+    Ok((name, unit))
+}
+
+/// The names staff pages show, by login: the display name, else the login.
+pub fn shown_names(
+    store: &Store,
+) -> Result<std::collections::BTreeMap<String, String>, StoreError> {
+    Ok(store
+        .read(user_store::list)?
+        .into_iter()
+        .map(|u| (u.username.clone(), u.shown_name().to_string()))
+        .collect())
+}
+
 /// Gives an account a new random password (returned once), lifts a lock-out and ends its
 /// sessions: what an admin does for someone who forgot theirs.
 pub fn reset_password<R: Rng + ?Sized>(

@@ -35,7 +35,7 @@ struct HomePage {
     page: PageMeta,
     heading: &'static str,
     username: String,
-    role: &'static str,
+    role: String,
     csrf: String,
     period: String,
     period_label: String,
@@ -133,6 +133,8 @@ struct Figures {
     invitations: std::collections::BTreeMap<String, crate::service::invite::UnitInvitations>,
     /// Breaches not notified yet (admins).
     breaches: Vec<crate::service::privacy::BreachRow>,
+    /// The signed-in person's shown name and unit's name.
+    me: (String, Option<String>),
 }
 
 pub async fn home(
@@ -175,6 +177,7 @@ fn read_figures(
         .clone()
         .through(if sees_today { today } else { yesterday });
     Ok(Figures {
+        me: crate::service::users::shown(&s.store, me)?,
         takeovers: crate::service::counters::untold_takeovers(&s.store, me)?,
         table: indices::table(&s.store, &s.forms, p, scope)?,
         today: indices::responses_on(&s.store, today)?,
@@ -193,6 +196,17 @@ fn read_figures(
             .filter(|(u, _)| scope.is_none_or(|s| s == u))
             .collect(),
     })
+}
+
+/// The role in words: an officer, a unit's lead, a leader (viewer), an admin.
+fn role_word(staff: &crate::service::users::Staff) -> &'static str {
+    use crate::domain::user::Role;
+    match staff.role {
+        Role::Admin => "staff_dashboard.role_admin",
+        Role::Viewer => "staff_dashboard.role_viewer",
+        Role::Officer if staff.lead => "staff_dashboard.role_lead",
+        Role::Officer => "staff_dashboard.role_officer",
+    }
 }
 
 /// The invitations' table: one row per unit that had some this quarter or has some waiting.
@@ -349,6 +363,7 @@ fn home_page(
         takeovers,
         invitations,
         breaches,
+        me,
     } = figures;
     let invitations = invitation_rows(&table, &invitations);
     let sources_line = sources_line(lang, &table, paper);
@@ -357,8 +372,12 @@ fn home_page(
     HomePage {
         page: PageMeta::new(lang, demo),
         heading: tr(lang, "staff_dashboard.units"),
-        username: staff.username.clone(),
-        role: staff.role.as_str(),
+        username: me.0,
+        role: [Some(tr(lang, role_word(&staff))), me.1.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · "),
         csrf,
         period: period.to_string(),
         period_label: period.label.clone(),

@@ -113,7 +113,11 @@ fn kiosk_row(lang: Lang, k: KioskRow, found: &Found) -> Row {
     Row {
         cells: vec![
             format!("#{}", k.id),
-            k.unit_code.clone(),
+            found
+                .units
+                .iter()
+                .find(|(code, _)| *code == k.unit_code)
+                .map_or_else(|| k.unit_code.clone(), |(_, name)| name.clone()),
             k.counter.clone(),
             state,
             k.last_seen_day

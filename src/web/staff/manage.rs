@@ -232,12 +232,7 @@ pub(crate) fn unit_options(
         units::list(&state.store)?
             .into_iter()
             .filter(|u| u.is_valid_on(today))
-            .map(|u| {
-                (
-                    u.code.to_string(),
-                    format!("{} ({})", u.display_name(lang), u.code),
-                )
-            }),
+            .map(|u| (u.code.to_string(), u.display_name(lang).to_string())),
     );
     Ok(options)
 }

@@ -169,7 +169,28 @@ fn nav(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'static str)> {
     links
 }
 
-fn table_page(lang: Lang, state: &AppState, staff: &Staff, t: OfficerTable) -> FiguresPage {
+/// People by their names, not their logins: the lines and the take-overs of a page.
+fn show_names(page: &mut FiguresPage, shown: &Shown) {
+    let name = |who: &mut String| {
+        if let Some(n) = shown.get(who.as_str()) {
+            who.clone_from(n);
+        }
+    };
+    for u in &mut page.units {
+        for t in &mut u.tables {
+            t.lines.iter_mut().for_each(|l| name(&mut l.who));
+        }
+    }
+}
+
+type Shown = std::collections::BTreeMap<String, String>;
+
+fn table_page(
+    lang: Lang,
+    state: &AppState,
+    staff: &Staff,
+    (t, shown): (OfficerTable, Shown),
+) -> FiguresPage {
     let mut page = figures_page(lang, state, staff, &t.period);
     if !t.names_shown {
         page.heading = tr(lang, "officers.heading_counters");
@@ -180,13 +201,15 @@ fn table_page(lang: Lang, state: &AppState, staff: &Staff, t: OfficerTable) -> F
         .takeovers
         .iter()
         .map(|k| {
+            let who = |login: &String| shown.get(login).unwrap_or(login).clone();
             tr(lang, "officers.takeover_line")
                 .replace("{day}", &k.day.format("%d/%m/%Y").to_string())
                 .replace("{counter}", &format!("{} · {}", k.unit_code, k.counter))
-                .replace("{by}", &k.by)
-                .replace("{from}", &k.from)
+                .replace("{by}", &who(&k.by))
+                .replace("{from}", &who(&k.from))
         })
         .collect();
+    show_names(&mut page, &shown);
     page.csv = t.names_shown.then(|| {
         let unit = t
             .units
@@ -227,7 +250,7 @@ pub async fn officers_figures(
         } else {
             Vec::new()
         };
-        Ok((t, options))
+        Ok(((t, crate::service::users::shown_names(&s.store)?), options))
     })
     .await?;
     let mut page = table_page(lang, &state, &session.staff, table);
@@ -236,7 +259,12 @@ pub async fn officers_figures(
     render(StatusCode::OK, &page)
 }
 
-fn mine_page(lang: Lang, state: &AppState, staff: &Staff, mine: Mine) -> FiguresPage {
+fn mine_page(
+    lang: Lang,
+    state: &AppState,
+    staff: &Staff,
+    (mine, shown): (Mine, Shown),
+) -> FiguresPage {
     let mut page = figures_page(lang, state, staff, &mine.period);
     page.heading = tr(lang, "officers.mine");
     page.action = "/staff/me";
@@ -266,6 +294,7 @@ fn mine_page(lang: Lang, state: &AppState, staff: &Staff, mine: Mine) -> Figures
             )
         })
         .collect();
+    show_names(&mut page, &shown);
     page
 }
 
@@ -281,7 +310,7 @@ pub async fn my_figures(
     let (mine, told) = run(&state, move |s| -> Result<_, crate::store::StoreError> {
         let told = counters::untold_takeovers(&s.store, &staff)?;
         let mine = officers::mine(&s.store, &s.forms, &staff, &period, &rule, Utc::now())?;
-        Ok((mine, told))
+        Ok(((mine, crate::service::users::shown_names(&s.store)?), told))
     })
     .await?;
     let mut page = mine_page(lang, &state, &session.staff, mine);

@@ -30,6 +30,7 @@ async fn users_page(
     .await?;
     let mut page = base(lang, &state, &staff, csrf, tr(lang, "admin.users"));
     page.columns = vec![
+        tr(lang, "admin.display_name"),
         tr(lang, "admin.user_name"),
         tr(lang, "admin.role"),
         tr(lang, "admin.unit"),
@@ -68,6 +69,7 @@ fn user_row(lang: Lang, u: users::UserRow, now: chrono::NaiveDateTime) -> Row {
     Row {
         actions,
         cells: vec![
+            u.display_name.clone(),
             u.username,
             if u.lead {
                 tr(lang, "admin.unit_lead").to_string()
@@ -100,6 +102,11 @@ fn add_user_form(lang: Lang, outcome: &Outcome, units: Vec<(String, String)>) ->
                 "username",
                 tr(lang, "admin.user_name"),
                 outcome.kept("username"),
+            ),
+            Field::text(
+                "display_name",
+                tr(lang, "admin.display_name"),
+                outcome.kept("display_name"),
             ),
             Field {
                 name: "role",
@@ -142,11 +149,15 @@ pub async fn users_list(
 fn add(
     state: &AppState,
     actor: &str,
-    name: &str,
+    (name, shown): (&str, &str),
     (role, lead): (Role, bool),
     unit: &str,
 ) -> Result<String, UserError> {
     let unit = Some(unit.trim()).filter(|u| !u.is_empty() && role == Role::Officer);
+    let shown = Some(shown.trim()).filter(|s| !s.is_empty());
+    if let Some(s) = shown {
+        users::check_display_name(s).map_err(UserError::Invalid)?;
+    }
     let new = NewUser {
         username: name,
         role,
@@ -154,7 +165,11 @@ fn add(
         password: None,
         lead,
     };
-    users::add(&state.store, &mut rand::rng(), new, actor, Utc::now())
+    let password = users::add(&state.store, &mut rand::rng(), new, actor, Utc::now())?;
+    if let Some(s) = shown {
+        users::set_display_name(&state.store, actor, name.trim(), s, Utc::now())?;
+    }
+    Ok(password)
 }
 
 /// The fields of the form that adds an account.
@@ -162,6 +177,8 @@ fn add(
 pub struct AddUser {
     #[serde(default)]
     username: String,
+    #[serde(default)]
+    display_name: String,
     #[serde(default)]
     role: String,
     #[serde(default)]
@@ -185,8 +202,11 @@ pub async fn users_add(
     let CsrfForm { form, pairs } = form;
     let username = form.username.clone();
     let (st, actor) = (state.clone(), staff.username.clone());
-    let added =
-        blocking(move || add(&st, &actor, &form.username, (role, lead), &form.unit)).await?;
+    let added = blocking(move || {
+        let who = (form.username.as_str(), form.display_name.as_str());
+        add(&st, &actor, who, (role, lead), &form.unit)
+    })
+    .await?;
     let outcome = match added {
         Ok(password) => Outcome {
             notice: Some(format!(
