@@ -79,6 +79,8 @@ pub struct Line {
     pub bar: Option<Bar>,
     pub band: &'static str,
     pub band_text: String,
+    /// Ratings still missing before a figure is shown (too few), in words: "còn thiếu 12 lượt".
+    pub missing: String,
     /// Survey answers given with the officer's code slips, with their SIPAS from `min_n`.
     pub survey: String,
 }
@@ -91,7 +93,11 @@ pub struct Lines {
     pub first: &'static str,
     /// The officers' table has a column of survey answers from their code slips.
     pub survey: bool,
+    /// Those with a figure.
     pub lines: Vec<Line>,
+    /// Those with too few ratings: named on one line, each with what is missing.
+    pub few: Vec<Line>,
+    pub few_head: String,
 }
 
 /// A unit's part of the page.
@@ -100,8 +106,10 @@ pub struct UnitView {
     pub name: String,
     pub code: String,
     pub share: String,
-    /// What the bars span: "50–100 %".
+    /// What the bars span: "50–100 %", and its labelled ticks (position on the 0–100 track,
+    /// words) — the same on the unit's page and an officer's own (it follows the unit's share).
     pub axis: String,
+    pub ticks: Vec<(String, String)>,
     /// The officers' table (when names are shown), then the counters'; empty ones left out.
     pub tables: Vec<Lines>,
 }
@@ -123,17 +131,30 @@ pub struct Axis {
 }
 
 impl Axis {
+    /// From 30 points under the unit's share (rounded down to ten) to 100 %: set by the unit
+    /// alone, so that the unit's page and each officer's own page draw the same scale. An
+    /// interval reaching under it starts at the bar's left end (its numbers stand beside it).
     pub fn of(u: &UnitStandings) -> Axis {
-        let lows = u
-            .officers
-            .iter()
-            .chain(&u.counters)
-            .filter_map(|s| s.figure.ci.map(|i| i.low))
-            .chain(u.unit_pct);
-        let lowest = lows.fold(100.0_f64, f64::min);
+        let m = u.unit_pct.unwrap_or(100.0);
         Axis {
-            from: ((lowest / 10.0).floor() * 10.0).clamp(0.0, 90.0),
+            from: ((m / 10.0).floor() * 10.0 - 30.0).clamp(0.0, 70.0),
         }
+    }
+
+    /// Three labelled ticks: the axis's start, middle and end.
+    fn ticks(self, lang: Lang) -> Vec<(String, String)> {
+        let mid = self.from + (100.0 - self.from) / 2.0;
+        [self.from, mid, 100.0]
+            .into_iter()
+            .map(|x| {
+                (
+                    fixed(self.at(x)),
+                    numbers::percent(Some(x), lang)
+                        .replace(",00", "")
+                        .replace(".00", ""),
+                )
+            })
+            .collect()
     }
 
     /// Where `x` percent falls on the bar's 0–100 track.
@@ -184,6 +205,10 @@ pub fn line(lang: Lang, s: &Standing, unit_pct: Option<f64>, min_n: u64, axis: A
         bar,
         band: f.band.as_str(),
         band_text: band_text(lang, f.band, min_n),
+        missing: tr(lang, "officers.missing").replace(
+            "{n}",
+            &numbers::count(min_n.saturating_sub(f.ratings), lang),
+        ),
         survey: match s.survey_sipas {
             Some(sipas) => format!(
                 "{} (SIPAS {})",
@@ -213,11 +238,18 @@ pub fn unit_view(lang: Lang, u: &UnitStandings, min_n: u64) -> UnitView {
     ]
     .into_iter()
     .filter(|(_, _, l)| !l.is_empty())
-    .map(|(caption, first, lines)| Lines {
-        caption: tr(lang, caption),
-        first: tr(lang, first),
-        survey: first == "officers.officer",
-        lines,
+    .map(|(caption, first, all)| {
+        let (few, lines) = all
+            .into_iter()
+            .partition(|l| l.band == Band::TooFew.as_str());
+        Lines {
+            caption: tr(lang, caption),
+            first: tr(lang, first),
+            survey: first == "officers.officer",
+            lines,
+            few,
+            few_head: tr(lang, "officers.few").replace("{n}", &min_n.to_string()),
+        }
     })
     .collect();
     UnitView {
@@ -228,6 +260,7 @@ pub fn unit_view(lang: Lang, u: &UnitStandings, min_n: u64) -> UnitView {
             Lang::Vi => format!("{:.0}–100 %", axis.from),
             Lang::En => format!("{:.0}–100%", axis.from),
         },
+        ticks: axis.ticks(lang),
         tables,
     }
 }

@@ -235,7 +235,13 @@ async fn the_csv_gives_methodologys_worked_example(backend: Backend) {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "by name");
     assert!(html.contains("<strong>71.67%</strong>"));
     assert!(html.contains("Below the unit"));
-    assert!(html.contains("Too few ratings (under 30)"));
+    // Too few: on one line, with what is still missing (D: 10 of 30).
+    assert!(
+        html.contains("Fewer than 30 ratings, no figure yet:"),
+        "{html}"
+    );
+    assert!(html.contains("d-officer (20 more needed)"), "{html}");
+    assert!(html.contains("Compared with the unit") && !html.contains("Xếp loại"));
     assert!(html.contains("do not differ"));
     assert!(!html.to_lowercase().contains("rank</th>"));
     // The demo-free unit's share with its counts.
@@ -509,6 +515,14 @@ async fn the_demo_shows_every_band_and_publishes_no_officer(backend: Backend) {
             assert!(!body.contains(name.as_str()), "{name} in {path}");
         }
         assert!(!body.contains("demo."), "{path}");
+        for shown in [
+            "Nguyễn Văn An",
+            "Trần Thị Bình",
+            "Lê Minh Chi",
+            "Phạm Quốc Dũng",
+        ] {
+            assert!(!body.contains(shown), "{shown} in {path}");
+        }
     }
 }
 both_backends!(the_demo_shows_every_band_and_publishes_no_officer);

@@ -633,7 +633,8 @@ test('a unit lead opens a counter and reads the officers\' figures; an admin see
   await axe(page, 'officers page (lead)');
   await noSideScroll('officers page (lead)');
   const text = await page.textContent('main, body');
-  assert.match(text, /demo\.an\.phuong-an-lac/);
+  assert.match(text, /Nguyễn Văn An/);
+  assert.doesNotMatch(text, /demo\.an\./, 'people by name, not login');
   assert.doesNotMatch(text, /phuong-tan-tao/, 'only the lead\'s unit');
   assert.match(text, /không khác nhau/);
   assert.ok(await page.locator('svg.bar').count() >= 3, 'interval bars');
@@ -655,8 +656,17 @@ test('a unit lead opens a counter and reads the officers\' figures; an admin see
   await admin.goto(`${origin}/staff/officers?period=2026-Q3&lang=en`);
   await axe(admin, 'officers page (admin)');
   for (const band of ['above', 'within', 'below', 'too_few']) {
-    assert.ok(await admin.locator(`tr.b-${band}`).count() > 0, `a row in band ${band}`);
+    assert.ok(await admin.locator(`.b-${band}`).count() > 0, `a row in band ${band}`);
   }
+  // Full width at 1280 px: every table fits, no row wraps its words, the column says "compared".
+  const overflow = await admin.$$eval('.wide', (els) => els.filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.getAttribute('aria-label')}: ${e.scrollWidth} > ${e.clientWidth}`));
+  await admin.screenshot({ path: join(artifacts, 'officers-1280.png'), fullPage: true });
+  assert.deepEqual(overflow, [], 'every officers table fits at 1280 px');
+  const pageWidth = await admin.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(pageWidth <= 1280, `the officers page is ${pageWidth} px wide`);
+  const tall = await admin.$$eval('.fig tbody tr', (rows) => rows.filter((r) => r.getBoundingClientRect().height > 64).length);
+  assert.equal(tall, 0, 'no row wraps its words');
+  assert.match(await admin.textContent('.fig thead'), /Compared with the unit/);
   await admin.screenshot({ path: join(artifacts, 'officers-1280.png'), fullPage: true });
   await wide.close();
 });

@@ -33,6 +33,14 @@ const REASONS: [(&str, f64); 6] = [
 /// The demo officers of a ward, and the share of their ratings that are 4 or 5.
 const OFFICERS: [(&str, f64); 4] = [("an", 0.975), ("binh", 0.91), ("chi", 0.78), ("dung", 0.9)];
 
+/// The demo officers' names as staff pages show them (by the login's middle part).
+const NAMES: [(&str, &str); 4] = [
+    ("an", "Nguyễn Văn An"),
+    ("binh", "Trần Thị Bình"),
+    ("chi", "Lê Minh Chi"),
+    ("dung", "Phạm Quốc Dũng"),
+];
+
 /// A score on the demo's scale; `satisfied` the chance of a 4 or 5 (the weights of `SCORES`
 /// within the satisfied and the other scores).
 fn score(rng: &mut StdRng, satisfied: f64) -> i16 {
@@ -64,6 +72,9 @@ fn officers(
         let username = format!("demo.{name}.{ward}");
         users::insert(conn, &username, "!", "officer", Some(ward), at)?;
         if let Some(row) = users::by_name(conn, &username)? {
+            if let Some((_, shown)) = NAMES.iter().find(|(n, _)| *n == name) {
+                users::set_display_name(conn, row.id, shown)?;
+            }
             out.push((row.id, satisfied));
         }
     }

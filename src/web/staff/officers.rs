@@ -87,6 +87,8 @@ struct FiguresPage {
     t_adjusted: &'static str,
     t_raw: &'static str,
     t_bar: &'static str,
+    t_plain: &'static str,
+    t_note_h: &'static str,
     t_band: &'static str,
     t_survey: String,
     t_comments: &'static str,
@@ -126,6 +128,8 @@ fn figures_page(lang: Lang, state: &AppState, staff: &Staff, period: &Period) ->
         t_adjusted: tr(lang, "officers.adjusted"),
         t_raw: tr(lang, "officers.raw"),
         t_bar: tr(lang, "officers.bar"),
+        t_plain: tr(lang, "officers.plain"),
+        t_note_h: tr(lang, "officers.note_h"),
         t_band: tr(lang, "officers.band"),
         t_survey: tr(lang, "officers.survey").replace("{n}", &rule.min_n.to_string()),
         t_comments: tr(lang, "officers.comments"),
@@ -179,6 +183,7 @@ fn show_names(page: &mut FiguresPage, shown: &Shown) {
     for u in &mut page.units {
         for t in &mut u.tables {
             t.lines.iter_mut().for_each(|l| name(&mut l.who));
+            t.few.iter_mut().for_each(|l| name(&mut l.who));
         }
     }
 }
