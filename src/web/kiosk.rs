@@ -385,15 +385,29 @@ struct PairPage {
     t: Tr,
     demo: bool,
     error: Option<(&'static str, &'static str)>,
+    /// A code from the staff page's QR link, filled in (pairing still takes the tap).
+    code: String,
 }
 
-/// `GET /kiosk/pair`: the form a tablet is paired with.
-pub async fn pair_form(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
+/// `GET /kiosk/pair[?code=…]`: the form a tablet is paired with; the QR code on the staff
+/// page opens it with the code filled in.
+pub async fn pair_form(
+    state: web::Data<AppState>,
+    lang: Lang,
+    q: web::Query<PairForm>,
+) -> Result<HttpResponse, PageError> {
+    let code: String = q
+        .code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(20)
+        .collect();
     let p = PairPage {
         lang: lang.code(),
         t: Tr(lang),
         demo: state.demo,
         error: None,
+        code,
     };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
@@ -452,6 +466,7 @@ fn pairing_page(state: &AppState, lang: Lang, e: &KioskError) -> Result<HttpResp
         t: Tr(lang),
         demo: state.demo,
         error: Some((tr(lang, title), tr(lang, text))),
+        code: String::new(),
     };
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")

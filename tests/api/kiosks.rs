@@ -39,7 +39,17 @@ async fn tablet(app: &TestApp, unit: &str, counter: &str) -> String {
         .post_form("/staff/kiosks", &[("unit", unit), ("counter", counter)])
         .await;
     assert_eq!(page.status(), StatusCode::OK);
-    let code = secret_of(&page.text().await.unwrap());
+    let html = page.text().await.unwrap();
+    let code = secret_of(&html);
+    // The code large, with the address a tablet's camera opens from its QR code.
+    assert!(
+        html.contains("class=\"pcode\"") && html.contains("<svg"),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("/kiosk/pair?code={}", code.replace(' ', ""))),
+        "{html}"
+    );
     let r = pair(app, &code.to_lowercase()).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     set_cookie(&r, "hailong_kiosk").expect("a device cookie").0
@@ -236,8 +246,34 @@ async fn a_revoked_tablet_is_unpaired_at_once(
         .next()
         .unwrap()
         .to_string();
+    // Revoking asks first: without the answer nothing changes.
     let r = officer
         .post_form("/staff/kiosks/revoke", &[("id", &kiosk_id)])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let asked = r.text().await.unwrap();
+    assert!(
+        asked.contains(&format!("Thu hồi máy #{kiosk_id}?")),
+        "{asked}"
+    );
+    assert!(asked.contains("name=\"confirm\" value=\"1\""), "{asked}");
+    let still = app
+        .client
+        .get(app.url("/kiosk"))
+        .header("cookie", format!("hailong_kiosk={device}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        still.status(),
+        StatusCode::OK,
+        "not revoked before the answer"
+    );
+    let r = officer
+        .post_form(
+            "/staff/kiosks/revoke",
+            &[("id", &kiosk_id), ("confirm", "1")],
+        )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = app

@@ -249,9 +249,10 @@ test('a counter tablet: paired from the command line, one tap, reasons, idle, of
   const code = cli('kiosks', 'add', '--unit', 'phuong-an-lac', '--counter', 'Quầy 9').trim().split('\n').pop();
   const wide = await browser.newContext({ viewport: { width: 1280, height: 800 }, hasTouch: true });
   const page = await wide.newPage();
-  await page.goto(`${origin}/kiosk/pair`);
+  // The staff page's QR code opens the pairing form with the code filled in: one tap pairs.
+  await page.goto(`${origin}/kiosk/pair?code=${encodeURIComponent(code.toLowerCase())}`);
   await axe(page, 'pairing page');
-  await page.fill('#code', code.toLowerCase());
+  assert.equal(await page.inputValue('#code'), code.toLowerCase(), 'the QR link fills the code in');
   await Promise.all([page.waitForURL(`${origin}/kiosk`), page.tap('button[type=submit]')]);
   await page.waitForLoadState('load');
   assert.match(await page.textContent('header'), /Phường An Lạc · Quầy 9/);
@@ -260,6 +261,9 @@ test('a counter tablet: paired from the command line, one tap, reasons, idle, of
   assert.ok(await fits(), 'no scrolling at 1280×800');
   const small = await page.$$eval('.faces button', (els) => els.filter((e) => { const r = e.getBoundingClientRect(); return r.width < 64 || r.height < 64; }).length);
   assert.equal(small, 0, 'every face is at least 64×64');
+  // Filled faces, each its own colour.
+  const fills = await page.$$eval('.faces .fc', (els) => els.map((e) => getComputedStyle(e).fill));
+  assert.equal(new Set(fills).size, 5, `five different colours: ${fills}`);
   await page.screenshot({ path: join(artifacts, 'kiosk-1280x800.png') });
 
   // A 2: the reasons come up on the tablet; two chips and a comment, sent; thanks; faces.
@@ -270,8 +274,12 @@ test('a counter tablet: paired from the command line, one tap, reasons, idle, of
   await page.screenshot({ path: join(artifacts, 'kiosk-reasons-1280x800.png') });
   // A tap within 500 ms of a screen change is ignored (a double tap on a face must not tick a
   // reason): the test waits as a person would.
+  const chips = await page.$$eval('.chips label', (els) => els.map((e) => [e.getBoundingClientRect().height, parseFloat(getComputedStyle(e).fontSize)]));
+  assert.ok(chips.every(([h, f]) => h >= 48 && f >= 24), `reasons at least 48 px tall in 24 px type: ${chips}`);
   await page.waitForTimeout(600);
   await page.tap('label:has(input[value="time"])');
+  const ticked = await page.$eval('label:has(input[value="time"])', (e) => getComputedStyle(e).backgroundColor);
+  assert.notEqual(ticked, 'rgb(255, 255, 255)', 'a ticked reason fills with colour');
   await page.tap('label:has(input[value="visits"])');
   await page.fill('#comment', 'Chờ hơi lâu.');
   await page.tap('button.send');
@@ -287,6 +295,12 @@ test('a counter tablet: paired from the command line, one tap, reasons, idle, of
   await page.waitForTimeout(600);
   await page.tap('.faces button[value="1"]');
   await page.waitForSelector('.chips');
+  // Before the idle return, "Ông/Bà cần thêm thời gian?" with one large button.
+  await page.waitForSelector('#more', { state: 'visible', timeout: 9000 });
+  assert.match(await page.textContent('#more'), /cần thêm thời gian/);
+  const yes = await page.$eval('#more-yes', (e) => e.getBoundingClientRect().height);
+  assert.ok(yes >= 48, `the more-time button is ${yes} px tall`);
+  await axe(page, 'more time?');
   await page.waitForSelector('.faces', { timeout: 9000 });
   await page.waitForFunction(() => (JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]')).length === 0);
   [n, flagged] = deskRow('phuong-an-lac', 'Quầy 9');
@@ -765,7 +779,7 @@ test('a tablet offline: taps judged as they were tapped, a reload keeps the face
     // The service worker has the faces screen before the network goes.
     await page.waitForFunction(async () => {
       await navigator.serviceWorker.ready;
-      const c = await caches.open('hailong-kiosk-v1');
+      const c = await caches.open('hailong-kiosk-v2');
       return !!(await c.match('/kiosk')) && !!(await c.match('/static/kiosk.js'));
     }, null, { timeout: 20000 });
     const queued = () => page.evaluate(() => JSON.parse(localStorage.getItem('hailong-kiosk-queue') || '[]').length);

@@ -266,6 +266,9 @@ pub struct KioskForm {
     id: String,
     #[serde(default)]
     replace: String,
+    /// Revoking: the question was asked and answered yes.
+    #[serde(default)]
+    confirm: String,
 }
 
 /// `POST /staff/kiosks`: a kiosk for a counter; its pairing code is shown once.
@@ -293,8 +296,29 @@ pub async fn kiosks_add(
         )
     })
     .await?;
-    let outcome = added_outcome(lang, &form, pairs, added)?;
+    let mut outcome = added_outcome(lang, &form, pairs, added)?;
+    if let Some(code) = &outcome.secret {
+        outcome.pairing = Some(pairing_of(lang, &state.public_url, code)?);
+    }
     kiosks_page(state, lang, session, outcome).await
+}
+
+/// How a tablet is paired with this code: the address its camera opens from the QR code (the
+/// pairing form, filled in), in words and as a QR code.
+fn pairing_of(lang: Lang, public_url: &str, code: &str) -> Result<Pairing, PageError> {
+    let url = format!(
+        "{}/kiosk/pair?code={}",
+        public_url.trim_end_matches('/'),
+        code.replace(' ', "")
+    );
+    let label = tr(lang, "kiosks_staff.pair_qr");
+    let qr_svg =
+        crate::render::qr::inline_svg(&url, 220, label).map_err(|e| PageError::failed(&e))?;
+    Ok(Pairing {
+        how: tr(lang, "kiosks_staff.pair_how"),
+        url,
+        qr_svg,
+    })
 }
 
 /// What adding a tablet says: its pairing code (shown once), or why not.
@@ -340,6 +364,24 @@ pub async fn kiosks_revoke(
 ) -> Result<HttpResponse, PageError> {
     session.may(Action::ManageKiosks)?;
     let id: i64 = form.id.trim().trim_start_matches('#').parse().unwrap_or(0);
+    if form.confirm.is_empty() {
+        let confirm = Confirm {
+            question: tr(lang, "kiosks_staff.revoke_q").replace("{id}", &id.to_string()),
+            action: RowAction {
+                url: "/staff/kiosks/revoke",
+                name: "id",
+                value: id.to_string(),
+                label: tr(lang, "kiosks_staff.revoke_yes"),
+            },
+            cancel: "/staff/kiosks",
+            cancel_label: tr(lang, "kiosks_staff.revoke_no"),
+        };
+        let outcome = Outcome {
+            confirm: Some(confirm),
+            ..Default::default()
+        };
+        return kiosks_page(state, lang, session, outcome).await;
+    }
     let (st, c) = (state.clone(), Caller::Staff(session.staff.clone()));
     let revoked = blocking(move || kiosks::revoke(&st.store, &c, id, Utc::now())).await?;
     let outcome = match revoked {

@@ -88,12 +88,31 @@ pub(crate) struct AdminPage {
     pub(crate) error: Option<String>,
     pub(crate) notice: Option<String>,
     pub(crate) secret: Option<String>,
+    pub(crate) pairing: Option<Pairing>,
+    pub(crate) confirm: Option<Confirm>,
     pub(crate) columns: Vec<&'static str>,
     pub(crate) rows: Vec<Row>,
     pub(crate) has_actions: bool,
     pub(crate) form: Option<FormView>,
     pub(crate) t_actions: &'static str,
     pub(crate) t_empty: &'static str,
+}
+
+/// A tablet's pairing code as shown to set it up: the address a tablet opens to pair (its
+/// camera reads it from the QR code), in words and as a QR code.
+pub(crate) struct Pairing {
+    pub(crate) how: &'static str,
+    pub(crate) url: String,
+    pub(crate) qr_svg: String,
+}
+
+/// A step that asks first ("Thu hồi máy #3?"): the question and the button that does it.
+pub(crate) struct Confirm {
+    pub(crate) question: String,
+    pub(crate) action: RowAction,
+    /// Where "no" goes back to, and its words.
+    pub(crate) cancel: &'static str,
+    pub(crate) cancel_label: &'static str,
 }
 
 /// What a handler says besides the page's list: an error, a notice, a secret shown once,
@@ -104,6 +123,8 @@ pub(crate) struct Outcome {
     pub(crate) error: Option<String>,
     pub(crate) notice: Option<String>,
     pub(crate) secret: Option<String>,
+    pub(crate) pairing: Option<Pairing>,
+    pub(crate) confirm: Option<Confirm>,
     pub(crate) kept: Vec<(String, String)>,
 }
 
@@ -201,6 +222,8 @@ pub(crate) fn base(
         error: None,
         notice: None,
         secret: None,
+        pairing: None,
+        confirm: None,
         columns: Vec::new(),
         rows: Vec::new(),
         has_actions: false,
@@ -214,6 +237,8 @@ pub(crate) fn finish(mut page: AdminPage, outcome: Outcome) -> Result<HttpRespon
     page.error = outcome.error;
     page.notice = outcome.notice;
     page.secret = outcome.secret;
+    page.pairing = outcome.pairing;
+    page.confirm = outcome.confirm;
     page.has_actions = page.rows.iter().any(|r| !r.actions.is_empty());
     render(outcome.status.unwrap_or(StatusCode::OK), &page)
 }

@@ -4,7 +4,7 @@
 // times). The network always comes first: a copy is served only when it cannot be reached.
 // Only the faces screen is kept (never a thank-you, a reasons screen or "not paired"), and
 // nothing a citizen sends passes through here (posts go to the network, or wait in the queue).
-var CACHE = 'hailong-kiosk-v1';
+var CACHE = 'hailong-kiosk-v2';
 var SCRIPT = '/static/kiosk.js';
 
 // Keeps a copy of the faces screen under `key`, when `r` is one.

@@ -74,8 +74,10 @@
   function encode(pairs) {
     return pairs.map(function (p) { return encodeURIComponent(p[0]) + '=' + encodeURIComponent(p[1]); }).join('&');
   }
+  var ask = null;
   function screen(html) {
     clearTimeout(timer);
+    clearTimeout(ask);
     main.innerHTML = html;
     settled = Date.now() + SETTLE;
   }
@@ -102,12 +104,19 @@
       if (text) pairs.push(['comment', text]);
       if (pairs.length) queue(encode([['id', id], ['score', score]].concat(pairs)));
     }
+    // At two thirds of the idle time untouched (20 s of 30) the screen asks "more time?" with
+    // one large button; untouched still, what was ticked is sent and the faces return.
+    var more = main.querySelector('#more');
     function later() {
       clearTimeout(timer);
-      timer = setTimeout(function () { chosen(); reset(); }, idle);
+      clearTimeout(ask);
+      if (more) more.hidden = true;
+      if (more) ask = setTimeout(function () { more.hidden = false; more.querySelector('#more-yes').focus(); }, Math.round(idle * 2 / 3));
+      timer = setTimeout(function () { clearTimeout(ask); chosen(); reset(); }, idle);
     }
     later();
     form.addEventListener('input', later);
+    if (more) more.querySelector('#more-yes').addEventListener('click', later);
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       if (Date.now() < settled) return;
