@@ -355,6 +355,25 @@ fn added_outcome(
     })
 }
 
+/// "Revoke tablet #3?", with the button that does it and a way back.
+fn revoke_question(lang: Lang, id: i64) -> Outcome {
+    let confirm = Confirm {
+        question: tr(lang, "kiosks_staff.revoke_q").replace("{id}", &id.to_string()),
+        action: RowAction {
+            url: "/staff/kiosks/revoke",
+            name: "id",
+            value: id.to_string(),
+            label: tr(lang, "kiosks_staff.revoke_yes"),
+        },
+        cancel: "/staff/kiosks",
+        cancel_label: tr(lang, "kiosks_staff.revoke_no"),
+    };
+    Outcome {
+        confirm: Some(confirm),
+        ..Default::default()
+    }
+}
+
 /// `POST /staff/kiosks/revoke` (`id`): the tablet shows "not paired" at its next request.
 pub async fn kiosks_revoke(
     state: web::Data<AppState>,
@@ -365,22 +384,7 @@ pub async fn kiosks_revoke(
     session.may(Action::ManageKiosks)?;
     let id: i64 = form.id.trim().trim_start_matches('#').parse().unwrap_or(0);
     if form.confirm.is_empty() {
-        let confirm = Confirm {
-            question: tr(lang, "kiosks_staff.revoke_q").replace("{id}", &id.to_string()),
-            action: RowAction {
-                url: "/staff/kiosks/revoke",
-                name: "id",
-                value: id.to_string(),
-                label: tr(lang, "kiosks_staff.revoke_yes"),
-            },
-            cancel: "/staff/kiosks",
-            cancel_label: tr(lang, "kiosks_staff.revoke_no"),
-        };
-        let outcome = Outcome {
-            confirm: Some(confirm),
-            ..Default::default()
-        };
-        return kiosks_page(state, lang, session, outcome).await;
+        return kiosks_page(state, lang, session, revoke_question(lang, id)).await;
     }
     let (st, c) = (state.clone(), Caller::Staff(session.staff.clone()));
     let revoked = blocking(move || kiosks::revoke(&st.store, &c, id, Utc::now())).await?;
