@@ -707,7 +707,8 @@ test('two clerks type a paper sheet with the keyboard alone and it counts once; 
   assert.equal(pages, 4, 'two sheets, two A4 pages each');
   await printer.close();
 
-  const typeSheet = async (user) => {
+  // `first`: what is typed on the first row ('' leaves it blank, as on the paper).
+  const typeSheet = async (user, code, first = '4', reread = false) => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     const page = await ctx.newPage();
     await page.goto(`${origin}/login`);
@@ -718,14 +719,16 @@ test('two clerks type a paper sheet with the keyboard alone and it counts once; 
     await page.goto(`${origin}/staff/paper/enter`);
     await axe(page, 'paper code box');
     // The code box has the focus: type the code in lower case, Enter.
-    await page.keyboard.type(codes[0].toLowerCase());
+    await page.keyboard.type(code.toLowerCase());
     await page.keyboard.press('Enter');
     await page.waitForSelector('input.k');
     await axe(page, 'paper entry rows');
     const kinds = await page.$$eval('input.k', (els) => els.map((e) => e.getAttribute('pattern')));
     // One key per row: 4 on every scale row, Tab past the boxes left blank, 1 on the choices.
-    for (const pattern of kinds) {
-      if (pattern === '[0-5]') await page.keyboard.type('4');
+    for (const [i, pattern] of kinds.entries()) {
+      if (i === 0 && first === '') await page.keyboard.press('Tab');
+      else if (i === 0) await page.keyboard.type(first);
+      else if (pattern === '[0-5]') await page.keyboard.type('4');
       else if (pattern === '1') await page.keyboard.press('Tab');
       else await page.keyboard.type('1');
     }
@@ -734,14 +737,27 @@ test('two clerks type a paper sheet with the keyboard alone and it counts once; 
     await page.keyboard.type('Nhân viên nhiệt tình');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
+    if (reread) {
+      // Told which row differs (marked, never the first value): read the paper, correct, save.
+      await page.waitForSelector('tr.diff');
+      assert.match(await page.textContent('[role=alert]'), /khác lần nhập thứ nhất ở câu 1/);
+      assert.equal(await page.locator('tr.diff').count(), 1);
+      await axe(page, 'paper entry to re-read');
+      await page.fill('tr.diff input.k', '4');
+      await page.click('form.entry button[type=submit]');
+    }
     await page.waitForSelector('[role=status]');
     const said = await page.textContent('[role=status]');
     await axe(page, 'paper entry saved');
     await ctx.close();
     return said;
   };
-  assert.match(await typeSheet('clerk.lan'), /lần nhập thứ nhất/);
-  assert.match(await typeSheet('clerk.minh'), /hai lần nhập giống nhau/);
+  // A row left blank on the paper, typed blank twice: the sheet counts.
+  assert.match(await typeSheet('clerk.lan', codes[0], ''), /lần nhập thứ nhất/);
+  assert.match(await typeSheet('clerk.minh', codes[0], ''), /hai lần nhập giống nhau/);
+  // A row typed differently: the second typist re-reads it and the sheet counts.
+  assert.match(await typeSheet('clerk.lan', codes[1]), /lần nhập thứ nhất/);
+  assert.match(await typeSheet('clerk.minh', codes[1], '2', true), /hai lần nhập giống nhau/);
 });
 
 /** A server of its own on a fresh SQLite file, with the default misuse rules (5 s). */
