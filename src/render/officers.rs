@@ -264,3 +264,78 @@ pub fn unit_view(lang: Lang, u: &UnitStandings, min_n: u64) -> UnitView {
         tables,
     }
 }
+
+/// One unit's trend: the periods' labels, and per officer or counter the adjusted share with
+/// the raw share's interval in each period ("–": too few ratings or none).
+#[derive(Debug, Clone)]
+pub struct TrendView {
+    pub unit_name: String,
+    pub heads: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+pub fn trend_views(
+    lang: Lang,
+    trend: &[(crate::domain::period::Period, Vec<UnitStandings>)],
+) -> Vec<TrendView> {
+    let Some((_, latest)) = trend.last() else {
+        return Vec::new();
+    };
+    let p = |x: Option<f64>| numbers::percent(x, lang);
+    let cell = |s: Option<&Standing>| match s.map(|s| &s.figure) {
+        Some(f) if f.band != Band::TooFew => match (f.adjusted_pct, f.ci) {
+            (Some(adj), Some(ci)) => format!(
+                "{} ({}–{})",
+                p(Some(adj)),
+                p(Some(ci.low)),
+                p(Some(ci.high))
+            ),
+            _ => "–".into(),
+        },
+        _ => "–".into(),
+    };
+    latest
+        .iter()
+        .map(|u| {
+            let mut names: Vec<String> = Vec::new();
+            for (_, units) in trend {
+                for s in units
+                    .iter()
+                    .filter(|x| x.unit_code == u.unit_code)
+                    .flat_map(|x| x.officers.iter().chain(&x.counters))
+                {
+                    if !names.contains(&s.who) {
+                        names.push(s.who.clone());
+                    }
+                }
+            }
+            let rows = names
+                .into_iter()
+                .map(|who| {
+                    let cells = trend
+                        .iter()
+                        .map(|(_, units)| {
+                            cell(
+                                units
+                                    .iter()
+                                    .filter(|x| x.unit_code == u.unit_code)
+                                    .flat_map(|x| x.officers.iter().chain(&x.counters))
+                                    .find(|s| s.who == who),
+                            )
+                        })
+                        .collect();
+                    (who, cells)
+                })
+                .collect();
+            TrendView {
+                unit_name: u.unit_name.clone(),
+                heads: trend
+                    .iter()
+                    .map(|(period, _)| period.label.clone())
+                    .collect(),
+                rows,
+            }
+        })
+        .filter(|t| !t.rows.is_empty())
+        .collect()
+}

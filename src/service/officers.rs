@@ -226,6 +226,56 @@ pub fn table(
     })
 }
 
+/// Four periods up to `period`, oldest first, with their standings.
+pub type Trend = Vec<(Period, Vec<UnitStandings>)>;
+
+/// The four periods up to `period` (oldest first), each one's standings of the units this
+/// member of staff may see: a trend per officer and counter, never a rank. Read as part of the
+/// period's look (audited there); an officer who leads no unit gets their own line only.
+pub fn trend(
+    store: &Store,
+    staff: &Staff,
+    period: &Period,
+    asked: Option<&str>,
+    rule: &Fairness,
+    now: DateTime<Utc>,
+) -> Result<Trend, OfficersError> {
+    let own = staff.role == Role::Officer && !staff.lead;
+    let (unit, names_shown) = if own {
+        (staff.unit.clone(), true)
+    } else {
+        sight(staff, asked)?
+    };
+    if own && unit.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut periods = vec![period.clone()];
+    while periods.len() < 4 {
+        match periods.last().map(Period::previous) {
+            Some(Ok(p)) => periods.push(p),
+            _ => break,
+        }
+    }
+    periods.reverse();
+    let last = crate::service::kiosks::last_closed_day(now);
+    periods
+        .into_iter()
+        .map(|p| {
+            let mut units = gather(store, &p.clone().through(last), unit.as_deref(), rule)?;
+            for u in &mut units {
+                if !names_shown {
+                    u.officers.clear();
+                }
+                if own {
+                    u.officers.retain(|o| o.id == Some(staff.id));
+                    u.counters.clear();
+                }
+            }
+            Ok((p, units))
+        })
+        .collect()
+}
+
 /// The take-overs of the period's days (of one unit), with the officers' names.
 fn takeovers(
     store: &Store,

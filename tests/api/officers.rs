@@ -222,7 +222,13 @@ async fn the_csv_gives_methodologys_worked_example(backend: Backend) {
             "2026-Q1,phuong-a,d-officer,10,0,,,,,too_few,",
         ]
     );
-    // The page: by name, the adjusted share in bold, the band in words, no rank.
+    the_page_reads_the_worked_example(&admin).await;
+}
+both_backends!(the_csv_gives_methodologys_worked_example);
+
+/// The officers' page of the worked example: by name, the adjusted share in bold, the band in
+/// words, too few on one line, the trend, no rank.
+async fn the_page_reads_the_worked_example(admin: &StaffClient<'_>) {
     let page = admin
         .get("/staff/officers?period=2026-Q1&unit=phuong-a&lang=en")
         .await;
@@ -242,12 +248,21 @@ async fn the_csv_gives_methodologys_worked_example(backend: Backend) {
     );
     assert!(html.contains("d-officer (20 more needed)"), "{html}");
     assert!(html.contains("Compared with the unit") && !html.contains("Xếp loại"));
+    // The trend: four quarters to 2026-Q1; A's figure in the last, "–" before (no ratings).
+    let trend = html.split_once("The last four periods").expect("a trend").1;
+    assert!(
+        trend.contains("<th scope=\"col\">2025-Q2</th>")
+            && trend.contains("<th scope=\"col\">2026-Q1</th>")
+    );
+    assert!(
+        trend.contains("<th scope=\"row\">a-officer</th><td>–</td><td>–</td><td>–</td><td>85.00% (71.97%–90.69%)</td>"),
+        "{trend}"
+    );
     assert!(html.contains("do not differ"));
     assert!(!html.to_lowercase().contains("rank</th>"));
     // The demo-free unit's share with its counts.
     assert!(html.contains("90.00% of 1,000 ratings (3 flagged, 830 while no counter was open)"));
 }
-both_backends!(the_csv_gives_methodologys_worked_example);
 
 async fn each_role_sees_only_what_it_should(backend: Backend) {
     let app = app(backend).await;

@@ -76,6 +76,10 @@ struct FiguresPage {
     t_takeovers: &'static str,
     csv: Option<String>,
     units: Vec<UnitView>,
+    /// The last four periods per officer and counter.
+    trends: Vec<crate::render::officers::TrendView>,
+    t_trend: &'static str,
+    t_trend_note: &'static str,
     show_comments: bool,
     comments: Vec<(String, String, String, String)>,
     t_period: &'static str,
@@ -117,6 +121,9 @@ fn figures_page(lang: Lang, state: &AppState, staff: &Staff, period: &Period) ->
         t_takeovers: tr(lang, "officers.takeovers_h"),
         csv: None,
         units: Vec::new(),
+        trends: Vec::new(),
+        t_trend: tr(lang, "officers.trend"),
+        t_trend_note: tr(lang, "officers.trend_note"),
         show_comments: false,
         comments: Vec::new(),
         t_period: tr(lang, "officers.period"),
@@ -186,17 +193,27 @@ fn show_names(page: &mut FiguresPage, shown: &Shown) {
             t.few.iter_mut().for_each(|l| name(&mut l.who));
         }
     }
+    for t in &mut page.trends {
+        t.rows.iter_mut().for_each(|(who, _)| name(who));
+    }
 }
 
 type Shown = std::collections::BTreeMap<String, String>;
+
+/// A page's figures: the period's table (or an officer's own), the trend, the shown names.
+type Read<T> = (T, crate::service::officers::Trend, Shown);
+
+/// The units to choose from: code, name.
+type Options = Vec<(String, String)>;
 
 fn table_page(
     lang: Lang,
     state: &AppState,
     staff: &Staff,
-    (t, shown): (OfficerTable, Shown),
+    (t, trend, shown): Read<OfficerTable>,
 ) -> FiguresPage {
     let mut page = figures_page(lang, state, staff, &t.period);
+    page.trends = crate::render::officers::trend_views(lang, &trend);
     if !t.names_shown {
         page.heading = tr(lang, "officers.heading_counters");
     }
@@ -228,6 +245,29 @@ fn table_page(
     page
 }
 
+/// The officers' page's figures: the period's table, the trend, the shown names, and the
+/// units to choose from (for those who choose).
+fn read_table(
+    s: &AppState,
+    lang: Lang,
+    staff: &Staff,
+    period: &Period,
+    asked: Option<&str>,
+    rule: &crate::domain::desk::Fairness,
+    picks_unit: bool,
+) -> Result<(Read<OfficerTable>, Options), OfficersError> {
+    let now = Utc::now();
+    let t = officers::table(&s.store, &s.forms, staff, period, asked, rule, now)?;
+    let options = if picks_unit {
+        unit_options(s, lang, Some(tr(lang, "officers.all_units")))?
+    } else {
+        Vec::new()
+    };
+    let trend = officers::trend(&s.store, staff, period, asked, rule, now)?;
+    let shown = crate::service::users::shown_names(&s.store)?;
+    Ok(((t, trend, shown), options))
+}
+
 /// `GET /staff/officers?period=P&unit=U`: a lead's unit, an admin's units, a viewer's
 /// counters; each look at names is audited.
 pub async fn officers_figures(
@@ -239,23 +279,16 @@ pub async fn officers_figures(
     let period = period_asked(&state, lang, q.period.as_deref())?;
     let (staff, asked, rule) = (session.staff.clone(), q.unit.clone(), state.kiosk.fairness);
     let picks_unit = staff.role != Role::Officer;
-    let (table, options) = run(&state, move |s| -> Result<_, OfficersError> {
-        let t = officers::table(
-            &s.store,
-            &s.forms,
+    let (table, options) = run(&state, move |s| {
+        read_table(
+            s,
+            lang,
             &staff,
             &period,
             asked.as_deref(),
             &rule,
-            Utc::now(),
-        )?;
-        let all = Some(tr(lang, "officers.all_units"));
-        let options = if picks_unit {
-            unit_options(s, lang, all)?
-        } else {
-            Vec::new()
-        };
-        Ok(((t, crate::service::users::shown_names(&s.store)?), options))
+            picks_unit,
+        )
     })
     .await?;
     let mut page = table_page(lang, &state, &session.staff, table);
@@ -268,12 +301,20 @@ fn mine_page(
     lang: Lang,
     state: &AppState,
     staff: &Staff,
-    (mine, shown): (Mine, Shown),
+    (mine, mut trend, shown): Read<Mine>,
 ) -> FiguresPage {
+    // Their own line only, whoever asks (a lead's page shows the unit elsewhere).
+    for (_, units) in &mut trend {
+        for u in units.iter_mut() {
+            u.officers.retain(|o| o.id == Some(staff.id));
+            u.counters.clear();
+        }
+    }
     let mut page = figures_page(lang, state, staff, &mine.period);
     page.heading = tr(lang, "officers.mine");
     page.action = "/staff/me";
     page.show_comments = mine.unit.is_some();
+    let mine_has_unit = mine.unit.is_some();
     page.warning = mine
         .unit
         .is_none()
@@ -299,6 +340,9 @@ fn mine_page(
             )
         })
         .collect();
+    if mine_has_unit {
+        page.trends = crate::render::officers::trend_views(lang, &trend);
+    }
     show_names(&mut page, &shown);
     page
 }
@@ -315,7 +359,15 @@ pub async fn my_figures(
     let (mine, told) = run(&state, move |s| -> Result<_, crate::store::StoreError> {
         let told = counters::untold_takeovers(&s.store, &staff)?;
         let mine = officers::mine(&s.store, &s.forms, &staff, &period, &rule, Utc::now())?;
-        Ok(((mine, crate::service::users::shown_names(&s.store)?), told))
+        let trend = match officers::trend(&s.store, &staff, &period, None, &rule, Utc::now()) {
+            Ok(t) => t,
+            Err(OfficersError::Store(e)) => return Err(e),
+            Err(OfficersError::Denied(_)) => Vec::new(),
+        };
+        Ok((
+            (mine, trend, crate::service::users::shown_names(&s.store)?),
+            told,
+        ))
     })
     .await?;
     let mut page = mine_page(lang, &state, &session.staff, mine);
