@@ -125,7 +125,7 @@ pub fn open(
                 "ok",
             )?;
         }
-        let taken_from = crate::store::users::names(c, &other)?
+        let taken_from = crate::store::users::shown_names(c, &other)?
             .into_iter()
             .map(|(_, name)| name)
             .next();

@@ -81,11 +81,20 @@ pub fn list(
     let q = counter_sessions::table
         .inner_join(users::table.on(users::id.eq(counter_sessions::officer_id)))
         .order((counter_sessions::unit_code, counter_sessions::counter))
-        .select((CounterSession::as_select(), users::username));
-    Ok(match unit {
+        .select((
+            CounterSession::as_select(),
+            users::username,
+            users::display_name,
+        ));
+    let rows: Vec<(CounterSession, String, String)> = match unit {
         Some(u) => q.filter(counter_sessions::unit_code.eq(u)).load(conn)?,
         None => q.load(conn)?,
-    })
+    };
+    // The name staff pages show: the display name, else the login.
+    Ok(rows
+        .into_iter()
+        .map(|(s, login, name)| (s, if name.is_empty() { login } else { name }))
+        .collect())
 }
 
 /// Removes the sessions opened before `before` (the 12-hour close); how many.
@@ -140,11 +149,17 @@ pub fn untold_takeovers(
     let untold = t::table
         .filter(t::taken_from.eq(officer_id))
         .filter(t::seen.eq(false));
-    let found: Vec<(chrono::NaiveDate, String, String)> = untold
+    let rows: Vec<(chrono::NaiveDate, String, String, String)> = untold
         .inner_join(users::table.on(users::id.eq(t::taken_by)))
         .order((t::day, t::counter))
-        .select((t::day, t::counter, users::username))
+        .select((t::day, t::counter, users::username, users::display_name))
         .load(conn)?;
+    let found: Vec<(chrono::NaiveDate, String, String)> = rows
+        .into_iter()
+        .map(|(day, counter, login, name)| {
+            (day, counter, if name.is_empty() { login } else { name })
+        })
+        .collect();
     if !found.is_empty() {
         diesel::update(untold).set(t::seen.eq(true)).execute(conn)?;
     }
