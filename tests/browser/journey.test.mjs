@@ -264,6 +264,14 @@ test('a counter tablet: paired from the command line, one tap, reasons, idle, of
   // Filled faces, each its own colour.
   const fills = await page.$$eval('.faces .fc', (els) => els.map((e) => getComputedStyle(e).fill));
   assert.equal(new Set(fills).size, 5, `five different colours: ${fills}`);
+  // The faces' words: contrast of at least 4.5:1 against their button.
+  const ratios = await page.$$eval('.faces button', (els) => els.map((b) => {
+    const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    const lum = (c) => { const [r, g, bl] = rgb(c); return 0.2126 * r + 0.7152 * g + 0.0722 * bl; };
+    const [a, z] = [lum(getComputedStyle(b.querySelector('span')).color), lum(getComputedStyle(b).backgroundColor)];
+    return (Math.max(a, z) + 0.05) / (Math.min(a, z) + 0.05);
+  }));
+  assert.ok(ratios.every((r) => r >= 4.5), `face words contrast: ${ratios}`);
   await page.screenshot({ path: join(artifacts, 'kiosk-1280x800.png') });
 
   // A 2: the reasons come up on the tablet; two chips and a comment, sent; thanks; faces.
@@ -337,6 +345,8 @@ test('a counter tablet: paired from the command line, one tap, reasons, idle, of
   };
   let [tall, p2] = await portrait();
   await axe(p2, 'faces, portrait');
+  const smallTall = await p2.$$eval('.faces button', (els) => els.filter((e) => { const r = e.getBoundingClientRect(); return r.width < 48 || r.height < 48; }).length);
+  assert.equal(smallTall, 0, 'every face is at least 48×48 in portrait');
   assert.ok(await p2.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight), 'no scrolling at 800×1280');
   await p2.screenshot({ path: join(artifacts, 'kiosk-800x1280.png') });
   await tall.close();
@@ -707,8 +717,9 @@ test('two clerks type a paper sheet with the keyboard alone and it counts once; 
   assert.equal(pages, 4, 'two sheets, two A4 pages each');
   await printer.close();
 
-  // `first`: what is typed on the first row ('' leaves it blank, as on the paper).
-  const typeSheet = async (user, code, first = '4', reread = false) => {
+  // `first`: what is typed on the first row ('' leaves it blank, as on the paper); `blank`:
+  // every row left blank.
+  const typeSheet = async (user, code, first = '4', reread = false, blank = false) => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
     const page = await ctx.newPage();
     await page.goto(`${origin}/login`);
@@ -726,7 +737,7 @@ test('two clerks type a paper sheet with the keyboard alone and it counts once; 
     const kinds = await page.$$eval('input.k', (els) => els.map((e) => e.getAttribute('pattern')));
     // One key per row: 4 on every scale row, Tab past the boxes left blank, 1 on the choices.
     for (const [i, pattern] of kinds.entries()) {
-      if (i === 0 && first === '') await page.keyboard.press('Tab');
+      if (blank || (i === 0 && first === '')) await page.keyboard.press('Tab');
       else if (i === 0) await page.keyboard.type(first);
       else if (pattern === '[0-5]') await page.keyboard.type('4');
       else if (pattern === '1') await page.keyboard.press('Tab');
@@ -734,7 +745,7 @@ test('two clerks type a paper sheet with the keyboard alone and it counts once; 
     }
     const focused = await page.evaluate(() => document.activeElement?.id);
     assert.equal(focused, 'comment', 'after the last row the comment has the focus');
-    await page.keyboard.type('Nhân viên nhiệt tình');
+    if (!blank) await page.keyboard.type('Nhân viên nhiệt tình');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
     if (reread) {
@@ -758,6 +769,12 @@ test('two clerks type a paper sheet with the keyboard alone and it counts once; 
   // A row typed differently: the second typist re-reads it and the sheet counts.
   assert.match(await typeSheet('clerk.lan', codes[1]), /lần nhập thứ nhất/);
   assert.match(await typeSheet('clerk.minh', codes[1], '2', true), /hai lần nhập giống nhau/);
+  // A sheet left blank, typed blank twice: void (not counted, counted apart).
+  const out3 = join(dir, 'sheet3.html');
+  cli('--public-url', origin, 'paper', 'print', '--unit', 'phuong-binh-tan', '--count', '1', '--out', out3);
+  const blankCode = readFileSync(out3, 'utf8').match(/class="code">([A-Z0-9-]+)</)[1];
+  assert.match(await typeSheet('clerk.lan', blankCode, '', false, true), /lần nhập thứ nhất/);
+  assert.match(await typeSheet('clerk.minh', blankCode, '', false, true), /phiếu hỏng/);
 });
 
 /** A server of its own on a fresh SQLite file, with the default misuse rules (5 s). */
