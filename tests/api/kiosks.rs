@@ -190,13 +190,7 @@ async fn the_code_pairs_one_tablet_once(app: &TestApp, code: &str) -> String {
         "used once"
     );
     assert_eq!(pair(app, "ZZZZ-ZZZZ").await.status(), StatusCode::NOT_FOUND);
-    let screen = app
-        .client
-        .get(app.url("/kiosk"))
-        .header("cookie", format!("hailong_kiosk={device}"))
-        .send()
-        .await
-        .unwrap();
+    let screen = screen_of(app, &device).await;
     assert_eq!(screen.status(), StatusCode::OK);
     let html = screen.text().await.unwrap();
     assert_eq!(html.matches("name=\"score\"").count(), 5, "five faces");
@@ -257,13 +251,7 @@ async fn a_revoked_tablet_is_unpaired_at_once(
         "{asked}"
     );
     assert!(asked.contains("name=\"confirm\" value=\"1\""), "{asked}");
-    let still = app
-        .client
-        .get(app.url("/kiosk"))
-        .header("cookie", format!("hailong_kiosk={device}"))
-        .send()
-        .await
-        .unwrap();
+    let still = screen_of(app, device).await;
     assert_eq!(
         still.status(),
         StatusCode::OK,
@@ -276,13 +264,7 @@ async fn a_revoked_tablet_is_unpaired_at_once(
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let r = app
-        .client
-        .get(app.url("/kiosk"))
-        .header("cookie", format!("hailong_kiosk={device}"))
-        .send()
-        .await
-        .unwrap();
+    let r = screen_of(app, device).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let body = format!("id={}&score=5", id());
     assert_eq!(
@@ -763,3 +745,13 @@ async fn an_unknown_stored_flag_is_an_error_not_a_default(backend: Backend) {
     assert!(e.to_string().contains("desk_ratings.flag"), "{e}");
 }
 both_backends!(an_unknown_stored_flag_is_an_error_not_a_default);
+
+/// The tablet's screen as its device cookie gets it.
+async fn screen_of(app: &TestApp, device: &str) -> reqwest::Response {
+    app.client
+        .get(app.url("/kiosk"))
+        .header("cookie", format!("hailong_kiosk={device}"))
+        .send()
+        .await
+        .unwrap()
+}

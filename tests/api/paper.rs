@@ -68,12 +68,7 @@ fn audit_actions(app: &TestApp) -> Vec<(String, String, String)> {
 async fn two_clerks_who_agree_make_one_response(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let lan = app
-        .staff("lan.clerk", Role::Officer, Some("phuong-a"))
-        .await;
-    let minh = app
-        .staff("minh.clerk", Role::Officer, Some("phuong-a"))
-        .await;
+    let (lan, minh) = two_clerks(&app).await;
     let code = sheets(&app, "phuong-a", 1, 30).remove(0);
     // The entry page: the code (any case), then a box per row.
     let page = lan
@@ -148,12 +143,7 @@ both_backends!(two_clerks_who_agree_make_one_response);
 async fn entries_that_differ_wait_for_a_third_person(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let lan = app
-        .staff("lan.clerk", Role::Officer, Some("phuong-a"))
-        .await;
-    let minh = app
-        .staff("minh.clerk", Role::Officer, Some("phuong-a"))
-        .await;
+    let (lan, minh) = two_clerks(&app).await;
     let hoa = app
         .staff("hoa.clerk", Role::Officer, Some("phuong-a"))
         .await;
@@ -257,12 +247,7 @@ both_backends!(bad_sheets_are_refused_and_nothing_is_kept);
 async fn ten_paper_and_ten_phone_answers_make_one_index(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let lan = app
-        .staff("lan.clerk", Role::Officer, Some("phuong-a"))
-        .await;
-    let minh = app
-        .staff("minh.clerk", Role::Officer, Some("phuong-a"))
-        .await;
+    let (lan, minh) = two_clerks(&app).await;
     // Ten phone answers of 2 (not satisfied) and ten paper sheets of 5 (satisfied).
     for _ in 0..10 {
         let r = app
@@ -376,12 +361,7 @@ both_backends!(sealing_runs_over_a_counted_paper_sheet);
 async fn blank_rows_void_sheets_and_a_reread(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let lan = app
-        .staff("lan.clerk", Role::Officer, Some("phuong-a"))
-        .await;
-    let minh = app
-        .staff("minh.clerk", Role::Officer, Some("phuong-a"))
-        .await;
+    let (lan, minh) = two_clerks(&app).await;
     let codes = sheets(&app, "phuong-a", 4, 30);
     let criteria: Vec<String> = full_answers("4")
         .into_iter()
@@ -464,3 +444,13 @@ async fn the_print_page_says_how_to_print(backend: Backend) {
     );
 }
 both_backends!(the_print_page_says_how_to_print);
+
+/// Two clerks of `phuong-a`: Lan and Minh.
+pub(crate) async fn two_clerks(app: &TestApp) -> (StaffClient<'_>, StaffClient<'_>) {
+    (
+        app.staff("lan.clerk", Role::Officer, Some("phuong-a"))
+            .await,
+        app.staff("minh.clerk", Role::Officer, Some("phuong-a"))
+            .await,
+    )
+}

@@ -14,12 +14,7 @@ const MINH: &str = "Trần Văn Minh";
 async fn staff_pages_name_people_not_logins(backend: Backend) {
     let app = spawn_app(backend).await;
     app.seed_units();
-    let lan = app
-        .staff("lan.clerk", Role::Officer, Some("phuong-a"))
-        .await;
-    let minh = app
-        .staff("minh.clerk", Role::Officer, Some("phuong-a"))
-        .await;
+    let (lan, minh) = crate::paper::two_clerks(&app).await;
     let now = Utc::now();
     for (login, name) in [("lan.clerk", LAN), ("minh.clerk", MINH)] {
         hailong::service::users::set_display_name(&app.store, "test", login, name, now).unwrap();
