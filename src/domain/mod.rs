@@ -17,6 +17,7 @@ pub mod returned;
 pub mod stats;
 pub mod table;
 pub mod ticket;
+pub mod topics;
 pub mod unit;
 pub mod user;
 

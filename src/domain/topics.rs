@@ -1,0 +1,460 @@
+//! Comment topics (METHODOLOGY "Comment topics", SPEC §12): what a comment is about, by
+//! editable rules. A pure function of the rules and the (already masked) text: words are
+//! folded (case and diacritics ignored, `đ` = `d`), chat spellings expanded (`ko`, `dc`, `nv`,
+//! …), phrases matched on whole words (`*` takes a word's ending), and a complaint preceded by a
+//! negator ("không phải chờ lâu") keeps its topic but is no complaint. Each tag keeps the span
+//! of the words that matched, so a reader sees why.
+
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
+
+/// The topics: the nine Art. 33 codes of the desk reasons, then `facilities` and `praise`.
+pub const TOPICS: [&str; 11] = [
+    "time",
+    "agencies",
+    "visits",
+    "information",
+    "conduct",
+    "cost",
+    "explanation",
+    "online",
+    "other",
+    "facilities",
+    "praise",
+];
+
+/// The most phrases a rules file may hold (all topics together).
+pub const MAX_PHRASES: usize = 5000;
+
+/// How many words may stand between a negator and the complaint it negates
+/// ("không thấy khó khăn": one).
+const NEGATION_GAP: usize = 1;
+
+/// A word as `fold` makes it: lower case, no diacritics, `đ` as `d`.
+pub fn fold(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
+/// One word of a text: folded, and the bytes of the text it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Word {
+    folded: String,
+    start: usize,
+    end: usize,
+}
+
+/// The words of `text` (letters and digits; anything else separates), each chat spelling
+/// expanded into its words, which keep the span of what was written.
+fn words(text: &str, spellings: &[(String, Vec<String>)]) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let push = |from: usize, to: usize, out: &mut Vec<Word>| {
+        let folded = fold(&text[from..to]);
+        match spellings.iter().find(|(short, _)| *short == folded) {
+            Some((_, long)) => out.extend(long.iter().map(|w| Word {
+                folded: w.clone(),
+                start: from,
+                end: to,
+            })),
+            None => out.push(Word {
+                folded,
+                start: from,
+                end: to,
+            }),
+        }
+    };
+    for (i, c) in text.char_indices() {
+        let in_word = c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c);
+        match (in_word, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                push(s, i, &mut out);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        push(s, text.len(), &mut out);
+    }
+    out
+}
+
+/// One word of a phrase: the whole word, or (`chậm*`) its beginning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pat {
+    Exact(String),
+    Prefix(String),
+}
+
+/// A phrase: words in a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrase(Vec<Pat>);
+
+impl Phrase {
+    /// Reads a phrase as written in the rules; why not, when it cannot be one.
+    pub fn parse(written: &str) -> Result<Phrase, String> {
+        let mut pats = Vec::new();
+        for w in written.split_whitespace() {
+            let (stem, prefix) = match w.strip_suffix('*') {
+                Some(stem) => (stem, true),
+                None => (w, false),
+            };
+            let folded = fold(stem);
+            if folded.is_empty() || !folded.chars().all(char::is_alphanumeric) {
+                return Err(format!(
+                    "\"{written}\": a phrase is words of letters and digits, `*` only at a word's end"
+                ));
+            }
+            pats.push(if prefix {
+                Pat::Prefix(folded)
+            } else {
+                Pat::Exact(folded)
+            });
+        }
+        if pats.is_empty() {
+            return Err("an empty phrase".into());
+        }
+        Ok(Phrase(pats))
+    }
+
+    fn matches_at(&self, words: &[Word], at: usize) -> bool {
+        words.get(at..).is_some_and(|rest| {
+            self.0.len() <= rest.len()
+                && self.0.iter().zip(rest).all(|(p, w)| match p {
+                    Pat::Exact(x) => w.folded == *x,
+                    Pat::Prefix(x) => w.folded.starts_with(x.as_str()),
+                })
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// A topic's rule: the phrases that complain about it, and those that only mention it (a
+/// mention tags the topic without a complaint: "làm nhanh" is about `time`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicRule {
+    pub code: String,
+    complaint: Vec<Phrase>,
+    mention: Vec<Phrase>,
+}
+
+/// The rules: the topics', the negators and the chat spellings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    topics: Vec<TopicRule>,
+    negators: Vec<Phrase>,
+    spellings: Vec<(String, Vec<String>)>,
+}
+
+/// A topic found in a comment: the bytes of the words that show it, and whether the comment
+/// complains about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tag {
+    pub topic: &'static str,
+    pub start: usize,
+    pub end: usize,
+    pub complaint: bool,
+}
+
+/// The rules file as written (`topics.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    negators: Vec<String>,
+    #[serde(default)]
+    spellings: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    topic: Vec<TopicFile>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TopicFile {
+    code: String,
+    #[serde(default)]
+    complaint: Vec<String>,
+    #[serde(default)]
+    mention: Vec<String>,
+}
+
+/// Why a rules file was refused: the line (1-based, when known) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RulesError {
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RulesError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "line {l}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The line of `text` where `needle` first stands (for a message).
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+impl Rules {
+    /// Reads a rules file; a problem is named with its line.
+    pub fn parse(text: &str) -> Result<Rules, RulesError> {
+        let file: File = toml::from_str(text).map_err(|e| RulesError {
+            line: e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1)),
+            message: e.message().to_string(),
+        })?;
+        let refuse = |needle: &str, message: String| RulesError {
+            line: line_of(text, needle),
+            message,
+        };
+        let total: usize = file
+            .topic
+            .iter()
+            .map(|t| t.complaint.len() + t.mention.len())
+            .sum();
+        if total > MAX_PHRASES {
+            return Err(refuse(
+                "[[topic]]",
+                format!("{total} phrases: at most {MAX_PHRASES}"),
+            ));
+        }
+        let phrases = |list: &[String]| -> Result<Vec<Phrase>, RulesError> {
+            list.iter()
+                .map(|p| Phrase::parse(p).map_err(|m| refuse(&format!("\"{p}\""), m)))
+                .collect()
+        };
+        let mut topics = Vec::new();
+        for t in &file.topic {
+            if !TOPICS.contains(&t.code.as_str()) {
+                return Err(refuse(
+                    &format!("\"{}\"", t.code),
+                    format!(
+                        "unknown topic \"{}\" (known: {})",
+                        t.code,
+                        TOPICS.join(", ")
+                    ),
+                ));
+            }
+            topics.push(TopicRule {
+                code: t.code.clone(),
+                complaint: phrases(&t.complaint)?,
+                mention: phrases(&t.mention)?,
+            });
+        }
+        let spellings = file
+            .spellings
+            .iter()
+            .map(|(short, long)| (fold(short), long.split_whitespace().map(fold).collect()))
+            .collect();
+        Ok(Rules {
+            topics,
+            negators: phrases(&file.negators)?,
+            spellings,
+        })
+    }
+
+    /// The topics of a comment, in the order of `TOPICS`, each once with the span of its first
+    /// match. `praise`: positive words or a negated complaint, and no complaint at all.
+    pub fn tag(&self, text: &str) -> Vec<Tag> {
+        let words = words(text, &self.spellings);
+        let mut found: Vec<Tag> = Vec::new();
+        let mut positive = false;
+        for rule in &self.topics {
+            let Some(code) = TOPICS.iter().copied().find(|c| *c == rule.code) else {
+                continue;
+            };
+            let mut tag: Option<Tag> = None;
+            let mut see = |at: usize, len: usize, complaint: bool| {
+                let (Some(first), Some(last)) = (words.get(at), words.get(at + len - 1)) else {
+                    return;
+                };
+                let span = (first.start, last.end);
+                match &mut tag {
+                    Some(t) => t.complaint |= complaint,
+                    None => {
+                        tag = Some(Tag {
+                            topic: code,
+                            start: span.0,
+                            end: span.1,
+                            complaint,
+                        })
+                    }
+                }
+            };
+            for at in 0..words.len() {
+                for p in rule.complaint.iter().filter(|p| p.matches_at(&words, at)) {
+                    let negated = self.negated(&words, at);
+                    positive |= negated;
+                    see(at, p.len(), !negated);
+                }
+                for p in rule.mention.iter().filter(|p| p.matches_at(&words, at)) {
+                    positive |= code != "other";
+                    see(at, p.len(), false);
+                }
+            }
+            found.extend(tag);
+        }
+        let complains = found.iter().any(|t| t.complaint);
+        let praise_rule = found.iter().position(|t| t.topic == "praise");
+        match (praise_rule, complains) {
+            (Some(i), true) => {
+                found.remove(i);
+            }
+            (None, false) if positive => found.push(Tag {
+                topic: "praise",
+                start: 0,
+                end: 0,
+                complaint: false,
+            }),
+            _ => {}
+        }
+        found.iter_mut().for_each(|t| {
+            if t.topic == "praise" {
+                t.complaint = false;
+            }
+        });
+        found.sort_by_key(|t| TOPICS.iter().position(|c| *c == t.topic));
+        found
+    }
+
+    /// Whether a negator ends just before `at` (at most `NEGATION_GAP` words between).
+    fn negated(&self, words: &[Word], at: usize) -> bool {
+        (0..=NEGATION_GAP).any(|gap| {
+            self.negators
+                .iter()
+                .any(|n| at >= n.len() + gap && n.matches_at(words, at - n.len() - gap))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RULES: &str = r#"
+negators = ["không", "không phải", "chẳng", "chả"]
+
+[spellings]
+ko = "không"
+k = "không"
+dc = "được"
+nv = "nhân viên"
+cb = "cán bộ"
+tthc = "thủ tục hành chính"
+
+[[topic]]
+code = "time"
+complaint = ["chờ lâu", "lâu quá", "chậm*", "trễ hẹn"]
+mention = ["nhanh", "đúng hẹn"]
+
+[[topic]]
+code = "conduct"
+complaint = ["thái độ", "cáu gắt", "khó chịu"]
+mention = ["nhiệt tình", "vui vẻ"]
+
+[[topic]]
+code = "visits"
+complaint = ["đi lại nhiều lần", "khó khăn"]
+
+[[topic]]
+code = "praise"
+mention = ["cảm ơn", "tốt"]
+"#;
+
+    fn topics(text: &str) -> Vec<(&'static str, bool)> {
+        Rules::parse(RULES)
+            .unwrap()
+            .tag(text)
+            .into_iter()
+            .map(|t| (t.topic, t.complaint))
+            .collect()
+    }
+
+    /// The matching rules as a table: (comment, its topics with "complains?").
+    #[test]
+    fn matching_edge_cases() {
+        let cases: &[(&str, &[(&str, bool)])] = &[
+            // Diacritics and case ignored; đ = d.
+            ("Phải CHỜ LÂU quá", &[("time", true)]),
+            ("phai cho lau", &[("time", true)]),
+            // `*` takes a word's ending; a whole word otherwise ("chờ" inside "chờn" is not).
+            ("giải quyết chậmmm", &[("time", true)]),
+            ("chờn vờn", &[]),
+            // Chat spellings.
+            (
+                "nv nhiệt tình, cảm ơn",
+                &[("conduct", false), ("praise", false)],
+            ),
+            ("thai do cb ko tot", &[("conduct", true)]),
+            // Negation: the topic stays, the complaint goes, and it is positive.
+            ("không phải chờ lâu", &[("time", false), ("praise", false)]),
+            (
+                "ko thấy khó khăn gì",
+                &[("visits", false), ("praise", false)],
+            ),
+            // Several topics; praise only without a complaint.
+            (
+                "làm nhanh nhưng nv cáu gắt",
+                &[("time", false), ("conduct", true)],
+            ),
+            ("Tốt", &[("praise", false)]),
+            // Overlapping phrases of one topic: one tag.
+            ("chờ lâu lâu quá", &[("time", true)]),
+            // Nothing to say, or nothing but emoji.
+            ("", &[]),
+            ("👍👍", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(topics(text), want.to_vec(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_tag_keeps_the_words_that_matched() {
+        let rules = Rules::parse(RULES).unwrap();
+        let text = "Hôm nay phải chờ  lâu.";
+        let tags = rules.tag(text);
+        assert_eq!(&text[tags[0].start..tags[0].end], "chờ  lâu");
+        let long = "chờ lâu ".repeat(700);
+        assert_eq!(
+            rules.tag(&long).len(),
+            1,
+            "a long comment: one tag, no error"
+        );
+    }
+
+    #[test]
+    fn bad_rules_are_refused_with_their_line() {
+        let unknown = "[[topic]]\ncode = \"parking\"\ncomplaint = [\"xe\"]\n";
+        let e = Rules::parse(unknown).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("unknown topic"), "{e}");
+        let empty = "[[topic]]\ncode = \"time\"\ncomplaint = [\"chờ\", \"\"]\n";
+        assert_eq!(Rules::parse(empty).unwrap_err().line, Some(3));
+        let star = "[[topic]]\ncode = \"time\"\ncomplaint = [\"*\"]\n";
+        assert!(Rules::parse(star).is_err());
+        let broken = "[[topic]\ncode = \"time\"\n";
+        assert_eq!(Rules::parse(broken).unwrap_err().line, Some(1));
+        let many = format!(
+            "[[topic]]\ncode = \"time\"\ncomplaint = [{}]\n",
+            (0..MAX_PHRASES + 1)
+                .map(|i| format!("\"w{i}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        assert!(Rules::parse(&many).unwrap_err().message.contains("at most"));
+    }
+}
