@@ -23,6 +23,7 @@ mod desk;
 mod export;
 mod privacy;
 mod returned;
+mod topics;
 use desk::{kiosks_cmd, paper_cmd};
 use export::export_cmd;
 
@@ -69,6 +70,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Privacy(config::PrivacyCommand::Register { format, lang }) => {
             privacy::register(&g, &format, &lang)
         }
+        Command::Topics(cmd) => topics::run(cmd),
     }
 }
 

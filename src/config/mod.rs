@@ -77,6 +77,9 @@ pub enum Command {
     /// Personal data (SPEC §13).
     #[command(subcommand)]
     Privacy(PrivacyCommand),
+    /// Comment topics' rules (SPEC §12).
+    #[command(subcommand)]
+    Topics(TopicsCommand),
     /// A consistent copy of the (SQLite) database while the service runs.
     Backup { file: PathBuf },
     /// Write the publication-ready report of a period as one self-contained HTML file.
@@ -133,6 +136,20 @@ pub enum UsersCommand {
         name: String,
         #[arg(long)]
         off: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicsCommand {
+    /// Checks a rules file: refused with its line (unknown topic, empty phrase, bad TOML…).
+    Check { file: PathBuf },
+    /// Measures rules on a labelled file (`comment<TAB>topic,topic`): precision, recall and F1
+    /// per topic, and micro-F1.
+    Test {
+        file: PathBuf,
+        /// The rules to measure (default: the shipped ones).
+        #[arg(long)]
+        topics: Option<PathBuf>,
     },
 }
 

@@ -277,3 +277,29 @@ fn the_settings_print_no_secret() {
         "{shown}"
     );
 }
+
+/// `hailong topics check` names the line of a bad rule; `topics test` prints the scores of a
+/// labelled file, the held-out comments' micro-F1 at least 0.80.
+#[test]
+fn topics_rules_are_checked_and_measured() {
+    let dir =
+        std::env::temp_dir().join(format!("hailong-topics-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "negators = [\"không\"]\n\n[[topic]]\ncode = \"parking\"\n",
+    )
+    .unwrap();
+    let db = format!("sqlite://{}", dir.join("x.db").display());
+    let (ok, _, err) = run(&db, &["topics", "check", bad.to_str().unwrap()]);
+    assert!(
+        !ok && err.contains("line 4") && err.contains("unknown topic"),
+        "{err}"
+    );
+    let (ok, out, err) = run(&db, &["topics", "test", "tests/data/topics-heldout.tsv"]);
+    assert!(ok, "{err}");
+    let micro = out.lines().last().unwrap();
+    let f1: f64 = micro.rsplit('\t').next().unwrap().parse().unwrap();
+    assert!(micro.starts_with("micro\t") && f1 >= 0.80, "{out}");
+}

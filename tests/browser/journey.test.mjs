@@ -586,6 +586,7 @@ test('an admin manages users, tokens, units and dossier counts on a phone; every
   await axe(page, 'users page');
   await noSideScroll('users page');
   await page.fill('#username', 'can-bo-tan-tao');
+  await page.fill('#display_name', 'Võ Thị Tân');
   await page.selectOption('#role', 'officer');
   await page.selectOption('#unit', 'phuong-tan-tao');
   await page.click('form[aria-labelledby=form-title] button[type=submit]');
@@ -593,6 +594,7 @@ test('an admin manages users, tokens, units and dossier counts on a phone; every
   assert.ok(password.length >= 12, 'the new password is shown once');
   await axe(page, 'user added');
   assert.match(await page.textContent('table'), /can-bo-tan-tao/);
+  assert.match(await page.textContent('table'), /Võ Thị Tân/);
 
   await page.goto(`${origin}/staff/tokens`);
   await page.fill('#name', 'phần mềm một cửa');

@@ -103,11 +103,14 @@ fn add_user_form(lang: Lang, outcome: &Outcome, units: Vec<(String, String)>) ->
                 tr(lang, "admin.user_name"),
                 outcome.kept("username"),
             ),
-            Field::text(
-                "display_name",
-                tr(lang, "admin.display_name"),
-                outcome.kept("display_name"),
-            ),
+            Field {
+                required: false,
+                ..Field::text(
+                    "display_name",
+                    tr(lang, "admin.display_name"),
+                    outcome.kept("display_name"),
+                )
+            },
             Field {
                 name: "role",
                 label: tr(lang, "admin.role"),
