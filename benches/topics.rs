@@ -4,7 +4,13 @@
 //! same on a noisy machine.
 //!
 //! Usage: `cargo bench --bench topics` (`cargo test --all-targets` runs it once, small).
-#![allow(clippy::as_conversions, clippy::indexing_slicing, clippy::print_stdout)]
+#![allow(
+    clippy::as_conversions,
+    clippy::indexing_slicing,
+    clippy::print_stdout,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::time::Instant;
 
