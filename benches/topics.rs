@@ -28,7 +28,13 @@ fn main() {
         .filter_map(|l| l.split_once('\t').map(|(c, _)| c))
         .collect();
     let comments: Vec<String> = (0..n)
-        .map(|i| format!("{} {}", base[i % base.len()], base[(i * 7 + 3) % base.len()]))
+        .map(|i| {
+            format!(
+                "{} {}",
+                base[i % base.len()],
+                base[(i * 7 + 3) % base.len()]
+            )
+        })
         .collect();
     let rules = Rules::parse(DEFAULT_RULES).expect("the shipped rules");
     let start = Instant::now();
