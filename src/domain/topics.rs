@@ -349,6 +349,16 @@ impl Rules {
     }
 }
 
+/// One unit's comments of a period and how many of them were tagged with each topic.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitTopics {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub comments: u64,
+    /// By topic code, in the order of `TOPICS`.
+    pub tagged: Vec<(&'static str, u64)>,
+}
+
 /// The shipped rules (`--topics FILE` replaces them).
 pub const DEFAULT_RULES: &str = include_str!("topics.toml");
 

@@ -14,6 +14,7 @@ pub mod report;
 pub mod slips;
 pub mod splice;
 pub mod table;
+pub mod topics;
 
 /// Text for HTML or SVG built outside a template, escaped exactly as the templates escape it
 /// (askama's HTML escaper): the one escaper of the code base.

@@ -25,6 +25,7 @@ pub mod returned;
 pub mod submit;
 pub mod tickets;
 pub mod tokens;
+pub mod topics;
 pub mod units;
 pub mod users;
 pub mod webhook;

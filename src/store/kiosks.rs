@@ -442,3 +442,26 @@ pub fn forget_tap(conn: &mut DbConnection, kiosk: i64, tapped_ms: i64) -> Result
     .execute(conn)?;
     Ok(())
 }
+
+/// The comments left at the counters in the days `from`..=`to` (of one unit): unit, comment.
+pub fn unit_comments_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let q = desk_ratings::table
+        .filter(desk_ratings::day.between(from, to))
+        .filter(desk_ratings::comment.is_not_null())
+        .select((
+            desk_ratings::unit_code,
+            desk_ratings::comment.assume_not_null(),
+        ))
+        .into_boxed();
+    Ok(match unit {
+        Some(u) => q
+            .filter(desk_ratings::unit_code.eq(u.to_string()))
+            .load(conn)?,
+        None => q.load(conn)?,
+    })
+}

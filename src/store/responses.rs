@@ -251,3 +251,23 @@ pub fn count_by_unit_on(
         .select((responses::unit_code, diesel::dsl::count_star()))
         .load(conn)?)
 }
+
+/// The comments of the days `from`..=`to` (of one unit): unit, comment.
+pub fn comments_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    unit: Option<&str>,
+) -> Result<Vec<(String, String)>, StoreError> {
+    let q = responses::table
+        .filter(responses::local_date.between(from, to))
+        .filter(responses::comment.is_not_null())
+        .select((responses::unit_code, responses::comment.assume_not_null()))
+        .into_boxed();
+    Ok(match unit {
+        Some(u) => q
+            .filter(responses::unit_code.eq(u.to_string()))
+            .load(conn)?,
+        None => q.load(conn)?,
+    })
+}

@@ -32,10 +32,12 @@ mod desk;
 mod feedback;
 mod invitations;
 mod returned;
+mod topics;
 pub use desk::*;
 pub use feedback::*;
 pub use invitations::*;
 pub use returned::*;
+pub use topics::*;
 
 /// A period by name or by dates, and optionally one unit.
 #[derive(Debug, Deserialize, IntoParams)]

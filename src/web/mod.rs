@@ -138,6 +138,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     privacy::routes(cfg);
     cfg.route("/exports/indices.csv", web::get().to(exports::indices_csv))
         .route("/exports/desk.csv", web::get().to(exports::desk_csv))
+        .route("/exports/topics.csv", web::get().to(exports::topics_csv))
         .route(
             "/exports/officers.csv",
             web::get().to(exports::officers_csv),
@@ -162,6 +163,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 )
                 .route("/indices", web::get().to(exports::indices_json))
                 .route("/desk", web::get().to(exports::desk_json))
+                .route("/topics", web::get().to(exports::topics_json))
                 .route("/feedback", web::get().to(exports::feedback_json))
                 .route("/invitations", web::get().to(exports::invitations_json))
                 .default_service(web::to(api::not_found)),

@@ -22,6 +22,7 @@ use crate::web::{api, exports};
         exports::import_returned,
         exports::indices_json,
         exports::desk_json,
+        exports::topics_json,
         exports::feedback_json,
         exports::invitations_json,
     ),

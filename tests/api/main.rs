@@ -35,3 +35,4 @@ mod staff;
 mod staff_names;
 mod survey;
 mod tickets;
+mod topics;

@@ -21,6 +21,7 @@ const API_ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/dossiers/returned"),
     ("get", "/api/v1/indices"),
     ("get", "/api/v1/desk"),
+    ("get", "/api/v1/topics"),
     ("get", "/api/v1/feedback"),
     ("get", "/api/v1/invitations"),
 ];
@@ -192,6 +193,7 @@ async fn every_api_route_answers_in_the_shape_it_declares(backend: Backend) {
     feedback(&mut c, &app, &who).await;
     invitations(&mut c, &app, &who).await;
     desk(&mut c, &app, &who).await;
+    topics(&mut c, &app, &who).await;
     indices(&mut c, &app, &who).await;
     every_status_was_seen(&c);
 }
@@ -455,6 +457,25 @@ async fn desk(c: &mut Checker, app: &TestApp, who: &Callers) {
         .await;
     c.call(app, op, &desk_year, None, None).await;
     c.call(app, op, &format!("{desk_year}&unit=phuong-a"), own, None)
+        .await;
+}
+
+/// Comment topics of this year: rows per unit and topic then TOTAL; a bad period; no token;
+/// another unit's for a unit's token.
+async fn topics(c: &mut Checker, app: &TestApp, who: &Callers) {
+    let (all, own) = (Some(who.all.as_str()), Some(who.own.as_str()));
+    let t = "/api/v1/topics";
+    let op = ("get", t);
+    let year = format!("{t}?period={}", chrono::Utc::now().date_naive().year());
+    let table = c.call(app, op, &year, all, None).await;
+    assert!(
+        table["rows"].as_array().is_some_and(|r| r.len() >= 11),
+        "{table}"
+    );
+    c.call(app, op, &format!("{t}?period=2021-Q5"), all, None)
+        .await;
+    c.call(app, op, &year, None, None).await;
+    c.call(app, op, &format!("{year}&unit=phuong-a"), own, None)
         .await;
 }
 

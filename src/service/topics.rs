@@ -1,0 +1,56 @@
+//! Comment topics (SPEC §12): the comments of a period — survey answers (phone, paper, codes,
+//! API) and the counters' tablets — tagged by the shipped rules on their masked text, counted
+//! per unit. Nothing is stored: the counts are computed when asked.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use crate::domain::period::Period;
+pub use crate::domain::topics::UnitTopics;
+use crate::domain::topics::{Rules, DEFAULT_RULES, TOPICS};
+use crate::store::{kiosks, responses, Store, StoreError};
+
+/// The shipped rules, read once (`--topics FILE` is not built yet).
+pub fn shipped() -> Result<&'static Rules, StoreError> {
+    static RULES: OnceLock<Result<Rules, String>> = OnceLock::new();
+    RULES
+        .get_or_init(|| Rules::parse(DEFAULT_RULES).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| StoreError::corrupt("the shipped topic rules", e.clone()))
+}
+
+/// The units (of one, or all) with comments in the period, by code.
+pub fn counts(
+    store: &Store,
+    period: &Period,
+    unit: Option<&str>,
+) -> Result<Vec<UnitTopics>, StoreError> {
+    let rules = shipped()?;
+    let (from, to) = (period.start, period.end);
+    let mut all = store.read(|c| responses::comments_between(c, from, to, unit))?;
+    all.extend(store.read(|c| kiosks::unit_comments_between(c, from, to, unit))?);
+    let names: BTreeMap<String, String> = crate::service::units::list(store)?
+        .into_iter()
+        .map(|u| (u.code.to_string(), u.name))
+        .collect();
+    let mut by_unit: BTreeMap<String, UnitTopics> = BTreeMap::new();
+    for (code, text) in all {
+        let masked = crate::domain::privacy::mask(&text);
+        if masked.trim().is_empty() {
+            continue;
+        }
+        let entry = by_unit.entry(code.clone()).or_insert_with(|| UnitTopics {
+            unit_name: names.get(&code).cloned().unwrap_or_default(),
+            unit_code: code,
+            comments: 0,
+            tagged: TOPICS.iter().map(|t| (*t, 0)).collect(),
+        });
+        entry.comments += 1;
+        for tag in rules.tag(&masked) {
+            if let Some((_, n)) = entry.tagged.iter_mut().find(|(t, _)| *t == tag.topic) {
+                *n += 1;
+            }
+        }
+    }
+    Ok(by_unit.into_values().collect())
+}
