@@ -267,6 +267,10 @@ fn app_state(
         data_key,
         invite: Arc::new(settings.invite.clone()),
         sender,
+        topics: Arc::new(
+            crate::service::topics::rules_of(settings.topics_file.as_deref())
+                .map_err(StartError::Config)?,
+        ),
         feedback: Arc::new(crate::service::feedback::FeedbackSettings {
             deadlines: settings.feedback_deadlines,
             webhook,

@@ -93,6 +93,7 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
         export_write_timeout_secs: args.export_write_timeout,
         trust_proxy: args.trust_proxy,
         comment_retention_days: args.comment_retention_days,
+        topics_file: args.topics.clone(),
         webhook_url: args.webhook_url.clone(),
         webhook_secret: args.webhook_secret.clone().map(Into::into),
         low_score_digest_secs: args.low_score_digest * 60,

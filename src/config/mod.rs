@@ -288,6 +288,10 @@ pub struct ServeArgs {
     /// Free-text comments are deleted after this many days (answers are kept); 0 keeps them.
     #[arg(long, env = "HAILONG_COMMENT_RETENTION_DAYS", default_value_t = 730)]
     pub comment_retention_days: i64,
+    /// Comment topics' rules (TOML, as `hailong topics check` reads them) instead of the
+    /// shipped ones; a bad file stops the start with its line.
+    #[arg(long, env = "HAILONG_TOPICS")]
+    pub topics: Option<PathBuf>,
     /// Days after a merged unit closed during which its old poster still takes answers, counted
     /// for its successor (flag via_predecessor); after that it answers 410 with the link.
     #[arg(long, env = "HAILONG_LINEAGE_GRACE_DAYS", default_value_t = crate::service::submit::DEFAULT_GRACE_DAYS)]
@@ -482,6 +486,8 @@ pub struct Settings {
     pub export_write_timeout_secs: u64,
     pub trust_proxy: bool,
     pub comment_retention_days: i64,
+    /// Comment topics' rules file (none: the shipped rules).
+    pub topics_file: Option<PathBuf>,
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<crate::secret::Secret>,
     pub metrics_token: Option<crate::secret::Secret>,

@@ -19,13 +19,26 @@ pub fn shipped() -> Result<&'static Rules, StoreError> {
         .map_err(|e| StoreError::corrupt("the shipped topic rules", e.clone()))
 }
 
+/// The rules the service runs by: a file's (`--topics`), refused with its line, or the
+/// shipped ones.
+pub fn rules_of(file: Option<&std::path::Path>) -> Result<Rules, String> {
+    match file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--topics {}: {e}", path.display()))?;
+            Rules::parse(&text).map_err(|e| format!("--topics {}: {e}", path.display()))
+        }
+        None => Ok(shipped().map_err(|e| e.to_string())?.clone()),
+    }
+}
+
 /// The units (of one, or all) with comments in the period, by code.
 pub fn counts(
     store: &Store,
+    rules: &Rules,
     period: &Period,
     unit: Option<&str>,
 ) -> Result<Vec<UnitTopics>, StoreError> {
-    let rules = shipped()?;
     let (from, to) = (period.start, period.end);
     let mut all = store.read(|c| responses::comments_between(c, from, to, unit))?;
     all.extend(store.read(|c| kiosks::unit_comments_between(c, from, to, unit))?);

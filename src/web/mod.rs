@@ -89,6 +89,8 @@ pub struct AppState {
     pub invite: Arc<crate::service::invite::InviteSettings>,
     /// The invitations' providers, for the one-time codes that prove a phone.
     pub sender: crate::service::invite::Sender,
+    /// The comment topics' rules the service runs by.
+    pub topics: Arc<crate::domain::topics::Rules>,
 }
 
 impl AppState {

@@ -91,6 +91,7 @@ pub fn settings(db_url: &str) -> Settings {
         export_write_timeout_secs: 60,
         trust_proxy: false,
         comment_retention_days: 0,
+        topics_file: None,
         webhook_url: None,
         webhook_secret: None,
         low_score_digest_secs: 3600,

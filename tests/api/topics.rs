@@ -97,3 +97,50 @@ async fn the_api_and_the_scope_agree(app: &TestApp, admin: &StaffClient<'_>, q: 
         StatusCode::FORBIDDEN
     );
 }
+
+/// `serve --topics FILE`: the service counts by that file's rules; a bad file stops the start
+/// with its line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_runs_by_the_rules_it_is_given() {
+    let db = fresh_database(Backend::Sqlite);
+    let rules = key_file_of(&db).with_extension("topics.toml");
+    std::fs::write(
+        &rules,
+        "[[topic]]\ncode = \"online\"\ncomplaint = [\"zalo\"]\n",
+    )
+    .unwrap();
+    let mut s = settings(&db);
+    s.topics_file = Some(rules.clone());
+    let app = spawn_on(Backend::Sqlite, &db, s).await;
+    app.seed_units();
+    let mut fields = full_answers("4");
+    fields.push(("comment".into(), "Nên có Zalo của phường".into()));
+    let r = app.post_form("/s/phuong-a", &as_refs(&fields)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let today = hailong::domain::local_date(chrono::Utc::now());
+    let admin = app
+        .signed_in(hailong::domain::user::Role::Admin, None)
+        .await;
+    let csv = admin
+        .get(&format!("/exports/topics.csv?from={today}&to={today}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains(",phuong-a,Phường A,1,online,1,100.00,"),
+        "{csv}"
+    );
+    drop(app);
+    std::fs::write(
+        &rules,
+        "[[topic]]\ncode = \"online\"\ncomplaint = [\"*\"]\n",
+    )
+    .unwrap();
+    let path = rules.to_str().unwrap();
+    let (ok, _, err) = crate::cli::run(&db, &["serve", "--bind", "127.0.0.1:0", "--topics", path]);
+    assert!(
+        !ok && err.contains("--topics") && err.contains("line 3"),
+        "{err}"
+    );
+}

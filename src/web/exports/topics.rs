@@ -11,9 +11,11 @@ async fn topics(
     let period = period_of(q, state)?;
     let unit = scoped_unit(caller, Action::ReadIndices, &q.unit)?;
     let (st, p) = (state.clone(), period.clone());
-    let units = web::block(move || crate::service::topics::counts(&st.store, &p, unit.as_deref()))
-        .await?
-        .map_err(|e| ApiError::internal(&e))?;
+    let units = web::block(move || {
+        crate::service::topics::counts(&st.store, &st.topics, &p, unit.as_deref())
+    })
+    .await?
+    .map_err(|e| ApiError::internal(&e))?;
     Ok((period, units))
 }
 
