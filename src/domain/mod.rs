@@ -54,6 +54,17 @@ pub fn day_of(at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
     at.date().and_hms_opt(0, 0, 0).unwrap_or(at)
 }
 
+/// A text without its diacritics, lower-case (`Mật khẩu` → `mat khau`; `đ` → `d`): how
+/// passwords are weighed and comment topics matched.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.to_lowercase()
+        .nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .map(|c| if c == 'đ' { 'd' } else { c })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

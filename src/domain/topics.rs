@@ -6,7 +6,6 @@
 //! of the words that matched, so a reader sees why.
 
 use serde::Deserialize;
-use unicode_normalization::UnicodeNormalization;
 
 /// The topics: the nine Art. 33 codes of the desk reasons, then `facilities` and `praise`.
 pub const TOPICS: [&str; 11] = [
@@ -30,14 +29,8 @@ pub const MAX_PHRASES: usize = 5000;
 /// ("không thấy khó khăn": one).
 const NEGATION_GAP: usize = 1;
 
-/// A word as `fold` makes it: lower case, no diacritics, `đ` as `d`.
-pub fn fold(s: &str) -> String {
-    s.nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c == 'đ' { 'd' } else { c })
-        .collect()
-}
+/// Words are matched as `fold` makes them: lower case, no diacritics, `đ` as `d`.
+pub use super::fold;
 
 /// One word of a text: folded, and the bytes of the text it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -59,15 +59,7 @@ const COMMON: &str = include_str!("common_passwords.txt");
 /// Vietnamese words of office passwords, without diacritics (C-13).
 const WORDS: &str = include_str!("vietnamese_words.txt");
 
-/// A text without its diacritics, lower-case (`Mật khẩu` → `mat khau`; `đ` → `d`).
-fn plain(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.to_lowercase()
-        .nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .map(|c| if c == 'đ' { 'd' } else { c })
-        .collect()
-}
+use super::fold as plain;
 
 /// A password staff may choose: 10 to 200 characters, not blank at either end's expense,
 /// at least five different characters, not the user name, not a common password, and not
