@@ -8,19 +8,22 @@
 use serde::Deserialize;
 
 /// The topics: the nine Art. 33 codes of the desk reasons, then `facilities` and `praise`.
-pub const TOPICS: [&str; 11] = [
-    "time",
-    "agencies",
-    "visits",
-    "information",
-    "conduct",
-    "cost",
-    "explanation",
-    "online",
-    "other",
-    "facilities",
-    "praise",
-];
+pub const TOPICS: [&str; 11] = {
+    let r = super::desk::REASONS;
+    [
+        r[0],
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        r[6],
+        r[7],
+        r[8],
+        "facilities",
+        "praise",
+    ]
+};
 
 /// The most phrases a rules file may hold (all topics together).
 pub const MAX_PHRASES: usize = 5000;
