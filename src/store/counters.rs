@@ -93,7 +93,7 @@ pub fn list(
     // The name staff pages show: the display name, else the login.
     Ok(rows
         .into_iter()
-        .map(|(s, login, name)| (s, if name.is_empty() { login } else { name }))
+        .map(|(s, login, name)| (s, super::users::shown(&login, &name).to_string()))
         .collect())
 }
 
@@ -157,7 +157,7 @@ pub fn untold_takeovers(
     let found: Vec<(chrono::NaiveDate, String, String)> = rows
         .into_iter()
         .map(|(day, counter, login, name)| {
-            (day, counter, if name.is_empty() { login } else { name })
+            (day, counter, super::users::shown(&login, &name).to_string())
         })
         .collect();
     if !found.is_empty() {

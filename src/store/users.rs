@@ -28,11 +28,16 @@ pub struct UserRow {
 impl UserRow {
     /// The name staff pages show: the display name, else the login.
     pub fn shown_name(&self) -> &str {
-        if self.display_name.is_empty() {
-            &self.username
-        } else {
-            &self.display_name
-        }
+        shown(&self.username, &self.display_name)
+    }
+}
+
+/// The name staff pages show of a login and its display name: the display name, else the login.
+pub fn shown<'a>(login: &'a str, display_name: &'a str) -> &'a str {
+    if display_name.is_empty() {
+        login
+    } else {
+        display_name
     }
 }
 
@@ -127,7 +132,7 @@ pub fn shown_names(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<(i64, Str
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, login, name)| (id, if name.is_empty() { login } else { name }))
+        .map(|(id, login, name)| (id, shown(&login, &name).to_string()))
         .collect())
 }
 
