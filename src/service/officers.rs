@@ -230,12 +230,14 @@ pub fn table(
 pub type Trend = Vec<(Period, Vec<UnitStandings>)>;
 
 /// The four periods up to `period` (oldest first), each one's standings of the units this
-/// member of staff may see: a trend per officer and counter, never a rank. Read as part of the
-/// period's look (audited there); an officer who leads no unit gets their own line only.
+/// member of staff may see: a trend per officer and counter, never a rank. `current` is the
+/// period's own standings, read already for its page (only the three before are read here).
+/// Read as part of the period's look (audited there); an officer who leads no unit gets their
+/// own line only.
 pub fn trend(
     store: &Store,
     staff: &Staff,
-    period: &Period,
+    (period, current): (&Period, &[UnitStandings]),
     asked: Option<&str>,
     rule: &Fairness,
     now: DateTime<Utc>,
@@ -249,31 +251,40 @@ pub fn trend(
     if own && unit.is_none() {
         return Ok(Vec::new());
     }
-    let mut periods = vec![period.clone()];
-    while periods.len() < 4 {
-        match periods.last().map(Period::previous) {
-            Some(Ok(p)) => periods.push(p),
-            _ => break,
+    let mut earlier = Vec::new();
+    let mut p = period.clone();
+    while earlier.len() < 3 {
+        match p.previous() {
+            Ok(before) => {
+                earlier.push(before.clone());
+                p = before;
+            }
+            Err(_) => break,
         }
     }
-    periods.reverse();
+    earlier.reverse();
     let last = crate::service::kiosks::last_closed_day(now);
-    periods
+    let keep = |mut units: Vec<UnitStandings>| {
+        for u in &mut units {
+            if !names_shown {
+                u.officers.clear();
+            }
+            if own {
+                u.officers.retain(|o| o.id == Some(staff.id));
+                u.counters.clear();
+            }
+        }
+        units
+    };
+    let mut trend = earlier
         .into_iter()
         .map(|p| {
-            let mut units = gather(store, &p.clone().through(last), unit.as_deref(), rule)?;
-            for u in &mut units {
-                if !names_shown {
-                    u.officers.clear();
-                }
-                if own {
-                    u.officers.retain(|o| o.id == Some(staff.id));
-                    u.counters.clear();
-                }
-            }
-            Ok((p, units))
+            let units = gather(store, &p.clone().through(last), unit.as_deref(), rule)?;
+            Ok((p, keep(units)))
         })
-        .collect()
+        .collect::<Result<Trend, OfficersError>>()?;
+    trend.push((period.clone(), keep(current.to_vec())));
+    Ok(trend)
 }
 
 /// The take-overs of the period's days (of one unit), with the officers' names.

@@ -263,7 +263,7 @@ fn read_table(
     } else {
         Vec::new()
     };
-    let trend = officers::trend(&s.store, staff, period, asked, rule, now)?;
+    let trend = officers::trend(&s.store, staff, (period, &t.units), asked, rule, now)?;
     let shown = crate::service::users::shown_names(&s.store)?;
     Ok(((t, trend, shown), options))
 }
@@ -359,7 +359,8 @@ pub async fn my_figures(
     let (mine, told) = run(&state, move |s| -> Result<_, crate::store::StoreError> {
         let told = counters::untold_takeovers(&s.store, &staff)?;
         let mine = officers::mine(&s.store, &s.forms, &staff, &period, &rule, Utc::now())?;
-        let trend = match officers::trend(&s.store, &staff, &period, None, &rule, Utc::now()) {
+        let current = (&period, mine.unit.as_slice());
+        let trend = match officers::trend(&s.store, &staff, current, None, &rule, Utc::now()) {
             Ok(t) => t,
             Err(OfficersError::Store(e)) => return Err(e),
             Err(OfficersError::Denied(_)) => Vec::new(),
