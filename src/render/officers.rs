@@ -147,12 +147,11 @@ impl Axis {
         [self.from, mid, 100.0]
             .into_iter()
             .map(|x| {
-                (
-                    fixed(self.at(x)),
-                    numbers::percent(Some(x), lang)
-                        .replace(",00", "")
-                        .replace(".00", ""),
-                )
+                let word = match lang {
+                    Lang::Vi => format!("{x:.0} %"),
+                    Lang::En => format!("{x:.0}%"),
+                };
+                (fixed(self.at(x)), word)
             })
             .collect()
     }
