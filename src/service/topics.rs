@@ -1,23 +1,13 @@
 //! Comment topics (SPEC §12): the comments of a period — survey answers (phone, paper, codes,
-//! API) and the counters' tablets — tagged by the shipped rules on their masked text, counted
+//! API) and the counters' tablets — tagged by the rules the service runs by on their masked text, counted
 //! per unit. Nothing is stored: the counts are computed when asked.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use crate::domain::period::Period;
 pub use crate::domain::topics::UnitTopics;
 use crate::domain::topics::{Rules, DEFAULT_RULES, TOPICS};
 use crate::store::{kiosks, responses, Store, StoreError};
-
-/// The shipped rules, read once (`--topics FILE` is not built yet).
-pub fn shipped() -> Result<&'static Rules, StoreError> {
-    static RULES: OnceLock<Result<Rules, String>> = OnceLock::new();
-    RULES
-        .get_or_init(|| Rules::parse(DEFAULT_RULES).map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(|e| StoreError::corrupt("the shipped topic rules", e.clone()))
-}
 
 /// The rules the service runs by: a file's (`--topics`), refused with its line, or the
 /// shipped ones.
@@ -28,7 +18,7 @@ pub fn rules_of(file: Option<&std::path::Path>) -> Result<Rules, String> {
                 .map_err(|e| format!("--topics {}: {e}", path.display()))?;
             Rules::parse(&text).map_err(|e| format!("--topics {}: {e}", path.display()))
         }
-        None => Ok(shipped().map_err(|e| e.to_string())?.clone()),
+        None => Rules::parse(DEFAULT_RULES).map_err(|e| format!("the shipped topic rules: {e}")),
     }
 }
 
