@@ -56,9 +56,15 @@ fn load_demo(
                 webhook: false,
                 ..Default::default()
             };
-            let published =
-                demo::publish_finished(store, forms, &feedback, settings.scheme, Utc::now())
-                    .map_err(|e| StartError::Config(format!("publishing the demo failed: {e}")))?;
+            let topics = crate::service::topics::rules_of(settings.topics_file.as_deref())
+                .map_err(StartError::Config)?;
+            let src = crate::service::publish::Sources {
+                forms,
+                feedback: &feedback,
+                topics: &topics,
+            };
+            let published = demo::publish_finished(store, src, settings.scheme, Utc::now())
+                .map_err(|e| StartError::Config(format!("publishing the demo failed: {e}")))?;
             tracing::info!(periods = ?published, "--demo: published the finished quarters but the last");
             Ok(Some(summary))
         }
@@ -268,7 +274,7 @@ fn app_state(
         invite: Arc::new(settings.invite.clone()),
         sender,
         topics: Arc::new(
-            crate::service::topics::rules_of(settings.topics_file.as_deref())
+            crate::service::topics::CurrentRules::load(settings.topics_file.as_deref())
                 .map_err(StartError::Config)?,
         ),
         feedback: Arc::new(crate::service::feedback::FeedbackSettings {

@@ -408,18 +408,18 @@ fn report(g: &Global, period: String, out: PathBuf, lang: String) -> Result<()> 
         self_url: format!("/reports/{}", period.label),
         ..Default::default()
     };
-    let html = crate::service::publish::render_live(
-        &store,
-        &registry,
-        &crate::service::feedback::FeedbackSettings {
-            deadlines: g.feedback_deadlines,
-            webhook: false,
-            ..Default::default()
-        },
-        &period,
-        lang,
-        extras,
-    )?;
+    let topics = topics::in_use(&store)?;
+    let feedback = crate::service::feedback::FeedbackSettings {
+        deadlines: g.feedback_deadlines,
+        webhook: false,
+        ..Default::default()
+    };
+    let src = crate::service::publish::Sources {
+        forms: &registry,
+        feedback: &feedback,
+        topics: &topics,
+    };
+    let html = crate::service::publish::render_live(&store, src, &period, lang, extras)?;
     write_atomically(&out, html.as_bytes())?;
     eprintln!("The report of {period} was written to {}", out.display());
     Ok(())

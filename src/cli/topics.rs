@@ -54,3 +54,12 @@ pub(super) fn run(cmd: config::TopicsCommand) -> Result<()> {
     }
     Ok(())
 }
+
+/// The rules the service tags by: the newest saved at `/staff/topics`, else the file the
+/// service is told (`HAILONG_TOPICS`), else the shipped ones.
+pub(super) fn in_use(store: &crate::store::Store) -> Result<std::sync::Arc<Rules>> {
+    let file = std::env::var_os("HAILONG_TOPICS").map(std::path::PathBuf::from);
+    Ok(crate::service::topics::CurrentRules::load(file.as_deref())
+        .map_err(|e| anyhow::anyhow!(e))?
+        .rules(store)?)
+}

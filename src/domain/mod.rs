@@ -11,6 +11,7 @@ pub mod paper;
 pub mod period;
 pub mod personal;
 pub mod privacy;
+pub mod quote;
 pub mod report;
 pub mod requests;
 pub mod returned;

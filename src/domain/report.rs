@@ -53,6 +53,26 @@ pub struct ReportData {
     /// Paper sheets typed once and waiting for a second entry, and sheets whose two entries
     /// differ (counted nowhere until settled).
     pub paper_waiting: crate::domain::paper::NotCounted,
+    /// What citizens wrote about (METHODOLOGY "Comment topics"): the period's comments tagged
+    /// by the rules in use, with quotes.
+    pub topics: TopicsSection,
+}
+
+/// The report's "Người dân nói về": of the period's comments, how many complain about each
+/// topic (most first, with quotes), and how many praise.
+#[derive(Debug, Clone, Default)]
+pub struct TopicsSection {
+    pub comments: u64,
+    pub complaints: Vec<TopicLine>,
+    pub praise: TopicLine,
+}
+
+/// A topic's comments (complaints, or praise) and the quotes that show them.
+#[derive(Debug, Clone, Default)]
+pub struct TopicLine {
+    pub topic: &'static str,
+    pub n: u64,
+    pub quotes: Vec<crate::domain::quote::Quote>,
 }
 
 /// The figures a publication shows first (the front page, the feed, a link's preview): the

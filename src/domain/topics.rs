@@ -283,7 +283,11 @@ impl Rules {
                 };
                 let span = (first.start, last.end);
                 match &mut tag {
-                    Some(t) => t.complaint |= complaint,
+                    // The words that complain are the ones a reader is shown.
+                    Some(t) if complaint && !t.complaint => {
+                        (t.start, t.end, t.complaint) = (span.0, span.1, true);
+                    }
+                    Some(_) => {}
                     None => {
                         tag = Some(Tag {
                             topic: code,

@@ -55,17 +55,32 @@ pub fn district_name_of(all: &[crate::domain::unit::Unit], lang: Lang, period: &
     }
 }
 
+/// What a report is made from besides the database: the forms, the feedback settings, the
+/// comment topics' rules in use.
+#[derive(Clone, Copy)]
+pub struct Sources<'a> {
+    pub forms: &'a FormRegistry,
+    pub feedback: &'a FeedbackSettings,
+    pub topics: &'a crate::domain::topics::Rules,
+}
+
 /// An officer's live preview: the report about their own unit alone, headed by its name.
 pub fn render_live_for_unit(
     store: &Store,
-    forms: &FormRegistry,
-    feedback: &FeedbackSettings,
+    src: Sources<'_>,
     period: &Period,
     unit: &str,
     lang: Lang,
     extras: Extras,
 ) -> Result<String, PublishError> {
-    let data = crate::service::report::gather_scoped(store, forms, feedback, period, Some(unit))?;
+    let data = crate::service::report::gather_scoped(
+        store,
+        src.forms,
+        src.feedback,
+        src.topics,
+        period,
+        Some(unit),
+    )?;
     let name = store
         .read(|c| units::get(c, unit))?
         .map(|u| u.display_name(lang).to_string())
@@ -76,13 +91,12 @@ pub fn render_live_for_unit(
 /// The report as it is now (for staff, the CLI, and publishing).
 pub fn render_live(
     store: &Store,
-    forms: &FormRegistry,
-    feedback: &FeedbackSettings,
+    src: Sources<'_>,
     period: &Period,
     lang: Lang,
     extras: Extras,
 ) -> Result<String, PublishError> {
-    let data = gather(store, forms, feedback, period)?;
+    let data = gather(store, src.forms, src.feedback, src.topics, period)?;
     let district = district_name(store, lang, period)?;
     report::render(&data, &district, lang, extras).map_err(|e| PublishError::Render(e.to_string()))
 }
@@ -112,8 +126,7 @@ fn published_line(lang: Lang, day: &str, revision: i32, reason: &str) -> String 
 /// Publishes the period: renders both languages now and stores them as a new revision.
 pub fn publish(
     store: &Store,
-    forms: &FormRegistry,
-    feedback: &FeedbackSettings,
+    src: Sources<'_>,
     period: &Period,
     reason: &str,
     actor: &str,
@@ -131,7 +144,7 @@ pub fn publish(
         .to_string();
     // One gathering for both languages and the open data: what a reader sees in the report,
     // in either language, is exactly the table a journalist downloads.
-    let data = gather(store, forms, feedback, period)?;
+    let data = gather(store, src.forms, src.feedback, src.topics, period)?;
     let page = |lang: Lang| -> Result<String, PublishError> {
         let extras = Extras {
             published: Some(published_line(lang, &day, revision, reason)),

@@ -30,9 +30,10 @@ pub fn gather(
     store: &Store,
     forms: &FormRegistry,
     feedback: &crate::service::feedback::FeedbackSettings,
+    topics: &crate::domain::topics::Rules,
     period: &Period,
 ) -> Result<ReportData, IndicesError> {
-    gather_scoped(store, forms, feedback, period, None)
+    gather_scoped(store, forms, feedback, topics, period, None)
 }
 
 /// The index table of a period, or of one unit whose own rows then stand as the total (an
@@ -72,6 +73,7 @@ pub fn gather_scoped(
     store: &Store,
     forms: &FormRegistry,
     feedback: &crate::service::feedback::FeedbackSettings,
+    topics: &crate::domain::topics::Rules,
     period: &Period,
     only_unit: Option<&str>,
 ) -> Result<ReportData, IndicesError> {
@@ -131,6 +133,7 @@ pub fn gather_scoped(
             .filter(|r| r.counter.is_none() && (only_unit.is_none() || r.unit_code != "TOTAL"))
             .collect(),
         paper_waiting: crate::service::paper::waiting(store, only_unit)?,
+        topics: crate::service::topics::section(store, topics, period, only_unit)?,
     })
 }
 

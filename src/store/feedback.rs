@@ -207,6 +207,26 @@ pub fn queue(
     Ok((q.load(conn)?, total))
 }
 
+/// The subject and text of the items a queue lists (same unit and status filters), newest
+/// first: what a topic filter tags.
+pub fn queue_texts(
+    conn: &mut DbConnection,
+    unit: Option<&str>,
+    status: Option<&str>,
+) -> Result<Vec<(i64, String, String)>, StoreError> {
+    let mut q = feedback::table.into_boxed();
+    if let Some(unit) = unit {
+        q = q.filter(feedback::unit_code.eq(unit.to_string()));
+    }
+    q = match status {
+        Some(status) => q.filter(feedback::status.eq(status.to_string())),
+        None => q.filter(feedback::status.ne("held")),
+    };
+    Ok(q.select((feedback::id, feedback::subject, feedback::body))
+        .order(feedback::id.desc())
+        .load(conn)?)
+}
+
 /// Whole items by id, newest first.
 pub fn by_ids(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<FeedbackRow>, StoreError> {
     Ok(feedback::table

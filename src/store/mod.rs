@@ -28,6 +28,7 @@ pub mod schema;
 pub mod tallies;
 pub mod tickets;
 pub mod tokens;
+pub mod topics;
 pub mod units;
 pub mod users;
 

@@ -411,11 +411,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    topic_rules (id) {
+        id -> BigInt,
+        rules -> Text,
+        note -> Text,
+        saved_by -> Text,
+        saved_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(tickets -> units (unit_code));
 diesel::joinable!(responses -> units (unit_code));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
+    topic_rules,
     tickets,
     responses,
     dossier_counts,

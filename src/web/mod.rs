@@ -90,7 +90,7 @@ pub struct AppState {
     /// The invitations' providers, for the one-time codes that prove a phone.
     pub sender: crate::service::invite::Sender,
     /// The comment topics' rules the service runs by.
-    pub topics: Arc<crate::domain::topics::Rules>,
+    pub topics: Arc<crate::service::topics::CurrentRules>,
 }
 
 impl AppState {
@@ -238,6 +238,12 @@ fn staff_routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/tickets", web::get().to(staff::tickets_form))
         .route("/staff/tickets", web::post().to(staff::tickets_issue))
         .route("/staff/audit", web::get().to(staff::audit_page))
+        .route("/staff/topics", web::get().to(staff::topics_page))
+        .route("/staff/topics", web::post().to(staff::topics_save))
+        .route(
+            "/staff/topics/preview",
+            web::post().to(staff::topics_preview),
+        )
         .route("/staff/feedback", web::get().to(staff::feedback_queue))
         .route(
             "/staff/feedback/subjects",

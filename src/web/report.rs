@@ -70,17 +70,17 @@ async fn live_report(
     extras: Extras,
 ) -> Result<String, PageError> {
     let (st, p) = (state.clone(), period.clone());
-    let body = web::block(move || match scope {
-        Some(unit) => publish::render_live_for_unit(
-            &st.store,
-            &st.forms,
-            &st.feedback,
-            &p,
-            &unit,
-            lang,
-            extras,
-        ),
-        None => publish::render_live(&st.store, &st.forms, &st.feedback, &p, lang, extras),
+    let body = web::block(move || {
+        let topics = st.topics.rules(&st.store)?;
+        let src = publish::Sources {
+            forms: &st.forms,
+            feedback: &st.feedback,
+            topics: &topics,
+        };
+        match scope {
+            Some(unit) => publish::render_live_for_unit(&st.store, src, &p, &unit, lang, extras),
+            None => publish::render_live(&st.store, src, &p, lang, extras),
+        }
     })
     .await??;
     Ok(body)
@@ -253,7 +253,13 @@ pub async fn publish(
     let (reason, who) = (form.form.reason, session.staff.username);
     let result = web::block(move || {
         let now = Utc::now();
-        publish::publish(&st.store, &st.forms, &st.feedback, &p, &reason, &who, now)
+        let topics = st.topics.rules(&st.store)?;
+        let src = publish::Sources {
+            forms: &st.forms,
+            feedback: &st.feedback,
+            topics: &topics,
+        };
+        publish::publish(&st.store, src, &p, &reason, &who, now)
     })
     .await?;
     match result {

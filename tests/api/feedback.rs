@@ -703,7 +703,7 @@ impl Watch<'_> {
     /// The item as the queue shows it `now`.
     fn at(&self, now: DateTime<Utc>) -> hailong::service::feedback::QueueItem {
         let (store, settings, admin) = (&self.app.store, self.settings, self.admin);
-        feedback::queue(store, settings, admin, None, None, false, None, now)
+        feedback::queue(store, settings, admin, None, None, (false, None), None, now)
             .unwrap()
             .items
             .into_iter()

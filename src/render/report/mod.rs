@@ -3,6 +3,7 @@
 
 mod sections;
 mod texts;
+mod topics;
 mod units;
 
 use crate::texts::tr;
@@ -16,6 +17,7 @@ use crate::render::numbers::{count, percent};
 pub use sections::reason_key;
 use sections::{ci_text, desk_chart, desk_rows, feedback_summary};
 use texts::{texts, Texts};
+pub use topics::topic_name;
 use units::{Compact, RowView};
 
 #[derive(Template)]
@@ -67,6 +69,10 @@ struct ReportPage<'a> {
     desk_heads: [&'static str; 7],
     /// The reasons of all units' low ratings, as bars.
     desk_chart: String,
+    /// What citizens wrote about, when the period has comments.
+    topics: Option<topics::TopicsView>,
+    /// The section's heading and column heads.
+    topics_heads: [&'static str; 6],
 }
 
 /// Extra bits the caller adds: a "published on" line, and (for staff) the publishing form.
@@ -153,6 +159,15 @@ pub fn render(
         desk_chart: desk_chart(&data.desk, lang),
         desk_heads: sections::desk_heads(lang),
         feedback_rows: sections::feedback_rows(data, lang),
+        topics: topics::view(&data.topics, lang),
+        topics_heads: [
+            tr(lang, "report_page.topics"),
+            tr(lang, "report_page.topics_topic"),
+            tr(lang, "report_page.topics_complaints"),
+            tr(lang, "report_page.topics_share"),
+            t.ci_def,
+            tr(lang, "report_page.topics_examples"),
+        ],
         feedback_def: tr(lang, "report_page.fb_def")
             .replace("{answer}", &data.feedback_deadlines.answer.to_string()),
     };

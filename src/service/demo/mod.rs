@@ -125,8 +125,7 @@ const DEMO_QUARTERS: [(i32, u32); 11] = [
 /// shows what a revision looks like. Returns the labels published.
 pub fn publish_finished(
     store: &Store,
-    forms: &FormRegistry,
-    feedback: &crate::service::feedback::FeedbackSettings,
+    src: crate::service::publish::Sources<'_>,
     scheme: crate::domain::period::Scheme,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, crate::service::publish::PublishError> {
@@ -143,26 +142,10 @@ pub fn publish_finished(
     finished.pop();
     let mut done = Vec::new();
     for p in &finished {
-        publish(
-            store,
-            forms,
-            feedback,
-            p,
-            "",
-            "demo",
-            at(p.end, 14).min(now),
-        )?;
+        publish(store, src, p, "", "demo", at(p.end, 14).min(now))?;
         if p.label == "2025-Q2" {
             let reason = "Công bố lại để minh họa một lần công bố có lý do (dữ liệu trình diễn)";
-            publish(
-                store,
-                forms,
-                feedback,
-                p,
-                reason,
-                "demo",
-                at(p.end, 40).min(now),
-            )?;
+            publish(store, src, p, reason, "demo", at(p.end, 40).min(now))?;
         }
         done.push(p.label.clone());
     }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{audit_refusal, calendar, dates_timeline, timeline, FeedbackError, FeedbackSettings};
 use crate::domain::feedback::{self, DueMemo, Overdue, Status, Step};
 use crate::domain::local_date;
+use crate::domain::topics::Rules;
 use crate::service::access::{self, Action, Caller};
 use crate::service::audit;
 use crate::service::users::Staff;
@@ -36,6 +37,55 @@ pub struct QueuePage {
     pub next_before: Option<i64>,
 }
 
+/// The items of the queue (unit, status) whose subject and text, masked, are about `topic`
+/// by `rules`, newest first.
+fn on_topic(
+    store: &Store,
+    scope: Option<&str>,
+    status: Option<Status>,
+    rules: &Rules,
+    topic: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let texts = store.read(|c| fb::queue_texts(c, scope, status.map(Status::as_str)))?;
+    Ok(texts
+        .into_iter()
+        .filter_map(|(id, subject, body)| {
+            let masked = crate::domain::privacy::mask(&format!("{subject}. {body}"));
+            rules
+                .tag(&masked)
+                .iter()
+                .any(|t| t.topic == topic)
+                .then_some(id)
+        })
+        .collect())
+}
+
+/// The ids a filtered queue lists (overdue, about a topic, or both), newest first; none when
+/// the queue is not filtered so.
+fn chosen(
+    store: &Store,
+    scope: Option<&str>,
+    status: Option<Status>,
+    overdue_ids: &[i64],
+    (only_overdue, topic): (bool, Option<(&Rules, &str)>),
+) -> Result<Option<Vec<i64>>, StoreError> {
+    let overdue = only_overdue.then(|| overdue_ids.to_vec());
+    let Some((rules, topic)) = topic else {
+        return Ok(overdue);
+    };
+    let on_topic = on_topic(store, scope, status, rules, topic)?;
+    Ok(Some(match overdue {
+        Some(overdue) => {
+            let overdue: std::collections::HashSet<i64> = overdue.into_iter().collect();
+            on_topic
+                .into_iter()
+                .filter(|id| overdue.contains(id))
+                .collect()
+        }
+        None => on_topic,
+    }))
+}
+
 /// The queue a member of staff may see: officers their unit's, admins every unit's, viewers
 /// none (they read figures, not citizens' texts). A page of `QUEUE_PAGE` items older than
 /// `before`; every item is reachable page by page.
@@ -46,7 +96,7 @@ pub fn queue(
     staff: &Staff,
     unit: Option<&str>,
     status: Option<Status>,
-    only_overdue: bool,
+    (only_overdue, topic): (bool, Option<(&Rules, &str)>),
     before: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<QueuePage, FeedbackError> {
@@ -64,8 +114,15 @@ pub fn queue(
             overdue_ids.push(d.id);
         }
     }
-    let (rows, total) = if only_overdue {
-        let page: Vec<i64> = overdue_ids
+    let chosen = chosen(
+        store,
+        scope.as_deref(),
+        status,
+        &overdue_ids,
+        (only_overdue, topic),
+    )?;
+    let (rows, total) = if let Some(chosen) = chosen {
+        let page: Vec<i64> = chosen
             .iter()
             .copied()
             .filter(|id| before.is_none_or(|b| *id < b))
@@ -73,7 +130,7 @@ pub fn queue(
             .collect();
         (
             store.read(|c| fb::by_ids(c, &page))?,
-            crate::domain::num::i64_of(overdue_ids.len()),
+            crate::domain::num::i64_of(chosen.len()),
         )
     } else {
         store.read(|c| {

@@ -83,3 +83,14 @@ impl From<crate::service::requests::RequestError> for PageError {
         }
     }
 }
+
+impl From<crate::service::topics::TopicsError> for PageError {
+    fn from(e: crate::service::topics::TopicsError) -> PageError {
+        use crate::service::topics::TopicsError;
+        match e {
+            TopicsError::NotAdmin => PageError::later(PageError::not_allowed),
+            TopicsError::Store(e) => PageError::failed(&e),
+            other => PageError::failed(&other),
+        }
+    }
+}

@@ -12,7 +12,8 @@ async fn topics(
     let unit = scoped_unit(caller, Action::ReadIndices, &q.unit)?;
     let (st, p) = (state.clone(), period.clone());
     let units = web::block(move || {
-        crate::service::topics::counts(&st.store, &st.topics, &p, unit.as_deref())
+        let rules = st.topics.rules(&st.store)?;
+        crate::service::topics::counts(&st.store, &rules, &p, unit.as_deref())
     })
     .await?
     .map_err(|e| ApiError::internal(&e))?;

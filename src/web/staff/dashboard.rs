@@ -27,6 +27,8 @@ pub struct UnitLine {
     sipas: String,
     /// Desk ratings: today's and the quarter's satisfied share with n (another instrument).
     desk: (String, String),
+    /// What the quarter's comments complain about most: "Thời gian (4) · Thái độ (2)".
+    topics: String,
 }
 
 #[derive(Template)]
@@ -47,6 +49,7 @@ struct HomePage {
     t_today: &'static str,
     t_quarter: &'static str,
     t_desk: &'static str,
+    t_topics: &'static str,
     t_print: &'static str,
     t_poster: &'static str,
     t_downloads: &'static str,
@@ -135,6 +138,8 @@ struct Figures {
     breaches: Vec<crate::service::privacy::BreachRow>,
     /// The signed-in person's shown name and unit's name.
     me: (String, Option<String>),
+    /// Each unit's most complained-about topics of the quarter.
+    topics: crate::service::topics::TopComplaints,
 }
 
 pub async fn home(
@@ -176,7 +181,9 @@ fn read_figures(
     let day = day
         .clone()
         .through(if sees_today { today } else { yesterday });
+    let rules = s.topics.rules(&s.store)?;
     Ok(Figures {
+        topics: crate::service::topics::top_complaints(&s.store, &rules, p, scope, 2)?,
         me: crate::service::users::shown(&s.store, me)?,
         takeovers: crate::service::counters::untold_takeovers(&s.store, me)?,
         table: indices::table(&s.store, &s.forms, p, scope)?,
@@ -300,28 +307,39 @@ fn sources_line(
     crate::render::report::sources_text(lang, sources, paper)
 }
 
-/// Each unit's answers today and this quarter, its index, and its desk's line.
-fn unit_lines(
-    table: &indices::IndexTable,
-    today_counts: &[(String, i64)],
-    desk_today: &crate::domain::desk::DeskTable,
-    desk_quarter: &crate::domain::desk::DeskTable,
-) -> Vec<UnitLine> {
-    table
+/// A unit's most complained-about topics, with their counts.
+fn topics_line(lang: Lang, topics: Option<&Vec<(&'static str, u64)>>) -> String {
+    topics
+        .map(|list| {
+            list.iter()
+                .map(|(t, n)| format!("{} ({n})", crate::render::report::topic_name(lang, t)))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        })
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "–".into())
+}
+
+/// Each unit's answers today and this quarter, its index, its desk's line and what its
+/// comments complain about most.
+fn unit_lines(lang: Lang, f: &Figures) -> Vec<UnitLine> {
+    f.table
         .rows
         .iter()
         .filter(|r| r.unit_code != indices::TOTAL)
         .map(|r| UnitLine {
             code: r.unit_code.clone(),
             name: r.unit_name.clone(),
-            today: today_counts
+            today: f
+                .today
                 .iter()
                 .find(|(u, _)| u == &r.unit_code)
                 .map(|(_, n)| u64::try_from(*n).unwrap_or(0))
                 .unwrap_or(0),
             quarter: r.responses,
             sipas: pct(r.indices.sipas.index),
-            desk: desk_line(&r.unit_code, desk_today, desk_quarter),
+            desk: desk_line(&r.unit_code, &f.desk_today, &f.desk_quarter),
+            topics: topics_line(lang, f.topics.get(&r.unit_code)),
         })
         .collect()
 }
@@ -352,23 +370,21 @@ fn home_page(
     today: chrono::NaiveDate,
     figures: Figures,
 ) -> HomePage {
+    let units = unit_lines(lang, &figures);
     let Figures {
         table,
-        today: today_counts,
         overdue,
         held,
-        desk_today,
-        desk_quarter,
         paper,
         takeovers,
         invitations,
         breaches,
         me,
+        ..
     } = figures;
     let invitations = invitation_rows(&table, &invitations);
     let sources_line = sources_line(lang, &table, paper);
     let StaffSession { staff, csrf } = session;
-    let units = unit_lines(&table, &today_counts, &desk_today, &desk_quarter);
     HomePage {
         page: PageMeta::new(lang, demo),
         heading: tr(lang, "staff_dashboard.units"),
@@ -391,6 +407,7 @@ fn home_page(
         t_today: tr(lang, "staff_dashboard.today"),
         t_quarter: tr(lang, "staff_dashboard.this_quarter_2"),
         t_desk: tr(lang, "staff_dashboard.desk"),
+        t_topics: tr(lang, "staff_dashboard.topics"),
         t_print: tr(lang, "staff_dashboard.print"),
         t_poster: tr(lang, "staff_dashboard.qr_poster"),
         t_downloads: tr(lang, "staff_dashboard.downloads"),

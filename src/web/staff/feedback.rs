@@ -68,6 +68,8 @@ struct QueuePage {
     admin: bool,
     units: Vec<(String, String, bool)>,
     statuses: Vec<(&'static str, &'static str, bool)>,
+    /// The comment topics to filter by: code, name, chosen.
+    topics: Vec<(&'static str, &'static str, bool)>,
     only_overdue: bool,
     overdue_line: String,
     csrf: String,
@@ -99,6 +101,8 @@ struct QueueRow {
 struct QueueFilter {
     unit: Option<String>,
     status: Option<Status>,
+    /// Items whose subject or text is about this topic (the rules in use).
+    topic: Option<&'static str>,
     only_overdue: bool,
     before: Option<i64>,
 }
@@ -109,6 +113,12 @@ impl QueueFilter {
             // Admins may narrow the queue to one unit; officers see their own anyway.
             unit: query(req, "unit").filter(|_| staff.role == Role::Admin),
             status: query(req, "status").and_then(|s| Status::parse(&s).ok()),
+            topic: query(req, "topic").and_then(|t| {
+                crate::domain::topics::TOPICS
+                    .iter()
+                    .copied()
+                    .find(|c| *c == t)
+            }),
             only_overdue: query(req, "overdue").is_some(),
             before: query(req, "before").and_then(|b| b.parse::<i64>().ok()),
         }
@@ -125,6 +135,9 @@ impl QueueFilter {
         }
         if let Some(s) = self.status {
             q.push(format!("status={}", s.as_str()));
+        }
+        if let Some(t) = self.topic {
+            q.push(format!("topic={t}"));
         }
         if self.only_overdue {
             q.push("overdue=1".into());
@@ -178,6 +191,13 @@ fn queue_page(
             .into_iter()
             .map(|s| (s.as_str(), status_label(lang, s), filter.status == Some(s)))
             .collect(),
+        topics: crate::domain::topics::TOPICS
+            .iter()
+            .map(|c| {
+                let name = crate::render::report::topic_name(lang, c);
+                (*c, name, filter.topic == Some(*c))
+            })
+            .collect(),
         only_overdue: filter.only_overdue,
         overdue_line: tr(lang, "staff_feedback.overdue_count")
             .replace("{n}", &found.overdue.to_string())
@@ -217,13 +237,14 @@ pub async fn feedback_queue(
     let filter = QueueFilter::of(&req, &session.staff);
     let (who, f) = (session.staff.clone(), filter.clone());
     let (found, units) = run(&state, move |s| -> Result<_, FeedbackError> {
+        let rules = s.topics.rules(&s.store)?;
         let found = service::queue(
             &s.store,
             &s.feedback,
             &who,
             f.unit.as_deref(),
             f.status,
-            f.only_overdue,
+            (f.only_overdue, f.topic.map(|t| (&*rules, t))),
             f.before,
             Utc::now(),
         )?;

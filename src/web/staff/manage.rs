@@ -189,6 +189,11 @@ pub(crate) fn manage_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'st
             tr(lang, "privacy.breaches"),
         ),
         (
+            Action::ManageUsers,
+            "/staff/topics",
+            tr(lang, "topics_staff.heading"),
+        ),
+        (
             Action::UseStaffPages,
             "/staff/privacy/register",
             tr(lang, "privacy.register"),

@@ -18,6 +18,7 @@ mod requests;
 mod session;
 mod slips;
 mod tokens;
+mod topics;
 mod units;
 mod users;
 
@@ -34,5 +35,6 @@ pub use requests::*;
 pub use session::*;
 pub use slips::*;
 pub use tokens::*;
+pub use topics::*;
 pub use units::*;
 pub use users::*;
