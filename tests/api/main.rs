@@ -36,3 +36,4 @@ mod staff_names;
 mod survey;
 mod tickets;
 mod topics;
+mod topics_edit;

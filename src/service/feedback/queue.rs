@@ -37,7 +37,7 @@ pub struct QueuePage {
     pub next_before: Option<i64>,
 }
 
-/// The items of the queue (unit, status) whose subject and text, masked, are about `topic`
+/// The items of the queue (unit, status) whose text, masked, is about `topic`
 /// by `rules`, newest first.
 fn on_topic(
     store: &Store,
@@ -49,8 +49,8 @@ fn on_topic(
     let texts = store.read(|c| fb::queue_texts(c, scope, status.map(Status::as_str)))?;
     Ok(texts
         .into_iter()
-        .filter_map(|(id, subject, body)| {
-            let masked = crate::domain::privacy::mask(&format!("{subject}. {body}"));
+        .filter_map(|(id, _subject, body)| {
+            let masked = crate::domain::privacy::mask(&body);
             rules
                 .tag(&masked)
                 .iter()

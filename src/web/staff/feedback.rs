@@ -101,7 +101,7 @@ struct QueueRow {
 struct QueueFilter {
     unit: Option<String>,
     status: Option<Status>,
-    /// Items whose subject or text is about this topic (the rules in use).
+    /// Items whose text is about this topic (the rules in use).
     topic: Option<&'static str>,
     only_overdue: bool,
     before: Option<i64>,

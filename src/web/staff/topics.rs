@@ -233,9 +233,12 @@ async fn refused(
     e: TopicsError,
 ) -> Result<HttpResponse, PageError> {
     let problem = match &e {
-        TopicsError::Invalid(why) => {
-            tr(lang, "topics_staff.invalid").replace("{why}", &why.to_string())
-        }
+        TopicsError::Invalid(why) => match why.line {
+            Some(line) => tr(lang, "topics_staff.invalid_line")
+                .replace("{line}", &line.to_string())
+                .replace("{why}", &why.message),
+            None => tr(lang, "topics_staff.invalid").replace("{why}", &why.message),
+        },
         TopicsError::Note => tr(lang, "topics_staff.note_needed").to_string(),
         TopicsError::NotPreviewed => tr(lang, "topics_staff.not_previewed").to_string(),
         _ => return Err(e.into()),
