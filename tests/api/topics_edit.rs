@@ -71,12 +71,17 @@ async fn the_report_says_what_people_complain_about(backend: Backend) {
         time.contains("<td>4</td><td>80,00 %</td><td>37,55 % – 96,38 %</td>"),
         "{time}"
     );
-    let quotes: Vec<&str> = time
+    let quoted = between(
+        section,
+        "<b>Thời gian giải quyết, trả kết quả:</b>",
+        "</li>",
+    );
+    let quotes: Vec<&str> = quoted
         .split("<q>")
         .skip(1)
         .map(|q| &q[..q.find("</q>").unwrap()])
         .collect();
-    assert_eq!(quotes.len(), 2, "{time}");
+    assert_eq!(quotes.len(), 2, "{quoted}");
     for q in &quotes {
         let plain = q.replace("<mark>", "").replace("</mark>", "");
         assert!(
@@ -100,7 +105,11 @@ async fn the_report_says_what_people_complain_about(backend: Backend) {
         section.contains("Ý kiến khen, không chê điều gì: 1 (20,00 %)"),
         "{section}"
     );
-    // The dashboard says the same of the unit; the English report in English.
+    the_dashboard_and_the_english_report_agree(&admin).await;
+}
+
+/// The dashboard says the same of the unit; the English report says it in English.
+async fn the_dashboard_and_the_english_report_agree(admin: &StaffClient<'_>) {
     let home = admin.get("/staff").await.text().await.unwrap();
     let row = between(&home, "Phường A</th>", "</tr>");
     assert!(
@@ -188,6 +197,27 @@ fn fingerprint(page: &str) -> String {
         .to_string()
 }
 
+/// The export's row of Phường A for a topic, today.
+async fn csv_row(admin: &StaffClient<'_>, topic: &str) -> String {
+    let today = hailong::domain::local_date(chrono::Utc::now());
+    let q = format!("/exports/topics.csv?from={today}&to={today}");
+    let csv = admin.get(&q).await.text().await.unwrap();
+    csv.lines()
+        .find(|l| l.contains(",phuong-a,") && l.contains(&format!(",{topic},")))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Saves `rules` with `note` and the fingerprint; the page.
+async fn save(admin: &StaffClient<'_>, rules: &str, note: &str, fp: &str) -> reqwest::Response {
+    admin
+        .post_form(
+            "/staff/topics",
+            &[("rules", rules), ("note", note), ("fingerprint", fp)],
+        )
+        .await
+}
+
 /// An officer may not; bad rules are refused with their line; only the previewed text is
 /// saved, with a note; a preview counts by hand what a change tags and untags; every save is a
 /// version, audited, and the exports and another node tag by the newest at once.
@@ -197,11 +227,34 @@ async fn rules_are_previewed_then_saved_as_versions(backend: Backend) {
     comment(&app, "phuong-a", "Phải chờ lâu quá").await;
     comment(&app, "phuong-a", "Tiền giữ xe cao").await;
     let officer = app.signed_in(Role::Officer, Some("phuong-a")).await;
-    assert_eq!(
-        officer.get("/staff/topics").await.status(),
-        StatusCode::FORBIDDEN
-    );
+    let r = officer.get("/staff/topics").await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let admin = app.signed_in(Role::Admin, None).await;
+    bad_rules_and_unpreviewed_saves_are_refused(&admin).await;
+    let preview = admin
+        .post_form("/staff/topics/preview", &[("rules", R1)])
+        .await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview = preview.text().await.unwrap();
+    assert!(preview.contains("Trên 2 ý kiến"), "{preview}");
+    let saved = save(&admin, R1, "chỉ còn thời gian", &fingerprint(&preview)).await;
+    let saved = saved.text().await.unwrap();
+    assert!(
+        saved.contains("Đã lưu phiên bản 1") && saved.contains("phiên bản 1, "),
+        "{saved}"
+    );
+    assert!(csv_row(&admin, "cost").await.contains(",cost,0,"));
+    a_second_version_is_previewed_by_hand(&admin).await;
+    assert!(csv_row(&admin, "cost").await.contains(",cost,1,"));
+    versions_are_kept_and_audited(&app, &admin).await;
+    // Another node on the same database tags by version 2 at its first request.
+    let other = spawn_on(backend, &app.db_url, settings(&app.db_url)).await;
+    let admin2 = other.signed_in(Role::Admin, None).await;
+    assert!(csv_row(&admin2, "cost").await.contains(",cost,1,"));
+}
+both_backends!(rules_are_previewed_then_saved_as_versions);
+
+async fn bad_rules_and_unpreviewed_saves_are_refused(admin: &StaffClient<'_>) {
     let page = admin.get("/staff/topics").await.text().await.unwrap();
     assert!(
         page.contains("bộ quy tắc kèm theo") && page.contains("Chưa có phiên bản nào"),
@@ -215,49 +268,14 @@ async fn rules_are_previewed_then_saved_as_versions(backend: Backend) {
         .await;
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.text().await.unwrap().contains("dòng 2"));
-    // Not previewed: refused, nothing saved.
-    let r = admin
-        .post_form(
-            "/staff/topics",
-            &[("rules", R1), ("note", "thử"), ("fingerprint", "0")],
-        )
-        .await;
+    let r = save(admin, R1, "thử", "0").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let preview = admin
-        .post_form("/staff/topics/preview", &[("rules", R1)])
-        .await;
-    assert_eq!(preview.status(), StatusCode::OK);
-    let preview = preview.text().await.unwrap();
-    assert!(preview.contains("Trên 2 ý kiến"), "{preview}");
-    let fp = fingerprint(&preview);
-    let saved = admin
-        .post_form(
-            "/staff/topics",
-            &[
-                ("rules", R1),
-                ("note", "chỉ còn thời gian"),
-                ("fingerprint", &fp),
-            ],
-        )
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        saved.contains("Đã lưu phiên bản 1") && saved.contains("phiên bản 1, "),
-        "{saved}"
-    );
-    let today = hailong::domain::local_date(chrono::Utc::now());
-    let csv_row = |csv: &str, topic: &str| -> String {
-        csv.lines()
-            .find(|l| l.contains(",phuong-a,") && l.contains(&format!(",{topic},")))
-            .unwrap_or_default()
-            .to_string()
-    };
-    let q = format!("/exports/topics.csv?from={today}&to={today}");
-    let csv = admin.get(&q).await.text().await.unwrap();
-    assert!(csv_row(&csv, "cost").contains(",cost,0,"), "{csv}");
-    // R2 against R1, by hand: cost tags one comment more ("Tiền giữ xe cao"), time is unmoved.
+    assert!(r.text().await.unwrap().contains("đã khác với bản vừa xem trước"));
+}
+
+/// R2 against R1, by hand: cost tags one comment more ("Tiền giữ xe cao"), time is unmoved; a
+/// note of nothing visible is refused.
+async fn a_second_version_is_previewed_by_hand(admin: &StaffClient<'_>) {
     let preview = admin
         .post_form("/staff/topics/preview", &[("rules", R2)])
         .await
@@ -279,36 +297,23 @@ async fn rules_are_previewed_then_saved_as_versions(backend: Backend) {
         "{preview}"
     );
     let fp = fingerprint(&preview);
-    let no_note = admin
-        .post_form(
-            "/staff/topics",
-            &[("rules", R2), ("note", " \u{200B} "), ("fingerprint", &fp)],
-        )
-        .await;
+    let no_note = save(admin, R2, " \u{200B} ", &fp).await;
     assert_eq!(no_note.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = admin
-        .post_form(
-            "/staff/topics",
-            &[
-                ("rules", R2),
-                ("note", "thêm chi phí giữ xe"),
-                ("fingerprint", &fp),
-            ],
-        )
-        .await;
+    let r = save(admin, R2, "thêm chi phí giữ xe", &fp).await;
     assert!(r.text().await.unwrap().contains("Đã lưu phiên bản 2"));
-    let csv = admin.get(&q).await.text().await.unwrap();
-    assert!(csv_row(&csv, "cost").contains(",cost,1,"), "{csv}");
-    // Version 1 opens in the editor; both versions are listed and audited.
+}
+
+/// Version 1 opens in the editor; both versions are listed and audited.
+async fn versions_are_kept_and_audited(app: &TestApp, admin: &StaffClient<'_>) {
     let v1 = admin
         .get("/staff/topics?from=1")
         .await
         .text()
         .await
         .unwrap();
+    let editor = between(&v1, "<textarea", "</textarea>");
     assert!(
-        between(&v1, "<textarea", "</textarea>").contains("code = &#34;time&#34;")
-            && !between(&v1, "<textarea", "</textarea>").contains("cost"),
+        editor.contains("code = &#34;time&#34;") && !editor.contains("cost"),
         "{v1}"
     );
     assert!(v1.contains("thêm chi phí giữ xe") && v1.contains("chỉ còn thời gian"));
@@ -321,10 +326,4 @@ async fn rules_are_previewed_then_saved_as_versions(backend: Backend) {
         .map(|a| a.target)
         .collect();
     assert_eq!(audit.len(), 2, "{audit:?}");
-    // Another node on the same database tags by version 2 at its first request.
-    let other = spawn_on(backend, &app.db_url, settings(&app.db_url)).await;
-    let admin2 = other.signed_in(Role::Admin, None).await;
-    let csv = admin2.get(&q).await.text().await.unwrap();
-    assert!(csv_row(&csv, "cost").contains(",cost,1,"), "{csv}");
 }
-both_backends!(rules_are_previewed_then_saved_as_versions);

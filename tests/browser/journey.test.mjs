@@ -937,3 +937,48 @@ test('the privacy notice is reached from the feedback form, fits 360 px and pass
   assert.ok(w <= 360 && lw <= 360, `the phone step is ${w} px wide`);
   await ctx.close();
 });
+
+test('what citizens wrote about: the report\'s topics fit 360 px and pass axe; an admin previews a rule change and saves it', async () => {
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  // A published report, as a citizen reaches it: the section with its shares and quotes.
+  await page.goto(`${origin}/reports/2021-Q4`);
+  const section = page.locator('section.topics');
+  assert.match(await section.locator('h2').textContent(), /Người dân nói về/);
+  assert.ok((await section.locator('tbody tr').count()) >= 2, 'topics with complaints');
+  assert.ok((await section.locator('mark').count()) >= 2, 'the words that show a topic are marked');
+  for (const q of await section.locator('q').allTextContents()) {
+    assert.ok([...q].length <= 200, `a quote of ${[...q].length} characters`);
+  }
+  // Nothing of the section is wider than the phone: no table cell, no quote.
+  const widest = await section.evaluate((s) => Math.max(...[...s.querySelectorAll('table, ul, p, h2, h3')].map((e) => e.scrollWidth)));
+  assert.ok(widest <= 360 - 32, `the section's widest part is ${widest} px at 360 px`);
+  await section.screenshot({ path: join(artifacts, 'report-topics-360.png') });
+  await axe(page, 'report with topics, 360 px');
+  await page.goto(`${origin}/reports/2021-Q4?lang=en`);
+  assert.match(await page.locator('section.topics h2').textContent(), /What citizens wrote about/);
+  await axe(page, 'report with topics, English');
+
+  // An admin on a phone: the rules, a change previewed on the past year's comments, then saved.
+  await page.goto(`${origin}/login`);
+  await page.fill('#u', 'admin');
+  await page.fill('#p', adminPassword);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/staff$/);
+  await page.goto(`${origin}/staff/topics`);
+  await axe(page, 'topic rules');
+  const rules = await page.inputValue('#rules');
+  assert.match(rules, /code = "time"/);
+  await page.fill('#rules', rules.replace('code = "time"\ncomplaint = [', 'code = "time"\ncomplaint = ["xếp hàng dài", '));
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/staff/topics/preview"] button')]);
+  assert.match(await page.textContent('#pv'), /Nếu lưu/);
+  await axe(page, 'a rule change previewed');
+  const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scroll <= 360 && width <= 360, `the preview is ${scroll} px wide`);
+  await page.fill('#note', 'thêm "xếp hàng dài"');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/staff/topics"] button')]);
+  assert.match(await page.textContent('[role=status]'), /Đã lưu phiên bản 1/);
+  assert.match(await page.inputValue('#rules'), /xếp hàng dài/);
+  await axe(page, 'a version saved');
+  await ctx.close();
+});
