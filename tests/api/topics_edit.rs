@@ -270,7 +270,11 @@ async fn bad_rules_and_unpreviewed_saves_are_refused(admin: &StaffClient<'_>) {
     assert!(bad.text().await.unwrap().contains("dòng 2"));
     let r = save(admin, R1, "thử", "0").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("đã khác với bản vừa xem trước"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("đã khác với bản vừa xem trước"));
 }
 
 /// R2 against R1, by hand: cost tags one comment more ("Tiền giữ xe cao"), time is unmoved; a
