@@ -273,6 +273,7 @@ fn app_state(
         data_key,
         invite: Arc::new(settings.invite.clone()),
         sender,
+        publishing: Arc::new(publishing(settings, is_demo)),
         topics: Arc::new(
             crate::service::topics::CurrentRules::load(settings.topics_file.as_deref())
                 .map_err(StartError::Config)?,
@@ -289,6 +290,38 @@ fn app_state(
                 }),
         }),
     })
+}
+
+/// Who issues the results: the settings', else the controller's; the demo names itself.
+fn publishing(settings: &Settings, demo: bool) -> crate::service::calendar::Publishing {
+    let p = &settings.publishing;
+    let pick = |own: &str, controller: &str, demo_text: &str| -> String {
+        [own, controller]
+            .into_iter()
+            .map(str::trim)
+            .find(|s| !s.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                if demo {
+                    demo_text.to_string()
+                } else {
+                    String::new()
+                }
+            })
+    };
+    crate::service::calendar::Publishing {
+        publisher: pick(
+            &p.publisher,
+            &settings.privacy.controller_name,
+            "Phòng Nội vụ (dữ liệu trình diễn)",
+        ),
+        contact: pick(
+            &p.publisher_contact,
+            &settings.privacy.controller_contact,
+            "noivu@example.gov.vn (trình diễn)",
+        ),
+        after_days: p.publish_after_days,
+    }
 }
 
 /// The HTTP server on `listener`, every request through the same middleware.

@@ -76,6 +76,7 @@ pub async fn run(cli: Cli) -> Result<()> {
 
 async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
     let invite = invite_settings(&args)?;
+    let publishing = config::PublishingSettings::of(&args);
     let settings = Settings {
         database_url: g.database_url.into(),
         forms_dir: g.forms_dir.clone(),
@@ -101,6 +102,7 @@ async fn serve(g: Global, args: config::ServeArgs) -> Result<()> {
         feedback_deadlines: g.feedback_deadlines,
         data_key_file: g.data_key_file.clone(),
         invite,
+        publishing,
         privacy: config::PrivacySettings {
             controller_name: args.controller_name.clone(),
             controller_contact: args.controller_contact.clone(),

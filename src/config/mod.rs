@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 mod invite;
+mod parts;
 pub use invite::InviteArgs;
+pub use parts::*;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -338,6 +340,18 @@ pub struct ServeArgs {
     pub drain_seconds: u64,
     #[command(flatten)]
     pub invite: InviteArgs,
+    /// The agency that issues the published results (named in every public page's footer and
+    /// report); default: the controller (`--controller-name`).
+    #[arg(long, env = "HAILONG_PUBLISHER", default_value = "")]
+    pub publisher: String,
+    /// How readers reach the issuing agency about the results (a phone, an e-mail, an address);
+    /// default: the controller's contact.
+    #[arg(long, env = "HAILONG_PUBLISHER_CONTACT", default_value = "")]
+    pub publisher_contact: String,
+    /// The release calendar: a period's results are due this many days after it ends (editable
+    /// per period at /staff/calendar).
+    #[arg(long, env = "HAILONG_PUBLISH_AFTER_DAYS", default_value_t = 14, value_parser = clap::value_parser!(i64).range(0..=365))]
+    pub publish_after_days: i64,
     /// Who is responsible for the personal data (the People's Committee running the desks),
     /// named on /privacy and in the record of processing.
     #[arg(long, env = "HAILONG_CONTROLLER_NAME", default_value = "")]
@@ -501,36 +515,8 @@ pub struct Settings {
     pub invite: crate::service::invite::InviteSettings,
     /// The controller and the retention of contacts and audit rows (SPEC §13).
     pub privacy: PrivacySettings,
-}
-
-/// What the record of processing needs beyond the other settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PrivacySettings {
-    pub controller_name: String,
-    pub controller_contact: String,
-    pub contact_retention_days: i64,
-    pub request_retention_days: i64,
-    pub audit_retention_years: i64,
-    pub requests: crate::domain::requests::RequestDeadlines,
-    /// Requests per client address.
-    pub request_limit: Option<crate::web::ratelimit::Limit>,
-}
-
-impl Default for PrivacySettings {
-    fn default() -> PrivacySettings {
-        PrivacySettings {
-            controller_name: String::new(),
-            controller_contact: String::new(),
-            contact_retention_days: 365,
-            request_retention_days: 1095,
-            audit_retention_years: 5,
-            requests: Default::default(),
-            request_limit: Some(crate::web::ratelimit::Limit {
-                max: 10,
-                window: std::time::Duration::from_secs(3600),
-            }),
-        }
-    }
+    /// Who issues the results, and the release calendar (SPEC §14).
+    pub publishing: PublishingSettings,
 }
 
 impl Settings {

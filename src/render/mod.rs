@@ -15,6 +15,7 @@ pub mod slips;
 pub mod splice;
 pub mod table;
 pub mod topics;
+pub mod xlsx;
 
 /// Text for HTML or SVG built outside a template, escaped exactly as the templates escape it
 /// (askama's HTML escaper): the one escaper of the code base.

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod backup;
+pub mod calendar;
 pub mod counters;
 pub mod demo;
 pub mod dossiers;

@@ -412,6 +412,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    release_dates (period_label, scheme) {
+        period_label -> Text,
+        scheme -> Text,
+        due_on -> Date,
+        set_by -> Text,
+        set_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     topic_rules (id) {
         id -> BigInt,
         rules -> Text,
@@ -427,6 +437,7 @@ diesel::joinable!(responses -> units (unit_code));
 diesel::allow_tables_to_appear_in_same_query!(
     units,
     topic_rules,
+    release_dates,
     tickets,
     responses,
     dossier_counts,

@@ -16,7 +16,7 @@ use crate::render::qr;
 use crate::service::feedback::{self as service, FeedbackError, Filing, PublicItem};
 use crate::texts::{tr, Tr};
 use crate::web::errors::{problem_text, PageError};
-use crate::web::pages::PageMeta;
+use crate::web::pages::{PageMeta, Place};
 use crate::web::{
     field, lang_of, lang_suffix, parse_urlencoded, query_value, read_body, render_page as render,
     run, within_limit, AppState, BodyError,
@@ -84,7 +84,7 @@ fn form_page(
             .map(|(_, p)| problem_text(lang, p))
     };
     FormPage {
-        page: PageMeta::new(lang, state.demo),
+        page: PageMeta::public(lang, state.demo, Place::Other, &state.publishing),
         t: Tr(lang),
         unit_name: unit.display_name(lang).to_string(),
         action: format!("/feedback/{code}{}", lang_suffix(lang)),
@@ -240,7 +240,8 @@ pub async fn track(
     .await?
     .ok_or(FeedbackError::NotFound)?;
     let just_filed = req.query_string().split('&').any(|kv| kv == "new=1");
-    let page = track_page(lang, state.demo, just_filed, found);
+    let mut page = track_page(lang, state.demo, just_filed, found);
+    page.page = PageMeta::public(lang, state.demo, Place::Other, &state.publishing);
     render(StatusCode::OK, &page)
 }
 
@@ -403,7 +404,8 @@ async fn public_list(
         Ok((items, pages, unit_row))
     })
     .await?;
-    let page = public_page(lang, state.demo, unit, unit_row, items, page_no, pages);
+    let mut page = public_page(lang, state.demo, unit, unit_row, items, page_no, pages);
+    page.page = PageMeta::public(lang, state.demo, Place::Other, &state.publishing);
     render(StatusCode::OK, &page)
 }
 

@@ -13,11 +13,13 @@ pub mod extract;
 pub mod feedback;
 pub mod kiosk;
 
+pub mod open;
 pub mod openapi;
 pub mod pages;
 pub mod privacy;
 pub mod public;
 pub mod ratelimit;
+pub mod release;
 pub mod report;
 pub mod site;
 pub mod staff;
@@ -89,6 +91,8 @@ pub struct AppState {
     pub invite: Arc<crate::service::invite::InviteSettings>,
     /// The invitations' providers, for the one-time codes that prove a phone.
     pub sender: crate::service::invite::Sender,
+    /// Who issues the results and the release calendar's delay (SPEC §14).
+    pub publishing: Arc<crate::service::calendar::Publishing>,
     /// The comment topics' rules the service runs by.
     pub topics: Arc<crate::service::topics::CurrentRules>,
 }
@@ -136,7 +140,7 @@ fn last_forwarded_for(req: &HttpRequest) -> Option<std::net::IpAddr> {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     site_routes(cfg);
     citizen_routes(cfg);
-    staff_routes(cfg);
+    staff::routes(cfg);
     privacy::routes(cfg);
     cfg.route("/exports/indices.csv", web::get().to(exports::indices_csv))
         .route("/exports/desk.csv", web::get().to(exports::desk_csv))
@@ -179,8 +183,9 @@ fn site_routes(cfg: &mut web::ServiceConfig) {
         .route("/reports", web::get().to(site::reports))
         .route("/units", web::get().to(site::units))
         .route("/methodology", web::get().to(site::methodology))
-        .route("/open/indices.csv", web::get().to(site::open_csv))
-        .route("/open/indices.json", web::get().to(site::open_json))
+        .route("/open/indices.csv", web::get().to(open::open_csv))
+        .route("/open/indices.json", web::get().to(open::open_json))
+        .route("/open/indices.xlsx", web::get().to(open::open_xlsx))
         .route("/feed.xml", web::get().to(site::feed))
         .route("/robots.txt", web::get().to(site::robots))
         .route("/feedback/track", web::get().to(site::track_box))
@@ -227,81 +232,6 @@ fn citizen_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/reports/{period}", web::get().to(report::show))
         .route("/reports/{period}/publish", web::post().to(report::publish));
-}
-
-/// Signing in and the staff's pages.
-fn staff_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/login", web::get().to(staff::login_form))
-        .route("/login", web::post().to(staff::login))
-        .route("/logout", web::post().to(staff::logout))
-        .route("/staff", web::get().to(staff::home))
-        .route("/staff/tickets", web::get().to(staff::tickets_form))
-        .route("/staff/tickets", web::post().to(staff::tickets_issue))
-        .route("/staff/audit", web::get().to(staff::audit_page))
-        .route("/staff/topics", web::get().to(staff::topics_page))
-        .route("/staff/topics", web::post().to(staff::topics_save))
-        .route(
-            "/staff/topics/preview",
-            web::post().to(staff::topics_preview),
-        )
-        .route("/staff/feedback", web::get().to(staff::feedback_queue))
-        .route(
-            "/staff/feedback/subjects",
-            web::get().to(staff::subjects_form),
-        )
-        .route(
-            "/staff/feedback/subjects",
-            web::post().to(staff::subjects_save),
-        )
-        .route(
-            "/staff/feedback/decline",
-            web::post().to(staff::feedback_decline_many),
-        )
-        .route(
-            "/staff/feedback/release",
-            web::post().to(staff::feedback_release_many),
-        )
-        .route("/staff/feedback/{id}", web::get().to(staff::feedback_item))
-        .route("/staff/feedback/{id}", web::post().to(staff::feedback_step))
-        .route("/staff/holidays", web::get().to(staff::holidays_form))
-        .route("/staff/holidays", web::post().to(staff::holidays_import))
-        .route("/staff/users", web::get().to(staff::users_list))
-        .route("/staff/users", web::post().to(staff::users_add))
-        .route("/staff/users/disable", web::post().to(staff::users_disable))
-        .route("/staff/users/enable", web::post().to(staff::users_enable))
-        .route("/staff/users/reset", web::post().to(staff::users_reset))
-        .route("/staff/kiosks", web::get().to(staff::kiosks_list))
-        .route("/staff/kiosks", web::post().to(staff::kiosks_add))
-        .route("/staff/kiosks/revoke", web::post().to(staff::kiosks_revoke))
-        .route("/staff/paper", web::get().to(staff::paper_home))
-        .route("/staff/paper", web::post().to(staff::paper_print))
-        .route("/staff/paper/enter", web::get().to(staff::paper_entry))
-        .route("/staff/paper/enter", web::post().to(staff::paper_enter))
-        .route("/staff/paper/check", web::get().to(staff::paper_check))
-        .route("/staff/paper/check", web::post().to(staff::paper_settle))
-        .route("/staff/counter", web::get().to(staff::counter_show))
-        .route("/staff/counter", web::post().to(staff::counter_open))
-        .route("/staff/counter/close", web::post().to(staff::counter_close))
-        .route("/staff/me", web::get().to(staff::my_figures))
-        .route("/staff/officers", web::get().to(staff::officers_figures))
-        .route("/staff/tokens", web::get().to(staff::tokens_list))
-        .route("/staff/tokens", web::post().to(staff::tokens_create))
-        .route("/staff/tokens/revoke", web::post().to(staff::tokens_revoke))
-        .route("/staff/units", web::get().to(staff::units_list))
-        .route("/staff/units", web::post().to(staff::units_import))
-        .route("/staff/dossiers", web::get().to(staff::dossiers_form))
-        .route("/staff/dossiers", web::post().to(staff::dossiers_import))
-        .route(
-            "/staff/dossiers/returned",
-            web::get().to(staff::returned_form),
-        )
-        .route(
-            "/staff/dossiers/returned",
-            web::post().to(staff::returned_import),
-        )
-        .route("/staff/audit.csv", web::get().to(staff::audit_csv))
-        .route("/staff/password", web::get().to(staff::password_form))
-        .route("/staff/password", web::post().to(staff::change_password));
 }
 
 /// Headers for every answer: no sniffing, no framing, no referrer leaking a ticket code.

@@ -28,6 +28,36 @@ pub struct PageMeta {
     /// The footer's link to the privacy notice (SPEC §13), in the page's language.
     pub privacy_url: &'static str,
     pub privacy_text: &'static str,
+    /// The public pages' one navigation (SPEC §14): address, name, whether it is this page.
+    pub nav: Vec<(String, &'static str, bool)>,
+    pub nav_label: &'static str,
+    /// The footer's issuing agency and contact, each already in a sentence (empty: unset).
+    pub agency: Vec<String>,
+}
+
+/// Where a public page sits in the navigation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Home,
+    Reports,
+    Units,
+    Method,
+    /// A public page under none of them (a unit's replies, an error).
+    Other,
+}
+
+/// The navigation's entries in `lang`, the current one marked.
+pub fn nav(lang: Lang, here: Place) -> Vec<(String, &'static str, bool)> {
+    let s = crate::web::lang_suffix(lang);
+    [
+        ("/", "nav.home", Place::Home),
+        ("/reports", "nav.reports", Place::Reports),
+        ("/units", "nav.units", Place::Units),
+        ("/methodology", "nav.method", Place::Method),
+    ]
+    .into_iter()
+    .map(|(path, key, place)| (format!("{path}{s}"), tr(lang, key), place == here))
+    .collect()
 }
 
 impl PageMeta {
@@ -49,8 +79,36 @@ impl PageMeta {
                 "/privacy"
             },
             privacy_text: tr(lang, "privacy.link"),
+            nav: Vec::new(),
+            nav_label: tr(lang, "nav.label"),
+            agency: Vec::new(),
         }
     }
+
+    /// A public page: the navigation, and the issuing agency in the footer.
+    pub fn public(
+        lang: Lang,
+        demo: bool,
+        here: Place,
+        publishing: &crate::service::calendar::Publishing,
+    ) -> PageMeta {
+        let mut page = PageMeta::new(lang, demo);
+        page.nav = nav(lang, here);
+        page.agency = agency(lang, publishing);
+        page
+    }
+}
+
+/// "Cơ quan công bố: …", "Liên hệ: …" (what is set).
+pub fn agency(lang: Lang, p: &crate::service::calendar::Publishing) -> Vec<String> {
+    [
+        ("nav.issued_by", "{name}", &p.publisher),
+        ("nav.contact", "{contact}", &p.contact),
+    ]
+    .into_iter()
+    .filter(|(_, _, v)| !v.trim().is_empty())
+    .map(|(key, hole, v)| tr(lang, key).replace(hole, v))
+    .collect()
 }
 
 pub struct OptionView {
@@ -454,8 +512,11 @@ pub fn message(
     paragraphs: &[String],
     links: &[(String, String)],
 ) -> HttpResponse {
+    let mut meta = PageMeta::new(lang, demo);
+    // Error pages too (SPEC §14): a reader who followed a stale link finds the way on.
+    meta.nav = nav(lang, Place::Other);
     let page = MessagePage {
-        page: PageMeta::new(lang, demo),
+        page: meta,
         unit_name,
         heading,
         paragraphs,

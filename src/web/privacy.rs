@@ -11,7 +11,7 @@ use crate::render::privacy::{controller, rows, Row};
 use crate::texts::tr;
 use crate::web::errors::PageError;
 use crate::web::extract::StaffSession;
-use crate::web::pages::PageMeta;
+use crate::web::pages::{PageMeta, Place};
 use crate::web::{render_page as render, AppState};
 
 #[derive(Template)]
@@ -40,7 +40,7 @@ struct PrivacyPage {
 fn page_of(state: &AppState, lang: Lang, staff: bool) -> PrivacyPage {
     let r = &state.register;
     PrivacyPage {
-        page: PageMeta::new(lang, state.demo),
+        page: PageMeta::public(lang, state.demo, Place::Other, &state.publishing),
         title: tr(
             lang,
             if staff {
@@ -174,7 +174,7 @@ fn request_page(state: &AppState, lang: Lang, form: RequestForm) -> RequestPage 
     .collect();
     let by_phone = !form.phone.is_empty();
     RequestPage {
-        page: PageMeta::new(lang, state.demo),
+        page: PageMeta::public(lang, state.demo, Place::Other, &state.publishing),
         t: crate::texts::Tr(lang),
         action: if lang == Lang::En {
             "/privacy/request?lang=en"

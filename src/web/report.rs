@@ -37,11 +37,17 @@ pub async fn show(
     let period = period_of(&state, &path.into_inner(), lang)?;
     let staff = staff_of(&req).await?;
     let p = period.clone();
-    let revisions = run(&state, move |s| publish::revisions(&s.store, &p)).await?;
+    let (revisions, release) = run(&state, move |s| {
+        let today = crate::domain::local_date(Utc::now());
+        let release = crate::service::calendar::release_of(&s.store, &s.publishing, &p, today)?;
+        Ok::<_, crate::store::StoreError>((publish::revisions(&s.store, &p)?, release))
+    })
+    .await?;
     let asked = query_value(&req, "revision");
     let Some((staff, csrf)) = staff.filter(|_| asked.is_none()) else {
         // A revision asked for, or the public: the published page as it was frozen.
-        return published_page(&state, lang, &period, &revisions, asked.as_deref());
+        let asked = asked.as_deref();
+        return published_page(&state, lang, &period, &revisions, asked, Some(&release));
     };
     let may_publish = access::role_may(staff.role, Action::Publish);
     let extras = Extras {
@@ -93,6 +99,7 @@ fn published_page(
     period: &Period,
     revisions: &[publish::PublicationRow],
     asked: Option<&str>,
+    release: Option<&crate::service::calendar::Release>,
 ) -> Result<HttpResponse, PageError> {
     let pick = |r: &publish::PublicationRow| match lang {
         Lang::Vi => r.html_vi.clone(),
@@ -115,7 +122,7 @@ fn published_page(
     match found {
         Some(r) => Ok(pages::html(
             StatusCode::OK,
-            with_link_preview(&pick(r), state, lang, period, r),
+            crate::web::release::dress(&pick(r), state, lang, period, (r, revisions), release),
         )),
         None => {
             let mut e = PageError::new(
@@ -131,53 +138,6 @@ fn published_page(
             ];
             Err(e)
         }
-    }
-}
-
-/// A frozen report with what search engines and link previews read, added when it is served
-/// (the frozen page stays as published): the canonical address under `--public-url`, a
-/// description from the frozen headline, and Open Graph title and description.
-fn with_link_preview(
-    html: &str,
-    state: &AppState,
-    lang: Lang,
-    period: &Period,
-    r: &publish::PublicationRow,
-) -> String {
-    let title = html
-        .split_once("<title>")
-        .and_then(|(_, rest)| rest.split_once("</title>"))
-        .map(|(t, _)| t.to_string())
-        .unwrap_or_else(|| period.label.clone());
-    let headline: Option<crate::domain::report::Headline> = serde_json::from_str(&r.headline).ok();
-    let description = match headline {
-        Some(h) => format!(
-            "{}: {} ({}) · {}",
-            tr(lang, "site.sipas"),
-            crate::render::numbers::percent(h.sipas_pct, lang),
-            crate::web::site::period_name(period, lang),
-            tr(lang, "site.responses_n")
-                .replace("{n}", &crate::render::numbers::count(h.responses, lang))
-        ),
-        None => tr(lang, "site.description").to_string(),
-    };
-    let url = format!(
-        "{}/reports/{}{}",
-        state.public_url.trim_end_matches('/'),
-        period.label,
-        crate::web::lang_suffix(lang)
-    );
-    let esc = crate::render::escape;
-    let meta = format!(
-        "\n<link rel=\"canonical\" href=\"{url}\">\n<meta name=\"description\" content=\"{d}\">\n\
-         <meta property=\"og:type\" content=\"article\">\n<meta property=\"og:title\" content=\"{title}\">\n\
-         <meta property=\"og:description\" content=\"{d}\">\n<meta property=\"og:url\" content=\"{url}\">",
-        url = esc(&url),
-        d = esc(&description),
-    );
-    match html.find("</title>") {
-        Some(i) => format!("{}{meta}{}", &html[..i + 8], &html[i + 8..]),
-        None => html.to_string(),
     }
 }
 

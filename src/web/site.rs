@@ -17,9 +17,8 @@ use crate::domain::unit::Unit;
 use crate::render::numbers;
 use crate::service::public::{self, Published};
 use crate::texts::{tr, Tr};
-use crate::web::errors::ApiCode;
-use crate::web::errors::{ApiError, PageError};
-use crate::web::pages::PageMeta;
+use crate::web::errors::PageError;
+use crate::web::pages::{PageMeta, Place};
 use crate::web::{lang_suffix, render_page, run, within_limit, AppState};
 
 /// Above this many units the front page links to the directory instead of listing them
@@ -139,6 +138,8 @@ pub struct PeriodView {
     label: String,
     period_name: String,
     report_url: String,
+    /// The latest revision's frozen data: `?period=…&revision=…`.
+    data_query: String,
     published: String,
     /// (address, "revision n, published …", reason) of each revision, newest first, when
     /// there is more than one.
@@ -155,6 +156,11 @@ fn years_view(lang: Lang, list: &[Published]) -> Vec<(i32, Vec<PeriodView>)> {
             label: p.period.label.clone(),
             period_name: period_name(&p.period, lang),
             report_url: format!("{url}{}", lang_suffix(lang)),
+            data_query: format!(
+                "period={}&revision={}",
+                p.period.label,
+                p.latest().map_or(1, |r| r.revision)
+            ),
             published: revision_line(lang, p.latest()),
             earlier: if p.revisions.len() > 1 {
                 p.revisions
@@ -202,19 +208,58 @@ fn units_view(lang: Lang, units: &[Unit]) -> Vec<UnitView> {
 
 /// The page's metadata for a public page listed by search engines.
 fn public_meta(state: &AppState, lang: Lang, path: &str) -> PageMeta {
-    let mut page = PageMeta::new(lang, state.demo);
+    let here = match path {
+        "/" => Place::Home,
+        "/reports" => Place::Reports,
+        "/units" => Place::Units,
+        "/methodology" => Place::Method,
+        _ => Place::Other,
+    };
+    let mut page = PageMeta::public(lang, state.demo, here, &state.publishing);
     page.canonical = Some(format!("{}{path}{}", state.public_url, lang_suffix(lang)));
     page.description = Some(tr(lang, "site.description"));
     page.feed = true;
     page
 }
 
-async fn read_public(state: &web::Data<AppState>, lang: Lang) -> Result<public::Site, PageError> {
+/// What the public pages read: the published periods, the units, and the release calendar.
+async fn read_public(
+    state: &web::Data<AppState>,
+    lang: Lang,
+) -> Result<(public::Site, Vec<crate::service::calendar::Release>), PageError> {
     run(state, move |s| {
         let today = crate::domain::local_date(Utc::now());
-        public::site(&s.store, s.scheme, lang, today)
+        let site = public::site(&s.store, s.scheme, lang, today)?;
+        let after = s.publishing.after_days;
+        let calendar = crate::service::calendar::calendar(&s.store, s.scheme, after, today)?;
+        Ok::<_, crate::store::StoreError>((site, calendar))
     })
     .await
+}
+
+/// The calendar's releases still to come (or overdue): period, date, where it stands.
+pub fn calendar_view(
+    lang: Lang,
+    releases: &[crate::service::calendar::Release],
+) -> Vec<(String, String, String)> {
+    use crate::service::calendar::ReleaseState;
+    releases
+        .iter()
+        .filter_map(|r| {
+            let state = match r.state {
+                ReleaseState::Upcoming(0) => tr(lang, "calendar.today").to_string(),
+                ReleaseState::Upcoming(d) => {
+                    tr(lang, "calendar.in_days").replace("{n}", &d.to_string())
+                }
+                ReleaseState::Overdue(d) => {
+                    tr(lang, "calendar.overdue").replace("{n}", &d.to_string())
+                }
+                ReleaseState::Published(..) => return None,
+            };
+            let due = r.due_on.format("%d/%m/%Y").to_string();
+            Some((period_name(&r.period, lang), due, state))
+        })
+        .collect()
 }
 
 #[derive(Template)]
@@ -226,6 +271,8 @@ struct FrontPage {
     org: String,
     headline: Option<HeadlineView>,
     years: Vec<(i32, Vec<PeriodView>)>,
+    /// The release calendar: period, date, where it stands.
+    calendar: Vec<(String, String, String)>,
     units: Vec<UnitView>,
     all_units_link: Option<(String, String)>,
     replies_url: String,
@@ -236,10 +283,11 @@ struct FrontPage {
 /// `GET /`: the latest published headline, every published report, the units, the box for
 /// a tracking code, and where the figures come from.
 pub async fn front(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
-    let found = read_public(&state, lang).await?;
+    let (found, releases) = read_public(&state, lang).await?;
     let s = lang_suffix(lang);
     let many = found.units.len() > UNITS_ON_FRONT;
     let page = FrontPage {
+        calendar: calendar_view(lang, &releases),
         page: public_meta(&state, lang, "/"),
         t: Tr(lang),
         lang_en: lang == Lang::En,
@@ -273,12 +321,14 @@ struct ReportsPage {
     org: String,
     home_url: &'static str,
     years: Vec<(i32, Vec<PeriodView>)>,
+    calendar: Vec<(String, String, String)>,
 }
 
 /// `GET /reports`: every published period and its revisions.
 pub async fn reports(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
-    let found = read_public(&state, lang).await?;
+    let (found, releases) = read_public(&state, lang).await?;
     let page = ReportsPage {
+        calendar: calendar_view(lang, &releases),
         page: public_meta(&state, lang, "/reports"),
         t: Tr(lang),
         org: found.org,
@@ -307,7 +357,7 @@ struct UnitsPage {
 
 /// `GET /units`: every unit open today with its three public addresses.
 pub async fn units(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
-    let found = read_public(&state, lang).await?;
+    let (found, _) = read_public(&state, lang).await?;
     let page = UnitsPage {
         page: public_meta(&state, lang, "/units"),
         t: Tr(lang),
@@ -377,110 +427,6 @@ pub async fn track_box(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct OpenQuery {
-    period: Option<String>,
-    revision: Option<String>,
-}
-
-/// The period and revision a query names.
-fn open_query(
-    q: &OpenQuery,
-    scheme: crate::domain::period::Scheme,
-) -> Result<(Period, Option<i32>), ApiError> {
-    let Some(label) = q.period.as_deref() else {
-        return Err(ApiError::bad_request(
-            ApiCode::BadPeriod,
-            "name a published period: ?period=2026-Q2 (the list is at /reports and /feed.xml)",
-        ));
-    };
-    let period =
-        Period::parse(label, scheme).map_err(|e| ApiError::bad_request(ApiCode::BadPeriod, e.0))?;
-    let revision = match q.revision.as_deref() {
-        None => None,
-        Some(r) => Some(r.trim().parse::<i32>().ok().ok_or_else(|| {
-            ApiError::bad_request(
-                ApiCode::BadRevision,
-                format!("\"{r}\" is not a revision number"),
-            )
-        })?),
-    };
-    Ok((period, revision))
-}
-
-/// The frozen table a query names, or the JSON error a machine can act on.
-async fn frozen(
-    state: &web::Data<AppState>,
-    q: &OpenQuery,
-) -> Result<(Period, public::FrozenTable), ApiError> {
-    let (period, revision) = open_query(q, state.scheme)?;
-    let p = period.clone();
-    let st = state.clone();
-    let found = web::block(move || public::frozen_table(&st.store, &p, revision))
-        .await?
-        .map_err(|e| ApiError::internal(&e))?;
-    let not_published = || {
-        ApiError::not_found(
-            ApiCode::NotPublished,
-            format!(
-                "{} is not published (or has no such revision)",
-                period.label
-            ),
-        )
-    };
-    let found = found.ok_or_else(not_published)?;
-    if found.table_csv.is_empty() {
-        return Err(ApiError::not_found(
-            ApiCode::NotFrozen,
-            format!(
-                "revision {} of {} was published before open data was kept; its figures are in /reports/{}",
-                found.revision, period.label, period.label
-            ),
-        ));
-    }
-    Ok((period, found))
-}
-
-fn open_response(content_type: &str, at: NaiveDateTime) -> actix_web::HttpResponseBuilder {
-    let mut r = HttpResponse::Ok();
-    r.content_type(content_type.to_string())
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .insert_header((
-            header::LAST_MODIFIED,
-            DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
-                .format("%a, %d %b %Y %H:%M:%S GMT")
-                .to_string(),
-        ));
-    r
-}
-
-/// `GET /open/indices.csv?period=P[&revision=N]`: the HAO table frozen with the publication.
-pub async fn open_csv(
-    state: web::Data<AppState>,
-    q: web::Query<OpenQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (period, t) = frozen(&state, &q).await?;
-    Ok(open_response("text/csv; charset=utf-8", t.published_at)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"hailong-indices-{}-r{}.csv\"",
-                period.label, t.revision
-            ),
-        ))
-        .body(t.table_csv))
-}
-
-/// `GET /open/indices.json?period=P[&revision=N]`: the same table as `/api/v1/indices` gave it.
-pub async fn open_json(
-    state: web::Data<AppState>,
-    q: web::Query<OpenQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let (_, t) = frozen(&state, &q).await?;
-    Ok(open_response("application/json", t.published_at).body(t.table_json))
-}
-
 pub struct FeedEntry {
     id: String,
     title: String,
@@ -540,9 +486,39 @@ fn feed_entry(base: &str, lang: Lang, p: &Published, r: &public::Revision) -> Fe
     }
 }
 
-/// `GET /feed.xml`: an Atom entry per publication and per revision, newest first.
+/// The calendar's announcements: an entry per release still to come, dated the day its
+/// period ended (when its date became known).
+fn calendar_entries(
+    base: &str,
+    lang: Lang,
+    releases: &[crate::service::calendar::Release],
+) -> Vec<(NaiveDateTime, FeedEntry)> {
+    let upcoming = releases
+        .iter()
+        .filter(|r| matches!(r.state, crate::service::calendar::ReleaseState::Upcoming(_)));
+    upcoming
+        .map(|r| {
+            let at = r.period.end.and_hms_opt(0, 0, 0).unwrap_or_default();
+            let title = tr(lang, "calendar.feed_title")
+                .replace("{period}", &period_name(&r.period, lang))
+                .replace("{due}", &r.due_on.format("%d/%m/%Y").to_string());
+            let entry = FeedEntry {
+                id: format!("urn:hailong:release:{}:{}", r.period.label, r.due_on),
+                summary: title.clone(),
+                title,
+                url: format!("{base}/reports{}", lang_suffix(lang)),
+                csv: String::new(),
+                at: rfc3339(at),
+            };
+            (at, entry)
+        })
+        .collect()
+}
+
+/// `GET /feed.xml`: an Atom entry per publication and per revision, newest first; and the
+/// calendar's coming releases.
 pub async fn feed(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
-    let found = read_public(&state, lang).await?;
+    let (found, releases) = read_public(&state, lang).await?;
     let base = state.public_url.trim_end_matches('/').to_string();
     let mut entries: Vec<(NaiveDateTime, FeedEntry)> = found
         .list
@@ -550,6 +526,7 @@ pub async fn feed(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse
         .flat_map(|p| p.revisions.iter().map(move |r| (p, r)))
         .map(|(p, r)| (r.published_at, feed_entry(&base, lang, p, r)))
         .collect();
+    entries.extend(calendar_entries(&base, lang, &releases));
     entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     let updated = entries
         .first()

@@ -102,6 +102,7 @@ pub fn settings(db_url: &str) -> Settings {
         data_key_file: key_file_of(db_url),
         invite: Default::default(),
         privacy: Default::default(),
+        publishing: Default::default(),
     }
 }
 

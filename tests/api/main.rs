@@ -29,6 +29,7 @@ mod privacy;
 mod privacy_phone;
 mod public_face;
 mod qr;
+mod releases;
 mod report;
 mod returned;
 mod staff;

@@ -89,7 +89,10 @@ fn alerts(
     lang: Lang,
     staff: &crate::service::users::Staff,
     held: i64,
-    breaches: &[crate::service::privacy::BreachRow],
+    (breaches, releases): (
+        &[crate::service::privacy::BreachRow],
+        &[crate::service::calendar::Release],
+    ),
 ) -> Vec<(String, Option<&'static str>)> {
     let mut out = Vec::new();
     // A breach not notified yet, with its 72 hours, until the notification is recorded.
@@ -99,6 +102,23 @@ fn alerts(
             .replace("{id}", &b.id.to_string())
             .replace("{state}", &state);
         out.push((text, Some("/staff/breaches")));
+    }
+    for r in releases {
+        let name = crate::web::site::period_name(&r.period, lang);
+        let due = r.due_on.format("%d/%m/%Y").to_string();
+        let text = match r.state {
+            crate::service::calendar::ReleaseState::Overdue(n) => {
+                tr(lang, "calendar.warn_overdue").replace("{n}", &n.to_string())
+            }
+            crate::service::calendar::ReleaseState::Upcoming(n) => {
+                tr(lang, "calendar.warn_soon").replace("{n}", &n.to_string())
+            }
+            crate::service::calendar::ReleaseState::Published(..) => continue,
+        };
+        out.push((
+            text.replace("{period}", &name).replace("{due}", &due),
+            Some("/staff/calendar"),
+        ));
     }
     if held > 0 && access::role_may(staff.role, Action::HandleFeedback) {
         out.push((
@@ -140,6 +160,8 @@ struct Figures {
     me: (String, Option<String>),
     /// Each unit's most complained-about topics of the quarter.
     topics: crate::service::topics::TopComplaints,
+    /// Releases due within three days or past their date (those who publish).
+    releases: Vec<crate::service::calendar::Release>,
 }
 
 pub async fn home(
@@ -182,7 +204,18 @@ fn read_figures(
         .clone()
         .through(if sees_today { today } else { yesterday });
     let rules = s.topics.rules(&s.store)?;
+    let releases = if access::role_may(me.role, Action::Publish) {
+        let all =
+            crate::service::calendar::calendar(&s.store, s.scheme, s.publishing.after_days, today)?;
+        crate::service::calendar::warnings(&all)
+            .into_iter()
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Figures {
+        releases,
         topics: crate::service::topics::top_complaints(&s.store, &rules, p, scope, 2)?,
         me: crate::service::users::shown(&s.store, me)?,
         takeovers: crate::service::counters::untold_takeovers(&s.store, me)?,
@@ -380,6 +413,7 @@ fn home_page(
         invitations,
         breaches,
         me,
+        releases,
         ..
     } = figures;
     let invitations = invitation_rows(&table, &invitations);
@@ -428,7 +462,7 @@ fn home_page(
         } else {
             "/staff/officers"
         },
-        alerts: alerts(lang, &staff, held, &breaches),
+        alerts: alerts(lang, &staff, held, (&breaches, &releases)),
         feedback_overdue: overdue > 0,
         feedback_line: tr(lang, "staff_feedback.dashboard_line")
             .replace("{n}", &overdue.to_string()),

@@ -189,6 +189,11 @@ pub(crate) fn manage_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'st
             tr(lang, "privacy.breaches"),
         ),
         (
+            Action::Publish,
+            "/staff/calendar",
+            tr(lang, "calendar.heading"),
+        ),
+        (
             Action::ManageUsers,
             "/staff/topics",
             tr(lang, "topics_staff.heading"),

@@ -1,0 +1,208 @@
+//! A published report as it is served (SPEC §14): the frozen page, untouched, dressed with what
+//! belongs to the release rather than to its content — the site's navigation, the downloads of
+//! that revision (CSV, XLSX, JSON, the print view), the other revisions, the issuing agency,
+//! the calendar's date and whether it came out on time — and what link previews read. Earlier
+//! revisions, frozen before any of this existed, are dressed alike.
+
+use crate::domain::lang::Lang;
+use crate::domain::local_offset;
+use crate::domain::period::Period;
+use crate::service::calendar::{Release, ReleaseState};
+use crate::service::publish::PublicationRow;
+use crate::texts::tr;
+use crate::web::AppState;
+
+/// The chrome's look, inside the frozen page's own style (the page fetches nothing).
+const STYLE: &str = "<style>nav.site{background:#0b4f8a;margin:0}nav.site ul{list-style:none;margin:0 auto;padding:0 .5rem;max-width:190mm;display:flex;flex-wrap:wrap;gap:0 .25rem}nav.site a{display:inline-block;color:#fff;padding:.55rem .5rem;min-height:44px}.rel{border:1.5px solid #0b4f8a;border-radius:6px;padding:.4rem .6rem;margin:.5rem 0}.rel a{display:inline-block;min-height:44px;padding:.55rem .15rem 0}footer.rel{max-width:190mm;margin:1rem auto;border:0;border-top:1.5px solid #111;border-radius:0;font-size:.85rem}footer.rel p{margin:.2rem 0}@media print{nav.site,.rel.noprint{display:none}footer.rel{font-size:7pt;margin:.3rem 0}}</style>";
+
+/// The frozen page of revision `r` (of `all`), dressed.
+pub fn dress(
+    html: &str,
+    state: &AppState,
+    lang: Lang,
+    period: &Period,
+    (r, all): (&PublicationRow, &[PublicationRow]),
+    release: Option<&Release>,
+) -> String {
+    let mut page = with_link_preview(html, state, lang, period, r);
+    insert_before(&mut page, "</head>", STYLE);
+    let latest = all.first().is_none_or(|l| l.revision == r.revision);
+    let this = if latest {
+        format!("/reports/{}", period.label)
+    } else {
+        format!("/reports/{}?revision={}", period.label, r.revision)
+    };
+    insert_after(&mut page, "<body>", &nav_html(lang, &this));
+    insert_after(&mut page, "<main>", &downloads_html(lang, period, r, all));
+    insert_before(&mut page, "</body>", &footer_html(state, lang, r, release));
+    page
+}
+
+fn insert_before(page: &mut String, marker: &str, what: &str) {
+    if let Some(i) = page.find(marker) {
+        page.insert_str(i, what);
+    }
+}
+
+fn insert_after(page: &mut String, marker: &str, what: &str) {
+    if let Some(i) = page.find(marker) {
+        page.insert_str(i + marker.len(), what);
+    }
+}
+
+/// The site's navigation, and this page in the other language.
+fn nav_html(lang: Lang, this: &str) -> String {
+    let esc = crate::render::escape;
+    let (other, code) = match lang {
+        Lang::Vi => (Lang::En, "en"),
+        Lang::En => (Lang::Vi, "vi"),
+    };
+    let sep = if this.contains('?') { '&' } else { '?' };
+    let switch = format!(
+        "<li><a href=\"{}{sep}lang={code}\" lang=\"{code}\">{}</a></li>",
+        esc(this),
+        esc(tr(other, "release.this_language"))
+    );
+    let items: String = crate::web::pages::nav(lang, crate::web::pages::Place::Reports)
+        .into_iter()
+        .map(|(href, name, here)| {
+            let current = if here { " aria-current=\"page\"" } else { "" };
+            format!(
+                "<li><a href=\"{}\"{current}>{}</a></li>",
+                esc(&href),
+                esc(name)
+            )
+        })
+        .collect();
+    format!(
+        "\n<nav class=\"site noprint\" aria-label=\"{}\"><ul>{items}{switch}</ul></nav>",
+        esc(tr(lang, "nav.label"))
+    )
+}
+
+fn day(at: chrono::NaiveDateTime) -> String {
+    at.and_utc()
+        .with_timezone(&local_offset())
+        .format("%d/%m/%Y")
+        .to_string()
+}
+
+/// "Dữ liệu của lần công bố này: CSV · XLSX · JSON · Bản in", and the other revisions.
+fn downloads_html(
+    lang: Lang,
+    period: &Period,
+    r: &PublicationRow,
+    all: &[PublicationRow],
+) -> String {
+    let esc = crate::render::escape;
+    let q = format!("period={}&amp;revision={}", esc(&period.label), r.revision);
+    let s = crate::web::lang_suffix(lang).replace('?', "&amp;");
+    let mut html = format!(
+        "\n<section class=\"rel noprint\" aria-label=\"{label}\"><p><b>{label}</b> ({rev} {n}): \
+         <a href=\"/open/indices.csv?{q}\">CSV</a> · <a href=\"/open/indices.xlsx?{q}\">XLSX</a> · \
+         <a href=\"/open/indices.json?{q}\">JSON</a> · {print}</p>",
+        label = esc(tr(lang, "release.downloads")),
+        rev = esc(tr(lang, "publish.revision")),
+        n = r.revision,
+        print = esc(tr(lang, "release.print")),
+    );
+    let others: Vec<String> = all
+        .iter()
+        .filter(|o| o.revision != r.revision)
+        .map(|o| {
+            format!(
+                "<a href=\"/reports/{}?revision={}{s}\">{} {} ({})</a>",
+                esc(&period.label),
+                o.revision,
+                esc(tr(lang, "publish.revision")),
+                o.revision,
+                day(o.published_at)
+            )
+        })
+        .collect();
+    if !others.is_empty() {
+        html.push_str(&format!(
+            "<p>{}: {}</p>",
+            esc(tr(lang, "site.revisions")),
+            others.join("; ")
+        ));
+    }
+    html.push_str("</section>");
+    html
+}
+
+/// The issuing agency, its contact, and the release: revision, day, the calendar's date.
+fn footer_html(
+    state: &AppState,
+    lang: Lang,
+    r: &PublicationRow,
+    release: Option<&Release>,
+) -> String {
+    let esc = crate::render::escape;
+    let mut lines: Vec<String> = crate::web::pages::agency(lang, &state.publishing);
+    lines.push(
+        tr(lang, "release.published")
+            .replace("{n}", &r.revision.to_string())
+            .replace("{day}", &day(r.published_at)),
+    );
+    if let Some(rel) = release {
+        let due = rel.due_on.format("%d/%m/%Y").to_string();
+        let line = match rel.state {
+            ReleaseState::Published(_, 0) => tr(lang, "release.on_time").replace("{due}", &due),
+            ReleaseState::Published(_, late) => tr(lang, "release.late")
+                .replace("{due}", &due)
+                .replace("{n}", &late.to_string()),
+            _ => tr(lang, "release.due").replace("{due}", &due),
+        };
+        lines.push(line);
+    }
+    let body: String = lines.iter().map(|l| format!("<p>{}</p>", esc(l))).collect();
+    format!("<footer class=\"rel\">{body}</footer>\n")
+}
+
+/// A frozen report with what search engines and link previews read, added when it is served
+/// (the frozen page stays as published): the canonical address under `--public-url`, a
+/// description from the frozen headline, and Open Graph title and description.
+fn with_link_preview(
+    html: &str,
+    state: &AppState,
+    lang: Lang,
+    period: &Period,
+    r: &PublicationRow,
+) -> String {
+    let title = html
+        .split_once("<title>")
+        .and_then(|(_, rest)| rest.split_once("</title>"))
+        .map(|(t, _)| t.to_string())
+        .unwrap_or_else(|| period.label.clone());
+    let headline: Option<crate::domain::report::Headline> = serde_json::from_str(&r.headline).ok();
+    let description = match headline {
+        Some(h) => format!(
+            "{}: {} ({}) · {}",
+            tr(lang, "site.sipas"),
+            crate::render::numbers::percent(h.sipas_pct, lang),
+            crate::web::site::period_name(period, lang),
+            tr(lang, "site.responses_n")
+                .replace("{n}", &crate::render::numbers::count(h.responses, lang))
+        ),
+        None => tr(lang, "site.description").to_string(),
+    };
+    let url = format!(
+        "{}/reports/{}{}",
+        state.public_url.trim_end_matches('/'),
+        period.label,
+        crate::web::lang_suffix(lang)
+    );
+    let esc = crate::render::escape;
+    let meta = format!(
+        "\n<link rel=\"canonical\" href=\"{url}\">\n<meta name=\"description\" content=\"{d}\">\n\
+         <meta property=\"og:type\" content=\"article\">\n<meta property=\"og:title\" content=\"{title}\">\n\
+         <meta property=\"og:description\" content=\"{d}\">\n<meta property=\"og:url\" content=\"{url}\">",
+        url = esc(&url),
+        d = esc(&description),
+    );
+    match html.find("</title>") {
+        Some(i) => format!("{}{meta}{}", &html[..i + 8], &html[i + 8..]),
+        None => html.to_string(),
+    }
+}
