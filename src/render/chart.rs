@@ -69,8 +69,64 @@ pub fn bars(title: &str, desc: &str, bars: &[Bar]) -> String {
     bars_with_id("b", title, desc, bars)
 }
 
-/// The same, with its own id prefix (several charts on one page).
+/// The same, with its own id prefix (several charts on one page): drawn twice, for a page
+/// (`chart wide`) and for a phone (`chart narrow`, each name on its own line above its bar, so
+/// that its words stay at least 11 px on a 360 px screen); the page's style shows one.
 pub fn bars_with_id(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
+    let mut s = bars_wide(id, title, desc, bars);
+    s.push_str(&bars_narrow(&format!("{id}n"), title, desc, bars));
+    s
+}
+
+/// For a phone: 340 units wide (a 360 px screen draws it at about 0.95), names at 13.
+fn bars_narrow(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
+    let (width, bar_w, row_h, top) = (340.0, 250.0, 40.0, 4.0);
+    let height = top + row_h * bars.len().real() + 4.0;
+    let x = |v: f64| bar_w * v.clamp(0.0, 100.0) / 100.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}t {id}d" class="chart narrow"><title id="{id}t">{}</title><desc id="{id}d">{}</desc>"##,
+        esc(title),
+        esc(desc)
+    );
+    for (i, b) in bars.iter().enumerate() {
+        let y = top + row_h * i.real();
+        let label = if b.small {
+            format!("{} *", b.label)
+        } else {
+            b.label.clone()
+        };
+        let _ = write!(
+            s,
+            r##"<text x="0" y="{}" font-size="13" fill="#000">{}</text><rect x="0" y="{}" width="{bar_w}" height="12" fill="#eee"/>"##,
+            y + 13.0,
+            esc(&label),
+            y + 19.0,
+        );
+        if let Some(v) = b.value {
+            let fill = if b.small { "#7d9cbb" } else { "#2b5d8c" };
+            let _ = write!(
+                s,
+                r##"<rect x="0" y="{}" width="{:.2}" height="12" fill="{fill}" stroke="#000" stroke-width="0.6"/>"##,
+                y + 19.0,
+                x(v)
+            );
+        }
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" font-size="13" fill="#000">{}</text>"##,
+            bar_w + 6.0,
+            y + 30.0,
+            esc(&b.text)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// For a page or a printed sheet.
+fn bars_wide(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
     let (label_w, bar_w, value_w, row_h, top) = (260.0, 310.0, 70.0, 20.0, 22.0);
     let width = label_w + bar_w + value_w;
     let height = top + row_h * bars.len().real() + 20.0;
@@ -78,7 +134,7 @@ pub fn bars_with_id(id: &str, title: &str, desc: &str, bars: &[Bar]) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}t {id}d" class="chart"><title id="{id}t">{}</title><desc id="{id}d">{}</desc><defs><pattern id="{id}hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="3"/></pattern></defs>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" aria-labelledby="{id}t {id}d" class="chart wide"><title id="{id}t">{}</title><desc id="{id}d">{}</desc><defs><pattern id="{id}hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/><line x1="0" y1="0" x2="0" y2="6" stroke="#555" stroke-width="3"/></pattern></defs>"##,
         esc(title),
         esc(desc)
     );

@@ -37,6 +37,69 @@ pub fn district_name(store: &Store, lang: Lang, period: &Period) -> Result<Strin
     Ok(district_name_of(&store.read(units::list)?, lang, period))
 }
 
+/// The name a report is about, from the units it covers (issue 37): a top unit without a desk
+/// of its own whose desks are all of one kind is named by them — "6 phường thuộc Thành phố Hồ
+/// Chí Minh" — not by the top unit alone, which would claim figures for the whole city.
+pub fn scope_name_of(
+    all: &[crate::domain::unit::Unit],
+    lang: Lang,
+    period: &Period,
+    with_desk: &[&str],
+) -> String {
+    let in_period = |u: &&crate::domain::unit::Unit| {
+        u.valid_from.is_none_or(|f| f <= period.end) && u.valid_to.is_none_or(|t| t >= period.start)
+    };
+    let tops: Vec<&crate::domain::unit::Unit> = all
+        .iter()
+        .filter(|u| u.parent.is_none() && u.predecessors.is_empty())
+        .filter(in_period)
+        .collect();
+    if let [top] = tops.as_slice() {
+        let children: Vec<&crate::domain::unit::Unit> = all
+            .iter()
+            .filter(|u| {
+                u.parent
+                    .as_ref()
+                    .is_some_and(|p| p.as_str() == top.code.as_str())
+            })
+            .filter(in_period)
+            .collect();
+        // A unit's kind: the first word of its Vietnamese name ("Phường"), the last of its
+        // English one ("Ward").
+        let kind_of = |u: &crate::domain::unit::Unit| -> Option<String> {
+            let name = u.display_name(lang);
+            let word = match lang {
+                Lang::Vi => name.split_whitespace().next(),
+                Lang::En => name.split_whitespace().last(),
+            };
+            word.map(str::to_lowercase)
+        };
+        let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
+        for k in children.iter().filter_map(|c| kind_of(c)) {
+            *kinds.entry(k).or_default() += 1;
+        }
+        let most = kinds.iter().max_by_key(|(_, n)| **n);
+        if let (false, Some((kind, n))) = (with_desk.contains(&top.code.as_str()), most) {
+            let others = children.len() - n;
+            let kind = match lang {
+                Lang::En if *n > 1 => format!("{kind}s"),
+                _ => kind.clone(),
+            };
+            let key = if others == 0 {
+                "publish.scope"
+            } else {
+                "publish.scope_more"
+            };
+            return tr(lang, key)
+                .replace("{n}", &n.to_string())
+                .replace("{kind}", &kind)
+                .replace("{others}", &others.to_string())
+                .replace("{top}", top.display_name(lang));
+        }
+    }
+    district_name_of(all, lang, period)
+}
+
 /// The same, from a list of units already read.
 pub fn district_name_of(all: &[crate::domain::unit::Unit], lang: Lang, period: &Period) -> String {
     let top: Vec<String> = all
@@ -62,6 +125,27 @@ pub struct Sources<'a> {
     pub forms: &'a FormRegistry,
     pub feedback: &'a FeedbackSettings,
     pub topics: &'a crate::domain::topics::Rules,
+}
+
+/// The report's scope, named from its units (`scope_name_of`).
+fn scope_name(
+    store: &Store,
+    lang: Lang,
+    period: &Period,
+    data: &crate::domain::report::ReportData,
+) -> Result<String, StoreError> {
+    let with_desk: Vec<&str> = data
+        .units
+        .iter()
+        .filter(|r| r.responses > 0 || r.tickets_issued > 0)
+        .map(|r| r.unit_code.as_str())
+        .collect();
+    Ok(scope_name_of(
+        &store.read(units::list)?,
+        lang,
+        period,
+        &with_desk,
+    ))
 }
 
 /// An officer's live preview: the report about their own unit alone, headed by its name.
@@ -97,7 +181,7 @@ pub fn render_live(
     extras: Extras,
 ) -> Result<String, PublishError> {
     let data = gather(store, src.forms, src.feedback, src.topics, period)?;
-    let district = district_name(store, lang, period)?;
+    let district = scope_name(store, lang, period, &data)?;
     report::render(&data, &district, lang, extras).map_err(|e| PublishError::Render(e.to_string()))
 }
 
@@ -151,7 +235,7 @@ pub fn publish(
             staff_html: None,
             self_url: format!("/reports/{}", period.label),
         };
-        let district = district_name(store, lang, period)?;
+        let district = scope_name(store, lang, period, &data)?;
         report::render(&data, &district, lang, extras)
             .map_err(|e| PublishError::Render(e.to_string()))
     };

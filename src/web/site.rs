@@ -374,6 +374,9 @@ struct MethodPage {
     page: PageMeta,
     t: Tr,
     home_url: &'static str,
+    /// Each questionnaire whose wording is still to be checked against its official text:
+    /// title (id) and source.
+    caveats: Vec<(String, String)>,
 }
 
 /// `GET /methodology`: how the figures are computed, in plain words.
@@ -381,10 +384,22 @@ pub async fn methodology(
     state: web::Data<AppState>,
     lang: Lang,
 ) -> Result<HttpResponse, PageError> {
+    let caveats = state
+        .forms
+        .all()
+        .filter_map(|l| {
+            let (source, _) = crate::render::report::source_caveat(l.form.source.as_deref()?)?;
+            let title = format!("{} ({})", l.form.title.get(lang), l.form.id);
+            Some((title, source.to_string()))
+        })
+        .collect::<std::collections::BTreeMap<_, _>>()
+        .into_iter()
+        .collect();
     let page = MethodPage {
         page: public_meta(&state, lang, "/methodology"),
         t: Tr(lang),
         home_url: home_url(lang),
+        caveats,
     };
     render_page(StatusCode::OK, &page)
 }

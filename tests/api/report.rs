@@ -119,7 +119,7 @@ async fn the_first_quarter_after_the_merger(admin: &StaffClient<'_>) -> String {
     );
     assert!(html.contains("Đăng ký đất đai") && html.contains("<tspan"));
     assert!(!html.contains("wording to confirm"));
-    assert!(html.contains("câu chữ cần đối chiếu với phụ lục chính thức"));
+    assert!(!html.contains("câu chữ cần đối chiếu") && !html.contains("sipas_pooled_pct"));
     html
 }
 

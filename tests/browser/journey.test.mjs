@@ -982,3 +982,36 @@ test('what citizens wrote about: the report\'s topics fit 360 px and pass axe; a
   await axe(page, 'a version saved');
   await ctx.close();
 });
+
+test('a reader who lands on a shared report reaches the home page, the list and its CSV in one tap; every public page fits 360 and 1280 px and passes axe', { timeout: 180000 }, async () => {
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/reports/2026-Q2`);
+  const csv = page.locator('section.rel a[href^="/open/indices.csv?period=2026-Q2"]');
+  assert.equal(await csv.count(), 1, 'the release links its CSV');
+  const res = await page.request.get(`${origin}${await csv.getAttribute('href')}`);
+  assert.equal(res.status(), 200);
+  assert.match(res.headers()['content-type'], /text\/csv/);
+  assert.equal(await page.locator('nav.site a[href="/reports"]').count(), 1);
+  // The report's words on a phone: every chart's text at least 11 px high.
+  const smallest = await page.evaluate(() => Math.min(...[...document.querySelectorAll('svg text')]
+    .map((t) => t.getBoundingClientRect().height).filter((h) => h > 0)));
+  assert.ok(smallest >= 11, `the smallest chart text is ${smallest} px`);
+  await Promise.all([page.waitForURL(`${origin}/`), page.tap('nav.site a[href="/"]')]);
+  await page.goBack();
+  await Promise.all([page.waitForURL(/\/reports$/), page.tap('nav.site a[href="/reports"]')]);
+  await ctx.close();
+  const pages = ['/', '/reports', '/units', '/methodology', '/feedback', '/privacy', '/reports/2026-Q2', '/reports/2021-Q4', '/units/phuong-an-lac/feedback', '/reports/2021-Q9'];
+  for (const width of [360, 1280]) {
+    const c = width === 360 ? await phone({ bypassCSP: true }) : await browser.newContext({ viewport: { width, height: 800 }, bypassCSP: true });
+    const p = await c.newPage();
+    for (const path of pages) {
+      await p.goto(`${origin}${path}`);
+      const [scroll, inner] = await p.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+      assert.ok(scroll <= width && inner <= width, `${path} at ${width} px is ${scroll} px wide`);
+      assert.equal(await p.locator('nav.site').count(), 1, `${path} has the navigation`);
+      await axe(p, `${path} at ${width} px`);
+    }
+    await c.close();
+  }
+});

@@ -84,19 +84,21 @@ pub struct Extras {
     pub self_url: String,
 }
 
-/// A form's source as printed in a report of `lang`. The source is one text of the form
-/// file; a note in brackets written in English only (`(wording to confirm …)`) is said in
-/// Vietnamese in a Vietnamese report, so that it prints no English.
-pub fn source_in(source: &str, lang: Lang) -> String {
-    let Some((before, note)) = source.trim_end().rsplit_once(" (") else {
-        return source.to_string();
-    };
-    let english = note.ends_with(')') && note.is_ascii() && note.chars().any(char::is_alphabetic);
-    if lang == Lang::Vi && english {
-        format!("{before} ({})", tr(lang, "report.source_note"))
-    } else {
-        source.to_string()
+/// A form's source as printed in a report: a note in brackets written in English only
+/// (`(wording to confirm …)`) is left out — it is about the software's copy of the wording, and
+/// the methodology page says it, in the reader's language (`source_caveat`).
+pub fn source_in(source: &str, _lang: Lang) -> String {
+    match source_caveat(source) {
+        Some((before, _)) => before.to_string(),
+        None => source.to_string(),
     }
+}
+
+/// The source without its English note, and the note, when it has one.
+pub fn source_caveat(source: &str) -> Option<(&str, &str)> {
+    let (before, note) = source.trim_end().rsplit_once(" (")?;
+    let english = note.ends_with(')') && note.is_ascii() && note.chars().any(char::is_alphabetic);
+    english.then_some((before, note.trim_end_matches(')')))
 }
 
 pub fn render(

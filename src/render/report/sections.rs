@@ -81,10 +81,11 @@ pub(super) fn desk_chart(rows: &[crate::domain::desk::DeskRow], lang: Lang) -> S
     let Some(total) = rows.iter().find(|r| r.unit_code == "TOTAL") else {
         return String::new();
     };
-    let bars: Vec<chart::Bar> = total
-        .figures
-        .reasons
-        .iter()
+    // Most chosen first (issue 37): a reader sees what weighs most at the top.
+    let mut reasons: Vec<&(&str, f64)> = total.figures.reasons.iter().collect();
+    reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let bars: Vec<chart::Bar> = reasons
+        .into_iter()
         .map(|(code, share)| chart::Bar {
             label: tr(lang, reason_key(code)).to_string(),
             value: Some(*share),
