@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{feedback, feedback_subjects, holidays, responses, webhook_outbox};
-use super::{DbConnection, StoreError};
+use super::{DbConnection, MultiBackend, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = feedback)]
@@ -177,6 +177,19 @@ impl From<&FeedbackRow> for FeedbackDates {
 
 /// Items of one unit (or all) older than `before` (an id; none: from the newest), newest
 /// first, at most `limit`; and how many match in all.
+/// The items a queue lists: of a unit (or all), of a status (or all but the held ones, which
+/// are shown apart, only when asked for).
+fn listed<'a>(unit: Option<&str>, status: Option<&str>) -> feedback::BoxedQuery<'a, MultiBackend> {
+    let mut q = feedback::table.into_boxed();
+    if let Some(unit) = unit {
+        q = q.filter(feedback::unit_code.eq(unit.to_string()));
+    }
+    match status {
+        Some(status) => q.filter(feedback::status.eq(status.to_string())),
+        None => q.filter(feedback::status.ne("held")),
+    }
+}
+
 pub fn queue(
     conn: &mut DbConnection,
     unit: Option<&str>,
@@ -184,18 +197,7 @@ pub fn queue(
     before: Option<i64>,
     limit: i64,
 ) -> Result<(Vec<FeedbackRow>, i64), StoreError> {
-    let base = || {
-        let mut q = feedback::table.into_boxed();
-        if let Some(unit) = unit {
-            q = q.filter(feedback::unit_code.eq(unit.to_string()));
-        }
-        // Held items are shown apart: only when asked for.
-        q = match status {
-            Some(status) => q.filter(feedback::status.eq(status.to_string())),
-            None => q.filter(feedback::status.ne("held")),
-        };
-        q
-    };
+    let base = || listed(unit, status);
     let total = base().count().get_result(conn)?;
     let mut q = base()
         .select(FeedbackRow::as_select())
@@ -214,15 +216,8 @@ pub fn queue_texts(
     unit: Option<&str>,
     status: Option<&str>,
 ) -> Result<Vec<(i64, String, String)>, StoreError> {
-    let mut q = feedback::table.into_boxed();
-    if let Some(unit) = unit {
-        q = q.filter(feedback::unit_code.eq(unit.to_string()));
-    }
-    q = match status {
-        Some(status) => q.filter(feedback::status.eq(status.to_string())),
-        None => q.filter(feedback::status.ne("held")),
-    };
-    Ok(q.select((feedback::id, feedback::subject, feedback::body))
+    Ok(listed(unit, status)
+        .select((feedback::id, feedback::subject, feedback::body))
         .order(feedback::id.desc())
         .load(conn)?)
 }
