@@ -1,5 +1,6 @@
 //! The domain: pure types and rules, no I/O, no clock, no randomness that is not passed in.
 
+pub mod actions;
 pub mod desk;
 pub mod feedback;
 pub mod form;

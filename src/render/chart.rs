@@ -441,7 +441,18 @@ mod tests {
         assert!(svg.contains("A &#38; B"));
         assert!(svg.contains("width=\"155.00\""), "50 % of a 310-wide axis");
         assert!(svg.contains("C *"), "a small sample is starred");
-        assert_eq!(svg.matches("<rect x=").count(), 1, "no bar without a value");
+        let (wide, narrow) = svg
+            .split_once("class=\"chart narrow\"")
+            .expect("two drawings");
+        assert_eq!(
+            wide.matches("<rect x=").count(),
+            1,
+            "no bar without a value"
+        );
+        // The phone's drawing: a track for each bar, a bar for each value, names at 13.
+        assert_eq!(narrow.matches("fill=\"#eee\"").count(), 2);
+        assert_eq!(narrow.matches("stroke=\"#000\"").count(), 1);
+        assert!(narrow.contains("font-size=\"13\" fill=\"#000\">C *</text>"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! command line both call these; neither holds business rules of its own.
 
 pub mod access;
+pub mod actions;
 pub mod audit;
 pub mod backup;
 pub mod calendar;

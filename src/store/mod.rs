@@ -8,6 +8,7 @@
 //! every call because the limit's value may change the plan (about a tenth of a
 //! submission's CPU time went to the SQL parser that way).
 
+pub mod actions;
 pub mod calendar;
 pub mod counters;
 pub mod dossiers;

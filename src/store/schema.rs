@@ -412,6 +412,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    actions (id) {
+        id -> BigInt,
+        unit_code -> Text,
+        period_label -> Text,
+        scheme -> Text,
+        target_kind -> Text,
+        target_code -> Text,
+        what -> Text,
+        who -> Text,
+        due_on -> Date,
+        status -> Text,
+        public_note -> Text,
+        published -> Bool,
+        done_on -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     release_dates (period_label, scheme) {
         period_label -> Text,
         scheme -> Text,
@@ -438,6 +458,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     units,
     topic_rules,
     release_dates,
+    actions,
     tickets,
     responses,
     dossier_counts,

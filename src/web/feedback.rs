@@ -357,6 +357,8 @@ struct PublicPage {
     next_url: Option<String>,
     file_url: Option<String>,
     print_url: Option<String>,
+    /// The unit's published "Đã nghe – đã làm".
+    actions: Vec<crate::web::actions_view::ActionView>,
 }
 
 struct PublicView {
@@ -401,11 +403,20 @@ async fn public_list(
             Some(code) => crate::service::units::cached(&s.store, code)?,
             None => None,
         };
-        Ok((items, pages, unit_row))
+        let done = match &u {
+            Some(code) => crate::service::actions::public(&s.store, s.scheme, Some(code), 20)?,
+            None => Vec::new(),
+        };
+        Ok((items, pages, (unit_row, done)))
     })
     .await?;
+    let (unit_row, done) = unit_row;
     let mut page = public_page(lang, state.demo, unit, unit_row, items, page_no, pages);
     page.page = PageMeta::public(lang, state.demo, Place::Other, &state.publishing);
+    page.actions = done
+        .iter()
+        .map(|a| crate::web::actions_view::view(&state.forms, lang, a, String::new()))
+        .collect();
     render(StatusCode::OK, &page)
 }
 
@@ -428,6 +439,7 @@ fn public_page(
     let unit_name = unit_row.as_ref().map(|u| u.display_name(lang).to_string());
     let open = unit_row.is_some_and(|u| u.is_valid_on(local_date(Utc::now())));
     PublicPage {
+        actions: Vec::new(),
         page: PageMeta::new(lang, demo),
         t: Tr(lang),
         heading: tr(lang, "feedback.replies_heading").to_string(),

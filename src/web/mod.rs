@@ -5,6 +5,7 @@
 //! pages or JSON through the `From`s in `errors`, the only error mapping. Handlers written
 //! before the kit still read the request themselves (the layers test lists them).
 
+pub mod actions_view;
 pub mod api;
 pub mod auth;
 pub mod errors;

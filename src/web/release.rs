@@ -181,7 +181,7 @@ fn with_link_preview(
             "{}: {} ({}) · {}",
             tr(lang, "site.sipas"),
             crate::render::numbers::percent(h.sipas_pct, lang),
-            crate::web::site::period_name(period, lang),
+            crate::render::period_name(period, lang),
             tr(lang, "site.responses_n")
                 .replace("{n}", &crate::render::numbers::count(h.responses, lang))
         ),
@@ -205,4 +205,29 @@ fn with_link_preview(
         Some(i) => format!("{}{meta}{}", &html[..i + 8], &html[i + 8..]),
         None => html.to_string(),
     }
+}
+
+/// The calendar's releases still to come (or overdue): period, date, where it stands.
+pub fn calendar_view(
+    lang: Lang,
+    releases: &[crate::service::calendar::Release],
+) -> Vec<(String, String, String)> {
+    use crate::service::calendar::ReleaseState;
+    releases
+        .iter()
+        .filter_map(|r| {
+            let state = match r.state {
+                ReleaseState::Upcoming(0) => tr(lang, "calendar.today").to_string(),
+                ReleaseState::Upcoming(d) => {
+                    tr(lang, "calendar.in_days").replace("{n}", &d.to_string())
+                }
+                ReleaseState::Overdue(d) => {
+                    tr(lang, "calendar.overdue").replace("{n}", &d.to_string())
+                }
+                ReleaseState::Published(..) => return None,
+            };
+            let due = r.due_on.format("%d/%m/%Y").to_string();
+            Some((crate::render::period_name(&r.period, lang), due, state))
+        })
+        .collect()
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::domain::lang::Lang;
 use crate::domain::local_offset;
-use crate::domain::period::{Kind, Period};
+use crate::domain::period::Period;
 use crate::domain::ticket::TicketCode;
 use crate::domain::unit::Unit;
 use crate::render::numbers;
@@ -25,26 +25,7 @@ use crate::web::{lang_suffix, render_page, run, within_limit, AppState};
 /// (Ho Chi Minh City's 168 would not fit the 30 KB a citizen's page may weigh).
 const UNITS_ON_FRONT: usize = 40;
 
-/// A period's human name: "Quý 2/2026", "Q2 2026".
-pub fn period_name(p: &Period, lang: Lang) -> String {
-    let (key, n) = match p.kind {
-        Kind::Quarter(q) => ("site.period_quarter", q),
-        Kind::Half(1) => ("site.period_half1", 0),
-        Kind::Half(_) => ("site.period_half2", 0),
-        Kind::NineMonths => ("site.period_nine", 0),
-        Kind::Year => ("site.period_year", 0),
-        Kind::Month(m) => ("site.period_month", m),
-        Kind::Custom => return p.label.clone(),
-    };
-    let n = if matches!(p.kind, Kind::Month(_)) {
-        format!("{n:02}")
-    } else {
-        n.to_string()
-    };
-    tr(lang, key)
-        .replace("{n}", &n)
-        .replace("{year}", &p.year.to_string())
-}
+pub use crate::render::period_name;
 
 /// A publication's local day, `dd/mm/yyyy`.
 fn day_of(at: NaiveDateTime) -> String {
@@ -237,31 +218,6 @@ async fn read_public(
     .await
 }
 
-/// The calendar's releases still to come (or overdue): period, date, where it stands.
-pub fn calendar_view(
-    lang: Lang,
-    releases: &[crate::service::calendar::Release],
-) -> Vec<(String, String, String)> {
-    use crate::service::calendar::ReleaseState;
-    releases
-        .iter()
-        .filter_map(|r| {
-            let state = match r.state {
-                ReleaseState::Upcoming(0) => tr(lang, "calendar.today").to_string(),
-                ReleaseState::Upcoming(d) => {
-                    tr(lang, "calendar.in_days").replace("{n}", &d.to_string())
-                }
-                ReleaseState::Overdue(d) => {
-                    tr(lang, "calendar.overdue").replace("{n}", &d.to_string())
-                }
-                ReleaseState::Published(..) => return None,
-            };
-            let due = r.due_on.format("%d/%m/%Y").to_string();
-            Some((period_name(&r.period, lang), due, state))
-        })
-        .collect()
-}
-
 #[derive(Template)]
 #[template(path = "front.html")]
 struct FrontPage {
@@ -273,6 +229,8 @@ struct FrontPage {
     years: Vec<(i32, Vec<PeriodView>)>,
     /// The release calendar: period, date, where it stands.
     calendar: Vec<(String, String, String)>,
+    /// The latest published actions done ("Đã nghe – đã làm") and where each unit's are.
+    done: Vec<(crate::web::actions_view::ActionView, String)>,
     units: Vec<UnitView>,
     all_units_link: Option<(String, String)>,
     replies_url: String,
@@ -284,10 +242,16 @@ struct FrontPage {
 /// a tracking code, and where the figures come from.
 pub async fn front(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
     let (found, releases) = read_public(&state, lang).await?;
+    let done = run(&state, |s| {
+        crate::service::actions::public(&s.store, s.scheme, None, 5)
+    })
+    .await?;
+    let done = crate::web::actions_view::done_view(&state, lang, &found.units, &done);
     let s = lang_suffix(lang);
     let many = found.units.len() > UNITS_ON_FRONT;
     let page = FrontPage {
-        calendar: calendar_view(lang, &releases),
+        done,
+        calendar: crate::web::release::calendar_view(lang, &releases),
         page: public_meta(&state, lang, "/"),
         t: Tr(lang),
         lang_en: lang == Lang::En,
@@ -328,7 +292,7 @@ struct ReportsPage {
 pub async fn reports(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
     let (found, releases) = read_public(&state, lang).await?;
     let page = ReportsPage {
-        calendar: calendar_view(lang, &releases),
+        calendar: crate::web::release::calendar_view(lang, &releases),
         page: public_meta(&state, lang, "/reports"),
         t: Tr(lang),
         org: found.org,

@@ -267,7 +267,7 @@ fn lineage_shares_are_checked_and_bad_lines_named() {
 }
 
 /// Stores `scores` as complete sipas-2017 answers of `unit` on `day`, as if given then.
-fn answers_on(app: &TestApp, unit: &str, day: chrono::NaiveDate, scores: &str) {
+pub(crate) fn answers_on(app: &TestApp, unit: &str, day: chrono::NaiveDate, scores: &str) {
     use hailong::domain::form::{AnswerValue, Answers};
     let registry = FormRegistry::builtin().unwrap();
     let form = registry.latest("sipas-2017").unwrap();

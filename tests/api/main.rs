@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod actions;
 mod api;
 mod appraisal;
 mod cli;

@@ -94,3 +94,14 @@ impl From<crate::service::topics::TopicsError> for PageError {
         }
     }
 }
+
+impl From<crate::service::actions::ActionError> for PageError {
+    fn from(e: crate::service::actions::ActionError) -> PageError {
+        use crate::service::actions::ActionError;
+        match e {
+            ActionError::NotAllowed => PageError::later(PageError::not_allowed),
+            ActionError::Store(e) => PageError::failed(&e),
+            other => PageError::failed(&other),
+        }
+    }
+}

@@ -54,7 +54,7 @@ fn row(lang: Lang, r: calendar::Release) -> [String; 5] {
         "calendar.default"
     };
     [
-        crate::web::site::period_name(&r.period, lang),
+        crate::render::period_name(&r.period, lang),
         r.period.label.clone(),
         r.due_on.format("%d/%m/%Y").to_string(),
         tr(lang, source).to_string(),

@@ -104,7 +104,7 @@ fn alerts(
         out.push((text, Some("/staff/breaches")));
     }
     for r in releases {
-        let name = crate::web::site::period_name(&r.period, lang);
+        let name = crate::render::period_name(&r.period, lang);
         let due = r.due_on.format("%d/%m/%Y").to_string();
         let text = match r.state {
             crate::service::calendar::ReleaseState::Overdue(n) => {

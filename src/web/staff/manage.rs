@@ -189,6 +189,11 @@ pub(crate) fn manage_links(lang: Lang, staff: &Staff) -> Vec<(&'static str, &'st
             tr(lang, "privacy.breaches"),
         ),
         (
+            Action::ManageKiosks,
+            "/staff/actions",
+            tr(lang, "actions.heading"),
+        ),
+        (
             Action::Publish,
             "/staff/calendar",
             tr(lang, "calendar.heading"),

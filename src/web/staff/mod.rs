@@ -4,6 +4,7 @@
 //! pages (`users`, `tokens`, `units`, `dossiers`, on the kit in `manage`); `forms` holds the
 //! guards and CSRF-checked form readers they share.
 
+mod actions;
 mod audit;
 mod breaches;
 mod calendar;
@@ -23,6 +24,7 @@ mod topics;
 mod units;
 mod users;
 
+pub use actions::*;
 pub use audit::*;
 pub use breaches::*;
 pub use calendar::*;
@@ -51,6 +53,9 @@ pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
         .route("/staff/tickets", web::get().to(tickets_form))
         .route("/staff/tickets", web::post().to(tickets_issue))
         .route("/staff/audit", web::get().to(audit_page))
+        .route("/staff/actions", web::get().to(actions_page))
+        .route("/staff/actions", web::post().to(actions_record))
+        .route("/staff/actions/{id}", web::post().to(actions_step))
         .route("/staff/calendar", web::get().to(calendar_page))
         .route("/staff/calendar", web::post().to(calendar_set))
         .route("/staff/topics", web::get().to(topics_page))
