@@ -56,6 +56,21 @@ pub struct ReportData {
     /// What citizens wrote about (METHODOLOGY "Comment topics"): the period's comments tagged
     /// by the rules in use, with quotes.
     pub topics: TopicsSection,
+    /// "Đã nghe – đã làm": the published actions against the previous period of the same kind,
+    /// each criterion beside its change to this period.
+    pub actions: Vec<ReportAction>,
+}
+
+/// An action as a report lists it.
+#[derive(Debug, Clone)]
+pub struct ReportAction {
+    pub unit_name: String,
+    /// `criterion` or `topic`, and its code.
+    pub target: (String, String),
+    pub what: String,
+    pub status: String,
+    /// The criterion in the action's period and now, in percent; the change; significant or not.
+    pub change: Option<(String, f64, f64, f64, bool)>,
 }
 
 /// The report's "Người dân nói về": of the period's comments, how many complain about each

@@ -200,19 +200,24 @@ fn change_of(
     let Ok(period) = Period::parse(&a.period_label, scheme) else {
         return Ok(None);
     };
-    let later = crate::service::public::published(store, scheme)?
+    // The published periods, read from the store (the public list sits above this module).
+    let later = store
+        .read(|c| publications::list_all(c, scheme.as_str()))?
         .into_iter()
+        .filter_map(|r| Period::parse(&r.period_label, scheme).ok())
         // A quarter's action is measured at a later quarter (any one), a year's at a year.
-        .filter(|p| std::mem::discriminant(&p.period.kind) == std::mem::discriminant(&period.kind))
-        .filter(|p| p.period.start > period.end)
-        .max_by_key(|p| p.period.end);
-    let Some(later) = later else { return Ok(None) };
+        .filter(|p| std::mem::discriminant(&p.kind) == std::mem::discriminant(&period.kind))
+        .filter(|p| p.start > period.end)
+        .max_by_key(|p| p.end);
+    let Some(later) = later else {
+        return Ok(None);
+    };
     let read = |p: &Period| -> Result<Option<(u64, u64)>, StoreError> {
         let t = store.read(|c| publications::frozen_table(c, &p.label, scheme.as_str(), None))?;
         Ok(t.and_then(|t| frozen_row(&t.table_json, &a.unit_code))
             .and_then(|row| criterion_in(&row, &a.target_code)))
     };
-    let (Some(before), Some(after)) = (read(&period)?, read(&later.period)?) else {
+    let (Some(before), Some(after)) = (read(&period)?, read(&later)?) else {
         return Ok(None);
     };
     let pct = |(r, n): (u64, u64)| crate::domain::num::percent(r, n);
@@ -220,7 +225,7 @@ fn change_of(
         match (criterion_change(before, after), pct(before), pct(after)) {
             (Some((points, significant)), Some(b), Some(a2)) => Some(CriterionChange {
                 since: period.label.clone(),
-                now: later.period.label.clone(),
+                now: later.label.clone(),
                 before_pct: b,
                 after_pct: a2,
                 points,
@@ -250,4 +255,62 @@ pub fn public(
             Ok(PublicAction { row, change })
         })
         .collect()
+}
+
+/// The published actions a report of `period` lists: those against the previous period of the
+/// same kind (of one unit, or all), each criterion's change from its published figure then to
+/// this report's figure (`table`), with the two-proportion test.
+pub fn for_report(
+    store: &Store,
+    period: &Period,
+    table: &crate::domain::table::IndexTable,
+    only_unit: Option<&str>,
+) -> Result<Vec<crate::domain::report::ReportAction>, StoreError> {
+    let Ok(before) = period.previous() else {
+        return Ok(Vec::new());
+    };
+    let scheme = period.scheme;
+    let rows = store.read(|c| store_actions::list(c, only_unit, true, 200))?;
+    let frozen =
+        store.read(|c| publications::frozen_table(c, &before.label, scheme.as_str(), None))?;
+    let names: std::collections::HashMap<&str, &str> = table
+        .rows
+        .iter()
+        .map(|r| (r.unit_code.as_str(), r.unit_name.as_str()))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|a| a.period_label == before.label && a.scheme == scheme.as_str())
+        .map(|a| {
+            let then = frozen
+                .as_ref()
+                .and_then(|t| frozen_row(&t.table_json, &a.unit_code))
+                .and_then(|row| criterion_in(&row, &a.target_code));
+            let now = table
+                .rows
+                .iter()
+                .filter(|r| r.unit_code == a.unit_code)
+                .flat_map(|r| r.indices.criteria.iter())
+                .find(|m| m.code == a.target_code)
+                .and_then(|m| Some((m.n_satisfied?, m.n_valid)));
+            let pct = |(r, n): (u64, u64)| crate::domain::num::percent(r, n);
+            let change = match (a.target_kind.as_str(), then, now) {
+                ("criterion", Some(t), Some(n)) => {
+                    criterion_change(t, n).zip(pct(t).zip(pct(n))).map(
+                        |((points, sig), (b, after))| (before.label.clone(), b, after, points, sig),
+                    )
+                }
+                _ => None,
+            };
+            crate::domain::report::ReportAction {
+                unit_name: names
+                    .get(a.unit_code.as_str())
+                    .map_or(a.unit_code.clone(), |n| (*n).to_string()),
+                target: (a.target_kind.clone(), a.target_code.clone()),
+                what: a.what.clone(),
+                status: a.status.clone(),
+                change,
+            }
+        })
+        .collect())
 }

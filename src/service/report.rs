@@ -107,6 +107,7 @@ pub fn gather_scoped(
     };
     let break_on = break_on.filter(|d| trend.iter().any(|p| p.start < *d));
     let dossiers = total.as_ref().and_then(|t| t.dossiers);
+    let actions = crate::service::actions::for_report(store, period, &table, only_unit)?;
     // The feedback figures the table's rows already carry (`full_table`).
     let feedback_total = total
         .as_ref()
@@ -134,6 +135,7 @@ pub fn gather_scoped(
             .collect(),
         paper_waiting: crate::service::paper::waiting(store, only_unit)?,
         topics: crate::service::topics::section(store, topics, period, only_unit)?,
+        actions,
     })
 }
 

@@ -104,6 +104,16 @@ async fn you_said_we_did(backend: Backend) {
     let page = public().await;
     let line = "Tiêu chí này: 60,00 % (2026-Q2) → 90,00 % (2026-Q3), +30,00 điểm — chưa đủ để khẳng định có thay đổi.";
     assert!(page.contains(line), "{page}");
+    // The next report (2026-Q3, published after the action) lists it beside the change.
+    let report = app.get("/reports/2026-Q3").await.text().await.unwrap();
+    let listed = report
+        .split("<section class=\"acts\">")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        listed.contains("Bố trí thêm cán bộ hướng dẫn") && listed.contains(line),
+        "{listed}"
+    );
     let front = app.get("/").await.text().await.unwrap();
     assert!(front.contains("Bố trí thêm cán bộ hướng dẫn") && front.contains(line));
     let audit = app

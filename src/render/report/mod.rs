@@ -1,6 +1,7 @@
 //! The report as one self-contained HTML page (inline CSS and SVG, nothing fetched), in
 //! Vietnamese or English, laid out for A4 portrait: what a clerk e-mails and a chairman prints.
 
+mod actions;
 mod sections;
 mod texts;
 mod topics;
@@ -73,6 +74,9 @@ struct ReportPage<'a> {
     topics: Option<topics::TopicsView>,
     /// The section's heading and column heads.
     topics_heads: [&'static str; 6],
+    /// "Đã nghe – đã làm": unit, what, status, the criterion's change.
+    actions: Vec<actions::ActionLine>,
+    actions_heading: &'static str,
 }
 
 /// Extra bits the caller adds: a "published on" line, and (for staff) the publishing form.
@@ -162,6 +166,8 @@ pub fn render(
         desk_heads: sections::desk_heads(lang),
         feedback_rows: sections::feedback_rows(data, lang),
         topics: topics::view(&data.topics, lang),
+        actions: actions::lines(data, lang),
+        actions_heading: tr(lang, "actions.heading"),
         topics_heads: [
             tr(lang, "report_page.topics"),
             tr(lang, "report_page.topics_topic"),
