@@ -1015,3 +1015,33 @@ test('a reader who lands on a shared report reaches the home page, the list and 
     await c.close();
   }
 });
+
+test('an admin on a phone reads the release calendar and records an action; both pages pass axe and fit 360 px', async () => {
+  const ctx = await phone({ bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${origin}/login`);
+  await page.fill('#u', 'admin');
+  await page.fill('#p', adminPassword);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/staff$/);
+  const fits = async (label) => {
+    const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(scroll <= 360 && width <= 360, `${label} is ${scroll} px wide`);
+  };
+  await page.goto(`${origin}/staff/calendar`);
+  assert.match(await page.textContent('table'), /Quý 3\/2026/);
+  await axe(page, 'release calendar');
+  await fits('release calendar');
+  await page.goto(`${origin}/staff/actions`);
+  await page.fill('#unit', 'phuong-an-lac');
+  await page.fill('#period', '2026-Q2');
+  await page.fill('#target', 'topic:time');
+  await page.fill('#what', 'Thêm một quầy trả kết quả buổi sáng');
+  await page.fill('#who', 'Văn phòng UBND phường');
+  await page.fill('#due_on', '2026-09-30');
+  await Promise.all([page.waitForNavigation(), page.click('form[aria-labelledby=new] button[type=submit]')]);
+  assert.match(await page.textContent('[role=status]'), /Đã ghi việc #\d+/);
+  await axe(page, 'an action recorded');
+  await fits('actions page');
+  await ctx.close();
+});

@@ -121,6 +121,28 @@ pub async fn actions_page(
     page(state, lang, session, StatusCode::OK, (None, Vec::new())).await
 }
 
+/// The page again, saying what was done, or why not.
+async fn told(
+    state: web::Data<AppState>,
+    lang: Lang,
+    session: StaffSession,
+    done: Result<String, ActionError>,
+) -> Result<HttpResponse, PageError> {
+    match done {
+        Ok(notice) => {
+            page(
+                state,
+                lang,
+                session,
+                StatusCode::OK,
+                (Some(notice), Vec::new()),
+            )
+            .await
+        }
+        Err(e) => refused(state, lang, session, e).await,
+    }
+}
+
 /// What a refusal shows: the page with its problems (422), or the error's page.
 async fn refused(
     state: web::Data<AppState>,
@@ -149,20 +171,8 @@ pub async fn actions_record(
         Ok::<_, crate::store::StoreError>(recorded)
     })
     .await?;
-    match done {
-        Ok(id) => {
-            let notice = tr(lang, "actions.recorded").replace("{id}", &id.to_string());
-            page(
-                state,
-                lang,
-                session,
-                StatusCode::OK,
-                (Some(notice), Vec::new()),
-            )
-            .await
-        }
-        Err(e) => refused(state, lang, session, e).await,
-    }
+    let done = done.map(|id| tr(lang, "actions.recorded").replace("{id}", &id.to_string()));
+    told(state, lang, session, done).await
 }
 
 /// `POST /staff/actions/{id}`: its status, and whether it is public.
@@ -180,18 +190,6 @@ pub async fn actions_step(
         Ok::<_, crate::store::StoreError>(step)
     })
     .await?;
-    match done {
-        Ok(()) => {
-            let notice = tr(lang, "actions.updated").replace("{id}", &id.to_string());
-            page(
-                state,
-                lang,
-                session,
-                StatusCode::OK,
-                (Some(notice), Vec::new()),
-            )
-            .await
-        }
-        Err(e) => refused(state, lang, session, e).await,
-    }
+    let done = done.map(|()| tr(lang, "actions.updated").replace("{id}", &id.to_string()));
+    told(state, lang, session, done).await
 }
