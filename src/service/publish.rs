@@ -38,22 +38,16 @@ pub fn district_name(store: &Store, lang: Lang, period: &Period) -> Result<Strin
 }
 
 /// The name a report is about, from the units it covers (issue 37): a top unit without a desk
-/// of its own whose desks are all of one kind is named by them — "6 phường thuộc Thành phố Hồ
-/// Chí Minh" — not by the top unit alone, which would claim figures for the whole city.
+/// of its own is named by its desks, the most common kind counted and the rest as others — "5
+/// phường và 1 đơn vị khác thuộc Thành phố Hồ Chí Minh" — not by the top unit alone, which would
+/// claim figures for the whole city.
 pub fn scope_name_of(
     all: &[crate::domain::unit::Unit],
     lang: Lang,
     period: &Period,
     with_desk: &[&str],
 ) -> String {
-    let in_period = |u: &&crate::domain::unit::Unit| {
-        u.valid_from.is_none_or(|f| f <= period.end) && u.valid_to.is_none_or(|t| t >= period.start)
-    };
-    let tops: Vec<&crate::domain::unit::Unit> = all
-        .iter()
-        .filter(|u| u.parent.is_none() && u.predecessors.is_empty())
-        .filter(in_period)
-        .collect();
+    let tops = tops_in(all, period);
     if let [top] = tops.as_slice() {
         let children: Vec<&crate::domain::unit::Unit> = all
             .iter()
@@ -62,7 +56,7 @@ pub fn scope_name_of(
                     .as_ref()
                     .is_some_and(|p| p.as_str() == top.code.as_str())
             })
-            .filter(in_period)
+            .filter(|u| open_in(u, period))
             .collect();
         // A unit's kind: the first word of its Vietnamese name ("Phường"), the last of its
         // English one ("Ward").
@@ -100,15 +94,26 @@ pub fn scope_name_of(
     district_name_of(all, lang, period)
 }
 
+/// Whether a unit existed during some of the period.
+fn open_in(u: &crate::domain::unit::Unit, period: &Period) -> bool {
+    u.valid_from.is_none_or(|f| f <= period.end) && u.valid_to.is_none_or(|t| t >= period.start)
+}
+
+/// The top-level units of the period (no parent, no predecessors).
+fn tops_in<'a>(
+    all: &'a [crate::domain::unit::Unit],
+    period: &Period,
+) -> Vec<&'a crate::domain::unit::Unit> {
+    all.iter()
+        .filter(|u| u.parent.is_none() && u.predecessors.is_empty())
+        .filter(|u| open_in(u, period))
+        .collect()
+}
+
 /// The same, from a list of units already read.
 pub fn district_name_of(all: &[crate::domain::unit::Unit], lang: Lang, period: &Period) -> String {
-    let top: Vec<String> = all
-        .iter()
-        .filter(|u| u.parent.is_none() && u.predecessors.is_empty())
-        .filter(|u| {
-            u.valid_from.is_none_or(|f| f <= period.end)
-                && u.valid_to.is_none_or(|t| t >= period.start)
-        })
+    let top: Vec<String> = tops_in(all, period)
+        .into_iter()
         .map(|u| u.display_name(lang).to_string())
         .collect();
     match top.len() {

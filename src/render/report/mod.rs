@@ -91,7 +91,7 @@ pub struct Extras {
 /// A form's source as printed in a report: a note in brackets written in English only
 /// (`(wording to confirm …)`) is left out — it is about the software's copy of the wording, and
 /// the methodology page says it, in the reader's language (`source_caveat`).
-pub fn source_in(source: &str, _lang: Lang) -> String {
+pub fn source_in(source: &str) -> String {
     match source_caveat(source) {
         Some((before, _)) => before.to_string(),
         None => source.to_string(),

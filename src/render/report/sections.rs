@@ -317,7 +317,7 @@ pub(super) fn form_text(data: &ReportData, lang: Lang) -> String {
         data.form
             .source
             .as_deref()
-            .map(|s| format!(" — {}", super::source_in(s, lang)))
+            .map(|s| format!(" — {}", super::source_in(s)))
             .unwrap_or_default()
     )
 }

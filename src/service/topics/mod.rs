@@ -19,17 +19,28 @@ use crate::store::{kiosks, responses, topics as store_topics, Store, StoreError}
 pub use edit::{fingerprint, preview, save, version, versions, Preview, TopicChange, TopicsError};
 pub use section::section;
 
+/// The text of the rules file (`--topics`), or the shipped rules'.
+fn text_of(file: Option<&Path>) -> Result<String, String> {
+    match file {
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(|e| format!("--topics {}: {e}", path.display()))
+        }
+        None => Ok(DEFAULT_RULES.to_string()),
+    }
+}
+
+/// Rules parsed from `text`, refused with the file's name and the line.
+fn parse_from(text: &str, file: Option<&Path>) -> Result<Rules, String> {
+    Rules::parse(text).map_err(|e| match file {
+        Some(path) => format!("--topics {}: {e}", path.display()),
+        None => format!("the shipped topic rules: {e}"),
+    })
+}
+
 /// The rules the service runs by: a file's (`--topics`), refused with its line, or the
 /// shipped ones.
 pub fn rules_of(file: Option<&Path>) -> Result<Rules, String> {
-    match file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("--topics {}: {e}", path.display()))?;
-            Rules::parse(&text).map_err(|e| format!("--topics {}: {e}", path.display()))
-        }
-        None => Rules::parse(DEFAULT_RULES).map_err(|e| format!("the shipped topic rules: {e}")),
-    }
+    parse_from(&text_of(file)?, file)
 }
 
 /// The rules every part of the service tags by: the newest version an admin saved at
@@ -55,13 +66,9 @@ impl CurrentRules {
     /// The rules of `--topics FILE` (refused with its line) or the shipped ones, until an
     /// admin saves a version.
     pub fn load(file: Option<&Path>) -> Result<CurrentRules, String> {
-        let base_text = match file {
-            Some(path) => std::fs::read_to_string(path)
-                .map_err(|e| format!("--topics {}: {e}", path.display()))?,
-            None => DEFAULT_RULES.to_string(),
-        };
+        let base_text = text_of(file)?;
         Ok(CurrentRules {
-            base: Arc::new(rules_of(file)?),
+            base: Arc::new(parse_from(&base_text, file)?),
             base_text,
             base_file: file.map(Path::to_path_buf),
             saved: Mutex::new(None),
