@@ -70,6 +70,15 @@ async function answerAll(page, score = '4', skip = []) {
   return names;
 }
 
+/** Signs the admin in (after the first password change) and waits for the dashboard. */
+async function signInAsAdmin(page) {
+  await page.goto(`${origin}/login`);
+  await page.fill('#u', 'admin');
+  await page.fill('#p', adminPassword);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/staff$/);
+}
+
 async function axe(page, label) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(() => window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
@@ -514,11 +523,7 @@ test('a province of 168 communes: the report keeps to four A4 pages and passes a
   const quarter = `${now.getUTCFullYear()}-Q${Math.floor(now.getUTCMonth() / 3) + 1}`;
   const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1024, height: 900 } });
   const page = await ctx.newPage();
-  await page.goto(`${origin}/login`);
-  await page.fill('#u', 'admin');
-  await page.fill('#p', adminPassword);
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/staff$/);
+  await signInAsAdmin(page);
   await page.goto(`${origin}/reports/${quarter}`);
   assert.match(await page.textContent('h1'), /Kết quả khảo sát/);
   assert.equal(await page.locator('section svg.chart').count() >= 2, true, 'the top and bottom ten');
@@ -535,11 +540,7 @@ test('a province of 168 communes: the report keeps to four A4 pages and passes a
 test('the desk sheet keeps to one A4 page with the longest questions and replies', async () => {
   const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1024, height: 900 } });
   const page = await ctx.newPage();
-  await page.goto(`${origin}/login`);
-  await page.fill('#u', 'admin');
-  await page.fill('#p', adminPassword);
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/staff$/);
+  await signInAsAdmin(page);
   const unit = 'phuong-binh-tan';
   const long = (words) => 'Phản ánh về thời gian giải quyết hồ sơ đất đai tại bộ phận một cửa '.repeat(words).slice(0, 3990);
   for (let i = 0; i < 8; i++) {
@@ -960,11 +961,7 @@ test('what citizens wrote about: the report\'s topics fit 360 px and pass axe; a
   await axe(page, 'report with topics, English');
 
   // An admin on a phone: the rules, a change previewed on the past year's comments, then saved.
-  await page.goto(`${origin}/login`);
-  await page.fill('#u', 'admin');
-  await page.fill('#p', adminPassword);
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/staff$/);
+  await signInAsAdmin(page);
   await page.goto(`${origin}/staff/topics`);
   await axe(page, 'topic rules');
   const rules = await page.inputValue('#rules');
@@ -1019,11 +1016,7 @@ test('a reader who lands on a shared report reaches the home page, the list and 
 test('an admin on a phone reads the release calendar and records an action; both pages pass axe and fit 360 px', async () => {
   const ctx = await phone({ bypassCSP: true });
   const page = await ctx.newPage();
-  await page.goto(`${origin}/login`);
-  await page.fill('#u', 'admin');
-  await page.fill('#p', adminPassword);
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/staff$/);
+  await signInAsAdmin(page);
   const fits = async (label) => {
     const [scroll, width] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(scroll <= 360 && width <= 360, `${label} is ${scroll} px wide`);
