@@ -1,6 +1,7 @@
 //! Turning values into bytes for people: QR codes, CSV and spreadsheets, charts,
 //! numbers, reports, and pre-compressed pages.
 
+pub mod card;
 pub mod chart;
 pub mod desk;
 pub mod feedback;

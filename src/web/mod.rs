@@ -232,6 +232,7 @@ fn citizen_routes(cfg: &mut web::ServiceConfig) {
             web::get().to(feedback::print_sheet),
         )
         .route("/reports/{period}", web::get().to(report::show))
+        .route("/reports/{period}/card.png", web::get().to(report::card))
         .route("/reports/{period}/publish", web::post().to(report::publish));
 }
 

@@ -193,13 +193,26 @@ fn with_link_preview(
         period.label,
         crate::web::lang_suffix(lang)
     );
+    let image = format!(
+        "{}/reports/{}/card.png?revision={}{}",
+        state.public_url.trim_end_matches('/'),
+        period.label,
+        r.revision,
+        crate::web::lang_suffix(lang).replace('?', "&")
+    );
     let esc = crate::render::escape;
     let meta = format!(
         "\n<link rel=\"canonical\" href=\"{url}\">\n<meta name=\"description\" content=\"{d}\">\n\
          <meta property=\"og:type\" content=\"article\">\n<meta property=\"og:title\" content=\"{title}\">\n\
-         <meta property=\"og:description\" content=\"{d}\">\n<meta property=\"og:url\" content=\"{url}\">",
+         <meta property=\"og:description\" content=\"{d}\">\n<meta property=\"og:url\" content=\"{url}\">\n\
+         <meta property=\"og:image\" content=\"{image}\">\n<meta property=\"og:image:type\" content=\"image/png\">\n\
+         <meta property=\"og:image:width\" content=\"{w}\">\n<meta property=\"og:image:height\" content=\"{h}\">\n\
+         <meta property=\"og:image:alt\" content=\"{d}\">\n<meta name=\"twitter:card\" content=\"summary_large_image\">",
         url = esc(&url),
         d = esc(&description),
+        image = esc(&image),
+        w = crate::render::card::WIDTH,
+        h = crate::render::card::HEIGHT,
     );
     match html.find("</title>") {
         Some(i) => format!("{}{meta}{}", &html[..i + 8], &html[i + 8..]),
@@ -230,4 +243,68 @@ pub fn calendar_view(
             Some((crate::render::period_name(&r.period, lang), due, state))
         })
         .collect()
+}
+
+/// The frozen page's scope line (`<p class="sub"><b>…</b>`), as text.
+fn scope_of(html: &str) -> String {
+    let inner = html
+        .split_once("<p class=\"sub\"><b>")
+        .and_then(|(_, rest)| rest.split_once("</b>"))
+        .map(|(t, _)| t)
+        .unwrap_or_default();
+    [
+        ("&#38;", "&"),
+        ("&amp;", "&"),
+        ("&#60;", "<"),
+        ("&lt;", "<"),
+        ("&#62;", ">"),
+        ("&gt;", ">"),
+        ("&#34;", "\""),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+    ]
+    .iter()
+    .fold(inner.to_string(), |t, (from, to)| t.replace(from, to))
+}
+
+/// The link preview image of revision `r`: its frozen headline drawn as a PNG.
+pub fn card(
+    state: &AppState,
+    lang: Lang,
+    period: &Period,
+    r: &PublicationRow,
+) -> Result<Vec<u8>, crate::render::card::CardError> {
+    use crate::render::numbers::{count, percent};
+    let h: crate::domain::report::Headline = serde_json::from_str(&r.headline).unwrap_or_default();
+    let html = match lang {
+        Lang::Vi => &r.html_vi,
+        Lang::En => &r.html_en,
+    };
+    let mut lines = Vec::new();
+    if let (Some(lo), Some(hi)) = (h.ci_low, h.ci_high) {
+        let ci = format!(
+            "{}: {} – {}",
+            tr(lang, "report_page.ci_def"),
+            percent(Some(lo), lang),
+            percent(Some(hi), lang)
+        );
+        lines.push(ci);
+    }
+    lines.push(tr(lang, "site.responses_n").replace("{n}", &count(h.responses, lang)));
+    let mut footer = crate::web::pages::agency(lang, &state.publishing);
+    footer.truncate(1);
+    footer.push(
+        tr(lang, "release.published")
+            .replace("{n}", &r.revision.to_string())
+            .replace("{day}", &day(r.published_at)),
+    );
+    crate::render::card::png(&crate::render::card::Card {
+        band: tr(lang, "site.title"),
+        scope: &scope_of(html),
+        period: &crate::render::period_name(period, lang),
+        figure_label: tr(lang, "site.sipas"),
+        figure: &percent(h.sipas_pct, lang),
+        lines: &lines,
+        footer: &footer.join(" · "),
+    })
 }

@@ -92,6 +92,40 @@ async fn live_report(
     Ok(body)
 }
 
+/// `GET /reports/{period}/card.png?revision=N`: the link preview image of a published revision
+/// (the latest when none is named). A revision never changes, so neither does its image.
+pub async fn card(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let period = period_of(&state, &path.into_inner(), lang)?;
+    let asked = query_value(&req, "revision").and_then(|n| n.parse::<i32>().ok());
+    let st = state.clone();
+    let png = run(&state, move |s| {
+        let all = publish::revisions(&s.store, &period)?;
+        let r = all.iter().find(|r| asked.is_none_or(|n| r.revision == n));
+        Ok::<_, crate::store::StoreError>(
+            r.map(|r| crate::web::release::card(&st, lang, &period, r)),
+        )
+    })
+    .await?;
+    match png {
+        Some(Ok(png)) => Ok(HttpResponse::Ok()
+            .content_type("image/png")
+            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+            .body(png)),
+        Some(Err(e)) => Err(PageError::failed(&e)),
+        None => Err(PageError::new(
+            StatusCode::NOT_FOUND,
+            lang,
+            tr(lang, "report.no_such_revision"),
+            tr(lang, "report.see_the_list_of_revisions"),
+        )),
+    }
+}
+
 /// A published revision (`asked`, else the latest) in the page's language, or why not.
 fn published_page(
     state: &AppState,

@@ -494,10 +494,51 @@ fn calendar_entries(
         .collect()
 }
 
-/// `GET /feed.xml`: an Atom entry per publication and per revision, newest first; and the
-/// calendar's coming releases.
+/// "Đã nghe – đã làm" in the feed: an entry per published action done, dated the day it was
+/// done, pointing at its unit's page.
+fn action_entries(
+    state: &AppState,
+    base: &str,
+    lang: Lang,
+    units: &[crate::domain::unit::Unit],
+    done: &[crate::service::actions::PublicAction],
+) -> Vec<(NaiveDateTime, FeedEntry)> {
+    let views = crate::web::actions_view::done_view(state, lang, units, done);
+    done.iter()
+        .zip(views)
+        .map(|(a, (v, url))| {
+            let day = a.row.done_on.unwrap_or(a.row.due_on);
+            let at = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+            let title = tr(lang, "actions.feed_title")
+                .replace("{unit}", &v.unit)
+                .replace("{what}", &v.what);
+            let mut summary = format!("{}: {}", tr(lang, "actions.target"), v.target);
+            for extra in [&v.note, v.change.as_ref().unwrap_or(&String::new())] {
+                if !extra.is_empty() {
+                    summary = format!("{summary} — {extra}");
+                }
+            }
+            let entry = FeedEntry {
+                id: format!("urn:hailong:action:{}:done", a.row.id),
+                title,
+                url: format!("{base}{url}"),
+                csv: String::new(),
+                at: rfc3339(at),
+                summary,
+            };
+            (at, entry)
+        })
+        .collect()
+}
+
+/// `GET /feed.xml`: an Atom entry per publication and per revision, newest first; the
+/// calendar's coming releases; and the latest actions done.
 pub async fn feed(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
     let (found, releases) = read_public(&state, lang).await?;
+    let done = run(&state, |s| {
+        crate::service::actions::public(&s.store, s.scheme, None, 20)
+    })
+    .await?;
     let base = state.public_url.trim_end_matches('/').to_string();
     let mut entries: Vec<(NaiveDateTime, FeedEntry)> = found
         .list
@@ -506,6 +547,7 @@ pub async fn feed(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse
         .map(|(p, r)| (r.published_at, feed_entry(&base, lang, p, r)))
         .collect();
     entries.extend(calendar_entries(&base, lang, &releases));
+    entries.extend(action_entries(&state, &base, lang, &found.units, &done));
     entries.sort_by_key(|e| std::cmp::Reverse(e.0));
     let updated = entries
         .first()

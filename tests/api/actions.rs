@@ -114,8 +114,7 @@ async fn you_said_we_did(backend: Backend) {
         listed.contains("Bố trí thêm cán bộ hướng dẫn") && listed.contains(line),
         "{listed}"
     );
-    let front = app.get("/").await.text().await.unwrap();
-    assert!(front.contains("Bố trí thêm cán bộ hướng dẫn") && front.contains(line));
+    on_front_and_in_feed(&app, line).await;
     let audit = app
         .store
         .read(|c| hailong::store::users::audit_recent(c, 50))
@@ -126,6 +125,36 @@ async fn you_said_we_did(backend: Backend) {
         .any(|a| a.action == "action.update" && a.target == "#1 done published=true"));
 }
 both_backends!(you_said_we_did);
+
+/// The front page lists the action done; the feed carries it: its own id, the unit's page,
+/// the criterion's change.
+async fn on_front_and_in_feed(app: &TestApp, line: &str) {
+    let front = app.get("/").await.text().await.unwrap();
+    assert!(front.contains("Bố trí thêm cán bộ hướng dẫn") && front.contains(line));
+    let xml = app.get("/feed.xml").await.text().await.unwrap();
+    let feed: atom_syndication::Feed = xml.parse().expect("an Atom feed");
+    let acts: Vec<_> = feed
+        .entries()
+        .iter()
+        .filter(|e| e.id().starts_with("urn:hailong:action:"))
+        .collect();
+    assert_eq!(acts.len(), 1, "{xml}");
+    let e = acts[0];
+    assert_eq!(e.id(), "urn:hailong:action:1:done");
+    assert!(
+        e.title().as_str().starts_with("Đã làm – "),
+        "{}",
+        e.title().as_str()
+    );
+    assert!(e.title().as_str().contains("Bố trí thêm cán bộ hướng dẫn"));
+    let base = app.address.trim_end_matches('/');
+    assert_eq!(
+        e.links()[0].href(),
+        format!("{base}/units/phuong-a/feedback")
+    );
+    let summary = e.summary().map(|s| s.as_str()).unwrap_or_default();
+    assert!(summary.contains(line), "{summary}");
+}
 
 /// An unpublished period, a criterion the form lacks, 10,000 characters, invisible text, a
 /// day that is none, an officer who is not the unit's lead: refused, nothing stored.

@@ -100,8 +100,41 @@ async fn every_release_links_its_frozen_data(backend: Backend) {
         "/open/indices.xlsx?period={}&#38;revision=2",
         q.label
     )));
+    link_preview_image(&app, &q).await;
 }
 both_backends!(every_release_links_its_frozen_data);
+
+/// A report's `og:image` is its headline drawn as a 1200 × 630 PNG: the same bytes each time,
+/// another for another revision or language, none for a revision that does not exist.
+async fn link_preview_image(app: &TestApp, q: &Period) {
+    let page = app
+        .get(&format!("/reports/{}", q.label))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let base = app.address.trim_end_matches('/');
+    let meta = format!(
+        "<meta property=\"og:image\" content=\"{base}/reports/{}/card.png?revision=2\">",
+        q.label
+    );
+    assert!(page.contains(&meta), "{page}");
+    assert!(page.contains("summary_large_image"));
+    let card = |rev: &str| format!("/reports/{}/card.png?revision={rev}", q.label);
+    let r = app.get(&card("2")).await;
+    assert_eq!(r.headers()["content-type"], "image/png");
+    let png = r.bytes().await.unwrap().to_vec();
+    let info = png::Decoder::new(std::io::Cursor::new(&png))
+        .read_info()
+        .expect("a PNG")
+        .info()
+        .clone();
+    assert_eq!((info.width, info.height), (1200, 630));
+    assert_eq!(bytes(app, &card("2")).await.1, png, "the same bytes again");
+    assert_ne!(bytes(app, &card("1")).await.1, png, "revision 1 says so");
+    assert_ne!(bytes(app, &format!("{}&lang=en", card("2"))).await.1, png);
+    assert_eq!(bytes(app, &card("9")).await.0, StatusCode::NOT_FOUND);
+}
 
 /// The same navigation on every public page, error pages too; the issuing agency in the footer.
 async fn one_navigation_and_the_agency_on_every_public_page(backend: Backend) {
