@@ -352,6 +352,11 @@ pub struct ServeArgs {
     /// per period at /staff/calendar).
     #[arg(long, env = "HAILONG_PUBLISH_AFTER_DAYS", default_value_t = 14, value_parser = clap::value_parser!(i64).range(0..=365))]
     pub publish_after_days: i64,
+    /// The browser that prints each published report to PDF once, in the background: a path,
+    /// `off`, or empty to look for `chromium` (or `chromium-browser`, `google-chrome`) on the
+    /// PATH. Without one, a report links its print view instead of a PDF.
+    #[arg(long, env = "HAILONG_CHROMIUM", default_value = "")]
+    pub chromium: String,
     /// Who is responsible for the personal data (the People's Committee running the desks),
     /// named on /privacy and in the record of processing.
     #[arg(long, env = "HAILONG_CONTROLLER_NAME", default_value = "")]

@@ -7,6 +7,9 @@ pub struct PublishingSettings {
     pub publisher: String,
     pub publisher_contact: String,
     pub publish_after_days: i64,
+    /// `--chromium`: a path, `off`, or empty (look on the PATH). Off unless set so: a library
+    /// user (and a test) prints no PDF unless it asks for one.
+    pub chromium: String,
 }
 
 impl PublishingSettings {
@@ -15,6 +18,7 @@ impl PublishingSettings {
             publisher: args.publisher.clone(),
             publisher_contact: args.publisher_contact.clone(),
             publish_after_days: args.publish_after_days,
+            chromium: args.chromium.clone(),
         }
     }
 }
@@ -25,6 +29,7 @@ impl Default for PublishingSettings {
             publisher: String::new(),
             publisher_contact: String::new(),
             publish_after_days: 14,
+            chromium: "off".into(),
         }
     }
 }

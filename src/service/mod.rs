@@ -17,6 +17,7 @@ pub mod invite;
 pub mod kiosks;
 pub mod officers;
 pub mod paper;
+pub mod pdf;
 pub mod privacy;
 pub mod public;
 pub mod publish;

@@ -22,6 +22,7 @@ pub mod limits;
 mod memo;
 pub mod meta;
 pub mod paper;
+pub mod pdfs;
 pub mod privacy;
 pub mod publications;
 pub mod responses;

@@ -442,6 +442,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    report_pdfs (period_label, scheme, revision, lang) {
+        period_label -> Text,
+        scheme -> Text,
+        revision -> Integer,
+        lang -> Text,
+        pdf -> Binary,
+        made_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     topic_rules (id) {
         id -> BigInt,
         rules -> Text,
@@ -458,6 +469,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     units,
     topic_rules,
     release_dates,
+    report_pdfs,
     actions,
     tickets,
     responses,

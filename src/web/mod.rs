@@ -45,6 +45,8 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Woken after a publication: the PDF printer (when there is one) looks for work.
+    pub pdf_wake: Arc<tokio::sync::Notify>,
     /// Set when the process was told to stop: `/healthz` answers 503 so that a proxy sends
     /// new work elsewhere while this node finishes what it has.
     pub draining: Arc<std::sync::atomic::AtomicBool>,
@@ -233,6 +235,7 @@ fn citizen_routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/reports/{period}", web::get().to(report::show))
         .route("/reports/{period}/card.png", web::get().to(report::card))
+        .route("/reports/{period}/report.pdf", web::get().to(report::pdf))
         .route("/reports/{period}/publish", web::post().to(report::publish));
 }
 

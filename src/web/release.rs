@@ -23,6 +23,7 @@ pub fn dress(
     period: &Period,
     (r, all): (&PublicationRow, &[PublicationRow]),
     release: Option<&Release>,
+    pdf: bool,
 ) -> String {
     let mut page = with_link_preview(html, state, lang, period, r);
     insert_before(&mut page, "</head>", STYLE);
@@ -33,7 +34,11 @@ pub fn dress(
         format!("/reports/{}?revision={}", period.label, r.revision)
     };
     insert_after(&mut page, "<body>", &nav_html(lang, &this));
-    insert_after(&mut page, "<main>", &downloads_html(lang, period, r, all));
+    insert_after(
+        &mut page,
+        "<main>",
+        &downloads_html(lang, period, (r, all), pdf),
+    );
     insert_before(&mut page, "</body>", &footer_html(state, lang, r, release));
     page
 }
@@ -91,12 +96,21 @@ fn day(at: chrono::NaiveDateTime) -> String {
 fn downloads_html(
     lang: Lang,
     period: &Period,
-    r: &PublicationRow,
-    all: &[PublicationRow],
+    (r, all): (&PublicationRow, &[PublicationRow]),
+    pdf: bool,
 ) -> String {
     let esc = crate::render::escape;
     let q = format!("period={}&amp;revision={}", esc(&period.label), r.revision);
     let s = crate::web::lang_suffix(lang).replace('?', "&amp;");
+    let print = if pdf {
+        format!(
+            "<a href=\"/reports/{}/report.pdf?revision={}{s}\">PDF</a>",
+            esc(&period.label),
+            r.revision
+        )
+    } else {
+        esc(tr(lang, "release.print"))
+    };
     let mut html = format!(
         "\n<section class=\"rel noprint\" aria-label=\"{label}\"><p><b>{label}</b> ({rev} {n}): \
          <a href=\"/open/indices.csv?{q}\">CSV</a> · <a href=\"/open/indices.xlsx?{q}\">XLSX</a> · \
@@ -104,7 +118,6 @@ fn downloads_html(
         label = esc(tr(lang, "release.downloads")),
         rev = esc(tr(lang, "publish.revision")),
         n = r.revision,
-        print = esc(tr(lang, "release.print")),
     );
     let others: Vec<String> = all
         .iter()
@@ -307,4 +320,31 @@ pub fn card(
         lines: &lines,
         footer: &footer.join(" · "),
     })
+}
+
+/// Prints the PDF of every revision that lacks one, as the page is served (without the
+/// calendar's line, which may change). How many files were made.
+pub fn print_pdfs(
+    state: &AppState,
+    printer: &crate::service::pdf::Printer,
+) -> Result<usize, crate::service::pdf::PrintError> {
+    let page = |r: &PublicationRow, lang: Lang| -> String {
+        let html = match lang {
+            Lang::Vi => &r.html_vi,
+            Lang::En => &r.html_en,
+        };
+        match Period::parse(&r.period_label, state.scheme) {
+            Ok(period) => dress(
+                html,
+                state,
+                lang,
+                &period,
+                (r, std::slice::from_ref(r)),
+                None,
+                false,
+            ),
+            Err(_) => html.clone(),
+        }
+    };
+    crate::service::pdf::print_missing(&state.store, printer, page, chrono::Utc::now())
 }

@@ -37,17 +37,13 @@ pub async fn show(
     let period = period_of(&state, &path.into_inner(), lang)?;
     let staff = staff_of(&req).await?;
     let p = period.clone();
-    let (revisions, release) = run(&state, move |s| {
-        let today = crate::domain::local_date(Utc::now());
-        let release = crate::service::calendar::release_of(&s.store, &s.publishing, &p, today)?;
-        Ok::<_, crate::store::StoreError>((publish::revisions(&s.store, &p)?, release))
-    })
-    .await?;
     let asked = query_value(&req, "revision");
+    let n = asked.as_deref().and_then(|n| n.parse::<i32>().ok());
+    let (revisions, release, pdf) = run(&state, move |s| release_of(s, &p, n, lang)).await?;
     let Some((staff, csrf)) = staff.filter(|_| asked.is_none()) else {
         // A revision asked for, or the public: the published page as it was frozen.
-        let asked = asked.as_deref();
-        return published_page(&state, lang, &period, &revisions, asked, Some(&release));
+        let shown = (&period, &revisions[..], asked.as_deref());
+        return published_page(&state, lang, shown, (Some(&release), pdf));
     };
     let may_publish = access::role_may(staff.role, Action::Publish);
     let extras = Extras {
@@ -65,6 +61,35 @@ pub async fn show(
     let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::ReadLiveReport, None)?;
     let body = live_report(&state, &period, scope, lang, extras).await?;
     Ok(pages::html(StatusCode::OK, body))
+}
+
+/// A period's revisions, its release in the calendar, and whether the revision shown (`n`,
+/// else the latest) has its PDF in `lang`.
+fn release_of(
+    s: &AppState,
+    p: &Period,
+    n: Option<i32>,
+    lang: Lang,
+) -> Result<
+    (
+        Vec<publish::PublicationRow>,
+        crate::service::calendar::Release,
+        bool,
+    ),
+    crate::store::StoreError,
+> {
+    let today = crate::domain::local_date(Utc::now());
+    let release = crate::service::calendar::release_of(&s.store, &s.publishing, p, today)?;
+    let revisions = publish::revisions(&s.store, p)?;
+    let shown = revisions.iter().find(|r| n.is_none_or(|n| r.revision == n));
+    let pdf = match shown {
+        Some(r) => {
+            let key = (p.label.as_str(), p.scheme.as_str(), r.revision);
+            crate::service::pdf::has_pdf(&s.store, key, lang)?
+        }
+        None => false,
+    };
+    Ok((revisions, release, pdf))
 }
 
 /// The live report of a period (of one unit when `scope` says so), for staff.
@@ -126,14 +151,53 @@ pub async fn card(
     }
 }
 
+/// `GET /reports/{period}/report.pdf?revision=N`: a published revision's PDF (the latest when
+/// none is named), when it was printed.
+pub async fn pdf(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let period = period_of(&state, &path.into_inner(), lang)?;
+    let asked = query_value(&req, "revision").and_then(|n| n.parse::<i32>().ok());
+    let label = period.label.clone();
+    let found = run(&state, move |s| {
+        let all = publish::revisions(&s.store, &period)?;
+        let Some(r) = all.iter().find(|r| asked.is_none_or(|n| r.revision == n)) else {
+            return Ok(None);
+        };
+        let key = (period.label.as_str(), period.scheme.as_str(), r.revision);
+        Ok::<_, crate::store::StoreError>(
+            crate::service::pdf::pdf_of(&s.store, key, lang)?.map(|f| (r.revision, f)),
+        )
+    })
+    .await?;
+    let Some((revision, file)) = found else {
+        return Err(PageError::new(
+            StatusCode::NOT_FOUND,
+            lang,
+            tr(lang, "report.no_such_revision"),
+            tr(lang, "report.see_the_list_of_revisions"),
+        ));
+    };
+    let name = format!("hailong-{label}-r{revision}-{}.pdf", lang.code());
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"{name}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+        .body(file))
+}
+
 /// A published revision (`asked`, else the latest) in the page's language, or why not.
 fn published_page(
     state: &AppState,
     lang: Lang,
-    period: &Period,
-    revisions: &[publish::PublicationRow],
-    asked: Option<&str>,
-    release: Option<&crate::service::calendar::Release>,
+    (period, revisions, asked): (&Period, &[publish::PublicationRow], Option<&str>),
+    (release, pdf): (Option<&crate::service::calendar::Release>, bool),
 ) -> Result<HttpResponse, PageError> {
     let pick = |r: &publish::PublicationRow| match lang {
         Lang::Vi => r.html_vi.clone(),
@@ -156,7 +220,7 @@ fn published_page(
     match found {
         Some(r) => Ok(pages::html(
             StatusCode::OK,
-            crate::web::release::dress(&pick(r), state, lang, period, (r, revisions), release),
+            crate::web::release::dress(&pick(r), state, lang, period, (r, revisions), release, pdf),
         )),
         None => {
             let mut e = PageError::new(
@@ -221,6 +285,19 @@ fn staff_panel(
     html
 }
 
+/// Publishes the period now; the PDF printer (when there is one) is told.
+fn publish_now(st: &AppState, p: &Period, reason: &str, who: &str) -> Result<i32, PublishError> {
+    let topics = st.topics.rules(&st.store)?;
+    let src = publish::Sources {
+        forms: &st.forms,
+        feedback: &st.feedback,
+        topics: &topics,
+    };
+    let revision = publish::publish(&st.store, src, p, reason, who, Utc::now())?;
+    st.pdf_wake.notify_one();
+    Ok(revision)
+}
+
 /// The publish form: why a period is published again (empty the first time).
 #[derive(Debug, serde::Deserialize)]
 pub struct ReasonForm {
@@ -245,17 +322,7 @@ pub async fn publish(
     }
     let (st, p) = (state.clone(), period.clone());
     let (reason, who) = (form.form.reason, session.staff.username);
-    let result = web::block(move || {
-        let now = Utc::now();
-        let topics = st.topics.rules(&st.store)?;
-        let src = publish::Sources {
-            forms: &st.forms,
-            feedback: &st.feedback,
-            topics: &topics,
-        };
-        publish::publish(&st.store, src, &p, &reason, &who, now)
-    })
-    .await?;
+    let result = web::block(move || publish_now(&st, &p, &reason, &who)).await?;
     match result {
         Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("/reports/{}", period.label)))

@@ -277,3 +277,131 @@ async fn published_late_by_the_real_clock(app: &TestApp, admin: &StaffClient<'_>
         .iter()
         .any(|a| a.action == "calendar.set" && a.target == "2026-Q3 due 2026-10-20"));
 }
+
+/// Waits (up to a minute) until `path` contains `what`; the page then.
+async fn page_once(app: &TestApp, path: &str, what: &str) -> String {
+    for _ in 0..600 {
+        let page = app.get(path).await.text().await.unwrap();
+        if page.contains(what) {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{path} never showed {what}");
+}
+
+/// The text of a PDF, read by poppler's `pdftotext`.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile_dir();
+    let file = dir.join("r.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian's poppler-utils; .ci/run installs it)");
+    let _ = std::fs::remove_dir_all(&dir);
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("hailong-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// With Chromium on the machine, a publication is printed to PDF in the background, each
+/// language once: the report then links its PDF instead of the print view, and the file holds
+/// the report as printed (its figure, not the site's navigation).
+async fn a_publication_is_printed_to_pdf(backend: Backend) {
+    assert!(
+        hailong::service::pdf::find("").is_some(),
+        "Chromium is needed (Debian's chromium; .ci/run installs it)"
+    );
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.publishing.chromium = String::new();
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    for _ in 0..3 {
+        let r = app
+            .post_form("/s/phuong-a", &as_refs(&full_answers("4")))
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let q = this_quarter();
+    let admin = app.signed_in(Role::Admin, None).await;
+    let r = admin
+        .post_form(&format!("/reports/{}/publish", q.label), &[("reason", "")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    for (lang, words) in [("", "Chỉ số hài lòng"), ("&lang=en", "Satisfaction index")] {
+        let path = format!("/reports/{}?revision=1{lang}", q.label);
+        let link = format!(
+            "/reports/{}/report.pdf?revision=1{}",
+            q.label,
+            lang.replace('&', "&amp;")
+        );
+        let page = page_once(&app, &path, &link).await;
+        assert!(
+            !page.contains("Bản in: dùng lệnh In"),
+            "the PDF instead of the print view"
+        );
+        let r = app.get(&link.replace("&amp;", "&")).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let pdf = r.bytes().await.unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        let text = pdf_text(&pdf);
+        assert!(text.contains(words) && text.contains("Phường A"), "{text}");
+        assert!(
+            !text.contains("Cách tính · English"),
+            "no navigation in print"
+        );
+    }
+    let none = app
+        .get(&format!("/reports/{}/report.pdf?revision=2", q.label))
+        .await;
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+}
+both_backends!(a_publication_is_printed_to_pdf);
+
+/// A printer that fails: the job says so (its failure counted for `/metrics` and the
+/// dashboard) and the report keeps linking its print view.
+#[tokio::test]
+async fn a_printer_that_fails_is_counted_and_the_print_view_stays() {
+    let backend = Backend::Sqlite;
+    let db = fresh_database(backend);
+    let mut s = settings(&db);
+    s.publishing.chromium = "/bin/false".into();
+    let app = spawn_on(backend, &db, s).await;
+    app.seed_units();
+    let r = app
+        .post_form("/s/phuong-a", &as_refs(&full_answers("4")))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let q = this_quarter();
+    let admin = app.signed_in(Role::Admin, None).await;
+    let r = admin
+        .post_form(&format!("/reports/{}/publish", q.label), &[("reason", "")])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mut failed = false;
+    for _ in 0..300 {
+        failed = hailong::telemetry::failing_jobs()
+            .iter()
+            .any(|(job, n, _)| *job == "report_pdf" && *n > 0);
+        if failed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(failed, "the failed print is counted");
+    let page = app
+        .get(&format!("/reports/{}", q.label))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Bản in: dùng lệnh In") && !page.contains("report.pdf"));
+}

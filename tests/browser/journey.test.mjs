@@ -30,7 +30,7 @@ function cli(...args) {
 
 before(async () => {
   // The demo district: 12 units and a year of synthetic responses, so the report is full.
-  server = spawn(bin, ['--database-url', db, 'serve', '--demo', '--bind', '127.0.0.1:0', '--rate-limit', 'off', '--kiosk-idle', '5', '--kiosk-interval', '0'], { cwd: repo });
+  server = spawn(bin, ['--database-url', db, 'serve', '--demo', '--bind', '127.0.0.1:0', '--rate-limit', 'off', '--kiosk-idle', '5', '--kiosk-interval', '0', '--chromium', 'off'], { cwd: repo });
   // Drain the server's log: a full pipe would block the server once many requests are logged.
   server.stderr.resume();
   origin = await new Promise((resolve, reject) => {
