@@ -265,6 +265,7 @@ fn app_state(
         ),
         trust_proxy: settings.trust_proxy,
         form_pages: Default::default(),
+        pages: page_cache(settings),
         grace_days: settings.lineage_grace_days,
         kiosk: settings.kiosk,
         taps: Default::default(),
@@ -291,6 +292,14 @@ fn app_state(
                 }),
         }),
     })
+}
+
+/// The public pages kept ready, within `--page-cache-mb`.
+fn page_cache(settings: &Settings) -> Arc<crate::web::cache::PageCache> {
+    let bytes = settings.publishing.page_cache_mb.saturating_mul(1 << 20);
+    Arc::new(crate::web::cache::PageCache::new(
+        usize::try_from(bytes).unwrap_or(usize::MAX),
+    ))
 }
 
 /// Who issues the results: the settings', else the controller's; the demo names itself.
@@ -403,7 +412,7 @@ impl Application {
         )?;
         let draining = state.draining.clone();
         let state = actix_web::web::Data::new(state);
-        start_pdfs(&state, &settings.publishing.chromium);
+        crate::web::release::start_pdfs(&state, &settings.publishing.chromium);
         let server =
             serve(state, listener).map_err(|e| StartError::Bind(settings.bind.clone(), e))?;
         Ok(Application {
@@ -508,54 +517,6 @@ async fn run_job(
             tracing::error!(job, error = %e, "{what} stopped; trying again soon");
             false
         }
-    }
-}
-
-/// The PDF printer of published reports, when `--chromium` gives one: a task of the runtime
-/// that builds the application (it ends with it).
-fn start_pdfs(state: &actix_web::web::Data<AppState>, setting: &str) {
-    let Some(printer) = crate::service::pdf::find(setting) else {
-        tracing::info!(
-            "no Chromium to print reports to PDF (--chromium); reports link their print view"
-        );
-        return;
-    };
-    tracing::info!(program = %printer.program.display(), "published reports are printed to PDF with this browser");
-    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-        runtime.spawn(pdf_jobs(state.clone(), printer));
-    }
-}
-
-/// Prints what lacks its PDF now, after each publication, and every ten minutes (another
-/// node's publications); a failed print is logged, counted (`/metrics`, the dashboard) and
-/// tried again after a minute, then two, four … up to the ten minutes.
-async fn pdf_jobs(state: actix_web::web::Data<AppState>, printer: crate::service::pdf::Printer) {
-    const EVERY: std::time::Duration = std::time::Duration::from_secs(600);
-    let mut retry: Option<std::time::Duration> = None;
-    loop {
-        let (s, p) = (state.clone(), printer.clone());
-        let done =
-            tokio::task::spawn_blocking(move || crate::web::release::print_pdfs(&s, &p)).await;
-        let failure = match done {
-            Ok(Ok(n)) => {
-                crate::telemetry::job_ok("report_pdf");
-                if n > 0 {
-                    tracing::info!(files = n, "published reports printed to PDF");
-                }
-                None
-            }
-            Ok(Err(e)) => Some(crate::telemetry::chain(&e)),
-            Err(e) => Some(e.to_string()),
-        };
-        retry = match failure {
-            None => None,
-            Some(cause) => {
-                crate::telemetry::count_failure("report_pdf", &cause);
-                tracing::error!(job = "report_pdf", error = %cause, "printing a report to PDF failed; trying again soon");
-                Some(retry.map_or(std::time::Duration::from_secs(60), |w| (w * 2).min(EVERY)))
-            }
-        };
-        let _ = tokio::time::timeout(retry.unwrap_or(EVERY), state.pdf_wake.notified()).await;
     }
 }
 

@@ -357,6 +357,10 @@ pub struct ServeArgs {
     /// PATH. Without one, a report links its print view instead of a PDF.
     #[arg(long, env = "HAILONG_CHROMIUM", default_value = "")]
     pub chromium: String,
+    /// Memory for the public pages kept ready to serve (published reports, open data, the
+    /// feed, the front page, the lists, units' replies), compressed, in MB.
+    #[arg(long, env = "HAILONG_PAGE_CACHE_MB", default_value_t = 32, value_parser = clap::value_parser!(u64).range(0..=4096))]
+    pub page_cache_mb: u64,
     /// Who is responsible for the personal data (the People's Committee running the desks),
     /// named on /privacy and in the record of processing.
     #[arg(long, env = "HAILONG_CONTROLLER_NAME", default_value = "")]

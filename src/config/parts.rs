@@ -10,6 +10,8 @@ pub struct PublishingSettings {
     /// `--chromium`: a path, `off`, or empty (look on the PATH). Off unless set so: a library
     /// user (and a test) prints no PDF unless it asks for one.
     pub chromium: String,
+    /// `--page-cache-mb`: memory for the public pages kept ready (issue 38).
+    pub page_cache_mb: u64,
 }
 
 impl PublishingSettings {
@@ -19,6 +21,7 @@ impl PublishingSettings {
             publisher_contact: args.publisher_contact.clone(),
             publish_after_days: args.publish_after_days,
             chromium: args.chromium.clone(),
+            page_cache_mb: args.page_cache_mb,
         }
     }
 }
@@ -30,6 +33,7 @@ impl Default for PublishingSettings {
             publisher_contact: String::new(),
             publish_after_days: 14,
             chromium: "off".into(),
+            page_cache_mb: 32,
         }
     }
 }

@@ -155,6 +155,7 @@ pub fn step(
         let what = format!("#{id} {} published={published}", status.as_str());
         audit(c, now, &staff.username, "action.update", &what, "ok")
     })?;
+    store.forget("public");
     Ok(())
 }
 

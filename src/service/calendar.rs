@@ -221,6 +221,7 @@ pub fn set_date(
             "ok",
         )
     })?;
+    store.forget("public");
     Ok(period)
 }
 

@@ -144,6 +144,8 @@ pub fn print_missing(
             let pdf = printer.print(&page(row, lang))?;
             let key = (label.as_str(), scheme.as_str(), revision);
             store.write(|c| pdfs::insert(c, key, lang.code(), &pdf, now.naive_utc()))?;
+            // The report's page now links its PDF.
+            store.forget("public");
             made += 1;
         }
     }

@@ -279,5 +279,7 @@ pub fn publish(
         )?;
         Ok(())
     })?;
+    // Every node's public pages kept ready are made again (issue 38).
+    store.forget("public");
     Ok(revision)
 }

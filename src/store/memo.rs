@@ -15,6 +15,9 @@ use super::{Backend, DbTarget, Store, StoreError};
 #[derive(Default)]
 pub(super) struct Memo {
     entries: std::sync::Mutex<MemoMap>,
+    /// Counts the changes heard of (this process's and, on PostgreSQL, the others'): what
+    /// is kept longer than a memo (the public pages, issue 38) is kept for one generation.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// By kind ("unit", "token"), then key: a lookup by `&str` allocates nothing.
@@ -38,12 +41,16 @@ impl Memo {
         if let Ok(mut entries) = self.entries.lock() {
             entries.remove(kind);
         }
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     fn drop_all(&self) {
         if let Ok(mut entries) = self.entries.lock() {
             entries.clear();
         }
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 
@@ -85,6 +92,15 @@ fn listen(url: &str, memo: &std::sync::Weak<Memo>) {
 }
 
 impl Store {
+    /// The generation of what this process knows of the database: it grows with every
+    /// change announced by `forget` (here, or on PostgreSQL by another process). A copy made
+    /// at one generation is good until the next.
+    pub fn generation(&self) -> u64 {
+        self.memo
+            .generation
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
     /// A memo of `kind`/`key` younger than `MEMO_TTL`, without loading it (for work that
     /// must not touch the database, such as a request handler's fast path).
     pub fn memo_peek<T: Clone + Send + Sync + 'static>(

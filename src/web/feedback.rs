@@ -388,6 +388,7 @@ fn page_number(req: &HttpRequest) -> i64 {
         .unwrap_or(1)
 }
 
+/// The published replies (of a unit, or all), rendered once per change (issue 38).
 async fn public_list(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -395,8 +396,26 @@ async fn public_list(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of(&req);
     let page_no = page_number(&req);
+    let key = format!(
+        "replies:{}:{}:{page_no}:{}",
+        unit.as_deref().unwrap_or("*"),
+        lang.code(),
+        local_date(Utc::now())
+    );
+    crate::web::cache::serve(&state, &req, key, || {
+        public_list_page(&state, lang, unit, page_no)
+    })
+    .await
+}
+
+async fn public_list_page(
+    state: &web::Data<AppState>,
+    lang: Lang,
+    unit: Option<String>,
+    page_no: i64,
+) -> Result<crate::web::cache::Made, PageError> {
     let u = unit.clone();
-    let (items, pages, unit_row) = run(&state, move |s| -> Result<_, FeedbackError> {
+    let (items, pages, unit_row) = run(state, move |s| -> Result<_, FeedbackError> {
         let (items, pages) =
             service::published(&s.store, u.as_deref(), page_no, service::PUBLIC_PAGE)?;
         let unit_row = match &u {
@@ -417,7 +436,7 @@ async fn public_list(
         .iter()
         .map(|a| crate::web::actions_view::view(&state.forms, lang, a, String::new()))
         .collect();
-    render(StatusCode::OK, &page)
+    Ok(crate::web::cache::Made::html(page.render()?))
 }
 
 /// The page of published replies: a unit's or all, with its neighbours' links.

@@ -8,9 +8,11 @@
 pub mod actions_view;
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod errors;
 pub mod exports;
 pub mod extract;
+pub mod feed;
 pub mod feedback;
 pub mod kiosk;
 
@@ -77,6 +79,8 @@ pub struct AppState {
     pub trust_proxy: bool,
     /// Citizen form pages, rendered and compressed once.
     pub form_pages: Arc<survey::FormPages>,
+    /// Public pages rendered and compressed once per change (issue 38).
+    pub pages: Arc<cache::PageCache>,
     /// Days a merged unit's old poster keeps taking answers for its successor.
     pub grace_days: i64,
     /// Feedback deadlines, and whether a webhook listens.
@@ -189,7 +193,7 @@ fn site_routes(cfg: &mut web::ServiceConfig) {
         .route("/open/indices.csv", web::get().to(open::open_csv))
         .route("/open/indices.json", web::get().to(open::open_json))
         .route("/open/indices.xlsx", web::get().to(open::open_xlsx))
-        .route("/feed.xml", web::get().to(site::feed))
+        .route("/feed.xml", web::get().to(feed::feed))
         .route("/robots.txt", web::get().to(site::robots))
         .route("/feedback/track", web::get().to(site::track_box))
         .route("/kiosk", web::get().to(kiosk::show))

@@ -3,12 +3,13 @@
 //! the same bytes at every request). Anyone may take them; machines get JSON errors.
 
 use actix_web::http::header;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 
 use crate::domain::period::Period;
 use crate::service::public;
+use crate::web::cache::Made;
 use crate::web::errors::{ApiCode, ApiError};
 use crate::web::AppState;
 
@@ -76,65 +77,98 @@ async fn frozen(
     Ok((period, found))
 }
 
-fn open_response(content_type: &str, at: NaiveDateTime) -> actix_web::HttpResponseBuilder {
-    let mut r = HttpResponse::Ok();
-    r.content_type(content_type.to_string())
-        .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .insert_header((
-            header::LAST_MODIFIED,
-            DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
-                .format("%a, %d %b %Y %H:%M:%S GMT")
-                .to_string(),
+/// The moment a revision was published, as `Last-Modified` says it.
+fn system_time(at: NaiveDateTime) -> std::time::SystemTime {
+    DateTime::<Utc>::from_naive_utc_and_offset(at, Utc).into()
+}
+
+/// An open-data file of a revision: anyone may fetch it from a page of their own (CORS), and
+/// it is saved under a name that says what it is.
+fn open_file(
+    content_type: &'static str,
+    body: Vec<u8>,
+    t: &public::FrozenTable,
+    name: Option<String>,
+) -> Made {
+    let mut headers = vec![(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*".to_string())];
+    if let Some(name) = name {
+        headers.push((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
         ));
-    r
+    }
+    Made {
+        body,
+        content_type,
+        last_modified: Some(system_time(t.published_at)),
+        headers,
+    }
+}
+
+/// The file `ext` of the revision a query names, kept ready (issue 38).
+async fn open_kept(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    q: web::Query<OpenQuery>,
+    ext: &'static str,
+) -> Result<HttpResponse, ApiError> {
+    let (period, revision) = open_query(&q, state.scheme)?;
+    let which = revision.map_or("latest".to_string(), |n| n.to_string());
+    let key = format!("open:{ext}:{}:{which}", period.label);
+    crate::web::cache::serve(&state, &req, key, || async {
+        let (period, t) = frozen(&state, &q).await?;
+        let name = |e: &str| {
+            Some(format!(
+                "hailong-indices-{}-r{}.{e}",
+                period.label, t.revision
+            ))
+        };
+        Ok(match ext {
+            "csv" => {
+                let body = t.table_csv.clone().into_bytes();
+                open_file("text/csv; charset=utf-8", body, &t, name("csv"))
+            }
+            "json" => open_file(
+                "application/json",
+                t.table_json.clone().into_bytes(),
+                &t,
+                None,
+            ),
+            _ => {
+                let sheet = format!("SIPAS {} r{}", period.label, t.revision);
+                let bytes = crate::render::xlsx::xlsx_of_csv(&t.table_csv, &sheet, t.published_at)
+                    .map_err(|e| ApiError::internal(&e))?;
+                let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+                open_file(xlsx, bytes, &t, name("xlsx"))
+            }
+        })
+    })
+    .await
 }
 
 /// `GET /open/indices.csv?period=P[&revision=N]`: the HAO table frozen with the publication.
 pub async fn open_csv(
     state: web::Data<AppState>,
+    req: HttpRequest,
     q: web::Query<OpenQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (period, t) = frozen(&state, &q).await?;
-    Ok(open_response("text/csv; charset=utf-8", t.published_at)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"hailong-indices-{}-r{}.csv\"",
-                period.label, t.revision
-            ),
-        ))
-        .body(t.table_csv))
+    open_kept(state, req, q, "csv").await
 }
 
 /// `GET /open/indices.json?period=P[&revision=N]`: the same table as `/api/v1/indices` gave it.
 pub async fn open_json(
     state: web::Data<AppState>,
+    req: HttpRequest,
     q: web::Query<OpenQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, t) = frozen(&state, &q).await?;
-    Ok(open_response("application/json", t.published_at).body(t.table_json))
+    open_kept(state, req, q, "json").await
 }
 
 /// `GET /open/indices.xlsx?period=P[&revision=N]`: the frozen CSV as a spreadsheet.
 pub async fn open_xlsx(
     state: web::Data<AppState>,
+    req: HttpRequest,
     q: web::Query<OpenQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (period, t) = frozen(&state, &q).await?;
-    let sheet = format!("SIPAS {} r{}", period.label, t.revision);
-    let bytes = crate::render::xlsx::xlsx_of_csv(&t.table_csv, &sheet, t.published_at)
-        .map_err(|e| ApiError::internal(&e))?;
-    Ok(open_response(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        t.published_at,
-    )
-    .insert_header((
-        header::CONTENT_DISPOSITION,
-        format!(
-            "attachment; filename=\"hailong-indices-{}-r{}.xlsx\"",
-            period.label, t.revision
-        ),
-    ))
-    .body(bytes))
+    open_kept(state, req, q, "xlsx").await
 }

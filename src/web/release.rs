@@ -348,3 +348,51 @@ pub fn print_pdfs(
     };
     crate::service::pdf::print_missing(&state.store, printer, page, chrono::Utc::now())
 }
+
+/// The PDF printer of published reports, when `--chromium` gives one: a task of the runtime
+/// that builds the application (it ends with it).
+pub fn start_pdfs(state: &actix_web::web::Data<AppState>, setting: &str) {
+    let Some(printer) = crate::service::pdf::find(setting) else {
+        tracing::info!(
+            "no Chromium to print reports to PDF (--chromium); reports link their print view"
+        );
+        return;
+    };
+    tracing::info!(program = %printer.program.display(), "published reports are printed to PDF with this browser");
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn(pdf_jobs(state.clone(), printer));
+    }
+}
+
+/// Prints what lacks its PDF now, after each publication, and every ten minutes (another
+/// node's publications); a failed print is logged, counted (`/metrics`, the dashboard) and
+/// tried again after a minute, then two, four … up to the ten minutes.
+async fn pdf_jobs(state: actix_web::web::Data<AppState>, printer: crate::service::pdf::Printer) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+    let mut retry: Option<std::time::Duration> = None;
+    loop {
+        let (s, p) = (state.clone(), printer.clone());
+        let done =
+            tokio::task::spawn_blocking(move || crate::web::release::print_pdfs(&s, &p)).await;
+        let failure = match done {
+            Ok(Ok(n)) => {
+                crate::telemetry::job_ok("report_pdf");
+                if n > 0 {
+                    tracing::info!(files = n, "published reports printed to PDF");
+                }
+                None
+            }
+            Ok(Err(e)) => Some(crate::telemetry::chain(&e)),
+            Err(e) => Some(e.to_string()),
+        };
+        retry = match failure {
+            None => None,
+            Some(cause) => {
+                crate::telemetry::count_failure("report_pdf", &cause);
+                tracing::error!(job = "report_pdf", error = %cause, "printing a report to PDF failed; trying again soon");
+                Some(retry.map_or(std::time::Duration::from_secs(60), |w| (w * 2).min(EVERY)))
+            }
+        };
+        let _ = tokio::time::timeout(retry.unwrap_or(EVERY), state.pdf_wake.notified()).await;
+    }
+}

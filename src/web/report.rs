@@ -35,16 +35,18 @@ pub async fn show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let period = period_of(&state, &path.into_inner(), lang)?;
-    let staff = staff_of(&req).await?;
-    let p = period.clone();
     let asked = query_value(&req, "revision");
-    let n = asked.as_deref().and_then(|n| n.parse::<i32>().ok());
-    let (revisions, release, pdf) = run(&state, move |s| release_of(s, &p, n, lang)).await?;
-    let Some((staff, csrf)) = staff.filter(|_| asked.is_none()) else {
-        // A revision asked for, or the public: the published page as it was frozen.
-        let shown = (&period, &revisions[..], asked.as_deref());
-        return published_page(&state, lang, shown, (Some(&release), pdf));
+    let signed_in = asked.is_none() && crate::web::cache::is_staff(&req);
+    let staff = if signed_in {
+        staff_of(&req).await?
+    } else {
+        None
     };
+    let Some((staff, csrf)) = staff else {
+        return public_report(&state, &req, lang, period, asked.as_deref()).await;
+    };
+    let p = period.clone();
+    let revisions = run(&state, move |s| publish::revisions(&s.store, &p)).await?;
     let may_publish = access::role_may(staff.role, Action::Publish);
     let extras = Extras {
         published: None,
@@ -61,6 +63,35 @@ pub async fn show(
     let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::ReadLiveReport, None)?;
     let body = live_report(&state, &period, scope, lang, extras).await?;
     Ok(pages::html(StatusCode::OK, body))
+}
+
+/// A revision asked for, or the public: the published page as it was frozen, kept ready
+/// (issue 38).
+async fn public_report(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    lang: Lang,
+    period: Period,
+    asked: Option<&str>,
+) -> Result<HttpResponse, PageError> {
+    let n = asked.map(|n| n.parse::<i32>().unwrap_or(0));
+    let which = n.map_or("latest".to_string(), |n| n.to_string());
+    let key = format!("report:{}:{which}:{}", period.label, lang.code());
+    crate::web::cache::serve(state, req, key, || published(state, lang, period, n)).await
+}
+
+/// The published page of revision `n` (else the latest), dressed.
+async fn published(
+    state: &web::Data<AppState>,
+    lang: Lang,
+    period: Period,
+    n: Option<i32>,
+) -> Result<crate::web::cache::Made, PageError> {
+    let p = period.clone();
+    let (revisions, release, pdf) = run(state, move |s| release_of(s, &p, n, lang)).await?;
+    let shown = (&period, &revisions[..], n);
+    let body = published_page(state, lang, shown, (Some(&release), pdf))?;
+    Ok(crate::web::cache::Made::html(body))
 }
 
 /// A period's revisions, its release in the calendar, and whether the revision shown (`n`,
@@ -196,18 +227,16 @@ pub async fn pdf(
 fn published_page(
     state: &AppState,
     lang: Lang,
-    (period, revisions, asked): (&Period, &[publish::PublicationRow], Option<&str>),
+    (period, revisions, asked): (&Period, &[publish::PublicationRow], Option<i32>),
     (release, pdf): (Option<&crate::service::calendar::Release>, bool),
-) -> Result<HttpResponse, PageError> {
+) -> Result<String, PageError> {
     let pick = |r: &publish::PublicationRow| match lang {
         Lang::Vi => r.html_vi.clone(),
         Lang::En => r.html_en.clone(),
     };
     let (found, heading, text) = match asked {
         Some(n) => (
-            n.parse::<i32>()
-                .ok()
-                .and_then(|n| revisions.iter().find(|r| r.revision == n)),
+            revisions.iter().find(|r| r.revision == n),
             "report.no_such_revision",
             "report.see_the_list_of_revisions",
         ),
@@ -218,9 +247,14 @@ fn published_page(
         ),
     };
     match found {
-        Some(r) => Ok(pages::html(
-            StatusCode::OK,
-            crate::web::release::dress(&pick(r), state, lang, period, (r, revisions), release, pdf),
+        Some(r) => Ok(crate::web::release::dress(
+            &pick(r),
+            state,
+            lang,
+            period,
+            (r, revisions),
+            release,
+            pdf,
         )),
         None => {
             let mut e = PageError::new(

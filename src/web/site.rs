@@ -17,9 +17,10 @@ use crate::domain::unit::Unit;
 use crate::render::numbers;
 use crate::service::public::{self, Published};
 use crate::texts::{tr, Tr};
+use crate::web::cache::{self, Made};
 use crate::web::errors::PageError;
 use crate::web::pages::{PageMeta, Place};
-use crate::web::{lang_suffix, render_page, run, within_limit, AppState};
+use crate::web::{lang_suffix, run, within_limit, AppState};
 
 /// Above this many units the front page links to the directory instead of listing them
 /// (Ho Chi Minh City's 168 would not fit the 30 KB a citizen's page may weigh).
@@ -204,7 +205,7 @@ fn public_meta(state: &AppState, lang: Lang, path: &str) -> PageMeta {
 }
 
 /// What the public pages read: the published periods, the units, and the release calendar.
-async fn read_public(
+pub(crate) async fn read_public(
     state: &web::Data<AppState>,
     lang: Lang,
 ) -> Result<(public::Site, Vec<crate::service::calendar::Release>), PageError> {
@@ -238,21 +239,35 @@ struct FrontPage {
     method_url: String,
 }
 
+/// Today, as the calendar's pages count it (part of their keys in the page cache).
+pub(crate) fn today() -> chrono::NaiveDate {
+    crate::domain::local_date(Utc::now())
+}
+
 /// `GET /`: the latest published headline, every published report, the units, the box for
-/// a tracking code, and where the figures come from.
-pub async fn front(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
-    let (found, releases) = read_public(&state, lang).await?;
-    let done = run(&state, |s| {
+/// a tracking code, and where the figures come from. Rendered once per change (issue 38).
+pub async fn front(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let key = format!("front:{}:{}", lang.code(), today());
+    cache::serve(&state, &req, key, || front_page(&state, lang)).await
+}
+
+async fn front_page(state: &web::Data<AppState>, lang: Lang) -> Result<Made, PageError> {
+    let (found, releases) = read_public(state, lang).await?;
+    let done = run(state, |s| {
         crate::service::actions::public(&s.store, s.scheme, None, 5)
     })
     .await?;
-    let done = crate::web::actions_view::done_view(&state, lang, &found.units, &done);
+    let done = crate::web::actions_view::done_view(state, lang, &found.units, &done);
     let s = lang_suffix(lang);
     let many = found.units.len() > UNITS_ON_FRONT;
     let page = FrontPage {
         done,
         calendar: crate::web::release::calendar_view(lang, &releases),
-        page: public_meta(&state, lang, "/"),
+        page: public_meta(state, lang, "/"),
         t: Tr(lang),
         lang_en: lang == Lang::En,
         headline: public::headline(&found.list).map(|(p, c)| headline_view(lang, p, c)),
@@ -274,7 +289,7 @@ pub async fn front(state: web::Data<AppState>, lang: Lang) -> Result<HttpRespons
         reports_url: format!("/reports{s}"),
         method_url: format!("/methodology{s}"),
     };
-    render_page(StatusCode::OK, &page)
+    Ok(Made::html(page.render()?))
 }
 
 #[derive(Template)]
@@ -289,17 +304,26 @@ struct ReportsPage {
 }
 
 /// `GET /reports`: every published period and its revisions.
-pub async fn reports(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
-    let (found, releases) = read_public(&state, lang).await?;
+pub async fn reports(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let key = format!("reports:{}:{}", lang.code(), today());
+    cache::serve(&state, &req, key, || reports_page(&state, lang)).await
+}
+
+async fn reports_page(state: &web::Data<AppState>, lang: Lang) -> Result<Made, PageError> {
+    let (found, releases) = read_public(state, lang).await?;
     let page = ReportsPage {
         calendar: crate::web::release::calendar_view(lang, &releases),
-        page: public_meta(&state, lang, "/reports"),
+        page: public_meta(state, lang, "/reports"),
         t: Tr(lang),
         org: found.org,
         home_url: home_url(lang),
         years: years_view(lang, &found.list),
     };
-    render_page(StatusCode::OK, &page)
+    Ok(Made::html(page.render()?))
 }
 
 fn home_url(lang: Lang) -> &'static str {
@@ -320,16 +344,25 @@ struct UnitsPage {
 }
 
 /// `GET /units`: every unit open today with its three public addresses.
-pub async fn units(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
-    let (found, _) = read_public(&state, lang).await?;
+pub async fn units(
+    state: web::Data<AppState>,
+    lang: Lang,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let key = format!("units:{}:{}", lang.code(), today());
+    cache::serve(&state, &req, key, || units_page(&state, lang)).await
+}
+
+async fn units_page(state: &web::Data<AppState>, lang: Lang) -> Result<Made, PageError> {
+    let (found, _) = read_public(state, lang).await?;
     let page = UnitsPage {
-        page: public_meta(&state, lang, "/units"),
+        page: public_meta(state, lang, "/units"),
         t: Tr(lang),
         org: found.org,
         home_url: home_url(lang),
         units: units_view(lang, &found.units),
     };
-    render_page(StatusCode::OK, &page)
+    Ok(Made::html(page.render()?))
 }
 
 #[derive(Template)]
@@ -347,7 +380,13 @@ struct MethodPage {
 pub async fn methodology(
     state: web::Data<AppState>,
     lang: Lang,
+    req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
+    let key = format!("method:{}", lang.code());
+    cache::serve(&state, &req, key, || async { method_page(&state, lang) }).await
+}
+
+fn method_page(state: &AppState, lang: Lang) -> Result<Made, PageError> {
     let caveats = state
         .forms
         .all()
@@ -360,12 +399,12 @@ pub async fn methodology(
         .into_iter()
         .collect();
     let page = MethodPage {
-        page: public_meta(&state, lang, "/methodology"),
+        page: public_meta(state, lang, "/methodology"),
         t: Tr(lang),
         home_url: home_url(lang),
         caveats,
     };
-    render_page(StatusCode::OK, &page)
+    Ok(Made::html(page.render()?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -404,169 +443,6 @@ pub async fn track_box(
             Err(e)
         }
     }
-}
-
-pub struct FeedEntry {
-    id: String,
-    title: String,
-    url: String,
-    csv: String,
-    at: String,
-    summary: String,
-}
-
-#[derive(Template)]
-#[template(path = "feed.xml")]
-struct Feed {
-    lang: &'static str,
-    base: String,
-    self_url: String,
-    title: String,
-    subtitle: &'static str,
-    updated: String,
-    entries: Vec<FeedEntry>,
-}
-
-fn rfc3339(at: NaiveDateTime) -> String {
-    DateTime::<Utc>::from_naive_utc_and_offset(at, Utc)
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string()
-}
-
-fn feed_entry(base: &str, lang: Lang, p: &Published, r: &public::Revision) -> FeedEntry {
-    let url = format!("{base}/reports/{}?revision={}", p.period.label, r.revision);
-    let mut summary = match &r.headline {
-        Some(h) => format!(
-            "{}: {} · {}",
-            tr(lang, "site.sipas"),
-            numbers::percent(h.sipas_pct, lang),
-            tr(lang, "site.responses_n").replace("{n}", &numbers::count(h.responses, lang))
-        ),
-        None => String::new(),
-    };
-    if !r.reason.is_empty() {
-        summary = format!("{summary} — {}", r.reason);
-    }
-    FeedEntry {
-        id: url.clone(),
-        title: format!(
-            "{} ({}), {}",
-            period_name(&p.period, lang),
-            p.period.label,
-            tr(lang, "site.revision_n").replace("{n}", &r.revision.to_string())
-        ),
-        url: format!("{url}{}", if lang == Lang::En { "&lang=en" } else { "" }),
-        csv: format!(
-            "{base}/open/indices.csv?period={}&revision={}",
-            p.period.label, r.revision
-        ),
-        at: rfc3339(r.published_at),
-        summary,
-    }
-}
-
-/// The calendar's announcements: an entry per release still to come, dated the day its
-/// period ended (when its date became known).
-fn calendar_entries(
-    base: &str,
-    lang: Lang,
-    releases: &[crate::service::calendar::Release],
-) -> Vec<(NaiveDateTime, FeedEntry)> {
-    let upcoming = releases
-        .iter()
-        .filter(|r| matches!(r.state, crate::service::calendar::ReleaseState::Upcoming(_)));
-    upcoming
-        .map(|r| {
-            let at = r.period.end.and_hms_opt(0, 0, 0).unwrap_or_default();
-            let title = tr(lang, "calendar.feed_title")
-                .replace("{period}", &period_name(&r.period, lang))
-                .replace("{due}", &r.due_on.format("%d/%m/%Y").to_string());
-            let entry = FeedEntry {
-                id: format!("urn:hailong:release:{}:{}", r.period.label, r.due_on),
-                summary: title.clone(),
-                title,
-                url: format!("{base}/reports{}", lang_suffix(lang)),
-                csv: String::new(),
-                at: rfc3339(at),
-            };
-            (at, entry)
-        })
-        .collect()
-}
-
-/// "Đã nghe – đã làm" in the feed: an entry per published action done, dated the day it was
-/// done, pointing at its unit's page.
-fn action_entries(
-    state: &AppState,
-    base: &str,
-    lang: Lang,
-    units: &[crate::domain::unit::Unit],
-    done: &[crate::service::actions::PublicAction],
-) -> Vec<(NaiveDateTime, FeedEntry)> {
-    let views = crate::web::actions_view::done_view(state, lang, units, done);
-    done.iter()
-        .zip(views)
-        .map(|(a, (v, url))| {
-            let day = a.row.done_on.unwrap_or(a.row.due_on);
-            let at = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-            let title = tr(lang, "actions.feed_title")
-                .replace("{unit}", &v.unit)
-                .replace("{what}", &v.what);
-            let mut summary = format!("{}: {}", tr(lang, "actions.target"), v.target);
-            for extra in [&v.note, v.change.as_ref().unwrap_or(&String::new())] {
-                if !extra.is_empty() {
-                    summary = format!("{summary} — {extra}");
-                }
-            }
-            let entry = FeedEntry {
-                id: format!("urn:hailong:action:{}:done", a.row.id),
-                title,
-                url: format!("{base}{url}"),
-                csv: String::new(),
-                at: rfc3339(at),
-                summary,
-            };
-            (at, entry)
-        })
-        .collect()
-}
-
-/// `GET /feed.xml`: an Atom entry per publication and per revision, newest first; the
-/// calendar's coming releases; and the latest actions done.
-pub async fn feed(state: web::Data<AppState>, lang: Lang) -> Result<HttpResponse, PageError> {
-    let (found, releases) = read_public(&state, lang).await?;
-    let done = run(&state, |s| {
-        crate::service::actions::public(&s.store, s.scheme, None, 20)
-    })
-    .await?;
-    let base = state.public_url.trim_end_matches('/').to_string();
-    let mut entries: Vec<(NaiveDateTime, FeedEntry)> = found
-        .list
-        .iter()
-        .flat_map(|p| p.revisions.iter().map(move |r| (p, r)))
-        .map(|(p, r)| (r.published_at, feed_entry(&base, lang, p, r)))
-        .collect();
-    entries.extend(calendar_entries(&base, lang, &releases));
-    entries.extend(action_entries(&state, &base, lang, &found.units, &done));
-    entries.sort_by_key(|e| std::cmp::Reverse(e.0));
-    let updated = entries
-        .first()
-        .map(|e| e.1.at.clone())
-        .unwrap_or_else(|| rfc3339(Utc::now().naive_utc()));
-    let body = Feed {
-        lang: lang.code(),
-        self_url: format!("{base}/feed.xml{}", lang_suffix(lang)),
-        base,
-        title: format!("{} – {}", tr(lang, "site.title"), found.org),
-        subtitle: tr(lang, "site.description"),
-        updated,
-        entries: entries.into_iter().map(|e| e.1).collect(),
-    }
-    .render()?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/atom+xml; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
-        .body(body))
 }
 
 /// `GET /robots.txt`: the public pages are for everyone; staff pages, exports, the API, and

@@ -254,6 +254,10 @@ pub fn step(
     now: DateTime<Utc>,
 ) -> Result<(), FeedbackError> {
     let result = step_on(store, staff, id, step, text, now);
+    if result.is_ok() {
+        // A reply published (or withdrawn) changes the public pages kept ready.
+        store.forget("public");
+    }
     audit_refusal(
         store,
         staff,
