@@ -262,11 +262,9 @@ pub fn respond(req: &HttpRequest, kept: &Kept) -> HttpResponse {
             r.insert_header((header::CONTENT_ENCODING, "gzip"));
             kept.gzip.clone()
         }
-        // Marked so that the compression middleware leaves it as the client asked.
-        Encoding::Identity => {
-            r.insert_header((header::CONTENT_ENCODING, "identity"));
-            kept.plain.clone()
-        }
+        // A client that takes neither: the compression middleware (gzip only) has nothing
+        // to offer it either.
+        Encoding::Identity => kept.plain.clone(),
     };
     r.body(body)
 }

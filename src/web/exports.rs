@@ -440,6 +440,8 @@ pub async fn responses_csv(
             format!("attachment; filename=\"hailong-responses-{label}.csv\""),
         ))
         .insert_header(("Cache-Control", "no-store"))
+        // A proxy passes it on as it comes (nginx would otherwise buffer it whole).
+        .insert_header(("X-Accel-Buffering", "no"))
         .streaming(stream))
 }
 

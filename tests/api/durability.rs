@@ -492,7 +492,7 @@ async fn two_nodes_behind_the_repositorys_nginx_config() {
 
 /// nginx, stopped with SIGTERM when dropped (a SIGKILL of the master would leave its workers
 /// running).
-struct Nginx(std::process::Child);
+pub(crate) struct Nginx(std::process::Child);
 
 impl Drop for Nginx {
     fn drop(&mut self) {
@@ -505,7 +505,7 @@ impl Drop for Nginx {
 
 /// The repository's nginx configuration, only its ports changed, in front of the nodes at
 /// `url_a` and `url_b`; the front's address.
-fn nginx_in_front_of(url_a: &str, url_b: &str) -> (Nginx, String) {
+pub(crate) fn nginx_in_front_of(url_a: &str, url_b: &str) -> (Nginx, String) {
     let port = |url: &str| url.rsplit(':').next().unwrap().to_string();
     let front = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let front_port = front.local_addr().unwrap().port();
@@ -515,7 +515,11 @@ fn nginx_in_front_of(url_a: &str, url_b: &str) -> (Nginx, String) {
     let site = include_str!("../../deploy/nginx-hailong.conf")
         .replace("127.0.0.1:8081", &format!("127.0.0.1:{}", port(url_a)))
         .replace("127.0.0.1:8082", &format!("127.0.0.1:{}", port(url_b)))
-        .replace("listen 80;", &format!("listen 127.0.0.1:{front_port};"));
+        .replace("listen 80;", &format!("listen 127.0.0.1:{front_port};"))
+        .replace(
+            "/var/cache/nginx/hailong",
+            &dir.join("cache").display().to_string(),
+        );
     std::fs::write(dir.join("hailong.conf"), site).unwrap();
     std::fs::write(
         dir.join("nginx.conf"),

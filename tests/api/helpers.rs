@@ -481,6 +481,8 @@ pub fn serve_process(db: &str, args: &[&str]) -> (Node, String) {
     let log = std::env::temp_dir().join(format!("hailong-node-{}.log", Uuid::new_v4().simple()));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hailong"))
         .args(["--database-url", db, "serve", "--bind", "127.0.0.1:0"])
+        // No PDFs printed beside the tests (the one test of them asks for it).
+        .args(["--chromium", "off"])
         .env("HAILONG_DATA_KEY_FILE", key_file_of(db))
         .args(args)
         .stdout(std::process::Stdio::piped())

@@ -29,6 +29,7 @@ mod paper;
 mod privacy;
 mod privacy_phone;
 mod public_face;
+mod publication_day;
 mod qr;
 mod releases;
 mod report;
