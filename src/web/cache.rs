@@ -39,6 +39,8 @@ pub struct Made {
     pub last_modified: Option<SystemTime>,
     /// Headers of its own (a file name, CORS for open data).
     pub headers: Vec<(HeaderName, String)>,
+    /// Whether it is worth compressing (not a PNG or a PDF).
+    pub compress: bool,
 }
 
 impl Made {
@@ -48,6 +50,18 @@ impl Made {
             content_type: "text/html; charset=utf-8",
             last_modified: None,
             headers: Vec::new(),
+            compress: true,
+        }
+    }
+
+    /// A file already compressed in its own way (an image, a PDF): kept as it is.
+    pub fn file(body: Vec<u8>, content_type: &'static str) -> Made {
+        Made {
+            body,
+            content_type,
+            last_modified: None,
+            headers: Vec::new(),
+            compress: false,
         }
     }
 }
@@ -58,6 +72,7 @@ pub struct Kept {
     content_type: &'static str,
     headers: Vec<(HeaderName, HeaderValue)>,
     plain: Bytes,
+    /// Empty when not worth making (`Made::compress`).
     gzip: Bytes,
     brotli: Bytes,
     /// The plain body's SHA-256, first 16 bytes in hex; each encoding's ETag adds its own.
@@ -75,7 +90,11 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 }
 
 fn brotli(data: &[u8]) -> Vec<u8> {
-    let mut w = brotli::CompressorWriter::new(Vec::new(), 4096, 9, 22);
+    // A window as large as the page (16 to 22 bits): a smaller page needs less memory to
+    // compress, and the result is the same.
+    let bits = usize::BITS - data.len().max(1).leading_zeros();
+    let window = bits.clamp(16, 22);
+    let mut w = brotli::CompressorWriter::new(Vec::new(), 4096, 9, window);
     let _ = w.write_all(data);
     w.into_inner()
 }
@@ -89,19 +108,41 @@ fn to_second(t: SystemTime) -> SystemTime {
 }
 
 impl Kept {
-    /// Compresses `made` (seconds of CPU for a large report: call it off the async threads).
-    pub fn of(made: Made, generation: u64) -> Kept {
+    /// Compresses `made` (milliseconds of CPU for a large report: call it off the async
+    /// threads), unless `before` — the copy it replaces — has the very same body: then its
+    /// compressed bodies and `Last-Modified` are kept, and only its age and generation are new
+    /// (a page made again after `FRESH` is most often the same, and compressing it again every
+    /// minute would churn memory for nothing).
+    pub fn of(made: Made, generation: u64, before: Option<&Kept>) -> Kept {
         let hash = Sha256::digest(&made.body);
         let tag = hex::encode(hash.get(..16).unwrap_or_default());
+        let headers = made
+            .headers
+            .into_iter()
+            .filter_map(|(k, v)| HeaderValue::from_str(&v).ok().map(|v| (k, v)))
+            .collect();
+        if let Some(old) = before.filter(|old| old.tag == tag) {
+            return Kept {
+                content_type: made.content_type,
+                headers,
+                plain: old.plain.clone(),
+                gzip: old.gzip.clone(),
+                brotli: old.brotli.clone(),
+                tag,
+                last_modified: old.last_modified,
+                made: Instant::now(),
+                generation,
+            };
+        }
+        let (gzip, brotli) = match made.compress {
+            true => (gzip(&made.body).into(), brotli(&made.body).into()),
+            false => (Bytes::new(), Bytes::new()),
+        };
         Kept {
             content_type: made.content_type,
-            headers: made
-                .headers
-                .into_iter()
-                .filter_map(|(k, v)| HeaderValue::from_str(&v).ok().map(|v| (k, v)))
-                .collect(),
-            gzip: gzip(&made.body).into(),
-            brotli: brotli(&made.body).into(),
+            headers,
+            gzip,
+            brotli,
             plain: made.body.into(),
             tag,
             last_modified: to_second(made.last_modified.unwrap_or_else(SystemTime::now)),
@@ -128,6 +169,8 @@ impl Kept {
 pub struct PageCache {
     inner: Mutex<(lru::LruCache<String, Arc<Kept>>, usize)>,
     budget: usize,
+    hits: std::sync::atomic::AtomicU64,
+    misses: std::sync::atomic::AtomicU64,
 }
 
 impl PageCache {
@@ -136,14 +179,28 @@ impl PageCache {
         PageCache {
             inner: Mutex::new((lru::LruCache::unbounded(), 0)),
             budget,
+            hits: Default::default(),
+            misses: Default::default(),
         }
+    }
+
+    /// The page kept under `key`, however old (to compare a page made again with).
+    pub fn peek(&self, key: &str) -> Option<Arc<Kept>> {
+        self.inner.lock().ok()?.0.peek(key).cloned()
     }
 
     /// The page kept under `key` if it is of this generation and fresh.
     pub fn get(&self, key: &str, generation: u64) -> Option<Arc<Kept>> {
-        let mut inner = self.inner.lock().ok()?;
-        let kept = inner.0.get(key)?;
-        (kept.generation == generation && kept.made.elapsed() < FRESH).then(|| kept.clone())
+        use std::sync::atomic::Ordering::Relaxed;
+        let found = self.inner.lock().ok().and_then(|mut inner| {
+            let kept = inner.0.get(key)?;
+            (kept.generation == generation && kept.made.elapsed() < FRESH).then(|| kept.clone())
+        });
+        match found {
+            Some(_) => self.hits.fetch_add(1, Relaxed),
+            None => self.misses.fetch_add(1, Relaxed),
+        };
+        found
     }
 
     /// Keeps `kept` under `key` (a page made again with the same body keeps its first
@@ -181,6 +238,23 @@ impl PageCache {
             .lock()
             .map(|inner| (inner.0.len(), inner.1))
             .unwrap_or_default()
+    }
+
+    /// The map's figures for `/metrics`.
+    pub fn metrics(&self) -> String {
+        use std::sync::atomic::Ordering::Relaxed;
+        let (pages, bytes) = self.size();
+        format!(
+            "# HELP hailong_page_cache_pages Public pages kept ready.\n# TYPE hailong_page_cache_pages gauge\n\
+             hailong_page_cache_pages {pages}\n\
+             # HELP hailong_page_cache_bytes Bytes they hold (every encoding).\n# TYPE hailong_page_cache_bytes gauge\n\
+             hailong_page_cache_bytes {bytes}\n\
+             # HELP hailong_page_cache_lookups_total Public pages asked for, found kept or made.\n# TYPE hailong_page_cache_lookups_total counter\n\
+             hailong_page_cache_lookups_total{{result=\"hit\"}} {}\n\
+             hailong_page_cache_lookups_total{{result=\"miss\"}} {}\n",
+            self.hits.load(Relaxed),
+            self.misses.load(Relaxed)
+        )
     }
 }
 
@@ -230,7 +304,11 @@ fn not_modified(req: &HttpRequest, etag: &str, last_modified: SystemTime) -> boo
 /// The kept page as this request should get it: `304` when the client has it, else the body
 /// in the best encoding it takes; public or private as the reader is.
 pub fn respond(req: &HttpRequest, kept: &Kept) -> HttpResponse {
-    let encoding = encoding_of(req);
+    let encoding = if kept.gzip.is_empty() {
+        Encoding::Identity
+    } else {
+        encoding_of(req)
+    };
     let etag = kept.etag(encoding);
     let staff = is_staff(req);
     let status = if not_modified(req, &etag, kept.last_modified) {
@@ -287,7 +365,8 @@ where
         return Ok(respond(req, &kept));
     }
     let made = make().await?;
-    let kept = actix_web::web::block(move || Kept::of(made, generation)).await?;
+    let before = state.pages.peek(&key);
+    let kept = actix_web::web::block(move || Kept::of(made, generation, before.as_deref())).await?;
     let kept = state.pages.put(key, kept);
     Ok(respond(req, &kept))
 }
@@ -296,9 +375,10 @@ where
 mod tests {
     use super::*;
     use actix_web::test::TestRequest;
+    use std::io::Read;
 
     fn page(text: &str) -> Kept {
-        Kept::of(Made::html(text.repeat(200)), 1)
+        Kept::of(Made::html(text.repeat(200)), 1, None)
     }
 
     #[test]
@@ -316,6 +396,26 @@ mod tests {
             cache.get("a", 2).is_none(),
             "another generation: made again"
         );
+    }
+
+    #[test]
+    fn a_page_made_again_unchanged_is_not_compressed_again() {
+        let first = page("Quý 2/2026");
+        let again = Kept::of(Made::html("Quý 2/2026".repeat(200)), 2, Some(&first));
+        assert_eq!(again.generation, 2);
+        assert_eq!(
+            again.brotli.as_ptr(),
+            first.brotli.as_ptr(),
+            "the same bytes kept"
+        );
+        assert_eq!(again.last_modified, first.last_modified);
+        let other = Kept::of(Made::html("Quý 3/2026".repeat(200)), 2, Some(&first));
+        assert_ne!(other.tag, first.tag);
+        let mut plain = String::new();
+        brotli::Decompressor::new(&other.brotli[..], 4096)
+            .read_to_string(&mut plain)
+            .unwrap();
+        assert_eq!(plain, "Quý 3/2026".repeat(200));
     }
 
     #[test]

@@ -102,6 +102,7 @@ fn open_file(
         content_type,
         last_modified: Some(system_time(t.published_at)),
         headers,
+        compress: true,
     }
 }
 

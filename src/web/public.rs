@@ -228,6 +228,7 @@ pub async fn metrics(state: web::Data<AppState>, req: actix_web::HttpRequest) ->
             .body("not found\n");
     }
     let mut text = crate::telemetry::metrics_text(state.store.pool_state());
+    text.push_str(&state.pages.metrics());
     if state.feedback.webhook {
         let st = state.clone();
         if let Ok(Ok(n)) = web::block(move || crate::service::webhook::pending(&st.store)).await {

@@ -62,7 +62,18 @@ pub async fn show(
     // see every unit.
     let scope = access::unit_for(&Caller::Staff(staff.clone()), Action::ReadLiveReport, None)?;
     let body = live_report(&state, &period, scope, lang, extras).await?;
-    Ok(pages::html(StatusCode::OK, body))
+    Ok(staff_view(body))
+}
+
+/// A page for staff at an address that is public for everyone else: never kept, and a cache
+/// must tell the two apart.
+fn staff_view(body: String) -> HttpResponse {
+    let mut page = pages::html(StatusCode::OK, body);
+    page.headers_mut().insert(
+        header::VARY,
+        header::HeaderValue::from_static("Accept-Encoding, Cookie"),
+    );
+    page
 }
 
 /// A revision asked for, or the public: the published page as it was frozen, kept ready
@@ -149,7 +160,7 @@ async fn live_report(
 }
 
 /// `GET /reports/{period}/card.png?revision=N`: the link preview image of a published revision
-/// (the latest when none is named). A revision never changes, so neither does its image.
+/// (the latest when none is named), kept ready like the page.
 pub async fn card(
     state: web::Data<AppState>,
     lang: Lang,
@@ -158,28 +169,31 @@ pub async fn card(
 ) -> Result<HttpResponse, PageError> {
     let period = period_of(&state, &path.into_inner(), lang)?;
     let asked = query_value(&req, "revision").and_then(|n| n.parse::<i32>().ok());
-    let st = state.clone();
-    let png = run(&state, move |s| {
-        let all = publish::revisions(&s.store, &period)?;
-        let r = all.iter().find(|r| asked.is_none_or(|n| r.revision == n));
-        Ok::<_, crate::store::StoreError>(
-            r.map(|r| crate::web::release::card(&st, lang, &period, r)),
-        )
+    let key = format!("card:{}:{asked:?}:{}", period.label, lang.code());
+    crate::web::cache::serve(&state, &req, key, || async {
+        let st = state.clone();
+        let png = run(&state, move |s| {
+            let all = publish::revisions(&s.store, &period)?;
+            let r = all.iter().find(|r| asked.is_none_or(|n| r.revision == n));
+            Ok::<_, crate::store::StoreError>(
+                r.map(|r| crate::web::release::card(&st, lang, &period, r)),
+            )
+        })
+        .await?;
+        let png = png.ok_or_else(|| no_such_revision(lang))?;
+        let png = png.map_err(|e| PageError::failed(&e))?;
+        Ok(crate::web::cache::Made::file(png, "image/png"))
     })
-    .await?;
-    match png {
-        Some(Ok(png)) => Ok(HttpResponse::Ok()
-            .content_type("image/png")
-            .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-            .body(png)),
-        Some(Err(e)) => Err(PageError::failed(&e)),
-        None => Err(PageError::new(
-            StatusCode::NOT_FOUND,
-            lang,
-            tr(lang, "report.no_such_revision"),
-            tr(lang, "report.see_the_list_of_revisions"),
-        )),
-    }
+    .await
+}
+
+fn no_such_revision(lang: Lang) -> PageError {
+    PageError::new(
+        StatusCode::NOT_FOUND,
+        lang,
+        tr(lang, "report.no_such_revision"),
+        tr(lang, "report.see_the_list_of_revisions"),
+    )
 }
 
 /// `GET /reports/{period}/report.pdf?revision=N`: a published revision's PDF (the latest when
@@ -192,35 +206,29 @@ pub async fn pdf(
 ) -> Result<HttpResponse, PageError> {
     let period = period_of(&state, &path.into_inner(), lang)?;
     let asked = query_value(&req, "revision").and_then(|n| n.parse::<i32>().ok());
-    let label = period.label.clone();
-    let found = run(&state, move |s| {
-        let all = publish::revisions(&s.store, &period)?;
-        let Some(r) = all.iter().find(|r| asked.is_none_or(|n| r.revision == n)) else {
-            return Ok(None);
-        };
-        let key = (period.label.as_str(), period.scheme.as_str(), r.revision);
-        Ok::<_, crate::store::StoreError>(
-            crate::service::pdf::pdf_of(&s.store, key, lang)?.map(|f| (r.revision, f)),
-        )
-    })
-    .await?;
-    let Some((revision, file)) = found else {
-        return Err(PageError::new(
-            StatusCode::NOT_FOUND,
-            lang,
-            tr(lang, "report.no_such_revision"),
-            tr(lang, "report.see_the_list_of_revisions"),
-        ));
-    };
-    let name = format!("hailong-{label}-r{revision}-{}.pdf", lang.code());
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
+    let key = format!("pdf:{}:{asked:?}:{}", period.label, lang.code());
+    crate::web::cache::serve(&state, &req, key, || async {
+        let label = period.label.clone();
+        let found = run(&state, move |s| {
+            let all = publish::revisions(&s.store, &period)?;
+            let Some(r) = all.iter().find(|r| asked.is_none_or(|n| r.revision == n)) else {
+                return Ok(None);
+            };
+            let key = (period.label.as_str(), period.scheme.as_str(), r.revision);
+            let file = crate::service::pdf::pdf_of(&s.store, key, lang)?;
+            Ok::<_, crate::store::StoreError>(file.map(|f| (r.revision, f)))
+        })
+        .await?;
+        let (revision, file) = found.ok_or_else(|| no_such_revision(lang))?;
+        let name = format!("hailong-{label}-r{revision}-{}.pdf", lang.code());
+        let mut made = crate::web::cache::Made::file(file, "application/pdf");
+        made.headers = vec![(
             header::CONTENT_DISPOSITION,
             format!("inline; filename=\"{name}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
-        .body(file))
+        )];
+        Ok(made)
+    })
+    .await
 }
 
 /// A published revision (`asked`, else the latest) in the page's language, or why not.

@@ -128,6 +128,7 @@ async fn staff_get_nothing_kept(admin: &StaffClient<'_>, q: &Period) {
             cc.contains("no-store") && !cc.contains("public"),
             "{path}: {cc}"
         );
+        assert!(header(r.headers(), VARY).contains("Cookie"), "{path}");
     }
 }
 
