@@ -173,10 +173,9 @@ pub async fn card(
     crate::web::cache::serve(&state, &req, key, || async {
         let st = state.clone();
         let png = run(&state, move |s| {
-            let all = publish::revisions(&s.store, &period)?;
-            let r = all.iter().find(|r| asked.is_none_or(|n| r.revision == n));
+            let r = revision_row(s, &period, asked)?;
             Ok::<_, crate::store::StoreError>(
-                r.map(|r| crate::web::release::card(&st, lang, &period, r)),
+                r.map(|r| crate::web::release::card(&st, lang, &period, &r)),
             )
         })
         .await?;
@@ -185,6 +184,18 @@ pub async fn card(
         Ok(crate::web::cache::Made::file(png, "image/png"))
     })
     .await
+}
+
+/// The revision `asked` of a period (the latest when none is), if it was published.
+fn revision_row(
+    s: &AppState,
+    period: &Period,
+    asked: Option<i32>,
+) -> Result<Option<publish::PublicationRow>, crate::store::StoreError> {
+    let all = publish::revisions(&s.store, period)?;
+    Ok(all
+        .into_iter()
+        .find(|r| asked.is_none_or(|n| r.revision == n)))
 }
 
 fn no_such_revision(lang: Lang) -> PageError {
@@ -210,8 +221,7 @@ pub async fn pdf(
     crate::web::cache::serve(&state, &req, key, || async {
         let label = period.label.clone();
         let found = run(&state, move |s| {
-            let all = publish::revisions(&s.store, &period)?;
-            let Some(r) = all.iter().find(|r| asked.is_none_or(|n| r.revision == n)) else {
+            let Some(r) = revision_row(s, &period, asked)? else {
                 return Ok(None);
             };
             let key = (period.label.as_str(), period.scheme.as_str(), r.revision);

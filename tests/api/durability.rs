@@ -542,7 +542,7 @@ pub(crate) fn nginx_in_front_of(url_a: &str, url_b: &str) -> (Nginx, String) {
     (Nginx(nginx), format!("http://127.0.0.1:{front_port}"))
 }
 
-async fn wait_until_healthy(client: &reqwest::Client, front: &str) {
+pub(crate) async fn wait_until_healthy(client: &reqwest::Client, front: &str) {
     let mut ready = false;
     for _ in 0..50 {
         if client

@@ -14,13 +14,9 @@ use reqwest::StatusCode;
 
 use crate::both_backends;
 use crate::helpers::*;
-use hailong::domain::period::{Period, Scheme};
+use crate::releases::{answered_this_quarter, publish, this_quarter};
+use hailong::domain::period::Period;
 use hailong::domain::user::Role;
-
-fn this_quarter() -> Period {
-    let today = hailong::domain::local_date(chrono::Utc::now());
-    Period::quarter_containing(today, Scheme::Calendar).unwrap()
-}
 
 const PUBLIC: &str = "public, max-age=300, stale-while-revalidate=600";
 
@@ -59,25 +55,11 @@ fn header(h: &reqwest::header::HeaderMap, name: reqwest::header::HeaderName) -> 
         .unwrap_or_default()
 }
 
-async fn publish(admin: &StaffClient<'_>, q: &Period, reason: &str) {
-    let path = format!("/reports/{}/publish", q.label);
-    let r = admin.post_form(&path, &[("reason", reason)]).await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-}
-
 /// A published report's ETag holds across requests and encodings decode to the same page;
 /// `304` for a client that has it (by ETag or by date); a revision changes it.
 async fn a_published_report_is_kept_ready_and_revalidated(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.seed_units();
-    for _ in 0..3 {
-        let r = app
-            .post_form("/s/phuong-a", &as_refs(&full_answers("4")))
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    }
-    let q = this_quarter();
-    let admin = app.signed_in(Role::Admin, None).await;
+    let (q, admin) = answered_this_quarter(&app, 3).await;
     publish(&admin, &q, "").await;
     let url = app.url(&format!("/reports/{}", q.label));
     let (status, h, gz) = fetch(&url, &[(ACCEPT_ENCODING, "gzip")]).await;
@@ -211,17 +193,7 @@ async fn nginx_keeps_public_pages_and_never_a_staff_page() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    for _ in 0..50 {
-        if client
-            .get(format!("{front}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    crate::durability::wait_until_healthy(&client, &front).await;
     let r = client
         .post(format!("{front}/s/phuong-a"))
         .form(&as_refs(&full_answers("4")))

@@ -14,9 +14,29 @@ use hailong::domain::period::{Period, Scheme};
 use hailong::domain::user::Role;
 use hailong::service::calendar::{self, ReleaseState};
 
-fn this_quarter() -> Period {
+pub(crate) fn this_quarter() -> Period {
     let today = hailong::domain::local_date(chrono::Utc::now());
     Period::quarter_containing(today, Scheme::Calendar).unwrap()
+}
+
+/// The units seeded and `n` full answers ("4") at Phường A this quarter: the quarter, and an
+/// admin signed in.
+pub(crate) async fn answered_this_quarter(app: &TestApp, n: usize) -> (Period, StaffClient<'_>) {
+    app.seed_units();
+    for _ in 0..n {
+        let r = app
+            .post_form("/s/phuong-a", &as_refs(&full_answers("4")))
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    (this_quarter(), app.signed_in(Role::Admin, None).await)
+}
+
+/// Publishes `q` (again, with a reason).
+pub(crate) async fn publish(admin: &StaffClient<'_>, q: &Period, reason: &str) {
+    let path = format!("/reports/{}/publish", q.label);
+    let r = admin.post_form(&path, &[("reason", reason)]).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
 }
 
 async fn bytes(app: &TestApp, path: &str) -> (StatusCode, Vec<u8>) {
@@ -42,19 +62,9 @@ fn xlsx_text(data: &[u8]) -> (String, String) {
 /// frozen table byte for byte (the XLSX the frozen CSV's cells, the same bytes every time).
 async fn every_release_links_its_frozen_data(backend: Backend) {
     let app = spawn_app(backend).await;
-    app.seed_units();
-    for _ in 0..3 {
-        let r = app
-            .post_form("/s/phuong-a", &as_refs(&full_answers("4")))
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    }
-    let q = this_quarter();
-    let admin = app.signed_in(Role::Admin, None).await;
+    let (q, admin) = answered_this_quarter(&app, 3).await;
     for reason in ["", "Bổ sung phiếu"] {
-        let path = format!("/reports/{}/publish", q.label);
-        let r = admin.post_form(&path, &[("reason", reason)]).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        publish(&admin, &q, reason).await;
     }
     for rev in [1, 2] {
         let page = app
@@ -322,19 +332,8 @@ async fn a_publication_is_printed_to_pdf(backend: Backend) {
     let mut s = settings(&db);
     s.publishing.chromium = String::new();
     let app = spawn_on(backend, &db, s).await;
-    app.seed_units();
-    for _ in 0..3 {
-        let r = app
-            .post_form("/s/phuong-a", &as_refs(&full_answers("4")))
-            .await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    }
-    let q = this_quarter();
-    let admin = app.signed_in(Role::Admin, None).await;
-    let r = admin
-        .post_form(&format!("/reports/{}/publish", q.label), &[("reason", "")])
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (q, admin) = answered_this_quarter(&app, 3).await;
+    publish(&admin, &q, "").await;
     for (lang, words) in [("", "Chỉ số hài lòng"), ("&lang=en", "Satisfaction index")] {
         let path = format!("/reports/{}?revision=1{lang}", q.label);
         let link = format!(
@@ -375,17 +374,8 @@ async fn a_printer_that_fails_is_counted_and_the_print_view_stays() {
     let mut s = settings(&db);
     s.publishing.chromium = "/bin/false".into();
     let app = spawn_on(backend, &db, s).await;
-    app.seed_units();
-    let r = app
-        .post_form("/s/phuong-a", &as_refs(&full_answers("4")))
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    let q = this_quarter();
-    let admin = app.signed_in(Role::Admin, None).await;
-    let r = admin
-        .post_form(&format!("/reports/{}/publish", q.label), &[("reason", "")])
-        .await;
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (q, admin) = answered_this_quarter(&app, 1).await;
+    publish(&admin, &q, "").await;
     let mut failed = false;
     for _ in 0..300 {
         failed = hailong::telemetry::failing_jobs()

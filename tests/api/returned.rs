@@ -104,7 +104,8 @@ fn nothing_kept_says_the_reference_or_the_phone(app: &TestApp) {
     let rows = app.store.read(hailong::store::returned::all).unwrap();
     assert_eq!(rows.len(), 2);
     for r in &rows {
-        let text = format!("{r:?}");
+        // The hash itself is hex and may hold "0912" by chance (it did once in 1,000 runs).
+        let text = format!("{r:?}").replace(&r.ref_hash, "");
         assert_eq!(r.ref_hash.len(), 64);
         for secret in [REF_A, "H29", "0912", "912345678", "84912345678"] {
             assert!(!text.contains(secret), "{secret} kept in {text}");
