@@ -171,6 +171,8 @@ pub struct PageCache {
     budget: usize,
     hits: std::sync::atomic::AtomicU64,
     misses: std::sync::atomic::AtomicU64,
+    /// The keys of the pages being made now (`serve`).
+    making: Mutex<std::collections::HashSet<String>>,
 }
 
 impl PageCache {
@@ -181,6 +183,7 @@ impl PageCache {
             budget,
             hits: Default::default(),
             misses: Default::default(),
+            making: Default::default(),
         }
     }
 
@@ -349,6 +352,8 @@ pub fn respond(req: &HttpRequest, kept: &Kept) -> HttpResponse {
 
 /// The page under `key`: the kept one when it is good, else made by `make` (its error
 /// answered as it is, nothing kept), compressed off the async threads, kept and answered.
+/// While one request makes a page again, the others get the copy it replaces (when there is
+/// one): a crowd that arrives just after a publication costs one rendering, not one each.
 pub async fn serve<E, F, Fut>(
     state: &actix_web::web::Data<crate::web::AppState>,
     req: &HttpRequest,
@@ -364,11 +369,59 @@ where
     if let Some(kept) = state.pages.get(&key, generation) {
         return Ok(respond(req, &kept));
     }
-    let made = make().await?;
     let before = state.pages.peek(&key);
+    let Some(_making) = Making::start(&state.pages, &key) else {
+        if let Some(old) = &before {
+            return Ok(respond(req, old));
+        }
+        // The first copy of all is being made: this one is made too.
+        return make_and_keep(state, req, key, make, (generation, None)).await;
+    };
+    make_and_keep(state, req, key, make, (generation, before)).await
+}
+
+async fn make_and_keep<E, F, Fut>(
+    state: &actix_web::web::Data<crate::web::AppState>,
+    req: &HttpRequest,
+    key: String,
+    make: F,
+    (generation, before): (u64, Option<Arc<Kept>>),
+) -> Result<HttpResponse, E>
+where
+    E: From<actix_web::error::BlockingError>,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Made, E>>,
+{
+    let made = make().await?;
     let kept = actix_web::web::block(move || Kept::of(made, generation, before.as_deref())).await?;
     let kept = state.pages.put(key, kept);
     Ok(respond(req, &kept))
+}
+
+/// A page being made by one request: its key is marked until the request is done (or
+/// dropped), so that the others serve the old copy meanwhile.
+struct Making<'a> {
+    cache: &'a PageCache,
+    key: String,
+}
+
+impl<'a> Making<'a> {
+    /// None when another request is making this page.
+    fn start(cache: &'a PageCache, key: &str) -> Option<Making<'a>> {
+        let mut making = cache.making.lock().ok()?;
+        making.insert(key.to_string()).then(|| Making {
+            cache,
+            key: key.to_string(),
+        })
+    }
+}
+
+impl Drop for Making<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut making) = self.cache.making.lock() {
+            making.remove(&self.key);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -396,6 +449,17 @@ mod tests {
             cache.get("a", 2).is_none(),
             "another generation: made again"
         );
+    }
+
+    #[test]
+    fn one_request_at_a_time_makes_a_page() {
+        let cache = PageCache::new(1 << 20);
+        let first = Making::start(&cache, "front:vi");
+        assert!(first.is_some());
+        assert!(Making::start(&cache, "front:vi").is_none(), "the others wait");
+        assert!(Making::start(&cache, "front:en").is_some(), "another page is free");
+        drop(first);
+        assert!(Making::start(&cache, "front:vi").is_some(), "free again once made");
     }
 
     #[test]
