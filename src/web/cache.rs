@@ -456,10 +456,19 @@ mod tests {
         let cache = PageCache::new(1 << 20);
         let first = Making::start(&cache, "front:vi");
         assert!(first.is_some());
-        assert!(Making::start(&cache, "front:vi").is_none(), "the others wait");
-        assert!(Making::start(&cache, "front:en").is_some(), "another page is free");
+        assert!(
+            Making::start(&cache, "front:vi").is_none(),
+            "the others wait"
+        );
+        assert!(
+            Making::start(&cache, "front:en").is_some(),
+            "another page is free"
+        );
         drop(first);
-        assert!(Making::start(&cache, "front:vi").is_some(), "free again once made");
+        assert!(
+            Making::start(&cache, "front:vi").is_some(),
+            "free again once made"
+        );
     }
 
     #[test]
