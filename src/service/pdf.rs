@@ -134,13 +134,20 @@ pub fn print_missing(
     page: impl Fn(&PublicationRow, Lang) -> String,
     now: DateTime<Utc>,
 ) -> Result<usize, PrintError> {
-    let mut made = 0;
+    // Each revision read once, for whichever of its languages lack their file.
+    let mut todo: std::collections::BTreeMap<pdfs::RevisionKey, Vec<Lang>> = Default::default();
     for lang in [Lang::Vi, Lang::En] {
-        for (label, scheme, revision) in store.read(|c| pdfs::missing(c, lang.code()))? {
-            let rows = store.read(|c| publications::revisions(c, &label, &scheme))?;
-            let Some(row) = rows.iter().find(|r| r.revision == revision) else {
-                continue;
-            };
+        for key in store.read(|c| pdfs::missing(c, lang.code()))? {
+            todo.entry(key).or_default().push(lang);
+        }
+    }
+    let mut made = 0;
+    for ((label, scheme, revision), langs) in todo {
+        let rows = store.read(|c| publications::revisions(c, &label, &scheme))?;
+        let Some(row) = rows.iter().find(|r| r.revision == revision) else {
+            continue;
+        };
+        for lang in langs {
             let pdf = printer.print(&page(row, lang))?;
             let key = (label.as_str(), scheme.as_str(), revision);
             store.write(|c| pdfs::insert(c, key, lang.code(), &pdf, now.naive_utc()))?;

@@ -12,7 +12,7 @@ use crate::service::public::{self, Published};
 use crate::texts::tr;
 use crate::web::cache::{self, Made};
 use crate::web::errors::PageError;
-use crate::web::site::{period_name, read_public, today};
+use crate::web::site::{daily_key, period_name, read_public};
 use crate::web::{lang_suffix, run, AppState};
 
 pub struct FeedEntry {
@@ -147,7 +147,7 @@ pub async fn feed(
     lang: Lang,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let key = format!("feed:{}:{}", lang.code(), today());
+    let key = daily_key("feed", lang);
     cache::serve(&state, &req, key, || feed_body(&state, lang)).await
 }
 

@@ -244,6 +244,11 @@ pub(crate) fn today() -> chrono::NaiveDate {
     crate::domain::local_date(Utc::now())
 }
 
+/// The page cache's key of a page that shows the calendar ("còn N ngày"): kept per day.
+pub(crate) fn daily_key(name: &str, lang: Lang) -> String {
+    format!("{name}:{}:{}", lang.code(), today())
+}
+
 /// `GET /`: the latest published headline, every published report, the units, the box for
 /// a tracking code, and where the figures come from. Rendered once per change (issue 38).
 pub async fn front(
@@ -251,7 +256,7 @@ pub async fn front(
     lang: Lang,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let key = format!("front:{}:{}", lang.code(), today());
+    let key = daily_key("front", lang);
     cache::serve(&state, &req, key, || front_page(&state, lang)).await
 }
 
@@ -309,7 +314,7 @@ pub async fn reports(
     lang: Lang,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let key = format!("reports:{}:{}", lang.code(), today());
+    let key = daily_key("reports", lang);
     cache::serve(&state, &req, key, || reports_page(&state, lang)).await
 }
 
@@ -349,7 +354,7 @@ pub async fn units(
     lang: Lang,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let key = format!("units:{}:{}", lang.code(), today());
+    let key = daily_key("units", lang);
     cache::serve(&state, &req, key, || units_page(&state, lang)).await
 }
 

@@ -6,6 +6,7 @@
 use reqwest::StatusCode;
 
 use crate::both_backends;
+use crate::feedback::text_of;
 use crate::helpers::*;
 use hailong::domain::user::Role;
 
@@ -105,7 +106,7 @@ async fn you_said_we_did(backend: Backend) {
     let line = "Tiêu chí này: 60,00 % (2026-Q2) → 90,00 % (2026-Q3), +30,00 điểm — chưa đủ để khẳng định có thay đổi.";
     assert!(page.contains(line), "{page}");
     // The next report (2026-Q3, published after the action) lists it beside the change.
-    let report = app.get("/reports/2026-Q3").await.text().await.unwrap();
+    let report = text_of(&app, "/reports/2026-Q3").await;
     let listed = report
         .split("<section class=\"acts\">")
         .nth(1)
@@ -129,9 +130,9 @@ both_backends!(you_said_we_did);
 /// The front page lists the action done; the feed carries it: its own id, the unit's page,
 /// the criterion's change.
 async fn on_front_and_in_feed(app: &TestApp, line: &str) {
-    let front = app.get("/").await.text().await.unwrap();
+    let front = text_of(app, "/").await;
     assert!(front.contains("Bố trí thêm cán bộ hướng dẫn") && front.contains(line));
-    let xml = app.get("/feed.xml").await.text().await.unwrap();
+    let xml = text_of(app, "/feed.xml").await;
     let feed: atom_syndication::Feed = xml.parse().expect("an Atom feed");
     let acts: Vec<_> = feed
         .entries()

@@ -13,6 +13,7 @@ use reqwest::header::{
 use reqwest::StatusCode;
 
 use crate::both_backends;
+use crate::feedback::text_of;
 use crate::helpers::*;
 use crate::releases::{answered_this_quarter, publish, this_quarter};
 use hailong::domain::period::Period;
@@ -158,7 +159,7 @@ async fn the_front_page_changes_at_once_on_both_nodes() {
     let q = this_quarter();
     let link = format!("/reports/{}", q.label);
     for node in [&a, &b] {
-        let front = node.get("/").await.text().await.unwrap();
+        let front = text_of(node, "/").await;
         assert!(
             !front.contains(&format!("href=\"{link}\"")),
             "not yet published"
@@ -166,10 +167,10 @@ async fn the_front_page_changes_at_once_on_both_nodes() {
     }
     let admin = a.signed_in(Role::Admin, None).await;
     publish(&admin, &q, "").await;
-    assert!(a.get("/").await.text().await.unwrap().contains(&link));
+    assert!(text_of(&a, "/").await.contains(&link));
     let mut seen = false;
     for _ in 0..20 {
-        if b.get("/").await.text().await.unwrap().contains(&link) {
+        if text_of(&b, "/").await.contains(&link) {
             seen = true;
             break;
         }

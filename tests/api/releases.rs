@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use reqwest::StatusCode;
 
 use crate::both_backends;
+use crate::feedback::text_of;
 use crate::helpers::*;
 use hailong::domain::period::{Period, Scheme};
 use hailong::domain::user::Role;
@@ -67,12 +68,7 @@ async fn every_release_links_its_frozen_data(backend: Backend) {
         publish(&admin, &q, reason).await;
     }
     for rev in [1, 2] {
-        let page = app
-            .get(&format!("/reports/{}?revision={rev}", q.label))
-            .await
-            .text()
-            .await
-            .unwrap();
+        let page = text_of(&app, &format!("/reports/{}?revision={rev}", q.label)).await;
         let frozen = hailong::service::public::frozen_table(&app.store, &q, Some(rev))
             .unwrap()
             .unwrap();
@@ -105,7 +101,7 @@ async fn every_release_links_its_frozen_data(backend: Backend) {
         );
     }
     // The list links each period's latest revision's data.
-    let list = app.get("/reports").await.text().await.unwrap();
+    let list = text_of(&app, "/reports").await;
     assert!(list.contains(&format!(
         "/open/indices.xlsx?period={}&#38;revision=2",
         q.label
@@ -117,12 +113,7 @@ both_backends!(every_release_links_its_frozen_data);
 /// A report's `og:image` is its headline drawn as a 1200 × 630 PNG: the same bytes each time,
 /// another for another revision or language, none for a revision that does not exist.
 async fn link_preview_image(app: &TestApp, q: &Period) {
-    let page = app
-        .get(&format!("/reports/{}", q.label))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(app, &format!("/reports/{}", q.label)).await;
     let base = app.address.trim_end_matches('/');
     let meta = format!(
         "<meta property=\"og:image\" content=\"{base}/reports/{}/card.png?revision=2\">",
@@ -188,7 +179,7 @@ async fn one_navigation_and_the_agency_on_every_public_page(backend: Backend) {
             assert!(page.contains("Liên hệ: 028 1234 5678"), "{path}");
         }
     }
-    let en = app.get("/?lang=en").await.text().await.unwrap();
+    let en = text_of(&app, "/?lang=en").await;
     assert!(en.contains("Issued by: UBND phường Thử Nghiệm") && en.contains(">Reports</a>"));
 }
 both_backends!(one_navigation_and_the_agency_on_every_public_page);
@@ -263,7 +254,7 @@ async fn published_late_by_the_real_clock(app: &TestApp, admin: &StaffClient<'_>
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let today = hailong::domain::local_date(chrono::Utc::now());
     let late = (today - d("2026-10-20")).num_days();
-    let page = app.get("/reports/2026-Q3").await.text().await.unwrap();
+    let page = text_of(app, "/reports/2026-Q3").await;
     let expected = if late > 0 {
         format!("ngày 20/10/2026 — công bố muộn {late} ngày")
     } else {
@@ -291,7 +282,7 @@ async fn published_late_by_the_real_clock(app: &TestApp, admin: &StaffClient<'_>
 /// Waits (up to a minute) until `path` contains `what`; the page then.
 async fn page_once(app: &TestApp, path: &str, what: &str) -> String {
     for _ in 0..600 {
-        let page = app.get(path).await.text().await.unwrap();
+        let page = text_of(app, path).await;
         if page.contains(what) {
             return page;
         }
@@ -387,11 +378,6 @@ async fn a_printer_that_fails_is_counted_and_the_print_view_stays() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert!(failed, "the failed print is counted");
-    let page = app
-        .get(&format!("/reports/{}", q.label))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(&app, &format!("/reports/{}", q.label)).await;
     assert!(page.contains("Bản in: dùng lệnh In") && !page.contains("report.pdf"));
 }
